@@ -1,0 +1,183 @@
+import { parseDocument } from 'yaml';
+import { isLoopbackHost } from '../config.js';
+import { authSpec, isProviderKey, PROVIDERS, providerSpec } from '../providers/registry.js';
+import { AUTH_KEYS, AZURE_DEVOPS_SERVICES, type AuthKey, type ProviderField } from '../providers/types.js';
+import type { CatalogueEntry, CatalogueError, CatalogueResult } from './types.js';
+
+const COMMON_KEYS = new Set(['id', 'name', 'provider', 'auth', 'channel', 'owners']);
+const PROVIDER_FIELD_KEYS: readonly ProviderField[] = ['url', 'organization', 'service', 'account_id', 'repository'];
+const SECRET_KEYS = /^(?:pat|password|credentials?)$|token|secret|api_?key/i;
+
+const ID = /^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$/;
+const CHANNEL = /^[CGD][A-Z0-9]{2,}$/;
+const OWNER = /^[UWS][A-Z0-9]{2,}$/;
+const REPOSITORY = /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/;
+const ORGANIZATION = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/;
+
+/** Parses and validates integrations.yml text. Every problem is reported, each naming entry and field. */
+export function parseCatalogue(text: string): CatalogueResult {
+  const doc = parseDocument(text, { uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    return {
+      ok: false,
+      errors: doc.errors.map((e) => ({
+        message: `not valid YAML at line ${e.linePos?.[0]?.line ?? '?'}: ${e.message.split('\n')[0]}`,
+      })),
+    };
+  }
+  const root: unknown = doc.toJS();
+  if (root === null || root === undefined) return { ok: true, entries: [] };
+  if (typeof root !== 'object' || Array.isArray(root)) {
+    return { ok: false, errors: [{ message: 'the file must be a mapping with an "integrations" list.' }] };
+  }
+  const errors: CatalogueError[] = [];
+  for (const key of Object.keys(root)) {
+    if (key !== 'integrations') errors.push({ field: key, message: 'unknown top-level key; only "integrations" is allowed.' });
+  }
+  const list = (root as Record<string, unknown>).integrations;
+  if (list === undefined || list === null) return errors.length ? { ok: false, errors } : { ok: true, entries: [] };
+  if (!Array.isArray(list)) {
+    return { ok: false, errors: [...errors, { field: 'integrations', message: 'must be a list of entries.' }] };
+  }
+
+  const entries: CatalogueEntry[] = [];
+  const seen = new Map<string, number>();
+  list.forEach((raw: unknown, index) => {
+    const entry = parseEntry(raw, index, errors);
+    if (!entry) return;
+    const first = seen.get(entry.id);
+    if (first !== undefined) {
+      errors.push({ index, id: entry.id, field: 'id', message: `duplicate id; already used by integrations[${first}].` });
+      return;
+    }
+    seen.set(entry.id, index);
+    entries.push(entry);
+  });
+  return errors.length > 0 ? { ok: false, errors } : { ok: true, entries };
+}
+
+function parseEntry(raw: unknown, index: number, errors: CatalogueError[]): CatalogueEntry | undefined {
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+    errors.push({ index, message: 'each entry must be a mapping (id, provider, auth, …).' });
+    return undefined;
+  }
+  const fields = raw as Record<string, unknown>;
+  const before = errors.length;
+  const rawId = fields.id;
+  const id = typeof rawId === 'string' || typeof rawId === 'number' ? String(rawId) : undefined;
+  const fail = (field: string, message: string) =>
+    errors.push({ index, ...(id === undefined ? {} : { id }), field, message });
+
+  const text = (field: string): string | undefined => {
+    const value = fields[field];
+    if (value === undefined || value === null) return undefined;
+    if (typeof value !== 'string' && typeof value !== 'number') {
+      fail(field, 'must be a single text value.');
+      return undefined;
+    }
+    const trimmed = String(value).trim();
+    if (!trimmed) fail(field, 'must not be empty.');
+    return trimmed || undefined;
+  };
+
+  if (id === undefined) fail('id', 'required.');
+  else if (!ID.test(id)) fail('id', `"${id}" must be 1–64 characters of a-z, 0-9 and "-", starting and ending with a letter or digit.`);
+
+  const providerText = text('provider');
+  const authText = text('auth');
+  let provider = undefined as CatalogueEntry['provider'] | undefined;
+  let auth = undefined as AuthKey | undefined;
+  if (providerText === undefined) fail('provider', `required; one of ${Object.keys(PROVIDERS).join(', ')}.`);
+  else if (!isProviderKey(providerText)) fail('provider', `unknown provider "${providerText}"; one of ${Object.keys(PROVIDERS).join(', ')}.`);
+  else provider = providerText;
+
+  if (authText === undefined) fail('auth', 'required.');
+  else if (!(AUTH_KEYS as readonly string[]).includes(authText)) fail('auth', `unknown auth type "${authText}".`);
+  else auth = authText as AuthKey;
+
+  if (provider && auth && !authSpec(provider, auth)) {
+    fail('auth', `${provider} does not support auth "${auth}"; it supports ${Object.keys(providerSpec(provider).auths).join(', ')}.`);
+    auth = undefined;
+  }
+
+  // Keys: common, the provider's own, nothing else (and never a credential).
+  const spec = provider ? providerSpec(provider) : undefined;
+  const allowedProviderFields = new Set<string>(spec ? [...spec.requiredFields, ...spec.optionalFields] : PROVIDER_FIELD_KEYS);
+  for (const key of Object.keys(fields)) {
+    if (COMMON_KEYS.has(key) || allowedProviderFields.has(key)) continue;
+    if (SECRET_KEYS.test(key)) {
+      fail(key, 'credentials never go in this file; enter them in Slack with /reauth <id>, where they are validated and sealed.');
+    } else if ((PROVIDER_FIELD_KEYS as readonly string[]).includes(key)) {
+      fail(key, `not used by provider ${provider}.`);
+    } else {
+      fail(key, `unknown key; allowed: ${[...COMMON_KEYS, ...allowedProviderFields].join(', ')}.`);
+    }
+  }
+
+  const name = text('name');
+  const channel = text('channel');
+  if (channel !== undefined && !CHANNEL.test(channel)) fail('channel', `"${channel}" is not a channel id (C…/G…); use the id from the channel's details, not its name.`);
+
+  const owners: string[] = [];
+  const rawOwners = fields.owners;
+  if (rawOwners !== undefined && rawOwners !== null) {
+    if (!Array.isArray(rawOwners)) fail('owners', 'must be a list of Slack user ids (U…) or user-group ids (S…).');
+    else {
+      for (const owner of rawOwners) {
+        if (typeof owner !== 'string' || !OWNER.test(owner.trim())) fail('owners', `"${String(owner)}" is not a Slack user id (U…/W…) or user-group id (S…).`);
+        else owners.push(owner.trim());
+      }
+    }
+  }
+
+  const organization = text('organization');
+  if (organization !== undefined && !ORGANIZATION.test(organization)) fail('organization', `"${organization}" is not an organization name.`);
+  const service = text('service');
+  if (service !== undefined && !(AZURE_DEVOPS_SERVICES as readonly string[]).includes(service)) {
+    fail('service', `"${service}" must be one of ${AZURE_DEVOPS_SERVICES.join(', ')}.`);
+  }
+  const accountId = text('account_id');
+  const repository = text('repository');
+  if (repository !== undefined && !REPOSITORY.test(repository)) fail('repository', `"${repository}" must look like owner/name.`);
+
+  const given: Partial<Record<ProviderField, string | undefined>> = { organization, service, account_id: accountId, repository, url: text('url') };
+  for (const field of spec?.requiredFields ?? []) {
+    if (given[field] === undefined && !errors.some((e) => e.index === index && e.field === field)) {
+      fail(field, `required for provider ${provider}.`);
+    }
+  }
+
+  let url: string | undefined;
+  const rawUrl = given.url ?? spec?.defaultUrl?.replace('{organization}', organization ?? '{organization}');
+  if (rawUrl !== undefined && !rawUrl.includes('{organization}')) url = checkUrl(rawUrl, (m) => fail('url', m));
+
+  if (errors.length > before || !id || !provider || !auth || !url) return undefined;
+  return { id, name: name ?? id, provider, auth, url, channel, owners, organization, service, accountId, repository };
+}
+
+function checkUrl(raw: string, fail: (message: string) => void): string | undefined {
+  let parsed: URL;
+  try {
+    parsed = new URL(raw);
+  } catch {
+    fail(`"${raw}" is not a URL; write it like https://acme.atlassian.net.`);
+    return undefined;
+  }
+  if (parsed.protocol === 'http:' && !isLoopbackHost(parsed.hostname)) {
+    fail(`"${raw}" uses http://; credentials would travel unencrypted. Use https:// (http:// is allowed only for localhost, 127.0.0.1 and ::1).`);
+    return undefined;
+  }
+  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') {
+    fail(`"${raw}" must be an https:// URL.`);
+    return undefined;
+  }
+  if (parsed.username || parsed.password) {
+    fail('must not contain a user name or password; credentials are entered through Slack.');
+    return undefined;
+  }
+  if (parsed.search || parsed.hash) {
+    fail(`"${raw}" must not have a query string or fragment.`);
+    return undefined;
+  }
+  return `${parsed.origin}${parsed.pathname}`.replace(/\/+$/, '');
+}

@@ -1,0 +1,41 @@
+import type { AuthKey, ProviderKey } from '../providers/types.js';
+
+/** One validated catalogue entry, with defaults applied. */
+export interface CatalogueEntry {
+  id: string;
+  name: string;
+  provider: ProviderKey;
+  auth: AuthKey;
+  /** Base URL without a trailing slash (provider default applied). */
+  url: string;
+  channel: string | undefined;
+  owners: string[];
+  organization: string | undefined;
+  service: string | undefined;
+  accountId: string | undefined;
+  repository: string | undefined;
+}
+
+export interface CatalogueError {
+  /** Position in the `integrations` list, when the problem is in one entry. */
+  index?: number;
+  id?: string;
+  field?: string;
+  message: string;
+}
+
+export type CatalogueResult = { ok: true; entries: CatalogueEntry[] } | { ok: false; errors: CatalogueError[] };
+
+/** Integrations sharing this key share one credential: Azure DevOps organizations. */
+export function credentialKeyOf(entry: Pick<CatalogueEntry, 'id' | 'provider' | 'auth' | 'organization'>): string {
+  if (entry.provider === 'azure_devops' && entry.organization) {
+    return `azure_devops:${entry.organization.toLowerCase()}:${entry.auth}`;
+  }
+  return `integration:${entry.id}`;
+}
+
+export function formatCatalogueError(error: CatalogueError): string {
+  const where =
+    error.index === undefined ? '' : `integrations[${error.index}]${error.id ? ` (id "${error.id}")` : ''}: `;
+  return `${where}${error.field ? `${error.field}: ` : ''}${error.message}`;
+}

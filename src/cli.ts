@@ -1,0 +1,73 @@
+#!/usr/bin/env node
+import { realpathSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { readEnvironment } from './config.js';
+import { CliError, EXIT, type CliIo } from './cli/context.js';
+import { listCommand } from './cli/list.js';
+import { migrateCommand } from './cli/migrate.js';
+import { rotateKeyCommand } from './cli/rotate-key.js';
+
+const USAGE = `Usage: reauth-bot <command>
+
+Commands:
+  migrate      apply database migrations
+  list         print integrations with health, credential fingerprint and expiry
+  check [id]   probe integrations now with their stored credentials (changes nothing); exit 1 if any fails
+  rotate-key   re-seal every secret with REAUTH_SECRET_KEY (old keys in REAUTH_PREVIOUS_KEYS)
+
+Configuration comes from the environment and ./.env (see README.md).`;
+
+type Command = (io: CliIo, args: string[]) => Promise<number>;
+
+const COMMANDS: Record<string, Command> = {
+  migrate: (io) => migrateCommand(io),
+  list: (io) => listCommand(io),
+  'rotate-key': (io) => rotateKeyCommand(io),
+};
+
+export function registerCliCommand(name: string, command: Command): void {
+  COMMANDS[name] = command;
+}
+
+export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  const [name, ...args] = argv;
+  if (!name || name === 'help' || name === '--help' || name === '-h') {
+    io.stdout(USAGE);
+    return name ? EXIT.ok : EXIT.usage;
+  }
+  const command = COMMANDS[name];
+  if (!command) {
+    io.stderr(`Unknown command "${name}".\n\n${USAGE}`);
+    return EXIT.usage;
+  }
+  try {
+    return await command(io, args);
+  } catch (error) {
+    if (error instanceof CliError) {
+      io.stderr(error.message);
+      return error.exitCode;
+    }
+    io.stderr(`reauth-bot ${name} failed: ${(error as Error).message}`);
+    return EXIT.failed;
+  }
+}
+
+function isEntryPoint(): boolean {
+  const invoked = process.argv[1];
+  if (!invoked) return false;
+  try {
+    return realpathSync(invoked) === realpathSync(fileURLToPath(import.meta.url));
+  } catch {
+    return false;
+  }
+}
+
+if (isEntryPoint()) {
+  const io: CliIo = {
+    env: readEnvironment(),
+    stdout: (text) => process.stdout.write(`${text}\n`),
+    stderr: (text) => process.stderr.write(`${text}\n`),
+    now: () => new Date(),
+  };
+  process.exitCode = await runCli(process.argv.slice(2), io);
+}

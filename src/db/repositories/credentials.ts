@@ -1,0 +1,42 @@
+import { and, eq, isNotNull, isNull } from 'drizzle-orm';
+import type { Db } from '../client.js';
+import { credentials } from '../schema.js';
+
+export type CredentialRow = typeof credentials.$inferSelect;
+export type NewCredential = Omit<typeof credentials.$inferInsert, 'id' | 'replacedAt'>;
+
+export function currentCredential(db: Pick<Db, 'select'>, credentialKey: string): CredentialRow | undefined {
+  return db
+    .select()
+    .from(credentials)
+    .where(and(eq(credentials.credentialKey, credentialKey), isNull(credentials.replacedAt)))
+    .get();
+}
+
+/**
+ * Retires the current credential for a key: keeps its metadata for history, erases the sealed secret.
+ * Returns the retired row, if there was one.
+ */
+export function retireCredential(db: Pick<Db, 'update'>, credentialKey: string, now: Date): CredentialRow | undefined {
+  return db
+    .update(credentials)
+    .set({ replacedAt: now, sealedSecret: null, keyId: null })
+    .where(and(eq(credentials.credentialKey, credentialKey), isNull(credentials.replacedAt)))
+    .returning()
+    .get();
+}
+
+/** Retires the current credential and inserts the new one. Call inside a transaction. */
+export function swapCredential(db: Pick<Db, 'update' | 'insert'>, next: NewCredential, now: Date): CredentialRow {
+  retireCredential(db, next.credentialKey, now);
+  return db.insert(credentials).values(next).returning().get();
+}
+
+/** Every credential that still holds a sealed secret (for key rotation). */
+export function listSealedCredentials(db: Pick<Db, 'select'>): CredentialRow[] {
+  return db.select().from(credentials).where(isNotNull(credentials.sealedSecret)).all();
+}
+
+export function updateSealedSecret(db: Pick<Db, 'update'>, id: number, sealedSecret: string, keyId: string): void {
+  db.update(credentials).set({ sealedSecret, keyId }).where(eq(credentials.id, id)).run();
+}

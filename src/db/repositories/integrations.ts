@@ -1,0 +1,31 @@
+import { and, asc, eq, inArray, isNull } from 'drizzle-orm';
+import type { Db } from '../client.js';
+import { integrations } from '../schema.js';
+
+export type IntegrationRow = typeof integrations.$inferSelect;
+
+export function listActiveIntegrations(db: Db): IntegrationRow[] {
+  return db.select().from(integrations).where(isNull(integrations.archivedAt)).orderBy(asc(integrations.id)).all();
+}
+
+export function findActiveIntegration(db: Db, id: string): IntegrationRow | undefined {
+  return db
+    .select()
+    .from(integrations)
+    .where(and(eq(integrations.id, id), isNull(integrations.archivedAt)))
+    .get();
+}
+
+export function listIntegrationsByCredentialKey(db: Db, credentialKey: string): IntegrationRow[] {
+  return db
+    .select()
+    .from(integrations)
+    .where(and(eq(integrations.credentialKey, credentialKey), isNull(integrations.archivedAt)))
+    .orderBy(asc(integrations.id))
+    .all();
+}
+
+export function listIntegrationsByIds(db: Db, ids: readonly string[]): IntegrationRow[] {
+  if (ids.length === 0) return [];
+  return db.select().from(integrations).where(inArray(integrations.id, [...ids])).orderBy(asc(integrations.id)).all();
+}

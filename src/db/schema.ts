@@ -1,0 +1,139 @@
+import { sql } from 'drizzle-orm';
+import { index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+
+/** Timestamps are stored as epoch milliseconds. */
+const at = (name?: string) => (name ? integer(name, { mode: 'timestamp_ms' }) : integer({ mode: 'timestamp_ms' }));
+
+/** One row per catalogue entry; removed entries are archived, never deleted. */
+export const integrations = sqliteTable('integrations', {
+  id: text().primaryKey(),
+  name: text().notNull(),
+  provider: text().notNull(),
+  authType: text().notNull(),
+  url: text().notNull(),
+  organization: text(),
+  service: text(),
+  accountId: text(),
+  repository: text(),
+  channel: text(),
+  owners: text({ mode: 'json' }).$type<string[]>().notNull(),
+  /** Integrations with the same key share one credential (Azure DevOps organizations). */
+  credentialKey: text().notNull(),
+  archivedAt: at(),
+  createdAt: at().notNull(),
+  updatedAt: at().notNull(),
+});
+
+/**
+ * Credentials, current and past. The current one for a key has `replacedAt` null;
+ * a replaced credential keeps its metadata for history but its sealed secret is erased.
+ */
+export const credentials = sqliteTable(
+  'credentials',
+  {
+    id: integer().primaryKey({ autoIncrement: true }),
+    credentialKey: text().notNull(),
+    provider: text().notNull(),
+    authType: text().notNull(),
+    sealedSecret: text(),
+    keyId: text(),
+    fingerprints: text({ mode: 'json' }).$type<string[]>().notNull(),
+    identity: text({ mode: 'json' }).$type<Record<string, unknown>>(),
+    scopes: text({ mode: 'json' }).$type<string[]>(),
+    expiresAt: at(),
+    createdBy: text().notNull(),
+    createdAt: at().notNull(),
+    replacedAt: at(),
+  },
+  (t) => [
+    uniqueIndex('credentials_one_current_per_key').on(t.credentialKey).where(sql`${t.replacedAt} is null`),
+  ],
+);
+
+/** The monitor's view of each integration. */
+export const healthStates = sqliteTable('health_states', {
+  integrationId: text()
+    .primaryKey()
+    .references(() => integrations.id),
+  status: text({ enum: ['unknown', 'healthy', 'failing'] }).notNull(),
+  outcome: text(),
+  reason: text(),
+  since: at(),
+  lastCheckedAt: at(),
+  lastSuccessAt: at(),
+  consecutiveFailures: integer().notNull().default(0),
+  firstFailureAt: at(),
+  nextProbeAt: at(),
+});
+
+/** At most one open alert per alert key (an integration, or a shared credential). */
+export const alerts = sqliteTable(
+  'alerts',
+  {
+    id: integer().primaryKey({ autoIncrement: true }),
+    alertKey: text().notNull(),
+    integrationIds: text({ mode: 'json' }).$type<string[]>().notNull(),
+    channel: text().notNull(),
+    messageTs: text(),
+    reason: text(),
+    openedAt: at().notNull(),
+    resolvedAt: at(),
+    resolvedBy: text(),
+    resolvedHow: text(),
+    snoozedUntil: at(),
+    lastReminderAt: at(),
+    postError: text(),
+    postErrorAt: at(),
+  },
+  (t) => [uniqueIndex('alerts_one_open_per_key').on(t.alertKey).where(sql`${t.resolvedAt} is null`)],
+);
+
+/** Expiry warnings already sent, once per credential and threshold. */
+export const expiryWarnings = sqliteTable(
+  'expiry_warnings',
+  {
+    id: integer().primaryKey({ autoIncrement: true }),
+    credentialId: integer()
+      .notNull()
+      .references(() => credentials.id),
+    thresholdDays: integer().notNull(),
+    sentAt: at().notNull(),
+  },
+  (t) => [uniqueIndex('expiry_warnings_once').on(t.credentialId, t.thresholdDays)],
+);
+
+/** Every attempt and change: who, what, when, outcome, fingerprint — never a secret. */
+export const auditLog = sqliteTable(
+  'audit_log',
+  {
+    id: integer().primaryKey({ autoIncrement: true }),
+    at: at().notNull(),
+    actor: text().notNull(),
+    integrationId: text(),
+    action: text().notNull(),
+    outcome: text().notNull(),
+    fingerprint: text(),
+    detail: text({ mode: 'json' }).$type<Record<string, unknown>>(),
+  },
+  (t) => [index('audit_log_integration').on(t.integrationId, t.at)],
+);
+
+/** OAuth link-out states: stored by hash, single use, bound to integration and Slack user. */
+export const oauthStates = sqliteTable('oauth_states', {
+  stateHash: text().primaryKey(),
+  integrationId: text()
+    .notNull()
+    .references(() => integrations.id),
+  slackUserId: text().notNull(),
+  sealedVerifier: text(),
+  keyId: text(),
+  createdAt: at().notNull(),
+  expiresAt: at().notNull(),
+  usedAt: at(),
+});
+
+/** Health-webhook signatures already accepted, to refuse replays. */
+export const webhookReplays = sqliteTable('webhook_replays', {
+  signature: text().primaryKey(),
+  seenAt: at().notNull(),
+});

@@ -1,0 +1,107 @@
+import { pino, type DestinationStream, type Logger as PinoLogger } from 'pino';
+import { LogLevel as BoltLogLevel, type Logger as BoltLogger } from '@slack/bolt';
+import type { LogLevel } from './config.js';
+
+/**
+ * One logger for the whole process (Bolt included), with secret redaction built in:
+ * sensitive field names, Authorization headers, and token shapes in free text.
+ */
+
+const REDACTED = '[redacted]';
+
+const SENSITIVE_KEY = /token|secret|password|passwd|api[-_]?key|authorization|cookie|private[-_]?metadata|credential|verifier|^code$|assertion/i;
+
+/** Token shapes that must never reach a log line, whatever field they sit in. */
+const TOKEN_SHAPES: readonly RegExp[] = [
+  /xox[abposre]-[A-Za-z0-9-]+/g, // Slack bot/user/config tokens
+  /xapp-[A-Za-z0-9-]+/g, // Slack app-level tokens
+  /\b(?:ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9]{20,}/g, // GitHub
+  /\bgithub_pat_[A-Za-z0-9_]{20,}/g,
+  /\bgl(?:pat|ptt|dt|rt|cbt|ft|oas|soat)-[A-Za-z0-9_.-]{10,}/g, // GitLab
+  /\bsq[uap]_[A-Za-z0-9]{10,}/g, // SonarQube
+  /\bsqco_[A-Za-z0-9]{10,}/g,
+  /\bATATT[A-Za-z0-9_=+/-]{10,}/g, // Atlassian API tokens
+  /\bATBB[A-Za-z0-9_=+/-]{10,}/g, // Bitbucket app passwords
+  /\b(?:pat|sat)\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+/g, // Harness
+  /\beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*/g, // JWTs
+  /\b(?:Bearer|Basic|token)\s+[A-Za-z0-9+/=._~-]{8,}/gi, // header values quoted in text
+];
+
+export function scrubText(text: string): string {
+  let out = text;
+  for (const shape of TOKEN_SHAPES) out = out.replace(shape, REDACTED);
+  return out;
+}
+
+/** Deep copy with sensitive keys blanked and token shapes removed from strings. */
+export function scrubValue(value: unknown, depth = 0, seen = new WeakSet<object>()): unknown {
+  if (typeof value === 'string') return scrubText(value);
+  if (value === null || typeof value !== 'object') return value;
+  if (depth > 8) return '[depth]';
+  if (seen.has(value)) return '[circular]';
+  seen.add(value);
+  if (value instanceof Error) {
+    const out: Record<string, unknown> = { type: value.name, message: scrubText(value.message) };
+    if (value.stack) out.stack = scrubText(value.stack);
+    const code = (value as { code?: unknown }).code;
+    if (code !== undefined) out.code = code;
+    return out;
+  }
+  if (Array.isArray(value)) return value.map((v) => scrubValue(v, depth + 1, seen));
+  if (Buffer.isBuffer(value)) return `[${value.length} bytes]`;
+  const out: Record<string, unknown> = {};
+  for (const [key, v] of Object.entries(value)) {
+    out[key] = SENSITIVE_KEY.test(key) && v !== null && v !== undefined && typeof v !== 'boolean' ? REDACTED : scrubValue(v, depth + 1, seen);
+  }
+  return out;
+}
+
+export type Logger = PinoLogger;
+
+export function createLogger(options: { level: LogLevel; destination?: DestinationStream; name?: string }): Logger {
+  return pino(
+    {
+      level: options.level,
+      name: options.name ?? 'reauth',
+      base: null,
+      timestamp: pino.stdTimeFunctions.isoTime,
+      hooks: {
+        // Every argument, message text included, passes through the scrubber.
+        logMethod(args, method) {
+          const scrubbed = args.map((arg) => scrubValue(arg)) as Parameters<typeof method>;
+          method.apply(this, scrubbed);
+        },
+      },
+      serializers: { err: (err: unknown) => scrubValue(err) },
+    },
+    options.destination,
+  );
+}
+
+const TO_BOLT: Record<string, BoltLogLevel> = {
+  trace: BoltLogLevel.DEBUG,
+  debug: BoltLogLevel.DEBUG,
+  info: BoltLogLevel.INFO,
+  warn: BoltLogLevel.WARN,
+  error: BoltLogLevel.ERROR,
+  fatal: BoltLogLevel.ERROR,
+  silent: BoltLogLevel.ERROR,
+};
+
+/** Bolt's Logger interface over the same pino instance; Bolt's level changes are ignored. */
+export function toBoltLogger(logger: Logger): BoltLogger {
+  const child = logger.child({ component: 'bolt' });
+  const emit = (level: 'debug' | 'info' | 'warn' | 'error') => (...msg: unknown[]) => {
+    const text = msg.map((m) => (typeof m === 'string' ? m : JSON.stringify(scrubValue(m)))).join(' ');
+    child[level](text);
+  };
+  return {
+    debug: emit('debug'),
+    info: emit('info'),
+    warn: emit('warn'),
+    error: emit('error'),
+    setLevel: () => {},
+    getLevel: () => TO_BOLT[logger.level] ?? BoltLogLevel.INFO,
+    setName: () => {},
+  };
+}

@@ -1,0 +1,358 @@
+import type { AuthKey, AuthSpec, ForeignShape, ProviderKey, ProviderSpec } from './types.js';
+
+/**
+ * The provider table: everything about a provider that data can say.
+ * Facts and sources: ../shared/reference/providers.md (§0 summary, §9 scopes, §11 pitfalls).
+ */
+
+const JWT: ForeignShape = {
+  pattern: /^eyJ[\w-]+\.[\w-]+\.[\w-]*$/,
+  looksLike: 'an OAuth access token or JWT',
+};
+
+const GITHUB_FOREIGN: readonly ForeignShape[] = [
+  { pattern: /^gho_/, looksLike: 'a GitHub OAuth app token (gho_)' },
+  { pattern: /^ghu_/, looksLike: 'a GitHub App user-to-server token (ghu_)' },
+  { pattern: /^ghs_/, looksLike: 'a GitHub App installation token (ghs_)' },
+  { pattern: /^ghr_/, looksLike: 'a GitHub App refresh token (ghr_)' },
+  { pattern: JWT.pattern, looksLike: 'a GitHub App JWT or OAuth access token' },
+];
+
+const GITHUB_HEADERS = {
+  Accept: 'application/vnd.github+json',
+  'X-GitHub-Api-Version': '2022-11-28',
+};
+
+const githubPat = (extraHint: string): AuthSpec => ({
+  label: 'personal access tokens',
+  form: {
+    kind: 'token',
+    identifier: 'email',
+    pool: true,
+    tokenLabel: 'Personal access tokens (one per line)',
+    hint: `Create at https://github.com/settings/tokens. Classic tokens need the repo and read:org scopes${extraHint}. Several tokens spread the rate limit; every one is checked.`,
+  },
+  validation: {
+    method: 'GET',
+    path: '/user',
+    header: 'bearer',
+    extraHeaders: GITHUB_HEADERS,
+    identity: { id: 'id', name: 'name', email: 'email', username: 'login' },
+    scopesHeader: 'x-oauth-scopes',
+    expiryHeader: 'github-authentication-token-expiration',
+    rateLimit: { remaining: 'x-ratelimit-remaining', reset: 'x-ratelimit-reset', resetFormat: 'epoch' },
+  },
+  foreignShapes: GITHUB_FOREIGN,
+  requiredScopes: [['repo'], ['read:org']],
+});
+
+const githubApp: AuthSpec = {
+  label: 'GitHub App',
+  form: {
+    kind: 'unsupported',
+    instead:
+      'GitHub App credentials belong to the app installation: re-install or re-configure the app in the organization settings (Settings → GitHub Apps). Its health comes from the health webhook.',
+  },
+};
+
+export const PROVIDERS = {
+  jira: {
+    label: 'Jira',
+    requiredFields: ['url'],
+    optionalFields: [],
+    credentialPage: 'https://id.atlassian.com/manage-profile/security/api-tokens',
+    concurrency: 8,
+    auths: {
+      api_key: {
+        label: 'email + Atlassian API token',
+        form: {
+          kind: 'token',
+          identifier: 'email',
+          pool: false,
+          tokenLabel: 'Atlassian API token',
+          hint: 'Create at https://id.atlassian.com/manage-profile/security/api-tokens with the Atlassian account email below. The token acts with that user\'s Jira permissions.',
+        },
+        validation: {
+          method: 'GET',
+          path: '/rest/api/3/myself',
+          header: 'basic_identifier',
+          extraHeaders: { Accept: 'application/json' },
+          identity: { id: 'accountId', name: 'displayName', email: 'emailAddress' },
+          rateLimit: { remaining: 'x-ratelimit-remaining', reset: 'x-ratelimit-reset', resetFormat: 'iso' },
+        },
+        foreignShapes: [JWT],
+        hook: 'jira',
+      },
+      pat: {
+        label: 'personal access token (Data Center)',
+        form: {
+          kind: 'token',
+          identifier: 'none',
+          pool: false,
+          tokenLabel: 'Personal access token',
+          hint: 'Create in Jira: your avatar → Profile → Personal Access Tokens. Use a read-only user; Data Center tokens cannot be scoped.',
+        },
+        validation: {
+          method: 'GET',
+          path: '/rest/api/2/myself',
+          header: 'bearer',
+          extraHeaders: { Accept: 'application/json' },
+          identity: { id: 'key', name: 'displayName', email: 'emailAddress', username: 'name' },
+        },
+        foreignShapes: [
+          { pattern: /^ATATT/, looksLike: 'an Atlassian Cloud API token' },
+          JWT,
+        ],
+        hook: 'jira',
+      },
+      connect_app: {
+        label: 'Jira Connect app',
+        form: {
+          kind: 'unsupported',
+          instead:
+            'A Connect app authenticates through its installation: re-install or update it from Jira\'s Manage apps page. Its health comes from the health webhook.',
+        },
+      },
+    },
+  },
+  github: {
+    label: 'GitHub',
+    defaultUrl: 'https://api.github.com',
+    requiredFields: [],
+    optionalFields: ['url'],
+    credentialPage: 'https://github.com/settings/tokens',
+    concurrency: 8,
+    auths: { pat: { ...githubPat(''), hook: 'github' }, github_app: githubApp },
+  },
+  github_actions: {
+    label: 'GitHub Actions',
+    defaultUrl: 'https://api.github.com',
+    requiredFields: [],
+    optionalFields: ['url', 'repository'],
+    credentialPage: 'https://github.com/settings/tokens',
+    concurrency: 8,
+    auths: {
+      pat: { ...githubPat(' (fine-grained tokens: Actions read on the repository)'), hook: 'github_actions' },
+    },
+  },
+  bitbucket: {
+    label: 'Bitbucket',
+    defaultUrl: 'https://api.bitbucket.org',
+    requiredFields: [],
+    optionalFields: ['url'],
+    credentialPage: 'https://id.atlassian.com/manage-profile/security/api-tokens',
+    concurrency: 4,
+    auths: {
+      api_key: {
+        label: 'email + Atlassian API token',
+        form: {
+          kind: 'token',
+          identifier: 'email',
+          pool: false,
+          tokenLabel: 'Atlassian API token (Bitbucket scopes)',
+          hint: 'Create "API token with scopes" at https://id.atlassian.com/manage-profile/security/api-tokens, app Bitbucket, scopes read:user, read:workspace, read:repository, read:pullrequest, read:pipeline. Use your Atlassian account email, not the Bitbucket username.',
+        },
+        validation: {
+          method: 'GET',
+          path: '/2.0/user',
+          header: 'basic_identifier',
+          extraHeaders: { Accept: 'application/json' },
+          identity: { id: 'account_id', name: 'display_name', username: 'nickname' },
+        },
+        foreignShapes: [
+          {
+            pattern: /^ATBB/,
+            looksLike: 'a Bitbucket app password (app passwords stop working on 2026-06-09)',
+          },
+          JWT,
+        ],
+      },
+      oauth: {
+        label: 'OAuth (Bitbucket consumer)',
+        form: { kind: 'oauth', hint: 'You will be sent to Bitbucket to approve access; nothing is typed here.' },
+        validation: {
+          method: 'GET',
+          path: '/2.0/user',
+          header: 'bearer',
+          extraHeaders: { Accept: 'application/json' },
+          identity: { id: 'account_id', name: 'display_name', username: 'nickname' },
+        },
+      },
+    },
+  },
+  azure_devops: {
+    label: 'Azure DevOps',
+    defaultUrl: 'https://dev.azure.com/{organization}',
+    requiredFields: ['organization', 'service'],
+    optionalFields: ['url'],
+    credentialPage: 'https://dev.azure.com/{organization}/_usersSettings/tokens',
+    concurrency: 4,
+    auths: {
+      pat: {
+        label: 'personal access token',
+        form: {
+          kind: 'token',
+          identifier: 'email',
+          pool: false,
+          tokenLabel: 'Personal access token',
+          hint: 'Create in Azure DevOps: User settings → Personal access tokens, for this organization only (global PATs stop working on 2026-12-01), with Code, Build, Work Items and Project read scopes. It is used for boards, repos and pipelines alike.',
+        },
+        validation: {
+          method: 'GET',
+          path: '/_apis/connectionData',
+          header: 'basic_empty_user',
+          // Without this header a bad PAT gets a 2xx HTML sign-in page instead of a 401.
+          extraHeaders: { Accept: 'application/json', 'X-TFS-FedAuthRedirect': 'Suppress' },
+          identity: {
+            id: 'authenticatedUser.id',
+            name: 'authenticatedUser.providerDisplayName',
+            email: 'authenticatedUser.properties.Account.$value',
+          },
+          rateLimit: { remaining: 'x-ratelimit-remaining', reset: 'x-ratelimit-reset', resetFormat: 'epoch' },
+        },
+        foreignShapes: [JWT],
+        hook: 'azure_devops',
+      },
+      oauth: {
+        label: 'OAuth (Microsoft Entra ID)',
+        form: { kind: 'oauth', hint: 'You will be sent to Microsoft to sign in and approve access; nothing is typed here.' },
+        validation: {
+          method: 'GET',
+          path: '/_apis/connectionData',
+          header: 'bearer',
+          extraHeaders: { Accept: 'application/json', 'X-TFS-FedAuthRedirect': 'Suppress' },
+          identity: {
+            id: 'authenticatedUser.id',
+            name: 'authenticatedUser.providerDisplayName',
+            email: 'authenticatedUser.properties.Account.$value',
+          },
+        },
+        hook: 'azure_devops',
+      },
+    },
+  },
+  harness: {
+    label: 'Harness',
+    defaultUrl: 'https://app.harness.io',
+    requiredFields: ['account_id'],
+    optionalFields: ['url'],
+    credentialPage: 'https://app.harness.io/ng/account/{account_id}/settings/user/profile',
+    concurrency: 4,
+    auths: {
+      api_key: {
+        label: 'email + Harness API key token',
+        form: {
+          kind: 'token',
+          identifier: 'email',
+          pool: false,
+          tokenLabel: 'Harness API key token (pat.… or sat.…)',
+          hint: 'Create in Harness: My Profile → My API Keys → Token (or a service account\'s key). Give its owner a read-only viewer role.',
+        },
+        validation: {
+          method: 'GET',
+          path: '/ng/api/user/currentUser',
+          header: 'x_api_key',
+          query: { accountIdentifier: 'account_id' },
+          extraHeaders: { Accept: 'application/json' },
+          identity: { id: 'data.uuid', name: 'data.name', email: 'data.email' },
+        },
+        foreignShapes: [JWT],
+        hook: 'harness',
+      },
+    },
+  },
+  gitlab: {
+    label: 'GitLab',
+    defaultUrl: 'https://gitlab.com',
+    requiredFields: [],
+    optionalFields: ['url'],
+    credentialPage: 'https://gitlab.com/-/user_settings/personal_access_tokens',
+    concurrency: 8,
+    auths: {
+      pat: {
+        label: 'personal access token',
+        form: {
+          kind: 'token',
+          identifier: 'none',
+          pool: false,
+          tokenLabel: 'Personal access token',
+          hint: 'Create in GitLab: Preferences → Access tokens, with the read_api scope (api also works).',
+        },
+        validation: {
+          method: 'GET',
+          path: '/api/v4/personal_access_tokens/self',
+          header: 'private_token',
+          extraHeaders: { Accept: 'application/json' },
+          identity: { id: 'user_id', name: 'name' },
+          rateLimit: { remaining: 'ratelimit-remaining', reset: 'ratelimit-reset', resetFormat: 'epoch' },
+        },
+        foreignShapes: [
+          { pattern: /^glptt-/, looksLike: 'a GitLab pipeline trigger token' },
+          { pattern: /^gldt-/, looksLike: 'a GitLab deploy token' },
+          { pattern: /^glrt-/, looksLike: 'a GitLab runner token' },
+          { pattern: /^glcbt-/, looksLike: 'a GitLab CI/CD job token' },
+          { pattern: /^glft-/, looksLike: 'a GitLab feed token' },
+          { pattern: /^gloas-/, looksLike: 'a GitLab OAuth application secret' },
+          JWT,
+        ],
+        requiredScopes: [['read_api', 'api']],
+        hook: 'gitlab',
+      },
+    },
+  },
+  sonarqube: {
+    label: 'SonarQube',
+    requiredFields: ['url'],
+    optionalFields: [],
+    concurrency: 4,
+    auths: {
+      api_key: {
+        label: 'username + user token',
+        form: {
+          kind: 'token',
+          identifier: 'username',
+          pool: false,
+          tokenLabel: 'User token (squ_…)',
+          hint: 'Create in SonarQube: My Account → Security → Generate Tokens, type "User token", for a user with Browse on the projects. Analysis tokens (sqa_, sqp_) do not work.',
+        },
+        validation: {
+          method: 'GET',
+          path: '/api/authentication/validate',
+          header: 'bearer',
+          extraHeaders: { Accept: 'application/json' },
+          identity: { id: 'login' },
+          expiryHeader: 'sonarqube-authentication-token-expiration',
+        },
+        foreignShapes: [
+          { pattern: /^sqa_/, looksLike: 'a SonarQube global analysis token (sqa_)' },
+          { pattern: /^sqp_/, looksLike: 'a SonarQube project analysis token (sqp_)' },
+          { pattern: /^sqco_/, looksLike: 'a SonarQube Cloud scoped organization token' },
+          JWT,
+        ],
+        hook: 'sonarqube',
+      },
+    },
+  },
+} as const satisfies Record<ProviderKey, ProviderSpec>;
+
+export function providerSpec(provider: ProviderKey): ProviderSpec {
+  return PROVIDERS[provider];
+}
+
+export function authSpec(provider: ProviderKey, auth: AuthKey): AuthSpec | undefined {
+  const auths: ProviderSpec['auths'] = PROVIDERS[provider].auths;
+  return auths[auth];
+}
+
+export function isProviderKey(value: unknown): value is ProviderKey {
+  return typeof value === 'string' && Object.hasOwn(PROVIDERS, value);
+}
+
+/** Every provider/auth row of SPEC §1, in table order. */
+export function providerAuthRows(): { provider: ProviderKey; auth: AuthKey }[] {
+  const rows: { provider: ProviderKey; auth: AuthKey }[] = [];
+  for (const provider of Object.keys(PROVIDERS) as ProviderKey[]) {
+    for (const auth of Object.keys(PROVIDERS[provider].auths) as AuthKey[]) rows.push({ provider, auth });
+  }
+  return rows;
+}

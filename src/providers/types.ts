@@ -1,0 +1,105 @@
+/** Provider and auth-type keys of SPEC §1, and the shapes every provider entry shares. */
+
+export const PROVIDER_KEYS = [
+  'jira',
+  'github',
+  'github_actions',
+  'bitbucket',
+  'azure_devops',
+  'harness',
+  'gitlab',
+  'sonarqube',
+] as const;
+export type ProviderKey = (typeof PROVIDER_KEYS)[number];
+
+export const AUTH_KEYS = ['api_key', 'pat', 'oauth', 'connect_app', 'github_app'] as const;
+export type AuthKey = (typeof AUTH_KEYS)[number];
+
+/** Catalogue fields a provider may require or accept besides the common ones. */
+export type ProviderField = 'url' | 'organization' | 'service' | 'account_id' | 'repository';
+
+/** What a person types in the modal, per provider/auth row. */
+export type CredentialForm =
+  | {
+      kind: 'token';
+      /** The identity field that goes with the secret, if any. */
+      identifier: 'email' | 'username' | 'none';
+      /** Several tokens, one per line (GitHub PAT pools). */
+      pool: boolean;
+      tokenLabel: string;
+      /** Where to create the credential and what it needs. */
+      hint: string;
+    }
+  | { kind: 'oauth'; hint: string }
+  | { kind: 'unsupported'; instead: string };
+
+/** How the secret travels in the validation request. */
+export type AuthHeaderStyle =
+  | 'basic_identifier' // Basic base64(email|username:token)
+  | 'basic_empty_user' // Basic base64(":" + token) — Azure DevOps PATs
+  | 'bearer'
+  | 'x_api_key' // Harness
+  | 'private_token'; // GitLab PRIVATE-TOKEN
+
+/** Dotted JSON paths into the validation response naming who the credential belongs to. */
+export interface IdentityPaths {
+  id: string;
+  name?: string;
+  email?: string;
+  username?: string;
+}
+
+export interface RateLimitHeaders {
+  remaining: string;
+  reset?: string;
+  /** GitHub, GitLab and Azure DevOps send epoch seconds; Jira sends ISO-8601. */
+  resetFormat: 'epoch' | 'iso';
+}
+
+/** The data that describes one validation call. Quirks live in hooks. */
+export interface ValidationSpec {
+  method: 'GET';
+  path: string;
+  header: AuthHeaderStyle;
+  /** Query parameters filled from catalogue fields, e.g. Harness accountIdentifier. */
+  query?: Record<string, ProviderField>;
+  extraHeaders?: Record<string, string>;
+  identity: IdentityPaths;
+  scopesHeader?: string;
+  expiryHeader?: string;
+  rateLimit?: RateLimitHeaders;
+}
+
+/** A secret shape that belongs to another kind of credential. */
+export interface ForeignShape {
+  pattern: RegExp;
+  /** Completes "This looks like …". */
+  looksLike: string;
+}
+
+export interface AuthSpec {
+  label: string;
+  form: CredentialForm;
+  validation?: ValidationSpec;
+  foreignShapes?: readonly ForeignShape[];
+  /** Each inner list is a set of alternatives; every group must be satisfied. */
+  requiredScopes?: readonly (readonly string[])[];
+  hook?: HookName;
+}
+
+export type HookName = 'jira' | 'github' | 'github_actions' | 'azure_devops' | 'sonarqube' | 'gitlab' | 'harness';
+
+export interface ProviderSpec {
+  label: string;
+  /** May contain {organization}. Absent: the catalogue must give `url`. */
+  defaultUrl?: string;
+  requiredFields: readonly ProviderField[];
+  optionalFields: readonly ProviderField[];
+  auths: Partial<Record<AuthKey, AuthSpec>>;
+  /** Where people go to make a new credential. */
+  credentialPage?: string;
+  /** Concurrent requests to this provider, across all integrations. */
+  concurrency: number;
+}
+
+export const AZURE_DEVOPS_SERVICES = ['boards', 'repos', 'pipelines'] as const;

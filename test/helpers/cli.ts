@@ -1,0 +1,10 @@
+import { runCli } from '../../src/cli.js';
+import type { Environment } from '../../src/config.js';
+
+/** Runs the CLI in-process with an explicit environment and captures what it prints. */
+export async function cli(argv: string[], env: Environment, now = new Date()) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await runCli(argv, { env, stdout: (t) => out.push(t), stderr: (t) => err.push(t), now: () => now });
+  return { code, stdout: out.join('\n'), stderr: err.join('\n') };
+}

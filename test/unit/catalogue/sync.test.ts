@@ -1,0 +1,95 @@
+import { beforeEach, describe, expect, it } from 'vitest';
+import { parseCatalogue } from '../../../src/catalogue/parse.js';
+import { syncCatalogue } from '../../../src/catalogue/sync.js';
+import type { CatalogueEntry } from '../../../src/catalogue/types.js';
+import type { Db } from '../../../src/db/client.js';
+import { listAudit } from '../../../src/db/repositories/audit.js';
+import { currentCredential, swapCredential } from '../../../src/db/repositories/credentials.js';
+import { healthOf, saveHealth } from '../../../src/db/repositories/health.js';
+import { findActiveIntegration, listActiveIntegrations } from '../../../src/db/repositories/integrations.js';
+import { credentials, integrations } from '../../../src/db/schema.js';
+import { memoryDb } from '../../helpers/db.js';
+
+function entries(yaml: string): CatalogueEntry[] {
+  const result = parseCatalogue(yaml);
+  if (!result.ok) throw new Error(JSON.stringify(result.errors));
+  return result.entries;
+}
+
+const t0 = new Date('2026-11-01T10:00:00Z');
+const t1 = new Date('2026-11-02T10:00:00Z');
+
+describe('syncCatalogue', () => {
+  let db: Db;
+  beforeEach(() => {
+    db = memoryDb();
+  });
+
+  it('adds new entries with an unknown health state and an audit row each', () => {
+    const summary = syncCatalogue(db, entries('integrations:\n  - { id: a, provider: gitlab, auth: pat }\n  - { id: b, provider: github, auth: pat }'), t0);
+    expect(summary.added).toEqual(['a', 'b']);
+    expect(listActiveIntegrations(db).map((i) => i.id)).toEqual(['a', 'b']);
+    expect(healthOf(db, 'a')?.status).toBe('unknown');
+    expect(listAudit(db, 'a').map((r) => r.action)).toEqual(['catalogue.add']);
+  });
+
+  it('is a no-op when nothing changed', () => {
+    const list = entries('integrations:\n  - { id: a, provider: gitlab, auth: pat }');
+    syncCatalogue(db, list, t0);
+    expect(syncCatalogue(db, list, t1)).toEqual({ added: [], updated: [], archived: [], restored: [], authChanged: [] });
+    expect(findActiveIntegration(db, 'a')?.updatedAt).toEqual(t0);
+  });
+
+  it('updates changed fields and records which ones', () => {
+    syncCatalogue(db, entries('integrations:\n  - { id: a, name: Old, provider: gitlab, auth: pat }'), t0);
+    const summary = syncCatalogue(db, entries('integrations:\n  - { id: a, name: New, provider: gitlab, auth: pat, channel: C0NEW, owners: [U1AB] }'), t1);
+    expect(summary.updated).toEqual(['a']);
+    const row = findActiveIntegration(db, 'a');
+    expect(row?.name).toBe('New');
+    expect(row?.channel).toBe('C0NEW');
+    expect(row?.owners).toEqual(['U1AB']);
+    expect(listAudit(db, 'a')[0]?.detail).toEqual({ fields: ['name', 'channel', 'owners'] });
+  });
+
+  it('archives removed entries and keeps their history; restores them when they come back', () => {
+    syncCatalogue(db, entries('integrations:\n  - { id: a, provider: gitlab, auth: pat }\n  - { id: b, provider: gitlab, auth: pat }'), t0);
+    swapCredential(db, { credentialKey: 'integration:b', provider: 'gitlab', authType: 'pat', sealedSecret: 'v1.x.y.z', keyId: 'x', fingerprints: ['fp'], createdBy: 'U1', createdAt: t0 }, t0);
+    const summary = syncCatalogue(db, entries('integrations:\n  - { id: a, provider: gitlab, auth: pat }'), t1);
+    expect(summary.archived).toEqual(['b']);
+    expect(listActiveIntegrations(db).map((i) => i.id)).toEqual(['a']);
+    const archived = db.select().from(integrations).all().find((r) => r.id === 'b');
+    expect(archived?.archivedAt).toEqual(t1);
+    expect(currentCredential(db, 'integration:b')?.fingerprints).toEqual(['fp']);
+    expect(listAudit(db, 'b').map((r) => r.action)).toEqual(['catalogue.archive', 'catalogue.add']);
+
+    const back = syncCatalogue(db, entries('integrations:\n  - { id: a, provider: gitlab, auth: pat }\n  - { id: b, provider: gitlab, auth: pat }'), t1);
+    expect(back.restored).toEqual(['b']);
+    expect(findActiveIntegration(db, 'b')).toBeDefined();
+  });
+
+  it('discards the stored credential when the auth type changes, and audits it', () => {
+    syncCatalogue(db, entries('integrations:\n  - { id: j, provider: jira, auth: api_key, url: "https://acme.atlassian.net" }'), t0);
+    swapCredential(db, { credentialKey: 'integration:j', provider: 'jira', authType: 'api_key', sealedSecret: 'v1.k.n.c', keyId: 'k', fingerprints: ['abcd1234'], createdBy: 'U1', createdAt: t0 }, t0);
+    saveHealth(db, { integrationId: 'j', status: 'healthy', consecutiveFailures: 0, lastSuccessAt: t0 });
+
+    const summary = syncCatalogue(db, entries('integrations:\n  - { id: j, provider: jira, auth: pat, url: "https://acme.atlassian.net" }'), t1);
+    expect(summary.authChanged).toEqual(['j']);
+    expect(currentCredential(db, 'integration:j')).toBeUndefined();
+    const old = db.select().from(credentials).all()[0];
+    expect(old?.replacedAt).toEqual(t1);
+    expect(old?.sealedSecret).toBeNull();
+    expect(healthOf(db, 'j')?.status).toBe('unknown');
+    expect(healthOf(db, 'j')?.reason).toContain('Auth type changed from api_key to pat');
+    const audit = listAudit(db, 'j').find((r) => r.action === 'catalogue.auth_type_changed');
+    expect(audit).toMatchObject({ outcome: 'credential_discarded', fingerprint: 'abcd1234', detail: { from: 'jira/api_key', to: 'jira/pat' } });
+  });
+
+  it('runs in one transaction: a failure leaves the table untouched', () => {
+    syncCatalogue(db, entries('integrations:\n  - { id: a, provider: gitlab, auth: pat }'), t0);
+    const broken = entries('integrations:\n  - { id: b, provider: gitlab, auth: pat }');
+    // A null name violates NOT NULL on insert, after "a" has been archived inside the transaction.
+    (broken[0] as { name: unknown }).name = null;
+    expect(() => syncCatalogue(db, broken, t1)).toThrow();
+    expect(listActiveIntegrations(db).map((i) => i.id)).toEqual(['a']);
+  });
+});
