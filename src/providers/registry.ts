@@ -43,7 +43,7 @@ const githubPat = (extraHint: string): AuthSpec => ({
     rateLimit: { remaining: 'x-ratelimit-remaining', reset: 'x-ratelimit-reset', resetFormat: 'epoch' },
   },
   foreignShapes: GITHUB_FOREIGN,
-  requiredScopes: [['repo'], ['read:org']],
+  requiredScopes: [['repo'], ['read:org', 'write:org', 'admin:org']],
 });
 
 const githubApp: AuthSpec = {
@@ -320,7 +320,8 @@ export const PROVIDERS = {
           path: '/api/authentication/validate',
           header: 'bearer',
           extraHeaders: { Accept: 'application/json' },
-          identity: { id: 'login' },
+          // Applied to the answer of api/users/current, which the hook calls next.
+          identity: { id: 'login', name: 'name', email: 'email', username: 'login' },
           expiryHeader: 'sonarqube-authentication-token-expiration',
         },
         foreignShapes: [

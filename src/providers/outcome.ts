@@ -1,0 +1,62 @@
+/** Validation outcomes are values: one union, each with a one-sentence reason that says what to do. */
+
+export interface Identity {
+  id: string;
+  name?: string;
+  email?: string;
+  username?: string;
+}
+
+export type Outcome =
+  | {
+      kind: 'valid';
+      identity: Identity;
+      /** null when the provider does not report scopes for this credential. */
+      scopes: string[] | null;
+      expiresAt: Date | null;
+      rateLimitRemaining: number | null;
+      reason: string;
+    }
+  | { kind: 'invalid_input'; field: 'email' | 'username' | 'token'; reason: string }
+  | { kind: 'wrong_auth_type'; reason: string }
+  | { kind: 'invalid_credentials'; reason: string }
+  | { kind: 'insufficient_scope'; missing: string[]; reason: string }
+  | { kind: 'rate_limited'; retryAt: Date | null; reason: string }
+  | { kind: 'unreachable'; reason: string }
+  | { kind: 'provider_error'; status: number | null; reason: string };
+
+export type OutcomeKind = Outcome['kind'];
+export type ValidOutcome = Extract<Outcome, { kind: 'valid' }>;
+
+/** One token of a submission (a pool has several), known by position and fingerprint. */
+export interface TokenReport {
+  position: number;
+  fingerprint: string;
+  outcome: Outcome;
+}
+
+/** The result of validating everything a person submitted. */
+export interface CredentialValidation {
+  outcome: Outcome;
+  tokens: TokenReport[];
+}
+
+/** The credential itself was refused: do not retry it automatically. */
+export function isRejection(kind: OutcomeKind): boolean {
+  return kind === 'invalid_credentials' || kind === 'insufficient_scope' || kind === 'wrong_auth_type' || kind === 'invalid_input';
+}
+
+/** Something outside the credential failed: worth trying again later. */
+export function isTransient(kind: OutcomeKind): boolean {
+  return kind === 'rate_limited' || kind === 'unreachable' || kind === 'provider_error';
+}
+
+export function describeIdentity(identity: Identity): string {
+  const who = identity.name ?? identity.username ?? identity.email ?? identity.id;
+  const extra = identity.email && identity.email !== who ? ` <${identity.email}>` : identity.username && identity.username !== who ? ` (${identity.username})` : '';
+  return `${who}${extra}`;
+}
+
+export function formatUtc(date: Date): string {
+  return `${date.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+}

@@ -1,0 +1,131 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { ProviderKey } from '../../providers/types.js';
+import { flatHeaders, readBody, sendJson } from './http-utils.js';
+import { createOAuthServer, type OAuthServerState } from './oauth-server.js';
+import { credentialOf, MOUNTS, PROVIDER_HANDLERS } from './provider-api.js';
+import type { EmulatedToken, RecordedRequest } from './types.js';
+
+/**
+ * One loopback server emulating every provider's validation endpoints and the two OAuth
+ * authorities. Token behaviour is scriptable; every request is recorded so tests can assert
+ * the exact auth header, and counted per token.
+ */
+export interface ProviderEmulator {
+  readonly url: string;
+  /** Base URL to put in the catalogue for a provider (Azure DevOps: per organization). */
+  baseUrl(provider: ProviderKey, organization?: string): string;
+  readonly bitbucketOAuthUrl: string;
+  readonly azureAuthority: string;
+  readonly oauth: OAuthServerState;
+  setToken(token: string, entry: EmulatedToken): void;
+  updateToken(token: string, patch: Partial<EmulatedToken>): void;
+  token(token: string): EmulatedToken | undefined;
+  setProviderDown(provider: ProviderKey, down: boolean): void;
+  readonly requests: readonly RecordedRequest[];
+  requestsWith(token: string): RecordedRequest[];
+  clearRequests(): void;
+  close(): Promise<void>;
+}
+
+const MOUNT_PROVIDER = new Map<string, ProviderKey>(
+  (Object.entries(MOUNTS) as [ProviderKey, string][]).filter(([p]) => p !== 'github_actions').map(([p, m]) => [m, p]),
+);
+
+export async function startProviderEmulator(options: { port?: number; now?: () => number } = {}): Promise<ProviderEmulator> {
+  const now = options.now ?? Date.now;
+  const tokens = new Map<string, EmulatedToken>();
+  const down = new Set<ProviderKey>();
+  const requests: RecordedRequest[] = [];
+  const oauthState: OAuthServerState = { clients: {}, identity: {} };
+  const oauth = createOAuthServer(oauthState, (token, entry) => tokens.set(token, entry), now);
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://emulator');
+    const headers = flatHeaders(req);
+    const body = await readBody(req);
+    const segments = url.pathname.split('/');
+    const mount = `/${segments[1] ?? ''}`;
+    const record = (token: string | undefined) =>
+      requests.push({ at: now(), mount, method: req.method ?? 'GET', path: url.pathname, query: Object.fromEntries(url.searchParams), headers, body, token });
+
+    // OAuth authorities
+    if (url.pathname.startsWith('/bitbucket-oauth/site/oauth2/')) {
+      record(undefined);
+      const base = '/bitbucket-oauth/site/oauth2/authorize';
+      if (url.pathname === base && req.method === 'GET') return oauth.authorizePage(res, 'bitbucket', url.searchParams, base);
+      if (url.pathname === `${base}/decision` && req.method === 'POST') return oauth.decide(res, 'bitbucket', new URLSearchParams(body), undefined);
+      if (url.pathname === '/bitbucket-oauth/site/oauth2/access_token' && req.method === 'POST') return oauth.token(res, 'bitbucket', headers, new URLSearchParams(body));
+      return sendJson(res, 404, { error: 'not_found' });
+    }
+    const entra = /^\/entra\/([^/]+)\/oauth2\/v2\.0\/(authorize|authorize\/decision|token)$/.exec(url.pathname);
+    if (entra) {
+      record(undefined);
+      const base = `/entra/${entra[1]}/oauth2/v2.0/authorize`;
+      if (entra[2] === 'authorize' && req.method === 'GET') return oauth.authorizePage(res, 'entra', url.searchParams, base);
+      if (entra[2] === 'authorize/decision' && req.method === 'POST') return oauth.decide(res, 'entra', new URLSearchParams(body), undefined);
+      if (entra[2] === 'token' && req.method === 'POST') return oauth.token(res, 'entra', headers, new URLSearchParams(body));
+      return sendJson(res, 404, { error: 'not_found' });
+    }
+
+    const provider = MOUNT_PROVIDER.get(mount);
+    if (!provider) {
+      record(undefined);
+      return sendJson(res, 404, { message: `no emulated provider at ${mount}` });
+    }
+    const credential = credentialOf(provider, headers);
+    record(credential.token);
+    const entry = credential.token === undefined ? undefined : tokens.get(credential.token);
+    if (down.has(provider)) return sendJson(res, 503, { message: 'Service Unavailable (emulated outage)' });
+    if (entry?.delayMs) await new Promise((resolve) => setTimeout(resolve, entry.delayMs));
+    PROVIDER_HANDLERS[provider](
+      {
+        method: req.method ?? 'GET',
+        path: url.pathname.slice(mount.length) || '/',
+        query: url.searchParams,
+        headers,
+        body,
+        token: credential.token,
+        basicUser: credential.basicUser,
+        // A token issued for another provider is unknown here.
+        entry: entry && (entry.provider === provider || (provider === 'github' && entry.provider === 'github_actions')) ? entry : undefined,
+        now: now(),
+      },
+      res,
+    );
+  }
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((error: unknown) => {
+      if (!res.headersSent) sendJson(res, 500, { message: `emulator error: ${(error as Error).message}` });
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+  return {
+    url,
+    baseUrl: (provider, organization) => `${url}${MOUNTS[provider]}${provider === 'azure_devops' ? `/${organization ?? 'acme'}` : ''}`,
+    bitbucketOAuthUrl: `${url}/bitbucket-oauth`,
+    azureAuthority: `${url}/entra`,
+    oauth: oauthState,
+    setToken: (token, entry) => void tokens.set(token, entry),
+    updateToken: (token, patch) => {
+      const current = tokens.get(token);
+      if (!current) throw new Error('unknown emulated token');
+      tokens.set(token, { ...current, ...patch });
+    },
+    token: (token) => tokens.get(token),
+    setProviderDown: (provider, isDown) => void (isDown ? down.add(provider) : down.delete(provider)),
+    get requests() {
+      return requests;
+    },
+    requestsWith: (token) => requests.filter((r) => r.token === token),
+    clearRequests: () => void requests.splice(0, requests.length),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}

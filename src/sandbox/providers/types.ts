@@ -1,0 +1,65 @@
+import type { ProviderKey } from '../../providers/types.js';
+
+/** How an emulated token behaves. Every field is optional; a bare entry is a valid token. */
+export type TokenStatus =
+  | 'valid'
+  | 'revoked'
+  | 'expired'
+  | 'insufficient_scope'
+  | 'rate_limited'
+  | 'slow'
+  | 'server_error'
+  | 'malformed';
+
+export type TokenQuirk =
+  | 'jira_seraph_failed' // 200 + X-Seraph-LoginReason: AUTHENTICATED_FAILED
+  | 'jira_seraph_denied' // 200 + X-Seraph-LoginReason: AUTHENTICATION_DENIED
+  | 'ado_sign_in_page' // 203 HTML sign-in page even with X-TFS-FedAuthRedirect: Suppress
+  | 'sonar_anonymous' // validate → valid:true, users/current → isLoggedIn:false
+  | 'github_sso' // 403 + X-GitHub-SSO
+  | 'github_secondary_rate_limit' // 403 + retry-after + "secondary rate limit"
+  | 'github_missing_permission' // 403 + X-Accepted-GitHub-Permissions
+  | 'gitlab_not_pat'; // 400 "requires token type to be a personal access token"
+
+export interface EmulatedIdentity {
+  id: string;
+  name?: string;
+  email?: string;
+  username?: string;
+}
+
+export interface EmulatedToken {
+  provider: ProviderKey;
+  status?: TokenStatus;
+  quirk?: TokenQuirk;
+  identity?: EmulatedIdentity;
+  /** Basic auth must carry this user (email or username) with the token. */
+  basicUser?: string;
+  /** GitHub classic X-OAuth-Scopes; GitLab token scopes. Absent: fine-grained (no header). */
+  scopes?: string[];
+  expiresAt?: Date;
+  rateLimitRemaining?: number;
+  /** Seconds for Retry-After on rate_limited; absent: no Retry-After header (Harness). */
+  retryAfterSeconds?: number;
+  delayMs?: number;
+  /** Repositories whose Actions runs the token may list. */
+  actionsRepos?: string[];
+  /** Azure DevOps organization the PAT is valid for. */
+  organization?: string;
+  /** Harness account the token belongs to. */
+  accountId?: string;
+  /** Harness service-account token. */
+  serviceAccount?: boolean;
+}
+
+export interface RecordedRequest {
+  at: number;
+  mount: string;
+  method: string;
+  path: string;
+  query: Record<string, string>;
+  headers: Record<string, string>;
+  body: string;
+  /** The secret this request authenticated with, as the emulator understood it. */
+  token: string | undefined;
+}

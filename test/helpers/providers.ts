@@ -1,0 +1,27 @@
+import { createHttpClient, type HttpClient } from '../../src/providers/http.js';
+import { createValidationContext, type ValidationTarget } from '../../src/providers/validate.js';
+import type { AuthKey, ProviderKey } from '../../src/providers/types.js';
+import type { ProviderEmulator } from '../../src/sandbox/providers/emulator.js';
+
+/** An HTTP client with the production shape but tiny retry delays, so tests stay fast. */
+export function testHttpClient(overrides: Parameters<typeof createHttpClient>[0] = {}): HttpClient {
+  return createHttpClient({ retry: { attempts: 3, baseDelayMs: 1, maxDelayMs: 5, maxRetryAfterMs: 50 }, ...overrides });
+}
+
+export function targetFor(emulator: ProviderEmulator, provider: ProviderKey, auth: AuthKey, extra: Partial<ValidationTarget> = {}): ValidationTarget {
+  return {
+    id: `${provider}-${auth}`,
+    provider,
+    auth,
+    url: emulator.baseUrl(provider, extra.organization ?? 'acme'),
+    organization: provider === 'azure_devops' ? 'acme' : null,
+    accountId: provider === 'harness' ? 'acct1' : null,
+    ...extra,
+  };
+}
+
+export function contextFor(emulator: ProviderEmulator, http: HttpClient, provider: ProviderKey, auth: AuthKey, extra: Partial<ValidationTarget> = {}) {
+  return createValidationContext(targetFor(emulator, provider, auth, extra), http, () => new Date());
+}
+
+export const basic = (user: string, password: string) => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
