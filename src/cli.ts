@@ -3,6 +3,7 @@ import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { readEnvironment } from './config.js';
 import { CliError, EXIT, type CliIo } from './cli/context.js';
+import { checkCommand } from './cli/check.js';
 import { listCommand } from './cli/list.js';
 import { migrateCommand } from './cli/migrate.js';
 import { rotateKeyCommand } from './cli/rotate-key.js';
@@ -23,11 +24,8 @@ const COMMANDS: Record<string, Command> = {
   migrate: (io) => migrateCommand(io),
   list: (io) => listCommand(io),
   'rotate-key': (io) => rotateKeyCommand(io),
+  check: (io, args) => checkCommand(io, args),
 };
-
-export function registerCliCommand(name: string, command: Command): void {
-  COMMANDS[name] = command;
-}
 
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
   const [name, ...args] = argv;

@@ -1,0 +1,51 @@
+import { createHash, randomBytes } from 'node:crypto';
+import type { Keyring } from '../crypto/keyring.js';
+import type { Db } from '../db/client.js';
+import { findOAuthState, insertOAuthState, markOAuthStateUsed, pruneOAuthStates } from '../db/repositories/oauth-states.js';
+import { oauthStateContext } from './sealing-contexts.js';
+
+/** OAuth link-out states: random, stored by hash, single use, bound to integration and user, 10 minutes. */
+
+export const OAUTH_STATE_LIFETIME_MS = 10 * 60 * 1000;
+
+export const hashState = (state: string): string => createHash('sha256').update(state).digest('hex');
+
+export interface IssuedState {
+  state: string;
+  expiresAt: Date;
+}
+
+export function issueOAuthState(db: Db, keyring: Keyring, params: { integrationId: string; slackUserId: string; codeVerifier?: string | undefined }, now: Date): IssuedState {
+  pruneOAuthStates(db, now);
+  const state = randomBytes(32).toString('base64url');
+  const stateHash = hashState(state);
+  const sealed = params.codeVerifier ? keyring.seal(params.codeVerifier, oauthStateContext(stateHash)) : undefined;
+  const expiresAt = new Date(now.getTime() + OAUTH_STATE_LIFETIME_MS);
+  insertOAuthState(db, {
+    stateHash,
+    integrationId: params.integrationId,
+    slackUserId: params.slackUserId,
+    sealedVerifier: sealed?.value ?? null,
+    keyId: sealed?.keyId ?? null,
+    createdAt: now,
+    expiresAt,
+  });
+  return { state, expiresAt };
+}
+
+export type ConsumedState =
+  | { ok: true; integrationId: string; slackUserId: string; codeVerifier: string | undefined }
+  | { ok: false; problem: 'unknown' | 'reused' | 'expired'; integrationId?: string; slackUserId?: string };
+
+/** Checks and uses up a state. Whatever the answer, the state can never be used again. */
+export function consumeOAuthState(db: Db, keyring: Keyring, state: string, now: Date): ConsumedState {
+  const stateHash = hashState(state);
+  const row = findOAuthState(db, stateHash);
+  if (!row) return { ok: false, problem: 'unknown' };
+  const who = { integrationId: row.integrationId, slackUserId: row.slackUserId };
+  if (row.usedAt) return { ok: false, problem: 'reused', ...who };
+  if (!markOAuthStateUsed(db, stateHash, now)) return { ok: false, problem: 'reused', ...who };
+  if (row.expiresAt.getTime() <= now.getTime()) return { ok: false, problem: 'expired', ...who };
+  const codeVerifier = row.sealedVerifier ? keyring.unseal(row.sealedVerifier, oauthStateContext(stateHash)) : undefined;
+  return { ok: true, ...who, codeVerifier };
+}

@@ -1,0 +1,95 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createKeyring } from '../../../src/crypto/keyring.js';
+import { fingerprintSecret } from '../../../src/crypto/fingerprint.js';
+import { closeDatabase, openDatabase } from '../../../src/db/client.js';
+import { swapCredential } from '../../../src/db/repositories/credentials.js';
+import { runMigrations } from '../../../src/db/migrate.js';
+import { sealPayload } from '../../../src/services/secret-payload.js';
+import { startProviderEmulator, type ProviderEmulator } from '../../../src/sandbox/providers/emulator.js';
+import { cli } from '../../helpers/cli.js';
+import { tempDir } from '../../helpers/db.js';
+import { newKey } from '../../helpers/keys.js';
+
+const GOOD = 'glpat-CheckGood0123456789';
+const BAD = 'ghp_CheckRevoked0123456789abcdefABCDEF';
+const ADO = 'adocheckpat0123456789abcdefghijklmnopqrstuvwxyz0123';
+
+describe('reauth-bot check', () => {
+  let emulator: ProviderEmulator;
+  let dir: ReturnType<typeof tempDir>;
+  let env: Record<string, string>;
+  beforeAll(async () => {
+    emulator = await startProviderEmulator();
+    dir = tempDir();
+    const key = newKey();
+    const dbPath = join(dir.path, 'reauth.db');
+    const catalogue = join(dir.path, 'integrations.yml');
+    writeFileSync(
+      catalogue,
+      `integrations:
+  - { id: gitlab-ok, provider: gitlab, auth: pat, url: "${emulator.baseUrl('gitlab')}" }
+  - { id: github-revoked, provider: github, auth: pat, url: "${emulator.baseUrl('github')}" }
+  - { id: github-empty, provider: github, auth: pat, url: "${emulator.baseUrl('github')}" }
+  - { id: github-app, provider: github, auth: github_app }
+  - { id: ado-boards, provider: azure_devops, auth: pat, organization: acme, service: boards, url: "${emulator.baseUrl('azure_devops', 'acme')}" }
+  - { id: ado-repos, provider: azure_devops, auth: pat, organization: acme, service: repos, url: "${emulator.baseUrl('azure_devops', 'acme')}" }
+`,
+    );
+    env = { DATABASE_PATH: dbPath, INTEGRATIONS_FILE: catalogue, REAUTH_SECRET_KEY: key.toString('base64') };
+    emulator.setToken(GOOD, { provider: 'gitlab', scopes: ['read_api'], identity: { id: '7', name: 'Jane Doe', username: 'jane' }, expiresAt: new Date('2027-06-30T00:00:00Z') });
+    emulator.setToken(BAD, { provider: 'github', status: 'revoked' });
+    emulator.setToken(ADO, { provider: 'azure_devops', organization: 'acme', identity: { id: 'a-1', name: 'Ado Jane', email: 'jane@acme.com' } });
+    const db = openDatabase(dbPath);
+    runMigrations(db);
+    const ring = createKeyring(key);
+    const store = (credentialKey: string, provider: string, tokens: string[]) => {
+      const sealed = sealPayload(ring, credentialKey, { kind: 'tokens', identifier: null, tokens });
+      swapCredential(db, { credentialKey, provider, authType: 'pat', sealedSecret: sealed.value, keyId: sealed.keyId, fingerprints: tokens.map(fingerprintSecret), createdBy: 'U1', createdAt: new Date() }, new Date());
+    };
+    store('integration:gitlab-ok', 'gitlab', [GOOD]);
+    store('integration:github-revoked', 'github', [BAD]);
+    store('azure_devops:acme:pat', 'azure_devops', [ADO]);
+    closeDatabase(db);
+  });
+  afterAll(async () => {
+    await emulator.close();
+    dir.cleanup();
+  });
+
+  it('prints each outcome, exits 1 when any fails, and changes nothing', async () => {
+    const before = openDatabase(env.DATABASE_PATH ?? '');
+    const snapshot = JSON.stringify(before.$client.prepare('select * from credentials').all()) + JSON.stringify(before.$client.prepare('select count(*) from audit_log').all());
+    closeDatabase(before);
+
+    const result = await cli(['check'], env);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(/^INTEGRATION\s+OUTCOME\s+IDENTITY\s+EXPIRES\s+REASON/);
+    expect(result.stdout).toMatch(/gitlab-ok\s+valid\s+Jane Doe \(jane\)\s+2027-06-30 00:00Z/);
+    expect(result.stdout).toMatch(/github-revoked\s+invalid_credentials\s+-\s+-\s+GitHub rejected/);
+    expect(result.stdout).toMatch(/github-empty\s+invalid_credentials\s+.*No credential is stored for github-empty; re-authenticate it with \/reauth github-empty/);
+    expect(result.stdout).toMatch(/github-app\s+not probed/);
+    expect(result.stdout).toMatch(/ado-boards\s+valid\s+Ado Jane <jane@acme.com>/);
+    expect(result.stdout).toMatch(/ado-repos\s+valid/);
+    expect(result.stdout).toContain('6 integration(s): 3 valid, 2 failing, 1 not probed (app types).');
+    // Shared Azure DevOps credential: probed once for both integrations.
+    expect(emulator.requestsWith(ADO)).toHaveLength(1);
+    for (const token of [GOOD, BAD, ADO]) expect(result.stdout + result.stderr).not.toContain(token);
+
+    const after = openDatabase(env.DATABASE_PATH ?? '');
+    expect(JSON.stringify(after.$client.prepare('select * from credentials').all()) + JSON.stringify(after.$client.prepare('select count(*) from audit_log').all())).toBe(snapshot);
+    closeDatabase(after);
+  });
+
+  it('checks one integration by id and exits 0 when it works', async () => {
+    const result = await cli(['check', 'gitlab-ok'], env);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('1 integration(s): 1 valid, 0 failing');
+  });
+
+  it('refuses an unknown id and a missing key', async () => {
+    expect(await cli(['check', 'nope'], env)).toMatchObject({ code: 2, stderr: expect.stringContaining('No integration "nope"') });
+    expect(await cli(['check'], { ...env, REAUTH_SECRET_KEY: '' })).toMatchObject({ code: 2, stderr: expect.stringContaining('REAUTH_SECRET_KEY: required') });
+  });
+});
