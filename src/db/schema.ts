@@ -129,6 +129,8 @@ export const oauthStates = sqliteTable('oauth_states', {
   keyId: text(),
   createdAt: at().notNull(),
   expiresAt: at().notNull(),
+  /** When the link-out was first opened in a browser: it opens once, for one browser. */
+  startedAt: at(),
   usedAt: at(),
 });
 

@@ -43,6 +43,7 @@ const githubPat = (extraHint: string): AuthSpec => ({
     rateLimit: { remaining: 'x-ratelimit-remaining', reset: 'x-ratelimit-reset', resetFormat: 'epoch' },
   },
   foreignShapes: GITHUB_FOREIGN,
+  failureHint: 'GitHub revokes tokens that expire, that are unused for a year, or that are pushed to a public repository.',
   requiredScopes: [['repo'], ['read:org', 'write:org', 'admin:org']],
 });
 
@@ -82,6 +83,7 @@ export const PROVIDERS = {
         },
         foreignShapes: [JWT],
         hook: 'jira',
+        failureHint: 'Atlassian API tokens created before 2024-12-15 expired between 2026-03-14 and 2026-05-12; newer tokens last at most one year.',
       },
       pat: {
         label: 'personal access token (Data Center)',
@@ -166,6 +168,7 @@ export const PROVIDERS = {
           },
           JWT,
         ],
+        failureHint: 'Bitbucket app passwords stopped working on 2026-06-09: use an Atlassian API token with Bitbucket scopes.',
       },
       oauth: {
         label: 'OAuth (Bitbucket consumer)',
@@ -212,6 +215,7 @@ export const PROVIDERS = {
         },
         foreignShapes: [JWT],
         hook: 'azure_devops',
+        failureHint: 'Global Azure DevOps PATs ("All accessible organizations") stop working on 2026-12-01: create one for this organization only.',
       },
       oauth: {
         label: 'OAuth (Microsoft Entra ID)',
@@ -297,6 +301,7 @@ export const PROVIDERS = {
         ],
         requiredScopes: [['read_api', 'api']],
         hook: 'gitlab',
+        failureHint: 'GitLab tokens stop at 00:00 UTC on their expiry date; since GitLab 16.0 every token has one.',
       },
     },
   },
@@ -331,6 +336,7 @@ export const PROVIDERS = {
           JWT,
         ],
         hook: 'sonarqube',
+        failureHint: 'SonarQube Cloud deletes personal tokens unused for 60 days.',
       },
     },
   },

@@ -85,6 +85,8 @@ export interface AuthSpec {
   /** Each inner list is a set of alternatives; every group must be satisfied. */
   requiredScopes?: readonly (readonly string[])[];
   hook?: HookName;
+  /** Shown on a failure alert: a known reason this kind of credential stops working. */
+  failureHint?: string;
 }
 
 export type HookName = 'jira' | 'github' | 'github_actions' | 'azure_devops' | 'sonarqube' | 'gitlab' | 'harness';

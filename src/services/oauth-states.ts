@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Keyring } from '../crypto/keyring.js';
 import type { Db } from '../db/client.js';
-import { findOAuthState, insertOAuthState, markOAuthStateUsed, pruneOAuthStates } from '../db/repositories/oauth-states.js';
+import { findOAuthState, insertOAuthState, markOAuthStateStarted, markOAuthStateUsed, pruneOAuthStates } from '../db/repositories/oauth-states.js';
 import { oauthStateContext } from './sealing-contexts.js';
 
 /** OAuth link-out states: random, stored by hash, single use, bound to integration and user, 10 minutes. */
@@ -48,4 +48,20 @@ export function consumeOAuthState(db: Db, keyring: Keyring, state: string, now: 
   if (row.expiresAt.getTime() <= now.getTime()) return { ok: false, problem: 'expired', ...who };
   const codeVerifier = row.sealedVerifier ? keyring.unseal(row.sealedVerifier, oauthStateContext(stateHash)) : undefined;
   return { ok: true, ...who, codeVerifier };
+}
+
+export type StartedState =
+  | { ok: true; integrationId: string; slackUserId: string; stateHash: string; codeVerifier: string | undefined }
+  | { ok: false; problem: 'unknown' | 'reused' | 'expired' | 'already_opened' };
+
+/** The browser opens the link-out: allowed once, before expiry; the verifier is needed for the challenge. */
+export function startOAuthState(db: Db, keyring: Keyring, state: string, now: Date): StartedState {
+  const stateHash = hashState(state);
+  const row = findOAuthState(db, stateHash);
+  if (!row) return { ok: false, problem: 'unknown' };
+  if (row.usedAt) return { ok: false, problem: 'reused' };
+  if (row.expiresAt.getTime() <= now.getTime()) return { ok: false, problem: 'expired' };
+  if (!markOAuthStateStarted(db, stateHash, now)) return { ok: false, problem: 'already_opened' };
+  const codeVerifier = row.sealedVerifier ? keyring.unseal(row.sealedVerifier, oauthStateContext(stateHash)) : undefined;
+  return { ok: true, integrationId: row.integrationId, slackUserId: row.slackUserId, stateHash, codeVerifier };
 }

@@ -8,7 +8,7 @@ export function listActiveIntegrations(db: Db): IntegrationRow[] {
   return db.select().from(integrations).where(isNull(integrations.archivedAt)).orderBy(asc(integrations.id)).all();
 }
 
-export function findActiveIntegration(db: Db, id: string): IntegrationRow | undefined {
+export function findActiveIntegration(db: Pick<Db, 'select'>, id: string): IntegrationRow | undefined {
   return db
     .select()
     .from(integrations)
@@ -16,7 +16,7 @@ export function findActiveIntegration(db: Db, id: string): IntegrationRow | unde
     .get();
 }
 
-export function listIntegrationsByCredentialKey(db: Db, credentialKey: string): IntegrationRow[] {
+export function listIntegrationsByCredentialKey(db: Pick<Db, 'select'>, credentialKey: string): IntegrationRow[] {
   return db
     .select()
     .from(integrations)
@@ -25,7 +25,7 @@ export function listIntegrationsByCredentialKey(db: Db, credentialKey: string): 
     .all();
 }
 
-export function listIntegrationsByIds(db: Db, ids: readonly string[]): IntegrationRow[] {
+export function listIntegrationsByIds(db: Pick<Db, 'select'>, ids: readonly string[]): IntegrationRow[] {
   if (ids.length === 0) return [];
   return db.select().from(integrations).where(inArray(integrations.id, [...ids])).orderBy(asc(integrations.id)).all();
 }

@@ -26,3 +26,13 @@ export function markOAuthStateUsed(db: Db, stateHash: string, now: Date): boolea
 export function pruneOAuthStates(db: Db, now: Date): void {
   db.delete(oauthStates).where(lt(oauthStates.expiresAt, new Date(now.getTime() - 24 * 3600 * 1000))).run();
 }
+
+/** Marks the link-out opened; true only for the first browser to open it. */
+export function markOAuthStateStarted(db: Db, stateHash: string, now: Date): boolean {
+  const result = db
+    .update(oauthStates)
+    .set({ startedAt: now })
+    .where(and(eq(oauthStates.stateHash, stateHash), isNull(oauthStates.startedAt), isNull(oauthStates.usedAt)))
+    .run();
+  return result.changes === 1;
+}

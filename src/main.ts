@@ -1,0 +1,49 @@
+import { createApp } from './app.js';
+import { bootstrap, StartupError } from './bootstrap.js';
+import { formatConfigProblems, parseConfig, readEnvironment } from './config.js';
+import { closeDatabase } from './db/client.js';
+import { createLogger } from './logger.js';
+
+/** The only file with side effects: config → logger → database and catalogue → app → start; signals. */
+async function main(): Promise<void> {
+  const parsed = parseConfig(readEnvironment(), { slack: true, secretKey: true });
+  if (!parsed.ok) {
+    process.stderr.write(`${formatConfigProblems(parsed.problems)}\n`);
+    process.exit(1);
+  }
+  const config = parsed.config;
+  const logger = createLogger({ level: config.logLevel });
+  let started;
+  try {
+    started = bootstrap(config, logger);
+  } catch (error) {
+    process.stderr.write(`${error instanceof StartupError ? error.message : `Reauth cannot start: ${(error as Error).message}`}\n`);
+    process.exit(1);
+  }
+  const { deps, sync } = started;
+  logger.info({ added: sync.added.length, updated: sync.updated.length, archived: sync.archived.length, authChanged: sync.authChanged }, 'catalogue synced');
+
+  const reauth = createApp(deps);
+  const { port } = await reauth.start();
+  reauth.runtime.ready = true;
+  logger.info({ port, mode: config.slack.appToken ? 'socket' : 'http', publicUrl: config.publicUrl }, 'Reauth is running');
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    reauth.runtime.ready = false;
+    await reauth.stop().catch((error: unknown) => logger.warn({ err: error }, 'stopping the app failed'));
+    await deps.http.close();
+    closeDatabase(deps.db);
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`Reauth stopped: ${(error as Error).message}\n`);
+  process.exit(1);
+});

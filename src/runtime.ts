@@ -1,0 +1,29 @@
+import type { WebClient } from '@slack/web-api';
+import { createAlerts, type Alerts } from './services/alerts.js';
+import { createAuthoriser, type Authoriser } from './services/authorisation.js';
+import type { ServiceDeps } from './services/deps.js';
+import { createMetadataSigner, type MetadataSigner } from './slack/metadata.js';
+
+/** Everything listeners and routes share, built once per app. */
+export interface Runtime extends ServiceDeps {
+  slack: WebClient;
+  authoriser: Authoriser;
+  alerts: Alerts;
+  signer: MetadataSigner;
+  /** Flips to true once the database is open and the catalogue loaded. */
+  ready: boolean;
+}
+
+export function createRuntime(deps: ServiceDeps, slack: WebClient): Runtime {
+  if (!deps.config.secretKey) throw new Error('REAUTH_SECRET_KEY is required to run the app.');
+  const authoriser = createAuthoriser({ admins: deps.config.admins, slack, clock: deps.clock, logger: deps.logger });
+  const runtime: Runtime = {
+    ...deps,
+    slack,
+    authoriser,
+    alerts: createAlerts({ ...deps, slack, authoriser }),
+    signer: createMetadataSigner(deps.config.secretKey),
+    ready: false,
+  };
+  return runtime;
+}

@@ -1,0 +1,93 @@
+import type { IntegrationRow } from '../../db/repositories/integrations.js';
+import { authSpec } from '../../providers/registry.js';
+import type { AuthKey, ProviderKey } from '../../providers/types.js';
+import { mentionAll } from '../../services/authorisation.js';
+import { ACTION } from '../ids.js';
+import { authLabel, providerLabel } from './describe.js';
+import type { MessageContent } from './messages.js';
+import { actions, button, context, escapeMrkdwn, fields, header, section, slackDate, type Block } from './text.js';
+
+/** The alert message: one per failing episode, edited in place, edited again when resolved. */
+
+export interface AlertFacts {
+  integrations: readonly IntegrationRow[];
+  reason: string;
+  since: Date;
+  lastSuccess: Date | null;
+  /** Who can act on it (admins and owners). */
+  approvers: readonly string[];
+  /** How the failure was learned. */
+  source: 'probe' | 'webhook';
+  checkedAt: Date;
+}
+
+function title(integrations: readonly IntegrationRow[]): string {
+  const first = integrations[0];
+  if (!first) return 'An integration';
+  if (integrations.length === 1) return first.name;
+  if (first.provider === 'azure_devops') return `Azure DevOps ${first.organization ?? ''}`.trim();
+  return integrations.map((i) => i.name).join(', ');
+}
+
+function served(integrations: readonly IntegrationRow[]): Block[] {
+  if (integrations.length < 2) return [];
+  return [context(`One credential serves ${integrations.map((i) => `*${escapeMrkdwn(i.name)}* \`${i.id}\``).join(', ')}: re-authenticating any of them fixes all.`)];
+}
+
+export function buildAlertMessage(facts: AlertFacts): MessageContent {
+  const first = facts.integrations[0];
+  if (!first) throw new Error('an alert needs an integration');
+  const hint = authSpec(first.provider as ProviderKey, first.authType as AuthKey)?.failureHint;
+  const what = facts.source === 'webhook' ? 'An external health check reported it failing.' : 'Reauth\'s check of the stored credential failed.';
+  const blocks: Block[] = [
+    header(`:rotating_light: ${title(facts.integrations)} is failing`),
+    section(`*What failed:* ${what}\n*Why:* ${escapeMrkdwn(facts.reason)}`),
+    fields([
+      ['Failing since', slackDate(facts.since)],
+      ['Last success', facts.lastSuccess ? slackDate(facts.lastSuccess) : 'never recorded'],
+      ['Integration', `\`${first.id}\` · ${providerLabel(first.provider)}`],
+      ['Auth type', escapeMrkdwn(authLabel(first.provider, first.authType))],
+    ]),
+    ...served(facts.integrations),
+    ...(hint ? [context(`:bulb: ${escapeMrkdwn(hint)}`)] : []),
+    actions(
+      `alert_actions_${first.id}`,
+      button('Re-authenticate', ACTION.reauthenticate, { value: first.id, style: 'primary' }),
+      button('Check now', ACTION.checkNow, { value: first.id }),
+      button('Snooze 24 h', ACTION.snooze, { value: first.id }),
+    ),
+    context(`${facts.approvers.length ? `Can fix: ${mentionAll(facts.approvers)} · ` : ''}Last checked ${slackDate(facts.checkedAt)}`),
+  ];
+  return { text: `${title(facts.integrations)} is failing: ${facts.reason}`, blocks };
+}
+
+export function buildResolvedAlert(params: { integrations: readonly IntegrationRow[]; reason: string | null; openedAt: Date; resolvedAt: Date; by: string | null; how: string }): MessageContent {
+  const who = params.by ? ` by <@${params.by}>` : '';
+  const blocks: Block[] = [
+    header(`:white_check_mark: ${title(params.integrations)} is healthy again`),
+    section(`*Resolved* ${slackDate(params.resolvedAt)}${who}: ${escapeMrkdwn(params.how)}.`),
+    ...served(params.integrations),
+    context(`Was failing since ${slackDate(params.openedAt)}${params.reason ? `: ${escapeMrkdwn(params.reason)}` : ''}`),
+  ];
+  return { text: `${title(params.integrations)} is healthy again (${params.how}).`, blocks };
+}
+
+export function buildReminder(params: { integrations: readonly IntegrationRow[]; approvers: readonly string[]; since: Date; reason: string }): MessageContent {
+  const mention = params.approvers.length ? `${mentionAll(params.approvers)}: ` : '';
+  const text = `${mention}${title(params.integrations)} is still failing (since ${slackDate(params.since)}): ${escapeMrkdwn(params.reason)} Press *Re-authenticate* above to fix it, or *Snooze 24 h* to quiet these reminders.`;
+  return { text: text.replace(/\*/g, ''), blocks: [section(`:alarm_clock: ${text}`)] };
+}
+
+export function buildExpiryWarning(params: { integrations: readonly IntegrationRow[]; expiresAt: Date; days: number; fingerprints: readonly string[]; approvers: readonly string[] }): MessageContent {
+  const first = params.integrations[0];
+  if (!first) throw new Error('a warning needs an integration');
+  const when = params.days <= 1 ? 'within a day' : `in ${params.days} days`;
+  const text = `The credential of ${title(params.integrations)} (${params.fingerprints.map((f) => `\`${f}\``).join(', ')}) expires ${when}, ${slackDate(params.expiresAt)}.`;
+  return {
+    text: `${title(params.integrations)}: credential expires ${when}.`,
+    blocks: [
+      section(`:hourglass: ${text} Re-authenticate before then to avoid an outage.${params.approvers.length ? `\n${mentionAll(params.approvers)}` : ''}`),
+      actions(`expiry_actions_${first.id}_${params.days}`, button('Re-authenticate', ACTION.reauthenticate, { value: first.id, style: 'primary' })),
+    ],
+  };
+}

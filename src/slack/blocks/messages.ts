@@ -1,0 +1,107 @@
+import type { HealthRow } from '../../db/repositories/health.js';
+import type { IntegrationRow } from '../../db/repositories/integrations.js';
+import { describeIdentity, type ValidOutcome } from '../../providers/outcome.js';
+import { ACTION, COMMAND } from '../ids.js';
+import { authLabel, healthLabel, providerLabel } from './describe.js';
+import { actions, button, context, escapeMrkdwn, header, section, slackDate, type Block } from './text.js';
+
+/** Messages: the /reauth overview, status, help, unknown ids, and the re-auth confirmation. */
+
+export interface MessageContent {
+  text: string;
+  blocks: Block[];
+}
+
+export const OVERVIEW_PAGE_SIZE = 20;
+
+function integrationLine(integration: IntegrationRow, health: HealthRow | undefined): string {
+  const since = health?.since && health.status === 'failing' ? ` since ${slackDate(health.since)}` : '';
+  const why = health?.status === 'failing' && health.reason ? `\n> ${escapeMrkdwn(health.reason)}` : '';
+  return `*${escapeMrkdwn(integration.name)}* \`${integration.id}\`\n${healthLabel(health?.status)}${since} · ${providerLabel(integration.provider)} · ${escapeMrkdwn(authLabel(integration.provider, integration.authType))}${why}`;
+}
+
+/** `/reauth`: the integrations the caller may manage, each with health and a Re-authenticate button. */
+export function buildOverview(integrations: readonly IntegrationRow[], health: ReadonlyMap<string, HealthRow>, page = 0): MessageContent {
+  if (integrations.length === 0) {
+    return {
+      text: 'You do not manage any integration.',
+      blocks: [section(`You are not an owner of any integration, nor a Reauth admin. Owners are listed in \`integrations.yml\`; type \`${COMMAND} status\` to see every integration's health.`)],
+    };
+  }
+  const pages = Math.ceil(integrations.length / OVERVIEW_PAGE_SIZE);
+  const current = Math.min(Math.max(page, 0), pages - 1);
+  const shown = integrations.slice(current * OVERVIEW_PAGE_SIZE, (current + 1) * OVERVIEW_PAGE_SIZE);
+  const failing = integrations.filter((i) => health.get(i.id)?.status === 'failing').length;
+  const blocks: Block[] = [
+    section(`*Integrations you can re-authenticate* (${integrations.length}${failing ? `, ${failing} failing` : ''})`),
+    ...shown.map((integration) => ({
+      type: 'section',
+      block_id: `overview_${integration.id}`,
+      text: { type: 'mrkdwn', text: integrationLine(integration, health.get(integration.id)) },
+      accessory: button('Re-authenticate', ACTION.reauthenticate, { value: integration.id, ...(health.get(integration.id)?.status === 'failing' ? { style: 'primary' as const } : {}) }),
+    })),
+  ];
+  if (pages > 1) {
+    const buttons = [];
+    if (current > 0) buttons.push(button('Previous', `${ACTION.overviewPage}_prev`, { value: String(current - 1) }));
+    if (current < pages - 1) buttons.push(button('Next', `${ACTION.overviewPage}_next`, { value: String(current + 1) }));
+    blocks.push(context(`Page ${current + 1} of ${pages}`), actions('overview_pages', ...buttons));
+  }
+  return { text: `You can re-authenticate ${integrations.length} integration(s)${failing ? `; ${failing} failing` : ''}.`, blocks };
+}
+
+/** `/reauth status`: every integration's health, failing first. */
+export function buildStatus(integrations: readonly IntegrationRow[], health: ReadonlyMap<string, HealthRow>): MessageContent {
+  const order = { failing: 0, unknown: 1, healthy: 2 } as Record<string, number>;
+  const sorted = [...integrations].sort((a, b) => (order[health.get(a.id)?.status ?? 'unknown'] ?? 1) - (order[health.get(b.id)?.status ?? 'unknown'] ?? 1) || a.id.localeCompare(b.id));
+  const counts = ['failing', 'unknown', 'healthy'].map((s) => `${sorted.filter((i) => (health.get(i.id)?.status ?? 'unknown') === s).length} ${s}`).join(', ');
+  const lines = sorted.map((i) => `${healthLabel(health.get(i.id)?.status).split(' ')[0]} *${escapeMrkdwn(i.name)}* \`${i.id}\`${health.get(i.id)?.status === 'failing' ? ` — ${escapeMrkdwn(health.get(i.id)?.reason ?? '')}` : ''}`);
+  const chunks: string[] = [];
+  for (const line of lines) {
+    const last = chunks[chunks.length - 1];
+    if (last !== undefined && last.length + line.length < 2900) chunks[chunks.length - 1] = `${last}\n${line}`;
+    else chunks.push(line);
+  }
+  return {
+    text: `Integration health: ${counts}.`,
+    blocks: [section(`*Integration health:* ${counts}`), ...chunks.slice(0, 45).map((c) => section(c))],
+  };
+}
+
+export function buildHelp(): MessageContent {
+  return {
+    text: 'How to use /reauth',
+    blocks: [
+      section(
+        [
+          '*Reauth* keeps the team\'s developer-tool integrations signed in.',
+          `• \`${COMMAND}\` — the integrations you can re-authenticate, with their health`,
+          `• \`${COMMAND} <id>\` — re-authenticate one integration (a form for tokens, a sign-in link for OAuth)`,
+          `• \`${COMMAND} status\` — the health of every integration`,
+          `• \`${COMMAND} help\` — this message`,
+        ].join('\n'),
+      ),
+      context('New credentials are checked against the provider and saved only if they work. The auth type never changes here: that is set in integrations.yml.'),
+    ],
+  };
+}
+
+export function buildUnknownIntegration(typed: string, suggestions: readonly string[]): MessageContent {
+  const hint = suggestions.length ? ` Did you mean ${suggestions.map((s) => `\`${s}\``).join(' or ')}?` : '';
+  return {
+    text: `No integration called ${typed}.`,
+    blocks: [section(`There is no integration called \`${escapeMrkdwn(typed)}\`.${hint} Type \`${COMMAND}\` to list the ones you can manage.`)],
+  };
+}
+
+/** The short confirmation in the integration's channel: who, which integration(s), which credential. */
+export function buildReauthConfirmation(params: { actor: string; integrations: readonly IntegrationRow[]; fingerprints: readonly string[]; outcome: ValidOutcome; how: 'modal' | 'oauth' }): MessageContent {
+  const names = params.integrations.map((i) => `*${escapeMrkdwn(i.name)}*`).join(', ');
+  const credential = params.fingerprints.map((f) => `\`${f}\``).join(', ');
+  const text = `<@${params.actor}> re-authenticated ${names} ${params.how === 'oauth' ? 'by signing in' : 'with a new credential'} (${credential}), signed in as ${escapeMrkdwn(describeIdentity(params.outcome.identity))}.`;
+  return { text: text.replace(/\*/g, ''), blocks: [section(`:white_check_mark: ${text}`)] };
+}
+
+export function buildHeaderMessage(title: string, text: string): MessageContent {
+  return { text: `${title}: ${text}`, blocks: [header(title), section(text)] };
+}

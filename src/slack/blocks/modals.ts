@@ -1,0 +1,152 @@
+import type { IntegrationRow } from '../../db/repositories/integrations.js';
+import { authSpec } from '../../providers/registry.js';
+import type { AuthKey, ProviderKey } from '../../providers/types.js';
+import type { ReauthResult } from '../../services/reauthenticate.js';
+import { ACTION, CALLBACK, INPUT_ACTION, INPUT_BLOCK } from '../ids.js';
+import { authLabel, providerLabel } from './describe.js';
+import { buildOutcomeDetails, buildTokenFailures } from './outcome.js';
+import { actions, button, context, escapeMrkdwn, fields, plain, section, slackDate, type Block } from './text.js';
+
+/** Every modal Reauth opens. Titles stay within Slack's 24 characters. */
+
+export interface ModalView {
+  type: 'modal';
+  callback_id: string;
+  title: ReturnType<typeof plain>;
+  close?: ReturnType<typeof plain>;
+  submit?: ReturnType<typeof plain>;
+  private_metadata?: string;
+  notify_on_close?: boolean;
+  blocks: Block[];
+}
+
+const TITLE = 'Re-authenticate';
+
+function integrationSummary(integration: IntegrationRow): Block[] {
+  return [
+    section(`*${escapeMrkdwn(integration.name)}*  \`${integration.id}\``),
+    fields([
+      ['Provider', providerLabel(integration.provider)],
+      ['Auth type', `${escapeMrkdwn(authLabel(integration.provider, integration.authType))} (\`${integration.authType}\`)`],
+      ['URL', escapeMrkdwn(integration.url)],
+      ...(integration.service ? ([['Service', integration.service]] as [string, string][]) : []),
+    ]),
+  ];
+}
+
+/** A light view opened at once while something is looked up. */
+export function buildLoadingModal(text: string): ModalView {
+  return { type: 'modal', callback_id: CALLBACK.noticeModal, title: plain(TITLE), close: plain('Close'), blocks: [section(`:hourglass_flowing_sand: ${text}`)] };
+}
+
+export function buildNoticeModal(title: string, text: string, extra: Block[] = []): ModalView {
+  return { type: 'modal', callback_id: CALLBACK.noticeModal, title: plain(title, 24), close: plain('Close'), blocks: [section(text), ...extra] };
+}
+
+/** The form: read-only facts, then exactly the inputs this provider/auth row needs. */
+export function buildReauthModal(integration: IntegrationRow, metadata: string): ModalView {
+  const spec = authSpec(integration.provider as ProviderKey, integration.authType as AuthKey);
+  const form = spec?.form;
+  if (form?.kind !== 'token') throw new Error(`${integration.id} does not take a typed credential`);
+  const inputs: Block[] = [];
+  if (form.identifier === 'email') {
+    inputs.push({
+      type: 'input',
+      block_id: INPUT_BLOCK.email,
+      label: plain('Account email'),
+      hint: plain(`The email of the ${providerLabel(integration.provider)} account the token belongs to.`),
+      element: { type: 'email_text_input', action_id: INPUT_ACTION.email, placeholder: plain('name@company.com') },
+    });
+  }
+  if (form.identifier === 'username') {
+    inputs.push({
+      type: 'input',
+      block_id: INPUT_BLOCK.username,
+      label: plain('User name (login)'),
+      hint: plain('The login of the user the token belongs to, not the display name.'),
+      element: { type: 'plain_text_input', action_id: INPUT_ACTION.username, max_length: 255 },
+    });
+  }
+  inputs.push({
+    type: 'input',
+    block_id: INPUT_BLOCK.token,
+    label: plain(form.tokenLabel),
+    hint: plain(form.hint, 2000),
+    element: {
+      type: 'plain_text_input',
+      action_id: INPUT_ACTION.token,
+      multiline: form.pool,
+      max_length: 3000,
+      placeholder: plain(form.pool ? 'One token per line' : 'Paste the token'),
+    },
+  });
+  return {
+    type: 'modal',
+    callback_id: CALLBACK.reauthModal,
+    title: plain(TITLE),
+    submit: plain('Validate and save'),
+    close: plain('Cancel'),
+    private_metadata: metadata,
+    blocks: [
+      ...integrationSummary(integration),
+      context(':lock: The auth type cannot be changed here; change it in `integrations.yml`. The new credential is checked against the provider and saved only if it works.'),
+      ...inputs,
+      context('What you paste is never shown back, posted or logged: it is sealed and sent only to the provider.'),
+    ],
+  };
+}
+
+export function buildValidatingModal(integration: IntegrationRow): ModalView {
+  return {
+    type: 'modal',
+    callback_id: CALLBACK.noticeModal,
+    title: plain(TITLE),
+    close: plain('Close'),
+    blocks: [
+      section(`:hourglass_flowing_sand: *Validating connection…*\nChecking the new credential for *${escapeMrkdwn(integration.name)}* with ${providerLabel(integration.provider)}.`),
+      context('You can close this window: the result will be sent to you in a direct message.'),
+    ],
+  };
+}
+
+export function buildResultModal(result: ReauthResult): ModalView {
+  if (result.ok) {
+    const others = result.affected.filter((a) => a.id !== result.integration.id);
+    return {
+      type: 'modal',
+      callback_id: CALLBACK.noticeModal,
+      title: plain('Re-authenticated'),
+      close: plain('Done'),
+      blocks: [
+        section(`:white_check_mark: *${escapeMrkdwn(result.integration.name)} is re-authenticated.*\n${escapeMrkdwn(result.validation.outcome.reason)}`),
+        ...buildOutcomeDetails(result.validation),
+        ...(others.length ? [context(`The same credential now also serves ${others.map((o) => `*${escapeMrkdwn(o.name)}*`).join(', ')}.`)] : []),
+      ],
+    };
+  }
+  const blocks: Block[] = [
+    section(`:x: *Not saved.* ${escapeMrkdwn(result.reason)}`),
+    ...buildTokenFailures(result.tokens),
+    context('Nothing was changed: the previous credential is still in place.'),
+  ];
+  if (result.integration && result.kind !== 'permission_denied' && result.kind !== 'not_found') {
+    blocks.push(actions('result_actions', button('Try again', ACTION.tryAgain, { value: result.integration.id, style: 'primary' })));
+  }
+  return { type: 'modal', callback_id: CALLBACK.noticeModal, title: plain('Not re-authenticated'), close: plain('Close'), blocks };
+}
+
+export function buildOAuthModal(integration: IntegrationRow, link: string, expiresAt: Date): ModalView {
+  const provider = integration.provider === 'azure_devops' ? 'Microsoft' : providerLabel(integration.provider);
+  return {
+    type: 'modal',
+    callback_id: CALLBACK.noticeModal,
+    title: plain(TITLE),
+    close: plain('Close'),
+    blocks: [
+      ...integrationSummary(integration),
+      section(`Sign in with ${provider} to re-authenticate *${escapeMrkdwn(integration.name)}*. Nothing is typed here.`),
+      actions('oauth_actions', button(`Continue to ${provider}`, ACTION.oauthLink, { url: link, style: 'primary' })),
+      context(`The link is for you only, works once, and expires ${slackDate(expiresAt)} (10 minutes). The result is posted here in Slack.`),
+    ],
+  };
+}

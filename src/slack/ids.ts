@@ -1,0 +1,29 @@
+/** Every Slack action_id, block_id and callback_id Reauth uses, each defined once. */
+
+export const COMMAND = '/reauth';
+
+/** Input block ids of the re-authentication modal: public (SPEC §5). */
+export const INPUT_BLOCK = { email: 'email', username: 'username', token: 'token' } as const;
+export type InputBlockId = (typeof INPUT_BLOCK)[keyof typeof INPUT_BLOCK];
+
+export const INPUT_ACTION = { email: 'email_value', username: 'username_value', token: 'token_value' } as const;
+
+export const CALLBACK = {
+  reauthModal: 'reauth_modal',
+  noticeModal: 'reauth_notice',
+} as const;
+
+export const ACTION = {
+  /** Opens the re-authentication surface; value = integration id. */
+  reauthenticate: 'reauth_open',
+  /** Probes now; value = integration id. */
+  checkNow: 'check_now',
+  /** Snoozes reminders 24 h; value = integration id. */
+  snooze: 'snooze_24h',
+  /** URL buttons: acked so Slack shows no warning. */
+  oauthLink: 'oauth_link',
+  /** Result view: back to the form. */
+  tryAgain: 'reauth_try_again',
+  /** Overview paging; value = page number. */
+  overviewPage: 'overview_page',
+} as const;

@@ -1,0 +1,129 @@
+import { writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { createApp, type AppOptions, type ReauthApp } from '../../src/app.js';
+import { bootstrap } from '../../src/bootstrap.js';
+import { parseConfig, type Config } from '../../src/config.js';
+import { closeDatabase } from '../../src/db/client.js';
+import type { HttpClient } from '../../src/providers/http.js';
+import { startProviderEmulator, type ProviderEmulator } from '../../src/sandbox/providers/emulator.js';
+import { startSlackEmulator, type SlackEmulator } from '../../src/sandbox/slack/emulator.js';
+import type { Clock, ServiceDeps } from '../../src/services/deps.js';
+import { captureLogger } from './capture-log.js';
+import { tempDir } from './db.js';
+import { newKeyText } from './keys.js';
+import { testHttpClient } from './providers.js';
+import { createSlackDriver, type SlackDriver } from './slack-driver.js';
+
+export const BOT_TOKEN = 'xoxb-1111-2222-TestBotTokenValue';
+export const SIGNING_SECRET = 'test-signing-secret-value';
+export const ALERTS = 'C0ALERTS';
+export const ADMIN = 'U0ADMIN';
+export const OWNER = 'U0OWNER';
+export const STRANGER = 'U0STRANGER';
+export const GROUP = 'S0PLATFORM';
+export const GROUP_MEMBER = 'U0GROUPIE';
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** A controllable clock: starts now, moves only when told. */
+export function manualClock(start = new Date()): Clock & { advance(ms: number): void; set(date: Date): void } {
+  let now = start.getTime();
+  return { now: () => new Date(now), advance: (ms) => void (now += ms), set: (d) => void (now = d.getTime()) };
+}
+
+export interface TestApp {
+  url: string;
+  slack: SlackEmulator;
+  providers: ProviderEmulator;
+  driver: SlackDriver;
+  reauth: ReauthApp;
+  deps: ServiceDeps;
+  config: Config;
+  logs: ReturnType<typeof captureLogger>;
+  dir: string;
+  close(): Promise<void>;
+}
+
+export interface StartOptions extends AppOptions {
+  /** The integrations.yml body; `{{providers}}` is replaced by the provider emulator's URL. */
+  catalogue: (providers: ProviderEmulator) => string;
+  env?: Record<string, string>;
+  clock?: Clock;
+  http?: HttpClient;
+}
+
+/** The real app in HTTP mode on loopback, against both emulators, with a real SQLite file. */
+export async function startTestApp(options: StartOptions): Promise<TestApp> {
+  const providers = await startProviderEmulator();
+  const slack = await startSlackEmulator({ botToken: BOT_TOKEN });
+  for (const user of [ADMIN, OWNER, STRANGER, GROUP_MEMBER]) slack.addUser(user);
+  slack.addUsergroup(GROUP, [GROUP_MEMBER]);
+  slack.addChannel(ALERTS, { name: 'alerts' });
+  providers.oauth.clients.bitbucket = { clientId: 'bb-client', clientSecret: 'bb-secret' };
+  providers.oauth.clients.entra = { clientId: 'entra-client', clientSecret: 'entra-secret' };
+
+  const dir = tempDir();
+  const catalogue = join(dir.path, 'integrations.yml');
+  writeFileSync(catalogue, options.catalogue(providers));
+  const port = await freePort();
+  const parsed = parseConfig(
+    {
+      SLACK_BOT_TOKEN: BOT_TOKEN,
+      SLACK_SIGNING_SECRET: SIGNING_SECRET,
+      SLACK_API_URL: slack.apiUrl,
+      PORT: String(port),
+      PUBLIC_URL: `http://127.0.0.1:${port}`,
+      DATABASE_PATH: join(dir.path, 'data', 'reauth.db'),
+      REAUTH_SECRET_KEY: newKeyText(),
+      INTEGRATIONS_FILE: catalogue,
+      REAUTH_ADMINS: ADMIN,
+      DEFAULT_ALERT_CHANNEL: ALERTS,
+      HEALTH_CHECK_INTERVAL_SECONDS: '0',
+      BITBUCKET_OAUTH_CLIENT_ID: 'bb-client',
+      BITBUCKET_OAUTH_CLIENT_SECRET: 'bb-secret',
+      BITBUCKET_OAUTH_URL: providers.bitbucketOAuthUrl,
+      AZURE_OAUTH_CLIENT_ID: 'entra-client',
+      AZURE_OAUTH_CLIENT_SECRET: 'entra-secret',
+      AZURE_OAUTH_AUTHORITY: providers.azureAuthority,
+      LOG_LEVEL: 'debug',
+      ...options.env,
+    },
+    { slack: true, secretKey: true },
+  );
+  if (!parsed.ok) throw new Error(parsed.problems.join('\n'));
+  const logs = captureLogger('debug');
+  const { deps } = bootstrap(parsed.config, logs.logger, { ...(options.clock ? { clock: options.clock } : {}), http: options.http ?? testHttpClient() });
+  const reauth = createApp(deps, options);
+  await reauth.start();
+  reauth.runtime.ready = true;
+  const url = `http://127.0.0.1:${port}`;
+  return {
+    url,
+    slack,
+    providers,
+    driver: createSlackDriver({ appUrl: url, signingSecret: SIGNING_SECRET, slack }),
+    reauth,
+    deps,
+    config: parsed.config,
+    logs,
+    dir: dir.path,
+    async close() {
+      await reauth.stop();
+      await deps.http.close();
+      closeDatabase(deps.db);
+      await slack.close();
+      await providers.close();
+      dir.cleanup();
+    },
+  };
+}
