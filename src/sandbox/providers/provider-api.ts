@@ -141,7 +141,8 @@ const azureDevops: Handler = (call, res) => {
     // Without the suppress header, a bad PAT gets a 2xx HTML sign-in page (providers.md §4).
     return sendHtml(res, 203, SIGN_IN_PAGE);
   }
-  if (!authenticated(call) || !orgMatches) return sendJson(res, 401, { message: 'TF400813: The user is not authorized to access this resource.' });
+  if (!authenticated(call)) return sendJson(res, 401, { message: 'Unauthorized' });
+  if (!orgMatches) return sendJson(res, 401, { message: `TF400813: The user '${call.entry?.identity?.email ?? 'unknown'}' is not authorized to access this resource.` });
   const id = identityOf(call.entry);
   sendJson(res, 200, {
     authenticatedUser: { id: id.id, descriptor: `Microsoft.IdentityModel.Claims.ClaimsIdentity;${id.email}`, providerDisplayName: id.name, properties: { Account: { $type: 'System.String', $value: id.email } } },
