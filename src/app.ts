@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { App, type CustomRoute } from '@slack/bolt';
 import type { ExtendedErrorHandlerArgs } from '@slack/bolt/dist/App.js';
 import { WebClient } from '@slack/web-api';
+import { healthWebhookRoute } from './http/health-webhook.js';
 import { healthzRoute } from './http/healthz.js';
 import { oauthCallbackRoute, oauthStartRoute } from './http/oauth.js';
 import { registerListeners, type ListenerOptions } from './listeners/index.js';
@@ -11,6 +12,7 @@ import { tellUser } from './listeners/reply.js';
 import { toBoltLogger } from './logger.js';
 import { createRuntime, type Runtime } from './runtime.js';
 import type { ServiceDeps } from './services/deps.js';
+import type { MonitorOptions } from './services/health-monitor.js';
 import { buildHeaderMessage } from './slack/blocks/messages.js';
 
 export interface ReauthApp {
@@ -26,6 +28,8 @@ export type Route = { path: string; method: string[]; handler: (req: IncomingMes
 export interface AppOptions extends ListenerOptions {
   /** Routes beside /slack/events, /healthz and /oauth/* (the health webhook, the sandbox page). */
   extraRoutes?: (runtime: Runtime) => Route[];
+  /** Overrides for the health monitor (tests pass a fixed random source). */
+  monitor?: Partial<MonitorOptions>;
 }
 
 /** Route handlers may be async; a failure answers with a reference instead of hanging. */
@@ -59,8 +63,8 @@ export function createApp(deps: ServiceDeps, options: AppOptions = {}): ReauthAp
     rejectRateLimitedCalls: true,
     retryConfig: { retries: 1, factor: 1, minTimeout: 200, maxTimeout: 500 },
   };
-  const runtime = createRuntime(deps, new WebClient(config.slack.botToken, clientOptions));
-  const routes = [healthzRoute(runtime), oauthStartRoute(runtime), oauthCallbackRoute(runtime), ...(options.extraRoutes?.(runtime) ?? [])].map((r) => guarded(r, deps));
+  const runtime = createRuntime(deps, new WebClient(config.slack.botToken, clientOptions), options.monitor);
+  const routes = [healthzRoute(runtime), oauthStartRoute(runtime), oauthCallbackRoute(runtime), healthWebhookRoute(runtime), ...(options.extraRoutes?.(runtime) ?? [])].map((r) => guarded(r, deps));
 
   const app = new App({
     token: config.slack.botToken ?? '',
@@ -96,6 +100,7 @@ export function createApp(deps: ServiceDeps, options: AppOptions = {}): ReauthAp
       return { port: server ? (server.address() as AddressInfo).port : config.port };
     },
     async stop() {
+      await runtime.monitor.stop();
       await app.stop();
     },
   };

@@ -26,6 +26,7 @@ async function main(): Promise<void> {
   const reauth = createApp(deps);
   const { port } = await reauth.start();
   reauth.runtime.ready = true;
+  if (config.healthCheckIntervalSeconds > 0 || config.reminderIntervalHours > 0) reauth.runtime.monitor.start();
   logger.info({ port, mode: config.slack.appToken ? 'socket' : 'http', publicUrl: config.publicUrl }, 'Reauth is running');
 
   let stopping = false;

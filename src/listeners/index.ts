@@ -1,10 +1,13 @@
 import type { App } from '@slack/bolt';
 import type { Runtime } from '../runtime.js';
 import { ACTION, CALLBACK, COMMAND } from '../slack/ids.js';
+import { handleCheckNow } from './actions/check-now.js';
 import { handleOverviewPage } from './actions/overview-page.js';
 import { handleReauthenticateButton } from './actions/reauthenticate.js';
+import { handleSnooze } from './actions/snooze.js';
 import { handleTryAgain } from './actions/try-again.js';
 import { handleReauthCommand } from './commands/reauth.js';
+import { handleAppHomeOpened } from './events/app-home-opened.js';
 import { handleReauthSubmission } from './views/reauth-submission.js';
 
 export interface ListenerOptions {
@@ -21,5 +24,8 @@ export function registerListeners(app: App, rt: Runtime, options: ListenerOption
   app.action(ACTION.oauthLink, async ({ ack }) => {
     await ack();
   });
+  app.action(ACTION.checkNow, handleCheckNow(rt, rt.monitor));
+  app.action(ACTION.snooze, handleSnooze(rt));
   app.view(CALLBACK.reauthModal, handleReauthSubmission(rt, options.fastPathMs));
+  app.event('app_home_opened', handleAppHomeOpened(rt));
 }

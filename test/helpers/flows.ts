@@ -1,4 +1,4 @@
-import { expect } from 'vitest';
+import { expect, vi } from 'vitest';
 import type { RecordedCall } from '../../src/sandbox/slack/emulator.js';
 import type { Actor } from './slack-driver.js';
 import type { TestApp } from './start-app.js';
@@ -8,7 +8,9 @@ export async function openModal(t: TestApp, id: string, actor: Actor): Promise<R
   const before = t.slack.callsOf('views.open').length;
   const response = await t.driver.command(id, actor);
   expect(response.status).toBe(200);
-  await expect.poll(() => t.slack.callsOf('views.open').length).toBe(before + 1);
+  await vi.waitFor(() => {
+    if (t.slack.callsOf('views.open').length <= before) throw new Error('views.open not called yet');
+  });
   const call = t.slack.callsOf('views.open')[before];
   if (!call) throw new Error('no views.open');
   return call;

@@ -1,0 +1,91 @@
+import { healthOf, saveHealth, type HealthRow } from '../db/repositories/health.js';
+import type { IntegrationRow } from '../db/repositories/integrations.js';
+import { isRejection, type Outcome } from '../providers/outcome.js';
+import type { AlertDeps, Alerts } from './alerts.js';
+import { alertKeyOf } from './alerts.js';
+
+/**
+ * The health state machine, shared by the monitor, Check now, `reauth-bot check`'s siblings and the
+ * webhook: unknown → healthy ↔ failing. A credential rejection fails at once; a transient problem
+ * (timeout, 5xx, 429) fails only when it persists; recovery resolves the alert.
+ */
+
+export const REJECTED_REPROBE_MS = 30 * 60 * 1000;
+export const TRANSIENT_FAILURES_BEFORE_ALERT = 3;
+export const TRANSIENT_WINDOW_MS = 15 * 60 * 1000;
+
+export type SignalSource = 'probe' | 'check_now' | 'webhook';
+
+export interface HealthSignal {
+  /** valid = healthy; anything else a failure of that kind. */
+  outcome: Pick<Outcome, 'kind' | 'reason'> & { retryAt?: Date | null };
+  source: SignalSource;
+  /** Slack user who pressed Check now, if any. */
+  actor?: string | undefined;
+  /** When the next automatic probe should happen (set by the monitor). */
+  nextProbeAt?: Date | null;
+}
+
+export interface HealthPolicy {
+  transientFailures: number;
+  transientWindowMs: number;
+}
+
+export const DEFAULT_HEALTH_POLICY: HealthPolicy = { transientFailures: TRANSIENT_FAILURES_BEFORE_ALERT, transientWindowMs: TRANSIENT_WINDOW_MS };
+
+const HOW: Record<SignalSource, string> = {
+  probe: 'a scheduled check succeeded',
+  check_now: 'Check now succeeded',
+  webhook: 'the health webhook reported it healthy',
+};
+
+/**
+ * Applies one signal to every integration a credential serves (they share state and one alert).
+ * Returns the new status.
+ */
+export async function applyHealthSignal(deps: AlertDeps, alerts: Alerts, integrations: readonly IntegrationRow[], signal: HealthSignal, policy: HealthPolicy = DEFAULT_HEALTH_POLICY): Promise<'healthy' | 'failing' | 'unknown'> {
+  const first = integrations[0];
+  if (!first) return 'unknown';
+  const now = deps.clock.now();
+  const previous: HealthRow | undefined = healthOf(deps.db, first.id);
+  const base = { lastCheckedAt: now, nextProbeAt: signal.nextProbeAt ?? null };
+
+  if (signal.outcome.kind === 'valid') {
+    for (const integration of integrations) {
+      saveHealth(deps.db, { integrationId: integration.id, status: 'healthy', outcome: 'valid', reason: null, since: previous?.status === 'healthy' ? previous.since : now, lastSuccessAt: now, consecutiveFailures: 0, firstFailureAt: null, ...base });
+    }
+    await alerts.resolve(alertKeyOf(first), { by: signal.actor ?? null, how: HOW[signal.source] });
+    return 'healthy';
+  }
+
+  const failures = (previous?.consecutiveFailures ?? 0) + 1;
+  const firstFailureAt = previous?.firstFailureAt ?? now;
+  const alreadyFailing = previous?.status === 'failing';
+  const persistent = failures >= policy.transientFailures || now.getTime() - firstFailureAt.getTime() >= policy.transientWindowMs;
+  const failing = alreadyFailing || signal.source === 'webhook' || isRejection(signal.outcome.kind) || persistent;
+  const status = failing ? 'failing' : (previous?.status ?? 'unknown');
+  const since = failing ? (alreadyFailing ? (previous?.since ?? now) : firstFailureAt) : (previous?.since ?? null);
+  for (const integration of integrations) {
+    saveHealth(deps.db, {
+      integrationId: integration.id,
+      status,
+      outcome: signal.outcome.kind,
+      reason: signal.outcome.reason,
+      since,
+      lastSuccessAt: previous?.lastSuccessAt ?? null,
+      consecutiveFailures: failures,
+      firstFailureAt,
+      ...base,
+    });
+  }
+  if (failing) {
+    await alerts.raise(integrations, {
+      reason: signal.outcome.reason,
+      since: since ?? now,
+      lastSuccess: previous?.lastSuccessAt ?? null,
+      source: signal.source === 'webhook' ? 'webhook' : 'probe',
+      checkedAt: now,
+    });
+  }
+  return status;
+}

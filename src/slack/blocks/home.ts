@@ -1,0 +1,30 @@
+import type { CredentialRow } from '../../db/repositories/credentials.js';
+import type { HealthRow } from '../../db/repositories/health.js';
+import type { IntegrationRow } from '../../db/repositories/integrations.js';
+import { ACTION } from '../ids.js';
+import { authLabel, healthLabel, providerLabel } from './describe.js';
+import { button, context, divider, escapeMrkdwn, header, section, slackDate, type Block } from './text.js';
+
+const MAX_LISTED = 45;
+
+/** The App Home tab: the integrations this person may manage, with health, expiry and a button each. */
+export function buildHomeView(params: { integrations: readonly IntegrationRow[]; health: ReadonlyMap<string, HealthRow>; credentials: ReadonlyMap<string, CredentialRow | undefined> }) {
+  const blocks: Block[] = [header('Reauth'), section('Integrations you can re-authenticate. Type `/reauth help` anywhere for commands.'), divider()];
+  if (params.integrations.length === 0) {
+    blocks.push(section('You are not an owner of any integration, nor a Reauth admin. Owners are listed in `integrations.yml`.'));
+  }
+  for (const integration of params.integrations.slice(0, MAX_LISTED)) {
+    const health = params.health.get(integration.id);
+    const credential = params.credentials.get(integration.id);
+    const expiry = credential?.expiresAt ? ` · expires ${slackDate(credential.expiresAt)}` : '';
+    const why = health?.status === 'failing' && health.reason ? `\n> ${escapeMrkdwn(health.reason)}` : '';
+    blocks.push({
+      type: 'section',
+      block_id: `home_${integration.id}`,
+      text: { type: 'mrkdwn', text: `*${escapeMrkdwn(integration.name)}* \`${integration.id}\`\n${healthLabel(health?.status)} · ${providerLabel(integration.provider)} · ${escapeMrkdwn(authLabel(integration.provider, integration.authType))}${expiry}${why}` },
+      accessory: button('Re-authenticate', ACTION.reauthenticate, { value: integration.id, ...(health?.status === 'failing' ? { style: 'primary' as const } : {}) }),
+    });
+  }
+  if (params.integrations.length > MAX_LISTED) blocks.push(context(`…and ${params.integrations.length - MAX_LISTED} more: type \`/reauth\` to page through all of them.`));
+  return { type: 'home' as const, blocks };
+}

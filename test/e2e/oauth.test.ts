@@ -1,0 +1,157 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { listAudit } from '../../src/db/repositories/audit.js';
+import { currentCredential } from '../../src/db/repositories/credentials.js';
+import { healthOf } from '../../src/db/repositories/health.js';
+import { findActiveIntegration } from '../../src/db/repositories/integrations.js';
+import { oauthStates } from '../../src/db/schema.js';
+import { unsealPayload } from '../../src/services/secret-payload.js';
+import type { RecordedCall } from '../../src/sandbox/slack/emulator.js';
+import { createBrowser } from '../helpers/browser.js';
+import { everyRowCatalogue } from '../helpers/catalogues.js';
+import { openModal, viewOf } from '../helpers/flows.js';
+import { ALERTS, OWNER, startTestApp, STRANGER, type TestApp } from '../helpers/start-app.js';
+
+/** The link-out button's URL in the modal the app opened. */
+function linkOf(call: RecordedCall): string {
+  const view = viewOf(call);
+  const actionsBlock = view.blocks.find((b) => b.type === 'actions');
+  const url = (actionsBlock?.elements?.[0] as { url?: string } | undefined)?.url;
+  if (!url) throw new Error('no link-out button');
+  return url;
+}
+
+describe('OAuth link-out', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp({ catalogue: everyRowCatalogue });
+    t.providers.oauth.identity.bitbucket = { id: '{bb-42}', name: 'Bitbucket Jane', username: 'bbjane' };
+    t.providers.oauth.identity.entra = { id: 'aad-42', name: 'Azure Jane', email: 'jane@acme.com' };
+    t.providers.oauth.organization = 'acme-oauth';
+  });
+  afterAll(async () => t?.close());
+
+  it.each([
+    ['bb-oauth', 'Bitbucket', 'Bitbucket Jane', '/bitbucket-oauth/site/oauth2/authorize'],
+    ['ado-oauth', 'Microsoft', 'Azure Jane', '/entra/organizations/oauth2/v2.0/authorize'],
+  ])('%s: Re-authenticate → %s → approve → callback → stored, shown and posted', async (id, provider, who, authorizePath) => {
+    const call = await openModal(t, id, { userId: OWNER });
+    const view = viewOf(call);
+    expect(view.blocks.some((b) => b.type === 'input')).toBe(false);
+    const link = linkOf(call);
+    expect(link.startsWith(`${t.url}/oauth/start?state=`)).toBe(true);
+    expect(JSON.stringify(view.blocks)).toContain(`Continue to ${provider}`);
+
+    const browser = createBrowser();
+    const start = await browser.get(link);
+    expect(start.status).toBe(302);
+    const authorize = new URL(start.location ?? '');
+    expect(authorize.pathname).toBe(authorizePath);
+    expect(authorize.searchParams.get('redirect_uri')).toBe(`${t.url}/oauth/callback`);
+    if (id === 'ado-oauth') expect(authorize.searchParams.get('code_challenge_method')).toBe('S256');
+
+    const callback = await browser.decide(authorize.toString(), 'approve');
+    const page = await browser.get(callback);
+    expect(page.status).toBe(200);
+    expect(page.text).toContain('is re-authenticated');
+    expect(page.text).toContain(who);
+    expect(page.text).not.toMatch(/access_token|refresh_token|stack/i);
+
+    const integration = findActiveIntegration(t.deps.db, id);
+    const stored = currentCredential(t.deps.db, integration?.credentialKey ?? '');
+    expect(stored?.authType).toBe('oauth');
+    expect(stored?.createdBy).toBe(OWNER);
+    const payload = unsealPayload(t.deps.keyring, integration?.credentialKey ?? '', stored?.sealedSecret ?? '');
+    expect(payload.kind).toBe('oauth');
+    if (payload.kind === 'oauth') expect(payload.refreshToken).toBeTruthy();
+    expect(healthOf(t.deps.db, id)?.status).toBe('healthy');
+    expect(listAudit(t.deps.db, id)[0]).toMatchObject({ action: 'reauth.oauth', outcome: 'success', actor: OWNER });
+    await expect.poll(() => t.slack.messages.some((m) => m.channel === ALERTS && m.text.includes(`<@${OWNER}> re-authenticated ${integration?.name}`) && m.text.includes('by signing in'))).toBe(true);
+  });
+
+  async function freshLink(id = 'bb-oauth', userId = OWNER): Promise<string> {
+    return linkOf(await openModal(t, id, { userId }));
+  }
+
+  it('a reused state gets a clear page, is audited and changes nothing', async () => {
+    const browser = createBrowser();
+    const start = await browser.get(await freshLink());
+    const callback = await browser.decide(start.location ?? '', 'approve');
+    expect((await browser.get(callback)).status).toBe(200);
+    const before = currentCredential(t.deps.db, 'integration:bb-oauth')?.id;
+    const again = await browser.get(callback);
+    expect(again.status).toBe(400);
+    expect(again.text).toContain('already used');
+    expect(currentCredential(t.deps.db, 'integration:bb-oauth')?.id).toBe(before);
+    expect(listAudit(t.deps.db, 'bb-oauth')[0]).toMatchObject({ action: 'reauth.oauth', outcome: 'reused_state' });
+  });
+
+  it('a forged state gets a clear page and is audited', async () => {
+    const browser = createBrowser();
+    const page = await browser.get(`${t.url}/oauth/callback?state=forged123&code=abc`);
+    expect(page.status).toBe(400);
+    expect(page.text).toContain('not valid');
+    expect(listAudit(t.deps.db)[0]).toMatchObject({ action: 'reauth.oauth', outcome: 'unknown_state' });
+  });
+
+  it('an expired state gets a clear page', async () => {
+    const browser = createBrowser();
+    const start = await browser.get(await freshLink());
+    const callback = await browser.decide(start.location ?? '', 'approve');
+    // Age every pending state past its 10 minutes.
+    t.deps.db.update(oauthStates).set({ expiresAt: new Date(Date.now() - 1000) }).run();
+    const page = await browser.get(callback);
+    expect(page.status).toBe(400);
+    expect(page.text).toContain('expired');
+  });
+
+  it('someone else\'s state (another browser) is refused and audited', async () => {
+    const owner = createBrowser();
+    const start = await owner.get(await freshLink());
+    const callback = await owner.decide(start.location ?? '', 'approve');
+    const other = createBrowser();
+    const page = await other.get(callback);
+    expect(page.status).toBe(403);
+    expect(page.text).toContain('someone else');
+    expect(listAudit(t.deps.db, 'bb-oauth')[0]).toMatchObject({ outcome: 'foreign_state' });
+    // The refusal used the state up: the owner cannot complete it either.
+    expect((await owner.get(callback)).status).toBe(400);
+  });
+
+  it('a link-out opened a second time is refused', async () => {
+    const link = await freshLink();
+    expect((await createBrowser().get(link)).status).toBe(302);
+    const second = await createBrowser().get(link);
+    expect(second.status).toBe(400);
+    expect(second.text).toContain('already opened');
+  });
+
+  it('a provider error parameter (access denied) gets a clear page, is audited, and the person is told in Slack', async () => {
+    const browser = createBrowser();
+    const start = await browser.get(await freshLink());
+    const callback = await browser.decide(start.location ?? '', 'deny');
+    const page = await browser.get(callback);
+    expect(page.status).toBe(400);
+    expect(page.text).toContain('access_denied');
+    expect(page.text).toContain('Nothing was changed');
+    expect(listAudit(t.deps.db, 'bb-oauth')[0]).toMatchObject({ outcome: 'provider_error_param' });
+    await expect.poll(() => t.slack.messages.some((m) => m.channel === `D${OWNER.slice(1)}` && m.text.includes('did not grant access'))).toBe(true);
+  });
+
+  it('a failing code exchange changes nothing', async () => {
+    const browser = createBrowser();
+    const start = await browser.get(await freshLink());
+    const callback = await browser.decide(start.location ?? '', 'approve');
+    t.providers.oauth.failNextExchange = { error: 'invalid_grant', description: 'The code has expired.' };
+    const before = currentCredential(t.deps.db, 'integration:bb-oauth')?.id;
+    const page = await browser.get(callback);
+    expect(page.status).toBe(502);
+    expect(page.text).toContain('invalid_grant');
+    expect(currentCredential(t.deps.db, 'integration:bb-oauth')?.id).toBe(before);
+  });
+
+  it('a non-owner gets no link at all', async () => {
+    const call = await openModal(t, 'bb-oauth', { userId: STRANGER });
+    expect(viewOf(call).title).toBe('Not allowed');
+    expect(JSON.stringify(call.args)).not.toContain('/oauth/start');
+  });
+});
