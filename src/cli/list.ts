@@ -1,5 +1,6 @@
 import { loadCatalogueFile } from '../catalogue/load.js';
 import { credentialKeyOf, formatCatalogueError } from '../catalogue/types.js';
+import { openAlert } from '../db/repositories/alerts.js';
 import { currentCredential } from '../db/repositories/credentials.js';
 import { healthOf } from '../db/repositories/health.js';
 import { authSpec } from '../providers/registry.js';
@@ -20,6 +21,8 @@ export async function listCommand(io: CliIo): Promise<number> {
       const health = healthOf(db, entry.id);
       const credential = currentCredential(db, credentialKeyOf(entry));
       const unsupported = authSpec(entry.provider, entry.auth)?.form.kind === 'unsupported';
+      const alert = openAlert(db, credentialKeyOf(entry));
+      const alertText = !alert ? '-' : alert.postError ? `open, not posted: ${alert.postError}` : 'open';
       return [
         entry.id,
         entry.provider,
@@ -28,9 +31,10 @@ export async function listCommand(io: CliIo): Promise<number> {
         unsupported ? '(app; none held)' : (credential?.fingerprints.join(', ') ?? 'none'),
         formatDate(credential?.expiresAt),
         entry.channel ?? config.defaultAlertChannel ?? '(no channel)',
+        alertText,
       ];
     });
-    io.stdout(formatTable(['ID', 'PROVIDER', 'AUTH', 'HEALTH', 'CREDENTIAL', 'EXPIRES', 'CHANNEL'], rows));
+    io.stdout(formatTable(['ID', 'PROVIDER', 'AUTH', 'HEALTH', 'CREDENTIAL', 'EXPIRES', 'CHANNEL', 'ALERT'], rows));
     io.stdout(`${rows.length} integration(s) in ${config.integrationsFile}.`);
     return EXIT.ok;
   });

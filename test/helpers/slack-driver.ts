@@ -88,6 +88,11 @@ export function createSlackDriver(options: { appUrl: string; signingSecret: stri
       }
       return { ...(await interaction(payload)), triggerId, responseUrl };
     },
+    /** An Events API delivery (e.g. app_home_opened), signed, as JSON. */
+    async event(event: Record<string, unknown>) {
+      const body = JSON.stringify({ type: 'event_callback', team_id: 'T0SANDBOX', api_app_id: 'A0REAUTH', event, event_id: `Ev${Date.now()}${Math.random().toString(36).slice(2, 8)}`, event_time: Math.floor(Date.now() / 1000) });
+      return post(body, { 'Content-Type': 'application/json' });
+    },
     /** Submits a modal the app opened, with the given input values (block id → value). */
     async submit(viewId: string, values: Record<string, string>, actor: Actor, tamper?: (view: Record<string, unknown>) => void) {
       const stored = options.slack.view(viewId);

@@ -51,6 +51,8 @@ export interface TestApp {
   config: Config;
   logs: ReturnType<typeof captureLogger>;
   dir: string;
+  /** Stops the app and starts a new one on the same database and port, as a process restart would. */
+  restart(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -102,28 +104,43 @@ export async function startTestApp(options: StartOptions): Promise<TestApp> {
   );
   if (!parsed.ok) throw new Error(parsed.problems.join('\n'));
   const logs = captureLogger('debug');
-  const { deps } = bootstrap(parsed.config, logs.logger, { ...(options.clock ? { clock: options.clock } : {}), http: options.http ?? testHttpClient() });
-  const reauth = createApp(deps, options);
-  await reauth.start();
-  reauth.runtime.ready = true;
+  const config = parsed.config;
+  const boot = async () => {
+    const { deps } = bootstrap(config, logs.logger, { ...(options.clock ? { clock: options.clock } : {}), http: options.http ?? testHttpClient() });
+    const reauth = createApp(deps, { monitor: { random: () => 0 }, ...options });
+    await reauth.start();
+    reauth.runtime.ready = true;
+    return { deps, reauth };
+  };
+  const shutdown = async (running: { deps: ServiceDeps; reauth: ReauthApp }) => {
+    await running.reauth.stop();
+    await running.deps.http.close();
+    closeDatabase(running.deps.db);
+  };
   const url = `http://127.0.0.1:${port}`;
-  return {
+  const first = await boot();
+  const app: TestApp = {
     url,
     slack,
     providers,
     driver: createSlackDriver({ appUrl: url, signingSecret: SIGNING_SECRET, slack }),
-    reauth,
-    deps,
-    config: parsed.config,
+    reauth: first.reauth,
+    deps: first.deps,
+    config,
     logs,
     dir: dir.path,
+    async restart() {
+      await shutdown({ deps: app.deps, reauth: app.reauth });
+      const next = await boot();
+      app.deps = next.deps;
+      app.reauth = next.reauth;
+    },
     async close() {
-      await reauth.stop();
-      await deps.http.close();
-      closeDatabase(deps.db);
+      await shutdown({ deps: app.deps, reauth: app.reauth });
       await slack.close();
       await providers.close();
       dir.cleanup();
     },
   };
+  return app;
 }

@@ -4,6 +4,7 @@ import { createKeyring } from '../../../src/crypto/keyring.js';
 import { closeDatabase, openDatabase } from '../../../src/db/client.js';
 import { currentCredential, swapCredential } from '../../../src/db/repositories/credentials.js';
 import { listAudit } from '../../../src/db/repositories/audit.js';
+import { alerts } from '../../../src/db/schema.js';
 import { cli } from '../../helpers/cli.js';
 import { tempDir } from '../../helpers/db.js';
 import { newKey } from '../../helpers/keys.js';
@@ -35,7 +36,7 @@ describe('reauth-bot CLI', () => {
     const result = await cli(['list'], env);
     expect(result.code).toBe(0);
     const lines = result.stdout.split('\n');
-    expect(lines[0]).toMatch(/^ID\s+PROVIDER\s+AUTH\s+HEALTH\s+CREDENTIAL\s+EXPIRES\s+CHANNEL$/);
+    expect(lines[0]).toMatch(/^ID\s+PROVIDER\s+AUTH\s+HEALTH\s+CREDENTIAL\s+EXPIRES\s+CHANNEL\s+ALERT$/);
     expect(result.stdout).toMatch(/jira-acme\s+jira\s+api_key\s+unknown\s+none\s+-\s+C0123ALERTS/);
     expect(result.stdout).toMatch(/github-app\s+github\s+github_app\s+unknown\s+\(app; none held\)/);
     expect(result.stdout).toContain('14 integration(s) in integrations.example.yml.');
@@ -48,6 +49,16 @@ describe('reauth-bot CLI', () => {
     closeDatabase(db);
     const result = await cli(['list'], env);
     expect(result.stdout).toMatch(/gitlab-acme\s+gitlab\s+pat\s+unknown\s+1a2b3c4d…WXYZ\s+2027-01-31 00:00Z/);
+  });
+
+  it('list shows an open alert that could not be posted to its channel', async () => {
+    await cli(['migrate'], env);
+    const db = openDatabase(env.DATABASE_PATH ?? '');
+    db.insert(alerts).values({ alertKey: 'integration:sonarqube', integrationIds: ['sonarqube'], channel: 'C0123ALERTS', openedAt: new Date(), postError: 'not_in_channel' }).run();
+    closeDatabase(db);
+    const result = await cli(['list'], env);
+    expect(result.stdout).toMatch(/sonarqube\s+.*C0123ALERTS\s+open, not posted: not_in_channel/);
+    expect(result.stdout).toMatch(/gitlab-acme\s+.*C0123ALERTS\s+-$/m);
   });
 
   it('list explains an invalid catalogue and a missing file', async () => {
