@@ -30,6 +30,8 @@ export interface AppOptions extends ListenerOptions {
   extraRoutes?: (runtime: Runtime) => Route[];
   /** Overrides for the health monitor (tests pass a fixed random source). */
   monitor?: Partial<MonitorOptions>;
+  /** Interface to listen on (all by default; the sandbox listens on loopback only). */
+  host?: string;
 }
 
 /** Route handlers may be async; a failure answers with a reference instead of hanging. */
@@ -95,7 +97,7 @@ export function createApp(deps: ServiceDeps, options: AppOptions = {}): ReauthAp
     runtime,
     async start() {
       await app.init();
-      const started = (await app.start(config.port)) as unknown;
+      const started = (await app.start(options.host ? { port: config.port, host: options.host } : config.port)) as unknown;
       const server = socketMode ? undefined : (started as Server);
       return { port: server ? (server.address() as AddressInfo).port : config.port };
     },

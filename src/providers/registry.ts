@@ -71,7 +71,7 @@ export const PROVIDERS = {
           identifier: 'email',
           pool: false,
           tokenLabel: 'Atlassian API token',
-          hint: 'Create at https://id.atlassian.com/manage-profile/security/api-tokens with the Atlassian account email below. The token acts with that user\'s Jira permissions.',
+          hint: 'Create at https://id.atlassian.com/manage-profile/security/api-tokens, signed in as the account whose email you entered. The token acts with that user\'s Jira permissions.',
         },
         validation: {
           method: 'GET',

@@ -1,5 +1,5 @@
 import { recordAudit } from '../db/repositories/audit.js';
-import { currentCredential } from '../db/repositories/credentials.js';
+import { currentCredential, updateCredentialExpiry } from '../db/repositories/credentials.js';
 import { currentCredentialsWithExpiry, recordWarnings, warnedThresholds } from '../db/repositories/expiry-warnings.js';
 import { healthOf, saveHealth } from '../db/repositories/health.js';
 import { listActiveIntegrations, listIntegrationsByCredentialKey, listIntegrationsByIds, type IntegrationRow } from '../db/repositories/integrations.js';
@@ -72,6 +72,13 @@ export function createHealthMonitor(rt: Runtime, options: MonitorOptions) {
         saveHealth(rt.db, { integrationId: integration.id, status: health?.status === 'failing' ? 'failing' : 'unknown', reason: `No credential yet: re-authenticate with /reauth ${integration.id}.`, consecutiveFailures: 0, lastCheckedAt: now, nextProbeAt: new Date(now.getTime() + options.intervalMs), since: health?.since ?? null, lastSuccessAt: health?.lastSuccessAt ?? null });
       }
       return result;
+    }
+    if (result.outcome.kind === 'valid' && result.credential.authType !== 'oauth') {
+      const reported = result.tokens
+        .map((t) => (t.outcome.kind === 'valid' ? t.outcome.expiresAt : null))
+        .filter((d): d is Date => d !== null)
+        .sort((a, b) => a.getTime() - b.getTime())[0] ?? null;
+      if ((reported?.getTime() ?? null) !== (result.credential.expiresAt?.getTime() ?? null)) updateCredentialExpiry(rt.db, result.credential.id, reported);
     }
     await applyHealthSignal(rt, rt.alerts, group, { outcome: result.outcome, source, actor, nextProbeAt: nextProbeAfter(result, now) }, policy);
     return result;

@@ -40,3 +40,8 @@ export function listSealedCredentials(db: Pick<Db, 'select'>): CredentialRow[] {
 export function updateSealedSecret(db: Pick<Db, 'update'>, id: number, sealedSecret: string, keyId: string): void {
   db.update(credentials).set({ sealedSecret, keyId }).where(eq(credentials.id, id)).run();
 }
+
+/** The provider may report a new expiry (a token edited or renewed in place). */
+export function updateCredentialExpiry(db: Pick<Db, 'update'>, id: number, expiresAt: Date | null): void {
+  db.update(credentials).set({ expiresAt }).where(eq(credentials.id, id)).run();
+}

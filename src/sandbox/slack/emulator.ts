@@ -40,6 +40,8 @@ export interface StoredView {
   userId: string;
   rootId: string;
   closed: boolean;
+  /** Field errors from a `response_action: errors` ack, shown under the inputs. */
+  errors?: Record<string, string>;
 }
 
 export interface ResponseUrlPost {
@@ -73,6 +75,8 @@ export interface SlackEmulator {
   mintResponseUrl(): string;
   /** The person closes a modal: later views.update of it answers not_found. */
   closeView(id: string): void;
+  /** What Slack does with the app's answer to a view_submission (update, errors, clear, or close). */
+  applySubmissionAck(viewId: string, ack: unknown): void;
   addUser(id: string, profile?: { name?: string; realName?: string; tz?: string }): void;
   addUsergroup(id: string, users: string[]): void;
   addChannel(id: string, options?: { name?: string; member?: boolean }): void;
@@ -216,6 +220,7 @@ export async function startSlackEmulator(options: SlackEmulatorOptions): Promise
       if (typeof args.hash === 'string' && args.hash !== stored.hash) return { body: { ok: false, error: 'hash_conflict' } };
       stored.view = args.view as Args;
       stored.hash = randomBytes(6).toString('hex');
+      delete stored.errors;
       return { body: { ok: true, view: viewPayload(stored) }, ref: stored.id };
     },
     'views.publish': (args) => {
@@ -326,6 +331,22 @@ export async function startSlackEmulator(options: SlackEmulatorOptions): Promise
     closeView: (id) => {
       const stored = views.get(id);
       if (stored) for (const v of views.values()) if (v.rootId === stored.rootId) v.closed = true;
+    },
+    applySubmissionAck: (viewId, ack) => {
+      const stored = views.get(viewId);
+      if (!stored) return;
+      const answer = (ack ?? {}) as { response_action?: string; view?: Args; errors?: Record<string, string> };
+      if (answer.response_action === 'update' && answer.view) {
+        stored.view = answer.view;
+        stored.hash = randomBytes(6).toString('hex');
+        delete stored.errors;
+      } else if (answer.response_action === 'errors' && answer.errors) {
+        stored.errors = answer.errors;
+      } else if (answer.response_action === 'push' && answer.view) {
+        storeView(answer.view, stored.userId, stored.rootId);
+      } else {
+        for (const v of views.values()) if (v.rootId === stored.rootId) v.closed = true;
+      }
     },
     addUser: (id, profile = {}) => void users.set(id, { name: profile.name ?? id.toLowerCase(), realName: profile.realName ?? id, tz: profile.tz ?? 'UTC' }),
     addUsergroup: (id, members) => void usergroups.set(id, members),

@@ -1,0 +1,67 @@
+import type { AuthKey, ProviderKey } from '../providers/types.js';
+import type { ProviderEmulator } from './providers/emulator.js';
+import type { EmulatedToken } from './providers/types.js';
+
+/** The sandbox's demo catalogue: one integration per provider/auth row of SPEC §1, with demo credentials. */
+
+export interface DemoRow {
+  id: string;
+  name: string;
+  provider: ProviderKey;
+  auth: AuthKey;
+  extra?: string;
+  /** What a person types in the modal besides the token. */
+  identifier?: { field: 'email' | 'username'; value: string };
+  /** The credential Reauth holds at start. */
+  stored?: string[];
+  /** Valid tokens to paste when re-authenticating (a pool row shows two). */
+  fresh?: string[];
+  entry?: Partial<EmulatedToken>;
+  note?: string;
+}
+
+export const DEMO_USER = { id: 'U0YOU', name: 'you', realName: 'You (sandbox)' };
+export const DEMO_CHANNEL = { id: 'C0ALERTS', name: 'reauth-alerts' };
+const EMAIL = { field: 'email' as const, value: 'demo@acme.example' };
+
+export const DEMO_ROWS: DemoRow[] = [
+  { id: 'jira-cloud', name: 'Jira (Acme Cloud)', provider: 'jira', auth: 'api_key', identifier: EMAIL, stored: ['ATATT3xDEMOjiraStored0000000001=AAAA1111'], fresh: ['ATATT3xDEMOjiraFresh00000000001=BBBB2222'], entry: { basicUser: EMAIL.value } },
+  { id: 'jira-dc', name: 'Jira Data Center', provider: 'jira', auth: 'pat', stored: ['DEMOjiraDataCenterStored000000001'], fresh: ['DEMOjiraDataCenterFresh0000000001'] },
+  { id: 'jira-connect', name: 'Jira Connect app', provider: 'jira', auth: 'connect_app', note: 'App type: health only through the webhook (try the buttons); re-auth is refused.' },
+  { id: 'github', name: 'GitHub (Acme)', provider: 'github', auth: 'pat', identifier: EMAIL, stored: ['ghp_DEMOgithubStored0000000000000000000001'], fresh: ['ghp_DEMOgithubFreshOne00000000000000000001', 'ghp_DEMOgithubFreshTwo00000000000000000001'], entry: { scopes: ['repo', 'read:org'], expiresAt: new Date(Date.now() + 60 * 24 * 3600 * 1000) }, note: 'A pool: paste one token per line.' },
+  { id: 'github-app', name: 'GitHub App', provider: 'github', auth: 'github_app', note: 'App type: health only through the webhook (try the buttons); re-auth is refused.' },
+  { id: 'github-actions', name: 'GitHub Actions (acme/api)', provider: 'github_actions', auth: 'pat', extra: 'repository: acme/api', identifier: EMAIL, stored: ['ghp_DEMOactionsStored000000000000000000001'], fresh: ['ghp_DEMOactionsFresh0000000000000000000001'], entry: { scopes: ['repo', 'read:org'], actionsRepos: ['acme/api'] } },
+  { id: 'bitbucket-oauth', name: 'Bitbucket (OAuth)', provider: 'bitbucket', auth: 'oauth', fresh: [], note: 'OAuth: Re-authenticate gives a link-out to the emulated Bitbucket, with Approve / Deny.' },
+  { id: 'bitbucket-token', name: 'Bitbucket (API token)', provider: 'bitbucket', auth: 'api_key', identifier: EMAIL, stored: ['ATATT3xDEMObitbucketStored00001=CCCC3333'], fresh: ['ATATT3xDEMObitbucketFresh000001=DDDD4444'], entry: { basicUser: EMAIL.value } },
+  { id: 'ado-boards', name: 'Azure DevOps Boards', provider: 'azure_devops', auth: 'pat', extra: 'organization: acme, service: boards', identifier: EMAIL, stored: ['demoadostored000000000000000000000000000000000001'], fresh: ['demoadofresh0000000000000000000000000000000000001'], entry: { organization: 'acme' }, note: 'Shares one credential with Azure DevOps Repos.' },
+  { id: 'ado-repos', name: 'Azure DevOps Repos', provider: 'azure_devops', auth: 'pat', extra: 'organization: acme, service: repos', identifier: EMAIL, fresh: ['demoadofresh0000000000000000000000000000000000001'], entry: { organization: 'acme' }, note: 'Shares one credential with Azure DevOps Boards.' },
+  { id: 'ado-oauth', name: 'Azure DevOps Pipelines (OAuth)', provider: 'azure_devops', auth: 'oauth', extra: 'organization: acme-oauth, service: pipelines', fresh: [], note: 'OAuth through the emulated Microsoft Entra ID (with PKCE).' },
+  { id: 'harness', name: 'Harness CI/CD', provider: 'harness', auth: 'api_key', extra: 'account_id: acctdemo', identifier: EMAIL, stored: ['pat.acctdemo.stored01.DEMOharnessStoredSecret'], fresh: ['pat.acctdemo.fresh01.DEMOharnessFreshSecret0'], entry: { accountId: 'acctdemo', expiresAt: new Date(Date.now() + 90 * 24 * 3600 * 1000) } },
+  { id: 'gitlab', name: 'GitLab', provider: 'gitlab', auth: 'pat', stored: ['glpat-DEMOgitlabStored00000001'], fresh: ['glpat-DEMOgitlabFresh000000001'], entry: { scopes: ['read_api'], expiresAt: new Date(Date.now() + 120 * 24 * 3600 * 1000) } },
+  { id: 'sonarqube', name: 'SonarQube', provider: 'sonarqube', auth: 'api_key', identifier: { field: 'username', value: 'demo' }, stored: ['squ_DEMOsonarStored0000000000000000000000001'], fresh: ['squ_DEMOsonarFresh00000000000000000000000001'] },
+];
+
+export const DEMO_IDENTITY = { id: '1001', name: 'Demo User', email: 'demo@acme.example', username: 'demo' };
+
+export function demoCatalogue(providers: ProviderEmulator): string {
+  const lines = DEMO_ROWS.map((row) => {
+    const organization = /organization: ([\w-]+)/.exec(row.extra ?? '')?.[1];
+    const url = providers.baseUrl(row.provider, organization);
+    return `  - { id: ${row.id}, name: "${row.name}", provider: ${row.provider}, auth: ${row.auth}, url: "${url}"${row.extra ? `, ${row.extra}` : ''}, channel: ${DEMO_CHANNEL.id}, owners: [${DEMO_USER.id}] }`;
+  });
+  return `# The sandbox's demo catalogue: one integration per provider/auth row.\nintegrations:\n${lines.join('\n')}\n`;
+}
+
+/** Registers every demo token at the provider emulator as valid. */
+export function seedDemoTokens(providers: ProviderEmulator): void {
+  for (const row of DEMO_ROWS) {
+    for (const token of [...(row.stored ?? []), ...(row.fresh ?? [])]) {
+      providers.setToken(token, { provider: row.provider, identity: DEMO_IDENTITY, ...row.entry });
+    }
+  }
+  providers.oauth.clients.bitbucket = { clientId: 'sandbox-bitbucket', clientSecret: 'sandbox-bitbucket-secret' };
+  providers.oauth.clients.entra = { clientId: 'sandbox-entra', clientSecret: 'sandbox-entra-secret' };
+  providers.oauth.identity.bitbucket = { id: '{demo-bb}', name: 'Demo User (Bitbucket)', username: 'demo' };
+  providers.oauth.identity.entra = { id: 'demo-aad', name: 'Demo User (Entra)', email: DEMO_IDENTITY.email };
+  providers.oauth.organization = 'acme-oauth';
+}

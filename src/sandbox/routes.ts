@@ -1,0 +1,156 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Route } from '../app.js';
+import { listIntegrationsByCredentialKey, findActiveIntegration } from '../db/repositories/integrations.js';
+import { currentCredential } from '../db/repositories/credentials.js';
+import type { Runtime } from '../runtime.js';
+import { unsealPayload } from '../services/secret-payload.js';
+import { signWebhook } from '../services/webhook-signature.js';
+import { DEMO_CHANNEL, DEMO_USER } from './demo.js';
+import { buildPanes, type Ephemeral } from './page/state.js';
+import { pageShell } from './page/shell.js';
+import type { ProviderEmulator } from './providers/emulator.js';
+import { readBody } from './providers/http-utils.js';
+import type { ProviderKey } from '../providers/types.js';
+import type { SlackDriver } from './slack/driver.js';
+import type { SlackEmulator } from './slack/emulator.js';
+
+const DAY = 24 * 3600 * 1000;
+
+function json(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' });
+  res.end(JSON.stringify(body));
+}
+
+/** The page and its small API: every person action becomes a signed Slack request to the real bot. */
+export function sandboxRoutes(params: { slack: SlackEmulator; providers: ProviderEmulator; driver: SlackDriver }) {
+  const { slack, providers, driver } = params;
+  const ephemerals: Ephemeral[] = [];
+  let responsesSeen = 0;
+  const actor = { userId: DEMO_USER.id, channelId: DEMO_CHANNEL.id };
+
+  /** response_url posts become ephemeral messages (replace_original replaces the last one). */
+  function collectResponses(): void {
+    for (const response of slack.responses.slice(responsesSeen)) {
+      const body = response.body as { text?: string; blocks?: unknown[]; replace_original?: boolean; delete_original?: boolean };
+      if (body.delete_original) ephemerals.pop();
+      else if (body.replace_original && ephemerals.length) ephemerals[ephemerals.length - 1] = { at: response.at, text: body.text ?? '', blocks: body.blocks ?? [] };
+      else ephemerals.push({ at: response.at, text: body.text ?? '', blocks: body.blocks ?? [] });
+    }
+    responsesSeen = slack.responses.length;
+  }
+
+  /** The secrets Reauth currently holds for an integration, so the controls break what is really in use. */
+  function heldTokens(rt: Runtime, integrationId: string): string[] {
+    const integration = findActiveIntegration(rt.db, integrationId);
+    const credential = integration && currentCredential(rt.db, integration.credentialKey);
+    if (!integration || !credential?.sealedSecret) return [];
+    const payload = unsealPayload(rt.keyring, integration.credentialKey, credential.sealedSecret);
+    return payload.kind === 'tokens' ? payload.tokens : [payload.accessToken];
+  }
+
+  async function control(rt: Runtime, integrationId: string, action: string): Promise<string> {
+    const integration = findActiveIntegration(rt.db, integrationId);
+    if (!integration) return 'Unknown integration.';
+    const tokens = heldTokens(rt, integrationId);
+    const provider = integration.provider as ProviderKey;
+    const patch = (p: Parameters<ProviderEmulator['updateToken']>[1]) => tokens.forEach((t) => providers.token(t) && providers.updateToken(t, p));
+    const names = listIntegrationsByCredentialKey(rt.db, integration.credentialKey).map((i) => i.name).join(', ');
+    switch (action) {
+      case 'revoke':
+        if (!tokens.length) return `${names} holds no credential yet: re-authenticate it first.`;
+        patch({ status: 'revoked' });
+        return `Revoked the credential of ${names} at the emulated provider. Press Check now (or wait for the monitor) to see the alert.`;
+      case 'expire_soon':
+        if (!tokens.length) return `${names} holds no credential yet.`;
+        patch({ expiresAt: new Date(rt.clock.now().getTime() + 2 * DAY) });
+        await rt.monitor.checkNow(integrationId, DEMO_USER.id);
+        await rt.monitor.sendExpiryWarnings();
+        return `The credential of ${names} now expires in 2 days${['github', 'github_actions', 'gitlab', 'sonarqube', 'harness'].includes(provider) ? '' : ' (this provider does not report expiry, so no warning can appear)'}.`;
+      case 'rate_limit':
+        patch({ status: 'rate_limited', retryAfterSeconds: 120 });
+        return `${names} is now rate-limited for its credential. Transient problems alert after 3 failed checks in a row.`;
+      case 'slow':
+        patch({ status: 'slow', delayMs: 2500 });
+        return `${names} now answers after 2.5 s: re-authenticating shows "Validating connection…" first.`;
+      case 'down':
+        providers.setProviderDown(provider, true);
+        return `The emulated ${provider} is down (503). Transient problems alert after 3 failed checks in a row.`;
+      case 'healthy':
+        providers.setProviderDown(provider, false);
+        patch({ status: 'valid' });
+        return `${names} is back to healthy at the emulated provider. Press Check now to see the alert resolve.`;
+      case 'webhook_failing':
+      case 'webhook_healthy': {
+        const secret = rt.config.healthWebhookSecret ?? '';
+        const body = JSON.stringify({ integration: integrationId, status: action === 'webhook_failing' ? 'failing' : 'healthy', reason: 'The sandbox sent a failing health signal.' });
+        const timestamp = Math.floor(Date.now() / 1000);
+        const response = await fetch(`${rt.config.publicUrl}/webhooks/health`, { method: 'POST', headers: { 'Content-Type': 'application/json', 'X-Reauth-Timestamp': String(timestamp), 'X-Reauth-Signature': signWebhook(secret, timestamp, body) }, body });
+        return `POST /webhooks/health → ${response.status}: ${names} reported ${action === 'webhook_failing' ? 'failing' : 'healthy'}.`;
+      }
+      case 'check': {
+        const checked = await rt.monitor.checkNow(integrationId, DEMO_USER.id);
+        return checked ? `Checked ${names}: ${checked.result.outcome.kind === 'valid' ? 'works' : checked.result.outcome.reason}` : 'Unknown integration.';
+      }
+      default:
+        return 'Unknown control.';
+    }
+  }
+
+  return (rt: Runtime): Route[] => [
+    {
+      path: '/sandbox',
+      method: ['GET'],
+      handler: (_req: IncomingMessage, res: ServerResponse) => {
+        res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store' });
+        res.end(pageShell());
+      },
+    },
+    {
+      path: '/sandbox/api/:action',
+      method: ['GET', 'POST'],
+      handler: async (req: IncomingMessage, res: ServerResponse) => {
+        const action = new URL(req.url ?? '/', 'http://sandbox').pathname.split('/').pop();
+        collectResponses();
+        if (req.method === 'GET' && action === 'state') return json(res, 200, buildPanes(rt, slack, ephemerals));
+        const body = JSON.parse((await readBody(req)) || '{}') as Record<string, string | Record<string, string> | undefined>;
+        const text = (key: string) => (typeof body[key] === 'string' ? (body[key] as string) : '');
+        switch (action) {
+          case 'command': {
+            const response = await driver.command(text('text'), actor);
+            const ack = response.json as { text?: string; blocks?: unknown[] } | undefined;
+            if (ack?.text || ack?.blocks) ephemerals.push({ at: Date.now(), text: ack.text ?? '', blocks: ack.blocks ?? [] });
+            return json(res, 200, { ok: response.status === 200, message: response.status === 200 ? '' : `Slack would show: dispatch_failed (HTTP ${response.status})` });
+          }
+          case 'action': {
+            const container = text('container');
+            await driver.click({
+              actionId: text('actionId'),
+              value: text('value'),
+              actor,
+              ...(container === 'message' ? { message: { channel: text('channel'), ts: text('ts') } } : {}),
+              ...(container === 'view' ? { viewId: text('viewId') } : {}),
+              ...(text('url') ? { url: text('url') } : {}),
+            });
+            return json(res, 200, { ok: true });
+          }
+          case 'submit': {
+            const values = (typeof body.values === 'object' ? body.values : {}) as Record<string, string>;
+            const response = await driver.submit(text('viewId'), values, actor);
+            slack.applySubmissionAck(text('viewId'), response.json);
+            return json(res, 200, { ok: true });
+          }
+          case 'close':
+            slack.closeView(text('viewId'));
+            return json(res, 200, { ok: true });
+          case 'home':
+            await driver.event({ type: 'app_home_opened', user: DEMO_USER.id, channel: `D${DEMO_USER.id.slice(1)}`, tab: 'home' });
+            return json(res, 200, { ok: true });
+          case 'control':
+            return json(res, 200, { ok: true, message: await control(rt, text('integration'), text('action')) });
+          default:
+            return json(res, 404, { error: 'not_found' });
+        }
+      },
+    },
+  ];
+}

@@ -1,0 +1,102 @@
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { createApp, type ReauthApp } from '../app.js';
+import { bootstrap } from '../bootstrap.js';
+import { parseConfig, type LogLevel } from '../config.js';
+import { closeDatabase } from '../db/client.js';
+import { findActiveIntegration } from '../db/repositories/integrations.js';
+import { createLogger } from '../logger.js';
+import { createValidationContext, validateCredential } from '../providers/validate.js';
+import { commitCredential } from '../services/reauthenticate.js';
+import { targetOf } from '../services/probe.js';
+import { DEMO_CHANNEL, DEMO_ROWS, DEMO_USER, demoCatalogue, seedDemoTokens } from './demo.js';
+import { startProviderEmulator, type ProviderEmulator } from './providers/emulator.js';
+import { sandboxRoutes } from './routes.js';
+import { createSlackDriver } from './slack/driver.js';
+import { startSlackEmulator, type SlackEmulator } from './slack/emulator.js';
+
+export interface Sandbox {
+  url: string;
+  app: ReauthApp;
+  slack: SlackEmulator;
+  providers: ProviderEmulator;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the real Reauth (same app, listeners and services as production) against the loopback
+ * emulators, with a demo catalogue, a generated key and a database under `dataDir`.
+ */
+export async function startSandbox(options: { dataDir: string; port: number; logLevel?: LogLevel; healthCheckSeconds?: number }): Promise<Sandbox> {
+  const dataDir = resolve(options.dataDir);
+  mkdirSync(dataDir, { recursive: true });
+  const providers = await startProviderEmulator();
+  seedDemoTokens(providers);
+  const botToken = `xoxb-sandbox-${randomBytes(8).toString('hex')}`;
+  const signingSecret = randomBytes(16).toString('hex');
+  const slack = await startSlackEmulator({ botToken });
+  slack.addUser(DEMO_USER.id, { name: DEMO_USER.name, realName: DEMO_USER.realName });
+  slack.addChannel(DEMO_CHANNEL.id, { name: DEMO_CHANNEL.name });
+
+  const catalogue = join(dataDir, 'integrations.yml');
+  writeFileSync(catalogue, demoCatalogue(providers));
+  const parsed = parseConfig(
+    {
+      SLACK_BOT_TOKEN: botToken,
+      SLACK_SIGNING_SECRET: signingSecret,
+      SLACK_API_URL: slack.apiUrl,
+      PORT: String(options.port),
+      PUBLIC_URL: `http://127.0.0.1:${options.port}`,
+      DATABASE_PATH: join(dataDir, `reauth-${Date.now()}.db`),
+      REAUTH_SECRET_KEY: randomBytes(32).toString('base64'),
+      INTEGRATIONS_FILE: catalogue,
+      REAUTH_ADMINS: DEMO_USER.id,
+      DEFAULT_ALERT_CHANNEL: DEMO_CHANNEL.id,
+      HEALTH_CHECK_INTERVAL_SECONDS: String(options.healthCheckSeconds ?? 120),
+      HEALTH_WEBHOOK_SECRET: 'sandbox-webhook-secret',
+      REMINDER_INTERVAL_HOURS: '24',
+      BITBUCKET_OAUTH_CLIENT_ID: 'sandbox-bitbucket',
+      BITBUCKET_OAUTH_CLIENT_SECRET: 'sandbox-bitbucket-secret',
+      BITBUCKET_OAUTH_URL: providers.bitbucketOAuthUrl,
+      AZURE_OAUTH_CLIENT_ID: 'sandbox-entra',
+      AZURE_OAUTH_CLIENT_SECRET: 'sandbox-entra-secret',
+      AZURE_OAUTH_AUTHORITY: providers.azureAuthority,
+      LOG_LEVEL: options.logLevel ?? 'warn',
+    },
+    { slack: true, secretKey: true },
+  );
+  if (!parsed.ok) throw new Error(parsed.problems.join('\n'));
+  const config = parsed.config;
+  const { deps } = bootstrap(config, createLogger({ level: config.logLevel }));
+
+  // Start as a team would be on a normal day: every token integration holds its working credential.
+  for (const row of DEMO_ROWS) {
+    const integration = findActiveIntegration(deps.db, row.id);
+    if (!integration || !row.stored) continue;
+    const input = { identifier: row.identifier?.value, tokens: row.stored };
+    const validation = await validateCredential(createValidationContext(targetOf(integration), deps.http, () => deps.clock.now()), input);
+    if (validation.outcome.kind !== 'valid') throw new Error(`demo credential for ${row.id} did not validate: ${validation.outcome.reason}`);
+    commitCredential(deps, { integration, actor: 'sandbox', payload: { kind: 'tokens', identifier: input.identifier ?? null, tokens: input.tokens }, validation: validation as typeof validation & { outcome: typeof validation.outcome & { kind: 'valid' } }, how: 'modal' });
+  }
+
+  const url = `http://127.0.0.1:${options.port}`;
+  const driver = createSlackDriver({ appUrl: url, signingSecret, slack });
+  const app = createApp(deps, { host: '127.0.0.1', extraRoutes: sandboxRoutes({ slack, providers, driver }) });
+  await app.start();
+  app.runtime.ready = true;
+  app.runtime.monitor.start();
+  return {
+    url,
+    app,
+    slack,
+    providers,
+    async close() {
+      await app.stop();
+      await deps.http.close();
+      closeDatabase(deps.db);
+      await slack.close();
+      await providers.close();
+    },
+  };
+}
