@@ -13,6 +13,7 @@ import { toBoltLogger } from './logger.js';
 import { createRuntime, type Runtime } from './runtime.js';
 import type { ServiceDeps } from './services/deps.js';
 import type { MonitorOptions } from './services/health-monitor.js';
+import { slackErrorCode } from './services/slack-errors.js';
 import { buildHeaderMessage } from './slack/blocks/messages.js';
 
 export interface ReauthApp {
@@ -96,7 +97,16 @@ export function createApp(deps: ServiceDeps, options: AppOptions = {}): ReauthAp
     app,
     runtime,
     async start() {
-      await app.init();
+      try {
+        await app.init();
+      } catch (error) {
+        const code = slackErrorCode(error);
+        throw new Error(
+          code === 'invalid_auth' || code === 'account_inactive' || code === 'token_revoked'
+            ? `Slack refused SLACK_BOT_TOKEN (${code}): copy the Bot User OAuth Token (xoxb-…) again from the app's OAuth & Permissions page.`
+            : `Could not verify SLACK_BOT_TOKEN with Slack (auth.test at ${config.slack.apiUrl ?? 'https://slack.com/api/'}): ${code}. Check the network and SLACK_API_URL.`,
+        );
+      }
       const started = (await app.start(options.host ? { port: config.port, host: options.host } : config.port)) as unknown;
       const server = socketMode ? undefined : (started as Server);
       return { port: server ? (server.address() as AddressInfo).port : config.port };
