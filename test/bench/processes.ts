@@ -1,0 +1,43 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+/** Child processes of the benchmark: our real entry point, the bare Bolt app, the sweep worker. */
+
+export const distFile = (relative: string): string => fileURLToPath(new URL(relative, import.meta.url));
+
+export interface Child {
+  process: ChildProcess;
+  output: () => string;
+  stop(): Promise<void>;
+}
+
+export function startChild(file: string, env: Record<string, string>): Child {
+  const child = spawn(process.execPath, [file], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout?.on('data', (d: Buffer) => void (output += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => void (output += d.toString()));
+  return {
+    process: child,
+    output: () => output,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
+  };
+}
+
+/** Polls GET url until it answers 200; returns the milliseconds it took from `since`. */
+export async function waitForHealthy(url: string, since: number, timeoutMs = 30_000): Promise<number> {
+  for (;;) {
+    try {
+      const response = await fetch(url);
+      if (response.status === 200) return performance.now() - since;
+    } catch {
+      // not listening yet
+    }
+    if (performance.now() - since > timeoutMs) throw new Error(`${url} did not become healthy in ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}

@@ -1,0 +1,46 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { tempDir } from '../helpers/db.js';
+
+/** The benchmark harness, run small, so it cannot rot: every figure must be produced. */
+describe('npm run bench (smoke)', () => {
+  it('produces every figure of the report', () => {
+    const dir = tempDir();
+    try {
+      execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', '.'], { stdio: 'pipe' });
+      const json = join(dir.path, 'bench.json');
+      const run = spawnSync(process.execPath, ['dist/test/bench/run.js', '--smoke', '--json', json], { encoding: 'utf8', timeout: 120_000 });
+      expect(run.status, run.stderr + run.stdout).toBe(0);
+      expect(run.stdout).toContain('Interaction latency');
+      const result = JSON.parse(readFileSync(json, 'utf8')) as {
+        latency: { rows: { interaction: string; ours: Record<string, number | object>; bare: Record<string, number> }[]; memory: Record<string, number> };
+        sweeps: Record<string, number>[];
+        startup: Record<string, number>;
+        sealing: Record<string, number>;
+        targets: { target: string }[];
+      };
+      expect(new Set(result.latency.rows.map((r) => r.interaction))).toEqual(new Set(['command', 'button', 'submission']));
+      for (const row of result.latency.rows) {
+        for (const key of ['p50', 'p95', 'p99', 'max', 'rps']) {
+          expect(Number.isFinite(row.ours[key]), `ours ${row.interaction} ${key}`).toBe(true);
+          expect(Number.isFinite(row.bare[key]), `bare ${row.interaction} ${key}`).toBe(true);
+        }
+        if (row.interaction !== 'submission') expect(Number.isFinite((row.ours.viewsOpen as Record<string, number>).p99)).toBe(true);
+      }
+      for (const sweep of result.sweeps) {
+        for (const key of ['wallMs', 'idealWithCapsMs', 'probesPerSecond', 'peakRssMb', 'dbMb']) expect(Number.isFinite(sweep[key]), key).toBe(true);
+        expect(sweep.skipped).toBe(0);
+        expect(sweep.probedTwice).toBe(0);
+      }
+      for (const key of ['freshMs', 'warmMs', 'idleRssMb']) expect(Number.isFinite(result.startup[key]), key).toBe(true);
+      expect(result.sealing.sealPerSecond).toBeGreaterThan(0);
+      expect(result.sealing.unsealPerSecond).toBeGreaterThan(0);
+      expect(Number.isFinite(result.latency.memory.growthMb)).toBe(true);
+      expect(result.targets.length).toBeGreaterThanOrEqual(7);
+    } finally {
+      dir.cleanup();
+    }
+  }, 180_000);
+});
