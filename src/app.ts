@@ -76,6 +76,8 @@ export function createApp(deps: ServiceDeps, options: AppOptions = {}): ReauthAp
       : { signingSecret: config.slack.signingSecret ?? '' }),
     logger,
     processBeforeResponse: false,
+    // Reauth keeps no conversation state in Bolt; its store would cost every request a lookup.
+    convoStore: false,
     deferInitialization: true,
     extendedErrorHandler: true,
     customRoutes: routes,

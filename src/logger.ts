@@ -92,6 +92,8 @@ const TO_BOLT: Record<string, BoltLogLevel> = {
 export function toBoltLogger(logger: Logger): BoltLogger {
   const child = logger.child({ component: 'bolt' });
   const emit = (level: 'debug' | 'info' | 'warn' | 'error') => (...msg: unknown[]) => {
+    // Bolt and the Web API client log several debug lines per request; skip the work when they are off.
+    if (!child.isLevelEnabled(level)) return;
     const text = msg.map((m) => (typeof m === 'string' ? m : JSON.stringify(scrubValue(m)))).join(' ');
     child[level](text);
   };

@@ -1,11 +1,12 @@
-import { and, eq, isNull } from 'drizzle-orm';
+import { and, eq, isNull, sql } from 'drizzle-orm';
+import { prepared } from '../prepared.js';
 import type { Db } from '../client.js';
 import { alerts } from '../schema.js';
 
 export type AlertRow = typeof alerts.$inferSelect;
 
 export function openAlert(db: Pick<Db, 'select'>, alertKey: string): AlertRow | undefined {
-  return db.select().from(alerts).where(and(eq(alerts.alertKey, alertKey), isNull(alerts.resolvedAt))).get();
+  return prepared(db, 'openAlert', () => db.select().from(alerts).where(and(eq(alerts.alertKey, sql.placeholder('key')), isNull(alerts.resolvedAt))).prepare()).get({ key: alertKey });
 }
 
 export function listOpenAlerts(db: Pick<Db, 'select'>): AlertRow[] {

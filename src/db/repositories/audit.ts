@@ -1,4 +1,5 @@
-import { desc, eq } from 'drizzle-orm';
+import { desc, eq, sql } from 'drizzle-orm';
+import { prepared } from '../prepared.js';
 import type { Db } from '../client.js';
 import { auditLog } from '../schema.js';
 
@@ -13,17 +14,29 @@ export interface AuditEntry {
 
 /** Writes one audit row. Callers pass fingerprints, never secrets. */
 export function recordAudit(db: Pick<Db, 'insert'>, entry: AuditEntry, now: Date): void {
-  db.insert(auditLog)
-    .values({
-      at: now,
-      actor: entry.actor,
-      integrationId: entry.integrationId ?? null,
-      action: entry.action,
-      outcome: entry.outcome,
-      fingerprint: entry.fingerprint ?? null,
-      detail: entry.detail ?? null,
-    })
-    .run();
+  const placeholder = (name: string) => sql.placeholder(name);
+  prepared(db, 'recordAudit', () =>
+    db
+      .insert(auditLog)
+      .values({
+        at: placeholder('at'),
+        actor: placeholder('actor'),
+        integrationId: placeholder('integrationId'),
+        action: placeholder('action'),
+        outcome: placeholder('outcome'),
+        fingerprint: placeholder('fingerprint'),
+        detail: placeholder('detail'),
+      })
+      .prepare(),
+  ).run({
+    at: now,
+    actor: entry.actor,
+    integrationId: entry.integrationId ?? null,
+    action: entry.action,
+    outcome: entry.outcome,
+    fingerprint: entry.fingerprint ?? null,
+    detail: entry.detail ?? null,
+  });
 }
 
 export function listAudit(db: Db, integrationId?: string) {

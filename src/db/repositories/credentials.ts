@@ -1,4 +1,5 @@
-import { and, eq, isNotNull, isNull } from 'drizzle-orm';
+import { and, eq, isNotNull, isNull, sql } from 'drizzle-orm';
+import { prepared } from '../prepared.js';
 import type { Db } from '../client.js';
 import { credentials } from '../schema.js';
 
@@ -6,11 +7,13 @@ export type CredentialRow = typeof credentials.$inferSelect;
 export type NewCredential = Omit<typeof credentials.$inferInsert, 'id' | 'replacedAt'>;
 
 export function currentCredential(db: Pick<Db, 'select'>, credentialKey: string): CredentialRow | undefined {
-  return db
-    .select()
-    .from(credentials)
-    .where(and(eq(credentials.credentialKey, credentialKey), isNull(credentials.replacedAt)))
-    .get();
+  return prepared(db, 'currentCredential', () =>
+    db
+      .select()
+      .from(credentials)
+      .where(and(eq(credentials.credentialKey, sql.placeholder('key')), isNull(credentials.replacedAt)))
+      .prepare(),
+  ).get({ key: credentialKey });
 }
 
 /**
@@ -18,12 +21,14 @@ export function currentCredential(db: Pick<Db, 'select'>, credentialKey: string)
  * Returns the retired row, if there was one.
  */
 export function retireCredential(db: Pick<Db, 'update'>, credentialKey: string, now: Date): CredentialRow | undefined {
-  return db
-    .update(credentials)
-    .set({ replacedAt: now, sealedSecret: null, keyId: null })
-    .where(and(eq(credentials.credentialKey, credentialKey), isNull(credentials.replacedAt)))
-    .returning()
-    .get();
+  return prepared(db, 'retireCredential', () =>
+    db
+      .update(credentials)
+      .set({ replacedAt: sql`${sql.placeholder('now')}`, sealedSecret: null, keyId: null })
+      .where(and(eq(credentials.credentialKey, sql.placeholder('key')), isNull(credentials.replacedAt)))
+      .returning()
+      .prepare(),
+  ).get({ now: now.getTime(), key: credentialKey }); // epoch ms, as the timestamp_ms column stores it
 }
 
 /** Retires the current credential and inserts the new one. Call inside a transaction. */

@@ -1,11 +1,12 @@
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
+import { prepared } from '../prepared.js';
 import type { Db } from '../client.js';
 import { healthStates } from '../schema.js';
 
 export type HealthRow = typeof healthStates.$inferSelect;
 
 export function healthOf(db: Pick<Db, 'select'>, integrationId: string): HealthRow | undefined {
-  return db.select().from(healthStates).where(eq(healthStates.integrationId, integrationId)).get();
+  return prepared(db, 'healthOf', () => db.select().from(healthStates).where(eq(healthStates.integrationId, sql.placeholder('id'))).prepare()).get({ id: integrationId });
 }
 
 export function listHealth(db: Db): Map<string, HealthRow> {

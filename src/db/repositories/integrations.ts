@@ -1,4 +1,5 @@
-import { and, asc, eq, inArray, isNull } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNull, sql } from 'drizzle-orm';
+import { prepared } from '../prepared.js';
 import type { Db } from '../client.js';
 import { integrations } from '../schema.js';
 
@@ -9,20 +10,24 @@ export function listActiveIntegrations(db: Db): IntegrationRow[] {
 }
 
 export function findActiveIntegration(db: Pick<Db, 'select'>, id: string): IntegrationRow | undefined {
-  return db
-    .select()
-    .from(integrations)
-    .where(and(eq(integrations.id, id), isNull(integrations.archivedAt)))
-    .get();
+  return prepared(db, 'findActiveIntegration', () =>
+    db
+      .select()
+      .from(integrations)
+      .where(and(eq(integrations.id, sql.placeholder('id')), isNull(integrations.archivedAt)))
+      .prepare(),
+  ).get({ id });
 }
 
 export function listIntegrationsByCredentialKey(db: Pick<Db, 'select'>, credentialKey: string): IntegrationRow[] {
-  return db
-    .select()
-    .from(integrations)
-    .where(and(eq(integrations.credentialKey, credentialKey), isNull(integrations.archivedAt)))
-    .orderBy(asc(integrations.id))
-    .all();
+  return prepared(db, 'listIntegrationsByCredentialKey', () =>
+    db
+      .select()
+      .from(integrations)
+      .where(and(eq(integrations.credentialKey, sql.placeholder('key')), isNull(integrations.archivedAt)))
+      .orderBy(asc(integrations.id))
+      .prepare(),
+  ).all({ key: credentialKey });
 }
 
 export function listIntegrationsByIds(db: Pick<Db, 'select'>, ids: readonly string[]): IntegrationRow[] {
