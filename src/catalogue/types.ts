@@ -1,3 +1,4 @@
+import { providerSpec } from '../providers/registry.js';
 import type { AuthKey, ProviderKey } from '../providers/types.js';
 
 /** One validated catalogue entry, with defaults applied. */
@@ -28,8 +29,8 @@ export type CatalogueResult = { ok: true; entries: CatalogueEntry[] } | { ok: fa
 
 /** Integrations sharing this key share one credential: Azure DevOps organizations. */
 export function credentialKeyOf(entry: Pick<CatalogueEntry, 'id' | 'provider' | 'auth' | 'organization'>): string {
-  if (entry.provider === 'azure_devops' && entry.organization) {
-    return `azure_devops:${entry.organization.toLowerCase()}:${entry.auth}`;
+  if (providerSpec(entry.provider).sharesCredentialBy === 'organization' && entry.organization) {
+    return `${entry.provider}:${entry.organization.toLowerCase()}:${entry.auth}`;
   }
   return `integration:${entry.id}`;
 }

@@ -172,7 +172,7 @@ export const PROVIDERS = {
       },
       oauth: {
         label: 'OAuth (Bitbucket consumer)',
-        form: { kind: 'oauth', hint: 'You will be sent to Bitbucket to approve access; nothing is typed here.' },
+        form: { kind: 'oauth', signInWith: 'Bitbucket', hint: 'You will be sent to Bitbucket to approve access; nothing is typed here.' },
         validation: {
           method: 'GET',
           path: '/2.0/user',
@@ -190,6 +190,7 @@ export const PROVIDERS = {
     optionalFields: ['url'],
     credentialPage: 'https://dev.azure.com/{organization}/_usersSettings/tokens',
     concurrency: 4,
+    sharesCredentialBy: 'organization',
     auths: {
       pat: {
         label: 'personal access token',
@@ -219,7 +220,7 @@ export const PROVIDERS = {
       },
       oauth: {
         label: 'OAuth (Microsoft Entra ID)',
-        form: { kind: 'oauth', hint: 'You will be sent to Microsoft to sign in and approve access; nothing is typed here.' },
+        form: { kind: 'oauth', signInWith: 'Microsoft', hint: 'You will be sent to Microsoft to sign in and approve access; nothing is typed here.' },
         validation: {
           method: 'GET',
           path: '/_apis/connectionData',

@@ -30,7 +30,7 @@ export type CredentialForm =
       /** Where to create the credential and what it needs. */
       hint: string;
     }
-  | { kind: 'oauth'; hint: string }
+  | { kind: 'oauth'; hint: string; /** Who the person signs in with ("Continue to …"). */ signInWith: string }
   | { kind: 'unsupported'; instead: string };
 
 /** How the secret travels in the validation request. */
@@ -102,6 +102,8 @@ export interface ProviderSpec {
   credentialPage?: string;
   /** Concurrent requests to this provider, across all integrations. */
   concurrency: number;
+  /** Integrations with the same value of this field share one credential (Azure DevOps: the organization). */
+  sharesCredentialBy?: 'organization';
 }
 
 export const AZURE_DEVOPS_SERVICES = ['boards', 'repos', 'pipelines'] as const;

@@ -1,5 +1,5 @@
 import type { IntegrationRow } from '../../db/repositories/integrations.js';
-import { authSpec } from '../../providers/registry.js';
+import { authSpec, providerSpec } from '../../providers/registry.js';
 import type { AuthKey, ProviderKey } from '../../providers/types.js';
 import { mentionAll } from '../../services/authorisation.js';
 import { ACTION } from '../ids.js';
@@ -25,7 +25,7 @@ function title(integrations: readonly IntegrationRow[]): string {
   const first = integrations[0];
   if (!first) return 'An integration';
   if (integrations.length === 1) return first.name;
-  if (first.provider === 'azure_devops') return `Azure DevOps ${first.organization ?? ''}`.trim();
+  if (providerSpec(first.provider as ProviderKey).sharesCredentialBy === 'organization') return `${providerLabel(first.provider)} ${first.organization ?? ''}`.trim();
   return integrations.map((i) => i.name).join(', ');
 }
 

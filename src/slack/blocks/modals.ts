@@ -34,13 +34,18 @@ function integrationSummary(integration: IntegrationRow): Block[] {
   ];
 }
 
+/** A view without inputs: something to read, and a button to close it. */
+function infoModal(title: string, blocks: Block[], close = 'Close'): ModalView {
+  return { type: 'modal', callback_id: CALLBACK.noticeModal, title: plain(title, 24), close: plain(close), blocks };
+}
+
 /** A light view opened at once while something is looked up. */
 export function buildLoadingModal(text: string): ModalView {
-  return { type: 'modal', callback_id: CALLBACK.noticeModal, title: plain(TITLE), close: plain('Close'), blocks: [section(`:hourglass_flowing_sand: ${text}`)] };
+  return infoModal(TITLE, [section(`:hourglass_flowing_sand: ${text}`)]);
 }
 
 export function buildNoticeModal(title: string, text: string, extra: Block[] = []): ModalView {
-  return { type: 'modal', callback_id: CALLBACK.noticeModal, title: plain(title, 24), close: plain('Close'), blocks: [section(text), ...extra] };
+  return infoModal(title, [section(text), ...extra]);
 }
 
 /** The form: read-only facts, then exactly the inputs this provider/auth row needs. */
@@ -97,32 +102,24 @@ export function buildReauthModal(integration: IntegrationRow, metadata: string):
 }
 
 export function buildValidatingModal(integration: IntegrationRow): ModalView {
-  return {
-    type: 'modal',
-    callback_id: CALLBACK.noticeModal,
-    title: plain(TITLE),
-    close: plain('Close'),
-    blocks: [
-      section(`:hourglass_flowing_sand: *Validating connection…*\nChecking the new credential for *${escapeMrkdwn(integration.name)}* with ${providerLabel(integration.provider)}.`),
-      context('You can close this window: the result will be sent to you in a direct message.'),
-    ],
-  };
+  return infoModal(TITLE, [
+    section(`:hourglass_flowing_sand: *Validating connection…*\nChecking the new credential for *${escapeMrkdwn(integration.name)}* with ${providerLabel(integration.provider)}.`),
+    context('You can close this window: the result will be sent to you in a direct message.'),
+  ]);
 }
 
 export function buildResultModal(result: ReauthResult): ModalView {
   if (result.ok) {
     const others = result.affected.filter((a) => a.id !== result.integration.id);
-    return {
-      type: 'modal',
-      callback_id: CALLBACK.noticeModal,
-      title: plain('Re-authenticated'),
-      close: plain('Done'),
-      blocks: [
+    return infoModal(
+      'Re-authenticated',
+      [
         section(`:white_check_mark: *${escapeMrkdwn(result.integration.name)} is re-authenticated.*\n${escapeMrkdwn(result.validation.outcome.reason)}`),
         ...buildOutcomeDetails(result.validation),
         ...(others.length ? [context(`The same credential now also serves ${others.map((o) => `*${escapeMrkdwn(o.name)}*`).join(', ')}.`)] : []),
       ],
-    };
+      'Done',
+    );
   }
   const blocks: Block[] = [
     section(`:x: *Not saved.* ${escapeMrkdwn(result.reason)}`),
@@ -132,21 +129,16 @@ export function buildResultModal(result: ReauthResult): ModalView {
   if (result.integration && result.kind !== 'permission_denied' && result.kind !== 'not_found') {
     blocks.push(actions('result_actions', button('Try again', ACTION.tryAgain, { value: result.integration.id, style: 'primary' })));
   }
-  return { type: 'modal', callback_id: CALLBACK.noticeModal, title: plain('Not re-authenticated'), close: plain('Close'), blocks };
+  return infoModal('Not re-authenticated', blocks);
 }
 
 export function buildOAuthModal(integration: IntegrationRow, link: string, expiresAt: Date): ModalView {
-  const provider = integration.provider === 'azure_devops' ? 'Microsoft' : providerLabel(integration.provider);
-  return {
-    type: 'modal',
-    callback_id: CALLBACK.noticeModal,
-    title: plain(TITLE),
-    close: plain('Close'),
-    blocks: [
-      ...integrationSummary(integration),
-      section(`Sign in with ${provider} to re-authenticate *${escapeMrkdwn(integration.name)}*. Nothing is typed here.`),
-      actions('oauth_actions', button(`Continue to ${provider}`, ACTION.oauthLink, { url: link, style: 'primary' })),
-      context(`The link is for you only, works once, and expires ${slackDate(expiresAt)} (10 minutes). The result is posted here in Slack.`),
-    ],
-  };
+  const form = authSpec(integration.provider as ProviderKey, integration.authType as AuthKey)?.form;
+  const provider = form?.kind === 'oauth' ? form.signInWith : providerLabel(integration.provider);
+  return infoModal(TITLE, [
+    ...integrationSummary(integration),
+    section(`Sign in with ${provider} to re-authenticate *${escapeMrkdwn(integration.name)}*. Nothing is typed here.`),
+    actions('oauth_actions', button(`Continue to ${provider}`, ACTION.oauthLink, { url: link, style: 'primary' })),
+    context(`The link is for you only, works once, and expires ${slackDate(expiresAt)} (10 minutes). The result is posted here in Slack.`),
+  ]);
 }
