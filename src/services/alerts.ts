@@ -1,6 +1,6 @@
 import type { WebClient } from '@slack/web-api';
 import type { Db } from '../db/client.js';
-import { insertOpenAlert, openAlert, updateAlert, type AlertRow } from '../db/repositories/alerts.js';
+import { claimAlertPost, insertOpenAlert, openAlert, updateAlert, type AlertRow } from '../db/repositories/alerts.js';
 import { listIntegrationsByIds, type IntegrationRow } from '../db/repositories/integrations.js';
 import { buildAlertMessage, buildResolvedAlert, type AlertFacts } from '../slack/blocks/alert.js';
 import type { MessageContent } from '../slack/blocks/messages.js';
@@ -68,7 +68,8 @@ export function createAlerts(deps: AlertDeps) {
           updateAlert(deps.db, alert.id, { reason: facts.reason, integrationIds: integrations.map((i) => i.id) });
         }
         if (!alert.messageTs) {
-          await post(alert, content);
+          // Another process may be posting this very alert: only the claimant posts.
+          if (claimAlertPost(deps.db, alert.id, deps.clock.now())) await post(alert, content);
         } else {
           try {
             await deps.slack.chat.update({ channel: alert.channel, ts: alert.messageTs, text: content.text, blocks: content.blocks });

@@ -1,6 +1,10 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { listOpenAlerts } from '../../src/db/repositories/alerts.js';
+import { closeDatabase, openDatabase } from '../../src/db/client.js';
 import { healthOf } from '../../src/db/repositories/health.js';
+import { listIntegrationsByIds } from '../../src/db/repositories/integrations.js';
+import { createRuntime } from '../../src/runtime.js';
+import { applyHealthSignal } from '../../src/services/health.js';
 import { signWebhook } from '../../src/services/webhook-signature.js';
 import { openModal, textOf } from '../helpers/flows.js';
 import { ALERTS, manualClock, OWNER, startTestApp, type TestApp } from '../helpers/start-app.js';
@@ -14,6 +18,7 @@ const catalogue = (p: Parameters<Parameters<typeof startTestApp>[0]['catalogue']
   - { id: ado-boards, name: ADO Boards, provider: azure_devops, auth: pat, organization: acme, service: boards, url: "${p.baseUrl('azure_devops', 'acme')}", owners: [U0OWNER] }
   - { id: ado-repos, name: ADO Repos, provider: azure_devops, auth: pat, organization: acme, service: repos, url: "${p.baseUrl('azure_devops', 'acme')}", owners: [U0OWNER] }
   - { id: jira-connect, name: Jira Connect, provider: jira, auth: connect_app, url: "${p.baseUrl('jira')}", owners: [U0OWNER] }
+  - { id: race-app, name: Race App, provider: github, auth: github_app, url: "${p.baseUrl('github')}", owners: [U0OWNER] }
   - { id: sonar-lost, name: Sonar Lost, provider: sonarqube, auth: api_key, url: "${p.baseUrl('sonarqube')}", channel: C0GONE, owners: [U0OWNER] }
 `;
 
@@ -271,6 +276,24 @@ describe('health monitor and alert lifecycle', () => {
       await monitor().tick();
       expect(listOpenAlerts(t.deps.db).find((a) => a.alertKey === 'integration:sonar-lost')?.messageTs).toBeTruthy();
     });
+  });
+
+  it('two processes failing the same integration at once post one alert', async () => {
+    // A second process: its own database connection, its own runtime and locks, the same Slack.
+    const db = openDatabase(t.config.databasePath);
+    try {
+      const other = createRuntime({ ...t.deps, db }, t.reauth.runtime.slack);
+      const integrations = listIntegrationsByIds(t.deps.db, ['race-app']);
+      const signal = { outcome: { kind: 'invalid_credentials' as const, reason: 'Uninstalled.' }, source: 'webhook' as const };
+      await Promise.all([
+        applyHealthSignal(t.reauth.runtime, t.reauth.runtime.alerts, integrations, signal),
+        applyHealthSignal(other, other.alerts, listIntegrationsByIds(db, ['race-app']), signal),
+      ]);
+      expect(alertPosts('Race App')).toHaveLength(1);
+      expect(listOpenAlerts(t.deps.db).filter((a) => a.alertKey === 'integration:race-app')).toHaveLength(1);
+    } finally {
+      closeDatabase(db);
+    }
   });
 
   it('App Home shows the integrations the user may manage, with health and a button each', async () => {
