@@ -39,6 +39,7 @@ const githubPat = (extraHint: string): AuthSpec => ({
     extraHeaders: GITHUB_HEADERS,
     identity: { id: 'id', name: 'name', email: 'email', username: 'login' },
     scopesHeader: 'x-oauth-scopes',
+    scopesUnknownFor: /^github_pat_/,
     expiryHeader: 'github-authentication-token-expiration',
     rateLimit: { remaining: 'x-ratelimit-remaining', reset: 'x-ratelimit-reset', resetFormat: 'epoch' },
   },

@@ -66,6 +66,8 @@ export interface ValidationSpec {
   extraHeaders?: Record<string, string>;
   identity: IdentityPaths;
   scopesHeader?: string;
+  /** Tokens whose scopes the header does not describe (GitHub fine-grained PATs): their scopes are unknown. */
+  scopesUnknownFor?: RegExp;
   expiryHeader?: string;
   rateLimit?: RateLimitHeaders;
 }

@@ -232,6 +232,9 @@ export async function genericValidate(ctx: ValidationContext, secret: TokenSecre
   const quirk = hook?.inspect?.(ctx, result.response);
   if (quirk) return quirk;
   let outcome = classifyResponse(ctx, result.response);
+  if (outcome.kind === 'valid' && ctx.validation.scopesUnknownFor?.test(secret.token)) outcome = { ...outcome, scopes: null };
+  // Scopes known from headers are checked before any further call; those a hook reads (GitLab) after it.
+  if (outcome.kind === 'valid') outcome = checkRequiredScopes(ctx, outcome);
   if (outcome.kind === 'valid' && hook?.afterValid) outcome = await hook.afterValid(ctx, secret, outcome, result.response);
   return outcome.kind === 'valid' ? checkRequiredScopes(ctx, outcome) : outcome;
 }

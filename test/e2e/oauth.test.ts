@@ -4,7 +4,9 @@ import { currentCredential } from '../../src/db/repositories/credentials.js';
 import { healthOf } from '../../src/db/repositories/health.js';
 import { findActiveIntegration } from '../../src/db/repositories/integrations.js';
 import { oauthStates } from '../../src/db/schema.js';
-import { unsealPayload } from '../../src/services/secret-payload.js';
+import { sealPayload, unsealPayload } from '../../src/services/secret-payload.js';
+import { credentials } from '../../src/db/schema.js';
+import { eq } from 'drizzle-orm';
 import type { RecordedCall } from '../../src/sandbox/slack/emulator.js';
 import { createBrowser } from '../helpers/browser.js';
 import { everyRowCatalogue } from '../helpers/catalogues.js';
@@ -153,5 +155,39 @@ describe('OAuth link-out', () => {
     const call = await openModal(t, 'bb-oauth', { userId: STRANGER });
     expect(viewOf(call).title).toBe('Not allowed');
     expect(JSON.stringify(call.args)).not.toContain('/oauth/start');
+  });
+});
+
+describe('OAuth access-token refresh', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp({ catalogue: everyRowCatalogue });
+    t.providers.oauth.organization = 'acme-oauth';
+  });
+  afterAll(async () => t?.close());
+
+  it.each(['bb-oauth', 'ado-oauth'])('%s: an access token near its expiry is refreshed, sealed back, and the probe passes', async (id) => {
+    const call = await openModal(t, id, { userId: OWNER });
+    const browser = createBrowser();
+    const start = await browser.get(linkOf(call));
+    expect((await browser.get(await browser.decide(start.location ?? '', 'approve'))).status).toBe(200);
+
+    const integration = findActiveIntegration(t.deps.db, id);
+    const key = integration?.credentialKey ?? '';
+    const stored = currentCredential(t.deps.db, key);
+    const payload = unsealPayload(t.deps.keyring, key, stored?.sealedSecret ?? '');
+    if (payload.kind !== 'oauth') throw new Error('expected an OAuth credential');
+    // The access token is about to expire (Bitbucket's last 2 hours, Entra's about 1).
+    const aging = sealPayload(t.deps.keyring, key, { ...payload, accessExpiresAt: Date.now() + 60_000 });
+    t.deps.db.update(credentials).set({ sealedSecret: aging.value }).where(eq(credentials.id, stored?.id ?? 0)).run();
+
+    const checked = await t.reauth.runtime.monitor.checkNow(id, OWNER);
+    expect(checked?.result.outcome.kind).toBe('valid');
+    const refreshCall = t.providers.requests.filter((r) => /access_token$|\/token$/.test(r.path) && r.body.includes('grant_type=refresh_token'));
+    expect(refreshCall.length).toBeGreaterThan(0);
+    const after = unsealPayload(t.deps.keyring, key, currentCredential(t.deps.db, key)?.sealedSecret ?? '');
+    expect(after.kind === 'oauth' && after.accessToken).not.toBe(payload.accessToken);
+    expect(after.kind === 'oauth' && after.accessExpiresAt).toBeGreaterThan(Date.now() + 30 * 60_000);
+    expect(healthOf(t.deps.db, id)?.status).toBe('healthy');
   });
 });

@@ -34,20 +34,14 @@ export const githubHook: ProviderHook = {
         : 'GitHub refused the token (HTTP 403): after repeated bad attempts GitHub blocks sign-ins for a while, or the token lacks permission. Wait a few minutes, check the token, and try again.',
     };
   },
-  afterValid(_ctx, secret, outcome) {
-    // Fine-grained PATs report no scopes; their permissions show only when a call fails.
-    if (secret.token.startsWith('github_pat_')) return { ...outcome, scopes: null };
-    return outcome;
-  },
 };
 
 /** GitHub Actions: GitHub's checks, plus proof that the token can list the repository's workflow runs. */
 export const githubActionsHook: ProviderHook = {
   ...githubHook,
-  async afterValid(ctx, secret, outcome, response) {
-    const base = await (githubHook.afterValid?.(ctx, secret, outcome, response) ?? outcome);
+  async afterValid(ctx, secret, base) {
     const repository = ctx.target.repository;
-    if (base.kind !== 'valid' || !repository) return base;
+    if (!repository) return base;
     const result = await callProvider(ctx, secret, `/repos/${repository}/actions/runs`, { query: { per_page: '1' } });
     if (result.kind === 'network_error') return { kind: 'unreachable', reason: reasons.unreachable(ctx, result.reason) };
     const { status } = result.response;

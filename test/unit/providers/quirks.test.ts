@@ -126,6 +126,13 @@ describe('provider quirks', () => {
       expect(outcome).toMatchObject({ kind: 'valid', scopes: null, expiresAt: new Date('2027-01-15T12:30:00Z'), rateLimitRemaining: 4999 });
     });
 
+    it('a fine-grained PAT answered with an empty scope header is still not scope-checked', async () => {
+      emulator.setToken('github_pat_11EMPTYSCOPES0123456789abcdef', { provider: 'github', scopes: [], identity: ID });
+      expect(await validateToken(ctx(), { token: 'github_pat_11EMPTYSCOPES0123456789abcdef' })).toMatchObject({ kind: 'valid', scopes: null });
+      emulator.setToken('ghp_classicNoScopes0123456789abcdefABCD', { provider: 'github', scopes: [], identity: ID });
+      expect(await validateToken(ctx(), { token: 'ghp_classicNoScopes0123456789abcdefABCD' })).toMatchObject({ kind: 'insufficient_scope' });
+    });
+
     it('GitHub Actions: with a repository, the token must list its workflow runs', async () => {
       const actions = contextFor(emulator, http, 'github_actions', 'pat', { repository: 'acme/api' });
       emulator.setToken('ghp_actionsok0123456789abcdefABCDEFGH', { provider: 'github_actions', scopes: ['repo', 'read:org'], actionsRepos: ['acme/api'], identity: ID });
