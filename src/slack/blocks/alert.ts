@@ -5,7 +5,7 @@ import { mentionAll } from '../../services/authorisation.js';
 import { ACTION } from '../ids.js';
 import { authLabel, providerLabel } from './describe.js';
 import type { MessageContent } from './messages.js';
-import { actions, button, context, escapeMrkdwn, fields, header, section, slackDate, type Block } from './text.js';
+import { actions, button, context, escapeMrkdwn, fields, header, section, slackDate, truncate, type Block } from './text.js';
 
 /** The alert message: one per failing episode, edited in place, edited again when resolved. */
 
@@ -58,7 +58,8 @@ export function buildAlertMessage(facts: AlertFacts): MessageContent {
     ),
     context(`${facts.approvers.length ? `Can fix: ${mentionAll(facts.approvers)} · ` : ''}Last checked ${slackDate(facts.checkedAt)}`),
   ];
-  return { text: `${title(facts.integrations)} is failing: ${facts.reason}`, blocks };
+  // chat.update refuses top-level text over 4,000 characters (slack.md §3).
+  return { text: truncate(`${title(facts.integrations)} is failing: ${facts.reason}`, 3000), blocks };
 }
 
 export function buildResolvedAlert(params: { integrations: readonly IntegrationRow[]; reason: string | null; openedAt: Date; resolvedAt: Date; by: string | null; how: string }): MessageContent {

@@ -3,7 +3,7 @@ import type { IntegrationRow } from '../../db/repositories/integrations.js';
 import { describeIdentity, type ValidOutcome } from '../../providers/outcome.js';
 import { ACTION, COMMAND } from '../ids.js';
 import { authLabel, healthLabel, providerLabel } from './describe.js';
-import { actions, button, context, escapeMrkdwn, header, section, slackDate, type Block } from './text.js';
+import { actions, button, context, escapeMrkdwn, header, section, slackDate, truncate, type Block } from './text.js';
 
 /** Messages: the /reauth overview, status, help, unknown ids, and the re-auth confirmation. */
 
@@ -50,21 +50,35 @@ export function buildOverview(integrations: readonly IntegrationRow[], health: R
   return { text: `You can re-authenticate ${integrations.length} integration(s)${failing ? `; ${failing} failing` : ''}.`, blocks };
 }
 
-/** `/reauth status`: every integration's health, failing first. */
+/** Slack rejects messages whose blocks hold more than about 12k characters in all (slack.md §3). */
+const STATUS_TEXT_BUDGET = 10_000;
+
+/** `/reauth status`: every integration's health, failing first; a long list ends with a count of the rest. */
 export function buildStatus(integrations: readonly IntegrationRow[], health: ReadonlyMap<string, HealthRow>): MessageContent {
-  const order = { failing: 0, unknown: 1, healthy: 2 } as Record<string, number>;
-  const sorted = [...integrations].sort((a, b) => (order[health.get(a.id)?.status ?? 'unknown'] ?? 1) - (order[health.get(b.id)?.status ?? 'unknown'] ?? 1) || a.id.localeCompare(b.id));
-  const counts = ['failing', 'unknown', 'healthy'].map((s) => `${sorted.filter((i) => (health.get(i.id)?.status ?? 'unknown') === s).length} ${s}`).join(', ');
-  const lines = sorted.map((i) => `${healthLabel(health.get(i.id)?.status).split(' ')[0]} *${escapeMrkdwn(i.name)}* \`${i.id}\`${health.get(i.id)?.status === 'failing' ? ` — ${escapeMrkdwn(health.get(i.id)?.reason ?? '')}` : ''}`);
+  const order: Record<string, number> = { failing: 0, unknown: 1, healthy: 2 };
+  const statusOf = (i: IntegrationRow) => health.get(i.id)?.status ?? 'unknown';
+  const sorted = [...integrations].sort((a, b) => (order[statusOf(a)] ?? 1) - (order[statusOf(b)] ?? 1) || a.id.localeCompare(b.id));
+  const counts = ['failing', 'unknown', 'healthy'].map((s) => `${sorted.filter((i) => statusOf(i) === s).length} ${s}`).join(', ');
   const chunks: string[] = [];
-  for (const line of lines) {
+  let used = 0;
+  let shown = 0;
+  for (const i of sorted) {
+    const line = `${healthLabel(statusOf(i)).split(' ')[0]} *${escapeMrkdwn(i.name)}* \`${i.id}\`${statusOf(i) === 'failing' ? ` — ${escapeMrkdwn(truncate(health.get(i.id)?.reason ?? '', 300))}` : ''}`;
+    if (used + line.length > STATUS_TEXT_BUDGET) break;
+    used += line.length + 1;
+    shown += 1;
     const last = chunks[chunks.length - 1];
     if (last !== undefined && last.length + line.length < 2900) chunks[chunks.length - 1] = `${last}\n${line}`;
     else chunks.push(line);
   }
+  const rest = sorted.length - shown;
   return {
     text: `Integration health: ${counts}.`,
-    blocks: [section(`*Integration health:* ${counts}`), ...chunks.slice(0, 45).map((c) => section(c))],
+    blocks: [
+      section(`*Integration health:* ${counts}`),
+      ...chunks.map((c) => section(c)),
+      ...(rest > 0 ? [context(`…and ${rest} more, not listed here to keep this message within Slack's limits. \`npx reauth-bot list\` shows all of them.`)] : []),
+    ],
   };
 }
 
