@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createApp, type ReauthApp } from '../app.js';
 import { bootstrap } from '../bootstrap.js';
@@ -39,6 +39,9 @@ export async function startSandbox(options: { dataDir: string; port: number; log
   slack.addUser(DEMO_USER.id, { name: DEMO_USER.name, realName: DEMO_USER.realName });
   slack.addChannel(DEMO_CHANNEL.id, { name: DEMO_CHANNEL.name });
 
+  // Every run starts clean: a new key is generated, so an older database could not be opened anyway.
+  const databasePath = join(dataDir, 'reauth.db');
+  for (const suffix of ['', '-wal', '-shm']) rmSync(`${databasePath}${suffix}`, { force: true });
   const catalogue = join(dataDir, 'integrations.yml');
   writeFileSync(catalogue, demoCatalogue(providers));
   const parsed = parseConfig(
@@ -48,7 +51,7 @@ export async function startSandbox(options: { dataDir: string; port: number; log
       SLACK_API_URL: slack.apiUrl,
       PORT: String(options.port),
       PUBLIC_URL: `http://127.0.0.1:${options.port}`,
-      DATABASE_PATH: join(dataDir, `reauth-${Date.now()}.db`),
+      DATABASE_PATH: databasePath,
       REAUTH_SECRET_KEY: randomBytes(32).toString('base64'),
       INTEGRATIONS_FILE: catalogue,
       REAUTH_ADMINS: DEMO_USER.id,
