@@ -25,7 +25,7 @@ export interface MonitorOptions {
   reminderMs: number;
   /** How often the loop looks for due work. */
   tickMs?: number;
-  /** Probes running at once across all providers (each provider has its own cap in the HTTP client). */
+  /** Probes running at once across all providers (default 32, the HTTP client's global cap; each provider has its own cap there). */
   concurrency?: number;
   random?: () => number;
   policy?: HealthPolicy;
@@ -48,7 +48,7 @@ const isAppType = (i: IntegrationRow) => authSpec(i.provider as ProviderKey, i.a
 export function createHealthMonitor(rt: Runtime, options: MonitorOptions) {
   const random = options.random ?? Math.random;
   const policy = options.policy ?? DEFAULT_HEALTH_POLICY;
-  const limiter = createLimiter(options.concurrency ?? 8);
+  const limiter = createLimiter(options.concurrency ?? 32);
   let timer: NodeJS.Timeout | undefined;
   let ticking: Promise<void> | undefined;
 

@@ -74,8 +74,10 @@ export function expectedFields(provider: string, auth: string): FormField[] {
  */
 export async function reauthenticate(deps: ServiceDeps, request: ReauthRequest): Promise<ReauthResult> {
   const now = () => deps.clock.now();
-  const audit = (integration: IntegrationRow | undefined, outcome: string, detail: Record<string, unknown> = {}, fingerprint: string | null = null) =>
+  const audit = (integration: IntegrationRow | undefined, outcome: string, detail: Record<string, unknown> = {}, fingerprint: string | null = null) => {
     recordAudit(deps.db, { actor: request.actor, integrationId: integration?.id ?? request.integrationId, action: 'reauth.modal', outcome, fingerprint, detail }, now());
+    deps.logger.info({ integration: integration?.id ?? request.integrationId, actor: request.actor, outcome, fingerprint }, 're-authentication refused');
+  };
 
   const integration = findActiveIntegration(deps.db, request.integrationId);
   if (!integration) {
@@ -139,7 +141,7 @@ export function commitCredential(
     .map((t) => (t.outcome.kind === 'valid' ? t.outcome.expiresAt : null))
     .filter((d): d is Date => d !== null)
     .sort((a, b) => a.getTime() - b.getTime())[0];
-  return deps.db.transaction((tx) => {
+  const committed = deps.db.transaction((tx) => {
     const previous = currentCredential(tx, integration.credentialKey);
     const affected = listIntegrationsByCredentialKey(tx, integration.credentialKey);
     const credential = swapCredential(
@@ -191,4 +193,6 @@ export function commitCredential(
     );
     return { credential, affected, previousFingerprints: previous?.fingerprints ?? [] };
   });
+  deps.logger.info({ integration: integration.id, actor: params.actor, how: params.how, fingerprints }, 're-authentication succeeded');
+  return committed;
 }
