@@ -100,8 +100,10 @@ export const reasons = {
   unreachable(ctx: ValidationContext, detail: string): string {
     return `Could not reach ${ctx.provider.label}: ${detail}. Check the integration's URL (${ctx.target.url}) and the network, then try again; nothing was changed.`;
   },
-  providerError(ctx: ValidationContext, status: number | null, detail: string): string {
-    return `${ctx.provider.label} gave an unusable answer (${status === null ? detail : `HTTP ${status}: ${detail}`}). This is on the provider's side or the URL is wrong; try again in a few minutes. Nothing was changed.`;
+  /** `label` is "GET host/path" of the call (never query values or headers). */
+  providerError(ctx: ValidationContext, status: number | null, detail: string, label?: string): string {
+    const where = label ? `${label} → ` : '';
+    return `${ctx.provider.label} gave an unusable answer (${where}${status === null ? detail : `HTTP ${status}: ${detail}`}). This is on the provider's side or the URL is wrong; try again in a few minutes. Nothing was changed.`;
   },
 };
 
@@ -165,7 +167,7 @@ export function retryAtOf(ctx: ValidationContext, headers: Record<string, string
 /** The valid outcome as data says it: identity from the body, scopes, expiry and rate limit from headers. */
 export function validFromResponse(ctx: ValidationContext, response: HttpResponse, json: unknown): Outcome {
   const identity = extractIdentity(json, ctx.validation.identity);
-  if (!identity) return { kind: 'provider_error', status: response.status, reason: reasons.providerError(ctx, response.status, 'the answer names no user') };
+  if (!identity) return { kind: 'provider_error', status: response.status, reason: reasons.providerError(ctx, response.status, 'the answer names no user', response.label) };
   const scopesHeader = ctx.validation.scopesHeader ? response.headers[ctx.validation.scopesHeader] : undefined;
   const remaining = ctx.validation.rateLimit ? Number(response.headers[ctx.validation.rateLimit.remaining]) : Number.NaN;
   return {
@@ -184,7 +186,7 @@ export function classifyResponse(ctx: ValidationContext, response: HttpResponse)
   if (status >= 200 && status < 300) {
     const json = parseJson(response.body);
     if (json === undefined || typeof json !== 'object') {
-      return { kind: 'provider_error', status, reason: reasons.providerError(ctx, status, 'the answer was not JSON') };
+      return { kind: 'provider_error', status, reason: reasons.providerError(ctx, status, 'the answer was not JSON', response.label) };
     }
     return validFromResponse(ctx, response, json);
   }
@@ -205,7 +207,7 @@ export function classifyResponse(ctx: ValidationContext, response: HttpResponse)
   if (status === 404) {
     return { kind: 'provider_error', status, reason: `${ctx.provider.label} has no ${ctx.validation.path} at ${ctx.target.url} (HTTP 404); check the integration's URL in integrations.yml.` };
   }
-  return { kind: 'provider_error', status, reason: reasons.providerError(ctx, status, status >= 500 ? 'server error' : 'unexpected status') };
+  return { kind: 'provider_error', status, reason: reasons.providerError(ctx, status, status >= 500 ? 'server error' : 'unexpected status', response.label) };
 }
 
 /** Missing scope groups, written as "a or b". */

@@ -57,6 +57,6 @@ export const githubActionsHook: ProviderHook = {
       };
       return denied;
     }
-    return { kind: 'provider_error', status, reason: reasons.providerError(ctx, status, `listing workflow runs of ${repository} failed`) };
+    return { kind: 'provider_error', status, reason: reasons.providerError(ctx, status, `listing workflow runs of ${repository} failed`, result.response.label) };
   },
 };

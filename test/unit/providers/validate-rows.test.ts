@@ -104,6 +104,9 @@ describe.each(ROWS)('$provider/$auth', (row) => {
     set(token, { status: 'server_error' });
     const outcome = await validate(token);
     expect(outcome).toMatchObject({ kind: 'provider_error', status: 503 });
+    // The message names method, host and path — and never the secret.
+    expect(outcome.reason).toMatch(/\(GET 127\.0\.0\.1:\d+\/[\w/.-]+ → HTTP 503: server error\)/);
+    expect(outcome.reason).not.toContain(token);
     expect(emulator.requestsWith(token)).toHaveLength(3);
   });
 
