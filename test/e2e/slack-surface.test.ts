@@ -173,6 +173,23 @@ describe('the Slack surface', () => {
     });
   });
 
+  it('an unexpected failure tells the person, with a reference that is in the log', async () => {
+    // A damaged row makes the listener throw after its ack: the global error handler takes over.
+    t.deps.db.$client.prepare("update integrations set owners = '{broken' where id = 'jira-dc'").run();
+    try {
+      const before = t.slack.messages.length;
+      const response = await t.driver.command('jira-dc', { userId: OWNER });
+      expect(response.status).toBe(200);
+      await expect.poll(() => t.slack.messages.slice(before).find((m) => m.channel === `D${OWNER.slice(1)}` && m.text.includes('Something went wrong'))).toBeDefined();
+      const dm = t.slack.messages.slice(before).find((m) => m.text.includes('Something went wrong'));
+      const reference = /reference `([0-9a-f]{8})`/.exec(textOf(dm?.blocks))?.[1];
+      expect(reference).toBeDefined();
+      expect(t.logs.lines().some((l) => l.reference === reference && l.level === 50)).toBe(true);
+    } finally {
+      t.deps.db.$client.prepare(`update integrations set owners = '["${OWNER}"]' where id = 'jira-dc'`).run();
+    }
+  });
+
   it('the Re-authenticate button opens the same modal as the command', async () => {
     const before = t.slack.callsOf('views.open').length;
     await t.driver.click({ actionId: 'reauth_open', value: 'gitlab', actor: { userId: OWNER }, message: { channel: 'C0ALERTS', ts: '1.1' } });
