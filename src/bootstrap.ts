@@ -7,7 +7,7 @@ import { closeDatabase, openDatabase } from './db/client.js';
 import { runMigrations } from './db/migrate.js';
 import type { Logger } from './logger.js';
 import { createHttpClient, type HttpClient } from './providers/http.js';
-import { PROVIDERS } from './providers/registry.js';
+import { providerConcurrencyCaps } from './providers/registry.js';
 import { systemClock, type Clock, type ServiceDeps } from './services/deps.js';
 
 export class StartupError extends Error {
@@ -31,7 +31,7 @@ export function bootstrap(config: Config, logger: Logger, options: { clock?: Clo
     const sync = syncCatalogue(db, catalogue.entries, clock.now());
     const http =
       options.http ??
-      createHttpClient({ providerConcurrency: Object.fromEntries(Object.entries(PROVIDERS).map(([key, spec]) => [key, spec.concurrency])) });
+      createHttpClient({ providerConcurrency: providerConcurrencyCaps() });
     return { deps: { config, db, keyring: createKeyring(config.secretKey, config.previousKeys), http, logger, clock }, sync };
   } catch (error) {
     closeDatabase(db);

@@ -32,11 +32,9 @@ export interface Config {
   healthCheckIntervalSeconds: number;
   healthWebhookSecret: string | undefined;
   reminderIntervalHours: number;
+  /** Set when both client id and secret are; the URLs carry their defaults. */
   bitbucketOAuth: (OAuthClientConfig & { url: string }) | undefined;
-  bitbucketOAuthUrl: string;
   azureOAuth: (OAuthClientConfig & { tenant: string; authority: string }) | undefined;
-  azureOAuthTenant: string;
-  azureOAuthAuthority: string;
   logLevel: LogLevel;
 }
 
@@ -212,10 +210,7 @@ export function parseConfig(env: Environment, needs: ConfigNeeds = {}): ConfigRe
     healthWebhookSecret: value('HEALTH_WEBHOOK_SECRET'),
     reminderIntervalHours,
     bitbucketOAuth: bitbucketClient && { ...bitbucketClient, url: bitbucketOAuthUrl },
-    bitbucketOAuthUrl,
     azureOAuth: azureClient && { ...azureClient, tenant: azureOAuthTenant, authority: azureOAuthAuthority },
-    azureOAuthTenant,
-    azureOAuthAuthority,
     logLevel,
   };
   return { ok: true, config: Object.freeze(config) };

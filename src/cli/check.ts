@@ -4,7 +4,7 @@ import { createKeyring } from '../crypto/keyring.js';
 import { createLogger } from '../logger.js';
 import { createHttpClient } from '../providers/http.js';
 import { describeIdentity } from '../providers/outcome.js';
-import { PROVIDERS } from '../providers/registry.js';
+import { providerConcurrencyCaps } from '../providers/registry.js';
 import { probeIntegration, type ProbeResult } from '../services/probe.js';
 import { CliError, EXIT, requireConfig, withDatabase, type CliIo } from './context.js';
 import { formatDate, formatTable } from './table.js';
@@ -25,7 +25,7 @@ export async function checkCommand(io: CliIo, args: string[]): Promise<number> {
   if (only && entries.length === 0) throw new CliError(`No integration "${only}" in ${config.integrationsFile}.`);
 
   const http = createHttpClient({
-    providerConcurrency: Object.fromEntries(Object.entries(PROVIDERS).map(([key, spec]) => [key, spec.concurrency])),
+    providerConcurrency: providerConcurrencyCaps(),
   });
   try {
     return await withDatabase(config, async (db) => {

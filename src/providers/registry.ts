@@ -353,6 +353,11 @@ export function authSpec(provider: ProviderKey, auth: AuthKey): AuthSpec | undef
   return auths[auth];
 }
 
+/** Each provider's concurrency cap, for the HTTP client. */
+export function providerConcurrencyCaps(): Record<string, number> {
+  return Object.fromEntries(Object.entries(PROVIDERS).map(([key, spec]) => [key, spec.concurrency]));
+}
+
 export function isProviderKey(value: unknown): value is ProviderKey {
   return typeof value === 'string' && Object.hasOwn(PROVIDERS, value);
 }

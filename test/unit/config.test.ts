@@ -28,9 +28,8 @@ describe('parseConfig', () => {
     expect(c.integrationsFile).toBe('./integrations.yml');
     expect(c.healthCheckIntervalSeconds).toBe(900);
     expect(c.reminderIntervalHours).toBe(24);
-    expect(c.azureOAuthTenant).toBe('organizations');
-    expect(c.azureOAuthAuthority).toBe('https://login.microsoftonline.com');
-    expect(c.bitbucketOAuthUrl).toBe('https://bitbucket.org');
+    expect(c.bitbucketOAuth).toBeUndefined();
+    expect(c.azureOAuth).toBeUndefined();
     expect(c.logLevel).toBe('info');
     expect(c.secretKey?.length).toBe(32);
     expect(Object.isFrozen(c)).toBe(true);
@@ -42,6 +41,13 @@ describe('parseConfig', () => {
     expect(problems.join('\n')).toMatch(/SLACK_BOT_TOKEN: required/);
     expect(problems.join('\n')).toMatch(/SLACK_SIGNING_SECRET: required in HTTP mode/);
     expect(problems.join('\n')).toContain(`REAUTH_SECRET_KEY: required; it seals stored credentials. Make one with: ${KEY_COMMAND}`);
+  });
+
+  it('gives OAuth clients their default endpoints', () => {
+    const result = parseConfig({ ...valid, BITBUCKET_OAUTH_CLIENT_ID: 'a', BITBUCKET_OAUTH_CLIENT_SECRET: 'b', AZURE_OAUTH_CLIENT_ID: 'c', AZURE_OAUTH_CLIENT_SECRET: 'd' });
+    if (!result.ok) throw new Error(result.problems.join());
+    expect(result.config.bitbucketOAuth).toEqual({ clientId: 'a', clientSecret: 'b', url: 'https://bitbucket.org' });
+    expect(result.config.azureOAuth).toEqual({ clientId: 'c', clientSecret: 'd', tenant: 'organizations', authority: 'https://login.microsoftonline.com' });
   });
 
   it('does not require Slack or the key for commands that do not need them', () => {
