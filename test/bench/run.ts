@@ -19,7 +19,7 @@ const jsonPath = jsonIndex >= 0 ? args[jsonIndex + 1] : undefined;
 
 const plan = smoke
   ? { levels: [1, 5], requests: () => 10, memory: 100, sweeps: [40, 80], startup: 50, sealing: 500 }
-  : { levels: [1, 10, 50, 200], requests: (c: number) => Math.max(100, c * 4), memory: 10_000, sweeps: [1_000, 10_000], startup: 1_000, sealing: 50_000 };
+  : { levels: [1, 10, 50, 200], requests: (c: number) => Math.max(500, c * 10), memory: 10_000, sweeps: [1_000, 10_000], startup: 1_000, sealing: 50_000 };
 
 const dir = mkdtempSync(join(tmpdir(), 'reauth-bench-'));
 const started = performance.now();
@@ -43,16 +43,15 @@ try {
 function targets(latency: LatencyResult, sweeps: SweepResult[], startup: StartupResult) {
   const at50 = latency.rows.filter((r) => r.concurrency === 50);
   const measured = at50.length > 0;
-  const worstAckP99At50 = measured ? Math.max(...at50.map((r) => r.ours.p99)) : Number.NaN;
-  const worstRatio = measured ? Math.max(...at50.map((r) => r.ratioP99)) : Number.NaN;
-  const viewsOpenP99 = measured ? Math.max(...at50.map((r) => r.ours.viewsOpen?.p99 ?? 0)) : Number.NaN;
   const big = sweeps.at(-1);
   // Without a 50-concurrency run (the smoke plan) these targets are "not measured", never "met".
   const check = (value: number, ok: boolean) => ({ value, ok: measured ? ok : null });
+  const row = (interaction: string) => at50.find((r) => r.interaction === interaction);
+  const note = (interaction: string) => (interaction === 'submission' ? ' (its ack includes validation with the provider, by design)' : '');
   return [
-    { target: 'p99 ack < 100 ms at 50 concurrent (worst interaction)', ...check(worstAckP99At50, worstAckP99At50 < 100) },
-    { target: 'p99 receipt → views.open < 300 ms at 50 concurrent', ...check(viewsOpenP99, viewsOpenP99 < 300) },
-    { target: 'ack p99 within 1.5× bare Bolt at 50 concurrent (worst interaction)', ...check(worstRatio, worstRatio <= 1.5) },
+    ...['command', 'button', 'submission'].map((interaction) => ({ target: `p99 ack < 100 ms at 50 concurrent, ${interaction}${note(interaction)}`, ...check(row(interaction)?.ours.p99 ?? Number.NaN, (row(interaction)?.ours.p99 ?? Infinity) < 100) })),
+    ...['command', 'button'].map((interaction) => ({ target: `p99 receipt → views.open < 300 ms at 50 concurrent, ${interaction}`, ...check(row(interaction)?.ours.viewsOpen?.p99 ?? Number.NaN, (row(interaction)?.ours.viewsOpen?.p99 ?? Infinity) < 300) })),
+    ...['command', 'button', 'submission'].map((interaction) => ({ target: `ack p99 within 1.5× bare Bolt at 50 concurrent, ${interaction}`, ...check(row(interaction)?.ratioP99 ?? Number.NaN, (row(interaction)?.ratioP99 ?? Infinity) <= 1.5) })),
     ...sweeps.map((s) => ({ target: `sweep of ${s.integrations} at ≥ 80% of ideal (provider caps)`, value: s.efficiencyVsCaps, ok: s.efficiencyVsCaps >= 0.8 })),
     { target: `${big?.integrations ?? 0}-integration sweep peak RSS < 300 MB`, value: big?.peakRssMb ?? Number.NaN, ok: (big?.peakRssMb ?? Infinity) < 300 },
     { target: `start-up < 1.5 s (${startup.integrations} integrations, existing database)`, value: startup.warmMs, ok: startup.warmMs < 1500 },

@@ -1,5 +1,12 @@
 import { createHmac } from 'node:crypto';
-import type { SlackEmulator } from './emulator.js';
+import type { StoredView } from './emulator.js';
+
+/** What the driver needs from Slack: an in-process emulator, or one in another process reached over HTTP. */
+export interface SlackSide {
+  mintTrigger(): string | Promise<string>;
+  mintResponseUrl(): string | Promise<string>;
+  view(id: string): StoredView | undefined | Promise<StoredView | undefined>;
+}
 
 /** Sends correctly signed Slack requests (slash commands, block_actions, view_submission) to the app. */
 
@@ -21,7 +28,7 @@ export function signSlackBody(secret: string, body: string, timestamp = Math.flo
   return { 'X-Slack-Request-Timestamp': String(timestamp), 'X-Slack-Signature': signature };
 }
 
-export function createSlackDriver(options: { appUrl: string; signingSecret: string; slack: SlackEmulator }) {
+export function createSlackDriver(options: { appUrl: string; signingSecret: string; slack: SlackSide }) {
   const endpoint = `${options.appUrl}/slack/events`;
 
   async function post(body: string, headers: Record<string, string> = {}): Promise<DriverResponse> {
@@ -48,8 +55,8 @@ export function createSlackDriver(options: { appUrl: string; signingSecret: stri
     post,
     /** `/reauth <text>` as Slack sends it; the trigger and response_url are minted at the emulator. */
     async command(text: string, actor: Actor) {
-      const triggerId = options.slack.mintTrigger();
-      const responseUrl = options.slack.mintResponseUrl();
+      const triggerId = await options.slack.mintTrigger();
+      const responseUrl = await options.slack.mintResponseUrl();
       const body = new URLSearchParams({
         token: 'deprecated-verification-token',
         team_id: 'T0SANDBOX',
@@ -66,9 +73,9 @@ export function createSlackDriver(options: { appUrl: string; signingSecret: stri
     },
     /** A button click in a message (alert, overview) or in a modal. */
     async click(params: { actionId: string; value?: string; actor: Actor; message?: { channel: string; ts: string }; viewId?: string; url?: string }) {
-      const triggerId = options.slack.mintTrigger();
-      const responseUrl = options.slack.mintResponseUrl();
-      const view = params.viewId ? options.slack.view(params.viewId) : undefined;
+      const triggerId = await options.slack.mintTrigger();
+      const responseUrl = await options.slack.mintResponseUrl();
+      const view = params.viewId ? await options.slack.view(params.viewId) : undefined;
       const payload: Record<string, unknown> = {
         type: 'block_actions',
         team: { id: 'T0SANDBOX' },
@@ -95,7 +102,7 @@ export function createSlackDriver(options: { appUrl: string; signingSecret: stri
     },
     /** Submits a modal the app opened, with the given input values (block id → value). */
     async submit(viewId: string, values: Record<string, string>, actor: Actor, tamper?: (view: Record<string, unknown>) => void) {
-      const stored = options.slack.view(viewId);
+      const stored = await options.slack.view(viewId);
       if (!stored) throw new Error(`no view ${viewId} at the emulator`);
       const blocks = (stored.view.blocks as { type: string; block_id?: string; element?: { action_id: string; type: string } }[]) ?? [];
       const state: Record<string, Record<string, { type: string; value: string }>> = {};

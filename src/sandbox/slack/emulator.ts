@@ -259,6 +259,24 @@ export async function startSlackEmulator(options: SlackEmulatorOptions): Promise
       return sendText(res, 200, 'ok');
     }
 
+    // A small control API for drivers in another process (the benchmark, outside test suites).
+    if (path.startsWith('/_emulator/')) {
+      if (path === '/_emulator/mint' && req.method === 'POST') return sendJson(res, 200, { trigger_id: emulator.mintTrigger(), response_url: emulator.mintResponseUrl() });
+      const viewMatch = /^\/_emulator\/views\/([\w-]+)$/.exec(path);
+      if (viewMatch) {
+        const stored = views.get(viewMatch[1] ?? '');
+        return stored ? sendJson(res, 200, stored) : sendJson(res, 404, { error: 'not_found' });
+      }
+      if (path === '/_emulator/calls') {
+        const query = new URL(req.url ?? '/', 'http://slack').searchParams;
+        const method = query.get('method');
+        const from = Number(query.get('from') ?? 0);
+        const selected = calls.slice(from).filter((c) => !method || c.method === method);
+        return sendJson(res, 200, { next: calls.length, calls: selected.map((c) => ({ at: c.at, method: c.method, ok: c.ok, ref: c.ref, error: c.error, trigger_id: c.args.trigger_id })) });
+      }
+      return sendJson(res, 404, { error: 'unknown_control' });
+    }
+
     const api = /^\/api\/([\w.]+)$/.exec(path);
     const method = api?.[1];
     if (!method) return sendJson(res, 404, { ok: false, error: 'unknown_method' });
@@ -302,7 +320,7 @@ export async function startSlackEmulator(options: SlackEmulatorOptions): Promise
   await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
   url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
-  return {
+  const emulator: SlackEmulator = {
     url,
     apiUrl: `${url}/api/`,
     botUserId,
@@ -364,4 +382,5 @@ export async function startSlackEmulator(options: SlackEmulatorOptions): Promise
         server.close(() => resolve());
       }),
   };
+  return emulator;
 }
