@@ -1,0 +1,59 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEMO_ROWS } from '../../src/sandbox/demo.js';
+import { startSandbox, type Sandbox } from '../../src/sandbox/start-sandbox.js';
+import { createBrowser } from '../helpers/browser.js';
+import { tempDir } from '../helpers/db.js';
+import { freePort } from '../helpers/start-app.js';
+
+/** Every demo row can be re-authenticated through the sandbox page's own API, as the page script does it. */
+describe('the sandbox, row by row', () => {
+  let sandbox: Sandbox;
+  let dir: ReturnType<typeof tempDir>;
+  const api = async (path: string, body: unknown) => (await fetch(`${sandbox.url}/sandbox/api/${path}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) })).json() as Promise<{ message?: string }>;
+  const state = async () => (await (await fetch(`${sandbox.url}/sandbox/api/state`)).json()) as { modal: string; modalId: string; channel: string; controls: string };
+
+  beforeAll(async () => {
+    dir = tempDir();
+    sandbox = await startSandbox({ dataDir: dir.path, port: await freePort(), healthCheckSeconds: 3600 });
+  });
+  afterAll(async () => {
+    await sandbox?.close();
+    dir?.cleanup();
+  });
+
+  it.each(DEMO_ROWS.filter((r) => r.fresh?.length).map((r) => [r.id, r] as const))('%s: the form opens and the valid demo token is accepted', async (_id, row) => {
+    await api('command', { text: row.id });
+    const opened = await state();
+    const viewId = opened.modalId.split(':')[0] ?? '';
+    expect(opened.modal).toContain('data-block-id="token"');
+    const values: Record<string, string> = { token: (row.fresh ?? []).join('\n') };
+    if (row.identifier) values[row.identifier.field] = row.identifier.value;
+    await api('submit', { viewId, values });
+    const after = await state();
+    expect(after.modal).toContain('is re-authenticated');
+    await api('close', { viewId });
+  });
+
+  it.each(DEMO_ROWS.filter((r) => r.auth === 'oauth').map((r) => [r.id] as const))('%s: the link-out completes through the emulated authorize page', async (id) => {
+    await api('command', { text: id });
+    const opened = await state();
+    const link = /href="([^"]+\/oauth\/start\?state=[^"]+)"/.exec(opened.modal)?.[1]?.replace(/&amp;/g, '&');
+    expect(link).toBeDefined();
+    const browser = createBrowser();
+    const start = await browser.get(link ?? '');
+    const page = await browser.get(await browser.decide(start.location ?? '', 'approve'));
+    expect(page.status).toBe(200);
+    expect(page.text).toContain('is re-authenticated');
+    await api('close', { viewId: opened.modalId.split(':')[0] });
+  });
+
+  it.each(DEMO_ROWS.filter((r) => r.auth === 'connect_app' || r.auth === 'github_app').map((r) => [r.id] as const))('%s: re-auth is refused; the webhook controls raise and resolve its alert', async (id) => {
+    await api('command', { text: id });
+    expect((await state()).modal).toContain('Re-authentication is not available');
+    await api('close', { viewId: (await state()).modalId.split(':')[0] });
+    expect((await api('control', { integration: id, action: 'webhook_failing' })).message).toContain('→ 202');
+    expect((await state()).channel).toContain('is failing');
+    expect((await api('control', { integration: id, action: 'webhook_healthy' })).message).toContain('→ 202');
+    expect((await state()).channel).toContain('is healthy again');
+  });
+});
