@@ -65,6 +65,8 @@ export function createHealthMonitor(rt: Runtime, options: MonitorOptions) {
     const first = group[0] as IntegrationRow;
     const result = await probeIntegration(rt, first, { persist: true });
     const now = rt.clock.now();
+    // App types hold no credential: their health is the webhook's to say, never a probe's.
+    if (!result.probed) return result;
     if (!result.credential) {
       // Never authenticated: nothing to alert about, but say what to do.
       for (const integration of group) {

@@ -241,6 +241,15 @@ describe('health monitor and alert lifecycle', () => {
       expect(t.slack.messages.some((m) => m.text.startsWith('Jira Connect is healthy again (the health webhook reported it healthy)'))).toBe(true);
     });
 
+    it('Check now on an app integration leaves the webhook\'s verdict alone', async () => {
+      expect((await send(JSON.stringify({ integration: 'jira-connect', status: 'failing', reason: 'Still uninstalled' }))).status).toBe(202);
+      await t.driver.click({ actionId: 'check_now', value: 'jira-connect', actor: { userId: OWNER }, message: { channel: ALERTS, ts: '1.1' } });
+      await expect.poll(() => textOf(t.slack.responses.at(-1)?.body)).toContain('its health comes from the health webhook');
+      expect(healthOf(t.deps.db, 'jira-connect')).toMatchObject({ status: 'failing', reason: 'Still uninstalled' });
+      clock.advance(1000);
+      expect((await send(JSON.stringify({ integration: 'jira-connect', status: 'healthy' }))).status).toBe(202);
+    });
+
     it('refuses a bad signature, a stale or future timestamp, a replay, an unknown integration and a bad body', async () => {
       expect((await send(failing, { secret: 'wrong' })).status).toBe(401);
       expect((await send(failing, { timestamp: Math.floor(clock.now().getTime() / 1000) - 301 })).status).toBe(401);
