@@ -82,7 +82,7 @@ export function createAlerts(deps: AlertDeps) {
     },
 
     /** Edits the open alert (if any) to resolved and posts the outcome in its thread. */
-    resolve(key: string, params: { by: string | null; how: string; thread?: MessageContent }): Promise<AlertRow | undefined> {
+    resolve(key: string, params: { by: string | null; how: string; thread?: MessageContent; fixed?: boolean }): Promise<AlertRow | undefined> {
       return withLock(key, async () => {
         const alert = openAlert(deps.db, key);
         if (!alert) return undefined;
@@ -90,7 +90,7 @@ export function createAlerts(deps: AlertDeps) {
         updateAlert(deps.db, alert.id, { resolvedAt: now, resolvedBy: params.by, resolvedHow: params.how });
         if (!alert.messageTs) return alert;
         const integrations = listIntegrationsByIds(deps.db, alert.integrationIds);
-        const resolved = buildResolvedAlert({ integrations, reason: alert.reason, openedAt: alert.openedAt, resolvedAt: now, by: params.by, how: params.how });
+        const resolved = buildResolvedAlert({ integrations, reason: alert.reason, openedAt: alert.openedAt, resolvedAt: now, by: params.by, how: params.how, ...(params.fixed === undefined ? {} : { fixed: params.fixed }) });
         try {
           await deps.slack.chat.update({ channel: alert.channel, ts: alert.messageTs, text: resolved.text, blocks: resolved.blocks });
           const thread = params.thread ?? resolved;

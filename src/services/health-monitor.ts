@@ -181,10 +181,23 @@ export function createHealthMonitor(rt: Runtime, options: MonitorOptions) {
     }
   }
 
+  /** An alert whose integrations were all removed from the catalogue has nothing left to fix: close it. */
+  async function closeOrphanAlerts(): Promise<number> {
+    let closed = 0;
+    for (const alert of listOpenAlerts(rt.db)) {
+      const integrations = listIntegrationsByIds(rt.db, alert.integrationIds);
+      if (integrations.some((i) => i.archivedAt === null)) continue;
+      await rt.alerts.resolve(alert.alertKey, { by: null, how: 'the integration was removed from integrations.yml', fixed: false });
+      closed += 1;
+    }
+    return closed;
+  }
+
   async function tick(): Promise<void> {
     if (ticking) return ticking;
     ticking = (async () => {
       try {
+        await closeOrphanAlerts();
         await runDue();
         await retryAlertPosts();
         await sendReminders();
@@ -200,6 +213,7 @@ export function createHealthMonitor(rt: Runtime, options: MonitorOptions) {
 
   return {
     runDue,
+    closeOrphanAlerts,
     sendReminders,
     sendExpiryWarnings,
     retryAlertPosts,

@@ -305,6 +305,19 @@ describe('health monitor and alert lifecycle', () => {
     }
   });
 
+  it('an alert of an integration removed from the catalogue is closed, not reminded forever', async () => {
+    const db = t.deps.db;
+    expect(listOpenAlerts(db).some((a) => a.alertKey === 'integration:race-app')).toBe(true);
+    db.$client.prepare("update integrations set archived_at = 1 where id = 'race-app'").run();
+    try {
+      expect(await monitor().closeOrphanAlerts()).toBe(1);
+      expect(listOpenAlerts(db).some((a) => a.alertKey === 'integration:race-app')).toBe(false);
+      expect(t.slack.messages.some((m) => m.text.startsWith('Race App: alert closed (the integration was removed from integrations.yml)'))).toBe(true);
+    } finally {
+      db.$client.prepare("update integrations set archived_at = null where id = 'race-app'").run();
+    }
+  });
+
   it('App Home shows the integrations the user may manage, with health and a button each', async () => {
     const response = await t.driver.event({ type: 'app_home_opened', user: OWNER, channel: 'D0OWNER', tab: 'home' });
     expect(response.status).toBe(200);

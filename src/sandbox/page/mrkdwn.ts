@@ -15,6 +15,7 @@ const EMOJI: Record<string, string> = {
   no_entry: '⛔',
   information_source: 'ℹ️',
   alarm_clock: '⏰',
+  heavy_minus_sign: '➖',
 };
 
 export interface MrkdwnContext {

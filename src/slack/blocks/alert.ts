@@ -62,15 +62,17 @@ export function buildAlertMessage(facts: AlertFacts): MessageContent {
   return { text: truncate(`${title(facts.integrations)} is failing: ${facts.reason}`, 3000), blocks };
 }
 
-export function buildResolvedAlert(params: { integrations: readonly IntegrationRow[]; reason: string | null; openedAt: Date; resolvedAt: Date; by: string | null; how: string }): MessageContent {
+export function buildResolvedAlert(params: { integrations: readonly IntegrationRow[]; reason: string | null; openedAt: Date; resolvedAt: Date; by: string | null; how: string; fixed?: boolean }): MessageContent {
   const who = params.by ? ` by <@${params.by}>` : '';
+  const fixed = params.fixed ?? true;
+  const headline = fixed ? `${title(params.integrations)} is healthy again` : `${title(params.integrations)}: alert closed`;
   const blocks: Block[] = [
-    header(`:white_check_mark: ${title(params.integrations)} is healthy again`),
+    header(`${fixed ? ':white_check_mark:' : ':heavy_minus_sign:'} ${headline}`),
     section(`*Resolved* ${slackDate(params.resolvedAt)}${who}: ${escapeMrkdwn(params.how)}.`),
     ...served(params.integrations),
     context(`Was failing since ${slackDate(params.openedAt)}${params.reason ? `: ${escapeMrkdwn(params.reason)}` : ''}`),
   ];
-  return { text: `${title(params.integrations)} is healthy again (${params.how}).`, blocks };
+  return { text: `${headline} (${params.how}).`, blocks };
 }
 
 export function buildReminder(params: { integrations: readonly IntegrationRow[]; approvers: readonly string[]; since: Date; reason: string }): MessageContent {
