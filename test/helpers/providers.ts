@@ -1,7 +1,8 @@
+import { afterAll, beforeAll } from 'vitest';
 import { createHttpClient, type HttpClient } from '../../src/providers/http.js';
 import { createValidationContext, type ValidationTarget } from '../../src/providers/validate.js';
 import type { AuthKey, ProviderKey } from '../../src/providers/types.js';
-import type { ProviderEmulator } from '../../src/sandbox/providers/emulator.js';
+import { startProviderEmulator, type ProviderEmulator } from '../../src/sandbox/providers/emulator.js';
 
 /** An HTTP client with the production shape but tiny retry delays, so tests stay fast. */
 export function testHttpClient(overrides: Parameters<typeof createHttpClient>[0] = {}): HttpClient {
@@ -25,3 +26,18 @@ export function contextFor(emulator: ProviderEmulator, http: HttpClient, provide
 }
 
 export const basic = (user: string, password: string) => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
+
+/** Starts a provider emulator and a test HTTP client for the enclosing describe block, and closes both after it. */
+export function useProviderEmulator(receive: (emulator: ProviderEmulator, http: HttpClient) => void): void {
+  let emulator: ProviderEmulator | undefined;
+  let http: HttpClient | undefined;
+  beforeAll(async () => {
+    emulator = await startProviderEmulator();
+    http = testHttpClient();
+    receive(emulator, http);
+  });
+  afterAll(async () => {
+    await http?.close();
+    await emulator?.close();
+  });
+}

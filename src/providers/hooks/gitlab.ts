@@ -15,7 +15,7 @@ interface TokenSelf {
  * 00:00 UTC) and scopes; error bodies say invalid_token / insufficient_scope (providers.md §6).
  */
 export const gitlabHook: ProviderHook = {
-  inspect(ctx, response) {
+  inspect(_ctx, response) {
     const body = parseJson(response.body) as { error?: string; error_description?: string; message?: string } | undefined;
     if (response.status === 401 && body?.error === 'invalid_token') {
       const why = body.error_description ?? 'invalid token';

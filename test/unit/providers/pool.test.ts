@@ -1,9 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { fingerprintSecret } from '../../../src/crypto/fingerprint.js';
 import type { HttpClient } from '../../../src/providers/http.js';
 import { validateCredential } from '../../../src/providers/validate.js';
-import { startProviderEmulator, type ProviderEmulator } from '../../../src/sandbox/providers/emulator.js';
-import { contextFor, testHttpClient } from '../../helpers/providers.js';
+import type { ProviderEmulator } from '../../../src/sandbox/providers/emulator.js';
+import { contextFor, useProviderEmulator } from '../../helpers/providers.js';
 
 const A = 'ghp_PoolTokenA0123456789abcdefABCDEFGH';
 const B = 'ghp_PoolTokenB0123456789abcdefABCDEFGH';
@@ -12,16 +12,14 @@ const C = 'ghp_PoolTokenC0123456789abcdefABCDEFGH';
 describe('PAT pools', () => {
   let emulator: ProviderEmulator;
   let http: HttpClient;
-  beforeAll(async () => {
-    emulator = await startProviderEmulator();
-    http = testHttpClient();
+  useProviderEmulator((e, h) => {
+    emulator = e;
+    http = h;
+  });
+  beforeAll(() => {
     emulator.setToken(A, { provider: 'github', scopes: ['repo', 'read:org'], rateLimitRemaining: 4000, identity: { id: '1', name: 'Bot A', username: 'bot-a' } });
     emulator.setToken(B, { provider: 'github', scopes: ['repo', 'read:org'], rateLimitRemaining: 3000, expiresAt: new Date('2027-05-01T00:00:00Z'), identity: { id: '2', name: 'Bot B', username: 'bot-b' } });
     emulator.setToken(C, { provider: 'github', status: 'revoked' });
-  });
-  afterAll(async () => {
-    await http.close();
-    await emulator.close();
   });
 
   it('validates every token concurrently and lists each with identity, rate limit, scopes and expiry', async () => {

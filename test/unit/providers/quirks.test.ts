@@ -3,21 +3,17 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HttpClient } from '../../../src/providers/http.js';
 import { validateToken } from '../../../src/providers/validate.js';
-import { startProviderEmulator, type ProviderEmulator } from '../../../src/sandbox/providers/emulator.js';
-import { contextFor, testHttpClient } from '../../helpers/providers.js';
+import type { ProviderEmulator } from '../../../src/sandbox/providers/emulator.js';
+import { contextFor, useProviderEmulator } from '../../helpers/providers.js';
 
 const ID = { id: '1001', name: 'Jane Doe', email: 'jane@acme.com', username: 'jane' };
 
 describe('provider quirks', () => {
   let emulator: ProviderEmulator;
   let http: HttpClient;
-  beforeAll(async () => {
-    emulator = await startProviderEmulator();
-    http = testHttpClient();
-  });
-  afterAll(async () => {
-    await http.close();
-    await emulator.close();
+  useProviderEmulator((e, h) => {
+    emulator = e;
+    http = h;
   });
 
   describe('Jira', () => {

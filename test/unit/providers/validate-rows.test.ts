@@ -1,10 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { HttpClient } from '../../../src/providers/http.js';
 import { validateToken, type TokenSecret } from '../../../src/providers/validate.js';
 import type { AuthKey, ProviderKey } from '../../../src/providers/types.js';
-import { startProviderEmulator, type ProviderEmulator } from '../../../src/sandbox/providers/emulator.js';
+import type { ProviderEmulator } from '../../../src/sandbox/providers/emulator.js';
 import type { EmulatedToken, RecordedRequest } from '../../../src/sandbox/providers/types.js';
-import { basic, contextFor, testHttpClient } from '../../helpers/providers.js';
+import { basic, contextFor, testHttpClient, useProviderEmulator } from '../../helpers/providers.js';
 
 interface Row {
   provider: ProviderKey;
@@ -44,13 +44,9 @@ describe.each(ROWS)('$provider/$auth', (row) => {
     emulator.setToken(token, { provider: row.provider, identity: ID, ...row.entry, ...patch });
   const validate = (token = row.token) => validateToken(contextFor(emulator, http, row.provider, row.auth), secret(token));
 
-  beforeAll(async () => {
-    emulator = await startProviderEmulator();
-    http = testHttpClient();
-  });
-  afterAll(async () => {
-    await http.close();
-    await emulator.close();
+  useProviderEmulator((e, h) => {
+    emulator = e;
+    http = h;
   });
 
   it('valid: names the identity and sends the exact auth header', async () => {
@@ -142,13 +138,9 @@ describe.each(ROWS)('$provider/$auth', (row) => {
 describe.each(ROWS.filter((r) => r.lacking))('$provider/$auth with a permission missing', (row) => {
   let emulator: ProviderEmulator;
   let http: HttpClient;
-  beforeAll(async () => {
-    emulator = await startProviderEmulator();
-    http = testHttpClient();
-  });
-  afterAll(async () => {
-    await http.close();
-    await emulator.close();
+  useProviderEmulator((e, h) => {
+    emulator = e;
+    http = h;
   });
 
   it('insufficient_scope: is refused, naming what is missing', async () => {
