@@ -88,6 +88,19 @@ const TO_BOLT: Record<string, BoltLogLevel> = {
   silent: BoltLogLevel.ERROR,
 };
 
+/**
+ * Slack SDK log lines that carry a whole incoming payload: at debug level the Socket Mode client logs
+ * every message it receives (slack.md §7.6), which for a modal submission includes what was pasted —
+ * possibly a token with no recognisable shape. The payload is dropped, the line kept.
+ */
+const PAYLOAD_LINES: readonly RegExp[] = [/^(Received a message on the WebSocket:)[\s\S]*/, /^(Unable to parse an incoming WebSocket message \(will ignore\):)[\s\S]*/];
+const FORM_STATE = /"state"\s*:\s*\{\s*"values"/;
+
+export function withoutPayloads(text: string): string {
+  for (const line of PAYLOAD_LINES) if (line.test(text)) return text.replace(line, '$1 [payload not logged]');
+  return FORM_STATE.test(text) ? '[a log line carrying form input was not logged]' : text;
+}
+
 /** Bolt's Logger interface over the same pino instance; Bolt's level changes are ignored. */
 export function toBoltLogger(logger: Logger): BoltLogger {
   const child = logger.child({ component: 'bolt' });
@@ -95,7 +108,7 @@ export function toBoltLogger(logger: Logger): BoltLogger {
     // Bolt and the Web API client log several debug lines per request; skip the work when they are off.
     if (!child.isLevelEnabled(level)) return;
     const text = msg.map((m) => (typeof m === 'string' ? m : JSON.stringify(scrubValue(m)))).join(' ');
-    child[level](text);
+    child[level](withoutPayloads(text));
   };
   return {
     debug: emit('debug'),

@@ -8,6 +8,7 @@ import { closeDatabase } from '../../src/db/client.js';
 import type { HttpClient } from '../../src/providers/http.js';
 import { startProviderEmulator, type ProviderEmulator } from '../../src/sandbox/providers/emulator.js';
 import { startSlackEmulator, type SlackEmulator } from '../../src/sandbox/slack/emulator.js';
+import { startSocketModeServer, type SocketModeServer } from '../../src/sandbox/slack/socket-mode-server.js';
 import type { Clock, ServiceDeps } from '../../src/services/deps.js';
 import { captureLogger } from './capture-log.js';
 import { tempDir } from './db.js';
@@ -17,6 +18,7 @@ import { createSlackDriver, type SlackDriver } from './slack-driver.js';
 
 export const BOT_TOKEN = 'xoxb-1111-2222-TestBotTokenValue';
 export const SIGNING_SECRET = 'test-signing-secret-value';
+export const APP_TOKEN = 'xapp-1-A0REAUTH-1-TestAppLevelToken';
 export const ALERTS = 'C0ALERTS';
 export const ADMIN = 'U0ADMIN';
 export const OWNER = 'U0OWNER';
@@ -51,6 +53,8 @@ export interface TestApp {
   config: Config;
   logs: ReturnType<typeof captureLogger>;
   dir: string;
+  /** Slack's Socket Mode side, when the app runs in Socket Mode. */
+  socket: SocketModeServer | undefined;
   /** Stops the app and starts a new one on the same database and port, as a process restart would. */
   restart(): Promise<void>;
   close(): Promise<void>;
@@ -60,6 +64,8 @@ export interface StartOptions extends AppOptions {
   /** The integrations.yml body; `{{providers}}` is replaced by the provider emulator's URL. */
   catalogue: (providers: ProviderEmulator) => string;
   env?: Record<string, string>;
+  /** Run in Socket Mode (SLACK_APP_TOKEN set, no signing secret) against an emulated socket. */
+  socketMode?: boolean;
   clock?: Clock;
   http?: HttpClient;
 }
@@ -67,7 +73,8 @@ export interface StartOptions extends AppOptions {
 /** The real app in HTTP mode on loopback, against both emulators, with a real SQLite file. */
 export async function startTestApp(options: StartOptions): Promise<TestApp> {
   const providers = await startProviderEmulator();
-  const slack = await startSlackEmulator({ botToken: BOT_TOKEN });
+  const socket = options.socketMode ? await startSocketModeServer() : undefined;
+  const slack = await startSlackEmulator({ botToken: BOT_TOKEN, ...(socket ? { socketMode: { appToken: APP_TOKEN, url: socket.url } } : {}) });
   for (const user of [ADMIN, OWNER, STRANGER, GROUP_MEMBER]) slack.addUser(user);
   slack.addUsergroup(GROUP, [GROUP_MEMBER]);
   slack.addChannel(ALERTS, { name: 'alerts' });
@@ -98,6 +105,7 @@ export async function startTestApp(options: StartOptions): Promise<TestApp> {
       AZURE_OAUTH_CLIENT_SECRET: 'entra-secret',
       AZURE_OAUTH_AUTHORITY: providers.azureAuthority,
       LOG_LEVEL: 'debug',
+      ...(socket ? { SLACK_APP_TOKEN: APP_TOKEN, SLACK_SIGNING_SECRET: '' } : {}),
       ...options.env,
     },
     { slack: true, secretKey: true },
@@ -129,6 +137,7 @@ export async function startTestApp(options: StartOptions): Promise<TestApp> {
     config,
     logs,
     dir: dir.path,
+    socket,
     async restart() {
       await shutdown({ deps: app.deps, reauth: app.reauth });
       const next = await boot();
@@ -137,6 +146,7 @@ export async function startTestApp(options: StartOptions): Promise<TestApp> {
     },
     async close() {
       await shutdown({ deps: app.deps, reauth: app.reauth });
+      await socket?.close();
       await slack.close();
       await providers.close();
       dir.cleanup();

@@ -61,6 +61,16 @@ describe('logger redaction', () => {
     expect(scrubText('GET https://api.github.com/user → 401 for jira-acme')).toBe('GET https://api.github.com/user → 401 for jira-acme');
   });
 
+  it('drops whole incoming payloads from Slack SDK debug lines, keeping the line', () => {
+    const { logger, text } = captureLogger('debug');
+    const bolt = toBoltLogger(logger);
+    bolt.debug('Received a message on the WebSocket: {"payload":{"view":{"state":{"values":{"token":{"t":{"value":"Shapeless123secret"}}}}}}}');
+    bolt.debug(`something {"view":{"state":{"values":{"token":{"t":{"value":"Shapeless456secret"}}}}}}`);
+    expect(text()).not.toContain('Shapeless123secret');
+    expect(text()).not.toContain('Shapeless456secret');
+    expect(text()).toContain('Received a message on the WebSocket: [payload not logged]');
+  });
+
   it('gives Bolt a logger writing through the same redaction', () => {
     const { logger, text } = captureLogger('debug');
     const bolt = toBoltLogger(logger);

@@ -88,6 +88,8 @@ export interface SlackEmulator {
 
 export interface SlackEmulatorOptions {
   botToken: string;
+  /** Socket Mode: the app-level token apps.connections.open accepts, and where it points. */
+  socketMode?: { appToken: string; url: string };
   port?: number;
   now?: () => number;
 }
@@ -288,6 +290,11 @@ export async function startSlackEmulator(options: SlackEmulatorOptions): Promise
       calls.push(call);
     };
 
+    if (method === 'apps.connections.open' && options.socketMode) {
+      const ok = req.headers.authorization === `Bearer ${options.socketMode.appToken}`;
+      record(ok, ok ? undefined : 'invalid_auth');
+      return sendJson(res, 200, ok ? { ok: true, url: options.socketMode.url } : { ok: false, error: 'invalid_auth' });
+    }
     if (req.headers.authorization !== `Bearer ${options.botToken}`) {
       record(false, 'invalid_auth');
       return sendJson(res, 200, { ok: false, error: 'invalid_auth' });
