@@ -138,6 +138,17 @@ describe('the Slack surface', () => {
       expect(t.slack.callsOf('views.update').some((c) => c.args.view_id === call.ref && c.ok)).toBe(true);
     });
 
+    it('a slow refusal offers Try again, which brings the empty form back', async () => {
+      t.providers.setToken('glpat-SurfaceSlowRevoked0123', { provider: 'gitlab', status: 'revoked', delayMs: 800 });
+      const call = await openModal(t, 'gitlab', { userId: OWNER });
+      const response = await t.driver.submit(call.ref ?? '', { token: 'glpat-SurfaceSlowRevoked0123' }, { userId: OWNER });
+      expect(textOf(response.json)).toContain('Validating connection');
+      await expect.poll(() => textOf(t.slack.view(call.ref ?? '')?.view), { timeout: 5000 }).toContain('Not saved');
+      expect(JSON.stringify(t.slack.view(call.ref ?? '')?.view)).toContain('reauth_try_again');
+      await t.driver.click({ actionId: 'reauth_try_again', value: 'gitlab', actor: { userId: OWNER }, viewId: call.ref ?? '' });
+      await expect.poll(() => (t.slack.view(call.ref ?? '')?.view.blocks as { type: string }[]).some((b) => b.type === 'input')).toBe(true);
+    });
+
     it('if the person closed the modal, the result goes to them by direct message', async () => {
       const call = await openModal(t, 'gitlab', { userId: OWNER });
       const response = await t.driver.submit(call.ref ?? '', { token: 'glpat-SurfaceSlow0123456789x' }, { userId: OWNER });
