@@ -1,8 +1,6 @@
 /** A counting semaphore: at most `limit` tasks run at once; the rest wait in order. */
 export interface Limiter {
   run<T>(task: () => Promise<T>): Promise<T>;
-  readonly active: number;
-  readonly waiting: number;
 }
 
 export function createLimiter(limit: number): Limiter {
@@ -13,12 +11,6 @@ export function createLimiter(limit: number): Limiter {
     queue.shift()?.();
   };
   return {
-    get active() {
-      return active;
-    },
-    get waiting() {
-      return queue.length;
-    },
     async run(task) {
       if (active >= limit) await new Promise<void>((resolve) => queue.push(resolve));
       active += 1;

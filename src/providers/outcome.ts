@@ -46,11 +46,6 @@ export function isRejection(kind: OutcomeKind): boolean {
   return kind === 'invalid_credentials' || kind === 'insufficient_scope' || kind === 'wrong_auth_type' || kind === 'invalid_input';
 }
 
-/** Something outside the credential failed: worth trying again later. */
-export function isTransient(kind: OutcomeKind): boolean {
-  return kind === 'rate_limited' || kind === 'unreachable' || kind === 'provider_error';
-}
-
 export function describeIdentity(identity: Identity): string {
   const who = identity.name ?? identity.username ?? identity.email ?? identity.id;
   const extra = identity.email && identity.email !== who ? ` <${identity.email}>` : identity.username && identity.username !== who ? ` (${identity.username})` : '';

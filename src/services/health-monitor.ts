@@ -1,5 +1,5 @@
 import { recordAudit } from '../db/repositories/audit.js';
-import { currentCredential, updateCredentialExpiry } from '../db/repositories/credentials.js';
+import { updateCredentialExpiry } from '../db/repositories/credentials.js';
 import { currentCredentialsWithExpiry, recordWarnings, warnedThresholds } from '../db/repositories/expiry-warnings.js';
 import { healthOf, saveHealth } from '../db/repositories/health.js';
 import { listActiveIntegrations, listIntegrationsByCredentialKey, listIntegrationsByIds, type IntegrationRow } from '../db/repositories/integrations.js';
@@ -239,8 +239,6 @@ export function createHealthMonitor(rt: Runtime, options: MonitorOptions) {
       timer = undefined;
       await ticking;
     },
-    /** Credential of an integration, for callers that report on it. */
-    credentialOf: (integration: IntegrationRow) => currentCredential(rt.db, integration.credentialKey),
   };
 }
 
