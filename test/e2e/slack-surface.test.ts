@@ -178,6 +178,15 @@ describe('the Slack surface', () => {
       expect(textOf(t.slack.responses.at(-1)?.body)).toContain('Slack refused to open the form (ratelimited)');
     });
 
+    it('a Slack server error on views.open is reported to the person', async () => {
+      t.slack.inject('views.open', { error: 'internal_error', status: 500, times: 2 });
+      const before = t.slack.responses.length;
+      await t.driver.command('gitlab', { userId: OWNER });
+      await expect.poll(() => t.slack.responses.length, { timeout: 5000 }).toBe(before + 1);
+      expect(textOf(t.slack.responses.at(-1)?.body)).toMatch(/Slack refused to open the form \(.+\)\. Please try again in a moment\./);
+      t.slack.clearInjections();
+    });
+
     it('clicking a link-out button is acknowledged', async () => {
       const response = await t.driver.click({ actionId: 'oauth_link', actor: { userId: OWNER }, url: 'https://example.com', message: { channel: 'C0ALERTS', ts: '1.1' } });
       expect(response.status).toBe(200);
