@@ -55,3 +55,13 @@ export function describeIdentity(identity: Identity): string {
 export function formatUtc(date: Date): string {
   return `${date.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 }
+
+/** The soonest expiry among the valid tokens of a submission or probe, or null when none reports one. */
+export function earliestExpiry(tokens: readonly TokenReport[]): Date | null {
+  let earliest: Date | null = null;
+  for (const token of tokens) {
+    const expiresAt = token.outcome.kind === 'valid' ? token.outcome.expiresAt : null;
+    if (expiresAt && (!earliest || expiresAt.getTime() < earliest.getTime())) earliest = expiresAt;
+  }
+  return earliest;
+}

@@ -5,7 +5,7 @@ import { healthOf, saveHealth } from '../db/repositories/health.js';
 import { listActiveIntegrations, listIntegrationsByCredentialKey, listIntegrationsByIds, type IntegrationRow } from '../db/repositories/integrations.js';
 import { listOpenAlerts, updateAlert } from '../db/repositories/alerts.js';
 import { createLimiter } from '../providers/limiter.js';
-import { isRejection } from '../providers/outcome.js';
+import { earliestExpiry, isRejection } from '../providers/outcome.js';
 import { authSpec } from '../providers/registry.js';
 import type { AuthKey, ProviderKey } from '../providers/types.js';
 import type { Runtime } from '../runtime.js';
@@ -76,10 +76,7 @@ export function createHealthMonitor(rt: Runtime, options: MonitorOptions) {
       return result;
     }
     if (result.outcome.kind === 'valid' && result.credential.authType !== 'oauth') {
-      const reported = result.tokens
-        .map((t) => (t.outcome.kind === 'valid' ? t.outcome.expiresAt : null))
-        .filter((d): d is Date => d !== null)
-        .sort((a, b) => a.getTime() - b.getTime())[0] ?? null;
+      const reported = earliestExpiry(result.tokens);
       if ((reported?.getTime() ?? null) !== (result.credential.expiresAt?.getTime() ?? null)) updateCredentialExpiry(rt.db, result.credential.id, reported);
     }
     await applyHealthSignal(rt, rt.alerts, group, { outcome: result.outcome, source, actor, nextProbeAt: nextProbeAfter(result, now) }, policy);

@@ -1,7 +1,5 @@
-import { eq } from 'drizzle-orm';
-import { currentCredential, type CredentialRow } from '../db/repositories/credentials.js';
+import { currentCredential, updateSealedSecret, type CredentialRow } from '../db/repositories/credentials.js';
 import type { IntegrationRow } from '../db/repositories/integrations.js';
-import { credentials } from '../db/schema.js';
 import { oauthEndpoints, oauthSetupHint, refreshAccessToken } from '../providers/oauth.js';
 import type { Outcome, TokenReport } from '../providers/outcome.js';
 import { authSpec } from '../providers/registry.js';
@@ -93,11 +91,7 @@ export async function probeIntegration(deps: ServiceDeps, subject: ProbeSubject,
         refreshExpiresAt: refreshed.tokens.refreshExpiresAt?.getTime() ?? payload.refreshExpiresAt,
       };
       const sealed = sealPayload(deps.keyring, subject.credentialKey, next);
-      deps.db
-        .update(credentials)
-        .set({ sealedSecret: sealed.value, keyId: sealed.keyId, expiresAt: next.refreshExpiresAt === null ? null : new Date(next.refreshExpiresAt) })
-        .where(eq(credentials.id, credential.id))
-        .run();
+      updateSealedSecret(deps.db, credential.id, sealed.value, sealed.keyId, next.refreshExpiresAt === null ? null : new Date(next.refreshExpiresAt));
     }
   }
   const outcome = await validateToken(ctx, { token: access });

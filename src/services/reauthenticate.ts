@@ -3,7 +3,7 @@ import { currentCredential, swapCredential, type CredentialRow } from '../db/rep
 import { saveHealth } from '../db/repositories/health.js';
 import { findActiveIntegration, listIntegrationsByCredentialKey, type IntegrationRow } from '../db/repositories/integrations.js';
 import { parseCredentialInput, type RawCredentialInput } from '../providers/input.js';
-import type { CredentialValidation, Outcome, TokenReport, ValidOutcome } from '../providers/outcome.js';
+import { earliestExpiry, type CredentialValidation, type Outcome, type TokenReport, type ValidOutcome } from '../providers/outcome.js';
 import { authSpec } from '../providers/registry.js';
 import type { AuthKey, ProviderKey } from '../providers/types.js';
 import { createValidationContext, validateCredential } from '../providers/validate.js';
@@ -137,10 +137,6 @@ export function commitCredential(
   const { integration, validation } = params;
   const fingerprints = validation.tokens.map((t) => t.fingerprint);
   const sealed = sealPayload(deps.keyring, integration.credentialKey, params.payload);
-  const earliestExpiry = validation.tokens
-    .map((t) => (t.outcome.kind === 'valid' ? t.outcome.expiresAt : null))
-    .filter((d): d is Date => d !== null)
-    .sort((a, b) => a.getTime() - b.getTime())[0];
   const committed = deps.db.transaction((tx) => {
     const previous = currentCredential(tx, integration.credentialKey);
     const affected = listIntegrationsByCredentialKey(tx, integration.credentialKey);
@@ -155,7 +151,7 @@ export function commitCredential(
         fingerprints,
         identity: { ...validation.outcome.identity },
         scopes: validation.outcome.scopes,
-        expiresAt: params.expiresAt === undefined ? (earliestExpiry ?? null) : params.expiresAt,
+        expiresAt: params.expiresAt === undefined ? earliestExpiry(validation.tokens) : params.expiresAt,
         createdBy: params.actor,
         createdAt: now,
       },

@@ -42,8 +42,12 @@ export function listSealedCredentials(db: Pick<Db, 'select'>): CredentialRow[] {
   return db.select().from(credentials).where(isNotNull(credentials.sealedSecret)).all();
 }
 
-export function updateSealedSecret(db: Pick<Db, 'update'>, id: number, sealedSecret: string, keyId: string): void {
-  db.update(credentials).set({ sealedSecret, keyId }).where(eq(credentials.id, id)).run();
+/** Re-sealed or renewed secret material for the same credential (key rotation, an OAuth refresh). */
+export function updateSealedSecret(db: Pick<Db, 'update'>, id: number, sealedSecret: string, keyId: string, expiresAt?: Date | null): void {
+  db.update(credentials)
+    .set({ sealedSecret, keyId, ...(expiresAt === undefined ? {} : { expiresAt }) })
+    .where(eq(credentials.id, id))
+    .run();
 }
 
 /** The provider may report a new expiry (a token edited or renewed in place). */
