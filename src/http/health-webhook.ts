@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { readBodyLimited } from './read-body.js';
 import { recordAudit } from '../db/repositories/audit.js';
 import { findActiveIntegration, listIntegrationsByCredentialKey } from '../db/repositories/integrations.js';
 import { rememberSignature } from '../db/repositories/webhook-replays.js';
@@ -13,17 +14,6 @@ function reply(res: ServerResponse, status: number, body: Record<string, unknown
   res.end(JSON.stringify(body));
 }
 
-async function readLimited(req: IncomingMessage): Promise<string | undefined> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_BODY) return undefined;
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks).toString('utf8');
-}
-
 /** POST /webhooks/health (SPEC §4): signed, fresh, never replayed; feeds the same state machine as probes. */
 export function healthWebhookRoute(rt: Runtime) {
   return {
@@ -32,7 +22,7 @@ export function healthWebhookRoute(rt: Runtime) {
     handler: async (req: IncomingMessage, res: ServerResponse) => {
       const secret = rt.config.healthWebhookSecret;
       if (!secret) return reply(res, 404, { error: 'disabled', message: 'The health webhook is off: set HEALTH_WEBHOOK_SECRET to enable it.' });
-      const body = await readLimited(req);
+      const body = await readBodyLimited(req, MAX_BODY);
       if (body === undefined) return reply(res, 413, { error: 'too_large', message: `The body is larger than ${MAX_BODY} bytes.` });
       const now = rt.clock.now();
       const header = (name: string) => {
