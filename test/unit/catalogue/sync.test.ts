@@ -84,12 +84,14 @@ describe('syncCatalogue', () => {
     expect(audit).toMatchObject({ outcome: 'credential_discarded', fingerprint: 'abcd1234', detail: { from: 'jira/api_key', to: 'jira/pat' } });
   });
 
-  it('runs in one transaction: a failure leaves the table untouched', () => {
+  it('runs in one transaction: a failure part-way leaves the table untouched', () => {
     syncCatalogue(db, entries('integrations:\n  - { id: a, provider: gitlab, auth: pat }'), t0);
-    const broken = entries('integrations:\n  - { id: b, provider: gitlab, auth: pat }');
-    // A null name violates NOT NULL on insert, after "a" has been archived inside the transaction.
-    (broken[0] as { name: unknown }).name = null;
-    expect(() => syncCatalogue(db, broken, t1)).toThrow();
+    const next = entries('integrations:\n  - { id: b, provider: gitlab, auth: pat }\n  - { id: c, provider: gitlab, auth: pat }');
+    // "b" is inserted first; "c" then violates NOT NULL. Without the transaction "b" would remain.
+    (next[1] as { name: unknown }).name = null;
+    expect(() => syncCatalogue(db, next, t1)).toThrow();
+    expect(db.select().from(integrations).all().map((i) => i.id)).toEqual(['a']);
     expect(listActiveIntegrations(db).map((i) => i.id)).toEqual(['a']);
+    expect(listAudit(db).map((r) => r.action)).toEqual(['catalogue.add']);
   });
 });
