@@ -91,9 +91,14 @@ export async function openReauth(rt: Runtime, request: OpenRequest): Promise<voi
   } catch (error) {
     const code = slackErrorCode(error);
     rt.logger.warn({ integration: integration.id, error: code }, 'views.open failed');
+    const again = `run \`/reauth ${integration.id}\` again`;
     const text = /trigger/.test(code)
-      ? `Slack closed the window for opening the form before Reauth could (${code}). Please run \`/reauth ${integration.id}\` again.`
-      : `Slack refused to open the form (${code}). Please try again in a moment.`;
+      ? `Slack closed the window for opening the form before Reauth could (${code}). Please ${again}.`
+      : code === 'ratelimited'
+        ? `Slack is rate-limiting Reauth and did not open the form (ratelimited). Please ${again} in a minute.`
+        : code === 'slack_unreachable'
+          ? `Reauth could not reach Slack to open the form (slack_unreachable). Please ${again} in a moment; if it keeps happening, tell your Reauth admin.`
+          : `Slack did not open the form (${code}). Please ${again} in a moment; if it keeps happening, tell your Reauth admin.`;
     await tellUser(rt, request.userId, buildHeaderMessage('Could not open the form', text), request.respond);
     return;
   }

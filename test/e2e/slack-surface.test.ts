@@ -175,7 +175,7 @@ describe('the Slack surface', () => {
       await t.driver.command('gitlab', { userId: OWNER });
       await expect.poll(() => t.slack.responses.length).toBe(before + 1);
       expect(Date.now() - started).toBeLessThan(5000);
-      expect(textOf(t.slack.responses.at(-1)?.body)).toContain('Slack refused to open the form (ratelimited)');
+      expect(textOf(t.slack.responses.at(-1)?.body)).toContain('Slack is rate-limiting Reauth and did not open the form (ratelimited). Please run `/reauth gitlab` again in a minute.');
     });
 
     it('a Slack server error on views.open is reported to the person', async () => {
@@ -183,7 +183,7 @@ describe('the Slack surface', () => {
       const before = t.slack.responses.length;
       await t.driver.command('gitlab', { userId: OWNER });
       await expect.poll(() => t.slack.responses.length, { timeout: 5000 }).toBe(before + 1);
-      expect(textOf(t.slack.responses.at(-1)?.body)).toMatch(/Slack refused to open the form \(.+\)\. Please try again in a moment\./);
+      expect(textOf(t.slack.responses.at(-1)?.body)).toMatch(/Reauth could not reach Slack to open the form \(.+\)\. Please run `\/reauth gitlab` again in a moment/);
       t.slack.clearInjections();
     });
 
