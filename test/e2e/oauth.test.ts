@@ -74,10 +74,15 @@ describe('OAuth link-out', () => {
     return linkOf(await openModal(t, id, { userId }));
   }
 
-  it('a reused state gets a clear page, is audited and changes nothing', async () => {
+  /** Opens a fresh link-out in a new browser and answers the provider's page; returns where it sends the browser back. */
+  async function throughProvider(decision: 'approve' | 'deny') {
     const browser = createBrowser();
     const start = await browser.get(await freshLink());
-    const callback = await browser.decide(start.location ?? '', 'approve');
+    return { browser, start, callback: await browser.decide(start.location ?? '', decision) };
+  }
+
+  it('a reused state gets a clear page, is audited and changes nothing', async () => {
+    const { browser, callback } = await throughProvider('approve');
     expect((await browser.get(callback)).status).toBe(200);
     const before = currentCredential(t.deps.db, 'integration:bb-oauth')?.id;
     const again = await browser.get(callback);
@@ -96,9 +101,7 @@ describe('OAuth link-out', () => {
   });
 
   it('an expired state gets a clear page', async () => {
-    const browser = createBrowser();
-    const start = await browser.get(await freshLink());
-    const callback = await browser.decide(start.location ?? '', 'approve');
+    const { browser, callback } = await throughProvider('approve');
     // Age every pending state past its 10 minutes.
     t.deps.db.update(oauthStates).set({ expiresAt: new Date(Date.now() - 1000) }).run();
     const page = await browser.get(callback);
@@ -107,9 +110,7 @@ describe('OAuth link-out', () => {
   });
 
   it('someone else\'s state (another browser) is refused and audited', async () => {
-    const owner = createBrowser();
-    const start = await owner.get(await freshLink());
-    const callback = await owner.decide(start.location ?? '', 'approve');
+    const { browser: owner, callback } = await throughProvider('approve');
     const other = createBrowser();
     const page = await other.get(callback);
     expect(page.status).toBe(403);
@@ -128,9 +129,7 @@ describe('OAuth link-out', () => {
   });
 
   it('a provider error parameter (access denied) gets a clear page, is audited, and the person is told in Slack', async () => {
-    const browser = createBrowser();
-    const start = await browser.get(await freshLink());
-    const callback = await browser.decide(start.location ?? '', 'deny');
+    const { browser, callback } = await throughProvider('deny');
     const page = await browser.get(callback);
     expect(page.status).toBe(400);
     expect(page.text).toContain('access_denied');
@@ -140,9 +139,7 @@ describe('OAuth link-out', () => {
   });
 
   it('a failing code exchange changes nothing', async () => {
-    const browser = createBrowser();
-    const start = await browser.get(await freshLink());
-    const callback = await browser.decide(start.location ?? '', 'approve');
+    const { browser, callback } = await throughProvider('approve');
     t.providers.oauth.failNextExchange = { error: 'invalid_grant', description: 'The code has expired.' };
     const before = currentCredential(t.deps.db, 'integration:bb-oauth')?.id;
     const page = await browser.get(callback);
