@@ -61,7 +61,7 @@ export function createApp(deps: ServiceDeps, options: AppOptions = {}): ReauthAp
   const clientOptions = {
     ...(config.slack.apiUrl ? { slackApiUrl: config.slack.apiUrl } : {}),
     logger,
-    // A hung or rate-limited call must not block the 3-second paths for minutes (slack.md §4.4).
+    // A hung or rate-limited call must not block the 3-second paths for minutes (https://docs.slack.dev/tools/node-slack-sdk/web-api#automatic-retries).
     timeout: 10_000,
     rejectRateLimitedCalls: true,
     retryConfig: { retries: 1, factor: 1, minTimeout: 200, maxTimeout: 500 },

@@ -90,7 +90,7 @@ const TO_BOLT: Record<string, BoltLogLevel> = {
 
 /**
  * Slack SDK log lines that carry a whole incoming payload: at debug level the Socket Mode client logs
- * every message it receives (slack.md §7.6), which for a modal submission includes what was pasted —
+ * every message it receives (https://github.com/slackapi/node-slack-sdk/blob/main/packages/socket-mode/src/SocketModeClient.ts), which for a modal submission includes what was pasted —
  * possibly a token with no recognisable shape. The payload is dropped, the line kept.
  */
 const PAYLOAD_LINES: readonly RegExp[] = [/^(Received a message on the WebSocket:)[\s\S]*/, /^(Unable to parse an incoming WebSocket message \(will ignore\):)[\s\S]*/];

@@ -14,7 +14,7 @@ function reply(res: ServerResponse, status: number, body: Record<string, unknown
   res.end(JSON.stringify(body));
 }
 
-/** POST /webhooks/health (SPEC §4): signed, fresh, never replayed; feeds the same state machine as probes. */
+/** POST /webhooks/health (docs/http.md): signed, fresh, never replayed; feeds the same state machine as probes. */
 export function healthWebhookRoute(rt: Runtime) {
   return {
     path: '/webhooks/health',

@@ -5,7 +5,8 @@ import type { Outcome } from './outcome.js';
 import type { ProviderKey } from './types.js';
 
 /**
- * The two OAuth flows Reauth drives (providers.md §3, §4, §8):
+ * The two OAuth flows Reauth drives (https://developer.atlassian.com/cloud/bitbucket/oauth-2,
+ * https://learn.microsoft.com/azure/devops/integrate/get-started/authentication/entra-oauth):
  * Bitbucket — code flow, client credentials as HTTP Basic at the token endpoint, 2-hour access tokens;
  * Azure DevOps through Microsoft Entra ID — code flow with PKCE S256, client secret in the body,
  * scope `499b84ac-…/.default offline_access`, ~1-hour access tokens and 90-day rolling refresh tokens.

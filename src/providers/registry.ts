@@ -2,7 +2,7 @@ import type { AuthKey, AuthSpec, ForeignShape, ProviderKey, ProviderSpec } from 
 
 /**
  * The provider table: everything about a provider that data can say.
- * Facts and sources: ../shared/reference/providers.md (§0 summary, §9 scopes, §11 pitfalls).
+ * Each entry cites the provider's public documentation where a fact needs it.
  */
 
 const JWT: ForeignShape = {
@@ -362,7 +362,7 @@ export function isProviderKey(value: unknown): value is ProviderKey {
   return typeof value === 'string' && Object.hasOwn(PROVIDERS, value);
 }
 
-/** Every provider/auth row of SPEC §1, in table order. */
+/** Every provider/auth row of docs/catalogue.md, in table order. */
 export function providerAuthRows(): { provider: ProviderKey; auth: AuthKey }[] {
   const rows: { provider: ProviderKey; auth: AuthKey }[] = [];
   for (const provider of Object.keys(PROVIDERS) as ProviderKey[]) {

@@ -1,4 +1,4 @@
-/** Provider and auth-type keys of SPEC §1, and the shapes every provider entry shares. */
+/** Provider and auth-type keys of docs/catalogue.md, and the shapes every provider entry shares. */
 
 export const PROVIDER_KEYS = [
   'jira',

@@ -2,7 +2,7 @@ import type { AuthKey, ProviderKey } from '../providers/types.js';
 import type { ProviderEmulator } from './providers/emulator.js';
 import type { EmulatedToken } from './providers/types.js';
 
-/** The sandbox's demo catalogue: one integration per provider/auth row of SPEC §1, with demo credentials. */
+/** The sandbox's demo catalogue: one integration per provider/auth row of docs/catalogue.md, with demo credentials. */
 
 export interface DemoRow {
   id: string;

@@ -1,6 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
-/** SPEC §4: X-Reauth-Signature = v1=<hex HMAC-SHA256 of "v1:{timestamp}:{raw body}">, within 5 minutes. */
+/** docs/http.md: X-Reauth-Signature = v1=<hex HMAC-SHA256 of "v1:{timestamp}:{raw body}">, within 5 minutes. */
 
 export const WEBHOOK_WINDOW_SECONDS = 5 * 60;
 

@@ -2,7 +2,7 @@
 
 export const COMMAND = '/reauth';
 
-/** Input block ids of the re-authentication modal: public (SPEC §5). */
+/** Input block ids of the re-authentication modal: public (docs/slack.md). */
 export const INPUT_BLOCK = { email: 'email', username: 'username', token: 'token' } as const;
 export type InputBlockId = (typeof INPUT_BLOCK)[keyof typeof INPUT_BLOCK];
 

@@ -34,7 +34,7 @@ const ROWS: Row[] = [
   { id: 'sonar', inputs: ['username', 'token'], identifier: { username: 'jane' }, valid: ['squ_RowsSonarUserToken0123456789abcdef01'], entry: { provider: 'sonarqube' }, foreign: 'sqa_SmuggledAnalysisToken0123456789abcdef', label: 'username + user token' },
 ];
 
-describe('re-authentication through the modal, for every token row of SPEC §1', () => {
+describe('re-authentication through the modal, for every token row of docs/catalogue.md', () => {
   let t: TestApp;
   beforeAll(async () => {
     t = await startTestApp({ catalogue: everyRowCatalogue });

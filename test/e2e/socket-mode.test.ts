@@ -47,7 +47,7 @@ describe('Socket Mode (SLACK_APP_TOKEN set)', () => {
   });
 
   it('never logs a pasted secret, even one with no recognisable shape, at debug level', async () => {
-    // The Socket Mode client logs every message it receives at debug level (slack.md §7.6).
+    // The Socket Mode client logs every message it receives at debug level (SocketModeClient.ts in slackapi/node-slack-sdk).
     const secret = 'ShapelessDataCenterPat7f3a9c21e8b4';
     t.providers.setToken(secret, { provider: 'jira', identity: { id: 'k1', name: 'Jane' } });
     const trigger = t.slack.mintTrigger();

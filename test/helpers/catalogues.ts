@@ -1,6 +1,6 @@
 import type { ProviderEmulator } from '../../src/sandbox/providers/emulator.js';
 
-/** One integration per provider/auth row of SPEC §1, all on the emulators, owned by U0OWNER. */
+/** One integration per provider/auth row of docs/catalogue.md, all on the emulators, owned by U0OWNER. */
 export function everyRowCatalogue(p: ProviderEmulator): string {
   return `integrations:
   - { id: jira-cloud, name: Jira Cloud, provider: jira, auth: api_key, url: "${p.baseUrl('jira')}", owners: [U0OWNER] }

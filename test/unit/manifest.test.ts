@@ -37,7 +37,7 @@ const source = sourceFiles('src').map((f) => readFileSync(f, 'utf8')).join('\n')
 
 describe('manifest.yml', () => {
   it('is valid against Slack\'s manifest schema (v1)', () => {
-    const schema = JSON.parse(readFileSync('../shared/reference/slack-manifest-schema/manifest.schema.1.0.0.json', 'utf8')) as object;
+    const schema = JSON.parse(readFileSync('test/fixtures/slack-manifest-schema/manifest.schema.1.0.0.json', 'utf8')) as object;
     const ajv = new Ajv({ allErrors: true, strict: false });
     const validate = ajv.compile(schema);
     const valid = validate(manifest);

@@ -7,7 +7,7 @@ import { buildHelp, buildOverview, buildStatus } from '../../slack/blocks/messag
 import { openReauth } from '../open-reauth.js';
 import { tellUser } from '../reply.js';
 
-/** `/reauth`, `/reauth <id>`, `/reauth status`, `/reauth help` (SPEC §5). */
+/** `/reauth`, `/reauth <id>`, `/reauth status`, `/reauth help` (docs/slack.md). */
 export function handleReauthCommand(rt: Runtime) {
   return async ({ command, ack, respond }: AllMiddlewareArgs & SlackCommandMiddlewareArgs): Promise<void> => {
     const [word] = command.text.trim().split(/\s+/).filter(Boolean);

@@ -2,7 +2,7 @@ import type { ProviderHook } from './types.js';
 
 /**
  * Azure DevOps may answer a bad PAT with a 2xx (203) HTML sign-in page instead of a 401
- * (providers.md §4, [A10]); we send X-TFS-FedAuthRedirect: Suppress and also require JSON.
+ * (https://github.com/MicrosoftDocs/vsts-rest-api-specs/issues/97); we send X-TFS-FedAuthRedirect: Suppress and also require JSON.
  */
 export const azureDevopsHook: ProviderHook = {
   inspect(ctx, response) {

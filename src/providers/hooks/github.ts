@@ -3,7 +3,7 @@ import type { Outcome } from '../outcome.js';
 import type { ProviderHook } from './types.js';
 
 /**
- * GitHub's 403 means one of three things, told apart by headers (providers.md §2, §11):
+ * GitHub's 403 means one of three things, told apart by headers (https://docs.github.com/en/rest/using-the-rest-api/troubleshooting-the-rest-api):
  * a rate limit (x-ratelimit-remaining: 0, retry-after, or "secondary rate limit" wording),
  * SAML SSO not authorized (X-GitHub-SSO), or a missing permission.
  */

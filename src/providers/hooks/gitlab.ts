@@ -12,7 +12,7 @@ interface TokenSelf {
 
 /**
  * GitLab's personal_access_tokens/self tells active, revoked, expires_at (a date: the token dies at
- * 00:00 UTC) and scopes; error bodies say invalid_token / insufficient_scope (providers.md §6).
+ * 00:00 UTC) and scopes; error bodies say invalid_token / insufficient_scope (https://docs.gitlab.com/api/personal_access_tokens/).
  */
 export const gitlabHook: ProviderHook = {
   inspect(_ctx, response) {

@@ -13,7 +13,7 @@ interface TokenDto {
   apiKeyType?: string;
 }
 
-/** Harness tokens are `pat.<accountId>.<id>.<secret>` or `sat.…` (providers.md §5, [H7][H8]). */
+/** Harness tokens are `pat.<accountId>.<id>.<secret>` or `sat.…` (https://docs.gitguardian.com/secrets-detection/secrets-detection-engine/detectors/specifics/harness_api_key). */
 const TOKEN_SHAPE = /^(pat|sat)\.([^.]+)\.[^.]+\.[^.]+$/;
 
 /** POST /ng/api/token/validate: the token's own record, with validTo in ms (0 = no expiry). */
@@ -34,7 +34,7 @@ const expiryOf = (dto: TokenDto | undefined): Date | null => (dto?.validTo && dt
 
 /**
  * Personal tokens are checked with currentUser; service-account tokens have no user, so they are
- * checked with token/validate alone. Harness answers 429 without Retry-After ([H3]).
+ * checked with token/validate alone. Harness answers 429 without Retry-After (https://developer.harness.io/docs/platform/rate-limits/).
  */
 export const harnessHook: ProviderHook = {
   precheck(ctx, secret) {

@@ -3,7 +3,7 @@ import { reasons } from '../validate.js';
 
 /**
  * Jira can answer 200 as an anonymous user while X-Seraph-LoginReason says the login failed
- * (providers.md §1, [J3][J4]); AUTHENTICATION_DENIED can also mean a CAPTCHA is demanded.
+ * (https://jira.atlassian.com/browse/ID-6351); AUTHENTICATION_DENIED can also mean a CAPTCHA is demanded.
  */
 export const jiraHook: ProviderHook = {
   inspect(ctx, response) {

@@ -5,7 +5,7 @@ const EXPIRY = 'sonarqube-authentication-token-expiration';
 
 /**
  * api/authentication/validate answers 200 {"valid": …} — and valid:true for anonymous callers when
- * forced authentication is off — so api/users/current must also say isLoggedIn:true (providers.md §7).
+ * forced authentication is off — so api/users/current must also say isLoggedIn:true (https://docs.sonarsource.com/sonarqube-server/10.0/extension-guide/web-api/).
  */
 export const sonarqubeHook: ProviderHook = {
   async validate(ctx, secret) {

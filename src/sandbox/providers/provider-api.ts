@@ -138,7 +138,7 @@ const azureDevops: Handler = (call, res) => {
   const suppress = call.headers['x-tfs-fedauthredirect']?.toLowerCase() === 'suppress';
   const orgMatches = !call.entry?.organization || call.entry.organization.toLowerCase() === org.toLowerCase();
   if (call.entry?.quirk === 'ado_sign_in_page' || ((!authenticated(call) || !orgMatches) && !suppress)) {
-    // Without the suppress header, a bad PAT gets a 2xx HTML sign-in page (providers.md §4).
+    // Without the suppress header, a bad PAT gets a 2xx HTML sign-in page (https://github.com/MicrosoftDocs/vsts-rest-api-specs/issues/97).
     return sendHtml(res, 203, SIGN_IN_PAGE);
   }
   if (!authenticated(call)) return sendJson(res, 401, { message: 'Unauthorized' });
@@ -156,7 +156,7 @@ const harness: Handler = (call, res) => {
   const isUser = call.path === '/ng/api/user/currentUser';
   const isValidate = call.path === '/ng/api/token/validate' && call.method === 'POST';
   if (!isUser && !isValidate) return notFound(res);
-  // Harness sends 429 without Retry-After (providers.md §5).
+  // Harness sends 429 without Retry-After (https://developer.harness.io/docs/platform/rate-limits/).
   if (commonFailure(call, res, (r) => sendJson(r, 429, { status: 'ERROR', code: 'TOO_MANY_REQUESTS', message: 'Too many requests' }))) return;
   if (!authenticated(call)) return sendJson(res, 401, { status: 'ERROR', code: 'INVALID_TOKEN', message: 'Token is not valid.' });
   const entry = call.entry as EmulatedToken;
@@ -213,7 +213,7 @@ const sonarqube: Handler = (call, res) => {
   if (entry?.quirk === 'sonar_anonymous') {
     return isValidate ? sendJson(res, 200, { valid: true }) : sendJson(res, 200, { isLoggedIn: false, permissions: { global: [] } });
   }
-  // validate always answers 200; other endpoints answer 401 to a rejected token (providers.md §7).
+  // validate always answers 200; other endpoints answer 401 to a rejected token (https://docs.sonarsource.com/sonarqube-server/10.0/extension-guide/web-api/).
   if (!authenticated(call)) return isValidate ? sendJson(res, 200, { valid: false }) : sendJson(res, 401, { errors: [{ msg: 'Authentication required' }] });
   if (isValidate) return sendJson(res, 200, { valid: true }, expiry);
   const id = identityOf(entry);

@@ -1,5 +1,5 @@
 /**
- * The Block Kit and view limits real Slack enforces (../shared/reference/slack.md §2–§3), so the
+ * The Block Kit and view limits real Slack enforces (https://docs.slack.dev/reference/block-kit/blocks, https://docs.slack.dev/surfaces/modals), so the
  * emulator refuses what Slack would. Each problem is a JSON-pointer-ish path and a message.
  */
 

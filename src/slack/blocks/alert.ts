@@ -58,7 +58,7 @@ export function buildAlertMessage(facts: AlertFacts): MessageContent {
     ),
     context(`${facts.approvers.length ? `Can fix: ${mentionAll(facts.approvers)} · ` : ''}Last checked ${slackDate(facts.checkedAt)}`),
   ];
-  // chat.update refuses top-level text over 4,000 characters (slack.md §3).
+  // chat.update refuses top-level text over 4,000 characters (https://docs.slack.dev/reference/methods/chat.update).
   return { text: truncate(`${title(facts.integrations)} is failing: ${facts.reason}`, 3000), blocks };
 }
 

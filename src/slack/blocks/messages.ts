@@ -50,7 +50,7 @@ export function buildOverview(integrations: readonly IntegrationRow[], health: R
   return { text: `You can re-authenticate ${integrations.length} integration(s)${failing ? `; ${failing} failing` : ''}.`, blocks };
 }
 
-/** Slack rejects messages whose blocks hold more than about 12k characters in all (slack.md §3). */
+/** Slack rejects messages whose blocks hold more than about 12k characters in all (https://docs.slack.dev/reference/block-kit/blocks). */
 const STATUS_TEXT_BUDGET = 10_000;
 
 /** `/reauth status`: every integration's health, failing first; a long list ends with a count of the rest. */

@@ -12,7 +12,7 @@ function errorsOf(yaml: string): string[] {
 const entry = (fields: string) => `integrations:\n  - ${fields.trim().split('\n').join('\n    ')}\n`;
 
 describe('parseCatalogue', () => {
-  it('accepts the example catalogue: one entry per provider/auth row of SPEC §1', () => {
+  it('accepts the example catalogue: one entry per provider/auth row of docs/catalogue.md', () => {
     const result = parseCatalogue(readFileSync('integrations.example.yml', 'utf8'));
     expect(result.ok).toBe(true);
     if (!result.ok) return;

@@ -3,7 +3,7 @@ import { HOOKS } from '../../../src/providers/hooks/index.js';
 import { PROVIDERS, providerAuthRows } from '../../../src/providers/registry.js';
 
 describe('the provider table', () => {
-  it('has exactly the provider/auth rows of SPEC §1', () => {
+  it('has exactly the provider/auth rows of docs/catalogue.md', () => {
     expect(providerAuthRows().map((r) => `${r.provider}/${r.auth}`).sort()).toEqual(
       [
         'jira/api_key', 'jira/pat', 'jira/connect_app', 'github/pat', 'github/github_app', 'github_actions/pat',
@@ -22,7 +22,7 @@ describe('the provider table', () => {
     }
   });
 
-  it('asks for exactly what SPEC §1 lists', () => {
+  it('asks for exactly what docs/catalogue.md lists', () => {
     const asks = Object.fromEntries(
       providerAuthRows().map(({ provider, auth }) => {
         const form = (PROVIDERS[provider].auths as Record<string, { form: { kind: string; identifier?: string; pool?: boolean } }>)[auth]?.form;
@@ -47,7 +47,7 @@ describe('the provider table', () => {
     });
   });
 
-  it('defaults URLs as SPEC §1 says', () => {
+  it('defaults URLs as docs/catalogue.md says', () => {
     expect(PROVIDERS.github.defaultUrl).toBe('https://api.github.com');
     expect(PROVIDERS.github_actions.defaultUrl).toBe('https://api.github.com');
     expect(PROVIDERS.bitbucket.defaultUrl).toBe('https://api.bitbucket.org');

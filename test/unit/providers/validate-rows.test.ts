@@ -21,7 +21,7 @@ interface Row {
 
 const ID = { id: '5b10ac8d82e05b22cc7d4ef5', name: 'Jane Doe', email: 'jane@acme.com', username: 'jane' };
 
-/** Every token row of SPEC §1, plus the OAuth rows validated with an access token. */
+/** Every token row of docs/catalogue.md, plus the OAuth rows validated with an access token. */
 const ROWS: Row[] = [
   { provider: 'jira', auth: 'api_key', lacking: { status: 'insufficient_scope' },  identifier: 'jane@acme.com', token: 'ATATT3xFfGF0RowJiraCloudToken0123456789=AB12CD34', entry: { basicUser: 'jane@acme.com' }, header: (r, s) => expect(r.headers.authorization).toBe(basic(s.identifier ?? '', s.token)), expectedName: 'Jane Doe' },
   { provider: 'jira', auth: 'pat', token: 'NjQ1MjM0NTY3ODkwOkRhdGFDZW50ZXJQQVQ', header: (r, s) => expect(r.headers.authorization).toBe(`Bearer ${s.token}`), expectedName: 'Jane Doe' },

@@ -34,7 +34,7 @@ describe('Block Kit builders stay within Slack\'s limits', () => {
     expect(JSON.stringify(status.blocks)).toMatch(/…and \d+ more/);
   });
 
-  it('the re-authentication modal for every token row is a valid view with the SPEC block ids', () => {
+  it('the re-authentication modal for every token row is a valid view with the public block ids', () => {
     for (const { provider, auth } of providerAuthRows()) {
       if (authSpec(provider, auth)?.form.kind !== 'token') continue;
       const view = buildReauthModal(make(1, { provider, authType: auth, name: 'A rather long integration name for testing' }), 'm'.repeat(300));

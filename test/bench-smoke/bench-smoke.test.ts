@@ -1,17 +1,25 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { cpSync, readFileSync, rmSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tempDir } from '../helpers/db.js';
 
-/** The benchmark harness, run small, so it cannot rot: every figure must be produced. */
+/**
+ * The benchmark harness, run small, so it cannot rot: every figure must be produced. It runs in its
+ * own vitest project after the others (vitest.config.ts) and builds into node_modules/.cache, never
+ * into the working tree's dist/.
+ */
 describe('npm run bench (smoke)', () => {
   it('produces every figure of the report', () => {
     const dir = tempDir();
+    const build = resolve('node_modules/.cache/reauth-bench-smoke');
     try {
-      execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', '.'], { stdio: 'pipe' });
+      rmSync(build, { recursive: true, force: true });
+      execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', '.', '--outDir', join(build, 'dist')], { stdio: 'pipe' });
+      // The built code finds migrations/ beside its dist/, as in a package.
+      cpSync('migrations', join(build, 'migrations'), { recursive: true });
       const json = join(dir.path, 'bench.json');
-      const run = spawnSync(process.execPath, ['dist/test/bench/run.js', '--smoke', '--json', json], { encoding: 'utf8', timeout: 120_000 });
+      const run = spawnSync(process.execPath, [join(build, 'dist/test/bench/run.js'), '--smoke', '--json', json], { encoding: 'utf8', timeout: 120_000 });
       expect(run.status, run.stderr + run.stdout).toBe(0);
       expect(run.stdout).toContain('Interaction latency');
       const result = JSON.parse(readFileSync(json, 'utf8')) as {
@@ -41,6 +49,7 @@ describe('npm run bench (smoke)', () => {
       expect(result.targets.length).toBeGreaterThanOrEqual(7);
     } finally {
       dir.cleanup();
+      rmSync(build, { recursive: true, force: true });
     }
   }, 180_000);
 });
