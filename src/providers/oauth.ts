@@ -2,18 +2,13 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { Config } from '../config.js';
 import type { HttpClient } from './http.js';
 import type { Outcome } from './outcome.js';
-import type { ProviderKey } from './types.js';
+import { authSpec } from './registry.js';
+import type { OAuthFlowSpec, ProviderKey } from './types.js';
 
 /**
- * The two OAuth flows Reauth drives (https://developer.atlassian.com/cloud/bitbucket/oauth-2,
- * https://learn.microsoft.com/azure/devops/integrate/get-started/authentication/entra-oauth):
- * Bitbucket — code flow, client credentials as HTTP Basic at the token endpoint, 2-hour access tokens;
- * Azure DevOps through Microsoft Entra ID — code flow with PKCE S256, client secret in the body,
- * scope `499b84ac-…/.default offline_access`, ~1-hour access tokens and 90-day rolling refresh tokens.
+ * The OAuth code flows Reauth drives. What differs between providers is data on the auth type
+ * (`flow` in registry.ts); the client's id, secret and base URL come from the configuration.
  */
-
-export const AZURE_DEVOPS_SCOPE = '499b84ac-1321-427f-aa17-267ca6975798/.default offline_access';
-const ENTRA_REFRESH_LIFETIME_MS = 90 * 24 * 3600 * 1000;
 
 export interface OAuthEndpoints {
   provider: ProviderKey;
@@ -22,52 +17,58 @@ export interface OAuthEndpoints {
   tokenUrl: string;
   clientId: string;
   clientSecret: string;
-  clientAuth: 'basic' | 'body';
+  clientAuth: OAuthFlowSpec['clientAuth'];
   scope: string | undefined;
   pkce: boolean;
+  authorizeParams: Readonly<Record<string, string>>;
   refreshLifetimeMs: number | null;
 }
 
-/** The OAuth endpoints for a provider, or undefined when its client is not configured. */
+interface ConfiguredClient {
+  base: string;
+  clientId: string;
+  clientSecret: string;
+}
+
+/** Each OAuth client's configuration: its base URL and credentials, or undefined when not set. */
+const CLIENTS: Record<OAuthFlowSpec['client'], { configured(config: Config): ConfiguredClient | undefined; setupHint: string }> = {
+  bitbucket: {
+    configured: (config) => config.bitbucketOAuth && { base: config.bitbucketOAuth.url, clientId: config.bitbucketOAuth.clientId, clientSecret: config.bitbucketOAuth.clientSecret },
+    setupHint: 'BITBUCKET_OAUTH_CLIENT_ID and BITBUCKET_OAUTH_CLIENT_SECRET',
+  },
+  entra: {
+    configured: (config) =>
+      config.azureOAuth && { base: `${config.azureOAuth.authority}/${config.azureOAuth.tenant}/oauth2/v2.0`, clientId: config.azureOAuth.clientId, clientSecret: config.azureOAuth.clientSecret },
+    setupHint: 'AZURE_OAUTH_CLIENT_ID and AZURE_OAUTH_CLIENT_SECRET',
+  },
+};
+
+const flowOf = (provider: ProviderKey): OAuthFlowSpec | undefined => authSpec(provider, 'oauth')?.flow;
+
+/** The OAuth endpoints for a provider, or undefined when it has no flow or its client is not configured. */
 export function oauthEndpoints(config: Config, provider: ProviderKey): OAuthEndpoints | undefined {
-  if (provider === 'bitbucket' && config.bitbucketOAuth) {
-    const base = config.bitbucketOAuth.url;
-    return {
-      provider,
-      label: 'Bitbucket',
-      authorizeUrl: `${base}/site/oauth2/authorize`,
-      tokenUrl: `${base}/site/oauth2/access_token`,
-      clientId: config.bitbucketOAuth.clientId,
-      clientSecret: config.bitbucketOAuth.clientSecret,
-      clientAuth: 'basic',
-      scope: undefined, // Bitbucket scopes are set on the consumer, not in the request.
-      pkce: false,
-      refreshLifetimeMs: null,
-    };
-  }
-  if (provider === 'azure_devops' && config.azureOAuth) {
-    const base = `${config.azureOAuth.authority}/${config.azureOAuth.tenant}/oauth2/v2.0`;
-    return {
-      provider,
-      label: 'Microsoft Entra ID',
-      authorizeUrl: `${base}/authorize`,
-      tokenUrl: `${base}/token`,
-      clientId: config.azureOAuth.clientId,
-      clientSecret: config.azureOAuth.clientSecret,
-      clientAuth: 'body',
-      scope: AZURE_DEVOPS_SCOPE,
-      pkce: true,
-      refreshLifetimeMs: ENTRA_REFRESH_LIFETIME_MS,
-    };
-  }
-  return undefined;
+  const flow = flowOf(provider);
+  const client = flow && CLIENTS[flow.client].configured(config);
+  if (!flow || !client) return undefined;
+  return {
+    provider,
+    label: flow.label,
+    authorizeUrl: `${client.base}${flow.authorizePath}`,
+    tokenUrl: `${client.base}${flow.tokenPath}`,
+    clientId: client.clientId,
+    clientSecret: client.clientSecret,
+    clientAuth: flow.clientAuth,
+    scope: flow.scope,
+    pkce: flow.pkce,
+    authorizeParams: flow.authorizeParams ?? {},
+    refreshLifetimeMs: flow.refreshLifetimeMs,
+  };
 }
 
 /** The environment variables an admin must set to enable a provider's OAuth. */
 export function oauthSetupHint(provider: ProviderKey): string {
-  return provider === 'bitbucket'
-    ? 'BITBUCKET_OAUTH_CLIENT_ID and BITBUCKET_OAUTH_CLIENT_SECRET'
-    : 'AZURE_OAUTH_CLIENT_ID and AZURE_OAUTH_CLIENT_SECRET';
+  const flow = flowOf(provider);
+  return flow ? CLIENTS[flow.client].setupHint : 'an OAuth client';
 }
 
 export function newPkceVerifier(): string {
@@ -85,7 +86,7 @@ export function buildAuthorizeUrl(endpoints: OAuthEndpoints, params: { state: st
   url.searchParams.set('redirect_uri', params.redirectUri);
   url.searchParams.set('state', params.state);
   if (endpoints.scope) url.searchParams.set('scope', endpoints.scope);
-  if (endpoints.provider === 'azure_devops') url.searchParams.set('response_mode', 'query');
+  for (const [name, value] of Object.entries(endpoints.authorizeParams)) url.searchParams.set(name, value);
   if (endpoints.pkce && params.codeVerifier) {
     url.searchParams.set('code_challenge', pkceChallenge(params.codeVerifier));
     url.searchParams.set('code_challenge_method', 'S256');

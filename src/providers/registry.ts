@@ -174,6 +174,8 @@ export const PROVIDERS = {
       oauth: {
         label: 'OAuth (Bitbucket consumer)',
         form: { kind: 'oauth', signInWith: 'Bitbucket', hint: 'You will be sent to Bitbucket to approve access; nothing is typed here.' },
+        // https://developer.atlassian.com/cloud/bitbucket/oauth-2/ — scopes are set on the consumer, not requested.
+        flow: { client: 'bitbucket', label: 'Bitbucket', authorizePath: '/site/oauth2/authorize', tokenPath: '/site/oauth2/access_token', clientAuth: 'basic', pkce: false, refreshLifetimeMs: null },
         validation: {
           method: 'GET',
           path: '/2.0/user',
@@ -222,6 +224,19 @@ export const PROVIDERS = {
       oauth: {
         label: 'OAuth (Microsoft Entra ID)',
         form: { kind: 'oauth', signInWith: 'Microsoft', hint: 'You will be sent to Microsoft to sign in and approve access; nothing is typed here.' },
+        // https://learn.microsoft.com/azure/devops/integrate/get-started/authentication/entra-oauth — the Azure DevOps
+        // resource's .default scope; refresh tokens live 90 days (https://learn.microsoft.com/entra/identity-platform/refresh-tokens).
+        flow: {
+          client: 'entra',
+          label: 'Microsoft Entra ID',
+          authorizePath: '/authorize',
+          tokenPath: '/token',
+          clientAuth: 'body',
+          scope: '499b84ac-1321-427f-aa17-267ca6975798/.default offline_access',
+          pkce: true,
+          authorizeParams: { response_mode: 'query' },
+          refreshLifetimeMs: 90 * 24 * 3600 * 1000,
+        },
         validation: {
           method: 'GET',
           path: '/_apis/connectionData',

@@ -79,9 +79,33 @@ export interface ForeignShape {
   looksLike: string;
 }
 
+/**
+ * An OAuth code flow, as data: where its endpoints live below the client's configured base URL and
+ * how the client authenticates. The client's id, secret and base URL come from the configuration.
+ */
+export interface OAuthFlowSpec {
+  /** Which configured OAuth client signs the flow (BITBUCKET_OAUTH_* or AZURE_OAUTH_*). */
+  client: 'bitbucket' | 'entra';
+  /** Who the person signs in with, in messages. */
+  label: string;
+  authorizePath: string;
+  tokenPath: string;
+  /** Client credentials as HTTP Basic at the token endpoint, or in the form body. */
+  clientAuth: 'basic' | 'body';
+  /** Requested in the authorize URL and at the token endpoint; absent where scopes live on the client. */
+  scope?: string;
+  pkce: boolean;
+  /** Extra authorize-URL parameters. */
+  authorizeParams?: Readonly<Record<string, string>>;
+  /** How long a refresh token lives, where the provider says (ms); null when it does not expire on a clock. */
+  refreshLifetimeMs: number | null;
+}
+
 export interface AuthSpec {
   label: string;
   form: CredentialForm;
+  /** OAuth auth types: the flow that obtains the credential. */
+  flow?: OAuthFlowSpec;
   validation?: ValidationSpec;
   foreignShapes?: readonly ForeignShape[];
   /** Each inner list is a set of alternatives; every group must be satisfied. */

@@ -4,7 +4,8 @@ import { oauthEndpoints, oauthSetupHint, refreshAccessToken } from '../providers
 import type { Outcome, TokenReport } from '../providers/outcome.js';
 import { authSpec } from '../providers/registry.js';
 import type { AuthKey, ProviderKey } from '../providers/types.js';
-import { createValidationContext, validateCredential, validateToken, type ValidationTarget } from '../providers/validate.js';
+import type { ValidationTarget } from '../providers/call.js';
+import { createValidationContext, validateCredential, validateToken } from '../providers/validate.js';
 import { fingerprintSecret } from '../crypto/fingerprint.js';
 import type { ServiceDeps } from './deps.js';
 import { sealPayload, unsealPayload, type SecretPayload } from './secret-payload.js';

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll } from 'vitest';
 import { createHttpClient, type HttpClient } from '../../src/providers/http.js';
-import { createValidationContext, type ValidationTarget } from '../../src/providers/validate.js';
+import type { ValidationTarget } from '../../src/providers/call.js';
+import { createValidationContext } from '../../src/providers/validate.js';
 import type { AuthKey, ProviderKey } from '../../src/providers/types.js';
 import { startProviderEmulator, type ProviderEmulator } from '../../src/sandbox/providers/emulator.js';
 

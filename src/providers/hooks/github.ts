@@ -1,4 +1,4 @@
-import { callProvider, reasons, retryAtOf } from '../validate.js';
+import { callProvider, reasons, retryAtOf } from '../call.js';
 import type { Outcome } from '../outcome.js';
 import type { ProviderHook } from './types.js';
 

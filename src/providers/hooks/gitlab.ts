@@ -1,4 +1,4 @@
-import { callProvider, parseJson } from '../validate.js';
+import { callProvider, parseJson } from '../call.js';
 import type { ProviderHook } from './types.js';
 
 interface TokenSelf {

@@ -1,5 +1,5 @@
 import type { Outcome, ValidOutcome } from '../outcome.js';
-import { callProvider, classifyResponse, parseJson, reasons, type TokenSecret, type ValidationContext } from '../validate.js';
+import { callProvider, classifyResponse, parseJson, reasons, type TokenSecret, type ValidationContext } from '../call.js';
 import type { ProviderHook } from './types.js';
 
 interface TokenDto {

@@ -1,5 +1,5 @@
 import type { ProviderHook } from './types.js';
-import { reasons } from '../validate.js';
+import { reasons } from '../call.js';
 
 /**
  * Jira can answer 200 as an anonymous user while X-Seraph-LoginReason says the login failed

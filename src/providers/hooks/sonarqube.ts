@@ -1,4 +1,4 @@
-import { callProvider, callValidation, classifyResponse, parseExpiry, parseJson, reasons, validFromResponse } from '../validate.js';
+import { callProvider, callValidation, classifyResponse, parseExpiry, parseJson, reasons, validFromResponse } from '../call.js';
 import type { ProviderHook } from './types.js';
 
 const EXPIRY = 'sonarqube-authentication-token-expiration';

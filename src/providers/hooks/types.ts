@@ -1,6 +1,6 @@
 import type { HttpResponse } from '../http.js';
 import type { Outcome, ValidOutcome } from '../outcome.js';
-import type { TokenSecret, ValidationContext } from '../validate.js';
+import type { TokenSecret, ValidationContext } from '../call.js';
 
 /** What a provider needs beyond the table's data. Every member is optional. */
 export interface ProviderHook {

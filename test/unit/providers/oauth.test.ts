@@ -5,7 +5,7 @@ import type { Db } from '../../../src/db/client.js';
 import { findOAuthState } from '../../../src/db/repositories/oauth-states.js';
 import { integrations } from '../../../src/db/schema.js';
 import type { HttpClient } from '../../../src/providers/http.js';
-import { AZURE_DEVOPS_SCOPE, buildAuthorizeUrl, exchangeCode, newPkceVerifier, oauthEndpoints, refreshAccessToken, type OAuthEndpoints } from '../../../src/providers/oauth.js';
+import { buildAuthorizeUrl, exchangeCode, newPkceVerifier, oauthEndpoints, refreshAccessToken, type OAuthEndpoints } from '../../../src/providers/oauth.js';
 import { validateToken } from '../../../src/providers/validate.js';
 import { startProviderEmulator, type ProviderEmulator } from '../../../src/sandbox/providers/emulator.js';
 import { consumeOAuthState, hashState, issueOAuthState } from '../../../src/services/oauth-states.js';
@@ -87,7 +87,7 @@ describe('OAuth', () => {
     const verifier = newPkceVerifier();
     const url = new URL(buildAuthorizeUrl(entra, { state: 'state-ado', redirectUri: REDIRECT, codeVerifier: verifier }));
     expect(url.pathname).toBe('/entra/organizations/oauth2/v2.0/authorize');
-    expect(url.searchParams.get('scope')).toBe(AZURE_DEVOPS_SCOPE);
+    expect(url.searchParams.get('scope')).toBe('499b84ac-1321-427f-aa17-267ca6975798/.default offline_access');
     expect(url.searchParams.get('code_challenge_method')).toBe('S256');
     expect(url.searchParams.get('code_challenge')).not.toBe(verifier);
     const back = await authorize(url.toString(), 'approve');

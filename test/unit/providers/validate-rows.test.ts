@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { HttpClient } from '../../../src/providers/http.js';
-import { validateToken, type TokenSecret } from '../../../src/providers/validate.js';
+import type { TokenSecret } from '../../../src/providers/call.js';
+import { validateToken } from '../../../src/providers/validate.js';
 import type { AuthKey, ProviderKey } from '../../../src/providers/types.js';
 import type { ProviderEmulator } from '../../../src/sandbox/providers/emulator.js';
 import type { EmulatedToken, RecordedRequest } from '../../../src/sandbox/providers/types.js';
