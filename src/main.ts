@@ -1,10 +1,8 @@
-import { createApp } from './app.js';
-import { bootstrap, StartupError } from './bootstrap.js';
+import { compose, StartupError } from './compose.js';
 import { formatConfigProblems, parseConfig, readEnvironment } from './config.js';
-import { closeDatabase } from './db/client.js';
 import { createLogger } from './logger.js';
 
-/** The only file with side effects: config → logger → database and catalogue → app → start; signals. */
+/** The only file with side effects: config → logger → composition (store, catalogue, services, app) → start; signals. */
 async function main(): Promise<void> {
   const parsed = parseConfig(readEnvironment(), { slack: true, secretKey: true });
   if (!parsed.ok) {
@@ -13,20 +11,17 @@ async function main(): Promise<void> {
   }
   const config = parsed.config;
   const logger = createLogger({ level: config.logLevel });
-  let started;
+  let reauth;
   try {
-    started = bootstrap(config, logger);
+    reauth = await compose(config, logger);
   } catch (error) {
     process.stderr.write(`${error instanceof StartupError ? error.message : `Reauth cannot start: ${(error as Error).message}`}\n`);
     process.exit(1);
   }
-  const { deps, sync } = started;
+  const { sync } = reauth;
   logger.info({ added: sync.added.length, updated: sync.updated.length, archived: sync.archived.length, authChanged: sync.authChanged }, 'catalogue synced');
 
-  const reauth = createApp(deps);
-  const { port } = await reauth.start();
-  reauth.runtime.ready = true;
-  if (config.healthCheckIntervalSeconds > 0 || config.reminderIntervalHours > 0) reauth.runtime.monitor.start();
+  const { port } = await reauth.start({ monitor: config.healthCheckIntervalSeconds > 0 || config.reminderIntervalHours > 0 });
   logger.info({ port, mode: config.slack.appToken ? 'socket' : 'http', publicUrl: config.publicUrl }, 'Reauth is running');
 
   let stopping = false;
@@ -34,10 +29,7 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'shutting down');
-    reauth.runtime.ready = false;
-    await reauth.stop().catch((error: unknown) => logger.warn({ err: error }, 'stopping the app failed'));
-    await deps.http.close();
-    closeDatabase(deps.db);
+    await reauth.stop().catch((error: unknown) => logger.warn({ err: error }, 'stopping cleanly failed'));
     process.exit(0);
   };
   process.on('SIGTERM', () => void shutdown('SIGTERM'));

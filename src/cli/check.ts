@@ -1,12 +1,11 @@
 import { loadCatalogueFile } from '../catalogue/load.js';
 import { credentialKeyOf, formatCatalogueError } from '../catalogue/types.js';
+import { createProviderHttpClient } from '../compose.js';
 import { createKeyring } from '../crypto/keyring.js';
-import { createLogger } from '../logger.js';
-import { createHttpClient } from '../providers/http.js';
+import { oauthEndpoints, oauthSetupHint } from '../providers/oauth.js';
 import { describeIdentity } from '../providers/outcome.js';
-import { providerConcurrencyCaps } from '../providers/registry.js';
-import { probeIntegration, type ProbeResult } from '../services/probe.js';
-import { CliError, EXIT, requireConfig, withDatabase, type CliIo } from './context.js';
+import { createProber, type ProbeResult } from '../services/probe.js';
+import { CliError, EXIT, requireConfig, withStore, type CliIo } from './context.js';
 import { formatDate, formatTable } from './table.js';
 
 /**
@@ -24,12 +23,10 @@ export async function checkCommand(io: CliIo, args: string[]): Promise<number> {
   const entries = only ? catalogue.entries.filter((e) => e.id === only) : catalogue.entries;
   if (only && entries.length === 0) throw new CliError(`No integration "${only}" in ${config.integrationsFile}.`);
 
-  const http = createHttpClient({
-    providerConcurrency: providerConcurrencyCaps(),
-  });
+  const http = createProviderHttpClient();
   try {
-    return await withDatabase(config, async (db) => {
-      const deps = { config, db, keyring: createKeyring(config.secretKey as Buffer, config.previousKeys), http, logger: createLogger({ level: 'silent' }), clock: { now: io.now } };
+    return await withStore(config, async (store) => {
+      const prober = createProber({ store, keyring: createKeyring(config.secretKey as Buffer, config.previousKeys), http, clock: { now: io.now }, oauthEndpointsOf: (provider) => oauthEndpoints(config, provider), oauthSetupHintOf: oauthSetupHint });
       // Integrations sharing a credential (Azure DevOps) are probed once.
       const byKey = new Map<string, Promise<ProbeResult>>();
       const results = await Promise.all(
@@ -37,7 +34,7 @@ export async function checkCommand(io: CliIo, args: string[]): Promise<number> {
           const key = credentialKeyOf(entry);
           let probe = byKey.get(key);
           if (!probe) {
-            probe = probeIntegration(deps, { ...entry, authType: entry.auth, credentialKey: key, organization: entry.organization ?? null, accountId: entry.accountId ?? null, repository: entry.repository ?? null }, { persist: false });
+            probe = prober({ ...entry, authType: entry.auth, credentialKey: key, organization: entry.organization ?? null, accountId: entry.accountId ?? null, repository: entry.repository ?? null }, { persist: false });
             byKey.set(key, probe);
           }
           return { entry, result: await probe };

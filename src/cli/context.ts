@@ -1,6 +1,7 @@
+import { openState } from '../compose.js';
 import { formatConfigProblems, parseConfig, type Config, type ConfigNeeds, type Environment } from '../config.js';
-import { closeDatabase, openDatabase, type Db } from '../db/client.js';
-import { runMigrations } from '../db/migrate.js';
+import { openSqliteStore } from '../db/sqlite/store.js';
+import type { Store } from '../db/store.js';
 
 export interface CliIo {
   env: Environment;
@@ -27,13 +28,27 @@ export function requireConfig(io: CliIo, needs: ConfigNeeds = {}): Config {
   return result.config;
 }
 
-/** Opens the database, applies pending migrations, runs `work`, always closes. */
-export async function withDatabase<T>(config: Config, work: (db: Db) => Promise<T> | T): Promise<T> {
-  const db = openDatabase(config.databasePath);
+/** Opens the store (applying pending migrations), runs `work`, always closes. */
+export async function withStore<T>(config: Config, work: (store: Store) => Promise<T> | T): Promise<T> {
+  const store = openSqliteStore(config.databasePath);
   try {
-    runMigrations(db);
-    return await work(db);
+    return await work(store);
   } finally {
-    closeDatabase(db);
+    await store.close();
+  }
+}
+
+/** As withStore, after syncing the catalogue the way the server does at start-up. */
+export async function withSyncedStore<T>(config: Config, now: Date, work: (store: Store) => Promise<T> | T): Promise<T> {
+  let opened;
+  try {
+    opened = await openState(config, { now: () => now });
+  } catch (error) {
+    throw new CliError((error as Error).message);
+  }
+  try {
+    return await work(opened.store);
+  } finally {
+    await opened.store.close();
   }
 }

@@ -1,10 +1,7 @@
 import { loadCatalogueFile } from '../catalogue/load.js';
 import { credentialKeyOf, formatCatalogueError } from '../catalogue/types.js';
-import { openAlert } from '../db/repositories/alerts.js';
-import { currentCredential } from '../db/repositories/credentials.js';
-import { healthOf } from '../db/repositories/health.js';
-import { authSpec } from '../providers/registry.js';
-import { CliError, EXIT, requireConfig, withDatabase, type CliIo } from './context.js';
+import { isAppIntegration } from '../domain/integration.js';
+import { CliError, EXIT, requireConfig, withStore, type CliIo } from './context.js';
 import { formatDate, formatTable } from './table.js';
 
 /** `reauth-bot list`: the catalogue as it stands, with health and credential from the database. */
@@ -16,14 +13,15 @@ export async function listCommand(io: CliIo): Promise<number> {
       [`${config.integrationsFile} is invalid:`, ...catalogue.errors.map((e) => `  - ${formatCatalogueError(e)}`)].join('\n'),
     );
   }
-  return withDatabase(config, (db) => {
-    const rows = catalogue.entries.map((entry) => {
-      const health = healthOf(db, entry.id);
-      const credential = currentCredential(db, credentialKeyOf(entry));
-      const unsupported = authSpec(entry.provider, entry.auth)?.form.kind === 'unsupported';
-      const alert = openAlert(db, credentialKeyOf(entry));
+  return withStore(config, async (store) => {
+    const rows: string[][] = [];
+    for (const entry of catalogue.entries) {
+      const health = await store.health.of(entry.id);
+      const credential = await store.credentials.current(credentialKeyOf(entry));
+      const unsupported = isAppIntegration({ provider: entry.provider, authType: entry.auth });
+      const alert = await store.alerts.open(credentialKeyOf(entry));
       const alertText = !alert ? '-' : alert.postError ? `open, not posted: ${alert.postError}` : 'open';
-      return [
+      rows.push([
         entry.id,
         entry.provider,
         entry.auth,
@@ -32,8 +30,8 @@ export async function listCommand(io: CliIo): Promise<number> {
         formatDate(credential?.expiresAt),
         entry.channel ?? config.defaultAlertChannel ?? '(no channel)',
         alertText,
-      ];
-    });
+      ]);
+    }
     io.stdout(formatTable(['ID', 'PROVIDER', 'AUTH', 'HEALTH', 'CREDENTIAL', 'EXPIRES', 'CHANNEL', 'ALERT'], rows));
     io.stdout(`${rows.length} integration(s) in ${config.integrationsFile}.`);
     return EXIT.ok;

@@ -1,15 +1,15 @@
 import { createKeyring } from '../crypto/keyring.js';
 import { rotateKeys } from '../services/rotate-key.js';
-import { CliError, EXIT, requireConfig, withDatabase, type CliIo } from './context.js';
+import { CliError, EXIT, requireConfig, withStore, type CliIo } from './context.js';
 
 /** `reauth-bot rotate-key`: re-seals everything with REAUTH_SECRET_KEY, opening with REAUTH_PREVIOUS_KEYS. */
 export async function rotateKeyCommand(io: CliIo): Promise<number> {
   const config = requireConfig(io, { secretKey: true });
   if (!config.secretKey) throw new CliError('REAUTH_SECRET_KEY is required.');
   const keyring = createKeyring(config.secretKey, config.previousKeys);
-  return withDatabase(config, (db) => {
+  return withStore(config, async (store) => {
     try {
-      const summary = rotateKeys(db, keyring, io.now());
+      const summary = await rotateKeys(store, keyring, io.now());
       io.stdout(
         `Re-sealed ${summary.credentials} credential(s) and ${summary.oauthStates} pending OAuth state(s) with key ${keyring.currentKeyId}. ` +
           'REAUTH_PREVIOUS_KEYS can now be emptied.',

@@ -4,7 +4,7 @@ import { createLimiter, type Limiter } from './limiter.js';
 /**
  * The one HTTP client for provider calls: timeouts, a global and a per-provider concurrency cap,
  * a response-size cap, no redirects (a credential never follows a redirect to another host),
- * retries only where they cannot make things worse, and error text without secrets.
+ * retries with back-off for transient failures, and error text without secrets.
  */
 
 export interface HttpRequest {

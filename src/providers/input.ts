@@ -1,6 +1,6 @@
 import { fingerprintSecret } from '../crypto/fingerprint.js';
 import type { Outcome } from './outcome.js';
-import type { AuthSpec } from './types.js';
+import type { AuthSpec, FormField } from './types.js';
 
 /** What a person typed in the modal, before any checking. */
 export interface RawCredentialInput {
@@ -20,7 +20,7 @@ export const MAX_TOKEN_LENGTH = 1024;
 export const MAX_POOL_SIZE = 20;
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
-const refuse = (field: 'email' | 'username' | 'token', reason: string): ParsedInput => ({
+const refuse = (field: FormField, reason: string): ParsedInput => ({
   ok: false,
   outcome: { kind: 'invalid_input', field, reason },
 });

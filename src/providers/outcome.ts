@@ -1,3 +1,5 @@
+import type { FormField } from './types.js';
+
 /** Validation outcomes are values: one union, each with a one-sentence reason that says what to do. */
 
 export interface Identity {
@@ -17,7 +19,7 @@ export type Outcome =
       rateLimitRemaining: number | null;
       reason: string;
     }
-  | { kind: 'invalid_input'; field: 'email' | 'username' | 'token'; reason: string }
+  | { kind: 'invalid_input'; field: FormField; reason: string }
   | { kind: 'wrong_auth_type'; reason: string }
   | { kind: 'invalid_credentials'; reason: string }
   | { kind: 'insufficient_scope'; missing: string[]; reason: string }

@@ -18,6 +18,9 @@ export type AuthKey = (typeof AUTH_KEYS)[number];
 /** Catalogue fields a provider may require or accept besides the common ones. */
 export type ProviderField = 'url' | 'organization' | 'service' | 'account_id' | 'repository';
 
+/** The fields of the re-authentication form: one type for the form, the parser and the outcome. */
+export type FormField = 'email' | 'username' | 'token';
+
 /** What a person types in the modal, per provider/auth row. */
 export type CredentialForm =
   | {

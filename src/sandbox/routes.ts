@@ -1,8 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Route } from '../app.js';
-import { listIntegrationsByCredentialKey, findActiveIntegration } from '../db/repositories/integrations.js';
-import { currentCredential } from '../db/repositories/credentials.js';
-import type { Runtime } from '../runtime.js';
+import type { Composition } from '../compose.js';
 import { unsealPayload } from '../services/secret-payload.js';
 import { signWebhook } from '../services/webhook-signature.js';
 import { DEMO_CHANNEL, DEMO_USER } from './demo.js';
@@ -10,7 +8,6 @@ import { buildPanes, type Ephemeral } from './page/state.js';
 import { pageShell } from './page/shell.js';
 import type { ProviderEmulator } from './providers/emulator.js';
 import { readBody } from './providers/http-utils.js';
-import type { ProviderKey } from '../providers/types.js';
 import type { SlackDriver } from './slack/driver.js';
 import type { SlackEmulator } from './slack/emulator.js';
 
@@ -40,21 +37,21 @@ export function sandboxRoutes(params: { slack: SlackEmulator; providers: Provide
   }
 
   /** The secrets Reauth currently holds for an integration, so the controls break what is really in use. */
-  function heldTokens(rt: Runtime, integrationId: string): string[] {
-    const integration = findActiveIntegration(rt.db, integrationId);
-    const credential = integration && currentCredential(rt.db, integration.credentialKey);
+  async function heldTokens(rt: Composition, integrationId: string): Promise<string[]> {
+    const integration = await rt.store.integrations.findActive(integrationId);
+    const credential = integration && (await rt.store.credentials.current(integration.credentialKey));
     if (!integration || !credential?.sealedSecret) return [];
     const payload = unsealPayload(rt.keyring, integration.credentialKey, credential.sealedSecret);
     return payload.kind === 'tokens' ? payload.tokens : [payload.accessToken];
   }
 
-  async function control(rt: Runtime, integrationId: string, action: string): Promise<string> {
-    const integration = findActiveIntegration(rt.db, integrationId);
+  async function control(rt: Composition, integrationId: string, action: string): Promise<string> {
+    const integration = await rt.store.integrations.findActive(integrationId);
     if (!integration) return 'Unknown integration.';
-    const tokens = heldTokens(rt, integrationId);
-    const provider = integration.provider as ProviderKey;
+    const tokens = await heldTokens(rt, integrationId);
+    const provider = integration.provider;
     const patch = (p: Parameters<ProviderEmulator['updateToken']>[1]) => tokens.forEach((t) => providers.token(t) && providers.updateToken(t, p));
-    const names = listIntegrationsByCredentialKey(rt.db, integration.credentialKey).map((i) => i.name).join(', ');
+    const names = (await rt.store.integrations.listByCredentialKey(integration.credentialKey)).map((i) => i.name).join(', ');
     switch (action) {
       case 'revoke':
         if (!tokens.length) return `${names} holds no credential yet: re-authenticate it first.`;
@@ -63,7 +60,7 @@ export function sandboxRoutes(params: { slack: SlackEmulator; providers: Provide
       case 'expire_soon':
         if (!tokens.length) return `${names} holds no credential yet.`;
         patch({ expiresAt: new Date(rt.clock.now().getTime() + 2 * DAY) });
-        await rt.monitor.checkNow(integrationId, DEMO_USER.id);
+        await rt.services.checkNow(integrationId, DEMO_USER.id);
         await rt.monitor.sendExpiryWarnings();
         return `The credential of ${names} now expires in 2 days${['github', 'github_actions', 'gitlab', 'sonarqube', 'harness'].includes(provider) ? '' : ' (this provider does not report expiry, so no warning can appear)'}.`;
       case 'rate_limit':
@@ -88,7 +85,7 @@ export function sandboxRoutes(params: { slack: SlackEmulator; providers: Provide
         return `POST /webhooks/health → ${response.status}: ${names} reported ${action === 'webhook_failing' ? 'failing' : 'healthy'}.`;
       }
       case 'check': {
-        const checked = await rt.monitor.checkNow(integrationId, DEMO_USER.id);
+        const checked = await rt.services.checkNow(integrationId, DEMO_USER.id);
         return checked ? `Checked ${names}: ${checked.result.outcome.kind === 'valid' ? 'works' : checked.result.outcome.reason}` : 'Unknown integration.';
       }
       default:
@@ -96,7 +93,7 @@ export function sandboxRoutes(params: { slack: SlackEmulator; providers: Provide
     }
   }
 
-  return (rt: Runtime): Route[] => [
+  return (rt: Composition): Route[] => [
     {
       path: '/sandbox',
       method: ['GET'],
@@ -111,7 +108,7 @@ export function sandboxRoutes(params: { slack: SlackEmulator; providers: Provide
       handler: async (req: IncomingMessage, res: ServerResponse) => {
         const action = new URL(req.url ?? '/', 'http://sandbox').pathname.split('/').pop();
         collectResponses();
-        if (req.method === 'GET' && action === 'state') return json(res, 200, buildPanes(rt, slack, ephemerals));
+        if (req.method === 'GET' && action === 'state') return json(res, 200, await buildPanes(rt, slack, ephemerals));
         const body = JSON.parse((await readBody(req)) || '{}') as Record<string, string | Record<string, string> | undefined>;
         const text = (key: string) => (typeof body[key] === 'string' ? (body[key] as string) : '');
         switch (action) {

@@ -1,14 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { createApp, type ReauthApp } from '../app.js';
-import { bootstrap } from '../bootstrap.js';
+import { compose, type Composition } from '../compose.js';
 import { parseConfig, type LogLevel } from '../config.js';
-import { closeDatabase } from '../db/client.js';
-import { findActiveIntegration } from '../db/repositories/integrations.js';
 import { createLogger } from '../logger.js';
 import { createValidationContext, validateCredential } from '../providers/validate.js';
-import { commitCredential } from '../services/reauthenticate.js';
 import { targetOf } from '../services/probe.js';
 import { DEMO_CHANNEL, DEMO_ROWS, DEMO_USER, demoCatalogue, seedDemoTokens } from './demo.js';
 import { startProviderEmulator, type ProviderEmulator } from './providers/emulator.js';
@@ -18,7 +14,7 @@ import { startSlackEmulator, type SlackEmulator } from './slack/emulator.js';
 
 export interface Sandbox {
   url: string;
-  app: ReauthApp;
+  app: Composition;
   slack: SlackEmulator;
   providers: ProviderEmulator;
   close(): Promise<void>;
@@ -71,24 +67,21 @@ export async function startSandbox(options: { dataDir: string; port: number; log
   );
   if (!parsed.ok) throw new Error(parsed.problems.join('\n'));
   const config = parsed.config;
-  const { deps } = bootstrap(config, createLogger({ level: config.logLevel }));
+  const url = `http://127.0.0.1:${options.port}`;
+  const driver = createSlackDriver({ appUrl: url, signingSecret, slack });
+  const app = await compose(config, createLogger({ level: config.logLevel }), { app: { host: '127.0.0.1', extraRoutes: sandboxRoutes({ slack, providers, driver }) } });
 
   // Start as a team would be on a normal day: every token integration holds its working credential.
   for (const row of DEMO_ROWS) {
-    const integration = findActiveIntegration(deps.db, row.id);
+    const integration = await app.store.integrations.findActive(row.id);
     if (!integration || !row.stored) continue;
     const input = { identifier: row.identifier?.value, tokens: row.stored };
-    const validation = await validateCredential(createValidationContext(targetOf(integration), deps.http, () => deps.clock.now()), input);
+    const validation = await validateCredential(createValidationContext(targetOf(integration), app.http, () => app.clock.now()), input);
     if (validation.outcome.kind !== 'valid') throw new Error(`demo credential for ${row.id} did not validate: ${validation.outcome.reason}`);
-    commitCredential(deps, { integration, actor: 'sandbox', payload: { kind: 'tokens', identifier: input.identifier ?? null, tokens: input.tokens }, validation: validation as typeof validation & { outcome: typeof validation.outcome & { kind: 'valid' } }, how: 'modal' });
+    await app.services.reauth.commit({ integration, actor: 'sandbox', payload: { kind: 'tokens', identifier: input.identifier ?? null, tokens: input.tokens }, validation: validation as typeof validation & { outcome: typeof validation.outcome & { kind: 'valid' } }, how: 'modal' });
   }
 
-  const url = `http://127.0.0.1:${options.port}`;
-  const driver = createSlackDriver({ appUrl: url, signingSecret, slack });
-  const app = createApp(deps, { host: '127.0.0.1', extraRoutes: sandboxRoutes({ slack, providers, driver }) });
-  await app.start();
-  app.runtime.ready = true;
-  app.runtime.monitor.start();
+  await app.start({ monitor: true });
   return {
     url,
     app,
@@ -96,8 +89,6 @@ export async function startSandbox(options: { dataDir: string; port: number; log
     providers,
     async close() {
       await app.stop();
-      await deps.http.close();
-      closeDatabase(deps.db);
       await slack.close();
       await providers.close();
     },

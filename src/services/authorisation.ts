@@ -1,6 +1,6 @@
 import type { WebClient } from '@slack/web-api';
 import type { Logger } from '../logger.js';
-import type { Clock } from './deps.js';
+import type { Clock } from '../domain/clock.js';
 
 /**
  * Who may re-authenticate an integration: REAUTH_ADMINS and the integration's owners, each a
@@ -20,7 +20,7 @@ export interface Authoriser {
 
 const isGroup = (id: string) => id.startsWith('S');
 
-export function createAuthoriser(options: { admins: readonly string[]; slack: WebClient; clock: Clock; logger: Logger; cacheMs?: number }): Authoriser {
+export function createAuthoriser(options: { admins: readonly string[]; slack: Pick<WebClient, 'usergroups'>; clock: Clock; logger: Logger; cacheMs?: number }): Authoriser {
   const cacheMs = options.cacheMs ?? 60_000;
   const cache = new Map<string, { members: Set<string>; at: number }>();
 
@@ -57,9 +57,4 @@ export function createAuthoriser(options: { admins: readonly string[]; slack: We
       return false;
     },
   };
-}
-
-/** Slack mention syntax for a list of user and group ids. */
-export function mentionAll(ids: readonly string[]): string {
-  return ids.map((id) => (isGroup(id) ? `<!subteam^${id}>` : `<@${id}>`)).join(', ');
 }

@@ -1,8 +1,9 @@
-import { healthOf, saveHealth, type HealthRow } from '../db/repositories/health.js';
-import type { IntegrationRow } from '../db/repositories/integrations.js';
+import type { Store } from '../db/store.js';
+import type { Clock } from '../domain/clock.js';
+import { alertKeyOf } from '../domain/integration.js';
+import type { HealthStatus, Integration } from '../domain/types.js';
 import { isRejection, type Outcome } from '../providers/outcome.js';
-import type { AlertDeps, Alerts } from './alerts.js';
-import { alertKeyOf } from './alerts.js';
+import type { Alerts } from './alerts.js';
 
 /**
  * The health state machine, shared by the monitor, Check now, `reauth-bot check`'s siblings and the
@@ -39,53 +40,67 @@ const HOW: Record<SignalSource, string> = {
   webhook: 'the health webhook reported it healthy',
 };
 
-/**
- * Applies one signal to every integration a credential serves (they share state and one alert).
- * Returns the new status.
- */
-export async function applyHealthSignal(deps: AlertDeps, alerts: Alerts, integrations: readonly IntegrationRow[], signal: HealthSignal, policy: HealthPolicy = DEFAULT_HEALTH_POLICY): Promise<'healthy' | 'failing' | 'unknown'> {
-  const first = integrations[0];
-  if (!first) return 'unknown';
-  const now = deps.clock.now();
-  const previous: HealthRow | undefined = healthOf(deps.db, first.id);
-  const base = { lastCheckedAt: now, nextProbeAt: signal.nextProbeAt ?? null };
-
-  if (signal.outcome.kind === 'valid') {
-    for (const integration of integrations) {
-      saveHealth(deps.db, { integrationId: integration.id, status: 'healthy', outcome: 'valid', reason: null, since: previous?.status === 'healthy' ? previous.since : now, lastSuccessAt: now, consecutiveFailures: 0, firstFailureAt: null, ...base });
-    }
-    await alerts.resolve(alertKeyOf(first), { by: signal.actor ?? null, how: HOW[signal.source] });
-    return 'healthy';
-  }
-
-  const failures = (previous?.consecutiveFailures ?? 0) + 1;
-  const firstFailureAt = previous?.firstFailureAt ?? now;
-  const alreadyFailing = previous?.status === 'failing';
-  const persistent = failures >= policy.transientFailures || now.getTime() - firstFailureAt.getTime() >= policy.transientWindowMs;
-  const failing = alreadyFailing || signal.source === 'webhook' || isRejection(signal.outcome.kind) || persistent;
-  const status = failing ? 'failing' : (previous?.status ?? 'unknown');
-  const since = failing ? (alreadyFailing ? (previous?.since ?? now) : firstFailureAt) : (previous?.since ?? null);
-  for (const integration of integrations) {
-    saveHealth(deps.db, {
-      integrationId: integration.id,
-      status,
-      outcome: signal.outcome.kind,
-      reason: signal.outcome.reason,
-      since,
-      lastSuccessAt: previous?.lastSuccessAt ?? null,
-      consecutiveFailures: failures,
-      firstFailureAt,
-      ...base,
-    });
-  }
-  if (failing) {
-    await alerts.raise(integrations, {
-      reason: signal.outcome.reason,
-      since: since ?? now,
-      lastSuccess: previous?.lastSuccessAt ?? null,
-      source: signal.source === 'webhook' ? 'webhook' : 'probe',
-      checkedAt: now,
-    });
-  }
-  return status;
+export interface HealthStateDeps {
+  store: Pick<Store, 'health'>;
+  alerts: Pick<Alerts, 'raise' | 'resolve'>;
+  clock: Clock;
+  policy?: HealthPolicy;
 }
+
+export function createHealthStateMachine(deps: HealthStateDeps) {
+  const policy = deps.policy ?? DEFAULT_HEALTH_POLICY;
+  return {
+    /**
+     * Applies one signal to every integration a credential serves (they share state and one alert).
+     * Returns the new status.
+     */
+    async apply(integrations: readonly Integration[], signal: HealthSignal): Promise<HealthStatus> {
+      const first = integrations[0];
+      if (!first) return 'unknown';
+      const now = deps.clock.now();
+      const previous = await deps.store.health.of(first.id);
+      const base = { lastCheckedAt: now, nextProbeAt: signal.nextProbeAt ?? null };
+
+      if (signal.outcome.kind === 'valid') {
+        for (const integration of integrations) {
+          await deps.store.health.save({ integrationId: integration.id, status: 'healthy', outcome: 'valid', reason: null, since: previous?.status === 'healthy' ? previous.since : now, lastSuccessAt: now, consecutiveFailures: 0, firstFailureAt: null, ...base });
+        }
+        await deps.alerts.resolve(alertKeyOf(first), { by: signal.actor ?? null, how: HOW[signal.source] });
+        return 'healthy';
+      }
+
+      const failures = (previous?.consecutiveFailures ?? 0) + 1;
+      const firstFailureAt = previous?.firstFailureAt ?? now;
+      const alreadyFailing = previous?.status === 'failing';
+      const persistent = failures >= policy.transientFailures || now.getTime() - firstFailureAt.getTime() >= policy.transientWindowMs;
+      const failing = alreadyFailing || signal.source === 'webhook' || isRejection(signal.outcome.kind) || persistent;
+      const status: HealthStatus = failing ? 'failing' : (previous?.status ?? 'unknown');
+      const since = failing ? (alreadyFailing ? (previous?.since ?? now) : firstFailureAt) : (previous?.since ?? null);
+      for (const integration of integrations) {
+        await deps.store.health.save({
+          integrationId: integration.id,
+          status,
+          outcome: signal.outcome.kind,
+          reason: signal.outcome.reason,
+          since,
+          lastSuccessAt: previous?.lastSuccessAt ?? null,
+          consecutiveFailures: failures,
+          firstFailureAt,
+          ...base,
+        });
+      }
+      if (failing) {
+        await deps.alerts.raise(integrations, {
+          reason: signal.outcome.reason,
+          since: since ?? now,
+          lastSuccess: previous?.lastSuccessAt ?? null,
+          source: signal.source === 'webhook' ? 'webhook' : 'probe',
+          checkedAt: now,
+        });
+      }
+      return status;
+    },
+  };
+}
+
+export type HealthStateMachine = ReturnType<typeof createHealthStateMachine>;

@@ -13,3 +13,5 @@ export function createKeyedLock() {
     }
   };
 }
+
+export type KeyedLock = ReturnType<typeof createKeyedLock>;

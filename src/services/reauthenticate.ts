@@ -1,18 +1,19 @@
-import { recordAudit } from '../db/repositories/audit.js';
-import { currentCredential, swapCredential, type CredentialRow } from '../db/repositories/credentials.js';
-import { saveHealth } from '../db/repositories/health.js';
-import { findActiveIntegration, listIntegrationsByCredentialKey, type IntegrationRow } from '../db/repositories/integrations.js';
+import type { Store } from '../db/store.js';
+import type { Clock } from '../domain/clock.js';
+import type { ReauthResult } from '../domain/reauth-result.js';
+import type { Credential, Integration } from '../domain/types.js';
+import type { Keyring } from '../crypto/keyring.js';
+import type { Logger } from '../logger.js';
+import type { HttpClient } from '../providers/http.js';
 import { parseCredentialInput, type RawCredentialInput } from '../providers/input.js';
-import { earliestExpiry, type CredentialValidation, type Outcome, type TokenReport, type ValidOutcome } from '../providers/outcome.js';
+import { earliestExpiry, type CredentialValidation, type TokenReport, type ValidOutcome } from '../providers/outcome.js';
 import { authSpec } from '../providers/registry.js';
-import type { AuthKey, ProviderKey } from '../providers/types.js';
+import type { AuthKey, FormField, ProviderKey } from '../providers/types.js';
 import { createValidationContext, validateCredential } from '../providers/validate.js';
-import type { ServiceDeps } from './deps.js';
+import type { Authoriser } from './authorisation.js';
+import type { KeyedLock } from './keyed-lock.js';
 import { targetOf } from './probe.js';
 import { sealPayload, type SecretPayload } from './secret-payload.js';
-
-/** The form fields a submission may carry; anything else is a smuggled field. */
-export type FormField = 'email' | 'username' | 'token';
 
 export interface ReauthRequest {
   integrationId: string;
@@ -23,35 +24,11 @@ export interface ReauthRequest {
   raw: RawCredentialInput;
   /** Which form fields arrived, to refuse fields of another auth type. */
   submittedFields: readonly string[];
-  /** Re-checked here, never trusted from the form. */
-  isAllowed: (integration: IntegrationRow) => Promise<boolean>;
 }
 
-export type RefusalKind = 'not_found' | 'permission_denied' | 'tampered' | 'unsupported';
+type Failure = Extract<ReauthResult, { ok: false }>;
 
-export type ReauthResult =
-  | {
-      ok: true;
-      integration: IntegrationRow;
-      /** Every integration the credential serves (Azure DevOps organizations share one). */
-      affected: IntegrationRow[];
-      validation: CredentialValidation & { outcome: ValidOutcome };
-      credential: CredentialRow;
-      previousFingerprints: string[];
-    }
-  | {
-      ok: false;
-      integration: IntegrationRow | undefined;
-      kind: Outcome['kind'] | RefusalKind;
-      reason: string;
-      /** The form field the message belongs under. */
-      field: FormField;
-      tokens: TokenReport[];
-    };
-
-type FailureKind = Extract<ReauthResult, { ok: false }>['kind'];
-
-const fail = (integration: IntegrationRow | undefined, kind: FailureKind, reason: string, field: FormField = 'token', tokens: TokenReport[] = []): ReauthResult => ({
+const fail = (integration: Integration | undefined, kind: Failure['kind'], reason: string, field: FormField = 'token', tokens: TokenReport[] = []): Failure => ({
   ok: false,
   integration,
   kind,
@@ -61,134 +38,149 @@ const fail = (integration: IntegrationRow | undefined, kind: FailureKind, reason
 });
 
 /** Fields the form for this auth type shows. */
-export function expectedFields(provider: string, auth: string): FormField[] {
-  const form = authSpec(provider as ProviderKey, auth as AuthKey)?.form;
+export function expectedFields(provider: ProviderKey, auth: AuthKey): FormField[] {
+  const form = authSpec(provider, auth)?.form;
   if (form?.kind !== 'token') return [];
   return form.identifier === 'none' ? ['token'] : [form.identifier, 'token'];
 }
 
-/**
- * Re-authenticates one integration from a submitted form: re-reads the integration and the
- * caller's permission, refuses anything tampered or of another auth type, validates against
- * the provider, and swaps the credential in only if it works. Every attempt is audited.
- */
-export async function reauthenticate(deps: ServiceDeps, request: ReauthRequest): Promise<ReauthResult> {
-  const now = () => deps.clock.now();
-  const audit = (integration: IntegrationRow | undefined, outcome: string, detail: Record<string, unknown> = {}, fingerprint: string | null = null) => {
-    recordAudit(deps.db, { actor: request.actor, integrationId: integration?.id ?? request.integrationId, action: 'reauth.modal', outcome, fingerprint, detail }, now());
-    deps.logger.info({ integration: integration?.id ?? request.integrationId, actor: request.actor, outcome, fingerprint }, 're-authentication refused');
-  };
-
-  const integration = findActiveIntegration(deps.db, request.integrationId);
-  if (!integration) {
-    audit(undefined, 'not_found');
-    return fail(undefined, 'not_found', `Integration ${request.integrationId} no longer exists (it was removed from integrations.yml). Nothing was changed.`);
-  }
-  const spec = authSpec(integration.provider as ProviderKey, integration.authType as AuthKey);
-  if (!spec || spec.form.kind !== 'token') {
-    audit(integration, 'unsupported');
-    return fail(integration, 'unsupported', `${integration.name} does not take a typed credential (auth type ${integration.authType}). Nothing was changed.`);
-  }
-  if (request.expectedAuth !== integration.authType) {
-    audit(integration, 'tampered', { reason: 'auth_type_mismatch', submitted: request.expectedAuth, actual: integration.authType });
-    return fail(integration, 'tampered', `This form was for auth type ${request.expectedAuth}, but ${integration.name} uses ${integration.authType}. The auth type cannot change during re-authentication; open the form again with /reauth ${integration.id}.`);
-  }
-  const allowed = expectedFields(integration.provider, integration.authType);
-  const smuggled = request.submittedFields.filter((f) => !(allowed as string[]).includes(f));
-  if (smuggled.length > 0) {
-    audit(integration, 'tampered', { reason: 'unexpected_fields', fields: smuggled });
-    return fail(integration, 'tampered', `The submission carried fields this integration does not use (${smuggled.join(', ')}); it was refused and nothing was changed. Open the form again with /reauth ${integration.id}.`);
-  }
-  if (!(await request.isAllowed(integration))) {
-    audit(integration, 'permission_denied');
-    return fail(integration, 'permission_denied', `You are not allowed to re-authenticate ${integration.name}; ask one of its owners or a Reauth admin.`);
-  }
-
-  const parsed = parseCredentialInput(spec, request.raw);
-  if (!parsed.ok) {
-    audit(integration, parsed.outcome.kind, { reason: parsed.outcome.reason });
-    const field = parsed.outcome.kind === 'invalid_input' ? parsed.outcome.field : 'token';
-    return fail(integration, parsed.outcome.kind, parsed.outcome.reason, field);
-  }
-
-  const ctx = createValidationContext(targetOf(integration), deps.http, now);
-  const validation = await validateCredential(ctx, parsed.input);
-  const fingerprints = validation.tokens.map((t) => t.fingerprint);
-  if (validation.outcome.kind !== 'valid') {
-    audit(integration, validation.outcome.kind, { reason: validation.outcome.reason, tokens: validation.tokens.map((t) => ({ position: t.position, fingerprint: t.fingerprint, outcome: t.outcome.kind })) }, fingerprints.join(','));
-    const field = validation.outcome.kind === 'invalid_input' ? validation.outcome.field : 'token';
-    return fail(integration, validation.outcome.kind, validation.outcome.reason, field, validation.tokens);
-  }
-
-  const payload: SecretPayload = { kind: 'tokens', identifier: parsed.input.identifier ?? null, tokens: parsed.input.tokens };
-  const committed = commitCredential(deps, { integration, actor: request.actor, payload, validation: validation as CredentialValidation & { outcome: ValidOutcome }, how: 'modal' });
-  return { ok: true, integration, ...committed, validation: validation as CredentialValidation & { outcome: ValidOutcome } };
+export interface CommitParams {
+  integration: Integration;
+  actor: string;
+  payload: SecretPayload;
+  validation: CredentialValidation & { outcome: ValidOutcome };
+  how: 'modal' | 'oauth';
+  expiresAt?: Date | null;
 }
 
-/**
- * Seals and swaps in a validated credential in one transaction with the health state of every
- * integration it serves and the audit entry: all of it commits, or none.
- */
-export function commitCredential(
-  deps: ServiceDeps,
-  params: { integration: IntegrationRow; actor: string; payload: SecretPayload; validation: CredentialValidation & { outcome: ValidOutcome }; how: 'modal' | 'oauth'; expiresAt?: Date | null },
-): { credential: CredentialRow; affected: IntegrationRow[]; previousFingerprints: string[] } {
-  const now = deps.clock.now();
-  const { integration, validation } = params;
-  const fingerprints = validation.tokens.map((t) => t.fingerprint);
-  const sealed = sealPayload(deps.keyring, integration.credentialKey, params.payload);
-  const committed = deps.db.transaction((tx) => {
-    const previous = currentCredential(tx, integration.credentialKey);
-    const affected = listIntegrationsByCredentialKey(tx, integration.credentialKey);
-    const credential = swapCredential(
-      tx,
-      {
-        credentialKey: integration.credentialKey,
-        provider: integration.provider,
-        authType: integration.authType,
-        sealedSecret: sealed.value,
-        keyId: sealed.keyId,
-        fingerprints,
-        identity: { ...validation.outcome.identity },
-        scopes: validation.outcome.scopes,
-        expiresAt: params.expiresAt === undefined ? earliestExpiry(validation.tokens) : params.expiresAt,
-        createdBy: params.actor,
-        createdAt: now,
-      },
-      now,
-    );
-    for (const served of affected) {
-      saveHealth(tx, {
-        integrationId: served.id,
-        status: 'healthy',
-        outcome: 'valid',
-        reason: `Re-authenticated by <@${params.actor}>.`,
-        since: now,
-        lastCheckedAt: now,
-        lastSuccessAt: now,
-        consecutiveFailures: 0,
-        firstFailureAt: null,
-        nextProbeAt: null,
-      });
-    }
-    recordAudit(
-      tx,
-      {
-        actor: params.actor,
-        integrationId: integration.id,
-        action: `reauth.${params.how}`,
-        outcome: 'success',
-        fingerprint: fingerprints.join(','),
-        detail: {
-          identity: validation.outcome.identity.name ?? validation.outcome.identity.username ?? validation.outcome.identity.id,
-          previous: previous?.fingerprints ?? [],
-          served: affected.map((a) => a.id),
+export interface ReauthDeps {
+  store: Pick<Store, 'integrations' | 'credentials' | 'audit'>;
+  keyring: Keyring;
+  http: HttpClient;
+  clock: Clock;
+  logger: Logger;
+  authoriser: Pick<Authoriser, 'canManage'>;
+  /** The per-credential lock shared with probes. */
+  credentialLock: KeyedLock;
+}
+
+export function createReauthService(deps: ReauthDeps) {
+  /**
+   * Seals and swaps in a validated credential in one transaction with the health state of every
+   * integration it serves and the audit entry: all of it commits, or none.
+   */
+  async function commit(params: CommitParams): Promise<{ credential: Credential; affected: Integration[]; previousFingerprints: string[] }> {
+    const now = deps.clock.now();
+    const { integration, validation } = params;
+    const fingerprints = validation.tokens.map((t) => t.fingerprint);
+    const sealed = sealPayload(deps.keyring, integration.credentialKey, params.payload);
+    const committed = await deps.credentialLock(integration.credentialKey, () =>
+      deps.store.credentials.commit(
+        {
+          credential: {
+            credentialKey: integration.credentialKey,
+            provider: integration.provider,
+            authType: integration.authType,
+            sealedSecret: sealed.value,
+            keyId: sealed.keyId,
+            fingerprints,
+            identity: { ...validation.outcome.identity },
+            scopes: validation.outcome.scopes,
+            expiresAt: params.expiresAt === undefined ? earliestExpiry(validation.tokens) : params.expiresAt,
+            createdBy: params.actor,
+            createdAt: now,
+          },
+          health: { status: 'healthy', outcome: 'valid', reason: `Re-authenticated by <@${params.actor}>.`, since: now, lastCheckedAt: now, lastSuccessAt: now, consecutiveFailures: 0, firstFailureAt: null, nextProbeAt: null },
+          audit: {
+            actor: params.actor,
+            integrationId: integration.id,
+            action: `reauth.${params.how}`,
+            outcome: 'success',
+            fingerprint: fingerprints.join(','),
+            detail: { identity: validation.outcome.identity.name ?? validation.outcome.identity.username ?? validation.outcome.identity.id },
+          },
         },
-      },
-      now,
+        now,
+      ),
     );
-    return { credential, affected, previousFingerprints: previous?.fingerprints ?? [] };
-  });
-  deps.logger.info({ integration: integration.id, actor: params.actor, how: params.how, fingerprints }, 're-authentication succeeded');
-  return committed;
+    deps.logger.info({ integration: integration.id, actor: params.actor, how: params.how, fingerprints }, 're-authentication succeeded');
+    return { credential: committed.credential, affected: committed.affected, previousFingerprints: committed.previous?.fingerprints ?? [] };
+  }
+
+  /**
+   * Re-authenticates one integration from a submitted form: re-reads the integration and the
+   * caller's permission, refuses anything tampered or of another auth type, validates against
+   * the provider, and swaps the credential in only if it works. Every attempt is audited.
+   */
+  async function reauthenticate(request: ReauthRequest): Promise<ReauthResult> {
+    const now = () => deps.clock.now();
+    const refuse = async (integration: Integration | undefined, failure: Failure, detail: Record<string, unknown> = {}, fingerprint: string | null = null): Promise<Failure> => {
+      await deps.store.audit.record({ actor: request.actor, integrationId: integration?.id ?? request.integrationId, action: 'reauth.modal', outcome: failure.kind, fingerprint, detail }, now());
+      deps.logger.info({ integration: integration?.id ?? request.integrationId, actor: request.actor, outcome: failure.kind, fingerprint }, 're-authentication refused');
+      return failure;
+    };
+
+    const integration = await deps.store.integrations.findActive(request.integrationId);
+    if (!integration) {
+      return refuse(undefined, fail(undefined, 'not_found', `Integration ${request.integrationId} no longer exists (it was removed from integrations.yml). Nothing was changed.`));
+    }
+    const spec = authSpec(integration.provider, integration.authType);
+    if (!spec || spec.form.kind !== 'token') {
+      return refuse(integration, fail(integration, 'unsupported', `${integration.name} does not take a typed credential (auth type ${integration.authType}). Nothing was changed.`));
+    }
+    if (request.expectedAuth !== integration.authType) {
+      return refuse(
+        integration,
+        fail(integration, 'tampered', `This form was for auth type ${request.expectedAuth}, but ${integration.name} uses ${integration.authType}. The auth type cannot change during re-authentication; open the form again with /reauth ${integration.id}.`),
+        { reason: 'auth_type_mismatch', submitted: request.expectedAuth, actual: integration.authType },
+      );
+    }
+    const allowed: readonly string[] = expectedFields(integration.provider, integration.authType);
+    const smuggled = request.submittedFields.filter((f) => !allowed.includes(f));
+    if (smuggled.length > 0) {
+      return refuse(
+        integration,
+        fail(integration, 'tampered', `The submission carried fields this integration does not use (${smuggled.join(', ')}); it was refused and nothing was changed. Open the form again with /reauth ${integration.id}.`),
+        { reason: 'unexpected_fields', fields: smuggled },
+      );
+    }
+    if (!(await deps.authoriser.canManage(request.actor, integration.owners))) {
+      return refuse(integration, fail(integration, 'permission_denied', `You are not allowed to re-authenticate ${integration.name}; ask one of its owners or a Reauth admin.`));
+    }
+
+    const parsed = parseCredentialInput(spec, request.raw);
+    if (!parsed.ok) {
+      const field = parsed.outcome.kind === 'invalid_input' ? parsed.outcome.field : 'token';
+      return refuse(integration, fail(integration, parsed.outcome.kind, parsed.outcome.reason, field), { reason: parsed.outcome.reason });
+    }
+
+    const validation = await validateCredential(createValidationContext(targetOf(integration), deps.http, now), parsed.input);
+    if (validation.outcome.kind !== 'valid') {
+      const field = validation.outcome.kind === 'invalid_input' ? validation.outcome.field : 'token';
+      const fingerprints = validation.tokens.map((t) => t.fingerprint);
+      return refuse(
+        integration,
+        fail(integration, validation.outcome.kind, validation.outcome.reason, field, validation.tokens),
+        { reason: validation.outcome.reason, tokens: validation.tokens.map((t) => ({ position: t.position, fingerprint: t.fingerprint, outcome: t.outcome.kind })) },
+        fingerprints.join(','),
+      );
+    }
+    const valid = validation as CredentialValidation & { outcome: ValidOutcome };
+    const payload: SecretPayload = { kind: 'tokens', identifier: parsed.input.identifier ?? null, tokens: parsed.input.tokens };
+    const committed = await commit({ integration, actor: request.actor, payload, validation: valid, how: 'modal' });
+    return { ok: true, integration, ...committed, validation: valid };
+  }
+
+  return {
+    reauthenticate,
+    commit,
+    /** The integration a form names, to show which one is being validated. */
+    find: (integrationId: string): Promise<Integration | undefined> => deps.store.integrations.findActive(integrationId),
+    /** A submission whose signed metadata is broken or belongs to someone else: refused before anything else. */
+    async recordTampered(actor: string, integrationId: string | null, reason: 'other_user' | 'bad_signature'): Promise<void> {
+      await deps.store.audit.record({ actor, integrationId, action: 'reauth.modal', outcome: 'tampered', detail: { reason } }, deps.clock.now());
+    },
+  };
 }
+
+export type ReauthService = ReturnType<typeof createReauthService>;

@@ -4,7 +4,6 @@ export const COMMAND = '/reauth';
 
 /** Input block ids of the re-authentication modal: public (docs/slack.md). */
 export const INPUT_BLOCK = { email: 'email', username: 'username', token: 'token' } as const;
-export type InputBlockId = (typeof INPUT_BLOCK)[keyof typeof INPUT_BLOCK];
 
 export const INPUT_ACTION = { email: 'email_value', username: 'username_value', token: 'token_value' } as const;
 

@@ -52,7 +52,6 @@ export async function measureSweep(options: { integrations: number; dir: string;
       INTEGRATIONS_FILE: catalogue,
       REAUTH_SECRET_KEY: randomBytes(32).toString('base64'),
       HEALTH_CHECK_INTERVAL_SECONDS: '900',
-      SWEEP_CONCURRENCY: String(options.concurrency),
     });
     const code = await new Promise<number | null>((resolve) => child.process.once('exit', resolve));
     const line = child.output().trim().split('\n').at(-1) ?? '';

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { listOpenAlerts } from '../../src/db/repositories/alerts.js';
-import { closeDatabase, openDatabase } from '../../src/db/client.js';
-import { healthOf } from '../../src/db/repositories/health.js';
-import { listIntegrationsByIds } from '../../src/db/repositories/integrations.js';
-import { createRuntime } from '../../src/runtime.js';
-import { applyHealthSignal } from '../../src/services/health.js';
+import { listOpenAlerts } from '../helpers/queries.js';
+import { healthOf } from '../helpers/queries.js';
+import { listIntegrationsByIds } from '../helpers/queries.js';
+import { openSqliteStore } from '../../src/db/sqlite/store.js';
+import { createAlerts } from '../../src/services/alerts.js';
+import { createHealthStateMachine } from '../../src/services/health.js';
 import { signWebhook } from '../../src/services/webhook-signature.js';
 import { openModal, textOf } from '../helpers/flows.js';
 import { ALERTS, manualClock, OWNER, startTestApp, type TestApp } from '../helpers/start-app.js';
@@ -25,7 +25,7 @@ const catalogue = (p: Parameters<Parameters<typeof startTestApp>[0]['catalogue']
 describe('health monitor and alert lifecycle', () => {
   let t: TestApp;
   const clock = manualClock(new Date('2026-11-28T09:00:00Z'));
-  const monitor = () => t.reauth.runtime.monitor;
+  const monitor = () => t.deps.monitor;
   const alertPosts = (name: string) => t.slack.callsOf('chat.postMessage').filter((c) => c.ok && !c.args.thread_ts && String(c.args.text).startsWith(`${name} is failing`));
 
   async function reauth(id: string, values: Record<string, string>) {
@@ -288,20 +288,18 @@ describe('health monitor and alert lifecycle', () => {
   });
 
   it('two processes failing the same integration at once post one alert', async () => {
-    // A second process: its own database connection, its own runtime and locks, the same Slack.
-    const db = openDatabase(t.config.databasePath);
+    // A second process: its own database connection, its own store, alerts and locks, the same Slack.
+    const otherStore = openSqliteStore(t.config.databasePath);
     try {
-      const other = createRuntime({ ...t.deps, db }, t.reauth.runtime.slack);
+      const otherAlerts = createAlerts({ store: otherStore, slack: t.deps.slack, authoriser: t.deps.services.authoriser, logger: t.logs.logger, clock, defaultChannel: t.config.defaultAlertChannel });
+      const other = createHealthStateMachine({ store: otherStore, alerts: otherAlerts, clock });
       const integrations = listIntegrationsByIds(t.deps.db, ['race-app']);
       const signal = { outcome: { kind: 'invalid_credentials' as const, reason: 'Uninstalled.' }, source: 'webhook' as const };
-      await Promise.all([
-        applyHealthSignal(t.reauth.runtime, t.reauth.runtime.alerts, integrations, signal),
-        applyHealthSignal(other, other.alerts, listIntegrationsByIds(db, ['race-app']), signal),
-      ]);
+      await Promise.all([t.deps.services.health.apply(integrations, signal), other.apply(await otherStore.integrations.listByIds(['race-app']), signal)]);
       expect(alertPosts('Race App')).toHaveLength(1);
       expect(listOpenAlerts(t.deps.db).filter((a) => a.alertKey === 'integration:race-app')).toHaveLength(1);
     } finally {
-      closeDatabase(db);
+      await otherStore.close();
     }
   });
 

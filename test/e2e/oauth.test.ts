@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { listAudit } from '../../src/db/repositories/audit.js';
-import { currentCredential } from '../../src/db/repositories/credentials.js';
-import { healthOf } from '../../src/db/repositories/health.js';
-import { findActiveIntegration } from '../../src/db/repositories/integrations.js';
-import { oauthStates } from '../../src/db/schema.js';
+import { listAudit } from '../helpers/queries.js';
+import { currentCredential } from '../helpers/queries.js';
+import { healthOf } from '../helpers/queries.js';
+import { findActiveIntegration } from '../helpers/queries.js';
+import { oauthStates } from '../../src/db/sqlite/schema.js';
 import { sealPayload, unsealPayload } from '../../src/services/secret-payload.js';
-import { credentials } from '../../src/db/schema.js';
+import { credentials } from '../../src/db/sqlite/schema.js';
 import { eq } from 'drizzle-orm';
 import type { RecordedCall } from '../../src/sandbox/slack/emulator.js';
 import { createBrowser } from '../helpers/browser.js';
@@ -178,7 +178,7 @@ describe('OAuth access-token refresh', () => {
     const aging = sealPayload(t.deps.keyring, key, { ...payload, accessExpiresAt: Date.now() + 60_000 });
     t.deps.db.update(credentials).set({ sealedSecret: aging.value }).where(eq(credentials.id, stored?.id ?? 0)).run();
 
-    const checked = await t.reauth.runtime.monitor.checkNow(id, OWNER);
+    const checked = await t.deps.services.checkNow(id, OWNER);
     expect(checked?.result.outcome.kind).toBe('valid');
     const refreshCall = t.providers.requests.filter((r) => /access_token$|\/token$/.test(r.path) && r.body.includes('grant_type=refresh_token'));
     expect(refreshCall.length).toBeGreaterThan(0);

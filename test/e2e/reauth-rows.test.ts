@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fingerprintSecret } from '../../src/crypto/fingerprint.js';
-import { listAudit } from '../../src/db/repositories/audit.js';
-import { currentCredential } from '../../src/db/repositories/credentials.js';
-import { healthOf } from '../../src/db/repositories/health.js';
-import { findActiveIntegration } from '../../src/db/repositories/integrations.js';
+import { listAudit } from '../helpers/queries.js';
+import { currentCredential } from '../helpers/queries.js';
+import { healthOf } from '../helpers/queries.js';
+import { findActiveIntegration } from '../helpers/queries.js';
 import type { EmulatedToken } from '../../src/sandbox/providers/types.js';
 import { everyRowCatalogue } from '../helpers/catalogues.js';
 import { openModal, textOf, viewOf } from '../helpers/flows.js';

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { listAudit } from '../../src/db/repositories/audit.js';
-import { currentCredential } from '../../src/db/repositories/credentials.js';
-import { findActiveIntegration } from '../../src/db/repositories/integrations.js';
+import { listAudit } from '../helpers/queries.js';
+import { currentCredential } from '../helpers/queries.js';
+import { findActiveIntegration } from '../helpers/queries.js';
 import { everyRowCatalogue } from '../helpers/catalogues.js';
 import { openModal, textOf, viewOf } from '../helpers/flows.js';
 import { signSlackBody } from '../helpers/slack-driver.js';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { listAudit } from '../../src/db/repositories/audit.js';
-import { currentCredential } from '../../src/db/repositories/credentials.js';
+import { listAudit } from '../helpers/queries.js';
+import { currentCredential } from '../helpers/queries.js';
 import { textOf } from '../helpers/flows.js';
 import { APP_TOKEN, OWNER, startTestApp, type TestApp } from '../helpers/start-app.js';
 

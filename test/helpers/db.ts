@@ -1,14 +1,21 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { closeDatabase, openDatabase, type Db } from '../../src/db/client.js';
-import { runMigrations } from '../../src/db/migrate.js';
+import { closeDatabase, openDatabase, type Db } from '../../src/db/sqlite/client.js';
+import { runMigrations } from '../../src/db/sqlite/migrate.js';
+import { createSqliteStore } from '../../src/db/sqlite/store.js';
+import type { Store } from '../../src/db/store.js';
 
 /** A fresh in-memory database with the real migrations applied. */
 export function memoryDb(): Db {
   const db = openDatabase(':memory:');
   runMigrations(db);
   return db;
+}
+
+/** The SQLite store over a fresh in-memory database, with the drizzle handle for direct checks. */
+export function memoryStore(): Store & { db: Db } {
+  return createSqliteStore(memoryDb());
 }
 
 /** A temporary folder removed by the returned cleanup. */

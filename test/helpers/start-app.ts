@@ -1,15 +1,15 @@
 import { writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { createApp, type AppOptions, type ReauthApp } from '../../src/app.js';
-import { bootstrap } from '../../src/bootstrap.js';
+import type { AppOptions } from '../../src/app.js';
+import { compose, type Composition } from '../../src/compose.js';
 import { parseConfig, type Config } from '../../src/config.js';
-import { closeDatabase } from '../../src/db/client.js';
+import type { Db } from '../../src/db/sqlite/client.js';
+import type { Clock } from '../../src/domain/clock.js';
 import type { HttpClient } from '../../src/providers/http.js';
 import { startProviderEmulator, type ProviderEmulator } from '../../src/sandbox/providers/emulator.js';
 import { startSlackEmulator, type SlackEmulator } from '../../src/sandbox/slack/emulator.js';
 import { startSocketModeServer, type SocketModeServer } from '../../src/sandbox/slack/socket-mode-server.js';
-import type { Clock, ServiceDeps } from '../../src/services/deps.js';
 import { captureLogger } from './capture-log.js';
 import { tempDir } from './db.js';
 import { newKeyText } from './keys.js';
@@ -43,13 +43,16 @@ export function manualClock(start = new Date()): Clock & { advance(ms: number): 
   return { now: () => new Date(now), advance: (ms) => void (now += ms), set: (d) => void (now = d.getTime()) };
 }
 
+/** What tests reach into: the composition, and the SQLite handle for direct checks. */
+export type TestDeps = Composition & { db: Db };
+
 export interface TestApp {
   url: string;
   slack: SlackEmulator;
   providers: ProviderEmulator;
   driver: SlackDriver;
-  reauth: ReauthApp;
-  deps: ServiceDeps;
+  /** The running composition (store, services, monitor, app) and the SQLite handle. */
+  deps: TestDeps;
   config: Config;
   logs: ReturnType<typeof captureLogger>;
   dir: string;
@@ -60,7 +63,7 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-export interface StartOptions extends AppOptions {
+export interface StartOptions extends Omit<AppOptions, 'extraRoutes'> {
   /** The integrations.yml body; `{{providers}}` is replaced by the provider emulator's URL. */
   catalogue: (providers: ProviderEmulator) => string;
   env?: Record<string, string>;
@@ -113,17 +116,11 @@ export async function startTestApp(options: StartOptions): Promise<TestApp> {
   if (!parsed.ok) throw new Error(parsed.problems.join('\n'));
   const logs = captureLogger('debug');
   const config = parsed.config;
-  const boot = async () => {
-    const { deps } = bootstrap(config, logs.logger, { ...(options.clock ? { clock: options.clock } : {}), http: options.http ?? testHttpClient() });
-    const reauth = createApp(deps, { monitor: { random: () => 0 }, ...options });
-    await reauth.start();
-    reauth.runtime.ready = true;
-    return { deps, reauth };
-  };
-  const shutdown = async (running: { deps: ServiceDeps; reauth: ReauthApp }) => {
-    await running.reauth.stop();
-    await running.deps.http.close();
-    closeDatabase(running.deps.db);
+  const appOptions: Omit<AppOptions, 'extraRoutes'> = { ...(options.fastPathMs === undefined ? {} : { fastPathMs: options.fastPathMs }), ...(options.host === undefined ? {} : { host: options.host }) };
+  const boot = async (): Promise<TestDeps> => {
+    const composition = await compose(config, logs.logger, { ...(options.clock ? { clock: options.clock } : {}), http: options.http ?? testHttpClient(), random: () => 0, app: appOptions });
+    await composition.start();
+    return Object.assign(composition, { db: composition.store.db });
   };
   const url = `http://127.0.0.1:${port}`;
   const first = await boot();
@@ -132,20 +129,17 @@ export async function startTestApp(options: StartOptions): Promise<TestApp> {
     slack,
     providers,
     driver: createSlackDriver({ appUrl: url, signingSecret: SIGNING_SECRET, slack }),
-    reauth: first.reauth,
-    deps: first.deps,
+    deps: first,
     config,
     logs,
     dir: dir.path,
     socket,
     async restart() {
-      await shutdown({ deps: app.deps, reauth: app.reauth });
-      const next = await boot();
-      app.deps = next.deps;
-      app.reauth = next.reauth;
+      await app.deps.stop();
+      app.deps = await boot();
     },
     async close() {
-      await shutdown({ deps: app.deps, reauth: app.reauth });
+      await app.deps.stop();
       await socket?.close();
       await slack.close();
       await providers.close();

@@ -1,14 +1,11 @@
 import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt';
-import { listActiveIntegrations } from '../../db/repositories/integrations.js';
-import { listHealth } from '../../db/repositories/health.js';
-import type { Runtime } from '../../runtime.js';
-import { manageableIntegrations } from '../../services/manageable.js';
 import { buildHelp, buildOverview, buildStatus } from '../../slack/blocks/messages.js';
+import { tellUser } from '../../slack/notify.js';
 import { openReauth } from '../open-reauth.js';
-import { tellUser } from '../reply.js';
+import type { ListenerServices } from '../services.js';
 
 /** `/reauth`, `/reauth <id>`, `/reauth status`, `/reauth help` (docs/slack.md). */
-export function handleReauthCommand(rt: Runtime) {
+export function handleReauthCommand(services: ListenerServices) {
   return async ({ command, ack, respond }: AllMiddlewareArgs & SlackCommandMiddlewareArgs): Promise<void> => {
     const [word] = command.text.trim().split(/\s+/).filter(Boolean);
     const argument = word?.toLowerCase();
@@ -19,14 +16,15 @@ export function handleReauthCommand(rt: Runtime) {
     }
     await ack();
     if (argument === undefined) {
-      const mine = await manageableIntegrations(rt, command.user_id);
-      await tellUser(rt, command.user_id, buildOverview(mine, listHealth(rt.db)), respond);
+      const { integrations, health } = await services.directory.overview(command.user_id);
+      await tellUser(services.slack, services.logger, command.user_id, buildOverview(integrations, health), respond);
       return;
     }
     if (argument === 'status') {
-      await tellUser(rt, command.user_id, buildStatus(listActiveIntegrations(rt.db), listHealth(rt.db)), respond);
+      const { integrations, health } = await services.directory.status();
+      await tellUser(services.slack, services.logger, command.user_id, buildStatus(integrations, health), respond);
       return;
     }
-    await openReauth(rt, { triggerId: command.trigger_id, userId: command.user_id, integrationId: argument, respond });
+    await openReauth(services, { triggerId: command.trigger_id, userId: command.user_id, integrationId: argument, respond });
   };
 }

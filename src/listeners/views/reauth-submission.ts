@@ -1,13 +1,10 @@
 import type { AllMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
-import { recordAudit } from '../../db/repositories/audit.js';
-import { findActiveIntegration } from '../../db/repositories/integrations.js';
-import type { Runtime } from '../../runtime.js';
-import { announceReauth } from '../../services/announce-reauth.js';
-import { reauthenticate, type ReauthResult } from '../../services/reauthenticate.js';
-import { slackErrorCode } from '../../services/slack-errors.js';
+import type { ReauthResult } from '../../domain/reauth-result.js';
 import { buildResultModal, buildValidatingModal } from '../../slack/blocks/modals.js';
+import { slackErrorCode } from '../../slack/errors.js';
 import { truncate } from '../../slack/blocks/text.js';
 import { INPUT_ACTION, INPUT_BLOCK } from '../../slack/ids.js';
+import type { ListenerServices } from '../services.js';
 
 /** How long a submission may take and still answer in the modal itself (Slack allows 3 s). */
 export const DEFAULT_FAST_PATH_MS = 2000;
@@ -25,18 +22,18 @@ function valueOf(values: Values, block: string, action: string): string | undefi
  * answers in place (field errors, or the result); slower validation shows "Validating…" and the
  * result replaces it — or goes by direct message if the person closed the modal.
  */
-export function handleReauthSubmission(rt: Runtime, fastPathMs = DEFAULT_FAST_PATH_MS) {
+export function handleReauthSubmission(services: ListenerServices, fastPathMs = DEFAULT_FAST_PATH_MS) {
   return async ({ ack, body, view }: AllMiddlewareArgs & SlackViewMiddlewareArgs<ViewSubmitAction>): Promise<void> => {
     const userId = body.user.id;
-    const metadata = rt.signer.verify(view.private_metadata);
+    const metadata = services.signer.verify(view.private_metadata);
     if (!metadata || metadata.userId !== userId) {
-      recordAudit(rt.db, { actor: userId, integrationId: metadata?.integrationId ?? null, action: 'reauth.modal', outcome: 'tampered', detail: { reason: metadata ? 'other_user' : 'bad_signature' } }, rt.clock.now());
+      await services.reauth.recordTampered(userId, metadata?.integrationId ?? null, metadata ? 'other_user' : 'bad_signature');
       await ack({ response_action: 'errors', errors: { [INPUT_BLOCK.token]: 'This form was altered or belongs to someone else, so it was refused and nothing was changed. Open it again with /reauth <id>.' } });
       return;
     }
     const values = view.state.values;
     const presentBlocks = Object.keys(values);
-    const work = reauthenticate(rt, {
+    const work = services.reauth.reauthenticate({
       integrationId: metadata.integrationId,
       actor: userId,
       expectedAuth: metadata.auth,
@@ -46,7 +43,6 @@ export function handleReauthSubmission(rt: Runtime, fastPathMs = DEFAULT_FAST_PA
         token: valueOf(values, INPUT_BLOCK.token, INPUT_ACTION.token),
       },
       submittedFields: presentBlocks,
-      isAllowed: (integration) => rt.authoriser.canManage(userId, integration.owners),
     });
 
     let timer: NodeJS.Timeout | undefined;
@@ -63,32 +59,32 @@ export function handleReauthSubmission(rt: Runtime, fastPathMs = DEFAULT_FAST_PA
         const field = presentBlocks.includes(first.field) ? first.field : INPUT_BLOCK.token;
         await ack({ response_action: 'errors', errors: { [field]: truncate(first.reason, 1500) } });
       }
-      await afterResult(rt, first, userId);
+      await afterResult(services, first, userId);
       return;
     }
 
-    const integration = findActiveIntegration(rt.db, metadata.integrationId);
+    const integration = await services.reauth.find(metadata.integrationId);
     if (integration) await ack({ response_action: 'update', view: buildValidatingModal(integration) });
     else await ack();
     const result = await work;
     const resultView = buildResultModal(result);
     try {
-      await rt.slack.views.update({ view_id: view.id, view: resultView });
+      await services.slack.views.update({ view_id: view.id, view: resultView });
     } catch (error) {
       const code = slackErrorCode(error);
-      if (code !== 'not_found') rt.logger.warn({ error: code }, 'could not show the validation result in the modal');
+      if (code !== 'not_found') services.logger.warn({ error: code }, 'could not show the validation result in the modal');
       // The person closed the modal (or Slack refused): the outcome goes to them directly.
       try {
-        await rt.slack.chat.postMessage({ channel: userId, text: result.ok ? `${result.integration.name} is re-authenticated.` : `Re-authentication was not saved: ${result.reason}`, blocks: resultView.blocks.filter((b) => b.type !== 'actions') });
+        await services.slack.chat.postMessage({ channel: userId, text: result.ok ? `${result.integration.name} is re-authenticated.` : `Re-authentication was not saved: ${result.reason}`, blocks: resultView.blocks.filter((b) => b.type !== 'actions') });
       } catch (dmError) {
-        rt.logger.warn({ error: slackErrorCode(dmError) }, 'could not send the validation result by direct message');
+        services.logger.warn({ error: slackErrorCode(dmError) }, 'could not send the validation result by direct message');
       }
     }
-    await afterResult(rt, result, userId);
+    await afterResult(services, result, userId);
   };
 }
 
-async function afterResult(rt: Runtime, result: ReauthResult, actor: string): Promise<void> {
+async function afterResult(services: ListenerServices, result: ReauthResult, actor: string): Promise<void> {
   if (!result.ok) return;
-  await announceReauth(rt, rt.alerts, { integration: result.integration, affected: result.affected, validation: result.validation, actor, how: 'modal' });
+  await services.announce({ integration: result.integration, affected: result.affected, validation: result.validation, actor, how: 'modal' });
 }

@@ -1,7 +1,5 @@
-import type { Runtime } from '../../runtime.js';
-import { listHealth } from '../../db/repositories/health.js';
-import { listActiveIntegrations } from '../../db/repositories/integrations.js';
-import { currentCredential } from '../../db/repositories/credentials.js';
+import type { Composition } from '../../compose.js';
+import type { Credential } from '../../domain/types.js';
 import { healthLabel, providerLabel } from '../../slack/blocks/describe.js';
 import type { SlackEmulator, StoredMessage } from '../slack/emulator.js';
 import { DEMO_ROWS, DEMO_USER, DEMO_CHANNEL } from '../demo.js';
@@ -53,13 +51,14 @@ function renderConversation(messages: readonly StoredMessage[], channel: string,
   return items.map((i) => i.html).join('') || '<div class="empty">No messages yet.</div>';
 }
 
-function renderControls(rt: Runtime): string {
-  const health = listHealth(rt.db);
-  const integrations = new Map(listActiveIntegrations(rt.db).map((i) => [i.id, i]));
+async function renderControls(rt: Composition): Promise<string> {
+  const health = await rt.store.health.listAll();
+  const integrations = new Map((await rt.store.integrations.listActive()).map((i) => [i.id, i]));
+  const credentials = new Map<string, Credential | undefined>();
+  for (const integration of integrations.values()) credentials.set(integration.id, await rt.store.credentials.current(integration.credentialKey));
   return DEMO_ROWS.map((row) => {
-    const integration = integrations.get(row.id);
     const h = health.get(row.id);
-    const credential = integration ? currentCredential(rt.db, integration.credentialKey) : undefined;
+    const credential = credentials.get(row.id);
     const demo = [
       row.identifier ? `<div><span class="k">${row.identifier.field}</span> <code class="copy">${escapeHtml(row.identifier.value)}</code></div>` : '',
       ...(row.fresh ?? []).map((t, i) => `<div><span class="k">valid token${row.fresh && row.fresh.length > 1 ? ` ${i + 1}` : ''}</span> <code class="copy" data-demo-token="${escapeHtml(row.id)}">${escapeHtml(t)}</code></div>`),
@@ -77,7 +76,7 @@ ${h?.reason ? `<div class="${h.status === 'failing' ? 'i-reason' : 'i-note'}">${
 }
 
 /** Every pane of the page, rendered from what the Slack emulator recorded and what Reauth stores. */
-export function buildPanes(rt: Runtime, slack: SlackEmulator, ephemerals: readonly Ephemeral[]): PanesState {
+export async function buildPanes(rt: Composition, slack: SlackEmulator, ephemerals: readonly Ephemeral[]): Promise<PanesState> {
   const dmChannel = `D${DEMO_USER.id.slice(1)}`;
   const home = slack.home(DEMO_USER.id);
   const open = [...slack.calls].reverse().find((c) => c.method === 'views.open' && c.ok && c.ref && !slack.view(c.ref)?.closed);
@@ -88,6 +87,6 @@ export function buildPanes(rt: Runtime, slack: SlackEmulator, ephemerals: readon
     home: home ? renderBlocks(home.blocks, { ...ctx, container: { type: 'home' } }) : '<div class="empty">Open the Home tab to load it.</div>',
     modal: stored ? renderModal(stored.view, stored.id, { ...ctx, ...(stored.errors ? { errors: stored.errors } : {}) }) : '',
     modalId: stored ? `${stored.id}:${stored.hash}:${JSON.stringify(stored.errors ?? {})}` : '',
-    controls: renderControls(rt),
+    controls: await renderControls(rt),
   };
 }

@@ -1,16 +1,14 @@
-import type { IntegrationRow } from '../../db/repositories/integrations.js';
+import type { Integration } from '../../domain/types.js';
 import { authSpec, providerSpec } from '../../providers/registry.js';
-import type { AuthKey, ProviderKey } from '../../providers/types.js';
-import { mentionAll } from '../../services/authorisation.js';
 import { ACTION } from '../ids.js';
 import { authLabel, providerLabel } from './describe.js';
 import type { MessageContent } from './messages.js';
-import { actions, button, context, escapeMrkdwn, fields, header, section, slackDate, truncate, type Block } from './text.js';
+import { actions, button, context, escapeMrkdwn, fields, header, mentionAll, section, slackDate, truncate, type Block } from './text.js';
 
 /** The alert message: one per failing episode, edited in place, edited again when resolved. */
 
 export interface AlertFacts {
-  integrations: readonly IntegrationRow[];
+  integrations: readonly Integration[];
   reason: string;
   since: Date;
   lastSuccess: Date | null;
@@ -21,15 +19,15 @@ export interface AlertFacts {
   checkedAt: Date;
 }
 
-function title(integrations: readonly IntegrationRow[]): string {
+function title(integrations: readonly Integration[]): string {
   const first = integrations[0];
   if (!first) return 'An integration';
   if (integrations.length === 1) return first.name;
-  if (providerSpec(first.provider as ProviderKey).sharesCredentialBy === 'organization') return `${providerLabel(first.provider)} ${first.organization ?? ''}`.trim();
+  if (providerSpec(first.provider).sharesCredentialBy === 'organization') return `${providerLabel(first.provider)} ${first.organization ?? ''}`.trim();
   return integrations.map((i) => i.name).join(', ');
 }
 
-function served(integrations: readonly IntegrationRow[]): Block[] {
+function served(integrations: readonly Integration[]): Block[] {
   if (integrations.length < 2) return [];
   return [context(`One credential serves ${integrations.map((i) => `*${escapeMrkdwn(i.name)}* \`${i.id}\``).join(', ')}: re-authenticating any of them fixes all.`)];
 }
@@ -37,7 +35,7 @@ function served(integrations: readonly IntegrationRow[]): Block[] {
 export function buildAlertMessage(facts: AlertFacts): MessageContent {
   const first = facts.integrations[0];
   if (!first) throw new Error('an alert needs an integration');
-  const hint = authSpec(first.provider as ProviderKey, first.authType as AuthKey)?.failureHint;
+  const hint = authSpec(first.provider, first.authType)?.failureHint;
   const what = facts.source === 'webhook' ? 'An external health check reported it failing.' : 'Reauth\'s check of the stored credential failed.';
   const blocks: Block[] = [
     header(`:rotating_light: ${title(facts.integrations)} is failing`),
@@ -62,7 +60,7 @@ export function buildAlertMessage(facts: AlertFacts): MessageContent {
   return { text: truncate(`${title(facts.integrations)} is failing: ${facts.reason}`, 3000), blocks };
 }
 
-export function buildResolvedAlert(params: { integrations: readonly IntegrationRow[]; reason: string | null; openedAt: Date; resolvedAt: Date; by: string | null; how: string; fixed?: boolean }): MessageContent {
+export function buildResolvedAlert(params: { integrations: readonly Integration[]; reason: string | null; openedAt: Date; resolvedAt: Date; by: string | null; how: string; fixed?: boolean }): MessageContent {
   const who = params.by ? ` by <@${params.by}>` : '';
   const fixed = params.fixed ?? true;
   const headline = fixed ? `${title(params.integrations)} is healthy again` : `${title(params.integrations)}: alert closed`;
@@ -75,13 +73,13 @@ export function buildResolvedAlert(params: { integrations: readonly IntegrationR
   return { text: `${headline} (${params.how}).`, blocks };
 }
 
-export function buildReminder(params: { integrations: readonly IntegrationRow[]; approvers: readonly string[]; since: Date; reason: string }): MessageContent {
+export function buildReminder(params: { integrations: readonly Integration[]; approvers: readonly string[]; since: Date; reason: string }): MessageContent {
   const mention = params.approvers.length ? `${mentionAll(params.approvers)}: ` : '';
   const text = `${mention}${title(params.integrations)} is still failing (since ${slackDate(params.since)}): ${escapeMrkdwn(params.reason)} Press *Re-authenticate* above to fix it, or *Snooze 24 h* to quiet these reminders.`;
   return { text: text.replace(/\*/g, ''), blocks: [section(`:alarm_clock: ${text}`)] };
 }
 
-export function buildExpiryWarning(params: { integrations: readonly IntegrationRow[]; expiresAt: Date; days: number; fingerprints: readonly string[]; approvers: readonly string[] }): MessageContent {
+export function buildExpiryWarning(params: { integrations: readonly Integration[]; expiresAt: Date; days: number; fingerprints: readonly string[]; approvers: readonly string[] }): MessageContent {
   const first = params.integrations[0];
   if (!first) throw new Error('a warning needs an integration');
   const when = params.days <= 1 ? 'within a day' : `in ${params.days} days`;

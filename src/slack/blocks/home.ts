@@ -1,6 +1,5 @@
-import type { CredentialRow } from '../../db/repositories/credentials.js';
-import type { HealthRow } from '../../db/repositories/health.js';
-import type { IntegrationRow } from '../../db/repositories/integrations.js';
+import type { HomeView } from '@slack/types';
+import type { Credential, HealthState, Integration } from '../../domain/types.js';
 import { ACTION } from '../ids.js';
 import { authLabel, healthLabel, providerLabel } from './describe.js';
 import { button, context, divider, escapeMrkdwn, header, section, slackDate, type Block } from './text.js';
@@ -8,7 +7,7 @@ import { button, context, divider, escapeMrkdwn, header, section, slackDate, typ
 const MAX_LISTED = 45;
 
 /** The App Home tab: the integrations this person may manage, with health, expiry and a button each. */
-export function buildHomeView(params: { integrations: readonly IntegrationRow[]; health: ReadonlyMap<string, HealthRow>; credentials: ReadonlyMap<string, CredentialRow | undefined> }) {
+export function buildHomeView(params: { integrations: readonly Integration[]; health: ReadonlyMap<string, HealthState>; credentials: ReadonlyMap<string, Credential | undefined> }): HomeView {
   const blocks: Block[] = [header('Reauth'), section('Integrations you can re-authenticate. Type `/reauth help` anywhere for commands.'), divider()];
   if (params.integrations.length === 0) {
     blocks.push(section('You are not an owner of any integration, nor a Reauth admin. Owners are listed in `integrations.yml`.'));

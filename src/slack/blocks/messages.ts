@@ -1,5 +1,5 @@
-import type { HealthRow } from '../../db/repositories/health.js';
-import type { IntegrationRow } from '../../db/repositories/integrations.js';
+import type { SectionBlock } from '@slack/types';
+import type { HealthState, Integration } from '../../domain/types.js';
 import { describeIdentity, type ValidOutcome } from '../../providers/outcome.js';
 import { ACTION, COMMAND } from '../ids.js';
 import { authLabel, healthLabel, providerLabel } from './describe.js';
@@ -14,14 +14,14 @@ export interface MessageContent {
 
 export const OVERVIEW_PAGE_SIZE = 20;
 
-function integrationLine(integration: IntegrationRow, health: HealthRow | undefined): string {
+function integrationLine(integration: Integration, health: HealthState | undefined): string {
   const since = health?.since && health.status === 'failing' ? ` since ${slackDate(health.since)}` : '';
   const why = health?.status === 'failing' && health.reason ? `\n> ${escapeMrkdwn(health.reason)}` : '';
   return `*${escapeMrkdwn(integration.name)}* \`${integration.id}\`\n${healthLabel(health?.status)}${since} · ${providerLabel(integration.provider)} · ${escapeMrkdwn(authLabel(integration.provider, integration.authType))}${why}`;
 }
 
 /** `/reauth`: the integrations the caller may manage, each with health and a Re-authenticate button. */
-export function buildOverview(integrations: readonly IntegrationRow[], health: ReadonlyMap<string, HealthRow>, page = 0): MessageContent {
+export function buildOverview(integrations: readonly Integration[], health: ReadonlyMap<string, HealthState>, page = 0): MessageContent {
   if (integrations.length === 0) {
     return {
       text: 'You do not manage any integration.',
@@ -34,7 +34,7 @@ export function buildOverview(integrations: readonly IntegrationRow[], health: R
   const failing = integrations.filter((i) => health.get(i.id)?.status === 'failing').length;
   const blocks: Block[] = [
     section(`*Integrations you can re-authenticate* (${integrations.length}${failing ? `, ${failing} failing` : ''})`),
-    ...shown.map((integration) => ({
+    ...shown.map((integration): SectionBlock => ({
       type: 'section',
       block_id: `overview_${integration.id}`,
       text: { type: 'mrkdwn', text: integrationLine(integration, health.get(integration.id)) },
@@ -54,9 +54,9 @@ export function buildOverview(integrations: readonly IntegrationRow[], health: R
 const STATUS_TEXT_BUDGET = 10_000;
 
 /** `/reauth status`: every integration's health, failing first; a long list ends with a count of the rest. */
-export function buildStatus(integrations: readonly IntegrationRow[], health: ReadonlyMap<string, HealthRow>): MessageContent {
+export function buildStatus(integrations: readonly Integration[], health: ReadonlyMap<string, HealthState>): MessageContent {
   const order: Record<string, number> = { failing: 0, unknown: 1, healthy: 2 };
-  const statusOf = (i: IntegrationRow) => health.get(i.id)?.status ?? 'unknown';
+  const statusOf = (i: Integration) => health.get(i.id)?.status ?? 'unknown';
   const sorted = [...integrations].sort((a, b) => (order[statusOf(a)] ?? 1) - (order[statusOf(b)] ?? 1) || a.id.localeCompare(b.id));
   const counts = ['failing', 'unknown', 'healthy'].map((s) => `${sorted.filter((i) => statusOf(i) === s).length} ${s}`).join(', ');
   const chunks: string[] = [];
@@ -109,7 +109,7 @@ export function buildUnknownIntegration(typed: string, suggestions: readonly str
 }
 
 /** The short confirmation in the integration's channel: who, which integration(s), which credential. */
-export function buildReauthConfirmation(params: { actor: string; integrations: readonly IntegrationRow[]; fingerprints: readonly string[]; outcome: ValidOutcome; how: 'modal' | 'oauth' }): MessageContent {
+export function buildReauthConfirmation(params: { actor: string; integrations: readonly Integration[]; fingerprints: readonly string[]; outcome: ValidOutcome; how: 'modal' | 'oauth' }): MessageContent {
   const names = params.integrations.map((i) => `*${escapeMrkdwn(i.name)}*`).join(', ');
   const credential = params.fingerprints.map((f) => `\`${f}\``).join(', ');
   const text = `<@${params.actor}> re-authenticated ${names} ${params.how === 'oauth' ? 'by signing in' : 'with a new credential'} (${credential}), signed in as ${escapeMrkdwn(describeIdentity(params.outcome.identity))}.`;

@@ -1,7 +1,7 @@
-import type { IntegrationRow } from '../../db/repositories/integrations.js';
+import type { ModalView } from '@slack/types';
+import type { Integration } from '../../domain/types.js';
 import { authSpec } from '../../providers/registry.js';
-import type { AuthKey, ProviderKey } from '../../providers/types.js';
-import type { ReauthResult } from '../../services/reauthenticate.js';
+import type { ReauthResult } from '../../domain/reauth-result.js';
 import { ACTION, CALLBACK, INPUT_ACTION, INPUT_BLOCK } from '../ids.js';
 import { authLabel, providerLabel } from './describe.js';
 import { buildOutcomeDetails, buildTokenFailures } from './outcome.js';
@@ -9,20 +9,11 @@ import { actions, button, context, escapeMrkdwn, fields, plain, section, slackDa
 
 /** Every modal Reauth opens. Titles stay within Slack's 24 characters. */
 
-export interface ModalView {
-  type: 'modal';
-  callback_id: string;
-  title: ReturnType<typeof plain>;
-  close?: ReturnType<typeof plain>;
-  submit?: ReturnType<typeof plain>;
-  private_metadata?: string;
-  notify_on_close?: boolean;
-  blocks: Block[];
-}
+export type { ModalView };
 
 const TITLE = 'Re-authenticate';
 
-function integrationSummary(integration: IntegrationRow): Block[] {
+function integrationSummary(integration: Integration): Block[] {
   return [
     section(`*${escapeMrkdwn(integration.name)}*  \`${integration.id}\``),
     fields([
@@ -49,8 +40,8 @@ export function buildNoticeModal(title: string, text: string, extra: Block[] = [
 }
 
 /** The form: read-only facts, then exactly the inputs this provider/auth row needs. */
-export function buildReauthModal(integration: IntegrationRow, metadata: string): ModalView {
-  const spec = authSpec(integration.provider as ProviderKey, integration.authType as AuthKey);
+export function buildReauthModal(integration: Integration, metadata: string): ModalView {
+  const spec = authSpec(integration.provider, integration.authType);
   const form = spec?.form;
   if (form?.kind !== 'token') throw new Error(`${integration.id} does not take a typed credential`);
   const inputs: Block[] = [];
@@ -101,7 +92,7 @@ export function buildReauthModal(integration: IntegrationRow, metadata: string):
   };
 }
 
-export function buildValidatingModal(integration: IntegrationRow): ModalView {
+export function buildValidatingModal(integration: Integration): ModalView {
   return infoModal(TITLE, [
     section(`:hourglass_flowing_sand: *Validating connection…*\nChecking the new credential for *${escapeMrkdwn(integration.name)}* with ${providerLabel(integration.provider)}.`),
     context('You can close this window: the result will be sent to you in a direct message.'),
@@ -132,8 +123,8 @@ export function buildResultModal(result: ReauthResult): ModalView {
   return infoModal('Not re-authenticated', blocks);
 }
 
-export function buildOAuthModal(integration: IntegrationRow, link: string, expiresAt: Date): ModalView {
-  const form = authSpec(integration.provider as ProviderKey, integration.authType as AuthKey)?.form;
+export function buildOAuthModal(integration: Integration, link: string, expiresAt: Date): ModalView {
+  const form = authSpec(integration.provider, integration.authType)?.form;
   const provider = form?.kind === 'oauth' ? form.signInWith : providerLabel(integration.provider);
   return infoModal(TITLE, [
     ...integrationSummary(integration),

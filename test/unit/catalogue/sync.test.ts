@@ -2,12 +2,13 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { parseCatalogue } from '../../../src/catalogue/parse.js';
 import { syncCatalogue } from '../../../src/catalogue/sync.js';
 import type { CatalogueEntry } from '../../../src/catalogue/types.js';
-import type { Db } from '../../../src/db/client.js';
-import { listAudit } from '../../../src/db/repositories/audit.js';
-import { currentCredential, swapCredential } from '../../../src/db/repositories/credentials.js';
-import { healthOf, saveHealth } from '../../../src/db/repositories/health.js';
-import { findActiveIntegration, listActiveIntegrations } from '../../../src/db/repositories/integrations.js';
-import { credentials, integrations } from '../../../src/db/schema.js';
+import type { Db } from '../../../src/db/sqlite/client.js';
+import { listAudit } from '../../helpers/queries.js';
+import { currentCredential, swapCredential } from '../../helpers/queries.js';
+import { healthOf, saveHealth } from '../../helpers/queries.js';
+import { findActiveIntegration, listActiveIntegrations } from '../../helpers/queries.js';
+import { credentials, integrations } from '../../../src/db/sqlite/schema.js';
+import { createSqliteStore } from '../../../src/db/sqlite/store.js';
 import { memoryDb } from '../../helpers/db.js';
 
 function entries(yaml: string): CatalogueEntry[] {
@@ -25,24 +26,24 @@ describe('syncCatalogue', () => {
     db = memoryDb();
   });
 
-  it('adds new entries with an unknown health state and an audit row each', () => {
-    const summary = syncCatalogue(db, entries('integrations:\n  - { id: a, provider: gitlab, auth: pat }\n  - { id: b, provider: github, auth: pat }'), t0);
+  it('adds new entries with an unknown health state and an audit row each', async () => {
+    const summary = await syncCatalogue(createSqliteStore(db), entries('integrations:\n  - { id: a, provider: gitlab, auth: pat }\n  - { id: b, provider: github, auth: pat }'), t0);
     expect(summary.added).toEqual(['a', 'b']);
     expect(listActiveIntegrations(db).map((i) => i.id)).toEqual(['a', 'b']);
     expect(healthOf(db, 'a')?.status).toBe('unknown');
     expect(listAudit(db, 'a').map((r) => r.action)).toEqual(['catalogue.add']);
   });
 
-  it('is a no-op when nothing changed', () => {
+  it('is a no-op when nothing changed', async () => {
     const list = entries('integrations:\n  - { id: a, provider: gitlab, auth: pat }');
-    syncCatalogue(db, list, t0);
-    expect(syncCatalogue(db, list, t1)).toEqual({ added: [], updated: [], archived: [], restored: [], authChanged: [] });
+    await syncCatalogue(createSqliteStore(db), list, t0);
+    expect(await syncCatalogue(createSqliteStore(db), list, t1)).toEqual({ added: [], updated: [], archived: [], restored: [], authChanged: [] });
     expect(findActiveIntegration(db, 'a')?.updatedAt).toEqual(t0);
   });
 
-  it('updates changed fields and records which ones', () => {
-    syncCatalogue(db, entries('integrations:\n  - { id: a, name: Old, provider: gitlab, auth: pat }'), t0);
-    const summary = syncCatalogue(db, entries('integrations:\n  - { id: a, name: New, provider: gitlab, auth: pat, channel: C0NEW, owners: [U1AB] }'), t1);
+  it('updates changed fields and records which ones', async () => {
+    await syncCatalogue(createSqliteStore(db), entries('integrations:\n  - { id: a, name: Old, provider: gitlab, auth: pat }'), t0);
+    const summary = await syncCatalogue(createSqliteStore(db), entries('integrations:\n  - { id: a, name: New, provider: gitlab, auth: pat, channel: C0NEW, owners: [U1AB] }'), t1);
     expect(summary.updated).toEqual(['a']);
     const row = findActiveIntegration(db, 'a');
     expect(row?.name).toBe('New');
@@ -51,10 +52,10 @@ describe('syncCatalogue', () => {
     expect(listAudit(db, 'a')[0]?.detail).toEqual({ fields: ['name', 'channel', 'owners'] });
   });
 
-  it('archives removed entries and keeps their history; restores them when they come back', () => {
-    syncCatalogue(db, entries('integrations:\n  - { id: a, provider: gitlab, auth: pat }\n  - { id: b, provider: gitlab, auth: pat }'), t0);
+  it('archives removed entries and keeps their history; restores them when they come back', async () => {
+    await syncCatalogue(createSqliteStore(db), entries('integrations:\n  - { id: a, provider: gitlab, auth: pat }\n  - { id: b, provider: gitlab, auth: pat }'), t0);
     swapCredential(db, { credentialKey: 'integration:b', provider: 'gitlab', authType: 'pat', sealedSecret: 'v1.x.y.z', keyId: 'x', fingerprints: ['fp'], createdBy: 'U1', createdAt: t0 }, t0);
-    const summary = syncCatalogue(db, entries('integrations:\n  - { id: a, provider: gitlab, auth: pat }'), t1);
+    const summary = await syncCatalogue(createSqliteStore(db), entries('integrations:\n  - { id: a, provider: gitlab, auth: pat }'), t1);
     expect(summary.archived).toEqual(['b']);
     expect(listActiveIntegrations(db).map((i) => i.id)).toEqual(['a']);
     const archived = db.select().from(integrations).all().find((r) => r.id === 'b');
@@ -62,17 +63,17 @@ describe('syncCatalogue', () => {
     expect(currentCredential(db, 'integration:b')?.fingerprints).toEqual(['fp']);
     expect(listAudit(db, 'b').map((r) => r.action)).toEqual(['catalogue.archive', 'catalogue.add']);
 
-    const back = syncCatalogue(db, entries('integrations:\n  - { id: a, provider: gitlab, auth: pat }\n  - { id: b, provider: gitlab, auth: pat }'), t1);
+    const back = await syncCatalogue(createSqliteStore(db), entries('integrations:\n  - { id: a, provider: gitlab, auth: pat }\n  - { id: b, provider: gitlab, auth: pat }'), t1);
     expect(back.restored).toEqual(['b']);
     expect(findActiveIntegration(db, 'b')).toBeDefined();
   });
 
-  it('discards the stored credential when the auth type changes, and audits it', () => {
-    syncCatalogue(db, entries('integrations:\n  - { id: j, provider: jira, auth: api_key, url: "https://acme.atlassian.net" }'), t0);
+  it('discards the stored credential when the auth type changes, and audits it', async () => {
+    await syncCatalogue(createSqliteStore(db), entries('integrations:\n  - { id: j, provider: jira, auth: api_key, url: "https://acme.atlassian.net" }'), t0);
     swapCredential(db, { credentialKey: 'integration:j', provider: 'jira', authType: 'api_key', sealedSecret: 'v1.k.n.c', keyId: 'k', fingerprints: ['abcd1234'], createdBy: 'U1', createdAt: t0 }, t0);
     saveHealth(db, { integrationId: 'j', status: 'healthy', consecutiveFailures: 0, lastSuccessAt: t0 });
 
-    const summary = syncCatalogue(db, entries('integrations:\n  - { id: j, provider: jira, auth: pat, url: "https://acme.atlassian.net" }'), t1);
+    const summary = await syncCatalogue(createSqliteStore(db), entries('integrations:\n  - { id: j, provider: jira, auth: pat, url: "https://acme.atlassian.net" }'), t1);
     expect(summary.authChanged).toEqual(['j']);
     expect(currentCredential(db, 'integration:j')).toBeUndefined();
     const old = db.select().from(credentials).all()[0];
@@ -84,12 +85,12 @@ describe('syncCatalogue', () => {
     expect(audit).toMatchObject({ outcome: 'credential_discarded', fingerprint: 'abcd1234', detail: { from: 'jira/api_key', to: 'jira/pat' } });
   });
 
-  it('runs in one transaction: a failure part-way leaves the table untouched', () => {
-    syncCatalogue(db, entries('integrations:\n  - { id: a, provider: gitlab, auth: pat }'), t0);
+  it('runs in one transaction: a failure part-way leaves the table untouched', async () => {
+    await syncCatalogue(createSqliteStore(db), entries('integrations:\n  - { id: a, provider: gitlab, auth: pat }'), t0);
     const next = entries('integrations:\n  - { id: b, provider: gitlab, auth: pat }\n  - { id: c, provider: gitlab, auth: pat }');
     // "b" is inserted first; "c" then violates NOT NULL. Without the transaction "b" would remain.
     (next[1] as { name: unknown }).name = null;
-    expect(() => syncCatalogue(db, next, t1)).toThrow();
+    await expect(syncCatalogue(createSqliteStore(db), next, t1)).rejects.toThrow();
     expect(db.select().from(integrations).all().map((i) => i.id)).toEqual(['a']);
     expect(listActiveIntegrations(db).map((i) => i.id)).toEqual(['a']);
     expect(listAudit(db).map((r) => r.action)).toEqual(['catalogue.add']);

@@ -1,11 +1,12 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ProviderKey } from '../../../src/providers/types.js';
 import { createKeyring } from '../../../src/crypto/keyring.js';
 import { fingerprintSecret } from '../../../src/crypto/fingerprint.js';
-import { closeDatabase, openDatabase } from '../../../src/db/client.js';
-import { swapCredential } from '../../../src/db/repositories/credentials.js';
-import { runMigrations } from '../../../src/db/migrate.js';
+import { closeDatabase, openDatabase } from '../../../src/db/sqlite/client.js';
+import { swapCredential } from '../../helpers/queries.js';
+import { runMigrations } from '../../../src/db/sqlite/migrate.js';
 import { sealPayload } from '../../../src/services/secret-payload.js';
 import { startProviderEmulator, type ProviderEmulator } from '../../../src/sandbox/providers/emulator.js';
 import { cli } from '../../helpers/cli.js';
@@ -44,7 +45,7 @@ describe('reauth-bot check', () => {
     const db = openDatabase(dbPath);
     runMigrations(db);
     const ring = createKeyring(key);
-    const store = (credentialKey: string, provider: string, tokens: string[]) => {
+    const store = (credentialKey: string, provider: ProviderKey, tokens: string[]) => {
       const sealed = sealPayload(ring, credentialKey, { kind: 'tokens', identifier: null, tokens });
       swapCredential(db, { credentialKey, provider, authType: 'pat', sealedSecret: sealed.value, keyId: sealed.keyId, fingerprints: tokens.map(fingerprintSecret), createdBy: 'U1', createdAt: new Date() }, new Date());
     };

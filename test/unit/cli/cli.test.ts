@@ -1,10 +1,10 @@
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createKeyring } from '../../../src/crypto/keyring.js';
-import { closeDatabase, openDatabase } from '../../../src/db/client.js';
-import { currentCredential, swapCredential } from '../../../src/db/repositories/credentials.js';
-import { listAudit } from '../../../src/db/repositories/audit.js';
-import { alerts } from '../../../src/db/schema.js';
+import { closeDatabase, openDatabase } from '../../../src/db/sqlite/client.js';
+import { currentCredential, swapCredential } from '../../helpers/queries.js';
+import { listAudit } from '../../helpers/queries.js';
+import { alerts } from '../../../src/db/sqlite/schema.js';
 import { cli } from '../../helpers/cli.js';
 import { tempDir } from '../../helpers/db.js';
 import { newKey } from '../../helpers/keys.js';

@@ -2,8 +2,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { createKeyring, keyIdOf, SealingError } from '../../../src/crypto/keyring.js';
 import { fingerprintSecret } from '../../../src/crypto/fingerprint.js';
-import { swapCredential, currentCredential } from '../../../src/db/repositories/credentials.js';
+import { swapCredential, currentCredential } from '../../helpers/queries.js';
 import { rotateKeys } from '../../../src/services/rotate-key.js';
+import { createSqliteStore } from '../../../src/db/sqlite/store.js';
 import { fileDb, memoryDb } from '../../helpers/db.js';
 import { newKey } from '../../helpers/keys.js';
 
@@ -76,7 +77,7 @@ describe('fingerprintSecret', () => {
 describe('rotateKeys', () => {
   const t = new Date('2026-11-01T00:00:00Z');
 
-  it('re-seals every secret with the current key in one transaction', () => {
+  it('re-seals every secret with the current key in one transaction', async () => {
     const db = memoryDb();
     const oldKey = newKey();
     const oldRing = createKeyring(oldKey);
@@ -85,17 +86,17 @@ describe('rotateKeys', () => {
       swapCredential(db, { credentialKey: key, provider: 'github', authType: 'pat', sealedSecret: sealed.value, keyId: sealed.keyId, fingerprints: ['f'], createdBy: 'U1', createdAt: t }, t);
     }
     const newRing = createKeyring(newKey(), [oldKey]);
-    expect(rotateKeys(db, newRing, t)).toEqual({ credentials: 2, oauthStates: 0 });
+    expect(await rotateKeys(createSqliteStore(db), newRing, t)).toEqual({ credentials: 2, oauthStates: 0 });
     const onlyNew = createKeyring(newKey());
     const row = currentCredential(db, 'integration:a');
     expect(row?.keyId).toBe(newRing.currentKeyId);
     expect(newRing.unseal(row?.sealedSecret ?? '', 'integration:a')).toBe(`${SECRET}-integration:a`);
     expect(() => onlyNew.unseal(row?.sealedSecret ?? '', 'integration:a')).toThrow();
     // A second run has nothing to do.
-    expect(rotateKeys(db, newRing, t)).toEqual({ credentials: 0, oauthStates: 0 });
+    expect(await rotateKeys(createSqliteStore(db), newRing, t)).toEqual({ credentials: 0, oauthStates: 0 });
   });
 
-  it('changes nothing when one secret cannot be opened', () => {
+  it('changes nothing when one secret cannot be opened', async () => {
     const db = memoryDb();
     const keyA = newKey();
     const keyB = newKey();
@@ -104,7 +105,7 @@ describe('rotateKeys', () => {
     swapCredential(db, { credentialKey: 'integration:a', provider: 'github', authType: 'pat', sealedSecret: a.value, keyId: a.keyId, fingerprints: [], createdBy: 'U1', createdAt: t }, t);
     swapCredential(db, { credentialKey: 'integration:b', provider: 'github', authType: 'pat', sealedSecret: b.value, keyId: b.keyId, fingerprints: [], createdBy: 'U1', createdAt: t }, t);
     const ring = createKeyring(newKey(), [keyA]); // keyB is missing
-    expect(() => rotateKeys(db, ring, t)).toThrow(SealingError);
+    await expect(rotateKeys(createSqliteStore(db), ring, t)).rejects.toThrow(SealingError);
     expect(currentCredential(db, 'integration:a')?.sealedSecret).toBe(a.value);
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { openDatabase, closeDatabase } from '../../../src/db/client.js';
-import { runMigrations } from '../../../src/db/migrate.js';
+import { openDatabase, closeDatabase } from '../../../src/db/sqlite/client.js';
+import { runMigrations } from '../../../src/db/sqlite/migrate.js';
 import { fileDb, memoryDb } from '../../helpers/db.js';
 
 const TABLES = ['alerts', 'audit_log', 'credentials', 'expiry_warnings', 'health_states', 'integrations', 'oauth_states', 'webhook_replays'];

@@ -1,14 +1,15 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { parseConfig, type Config } from '../../../src/config.js';
 import { createKeyring } from '../../../src/crypto/keyring.js';
-import type { Db } from '../../../src/db/client.js';
-import { findOAuthState } from '../../../src/db/repositories/oauth-states.js';
-import { integrations } from '../../../src/db/schema.js';
+import type { Db } from '../../../src/db/sqlite/client.js';
+import { findOAuthState } from '../../helpers/queries.js';
+import { integrations } from '../../../src/db/sqlite/schema.js';
 import type { HttpClient } from '../../../src/providers/http.js';
 import { buildAuthorizeUrl, exchangeCode, newPkceVerifier, oauthEndpoints, refreshAccessToken, type OAuthEndpoints } from '../../../src/providers/oauth.js';
 import { validateToken } from '../../../src/providers/validate.js';
 import { startProviderEmulator, type ProviderEmulator } from '../../../src/sandbox/providers/emulator.js';
-import { consumeOAuthState, hashState, issueOAuthState } from '../../../src/services/oauth-states.js';
+import { createSqliteStore } from '../../../src/db/sqlite/store.js';
+import { createOAuthStates, hashState, type OAuthStates } from '../../../src/services/oauth-states.js';
 import { memoryDb } from '../../helpers/db.js';
 import { newKey } from '../../helpers/keys.js';
 import { contextFor, testHttpClient } from '../../helpers/providers.js';
@@ -136,39 +137,41 @@ describe('OAuth', () => {
 
 describe('OAuth states', () => {
   let db: Db;
+  let states: OAuthStates;
   const keyring = createKeyring(newKey());
   const t0 = new Date('2026-11-28T10:00:00Z');
   beforeEach(() => {
     db = memoryDb();
+    states = createOAuthStates({ store: createSqliteStore(db), keyring });
     const now = new Date();
     db.insert(integrations).values({ id: 'bb', name: 'bb', provider: 'bitbucket', authType: 'oauth', url: 'https://api.bitbucket.org', owners: [], credentialKey: 'integration:bb', createdAt: now, updatedAt: now }).run();
   });
 
-  it('are random, stored only by hash, bound to integration and user, and carry a sealed PKCE verifier', () => {
-    const issued = issueOAuthState(db, keyring, { integrationId: 'bb', slackUserId: 'U1', codeVerifier: 'verifier-xyz' }, t0);
+  it('are random, stored only by hash, bound to integration and user, and carry a sealed PKCE verifier', async () => {
+    const issued = await states.issue({ integrationId: 'bb', slackUserId: 'U1', codeVerifier: 'verifier-xyz' }, t0);
     expect(issued.state).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(issued.expiresAt).toEqual(new Date(t0.getTime() + 10 * 60_000));
     const row = findOAuthState(db, hashState(issued.state));
     expect(row?.slackUserId).toBe('U1');
     expect(JSON.stringify(row)).not.toContain(issued.state);
     expect(JSON.stringify(row)).not.toContain('verifier-xyz');
-    expect(consumeOAuthState(db, keyring, issued.state, t0)).toEqual({ ok: true, integrationId: 'bb', slackUserId: 'U1', codeVerifier: 'verifier-xyz' });
+    expect(await states.consume(issued.state, t0)).toEqual({ ok: true, integrationId: 'bb', slackUserId: 'U1', codeVerifier: 'verifier-xyz' });
   });
 
-  it('are single use', () => {
-    const { state } = issueOAuthState(db, keyring, { integrationId: 'bb', slackUserId: 'U1' }, t0);
-    expect(consumeOAuthState(db, keyring, state, t0).ok).toBe(true);
-    expect(consumeOAuthState(db, keyring, state, t0)).toMatchObject({ ok: false, problem: 'reused', slackUserId: 'U1' });
+  it('are single use', async () => {
+    const { state } = await states.issue({ integrationId: 'bb', slackUserId: 'U1' }, t0);
+    expect((await states.consume(state, t0)).ok).toBe(true);
+    expect(await states.consume(state, t0)).toMatchObject({ ok: false, problem: 'reused', slackUserId: 'U1' });
   });
 
-  it('expire after 10 minutes, and an expired state is used up too', () => {
-    const { state } = issueOAuthState(db, keyring, { integrationId: 'bb', slackUserId: 'U1' }, t0);
+  it('expire after 10 minutes, and an expired state is used up too', async () => {
+    const { state } = await states.issue({ integrationId: 'bb', slackUserId: 'U1' }, t0);
     const later = new Date(t0.getTime() + 10 * 60_000 + 1);
-    expect(consumeOAuthState(db, keyring, state, later)).toMatchObject({ ok: false, problem: 'expired' });
-    expect(consumeOAuthState(db, keyring, state, t0)).toMatchObject({ ok: false, problem: 'reused' });
+    expect(await states.consume(state, later)).toMatchObject({ ok: false, problem: 'expired' });
+    expect(await states.consume(state, t0)).toMatchObject({ ok: false, problem: 'reused' });
   });
 
-  it('a forged state is unknown', () => {
-    expect(consumeOAuthState(db, keyring, 'forged-state-value', t0)).toEqual({ ok: false, problem: 'unknown' });
+  it('a forged state is unknown', async () => {
+    expect(await states.consume('forged-state-value', t0)).toEqual({ ok: false, problem: 'unknown' });
   });
 });

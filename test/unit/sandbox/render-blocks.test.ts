@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { IntegrationRow } from '../../../src/db/repositories/integrations.js';
+import type { Integration } from '../../../src/domain/types.js';
 import { renderMrkdwn } from '../../../src/sandbox/page/mrkdwn.js';
 import { renderBlocks, renderModal, type RenderContext } from '../../../src/sandbox/page/render-blocks.js';
 import { buildAlertMessage, buildExpiryWarning, buildReminder, buildResolvedAlert } from '../../../src/slack/blocks/alert.js';
@@ -9,8 +9,8 @@ import { buildNoticeModal, buildOAuthModal, buildReauthModal, buildValidatingMod
 
 const ctx: RenderContext = { nameOf: (id) => ({ U1: 'jane', S1: 'platform' })[id] ?? id, container: { type: 'message', channel: 'C1', ts: '1.2' } };
 const now = new Date('2026-11-28T10:00:00Z');
-const integration: IntegrationRow = { id: 'gitlab', name: 'GitLab <Acme>', provider: 'gitlab', authType: 'pat', url: 'https://gitlab.com', organization: null, service: null, accountId: null, repository: null, channel: 'C1', owners: ['U1', 'S1'], credentialKey: 'integration:gitlab', archivedAt: null, createdAt: now, updatedAt: now };
-const pool: IntegrationRow = { ...integration, id: 'github', name: 'GitHub', provider: 'github' };
+const integration: Integration = { id: 'gitlab', name: 'GitLab <Acme>', provider: 'gitlab', authType: 'pat', url: 'https://gitlab.com', organization: null, service: null, accountId: null, repository: null, channel: 'C1', owners: ['U1', 'S1'], credentialKey: 'integration:gitlab', archivedAt: null, createdAt: now, updatedAt: now };
+const pool: Integration = { ...integration, id: 'github', name: 'GitHub', provider: 'github' };
 
 describe('mrkdwn', () => {
   it('renders bold, italic, strike, code, links, mentions, dates, quotes and emoji', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { HealthRow } from '../../../src/db/repositories/health.js';
-import type { IntegrationRow } from '../../../src/db/repositories/integrations.js';
+import type { HealthState } from '../../../src/domain/types.js';
+import type { Integration } from '../../../src/domain/types.js';
 import { checkMessage, checkView } from '../../../src/sandbox/slack/block-kit-limits.js';
 import { buildAlertMessage } from '../../../src/slack/blocks/alert.js';
 import { buildOverview, buildStatus, OVERVIEW_PAGE_SIZE } from '../../../src/slack/blocks/messages.js';
@@ -9,8 +9,8 @@ import { providerAuthRows } from '../../../src/providers/registry.js';
 import { authSpec } from '../../../src/providers/registry.js';
 
 const now = new Date('2026-11-28T10:00:00Z');
-const make = (i: number, extra: Partial<IntegrationRow> = {}): IntegrationRow => ({ id: `integration-${String(i).padStart(4, '0')}`, name: `Integration ${i}`, provider: 'gitlab', authType: 'pat', url: 'https://gitlab.com', organization: null, service: null, accountId: null, repository: null, channel: 'C1', owners: ['U1'], credentialKey: `integration:${i}`, archivedAt: null, createdAt: now, updatedAt: now, ...extra });
-const failing = (id: string): HealthRow => ({ integrationId: id, status: 'failing', outcome: 'invalid_credentials', reason: 'x'.repeat(400), since: now, lastCheckedAt: now, lastSuccessAt: null, consecutiveFailures: 1, firstFailureAt: now, nextProbeAt: null });
+const make = (i: number, extra: Partial<Integration> = {}): Integration => ({ id: `integration-${String(i).padStart(4, '0')}`, name: `Integration ${i}`, provider: 'gitlab', authType: 'pat', url: 'https://gitlab.com', organization: null, service: null, accountId: null, repository: null, channel: 'C1', owners: ['U1'], credentialKey: `integration:${i}`, archivedAt: null, createdAt: now, updatedAt: now, ...extra });
+const failing = (id: string): HealthState => ({ integrationId: id, status: 'failing', outcome: 'invalid_credentials', reason: 'x'.repeat(400), since: now, lastCheckedAt: now, lastSuccessAt: null, consecutiveFailures: 1, firstFailureAt: now, nextProbeAt: null });
 
 describe('Block Kit builders stay within Slack\'s limits', () => {
   it('the overview pages by 20 with Next and Previous', () => {

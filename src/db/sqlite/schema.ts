@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { AUTH_KEYS, PROVIDER_KEYS } from '../../providers/types.js';
 
 /** Timestamps are stored as epoch milliseconds. */
 const at = (name?: string) => (name ? integer(name, { mode: 'timestamp_ms' }) : integer({ mode: 'timestamp_ms' }));
@@ -8,8 +9,8 @@ const at = (name?: string) => (name ? integer(name, { mode: 'timestamp_ms' }) : 
 export const integrations = sqliteTable('integrations', {
   id: text().primaryKey(),
   name: text().notNull(),
-  provider: text().notNull(),
-  authType: text().notNull(),
+  provider: text({ enum: PROVIDER_KEYS }).notNull(),
+  authType: text({ enum: AUTH_KEYS }).notNull(),
   url: text().notNull(),
   organization: text(),
   service: text(),
@@ -33,8 +34,8 @@ export const credentials = sqliteTable(
   {
     id: integer().primaryKey({ autoIncrement: true }),
     credentialKey: text().notNull(),
-    provider: text().notNull(),
-    authType: text().notNull(),
+    provider: text({ enum: PROVIDER_KEYS }).notNull(),
+    authType: text({ enum: AUTH_KEYS }).notNull(),
     sealedSecret: text(),
     keyId: text(),
     fingerprints: text({ mode: 'json' }).$type<string[]>().notNull(),

@@ -3,9 +3,9 @@ import { fileURLToPath } from 'node:url';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import type { Db } from './client.js';
 
-/** migrations/ sits at the package root, both from src/db and from dist/src/db. */
+/** migrations/ sits at the package root, both from src/db/sqlite and from dist/src/db/sqlite. */
 export function migrationsFolder(): string {
-  for (const relative of ['../../migrations', '../../../migrations']) {
+  for (const relative of ['../../../migrations', '../../../../migrations']) {
     const candidate = fileURLToPath(new URL(relative, import.meta.url));
     if (existsSync(`${candidate}/meta/_journal.json`)) return candidate;
   }

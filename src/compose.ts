@@ -1,0 +1,165 @@
+import { createApp, type AppOptions, type ReauthApp, type Route } from './app.js';
+import { loadCatalogueFile } from './catalogue/load.js';
+import { syncCatalogue, type SyncSummary } from './catalogue/sync.js';
+import { formatCatalogueError } from './catalogue/types.js';
+import type { Config } from './config.js';
+import { createKeyring, type Keyring } from './crypto/keyring.js';
+import { openSqliteStore } from './db/sqlite/store.js';
+import { systemClock, type Clock } from './domain/clock.js';
+import type { Logger } from './logger.js';
+import { createHttpClient, DEFAULT_HTTP_OPTIONS, type HttpClient } from './providers/http.js';
+import { oauthEndpoints, oauthSetupHint } from './providers/oauth.js';
+import { providerConcurrencyCaps } from './providers/registry.js';
+import { channelResolver, createAlerts } from './services/alerts.js';
+import { createAnnouncer } from './services/announce-reauth.js';
+import { createAuthoriser } from './services/authorisation.js';
+import { createDirectory } from './services/directory.js';
+import { createHealthStateMachine, type HealthPolicy } from './services/health.js';
+import { createHealthWebhook } from './services/health-webhook.js';
+import { createKeyedLock } from './services/keyed-lock.js';
+import { createAlertUpkeep } from './services/monitor/alert-upkeep.js';
+import { createCheckNow } from './services/monitor/check-now.js';
+import { createExpiryWarnings } from './services/monitor/expiry-warnings.js';
+import { createHealthMonitor } from './services/monitor/monitor.js';
+import { createProbeRunner } from './services/monitor/probe-runner.js';
+import { createReminders } from './services/monitor/reminders.js';
+import { createOAuthFlow } from './services/oauth-flow.js';
+import { createOAuthStates } from './services/oauth-states.js';
+import { createProber } from './services/probe.js';
+import { createReauthEntry } from './services/reauth-entry.js';
+import { createReauthService } from './services/reauthenticate.js';
+import { createSnooze } from './services/snooze.js';
+import { createSlackClient } from './slack/client.js';
+import { createMetadataSigner } from './slack/metadata.js';
+
+/**
+ * The composition root: the one place that knows every part. It opens and migrates the store,
+ * loads and syncs the catalogue, then builds each service with only the collaborators it needs,
+ * and the app on top. Only entry points (main, the CLI, the sandbox, tests) import it.
+ */
+
+/** The default engine: one SQLite file. */
+type SqliteStore = ReturnType<typeof openSqliteStore>;
+
+export class StartupError extends Error {
+  override name = 'StartupError';
+}
+
+export interface ComposeOptions {
+  clock?: Clock;
+  http?: HttpClient;
+  /** The monitor's jitter source (tests pass a fixed one). */
+  random?: () => number;
+  /** How often the monitor looks for due work. */
+  tickMs?: number;
+  policy?: HealthPolicy;
+  app?: Omit<AppOptions, 'extraRoutes'> & { extraRoutes?: (composition: Composition) => Route[] };
+}
+
+/** Opens the store and syncs the catalogue: what the server and every CLI command that reads state share. */
+export async function openState(config: Config, clock: Clock = systemClock): Promise<{ store: SqliteStore; sync: SyncSummary }> {
+  const catalogue = loadCatalogueFile(config.integrationsFile);
+  if (!catalogue.ok) {
+    throw new StartupError([`${config.integrationsFile} is invalid:`, ...catalogue.errors.map((e) => `  - ${formatCatalogueError(e)}`)].join('\n'));
+  }
+  const store = openSqliteStore(config.databasePath);
+  try {
+    return { store, sync: await syncCatalogue(store, catalogue.entries, clock.now()) };
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+}
+
+export function createProviderHttpClient(): HttpClient {
+  return createHttpClient({ providerConcurrency: providerConcurrencyCaps() });
+}
+
+export async function compose(config: Config, logger: Logger, options: ComposeOptions = {}) {
+  if (!config.secretKey) throw new StartupError('REAUTH_SECRET_KEY is required.');
+  const clock = options.clock ?? systemClock;
+  const { store, sync } = await openState(config, clock);
+  const keyring: Keyring = createKeyring(config.secretKey, config.previousKeys);
+  const http = options.http ?? createProviderHttpClient();
+  const slack = createSlackClient(config, logger);
+  const signer = createMetadataSigner(config.secretKey);
+  const credentialLock = createKeyedLock();
+  const oauthEndpointsOf = (provider: Parameters<typeof oauthEndpoints>[1]) => oauthEndpoints(config, provider);
+  const channelOf = channelResolver(config.defaultAlertChannel);
+  const intervalMs = config.healthCheckIntervalSeconds * 1000;
+
+  const authoriser = createAuthoriser({ admins: config.admins, slack, clock, logger });
+  const alerts = createAlerts({ store, slack, authoriser, logger, clock, defaultChannel: config.defaultAlertChannel });
+  const health = createHealthStateMachine({ store, alerts, clock, ...(options.policy ? { policy: options.policy } : {}) });
+  const probe = createProber({ store, keyring, http, clock, oauthEndpointsOf, oauthSetupHintOf: oauthSetupHint });
+  const runner = createProbeRunner({ store, probe, health, clock, logger, credentialLock, intervalMs, concurrency: DEFAULT_HTTP_OPTIONS.globalConcurrency, random: options.random ?? Math.random });
+  const upkeep = createAlertUpkeep({ store, alerts, clock });
+  const jobs = {
+    runDue: runner.runDue,
+    sendReminders: createReminders({ store, slack, authoriser, clock, logger, reminderMs: config.reminderIntervalHours * 3600 * 1000 }),
+    sendExpiryWarnings: createExpiryWarnings({ store, slack, authoriser, clock, logger, channelOf }),
+    retryAlertPosts: upkeep.retryAlertPosts,
+    closeOrphanAlerts: upkeep.closeOrphanAlerts,
+  };
+  const monitor = { ...jobs, ...createHealthMonitor(jobs, { intervalMs, ...(options.tickMs === undefined ? {} : { tickMs: options.tickMs }) }, logger) };
+  const reauth = createReauthService({ store, keyring, http, clock, logger, authoriser, credentialLock });
+  const announce = createAnnouncer({ alerts, slack, logger, channelOf });
+  const oauth = createOAuthFlow({ store, states: createOAuthStates({ store, keyring }), http, clock, reauth, oauthEndpointsOf, oauthSetupHintOf: oauthSetupHint, publicUrl: config.publicUrl });
+  const services = {
+    authoriser,
+    alerts,
+    health,
+    probe,
+    reauth,
+    announce,
+    oauth,
+    checkNow: createCheckNow({ store, runner, clock }),
+    entry: createReauthEntry({ store, authoriser, oauth, signer, clock }),
+    directory: createDirectory({ store, authoriser }),
+    snooze: createSnooze({ store, clock }),
+    healthWebhook: createHealthWebhook({ store, health, clock, secret: config.healthWebhookSecret }),
+  };
+
+  let ready = false;
+  const composition = {
+    config,
+    logger,
+    clock,
+    store,
+    keyring,
+    http,
+    slack,
+    sync,
+    services,
+    monitor,
+    app: undefined as unknown as ReauthApp,
+    /** Starts the app (and, when asked, the monitor); /healthz turns ready once requests are accepted. */
+    async start(startOptions: { monitor?: boolean } = {}): Promise<{ port: number }> {
+      const started = await composition.app.start();
+      ready = true;
+      if (startOptions.monitor) monitor.start();
+      return started;
+    },
+    /** Stops the monitor between probes, then the app, the HTTP client and the store. */
+    async stop(): Promise<void> {
+      ready = false;
+      await monitor.stop();
+      await composition.app.stop();
+      await http.close();
+      await store.close();
+    },
+  };
+  const { extraRoutes, ...appOptions } = options.app ?? {};
+  composition.app = createApp(
+    {
+      config,
+      logger,
+      listeners: { slack, logger, signer, ...services },
+      routes: { slack, logger, publicUrl: config.publicUrl, oauth, announce, healthWebhook: services.healthWebhook, isReady: () => ready && store.isOpen() },
+    },
+    { ...appOptions, ...(extraRoutes ? { extraRoutes: extraRoutes(composition) } : {}) },
+  );
+  return composition;
+}
+
+export type Composition = Awaited<ReturnType<typeof compose>>;

@@ -1,0 +1,40 @@
+import type { Store } from '../store.js';
+import { createAlertRepository } from './alerts.js';
+import { createAuditRepository } from './audit.js';
+import { closeDatabase, openDatabase, type Db } from './client.js';
+import { createCredentialRepository } from './credentials.js';
+import { createExpiryWarningRepository } from './expiry-warnings.js';
+import { createHealthRepository } from './health.js';
+import { createIntegrationRepository } from './integrations.js';
+import { runMigrations } from './migrate.js';
+import { createOAuthStateRepository } from './oauth-states.js';
+import { createWebhookReplayRepository } from './webhook-replays.js';
+
+/** The SQLite store over an open, migrated database. Statements are prepared once, here. */
+export function createSqliteStore(db: Db): Store & { db: Db } {
+  return {
+    db,
+    integrations: createIntegrationRepository(db),
+    credentials: createCredentialRepository(db),
+    health: createHealthRepository(db),
+    alerts: createAlertRepository(db),
+    audit: createAuditRepository(db),
+    oauthStates: createOAuthStateRepository(db),
+    webhookReplays: createWebhookReplayRepository(db),
+    expiryWarnings: createExpiryWarningRepository(db),
+    isOpen: () => db.$client.open,
+    close: async () => closeDatabase(db),
+  };
+}
+
+/** Opens (creating it if needed) and migrates the SQLite file, then builds the store. */
+export function openSqliteStore(path: string): Store & { db: Db } {
+  const db = openDatabase(path);
+  try {
+    runMigrations(db);
+    return createSqliteStore(db);
+  } catch (error) {
+    closeDatabase(db);
+    throw error;
+  }
+}

@@ -1,0 +1,130 @@
+import type { Alert, AuditEntry, AuditRecord, Credential, HealthState, HealthUpdate, Integration, OAuthState } from '../domain/types.js';
+
+/**
+ * What services may ask of storage. Every method returns a promise, so an engine with an
+ * asynchronous driver (PostgreSQL) fits behind the same interface as SQLite. Each method that
+ * changes several rows does so atomically: services never hold a transaction open across an await.
+ */
+export interface Store {
+  integrations: IntegrationRepository;
+  credentials: CredentialRepository;
+  health: HealthRepository;
+  alerts: AlertRepository;
+  audit: AuditRepository;
+  oauthStates: OAuthStateRepository;
+  webhookReplays: WebhookReplayRepository;
+  expiryWarnings: ExpiryWarningRepository;
+  /** True until close(): /healthz reports it. */
+  isOpen(): boolean;
+  close(): Promise<void>;
+}
+
+export interface IntegrationRepository {
+  listActive(): Promise<Integration[]>;
+  /** Every integration, archived ones too (catalogue sync compares against them). */
+  listAll(): Promise<Integration[]>;
+  findActive(id: string): Promise<Integration | undefined>;
+  listByCredentialKey(credentialKey: string): Promise<Integration[]>;
+  listByIds(ids: readonly string[]): Promise<Integration[]>;
+  /** Applies a catalogue sync plan in one transaction, audit rows included. */
+  applySync(plan: CatalogueSyncPlan, now: Date): Promise<void>;
+}
+
+/** Integration fields the catalogue decides. */
+export type CatalogueFields = Omit<Integration, 'id' | 'archivedAt' | 'createdAt' | 'updatedAt'>;
+
+/** What a catalogue sync changes; computed by catalogue/plan-sync.ts, applied atomically by the store. */
+export interface CatalogueSyncPlan {
+  add: { id: string; values: CatalogueFields; audit: AuditEntry }[];
+  update: {
+    id: string;
+    values: CatalogueFields;
+    audits: AuditEntry[];
+    /** Set when the credential the entry held must be retired (its binding changed). */
+    retire?: { credentialKey: string; reason: string; audit: (retired: Credential | undefined) => AuditEntry };
+  }[];
+  archive: { id: string; audit: AuditEntry }[];
+}
+
+/** A validated credential to swap in, with the health and audit that commit with it. */
+export interface CredentialCommit {
+  credential: Omit<Credential, 'id' | 'replacedAt'>;
+  /** Health written for every integration the credential serves. */
+  health: Omit<HealthUpdate, 'integrationId'>;
+  /** The audit entry; `detail` gets `previous` and `served` added. */
+  audit: AuditEntry;
+}
+
+export interface CredentialRepository {
+  current(credentialKey: string): Promise<Credential | undefined>;
+  /**
+   * Retires the current credential for the key and inserts the new one, with the health of every
+   * integration it serves and the audit entry: all of it commits, or none.
+   */
+  commit(commit: CredentialCommit, now: Date): Promise<{ credential: Credential; affected: Integration[]; previous: Credential | undefined }>;
+  /** Renewed secret material for the same credential (an OAuth refresh). */
+  updateSealedSecret(id: number, sealed: { value: string; keyId: string }, expiresAt?: Date | null): Promise<void>;
+  /** The provider reported a new expiry (a token edited or renewed in place). */
+  updateExpiry(id: number, expiresAt: Date | null): Promise<void>;
+  /** Current credentials whose expiry is known. */
+  listCurrentWithExpiry(): Promise<Credential[]>;
+  /**
+   * Re-seals every sealed value (credentials and pending OAuth verifiers) in one transaction, with
+   * the audit entry. `reseal` returns undefined to leave a value as it is; a throw aborts it all.
+   */
+  resealAll(reseal: Resealer, audit: (counts: ResealCounts) => AuditEntry, now: Date): Promise<ResealCounts>;
+}
+
+export interface Resealer {
+  credential(row: Credential & { sealedSecret: string }): { value: string; keyId: string } | undefined;
+  oauthState(row: OAuthState & { sealedVerifier: string }): { value: string; keyId: string } | undefined;
+}
+
+export interface ResealCounts {
+  credentials: number;
+  oauthStates: number;
+}
+
+export interface HealthRepository {
+  of(integrationId: string): Promise<HealthState | undefined>;
+  listAll(): Promise<Map<string, HealthState>>;
+  /** Creates or replaces an integration's health state. */
+  save(state: HealthUpdate): Promise<void>;
+}
+
+export interface AlertRepository {
+  open(alertKey: string): Promise<Alert | undefined>;
+  listOpen(): Promise<Alert[]>;
+  /** Inserts an open alert; undefined when one is already open for the key. */
+  insertOpen(alert: Pick<Alert, 'alertKey' | 'integrationIds' | 'channel' | 'reason' | 'openedAt'>): Promise<Alert | undefined>;
+  update(id: number, values: Partial<Omit<Alert, 'id' | 'alertKey'>>): Promise<void>;
+  /** True for exactly one caller, across processes, until the claim lapses or the post fails. */
+  claimPost(id: number, now: Date): Promise<boolean>;
+}
+
+export interface AuditRepository {
+  record(entry: AuditEntry, now: Date): Promise<void>;
+  /** Newest first. */
+  list(integrationId?: string): Promise<AuditRecord[]>;
+}
+
+export interface OAuthStateRepository {
+  insert(state: Omit<OAuthState, 'startedAt' | 'usedAt'>): Promise<void>;
+  find(stateHash: string): Promise<OAuthState | undefined>;
+  /** Marks a state used; true only for the one caller that used it first. */
+  markUsed(stateHash: string, now: Date): Promise<boolean>;
+  /** Marks the link-out opened; true only for the first browser to open it. */
+  markStarted(stateHash: string, now: Date): Promise<boolean>;
+  /** Forgets states that expired more than a day ago. */
+  prune(now: Date): Promise<void>;
+}
+
+export interface WebhookReplayRepository {
+  /** Remembers a signature; false when it was already used (a replay). */
+  remember(signature: string, now: Date): Promise<boolean>;
+}
+
+export interface ExpiryWarningRepository {
+  warnedThresholds(credentialId: number): Promise<Set<number>>;
+  record(credentialId: number, thresholds: readonly number[], now: Date): Promise<void>;
+}

@@ -1,0 +1,108 @@
+import type { AuthKey, ProviderKey } from '../providers/types.js';
+
+/**
+ * The records Reauth keeps, as every layer sees them. The storage engines return these shapes (the
+ * SQLite schema is checked against them at compile time); Slack views and services build on them.
+ */
+
+/** One catalogue entry as last synced; removed entries are archived, never deleted. */
+export interface Integration {
+  id: string;
+  name: string;
+  provider: ProviderKey;
+  authType: AuthKey;
+  url: string;
+  organization: string | null;
+  service: string | null;
+  accountId: string | null;
+  repository: string | null;
+  channel: string | null;
+  owners: string[];
+  /** Integrations with the same key share one credential (Azure DevOps organizations). */
+  credentialKey: string;
+  archivedAt: Date | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+/** A credential version: the current one has `replacedAt` null; a retired one keeps its metadata, not its secret. */
+export interface Credential {
+  id: number;
+  credentialKey: string;
+  provider: ProviderKey;
+  authType: AuthKey;
+  sealedSecret: string | null;
+  keyId: string | null;
+  fingerprints: string[];
+  identity: Record<string, unknown> | null;
+  scopes: string[] | null;
+  expiresAt: Date | null;
+  createdBy: string;
+  createdAt: Date;
+  replacedAt: Date | null;
+}
+
+export type HealthStatus = 'unknown' | 'healthy' | 'failing';
+
+/** The monitor's view of one integration. */
+export interface HealthState {
+  integrationId: string;
+  status: HealthStatus;
+  outcome: string | null;
+  reason: string | null;
+  since: Date | null;
+  lastCheckedAt: Date | null;
+  lastSuccessAt: Date | null;
+  consecutiveFailures: number;
+  firstFailureAt: Date | null;
+  nextProbeAt: Date | null;
+}
+
+/** A health state as written: every field but the id and status may be left out. */
+export type HealthUpdate = Pick<HealthState, 'integrationId' | 'status'> & Partial<Omit<HealthState, 'integrationId' | 'status'>>;
+
+/** One failing episode of an alert key (an integration, or a credential several share). */
+export interface Alert {
+  id: number;
+  alertKey: string;
+  integrationIds: string[];
+  channel: string;
+  messageTs: string | null;
+  reason: string | null;
+  openedAt: Date;
+  resolvedAt: Date | null;
+  resolvedBy: string | null;
+  resolvedHow: string | null;
+  snoozedUntil: Date | null;
+  lastReminderAt: Date | null;
+  postError: string | null;
+  postErrorAt: Date | null;
+}
+
+/** One audit row as written: who, what, outcome, fingerprint — never a secret. */
+export interface AuditEntry {
+  actor: string;
+  integrationId?: string | null;
+  action: string;
+  outcome: string;
+  fingerprint?: string | null;
+  detail?: Record<string, unknown> | null;
+}
+
+export interface AuditRecord extends Required<AuditEntry> {
+  id: number;
+  at: Date;
+}
+
+/** A pending or finished OAuth link-out, stored by the hash of its state. */
+export interface OAuthState {
+  stateHash: string;
+  integrationId: string;
+  slackUserId: string;
+  sealedVerifier: string | null;
+  keyId: string | null;
+  createdAt: Date;
+  expiresAt: Date;
+  startedAt: Date | null;
+  usedAt: Date | null;
+}

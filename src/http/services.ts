@@ -1,0 +1,22 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { WebClient } from '@slack/web-api';
+import type { Logger } from '../logger.js';
+import type { AnnounceReauth } from '../services/announce-reauth.js';
+import type { HealthWebhook } from '../services/health-webhook.js';
+import type { OAuthFlow } from '../services/oauth-flow.js';
+
+/** What HTTP routes may use: services, Slack's Web API and the log. Never storage or providers. */
+export interface RouteServices {
+  slack: Pick<WebClient, 'chat'>;
+  logger: Logger;
+  /** PUBLIC_URL: cookies are scoped and marked Secure from it. */
+  publicUrl: string;
+  oauth: Pick<OAuthFlow, 'start' | 'complete'>;
+  announce: AnnounceReauth;
+  healthWebhook: HealthWebhook;
+  /** Ready for traffic: the store is open, the catalogue loaded and the app started. */
+  isReady(): boolean;
+}
+
+/** A route beside /slack/events, as Bolt's custom routes take it. */
+export type Route = { path: string; method: string[]; handler: (req: IncomingMessage, res: ServerResponse) => unknown };

@@ -1,0 +1,22 @@
+import type { WebClient } from '@slack/web-api';
+import type { Logger } from '../logger.js';
+import type { AnnounceReauth } from '../services/announce-reauth.js';
+import type { Directory } from '../services/directory.js';
+import type { CheckNow } from '../services/monitor/check-now.js';
+import type { ReauthEntry } from '../services/reauth-entry.js';
+import type { ReauthService } from '../services/reauthenticate.js';
+import type { Snooze } from '../services/snooze.js';
+import type { MetadataSigner } from '../slack/metadata.js';
+
+/** What Slack listeners may use: services, Slack's Web API and the log. Never storage or providers. */
+export interface ListenerServices {
+  slack: WebClient;
+  logger: Logger;
+  signer: Pick<MetadataSigner, 'verify'>;
+  entry: ReauthEntry;
+  reauth: Pick<ReauthService, 'reauthenticate' | 'find' | 'recordTampered'>;
+  announce: AnnounceReauth;
+  checkNow: CheckNow;
+  snooze: Snooze;
+  directory: Directory;
+}

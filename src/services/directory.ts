@@ -1,0 +1,35 @@
+import type { Store } from '../db/store.js';
+import type { Credential, HealthState, Integration } from '../domain/types.js';
+import type { Authoriser } from './authorisation.js';
+
+/** Read-only views of the catalogue for Slack surfaces: what a person may manage, and everyone's health. */
+export function createDirectory(deps: { store: Pick<Store, 'integrations' | 'health' | 'credentials'>; authoriser: Pick<Authoriser, 'canManage'> }) {
+  /** The active integrations this user may re-authenticate (admins: all of them). */
+  async function manageable(userId: string): Promise<Integration[]> {
+    const allowed: Integration[] = [];
+    for (const integration of await deps.store.integrations.listActive()) {
+      if (await deps.authoriser.canManage(userId, integration.owners)) allowed.push(integration);
+    }
+    return allowed;
+  }
+
+  return {
+    /** `/reauth` and its pages. */
+    async overview(userId: string): Promise<{ integrations: Integration[]; health: Map<string, HealthState> }> {
+      return { integrations: await manageable(userId), health: await deps.store.health.listAll() };
+    },
+    /** `/reauth status`. */
+    async status(): Promise<{ integrations: Integration[]; health: Map<string, HealthState> }> {
+      return { integrations: await deps.store.integrations.listActive(), health: await deps.store.health.listAll() };
+    },
+    /** App Home. */
+    async home(userId: string): Promise<{ integrations: Integration[]; health: Map<string, HealthState>; credentials: Map<string, Credential | undefined> }> {
+      const integrations = await manageable(userId);
+      const credentials = new Map<string, Credential | undefined>();
+      for (const integration of integrations) credentials.set(integration.id, await deps.store.credentials.current(integration.credentialKey));
+      return { integrations, health: await deps.store.health.listAll(), credentials };
+    },
+  };
+}
+
+export type Directory = ReturnType<typeof createDirectory>;

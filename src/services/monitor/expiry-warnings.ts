@@ -1,0 +1,57 @@
+import type { Store } from '../../db/store.js';
+import type { Clock } from '../../domain/clock.js';
+import type { Logger } from '../../logger.js';
+import { buildExpiryWarning } from '../../slack/blocks/alert.js';
+import type { SlackChat } from '../../slack/client.js';
+import { slackErrorCode } from '../../slack/errors.js';
+import type { ChannelOf } from '../alerts.js';
+import type { Authoriser } from '../authorisation.js';
+
+export const EXPIRY_THRESHOLDS_DAYS = [14, 3, 1] as const;
+const DAY_MS = 24 * 3600 * 1000;
+
+export interface ExpiryWarningDeps {
+  store: Pick<Store, 'credentials' | 'integrations' | 'expiryWarnings'>;
+  slack: SlackChat;
+  authoriser: Pick<Authoriser, 'approvers'>;
+  clock: Clock;
+  logger: Logger;
+  channelOf: ChannelOf;
+}
+
+/**
+ * One warning per credential and threshold (14, 3, 1 days) in each channel its integrations use; a
+ * credential first seen inside several thresholds gets one warning, the nearest.
+ */
+export function createExpiryWarnings(deps: ExpiryWarningDeps) {
+  return async function sendExpiryWarnings(): Promise<number> {
+    const now = deps.clock.now();
+    let sent = 0;
+    for (const credential of await deps.store.credentials.listCurrentWithExpiry()) {
+      const expiresAt = credential.expiresAt as Date;
+      const daysLeft = (expiresAt.getTime() - now.getTime()) / DAY_MS;
+      if (daysLeft <= 0) continue; // expired: the failing probe says so
+      const crossed = EXPIRY_THRESHOLDS_DAYS.filter((t) => daysLeft <= t);
+      const nearest = Math.min(...crossed);
+      if (!crossed.length || (await deps.store.expiryWarnings.warnedThresholds(credential.id)).has(nearest)) continue;
+      const integrations = await deps.store.integrations.listByCredentialKey(credential.credentialKey);
+      const channels = new Set(integrations.map((i) => deps.channelOf(i)).filter((c): c is string => c !== undefined));
+      if (!integrations.length || !channels.size) continue;
+      const warning = buildExpiryWarning({ integrations, expiresAt, days: nearest, fingerprints: credential.fingerprints, approvers: deps.authoriser.approvers([...new Set(integrations.flatMap((i) => i.owners))]) });
+      let posted = false;
+      for (const channel of channels) {
+        try {
+          await deps.slack.chat.postMessage({ channel, text: warning.text, blocks: warning.blocks });
+          posted = true;
+        } catch (error) {
+          deps.logger.warn({ channel, error: slackErrorCode(error) }, 'could not post an expiry warning');
+        }
+      }
+      if (posted) {
+        await deps.store.expiryWarnings.record(credential.id, crossed, now);
+        sent += 1;
+      }
+    }
+    return sent;
+  };
+}

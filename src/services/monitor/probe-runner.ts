@@ -1,0 +1,113 @@
+import type { Store } from '../../db/store.js';
+import type { Clock } from '../../domain/clock.js';
+import { isAppIntegration } from '../../domain/integration.js';
+import type { Integration } from '../../domain/types.js';
+import type { Logger } from '../../logger.js';
+import { createLimiter } from '../../providers/limiter.js';
+import { earliestExpiry, isRejection } from '../../providers/outcome.js';
+import type { HealthStateMachine, SignalSource } from '../health.js';
+import { REJECTED_REPROBE_MS } from '../health.js';
+import type { KeyedLock } from '../keyed-lock.js';
+import type { Prober, ProbeResult } from '../probe.js';
+
+export interface ProbeRunnerDeps {
+  store: Pick<Store, 'integrations' | 'health' | 'credentials'>;
+  probe: Prober;
+  health: Pick<HealthStateMachine, 'apply'>;
+  clock: Clock;
+  logger: Logger;
+  /** The per-credential lock shared with re-authentication: one probe or swap of a credential at a time. */
+  credentialLock: KeyedLock;
+  /** HEALTH_CHECK_INTERVAL_SECONDS in ms; 0 disables scheduled probes. */
+  intervalMs: number;
+  /** Probes running at once across all providers; each provider also has its own cap in the HTTP client. */
+  concurrency: number;
+  random: () => number;
+}
+
+/** Integrations grouped by the credential they share: each group is probed once. */
+function credentialGroups(integrations: readonly Integration[]): Integration[][] {
+  const groups = new Map<string, Integration[]>();
+  for (const integration of integrations) groups.set(integration.credentialKey, [...(groups.get(integration.credentialKey) ?? []), integration]);
+  return [...groups.values()];
+}
+
+/**
+ * Probes credential groups and applies the outcomes: the scheduled sweep (jittered, capped, backing
+ * off rejected credentials for 30 minutes and rate-limited ones until the provider's reset) and the
+ * single-group path Check now uses.
+ */
+export function createProbeRunner(deps: ProbeRunnerDeps) {
+  const limiter = createLimiter(deps.concurrency);
+
+  function nextProbeAfter(result: ProbeResult, now: Date): Date {
+    let next = now.getTime() + deps.intervalMs * (0.9 + 0.2 * deps.random());
+    if (isRejection(result.outcome.kind)) next = Math.max(next, now.getTime() + REJECTED_REPROBE_MS);
+    if (result.outcome.kind === 'rate_limited' && result.outcome.retryAt) next = Math.max(next, result.outcome.retryAt.getTime());
+    return new Date(next);
+  }
+
+  /** Probes one credential group and applies the outcome. */
+  async function probeGroup(group: readonly Integration[], source: SignalSource, actor?: string): Promise<ProbeResult> {
+    const first = group[0] as Integration;
+    const result = await deps.probe(first, { persist: true });
+    const now = deps.clock.now();
+    // App types hold no credential: their health is the webhook's to say, never a probe's.
+    if (!result.probed) return result;
+    if (!result.credential) {
+      // Never authenticated: nothing to alert about, but say what to do.
+      for (const integration of group) {
+        const health = await deps.store.health.of(integration.id);
+        await deps.store.health.save({ integrationId: integration.id, status: health?.status === 'failing' ? 'failing' : 'unknown', reason: `No credential yet: re-authenticate with /reauth ${integration.id}.`, consecutiveFailures: 0, lastCheckedAt: now, nextProbeAt: new Date(now.getTime() + deps.intervalMs), since: health?.since ?? null, lastSuccessAt: health?.lastSuccessAt ?? null });
+      }
+      return result;
+    }
+    if (result.outcome.kind === 'valid' && result.credential.authType !== 'oauth') {
+      const reported = earliestExpiry(result.tokens);
+      if ((reported?.getTime() ?? null) !== (result.credential.expiresAt?.getTime() ?? null)) await deps.store.credentials.updateExpiry(result.credential.id, reported);
+    }
+    await deps.health.apply(group, { outcome: result.outcome, source, actor, nextProbeAt: nextProbeAfter(result, now) });
+    return result;
+  }
+
+  /** Check now and the sweep share this: the group is probed under its credential's lock. */
+  function probeGroupLocked(group: readonly Integration[], source: SignalSource, actor?: string): Promise<ProbeResult> {
+    return deps.credentialLock(group[0]?.credentialKey ?? '', () => probeGroup(group, source, actor));
+  }
+
+  return {
+    probeGroupLocked,
+
+    /** Probes every group that is due; a group seen for the first time is scheduled with jitter. */
+    async runDue(): Promise<number> {
+      if (deps.intervalMs <= 0) return 0;
+      const now = deps.clock.now();
+      const due: Integration[][] = [];
+      const active = (await deps.store.integrations.listActive()).filter((i) => !isAppIntegration(i));
+      for (const group of credentialGroups(active)) {
+        const first = group[0] as Integration;
+        const health = await deps.store.health.of(first.id);
+        if (!health?.nextProbeAt && !health?.lastCheckedAt) {
+          const at = new Date(now.getTime() + Math.floor(deps.random() * deps.intervalMs));
+          for (const integration of group) await deps.store.health.save({ integrationId: integration.id, status: health?.status ?? 'unknown', reason: health?.reason ?? null, consecutiveFailures: health?.consecutiveFailures ?? 0, nextProbeAt: at });
+          if (at.getTime() > now.getTime()) continue;
+        } else if (health.nextProbeAt && health.nextProbeAt.getTime() > now.getTime()) {
+          continue;
+        }
+        due.push(group);
+      }
+      await Promise.all(
+        due.map((group) =>
+          limiter.run(() =>
+            probeGroupLocked(group, 'probe').catch((error: unknown) => {
+              deps.logger.error({ err: error, integration: group[0]?.id }, 'probe failed unexpectedly');
+            }),
+          ),
+        ),
+      );
+      return due.length;
+    },
+  };
+}
+
+export type ProbeRunner = ReturnType<typeof createProbeRunner>;

@@ -1,0 +1,171 @@
+import type { Store } from '../db/store.js';
+import type { Clock } from '../domain/clock.js';
+import type { Integration } from '../domain/types.js';
+import { fingerprintSecret } from '../crypto/fingerprint.js';
+import type { HttpClient } from '../providers/http.js';
+import { buildAuthorizeUrl, exchangeCode, newPkceVerifier, type OAuthEndpoints } from '../providers/oauth.js';
+import type { CredentialValidation, ValidOutcome } from '../providers/outcome.js';
+import { providerSpec } from '../providers/registry.js';
+import type { ProviderKey } from '../providers/types.js';
+import { createValidationContext, validateToken } from '../providers/validate.js';
+import { hashState, type OAuthStates } from './oauth-states.js';
+import { targetOf } from './probe.js';
+import type { ReauthService } from './reauthenticate.js';
+
+export interface OAuthFlowDeps {
+  store: Pick<Store, 'integrations' | 'audit'>;
+  states: OAuthStates;
+  http: HttpClient;
+  clock: Clock;
+  reauth: Pick<ReauthService, 'commit'>;
+  oauthEndpointsOf: (provider: ProviderKey) => OAuthEndpoints | undefined;
+  oauthSetupHintOf: (provider: ProviderKey) => string;
+  /** PUBLIC_URL, without a trailing slash. */
+  publicUrl: string;
+}
+
+/** A page the browser is shown: the outcome in plain words. */
+export interface OAuthPage {
+  title: string;
+  message: string;
+  ok: boolean;
+}
+
+export type LinkOut = { ok: true; link: string; expiresAt: Date } | { ok: false; setupHint: string };
+
+export type StartResult = { ok: true; location: string; stateHash: string } | { ok: false; status: number; page: OAuthPage };
+
+export interface CallbackInput {
+  state: string | undefined;
+  code: string | undefined;
+  error: string | undefined;
+  errorDescription: string | undefined;
+  /** The state hash the browser's cookie carries (set when it opened the link-out). */
+  cookieStateHash: string | undefined;
+}
+
+export type CallbackResult = {
+  status: number;
+  page: OAuthPage;
+  /** Whom and what to tell in Slack. */
+  notify?: { userId: string; integration: Integration };
+  success?: { integration: Integration; affected: Integration[]; validation: CredentialValidation & { outcome: ValidOutcome }; userId: string };
+};
+
+const PROBLEM_PAGES = {
+  unknown: { title: 'This sign-in link is not valid', message: 'Reauth does not know this sign-in request. Start again with Re-authenticate in Slack.' },
+  reused: { title: 'This sign-in link was already used', message: 'Each sign-in link works once. Start again with Re-authenticate in Slack.' },
+  expired: { title: 'This sign-in link has expired', message: 'Sign-in links are valid for 10 minutes. Start again with Re-authenticate in Slack.' },
+} as const;
+
+const START_PROBLEMS = {
+  unknown: 'Reauth does not know this sign-in link. Start again with Re-authenticate in Slack.',
+  reused: 'This sign-in link was already used. Start again with Re-authenticate in Slack.',
+  expired: 'This sign-in link has expired (they last 10 minutes). Start again with Re-authenticate in Slack.',
+  already_opened: 'This sign-in link was already opened, in another browser or tab; it works once. Start again with Re-authenticate in Slack.',
+} as const;
+
+/**
+ * The OAuth link-out from Slack to the provider and back: a single-use state bound to the person,
+ * opened once by one browser, checked before any code exchange; the new token is validated and
+ * stored only if it works.
+ */
+export function createOAuthFlow(deps: OAuthFlowDeps) {
+  const redirectUri = `${deps.publicUrl}/oauth/callback`;
+
+  return {
+    /** A sign-in link for this person, or the variables an admin must set first. */
+    async issueLink(integration: Integration, userId: string): Promise<LinkOut> {
+      const endpoints = deps.oauthEndpointsOf(integration.provider);
+      if (!endpoints) return { ok: false, setupHint: deps.oauthSetupHintOf(integration.provider) };
+      const now = deps.clock.now();
+      const issued = await deps.states.issue({ integrationId: integration.id, slackUserId: userId, codeVerifier: endpoints.pkce ? newPkceVerifier() : undefined }, now);
+      await deps.store.audit.record({ actor: userId, integrationId: integration.id, action: 'reauth.oauth_link', outcome: 'issued' }, now);
+      return { ok: true, link: `${deps.publicUrl}/oauth/start?state=${encodeURIComponent(issued.state)}`, expiresAt: issued.expiresAt };
+    },
+
+    /** GET /oauth/start: opens the link once and says where to send the browser. */
+    async start(state: string): Promise<StartResult> {
+      const now = deps.clock.now();
+      const started = await deps.states.start(state, now);
+      if (!started.ok) {
+        await deps.store.audit.record({ actor: 'browser', action: 'reauth.oauth_start', outcome: started.problem }, now);
+        return { ok: false, status: 400, page: { title: 'This sign-in link cannot be used', message: START_PROBLEMS[started.problem], ok: false } };
+      }
+      const integration = await deps.store.integrations.findActive(started.integrationId);
+      const endpoints = integration && deps.oauthEndpointsOf(integration.provider);
+      if (!integration || !endpoints) {
+        return { ok: false, status: 404, page: { title: 'Sign-in is not available', message: 'The integration no longer exists, or its OAuth client is not configured. Nothing was changed.', ok: false } };
+      }
+      return { ok: true, location: buildAuthorizeUrl(endpoints, { state, redirectUri, codeVerifier: started.codeVerifier }), stateHash: started.stateHash };
+    },
+
+    /** GET /oauth/callback: the state is used up before any code exchange. */
+    async complete(input: CallbackInput): Promise<CallbackResult> {
+      const now = deps.clock.now();
+      const audit = (integrationId: string | null, actor: string, outcome: string, detail: Record<string, unknown> = {}) =>
+        deps.store.audit.record({ actor, integrationId, action: 'reauth.oauth', outcome, detail, fingerprint: null }, now);
+
+      if (!input.state) {
+        await audit(null, 'unknown', 'missing_state');
+        return { status: 400, page: { ...PROBLEM_PAGES.unknown, ok: false } };
+      }
+      const consumed = await deps.states.consume(input.state, now);
+      if (!consumed.ok) {
+        await audit(consumed.integrationId ?? null, consumed.slackUserId ?? 'unknown', `${consumed.problem}_state`);
+        return { status: 400, page: { ...PROBLEM_PAGES[consumed.problem], ok: false } };
+      }
+      const integration = await deps.store.integrations.findActive(consumed.integrationId);
+      const fail = async (status: number, title: string, message: string, outcome: string, detail: Record<string, unknown> = {}): Promise<CallbackResult> => {
+        await audit(consumed.integrationId, consumed.slackUserId, outcome, detail);
+        return { status, page: { title, message, ok: false }, ...(integration ? { notify: { userId: consumed.slackUserId, integration } } : {}) };
+      };
+      if (input.cookieStateHash !== hashState(input.state)) {
+        return fail(403, 'This sign-in belongs to someone else', 'This sign-in was started from another browser or by another person, so it was refused and nothing was changed. Start again with Re-authenticate in Slack, in this browser.', 'foreign_state');
+      }
+      if (!integration || integration.authType !== 'oauth') {
+        return fail(404, 'Integration not found', 'The integration no longer exists or no longer uses OAuth. Nothing was changed.', 'not_found');
+      }
+      const provider = providerSpec(integration.provider).label;
+      if (input.error) {
+        const description = input.errorDescription ? ` (${input.errorDescription.slice(0, 200)})` : '';
+        return fail(400, `${provider} did not grant access`, `${provider} answered "${input.error.slice(0, 60)}"${description}. Nothing was changed; start again with Re-authenticate in Slack if you want to retry.`, 'provider_error_param', { error: input.error.slice(0, 60) });
+      }
+      if (!input.code) return fail(400, 'No authorization code', `${provider} sent no authorization code. Nothing was changed; start again from Slack.`, 'missing_code');
+      const endpoints = deps.oauthEndpointsOf(integration.provider);
+      if (!endpoints) return fail(503, 'Sign-in is not set up', `An admin must set ${deps.oauthSetupHintOf(integration.provider)}. Nothing was changed.`, 'not_configured');
+
+      const exchange = await exchangeCode(deps.http, endpoints, { code: input.code, redirectUri, codeVerifier: consumed.codeVerifier }, now);
+      if (!exchange.ok) return fail(502, 'Sign-in failed', `${exchange.outcome.reason} Nothing was changed.`, exchange.outcome.kind);
+
+      const ctx = createValidationContext(targetOf(integration), deps.http, () => deps.clock.now());
+      const outcome = await validateToken(ctx, { token: exchange.tokens.accessToken });
+      const fingerprint = fingerprintSecret(exchange.tokens.refreshToken ?? exchange.tokens.accessToken);
+      if (outcome.kind !== 'valid') return fail(502, 'The new access does not work', `${outcome.reason}`, outcome.kind, { reason: outcome.reason });
+
+      const validation = { outcome, tokens: [{ position: 1, fingerprint, outcome }] };
+      const committed = await deps.reauth.commit({
+        integration,
+        actor: consumed.slackUserId,
+        payload: {
+          kind: 'oauth',
+          accessToken: exchange.tokens.accessToken,
+          refreshToken: exchange.tokens.refreshToken,
+          accessExpiresAt: exchange.tokens.accessExpiresAt.getTime(),
+          refreshExpiresAt: exchange.tokens.refreshExpiresAt?.getTime() ?? null,
+        },
+        validation,
+        how: 'oauth',
+        expiresAt: exchange.tokens.refreshExpiresAt,
+      });
+      const also = committed.affected.length > 1 ? ` It also serves ${committed.affected.filter((a) => a.id !== integration.id).map((a) => a.name).join(', ')}.` : '';
+      return {
+        status: 200,
+        page: { title: `${integration.name} is re-authenticated`, message: `${outcome.reason}${also} The result is posted in Slack.`, ok: true },
+        success: { integration, affected: committed.affected, validation, userId: consumed.slackUserId },
+      };
+    },
+  };
+}
+
+export type OAuthFlow = ReturnType<typeof createOAuthFlow>;
