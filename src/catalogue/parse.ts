@@ -1,7 +1,7 @@
 import { parseDocument } from 'yaml';
 import { isLoopbackHost } from '../config.js';
 import { authSpec, isProviderKey, PROVIDERS, providerSpec } from '../providers/registry.js';
-import { AUTH_KEYS, AZURE_DEVOPS_SERVICES, type AuthKey, type ProviderField } from '../providers/types.js';
+import { AZURE_DEVOPS_SERVICES, isAuthKey, type AuthKey, type ProviderField } from '../providers/types.js';
 import type { CatalogueEntry, CatalogueError, CatalogueResult } from './types.js';
 
 const COMMON_KEYS = new Set(['id', 'name', 'provider', 'auth', 'channel', 'owners']);
@@ -85,15 +85,15 @@ function parseEntry(raw: unknown, index: number, errors: CatalogueError[]): Cata
 
   const providerText = text('provider');
   const authText = text('auth');
-  let provider = undefined as CatalogueEntry['provider'] | undefined;
-  let auth = undefined as AuthKey | undefined;
+  let provider: CatalogueEntry['provider'] | undefined;
+  let auth: AuthKey | undefined;
   if (providerText === undefined) fail('provider', `required; one of ${Object.keys(PROVIDERS).join(', ')}.`);
   else if (!isProviderKey(providerText)) fail('provider', `unknown provider "${providerText}"; one of ${Object.keys(PROVIDERS).join(', ')}.`);
   else provider = providerText;
 
   if (authText === undefined) fail('auth', 'required.');
-  else if (!(AUTH_KEYS as readonly string[]).includes(authText)) fail('auth', `unknown auth type "${authText}".`);
-  else auth = authText as AuthKey;
+  else if (!isAuthKey(authText)) fail('auth', `unknown auth type "${authText}".`);
+  else auth = authText;
 
   if (provider && auth && !authSpec(provider, auth)) {
     fail('auth', `${provider} does not support auth "${auth}"; it supports ${Object.keys(providerSpec(provider).auths).join(', ')}.`);

@@ -15,6 +15,8 @@ export type ProviderKey = (typeof PROVIDER_KEYS)[number];
 export const AUTH_KEYS = ['api_key', 'pat', 'oauth', 'connect_app', 'github_app'] as const;
 export type AuthKey = (typeof AUTH_KEYS)[number];
 
+export const isAuthKey = (value: unknown): value is AuthKey => typeof value === 'string' && (AUTH_KEYS as readonly string[]).includes(value);
+
 /** Catalogue fields a provider may require or accept besides the common ones. */
 export type ProviderField = 'url' | 'organization' | 'service' | 'account_id' | 'repository';
 

@@ -33,7 +33,15 @@ type Remote = ReturnType<typeof remoteSlack>;
  * Ack and views.open latency of our app (the real entry point) and of a bare Bolt app, each in its
  * own process; the emulators run in a third, so the load generator here measures only the apps.
  */
-export async function measureLatency(options: { levels: number[]; requests: (concurrency: number) => number; memoryInteractions: number; dir: string }): Promise<LatencyResult> {
+/** How long the harness lets things warm up and settle; the smoke run uses small values, the full run the real ones. */
+export interface Pacing {
+  /** Interactions per app before measuring, so JIT compilation is not measured. */
+  warmUpInteractions: number;
+  /** Polling interval while waiting for the previous run's background work. */
+  settleMs: number;
+}
+
+export async function measureLatency(options: { levels: number[]; requests: (concurrency: number) => number; memoryInteractions: number; dir: string; pacing: Pacing }): Promise<LatencyResult> {
   const botToken = `xoxb-bench-${randomBytes(6).toString('hex')}`;
   const signingSecret = randomBytes(16).toString('hex');
   const emulators = startChild(distFile('./emulators-child.js'), { SLACK_BOT_TOKEN: botToken, BENCH_USERS: USER, BENCH_CHANNELS: CHANNEL, BENCH_GITLAB_TOKENS: TOKEN });
@@ -78,31 +86,31 @@ export async function measureLatency(options: { levels: number[]; requests: (con
       return opened;
     };
 
-    await warmUp(drivers.ours, drivers.bare);
+    await warmUp(options.pacing.warmUpInteractions, drivers.ours, drivers.bare);
     // The submission path too, so its first measured run is not its first run.
-    const warmViews = await openModals(200);
+    const warmViews = await openModals(Math.ceil(options.pacing.warmUpInteractions / 5));
     await runConcurrently(warmViews.length, 10, async (i) => void (await drivers.ours.submit(warmViews[i] ?? '', { token: TOKEN }, { userId: USER })));
     const rows: LatencyRow[] = [];
     for (const concurrency of options.levels) {
       for (const interaction of ['command', 'button', 'submission'] as Interaction[]) {
         const total = options.requests(concurrency);
         const views = interaction === 'submission' ? await openModals(total) : [];
-        await settle(slack);
+        await settle(slack, options.pacing.settleMs);
         const oursRun = await run(drivers.ours, slack, interaction, total, concurrency, views, true);
-        await settle(slack);
+        await settle(slack, options.pacing.settleMs);
         const bareRun = await run(drivers.bare, slack, interaction, total, concurrency, views, false);
         rows.push({ interaction, concurrency, ours: oursRun, bare: bareRun, ratioP99: round(oursRun.p99 / bareRun.p99, 2) });
       }
     }
 
     // Memory: RSS of our app before and after many interactions (after the warm-up, so it measures growth).
-    await settle(slack);
+    await settle(slack, options.pacing.settleMs);
     const rssBefore = (await memoryOf(ours.process.pid ?? 0)).rssMb;
     await runConcurrently(options.memoryInteractions, 20, async (i) => {
       if (i % 2 === 0) await drivers.ours.command('gitlab-bench', { userId: USER });
       else await drivers.ours.click({ actionId: 'reauth_open', value: 'gitlab-bench', actor: { userId: USER }, message: { channel: CHANNEL, ts: '1.1' } });
     });
-    await settle(slack);
+    await settle(slack, options.pacing.settleMs);
     const rssAfter = (await memoryOf(ours.process.pid ?? 0)).rssMb;
     return { rows, memory: { interactions: options.memoryInteractions, rssBeforeMb: rssBefore, rssAfterMb: rssAfter, growthMb: round(rssAfter - rssBefore) } };
   } finally {
@@ -124,20 +132,20 @@ async function waitFor(check: () => Promise<boolean>, timeoutMs = 30_000): Promi
 }
 
 /** Waits until the app's background work of the previous run (posts after a re-auth, views.open) is done. */
-async function settle(slack: Remote): Promise<void> {
+async function settle(slack: Remote, intervalMs: number): Promise<void> {
   let seen = -1;
   for (;;) {
     const next = (await slack.calls('none')).next;
     if (next === seen) return;
     seen = next;
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
 }
 
 /** Both apps run each measured path a few hundred times first, so JIT compilation is not measured. */
-async function warmUp(...drivers: SlackDriver[]): Promise<void> {
+async function warmUp(interactions: number, ...drivers: SlackDriver[]): Promise<void> {
   for (const driver of drivers) {
-    await runConcurrently(1000, 10, async (i) => {
+    await runConcurrently(interactions, 10, async (i) => {
       if (i % 2 === 0) await driver.command('gitlab-bench', { userId: USER });
       else await driver.click({ actionId: 'reauth_open', value: 'gitlab-bench', actor: { userId: USER }, message: { channel: CHANNEL, ts: '1.1' } });
     });

@@ -18,16 +18,16 @@ const jsonIndex = args.indexOf('--json');
 const jsonPath = jsonIndex >= 0 ? args[jsonIndex + 1] : undefined;
 
 const plan = smoke
-  ? { levels: [1, 5], requests: () => 10, memory: 100, sweeps: [40, 80], startup: 50, sealing: 500 }
-  : { levels: [1, 10, 50, 200], requests: (c: number) => Math.max(500, c * 10), memory: 10_000, sweeps: [1_000, 10_000], startup: 1_000, sealing: 50_000 };
+  ? { levels: [1, 5], requests: () => 10, memory: 100, sweeps: [40, 80], startup: 50, sealing: 500, pacing: { warmUpInteractions: 50, settleMs: 50 }, idleMs: 200 }
+  : { levels: [1, 10, 50, 200], requests: (c: number) => Math.max(500, c * 10), memory: 10_000, sweeps: [1_000, 10_000], startup: 1_000, sealing: 50_000, pacing: { warmUpInteractions: 1_000, settleMs: 200 }, idleMs: 1_000 };
 
 const dir = mkdtempSync(join(tmpdir(), 'reauth-bench-'));
 const started = performance.now();
 try {
-  const latency = await measureLatency({ levels: plan.levels, requests: plan.requests, memoryInteractions: plan.memory, dir });
+  const latency = await measureLatency({ levels: plan.levels, requests: plan.requests, memoryInteractions: plan.memory, dir, pacing: plan.pacing });
   const sweeps: SweepResult[] = [];
   for (const n of plan.sweeps) sweeps.push(await measureSweep({ integrations: n, dir, delayMs: 50, concurrency: 32 }));
-  const startup = await measureStartup({ integrations: plan.startup, dir });
+  const startup = await measureStartup({ integrations: plan.startup, dir, idleMs: plan.idleMs });
   const sealing = measureSealing(plan.sealing);
   const machine = { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', memoryGb: Math.round(totalmem() / 1024 ** 3), node: process.version, platform: process.platform };
   const result = { smoke, machine, latency, sweeps, startup, sealing, targets: targets(latency, sweeps, startup), seconds: Math.round((performance.now() - started) / 1000) };

@@ -15,7 +15,7 @@ export interface StartupResult {
 }
 
 /** Process start → GET /healthz ready, with a catalogue of N integrations; then RSS at idle. */
-export async function measureStartup(options: { integrations: number; dir: string }): Promise<StartupResult> {
+export async function measureStartup(options: { integrations: number; dir: string; idleMs: number }): Promise<StartupResult> {
   const botToken = `xoxb-bench-${randomBytes(6).toString('hex')}`;
   const slack = await startSlackEmulator({ botToken });
   const catalogue = join(options.dir, `startup-${options.integrations}.yml`);
@@ -39,7 +39,7 @@ export async function measureStartup(options: { integrations: number; dir: strin
       const child = startChild(distFile('../../src/main.js'), { ...env, PORT: String(port) });
       try {
         const ms = await waitForHealthy(`http://127.0.0.1:${port}/healthz`, started);
-        await new Promise((resolve) => setTimeout(resolve, 1000));
+        await new Promise((resolve) => setTimeout(resolve, options.idleMs));
         return { ms, memory: await memoryOf(child.process.pid ?? 0) };
       } finally {
         await child.stop();

@@ -8,7 +8,8 @@ import { createLogger } from '../../src/logger.js';
  * One health sweep in its own process, so its peak RSS is its own: seeds a credential per
  * integration, then runs every due probe once and reports wall time, RSS and database size.
  */
-const parsed = parseConfig({ SLACK_BOT_TOKEN: 'xoxb-unused', SLACK_API_URL: 'http://127.0.0.1:9/api/', ...process.env }, { secretKey: true });
+// The sweep never talks to Slack: the app is built but never started.
+const parsed = parseConfig({ SLACK_BOT_TOKEN: 'xoxb-unused', SLACK_SIGNING_SECRET: 'unused', SLACK_API_URL: 'http://127.0.0.1:9/api/', ...process.env }, { secretKey: true });
 if (!parsed.ok) throw new Error(parsed.problems.join('\n'));
 const config = parsed.config;
 const reauth = await compose(config, createLogger({ level: 'error' }), { random: () => 0 });
