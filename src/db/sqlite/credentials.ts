@@ -1,10 +1,11 @@
-import { and, asc, eq, isNotNull, isNull, sql } from 'drizzle-orm';
+import { and, eq, isNotNull, isNull, sql } from 'drizzle-orm';
 import type { Credential } from '../../domain/types.js';
 import type { CredentialRepository } from '../store.js';
 import { createAuditWriter } from './audit.js';
 import type { Db } from './client.js';
 import { createHealthWriter } from './health.js';
-import { credentials, integrations, oauthStates } from './schema.js';
+import { prepareServedBy } from './served-by.js';
+import { credentials, oauthStates } from './schema.js';
 
 /**
  * Retires the current credential for a key: keeps its metadata for history, erases the sealed
@@ -27,12 +28,7 @@ export function createCredentialRepository(db: Db): CredentialRepository {
     .from(credentials)
     .where(and(eq(credentials.credentialKey, sql.placeholder('key')), isNull(credentials.replacedAt)))
     .prepare();
-  const served = db
-    .select()
-    .from(integrations)
-    .where(and(eq(integrations.credentialKey, sql.placeholder('key')), isNull(integrations.archivedAt)))
-    .orderBy(asc(integrations.id))
-    .prepare();
+  const served = prepareServedBy(db);
   const retire = createCredentialRetirer(db);
   const audit = createAuditWriter(db);
   const health = createHealthWriter(db);

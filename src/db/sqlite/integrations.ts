@@ -5,6 +5,7 @@ import type { Db } from './client.js';
 import { createAuditWriter } from './audit.js';
 import { createCredentialRetirer } from './credentials.js';
 import { createHealthWriter } from './health.js';
+import { prepareServedBy } from './served-by.js';
 import { integrations } from './schema.js';
 
 /** The stored row is exactly the domain's Integration (checked here at compile time). */
@@ -16,12 +17,7 @@ export function createIntegrationRepository(db: Db): IntegrationRepository {
     .from(integrations)
     .where(and(eq(integrations.id, sql.placeholder('id')), isNull(integrations.archivedAt)))
     .prepare();
-  const byCredentialKey = db
-    .select()
-    .from(integrations)
-    .where(and(eq(integrations.credentialKey, sql.placeholder('key')), isNull(integrations.archivedAt)))
-    .orderBy(asc(integrations.id))
-    .prepare();
+  const byCredentialKey = prepareServedBy(db);
   const listActive = db.select().from(integrations).where(isNull(integrations.archivedAt)).orderBy(asc(integrations.id)).prepare();
   const audit = createAuditWriter(db);
   const health = createHealthWriter(db);
