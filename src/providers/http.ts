@@ -4,7 +4,8 @@ import { createLimiter, type Limiter } from './limiter.js';
 /**
  * The one HTTP client for provider calls: timeouts, a global and a per-provider concurrency cap,
  * a response-size cap, no redirects (a credential never follows a redirect to another host),
- * retries with back-off for transient failures, and error text without secrets.
+ * retries with back-off for transient failures of requests safe to repeat (never a POST), and error
+ * text without secrets.
  */
 
 export interface HttpRequest {
@@ -66,6 +67,13 @@ export interface HttpClient {
   close(): Promise<void>;
 }
 
+/**
+ * Only requests that are safe to repeat are retried. A POST (the OAuth code exchange, a token
+ * refresh) may have been used up by the provider before it failed: sent again, a good code turns
+ * into invalid_grant. https://www.rfc-editor.org/rfc/rfc9110#name-idempotent-methods
+ */
+const IDEMPOTENT: ReadonlySet<HttpRequest['method']> = new Set(['GET']);
+
 export function requestLabel(method: string, url: URL): string {
   return `${method} ${url.host}${url.pathname}`;
 }
@@ -123,18 +131,19 @@ export function createHttpClient(overrides: Partial<HttpClientOptions> = {}): Ht
 
   return {
     async send(req) {
-      return global.run(() =>
-        limiterFor(req.provider).run(async () => {
-          let result = await once(req);
-          for (let attempt = 1; attempt < options.retry.attempts; attempt += 1) {
-            const wait = retryDelay(result, attempt, options.retry);
-            if (wait === undefined) break;
-            await sleep(wait);
-            result = await once(req);
-          }
-          return result;
-        }),
-      );
+      // The provider's own queue first, then a global slot: requests waiting for a slow provider
+      // never sit on global slots another provider could use. No slot is held while sleeping.
+      const provider = limiterFor(req.provider);
+      const attempt = () => provider.run(() => global.run(() => once(req)));
+      let result = await attempt();
+      if (!IDEMPOTENT.has(req.method)) return result;
+      for (let n = 1; n < options.retry.attempts; n += 1) {
+        const wait = retryDelay(result, n, options.retry);
+        if (wait === undefined) break;
+        await sleep(wait);
+        result = await attempt();
+      }
+      return result;
     },
     close: () => agent.close(),
   };

@@ -84,3 +84,66 @@ describe('retry policy', () => {
     expect(retryDelay(response(429), 1, policy)).toBe(100);
   });
 });
+
+/** Defects found in review: a slow provider must not starve the others, and a POST must never be sent twice. */
+describe('HTTP client fairness and idempotence', () => {
+  let server: Server;
+  let url: string;
+  const held: (() => void)[] = [];
+  const seen: string[] = [];
+  let failNext = 0;
+  beforeAll(async () => {
+    server = createServer((req, res) => {
+      seen.push(`${req.method} ${req.url}`);
+      if (req.url === '/hang') {
+        held.push(() => res.end('{}'));
+        return;
+      }
+      if (failNext > 0) {
+        failNext -= 1;
+        res.writeHead(503).end('{}');
+        return;
+      }
+      res.end('{"ok":true}');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+  it('a provider whose requests hang holds only its own slots: another provider goes straight through', async () => {
+    const client = createHttpClient({ providerConcurrency: { sonarqube: 2, github: 2 }, globalConcurrency: 4 });
+    try {
+      const hung = Array.from({ length: 10 }, () => client.send({ provider: 'sonarqube', method: 'GET', url: new URL(`${url}/hang`), headers: {} }));
+      await vi.waitFor(() => expect(held).toHaveLength(2));
+      // Eight SonarQube requests wait for SonarQube's slots; none of them may sit on a global slot.
+      const github = await client.send({ provider: 'github', method: 'GET', url: new URL(`${url}/user`), headers: {} });
+      expect(github.kind).toBe('response');
+      expect(held).toHaveLength(2);
+      while (held.length || seen.filter((s) => s.endsWith('/hang')).length < 10) {
+        await vi.waitFor(() => expect(held.length).toBeGreaterThan(0));
+        held.shift()?.();
+      }
+      await Promise.all(hung);
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('never retries a POST (an OAuth code or refresh token may already be used up), but retries a GET', async () => {
+    const client = createHttpClient({ retry: { attempts: 3, baseDelayMs: 1, maxDelayMs: 1, maxRetryAfterMs: 10 } });
+    try {
+      seen.length = 0;
+      failNext = 1;
+      const post = await client.send({ provider: 'bitbucket', method: 'POST', url: new URL(`${url}/token`), headers: {}, body: 'grant_type=authorization_code&code=x' });
+      expect(post.kind === 'response' && post.response.status).toBe(503);
+      expect(seen).toEqual(['POST /token']);
+      failNext = 1;
+      const get = await client.send({ provider: 'bitbucket', method: 'GET', url: new URL(`${url}/user`), headers: {} });
+      expect(get.kind === 'response' && get.response.status).toBe(200);
+      expect(seen).toEqual(['POST /token', 'GET /user', 'GET /user']);
+    } finally {
+      await client.close();
+    }
+  });
+});
