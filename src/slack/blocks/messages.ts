@@ -100,7 +100,9 @@ export function buildHelp(): MessageContent {
   };
 }
 
-export function buildUnknownIntegration(typed: string, suggestions: readonly string[]): MessageContent {
+export function buildUnknownIntegration(typedText: string, suggestions: readonly string[]): MessageContent {
+  // What was typed may be anything up to Slack's 4,000 characters: show enough to recognise it.
+  const typed = truncate(typedText, 80);
   const hint = suggestions.length ? ` Did you mean ${suggestions.map((s) => `\`${s}\``).join(' or ')}?` : '';
   return {
     text: `No integration called ${typed}.`,
