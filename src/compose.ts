@@ -113,10 +113,10 @@ export async function compose(config: Config, logger: Logger, options: ComposeOp
     reauth,
     announce,
     oauth,
-    checkNow: createCheckNow({ store, runner, clock }),
+    checkNow: createCheckNow({ store, runner, authoriser, clock }),
     entry: createReauthEntry({ store, authoriser, oauth, signer, clock }),
     directory: createDirectory({ store, authoriser }),
-    snooze: createSnooze({ store, clock }),
+    snooze: createSnooze({ store, authoriser, clock }),
     healthWebhook: createHealthWebhook({ store, health, clock, secret: config.healthWebhookSecret }),
   };
 

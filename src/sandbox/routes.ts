@@ -60,7 +60,7 @@ export function sandboxRoutes(params: { slack: SlackEmulator; providers: Provide
       case 'expire_soon':
         if (!tokens.length) return `${names} holds no credential yet.`;
         patch({ expiresAt: new Date(rt.clock.now().getTime() + 2 * DAY) });
-        await rt.services.checkNow(integrationId, DEMO_USER.id);
+        await rt.services.checkNow(integrationId, DEMO_USER.id, { ignoreRecentRejection: true });
         await rt.monitor.sendExpiryWarnings();
         return `The credential of ${names} now expires in 2 days${['github', 'github_actions', 'gitlab', 'sonarqube', 'harness'].includes(provider) ? '' : ' (this provider does not report expiry, so no warning can appear)'}.`;
       case 'rate_limit':
@@ -85,8 +85,9 @@ export function sandboxRoutes(params: { slack: SlackEmulator; providers: Provide
         return `POST /webhooks/health → ${response.status}: ${names} reported ${action === 'webhook_failing' ? 'failing' : 'healthy'}.`;
       }
       case 'check': {
-        const checked = await rt.services.checkNow(integrationId, DEMO_USER.id);
-        return checked ? `Checked ${names}: ${checked.result.outcome.kind === 'valid' ? 'works' : checked.result.outcome.reason}` : 'Unknown integration.';
+        // The panel is the operator's own control of the emulated providers: it may check again at once.
+        const checked = await rt.services.checkNow(integrationId, DEMO_USER.id, { ignoreRecentRejection: true });
+        return checked.kind === 'checked' ? `Checked ${names}: ${checked.result.outcome.kind === 'valid' ? 'works' : checked.result.outcome.reason}` : 'Unknown integration.';
       }
       default:
         return 'Unknown control.';

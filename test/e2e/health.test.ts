@@ -1,13 +1,11 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { listOpenAlerts } from '../helpers/queries.js';
-import { healthOf } from '../helpers/queries.js';
-import { listIntegrationsByIds } from '../helpers/queries.js';
+import { healthOf, listAudit, listIntegrationsByIds, listOpenAlerts } from '../helpers/queries.js';
 import { openSqliteStore } from '../../src/db/sqlite/store.js';
 import { createAlerts } from '../../src/services/alerts.js';
 import { createHealthStateMachine } from '../../src/services/health.js';
 import { signWebhook } from '../../src/services/webhook-signature.js';
 import { openModal, textOf } from '../helpers/flows.js';
-import { ALERTS, manualClock, OWNER, startTestApp, type TestApp } from '../helpers/start-app.js';
+import { ADMIN, ALERTS, manualClock, OWNER, STRANGER, startTestApp, type TestApp } from '../helpers/start-app.js';
 
 const MIN = 60_000;
 const ID = { id: '3', name: 'Jane Doe', email: 'jane@acme.com', username: 'jane' };
@@ -90,12 +88,43 @@ describe('health monitor and alert lifecycle', () => {
       expect(listOpenAlerts(t.deps.db)).toHaveLength(1);
     });
 
-    it('Check now ignores the back-off and tells the presser the outcome', async () => {
+    it('Check now ignores the 30-minute back-off (after 5 minutes) and tells the presser the outcome', async () => {
       const alert = listOpenAlerts(t.deps.db)[0];
+      clock.advance(5 * MIN);
       const before = t.providers.requestsWith(token).length;
       await t.driver.click({ actionId: 'check_now', value: 'gitlab', actor: { userId: OWNER }, message: { channel: ALERTS, ts: alert?.messageTs ?? '' } });
       await expect.poll(() => t.providers.requestsWith(token).length).toBe(before + 1);
       await expect.poll(() => textOf(t.slack.responses.at(-1)?.body)).toContain('GitLab still fails');
+    });
+
+    it('a rejected credential is checked on demand at most once per 5 minutes', async () => {
+      const alert = listOpenAlerts(t.deps.db)[0];
+      const before = t.providers.requestsWith(token).length;
+      const responses = t.slack.responses.length;
+      await t.driver.click({ actionId: 'check_now', value: 'gitlab', actor: { userId: OWNER }, message: { channel: ALERTS, ts: alert?.messageTs ?? '' } });
+      await expect.poll(() => t.slack.responses.length).toBe(responses + 1);
+      expect(textOf(t.slack.responses.at(-1)?.body)).toContain('less than 5 minutes ago');
+      expect(t.providers.requestsWith(token).length).toBe(before);
+      expect(listAudit(t.deps.db, 'gitlab')[0]).toMatchObject({ action: 'health.check_now', outcome: 'too_soon', actor: OWNER });
+      clock.advance(5 * MIN);
+      await t.driver.click({ actionId: 'check_now', value: 'gitlab', actor: { userId: ADMIN }, message: { channel: ALERTS, ts: alert?.messageTs ?? '' } });
+      await expect.poll(() => t.providers.requestsWith(token).length).toBe(before + 1);
+    });
+
+    it('only owners and admins may press Check now: anyone else is told whom to ask, and nothing is probed or revealed', async () => {
+      const alert = listOpenAlerts(t.deps.db)[0];
+      clock.advance(6 * MIN);
+      const before = t.providers.requestsWith(token).length;
+      const responses = t.slack.responses.length;
+      await t.driver.click({ actionId: 'check_now', value: 'gitlab', actor: { userId: STRANGER }, message: { channel: ALERTS, ts: alert?.messageTs ?? '' } });
+      await expect.poll(() => t.slack.responses.length).toBe(responses + 1);
+      const reply = textOf(t.slack.responses.at(-1)?.body);
+      expect(reply).toContain('Only the owners of GitLab and Reauth admins');
+      expect(reply).toContain(`<@${OWNER}>`);
+      expect(reply).not.toContain(ID.name);
+      expect((t.slack.responses.at(-1)?.body as { response_type?: string }).response_type).toBe('ephemeral');
+      expect(t.providers.requestsWith(token).length).toBe(before);
+      expect(listAudit(t.deps.db, 'gitlab')[0]).toMatchObject({ action: 'health.check_now', outcome: 'permission_denied', actor: STRANGER });
     });
 
     it('re-authentication edits the same message to resolved and replies in its thread', async () => {
@@ -170,6 +199,12 @@ describe('health monitor and alert lifecycle', () => {
       expect(reminders()[0]?.text).toContain(`<@${OWNER}>`);
       await monitor().sendReminders();
       expect(reminders()).toHaveLength(1);
+
+      // Someone who may not act on it cannot silence it.
+      await t.driver.click({ actionId: 'snooze_24h', value: 'ado-boards', actor: { userId: STRANGER }, message: { channel: ALERTS, ts: alert?.messageTs ?? '' } });
+      await expect.poll(() => textOf(t.slack.responses.at(-1)?.body)).toContain('Only the owners of ADO Boards and Reauth admins can snooze');
+      expect(listOpenAlerts(t.deps.db).find((a) => a.id === alert?.id)?.snoozedUntil).toBeNull();
+      expect(listAudit(t.deps.db, 'ado-boards')[0]).toMatchObject({ action: 'alert.snooze', outcome: 'permission_denied', actor: STRANGER });
 
       await t.driver.click({ actionId: 'snooze_24h', value: 'ado-boards', actor: { userId: OWNER }, message: { channel: ALERTS, ts: alert?.messageTs ?? '' } });
       await expect.poll(() => textOf(t.slack.responses.at(-1)?.body)).toContain('Reminders for ADO Boards are paused');

@@ -179,7 +179,7 @@ describe('OAuth access-token refresh', () => {
     t.deps.db.update(credentials).set({ sealedSecret: aging.value }).where(eq(credentials.id, stored?.id ?? 0)).run();
 
     const checked = await t.deps.services.checkNow(id, OWNER);
-    expect(checked?.result.outcome.kind).toBe('valid');
+    expect(checked.kind === 'checked' && checked.result.outcome.kind).toBe('valid');
     const refreshCall = t.providers.requests.filter((r) => /access_token$|\/token$/.test(r.path) && r.body.includes('grant_type=refresh_token'));
     expect(refreshCall.length).toBeGreaterThan(0);
     const after = unsealPayload(t.deps.keyring, key, currentCredential(t.deps.db, key)?.sealedSecret ?? '');

@@ -1,6 +1,6 @@
 import type { AllMiddlewareArgs, BlockButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
 import { buildHeaderMessage } from '../../slack/blocks/messages.js';
-import { slackDate } from '../../slack/blocks/text.js';
+import { escapeMrkdwn, mentionAll, slackDate } from '../../slack/blocks/text.js';
 import { tellUser } from '../../slack/notify.js';
 import type { ListenerServices } from '../services.js';
 
@@ -11,8 +11,10 @@ export function handleSnooze(services: ListenerServices) {
     const reply = body.container?.type === 'message' ? respond : undefined;
     const result = await services.snooze(action.value ?? '', body.user.id);
     const message = result.ok
-      ? buildHeaderMessage('Snoozed', `Reminders for ${result.integration.name} are paused until ${slackDate(result.until)}. The alert stays open until it is fixed.`)
-      : buildHeaderMessage('Snooze', 'There is no open alert to snooze: it may already be resolved.');
+      ? buildHeaderMessage('Snoozed', `Reminders for ${escapeMrkdwn(result.integration.name)} are paused until ${slackDate(result.until)}. The alert stays open until it is fixed.`)
+      : result.reason === 'denied'
+        ? buildHeaderMessage('Snooze', `:no_entry: Only the owners of ${escapeMrkdwn(result.integration.name)} and Reauth admins can snooze its reminders. ${result.approvers.length ? `Ask ${mentionAll(result.approvers)}.` : ''}`)
+        : buildHeaderMessage('Snooze', 'There is no open alert to snooze: it may already be resolved.');
     await tellUser(services.slack, services.logger, body.user.id, message, reply);
   };
 }
