@@ -104,7 +104,7 @@ export async function compose(config: Config, logger: Logger, options: ComposeOp
   const monitor = { ...jobs, ...createHealthMonitor(jobs, { intervalMs, ...(options.tickMs === undefined ? {} : { tickMs: options.tickMs }) }, logger) };
   const reauth = createReauthService({ store, keyring, http, clock, logger, authoriser, credentialLock });
   const announce = createAnnouncer({ alerts, slack, logger, channelOf });
-  const oauth = createOAuthFlow({ store, states: createOAuthStates({ store, keyring }), http, clock, reauth, oauthEndpointsOf, oauthSetupHintOf: oauthSetupHint, publicUrl: config.publicUrl });
+  const oauth = createOAuthFlow({ store, states: createOAuthStates({ store, keyring }), http, clock, reauth, authoriser, oauthEndpointsOf, oauthSetupHintOf: oauthSetupHint, publicUrl: config.publicUrl });
   const services = {
     authoriser,
     alerts,

@@ -1,7 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { buildHeaderMessage } from '../slack/blocks/messages.js';
 import { tellUser } from '../slack/notify.js';
-import { oauthCookie, OAUTH_COOKIE, readCookie } from './cookies.js';
+import { hashState } from '../services/oauth-states.js';
+import { oauthCookie, oauthStateHashes } from './cookies.js';
 import { sendPage } from './html-page.js';
 import type { Route, RouteServices } from './services.js';
 
@@ -35,9 +36,10 @@ export function oauthCallbackRoute(services: RouteServices): Route {
         code: params.get('code') ?? undefined,
         error: params.get('error') ?? undefined,
         errorDescription: params.get('error_description') ?? undefined,
-        cookieStateHash: readCookie(req, OAUTH_COOKIE),
+        cookieStateHashes: oauthStateHashes(req),
       });
-      sendPage(res, result.status, result.page, { 'Set-Cookie': oauthCookie('', services.publicUrl, 0) });
+      const state = params.get('state');
+      sendPage(res, result.status, result.page, state ? { 'Set-Cookie': oauthCookie(hashState(state), services.publicUrl, 0) } : {});
       if (result.success) {
         const { integration, affected, validation, userId } = result.success;
         await services.announce({ integration, affected, validation, actor: userId, how: 'oauth' });

@@ -8,6 +8,7 @@ import type { CredentialValidation, ValidOutcome } from '../providers/outcome.js
 import { providerSpec } from '../providers/registry.js';
 import type { ProviderKey } from '../providers/types.js';
 import { createValidationContext, validateToken } from '../providers/validate.js';
+import type { Authoriser } from './authorisation.js';
 import { hashState, type OAuthStates } from './oauth-states.js';
 import { targetOf } from './probe.js';
 import type { ReauthService } from './reauthenticate.js';
@@ -18,6 +19,7 @@ export interface OAuthFlowDeps {
   http: HttpClient;
   clock: Clock;
   reauth: Pick<ReauthService, 'commit'>;
+  authoriser: Pick<Authoriser, 'canManage'>;
   oauthEndpointsOf: (provider: ProviderKey) => OAuthEndpoints | undefined;
   oauthSetupHintOf: (provider: ProviderKey) => string;
   /** PUBLIC_URL, without a trailing slash. */
@@ -40,8 +42,8 @@ export interface CallbackInput {
   code: string | undefined;
   error: string | undefined;
   errorDescription: string | undefined;
-  /** The state hash the browser's cookie carries (set when it opened the link-out). */
-  cookieStateHash: string | undefined;
+  /** The state hashes the browser's cookies carry (one set for each link-out it opened). */
+  cookieStateHashes: readonly string[];
 }
 
 export type CallbackResult = {
@@ -120,11 +122,15 @@ export function createOAuthFlow(deps: OAuthFlowDeps) {
         await audit(consumed.integrationId, consumed.slackUserId, outcome, detail);
         return { status, page: { title, message, ok: false }, ...(integration ? { notify: { userId: consumed.slackUserId, integration } } : {}) };
       };
-      if (input.cookieStateHash !== hashState(input.state)) {
+      if (!input.cookieStateHashes.includes(hashState(input.state))) {
         return fail(403, 'This sign-in belongs to someone else', 'This sign-in was started from another browser or by another person, so it was refused and nothing was changed. Start again with Re-authenticate in Slack, in this browser.', 'foreign_state');
       }
       if (!integration || integration.authType !== 'oauth') {
         return fail(404, 'Integration not found', 'The integration no longer exists or no longer uses OAuth. Nothing was changed.', 'not_found');
+      }
+      // Permission is decided now, not when the link was issued: an owner removed meanwhile cannot finish.
+      if (!(await deps.authoriser.canManage(consumed.slackUserId, integration.owners))) {
+        return fail(403, 'You may no longer re-authenticate this integration', `You are no longer an owner of ${integration.name} or a Reauth admin, so this sign-in was refused and nothing was changed. Ask one of its owners or a Reauth admin.`, 'permission_denied');
       }
       const provider = providerSpec(integration.provider).label;
       if (input.error) {

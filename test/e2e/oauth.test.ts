@@ -5,7 +5,7 @@ import { healthOf } from '../helpers/queries.js';
 import { findActiveIntegration } from '../helpers/queries.js';
 import { oauthStates } from '../../src/db/sqlite/schema.js';
 import { sealPayload, unsealPayload } from '../../src/services/secret-payload.js';
-import { credentials } from '../../src/db/sqlite/schema.js';
+import { credentials, integrations } from '../../src/db/sqlite/schema.js';
 import { eq } from 'drizzle-orm';
 import type { RecordedCall } from '../../src/sandbox/slack/emulator.js';
 import { createBrowser } from '../helpers/browser.js';
@@ -146,6 +146,40 @@ describe('OAuth link-out', () => {
     expect(page.status).toBe(502);
     expect(page.text).toContain('invalid_grant');
     expect(currentCredential(t.deps.db, 'integration:bb-oauth')?.id).toBe(before);
+  });
+
+  it('two link-outs opened in one browser both complete (each sign-in has its own cookie)', async () => {
+    const browser = createBrowser();
+    const first = await browser.get(await freshLink());
+    const second = await browser.get(await freshLink('ado-oauth'));
+    expect(first.setCookie[0]).toMatch(/^reauth_oauth_[0-9a-f]{16}=[0-9a-f]{64}; Path=\/oauth; Max-Age=600; HttpOnly; SameSite=Lax$/);
+    const firstPage = await browser.get(await browser.decide(first.location ?? '', 'approve'));
+    expect(firstPage.status).toBe(200);
+    const secondPage = await browser.get(await browser.decide(second.location ?? '', 'approve'));
+    expect(secondPage.status).toBe(200);
+    expect(secondPage.text).toContain('is re-authenticated');
+  });
+
+  it('a malformed cookie is ignored, never a server error', async () => {
+    const { browser, callback } = await throughProvider('approve');
+    const page = await browser.get(callback, { cookie: 'reauth_oauth_0123456789abcdef=%E0%A4%A; other=%' });
+    expect(page.status).toBe(403);
+    expect(page.text).toContain('someone else');
+  });
+
+  it('the callback checks permission again: an owner removed since the link was issued cannot finish', async () => {
+    const { browser, callback } = await throughProvider('approve');
+    const before = currentCredential(t.deps.db, 'integration:bb-oauth')?.id;
+    t.deps.db.update(integrations).set({ owners: [] }).where(eq(integrations.id, 'bb-oauth')).run();
+    try {
+      const page = await browser.get(callback);
+      expect(page.status).toBe(403);
+      expect(page.text).toContain('no longer an owner');
+      expect(currentCredential(t.deps.db, 'integration:bb-oauth')?.id).toBe(before);
+      expect(listAudit(t.deps.db, 'bb-oauth')[0]).toMatchObject({ action: 'reauth.oauth', outcome: 'permission_denied', actor: OWNER });
+    } finally {
+      t.deps.db.update(integrations).set({ owners: [OWNER] }).where(eq(integrations.id, 'bb-oauth')).run();
+    }
   });
 
   it('a non-owner gets no link at all', async () => {

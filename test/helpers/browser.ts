@@ -1,14 +1,29 @@
-/** A tiny cookie-keeping browser for OAuth round trips: follows nothing, remembers cookies per origin. */
+/**
+ * A tiny cookie-keeping browser for OAuth round trips: follows nothing; keeps cookies per origin by
+ * name, sends those whose Path covers the request, and forgets them on Max-Age=0.
+ */
 export function createBrowser() {
-  const jar = new Map<string, string>();
+  const jar = new Map<string, Map<string, { value: string; path: string }>>();
+  const cookiesOf = (origin: string) => {
+    let cookies = jar.get(origin);
+    if (!cookies) jar.set(origin, (cookies = new Map()));
+    return cookies;
+  };
   return {
-    async get(url: string): Promise<{ status: number; location: string | null; text: string }> {
-      const origin = new URL(url).origin;
-      const cookie = jar.get(origin);
-      const response = await fetch(url, { redirect: 'manual', headers: cookie ? { cookie } : {} });
-      const set = response.headers.get('set-cookie');
-      if (set) jar.set(origin, set.split(';')[0] ?? '');
-      return { status: response.status, location: response.headers.get('location'), text: await response.text() };
+    async get(url: string, extraHeaders: Record<string, string> = {}): Promise<{ status: number; location: string | null; text: string; setCookie: string[] }> {
+      const { origin, pathname } = new URL(url);
+      const cookies = cookiesOf(origin);
+      const cookie = [...cookies].filter(([, c]) => pathname.startsWith(c.path)).map(([name, c]) => `${name}=${c.value}`).join('; ');
+      const response = await fetch(url, { redirect: 'manual', headers: { ...(cookie ? { cookie } : {}), ...extraHeaders } });
+      const setCookie = response.headers.getSetCookie();
+      for (const line of setCookie) {
+        const [pair = '', ...attributes] = line.split(';').map((s) => s.trim());
+        const [name = '', ...value] = pair.split('=');
+        const attribute = (key: string) => attributes.find((a) => a.toLowerCase().startsWith(`${key}=`))?.split('=')[1];
+        if (attribute('max-age') === '0') cookies.delete(name);
+        else cookies.set(name, { value: value.join('='), path: attribute('path') ?? '/' });
+      }
+      return { status: response.status, location: response.headers.get('location'), text: await response.text(), setCookie };
     },
     /** Approve or Deny on the emulator's authorize page; returns where the provider sends the browser. */
     async decide(authorizeUrl: string, decision: 'approve' | 'deny'): Promise<string> {
