@@ -38,12 +38,20 @@ export interface AppOptions extends ListenerOptions {
   host?: string;
 }
 
+/** Every method is routed, so one a route does not serve gets a 405 here instead of Bolt's logged 404. */
+const ALL_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
+
 /** Route handlers may be async; a failure answers with a reference instead of hanging. */
 function guarded(route: Route, logger: Logger): CustomRoute {
   return {
     path: route.path,
-    method: route.method,
+    method: ALL_METHODS,
     handler: (req, res) => {
+      if (!route.method.includes(req.method ?? '')) {
+        res.writeHead(405, { Allow: route.method.join(', '), 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store' });
+        res.end(`${req.method ?? 'This method'} is not served here; use ${route.method.join(' or ')}.`);
+        return;
+      }
       Promise.resolve(route.handler(req, res)).catch((error: unknown) => {
         const reference = randomBytes(4).toString('hex');
         logger.error({ err: error, reference, path: route.path }, 'route failed');

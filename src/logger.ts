@@ -27,8 +27,16 @@ const TOKEN_SHAPES: readonly RegExp[] = [
   /\b(?:Bearer|Basic|token)\s+[A-Za-z0-9+/=._~-]{8,}/gi, // header values quoted in text
 ];
 
+/**
+ * OAuth values in URLs and form bodies: a live sign-in state lets whoever reads it finish someone
+ * else's sign-in; a code or token is a credential (https://www.rfc-editor.org/rfc/rfc6749#section-10.12).
+ */
+const URL_SECRETS = /([?&](?:state|code|code_verifier|refresh_token|access_token|client_secret)=)[^&\s"'<>\\]+/gi;
+/** The same values as JSON fields of a logged request body. */
+const JSON_SECRETS = /("(?:state|code|code_verifier)"\s*:\s*")[^"]+/gi;
+
 export function scrubText(text: string): string {
-  let out = text;
+  let out = text.replace(URL_SECRETS, `$1${REDACTED}`).replace(JSON_SECRETS, `$1${REDACTED}`);
   for (const shape of TOKEN_SHAPES) out = out.replace(shape, REDACTED);
   return out;
 }

@@ -182,6 +182,27 @@ describe('OAuth link-out', () => {
     }
   });
 
+  it('live sign-in states and codes never reach the logs, at debug level; other methods on /oauth/* get 405', async () => {
+    const link = await freshLink();
+    const state = new URL(link).searchParams.get('state') ?? '';
+    const post = await fetch(link, { method: 'POST' });
+    expect(post.status).toBe(405);
+    expect(post.headers.get('allow')).toBe('GET');
+    const browser = createBrowser();
+    const start = await browser.get(link);
+    const callback = await browser.decide(start.location ?? '', 'approve');
+    const code = new URL(callback).searchParams.get('code') ?? '';
+    expect((await fetch(callback, { method: 'PUT' })).status).toBe(405);
+    expect((await browser.get(callback)).status).toBe(200);
+    expect(state.length).toBeGreaterThan(20);
+    expect(code.length).toBeGreaterThan(5);
+    const logs = t.logs.text();
+    expect(logs).toContain('views.open');
+    expect(logs).not.toContain(state);
+    expect(logs).not.toContain(encodeURIComponent(state));
+    expect(logs).not.toContain(code);
+  });
+
   it('a non-owner gets no link at all', async () => {
     const call = await openModal(t, 'bb-oauth', { userId: STRANGER });
     expect(viewOf(call).title).toBe('Not allowed');

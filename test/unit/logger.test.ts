@@ -81,3 +81,14 @@ describe('logger redaction', () => {
     expect(text()).toContain('"component":"bolt"');
   });
 });
+
+describe('OAuth values in URLs and bodies', () => {
+  it('are redacted wherever they appear in text', () => {
+    const line = 'Unhandled HTTP request (POST) made to /oauth/start?state=Zm9vYmFyYmF6cXV4MTIzNDU2Nzg5&x=1 then /oauth/callback?code=abc123XYZ&state=s3cr3tstate';
+    const scrubbed = scrubText(line);
+    expect(scrubbed).not.toMatch(/Zm9vYmFy|abc123XYZ|s3cr3tstate/);
+    expect(scrubbed).toContain('state=[redacted]&x=1');
+    expect(scrubText('{"url":"https://r.example/oauth/start?state=abcdefgh","code":"pqrs"}')).toBe('{"url":"https://r.example/oauth/start?state=[redacted]","code":"[redacted]"}');
+    expect(scrubText('grant_type=refresh_token&refresh_token=rt-123456&client_secret=cs-999')).toBe('grant_type=refresh_token&refresh_token=[redacted]&client_secret=[redacted]');
+  });
+});
