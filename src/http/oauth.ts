@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { buildHeaderMessage } from '../slack/blocks/messages.js';
+import { escapeMrkdwn } from '../slack/blocks/text.js';
 import { tellUser } from '../slack/notify.js';
 import { hashState } from '../services/oauth-states.js';
 import { oauthCookie, oauthStateHashes } from './cookies.js';
@@ -43,9 +44,10 @@ export function oauthCallbackRoute(services: RouteServices): Route {
       if (result.success) {
         const { integration, affected, validation, userId } = result.success;
         await services.announce({ integration, affected, validation, actor: userId, how: 'oauth' });
-        await tellUser(services.slack, services.logger, userId, buildHeaderMessage(result.page.title, result.page.message));
+        await tellUser(services.slack, services.logger, userId, buildHeaderMessage(result.page.title, escapeMrkdwn(result.page.message)));
       } else if (result.notify) {
-        await tellUser(services.slack, services.logger, result.notify.userId, buildHeaderMessage(`${result.notify.integration.name}: ${result.page.title}`, result.page.message));
+        // The page's words may quote the provider (error_description): plain text, never mrkdwn.
+        await tellUser(services.slack, services.logger, result.notify.userId, buildHeaderMessage(`${result.notify.integration.name}: ${result.page.title}`, escapeMrkdwn(result.page.message)));
       }
     },
   };

@@ -18,8 +18,24 @@ function json(res: ServerResponse, status: number, body: unknown): void {
   res.end(JSON.stringify(body));
 }
 
+/**
+ * The sandbox API acts as the demo user, so only the page itself may call it: the Host must be the
+ * sandbox's own (no DNS rebinding), a POST must be JSON (no cross-site form post) from the sandbox's
+ * own origin (https://owasp.org/www-community/attacks/csrf).
+ */
+function crossSiteRefusal(req: IncomingMessage, origin: string): string | undefined {
+  const own = new URL(origin);
+  const hosts = new Set([own.host, `localhost:${own.port}`]);
+  if (!hosts.has(req.headers.host ?? '')) return `Host ${req.headers.host ?? '(none)'} is not this sandbox`;
+  if (req.method !== 'POST') return undefined;
+  if (!/^application\/json\b/i.test(req.headers['content-type'] ?? '')) return 'the body must be JSON';
+  const from = req.headers.origin;
+  if (from !== undefined && !new Set([own.origin, `http://localhost:${own.port}`]).has(from)) return `origin ${from} is not this sandbox`;
+  return undefined;
+}
+
 /** The page and its small API: every person action becomes a signed Slack request to the real bot. */
-export function sandboxRoutes(params: { slack: SlackEmulator; providers: ProviderEmulator; driver: SlackDriver }) {
+export function sandboxRoutes(params: { slack: SlackEmulator; providers: ProviderEmulator; driver: SlackDriver; origin: string }) {
   const { slack, providers, driver } = params;
   const ephemerals: Ephemeral[] = [];
   let responsesSeen = 0;
@@ -107,6 +123,8 @@ export function sandboxRoutes(params: { slack: SlackEmulator; providers: Provide
       path: '/sandbox/api/:action',
       method: ['GET', 'POST'],
       handler: async (req: IncomingMessage, res: ServerResponse) => {
+        const refused = crossSiteRefusal(req, params.origin);
+        if (refused) return json(res, 403, { error: 'cross_site', message: `The sandbox API answers only from the sandbox page itself (${refused}).` });
         const action = new URL(req.url ?? '/', 'http://sandbox').pathname.split('/').pop();
         collectResponses();
         if (req.method === 'GET' && action === 'state') return json(res, 200, await buildPanes(rt, slack, ephemerals));

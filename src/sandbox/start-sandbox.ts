@@ -69,7 +69,7 @@ export async function startSandbox(options: { dataDir: string; port: number; log
   const config = parsed.config;
   const url = `http://127.0.0.1:${options.port}`;
   const driver = createSlackDriver({ appUrl: url, signingSecret, slack });
-  const app = await compose(config, createLogger({ level: config.logLevel }), { app: { host: '127.0.0.1', extraRoutes: sandboxRoutes({ slack, providers, driver }) } });
+  const app = await compose(config, createLogger({ level: config.logLevel }), { app: { host: '127.0.0.1', extraRoutes: sandboxRoutes({ slack, providers, driver, origin: url }) } });
 
   // Start as a team would be on a normal day: every token integration holds its working credential.
   for (const row of DEMO_ROWS) {

@@ -203,6 +203,20 @@ describe('OAuth link-out', () => {
     expect(logs).not.toContain(code);
   });
 
+  it('a provider\'s error text reaches Slack escaped: no @channel, no links it chose', async () => {
+    const { browser, callback } = await throughProvider('approve');
+    t.providers.oauth.failNextExchange = { error: 'invalid_grant', description: '<!channel> sign in again at <https://evil.example|Bitbucket>' };
+    const page = await browser.get(callback);
+    expect(page.status).toBe(502);
+    expect(page.text).not.toContain('<!channel>');
+    await expect.poll(() => t.slack.messages.filter((m) => m.channel === `D${OWNER.slice(1)}` && JSON.stringify(m.blocks).includes('evil.example')).length).toBe(1);
+    const dm = t.slack.messages.filter((m) => m.channel === `D${OWNER.slice(1)}` && JSON.stringify(m.blocks).includes('evil.example')).at(-1);
+    const everything = JSON.stringify([dm?.text, dm?.blocks]);
+    expect(everything).not.toContain('<!channel>');
+    expect(everything).not.toContain('<https://evil.example');
+    expect(everything).toContain('&lt;!channel&gt;');
+  });
+
   it('a non-owner gets no link at all', async () => {
     const call = await openModal(t, 'bb-oauth', { userId: STRANGER });
     expect(viewOf(call).title).toBe('Not allowed');

@@ -1,3 +1,4 @@
+import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_ROWS } from '../../src/sandbox/demo.js';
 import { startSandbox, type Sandbox } from '../../src/sandbox/start-sandbox.js';
@@ -19,6 +20,31 @@ describe('the sandbox, row by row', () => {
   afterAll(async () => {
     await sandbox?.close();
     dir?.cleanup();
+  });
+
+  it('refuses cross-site requests: another origin, a form post, or a foreign Host (DNS rebinding) changes nothing', async () => {
+    const before = await state();
+    const post = (headers: Record<string, string>, body = JSON.stringify({ text: 'help' })) => fetch(`${sandbox.url}/sandbox/api/command`, { method: 'POST', headers, body });
+    const fromEvil = await post({ 'Content-Type': 'application/json', Origin: 'https://evil.example' });
+    expect(fromEvil.status).toBe(403);
+    expect(await fromEvil.text()).toContain('only from the sandbox page itself');
+    expect((await post({ 'Content-Type': 'text/plain' })).status).toBe(403);
+    expect((await post({ 'Content-Type': 'application/x-www-form-urlencoded' }, 'text=help')).status).toBe(403);
+    // fetch always sends the URL's own Host; a rebound DNS name arrives as another Host.
+    const withHost = (method: string, path: string, host: string) =>
+      new Promise<number>((resolve, reject) => {
+        const req = request(`${sandbox.url}${path}`, { method, headers: { Host: host, 'Content-Type': 'application/json' } }, (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        });
+        req.on('error', reject);
+        req.end(method === 'POST' ? '{"text":"help"}' : undefined);
+      });
+    expect(await withHost('POST', '/sandbox/api/command', 'evil.example')).toBe(403);
+    expect(await withHost('GET', '/sandbox/api/state', 'rebound.evil.example')).toBe(403);
+    expect((await state()).channel).toBe(before.channel);
+    // The page itself (same origin, JSON) still works.
+    expect((await post({ 'Content-Type': 'application/json', Origin: sandbox.url })).status).toBe(200);
   });
 
   it.each(DEMO_ROWS.filter((r) => r.fresh?.length).map((r) => [r.id, r] as const))('%s: the form opens and the valid demo token is accepted', async (_id, row) => {

@@ -57,7 +57,7 @@ export function buildAlertMessage(facts: AlertFacts): MessageContent {
     context(`${facts.approvers.length ? `Can fix: ${mentionAll(facts.approvers)} · ` : ''}Last checked ${slackDate(facts.checkedAt)}`),
   ];
   // chat.update refuses top-level text over 4,000 characters (https://docs.slack.dev/reference/methods/chat.update).
-  return { text: truncate(`${title(facts.integrations)} is failing: ${facts.reason}`, 3000), blocks };
+  return { text: truncate(`${title(facts.integrations)} is failing: ${escapeMrkdwn(facts.reason)}`, 3000), blocks };
 }
 
 export function buildResolvedAlert(params: { integrations: readonly Integration[]; reason: string | null; openedAt: Date; resolvedAt: Date; by: string | null; how: string; fixed?: boolean }): MessageContent {
