@@ -8,6 +8,7 @@ import { healthWebhookRoute } from './http/health-webhook.js';
 import { healthzRoute } from './http/healthz.js';
 import { oauthCallbackRoute, oauthStartRoute } from './http/oauth.js';
 import type { Route, RouteServices } from './http/services.js';
+import { createSlackReceiver } from './http/slack-receiver.js';
 import { registerListeners, type ListenerOptions, type ListenerServices } from './listeners/index.js';
 import { toBoltLogger, type Logger } from './logger.js';
 import { buildHeaderMessage } from './slack/blocks/messages.js';
@@ -70,18 +71,18 @@ export function createApp(parts: AppParts, options: AppOptions = {}): ReauthApp 
   const socketMode = Boolean(config.slack.appToken);
   const routes = [healthzRoute(parts.routes), oauthStartRoute(parts.routes), oauthCallbackRoute(parts.routes), healthWebhookRoute(parts.routes), ...(options.extraRoutes ?? [])].map((r) => guarded(r, logger));
 
+  const boltLogger = toBoltLogger(logger);
   const app = new App({
     token: config.slack.botToken ?? '',
     ...(socketMode
-      ? { socketMode: true, appToken: config.slack.appToken ?? '', installerOptions: { port: config.port } }
-      : { signingSecret: config.slack.signingSecret ?? '' }),
-    logger: toBoltLogger(logger),
+      ? { socketMode: true, appToken: config.slack.appToken ?? '', installerOptions: { port: config.port }, customRoutes: routes }
+      : { receiver: createSlackReceiver({ signingSecret: config.slack.signingSecret ?? '', endpoint: '/slack/events', customRoutes: routes, logger: boltLogger }) }),
+    logger: boltLogger,
     processBeforeResponse: false,
     // Reauth keeps no conversation state in Bolt; its store would cost every request a lookup.
     convoStore: false,
     deferInitialization: true,
     extendedErrorHandler: true,
-    customRoutes: routes,
     clientOptions: slackClientOptions(config, logger),
   });
   registerListeners(app, parts.listeners, options);
