@@ -44,7 +44,8 @@ export interface ConfigNeeds {
   secretKey?: boolean;
 }
 
-export type ConfigResult = { ok: true; config: Config } | { ok: false; problems: string[] };
+/** A valid configuration may still come with warnings worth logging at start. */
+export type ConfigResult = { ok: true; config: Config; warnings: string[] } | { ok: false; problems: string[] };
 
 export type Environment = Readonly<Record<string, string | undefined>>;
 
@@ -164,9 +165,10 @@ export function parseConfig(env: Environment, needs: ConfigNeeds = {}): ConfigRe
     problems.push(`DEFAULT_ALERT_CHANNEL: "${defaultAlertChannel}" is not a channel id (C…/G…). Use the id from the channel's details, not its name.`);
   }
 
+  const warnings: string[] = [];
   const healthCheckIntervalSeconds = integer('HEALTH_CHECK_INTERVAL_SECONDS', 900, 0, 7 * 24 * 3600);
   if (healthCheckIntervalSeconds > 0 && healthCheckIntervalSeconds < 30) {
-    problems.push('HEALTH_CHECK_INTERVAL_SECONDS: must be 0 (off) or at least 30, so providers are not hammered.');
+    warnings.push(`HEALTH_CHECK_INTERVAL_SECONDS: ${healthCheckIntervalSeconds} s probes every credential every ${healthCheckIntervalSeconds} seconds; fine for a demo or a test, but providers rate-limit and lock accounts: use 300 or more in production.`);
   }
   const reminderIntervalHours = integer('REMINDER_INTERVAL_HOURS', 24, 0, 24 * 30);
 
@@ -213,7 +215,7 @@ export function parseConfig(env: Environment, needs: ConfigNeeds = {}): ConfigRe
     azureOAuth: azureClient && { ...azureClient, tenant: azureOAuthTenant, authority: azureOAuthAuthority },
     logLevel,
   };
-  return { ok: true, config: Object.freeze(config) };
+  return { ok: true, config: Object.freeze(config), warnings };
 }
 
 /** One message listing every problem, for start-up and the CLI. */

@@ -71,7 +71,6 @@ describe('parseConfig', () => {
     ['REAUTH_ADMINS', 'U123ABC,alice', /REAUTH_ADMINS: "alice" is not a Slack user id/],
     ['DEFAULT_ALERT_CHANNEL', '#alerts', /DEFAULT_ALERT_CHANNEL: "#alerts" is not a channel id/],
     ['HEALTH_CHECK_INTERVAL_SECONDS', '-5', /HEALTH_CHECK_INTERVAL_SECONDS: "-5" is not a whole number/],
-    ['HEALTH_CHECK_INTERVAL_SECONDS', '5', /HEALTH_CHECK_INTERVAL_SECONDS: must be 0 \(off\) or at least 30/],
     ['REMINDER_INTERVAL_HOURS', '1.5', /REMINDER_INTERVAL_HOURS: "1.5" is not a whole number/],
     ['BITBUCKET_OAUTH_CLIENT_ID', 'abc', /BITBUCKET_OAUTH_CLIENT_SECRET: set together with BITBUCKET_OAUTH_CLIENT_ID/],
     ['BITBUCKET_OAUTH_URL', 'http://bitbucket.org', /BITBUCKET_OAUTH_URL: must use https:\/\//],
@@ -83,6 +82,14 @@ describe('parseConfig', () => {
     const problems = problemsOf({ ...valid, [name]: value });
     expect(problems).toHaveLength(1);
     expect(problems[0]).toMatch(message);
+  });
+
+  it('accepts any positive probe interval; one under 30 seconds comes with a warning, for demos and tests', () => {
+    const fast = parseConfig({ ...valid, HEALTH_CHECK_INTERVAL_SECONDS: '2' });
+    expect(fast.ok && fast.config.healthCheckIntervalSeconds).toBe(2);
+    expect(fast.ok && fast.warnings).toEqual([expect.stringMatching(/^HEALTH_CHECK_INTERVAL_SECONDS: 2 s probes every credential every 2 seconds/)]);
+    const usual = parseConfig({ ...valid, HEALTH_CHECK_INTERVAL_SECONDS: '900' });
+    expect(usual.ok && usual.warnings).toEqual([]);
   });
 
   it('accepts loopback http URLs and a full set of values', () => {
