@@ -48,10 +48,16 @@ export function isRejection(kind: OutcomeKind): boolean {
   return kind === 'invalid_credentials' || kind === 'insufficient_scope' || kind === 'wrong_auth_type' || kind === 'invalid_input';
 }
 
+/**
+ * Who a credential belongs to, by display name and always by the provider's unique handle too (a
+ * login or username, else the email): display names are not unique, and a pool's tokens must be
+ * told apart. "Jane Doe (jane) <jane@acme.com>".
+ */
 export function describeIdentity(identity: Identity): string {
   const who = identity.name ?? identity.username ?? identity.email ?? identity.id;
-  const extra = identity.email && identity.email !== who ? ` <${identity.email}>` : identity.username && identity.username !== who ? ` (${identity.username})` : '';
-  return `${who}${extra}`;
+  const handle = identity.username && identity.username !== who ? ` (${identity.username})` : '';
+  const email = identity.email && identity.email !== who ? ` <${identity.email}>` : '';
+  return `${who}${handle}${email}`;
 }
 
 export function formatUtc(date: Date): string {

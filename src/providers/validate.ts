@@ -3,7 +3,7 @@ import { callValidation, checkRequiredScopes, classifyResponse, reasons, type To
 import { HOOKS } from './hooks/index.js';
 import type { HttpClient } from './http.js';
 import type { CredentialInput } from './input.js';
-import { formatUtc, type CredentialValidation, type Outcome, type TokenReport, type ValidOutcome } from './outcome.js';
+import { describeIdentity, formatUtc, type CredentialValidation, type Outcome, type TokenReport, type ValidOutcome } from './outcome.js';
 import { authSpec, providerSpec } from './registry.js';
 
 export function createValidationContext(target: ValidationTarget, http: HttpClient, now: () => Date): ValidationContext {
@@ -37,8 +37,7 @@ export async function validateToken(ctx: ValidationContext, secret: TokenSecret)
 }
 
 function validReason(ctx: ValidationContext, outcome: ValidOutcome): string {
-  const who = outcome.identity.name ?? outcome.identity.username ?? outcome.identity.email ?? outcome.identity.id;
-  return `${ctx.provider.label} accepted the credential as ${who}${outcome.expiresAt ? `; it expires ${formatUtc(outcome.expiresAt)}` : ''}.`;
+  return `${ctx.provider.label} accepted the credential as ${describeIdentity(outcome.identity)}${outcome.expiresAt ? `; it expires ${formatUtc(outcome.expiresAt)}` : ''}.`;
 }
 
 /**

@@ -12,7 +12,7 @@ export interface MonitorJobs {
 export interface MonitorTimer {
   /** HEALTH_CHECK_INTERVAL_SECONDS in ms, to derive how often to look for due work. */
   intervalMs: number;
-  /** How often the loop looks for due work (default: a twentieth of the interval, 5–60 s). */
+  /** How often the loop looks for due work (default: a twentieth of the interval, 1–60 s). */
   tickMs?: number;
 }
 
@@ -43,7 +43,7 @@ export function createHealthMonitor(jobs: MonitorJobs, timing: MonitorTimer, log
     tick,
     start(): void {
       if (timer) return;
-      const tickMs = timing.tickMs ?? Math.max(5_000, Math.min(60_000, Math.floor(timing.intervalMs / 20) || 60_000));
+      const tickMs = timing.tickMs ?? Math.max(1_000, Math.min(60_000, Math.floor(timing.intervalMs / 20) || 60_000));
       timer = setInterval(() => void tick(), tickMs);
       timer.unref();
       void tick();
