@@ -82,7 +82,7 @@ export async function compose(config: Config, logger: Logger, options: ComposeOp
   const keyring: Keyring = createKeyring(config.secretKey, config.previousKeys);
   const http = options.http ?? createProviderHttpClient();
   const slack = createSlackClient(config, logger);
-  const signer = createMetadataSigner(config.secretKey);
+  const signer = createMetadataSigner(config.secretKey, config.previousKeys);
   const credentialLock = createKeyedLock();
   const oauthEndpointsOf = (provider: Parameters<typeof oauthEndpoints>[1]) => oauthEndpoints(config, provider);
   const channelOf = channelResolver(config.defaultAlertChannel);

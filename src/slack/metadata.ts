@@ -16,21 +16,31 @@ export interface MetadataSigner {
   verify(text: string): ModalMetadata | undefined;
 }
 
-export function createMetadataSigner(secretKey: Buffer): MetadataSigner {
-  const key = createHmac('sha256', secretKey).update('reauth-modal-metadata-v1').digest();
-  const mac = (body: string) => createHmac('sha256', key).update(body).digest('base64url');
+const macKey = (secretKey: Buffer) => createHmac('sha256', secretKey).update('reauth-modal-metadata-v1').digest();
+
+/**
+ * Signs with the current key; verifies with it or any previous key, so a form opened before a key
+ * rotation (REAUTH_PREVIOUS_KEYS) can still be submitted after the restart.
+ */
+export function createMetadataSigner(secretKey: Buffer, previousKeys: readonly Buffer[] = []): MetadataSigner {
+  const keys = [secretKey, ...previousKeys].map(macKey);
+  const mac = (key: Buffer, body: string) => createHmac('sha256', key).update(body).digest('base64url');
+  const matches = (body: string, signature: string) =>
+    keys.some((key) => {
+      const expected = Buffer.from(mac(key, body));
+      const given = Buffer.from(signature);
+      return expected.length === given.length && timingSafeEqual(expected, given);
+    });
   return {
     sign(metadata) {
       const body = JSON.stringify({ i: metadata.integrationId, a: metadata.auth, u: metadata.userId });
-      return JSON.stringify({ b: body, s: mac(body) });
+      return JSON.stringify({ b: body, s: mac(keys[0] as Buffer, body) });
     },
     verify(text) {
       try {
         const { b, s } = JSON.parse(text) as { b?: unknown; s?: unknown };
         if (typeof b !== 'string' || typeof s !== 'string') return undefined;
-        const expected = Buffer.from(mac(b));
-        const given = Buffer.from(s);
-        if (expected.length !== given.length || !timingSafeEqual(expected, given)) return undefined;
+        if (!matches(b, s)) return undefined;
         const { i, a, u } = JSON.parse(b) as { i?: unknown; a?: unknown; u?: unknown };
         if (typeof i !== 'string' || typeof a !== 'string' || typeof u !== 'string') return undefined;
         return { integrationId: i, auth: a, userId: u };

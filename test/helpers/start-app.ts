@@ -58,8 +58,8 @@ export interface TestApp {
   dir: string;
   /** Slack's Socket Mode side, when the app runs in Socket Mode. */
   socket: SocketModeServer | undefined;
-  /** Stops the app and starts a new one on the same database and port, as a process restart would. */
-  restart(): Promise<void>;
+  /** Stops the app and starts a new one on the same database and port, as a process restart would; `env` changes variables. */
+  restart(env?: Record<string, string>): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -88,8 +88,7 @@ export async function startTestApp(options: StartOptions): Promise<TestApp> {
   const catalogue = join(dir.path, 'integrations.yml');
   writeFileSync(catalogue, options.catalogue(providers));
   const port = await freePort();
-  const parsed = parseConfig(
-    {
+  const environment: Record<string, string> = {
       SLACK_BOT_TOKEN: BOT_TOKEN,
       SLACK_SIGNING_SECRET: SIGNING_SECRET,
       SLACK_API_URL: slack.apiUrl,
@@ -110,12 +109,14 @@ export async function startTestApp(options: StartOptions): Promise<TestApp> {
       LOG_LEVEL: 'debug',
       ...(socket ? { SLACK_APP_TOKEN: APP_TOKEN, SLACK_SIGNING_SECRET: '' } : {}),
       ...options.env,
-    },
-    { slack: true, secretKey: true },
-  );
-  if (!parsed.ok) throw new Error(parsed.problems.join('\n'));
+  };
+  const configOf = (env: Record<string, string>): Config => {
+    const parsed = parseConfig(env, { slack: true, secretKey: true });
+    if (!parsed.ok) throw new Error(parsed.problems.join('\n'));
+    return parsed.config;
+  };
   const logs = captureLogger('debug');
-  const config = parsed.config;
+  let config = configOf(environment);
   const appOptions: Omit<AppOptions, 'extraRoutes'> = { ...(options.fastPathMs === undefined ? {} : { fastPathMs: options.fastPathMs }), ...(options.host === undefined ? {} : { host: options.host }) };
   const boot = async (): Promise<TestDeps> => {
     const composition = await compose(config, logs.logger, { ...(options.clock ? { clock: options.clock } : {}), http: options.http ?? testHttpClient(), random: () => 0, app: appOptions });
@@ -134,8 +135,10 @@ export async function startTestApp(options: StartOptions): Promise<TestApp> {
     logs,
     dir: dir.path,
     socket,
-    async restart() {
+    async restart(env = {}) {
       await app.deps.stop();
+      config = configOf({ ...environment, ...env });
+      app.config = config;
       app.deps = await boot();
     },
     async close() {
