@@ -2,11 +2,21 @@ import { loadCatalogueFile } from '../catalogue/load.js';
 import { credentialKeyOf, formatCatalogueError } from '../catalogue/types.js';
 import { createProviderHttpClient } from '../compose.js';
 import { createKeyring } from '../crypto/keyring.js';
+import { bindingChange } from '../domain/integration.js';
 import { oauthEndpoints, oauthSetupHint } from '../providers/oauth.js';
 import { describeIdentity } from '../providers/outcome.js';
 import { createProber, type ProbeResult } from '../services/probe.js';
 import { CliError, EXIT, requireConfig, withStore, type CliIo } from './context.js';
 import { formatDate, formatTable } from './table.js';
+
+function notProbedAfterEdit(id: string, change: string): ProbeResult {
+  return {
+    probed: false,
+    outcome: { kind: 'invalid_credentials', reason: `Not probed: ${change} in integrations.yml since the server last synced it, so its credential is not sent there. The server retires it at its next start; then re-authenticate with /reauth ${id}.` },
+    tokens: [],
+    credential: undefined,
+  };
+}
 
 /**
  * `reauth-bot check [id]`: probes with the stored credentials and prints the outcomes.
@@ -27,17 +37,24 @@ export async function checkCommand(io: CliIo, args: string[]): Promise<number> {
   try {
     return await withStore(config, async (store) => {
       const prober = createProber({ store, keyring: createKeyring(config.secretKey as Buffer, config.previousKeys), http, clock: { now: io.now }, oauthEndpointsOf: (provider) => oauthEndpoints(config, provider), oauthSetupHintOf: oauthSetupHint });
+      const synced = new Map((await store.integrations.listAll()).map((row) => [row.id, row]));
       // Integrations sharing a credential (Azure DevOps) are probed once.
       const byKey = new Map<string, Promise<ProbeResult>>();
       const results = await Promise.all(
         entries.map(async (entry) => {
           const key = credentialKeyOf(entry);
+          const subject = { ...entry, authType: entry.auth, credentialKey: key, organization: entry.organization ?? null, accountId: entry.accountId ?? null, repository: entry.repository ?? null };
+          // The same rule as the server's catalogue sync: a credential is never sent where the file now
+          // points if that is not where it was validated. The prober checks the credential's own binding.
+          const row = synced.get(entry.id);
+          const changed = row && bindingChange(row, subject);
+          if (changed) return { entry, result: notProbedAfterEdit(entry.id, changed), edited: true };
           let probe = byKey.get(key);
           if (!probe) {
-            probe = prober({ ...entry, authType: entry.auth, credentialKey: key, organization: entry.organization ?? null, accountId: entry.accountId ?? null, repository: entry.repository ?? null }, { persist: false });
+            probe = prober(subject, { persist: false });
             byKey.set(key, probe);
           }
-          return { entry, result: await probe };
+          return { entry, result: await probe, edited: false };
         }),
       );
       const rows = results.map(({ entry, result }) => {
@@ -53,8 +70,13 @@ export async function checkCommand(io: CliIo, args: string[]): Promise<number> {
       // The reason goes last: it is the long column.
       io.stdout(formatTable(['INTEGRATION', 'OUTCOME', 'IDENTITY', 'EXPIRES', 'REASON'], rows.map(([id, kind, reason, who, expires]) => [id ?? '', kind ?? '', who ?? '', expires ?? '', reason ?? ''])));
       const failing = results.filter(({ result }) => result.probed && result.outcome.kind !== 'valid').length;
-      io.stdout(`${results.length} integration(s): ${results.filter((r) => r.result.outcome.kind === 'valid').length} valid, ${failing} failing, ${results.filter((r) => !r.result.probed).length} not probed (app types).`);
-      return failing > 0 ? EXIT.failing : EXIT.ok;
+      const edited = results.filter((r) => r.edited).length;
+      const apps = results.filter((r) => !r.result.probed && !r.edited).length;
+      io.stdout(
+        `${results.length} integration(s): ${results.filter((r) => r.result.outcome.kind === 'valid').length} valid, ${failing} failing, ${apps} not probed (app types)` +
+          `${edited ? `, ${edited} not probed (changed in integrations.yml since the last sync: they need re-authentication)` : ''}.`,
+      );
+      return failing + edited > 0 ? EXIT.failing : EXIT.ok;
     });
   } finally {
     await http.close();

@@ -40,10 +40,24 @@ export interface CatalogueSyncPlan {
     id: string;
     values: CatalogueFields;
     audits: AuditEntry[];
-    /** Set when the credential the entry held must be retired (its binding changed). */
-    retire?: { credentialKey: string; reason: string; audit: (retired: Credential | undefined) => AuditEntry };
+    /** Set when the entry's auth type or provider changed: audited once the bindings are checked. */
+    authChange?: { oldKey: string; from: string; to: string; reason: string };
   }[];
   archive: { id: string; audit: AuditEntry }[];
+  /** Credentials to check against what uses them after the sync; one that no longer fits is retired. */
+  bindings: BindingCheck[];
+}
+
+export interface BindingCheck {
+  credentialKey: string;
+  /** The binding every integration using the key now has; null when they disagree (never fits). */
+  binding: string | null;
+  /** For credentials stored before bindings existed, which only know these two. */
+  provider: Integration['provider'];
+  authType: Integration['authType'];
+  /** What changed, in people's words ("its URL changed …"); undefined when nothing did. */
+  reason: string | undefined;
+  integrationIds: string[];
 }
 
 /** A validated credential to swap in, with the health and audit that commit with it. */

@@ -8,3 +8,33 @@ export function isAppIntegration(integration: Pick<Integration, 'provider' | 'au
 
 /** Integrations sharing a credential share one alert. */
 export const alertKeyOf = (integration: Pick<Integration, 'credentialKey'>): string => integration.credentialKey;
+
+/** The integration fields a credential is bound to. */
+export type BindingFields = Pick<Integration, 'provider' | 'authType' | 'url' | 'organization' | 'accountId'>;
+
+function originOf(url: string): string {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return url;
+  }
+}
+
+/**
+ * What a credential is validated against: provider, auth type, the URL's origin, organization and
+ * account. A catalogue edit that changes any of them retires the credential, and the binding is
+ * part of the sealing context, so a credential cannot be unsealed for another place.
+ */
+export function bindingOf(integration: BindingFields): string {
+  return JSON.stringify([integration.provider, integration.authType, originOf(integration.url), integration.organization?.toLowerCase() ?? null, integration.accountId ?? null]);
+}
+
+/** Why a binding changed, in the words shown to people ("its URL changed"). */
+export function bindingChange(before: BindingFields, after: BindingFields): string | undefined {
+  if (before.provider !== after.provider) return `its provider changed from ${before.provider} to ${after.provider}`;
+  if (before.authType !== after.authType) return `its auth type changed from ${before.authType} to ${after.authType}`;
+  if (originOf(before.url) !== originOf(after.url)) return `its URL changed from ${originOf(before.url)} to ${originOf(after.url)}`;
+  if ((before.organization?.toLowerCase() ?? null) !== (after.organization?.toLowerCase() ?? null)) return 'its organization changed';
+  if ((before.accountId ?? null) !== (after.accountId ?? null)) return 'its account changed';
+  return undefined;
+}

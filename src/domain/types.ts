@@ -33,6 +33,8 @@ export interface Credential {
   authType: AuthKey;
   sealedSecret: string | null;
   keyId: string | null;
+  /** What it was validated against (bindingOf); null for credentials stored before bindings existed. */
+  binding: string | null;
   fingerprints: string[];
   identity: Record<string, unknown> | null;
   scopes: string[] | null;

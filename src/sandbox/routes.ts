@@ -57,7 +57,7 @@ export function sandboxRoutes(params: { slack: SlackEmulator; providers: Provide
     const integration = await rt.store.integrations.findActive(integrationId);
     const credential = integration && (await rt.store.credentials.current(integration.credentialKey));
     if (!integration || !credential?.sealedSecret) return [];
-    const payload = unsealPayload(rt.keyring, integration.credentialKey, credential.sealedSecret);
+    const payload = unsealPayload(rt.keyring, credential, credential.sealedSecret);
     return payload.kind === 'tokens' ? payload.tokens : [payload.accessToken];
   }
 

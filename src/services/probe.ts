@@ -1,6 +1,6 @@
 import type { Store } from '../db/store.js';
 import type { Clock } from '../domain/clock.js';
-import { isAppIntegration } from '../domain/integration.js';
+import { bindingOf, isAppIntegration } from '../domain/integration.js';
 import type { Credential, Integration } from '../domain/types.js';
 import type { Keyring } from '../crypto/keyring.js';
 import { fingerprintSecret } from '../crypto/fingerprint.js';
@@ -25,6 +25,15 @@ export interface ProbeResult {
 
 /** Refresh an OAuth access token this long before it expires. */
 export const REFRESH_MARGIN_MS = 5 * 60 * 1000;
+
+/**
+ * A credential may be used only for what it was validated against. One stored before bindings
+ * existed is held to its provider and auth type (the catalogue sync retires it when the rest changes).
+ */
+export function isBoundTo(credential: Pick<Credential, 'binding' | 'provider' | 'authType'>, subject: ProbeSubject): boolean {
+  if (credential.binding === null) return credential.provider === subject.provider && credential.authType === subject.authType;
+  return credential.binding === bindingOf(subject);
+}
 
 export function targetOf(subject: ProbeSubject): ValidationTarget {
   return {
@@ -73,7 +82,16 @@ export function createProber(deps: ProberDeps) {
         credential,
       };
     }
-    const payload = unsealPayload(deps.keyring, subject.credentialKey, credential.sealedSecret);
+    if (!isBoundTo(credential, subject)) {
+      // The catalogue now points this integration elsewhere: the credential is never sent there.
+      return {
+        probed: true,
+        outcome: { kind: 'invalid_credentials', reason: `Needs re-authentication: ${subject.id} changed in integrations.yml (provider, auth type, URL, organization or account) since its credential was validated, so the credential is not sent anywhere. Re-authenticate with /reauth ${subject.id}.` },
+        tokens: [],
+        credential,
+      };
+    }
+    const payload = unsealPayload(deps.keyring, credential, credential.sealedSecret);
     const ctx = createValidationContext(targetOf(subject), deps.http, () => deps.clock.now());
     if (payload.kind === 'tokens') {
       const result = await validateCredential(ctx, { identifier: payload.identifier ?? undefined, tokens: payload.tokens });
@@ -101,7 +119,7 @@ export function createProber(deps: ProberDeps) {
           accessExpiresAt: refreshed.tokens.accessExpiresAt.getTime(),
           refreshExpiresAt: refreshed.tokens.refreshExpiresAt?.getTime() ?? payload.refreshExpiresAt,
         };
-        await deps.store.credentials.updateSealedSecret(credential.id, sealPayload(deps.keyring, subject.credentialKey, next), next.refreshExpiresAt === null ? null : new Date(next.refreshExpiresAt));
+        await deps.store.credentials.updateSealedSecret(credential.id, sealPayload(deps.keyring, credential, next), next.refreshExpiresAt === null ? null : new Date(next.refreshExpiresAt));
       }
     }
     const outcome = await validateToken(ctx, { token: access });

@@ -1,5 +1,6 @@
 import type { Store } from '../db/store.js';
 import type { Clock } from '../domain/clock.js';
+import { bindingOf } from '../domain/integration.js';
 import type { ReauthResult } from '../domain/reauth-result.js';
 import type { Credential, Integration } from '../domain/types.js';
 import type { Keyring } from '../crypto/keyring.js';
@@ -73,7 +74,8 @@ export function createReauthService(deps: ReauthDeps) {
     const now = deps.clock.now();
     const { integration, validation } = params;
     const fingerprints = validation.tokens.map((t) => t.fingerprint);
-    const sealed = sealPayload(deps.keyring, integration.credentialKey, params.payload);
+    const binding = bindingOf(integration);
+    const sealed = sealPayload(deps.keyring, { credentialKey: integration.credentialKey, binding }, params.payload);
     const committed = await deps.credentialLock(integration.credentialKey, () =>
       deps.store.credentials.commit(
         {
@@ -83,6 +85,7 @@ export function createReauthService(deps: ReauthDeps) {
             authType: integration.authType,
             sealedSecret: sealed.value,
             keyId: sealed.keyId,
+            binding,
             fingerprints,
             identity: { ...validation.outcome.identity },
             scopes: validation.outcome.scopes,

@@ -12,7 +12,7 @@ export function rotateKeys(store: Pick<Store, 'credentials'>, keyring: Keyring, 
   const reseal = (sealed: string, context: string) => (keyring.needsResealing(sealed) ? keyring.seal(keyring.unseal(sealed, context), context) : undefined);
   return store.credentials.resealAll(
     {
-      credential: (row) => reseal(row.sealedSecret, credentialContext(row.credentialKey)),
+      credential: (row) => reseal(row.sealedSecret, credentialContext(row.credentialKey, row.binding)),
       oauthState: (row) => reseal(row.sealedVerifier, oauthStateContext(row.stateHash)),
     },
     (counts) => ({ actor: 'cli', action: 'key.rotate', outcome: 'ok', detail: { ...counts, keyId: keyring.currentKeyId } }),

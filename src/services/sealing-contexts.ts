@@ -1,3 +1,4 @@
 /** Additional authenticated data for each kind of sealed value, so a value cannot be moved between rows. */
-export const credentialContext = (credentialKey: string): string => credentialKey;
+/** A credential is sealed to its key and to what it was validated against (its binding), when it has one. */
+export const credentialContext = (credentialKey: string, binding: string | null): string => (binding === null ? credentialKey : `${credentialKey}#${binding}`);
 export const oauthStateContext = (stateHash: string): string => `oauth-state:${stateHash}`;

@@ -6,12 +6,18 @@ export type SecretPayload =
   | { kind: 'tokens'; identifier: string | null; tokens: string[] }
   | { kind: 'oauth'; accessToken: string; refreshToken: string | null; accessExpiresAt: number; refreshExpiresAt: number | null };
 
-export function sealPayload(keyring: Keyring, credentialKey: string, payload: SecretPayload): Sealed {
-  return keyring.seal(JSON.stringify(payload), credentialContext(credentialKey));
+/** Where a sealed credential belongs: its key and its binding (null for credentials stored before bindings). */
+export interface SealedFor {
+  credentialKey: string;
+  binding: string | null;
 }
 
-export function unsealPayload(keyring: Keyring, credentialKey: string, sealed: string): SecretPayload {
-  const parsed = JSON.parse(keyring.unseal(sealed, credentialContext(credentialKey))) as SecretPayload;
+export function sealPayload(keyring: Keyring, owner: SealedFor, payload: SecretPayload): Sealed {
+  return keyring.seal(JSON.stringify(payload), credentialContext(owner.credentialKey, owner.binding));
+}
+
+export function unsealPayload(keyring: Keyring, owner: SealedFor, sealed: string): SecretPayload {
+  const parsed = JSON.parse(keyring.unseal(sealed, credentialContext(owner.credentialKey, owner.binding))) as SecretPayload;
   if (parsed.kind !== 'tokens' && parsed.kind !== 'oauth') throw new Error('A stored credential has an unknown shape.');
   return parsed;
 }

@@ -62,7 +62,7 @@ describe('OAuth link-out', () => {
     const stored = currentCredential(t.deps.db, integration?.credentialKey ?? '');
     expect(stored?.authType).toBe('oauth');
     expect(stored?.createdBy).toBe(OWNER);
-    const payload = unsealPayload(t.deps.keyring, integration?.credentialKey ?? '', stored?.sealedSecret ?? '');
+    const payload = unsealPayload(t.deps.keyring, { credentialKey: integration?.credentialKey ?? '', binding: stored?.binding ?? null }, stored?.sealedSecret ?? '');
     expect(payload.kind).toBe('oauth');
     if (payload.kind === 'oauth') expect(payload.refreshToken).toBeTruthy();
     expect(healthOf(t.deps.db, id)?.status).toBe('healthy');
@@ -241,17 +241,18 @@ describe('OAuth access-token refresh', () => {
     const integration = findActiveIntegration(t.deps.db, id);
     const key = integration?.credentialKey ?? '';
     const stored = currentCredential(t.deps.db, key);
-    const payload = unsealPayload(t.deps.keyring, key, stored?.sealedSecret ?? '');
+    const owner = { credentialKey: key, binding: stored?.binding ?? null };
+    const payload = unsealPayload(t.deps.keyring, owner, stored?.sealedSecret ?? '');
     if (payload.kind !== 'oauth') throw new Error('expected an OAuth credential');
     // The access token is about to expire (Bitbucket's last 2 hours, Entra's about 1).
-    const aging = sealPayload(t.deps.keyring, key, { ...payload, accessExpiresAt: Date.now() + 60_000 });
+    const aging = sealPayload(t.deps.keyring, owner, { ...payload, accessExpiresAt: Date.now() + 60_000 });
     t.deps.db.update(credentials).set({ sealedSecret: aging.value }).where(eq(credentials.id, stored?.id ?? 0)).run();
 
     const checked = await t.deps.services.checkNow(id, OWNER);
     expect(checked.kind === 'checked' && checked.result.outcome.kind).toBe('valid');
     const refreshCall = t.providers.requests.filter((r) => /access_token$|\/token$/.test(r.path) && r.body.includes('grant_type=refresh_token'));
     expect(refreshCall.length).toBeGreaterThan(0);
-    const after = unsealPayload(t.deps.keyring, key, currentCredential(t.deps.db, key)?.sealedSecret ?? '');
+    const after = unsealPayload(t.deps.keyring, owner, currentCredential(t.deps.db, key)?.sealedSecret ?? '');
     expect(after.kind === 'oauth' && after.accessToken).not.toBe(payload.accessToken);
     expect(after.kind === 'oauth' && after.accessExpiresAt).toBeGreaterThan(Date.now() + 30 * 60_000);
     expect(healthOf(t.deps.db, id)?.status).toBe('healthy');

@@ -22,12 +22,17 @@ export function createCredentialRetirer(db: Db) {
   return (credentialKey: string, now: Date): Credential | undefined => retire.get({ now: now.getTime(), key: credentialKey });
 }
 
-export function createCredentialRepository(db: Db): CredentialRepository {
-  const current = db
+/** The current credential of a key: prepared once per use. */
+export function prepareCurrentCredential(db: Db) {
+  return db
     .select()
     .from(credentials)
     .where(and(eq(credentials.credentialKey, sql.placeholder('key')), isNull(credentials.replacedAt)))
     .prepare();
+}
+
+export function createCredentialRepository(db: Db): CredentialRepository {
+  const current = prepareCurrentCredential(db);
   const served = prepareServedBy(db);
   const retire = createCredentialRetirer(db);
   const audit = createAuditWriter(db);

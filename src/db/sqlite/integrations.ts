@@ -1,12 +1,19 @@
 import { and, asc, eq, inArray, isNull, sql } from 'drizzle-orm';
-import type { Integration } from '../../domain/types.js';
-import type { IntegrationRepository } from '../store.js';
+import type { Credential, Integration } from '../../domain/types.js';
+import type { BindingCheck, IntegrationRepository } from '../store.js';
 import type { Db } from './client.js';
 import { createAuditWriter } from './audit.js';
-import { createCredentialRetirer } from './credentials.js';
+import { createCredentialRetirer, prepareCurrentCredential } from './credentials.js';
 import { createHealthWriter } from './health.js';
 import { prepareServedBy } from './served-by.js';
 import { integrations } from './schema.js';
+
+/** Does a stored credential still fit what uses its key? One stored before bindings knows only provider and auth type. */
+function fits(credential: Credential, check: BindingCheck): boolean {
+  if (check.binding === null) return false;
+  if (credential.binding === null) return check.reason === undefined && credential.provider === check.provider && credential.authType === check.authType;
+  return credential.binding === check.binding;
+}
 
 /** The stored row is exactly the domain's Integration (checked here at compile time). */
 const asIntegration = (row: typeof integrations.$inferSelect): Integration => row;
@@ -22,6 +29,7 @@ export function createIntegrationRepository(db: Db): IntegrationRepository {
   const audit = createAuditWriter(db);
   const health = createHealthWriter(db);
   const retire = createCredentialRetirer(db);
+  const current = prepareCurrentCredential(db);
 
   return {
     listActive: async () => listActive.all().map(asIntegration),
@@ -39,15 +47,39 @@ export function createIntegrationRepository(db: Db): IntegrationRepository {
         for (const update of plan.update) {
           tx.update(integrations).set({ ...update.values, archivedAt: null, updatedAt: now }).where(eq(integrations.id, update.id)).run();
           for (const entry of update.audits) audit.record(entry, now);
-          if (update.retire) {
-            const retired = retire(update.retire.credentialKey, now);
-            health.save({ integrationId: update.id, status: 'unknown', reason: update.retire.reason, consecutiveFailures: 0 });
-            audit.record(update.retire.audit(retired), now);
-          }
         }
         for (const archive of plan.archive) {
           tx.update(integrations).set({ archivedAt: now, updatedAt: now }).where(eq(integrations.id, archive.id)).run();
           audit.record(archive.audit, now);
+        }
+        const retired = new Map<string, Credential>();
+        for (const check of plan.bindings) {
+          const credential = current.get({ key: check.credentialKey });
+          if (!credential || fits(credential, check)) continue;
+          const gone = retire(check.credentialKey, now);
+          if (gone) retired.set(check.credentialKey, gone);
+          const reason = check.reason ?? 'what it was validated against changed';
+          for (const id of check.integrationIds) health.save({ integrationId: id, status: 'unknown', reason: `Needs re-authentication: ${reason} in integrations.yml.`, consecutiveFailures: 0 });
+          audit.record({ actor: 'catalogue', integrationId: check.integrationIds[0] ?? null, action: 'catalogue.credential_retired', outcome: 'credential_discarded', fingerprint: credential.fingerprints.join(','), detail: { reason, served: check.integrationIds } }, now);
+        }
+        for (const update of plan.update) {
+          const change = update.authChange;
+          if (!change) continue;
+          const gone = retired.get(change.oldKey);
+          const kept = gone ? undefined : current.get({ key: change.oldKey });
+          if (!current.get({ key: update.values.credentialKey })) health.save({ integrationId: update.id, status: 'unknown', reason: change.reason, consecutiveFailures: 0 });
+          audit.record(
+            {
+              actor: 'catalogue',
+              integrationId: update.id,
+              action: 'catalogue.auth_type_changed',
+              // A credential another integration still uses (an organization's shared one) stays theirs.
+              outcome: gone ? 'credential_discarded' : kept ? 'credential_kept_for_others' : 'no_credential',
+              fingerprint: gone?.fingerprints.join(',') ?? null,
+              detail: { from: change.from, to: change.to },
+            },
+            now,
+          );
         }
       });
     },

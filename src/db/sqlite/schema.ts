@@ -38,6 +38,11 @@ export const credentials = sqliteTable(
     authType: text({ enum: AUTH_KEYS }).notNull(),
     sealedSecret: text(),
     keyId: text(),
+    /**
+     * What the credential was validated against (provider, auth type, URL origin, organization,
+     * account); also bound into the sealing context. Null for credentials stored before binding existed.
+     */
+    binding: text(),
     fingerprints: text({ mode: 'json' }).$type<string[]>().notNull(),
     identity: text({ mode: 'json' }).$type<Record<string, unknown>>(),
     scopes: text({ mode: 'json' }).$type<string[]>(),

@@ -9,6 +9,7 @@ import { healthOf, saveHealth } from '../../helpers/queries.js';
 import { findActiveIntegration, listActiveIntegrations } from '../../helpers/queries.js';
 import { credentials, integrations } from '../../../src/db/sqlite/schema.js';
 import { createSqliteStore } from '../../../src/db/sqlite/store.js';
+import { bindingOf } from '../../../src/domain/integration.js';
 import { memoryDb } from '../../helpers/db.js';
 
 function entries(yaml: string): CatalogueEntry[] {
@@ -37,7 +38,7 @@ describe('syncCatalogue', () => {
   it('is a no-op when nothing changed', async () => {
     const list = entries('integrations:\n  - { id: a, provider: gitlab, auth: pat }');
     await syncCatalogue(createSqliteStore(db), list, t0);
-    expect(await syncCatalogue(createSqliteStore(db), list, t1)).toEqual({ added: [], updated: [], archived: [], restored: [], authChanged: [] });
+    expect(await syncCatalogue(createSqliteStore(db), list, t1)).toEqual({ added: [], updated: [], archived: [], restored: [], authChanged: [], bindingChanged: [] });
     expect(findActiveIntegration(db, 'a')?.updatedAt).toEqual(t0);
   });
 
@@ -83,6 +84,51 @@ describe('syncCatalogue', () => {
     expect(healthOf(db, 'j')?.reason).toContain('Auth type changed from api_key to pat');
     const audit = listAudit(db, 'j').find((r) => r.action === 'catalogue.auth_type_changed');
     expect(audit).toMatchObject({ outcome: 'credential_discarded', fingerprint: 'abcd1234', detail: { from: 'jira/api_key', to: 'jira/pat' } });
+  });
+
+  const seed = (key: string, binding: string | null, provider: 'jira' | 'azure_devops' = 'jira', authType: 'api_key' | 'pat' = 'api_key') =>
+    swapCredential(db, { credentialKey: key, provider, authType, binding, sealedSecret: 'v1.k.n.c', keyId: 'k', fingerprints: ['abcd1234'], createdBy: 'U1', createdAt: t0 }, t0);
+  const jira = (url: string) => entries(`integrations:\n  - { id: j, provider: jira, auth: api_key, url: "${url}" }`);
+
+  it('retires a credential whose integration now points at another host, audited and shown as needing re-authentication', async () => {
+    await syncCatalogue(createSqliteStore(db), jira('https://acme.atlassian.net'), t0);
+    seed('integration:j', bindingOf({ provider: 'jira', authType: 'api_key', url: 'https://acme.atlassian.net', organization: null, accountId: null }));
+    const summary = await syncCatalogue(createSqliteStore(db), jira('https://evil.example'), t1);
+    expect(summary.bindingChanged).toEqual(['j']);
+    expect(currentCredential(db, 'integration:j')).toBeUndefined();
+    expect(db.select().from(credentials).all()[0]?.sealedSecret).toBeNull();
+    expect(healthOf(db, 'j')).toMatchObject({ status: 'unknown', reason: 'Needs re-authentication: its URL changed from https://acme.atlassian.net to https://evil.example in integrations.yml.' });
+    expect(listAudit(db, 'j')[0]).toMatchObject({ action: 'catalogue.credential_retired', outcome: 'credential_discarded', fingerprint: 'abcd1234' });
+  });
+
+  it('keeps the credential when only the path on the same origin changes', async () => {
+    await syncCatalogue(createSqliteStore(db), jira('https://acme.atlassian.net'), t0);
+    seed('integration:j', bindingOf({ provider: 'jira', authType: 'api_key', url: 'https://acme.atlassian.net', organization: null, accountId: null }));
+    const summary = await syncCatalogue(createSqliteStore(db), jira('https://acme.atlassian.net/jira'), t1);
+    expect(summary.bindingChanged).toEqual([]);
+    expect(currentCredential(db, 'integration:j')?.sealedSecret).toBe('v1.k.n.c');
+  });
+
+  it('retires a credential stored before bindings existed when its URL changes, and keeps it otherwise', async () => {
+    await syncCatalogue(createSqliteStore(db), jira('https://acme.atlassian.net'), t0);
+    seed('integration:j', null);
+    await syncCatalogue(createSqliteStore(db), entries('integrations:\n  - { id: j, name: Renamed, provider: jira, auth: api_key, url: "https://acme.atlassian.net" }'), t1);
+    expect(currentCredential(db, 'integration:j')?.sealedSecret).toBe('v1.k.n.c');
+    await syncCatalogue(createSqliteStore(db), jira('https://other.atlassian.net'), t1);
+    expect(currentCredential(db, 'integration:j')).toBeUndefined();
+  });
+
+  it('changing one Azure DevOps integration\'s auth type leaves its siblings\' shared credential alone', async () => {
+    const ado = (boardsAuth: string) =>
+      entries(`integrations:\n  - { id: ado-boards, provider: azure_devops, auth: ${boardsAuth}, organization: acme, service: boards }\n  - { id: ado-repos, provider: azure_devops, auth: pat, organization: acme, service: repos }`);
+    await syncCatalogue(createSqliteStore(db), ado('pat'), t0);
+    seed('azure_devops:acme:pat', bindingOf({ provider: 'azure_devops', authType: 'pat', url: 'https://dev.azure.com/acme', organization: 'acme', accountId: null }), 'azure_devops', 'pat');
+    const summary = await syncCatalogue(createSqliteStore(db), ado('oauth'), t1);
+    expect(summary.authChanged).toEqual(['ado-boards']);
+    expect(currentCredential(db, 'azure_devops:acme:pat')?.sealedSecret).toBe('v1.k.n.c');
+    expect(listAudit(db, 'ado-boards').find((r) => r.action === 'catalogue.auth_type_changed')).toMatchObject({ outcome: 'credential_kept_for_others' });
+    expect(healthOf(db, 'ado-boards')?.reason).toContain('Auth type changed from pat to oauth');
+    expect(listAudit(db).some((r) => r.action === 'catalogue.credential_retired')).toBe(false);
   });
 
   it('runs in one transaction: a failure part-way leaves the table untouched', async () => {

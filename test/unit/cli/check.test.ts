@@ -8,6 +8,9 @@ import { closeDatabase, openDatabase } from '../../../src/db/sqlite/client.js';
 import { swapCredential } from '../../helpers/queries.js';
 import { runMigrations } from '../../../src/db/sqlite/migrate.js';
 import { sealPayload } from '../../../src/services/secret-payload.js';
+import { bindingOf } from '../../../src/domain/integration.js';
+import { openState } from '../../../src/compose.js';
+import { parseConfig } from '../../../src/config.js';
 import { startProviderEmulator, type ProviderEmulator } from '../../../src/sandbox/providers/emulator.js';
 import { cli } from '../../helpers/cli.js';
 import { tempDir } from '../../helpers/db.js';
@@ -46,7 +49,7 @@ describe('reauth-bot check', () => {
     runMigrations(db);
     const ring = createKeyring(key);
     const store = (credentialKey: string, provider: ProviderKey, tokens: string[]) => {
-      const sealed = sealPayload(ring, credentialKey, { kind: 'tokens', identifier: null, tokens });
+      const sealed = sealPayload(ring, { credentialKey, binding: null }, { kind: 'tokens', identifier: null, tokens });
       swapCredential(db, { credentialKey, provider, authType: 'pat', sealedSecret: sealed.value, keyId: sealed.keyId, fingerprints: tokens.map(fingerprintSecret), createdBy: 'U1', createdAt: new Date() }, new Date());
     };
     store('integration:gitlab-ok', 'gitlab', [GOOD]);
@@ -92,5 +95,49 @@ describe('reauth-bot check', () => {
   it('refuses an unknown id and a missing key', async () => {
     expect(await cli(['check', 'nope'], env)).toMatchObject({ code: 2, stderr: expect.stringContaining('No integration "nope"') });
     expect(await cli(['check'], { ...env, REAUTH_SECRET_KEY: '' })).toMatchObject({ code: 2, stderr: expect.stringContaining('REAUTH_SECRET_KEY: required') });
+  });
+});
+
+/** A catalogue edit must never send a stored credential to a new host or provider. */
+describe('reauth-bot check after a catalogue edit', () => {
+  let emulator: ProviderEmulator;
+  let dir: ReturnType<typeof tempDir>;
+  const JIRA = 'ATATT3xCheckEditJiraToken0123456789=AB12';
+
+  beforeAll(async () => {
+    emulator = await startProviderEmulator();
+    dir = tempDir();
+  });
+  afterAll(async () => {
+    await emulator.close();
+    dir.cleanup();
+  });
+
+  it('a jira → gitlab edit with the same id probes nothing: the Jira token never reaches GitLab', async () => {
+    const key = newKey();
+    const env = { DATABASE_PATH: join(dir.path, 'reauth.db'), INTEGRATIONS_FILE: join(dir.path, 'integrations.yml'), REAUTH_SECRET_KEY: key.toString('base64') };
+    emulator.setToken(JIRA, { provider: 'jira', basicUser: 'ops@acme.com' });
+    writeFileSync(env.INTEGRATIONS_FILE, `integrations:\n  - { id: tracker, provider: jira, auth: api_key, url: "${emulator.baseUrl('jira')}" }\n`);
+    // As the server would have it: synced, and a credential validated against Jira and bound to it.
+    const parsed = parseConfig(env, { secretKey: true });
+    if (!parsed.ok) throw new Error(parsed.problems.join('\n'));
+    const state = await openState(parsed.config);
+    const integration = await state.store.integrations.findActive('tracker');
+    if (!integration) throw new Error('not synced');
+    const binding = bindingOf(integration);
+    const sealed = sealPayload(createKeyring(key), { credentialKey: integration.credentialKey, binding }, { kind: 'tokens', identifier: 'ops@acme.com', tokens: [JIRA] });
+    swapCredential(state.store.db, { credentialKey: integration.credentialKey, provider: 'jira', authType: 'api_key', binding, sealedSecret: sealed.value, keyId: sealed.keyId, fingerprints: [fingerprintSecret(JIRA)], createdBy: 'U1', createdAt: new Date() }, new Date());
+    await state.store.close();
+    expect((await cli(['check'], env)).code).toBe(0);
+    const probes = emulator.requestsWith(JIRA).length;
+
+    for (const edit of [`provider: gitlab, auth: pat, url: "${emulator.baseUrl('gitlab')}"`, `provider: jira, auth: api_key, url: "http://localhost:9"`]) {
+      writeFileSync(env.INTEGRATIONS_FILE, `integrations:\n  - { id: tracker, ${edit} }\n`);
+      const result = await cli(['check'], env);
+      expect(result.code).toBe(1);
+      expect(result.stdout).toMatch(/tracker\s+not probed/);
+      expect(result.stdout).toContain('changed in integrations.yml since the last sync');
+      expect(emulator.requestsWith(JIRA)).toHaveLength(probes);
+    }
   });
 });
