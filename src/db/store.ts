@@ -76,8 +76,12 @@ export interface CredentialRepository {
    * integration it serves and the audit entry: all of it commits, or none.
    */
   commit(commit: CredentialCommit, now: Date): Promise<{ credential: Credential; affected: Integration[]; previous: Credential | undefined }>;
-  /** Renewed secret material for the same credential (an OAuth refresh). */
-  updateSealedSecret(id: number, sealed: { value: string; keyId: string }, expiresAt?: Date | null): Promise<void>;
+  /**
+   * Renewed secret material for the same credential (an OAuth refresh), only while it is still the
+   * current one: a refresh that finishes after a re-authentication never revives the retired credential.
+   * True when it was written.
+   */
+  updateSealedSecret(id: number, sealed: { value: string; keyId: string }, expiresAt?: Date | null): Promise<boolean>;
   /** The provider reported a new expiry (a token edited or renewed in place). */
   updateExpiry(id: number, expiresAt: Date | null): Promise<void>;
   /** Current credentials whose expiry is known. */

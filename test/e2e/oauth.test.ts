@@ -1,5 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { listAudit } from '../helpers/queries.js';
+import { listAudit, listOpenAlerts } from '../helpers/queries.js';
+import { openSqliteStore } from '../../src/db/sqlite/store.js';
+import type { HttpClient } from '../../src/providers/http.js';
+import { oauthEndpoints, oauthSetupHint } from '../../src/providers/oauth.js';
+import { createAlerts } from '../../src/services/alerts.js';
+import { createHealthStateMachine } from '../../src/services/health.js';
+import { createKeyedLock } from '../../src/services/keyed-lock.js';
+import { createProbeRunner } from '../../src/services/monitor/probe-runner.js';
+import { createProber } from '../../src/services/probe.js';
+import { testHttpClient } from '../helpers/providers.js';
 import { currentCredential } from '../helpers/queries.js';
 import { healthOf } from '../helpers/queries.js';
 import { findActiveIntegration } from '../helpers/queries.js';
@@ -256,5 +265,86 @@ describe('OAuth access-token refresh', () => {
     expect(after.kind === 'oauth' && after.accessToken).not.toBe(payload.accessToken);
     expect(after.kind === 'oauth' && after.accessExpiresAt).toBeGreaterThan(Date.now() + 30 * 60_000);
     expect(healthOf(t.deps.db, id)?.status).toBe('healthy');
+  });
+});
+
+/**
+ * A second process probes an OAuth credential while the first re-authenticates it: the late refresh
+ * must not revive the retired credential, and its stale outcome must not touch the alert.
+ */
+describe('OAuth refresh racing a re-authentication', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp({ catalogue: everyRowCatalogue });
+  });
+  afterAll(async () => t?.close());
+
+  async function signIn(): Promise<void> {
+    const call = await openModal(t, 'bb-oauth', { userId: OWNER });
+    const browser = createBrowser();
+    const start = await browser.get(linkOf(call));
+    expect((await browser.get(await browser.decide(start.location ?? '', 'approve'))).status).toBe(200);
+  }
+
+  it.each([['succeeds', 'valid'], ['fails', 'invalid_credentials']] as const)('a late refresh that %s is not written, and its outcome touches no alert', async (how, kind) => {
+    await signIn();
+    const first = currentCredential(t.deps.db, 'integration:bb-oauth');
+    if (!first?.sealedSecret) throw new Error('no credential');
+    const owner = { credentialKey: 'integration:bb-oauth', binding: first.binding };
+    const payload = unsealPayload(t.deps.keyring, owner, first.sealedSecret);
+    if (payload.kind !== 'oauth') throw new Error('expected OAuth');
+    t.deps.db.update(credentials).set({ sealedSecret: sealPayload(t.deps.keyring, owner, { ...payload, accessExpiresAt: Date.now() }).value }).where(eq(credentials.id, first.id)).run();
+
+    // The other process: its own connection, its own HTTP client that holds the refresh until told.
+    const other = openSqliteStore(t.config.databasePath);
+    const real = testHttpClient();
+    let reached!: () => void;
+    const refreshing = new Promise<void>((resolve) => (reached = resolve));
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const gated: HttpClient = {
+      send: async (req) => {
+        if (req.method === 'POST') {
+          reached();
+          await held;
+        }
+        return real.send(req);
+      },
+      close: () => real.close(),
+    };
+    try {
+      const clock = { now: () => new Date() };
+      const alerts = createAlerts({ store: other, slack: t.deps.slack, authoriser: t.deps.services.authoriser, logger: t.logs.logger, clock, defaultChannel: ALERTS });
+      const runner = createProbeRunner({
+        store: other,
+        probe: createProber({ store: other, keyring: t.deps.keyring, http: gated, clock, oauthEndpointsOf: (p) => oauthEndpoints(t.config, p), oauthSetupHintOf: oauthSetupHint }),
+        health: createHealthStateMachine({ store: other, alerts, clock }),
+        clock,
+        logger: t.logs.logger,
+        credentialLock: createKeyedLock(),
+        intervalMs: 60_000,
+        concurrency: 4,
+        random: () => 0,
+      });
+      const probing = runner.probeGroupLocked(await other.integrations.listByCredentialKey('integration:bb-oauth'), 'probe');
+      await refreshing;
+      await signIn();
+      const second = currentCredential(t.deps.db, 'integration:bb-oauth');
+      expect(second?.id).not.toBe(first.id);
+      if (how === 'fails') t.providers.oauth.failNextExchange = { error: 'invalid_grant', description: 'The refresh token was revoked.' };
+      release();
+      const result = await probing;
+      expect(result.outcome.kind).toBe(kind);
+
+      const rows = t.deps.db.select().from(credentials).where(eq(credentials.credentialKey, 'integration:bb-oauth')).all();
+      expect(rows.find((r) => r.id === first.id)?.sealedSecret).toBeNull();
+      expect(currentCredential(t.deps.db, 'integration:bb-oauth')).toMatchObject({ id: second?.id, sealedSecret: second?.sealedSecret });
+      expect(healthOf(t.deps.db, 'bb-oauth')?.status).toBe('healthy');
+      expect(listOpenAlerts(t.deps.db).filter((a) => a.alertKey === 'integration:bb-oauth')).toHaveLength(0);
+    } finally {
+      release();
+      await gated.close();
+      await other.close();
+    }
   });
 });

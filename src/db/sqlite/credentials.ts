@@ -53,10 +53,12 @@ export function createCredentialRepository(db: Db): CredentialRepository {
       });
     },
     async updateSealedSecret(id, sealed, expiresAt) {
-      db.update(credentials)
+      const result = db
+        .update(credentials)
         .set({ sealedSecret: sealed.value, keyId: sealed.keyId, ...(expiresAt === undefined ? {} : { expiresAt }) })
-        .where(eq(credentials.id, id))
+        .where(and(eq(credentials.id, id), isNull(credentials.replacedAt)))
         .run();
+      return result.changes === 1;
     },
     async updateExpiry(id, expiresAt) {
       db.update(credentials).set({ expiresAt }).where(eq(credentials.id, id)).run();

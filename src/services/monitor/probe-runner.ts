@@ -62,6 +62,13 @@ export function createProbeRunner(deps: ProbeRunnerDeps) {
       }
       return result;
     }
+    // Another process may have re-authenticated while this probe ran: its outcome is about a
+    // credential that is no longer in use, and must neither raise nor clear an alert.
+    const current = await deps.store.credentials.current(first.credentialKey);
+    if (current?.id !== result.credential.id) {
+      deps.logger.info({ integration: first.id, event: 'probe_outcome_discarded' }, 'a probe finished after the credential was replaced; its outcome was discarded');
+      return result;
+    }
     if (result.outcome.kind === 'valid' && result.credential.authType !== 'oauth') {
       const reported = earliestExpiry(result.tokens);
       if ((reported?.getTime() ?? null) !== (result.credential.expiresAt?.getTime() ?? null)) await deps.store.credentials.updateExpiry(result.credential.id, reported);
