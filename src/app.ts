@@ -76,7 +76,7 @@ export function createApp(parts: AppParts, options: AppOptions = {}): ReauthApp 
     token: config.slack.botToken ?? '',
     ...(socketMode
       ? { socketMode: true, appToken: config.slack.appToken ?? '', installerOptions: { port: config.port }, customRoutes: routes }
-      : { receiver: createSlackReceiver({ signingSecret: config.slack.signingSecret ?? '', endpoint: '/slack/events', customRoutes: routes, logger: boltLogger }) }),
+      : { receiver: createSlackReceiver({ signingSecret: config.slack.signingSecret ?? '', endpoint: '/slack/events', customRoutes: routes, logger: boltLogger, rememberSignature: parts.routes.rememberSignature }) }),
     logger: boltLogger,
     processBeforeResponse: false,
     // Reauth keeps no conversation state in Bolt; its store would cost every request a lookup.

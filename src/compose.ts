@@ -155,7 +155,7 @@ export async function compose(config: Config, logger: Logger, options: ComposeOp
       config,
       logger,
       listeners: { slack, logger, signer, ...services },
-      routes: { slack, logger, publicUrl: config.publicUrl, oauth, announce, healthWebhook: services.healthWebhook, isReady: () => ready && store.isOpen() },
+      routes: { slack, logger, publicUrl: config.publicUrl, oauth, announce, healthWebhook: services.healthWebhook, isReady: () => ready && store.isOpen(), rememberSignature: (signature) => store.webhookReplays.remember(signature, clock.now()) },
     },
     { ...appOptions, ...(extraRoutes ? { extraRoutes: extraRoutes(composition) } : {}) },
   );

@@ -16,6 +16,8 @@ export interface RouteServices {
   healthWebhook: HealthWebhook;
   /** Ready for traffic: the store is open, the catalogue loaded and the app started. */
   isReady(): boolean;
+  /** Remembers a Slack request signature; false when it was already used (a replay). */
+  rememberSignature(signature: string): Promise<boolean>;
 }
 
 /** A route beside /slack/events, as Bolt's custom routes take it. */

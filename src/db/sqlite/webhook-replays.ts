@@ -1,17 +1,23 @@
-import { lt } from 'drizzle-orm';
+import { lt, sql } from 'drizzle-orm';
 import type { WebhookReplayRepository } from '../store.js';
 import type { Db } from './client.js';
 import { webhookReplays } from './schema.js';
 
 /** Signatures are remembered longer than the 5-minute window in which one could be accepted. */
 const REMEMBER_MS = 15 * 60 * 1000;
+/** Forgetting old signatures scans the table: once a minute is enough. */
+const PRUNE_EVERY_MS = 60 * 1000;
 
 export function createWebhookReplayRepository(db: Db): WebhookReplayRepository {
+  const insert = db.insert(webhookReplays).values({ signature: sql.placeholder('signature'), seenAt: sql.placeholder('seenAt') }).onConflictDoNothing().prepare();
+  let prunedAt = 0;
   return {
     async remember(signature, now) {
-      db.delete(webhookReplays).where(lt(webhookReplays.seenAt, new Date(now.getTime() - REMEMBER_MS))).run();
-      const result = db.insert(webhookReplays).values({ signature, seenAt: now }).onConflictDoNothing().run();
-      return result.changes === 1;
+      if (now.getTime() - prunedAt >= PRUNE_EVERY_MS || now.getTime() < prunedAt) {
+        db.delete(webhookReplays).where(lt(webhookReplays.seenAt, new Date(now.getTime() - REMEMBER_MS))).run();
+        prunedAt = now.getTime();
+      }
+      return insert.run({ signature, seenAt: now }).changes === 1;
     },
   };
 }
