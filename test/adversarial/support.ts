@@ -1,0 +1,38 @@
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { expect } from 'vitest';
+import type { Db } from '../../src/db/sqlite/client.js';
+import type { TestApp } from '../helpers/start-app.js';
+
+/** CI runs the adversarial suite small; `npm run soak` (REAUTH_SOAK=1) runs it at full size. */
+export const SOAK = process.env.REAUTH_SOAK === '1';
+export const SIZE = SOAK ? { kills: 1_000, fuzzCases: 100_000 } : { kills: 50, fuzzCases: 2_000 };
+
+/** What must not change when a request is refused: credentials, integrations, health and alerts. */
+export function stateDigest(db: Db): string {
+  const rows = ['credentials', 'integrations', 'health_states', 'alerts', 'oauth_states', 'expiry_warnings'].map((table) => db.$client.prepare(`select * from ${table} order by 1`).all());
+  return createHash('sha256').update(JSON.stringify(rows)).digest('hex');
+}
+
+/** Every place a secret could leak to: logs, every Slack call, the HTTP answers given, the database file and its WAL. */
+export function expectNoLeaks(t: TestApp, secrets: readonly string[], answers: readonly string[] = []): void {
+  const places: [string, string][] = [
+    ['logs', t.logs.text()],
+    ['Slack calls', JSON.stringify(t.slack.calls)],
+    ['Slack messages', JSON.stringify(t.slack.messages)],
+    ['HTTP answers', answers.join('\n')],
+  ];
+  for (const suffix of ['', '-wal']) {
+    const file = `${t.config.databasePath}${suffix}`;
+    if (existsSync(file)) places.push([`database${suffix}`, readFileSync(file).toString('latin1')]);
+  }
+  for (const secret of secrets) {
+    for (const [where, text] of places) expect(text.includes(secret), `a planted secret reached the ${where}`).toBe(false);
+  }
+}
+
+/** Each adversarial file reports its counts; `npm run soak` prints them all (scripts/soak-report.mjs). */
+export function report(name: string, counts: Record<string, number>): void {
+  mkdirSync('test-results/adversarial', { recursive: true });
+  writeFileSync(`test-results/adversarial/${name}.json`, JSON.stringify({ name, soak: SOAK, ...counts }, null, 2));
+}
