@@ -94,7 +94,7 @@ describe('forgery and tampering matrix', () => {
     ['Re-authenticate button', () => button(STRANGER, 'reauth_open', 'gitlab')],
     ['Check now button', () => button(STRANGER, 'check_now', 'jira-connect')],
     ['Snooze button', () => button(STRANGER, 'snooze_24h', 'jira-connect')],
-    ['Try again button', () => button(STRANGER, 'try_again', 'gitlab')],
+    ['Try again button', () => button(STRANGER, 'reauth_try_again', 'gitlab')],
     ['overview page button', () => button(OWNER, 'overview_page_next', '1')],
     ['App Home', () => homeEvent(OWNER), 'application/json'],
   ];
@@ -213,6 +213,26 @@ describe('forgery and tampering matrix', () => {
     expect((await webhook(body, good)).status).toBe(409);
     expect(stateDigest(t.deps.db)).toBe(after);
     scenarios += 1;
+  });
+
+  it('correctly signed bodies Slack never sends are refused, not crashed on (Bolt fails on a signed payload=null)', async () => {
+    const before = stateDigest(t.deps.db);
+    for (const [body, contentType] of [
+      ['payload=null', 'application/x-www-form-urlencoded'],
+      ['payload=%5B1%2C2%5D', 'application/x-www-form-urlencoded'],
+      ['payload=not-json', 'application/x-www-form-urlencoded'],
+      ['null', 'application/json'],
+      ['[]', 'application/json'],
+      ['{', 'application/json'],
+    ] as const) {
+      expect((await slack(body, signSlackBody(SIGNING_SECRET, body, now() - 3), contentType)).status, body).toBe(400);
+      scenarios += 1;
+    }
+    // Signed and well formed, but nothing Reauth listens for: acknowledged at once, ignored.
+    const other = new URLSearchParams({ payload: JSON.stringify({ type: 'block_actions', user: { id: OWNER }, actions: [{ action_id: 'not_ours' }] }) }).toString();
+    expect((await slack(other, signSlackBody(SIGNING_SECRET, other))).status).toBe(200);
+    expect(stateDigest(t.deps.db)).toBe(before);
+    expect((await fetch(`${t.url}/healthz`)).status).toBe(200);
   });
 
   it('no planted secret leaked anywhere along the way', () => {

@@ -1,0 +1,114 @@
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { signWebhook } from '../../src/services/webhook-signature.js';
+import { signSlackBody } from '../helpers/slack-driver.js';
+import { SIGNING_SECRET, startTestApp, type TestApp } from '../helpers/start-app.js';
+import { expectNoLeaks, report, SIZE, stateDigest } from './support.js';
+
+const WEBHOOK_SECRET = 'fuzz-webhook-secret';
+const TOKEN = 'glpat-FuzzPlantedToken0123456789';
+const now = () => Math.floor(Date.now() / 1000);
+
+/**
+ * Arbitrary bodies and headers, correctly signed where a signature is needed, at every entry point:
+ * never a 5xx, never a crash, never a change of state.
+ */
+describe('fuzzing the entry points', () => {
+  let t: TestApp;
+  let cases = 0;
+  let serverErrors = 0;
+  const runs = Math.floor(SIZE.fuzzCases / 5);
+
+  beforeAll(async () => {
+    t = await startTestApp({
+      catalogue: (p) => `integrations:
+  - { id: gitlab, name: GitLab, provider: gitlab, auth: pat, url: "${p.baseUrl('gitlab')}", owners: [U0OWNER] }
+  - { id: bb-oauth, name: Bitbucket OAuth, provider: bitbucket, auth: oauth, url: "${p.baseUrl('bitbucket')}", owners: [U0OWNER] }
+  - { id: jira-connect, name: Jira Connect, provider: jira, auth: connect_app, url: "${p.baseUrl('jira')}", owners: [U0OWNER] }
+`,
+      env: { HEALTH_WEBHOOK_SECRET: WEBHOOK_SECRET, LOG_LEVEL: 'trace' },
+    });
+    t.providers.setToken(TOKEN, { provider: 'gitlab', scopes: ['read_api'], identity: { id: '1', name: 'Fuzz' } });
+  }, 60_000);
+  afterAll(async () => {
+    report('fuzz', { cases, serverErrors });
+    await t?.close();
+  });
+
+  async function send(path: string, init: RequestInit): Promise<number> {
+    const response = await fetch(`${t.url}${path}`, init);
+    await response.arrayBuffer();
+    if (response.status >= 500) serverErrors += 1;
+    return response.status;
+  }
+  const signed = (body: string, contentType: string) => ({ method: 'POST', headers: { 'Content-Type': contentType, ...signSlackBody(SIGNING_SECRET, body, now() - (cases % 200)) }, body });
+  /** A user who manages nothing, so no generated request may legitimately change state. */
+  const user = fc.stringMatching(/^U[A-Z0-9]{2,10}$/).filter((u) => !['U0OWNER', 'U0ADMIN'].includes(u));
+
+  async function property<T>(arbitrary: fc.Arbitrary<T>, run: (value: T) => Promise<number>): Promise<void> {
+    const before = stateDigest(t.deps.db);
+    await fc.assert(
+      fc.asyncProperty(arbitrary, async (value) => {
+        cases += 1;
+        expect(await run(value)).toBeLessThan(500);
+      }),
+      { numRuns: runs, endOnFailure: true },
+    );
+    expect(stateDigest(t.deps.db)).toBe(before);
+    expect((await fetch(`${t.url}/healthz`)).status).toBe(200);
+  }
+
+  it('slash commands with any text, from anyone', async () => {
+    await property(fc.record({ text: fc.oneof(fc.string({ maxLength: 4000 }), fc.string({ unit: 'grapheme', maxLength: 200 })), user }), ({ text, user: id }) => {
+      const body = new URLSearchParams({ command: '/reauth', text, user_id: id, channel_id: 'C0GENERAL', trigger_id: t.slack.mintTrigger(), response_url: t.slack.mintResponseUrl(), team_id: 'T0SANDBOX' }).toString();
+      return send('/slack/events', signed(body, 'application/x-www-form-urlencoded'));
+    });
+  });
+
+  it('interaction payloads: any JSON, and buttons and submissions with any values', async () => {
+    const button = fc.record({
+      type: fc.constantFrom('block_actions', 'view_submission', 'view_closed', 'shortcut', 'nonsense'),
+      user: fc.record({ id: user }),
+      trigger_id: fc.string(),
+      actions: fc.array(fc.record({ action_id: fc.constantFrom('reauth_open', 'check_now', 'snooze_24h', 'reauth_try_again', 'overview_page_next', 'oauth_link', 'x'), value: fc.oneof(fc.string(), fc.constantFrom('gitlab', 'bb-oauth', 'jira-connect')), type: fc.constant('button') }), { maxLength: 3 }),
+      view: fc.option(fc.record({ id: fc.string(), callback_id: fc.constantFrom('reauth_modal', 'other'), private_metadata: fc.string(), state: fc.record({ values: fc.dictionary(fc.constantFrom('token', 'email', 'username', 'x'), fc.dictionary(fc.string(), fc.record({ type: fc.constant('plain_text_input'), value: fc.string() }))) }) })),
+    });
+    await property(fc.oneof(fc.json(), button.map((b) => JSON.stringify(b))), (payload) => send('/slack/events', signed(new URLSearchParams({ payload }).toString(), 'application/x-www-form-urlencoded')));
+  });
+
+  it('Events API bodies of any shape', async () => {
+    await property(fc.oneof(fc.json(), fc.record({ type: fc.constantFrom('event_callback', 'url_verification', 'app_rate_limited'), event: fc.record({ type: fc.constantFrom('app_home_opened', 'message', 'x'), user, tab: fc.constantFrom('home', 'messages') }) }).map((e) => JSON.stringify(e))), (body) =>
+      send('/slack/events', signed(body, 'application/json')),
+    );
+  });
+
+  it('health webhook bodies, correctly signed, and arbitrary headers', async () => {
+    const body = fc.oneof(fc.json(), fc.string(), fc.record({ integration: fc.oneof(fc.string(), fc.constantFrom('gitlab', 'nope')), status: fc.oneof(fc.string(), fc.constantFrom('failing', 'healthy')), reason: fc.anything() }).map((b) => JSON.stringify(b)));
+    await property(fc.record({ body, headerNoise: fc.dictionary(fc.stringMatching(/^x-[a-z-]{1,12}$/), fc.string({ maxLength: 50 }).filter((v) => !/[\r\n\0]/.test(v)), { maxKeys: 3 }) }), async ({ body: text, headerNoise }) => {
+      // A signed body that is a real signal legitimately changes state: those are left out.
+      const parsed = (() => {
+        try {
+          return JSON.parse(text) as { integration?: unknown; status?: unknown };
+        } catch {
+          return undefined;
+        }
+      })();
+      if (parsed && typeof parsed === 'object' && parsed?.integration === 'gitlab' && (parsed.status === 'failing' || parsed.status === 'healthy')) return 400;
+      const ts = now();
+      return send('/webhooks/health', { method: 'POST', headers: { ...headerNoise, 'X-Reauth-Timestamp': String(ts), 'X-Reauth-Signature': signWebhook(WEBHOOK_SECRET, ts, text) }, body: text });
+    });
+  });
+
+  it('OAuth start and callback with any query and cookies', async () => {
+    const query = fc.dictionary(fc.constantFrom('state', 'code', 'error', 'error_description', 'x'), fc.string({ maxLength: 300 }));
+    await property(fc.record({ path: fc.constantFrom('/oauth/start', '/oauth/callback'), query, cookie: fc.string({ maxLength: 200 }).filter((v) => /^[\x20-\x7e]*$/.test(v)) }), ({ path, query: params, cookie }) =>
+      send(`${path}?${new URLSearchParams(params).toString()}`, { headers: { cookie } }),
+    );
+  });
+
+  it('no 5xx at all, and no planted secret leaked at trace level', () => {
+    expect(serverErrors).toBe(0);
+    expect(cases).toBe(runs * 5);
+    expectNoLeaks(t, [TOKEN, WEBHOOK_SECRET, SIGNING_SECRET]);
+  });
+});
