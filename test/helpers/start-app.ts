@@ -71,6 +71,8 @@ export interface StartOptions extends Omit<AppOptions, 'extraRoutes'> {
   socketMode?: boolean;
   clock?: Clock;
   http?: HttpClient;
+  /** Runs once the emulators are up, before the catalogue is written; its result replaces placeholders in the catalogue. */
+  beforeStart?: (providers: ProviderEmulator) => Promise<Record<string, string>>;
 }
 
 /** The real app in HTTP mode on loopback, against both emulators, with a real SQLite file. */
@@ -86,7 +88,9 @@ export async function startTestApp(options: StartOptions): Promise<TestApp> {
 
   const dir = tempDir();
   const catalogue = join(dir.path, 'integrations.yml');
-  writeFileSync(catalogue, options.catalogue(providers));
+  let catalogueText = options.catalogue(providers);
+  for (const [placeholder, value] of Object.entries((await options.beforeStart?.(providers)) ?? {})) catalogueText = catalogueText.replaceAll(placeholder, value);
+  writeFileSync(catalogue, catalogueText);
   const port = await freePort();
   const environment: Record<string, string> = {
       SLACK_BOT_TOKEN: BOT_TOKEN,
