@@ -1,3 +1,4 @@
+import type { WebClient } from '@slack/web-api';
 import type { Store } from '../db/store.js';
 import type { Clock } from '../domain/clock.js';
 import { alertKeyOf } from '../domain/integration.js';
@@ -17,9 +18,15 @@ import { createKeyedLock } from './keyed-lock.js';
  * a per-key lock orders concurrent probes within one.
  */
 
+/** What alerts use of Slack: posting and editing, and reading a channel's history to find a post a crash left unrecorded. */
+export type AlertSlack = SlackChat & { conversations: Pick<WebClient['conversations'], 'history'> };
+
+/** Alert messages carry this metadata, so a post whose result was never recorded can be found again. */
+export const ALERT_EVENT_TYPE = 'reauth_alert';
+
 export interface AlertDeps {
   store: Pick<Store, 'alerts' | 'integrations'>;
-  slack: SlackChat;
+  slack: AlertSlack;
   authoriser: Pick<Authoriser, 'approvers'>;
   logger: Logger;
   clock: Clock;
@@ -46,9 +53,41 @@ export function createAlerts(deps: AlertDeps) {
     await deps.store.alerts.update(alert.id, { postError: code, postErrorAt: deps.clock.now() });
   }
 
-  async function post(alert: Alert, content: MessageContent): Promise<void> {
+  /**
+   * An earlier attempt claimed this post and never recorded how it went (the process died): the
+   * message may be in the channel already. Slack has no idempotent post, so look for it by its metadata.
+   */
+  async function findUnrecordedPost(alert: Alert): Promise<string | undefined> {
+    if (!alert.postErrorAt || alert.postError) return undefined;
     try {
-      const result = await deps.slack.chat.postMessage({ channel: alert.channel, text: content.text, blocks: content.blocks, unfurl_links: false });
+      const history = await deps.slack.conversations.history({ channel: alert.channel, oldest: String(Math.floor(alert.postErrorAt.getTime() / 1000) - 5), include_all_metadata: true, limit: 200 });
+      const found = (history.messages ?? []).find((m) => m.metadata?.event_type === ALERT_EVENT_TYPE && (m.metadata.event_payload as Record<string, unknown> | undefined)?.alert_id === String(alert.id));
+      return found?.ts;
+    } catch (error) {
+      deps.logger.warn({ alert: alert.alertKey, error: slackErrorCode(error) }, 'could not look for an earlier post of this alert; posting it again');
+      return undefined;
+    }
+  }
+
+  async function post(alert: Alert, content: MessageContent): Promise<void> {
+    const earlier = await findUnrecordedPost(alert);
+    if (earlier) {
+      await deps.store.alerts.update(alert.id, { messageTs: earlier, postError: null, postErrorAt: null });
+      try {
+        await deps.slack.chat.update({ channel: alert.channel, ts: earlier, text: content.text, blocks: content.blocks });
+      } catch (error) {
+        deps.logger.warn({ alert: alert.alertKey, error: slackErrorCode(error) }, 'could not update the alert message');
+      }
+      return;
+    }
+    try {
+      const result = await deps.slack.chat.postMessage({
+        channel: alert.channel,
+        text: content.text,
+        blocks: content.blocks,
+        unfurl_links: false,
+        metadata: { event_type: ALERT_EVENT_TYPE, event_payload: { alert_id: String(alert.id), alert_key: alert.alertKey } },
+      });
       await deps.store.alerts.update(alert.id, { messageTs: result.ts ?? null, channel: result.channel ?? alert.channel, postError: null, postErrorAt: null });
     } catch (error) {
       await recordPostFailure(alert, error);
@@ -77,7 +116,8 @@ export function createAlerts(deps: AlertDeps) {
           await deps.store.alerts.update(alert.id, { reason: facts.reason, integrationIds: integrations.map((i) => i.id) });
         }
         if (!alert.messageTs) {
-          // Another process may be posting this very alert: only the claimant posts.
+          // Another process may be posting this very alert: only the claimant posts. `alert` still
+          // shows the previous claim, which post() uses to look for a post a crash left unrecorded.
           if (await deps.store.alerts.claimPost(alert.id, deps.clock.now())) await post(alert, content);
         } else {
           try {
@@ -90,20 +130,36 @@ export function createAlerts(deps: AlertDeps) {
       });
     },
 
+    /**
+     * An open alert with no recorded message whose post was claimed but never recorded: if the post
+     * reached the channel, record it (nothing is posted here). True when one was found.
+     */
+    recoverUnrecordedPost(key: string): Promise<boolean> {
+      return withLock(key, async () => {
+        const alert = await deps.store.alerts.open(key);
+        if (!alert || alert.messageTs) return false;
+        const earlier = await findUnrecordedPost(alert);
+        if (earlier) await deps.store.alerts.update(alert.id, { messageTs: earlier, postError: null, postErrorAt: null });
+        return earlier !== undefined;
+      });
+    },
+
     /** Edits the open alert (if any) to resolved and posts the outcome in its thread. */
     resolve(key: string, params: { by: string | null; how: string; thread?: MessageContent; fixed?: boolean }): Promise<Alert | undefined> {
       return withLock(key, async () => {
         const alert = await deps.store.alerts.open(key);
         if (!alert) return undefined;
         const now = deps.clock.now();
-        await deps.store.alerts.update(alert.id, { resolvedAt: now, resolvedBy: params.by, resolvedHow: params.how });
-        if (!alert.messageTs) return alert;
+        // A post a crash left unrecorded is in the channel saying "failing": find it, so it is resolved too.
+        const messageTs = alert.messageTs ?? (await findUnrecordedPost(alert));
+        await deps.store.alerts.update(alert.id, { resolvedAt: now, resolvedBy: params.by, resolvedHow: params.how, ...(messageTs && !alert.messageTs ? { messageTs } : {}) });
+        if (!messageTs) return alert;
         const integrations = await deps.store.integrations.listByIds(alert.integrationIds);
         const resolved = buildResolvedAlert({ integrations, reason: alert.reason, openedAt: alert.openedAt, resolvedAt: now, by: params.by, how: params.how, ...(params.fixed === undefined ? {} : { fixed: params.fixed }) });
         try {
-          await deps.slack.chat.update({ channel: alert.channel, ts: alert.messageTs, text: resolved.text, blocks: resolved.blocks });
+          await deps.slack.chat.update({ channel: alert.channel, ts: messageTs, text: resolved.text, blocks: resolved.blocks });
           const thread = params.thread ?? resolved;
-          await deps.slack.chat.postMessage({ channel: alert.channel, thread_ts: alert.messageTs, text: thread.text, blocks: thread.blocks });
+          await deps.slack.chat.postMessage({ channel: alert.channel, thread_ts: messageTs, text: thread.text, blocks: thread.blocks });
         } catch (error) {
           deps.logger.warn({ alert: key, error: slackErrorCode(error) }, 'could not mark the alert resolved in Slack');
         }

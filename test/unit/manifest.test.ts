@@ -22,6 +22,8 @@ const SCOPES_OF: Record<string, string[]> = {
   'usergroups.users.list': ['usergroups:read'],
   'users.info': ['users:read'],
   'conversations.info': ['channels:read'],
+  // Public and private channels: alerts are posted to both.
+  'conversations.history': ['channels:history', 'groups:history'],
   'auth.test': [],
 };
 

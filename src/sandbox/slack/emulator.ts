@@ -31,6 +31,8 @@ export interface StoredMessage {
   user: string | undefined;
   ephemeral: boolean;
   updatedAt: number | undefined;
+  /** Message metadata (https://docs.slack.dev/messaging/message-metadata), as posted. */
+  metadata: { event_type: string; event_payload: Record<string, unknown> } | undefined;
 }
 
 export interface StoredView {
@@ -173,9 +175,24 @@ export async function startSlackEmulator(options: SlackEmulatorOptions): Promise
       const threadTs = typeof args.thread_ts === 'string' ? args.thread_ts : undefined;
       if (threadTs && !messages.some((m) => m.channel === channel.id && m.ts === threadTs)) return { body: { ok: false, error: 'thread_not_found' } };
       const ts = nextTs();
-      const message: StoredMessage = { channel: channel.id, ts, threadTs, text: String(args.text ?? ''), blocks: (args.blocks as unknown[]) ?? [], user: undefined, ephemeral: false, updatedAt: undefined };
+      const metadata = args.metadata as StoredMessage['metadata'];
+      const message: StoredMessage = { channel: channel.id, ts, threadTs, text: String(args.text ?? ''), blocks: (args.blocks as unknown[]) ?? [], user: undefined, ephemeral: false, updatedAt: undefined, metadata };
       messages.push(message);
       return { body: { ok: true, channel: channel.id, ts, message: { text: message.text, blocks: message.blocks, ts } }, ref: ts };
+    },
+    // https://docs.slack.dev/reference/methods/conversations.history: newest first; metadata only with include_all_metadata.
+    'conversations.history': (args) => {
+      const channel = resolveChannel(args.channel);
+      if (channel.error) return { body: { ok: false, error: channel.error } };
+      const oldest = Number(args.oldest ?? 0);
+      const limit = Math.min(Number(args.limit ?? 100) || 100, 999);
+      const withMetadata = args.include_all_metadata === true || args.include_all_metadata === 'true';
+      const found = messages
+        .filter((m) => m.channel === channel.id && !m.threadTs && !m.ephemeral && Number(m.ts) > oldest)
+        .reverse()
+        .slice(0, limit)
+        .map((m) => ({ type: 'message', ts: m.ts, text: m.text, ...(withMetadata && m.metadata ? { metadata: m.metadata } : {}) }));
+      return { body: { ok: true, messages: found, has_more: false } };
     },
     'chat.update': (args) => {
       const problems = checkMessage(args, 'chat.update');
@@ -194,7 +211,7 @@ export async function startSlackEmulator(options: SlackEmulatorOptions): Promise
       if (channel.error) return { body: { ok: false, error: channel.error } };
       if (!users.has(String(args.user))) return { body: { ok: false, error: 'user_not_in_channel' } };
       const ts = nextTs();
-      messages.push({ channel: channel.id, ts, threadTs: undefined, text: String(args.text ?? ''), blocks: (args.blocks as unknown[]) ?? [], user: String(args.user), ephemeral: true, updatedAt: undefined });
+      messages.push({ channel: channel.id, ts, threadTs: undefined, text: String(args.text ?? ''), blocks: (args.blocks as unknown[]) ?? [], user: String(args.user), ephemeral: true, updatedAt: undefined, metadata: undefined });
       return { body: { ok: true, message_ts: ts }, ref: ts };
     },
     'views.open': (args) => {
