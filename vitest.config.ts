@@ -12,7 +12,7 @@ export default defineConfig({
     projects: [
       { test: { name: 'unit', include: ['test/unit/**/*.test.ts'], testTimeout: 15_000, isolate: false, sequence: { groupOrder: 0 } } },
       { test: { name: 'e2e', include: ['test/e2e/**/*.test.ts'], testTimeout: 30_000, hookTimeout: 30_000, isolate: false, sequence: { groupOrder: 0 } } },
-      { test: { name: 'adversarial', include: ['test/adversarial/**/*.test.ts'], testTimeout: 120_000, hookTimeout: 60_000, isolate: false, sequence: { groupOrder: 0 } } },
+      { test: { name: 'adversarial', include: ['test/adversarial/**/*.test.ts'], testTimeout: process.env.REAUTH_SOAK === '1' ? 3_600_000 : 120_000, hookTimeout: 60_000, isolate: false, sequence: { groupOrder: 0 } } },
       { test: { name: 'bench-smoke', include: ['test/bench-smoke/**/*.test.ts'], testTimeout: 180_000, sequence: { groupOrder: 1 } } },
     ],
   },

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess, execFileSync } from 'node:child_process';
-import { cpSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -80,6 +80,10 @@ describe('crash consistency under SIGKILL', () => {
       }
       const active = (db.prepare('select count(*) n from integrations where archived_at is null').get() as { n: number }).n;
       if (active !== 24) problems.push(`${active} active integrations instead of 24`);
+      for (const suffix of ['', '-wal']) {
+        const file = join(dir.path, `reauth.db${suffix}`);
+        if (existsSync(file) && readFileSync(file).includes('glpat-crash-')) problems.push(`a plain token is in reauth.db${suffix}`);
+      }
       const withoutHealth = (db.prepare('select count(*) n from integrations i left join health_states h on h.integration_id = i.id where h.integration_id is null').get() as { n: number }).n;
       if (withoutHealth) problems.push(`${withoutHealth} integrations without a health state`);
     } finally {
