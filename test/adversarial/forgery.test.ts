@@ -5,7 +5,7 @@ import { openModal, textOf, viewOf } from '../helpers/flows.js';
 import { listAudit } from '../helpers/queries.js';
 import { signSlackBody } from '../helpers/slack-driver.js';
 import { ADMIN, ALERTS, OWNER, SIGNING_SECRET, STRANGER, startTestApp, type TestApp } from '../helpers/start-app.js';
-import { expectNoLeaks, report, stateDigest } from './support.js';
+import { adversarialCatalogue, expectNoLeaks, report, stateDigest } from './support.js';
 
 const WEBHOOK_SECRET = 'adversarial-webhook-secret';
 const GOOD = 'glpat-ForgeryValidToken0123456';
@@ -24,11 +24,7 @@ describe('forgery and tampering matrix', () => {
 
   beforeAll(async () => {
     t = await startTestApp({
-      catalogue: (p) => `integrations:
-  - { id: gitlab, name: GitLab, provider: gitlab, auth: pat, url: "${p.baseUrl('gitlab')}", owners: [U0OWNER] }
-  - { id: bb-oauth, name: Bitbucket OAuth, provider: bitbucket, auth: oauth, url: "${p.baseUrl('bitbucket')}", owners: [U0OWNER] }
-  - { id: jira-connect, name: Jira Connect, provider: jira, auth: connect_app, url: "${p.baseUrl('jira')}", owners: [U0OWNER] }
-`,
+      catalogue: adversarialCatalogue,
       env: { HEALTH_WEBHOOK_SECRET: WEBHOOK_SECRET },
     });
     for (const token of [GOOD, NEXT]) t.providers.setToken(token, { provider: 'gitlab', scopes: ['read_api'], identity: ID });

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signWebhook } from '../../src/services/webhook-signature.js';
 import { signSlackBody } from '../helpers/slack-driver.js';
 import { SIGNING_SECRET, startTestApp, type TestApp } from '../helpers/start-app.js';
-import { expectNoLeaks, report, SIZE, stateDigest } from './support.js';
+import { adversarialCatalogue, expectNoLeaks, report, SIZE, stateDigest } from './support.js';
 
 const WEBHOOK_SECRET = 'fuzz-webhook-secret';
 const TOKEN = 'glpat-FuzzPlantedToken0123456789';
@@ -21,11 +21,7 @@ describe('fuzzing the entry points', () => {
 
   beforeAll(async () => {
     t = await startTestApp({
-      catalogue: (p) => `integrations:
-  - { id: gitlab, name: GitLab, provider: gitlab, auth: pat, url: "${p.baseUrl('gitlab')}", owners: [U0OWNER] }
-  - { id: bb-oauth, name: Bitbucket OAuth, provider: bitbucket, auth: oauth, url: "${p.baseUrl('bitbucket')}", owners: [U0OWNER] }
-  - { id: jira-connect, name: Jira Connect, provider: jira, auth: connect_app, url: "${p.baseUrl('jira')}", owners: [U0OWNER] }
-`,
+      catalogue: adversarialCatalogue,
       env: { HEALTH_WEBHOOK_SECRET: WEBHOOK_SECRET, LOG_LEVEL: 'trace' },
     });
     t.providers.setToken(TOKEN, { provider: 'gitlab', scopes: ['read_api'], identity: { id: '1', name: 'Fuzz' } });

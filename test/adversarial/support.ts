@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { expect } from 'vitest';
 import type { Db } from '../../src/db/sqlite/client.js';
+import type { ProviderEmulator } from '../../src/sandbox/providers/emulator.js';
 import type { TestApp } from '../helpers/start-app.js';
 
 /** CI runs the adversarial suite small; `npm run soak` (REAUTH_SOAK=1) runs it at full size. */
@@ -36,3 +37,10 @@ export function report(name: string, counts: Record<string, number>): void {
   mkdirSync('test-results/adversarial', { recursive: true });
   writeFileSync(`test-results/adversarial/${name}.json`, JSON.stringify({ name, soak: SOAK, ...counts }, null, 2));
 }
+
+/** A token integration, an OAuth one and an app integration, all owned by U0OWNER. */
+export const adversarialCatalogue = (p: ProviderEmulator): string => `integrations:
+  - { id: gitlab, name: GitLab, provider: gitlab, auth: pat, url: "${p.baseUrl('gitlab')}", owners: [U0OWNER] }
+  - { id: bb-oauth, name: Bitbucket OAuth, provider: bitbucket, auth: oauth, url: "${p.baseUrl('bitbucket')}", owners: [U0OWNER] }
+  - { id: jira-connect, name: Jira Connect, provider: jira, auth: connect_app, url: "${p.baseUrl('jira')}", owners: [U0OWNER] }
+`;
