@@ -5,7 +5,8 @@ import { App, type CustomRoute } from '@slack/bolt';
 import type { ExtendedErrorHandlerArgs } from '@slack/bolt/dist/App.js';
 import type { Config } from './config.js';
 import { healthWebhookRoute } from './http/health-webhook.js';
-import { healthzRoute } from './http/healthz.js';
+import { healthzRoute, livezRoute } from './http/healthz.js';
+import { metricsRoute } from './http/metrics.js';
 import { oauthCallbackRoute, oauthStartRoute } from './http/oauth.js';
 import type { Route, RouteServices } from './http/services.js';
 import { createSlackReceiver } from './http/slack-receiver.js';
@@ -69,7 +70,7 @@ function guarded(route: Route, logger: Logger): CustomRoute {
 export function createApp(parts: AppParts, options: AppOptions = {}): ReauthApp {
   const { config, logger } = parts;
   const socketMode = Boolean(config.slack.appToken);
-  const routes = [healthzRoute(parts.routes), oauthStartRoute(parts.routes), oauthCallbackRoute(parts.routes), healthWebhookRoute(parts.routes), ...(options.extraRoutes ?? [])].map((r) => guarded(r, logger));
+  const routes = [healthzRoute(parts.routes), livezRoute(), metricsRoute(parts.routes), oauthStartRoute(parts.routes), oauthCallbackRoute(parts.routes), healthWebhookRoute(parts.routes), ...(options.extraRoutes ?? [])].map((r) => guarded(r, logger));
 
   const boltLogger = toBoltLogger(logger);
   const app = new App({

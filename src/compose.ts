@@ -7,6 +7,7 @@ import { createKeyring, type Keyring } from './crypto/keyring.js';
 import { openSqliteStore } from './db/sqlite/store.js';
 import { systemClock, type Clock } from './domain/clock.js';
 import type { Logger } from './logger.js';
+import { boundedCode, createMetrics } from './observability/metrics.js';
 import { createHttpClient, DEFAULT_HTTP_OPTIONS, type HttpClient } from './providers/http.js';
 import { oauthEndpoints, oauthSetupHint } from './providers/oauth.js';
 import { providerConcurrencyCaps } from './providers/registry.js';
@@ -81,7 +82,8 @@ export async function compose(config: Config, logger: Logger, options: ComposeOp
   const { store, sync } = await openState(config, clock);
   const keyring: Keyring = createKeyring(config.secretKey, config.previousKeys);
   const http = options.http ?? createProviderHttpClient();
-  const slack = createSlackClient(config, logger);
+  const metrics = createMetrics({ countOpenAlerts: async () => (await store.alerts.listOpen()).length });
+  const slack = createSlackClient(config, logger, (method, code) => metrics.slackErrors.inc({ method, code: boundedCode(code) }));
   const signer = createMetadataSigner(config.secretKey, config.previousKeys);
   const credentialLock = createKeyedLock();
   const oauthEndpointsOf = (provider: Parameters<typeof oauthEndpoints>[1]) => oauthEndpoints(config, provider);
@@ -92,7 +94,7 @@ export async function compose(config: Config, logger: Logger, options: ComposeOp
   const alerts = createAlerts({ store, slack, authoriser, logger, clock, defaultChannel: config.defaultAlertChannel });
   const health = createHealthStateMachine({ store, alerts, clock, ...(options.policy ? { policy: options.policy } : {}) });
   const probe = createProber({ store, keyring, http, clock, oauthEndpointsOf, oauthSetupHintOf: oauthSetupHint });
-  const runner = createProbeRunner({ store, probe, health, clock, logger, credentialLock, intervalMs, concurrency: DEFAULT_HTTP_OPTIONS.globalConcurrency, random: options.random ?? Math.random });
+  const runner = createProbeRunner({ store, probe, health, clock, logger, credentialLock, intervalMs, concurrency: DEFAULT_HTTP_OPTIONS.globalConcurrency, random: options.random ?? Math.random, metrics });
   const upkeep = createAlertUpkeep({ store, alerts, clock });
   const jobs = {
     runDue: runner.runDue,
@@ -102,9 +104,9 @@ export async function compose(config: Config, logger: Logger, options: ComposeOp
     closeOrphanAlerts: upkeep.closeOrphanAlerts,
   };
   const monitor = { ...jobs, ...createHealthMonitor(jobs, { intervalMs, ...(options.tickMs === undefined ? {} : { tickMs: options.tickMs }) }, logger) };
-  const reauth = createReauthService({ store, keyring, http, clock, logger, authoriser, credentialLock });
+  const reauth = createReauthService({ store, keyring, http, clock, logger, authoriser, credentialLock, metrics });
   const announce = createAnnouncer({ alerts, slack, logger, channelOf });
-  const oauth = createOAuthFlow({ store, states: createOAuthStates({ store, keyring }), http, clock, reauth, authoriser, oauthEndpointsOf, oauthSetupHintOf: oauthSetupHint, publicUrl: config.publicUrl });
+  const oauth = createOAuthFlow({ store, states: createOAuthStates({ store, keyring }), http, clock, reauth, authoriser, oauthEndpointsOf, oauthSetupHintOf: oauthSetupHint, publicUrl: config.publicUrl, metrics });
   const services = {
     authoriser,
     alerts,
@@ -131,6 +133,7 @@ export async function compose(config: Config, logger: Logger, options: ComposeOp
     slack,
     sync,
     services,
+    metrics,
     monitor,
     app: undefined as unknown as ReauthApp,
     /** Starts the app (and, when asked, the monitor); /healthz turns ready once requests are accepted. */
@@ -155,7 +158,7 @@ export async function compose(config: Config, logger: Logger, options: ComposeOp
       config,
       logger,
       listeners: { slack, logger, signer, ...services },
-      routes: { slack, logger, publicUrl: config.publicUrl, oauth, announce, healthWebhook: services.healthWebhook, isReady: () => ready && store.isOpen(), rememberSignature: (signature) => store.webhookReplays.remember(signature, clock.now()) },
+      routes: { slack, logger, publicUrl: config.publicUrl, oauth, announce, healthWebhook: services.healthWebhook, isReady: () => ready && store.isOpen(), rememberSignature: (signature) => store.webhookReplays.remember(signature, clock.now()), metrics: { registry: metrics.registry, token: config.metricsToken } },
     },
     { ...appOptions, ...(extraRoutes ? { extraRoutes: extraRoutes(composition) } : {}) },
   );

@@ -36,6 +36,8 @@ export interface Config {
   bitbucketOAuth: (OAuthClientConfig & { url: string }) | undefined;
   azureOAuth: (OAuthClientConfig & { tenant: string; authority: string }) | undefined;
   logLevel: LogLevel;
+  /** When set, GET /metrics requires `Authorization: Bearer <it>`. */
+  metricsToken: string | undefined;
 }
 
 /** What the caller is about to do decides which variables must be present. */
@@ -214,6 +216,7 @@ export function parseConfig(env: Environment, needs: ConfigNeeds = {}): ConfigRe
     bitbucketOAuth: bitbucketClient && { ...bitbucketClient, url: bitbucketOAuthUrl },
     azureOAuth: azureClient && { ...azureClient, tenant: azureOAuthTenant, authority: azureOAuthAuthority },
     logLevel,
+    metricsToken: value('METRICS_TOKEN'),
   };
   return { ok: true, config: Object.freeze(config), warnings };
 }

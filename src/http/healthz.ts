@@ -1,7 +1,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Route, RouteServices } from './services.js';
 
-/** GET /healthz: 200 {"status":"ok"} once the database is open and the catalogue loaded. */
+/**
+ * GET /healthz (readiness): 200 {"status":"ok"} once the database is open, the catalogue loaded and Slack
+ * accepted the bot token at start; 503 before that and from the moment a shutdown begins.
+ */
 export function healthzRoute(services: Pick<RouteServices, 'isReady'>): Route {
   return {
     path: '/healthz',
@@ -10,6 +13,18 @@ export function healthzRoute(services: Pick<RouteServices, 'isReady'>): Route {
       const ready = services.isReady();
       res.writeHead(ready ? 200 : 503, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' });
       res.end(JSON.stringify({ status: ready ? 'ok' : 'starting' }));
+    },
+  };
+}
+
+/** GET /livez: the process and its event loop answer. Restart it when this fails; /healthz is for traffic. */
+export function livezRoute(): Route {
+  return {
+    path: '/livez',
+    method: ['GET'],
+    handler: (_req: IncomingMessage, res: ServerResponse) => {
+      res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' });
+      res.end(JSON.stringify({ status: 'alive' }));
     },
   };
 }

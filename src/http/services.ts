@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { WebClient } from '@slack/web-api';
+import type { Registry } from 'prom-client';
 import type { Logger } from '../logger.js';
 import type { AnnounceReauth } from '../services/announce-reauth.js';
 import type { HealthWebhook } from '../services/health-webhook.js';
@@ -18,6 +19,8 @@ export interface RouteServices {
   isReady(): boolean;
   /** Remembers a Slack request signature; false when it was already used (a replay). */
   rememberSignature(signature: string): Promise<boolean>;
+  /** The Prometheus registry, and the bearer token that protects it when set. */
+  metrics: { registry: Registry; token: string | undefined };
 }
 
 /** A route beside /slack/events, as Bolt's custom routes take it. */

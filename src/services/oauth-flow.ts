@@ -8,6 +8,7 @@ import type { CredentialValidation, ValidOutcome } from '../providers/outcome.js
 import { providerSpec } from '../providers/registry.js';
 import type { ProviderKey } from '../providers/types.js';
 import { createValidationContext, validateToken } from '../providers/validate.js';
+import type { Metrics } from '../observability/metrics.js';
 import type { Authoriser } from './authorisation.js';
 import { hashState, type OAuthStates } from './oauth-states.js';
 import { targetOf } from './probe.js';
@@ -24,6 +25,7 @@ export interface OAuthFlowDeps {
   oauthSetupHintOf: (provider: ProviderKey) => string;
   /** PUBLIC_URL, without a trailing slash. */
   publicUrl: string;
+  metrics?: Pick<Metrics, 'oauthFlows'>;
 }
 
 /** A page the browser is shown: the outcome in plain words. */
@@ -104,74 +106,83 @@ export function createOAuthFlow(deps: OAuthFlowDeps) {
 
     /** GET /oauth/callback: the state is used up before any code exchange. */
     async complete(input: CallbackInput): Promise<CallbackResult> {
-      const now = deps.clock.now();
-      const audit = (integrationId: string | null, actor: string, outcome: string, detail: Record<string, unknown> = {}) =>
-        deps.store.audit.record({ actor, integrationId, action: 'reauth.oauth', outcome, detail, fingerprint: null }, now);
-
-      if (!input.state) {
-        await audit(null, 'unknown', 'missing_state');
-        return { status: 400, page: { ...PROBLEM_PAGES.unknown, ok: false } };
-      }
-      const consumed = await deps.states.consume(input.state, now);
-      if (!consumed.ok) {
-        await audit(consumed.integrationId ?? null, consumed.slackUserId ?? 'unknown', `${consumed.problem}_state`);
-        return { status: 400, page: { ...PROBLEM_PAGES[consumed.problem], ok: false } };
-      }
-      const integration = await deps.store.integrations.findActive(consumed.integrationId);
-      const fail = async (status: number, title: string, message: string, outcome: string, detail: Record<string, unknown> = {}): Promise<CallbackResult> => {
-        await audit(consumed.integrationId, consumed.slackUserId, outcome, detail);
-        return { status, page: { title, message, ok: false }, ...(integration ? { notify: { userId: consumed.slackUserId, integration } } : {}) };
-      };
-      if (!input.cookieStateHashes.includes(hashState(input.state))) {
-        return fail(403, 'This sign-in belongs to someone else', 'This sign-in was started from another browser or by another person, so it was refused and nothing was changed. Start again with Re-authenticate in Slack, in this browser.', 'foreign_state');
-      }
-      if (!integration || integration.authType !== 'oauth') {
-        return fail(404, 'Integration not found', 'The integration no longer exists or no longer uses OAuth. Nothing was changed.', 'not_found');
-      }
-      // Permission is decided now, not when the link was issued: an owner removed meanwhile cannot finish.
-      if (!(await deps.authoriser.canManage(consumed.slackUserId, integration.owners))) {
-        return fail(403, 'You may no longer re-authenticate this integration', `You are no longer an owner of ${integration.name} or a Reauth admin, so this sign-in was refused and nothing was changed. Ask one of its owners or a Reauth admin.`, 'permission_denied');
-      }
-      const provider = providerSpec(integration.provider).label;
-      if (input.error) {
-        const description = input.errorDescription ? ` (${input.errorDescription.slice(0, 200)})` : '';
-        return fail(400, `${provider} did not grant access`, `${provider} answered "${input.error.slice(0, 60)}"${description}. Nothing was changed; start again with Re-authenticate in Slack if you want to retry.`, 'provider_error_param', { error: input.error.slice(0, 60) });
-      }
-      if (!input.code) return fail(400, 'No authorization code', `${provider} sent no authorization code. Nothing was changed; start again from Slack.`, 'missing_code');
-      const endpoints = deps.oauthEndpointsOf(integration.provider);
-      if (!endpoints) return fail(503, 'Sign-in is not set up', `An admin must set ${deps.oauthSetupHintOf(integration.provider)}. Nothing was changed.`, 'not_configured');
-
-      const exchange = await exchangeCode(deps.http, endpoints, { code: input.code, redirectUri, codeVerifier: consumed.codeVerifier }, now);
-      if (!exchange.ok) return fail(502, 'Sign-in failed', `${exchange.outcome.reason} Nothing was changed.`, exchange.outcome.kind);
-
-      const ctx = createValidationContext(targetOf(integration), deps.http, () => deps.clock.now());
-      const outcome = await validateToken(ctx, { token: exchange.tokens.accessToken });
-      const fingerprint = fingerprintSecret(exchange.tokens.refreshToken ?? exchange.tokens.accessToken);
-      if (outcome.kind !== 'valid') return fail(502, 'The new access does not work', `${outcome.reason}`, outcome.kind, { reason: outcome.reason });
-
-      const validation = { outcome, tokens: [{ position: 1, fingerprint, outcome }] };
-      const committed = await deps.reauth.commit({
-        integration,
-        actor: consumed.slackUserId,
-        payload: {
-          kind: 'oauth',
-          accessToken: exchange.tokens.accessToken,
-          refreshToken: exchange.tokens.refreshToken,
-          accessExpiresAt: exchange.tokens.accessExpiresAt.getTime(),
-          refreshExpiresAt: exchange.tokens.refreshExpiresAt?.getTime() ?? null,
-        },
-        validation,
-        how: 'oauth',
-        expiresAt: exchange.tokens.refreshExpiresAt,
-      });
-      const also = committed.affected.length > 1 ? ` It also serves ${committed.affected.filter((a) => a.id !== integration.id).map((a) => a.name).join(', ')}.` : '';
-      return {
-        status: 200,
-        page: { title: `${integration.name} is re-authenticated`, message: `${outcome.reason}${also} The result is posted in Slack.`, ok: true },
-        success: { integration, affected: committed.affected, validation, userId: consumed.slackUserId },
-      };
+      const result = await completeOnce(input);
+      deps.metrics?.oauthFlows.inc({ provider: result.provider ?? 'unknown', outcome: result.outcome });
+      return result;
     },
   };
+
+  /** The callback's work; its result also says the outcome and provider, for the metrics. */
+  async function completeOnce(input: CallbackInput): Promise<CallbackResult & { provider?: string; outcome: string }> {
+    const now = deps.clock.now();
+    const audit = (integrationId: string | null, actor: string, outcome: string, detail: Record<string, unknown> = {}) =>
+      deps.store.audit.record({ actor, integrationId, action: 'reauth.oauth', outcome, detail, fingerprint: null }, now);
+
+    if (!input.state) {
+      await audit(null, 'unknown', 'missing_state');
+      return { status: 400, page: { ...PROBLEM_PAGES.unknown, ok: false }, outcome: 'missing_state' };
+    }
+    const consumed = await deps.states.consume(input.state, now);
+    if (!consumed.ok) {
+      await audit(consumed.integrationId ?? null, consumed.slackUserId ?? 'unknown', `${consumed.problem}_state`);
+      return { status: 400, page: { ...PROBLEM_PAGES[consumed.problem], ok: false }, outcome: `${consumed.problem}_state` };
+    }
+    const integration = await deps.store.integrations.findActive(consumed.integrationId);
+    const fail = async (status: number, title: string, message: string, outcome: string, detail: Record<string, unknown> = {}) => {
+      await audit(consumed.integrationId, consumed.slackUserId, outcome, detail);
+      return { status, page: { title, message, ok: false }, outcome, ...(integration ? { provider: integration.provider, notify: { userId: consumed.slackUserId, integration } } : {}) };
+    };
+    if (!input.cookieStateHashes.includes(hashState(input.state))) {
+      return fail(403, 'This sign-in belongs to someone else', 'This sign-in was started from another browser or by another person, so it was refused and nothing was changed. Start again with Re-authenticate in Slack, in this browser.', 'foreign_state');
+    }
+    if (!integration || integration.authType !== 'oauth') {
+      return fail(404, 'Integration not found', 'The integration no longer exists or no longer uses OAuth. Nothing was changed.', 'not_found');
+    }
+    // Permission is decided now, not when the link was issued: an owner removed meanwhile cannot finish.
+    if (!(await deps.authoriser.canManage(consumed.slackUserId, integration.owners))) {
+      return fail(403, 'You may no longer re-authenticate this integration', `You are no longer an owner of ${integration.name} or a Reauth admin, so this sign-in was refused and nothing was changed. Ask one of its owners or a Reauth admin.`, 'permission_denied');
+    }
+    const provider = providerSpec(integration.provider).label;
+    if (input.error) {
+      const description = input.errorDescription ? ` (${input.errorDescription.slice(0, 200)})` : '';
+      return fail(400, `${provider} did not grant access`, `${provider} answered "${input.error.slice(0, 60)}"${description}. Nothing was changed; start again with Re-authenticate in Slack if you want to retry.`, 'provider_error_param', { error: input.error.slice(0, 60) });
+    }
+    if (!input.code) return fail(400, 'No authorization code', `${provider} sent no authorization code. Nothing was changed; start again from Slack.`, 'missing_code');
+    const endpoints = deps.oauthEndpointsOf(integration.provider);
+    if (!endpoints) return fail(503, 'Sign-in is not set up', `An admin must set ${deps.oauthSetupHintOf(integration.provider)}. Nothing was changed.`, 'not_configured');
+
+    const exchange = await exchangeCode(deps.http, endpoints, { code: input.code, redirectUri, codeVerifier: consumed.codeVerifier }, now);
+    if (!exchange.ok) return fail(502, 'Sign-in failed', `${exchange.outcome.reason} Nothing was changed.`, exchange.outcome.kind);
+
+    const ctx = createValidationContext(targetOf(integration), deps.http, () => deps.clock.now());
+    const outcome = await validateToken(ctx, { token: exchange.tokens.accessToken });
+    const fingerprint = fingerprintSecret(exchange.tokens.refreshToken ?? exchange.tokens.accessToken);
+    if (outcome.kind !== 'valid') return fail(502, 'The new access does not work', `${outcome.reason}`, outcome.kind, { reason: outcome.reason });
+
+    const validation = { outcome, tokens: [{ position: 1, fingerprint, outcome }] };
+    const committed = await deps.reauth.commit({
+      integration,
+      actor: consumed.slackUserId,
+      payload: {
+        kind: 'oauth',
+        accessToken: exchange.tokens.accessToken,
+        refreshToken: exchange.tokens.refreshToken,
+        accessExpiresAt: exchange.tokens.accessExpiresAt.getTime(),
+        refreshExpiresAt: exchange.tokens.refreshExpiresAt?.getTime() ?? null,
+      },
+      validation,
+      how: 'oauth',
+      expiresAt: exchange.tokens.refreshExpiresAt,
+    });
+    const also = committed.affected.length > 1 ? ` It also serves ${committed.affected.filter((a) => a.id !== integration.id).map((a) => a.name).join(', ')}.` : '';
+    return {
+      status: 200,
+      page: { title: `${integration.name} is re-authenticated`, message: `${outcome.reason}${also} The result is posted in Slack.`, ok: true },
+      success: { integration, affected: committed.affected, validation, userId: consumed.slackUserId },
+      outcome: 'success',
+      provider: integration.provider,
+    };
+  }
 }
 
 export type OAuthFlow = ReturnType<typeof createOAuthFlow>;

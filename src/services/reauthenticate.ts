@@ -5,6 +5,7 @@ import type { ReauthResult } from '../domain/reauth-result.js';
 import type { Credential, Integration } from '../domain/types.js';
 import type { Keyring } from '../crypto/keyring.js';
 import type { Logger } from '../logger.js';
+import type { Metrics } from '../observability/metrics.js';
 import type { HttpClient } from '../providers/http.js';
 import { parseCredentialInput, type RawCredentialInput } from '../providers/input.js';
 import { earliestExpiry, type CredentialValidation, type TokenReport, type ValidOutcome } from '../providers/outcome.js';
@@ -63,6 +64,7 @@ export interface ReauthDeps {
   authoriser: Pick<Authoriser, 'canManage'>;
   /** The per-credential lock shared with probes. */
   credentialLock: KeyedLock;
+  metrics?: Pick<Metrics, 'reauthentications' | 'validationSeconds'>;
 }
 
 export function createReauthService(deps: ReauthDeps) {
@@ -106,7 +108,8 @@ export function createReauthService(deps: ReauthDeps) {
         now,
       ),
     );
-    deps.logger.info({ integration: integration.id, actor: params.actor, how: params.how, fingerprints }, 're-authentication succeeded');
+    deps.metrics?.reauthentications.inc({ provider: integration.provider, outcome: 'success' });
+    deps.logger.info({ event: 'reauth_succeeded', integration: integration.id, actor: params.actor, how: params.how, fingerprints }, 're-authentication succeeded');
     return { credential: committed.credential, affected: committed.affected, previousFingerprints: committed.previous?.fingerprints ?? [] };
   }
 
@@ -118,8 +121,9 @@ export function createReauthService(deps: ReauthDeps) {
   async function reauthenticate(request: ReauthRequest): Promise<ReauthResult> {
     const now = () => deps.clock.now();
     const refuse = async (integration: Integration | undefined, failure: Failure, detail: Record<string, unknown> = {}, fingerprint: string | null = null): Promise<Failure> => {
+      deps.metrics?.reauthentications.inc({ provider: integration?.provider ?? 'unknown', outcome: failure.kind });
       await deps.store.audit.record({ actor: request.actor, integrationId: integration?.id ?? request.integrationId, action: 'reauth.modal', outcome: failure.kind, fingerprint, detail }, now());
-      deps.logger.info({ integration: integration?.id ?? request.integrationId, actor: request.actor, outcome: failure.kind, fingerprint }, 're-authentication refused');
+      deps.logger.info({ event: 'reauth_refused', integration: integration?.id ?? request.integrationId, actor: request.actor, outcome: failure.kind, fingerprint }, 're-authentication refused');
       return failure;
     };
 
@@ -157,7 +161,9 @@ export function createReauthService(deps: ReauthDeps) {
       return refuse(integration, fail(integration, parsed.outcome.kind, parsed.outcome.reason, field), { reason: parsed.outcome.reason });
     }
 
+    const started = performance.now();
     const validation = await validateCredential(createValidationContext(targetOf(integration), deps.http, now), parsed.input);
+    deps.metrics?.validationSeconds.observe({ provider: integration.provider }, (performance.now() - started) / 1000);
     if (validation.outcome.kind !== 'valid') {
       const field = validation.outcome.kind === 'invalid_input' ? validation.outcome.field : 'token';
       const fingerprints = validation.tokens.map((t) => t.fingerprint);

@@ -1,6 +1,7 @@
 import { WebClient, type WebClientOptions } from '@slack/web-api';
 import type { Config } from '../config.js';
 import { toBoltLogger, type Logger } from '../logger.js';
+import { slackErrorCode } from './errors.js';
 
 /** What services use of the Web API: posting and editing messages. */
 export type SlackChat = { chat: Pick<WebClient['chat'], 'postMessage' | 'update'> };
@@ -18,6 +19,29 @@ export function slackClientOptions(config: Config, logger: Logger): WebClientOpt
   };
 }
 
-export function createSlackClient(config: Config, logger: Logger): WebClient {
-  return new WebClient(config.slack.botToken, slackClientOptions(config, logger));
+/** A Web API client that reports every failed call (method, Slack error code) before rethrowing it. */
+class ReportingWebClient extends WebClient {
+  constructor(
+    token: string | undefined,
+    options: WebClientOptions,
+    private readonly onError: (method: string, code: string) => void,
+  ) {
+    super(token, options);
+  }
+
+  // Every method (chat.postMessage, views.open, …) is bound to apiCall when the client is built.
+  override async apiCall(method: string, options?: Record<string, unknown>): ReturnType<WebClient['apiCall']> {
+    try {
+      return await super.apiCall(method, options);
+    } catch (error) {
+      this.onError(method, slackErrorCode(error));
+      throw error;
+    }
+  }
+}
+
+/** Reauth's Web API client; `onError` hears of every failed call, for the metrics. */
+export function createSlackClient(config: Config, logger: Logger, onError?: (method: string, code: string) => void): WebClient {
+  const options = slackClientOptions(config, logger);
+  return onError ? new ReportingWebClient(config.slack.botToken, options, onError) : new WebClient(config.slack.botToken, options);
 }

@@ -3,6 +3,7 @@ import type { Clock } from '../../domain/clock.js';
 import { isAppIntegration } from '../../domain/integration.js';
 import type { Integration } from '../../domain/types.js';
 import type { Logger } from '../../logger.js';
+import type { Metrics } from '../../observability/metrics.js';
 import { createLimiter } from '../../providers/limiter.js';
 import { earliestExpiry, isRejection } from '../../providers/outcome.js';
 import type { HealthStateMachine, SignalSource } from '../health.js';
@@ -23,6 +24,7 @@ export interface ProbeRunnerDeps {
   /** Probes running at once across all providers; each provider also has its own cap in the HTTP client. */
   concurrency: number;
   random: () => number;
+  metrics?: Pick<Metrics, 'probes' | 'probeSeconds'>;
 }
 
 /** Integrations grouped by the credential they share: each group is probed once. */
@@ -50,8 +52,13 @@ export function createProbeRunner(deps: ProbeRunnerDeps) {
   /** Probes one credential group and applies the outcome. */
   async function probeGroup(group: readonly Integration[], source: SignalSource, actor?: string): Promise<ProbeResult> {
     const first = group[0] as Integration;
+    const started = performance.now();
     const result = await deps.probe(first, { persist: true });
     const now = deps.clock.now();
+    if (result.probed) {
+      deps.metrics?.probes.inc({ provider: first.provider, outcome: result.outcome.kind });
+      deps.metrics?.probeSeconds.observe({ provider: first.provider }, (performance.now() - started) / 1000);
+    }
     // App types hold no credential: their health is the webhook's to say, never a probe's.
     if (!result.probed) return result;
     if (!result.credential) {
