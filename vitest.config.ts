@@ -1,8 +1,9 @@
 import { defineConfig } from 'vitest/config';
 
 /**
- * unit and e2e run together; the benchmark smoke test runs alone afterwards (a higher groupOrder), so it
- * neither competes for the cores with the other files nor changes the working tree while they run.
+ * unit, e2e and adversarial run together; the heavy files (the benchmark smoke test, the audit export
+ * over a million rows) run afterwards (a higher groupOrder), so they do not compete for the cores with
+ * the other files, and they build into node_modules/.cache, never the working tree.
  * Test files share their worker's module cache (isolate: false): the code under test keeps no module
  * state (everything is built by factories per test), and loading Bolt once per worker saves a quarter
  * of the run on 2 cores.
@@ -13,7 +14,7 @@ export default defineConfig({
       { test: { name: 'unit', include: ['test/unit/**/*.test.ts'], testTimeout: 15_000, isolate: false, sequence: { groupOrder: 0 } } },
       { test: { name: 'e2e', include: ['test/e2e/**/*.test.ts'], testTimeout: 30_000, hookTimeout: 30_000, isolate: false, sequence: { groupOrder: 0 } } },
       { test: { name: 'adversarial', include: ['test/adversarial/**/*.test.ts'], testTimeout: process.env.REAUTH_SOAK === '1' ? 3_600_000 : 120_000, hookTimeout: 60_000, isolate: false, sequence: { groupOrder: 0 } } },
-      { test: { name: 'bench-smoke', include: ['test/bench-smoke/**/*.test.ts'], testTimeout: 180_000, sequence: { groupOrder: 1 } } },
+      { test: { name: 'heavy', include: ['test/heavy/**/*.test.ts'], testTimeout: 180_000, hookTimeout: 120_000, sequence: { groupOrder: 1 } } },
     ],
   },
 });

@@ -3,6 +3,8 @@ import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { readEnvironment } from './config.js';
 import { CliError, EXIT, type CliIo } from './cli/context.js';
+import { auditCommand } from './cli/audit.js';
+import { backupCommand } from './cli/backup.js';
 import { checkCommand } from './cli/check.js';
 import { listCommand } from './cli/list.js';
 import { migrateCommand } from './cli/migrate.js';
@@ -15,6 +17,8 @@ Commands:
   list         print integrations with health, credential fingerprint and expiry
   check [id]   probe integrations now with their stored credentials (changes nothing); exit 1 if any fails
   rotate-key   re-seal every secret with REAUTH_SECRET_KEY (old keys in REAUTH_PREVIOUS_KEYS)
+  audit        export the audit log: [--since <date>] [--until <date>] [--integration <id>] [--format jsonl|csv]
+  backup <file>  write a consistent copy of the database while the server runs
 
 Configuration comes from the environment and ./.env (see README.md).`;
 
@@ -25,6 +29,8 @@ const COMMANDS: Record<string, Command> = {
   list: (io) => listCommand(io),
   'rotate-key': (io) => rotateKeyCommand(io),
   check: (io, args) => checkCommand(io, args),
+  audit: (io, args) => auditCommand(io, args),
+  backup: (io, args) => backupCommand(io, args),
 };
 
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
@@ -64,6 +70,7 @@ if (isEntryPoint()) {
   const io: CliIo = {
     env: readEnvironment(),
     stdout: (text) => process.stdout.write(`${text}\n`),
+    out: process.stdout,
     stderr: (text) => process.stderr.write(`${text}\n`),
     now: () => new Date(),
   };

@@ -1,3 +1,4 @@
+import type { Writable } from 'node:stream';
 import { openState } from '../compose.js';
 import { formatConfigProblems, parseConfig, type Config, type ConfigNeeds, type Environment } from '../config.js';
 import { openSqliteStore } from '../db/sqlite/store.js';
@@ -6,6 +7,8 @@ import type { Store } from '../db/store.js';
 export interface CliIo {
   env: Environment;
   stdout: (text: string) => void;
+  /** Standard output as a stream, for commands that write a lot (`audit`): it honours backpressure. */
+  out?: Writable;
   stderr: (text: string) => void;
   now: () => Date;
 }

@@ -16,6 +16,11 @@ export interface Store {
   expiryWarnings: ExpiryWarningRepository;
   /** True until close(): /healthz reports it. */
   isOpen(): boolean;
+  /**
+   * A consistent copy of the whole store written to `path` while it stays in use, or undefined when
+   * the engine has its own tool for that (the message names it).
+   */
+  backup(path: string): Promise<{ pages: number } | { unsupported: string }>;
   close(): Promise<void>;
 }
 
@@ -120,10 +125,18 @@ export interface AlertRepository {
   claimPost(id: number, now: Date): Promise<boolean>;
 }
 
+export interface AuditFilter {
+  since?: Date;
+  until?: Date;
+  integrationId?: string;
+}
+
 export interface AuditRepository {
   record(entry: AuditEntry, now: Date): Promise<void>;
   /** Newest first. */
   list(integrationId?: string): Promise<AuditRecord[]>;
+  /** Oldest first, one row at a time: memory stays flat however long the log. */
+  stream(filter: AuditFilter): AsyncIterable<AuditRecord>;
 }
 
 export interface OAuthStateRepository {

@@ -1,3 +1,4 @@
+import { Writable } from 'node:stream';
 import { runCli } from '../../src/cli.js';
 import type { Environment } from '../../src/config.js';
 
@@ -5,6 +6,13 @@ import type { Environment } from '../../src/config.js';
 export async function cli(argv: string[], env: Environment, now = new Date()) {
   const out: string[] = [];
   const err: string[] = [];
-  const code = await runCli(argv, { env, stdout: (t) => out.push(t), stderr: (t) => err.push(t), now: () => now });
-  return { code, stdout: out.join('\n'), stderr: err.join('\n') };
+  const streamed: string[] = [];
+  const stream = new Writable({
+    write(chunk: Buffer | string, _encoding, callback) {
+      streamed.push(chunk.toString());
+      callback();
+    },
+  });
+  const code = await runCli(argv, { env, stdout: (t) => out.push(t), stderr: (t) => err.push(t), out: stream, now: () => now });
+  return { code, stdout: out.join('\n') + streamed.join(''), stderr: err.join('\n') };
 }

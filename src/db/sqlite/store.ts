@@ -23,6 +23,8 @@ export function createSqliteStore(db: Db): Store & { db: Db } {
     webhookReplays: createWebhookReplayRepository(db),
     expiryWarnings: createExpiryWarningRepository(db),
     isOpen: () => db.$client.open,
+    // SQLite's online backup: a consistent copy while the server keeps writing (https://www.sqlite.org/backup.html).
+    backup: async (path) => ({ pages: (await db.$client.backup(path)).totalPages }),
     close: async () => closeDatabase(db),
   };
 }
