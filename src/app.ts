@@ -43,8 +43,8 @@ export interface AppOptions extends ListenerOptions {
 /** Every method is routed, so one a route does not serve gets a 405 here instead of Bolt's logged 404. */
 const ALL_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
 
-/** Route handlers may be async; a failure answers with a reference instead of hanging. */
-function guarded(route: Route, logger: Logger): CustomRoute {
+/** Route handlers may be async; a failure answers with a reference instead of hanging; a shutdown waits for them. */
+function guarded(route: Route, logger: Logger, inflight: RouteServices['inflight']): CustomRoute {
   return {
     path: route.path,
     method: ALL_METHODS,
@@ -54,7 +54,7 @@ function guarded(route: Route, logger: Logger): CustomRoute {
         res.end(`${req.method ?? 'This method'} is not served here; use ${route.method.join(' or ')}.`);
         return;
       }
-      Promise.resolve(route.handler(req, res)).catch((error: unknown) => {
+      inflight.track(Promise.resolve(route.handler(req, res))).catch((error: unknown) => {
         const reference = randomBytes(4).toString('hex');
         logger.error({ err: error, reference, path: route.path }, 'route failed');
         if (!res.headersSent) {
@@ -70,14 +70,14 @@ function guarded(route: Route, logger: Logger): CustomRoute {
 export function createApp(parts: AppParts, options: AppOptions = {}): ReauthApp {
   const { config, logger } = parts;
   const socketMode = Boolean(config.slack.appToken);
-  const routes = [healthzRoute(parts.routes), livezRoute(), metricsRoute(parts.routes), oauthStartRoute(parts.routes), oauthCallbackRoute(parts.routes), healthWebhookRoute(parts.routes), ...(options.extraRoutes ?? [])].map((r) => guarded(r, logger));
+  const routes = [healthzRoute(parts.routes), livezRoute(), metricsRoute(parts.routes), oauthStartRoute(parts.routes), oauthCallbackRoute(parts.routes), healthWebhookRoute(parts.routes), ...(options.extraRoutes ?? [])].map((r) => guarded(r, logger, parts.routes.inflight));
 
   const boltLogger = toBoltLogger(logger);
   const app = new App({
     token: config.slack.botToken ?? '',
     ...(socketMode
       ? { socketMode: true, appToken: config.slack.appToken ?? '', installerOptions: { port: config.port }, customRoutes: routes }
-      : { receiver: createSlackReceiver({ signingSecret: config.slack.signingSecret ?? '', endpoint: '/slack/events', customRoutes: routes, logger: boltLogger, rememberSignature: parts.routes.rememberSignature }) }),
+      : { receiver: createSlackReceiver({ signingSecret: config.slack.signingSecret ?? '', endpoint: '/slack/events', customRoutes: routes, logger: boltLogger, rememberSignature: parts.routes.rememberSignature, isStopping: parts.routes.isStopping }) }),
     logger: boltLogger,
     processBeforeResponse: false,
     // Reauth keeps no conversation state in Bolt; its store would cost every request a lookup.

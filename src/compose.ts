@@ -17,6 +17,7 @@ import { createAuthoriser } from './services/authorisation.js';
 import { createDirectory } from './services/directory.js';
 import { createHealthStateMachine, type HealthPolicy } from './services/health.js';
 import { createHealthWebhook } from './services/health-webhook.js';
+import { createInFlight } from './services/in-flight.js';
 import { createKeyedLock } from './services/keyed-lock.js';
 import { createAlertUpkeep } from './services/monitor/alert-upkeep.js';
 import { createCheckNow } from './services/monitor/check-now.js';
@@ -45,6 +46,9 @@ type SqliteStore = ReturnType<typeof openSqliteStore>;
 export class StartupError extends Error {
   override name = 'StartupError';
 }
+
+/** How long a graceful stop waits for work in flight. */
+export const SHUTDOWN_LIMIT_MS = 10_000;
 
 export interface ComposeOptions {
   clock?: Clock;
@@ -94,7 +98,10 @@ export async function compose(config: Config, logger: Logger, options: ComposeOp
   const alerts = createAlerts({ store, slack, authoriser, logger, clock, defaultChannel: config.defaultAlertChannel });
   const health = createHealthStateMachine({ store, alerts, clock, ...(options.policy ? { policy: options.policy } : {}) });
   const probe = createProber({ store, keyring, http, clock, oauthEndpointsOf, oauthSetupHintOf: oauthSetupHint });
-  const runner = createProbeRunner({ store, probe, health, clock, logger, credentialLock, intervalMs, concurrency: DEFAULT_HTTP_OPTIONS.globalConcurrency, random: options.random ?? Math.random, metrics });
+  let ready = false;
+  let stopping = false;
+  const inflight = createInFlight();
+  const runner = createProbeRunner({ store, probe, health, clock, logger, credentialLock, intervalMs, concurrency: DEFAULT_HTTP_OPTIONS.globalConcurrency, random: options.random ?? Math.random, metrics, stopping: () => stopping });
   const upkeep = createAlertUpkeep({ store, alerts, clock });
   const jobs = {
     runDue: runner.runDue,
@@ -122,7 +129,6 @@ export async function compose(config: Config, logger: Logger, options: ComposeOp
     healthWebhook: createHealthWebhook({ store, health, clock, secret: config.healthWebhookSecret }),
   };
 
-  let ready = false;
   const composition = {
     config,
     logger,
@@ -143,13 +149,21 @@ export async function compose(config: Config, logger: Logger, options: ComposeOp
       if (startOptions.monitor) monitor.start();
       return started;
     },
-    /** Stops the monitor between probes, then the app, the HTTP client and the store. */
-    async stop(): Promise<void> {
+    /**
+     * A graceful stop (SIGTERM): /healthz turns 503 at once and new Slack requests are told to try
+     * again; the monitor starts no new probe; work in flight (validations, OAuth callbacks, routes)
+     * finishes, for at most `limitMs`; then the app, the HTTP client and the store close. Resolves
+     * whether everything in flight finished.
+     */
+    async stop(limitMs = SHUTDOWN_LIMIT_MS): Promise<boolean> {
       ready = false;
+      stopping = true;
+      const drained = await inflight.drain(limitMs);
       await monitor.stop();
       await composition.app.stop();
       await http.close();
       await store.close();
+      return drained;
     },
   };
   const { extraRoutes, ...appOptions } = options.app ?? {};
@@ -157,8 +171,8 @@ export async function compose(config: Config, logger: Logger, options: ComposeOp
     {
       config,
       logger,
-      listeners: { slack, logger, signer, ...services },
-      routes: { slack, logger, publicUrl: config.publicUrl, oauth, announce, healthWebhook: services.healthWebhook, isReady: () => ready && store.isOpen(), rememberSignature: (signature) => store.webhookReplays.remember(signature, clock.now()), metrics: { registry: metrics.registry, token: config.metricsToken } },
+      listeners: { slack, logger, signer, inflight, ...services },
+      routes: { slack, logger, publicUrl: config.publicUrl, oauth, announce, healthWebhook: services.healthWebhook, isReady: () => ready && !stopping && store.isOpen(), isStopping: () => stopping, inflight, rememberSignature: (signature) => store.webhookReplays.remember(signature, clock.now()), metrics: { registry: metrics.registry, token: config.metricsToken } },
     },
     { ...appOptions, ...(extraRoutes ? { extraRoutes: extraRoutes(composition) } : {}) },
   );

@@ -27,11 +27,21 @@ async function main(): Promise<void> {
 
   let stopping = false;
   const shutdown = async (signal: string) => {
-    if (stopping) return;
+    if (stopping) {
+      // A second signal: the operator wants out now.
+      logger.warn({ event: 'shutdown_forced', signal }, 'second signal: exiting at once');
+      process.exit(1);
+    }
     stopping = true;
-    logger.info({ signal }, 'shutting down');
-    await reauth.stop().catch((error: unknown) => logger.warn({ err: error }, 'stopping cleanly failed'));
-    process.exit(0);
+    logger.info({ event: 'shutdown_started', signal }, 'shutting down: finishing work in flight (at most 10 s)');
+    try {
+      const drained = await reauth.stop();
+      logger.info({ event: 'shutdown_complete', drained }, drained ? 'stopped cleanly' : 'stopped; some work did not finish within 10 s');
+      process.exit(0);
+    } catch (error) {
+      logger.error({ err: error, event: 'shutdown_failed' }, 'stopping cleanly failed');
+      process.exit(1);
+    }
   };
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));

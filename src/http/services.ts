@@ -3,6 +3,7 @@ import type { WebClient } from '@slack/web-api';
 import type { Registry } from 'prom-client';
 import type { Logger } from '../logger.js';
 import type { AnnounceReauth } from '../services/announce-reauth.js';
+import type { InFlight } from '../services/in-flight.js';
 import type { HealthWebhook } from '../services/health-webhook.js';
 import type { OAuthFlow } from '../services/oauth-flow.js';
 
@@ -17,6 +18,10 @@ export interface RouteServices {
   healthWebhook: HealthWebhook;
   /** Ready for traffic: the store is open, the catalogue loaded and the app started. */
   isReady(): boolean;
+  /** True from the moment a shutdown begins: new Slack requests are told to try again. */
+  isStopping(): boolean;
+  /** Work a shutdown waits for: every route runs inside it. */
+  inflight: Pick<InFlight, 'track'>;
   /** Remembers a Slack request signature; false when it was already used (a replay). */
   rememberSignature(signature: string): Promise<boolean>;
   /** The Prometheus registry, and the bearer token that protects it when set. */

@@ -17,7 +17,21 @@ export interface SlackReceiverOptions {
   logger: BoltLogger;
   /** Remembers a verified request signature; false when it was seen before (a replay within the window). */
   rememberSignature: (signature: string) => Promise<boolean>;
+  /** True once a shutdown began: requests are answered at once with "restarting, try again". */
+  isStopping?: () => boolean;
   now?: () => number;
+}
+
+const RESTARTING = 'Reauth is restarting; nothing was changed. Try again in a minute.';
+
+/** A fast answer while shutting down that the person sees, where Slack shows one. */
+function restartingAnswer(contentType: string, body: string): string {
+  if (contentType.startsWith('application/json')) return '';
+  const form = new URLSearchParams(body);
+  if (form.get('command') !== null) return JSON.stringify({ response_type: 'ephemeral', text: RESTARTING });
+  const payload = JSON.parse(form.get('payload') ?? '{}') as { type?: string; view?: { state?: { values?: Record<string, unknown> } } };
+  const field = Object.keys(payload.view?.state?.values ?? {})[0];
+  return payload.type === 'view_submission' && field ? JSON.stringify({ response_action: 'errors', errors: { [field]: RESTARTING } }) : '';
 }
 
 /** The same request again, for Bolt to read after the body was read and checked here. */
@@ -89,6 +103,11 @@ export function createSlackReceiver(options: SlackReceiverOptions): HTTPReceiver
     // Slack signs every delivery anew: the same signature twice is one request captured and sent again.
     if (!(await options.rememberSignature(`slack:${signature}`))) return refuse(res, 401, 'its signature was already used (a replay)');
     if (!isSlackShaped(contentType, body)) return refuse(res, 400, 'its body is not a shape Slack sends');
+    if (options.isStopping?.()) {
+      const answer = restartingAnswer(contentType, body);
+      res.writeHead(200, answer ? { 'Content-Type': 'application/json' } : {}).end(answer);
+      return;
+    }
     if (!isForReauth(contentType, body)) {
       options.logger.debug('Acknowledged a Slack request Reauth has no listener for.');
       res.writeHead(200).end();

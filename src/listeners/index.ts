@@ -16,18 +16,22 @@ export interface ListenerOptions {
   fastPathMs?: number;
 }
 
-/** Binds every command, action and view to its handler. */
+/** Binds every command, action and view to its handler; a shutdown waits for each one that is running. */
 export function registerListeners(app: App, services: ListenerServices, options: ListenerOptions = {}): void {
-  app.command(COMMAND, handleReauthCommand(services));
-  app.action(ACTION.reauthenticate, handleReauthenticateButton(services));
-  app.action(ACTION.tryAgain, handleTryAgain(services));
-  app.action(new RegExp(`^${ACTION.overviewPage}`), handleOverviewPage(services));
+  const tracked =
+    <A>(handler: (args: A) => Promise<void>) =>
+    (args: A): Promise<void> =>
+      services.inflight.track(handler(args));
+  app.command(COMMAND, tracked(handleReauthCommand(services)));
+  app.action(ACTION.reauthenticate, tracked(handleReauthenticateButton(services)));
+  app.action(ACTION.tryAgain, tracked(handleTryAgain(services)));
+  app.action(new RegExp(`^${ACTION.overviewPage}`), tracked(handleOverviewPage(services)));
   // URL buttons send an interaction too; acking it keeps Slack from showing a warning.
   app.action(ACTION.oauthLink, async ({ ack }) => {
     await ack();
   });
-  app.action(ACTION.checkNow, handleCheckNow(services));
-  app.action(ACTION.snooze, handleSnooze(services));
-  app.view(CALLBACK.reauthModal, handleReauthSubmission(services, options.fastPathMs));
-  app.event('app_home_opened', handleAppHomeOpened(services));
+  app.action(ACTION.checkNow, tracked(handleCheckNow(services)));
+  app.action(ACTION.snooze, tracked(handleSnooze(services)));
+  app.view(CALLBACK.reauthModal, tracked(handleReauthSubmission(services, options.fastPathMs)));
+  app.event('app_home_opened', tracked(handleAppHomeOpened(services)));
 }

@@ -2,6 +2,7 @@ import type { WebClient } from '@slack/web-api';
 import type { Logger } from '../logger.js';
 import type { AnnounceReauth } from '../services/announce-reauth.js';
 import type { Directory } from '../services/directory.js';
+import type { InFlight } from '../services/in-flight.js';
 import type { CheckNow } from '../services/monitor/check-now.js';
 import type { ReauthEntry } from '../services/reauth-entry.js';
 import type { ReauthService } from '../services/reauthenticate.js';
@@ -19,4 +20,6 @@ export interface ListenerServices {
   checkNow: CheckNow;
   snooze: Snooze;
   directory: Directory;
+  /** Work a shutdown waits for: every listener runs inside it, including what it does after the ack. */
+  inflight: Pick<InFlight, 'track'>;
 }

@@ -25,6 +25,8 @@ export interface ProbeRunnerDeps {
   concurrency: number;
   random: () => number;
   metrics?: Pick<Metrics, 'probes' | 'probeSeconds'>;
+  /** True once a shutdown began: a sweep starts no new probe (the rest are due again at the next start). */
+  stopping?: () => boolean;
 }
 
 /** Integrations grouped by the credential they share: each group is probed once. */
@@ -112,8 +114,8 @@ export function createProbeRunner(deps: ProbeRunnerDeps) {
       }
       await Promise.all(
         due.map((group) =>
-          limiter.run(() =>
-            probeGroupLocked(group, 'probe').catch((error: unknown) => {
+          limiter.run(async () =>
+            deps.stopping?.() ? undefined : probeGroupLocked(group, 'probe').catch((error: unknown) => {
               deps.logger.error({ err: error, integration: group[0]?.id }, 'probe failed unexpectedly');
             }),
           ),
