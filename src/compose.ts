@@ -45,6 +45,13 @@ type SqliteStore = ReturnType<typeof openSqliteStore>;
 
 export class StartupError extends Error {
   override name = 'StartupError';
+  constructor(
+    message: string,
+    /** The stable `event` name of the log line that reports it. */
+    readonly event: 'catalogue_invalid' | 'config_invalid',
+  ) {
+    super(message);
+  }
 }
 
 /** How long a graceful stop waits for work in flight. */
@@ -65,7 +72,7 @@ export interface ComposeOptions {
 export async function openState(config: Config, clock: Clock = systemClock): Promise<{ store: SqliteStore; sync: SyncSummary }> {
   const catalogue = loadCatalogueFile(config.integrationsFile);
   if (!catalogue.ok) {
-    throw new StartupError([`${config.integrationsFile} is invalid:`, ...catalogue.errors.map((e) => `  - ${formatCatalogueError(e)}`)].join('\n'));
+    throw new StartupError([`${config.integrationsFile} is invalid:`, ...catalogue.errors.map((e) => `  - ${formatCatalogueError(e)}`)].join('\n'), 'catalogue_invalid');
   }
   const store = openSqliteStore(config.databasePath);
   try {
@@ -81,7 +88,7 @@ export function createProviderHttpClient(): HttpClient {
 }
 
 export async function compose(config: Config, logger: Logger, options: ComposeOptions = {}) {
-  if (!config.secretKey) throw new StartupError('REAUTH_SECRET_KEY is required.');
+  if (!config.secretKey) throw new StartupError('REAUTH_SECRET_KEY is required.', 'config_invalid');
   const clock = options.clock ?? systemClock;
   const { store, sync } = await openState(config, clock);
   const keyring: Keyring = createKeyring(config.secretKey, config.previousKeys);

@@ -16,14 +16,16 @@ async function main(): Promise<void> {
   try {
     reauth = await compose(config, logger);
   } catch (error) {
-    process.stderr.write(`${error instanceof StartupError ? error.message : `Reauth cannot start: ${(error as Error).message}`}\n`);
+    const message = error instanceof StartupError ? error.message : `Reauth cannot start: ${(error as Error).message}`;
+    logger.error({ event: error instanceof StartupError ? error.event : 'startup_failed' }, message);
+    process.stderr.write(`${message}\n`);
     process.exit(1);
   }
   const { sync } = reauth;
-  logger.info({ added: sync.added.length, updated: sync.updated.length, archived: sync.archived.length, authChanged: sync.authChanged }, 'catalogue synced');
+  logger.info({ event: 'catalogue_synced', added: sync.added.length, updated: sync.updated.length, archived: sync.archived.length, authChanged: sync.authChanged }, 'catalogue synced');
 
   const { port } = await reauth.start({ monitor: config.healthCheckIntervalSeconds > 0 || config.reminderIntervalHours > 0 });
-  logger.info({ port, mode: config.slack.appToken ? 'socket' : 'http', publicUrl: config.publicUrl }, 'Reauth is running');
+  logger.info({ event: 'started', port, mode: config.slack.appToken ? 'socket' : 'http', publicUrl: config.publicUrl }, 'Reauth is running');
 
   let stopping = false;
   const shutdown = async (signal: string) => {

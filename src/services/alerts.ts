@@ -49,7 +49,7 @@ export function createAlerts(deps: AlertDeps) {
   async function recordPostFailure(alert: Alert, error: unknown): Promise<void> {
     const code = slackErrorCode(error);
     // Logged once per alert and error; retried on the next probe.
-    if (alert.postError !== code) deps.logger.warn({ alert: alert.alertKey, channel: alert.channel, error: code }, 'could not post the alert to its channel; will retry');
+    if (alert.postError !== code) deps.logger.warn({ event: 'alert_post_failed', alert: alert.alertKey, channel: alert.channel, error: code }, 'could not post the alert to its channel; will retry');
     await deps.store.alerts.update(alert.id, { postError: code, postErrorAt: deps.clock.now() });
   }
 
@@ -107,10 +107,12 @@ export function createAlerts(deps: AlertDeps) {
         if (!alert) {
           const channel = channelOf(first);
           if (!channel) {
-            deps.logger.warn({ integration: first.id }, 'no alert channel: set channel in integrations.yml or DEFAULT_ALERT_CHANNEL');
+            deps.logger.warn({ event: 'alert_unroutable', integration: first.id }, 'no alert channel: set channel in integrations.yml or DEFAULT_ALERT_CHANNEL');
             return undefined;
           }
-          alert = (await deps.store.alerts.insertOpen({ alertKey: key, integrationIds: integrations.map((i) => i.id), channel, reason: facts.reason, openedAt: facts.since })) ?? (await deps.store.alerts.open(key));
+          const inserted = await deps.store.alerts.insertOpen({ alertKey: key, integrationIds: integrations.map((i) => i.id), channel, reason: facts.reason, openedAt: facts.since });
+          if (inserted) deps.logger.warn({ event: 'alert_raised', alert: key, integrations: integrations.map((i) => i.id), reason: facts.reason }, 'an integration is failing: alert raised');
+          alert = inserted ?? (await deps.store.alerts.open(key));
           if (!alert) return undefined;
         } else {
           await deps.store.alerts.update(alert.id, { reason: facts.reason, integrationIds: integrations.map((i) => i.id) });
@@ -150,6 +152,7 @@ export function createAlerts(deps: AlertDeps) {
         const alert = await deps.store.alerts.open(key);
         if (!alert) return undefined;
         const now = deps.clock.now();
+        deps.logger.info({ event: 'alert_resolved', alert: key, by: params.by, how: params.how }, 'alert resolved');
         // A post a crash left unrecorded is in the channel saying "failing": find it, so it is resolved too.
         const messageTs = alert.messageTs ?? (await findUnrecordedPost(alert));
         await deps.store.alerts.update(alert.id, { resolvedAt: now, resolvedBy: params.by, resolvedHow: params.how, ...(messageTs && !alert.messageTs ? { messageTs } : {}) });

@@ -66,6 +66,11 @@ describe('GET /metrics', () => {
     expect(JSON.stringify(after.families.filter((f) => f.name.startsWith('reauth_')))).not.toContain('"gitlab"'.replace('gitlab', 'integration:gitlab'));
   });
 
+  it('the lines operators alert on carry a stable event field', () => {
+    const events = new Set(t.logs.lines().map((line) => line.event));
+    for (const event of ['reauth_succeeded', 'reauth_refused', 'alert_raised']) expect(events.has(event), event).toBe(true);
+  });
+
   it('/livez answers while the process lives; /healthz is readiness', async () => {
     expect(await (await fetch(`${t.url}/livez`)).json()).toEqual({ status: 'alive' });
     expect(await (await fetch(`${t.url}/healthz`)).json()).toEqual({ status: 'ok' });
