@@ -4,11 +4,8 @@ FROM node:20.19-bookworm-slim AS build
 WORKDIR /app
 # better-sqlite3 compiles its native addon when no prebuilt binary fits.
 RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ && rm -rf /var/lib/apt/lists/*
-COPY package.json package-lock.json ./
-COPY scripts ./scripts
-RUN npm ci
 COPY . .
-RUN npm run build && npm prune --omit=dev
+RUN npm ci && npm run build && npm prune --omit=dev
 
 FROM node:20.19-bookworm-slim
 ENV NODE_ENV=production PORT=3000 DATABASE_PATH=/data/reauth.db INTEGRATIONS_FILE=/config/integrations.yml
