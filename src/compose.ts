@@ -1,4 +1,4 @@
-import { createApp, type AppOptions, type ReauthApp, type Route } from './app.js';
+import { createApp, type AppOptions, type Route } from './app.js';
 import { loadCatalogueFile } from './catalogue/load.js';
 import { syncCatalogue, type SyncSummary } from './catalogue/sync.js';
 import { formatCatalogueError } from './catalogue/types.js';
@@ -65,7 +65,7 @@ export interface ComposeOptions {
   /** How often the monitor looks for due work. */
   tickMs?: number;
   policy?: HealthPolicy;
-  app?: Omit<AppOptions, 'extraRoutes'> & { extraRoutes?: (composition: Composition) => Route[] };
+  app?: Omit<AppOptions, 'extraRoutes'> & { extraRoutes?: (parts: CompositionParts) => Route[] };
 }
 
 /** Opens the store and syncs the catalogue: what the server and every CLI command that reads state share. */
@@ -136,22 +136,24 @@ export async function compose(config: Config, logger: Logger, options: ComposeOp
     healthWebhook: createHealthWebhook({ store, health, clock, secret: config.healthWebhookSecret }),
   };
 
-  const composition = {
-    config,
-    logger,
-    clock,
-    store,
-    keyring,
-    http,
-    slack,
-    sync,
-    services,
-    metrics,
-    monitor,
-    app: undefined as unknown as ReauthApp,
+  /** Everything but the app: what entry points reach into, and what extra routes (the sandbox page) are built from. */
+  const parts = { config, logger, clock, store, keyring, http, slack, sync, services, metrics, monitor };
+  const { extraRoutes, ...appOptions } = options.app ?? {};
+  const app = createApp(
+    {
+      config,
+      logger,
+      listeners: { slack, logger, signer, inflight, ...services },
+      routes: { slack, logger, publicUrl: config.publicUrl, oauth, announce, healthWebhook: services.healthWebhook, isReady: () => ready && !stopping && store.isOpen(), isStopping: () => stopping, inflight, rememberSignature: (signature) => store.webhookReplays.remember(signature, clock.now()), metrics: { registry: metrics.registry, token: config.metricsToken } },
+    },
+    { ...appOptions, ...(extraRoutes ? { extraRoutes: extraRoutes(parts) } : {}) },
+  );
+  return {
+    ...parts,
+    app,
     /** Starts the app (and, when asked, the monitor); /healthz turns ready once requests are accepted. */
     async start(startOptions: { monitor?: boolean } = {}): Promise<{ port: number }> {
-      const started = await composition.app.start();
+      const started = await app.start();
       ready = true;
       if (startOptions.monitor) monitor.start();
       return started;
@@ -167,23 +169,15 @@ export async function compose(config: Config, logger: Logger, options: ComposeOp
       stopping = true;
       const drained = await inflight.drain(limitMs);
       await monitor.stop();
-      await composition.app.stop();
+      await app.stop();
       await http.close();
       await store.close();
       return drained;
     },
   };
-  const { extraRoutes, ...appOptions } = options.app ?? {};
-  composition.app = createApp(
-    {
-      config,
-      logger,
-      listeners: { slack, logger, signer, inflight, ...services },
-      routes: { slack, logger, publicUrl: config.publicUrl, oauth, announce, healthWebhook: services.healthWebhook, isReady: () => ready && !stopping && store.isOpen(), isStopping: () => stopping, inflight, rememberSignature: (signature) => store.webhookReplays.remember(signature, clock.now()), metrics: { registry: metrics.registry, token: config.metricsToken } },
-    },
-    { ...appOptions, ...(extraRoutes ? { extraRoutes: extraRoutes(composition) } : {}) },
-  );
-  return composition;
 }
 
 export type Composition = Awaited<ReturnType<typeof compose>>;
+
+/** The composition without its app: what extra routes are built from. */
+export type CompositionParts = Omit<Composition, 'app' | 'start' | 'stop'>;

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Route } from '../app.js';
-import type { Composition } from '../compose.js';
+import type { CompositionParts } from '../compose.js';
 import { unsealPayload } from '../services/secret-payload.js';
 import { signWebhook } from '../services/webhook-signature.js';
 import { DEMO_CHANNEL, DEMO_USER } from './demo.js';
@@ -53,7 +53,7 @@ export function sandboxRoutes(params: { slack: SlackEmulator; providers: Provide
   }
 
   /** The secrets Reauth currently holds for an integration, so the controls break what is really in use. */
-  async function heldTokens(rt: Composition, integrationId: string): Promise<string[]> {
+  async function heldTokens(rt: CompositionParts, integrationId: string): Promise<string[]> {
     const integration = await rt.store.integrations.findActive(integrationId);
     const credential = integration && (await rt.store.credentials.current(integration.credentialKey));
     if (!integration || !credential?.sealedSecret) return [];
@@ -61,7 +61,7 @@ export function sandboxRoutes(params: { slack: SlackEmulator; providers: Provide
     return payload.kind === 'tokens' ? payload.tokens : [payload.accessToken];
   }
 
-  async function control(rt: Composition, integrationId: string, action: string): Promise<string> {
+  async function control(rt: CompositionParts, integrationId: string, action: string): Promise<string> {
     const integration = await rt.store.integrations.findActive(integrationId);
     if (!integration) return 'Unknown integration.';
     const tokens = await heldTokens(rt, integrationId);
@@ -110,7 +110,7 @@ export function sandboxRoutes(params: { slack: SlackEmulator; providers: Provide
     }
   }
 
-  return (rt: Composition): Route[] => [
+  return (rt: CompositionParts): Route[] => [
     {
       path: '/sandbox',
       method: ['GET'],

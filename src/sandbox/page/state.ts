@@ -1,4 +1,4 @@
-import type { Composition } from '../../compose.js';
+import type { CompositionParts } from '../../compose.js';
 import type { Credential } from '../../domain/types.js';
 import { healthLabel, providerLabel } from '../../slack/blocks/describe.js';
 import type { SlackEmulator, StoredMessage } from '../slack/emulator.js';
@@ -51,7 +51,7 @@ function renderConversation(messages: readonly StoredMessage[], channel: string,
   return items.map((i) => i.html).join('') || '<div class="empty">No messages yet.</div>';
 }
 
-async function renderControls(rt: Composition): Promise<string> {
+async function renderControls(rt: CompositionParts): Promise<string> {
   const health = await rt.store.health.listAll();
   const integrations = new Map((await rt.store.integrations.listActive()).map((i) => [i.id, i]));
   const credentials = new Map<string, Credential | undefined>();
@@ -76,7 +76,7 @@ ${h?.reason ? `<div class="${h.status === 'failing' ? 'i-reason' : 'i-note'}">${
 }
 
 /** Every pane of the page, rendered from what the Slack emulator recorded and what Reauth stores. */
-export async function buildPanes(rt: Composition, slack: SlackEmulator, ephemerals: readonly Ephemeral[]): Promise<PanesState> {
+export async function buildPanes(rt: CompositionParts, slack: SlackEmulator, ephemerals: readonly Ephemeral[]): Promise<PanesState> {
   const dmChannel = `D${DEMO_USER.id.slice(1)}`;
   const home = slack.home(DEMO_USER.id);
   const open = [...slack.calls].reverse().find((c) => c.method === 'views.open' && c.ok && c.ref && !slack.view(c.ref)?.closed);
