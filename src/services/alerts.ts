@@ -21,6 +21,9 @@ import { createKeyedLock } from './keyed-lock.js';
 /** What alerts use of Slack: posting and editing, and reading a channel's history to find a post a crash left unrecorded. */
 export type AlertSlack = SlackChat & { conversations: Pick<WebClient['conversations'], 'history'> };
 
+/** How many pages of a channel's history (200 messages each) to search for an unrecorded alert post. */
+const HISTORY_PAGES = 5;
+
 /** Alert messages carry this metadata, so a post whose result was never recorded can be found again. */
 export const ALERT_EVENT_TYPE = 'reauth_alert';
 
@@ -54,15 +57,22 @@ export function createAlerts(deps: AlertDeps) {
   }
 
   /**
-   * An earlier attempt claimed this post and never recorded how it went (the process died): the
-   * message may be in the channel already. Slack has no idempotent post, so look for it by its metadata.
+   * An earlier attempt claimed this post and never recorded how it went (the process died, perhaps
+   * more than once): the message may be in the channel already. Slack has no idempotent post, so look
+   * for it by its metadata, in the channel's history since the alert opened.
    */
   async function findUnrecordedPost(alert: Alert): Promise<string | undefined> {
-    if (!alert.postErrorAt || alert.postError) return undefined;
+    if (!alert.postErrorAt) return undefined; // never claimed: never posted
     try {
-      const history = await deps.slack.conversations.history({ channel: alert.channel, oldest: String(Math.floor(alert.postErrorAt.getTime() / 1000) - 5), include_all_metadata: true, limit: 200 });
-      const found = (history.messages ?? []).find((m) => m.metadata?.event_type === ALERT_EVENT_TYPE && (m.metadata.event_payload as Record<string, unknown> | undefined)?.alert_id === String(alert.id));
-      return found?.ts;
+      let cursor: string | undefined;
+      for (let page = 0; page < HISTORY_PAGES; page += 1) {
+        const history = await deps.slack.conversations.history({ channel: alert.channel, oldest: String(Math.floor(alert.openedAt.getTime() / 1000) - 5), include_all_metadata: true, limit: 200, ...(cursor ? { cursor } : {}) });
+        const found = (history.messages ?? []).find((m) => m.metadata?.event_type === ALERT_EVENT_TYPE && (m.metadata.event_payload as Record<string, unknown> | undefined)?.alert_id === String(alert.id));
+        if (found?.ts) return found.ts;
+        cursor = history.response_metadata?.next_cursor || undefined;
+        if (!history.has_more || !cursor) return undefined;
+      }
+      return undefined;
     } catch (error) {
       deps.logger.warn({ alert: alert.alertKey, error: slackErrorCode(error) }, 'could not look for an earlier post of this alert; posting it again');
       return undefined;
