@@ -2,7 +2,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import { IncomingMessage, type ServerResponse } from 'node:http';
 import { HTTPReceiver, type CustomRoute, type Logger as BoltLogger } from '@slack/bolt';
 import { readBodyLimited } from './read-body.js';
-import { isForReauth } from './slack-routing.js';
+import { isForReauth, parseSlackBody, restartingAnswer } from './slack-routing.js';
 
 /** Slack's replay window: a request signed more than this far from now, either way, is refused. */
 export const SLACK_REQUEST_WINDOW_SECONDS = 5 * 60;
@@ -22,22 +22,10 @@ export interface SlackReceiverOptions {
   now?: () => number;
 }
 
-const RESTARTING = 'Reauth is restarting; nothing was changed. Try again in a minute.';
-
-/** A fast answer while shutting down that the person sees, where Slack shows one. */
-function restartingAnswer(contentType: string, body: string): string {
-  if (contentType.startsWith('application/json')) return '';
-  const form = new URLSearchParams(body);
-  if (form.get('command') !== null) return JSON.stringify({ response_type: 'ephemeral', text: RESTARTING });
-  const payload = JSON.parse(form.get('payload') ?? '{}') as { type?: string; view?: { state?: { values?: Record<string, unknown> } } };
-  const field = Object.keys(payload.view?.state?.values ?? {})[0];
-  return payload.type === 'view_submission' && field ? JSON.stringify({ response_action: 'errors', errors: { [field]: RESTARTING } }) : '';
-}
-
 /** The same request again, for Bolt to read after the body was read and checked here. */
 function replayOf(req: IncomingMessage, body: Buffer): IncomingMessage {
   const copy = new IncomingMessage(req.socket);
-  copy.headers = req.headers;
+  copy.headers = { ...req.headers, 'content-length': String(body.length) };
   copy.rawHeaders = req.rawHeaders;
   copy.method = req.method ?? 'POST';
   copy.url = req.url ?? '/';
@@ -54,32 +42,17 @@ function header(req: IncomingMessage, name: string): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
 
-/** True when the body is a shape Slack sends: a form (with a JSON object as `payload`, if any) or a JSON object. */
-function isSlackShaped(contentType: string, body: string): boolean {
-  try {
-    if (contentType.startsWith('application/json')) {
-      const parsed: unknown = JSON.parse(body);
-      return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed);
-    }
-    const payload = new URLSearchParams(body).get('payload');
-    if (payload === null) return true;
-    const parsed: unknown = JSON.parse(payload);
-    return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed);
-  } catch {
-    return false;
-  }
-}
-
 /**
  * Bolt's HTTP receiver behind a stricter door for `/slack/events`
  * (https://docs.slack.dev/authentication/verifying-requests-from-slack): the signature is checked
- * here as Bolt would, and also refused when the timestamp is more than 5 minutes ahead (Bolt checks
+ * here (once: Bolt's own check is off), and a request is also refused when the timestamp is more than 5 minutes ahead (Bolt checks
  * only the past), when the same signature was already used (a replay), or when the body is not a
  * shape Slack sends (Bolt crashes on a signed `payload=null`); a request no listener handles is
  * acknowledged at once. What passes is handed to Bolt unchanged.
  */
 export function createSlackReceiver(options: SlackReceiverOptions): HTTPReceiver {
-  const receiver = new HTTPReceiver({ signingSecret: options.signingSecret, endpoints: [options.endpoint], customRoutes: options.customRoutes, logger: options.logger, processBeforeResponse: false });
+  // The signature is verified here, before anything else; Bolt need not do it again.
+  const receiver = new HTTPReceiver({ signingSecret: options.signingSecret, signatureVerification: false, endpoints: [options.endpoint], customRoutes: options.customRoutes, logger: options.logger, processBeforeResponse: false });
   const bolt = receiver.requestListener;
   const now = options.now ?? Date.now;
   const refuse = (res: ServerResponse, status: number, why: string) => {
@@ -92,7 +65,8 @@ export function createSlackReceiver(options: SlackReceiverOptions): HTTPReceiver
     if (body === undefined) return refuse(res, 413, `the body is larger than ${MAX_BODY_BYTES} bytes`);
     const contentType = header(req, 'content-type') ?? '';
     // Slack's unsigned SSL check of a slash command URL: Bolt answers it.
-    if (contentType.startsWith('application/x-www-form-urlencoded') && new URLSearchParams(body).get('ssl_check') === '1') return bolt(replayOf(req, Buffer.from(body)), res);
+    // Nothing else of an unsigned body reaches Bolt.
+    if (contentType.startsWith('application/x-www-form-urlencoded') && new URLSearchParams(body).get('ssl_check') === '1') return bolt(replayOf(req, Buffer.from('ssl_check=1')), res);
 
     const timestamp = Number(header(req, 'x-slack-request-timestamp'));
     const signature = header(req, 'x-slack-signature') ?? '';
@@ -102,13 +76,14 @@ export function createSlackReceiver(options: SlackReceiverOptions): HTTPReceiver
     if (expected.length !== given.length || !timingSafeEqual(expected, given)) return refuse(res, 401, 'its signature does not match SLACK_SIGNING_SECRET');
     // Slack signs every delivery anew: the same signature twice is one request captured and sent again.
     if (!(await options.rememberSignature(`slack:${signature}`))) return refuse(res, 401, 'its signature was already used (a replay)');
-    if (!isSlackShaped(contentType, body)) return refuse(res, 400, 'its body is not a shape Slack sends');
+    const parsed = parseSlackBody(contentType, body);
+    if (!parsed) return refuse(res, 400, 'its body is not a shape Slack sends');
     if (options.isStopping?.()) {
-      const answer = restartingAnswer(contentType, body);
+      const answer = restartingAnswer(parsed);
       res.writeHead(200, answer ? { 'Content-Type': 'application/json' } : {}).end(answer);
       return;
     }
-    if (!isForReauth(contentType, body)) {
+    if (!isForReauth(parsed)) {
       options.logger.debug('Acknowledged a Slack request Reauth has no listener for.');
       res.writeHead(200).end();
       return;

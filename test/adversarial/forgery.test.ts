@@ -224,6 +224,11 @@ describe('forgery and tampering matrix', () => {
       expect((await slack(body, signSlackBody(SIGNING_SECRET, body, now() - 3), contentType)).status, body).toBe(400);
       scenarios += 1;
     }
+    // Slack's unsigned SSL check is answered, and nothing smuggled beside it reaches a listener.
+    const views = t.slack.callsOf('views.open').length;
+    const check = `ssl_check=1&token=x&${new URLSearchParams({ payload: JSON.stringify({ type: 'block_actions', user: { id: OWNER }, trigger_id: t.slack.mintTrigger(), actions: [{ action_id: 'reauth_open', value: 'gitlab' }] }) }).toString()}`;
+    expect((await slack(check, {})).status).toBe(200);
+    expect(t.slack.callsOf('views.open').length).toBe(views);
     // Signed and well formed, but nothing Reauth listens for: acknowledged at once, ignored.
     const other = new URLSearchParams({ payload: JSON.stringify({ type: 'block_actions', user: { id: OWNER }, actions: [{ action_id: 'not_ours' }] }) }).toString();
     expect((await slack(other, signSlackBody(SIGNING_SECRET, other))).status).toBe(200);
