@@ -11,7 +11,7 @@ describe('GET /metrics', () => {
   let t: TestApp;
   beforeAll(async () => {
     t = await startTestApp({
-      catalogue: (p) => `integrations:\n  - { id: gitlab, name: GitLab, provider: gitlab, auth: pat, url: "${p.baseUrl('gitlab')}", owners: [U0OWNER] }\n`,
+      catalogue: (p) => `integrations:\n  - { id: gitlab-main, name: GitLab, provider: gitlab, auth: pat, url: "${p.baseUrl('gitlab')}", owners: [U0OWNER] }\n`,
       env: { METRICS_TOKEN },
     });
     t.providers.setToken(TOKEN, { provider: 'gitlab', scopes: ['read_api'], identity: { id: '1', name: 'Jane Doe', username: 'jane' } });
@@ -44,14 +44,14 @@ describe('GET /metrics', () => {
     expect(before.value('reauth_open_alerts')).toBe(0);
     expect(before.families.some((f) => f.name === 'process_cpu_user_seconds_total')).toBe(true);
 
-    const call = await openModal(t, 'gitlab', { userId: OWNER });
+    const call = await openModal(t, 'gitlab-main', { userId: OWNER });
     expect((await t.driver.submit(call.ref ?? '', { token: TOKEN }, { userId: OWNER })).json).toMatchObject({ response_action: 'update' });
-    const wrong = await openModal(t, 'gitlab', { userId: OWNER });
+    const wrong = await openModal(t, 'gitlab-main', { userId: OWNER });
     await t.driver.submit(wrong.ref ?? '', { token: 'glpat-MetricsUnknownToken0123' }, { userId: OWNER });
     t.providers.updateToken(TOKEN, { status: 'revoked' });
-    await t.deps.services.checkNow('gitlab', OWNER);
+    await t.deps.services.checkNow('gitlab-main', OWNER);
     t.slack.inject('views.open', { error: 'expired_trigger_id' });
-    await t.driver.command('gitlab', { userId: OWNER });
+    await t.driver.command('gitlab-main', { userId: OWNER });
     await expect.poll(async () => (await scrape()).value('reauth_slack_api_errors_total', { method: 'views.open', code: 'expired_trigger_id' })).toBe(1);
 
     const after = await scrape();
@@ -62,8 +62,10 @@ describe('GET /metrics', () => {
     expect(after.value('reauth_probe_duration_seconds', { provider: 'gitlab' })).toBe(1);
     expect(after.value('reauth_validation_duration_seconds', { provider: 'gitlab' })).toBe(2);
     expect(after.value('reauth_open_alerts')).toBe(1);
-    // Bounded labels: no integration id anywhere.
-    expect(JSON.stringify(after.families.filter((f) => f.name.startsWith('reauth_')))).not.toContain('"gitlab"'.replace('gitlab', 'integration:gitlab'));
+    // Bounded labels: only these names, and never an integration id as a value.
+    const reauthSamples = after.families.filter((f) => f.name.startsWith('reauth_')).flatMap((f) => f.metrics);
+    expect(new Set(reauthSamples.flatMap((m) => Object.keys(m.labels ?? {})))).toEqual(new Set(['provider', 'outcome', 'method', 'code']));
+    expect(reauthSamples.flatMap((m) => Object.values(m.labels ?? {}))).not.toContain('gitlab-main');
   });
 
   it('the lines operators alert on carry a stable event field', () => {
