@@ -74,7 +74,7 @@ export function createAlerts(deps: AlertDeps) {
       }
       return undefined;
     } catch (error) {
-      deps.logger.warn({ alert: alert.alertKey, error: slackErrorCode(error) }, 'could not look for an earlier post of this alert; posting it again');
+      deps.logger.warn({ alert: alert.alertKey, error: slackErrorCode(error) }, 'could not look in the channel for an earlier post of this alert (it may be posted again, or stay unresolved there)');
       return undefined;
     }
   }
