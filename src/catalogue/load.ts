@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { parseCatalogue } from './parse.js';
 import type { CatalogueResult } from './types.js';
 
@@ -21,5 +22,5 @@ export function loadCatalogueFile(path: string): CatalogueResult {
       ],
     };
   }
-  return parseCatalogue(text);
+  return parseCatalogue(text, dirname(resolve(path)));
 }

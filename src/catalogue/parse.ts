@@ -2,9 +2,10 @@ import { parseDocument } from 'yaml';
 import { isLoopbackHost } from '../config.js';
 import { authSpec, isProviderKey, PROVIDERS, providerSpec } from '../providers/registry.js';
 import { AZURE_DEVOPS_SERVICES, isAuthKey, type AuthKey, type ProviderField } from '../providers/types.js';
+import { parseConsumers, parseSinks } from './parse-delivery.js';
 import type { CatalogueEntry, CatalogueError, CatalogueResult } from './types.js';
 
-const COMMON_KEYS = new Set(['id', 'name', 'provider', 'auth', 'channel', 'owners']);
+const COMMON_KEYS = new Set(['id', 'name', 'provider', 'auth', 'channel', 'owners', 'deliver']);
 const PROVIDER_FIELD_KEYS: readonly ProviderField[] = ['url', 'organization', 'service', 'account_id', 'repository'];
 const SECRET_KEYS = /^(?:pat|password|credentials?)$|token|secret|api_?key/i;
 
@@ -14,8 +15,11 @@ const OWNER = /^[UWS][A-Z0-9]{2,}$/;
 const REPOSITORY = /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/;
 const ORGANIZATION = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/;
 
-/** Parses and validates integrations.yml text. Every problem is reported, each naming entry and field. */
-export function parseCatalogue(text: string): CatalogueResult {
+/**
+ * Parses and validates integrations.yml text. Every problem is reported, each naming entry and field.
+ * Relative file-sink paths resolve against `baseDir` (the catalogue's folder).
+ */
+export function parseCatalogue(text: string, baseDir: string = process.cwd()): CatalogueResult {
   const doc = parseDocument(text, { uniqueKeys: true });
   if (doc.errors.length > 0) {
     return {
@@ -26,16 +30,16 @@ export function parseCatalogue(text: string): CatalogueResult {
     };
   }
   const root: unknown = doc.toJS();
-  if (root === null || root === undefined) return { ok: true, entries: [] };
+  if (root === null || root === undefined) return { ok: true, entries: [], consumers: [], warnings: [] };
   if (typeof root !== 'object' || Array.isArray(root)) {
     return { ok: false, errors: [{ message: 'the file must be a mapping with an "integrations" list.' }] };
   }
   const errors: CatalogueError[] = [];
   for (const key of Object.keys(root)) {
-    if (key !== 'integrations') errors.push({ field: key, message: 'unknown top-level key; only "integrations" is allowed.' });
+    if (key !== 'integrations' && key !== 'consumers') errors.push({ field: key, message: 'unknown top-level key; only "integrations" and "consumers" are allowed.' });
   }
-  const list = (root as Record<string, unknown>).integrations;
-  if (list === undefined || list === null) return errors.length ? { ok: false, errors } : { ok: true, entries: [] };
+  const rawList = (root as Record<string, unknown>).integrations;
+  const list = rawList === undefined || rawList === null ? [] : rawList;
   if (!Array.isArray(list)) {
     return { ok: false, errors: [...errors, { field: 'integrations', message: 'must be a list of entries.' }] };
   }
@@ -43,7 +47,7 @@ export function parseCatalogue(text: string): CatalogueResult {
   const entries: CatalogueEntry[] = [];
   const seen = new Map<string, number>();
   list.forEach((raw: unknown, index) => {
-    const entry = parseEntry(raw, index, errors);
+    const entry = parseEntry(raw, index, errors, baseDir);
     if (!entry) return;
     const first = seen.get(entry.id);
     if (first !== undefined) {
@@ -53,10 +57,13 @@ export function parseCatalogue(text: string): CatalogueResult {
     seen.set(entry.id, index);
     entries.push(entry);
   });
-  return errors.length > 0 ? { ok: false, errors } : { ok: true, entries };
+  const ids = list.map((raw: unknown) => (raw && typeof raw === 'object' && 'id' in raw ? String((raw as { id: unknown }).id) : '')).filter(Boolean);
+  const { consumers, errors: consumerErrors, warnings } = parseConsumers((root as Record<string, unknown>).consumers, ids);
+  errors.push(...consumerErrors);
+  return errors.length > 0 ? { ok: false, errors } : { ok: true, entries, consumers, warnings };
 }
 
-function parseEntry(raw: unknown, index: number, errors: CatalogueError[]): CatalogueEntry | undefined {
+function parseEntry(raw: unknown, index: number, errors: CatalogueError[], baseDir: string): CatalogueEntry | undefined {
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
     errors.push({ index, message: 'each entry must be a mapping (id, provider, auth, …).' });
     return undefined;
@@ -151,8 +158,13 @@ function parseEntry(raw: unknown, index: number, errors: CatalogueError[]): Cata
   const rawUrl = given.url ?? spec?.defaultUrl?.replace('{organization}', organization ?? '{organization}');
   if (rawUrl !== undefined && !rawUrl.includes('{organization}')) url = checkUrl(rawUrl, (m) => fail('url', m));
 
+  const deliver = parseSinks(fields.deliver, fail, baseDir);
+  if (deliver.length > 0 && provider && auth && authSpec(provider, auth)?.form.kind === 'unsupported') {
+    fail('deliver', `${provider} ${auth} is an app integration: Reauth holds no credential for it to deliver.`);
+  }
+
   if (errors.length > before || !id || !provider || !auth || !url) return undefined;
-  return { id, name: name ?? id, provider, auth, url, channel, owners, organization, service, accountId, repository };
+  return { id, name: name ?? id, provider, auth, url, channel, owners, organization, service, accountId, repository, deliver };
 }
 
 function checkUrl(raw: string, fail: (message: string) => void): string | undefined {

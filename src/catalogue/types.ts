@@ -1,4 +1,5 @@
 import { providerSpec } from '../providers/registry.js';
+import type { ConsumerSpec, SinkSpec } from '../domain/delivery.js';
 import type { AuthKey, ProviderKey } from '../providers/types.js';
 
 /** One validated catalogue entry, with defaults applied. */
@@ -15,17 +16,23 @@ export interface CatalogueEntry {
   service: string | undefined;
   accountId: string | undefined;
   repository: string | undefined;
+  /** Where a new credential is pushed, in the file's order. */
+  deliver: SinkSpec[];
 }
 
 export interface CatalogueError {
-  /** Position in the `integrations` list, when the problem is in one entry. */
+  /** The list the entry is in; `integrations` when unset. */
+  list?: 'integrations' | 'consumers';
+  /** Position in the list, when the problem is in one entry. */
   index?: number;
   id?: string;
   field?: string;
   message: string;
 }
 
-export type CatalogueResult = { ok: true; entries: CatalogueEntry[] } | { ok: false; errors: CatalogueError[] };
+export type CatalogueResult =
+  | { ok: true; entries: CatalogueEntry[]; consumers: ConsumerSpec[]; /** Worth logging, not fatal (a consumer glob that matches nothing). */ warnings: string[] }
+  | { ok: false; errors: CatalogueError[] };
 
 /** Integrations sharing this key share one credential: Azure DevOps organizations. */
 export function credentialKeyOf(entry: Pick<CatalogueEntry, 'id' | 'provider' | 'auth' | 'organization'>): string {
@@ -37,6 +44,6 @@ export function credentialKeyOf(entry: Pick<CatalogueEntry, 'id' | 'provider' | 
 
 export function formatCatalogueError(error: CatalogueError): string {
   const where =
-    error.index === undefined ? '' : `integrations[${error.index}]${error.id ? ` (id "${error.id}")` : ''}: `;
+    error.index === undefined ? '' : `${error.list ?? 'integrations'}[${error.index}]${error.id ? ` (id "${error.id}")` : ''}: `;
   return `${where}${error.field ? `${error.field}: ` : ''}${error.message}`;
 }

@@ -1,3 +1,4 @@
+import type { Delivery, NewDelivery } from '../domain/delivery.js';
 import type { Alert, AuditEntry, AuditRecord, Credential, HealthState, HealthUpdate, Integration, OAuthState } from '../domain/types.js';
 
 /**
@@ -14,6 +15,7 @@ export interface Store {
   oauthStates: OAuthStateRepository;
   webhookReplays: WebhookReplayRepository;
   expiryWarnings: ExpiryWarningRepository;
+  deliveries: DeliveryRepository;
   /** True until close(): /healthz reports it. */
   isOpen(): boolean;
   /**
@@ -65,9 +67,22 @@ export interface BindingCheck {
   integrationIds: string[];
 }
 
+/**
+ * Outbox rows that commit with a credential change: one per sink, carrying the new version. The
+ * sealed credential fields are the same for every sink; the version is known only inside the change.
+ */
+export interface OutboxWrite {
+  sinks: readonly { integrationId: string; sinkKey: string }[];
+  sealedCredential: { value: string; keyId: string };
+  /** Data without secrets that goes with the version (actor, identity, fingerprint, expiry). */
+  data: Record<string, unknown>;
+}
+
 /** A validated credential to swap in, with the health and audit that commit with it. */
 export interface CredentialCommit {
-  credential: Omit<Credential, 'id' | 'replacedAt'>;
+  credential: Omit<Credential, 'id' | 'replacedAt' | 'version' | 'updatedAt'>;
+  /** Delivery rows for the new version (transactional outbox); rows are written only for integrations it serves. */
+  outbox?: OutboxWrite;
   /** Health written for every integration the credential serves. */
   health: Omit<HealthUpdate, 'integrationId'>;
   /** The audit entry; `detail` gets `previous` and `served` added. */
@@ -76,6 +91,8 @@ export interface CredentialCommit {
 
 export interface CredentialRepository {
   current(credentialKey: string): Promise<Credential | undefined>;
+  /** Any credential version, current or retired (retired ones without their secret). */
+  byId(id: number): Promise<Credential | undefined>;
   /**
    * Retires the current credential for the key and inserts the new one, with the health of every
    * integration it serves and the audit entry: all of it commits, or none.
@@ -86,7 +103,7 @@ export interface CredentialRepository {
    * current one: a refresh that finishes after a re-authentication never revives the retired credential.
    * True when it was written.
    */
-  updateSealedSecret(id: number, sealed: { value: string; keyId: string }, expiresAt?: Date | null): Promise<boolean>;
+  updateSealedSecret(id: number, sealed: { value: string; keyId: string }, expiresAt?: Date | null, outbox?: OutboxWrite): Promise<Credential | undefined>;
   /** The provider reported a new expiry (a token edited or renewed in place). */
   updateExpiry(id: number, expiresAt: Date | null): Promise<void>;
   /** Current credentials whose expiry is known. */
@@ -94,6 +111,7 @@ export interface CredentialRepository {
   /**
    * Re-seals every sealed value (credentials and pending OAuth verifiers) in one transaction, with
    * the audit entry. `reseal` returns undefined to leave a value as it is; a throw aborts it all.
+   * Pending deliveries' sealed credentials are re-sealed too.
    */
   resealAll(reseal: Resealer, audit: (counts: ResealCounts) => AuditEntry, now: Date): Promise<ResealCounts>;
 }
@@ -101,11 +119,13 @@ export interface CredentialRepository {
 export interface Resealer {
   credential(row: Credential & { sealedSecret: string }): { value: string; keyId: string } | undefined;
   oauthState(row: OAuthState & { sealedVerifier: string }): { value: string; keyId: string } | undefined;
+  delivery(row: Delivery & { sealedCredential: string; credentialKey: string }): { value: string; keyId: string } | undefined;
 }
 
 export interface ResealCounts {
   credentials: number;
   oauthStates: number;
+  deliveries: number;
 }
 
 export interface HealthRepository {
@@ -158,4 +178,39 @@ export interface WebhookReplayRepository {
 export interface ExpiryWarningRepository {
   warnedThresholds(credentialId: number): Promise<Set<number>>;
   record(credentialId: number, thresholds: readonly number[], now: Date): Promise<void>;
+}
+
+/** The two rows that say where a sink stands: its oldest pending message and its newest delivered one. */
+export interface SinkRows {
+  integrationId: string;
+  sinkKey: string;
+  head: Delivery | undefined;
+  lastDelivered: Delivery | undefined;
+}
+
+export interface DeliveryRepository {
+  /** Queues messages (events without secrets). */
+  enqueue(rows: readonly NewDelivery[]): Promise<void>;
+  /** The oldest pending message of each sink, where it is due and not leased: what workers take next. */
+  dueHeads(now: Date, limit: number): Promise<Delivery[]>;
+  /** The oldest pending message of one sink. */
+  head(integrationId: string, sinkKey: string): Promise<Delivery | undefined>;
+  /** Leases a message to one worker (across processes) until `until`; false when another holds it. */
+  claim(id: number, now: Date, until: Date): Promise<boolean>;
+  delivered(id: number, now: Date): Promise<void>;
+  /** A failed attempt: counted, the error kept, the next attempt scheduled, the lease released. */
+  failed(id: number, failure: { error: string; needsAttention: boolean; nextAttemptAt: Date }, now: Date): Promise<void>;
+  /** Ends a message without delivering it (a newer version was delivered, or the sink was removed). */
+  close(id: number, status: 'superseded' | 'cancelled', reason: string, now: Date): Promise<void>;
+  /** The highest credential version a sink has received. */
+  deliveredVersion(integrationId: string, sinkKey: string): Promise<number | null>;
+  /** Where each sink of these integrations stands (all integrations when unset). */
+  sinkRows(integrationIds?: readonly string[]): Promise<SinkRows[]>;
+  /** Messages carrying one credential version, for the Slack view of its delivery. */
+  forCredential(credentialId: number): Promise<Delivery[]>;
+  /** Makes every pending message (of one integration, when given) due now; returns how many. */
+  retryNow(now: Date, integrationId?: string): Promise<number>;
+  pendingCount(): Promise<number>;
+  addNotice(notice: { credentialId: number; integrationId: string; channel: string | null; messageTs: string | null; viewId: string | null }, now: Date): Promise<void>;
+  notices(credentialId: number): Promise<{ channel: string | null; messageTs: string | null; viewId: string | null }[]>;
 }

@@ -36,11 +36,15 @@ export interface Credential {
   /** What it was validated against (bindingOf); null for credentials stored before bindings existed. */
   binding: string | null;
   fingerprints: string[];
+  /** Grows by one at every change of the key's credential: a new one, or a refresh that changed the token. */
+  version: number;
   identity: Record<string, unknown> | null;
   scopes: string[] | null;
   expiresAt: Date | null;
   createdBy: string;
   createdAt: Date;
+  /** When its secret last changed in place (an OAuth refresh); null until then. */
+  updatedAt: Date | null;
   replacedAt: Date | null;
 }
 

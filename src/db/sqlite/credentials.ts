@@ -1,11 +1,12 @@
-import { and, eq, isNotNull, isNull, sql } from 'drizzle-orm';
+import { and, eq, isNotNull, isNull, max, sql } from 'drizzle-orm';
 import type { Credential } from '../../domain/types.js';
 import type { CredentialRepository } from '../store.js';
 import { createAuditWriter } from './audit.js';
+import { createOutboxWriter } from './deliveries.js';
 import type { Db } from './client.js';
 import { createHealthWriter } from './health.js';
 import { prepareServedBy } from './served-by.js';
-import { credentials, oauthStates } from './schema.js';
+import { credentials, deliveries, oauthStates } from './schema.js';
 
 /**
  * Retires the current credential for a key: keeps its metadata for history, erases the sealed
@@ -37,28 +38,42 @@ export function createCredentialRepository(db: Db): CredentialRepository {
   const retire = createCredentialRetirer(db);
   const audit = createAuditWriter(db);
   const health = createHealthWriter(db);
+  const outbox = createOutboxWriter(db);
+  const lastVersion = db
+    .select({ version: max(credentials.version) })
+    .from(credentials)
+    .where(eq(credentials.credentialKey, sql.placeholder('key')))
+    .prepare();
 
   return {
     current: async (key) => current.get({ key }) satisfies Credential | undefined,
+    byId: async (id) => db.select().from(credentials).where(eq(credentials.id, id)).get(),
     async commit(commit, now) {
       return db.transaction((tx) => {
         const key = commit.credential.credentialKey;
         const previous = current.get({ key });
         const affected = served.all({ key });
+        // Versions keep growing across retirements, so a consumer's ETag never repeats.
+        const version = (lastVersion.get({ key })?.version ?? 0) + 1;
         retire(key, now);
-        const credential = tx.insert(credentials).values(commit.credential).returning().get();
+        const credential = tx.insert(credentials).values({ ...commit.credential, version }).returning().get();
+        outbox(commit.outbox, credential, affected, now);
         for (const integration of affected) health.save({ ...commit.health, integrationId: integration.id });
         audit.record({ ...commit.audit, detail: { ...commit.audit.detail, previous: previous?.fingerprints ?? [], served: affected.map((a) => a.id) } }, now);
         return { credential, affected, previous };
       });
     },
-    async updateSealedSecret(id, sealed, expiresAt) {
-      const result = db
-        .update(credentials)
-        .set({ sealedSecret: sealed.value, keyId: sealed.keyId, ...(expiresAt === undefined ? {} : { expiresAt }) })
-        .where(and(eq(credentials.id, id), isNull(credentials.replacedAt)))
-        .run();
-      return result.changes === 1;
+    async updateSealedSecret(id, sealed, expiresAt, outboxWrite) {
+      return db.transaction(() => {
+        const updated = db
+          .update(credentials)
+          .set({ sealedSecret: sealed.value, keyId: sealed.keyId, version: sql`${credentials.version} + 1`, updatedAt: new Date(), ...(expiresAt === undefined ? {} : { expiresAt }) })
+          .where(and(eq(credentials.id, id), isNull(credentials.replacedAt)))
+          .returning()
+          .get();
+        if (updated) outbox(outboxWrite, updated, served.all({ key: updated.credentialKey }), new Date());
+        return updated;
+      });
     },
     async updateExpiry(id, expiresAt) {
       db.update(credentials).set({ expiresAt }).where(eq(credentials.id, id)).run();
@@ -66,7 +81,7 @@ export function createCredentialRepository(db: Db): CredentialRepository {
     listCurrentWithExpiry: async () => db.select().from(credentials).where(and(isNull(credentials.replacedAt), isNotNull(credentials.expiresAt))).all(),
     async resealAll(reseal, auditOf, now) {
       return db.transaction((tx) => {
-        const counts = { credentials: 0, oauthStates: 0 };
+        const counts = { credentials: 0, oauthStates: 0, deliveries: 0 };
         for (const row of tx.select().from(credentials).where(isNotNull(credentials.sealedSecret)).all()) {
           if (row.sealedSecret === null) continue;
           const sealed = reseal.credential({ ...row, sealedSecret: row.sealedSecret });
@@ -80,6 +95,13 @@ export function createCredentialRepository(db: Db): CredentialRepository {
           if (!sealed) continue;
           tx.update(oauthStates).set({ sealedVerifier: sealed.value, keyId: sealed.keyId }).where(eq(oauthStates.stateHash, row.stateHash)).run();
           counts.oauthStates += 1;
+        }
+        for (const { row, credentialKey } of tx.select({ row: deliveries, credentialKey: credentials.credentialKey }).from(deliveries).innerJoin(credentials, eq(credentials.id, deliveries.credentialId)).where(isNotNull(deliveries.sealedCredential)).all()) {
+          if (row.sealedCredential === null) continue;
+          const sealed = reseal.delivery({ ...row, sealedCredential: row.sealedCredential, credentialKey });
+          if (!sealed) continue;
+          tx.update(deliveries).set({ sealedCredential: sealed.value, keyId: sealed.keyId }).where(eq(deliveries.id, row.id)).run();
+          counts.deliveries += 1;
         }
         audit.record(auditOf(counts), now);
         return counts;

@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { EVENT_TYPES } from '../../domain/delivery.js';
 import { AUTH_KEYS, PROVIDER_KEYS } from '../../providers/types.js';
 
 /** Timestamps are stored as epoch milliseconds. */
@@ -44,11 +45,15 @@ export const credentials = sqliteTable(
      */
     binding: text(),
     fingerprints: text({ mode: 'json' }).$type<string[]>().notNull(),
+    /** Grows by one at every change of the key's credential (a new one, or a refresh that changed the token). */
+    version: integer().notNull().default(1),
     identity: text({ mode: 'json' }).$type<Record<string, unknown>>(),
     scopes: text({ mode: 'json' }).$type<string[]>(),
     expiresAt: at(),
     createdBy: text().notNull(),
     createdAt: at().notNull(),
+    /** When its secret last changed (an OAuth refresh); null until then. */
+    updatedAt: at(),
     replacedAt: at(),
   },
   (t) => [
@@ -145,3 +150,52 @@ export const webhookReplays = sqliteTable('webhook_replays', {
   signature: text().primaryKey(),
   seenAt: at().notNull(),
 });
+
+/**
+ * The delivery outbox: one row per message for one sink, written in the same transaction as the
+ * credential change it carries, so a crash in between loses nothing. The credential part is sealed
+ * and erased once delivered or superseded.
+ */
+export const deliveries = sqliteTable(
+  'deliveries',
+  {
+    id: integer().primaryKey({ autoIncrement: true }),
+    integrationId: text().notNull(),
+    sinkKey: text().notNull(),
+    type: text({ enum: EVENT_TYPES }).notNull(),
+    messageId: text().notNull(),
+    credentialId: integer(),
+    version: integer(),
+    sealedCredential: text(),
+    keyId: text(),
+    data: text({ mode: 'json' }).$type<Record<string, unknown>>().notNull(),
+    status: text({ enum: ['pending', 'delivered', 'superseded', 'cancelled'] }).notNull(),
+    attempts: integer().notNull().default(0),
+    nextAttemptAt: at().notNull(),
+    leaseUntil: at(),
+    lastError: text(),
+    needsAttention: integer({ mode: 'boolean' }).notNull().default(false),
+    firstFailureAt: at(),
+    createdAt: at().notNull(),
+    deliveredAt: at(),
+  },
+  (t) => [
+    index('deliveries_pending').on(t.status, t.integrationId, t.sinkKey, t.id),
+    index('deliveries_by_sink').on(t.integrationId, t.sinkKey, t.id),
+  ],
+);
+
+/** Slack messages and modals that show a credential's delivery, updated in place as sinks finish. */
+export const deliveryNotices = sqliteTable(
+  'delivery_notices',
+  {
+    id: integer().primaryKey({ autoIncrement: true }),
+    credentialId: integer().notNull(),
+    integrationId: text().notNull(),
+    channel: text(),
+    messageTs: text(),
+    viewId: text(),
+    createdAt: at().notNull(),
+  },
+  (t) => [index('delivery_notices_credential').on(t.credentialId)],
+);

@@ -3,6 +3,7 @@ import { createAlertRepository } from './alerts.js';
 import { createAuditRepository } from './audit.js';
 import { closeDatabase, openDatabase, type Db } from './client.js';
 import { createCredentialRepository } from './credentials.js';
+import { createDeliveryRepository } from './deliveries.js';
 import { createExpiryWarningRepository } from './expiry-warnings.js';
 import { createHealthRepository } from './health.js';
 import { createIntegrationRepository } from './integrations.js';
@@ -22,6 +23,7 @@ export function createSqliteStore(db: Db): Store & { db: Db } {
     oauthStates: createOAuthStateRepository(db),
     webhookReplays: createWebhookReplayRepository(db),
     expiryWarnings: createExpiryWarningRepository(db),
+    deliveries: createDeliveryRepository(db),
     isOpen: () => db.$client.open,
     // SQLite's online backup: a consistent copy while the server keeps writing (https://www.sqlite.org/backup.html).
     backup: async (path) => ({ pages: (await db.$client.backup(path)).totalPages }),

@@ -118,7 +118,7 @@ integrations:
   });
 
   it('treats an empty file as an empty catalogue', () => {
-    expect(parseCatalogue('')).toEqual({ ok: true, entries: [] });
-    expect(parseCatalogue('integrations: []')).toEqual({ ok: true, entries: [] });
+    expect(parseCatalogue('')).toEqual({ ok: true, entries: [], consumers: [], warnings: [] });
+    expect(parseCatalogue('integrations: []')).toEqual({ ok: true, entries: [], consumers: [], warnings: [] });
   });
 });

@@ -1,0 +1,159 @@
+import { isAbsolute, resolve } from 'node:path';
+import picomatch from 'picomatch';
+import { isLoopbackHost } from '../config.js';
+import { DEFAULT_CONSUMER_REQUESTS_PER_MINUTE, sinkKeyOf, type ConsumerSpec, type SinkSpec } from '../domain/delivery.js';
+import type { CatalogueError } from './types.js';
+
+/** `deliver:` and `consumers:` of integrations.yml: where credentials go, and who may pull them. */
+
+type Fail = (field: string, message: string) => void;
+
+const SINK_KINDS = ['webhook', 'vault', 'file'] as const;
+const SINK_OPTIONS: Record<(typeof SINK_KINDS)[number], readonly string[]> = {
+  webhook: ['secret_env', 'include_credential'],
+  vault: [],
+  file: [],
+};
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const SHA256_HEX = /^[0-9a-f]{64}$/i;
+const CONSUMER_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
+const INTEGRATION_PATTERN = /^[a-z0-9*?[\]{},-]{1,64}$/;
+
+/** The sinks of one integration; every problem is reported through `fail` as `deliver[i].field`. */
+export function parseSinks(raw: unknown, fail: Fail, baseDir: string): SinkSpec[] {
+  if (raw === undefined || raw === null) return [];
+  if (!Array.isArray(raw)) {
+    fail('deliver', 'must be a list of sinks, each "webhook: <url>", "vault: <mount>/data/<path>" or "file: <path>".');
+    return [];
+  }
+  const sinks: SinkSpec[] = [];
+  raw.forEach((item: unknown, i) => {
+    const where = `deliver[${i}]`;
+    if (item === null || typeof item !== 'object' || Array.isArray(item)) {
+      fail(where, 'must be a mapping with one of webhook, vault or file.');
+      return;
+    }
+    const fields = item as Record<string, unknown>;
+    const kinds = SINK_KINDS.filter((k) => k in fields);
+    if (kinds.length !== 1) {
+      const unknown = Object.keys(fields).filter((k) => !Object.values(SINK_OPTIONS).flat().includes(k));
+      fail(where, kinds.length === 0 ? `unknown sink kind${unknown.length ? ` "${unknown.join('", "')}"` : ''}; use one of webhook, vault or file.` : `names ${kinds.join(' and ')}; each sink has exactly one kind.`);
+      return;
+    }
+    const kind = kinds[0]!;
+    for (const key of Object.keys(fields)) {
+      if (key !== kind && !SINK_OPTIONS[kind].includes(key)) fail(`${where}.${key}`, `not an option of a ${kind} sink${SINK_OPTIONS[kind].length ? `; it takes ${SINK_OPTIONS[kind].join(', ')}` : ''}.`);
+    }
+    const target = fields[kind];
+    if (typeof target !== 'string' || !target.trim()) {
+      fail(`${where}.${kind}`, kind === 'webhook' ? 'must be the https:// URL to post to.' : kind === 'vault' ? 'must be a KV v2 path, {mount}/data/{path}.' : 'must be the path of the file to write.');
+      return;
+    }
+    const sink = parseSink(kind, target.trim(), fields, (field, message) => fail(`${where}.${field}`, message), baseDir);
+    if (!sink) return;
+    if (sinks.some((s) => s.key === sink.key)) {
+      fail(`${where}.${kind}`, `the same ${kind} sink is listed twice.`);
+      return;
+    }
+    sinks.push(sink);
+  });
+  return sinks;
+}
+
+function parseSink(kind: (typeof SINK_KINDS)[number], target: string, fields: Record<string, unknown>, fail: Fail, baseDir: string): SinkSpec | undefined {
+  if (kind === 'webhook') {
+    const url = checkSinkUrl(target, (m) => fail('webhook', m));
+    const secretEnv = fields.secret_env;
+    let ok = url !== undefined;
+    if (typeof secretEnv !== 'string' || !ENV_NAME.test(secretEnv)) {
+      fail('secret_env', 'required: the name of the environment variable holding the whsec_… signing secret.');
+      ok = false;
+    }
+    const include = fields.include_credential ?? false;
+    if (typeof include !== 'boolean') {
+      fail('include_credential', 'must be true or false.');
+      ok = false;
+    }
+    if (!ok) return undefined;
+    const spec = { kind, url: url!, secretEnv: secretEnv as string, includeCredential: include as boolean };
+    return { ...spec, key: sinkKeyOf(spec) };
+  }
+  if (kind === 'vault') {
+    const match = /^([^/\s]+(?:\/[^/\s]+)*?)\/data\/([^\s]+)$/.exec(target.replace(/^\/+|\/+$/g, ''));
+    if (!match || match[2]!.split('/').some((p) => p === '' || p === '.' || p === '..')) {
+      fail('vault', `"${target}" is not a KV v2 path; write it as {mount}/data/{path}, e.g. secret/data/insights/jira-acme.`);
+      return undefined;
+    }
+    const spec = { kind, mount: match[1]!, path: match[2]! };
+    return { ...spec, key: sinkKeyOf(spec) };
+  }
+  const path = isAbsolute(target) ? target : resolve(baseDir, target);
+  if (path.endsWith('/')) {
+    fail('file', `"${target}" is a folder; name the file to write.`);
+    return undefined;
+  }
+  const spec = { kind, path };
+  return { ...spec, key: sinkKeyOf(spec) };
+}
+
+/** https://, or http:// to a loopback host only: a credential never crosses a network in the clear. */
+function checkSinkUrl(raw: string, fail: (message: string) => void): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    fail(`"${raw}" is not a URL.`);
+    return undefined;
+  }
+  if (url.protocol === 'http:' && !isLoopbackHost(url.hostname)) {
+    fail(`"${raw}" uses http:// to a host that is not loopback; use https:// (http:// is allowed only for localhost, 127.0.0.1 and ::1).`);
+    return undefined;
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    fail(`"${raw}" must be an https:// URL.`);
+    return undefined;
+  }
+  if (url.username || url.password) {
+    fail('must not contain a user name or password; the signature authenticates each delivery.');
+    return undefined;
+  }
+  return url.href;
+}
+
+/** The consumers list; errors name `consumers[i]` and the field. Warnings: patterns that match no integration. */
+export function parseConsumers(raw: unknown, integrationIds: readonly string[]): { consumers: ConsumerSpec[]; errors: CatalogueError[]; warnings: string[] } {
+  const errors: CatalogueError[] = [];
+  const warnings: string[] = [];
+  const consumers: ConsumerSpec[] = [];
+  if (raw === undefined || raw === null) return { consumers, errors, warnings };
+  if (!Array.isArray(raw)) return { consumers, errors: [{ field: 'consumers', message: 'must be a list of consumers (name, token_sha256, integrations).' }], warnings };
+  raw.forEach((item: unknown, index) => {
+    const fail = (field: string | undefined, message: string) => errors.push({ list: 'consumers', index, ...(field ? { field } : {}), message });
+    if (item === null || typeof item !== 'object' || Array.isArray(item)) {
+      fail(undefined, 'each consumer must be a mapping with name, token_sha256 and integrations.');
+      return;
+    }
+    const fields = item as Record<string, unknown>;
+    for (const key of Object.keys(fields)) {
+      if (!['name', 'token_sha256', 'integrations', 'requests_per_minute'].includes(key)) fail(key, key === 'token' ? 'tokens never go in this file; put its SHA-256 in token_sha256 (npx reauth-bot consumer-token prints both).' : 'unknown key; allowed: name, token_sha256, integrations, requests_per_minute.');
+    }
+    const { name, token_sha256: hash, integrations: patterns, requests_per_minute: perMinute = DEFAULT_CONSUMER_REQUESTS_PER_MINUTE } = fields;
+    const before = errors.length;
+    if (typeof name !== 'string' || !CONSUMER_NAME.test(name)) fail('name', 'required: 1–64 letters, digits, ".", "_" or "-".');
+    else if (consumers.some((c) => c.name === name)) fail('name', `"${name}" is used by another consumer.`);
+    if (typeof hash !== 'string' || !SHA256_HEX.test(hash)) fail('token_sha256', 'required: the 64 hex characters of the token\'s SHA-256; npx reauth-bot consumer-token makes a token and prints both.');
+    else if (consumers.some((c) => c.tokenSha256 === hash.toLowerCase())) fail('token_sha256', 'the same token is given to another consumer; give each its own.');
+    if (!Array.isArray(patterns) || patterns.length === 0 || !patterns.every((p) => typeof p === 'string' && INTEGRATION_PATTERN.test(p))) {
+      fail('integrations', 'required: a list of integration ids or globs ("ado-*").');
+    }
+    if (typeof perMinute !== 'number' || !Number.isInteger(perMinute) || perMinute < 1) fail('requests_per_minute', 'must be a whole number of at least 1.');
+    if (errors.length > before) return;
+    const consumer: ConsumerSpec = { name: name as string, tokenSha256: (hash as string).toLowerCase(), integrations: patterns as string[], requestsPerMinute: perMinute as number };
+    for (const pattern of consumer.integrations) {
+      const matches = picomatch(pattern);
+      if (!integrationIds.some((id) => matches(id))) warnings.push(`consumers[${index}] (${consumer.name}): "${pattern}" matches no integration in the file.`);
+    }
+    consumers.push(consumer);
+  });
+  return { consumers, errors, warnings };
+}
