@@ -16,16 +16,16 @@ module.exports = {
     {
       name: 'listeners-only-through-services',
       severity: 'error',
-      comment: 'Slack listeners parse, call a service, build blocks and do Slack I/O: never storage or provider calls.',
+      comment: 'Slack listeners parse, call a service, build blocks and do Slack I/O: never storage, provider or sink calls.',
       from: { path: '(^|/)src/listeners/' },
-      to: { path: '(^|/)src/(db|providers)/' },
+      to: { path: '(^|/)src/(db|providers|sinks)/' },
     },
     {
       name: 'http-only-through-services',
       severity: 'error',
-      comment: 'HTTP routes parse, call a service and write the answer: never storage or provider calls.',
+      comment: 'HTTP routes parse, call a service and write the answer: never storage, provider or sink calls.',
       from: { path: '(^|/)src/http/' },
-      to: { path: '(^|/)src/(db|providers)/' },
+      to: { path: '(^|/)src/(db|providers|sinks)/' },
     },
     {
       name: 'blocks-are-pure',
@@ -40,6 +40,13 @@ module.exports = {
       comment: 'The provider table, HTTP client and validation are independent of Slack and of storage.',
       from: { path: '(^|/)src/providers/' },
       to: { path: '(^|/)src/(slack|db|services|listeners|http|domain)/' },
+    },
+    {
+      name: 'sinks-know-no-slack-or-storage',
+      severity: 'error',
+      comment: 'Sink senders (webhook, Vault, file) deliver one message; the outbox, Slack and storage are the services\' business.',
+      from: { path: '(^|/)src/sinks/' },
+      to: { path: '(^|/)src/(slack|db|services|listeners|http)/' },
     },
     {
       name: 'domain-is-plain-data',

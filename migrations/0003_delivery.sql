@@ -29,6 +29,7 @@ CREATE TABLE `delivery_notices` (
 	`channel` text,
 	`message_ts` text,
 	`view_id` text,
+	`content` text NOT NULL,
 	`created_at` integer NOT NULL
 );
 --> statement-breakpoint

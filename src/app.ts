@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { App, type CustomRoute } from '@slack/bolt';
 import type { ExtendedErrorHandlerArgs } from '@slack/bolt/dist/App.js';
 import type { Config } from './config.js';
+import { credentialsRoute } from './http/credentials.js';
 import { healthWebhookRoute } from './http/health-webhook.js';
 import { healthzRoute, livezRoute } from './http/healthz.js';
 import { metricsRoute } from './http/metrics.js';
@@ -70,7 +71,7 @@ function guarded(route: Route, logger: Logger, inflight: RouteServices['inflight
 export function createApp(parts: AppParts, options: AppOptions = {}): ReauthApp {
   const { config, logger } = parts;
   const socketMode = Boolean(config.slack.appToken);
-  const routes = [healthzRoute(parts.routes), livezRoute(), metricsRoute(parts.routes), oauthStartRoute(parts.routes), oauthCallbackRoute(parts.routes), healthWebhookRoute(parts.routes), ...(options.extraRoutes ?? [])].map((r) => guarded(r, logger, parts.routes.inflight));
+  const routes = [healthzRoute(parts.routes), livezRoute(), metricsRoute(parts.routes), oauthStartRoute(parts.routes), oauthCallbackRoute(parts.routes), healthWebhookRoute(parts.routes), credentialsRoute(parts.routes), ...(options.extraRoutes ?? [])].map((r) => guarded(r, logger, parts.routes.inflight));
 
   const boltLogger = toBoltLogger(logger);
   const app = new App({

@@ -1,7 +1,7 @@
 import { createApp, type AppOptions, type Route } from './app.js';
 import { loadCatalogueFile } from './catalogue/load.js';
 import { syncCatalogue, type SyncSummary } from './catalogue/sync.js';
-import { formatCatalogueError } from './catalogue/types.js';
+import { formatCatalogueError, type CatalogueResult } from './catalogue/types.js';
 import type { Config } from './config.js';
 import { createKeyring, type Keyring } from './crypto/keyring.js';
 import { openSqliteStore } from './db/sqlite/store.js';
@@ -31,6 +31,18 @@ import { createProber } from './services/probe.js';
 import { createReauthEntry } from './services/reauth-entry.js';
 import { createReauthService } from './services/reauthenticate.js';
 import { createSnooze } from './services/snooze.js';
+import { deliveryConfigProblems } from './services/delivery/config-check.js';
+import { createConsumerDirectory } from './services/delivery/consumers.js';
+import { createCredentialPull } from './services/delivery/credential-pull.js';
+import { createDeliveryAlerts } from './services/delivery/delivery-alerts.js';
+import { createEventQueue } from './services/delivery/events.js';
+import { createDeliveryLoop } from './services/delivery/loop.js';
+import { createDeliveryNotices } from './services/delivery/notices.js';
+import { createOutboxPlanner, type SinksOf } from './services/delivery/outbox.js';
+import { createSinkStates } from './services/delivery/sink-states.js';
+import { createDeliveryWorker } from './services/delivery/worker.js';
+import { createOAuthRefresher } from './services/oauth-refresh.js';
+import { createSinkSenders } from './sinks/senders.js';
 import { createSlackClient } from './slack/client.js';
 import { createMetadataSigner } from './slack/metadata.js';
 
@@ -39,6 +51,9 @@ import { createMetadataSigner } from './slack/metadata.js';
  * loads and syncs the catalogue, then builds each service with only the collaborators it needs,
  * and the app on top. Only entry points (main, the CLI, the sandbox, tests) import it.
  */
+
+/** A catalogue that loaded: its entries, consumers and warnings. */
+type LoadedCatalogue = Extract<CatalogueResult, { ok: true }>;
 
 /** The default engine: one SQLite file. */
 type SqliteStore = ReturnType<typeof openSqliteStore>;
@@ -65,18 +80,20 @@ export interface ComposeOptions {
   /** How often the monitor looks for due work. */
   tickMs?: number;
   policy?: HealthPolicy;
+  /** How often the delivery worker looks for due retries. */
+  deliveryTickMs?: number;
   app?: Omit<AppOptions, 'extraRoutes'> & { extraRoutes?: (parts: CompositionParts) => Route[] };
 }
 
 /** Opens the store and syncs the catalogue: what the server and every CLI command that reads state share. */
-export async function openState(config: Config, clock: Clock = systemClock): Promise<{ store: SqliteStore; sync: SyncSummary }> {
+export async function openState(config: Config, clock: Clock = systemClock): Promise<{ store: SqliteStore; sync: SyncSummary; catalogue: LoadedCatalogue }> {
   const catalogue = loadCatalogueFile(config.integrationsFile);
   if (!catalogue.ok) {
     throw new StartupError([`${config.integrationsFile} is invalid:`, ...catalogue.errors.map((e) => `  - ${formatCatalogueError(e)}`)].join('\n'), 'catalogue_invalid');
   }
   const store = openSqliteStore(config.databasePath);
   try {
-    return { store, sync: await syncCatalogue(store, catalogue.entries, clock.now()) };
+    return { store, sync: await syncCatalogue(store, catalogue.entries, clock.now()), catalogue };
   } catch (error) {
     await store.close();
     throw error;
@@ -90,10 +107,19 @@ export function createProviderHttpClient(): HttpClient {
 export async function compose(config: Config, logger: Logger, options: ComposeOptions = {}) {
   if (!config.secretKey) throw new StartupError('REAUTH_SECRET_KEY is required.', 'config_invalid');
   const clock = options.clock ?? systemClock;
-  const { store, sync } = await openState(config, clock);
+  const { store, sync, catalogue } = await openState(config, clock);
+  const deliveryProblems = deliveryConfigProblems(catalogue.entries, config);
+  if (deliveryProblems.length > 0) {
+    await store.close();
+    throw new StartupError([`${config.integrationsFile} names delivery settings that cannot work:`, ...deliveryProblems.map((p) => `  - ${p}`)].join('\n'), 'catalogue_invalid');
+  }
+  for (const warning of catalogue.warnings) logger.warn({ event: 'catalogue_warning' }, warning);
   const keyring: Keyring = createKeyring(config.secretKey, config.previousKeys);
   const http = options.http ?? createProviderHttpClient();
-  const metrics = createMetrics({ countOpenAlerts: async () => (await store.alerts.listOpen()).length });
+  const metrics = createMetrics({ countOpenAlerts: async () => (await store.alerts.listOpen()).length, countPendingDeliveries: () => store.deliveries.pendingCount() });
+  const sinksByIntegration = new Map(catalogue.entries.map((e) => [e.id, e.deliver]));
+  const sinksOf: SinksOf = (integrationId) => sinksByIntegration.get(integrationId) ?? [];
+  const outbox = createOutboxPlanner({ sinksOf, keyring });
   const slack = createSlackClient(config, logger, (method, code) => metrics.slackErrors.inc({ method, code: boundedCode(code) }));
   const signer = createMetadataSigner(config.secretKey, config.previousKeys);
   const credentialLock = createKeyedLock();
@@ -103,8 +129,29 @@ export async function compose(config: Config, logger: Logger, options: ComposeOp
 
   const authoriser = createAuthoriser({ admins: config.admins, slack, clock, logger });
   const alerts = createAlerts({ store, slack, authoriser, logger, clock, defaultChannel: config.defaultAlertChannel });
-  const health = createHealthStateMachine({ store, alerts, clock, ...(options.policy ? { policy: options.policy } : {}) });
-  const probe = createProber({ store, keyring, http, clock, oauthEndpointsOf, oauthSetupHintOf: oauthSetupHint });
+  const events = createEventQueue({ store, outbox, clock, kick: () => delivery.kick() });
+  const health = createHealthStateMachine({ store, alerts, clock, events, ...(options.policy ? { policy: options.policy } : {}) });
+  const refresh = createOAuthRefresher({ store, keyring, http, clock, oauthEndpointsOf, oauthSetupHintOf: oauthSetupHint, outbox });
+  const probe = createProber({ store, keyring, http, clock, refresh });
+  const notices = createDeliveryNotices({ store, slack, clock, logger });
+  const deliveryAlerts = createDeliveryAlerts({ store, alerts, outbox, sinksOf, clock, logger });
+  const worker = createDeliveryWorker({
+    store,
+    keyring,
+    senders: createSinkSenders(http, config),
+    sinksOf,
+    clock,
+    logger,
+    random: options.random ?? Math.random,
+    metrics,
+    async onAttempt(report) {
+      await deliveryAlerts.afterAttempt(report);
+      if (report.delivery.credentialId !== null) await notices.refresh(report.delivery.credentialId);
+    },
+  });
+  const delivery = { worker, ...createDeliveryLoop(worker, deliveryAlerts, logger, options.deliveryTickMs) };
+  const consumers = createConsumerDirectory(catalogue.consumers);
+  const pullCredential = createCredentialPull({ store, consumers, keyring, clock, logger, credentialLock, refresh });
   let ready = false;
   let stopping = false;
   const inflight = createInFlight();
@@ -113,13 +160,13 @@ export async function compose(config: Config, logger: Logger, options: ComposeOp
   const jobs = {
     runDue: runner.runDue,
     sendReminders: createReminders({ store, slack, authoriser, clock, logger, reminderMs: config.reminderIntervalHours * 3600 * 1000 }),
-    sendExpiryWarnings: createExpiryWarnings({ store, slack, authoriser, clock, logger, channelOf }),
+    sendExpiryWarnings: createExpiryWarnings({ store, slack, authoriser, clock, logger, channelOf, events }),
     retryAlertPosts: upkeep.retryAlertPosts,
     closeOrphanAlerts: upkeep.closeOrphanAlerts,
   };
   const monitor = { ...jobs, ...createHealthMonitor(jobs, { intervalMs, ...(options.tickMs === undefined ? {} : { tickMs: options.tickMs }) }, logger) };
-  const reauth = createReauthService({ store, keyring, http, clock, logger, authoriser, credentialLock, metrics });
-  const announce = createAnnouncer({ alerts, slack, logger, channelOf });
+  const reauth = createReauthService({ store, keyring, http, clock, logger, authoriser, credentialLock, metrics, outbox, delivered: () => delivery.kick() });
+  const announce = createAnnouncer({ alerts, slack, logger, channelOf, notices });
   const oauth = createOAuthFlow({ store, states: createOAuthStates({ store, keyring }), http, clock, reauth, authoriser, oauthEndpointsOf, oauthSetupHintOf: oauthSetupHint, publicUrl: config.publicUrl, metrics });
   const services = {
     authoriser,
@@ -134,17 +181,19 @@ export async function compose(config: Config, logger: Logger, options: ComposeOp
     directory: createDirectory({ store, authoriser }),
     snooze: createSnooze({ store, authoriser, clock }),
     healthWebhook: createHealthWebhook({ store, health, clock, secret: config.healthWebhookSecret }),
+    notices,
+    sinkStates: createSinkStates({ store, sinksOf }),
   };
 
   /** Everything but the app: what entry points reach into, and what extra routes (the sandbox page) are built from. */
-  const parts = { config, logger, clock, store, keyring, http, slack, sync, services, metrics, monitor };
+  const parts = { config, logger, clock, store, keyring, http, slack, sync, catalogue, services, metrics, monitor, delivery };
   const { extraRoutes, ...appOptions } = options.app ?? {};
   const app = createApp(
     {
       config,
       logger,
       listeners: { slack, logger, signer, inflight, ...services },
-      routes: { slack, logger, publicUrl: config.publicUrl, oauth, announce, healthWebhook: services.healthWebhook, isReady: () => ready && !stopping && store.isOpen(), isStopping: () => stopping, inflight, rememberSignature: (signature) => store.webhookReplays.remember(signature, clock.now()), metrics: { registry: metrics.registry, token: config.metricsToken } },
+      routes: { slack, logger, publicUrl: config.publicUrl, oauth, announce, healthWebhook: services.healthWebhook, isReady: () => ready && !stopping && store.isOpen(), isStopping: () => stopping, inflight, rememberSignature: (signature) => store.webhookReplays.remember(signature, clock.now()), metrics: { registry: metrics.registry, token: config.metricsToken }, pullCredential, countCredentialRead: (status) => metrics.credentialReads.inc({ status: String(status) }) },
     },
     { ...appOptions, ...(extraRoutes ? { extraRoutes: extraRoutes(parts) } : {}) },
   );
@@ -152,10 +201,11 @@ export async function compose(config: Config, logger: Logger, options: ComposeOp
     ...parts,
     app,
     /** Starts the app (and, when asked, the monitor); /healthz turns ready once requests are accepted. */
-    async start(startOptions: { monitor?: boolean } = {}): Promise<{ port: number }> {
+    async start(startOptions: { monitor?: boolean; delivery?: boolean } = {}): Promise<{ port: number }> {
       const started = await app.start();
       ready = true;
       if (startOptions.monitor) monitor.start();
+      if (startOptions.delivery ?? true) delivery.start();
       return started;
     },
     /**
@@ -169,6 +219,7 @@ export async function compose(config: Config, logger: Logger, options: ComposeOp
       stopping = true;
       const drained = await inflight.drain(limitMs);
       await monitor.stop();
+      await delivery.stop();
       await app.stop();
       await http.close();
       await store.close();

@@ -38,6 +38,10 @@ export interface Config {
   logLevel: LogLevel;
   /** When set, GET /metrics requires `Authorization: Bearer <it>`. */
   metricsToken: string | undefined;
+  /** HashiCorp Vault for `vault` delivery sinks: set when VAULT_ADDR and VAULT_TOKEN are. */
+  vault: { addr: string; token: string; namespace: string | undefined } | undefined;
+  /** A variable by name, for what integrations.yml names (a webhook sink's `secret_env`). */
+  secretFromEnv(name: string): string | undefined;
 }
 
 /** What the caller is about to do decides which variables must be present. */
@@ -198,6 +202,10 @@ export function parseConfig(env: Environment, needs: ConfigNeeds = {}): ConfigRe
     problems.push(`LOG_LEVEL: "${value('LOG_LEVEL')}" is not one of ${LOG_LEVELS.join(', ')}.`);
   }
 
+  const vaultAddr = url('VAULT_ADDR', undefined);
+  const vaultToken = value('VAULT_TOKEN');
+  if (vaultAddr && !vaultToken) problems.push('VAULT_TOKEN: required with VAULT_ADDR (a Vault token allowed to read, create and update the vault sinks\' paths).');
+
   if (problems.length > 0) return { ok: false, problems };
 
   const config: Config = {
@@ -217,6 +225,8 @@ export function parseConfig(env: Environment, needs: ConfigNeeds = {}): ConfigRe
     azureOAuth: azureClient && { ...azureClient, tenant: azureOAuthTenant, authority: azureOAuthAuthority },
     logLevel,
     metricsToken: value('METRICS_TOKEN'),
+    vault: vaultAddr && vaultToken ? { addr: vaultAddr, token: vaultToken, namespace: value('VAULT_NAMESPACE') } : undefined,
+    secretFromEnv: (name) => env[name],
   };
   return { ok: true, config: Object.freeze(config), warnings };
 }

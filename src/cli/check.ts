@@ -5,6 +5,7 @@ import { createKeyring } from '../crypto/keyring.js';
 import { bindingChange } from '../domain/integration.js';
 import { oauthEndpoints, oauthSetupHint } from '../providers/oauth.js';
 import { describeIdentity } from '../providers/outcome.js';
+import { createOAuthRefresher } from '../services/oauth-refresh.js';
 import { createProber, type ProbeResult } from '../services/probe.js';
 import { CliError, EXIT, requireConfig, withStore, type CliIo } from './context.js';
 import { formatDate, formatTable } from './table.js';
@@ -36,7 +37,11 @@ export async function checkCommand(io: CliIo, args: string[]): Promise<number> {
   const http = createProviderHttpClient();
   try {
     return await withStore(config, async (store) => {
-      const prober = createProber({ store, keyring: createKeyring(config.secretKey as Buffer, config.previousKeys), http, clock: { now: io.now }, oauthEndpointsOf: (provider) => oauthEndpoints(config, provider), oauthSetupHintOf: oauthSetupHint });
+      const keyring = createKeyring(config.secretKey as Buffer, config.previousKeys);
+      const clock = { now: io.now };
+      // `check` changes no state: probes run without persist, so a refreshed token is never written.
+      const refresh = createOAuthRefresher({ store, keyring, http, clock, oauthEndpointsOf: (provider) => oauthEndpoints(config, provider), oauthSetupHintOf: oauthSetupHint });
+      const prober = createProber({ store, keyring, http, clock, refresh });
       const synced = new Map((await store.integrations.listAll()).map((row) => [row.id, row]));
       // Integrations sharing a credential (Azure DevOps) are probed once.
       const byKey = new Map<string, Promise<ProbeResult>>();

@@ -188,6 +188,18 @@ export interface SinkRows {
   lastDelivered: Delivery | undefined;
 }
 
+/** A Slack message or modal showing a credential's delivery, updated as its sinks finish. */
+export interface DeliveryNotice {
+  id: number;
+  credentialId: number;
+  integrationId: string;
+  channel: string | null;
+  messageTs: string | null;
+  viewId: string | null;
+  /** The message (`text`, `blocks`) or view as first shown: never a secret. */
+  content: Record<string, unknown>;
+}
+
 export interface DeliveryRepository {
   /** Queues messages (events without secrets). */
   enqueue(rows: readonly NewDelivery[]): Promise<void>;
@@ -211,6 +223,7 @@ export interface DeliveryRepository {
   /** Makes every pending message (of one integration, when given) due now; returns how many. */
   retryNow(now: Date, integrationId?: string): Promise<number>;
   pendingCount(): Promise<number>;
-  addNotice(notice: { credentialId: number; integrationId: string; channel: string | null; messageTs: string | null; viewId: string | null }, now: Date): Promise<void>;
-  notices(credentialId: number): Promise<{ channel: string | null; messageTs: string | null; viewId: string | null }[]>;
+  addNotice(notice: Omit<DeliveryNotice, 'id'>, now: Date): Promise<void>;
+  notices(credentialId: number): Promise<DeliveryNotice[]>;
+  removeNotice(id: number): Promise<void>;
 }

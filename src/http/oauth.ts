@@ -42,8 +42,8 @@ export function oauthCallbackRoute(services: RouteServices): Route {
       const state = params.get('state');
       sendPage(res, result.status, result.page, state ? { 'Set-Cookie': oauthCookie(hashState(state), services.publicUrl, 0) } : {});
       if (result.success) {
-        const { integration, affected, validation, userId } = result.success;
-        await services.announce({ integration, affected, validation, actor: userId, how: 'oauth' });
+        const { integration, affected, validation, userId, credentialId } = result.success;
+        await services.announce({ integration, affected, validation, actor: userId, how: 'oauth', credentialId });
         await tellUser(services.slack, services.logger, userId, buildHeaderMessage(result.page.title, escapeMrkdwn(result.page.message)));
       } else if (result.notify) {
         // The page's words may quote the provider (error_description): plain text, never mrkdwn.

@@ -3,6 +3,7 @@ import type { WebClient } from '@slack/web-api';
 import type { Registry } from 'prom-client';
 import type { Logger } from '../logger.js';
 import type { AnnounceReauth } from '../services/announce-reauth.js';
+import type { CredentialPull } from '../services/delivery/credential-pull.js';
 import type { InFlight } from '../services/in-flight.js';
 import type { HealthWebhook } from '../services/health-webhook.js';
 import type { OAuthFlow } from '../services/oauth-flow.js';
@@ -24,6 +25,9 @@ export interface RouteServices {
   inflight: Pick<InFlight, 'track'>;
   /** Remembers a Slack request signature; false when it was already used (a replay). */
   rememberSignature(signature: string): Promise<boolean>;
+  /** The pull API's answer to one request. */
+  pullCredential: CredentialPull;
+  countCredentialRead(status: number): void;
   /** The Prometheus registry, and the bearer token that protects it when set. */
   metrics: { registry: Registry; token: string | undefined };
 }

@@ -1,6 +1,7 @@
 import type { WebClient } from '@slack/web-api';
 import type { Logger } from '../logger.js';
 import type { AnnounceReauth } from '../services/announce-reauth.js';
+import type { DeliveryNotices } from '../services/delivery/notices.js';
 import type { Directory } from '../services/directory.js';
 import type { InFlight } from '../services/in-flight.js';
 import type { CheckNow } from '../services/monitor/check-now.js';
@@ -20,6 +21,8 @@ export interface ListenerServices {
   checkNow: CheckNow;
   snooze: Snooze;
   directory: Directory;
+  /** The delivery lines of a re-authentication's outcome, kept current in the modal. */
+  notices: Pick<DeliveryNotices, 'linesFor' | 'addLines' | 'remember'>;
   /** Work a shutdown waits for: every listener runs inside it, including what it does after the ack. */
   inflight: Pick<InFlight, 'track'>;
 }

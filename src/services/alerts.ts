@@ -37,6 +37,11 @@ export interface AlertDeps {
   defaultChannel: string | undefined;
 }
 
+/** Alerts about a delivery that keeps failing have keys of their own, outside the credential keys. */
+export const DELIVERY_ALERT_PREFIX = 'delivery:';
+export const deliveryAlertKey = (integrationId: string, sinkKey: string): string => `${DELIVERY_ALERT_PREFIX}${integrationId}:${sinkKey}`;
+export const isDeliveryAlert = (alertKey: string): boolean => alertKey.startsWith(DELIVERY_ALERT_PREFIX);
+
 /** The channel an integration's alerts and messages go to, if any. */
 export type ChannelOf = (integration: Pick<Integration, 'channel'>) => string | undefined;
 
@@ -105,14 +110,17 @@ export function createAlerts(deps: AlertDeps) {
   }
 
   return {
-    /** Opens the alert for this failure, or keeps the open one current. */
-    raise(integrations: readonly Integration[], facts: Omit<AlertFacts, 'integrations' | 'approvers'>): Promise<Alert | undefined> {
+    /**
+     * Opens the alert for this failure, or keeps the open one current. `custom` gives another kind of
+     * alert (a delivery that keeps failing) its own key and message, with the same lifecycle.
+     */
+    raise(integrations: readonly Integration[], facts: Omit<AlertFacts, 'integrations' | 'approvers'>, custom?: { key: string; content: MessageContent }): Promise<Alert | undefined> {
       const first = integrations[0];
       if (!first) return Promise.resolve(undefined);
-      const key = alertKeyOf(first);
+      const key = custom?.key ?? alertKeyOf(first);
       return withLock(key, async () => {
         const approvers = deps.authoriser.approvers([...new Set(integrations.flatMap((i) => i.owners))]);
-        const content = buildAlertMessage({ ...facts, integrations, approvers });
+        const content = custom?.content ?? buildAlertMessage({ ...facts, integrations, approvers });
         let alert = await deps.store.alerts.open(key);
         if (!alert) {
           const channel = channelOf(first);
@@ -157,7 +165,7 @@ export function createAlerts(deps: AlertDeps) {
     },
 
     /** Edits the open alert (if any) to resolved and posts the outcome in its thread. */
-    resolve(key: string, params: { by: string | null; how: string; thread?: MessageContent; fixed?: boolean }): Promise<Alert | undefined> {
+    resolve(key: string, params: { by: string | null; how: string; thread?: MessageContent; fixed?: boolean; resolved?: (alert: Alert, at: Date) => MessageContent }): Promise<Alert | undefined> {
       return withLock(key, async () => {
         const alert = await deps.store.alerts.open(key);
         if (!alert) return undefined;
@@ -168,7 +176,7 @@ export function createAlerts(deps: AlertDeps) {
         await deps.store.alerts.update(alert.id, { resolvedAt: now, resolvedBy: params.by, resolvedHow: params.how, ...(messageTs && !alert.messageTs ? { messageTs } : {}) });
         if (!messageTs) return alert;
         const integrations = await deps.store.integrations.listByIds(alert.integrationIds);
-        const resolved = buildResolvedAlert({ integrations, reason: alert.reason, openedAt: alert.openedAt, resolvedAt: now, by: params.by, how: params.how, ...(params.fixed === undefined ? {} : { fixed: params.fixed }) });
+        const resolved = params.resolved?.(alert, now) ?? buildResolvedAlert({ integrations, reason: alert.reason, openedAt: alert.openedAt, resolvedAt: now, by: params.by, how: params.how, ...(params.fixed === undefined ? {} : { fixed: params.fixed }) });
         try {
           await deps.slack.chat.update({ channel: alert.channel, ts: messageTs, text: resolved.text, blocks: resolved.blocks });
           const thread = params.thread ?? resolved;

@@ -7,12 +7,15 @@ import { buildOutcomeDetails } from '../slack/blocks/outcome.js';
 import type { SlackChat } from '../slack/client.js';
 import { slackErrorCode } from '../slack/errors.js';
 import type { Alerts, ChannelOf } from './alerts.js';
+import type { DeliveryNotices } from './delivery/notices.js';
 
 export interface AnnounceDeps {
   alerts: Pick<Alerts, 'resolve'>;
   slack: SlackChat;
   logger: Logger;
   channelOf: ChannelOf;
+  /** Adds where the credential is being delivered, and keeps it current. */
+  notices?: Pick<DeliveryNotices, 'linesFor' | 'addLines' | 'remember'>;
 }
 
 export interface Announcement {
@@ -21,6 +24,8 @@ export interface Announcement {
   validation: CredentialValidation & { outcome: ValidOutcome };
   actor: string;
   how: 'modal' | 'oauth';
+  /** The committed credential version: its deliveries are listed and kept current. */
+  credentialId?: number;
 }
 
 /**
@@ -43,9 +48,12 @@ export function createAnnouncer(deps: AnnounceDeps) {
       thread: { text: confirmation.text, blocks: [...confirmation.blocks, ...buildOutcomeDetails(params.validation)] },
     });
     const channels = new Set(affected.map((i) => deps.channelOf(i)).filter((c): c is string => c !== undefined));
+    const lines = params.credentialId !== undefined && deps.notices ? await deps.notices.linesFor(params.credentialId) : [];
     for (const channel of channels) {
       try {
-        await deps.slack.chat.postMessage({ channel, text: confirmation.text, blocks: confirmation.blocks });
+        const blocks = deps.notices ? deps.notices.addLines(confirmation.blocks, lines) : confirmation.blocks;
+        const posted = await deps.slack.chat.postMessage({ channel, text: confirmation.text, blocks });
+        if (lines.length && posted.ts && params.credentialId !== undefined) await deps.notices?.remember(params.credentialId, params.integration.id, { channel: posted.channel ?? channel, ts: posted.ts, text: confirmation.text, blocks: confirmation.blocks });
       } catch (error) {
         deps.logger.warn({ channel, integration: params.integration.id, error: slackErrorCode(error) }, 'could not post the re-authentication confirmation');
       }

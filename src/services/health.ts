@@ -4,6 +4,7 @@ import { alertKeyOf } from '../domain/integration.js';
 import type { HealthStatus, Integration } from '../domain/types.js';
 import { isRejection, type Outcome } from '../providers/outcome.js';
 import type { Alerts } from './alerts.js';
+import type { EmitEvent } from './delivery/events.js';
 
 /**
  * The health state machine, shared by the monitor, Check now, `reauth-bot check`'s siblings and the
@@ -45,6 +46,8 @@ export interface HealthStateDeps {
   alerts: Pick<Alerts, 'raise' | 'resolve'>;
   clock: Clock;
   policy?: HealthPolicy;
+  /** `integration.failing` / `integration.recovered` events for webhook sinks. */
+  events?: EmitEvent;
 }
 
 export function createHealthStateMachine(deps: HealthStateDeps) {
@@ -66,6 +69,7 @@ export function createHealthStateMachine(deps: HealthStateDeps) {
           await deps.store.health.save({ integrationId: integration.id, status: 'healthy', outcome: 'valid', reason: null, since: previous?.status === 'healthy' ? previous.since : now, lastSuccessAt: now, consecutiveFailures: 0, firstFailureAt: null, ...base });
         }
         await deps.alerts.resolve(alertKeyOf(first), { by: signal.actor ?? null, how: HOW[signal.source] });
+        if (previous?.status === 'failing') await deps.events?.(integrations, 'integration.recovered', { at: now.toISOString(), how: HOW[signal.source], failing_since: previous.since?.toISOString() ?? null });
         return 'healthy';
       }
 
@@ -89,6 +93,7 @@ export function createHealthStateMachine(deps: HealthStateDeps) {
           ...base,
         });
       }
+      if (failing && !alreadyFailing) await deps.events?.(integrations, 'integration.failing', { reason: signal.outcome.reason, outcome: signal.outcome.kind, since: (since ?? now).toISOString(), source: signal.source });
       if (failing) {
         await deps.alerts.raise(integrations, {
           reason: signal.outcome.reason,

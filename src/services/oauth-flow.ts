@@ -53,7 +53,7 @@ export type CallbackResult = {
   page: OAuthPage;
   /** Whom and what to tell in Slack. */
   notify?: { userId: string; integration: Integration };
-  success?: { integration: Integration; affected: Integration[]; validation: CredentialValidation & { outcome: ValidOutcome }; userId: string };
+  success?: { integration: Integration; affected: Integration[]; validation: CredentialValidation & { outcome: ValidOutcome }; userId: string; credentialId: number };
 };
 
 const PROBLEM_PAGES = {
@@ -178,7 +178,7 @@ export function createOAuthFlow(deps: OAuthFlowDeps) {
     return {
       status: 200,
       page: { title: `${integration.name} is re-authenticated`, message: `${outcome.reason}${also} The result is posted in Slack.`, ok: true },
-      success: { integration, affected: committed.affected, validation, userId: consumed.slackUserId },
+      success: { integration, affected: committed.affected, validation, userId: consumed.slackUserId, credentialId: committed.credential.id },
       outcome: 'success',
       provider: integration.provider,
     };

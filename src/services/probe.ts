@@ -6,11 +6,10 @@ import type { Keyring } from '../crypto/keyring.js';
 import { fingerprintSecret } from '../crypto/fingerprint.js';
 import type { ValidationTarget } from '../providers/call.js';
 import type { HttpClient } from '../providers/http.js';
-import { refreshAccessToken, type OAuthEndpoints } from '../providers/oauth.js';
 import type { Outcome, TokenReport } from '../providers/outcome.js';
-import type { ProviderKey } from '../providers/types.js';
 import { createValidationContext, validateCredential, validateToken } from '../providers/validate.js';
-import { sealPayload, unsealPayload, type SecretPayload } from './secret-payload.js';
+import type { OAuthRefresher } from './oauth-refresh.js';
+import { unsealPayload } from './secret-payload.js';
 
 /** The integration fields a probe needs. */
 export type ProbeSubject = Pick<Integration, 'id' | 'provider' | 'authType' | 'url' | 'organization' | 'accountId' | 'repository' | 'credentialKey'>;
@@ -23,8 +22,7 @@ export interface ProbeResult {
   credential: Credential | undefined;
 }
 
-/** Refresh an OAuth access token this long before it expires. */
-export const REFRESH_MARGIN_MS = 5 * 60 * 1000;
+export { REFRESH_MARGIN_MS } from './oauth-refresh.js';
 
 /**
  * A credential may be used only for what it was validated against. One stored before bindings
@@ -52,10 +50,8 @@ export interface ProberDeps {
   keyring: Keyring;
   http: HttpClient;
   clock: Clock;
-  /** The configured OAuth client of a provider, if any. */
-  oauthEndpointsOf: (provider: ProviderKey) => OAuthEndpoints | undefined;
-  /** Names the variables that enable a provider's OAuth, for messages. */
-  oauthSetupHintOf: (provider: ProviderKey) => string;
+  /** The one OAuth refresh path (shared with the pull API). */
+  refresh: OAuthRefresher;
 }
 
 /**
@@ -98,30 +94,9 @@ export function createProber(deps: ProberDeps) {
       return { probed: true, ...result, credential };
     }
 
-    let access = payload.accessToken;
-    const now = deps.clock.now();
-    if (payload.accessExpiresAt - REFRESH_MARGIN_MS <= now.getTime()) {
-      const endpoints = deps.oauthEndpointsOf(subject.provider);
-      if (!endpoints) {
-        return { probed: true, outcome: { kind: 'provider_error', status: null, reason: `The OAuth access token expired and cannot be refreshed: ${deps.oauthSetupHintOf(subject.provider)} are not set.` }, tokens: [], credential };
-      }
-      if (!payload.refreshToken) {
-        return { probed: true, outcome: { kind: 'invalid_credentials', reason: `The OAuth access token expired and there is no refresh token; re-authenticate with /reauth ${subject.id}.` }, tokens: [], credential };
-      }
-      const refreshed = await refreshAccessToken(deps.http, endpoints, payload.refreshToken, now);
-      if (!refreshed.ok) return { probed: true, outcome: refreshed.outcome, tokens: [], credential };
-      access = refreshed.tokens.accessToken;
-      if (options.persist) {
-        const next: SecretPayload = {
-          kind: 'oauth',
-          accessToken: refreshed.tokens.accessToken,
-          refreshToken: refreshed.tokens.refreshToken ?? payload.refreshToken,
-          accessExpiresAt: refreshed.tokens.accessExpiresAt.getTime(),
-          refreshExpiresAt: refreshed.tokens.refreshExpiresAt?.getTime() ?? payload.refreshExpiresAt,
-        };
-        await deps.store.credentials.updateSealedSecret(credential.id, sealPayload(deps.keyring, credential, next), next.refreshExpiresAt === null ? null : new Date(next.refreshExpiresAt));
-      }
-    }
+    const refreshed = await deps.refresh(subject, credential, payload, options);
+    if (!refreshed.ok) return { probed: true, outcome: refreshed.outcome, tokens: [], credential };
+    const access = refreshed.payload.accessToken;
     const outcome = await validateToken(ctx, { token: access });
     return { probed: true, outcome, tokens: [{ position: 1, fingerprint: credential.fingerprints[0] ?? fingerprintSecret(access), outcome }], credential };
   };

@@ -13,6 +13,7 @@ import { authSpec } from '../providers/registry.js';
 import type { AuthKey, FormField, ProviderKey } from '../providers/types.js';
 import { createValidationContext, validateCredential } from '../providers/validate.js';
 import type { Authoriser } from './authorisation.js';
+import type { OutboxPlanner } from './delivery/outbox.js';
 import type { KeyedLock } from './keyed-lock.js';
 import { targetOf } from './probe.js';
 import { sealPayload, type SecretPayload } from './secret-payload.js';
@@ -65,6 +66,10 @@ export interface ReauthDeps {
   /** The per-credential lock shared with probes. */
   credentialLock: KeyedLock;
   metrics?: Pick<Metrics, 'reauthentications' | 'validationSeconds'>;
+  /** Queues the new version for the integrations' sinks, in the same transaction as the swap. */
+  outbox?: Pick<OutboxPlanner, 'forCredential'>;
+  /** Told after a commit that queued deliveries, so they go out now rather than at the next tick. */
+  delivered?: () => void;
 }
 
 export function createReauthService(deps: ReauthDeps) {
@@ -78,9 +83,20 @@ export function createReauthService(deps: ReauthDeps) {
     const fingerprints = validation.tokens.map((t) => t.fingerprint);
     const binding = bindingOf(integration);
     const sealed = sealPayload(deps.keyring, { credentialKey: integration.credentialKey, binding }, params.payload);
+    const expiresAt = params.expiresAt === undefined ? earliestExpiry(validation.tokens) : params.expiresAt;
+    const identity = validation.outcome.identity.name ?? validation.outcome.identity.username ?? validation.outcome.identity.id;
+    const served = deps.outbox ? await deps.store.integrations.listByCredentialKey(integration.credentialKey) : [];
+    const outbox = deps.outbox?.forCredential(integration.credentialKey, served, params.payload, {
+      fingerprint: fingerprints.join(','),
+      actor: params.actor,
+      how: params.how,
+      identity: identity ?? null,
+      expires_at: expiresAt?.toISOString() ?? null,
+    });
     const committed = await deps.credentialLock(integration.credentialKey, () =>
       deps.store.credentials.commit(
         {
+          ...(outbox ? { outbox } : {}),
           credential: {
             credentialKey: integration.credentialKey,
             provider: integration.provider,
@@ -91,7 +107,7 @@ export function createReauthService(deps: ReauthDeps) {
             fingerprints,
             identity: { ...validation.outcome.identity },
             scopes: validation.outcome.scopes,
-            expiresAt: params.expiresAt === undefined ? earliestExpiry(validation.tokens) : params.expiresAt,
+            expiresAt,
             createdBy: params.actor,
             createdAt: now,
           },
@@ -102,12 +118,13 @@ export function createReauthService(deps: ReauthDeps) {
             action: `reauth.${params.how}`,
             outcome: 'success',
             fingerprint: fingerprints.join(','),
-            detail: { identity: validation.outcome.identity.name ?? validation.outcome.identity.username ?? validation.outcome.identity.id },
+            detail: { identity },
           },
         },
         now,
       ),
     );
+    if (outbox) deps.delivered?.();
     deps.metrics?.reauthentications.inc({ provider: integration.provider, outcome: 'success' });
     deps.logger.info({ event: 'reauth_succeeded', integration: integration.id, actor: params.actor, how: params.how, fingerprints }, 're-authentication succeeded');
     return { credential: committed.credential, affected: committed.affected, previousFingerprints: committed.previous?.fingerprints ?? [] };

@@ -7,6 +7,7 @@ import { createAlerts } from '../../src/services/alerts.js';
 import { createHealthStateMachine } from '../../src/services/health.js';
 import { createKeyedLock } from '../../src/services/keyed-lock.js';
 import { createProbeRunner } from '../../src/services/monitor/probe-runner.js';
+import { createOAuthRefresher } from '../../src/services/oauth-refresh.js';
 import { createProber } from '../../src/services/probe.js';
 import { testHttpClient } from '../helpers/providers.js';
 import { currentCredential } from '../helpers/queries.js';
@@ -317,7 +318,7 @@ describe('OAuth refresh racing a re-authentication', () => {
       const alerts = createAlerts({ store: other, slack: t.deps.slack, authoriser: t.deps.services.authoriser, logger: t.logs.logger, clock, defaultChannel: ALERTS });
       const runner = createProbeRunner({
         store: other,
-        probe: createProber({ store: other, keyring: t.deps.keyring, http: gated, clock, oauthEndpointsOf: (p) => oauthEndpoints(t.config, p), oauthSetupHintOf: oauthSetupHint }),
+        probe: createProber({ store: other, keyring: t.deps.keyring, http: gated, clock, refresh: createOAuthRefresher({ store: other, keyring: t.deps.keyring, http: gated, clock, oauthEndpointsOf: (p) => oauthEndpoints(t.config, p), oauthSetupHintOf: oauthSetupHint }) }),
         health: createHealthStateMachine({ store: other, alerts, clock }),
         clock,
         logger: t.logs.logger,

@@ -37,6 +37,7 @@ describe('the layers of docs/architecture.md', () => {
       'production-code-never-uses-the-sandbox',
       'providers-know-no-slack-or-storage',
       'services-use-the-store-interface',
+      'sinks-know-no-slack-or-storage',
       'src-never-imports-tests',
     ]);
   });

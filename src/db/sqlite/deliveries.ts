@@ -122,6 +122,15 @@ export function createDeliveryRepository(db: Db): DeliveryRepository {
     async addNotice(notice, now) {
       db.insert(deliveryNotices).values({ ...notice, createdAt: now }).run();
     },
-    notices: async (credentialId) => db.select({ channel: deliveryNotices.channel, messageTs: deliveryNotices.messageTs, viewId: deliveryNotices.viewId }).from(deliveryNotices).where(eq(deliveryNotices.credentialId, credentialId)).orderBy(desc(deliveryNotices.id)).all(),
+    notices: async (credentialId) =>
+      db
+        .select({ id: deliveryNotices.id, credentialId: deliveryNotices.credentialId, integrationId: deliveryNotices.integrationId, channel: deliveryNotices.channel, messageTs: deliveryNotices.messageTs, viewId: deliveryNotices.viewId, content: deliveryNotices.content })
+        .from(deliveryNotices)
+        .where(eq(deliveryNotices.credentialId, credentialId))
+        .orderBy(desc(deliveryNotices.id))
+        .all(),
+    async removeNotice(id) {
+      db.delete(deliveryNotices).where(eq(deliveryNotices.id, id)).run();
+    },
   };
 }

@@ -195,6 +195,8 @@ export const deliveryNotices = sqliteTable(
     channel: text(),
     messageTs: text(),
     viewId: text(),
+    /** The message or view as first shown (never a secret); the delivery lines are added to it on each update. */
+    content: text({ mode: 'json' }).$type<Record<string, unknown>>().notNull(),
     createdAt: at().notNull(),
   },
   (t) => [index('delivery_notices_credential').on(t.credentialId)],

@@ -1,6 +1,8 @@
 import type { AllMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
 import type { ReauthResult } from '../../domain/reauth-result.js';
 import { buildResultModal, buildValidatingModal } from '../../slack/blocks/modals.js';
+import type { ModalView } from '@slack/types';
+import type { Block } from '../../slack/blocks/text.js';
 import { slackErrorCode } from '../../slack/errors.js';
 import { truncate } from '../../slack/blocks/text.js';
 import { INPUT_ACTION, INPUT_BLOCK } from '../../slack/ids.js';
@@ -54,7 +56,9 @@ export function handleReauthSubmission(services: ListenerServices, fastPathMs = 
 
     if (first !== 'slow') {
       if (first.ok) {
-        await ack({ response_action: 'update', view: buildResultModal(first) });
+        const resultView = buildResultModal(first);
+        await ack({ response_action: 'update', view: await withDelivery(services, first, resultView) });
+        await services.notices.remember(first.credential.id, first.integration.id, { viewId: view.id, view: resultView });
       } else {
         const field = presentBlocks.includes(first.field) ? first.field : INPUT_BLOCK.token;
         await ack({ response_action: 'errors', errors: { [field]: truncate(first.reason, 1500) } });
@@ -69,7 +73,8 @@ export function handleReauthSubmission(services: ListenerServices, fastPathMs = 
     const result = await work;
     const resultView = buildResultModal(result);
     try {
-      await services.slack.views.update({ view_id: view.id, view: resultView });
+      await services.slack.views.update({ view_id: view.id, view: result.ok ? await withDelivery(services, result, resultView) : resultView });
+      if (result.ok) await services.notices.remember(result.credential.id, result.integration.id, { viewId: view.id, view: resultView });
     } catch (error) {
       const code = slackErrorCode(error);
       if (code !== 'not_found') services.logger.warn({ error: code }, 'could not show the validation result in the modal');
@@ -86,5 +91,11 @@ export function handleReauthSubmission(services: ListenerServices, fastPathMs = 
 
 async function afterResult(services: ListenerServices, result: ReauthResult, actor: string): Promise<void> {
   if (!result.ok) return;
-  await services.announce({ integration: result.integration, affected: result.affected, validation: result.validation, actor, how: 'modal' });
+  await services.announce({ integration: result.integration, affected: result.affected, validation: result.validation, actor, how: 'modal', credentialId: result.credential.id });
+}
+
+/** The result modal with the new credential's delivery lines (pending at first; kept current afterwards). */
+async function withDelivery(services: ListenerServices, result: Extract<ReauthResult, { ok: true }>, view: ModalView): Promise<ModalView> {
+  const lines = await services.notices.linesFor(result.credential.id);
+  return lines.length ? { ...view, blocks: services.notices.addLines(view.blocks as Block[], lines) } : view;
 }

@@ -1,7 +1,7 @@
 import type { Store } from '../../db/store.js';
 import type { Clock } from '../../domain/clock.js';
 import { alertKeyOf } from '../../domain/integration.js';
-import type { Alerts } from '../alerts.js';
+import { isDeliveryAlert, type Alerts } from '../alerts.js';
 
 export interface AlertUpkeepDeps {
   store: Pick<Store, 'alerts' | 'integrations' | 'health'>;
@@ -18,7 +18,7 @@ export function createAlertUpkeep(deps: AlertUpkeepDeps) {
      */
     async retryAlertPosts(): Promise<void> {
       for (const alert of await deps.store.alerts.listOpen()) {
-        if (alert.messageTs) continue;
+        if (alert.messageTs || isDeliveryAlert(alert.alertKey)) continue; // delivery alerts are the delivery worker's
         const integrations = (await deps.store.integrations.listByIds(alert.integrationIds)).filter((i) => alertKeyOf(i) === alert.alertKey);
         if (integrations.length === 0) continue; // closeOrphanAlerts' to close
         const health = integrations[0] ? await deps.store.health.of(integrations[0].id) : undefined;
@@ -37,6 +37,7 @@ export function createAlertUpkeep(deps: AlertUpkeepDeps) {
     async closeOrphanAlerts(): Promise<number> {
       let closed = 0;
       for (const alert of await deps.store.alerts.listOpen()) {
+        if (isDeliveryAlert(alert.alertKey)) continue;
         const active = (await deps.store.integrations.listByIds(alert.integrationIds)).filter((i) => i.archivedAt === null);
         if (active.some((i) => alertKeyOf(i) === alert.alertKey)) continue;
         const how = active.length ? 'its integrations now use another credential (integrations.yml changed)' : 'the integration was removed from integrations.yml';

@@ -6,6 +6,7 @@ import type { SlackChat } from '../../slack/client.js';
 import { slackErrorCode } from '../../slack/errors.js';
 import type { ChannelOf } from '../alerts.js';
 import type { Authoriser } from '../authorisation.js';
+import type { EmitEvent } from '../delivery/events.js';
 
 export const EXPIRY_THRESHOLDS_DAYS = [14, 3, 1] as const;
 const DAY_MS = 24 * 3600 * 1000;
@@ -17,6 +18,8 @@ export interface ExpiryWarningDeps {
   clock: Clock;
   logger: Logger;
   channelOf: ChannelOf;
+  /** `credential.expiring` events for webhook sinks. */
+  events?: EmitEvent;
 }
 
 /**
@@ -49,6 +52,7 @@ export function createExpiryWarnings(deps: ExpiryWarningDeps) {
       }
       if (posted) {
         await deps.store.expiryWarnings.record(credential.id, crossed, now);
+        await deps.events?.(integrations, 'credential.expiring', { fingerprint: credential.fingerprints.join(','), expires_at: expiresAt.toISOString(), days: nearest });
         sent += 1;
       }
     }

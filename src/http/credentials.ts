@@ -1,0 +1,49 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Route, RouteServices } from './services.js';
+
+/** The Bearer token of a request, if it has one. */
+function bearerOf(req: IncomingMessage): string | undefined {
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '');
+  return match?.[1];
+}
+
+function json(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store', ...headers });
+  res.end(JSON.stringify(body));
+}
+
+/**
+ * GET /v1/credentials/{id}: the current credential for a consumer (pull API). Works as an External
+ * Secrets Operator webhook store (`jsonPath: $.credential.token`).
+ */
+export function credentialsRoute(services: Pick<RouteServices, 'pullCredential' | 'countCredentialRead'>): Route {
+  return {
+    path: '/v1/credentials/:id',
+    method: ['GET'],
+    handler: async (req: IncomingMessage & { params?: Record<string, string> }, res: ServerResponse) => {
+      let id = '';
+      try {
+        id = decodeURIComponent(req.params?.id ?? '');
+      } catch {
+        id = '';
+      }
+      const answer = await services.pullCredential({ token: bearerOf(req), integrationId: id, ifNoneMatch: typeof req.headers['if-none-match'] === 'string' ? req.headers['if-none-match'] : undefined });
+      services.countCredentialRead(answer.status);
+      switch (answer.status) {
+        case 200:
+          return json(res, 200, answer.document, { ETag: answer.etag });
+        case 304:
+          res.writeHead(304, { ETag: answer.etag, 'Cache-Control': 'no-store' });
+          return res.end();
+        case 401:
+          return json(res, 401, { error: 'A consumer token is required: send Authorization: Bearer <token> (npx reauth-bot consumer-token makes one; list its SHA-256 under consumers: in integrations.yml).' }, { 'WWW-Authenticate': 'Bearer realm="reauth"' });
+        case 403:
+          return json(res, 403, { error: 'This consumer may not read that integration (see its integrations: list in integrations.yml).' });
+        case 429:
+          return json(res, 429, { error: `Too many reads: try again in ${answer.retryAfterSeconds} s.` }, { 'Retry-After': String(answer.retryAfterSeconds) });
+        default:
+          return json(res, answer.status, { error: answer.error });
+      }
+    },
+  };
+}

@@ -1,0 +1,49 @@
+import type { Credential, HealthStatus, Integration } from '../../domain/types.js';
+import { authSpec } from '../../providers/registry.js';
+import type { SecretPayload } from '../secret-payload.js';
+
+/**
+ * What a consumer receives: the pull API's body, and the credential part of it that webhook, Vault
+ * and file sinks carry. Refresh tokens never leave Reauth.
+ */
+
+export interface CredentialDocument {
+  integration: string;
+  provider: string;
+  auth: string;
+  version: number;
+  fingerprint: string;
+  updated_at: string;
+  expires_at: string | null;
+  health: HealthStatus;
+  credential: Record<string, unknown>;
+}
+
+/** The fields the auth type needs: token (with email or username), all tokens of a pool, or an OAuth access token. */
+export function consumerCredential(integration: Pick<Integration, 'provider' | 'authType'>, payload: SecretPayload): Record<string, unknown> {
+  if (payload.kind === 'oauth') {
+    return { access_token: payload.accessToken, token_type: 'Bearer', expires_at: new Date(payload.accessExpiresAt).toISOString() };
+  }
+  const form = authSpec(integration.provider, integration.authType)?.form;
+  const fields: Record<string, unknown> = {};
+  if (form?.kind === 'token' && form.identifier !== 'none' && payload.identifier) fields[form.identifier] = payload.identifier;
+  fields.token = payload.tokens[0];
+  if (form?.kind === 'token' && form.pool) fields.tokens = [...payload.tokens];
+  return fields;
+}
+
+export const fingerprintOf = (credential: Pick<Credential, 'fingerprints'>): string => credential.fingerprints.join(',');
+
+export function credentialDocument(integration: Integration, credential: Credential, fields: Record<string, unknown>, health: HealthStatus): CredentialDocument {
+  return {
+    integration: integration.id,
+    provider: integration.provider,
+    auth: integration.authType,
+    version: credential.version,
+    fingerprint: fingerprintOf(credential),
+    updated_at: (credential.updatedAt ?? credential.createdAt).toISOString(),
+    expires_at: credential.expiresAt?.toISOString() ?? null,
+    health,
+    credential: fields,
+  };
+}

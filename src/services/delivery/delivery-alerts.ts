@@ -1,0 +1,94 @@
+import type { Store } from '../../db/store.js';
+import type { Clock } from '../../domain/clock.js';
+import { sinkLabel } from '../../domain/delivery.js';
+import type { Integration } from '../../domain/types.js';
+import type { Logger } from '../../logger.js';
+import { buildDeliveryAlert, buildDeliveryResolved } from '../../slack/blocks/delivery.js';
+import { deliveryAlertKey, isDeliveryAlert, type Alerts } from '../alerts.js';
+import type { OutboxPlanner, SinksOf } from './outbox.js';
+import type { AttemptReport } from './worker.js';
+
+/** A sink failing this long raises an alert in the integration's channel. */
+export const DELIVERY_ALERT_AFTER_MS = 15 * 60 * 1000;
+
+export interface DeliveryAlertDeps {
+  store: Pick<Store, 'deliveries' | 'integrations' | 'alerts'>;
+  alerts: Pick<Alerts, 'raise' | 'resolve'>;
+  outbox: Pick<OutboxPlanner, 'events'>;
+  sinksOf: SinksOf;
+  clock: Clock;
+  logger: Logger;
+}
+
+/**
+ * One alert per sink that keeps failing (15 minutes, or at once when only a person can fix it): the
+ * credential is valid but not delivered, where, and why. The same one-message lifecycle as health
+ * alerts; resolved in place when a delivery to that sink succeeds. Opening one also sends a
+ * `delivery.failed` event to the integration's other webhook sinks.
+ */
+export function createDeliveryAlerts(deps: DeliveryAlertDeps) {
+  async function raise(integration: Integration, sinkKey: string, failure: { reason: string; since: Date; nextAttemptAt: Date | null; needsAttention: boolean }): Promise<void> {
+    const key = deliveryAlertKey(integration.id, sinkKey);
+    const wasOpen = await deps.store.alerts.open(key);
+    const content = buildDeliveryAlert({ integration, sinkKey, ...failure });
+    const now = deps.clock.now();
+    await deps.alerts.raise([integration], { reason: failure.reason, since: failure.since, lastSuccess: null, source: 'probe', checkedAt: now }, { key, content });
+    if (!wasOpen) {
+      deps.logger.warn({ event: 'delivery_alert_raised', integration: integration.id, sink: sinkLabel(sinkKey), reason: failure.reason }, 'a sink keeps failing: alert raised');
+      await deps.store.deliveries.enqueue(deps.outbox.events([integration], 'delivery.failed', () => ({ integration: integration.id, sink: sinkLabel(sinkKey), reason: failure.reason, since: failure.since.toISOString() }), now, sinkKey));
+    }
+  }
+
+  async function resolve(integrationId: string, sinkKey: string, how: string): Promise<void> {
+    const key = deliveryAlertKey(integrationId, sinkKey);
+    if (!(await deps.store.alerts.open(key))) return;
+    const integration = (await deps.store.integrations.listByIds([integrationId]))[0];
+    await deps.alerts.resolve(key, {
+      by: null,
+      how,
+      fixed: true,
+      ...(integration ? { resolved: (alert, at) => buildDeliveryResolved({ integration, sinkKey, since: alert.openedAt, at, how }) } : {}),
+    });
+  }
+
+  return {
+    /** After each attempt: resolve on success, raise once a failure has lasted long enough. */
+    async afterAttempt(report: AttemptReport): Promise<void> {
+      const { delivery } = report;
+      if (report.outcome === 'delivered') return resolve(delivery.integrationId, delivery.sinkKey, 'succeeded again');
+      if (report.outcome === 'cancelled' && !report.sink) return resolve(delivery.integrationId, delivery.sinkKey, 'stopped: the sink was removed from integrations.yml');
+      if (report.outcome !== 'failed') return;
+      const head = await deps.store.deliveries.head(delivery.integrationId, delivery.sinkKey);
+      if (!head?.firstFailureAt) return;
+      if (!head.needsAttention && deps.clock.now().getTime() - head.firstFailureAt.getTime() < DELIVERY_ALERT_AFTER_MS) return;
+      const integration = await deps.store.integrations.findActive(delivery.integrationId);
+      if (integration) await raise(integration, delivery.sinkKey, { reason: head.lastError ?? 'failing', since: head.firstFailureAt, nextAttemptAt: head.nextAttemptAt, needsAttention: head.needsAttention });
+    },
+    /**
+     * Between attempts (back-off reaches an hour): raises the alert for a sink whose failure crossed
+     * 15 minutes, and closes alerts of sinks that were removed from the file.
+     */
+    async sweep(): Promise<void> {
+      const now = deps.clock.now().getTime();
+      for (const rows of await deps.store.deliveries.sinkRows()) {
+        const head = rows.head;
+        if (!head?.firstFailureAt || now - head.firstFailureAt.getTime() < DELIVERY_ALERT_AFTER_MS) continue;
+        if (await deps.store.alerts.open(deliveryAlertKey(rows.integrationId, rows.sinkKey))) continue;
+        const integration = await deps.store.integrations.findActive(rows.integrationId);
+        if (integration && deps.sinksOf(integration.id).some((s) => s.key === rows.sinkKey)) {
+          await raise(integration, rows.sinkKey, { reason: head.lastError ?? 'failing', since: head.firstFailureAt, nextAttemptAt: head.nextAttemptAt, needsAttention: head.needsAttention });
+        }
+      }
+      for (const alert of await deps.store.alerts.listOpen()) {
+        if (!isDeliveryAlert(alert.alertKey)) continue;
+        const [integrationId] = alert.integrationIds;
+        const sinkKey = alert.alertKey.slice(deliveryAlertKey(integrationId ?? '', '').length);
+        if (!integrationId || !deps.sinksOf(integrationId).some((s) => s.key === sinkKey)) {
+          await deps.alerts.resolve(alert.alertKey, { by: null, how: 'the sink was removed from integrations.yml', fixed: false });
+        }
+      }
+    },
+  };
+}
+
+export type DeliveryAlerts = ReturnType<typeof createDeliveryAlerts>;

@@ -1,0 +1,39 @@
+import type { SinkRows, Store } from '../../db/store.js';
+import type { Delivery, SinkSpec, SinkState } from '../../domain/delivery.js';
+import type { SinkLine } from '../../slack/blocks/delivery.js';
+import type { SinksOf } from './outbox.js';
+
+/** Where a sink stands: failing or pending while it has a message waiting, else delivered (or never used). */
+export function sinkStateOf(integrationId: string, sink: Pick<SinkSpec, 'key'>, rows: SinkRows | undefined): SinkState {
+  const head = rows?.head;
+  if (head) {
+    return {
+      integrationId,
+      sinkKey: sink.key,
+      state: head.attempts > 0 ? 'failing' : 'pending',
+      version: head.version ?? rows?.lastDelivered?.version ?? null,
+      reason: head.lastError,
+      needsAttention: head.needsAttention,
+      since: head.firstFailureAt ?? head.createdAt,
+      attempts: head.attempts,
+      nextAttemptAt: head.nextAttemptAt,
+    };
+  }
+  const last = rows?.lastDelivered;
+  return { integrationId, sinkKey: sink.key, state: last ? 'delivered' : 'none', version: last?.version ?? null, reason: null, needsAttention: false, since: last?.deliveredAt ?? null, attempts: 0, nextAttemptAt: null };
+}
+
+/** One line per message of a credential version, for the Slack outcome. */
+export function lineOf(row: Delivery): SinkLine {
+  const state = row.status === 'pending' ? (row.attempts > 0 ? 'failing' : 'pending') : row.status;
+  return { integrationId: row.integrationId, sinkKey: row.sinkKey, state, reason: row.lastError, nextAttemptAt: row.status === 'pending' ? row.nextAttemptAt : null };
+}
+
+/** Per-sink state of integrations, for `reauth-bot list` and the sandbox page. */
+export function createSinkStates(deps: { store: Pick<Store, 'deliveries'>; sinksOf: SinksOf }) {
+  return async function sinkStates(integrationIds: readonly string[]): Promise<SinkState[]> {
+    const rows = await deps.store.deliveries.sinkRows(integrationIds);
+    const byKey = new Map(rows.map((r) => [`${r.integrationId}\u0000${r.sinkKey}`, r]));
+    return integrationIds.flatMap((id) => deps.sinksOf(id).map((sink) => sinkStateOf(id, sink, byKey.get(`${id}\u0000${sink.key}`))));
+  };
+}
