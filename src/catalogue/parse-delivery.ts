@@ -125,6 +125,7 @@ export function parseConsumers(raw: unknown, integrationIds: readonly string[]):
   const errors: CatalogueError[] = [];
   const warnings: string[] = [];
   const consumers: ConsumerSpec[] = [];
+  const names = new Set<string>();
   if (raw === undefined || raw === null) return { consumers, errors, warnings };
   if (!Array.isArray(raw)) return { consumers, errors: [{ field: 'consumers', message: 'must be a list of consumers (name, token_sha256, integrations).' }], warnings };
   raw.forEach((item: unknown, index) => {
@@ -140,7 +141,8 @@ export function parseConsumers(raw: unknown, integrationIds: readonly string[]):
     const { name, token_sha256: hash, integrations: patterns, requests_per_minute: perMinute = DEFAULT_CONSUMER_REQUESTS_PER_MINUTE } = fields;
     const before = errors.length;
     if (typeof name !== 'string' || !CONSUMER_NAME.test(name)) fail('name', 'required: 1–64 letters, digits, ".", "_" or "-".');
-    else if (consumers.some((c) => c.name === name)) fail('name', `"${name}" is used by another consumer.`);
+    else if (names.has(name)) fail('name', `"${name}" is used by another consumer.`);
+    if (typeof name === 'string') names.add(name);
     if (typeof hash !== 'string' || !SHA256_HEX.test(hash)) fail('token_sha256', 'required: the 64 hex characters of the token\'s SHA-256; npx reauth-bot consumer-token makes a token and prints both.');
     else if (consumers.some((c) => c.tokenSha256 === hash.toLowerCase())) fail('token_sha256', 'the same token is given to another consumer; give each its own.');
     if (!Array.isArray(patterns) || patterns.length === 0 || !patterns.every((p) => typeof p === 'string' && INTEGRATION_PATTERN.test(p))) {

@@ -72,7 +72,7 @@ export function createFileSender(): SinkSender<'file'> {
       return { ok: true };
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code ?? 'error';
-      const needsAttention = code === 'EACCES' || code === 'EPERM' || code === 'EROFS' || code === 'ENOTDIR' || code === 'EISDIR';
+      const needsAttention = ['EACCES', 'EPERM', 'EROFS', 'ENOTDIR', 'EISDIR', 'EEXIST'].includes(code);
       return { ok: false, error: `cannot write ${spec.path} (${code})${needsAttention ? ': check the folder exists and Reauth may write there' : ''}`, needsAttention };
     }
   };
