@@ -6,6 +6,8 @@ import { CliError, EXIT, type CliIo } from './cli/context.js';
 import { auditCommand } from './cli/audit.js';
 import { backupCommand } from './cli/backup.js';
 import { checkCommand } from './cli/check.js';
+import { consumerTokenCommand } from './cli/consumer-token.js';
+import { deliverCommand } from './cli/deliver.js';
 import { listCommand } from './cli/list.js';
 import { migrateCommand } from './cli/migrate.js';
 import { rotateKeyCommand } from './cli/rotate-key.js';
@@ -19,6 +21,8 @@ Commands:
   rotate-key   re-seal every secret with REAUTH_SECRET_KEY (old keys in REAUTH_PREVIOUS_KEYS)
   audit        export the audit log: [--since <date>] [--until <date>] [--integration <id>] [--format jsonl|csv]
   backup <file>  write a consistent copy of the database while the server runs
+  deliver [id]   retry pending deliveries to sinks now and print each sink's state; exit 1 while any still fails
+  consumer-token print a new pull-API consumer token and its SHA-256 (for consumers: in integrations.yml)
 
 Configuration comes from the environment and ./.env (see README.md).`;
 
@@ -31,6 +35,8 @@ const COMMANDS: Record<string, Command> = {
   check: (io, args) => checkCommand(io, args),
   audit: (io, args) => auditCommand(io, args),
   backup: (io, args) => backupCommand(io, args),
+  deliver: (io, args) => deliverCommand(io, args),
+  'consumer-token': (io) => consumerTokenCommand(io),
 };
 
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {

@@ -42,7 +42,12 @@ export async function withStore<T>(config: Config, work: (store: Store) => Promi
 }
 
 /** As withStore, after syncing the catalogue the way the server does at start-up. */
-export async function withSyncedStore<T>(config: Config, now: Date, work: (store: Store) => Promise<T> | T): Promise<T> {
+export function withSyncedStore<T>(config: Config, now: Date, work: (store: Store) => Promise<T> | T): Promise<T> {
+  return withSyncedCatalogue(config, now, (store) => work(store));
+}
+
+/** As withSyncedStore, with the loaded catalogue (its sinks and consumers) too. */
+export async function withSyncedCatalogue<T>(config: Config, now: Date, work: (store: Store, catalogue: Awaited<ReturnType<typeof openState>>['catalogue']) => Promise<T> | T): Promise<T> {
   let opened;
   try {
     opened = await openState(config, { now: () => now });
@@ -50,7 +55,7 @@ export async function withSyncedStore<T>(config: Config, now: Date, work: (store
     throw new CliError((error as Error).message);
   }
   try {
-    return await work(opened.store);
+    return await work(opened.store, opened.catalogue);
   } finally {
     await opened.store.close();
   }

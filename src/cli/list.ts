@@ -1,6 +1,8 @@
 import { loadCatalogueFile } from '../catalogue/load.js';
 import { credentialKeyOf, formatCatalogueError } from '../catalogue/types.js';
+import { sinkLabel } from '../domain/delivery.js';
 import { isAppIntegration } from '../domain/integration.js';
+import { createSinkStates } from '../services/delivery/sink-states.js';
 import { CliError, EXIT, requireConfig, withStore, type CliIo } from './context.js';
 import { formatDate, formatTable } from './table.js';
 
@@ -34,6 +36,12 @@ export async function listCommand(io: CliIo): Promise<number> {
     }
     io.stdout(formatTable(['ID', 'PROVIDER', 'AUTH', 'HEALTH', 'CREDENTIAL', 'EXPIRES', 'CHANNEL', 'ALERT'], rows));
     io.stdout(`${rows.length} integration(s) in ${config.integrationsFile}.`);
+    const sinks = new Map(catalogue.entries.map((e) => [e.id, e.deliver]));
+    const states = await createSinkStates({ store, sinksOf: (id) => sinks.get(id) ?? [] })(catalogue.entries.map((e) => e.id));
+    if (states.length > 0) {
+      io.stdout('');
+      io.stdout(formatTable(['ID', 'SINK', 'DELIVERY', 'VERSION', 'DETAIL'], states.map((s) => [s.integrationId, sinkLabel(s.sinkKey), s.state === 'none' ? 'nothing yet' : s.state, s.version === null ? '-' : String(s.version), s.state === 'failing' ? `${s.reason ?? ''} (since ${formatDate(s.since)}, next try ${formatDate(s.nextAttemptAt)})` : s.state === 'delivered' ? `at ${formatDate(s.since)}` : ''])));
+    }
     return EXIT.ok;
   });
 }

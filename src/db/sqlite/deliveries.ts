@@ -33,7 +33,7 @@ export function createDeliveryRepository(db: Db): DeliveryRepository {
   const pending = eq(deliveries.status, 'pending');
   const sameSink = (integrationId: string, sinkKey: string) => and(eq(deliveries.integrationId, integrationId), eq(deliveries.sinkKey, sinkKey));
   const headIds = db
-    .select({ id: sql<number>`min(${deliveries.id})`.as('id') })
+    .select({ headId: sql<number>`min(${deliveries.id})`.as('head_id') })
     .from(deliveries)
     .where(pending)
     .groupBy(deliveries.integrationId, deliveries.sinkKey);
@@ -48,7 +48,7 @@ export function createDeliveryRepository(db: Db): DeliveryRepository {
       return db
         .select({ row: deliveries })
         .from(deliveries)
-        .innerJoin(heads, eq(deliveries.id, heads.id))
+        .innerJoin(heads, eq(deliveries.id, heads.headId))
         .where(and(lte(deliveries.nextAttemptAt, now), or(isNull(deliveries.leaseUntil), lt(deliveries.leaseUntil, now))))
         .orderBy(asc(deliveries.nextAttemptAt), asc(deliveries.id))
         .limit(limit)
@@ -90,14 +90,14 @@ export function createDeliveryRepository(db: Db): DeliveryRepository {
     async sinkRows(integrationIds) {
       const scope = integrationIds ? inArray(deliveries.integrationId, [...integrationIds]) : undefined;
       const heads = headIds.as('heads');
-      const headRows = db.select({ row: deliveries }).from(deliveries).innerJoin(heads, eq(deliveries.id, heads.id)).where(scope).all();
+      const headRows = db.select({ row: deliveries }).from(deliveries).innerJoin(heads, eq(deliveries.id, heads.headId)).where(scope).all();
       const lastIds = db
-        .select({ id: sql<number>`max(${deliveries.id})`.as('id') })
+        .select({ lastId: sql<number>`max(${deliveries.id})`.as('last_id') })
         .from(deliveries)
         .where(and(eq(deliveries.status, 'delivered'), eq(deliveries.type, 'credential.updated'), scope))
         .groupBy(deliveries.integrationId, deliveries.sinkKey)
         .as('last');
-      const lastRows = db.select({ row: deliveries }).from(deliveries).innerJoin(lastIds, eq(deliveries.id, lastIds.id)).all();
+      const lastRows = db.select({ row: deliveries }).from(deliveries).innerJoin(lastIds, eq(deliveries.id, lastIds.lastId)).all();
       const bySink = new Map<string, SinkRows>();
       const entry = (row: Delivery): SinkRows => {
         const key = `${row.integrationId}\u0000${row.sinkKey}`;

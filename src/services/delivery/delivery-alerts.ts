@@ -70,7 +70,8 @@ export function createDeliveryAlerts(deps: DeliveryAlertDeps) {
      */
     async sweep(): Promise<void> {
       const now = deps.clock.now().getTime();
-      for (const rows of await deps.store.deliveries.sinkRows()) {
+      const rowsList = await deps.store.deliveries.sinkRows();
+      for (const rows of rowsList) {
         const head = rows.head;
         if (!head?.firstFailureAt || now - head.firstFailureAt.getTime() < DELIVERY_ALERT_AFTER_MS) continue;
         if (await deps.store.alerts.open(deliveryAlertKey(rows.integrationId, rows.sinkKey))) continue;
@@ -79,12 +80,16 @@ export function createDeliveryAlerts(deps: DeliveryAlertDeps) {
           await raise(integration, rows.sinkKey, { reason: head.lastError ?? 'failing', since: head.firstFailureAt, nextAttemptAt: head.nextAttemptAt, needsAttention: head.needsAttention });
         }
       }
+      const failing = new Set(rowsList.filter((r) => r.head?.firstFailureAt).map((r) => deliveryAlertKey(r.integrationId, r.sinkKey)));
       for (const alert of await deps.store.alerts.listOpen()) {
         if (!isDeliveryAlert(alert.alertKey)) continue;
         const [integrationId] = alert.integrationIds;
         const sinkKey = alert.alertKey.slice(deliveryAlertKey(integrationId ?? '', '').length);
         if (!integrationId || !deps.sinksOf(integrationId).some((s) => s.key === sinkKey)) {
           await deps.alerts.resolve(alert.alertKey, { by: null, how: 'the sink was removed from integrations.yml', fixed: false });
+        } else if (!failing.has(alert.alertKey)) {
+          // Delivered meanwhile (by `reauth-bot deliver`, or another replica).
+          await resolve(integrationId, sinkKey, 'succeeded again');
         }
       }
     },

@@ -117,11 +117,11 @@ export function createDeliveryWorker(deps: DeliveryWorkerDeps) {
     return attempted;
   }
 
-  async function runOnce(): Promise<number> {
+  async function runOnce(integrationId?: string): Promise<number> {
     let total = 0;
     do {
       again = false;
-      const heads = await deps.store.deliveries.dueHeads(deps.clock.now(), 200);
+      const heads = (await deps.store.deliveries.dueHeads(deps.clock.now(), 200)).filter((h) => integrationId === undefined || h.integrationId === integrationId);
       for (let i = 0; i < heads.length; i += SINK_CONCURRENCY) {
         const counts = await Promise.all(heads.slice(i, i + SINK_CONCURRENCY).map(drainSink));
         total += counts.reduce((a, b) => a + b, 0);
@@ -142,6 +142,8 @@ export function createDeliveryWorker(deps: DeliveryWorkerDeps) {
       });
       return running;
     },
+    /** Attempts the due messages of one integration only (`reauth-bot deliver <id>`). */
+    runDueFor: (integrationId: string): Promise<number> => runOnce(integrationId),
     /** Resolves once the run in progress (if any) has finished. */
     idle: async (): Promise<void> => {
       await running;

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createKeyring } from '../../../src/crypto/keyring.js';
@@ -99,5 +100,18 @@ describe('reauth-bot CLI', () => {
     expect(createKeyring(current).unseal(row?.sealedSecret ?? '', 'integration:gitlab-acme')).toBe('glpat-RotateMe0123456789');
     expect(listAudit(after).some((a) => a.action === 'key.rotate')).toBe(true);
     closeDatabase(after);
+  });
+});
+
+describe('reauth-bot consumer-token', () => {
+  it('prints a new token and its SHA-256, different each time', async () => {
+    const first = await cli(['consumer-token'], {});
+    const second = await cli(['consumer-token'], {});
+    const tokenOf = (out: string) => /^token:\s+(rct_\S+)$/m.exec(out)?.[1] ?? '';
+    const hashOf = (out: string) => /^token_sha256:\s+([0-9a-f]{64})$/m.exec(out)?.[1] ?? '';
+    expect(first.code).toBe(0);
+    expect(tokenOf(first.stdout)).toMatch(/^rct_[A-Za-z0-9_-]{43}$/);
+    expect(hashOf(first.stdout)).toBe(createHash('sha256').update(tokenOf(first.stdout)).digest('hex'));
+    expect(tokenOf(second.stdout)).not.toBe(tokenOf(first.stdout));
   });
 });

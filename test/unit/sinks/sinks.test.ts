@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -205,7 +205,6 @@ describe('file sink', () => {
       expect(await send(spec, message({ document: { version: 4 } }))).toEqual({ ok: true });
       expect(JSON.parse(readFileSync(target, 'utf8'))).toEqual({ version: 4 });
       expect(statSync(target).mode & 0o777).toBe(0o600);
-      const { readdirSync } = await import('node:fs');
       expect(readdirSync(join(dir.path, 'nested'))).toEqual(['jira-acme.json']);
     } finally {
       dir.cleanup();

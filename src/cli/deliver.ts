@@ -1,0 +1,61 @@
+import { createProviderHttpClient } from '../compose.js';
+import { createKeyring } from '../crypto/keyring.js';
+import { sinkLabel } from '../domain/delivery.js';
+import { createLogger } from '../logger.js';
+import { deliveryConfigProblems } from '../services/delivery/config-check.js';
+import { createSinkStates } from '../services/delivery/sink-states.js';
+import { createDeliveryWorker } from '../services/delivery/worker.js';
+import { createSinkSenders } from '../sinks/senders.js';
+import { CliError, EXIT, requireConfig, withSyncedCatalogue, type CliIo } from './context.js';
+import { formatDate, formatTable } from './table.js';
+
+/**
+ * `reauth-bot deliver [id]`: retries every pending delivery (of one integration) now, safe beside a
+ * running server (each message is leased, so it is never sent by both), and prints where each sink
+ * stands. Exit 1 while any sink is still failing.
+ */
+export async function deliverCommand(io: CliIo, args: string[]): Promise<number> {
+  const [only, ...rest] = args;
+  if (rest.length > 0 || only?.startsWith('-')) throw new CliError('Usage: reauth-bot deliver [id]');
+  const config = requireConfig(io, { secretKey: true });
+  if (!config.secretKey) throw new CliError('REAUTH_SECRET_KEY is required.');
+  const secretKey = config.secretKey;
+  return withSyncedCatalogue(config, io.now(), async (store, catalogue) => {
+    const entries = only ? catalogue.entries.filter((e) => e.id === only) : catalogue.entries;
+    if (only && entries.length === 0) throw new CliError(`No integration "${only}" in ${config.integrationsFile}.`);
+    const problems = deliveryConfigProblems(entries, config);
+    if (problems.length) throw new CliError(['Some sinks cannot work:', ...problems.map((p) => `  - ${p}`)].join('\n'));
+    const sinks = new Map(catalogue.entries.map((e) => [e.id, e.deliver]));
+    const sinksOf = (id: string) => sinks.get(id) ?? [];
+    const http = createProviderHttpClient();
+    try {
+      const worker = createDeliveryWorker({
+        store,
+        keyring: createKeyring(secretKey, config.previousKeys),
+        senders: createSinkSenders(http, config),
+        sinksOf,
+        clock: { now: io.now },
+        logger: createLogger({ level: 'silent' }),
+        random: Math.random,
+      });
+      const queued = await store.deliveries.retryNow(io.now(), only);
+      // Only the chosen integration's sinks are worked; others' rows keep waiting for the server.
+      const attempted = only ? await worker.runDueFor(only) : await worker.runDue();
+      const states = await createSinkStates({ store, sinksOf })(entries.map((e) => e.id));
+      if (states.length === 0) {
+        io.stdout(only ? `${only} has no deliver: sinks.` : 'No integration has deliver: sinks.');
+        return EXIT.ok;
+      }
+      io.stdout(
+        formatTable(
+          ['ID', 'SINK', 'STATE', 'VERSION', 'DETAIL'],
+          states.map((s) => [s.integrationId, sinkLabel(s.sinkKey), s.state === 'none' ? 'nothing yet' : s.state, s.version === null ? '-' : String(s.version), s.state === 'failing' ? `${s.reason ?? ''}; next try ${formatDate(s.nextAttemptAt)}` : s.state === 'delivered' ? `at ${formatDate(s.since)}` : '']),
+        ),
+      );
+      io.stdout(`${queued} pending message(s) retried now, ${attempted} attempt(s) made.`);
+      return states.some((s) => s.state === 'failing' || s.state === 'pending') ? EXIT.failing : EXIT.ok;
+    } finally {
+      await http.close();
+    }
+  });
+}

@@ -1,0 +1,301 @@
+import { readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { eq } from 'drizzle-orm';
+import { Webhook } from 'standardwebhooks';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { deliveries } from '../../src/db/sqlite/schema.js';
+import { startVaultEmulator, type VaultEmulator } from '../../src/sandbox/sinks/vault-emulator.js';
+import { startWebhookReceiver, type WebhookReceiver } from '../../src/sandbox/sinks/webhook-receiver.js';
+import { credentials } from '../../src/db/sqlite/schema.js';
+import { sha256Hex } from '../../src/services/delivery/consumers.js';
+import { sealPayload, unsealPayload } from '../../src/services/secret-payload.js';
+import { createBrowser } from '../helpers/browser.js';
+import { cli } from '../helpers/cli.js';
+import { openModal, textOf, viewOf } from '../helpers/flows.js';
+import { currentCredential, listAudit, listOpenAlerts } from '../helpers/queries.js';
+import { ALERTS, manualClock, OWNER, startTestApp, type TestApp } from '../helpers/start-app.js';
+
+const INSIGHTS_SECRET = `whsec_${Buffer.from('insights-signing-secret-32-bytes').toString('base64')}`;
+const AUDIT_SECRET = `whsec_${Buffer.from('audit-hook-signing-secret-32-byt').toString('base64')}`;
+const INGEST = 'rct_INGESTCANARYconsumerToken000000000000001';
+const LIMITED = 'rct_LIMITEDCANARYconsumerToken00000000000001';
+const VAULT_TOKEN = 'hvs.VAULTCANARYtoken0000000001';
+const EMAIL = 'ops@acme.example';
+const TOKENS = ['ATATT3xDELIVERYCANARYone000000001=AAAA', 'ATATT3xDELIVERYCANARYtwo000000002=BBBB', 'ATATT3xDELIVERYCANARYthree0000003=CCCC', 'ATATT3xDELIVERYCANARYfour000000004=DDDD', 'ATATT3xDELIVERYCANARYfive000000005=EEEE', 'ATATT3xDELIVERYCANARYsix0000000006=FFFF'];
+const ADO = 'deliverycanaryadopat0123456789abcdefghijklmnopqrstu';
+
+describe('delivery: the new credential reaches consumers and sinks', () => {
+  let t: TestApp;
+  let hook: WebhookReceiver;
+  let auditHook: WebhookReceiver;
+  let vault: VaultEmulator;
+  const clock = manualClock();
+  let fileTarget = '';
+  let reauths = 0;
+
+  const pull = (id: string, token: string | null = INGEST, headers: Record<string, string> = {}) =>
+    fetch(`${t.url}/v1/credentials/${id}`, { headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...headers } });
+
+  async function reauth(token: string): Promise<void> {
+    const call = await openModal(t, 'jira-acme', { userId: OWNER });
+    await t.driver.submit(call.ref ?? '', { email: EMAIL, token }, { userId: OWNER });
+    reauths += 1;
+  }
+  /** Works the outbox now (after the kick that a commit sends): deterministic, no waiting on timers. */
+  const deliverDue = () => t.deps.delivery.worker.runDue();
+  const credentialUpdates = (receiver: WebhookReceiver) => receiver.received.filter((r) => r.payload?.type === 'credential.updated');
+
+  beforeAll(async () => {
+    hook = await startWebhookReceiver(INSIGHTS_SECRET);
+    auditHook = await startWebhookReceiver(AUDIT_SECRET);
+    vault = await startVaultEmulator();
+    vault.addToken(VAULT_TOKEN);
+    t = await startTestApp({
+      clock,
+      fastPathMs: 2000,
+      env: { INSIGHTS_WEBHOOK_SECRET: INSIGHTS_SECRET, AUDIT_WEBHOOK_SECRET: AUDIT_SECRET, VAULT_ADDR: vault.url, VAULT_TOKEN },
+      catalogue: (p) => `integrations:
+  - id: jira-acme
+    name: Jira (Acme)
+    provider: jira
+    auth: api_key
+    url: "${p.baseUrl('jira')}"
+    channel: ${ALERTS}
+    owners: [${OWNER}]
+    deliver:
+      - webhook: ${hook.url}
+        secret_env: INSIGHTS_WEBHOOK_SECRET
+        include_credential: true
+      - webhook: ${auditHook.url}
+        secret_env: AUDIT_WEBHOOK_SECRET
+      - vault: secret/data/insights/jira-acme
+      - file: out/jira-acme.json
+  - { id: ado-boards, name: ADO Boards, provider: azure_devops, auth: pat, organization: acme, service: boards, url: "${p.baseUrl('azure_devops', 'acme')}", owners: [${OWNER}] }
+  - { id: ado-repos, name: ADO Repos, provider: azure_devops, auth: pat, organization: acme, service: repos, url: "${p.baseUrl('azure_devops', 'acme')}", owners: [${OWNER}] }
+  - { id: jira-app, name: Jira app, provider: jira, auth: connect_app, url: "${p.baseUrl('jira')}", owners: [${OWNER}] }
+  - { id: gitlab-none, name: GitLab, provider: gitlab, auth: pat, url: "${p.baseUrl('gitlab')}", owners: [${OWNER}] }
+  - { id: bb-oauth, name: Bitbucket OAuth, provider: bitbucket, auth: oauth, url: "${p.baseUrl('bitbucket')}", owners: [${OWNER}] }
+  - { id: secret-team, name: Other team, provider: gitlab, auth: pat, url: "${p.baseUrl('gitlab')}", owners: [${OWNER}] }
+consumers:
+  - name: insights-ingest
+    token_sha256: ${sha256Hex(INGEST)}
+    integrations: [jira-acme, "ado-*", jira-app, gitlab-none, bb-oauth, removed-one]
+  - name: limited
+    token_sha256: ${sha256Hex(LIMITED)}
+    integrations: [jira-acme]
+    requests_per_minute: 3
+`,
+    });
+    fileTarget = join(t.dir, 'out', 'jira-acme.json');
+    for (const token of TOKENS) t.providers.setToken(token, { provider: 'jira', basicUser: EMAIL, identity: { id: '7', name: 'Ops Bot', email: EMAIL } });
+    t.providers.setToken(ADO, { provider: 'azure_devops', organization: 'acme', identity: { id: '8', name: 'Ops Bot', email: EMAIL } });
+  });
+  afterAll(async () => {
+    await t?.close();
+    await hook?.close();
+    await auditHook?.close();
+    await vault?.close();
+  });
+
+  it('a re-authentication is delivered to the webhook, Vault and the file, and Slack shows each sink delivered', async () => {
+    await reauth(TOKENS[0]!);
+    await expect.poll(() => credentialUpdates(hook).length).toBe(1);
+    await deliverDue();
+    const got = credentialUpdates(hook)[0]!;
+    expect(got.verified).toBe(true);
+    expect(new Webhook(INSIGHTS_SECRET).verify(got.body, { 'webhook-id': got.id, 'webhook-timestamp': got.timestamp, 'webhook-signature': got.signature })).toMatchObject({
+      type: 'credential.updated',
+      data: { integration: 'jira-acme', version: 1, actor: OWNER, identity: 'Ops Bot', credential: { email: EMAIL, token: TOKENS[0] } },
+    });
+    // The second webhook has no include_credential: the event, not the secret.
+    await expect.poll(() => credentialUpdates(auditHook).length).toBe(1);
+    expect(credentialUpdates(auditHook)[0]?.body).not.toContain(TOKENS[0]);
+    expect(vault.read('secret', 'insights/jira-acme')).toMatchObject({ email: EMAIL, token: TOKENS[0], reauth_version: '1' });
+    const file = JSON.parse(readFileSync(fileTarget, 'utf8'));
+    expect(file).toMatchObject({ integration: 'jira-acme', provider: 'jira', auth: 'api_key', version: 1, credential: { email: EMAIL, token: TOKENS[0] } });
+    expect(statSync(fileTarget).mode & 0o777).toBe(0o600);
+
+    // The modal and the channel confirmation list every sink, edited in place to delivered.
+    const confirmation = t.slack.messages.find((m) => m.channel === ALERTS && m.text.includes('re-authenticated') && textOf(m.blocks).includes('Delivery'));
+    expect(confirmation).toBeDefined();
+    await expect.poll(() => (textOf(t.slack.messages.find((m) => m.ts === confirmation?.ts)?.blocks).match(/delivered/g) ?? []).length).toBe(4);
+    const modal = t.slack.callsOf('views.update').at(-1);
+    expect(textOf(modal?.args.view)).toMatch(/vault secret\/data\/insights\/jira-acme — :white_check_mark: delivered/);
+    expect(textOf(modal?.args.view)).toMatch(new RegExp(`file ${fileTarget.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} — :white_check_mark: delivered`));
+  });
+
+  it('the pull API answers 200 with the credential and an ETag, and 304 while it is unchanged', async () => {
+    const res = await pull('jira-acme');
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/^application\/json/);
+    expect(res.headers.get('etag')).toBe('"1"');
+    expect(await res.json()).toMatchObject({ integration: 'jira-acme', provider: 'jira', auth: 'api_key', version: 1, expires_at: null, health: 'healthy', credential: { email: EMAIL, token: TOKENS[0] } });
+    const again = await pull('jira-acme', INGEST, { 'if-none-match': '"1"' });
+    expect(again.status).toBe(304);
+    expect(await again.text()).toBe('');
+    expect(listAudit(t.deps.db, 'jira-acme').slice(0, 2).map((a) => [a.actor, a.action, a.outcome])).toEqual([
+      ['consumer:insights-ingest', 'credential.read', 'not_modified'],
+      ['consumer:insights-ingest', 'credential.read', 'success'],
+    ]);
+    expect(listAudit(t.deps.db, 'jira-acme')[0]?.fingerprint).toBe(currentCredential(t.deps.db, 'integration:jira-acme')?.fingerprints.join(','));
+  });
+
+  it('401 without a known token, 403 outside the consumer\'s list whether or not the id exists, 404 for what it may read but cannot get', async () => {
+    for (const res of [await pull('jira-acme', null), await pull('jira-acme', 'rct_unknown')]) {
+      expect(res.status).toBe(401);
+      expect(res.headers.get('www-authenticate')).toMatch(/^Bearer/);
+    }
+    const exists = await pull('secret-team');
+    const missing = await pull('no-such-integration');
+    expect([exists.status, missing.status]).toEqual([403, 403]);
+    expect(await exists.text()).toBe(await missing.text());
+    for (const [id, pattern] of [['removed-one', /No integration "removed-one"/], ['jira-app', /app integration/], ['gitlab-none', /no credential yet/], ['ado-repos', /no credential yet/]] as const) {
+      const res = await pull(id);
+      expect(res.status).toBe(404);
+      expect((await res.json()) as { error: string }).toMatchObject({ error: expect.stringMatching(pattern) });
+    }
+    expect(listAudit(t.deps.db, 'secret-team')[0]).toMatchObject({ actor: 'consumer:insights-ingest', action: 'credential.read', outcome: 'forbidden' });
+  });
+
+  it('globs scope a consumer: "ado-*" reads both Azure DevOps integrations that share one credential', async () => {
+    const call = await openModal(t, 'ado-boards', { userId: OWNER });
+    await t.driver.submit(call.ref ?? '', { email: EMAIL, token: ADO }, { userId: OWNER });
+    await expect.poll(async () => (await pull('ado-repos')).status).toBe(200);
+    const [boards, repos] = await Promise.all([pull('ado-boards').then((r) => r.json()), pull('ado-repos').then((r) => r.json())]);
+    expect(boards).toMatchObject({ integration: 'ado-boards', credential: { token: ADO } });
+    expect(repos).toMatchObject({ integration: 'ado-repos', credential: { token: ADO } });
+    expect((await pull('ado-boards', LIMITED)).status).toBe(403);
+  });
+
+  it('reads are rate limited per consumer: 429 with Retry-After', async () => {
+    clock.advance(60_000); // a full bucket, whatever earlier tests read
+    const statuses: number[] = [];
+    for (let i = 0; i < 4; i += 1) statuses.push((await pull('jira-acme', LIMITED)).status);
+    expect(statuses).toEqual([200, 200, 200, 429]);
+    const limited = await pull('jira-acme', LIMITED);
+    expect(limited.headers.get('retry-after')).toBe('20');
+    // Another consumer is not held back by it.
+    expect((await pull('jira-acme')).status).toBe(200);
+    clock.advance(20_000);
+    expect((await pull('jira-acme', LIMITED)).status).toBe(200);
+  });
+
+  it('a retry reuses the webhook-id; a sink down for a while receives every version in order once it is back', async () => {
+    hook.setStatus(503);
+    await reauth(TOKENS[1]!);
+    await expect.poll(() => credentialUpdates(hook).length).toBe(2);
+    await deliverDue();
+    await reauth(TOKENS[2]!);
+    await deliverDue();
+    const firstTry = credentialUpdates(hook)[1]!;
+    expect(firstTry.status).toBe(503);
+    // Version 3 waits behind version 2: nothing of it reached the receiver yet.
+    expect(credentialUpdates(hook).filter((r) => r.payload?.data?.version === 3)).toHaveLength(0);
+    // The other sinks are not held back by this one.
+    await expect.poll(() => vault.read('secret', 'insights/jira-acme')?.reauth_version).toBe('3');
+
+    clock.advance(15_000); // past the first back-off (10 s ± 20 %)
+    await deliverDue();
+    const secondTry = credentialUpdates(hook)[2]!;
+    expect(secondTry.id).toBe(firstTry.id);
+    expect(secondTry.payload?.data?.version).toBe(2);
+
+    hook.setStatus(200);
+    clock.advance(30_000);
+    await deliverDue();
+    const delivered = credentialUpdates(hook).filter((r) => r.status === 200).map((r) => r.payload?.data?.version);
+    expect(delivered).toEqual([1, 2, 3]);
+    expect(t.deps.db.select().from(deliveries).where(eq(deliveries.status, 'pending')).all()).toHaveLength(0);
+    // Delivered rows keep no secret.
+    expect(t.deps.db.select().from(deliveries).all().every((d) => d.sealedCredential === null)).toBe(true);
+  });
+
+  it('a sink failing for 15 minutes raises one alert in the channel (and delivery.failed to the other webhook), resolved when it succeeds', async () => {
+    hook.setStatus(500);
+    await reauth(TOKENS[3]!);
+    await expect.poll(() => credentialUpdates(hook).filter((r) => r.payload?.data?.version === 4).length).toBe(1);
+    await deliverDue();
+    expect(listOpenAlerts(t.deps.db).filter((a) => a.alertKey.startsWith('delivery:'))).toHaveLength(0);
+    for (let i = 0; i < 8; i += 1) {
+      clock.advance(3 * 60_000);
+      await deliverDue();
+    }
+    const open = listOpenAlerts(t.deps.db).filter((a) => a.alertKey.startsWith('delivery:'));
+    expect(open).toHaveLength(1);
+    const alert = t.slack.messages.find((m) => m.ts === open[0]?.messageTs);
+    expect(alert?.text).toMatch(/the credential is valid but was not delivered to webhook http:\/\/127\.0\.0\.1:\d+\/hooks\/reauth: the receiver answered HTTP 500/);
+    await expect.poll(() => auditHook.received.filter((r) => r.payload?.type === 'delivery.failed').length).toBe(1);
+    expect(auditHook.received.find((r) => r.payload?.type === 'delivery.failed')?.body).not.toMatch(/ATATT3x/);
+
+    hook.setStatus(200);
+    clock.advance(61 * 60_000);
+    await deliverDue();
+    expect(listOpenAlerts(t.deps.db).filter((a) => a.alertKey.startsWith('delivery:'))).toHaveLength(0);
+    expect(textOf(t.slack.messages.find((m) => m.ts === open[0]?.messageTs)?.blocks)).toMatch(/delivery to webhook .* succeeded again/);
+  });
+
+  it('reauth-bot deliver retries now beside the running server and prints each sink; list shows them too', async () => {
+    const env = { DATABASE_PATH: t.config.databasePath, INTEGRATIONS_FILE: t.config.integrationsFile, REAUTH_SECRET_KEY: t.config.secretKey?.toString('base64') ?? '', INSIGHTS_WEBHOOK_SECRET: INSIGHTS_SECRET, AUDIT_WEBHOOK_SECRET: AUDIT_SECRET, VAULT_ADDR: vault.url, VAULT_TOKEN };
+    hook.setStatus(502);
+    await reauth(TOKENS[4]!);
+    await expect.poll(() => credentialUpdates(hook).filter((r) => r.payload?.data?.version === 5).length).toBe(1);
+    await deliverDue();
+    const failing = await cli(['deliver', 'jira-acme'], env, clock.now());
+    expect(failing.code).toBe(1);
+    expect(failing.stdout).toMatch(/jira-acme\s+webhook http:\/\/127\.0\.0\.1:\d+\/hooks\/reauth\s+failing\s+5\s+the receiver answered HTTP 502/);
+    const listed = await cli(['list'], env, clock.now());
+    expect(listed.stdout).toMatch(/jira-acme\s+vault secret\/data\/insights\/jira-acme\s+delivered\s+5/);
+    expect(listed.stdout).toMatch(/jira-acme\s+webhook http:\/\/127\.0\.0\.1:\d+\/hooks\/reauth\s+failing\s+5/);
+
+    hook.setStatus(200);
+    const fixed = await cli(['deliver', 'jira-acme'], env, clock.now());
+    expect(fixed.code).toBe(0);
+    expect(fixed.stdout).toMatch(/jira-acme\s+webhook http:\/\/127\.0\.0\.1:\d+\/hooks\/reauth\s+delivered\s+5/);
+    expect(credentialUpdates(hook).filter((r) => r.payload?.data?.version === 5 && r.status === 200)).toHaveLength(1);
+    expect(`${failing.stdout}${fixed.stdout}${listed.stdout}`).not.toContain(TOKENS[4]);
+    expect((await cli(['deliver', 'nope'], env)).stderr).toMatch(/No integration "nope"/);
+  });
+
+  it('failing and recovered events go to webhook sinks, without secrets', async () => {
+    const integration = await t.deps.store.integrations.findActive('jira-acme');
+    if (!integration) throw new Error('missing');
+    await t.deps.services.health.apply([integration], { outcome: { kind: 'invalid_credentials', reason: 'Jira answered 401: the API token was revoked.' }, source: 'webhook' });
+    await t.deps.services.health.apply([integration], { outcome: { kind: 'valid', reason: 'The credential works.' }, source: 'probe' });
+    await deliverDue();
+    const types = auditHook.received.map((r) => r.payload?.type);
+    expect(types).toContain('integration.failing');
+    expect(types).toContain('integration.recovered');
+    expect(auditHook.received.find((r) => r.payload?.type === 'integration.failing')?.payload?.data).toMatchObject({ integration: 'jira-acme', reason: 'Jira answered 401: the API token was revoked.' });
+  });
+
+  it('an OAuth pull refreshes an access token that expires within 5 minutes, once for two concurrent pulls; the refresh token never leaves', async () => {
+    const call = await openModal(t, 'bb-oauth', { userId: OWNER });
+    const link = (viewOf(call).blocks.find((b) => b.type === 'actions')?.elements?.[0] as { url: string }).url;
+    const browser = createBrowser();
+    const start = await browser.get(link);
+    expect((await browser.get(await browser.decide(start.location ?? '', 'approve'))).status).toBe(200);
+    const stored = currentCredential(t.deps.db, 'integration:bb-oauth');
+    if (!stored?.sealedSecret) throw new Error('no credential');
+    const owner = { credentialKey: 'integration:bb-oauth', binding: stored.binding };
+    const payload = unsealPayload(t.deps.keyring, owner, stored.sealedSecret);
+    if (payload.kind !== 'oauth') throw new Error('expected OAuth');
+    const fresh = await (await pull('bb-oauth')).json() as { version: number; credential: Record<string, unknown> };
+    expect(fresh.credential).toEqual({ access_token: payload.accessToken, token_type: 'Bearer', expires_at: new Date(payload.accessExpiresAt).toISOString() });
+
+    // Four minutes left: the next pull refreshes first.
+    t.deps.db.update(credentials).set({ sealedSecret: sealPayload(t.deps.keyring, owner, { ...payload, accessExpiresAt: clock.now().getTime() + 4 * 60_000 }).value }).where(eq(credentials.id, stored.id)).run();
+    const refreshesBefore = t.providers.requests.filter((r) => r.mount === '/bitbucket-oauth' && r.path.includes('access_token') && String(r.body).includes('refresh_token')).length;
+    const [a, b] = await Promise.all([pull('bb-oauth').then((r) => r.json()), pull('bb-oauth').then((r) => r.json())]) as { version: number; credential: { access_token: string } }[];
+    expect(t.providers.requests.filter((r) => r.mount === '/bitbucket-oauth' && r.path.includes('access_token') && String(r.body).includes('refresh_token')).length - refreshesBefore).toBe(1);
+    expect(a?.credential.access_token).not.toBe(payload.accessToken);
+    expect(a?.credential.access_token).toBe(b?.credential.access_token);
+    expect(a?.version).toBe(fresh.version + 1);
+    expect(JSON.stringify([a, b])).not.toContain(payload.refreshToken ?? 'none');
+  });
+
+  it('no secret reaches a log line (debug level), an audit row or the database file', () => {
+    const everything = [t.logs.text(), JSON.stringify(listAudit(t.deps.db)), readFileSync(t.config.databasePath).toString('latin1')].join('\n');
+    for (const secret of [...TOKENS, ADO, INGEST, LIMITED, VAULT_TOKEN, INSIGHTS_SECRET, AUDIT_SECRET]) expect(everything).not.toContain(secret);
+    expect(reauths).toBeGreaterThan(3);
+  });
+});
