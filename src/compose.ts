@@ -114,6 +114,8 @@ export async function compose(config: Config, logger: Logger, options: ComposeOp
     throw new StartupError([`${config.integrationsFile} names delivery settings that cannot work:`, ...deliveryProblems.map((p) => `  - ${p}`)].join('\n'), 'catalogue_invalid');
   }
   for (const warning of catalogue.warnings) logger.warn({ event: 'catalogue_warning' }, warning);
+  // One SQLite file is one replica: a lease still held is a killed process's, and would hold its sink back.
+  await store.deliveries.releaseLeases();
   const keyring: Keyring = createKeyring(config.secretKey, config.previousKeys);
   const http = options.http ?? createProviderHttpClient();
   const metrics = createMetrics({ countOpenAlerts: async () => (await store.alerts.listOpen()).length, countPendingDeliveries: () => store.deliveries.pendingCount() });

@@ -223,6 +223,11 @@ export interface DeliveryRepository {
   /** Makes every pending message (of one integration, when given) due now; returns how many. */
   retryNow(now: Date, integrationId?: string): Promise<number>;
   pendingCount(): Promise<number>;
+  /**
+   * Releases every lease: at start-up of the only process that delivers (SQLite is one replica), a
+   * lease held by a process that was killed would otherwise hold its sink back until it lapses.
+   */
+  releaseLeases(): Promise<number>;
   addNotice(notice: Omit<DeliveryNotice, 'id'>, now: Date): Promise<void>;
   notices(credentialId: number): Promise<DeliveryNotice[]>;
   removeNotice(id: number): Promise<void>;

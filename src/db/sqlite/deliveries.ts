@@ -1,4 +1,4 @@
-import { and, asc, count, desc, eq, inArray, isNull, lt, lte, max, or, sql } from 'drizzle-orm';
+import { and, asc, count, desc, eq, inArray, isNotNull, isNull, lt, lte, max, or, sql } from 'drizzle-orm';
 import { newMessageId, type Delivery, type NewDelivery } from '../../domain/delivery.js';
 import type { DeliveryRepository, OutboxWrite, SinkRows } from '../store.js';
 import type { Db } from './client.js';
@@ -117,6 +117,9 @@ export function createDeliveryRepository(db: Db): DeliveryRepository {
         .where(and(pending, integrationId === undefined ? undefined : eq(deliveries.integrationId, integrationId)))
         .run();
       return result.changes;
+    },
+    async releaseLeases() {
+      return db.update(deliveries).set({ leaseUntil: null }).where(and(pending, isNotNull(deliveries.leaseUntil))).run().changes;
     },
     pendingCount: async () => db.select({ n: count() }).from(deliveries).where(pending).get()?.n ?? 0,
     async addNotice(notice, now) {

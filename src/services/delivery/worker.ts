@@ -11,7 +11,7 @@ import { credentialDocument } from './credential-document.js';
 import type { SinksOf } from './outbox.js';
 
 /** How long one worker holds a message before another (process) may take it. */
-export const DELIVERY_LEASE_MS = 2 * 60 * 1000;
+export const DELIVERY_LEASE_MS = 2 * 60 * 1000; // longer than the slowest attempt (Vault: a read and a write per check-and-set try)
 /** How many sinks are worked at once; each sink's messages go strictly one after another. */
 const SINK_CONCURRENCY = 8;
 
