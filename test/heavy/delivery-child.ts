@@ -26,7 +26,7 @@ const env = process.env as Record<string, string>;
 const print = (line: string) => process.stdout.write(`${line}\n`);
 
 if (env.MODE === 'file') {
-  const pad = 'x'.repeat(4 * 1024 * 1024);
+  const pad = 'x'.repeat(32 * 1024 * 1024);
   for (let version = Number(env.START ?? '1'); ; version += 1) {
     writeFileAtomically(env.FILE_TARGET ?? '', JSON.stringify({ version, pad }));
     print(`wrote ${version}`);

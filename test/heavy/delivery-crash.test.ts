@@ -99,21 +99,27 @@ describe('delivery survives SIGKILL', () => {
     const target = join(dir.path, 'big', 'out.json');
     let start = 1;
     let killedMidWrite = 0;
-    for (let i = 0; i < 8; i += 1) {
+    let kills = 0;
+    // Until three kills have landed mid-write (a temporary file left behind), at most 40.
+    for (let i = 0; i < 40 && killedMidWrite < 3; i += 1) {
+      kills += 1;
       const writer = run('file', { FILE_TARGET: target, START: String(start) });
       await writer.until(/^wrote \d+$/m);
-      for (let spin = 0; spin < i; spin += 1) await new Promise<void>((done) => setImmediate(done));
+      // Not a wait for anything: the kill lands at a different point of the next write each time
+      // (building the JSON, writing, flushing, renaming), which takes about 150 ms here.
+      await new Promise<void>((done) => setTimeout(done, 10 + ((i * 37) % 200)));
       writer.child.kill('SIGKILL');
       await writer.exited;
       const written = [...writer.output().matchAll(/^wrote (\d+)$/gm)].map((m) => Number(m[1]));
       if (readdirSync(join(dir.path, 'big')).some((name) => name.endsWith('.reauth-tmp'))) killedMidWrite += 1;
       const onDisk = JSON.parse(readFileSync(target, 'utf8')) as { version: number; pad: string };
-      expect(onDisk.pad).toHaveLength(4 * 1024 * 1024);
+      expect(onDisk.pad).toHaveLength(32 * 1024 * 1024);
       // What is on disk is the last version reported written, or the one being written when killed.
       expect([Math.max(...written), Math.max(...written) + 1]).toContain(onDisk.version);
       start = onDisk.version + 1;
     }
     // The kills did land mid-write (a temporary file was left behind), so the check above means something.
-    expect(killedMidWrite).toBeGreaterThan(0);
+    console.log(`file sink: ${kills} kills, ${killedMidWrite} of them mid-write`);
+    expect(killedMidWrite).toBe(3);
   });
 });
