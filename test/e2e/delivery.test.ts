@@ -1,6 +1,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { eq } from 'drizzle-orm';
+import parsePrometheusTextFormat from 'parse-prometheus-text-format';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deliveries } from '../../src/db/sqlite/schema.js';
@@ -291,6 +292,20 @@ consumers:
     expect(a?.credential.access_token).toBe(b?.credential.access_token);
     expect(a?.version).toBe(fresh.version + 1);
     expect(JSON.stringify([a, b])).not.toContain(payload.refreshToken ?? 'none');
+  });
+
+  it('/metrics counts deliveries by sink kind and outcome, pending deliveries and consumer reads', async () => {
+    await deliverDue();
+    const families = parsePrometheusTextFormat(await (await fetch(`${t.url}/metrics`)).text());
+    const value = (name: string, labels: Record<string, string> = {}) => Number(families.find((f) => f.name === name)?.metrics.find((m) => Object.entries(labels).every(([k, v]) => m.labels?.[k] === v))?.value ?? Number.NaN);
+    expect(value('reauth_deliveries_total', { sink: 'webhook', outcome: 'delivered' })).toBeGreaterThan(5);
+    expect(value('reauth_deliveries_total', { sink: 'webhook', outcome: 'failed' })).toBeGreaterThan(3);
+    expect(value('reauth_deliveries_total', { sink: 'vault', outcome: 'delivered' })).toBeGreaterThan(3);
+    expect(value('reauth_deliveries_total', { sink: 'file', outcome: 'delivered' })).toBeGreaterThan(3);
+    expect(value('reauth_pending_deliveries')).toBe(0);
+    expect(value('reauth_credential_reads_total', { status: '200' })).toBeGreaterThan(3);
+    expect(value('reauth_credential_reads_total', { status: '403' })).toBeGreaterThan(0);
+    expect(value('reauth_credential_reads_total', { status: '429' })).toBeGreaterThan(0);
   });
 
   it('no secret reaches a log line (debug level), an audit row or the database file', () => {
