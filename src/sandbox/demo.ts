@@ -43,13 +43,18 @@ export const DEMO_ROWS: DemoRow[] = [
 
 export const DEMO_IDENTITY = { id: '1001', name: 'Demo User', email: 'demo@acme.example', username: 'demo' };
 
-export function demoCatalogue(providers: ProviderEmulator): string {
+/** The demo catalogue; `delivery` adds sinks to one integration (by id) and a consumer for the pull API. */
+export function demoCatalogue(providers: ProviderEmulator, delivery?: { id: string; deliverYaml: (indent: string) => string; consumersYaml: () => string }): string {
   const lines = DEMO_ROWS.map((row) => {
     const organization = /organization: ([\w-]+)/.exec(row.extra ?? '')?.[1];
     const url = providers.baseUrl(row.provider, organization);
+    if (delivery?.id === row.id) {
+      const extra = (row.extra ?? '').split(',').map((f) => f.trim()).filter(Boolean).map((f) => `    ${f}`);
+      return [`  - id: ${row.id}`, `    name: "${row.name}"`, `    provider: ${row.provider}`, `    auth: ${row.auth}`, `    url: "${url}"`, ...extra, `    channel: ${DEMO_CHANNEL.id}`, `    owners: [${DEMO_USER.id}]`, delivery.deliverYaml('    ')].join('\n');
+    }
     return `  - { id: ${row.id}, name: "${row.name}", provider: ${row.provider}, auth: ${row.auth}, url: "${url}"${row.extra ? `, ${row.extra}` : ''}, channel: ${DEMO_CHANNEL.id}, owners: [${DEMO_USER.id}] }`;
   });
-  return `# The sandbox's demo catalogue: one integration per provider/auth row.\nintegrations:\n${lines.join('\n')}\n`;
+  return `# The sandbox's demo catalogue: one integration per provider/auth row.\nintegrations:\n${lines.join('\n')}\n${delivery ? delivery.consumersYaml() : ''}`;
 }
 
 /** Registers every demo token at the provider emulator as valid. */

@@ -10,6 +10,8 @@ import type { ProviderEmulator } from './providers/emulator.js';
 import { readBody } from './providers/http-utils.js';
 import type { SlackDriver } from './slack/driver.js';
 import type { SlackEmulator } from './slack/emulator.js';
+import { renderDelivery } from './page/delivery.js';
+import type { SandboxDelivery } from './sinks/sandbox-delivery.js';
 
 const DAY = 24 * 3600 * 1000;
 
@@ -35,7 +37,7 @@ function crossSiteRefusal(req: IncomingMessage, origin: string): string | undefi
 }
 
 /** The page and its small API: every person action becomes a signed Slack request to the real bot. */
-export function sandboxRoutes(params: { slack: SlackEmulator; providers: ProviderEmulator; driver: SlackDriver; origin: string }) {
+export function sandboxRoutes(params: { slack: SlackEmulator; providers: ProviderEmulator; driver: SlackDriver; origin: string; delivery?: SandboxDelivery }) {
   const { slack, providers, driver } = params;
   const ephemerals: Ephemeral[] = [];
   let responsesSeen = 0;
@@ -127,7 +129,7 @@ export function sandboxRoutes(params: { slack: SlackEmulator; providers: Provide
         if (refused) return json(res, 403, { error: 'cross_site', message: `The sandbox API answers only from the sandbox page itself (${refused}).` });
         const action = new URL(req.url ?? '/', 'http://sandbox').pathname.split('/').pop();
         collectResponses();
-        if (req.method === 'GET' && action === 'state') return json(res, 200, await buildPanes(rt, slack, ephemerals));
+        if (req.method === 'GET' && action === 'state') return json(res, 200, { ...(await buildPanes(rt, slack, ephemerals)), delivery: params.delivery ? await renderDelivery(rt, params.delivery, params.origin) : '' });
         const body = JSON.parse((await readBody(req)) || '{}') as Record<string, string | Record<string, string> | undefined>;
         const text = (key: string) => (typeof body[key] === 'string' ? (body[key] as string) : '');
         switch (action) {

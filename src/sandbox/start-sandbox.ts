@@ -9,6 +9,7 @@ import { targetOf } from '../services/probe.js';
 import { DEMO_CHANNEL, DEMO_ROWS, DEMO_USER, demoCatalogue, seedDemoTokens } from './demo.js';
 import { startProviderEmulator, type ProviderEmulator } from './providers/emulator.js';
 import { sandboxRoutes } from './routes.js';
+import { DELIVERY_DEMO_ID, startSandboxDelivery, type SandboxDelivery } from './sinks/sandbox-delivery.js';
 import { createSlackDriver } from './slack/driver.js';
 import { startSlackEmulator, type SlackEmulator } from './slack/emulator.js';
 
@@ -17,6 +18,8 @@ export interface Sandbox {
   app: Composition;
   slack: SlackEmulator;
   providers: ProviderEmulator;
+  /** The webhook receiver, Vault emulator, file and consumer token the demo delivers to. */
+  delivery: SandboxDelivery;
   close(): Promise<void>;
 }
 
@@ -34,12 +37,14 @@ export async function startSandbox(options: { dataDir: string; port: number; log
   const slack = await startSlackEmulator({ botToken });
   slack.addUser(DEMO_USER.id, { name: DEMO_USER.name, realName: DEMO_USER.realName });
   slack.addChannel(DEMO_CHANNEL.id, { name: DEMO_CHANNEL.name });
+  const delivery = await startSandboxDelivery(dataDir);
 
   // Every run starts clean: a new key is generated, so an older database could not be opened anyway.
   const databasePath = join(dataDir, 'reauth.db');
   for (const suffix of ['', '-wal', '-shm']) rmSync(`${databasePath}${suffix}`, { force: true });
   const catalogue = join(dataDir, 'integrations.yml');
-  writeFileSync(catalogue, demoCatalogue(providers));
+  rmSync(delivery.filePath, { force: true });
+  writeFileSync(catalogue, demoCatalogue(providers, { id: DELIVERY_DEMO_ID, ...delivery }));
   const parsed = parseConfig(
     {
       SLACK_BOT_TOKEN: botToken,
@@ -62,6 +67,7 @@ export async function startSandbox(options: { dataDir: string; port: number; log
       AZURE_OAUTH_CLIENT_SECRET: 'sandbox-entra-secret',
       AZURE_OAUTH_AUTHORITY: providers.azureAuthority,
       LOG_LEVEL: options.logLevel ?? 'warn',
+      ...delivery.env,
     },
     { slack: true, secretKey: true },
   );
@@ -69,7 +75,7 @@ export async function startSandbox(options: { dataDir: string; port: number; log
   const config = parsed.config;
   const url = `http://127.0.0.1:${options.port}`;
   const driver = createSlackDriver({ appUrl: url, signingSecret, slack });
-  const app = await compose(config, createLogger({ level: config.logLevel }), { app: { host: '127.0.0.1', extraRoutes: sandboxRoutes({ slack, providers, driver, origin: url }) } });
+  const app = await compose(config, createLogger({ level: config.logLevel }), { app: { host: '127.0.0.1', extraRoutes: sandboxRoutes({ slack, providers, driver, origin: url, delivery }) } });
 
   // Start as a team would be on a normal day: every token integration holds its working credential.
   for (const row of DEMO_ROWS) {
@@ -87,10 +93,12 @@ export async function startSandbox(options: { dataDir: string; port: number; log
     app,
     slack,
     providers,
+    delivery,
     async close() {
       await app.stop();
       await slack.close();
       await providers.close();
+      await delivery.close();
     },
   };
 }

@@ -20,6 +20,7 @@ code{background:#f3f3f3;border:1px solid #e6e6e6;border-radius:3px;padding:0 3px
 .modal{background:#fff;border-radius:8px;width:540px;max-height:90vh;display:flex;flex-direction:column;box-shadow:0 10px 40px rgba(0,0,0,.3)}.modal-title{font-size:20px;font-weight:800;padding:16px 20px;border-bottom:1px solid #eee}.modal-body{padding:8px 20px;overflow:auto}.modal-footer{display:flex;justify-content:flex-end;gap:8px;padding:12px 20px;border-top:1px solid #eee}
 .blk-input{display:block;margin:10px 0}.blk-label{display:block;font-weight:700;margin-bottom:4px}.blk-input input,.blk-input textarea{width:100%;padding:8px;border:1px solid #bbb;border-radius:4px;font:inherit}.blk-hint{font-size:12px;color:#616061;margin-top:4px}.has-error input,.has-error textarea{border-color:#e01e5a}.blk-error{color:#e01e5a;font-size:13px;margin-top:4px}
 .integration{background:#fff;border:1px solid #e3e3e3;border-radius:6px;padding:8px;margin-bottom:8px}.i-meta{font-size:12px;color:#555}.i-reason{font-size:12px;color:#a0153e}.i-note{font-size:12px;color:#555}.k{display:inline-block;min-width:70px;color:#777;font-size:12px}.note{font-size:12px;color:#777}.ctls{display:flex;flex-wrap:wrap;gap:4px;margin-top:6px}.ctl{font-size:11px;padding:2px 6px;border:1px solid #ccc;border-radius:3px;background:#f7f7f7;cursor:pointer}
+#delivery{background:#fff;border:1px solid #e3e3e3;border-radius:6px;padding:8px;margin-bottom:12px}#delivery .curl{display:block;margin:4px 0 8px;user-select:all}table.sinks{width:100%;font-size:12px;border-collapse:collapse;margin-bottom:6px}table.sinks td{border-top:1px solid #f0f0f0;padding:3px 2px;vertical-align:top}ul.events{font-size:12px;margin:2px 0;padding-left:16px}
 .empty{color:#999;padding:20px 0}.unsupported{color:#a00;font-size:12px}#status{font-size:12px;color:#777;padding:0 16px 6px}
 </style></head>
 <body>
@@ -32,7 +33,7 @@ code{background:#f3f3f3;border:1px solid #e6e6e6;border-radius:3px;padding:0 3px
 <div class="pane" id="pane-channel"></div><div class="pane" id="pane-home" hidden></div><div class="pane" id="pane-dms" hidden></div>
 <div id="status"></div>
 <form class="composer" id="composer"><input id="command" placeholder="/reauth jira-cloud   (try /reauth, /reauth status, /reauth help)" autocomplete="off"><button class="btn btn-primary" type="submit">Send</button></form></main>
-<aside><h2>Demo integrations</h2><p style="font-size:12px;color:#666">Break a credential at the emulated provider, then watch the alert appear, update and resolve. Paste the valid tokens shown to re-authenticate.</p><div id="controls"></div></aside>
+<aside><h2>Demo integrations</h2><p style="font-size:12px;color:#666">Break a credential at the emulated provider, then watch the alert appear, update and resolve. Paste the valid tokens shown to re-authenticate.</p><div id="delivery"></div><div id="controls"></div></aside>
 <div id="modal-layer" hidden></div>
 <script>
 const $ = (s) => document.querySelector(s);
@@ -51,8 +52,8 @@ function keepInputs(layer, html) {
 }
 async function refresh() {
   const s = await (await fetch('/sandbox/api/state')).json();
-  for (const pane of ['channel', 'home', 'dms', 'controls']) {
-    if (last[pane] !== s[pane]) { const el = pane === 'controls' ? $('#controls') : $('#pane-' + pane); const stick = el.scrollTop + el.clientHeight >= el.scrollHeight - 30; el.innerHTML = s[pane]; if (stick) el.scrollTop = el.scrollHeight; last[pane] = s[pane]; }
+  for (const pane of ['channel', 'home', 'dms', 'controls', 'delivery']) {
+    if (last[pane] !== s[pane]) { const el = pane === 'controls' || pane === 'delivery' ? $('#' + pane) : $('#pane-' + pane); const stick = el.scrollTop + el.clientHeight >= el.scrollHeight - 30; el.innerHTML = s[pane]; if (stick) el.scrollTop = el.scrollHeight; last[pane] = s[pane]; }
   }
   const layer = $('#modal-layer');
   if (last.modalId !== s.modalId) {

@@ -1,0 +1,60 @@
+import { randomBytes, createHash } from 'node:crypto';
+import { join } from 'node:path';
+import { startVaultEmulator, type VaultEmulator } from './vault-emulator.js';
+import { startWebhookReceiver, type WebhookReceiver } from './webhook-receiver.js';
+
+/**
+ * Where the sandbox delivers credentials: a webhook receiver that verifies signatures, a Vault KV v2
+ * emulator and a file under the sandbox's data folder, all on loopback; and a demo consumer for the
+ * pull API. Tokens and secrets are new on every run.
+ */
+
+export const DELIVERY_DEMO_ID = 'jira-cloud';
+export const WEBHOOK_SECRET_ENV = 'SANDBOX_WEBHOOK_SECRET';
+export const VAULT_PATH = { mount: 'secret', path: `sandbox/${DELIVERY_DEMO_ID}` };
+
+export interface SandboxDelivery {
+  hook: WebhookReceiver;
+  vault: VaultEmulator;
+  filePath: string;
+  consumerToken: string;
+  /** Environment the sandbox's Reauth needs for these sinks. */
+  env: Record<string, string>;
+  /** The `deliver:` and `consumers:` parts of the demo catalogue. */
+  deliverYaml(indent: string): string;
+  consumersYaml(): string;
+  close(): Promise<void>;
+}
+
+export async function startSandboxDelivery(dataDir: string): Promise<SandboxDelivery> {
+  const secret = `whsec_${randomBytes(32).toString('base64')}`;
+  const hook = await startWebhookReceiver(secret);
+  const vault = await startVaultEmulator();
+  const vaultToken = `hvs.sandbox${randomBytes(12).toString('hex')}`;
+  vault.addToken(vaultToken);
+  const consumerToken = `rct_${randomBytes(32).toString('base64url')}`;
+  const filePath = join(dataDir, 'delivered', `${DELIVERY_DEMO_ID}.json`);
+  return {
+    hook,
+    vault,
+    filePath,
+    consumerToken,
+    env: { [WEBHOOK_SECRET_ENV]: secret, VAULT_ADDR: vault.url, VAULT_TOKEN: vaultToken },
+    deliverYaml: (indent) =>
+      [
+        'deliver:',
+        `  - webhook: "${hook.url}"`,
+        `    secret_env: ${WEBHOOK_SECRET_ENV}`,
+        '    include_credential: true',
+        `  - vault: ${VAULT_PATH.mount}/data/${VAULT_PATH.path}`,
+        `  - file: "${filePath}"`,
+      ]
+        .map((line) => `${indent}${line}`)
+        .join('\n'),
+    consumersYaml: () => `consumers:\n  - name: sandbox-ingest\n    token_sha256: ${createHash('sha256').update(consumerToken).digest('hex')}\n    integrations: ["*"]\n`,
+    close: async () => {
+      await hook.close();
+      await vault.close();
+    },
+  };
+}
