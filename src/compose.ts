@@ -151,7 +151,7 @@ export async function compose(config: Config, logger: Logger, options: ComposeOp
       if (report.delivery.credentialId !== null) await notices.refresh(report.delivery.credentialId);
     },
   });
-  const delivery = { worker, ...createDeliveryLoop(worker, deliveryAlerts, logger, options.deliveryTickMs) };
+  const delivery = { worker, alerts: deliveryAlerts, ...createDeliveryLoop(worker, deliveryAlerts, logger, options.deliveryTickMs) };
   const consumers = createConsumerDirectory(catalogue.consumers);
   const pullCredential = createCredentialPull({ store, consumers, keyring, clock, logger, credentialLock, refresh });
   let ready = false;

@@ -257,6 +257,30 @@ consumers:
     expect((await cli(['deliver', 'nope'], env)).stderr).toMatch(/No integration "nope"/);
   });
 
+  it('a delivery alert Slack refused to post is posted by the next sweep', async () => {
+    hook.setStatus(500);
+    t.slack.addChannel(ALERTS, { name: 'alerts', member: false });
+    await reauth(TOKENS[5]!);
+    await expect.poll(() => credentialUpdates(hook).filter((r) => r.payload?.data?.version === 6).length).toBe(1);
+    await deliverDue();
+    for (let i = 0; i < 8; i += 1) {
+      clock.advance(3 * 60_000);
+      await deliverDue();
+    }
+    const unposted = listOpenAlerts(t.deps.db).filter((a) => a.alertKey.startsWith('delivery:'));
+    expect(unposted).toHaveLength(1);
+    expect(unposted[0]?.messageTs).toBeNull();
+    t.slack.addChannel(ALERTS, { name: 'alerts', member: true });
+    await t.deps.delivery.alerts.sweep();
+    const posted = listOpenAlerts(t.deps.db).filter((a) => a.alertKey.startsWith('delivery:'));
+    expect(posted[0]?.messageTs).toBeTruthy();
+    expect(t.slack.messages.find((m) => m.ts === posted[0]?.messageTs)?.text).toMatch(/not delivered to webhook/);
+    hook.setStatus(200);
+    clock.advance(61 * 60_000);
+    await deliverDue();
+    expect(listOpenAlerts(t.deps.db).filter((a) => a.alertKey.startsWith('delivery:'))).toHaveLength(0);
+  });
+
   it('failing and recovered events go to webhook sinks, without secrets', async () => {
     const integration = await t.deps.store.integrations.findActive('jira-acme');
     if (!integration) throw new Error('missing');

@@ -74,7 +74,8 @@ export function createDeliveryAlerts(deps: DeliveryAlertDeps) {
       for (const rows of rowsList) {
         const head = rows.head;
         if (!head?.firstFailureAt || now - head.firstFailureAt.getTime() < DELIVERY_ALERT_AFTER_MS) continue;
-        if (await deps.store.alerts.open(deliveryAlertKey(rows.integrationId, rows.sinkKey))) continue;
+        // Open and posted: kept current by the attempts. Open but not posted (Slack refused): post it now.
+        if ((await deps.store.alerts.open(deliveryAlertKey(rows.integrationId, rows.sinkKey)))?.messageTs) continue;
         const integration = await deps.store.integrations.findActive(rows.integrationId);
         if (integration && deps.sinksOf(integration.id).some((s) => s.key === rows.sinkKey)) {
           await raise(integration, rows.sinkKey, { reason: head.lastError ?? 'failing', since: head.firstFailureAt, nextAttemptAt: head.nextAttemptAt, needsAttention: head.needsAttention });
