@@ -37,6 +37,15 @@ function replayOf(req: IncomingMessage, body: Buffer): IncomingMessage {
   return copy;
 }
 
+function hasValidPercentEncoding(url: string): boolean {
+  try {
+    decodeURIComponent(url.split('?')[0] ?? '');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 function header(req: IncomingMessage, name: string): string | undefined {
   const value = req.headers[name];
   return Array.isArray(value) ? value[0] : value;
@@ -92,6 +101,11 @@ export function createSlackReceiver(options: SlackReceiverOptions): HTTPReceiver
   }
 
   receiver.requestListener = (req: IncomingMessage, res: ServerResponse) => {
+    if (!hasValidPercentEncoding(req.url ?? '/')) {
+      // Bolt's route matching decodes the path and would answer a malformed one with a 500.
+      res.writeHead(400, { 'Content-Type': 'text/plain; charset=utf-8' }).end('The URL has malformed percent-encoding.');
+      return;
+    }
     if (req.method !== 'POST' || new URL(req.url ?? '/', 'http://reauth').pathname !== options.endpoint) return bolt(req, res);
     guard(req, res).catch((error: unknown) => {
       options.logger.error(`Could not check a Slack request: ${(error as Error).message}`);

@@ -158,6 +158,28 @@ consumers:
     expect(listAudit(t.deps.db, 'secret-team')[0]).toMatchObject({ actor: 'consumer:insights-ingest', action: 'credential.read', outcome: 'forbidden' });
   });
 
+  it('forged and malformed pull requests get 400, 401, 403 or 404, never a credential nor a 5xx', async () => {
+    const attempts: [string, Record<string, string>][] = [
+      ['jira-acme', { authorization: `Bearer ${sha256Hex(INGEST)}` }], // the hash is not the token
+      ['jira-acme', { authorization: `Bearer ${INGEST}x` }],
+      ['jira-acme', { authorization: `Bearer ${INGEST.slice(0, -1)}` }],
+      ['jira-acme', { authorization: `Basic ${Buffer.from(`x:${INGEST}`).toString('base64')}` }],
+      ['jira-acme', { authorization: INGEST }],
+      ['jira-acme', { authorization: `Bearer ${INGEST} ${INGEST}` }],
+      ['..%2Fjira-acme', { authorization: `Bearer ${INGEST}` }],
+      ['jira-acme%00', { authorization: `Bearer ${INGEST}` }],
+      ['%E0%A4%A', { authorization: `Bearer ${INGEST}` }],
+      [`${'a'.repeat(5000)}`, { authorization: `Bearer ${INGEST}` }],
+      ['secret-team', { authorization: `Bearer ${LIMITED}` }],
+    ];
+    for (const [id, headers] of attempts) {
+      const res = await fetch(`${t.url}/v1/credentials/${id}`, { headers });
+      const body = await res.text();
+      expect([400, 401, 403, 404, 414, 429], `${id.slice(0, 40)} ${JSON.stringify(headers).slice(0, 60)} → ${res.status} ${body.slice(0, 200)}`).toContain(res.status);
+      expect(body).not.toContain('ATATT3x');
+    }
+  });
+
   it('globs scope a consumer: "ado-*" reads both Azure DevOps integrations that share one credential', async () => {
     const call = await openModal(t, 'ado-boards', { userId: OWNER });
     await t.driver.submit(call.ref ?? '', { email: EMAIL, token: ADO }, { userId: OWNER });
