@@ -4,7 +4,11 @@ import { syncCatalogue, type SyncSummary } from './catalogue/sync.js';
 import { formatCatalogueError, type CatalogueResult } from './catalogue/types.js';
 import type { Config } from './config.js';
 import { createKeyring, type Keyring } from './crypto/keyring.js';
+import type { Db } from './db/sqlite/client.js';
 import { openSqliteStore } from './db/sqlite/store.js';
+import type { PgDb } from './db/postgres/client.js';
+import { openPostgresStore } from './db/postgres/store.js';
+import type { Store } from './db/store.js';
 import { systemClock, type Clock } from './domain/clock.js';
 import type { Logger } from './logger.js';
 import { boundedCode, createMetrics } from './observability/metrics.js';
@@ -55,8 +59,19 @@ import { createMetadataSigner } from './slack/metadata.js';
 /** A catalogue that loaded: its entries, consumers and warnings. */
 type LoadedCatalogue = Extract<CatalogueResult, { ok: true }>;
 
-/** The default engine: one SQLite file. */
-type SqliteStore = ReturnType<typeof openSqliteStore>;
+/** The store of either engine; the engine's own handle rides along for tests and tools. */
+export type OpenedStore = Store & { db?: Db; pg?: PgDb };
+
+/**
+ * The engine DATABASE_URL chooses: PostgreSQL (several replicas may share it), or by default one
+ * SQLite file. Either is migrated before it is returned.
+ */
+export async function openStore(config: Config, logger?: Logger): Promise<OpenedStore> {
+  if (config.databaseUrl) {
+    return openPostgresStore(config.databaseUrl, { onPoolError: (error) => logger?.warn({ event: 'database_connection_lost', error: error.message }, 'a database connection was lost; the next operation opens a new one') });
+  }
+  return openSqliteStore(config.databasePath);
+}
 
 export class StartupError extends Error {
   override name = 'StartupError';
@@ -86,12 +101,12 @@ export interface ComposeOptions {
 }
 
 /** Opens the store and syncs the catalogue: what the server and every CLI command that reads state share. */
-export async function openState(config: Config, clock: Clock = systemClock): Promise<{ store: SqliteStore; sync: SyncSummary; catalogue: LoadedCatalogue }> {
+export async function openState(config: Config, clock: Clock = systemClock, logger?: Logger): Promise<{ store: OpenedStore; sync: SyncSummary; catalogue: LoadedCatalogue }> {
   const catalogue = loadCatalogueFile(config.integrationsFile);
   if (!catalogue.ok) {
     throw new StartupError([`${config.integrationsFile} is invalid:`, ...catalogue.errors.map((e) => `  - ${formatCatalogueError(e)}`)].join('\n'), 'catalogue_invalid');
   }
-  const store = openSqliteStore(config.databasePath);
+  const store = await openStore(config, logger);
   try {
     return { store, sync: await syncCatalogue(store, catalogue.entries, clock.now()), catalogue };
   } catch (error) {
@@ -107,7 +122,7 @@ export function createProviderHttpClient(): HttpClient {
 export async function compose(config: Config, logger: Logger, options: ComposeOptions = {}) {
   if (!config.secretKey) throw new StartupError('REAUTH_SECRET_KEY is required.', 'config_invalid');
   const clock = options.clock ?? systemClock;
-  const { store, sync, catalogue } = await openState(config, clock);
+  const { store, sync, catalogue } = await openState(config, clock, logger);
   const deliveryProblems = deliveryConfigProblems(catalogue.entries, config);
   if (deliveryProblems.length > 0) {
     await store.close();
@@ -115,6 +130,7 @@ export async function compose(config: Config, logger: Logger, options: ComposeOp
   }
   for (const warning of catalogue.warnings) logger.warn({ event: 'catalogue_warning' }, warning);
   // One SQLite file is one replica: a lease still held is a killed process's, and would hold its sink back.
+  // (On PostgreSQL leases may be other replicas'; they only lapse.)
   await store.deliveries.releaseLeases();
   const keyring: Keyring = createKeyring(config.secretKey, config.previousKeys);
   const http = options.http ?? createProviderHttpClient();

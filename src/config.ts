@@ -24,6 +24,8 @@ export interface Config {
   port: number;
   publicUrl: string;
   databasePath: string;
+  /** `postgres://…`: PostgreSQL instead of the SQLite file (several replicas may share it). */
+  databaseUrl: string | undefined;
   secretKey: Buffer | undefined;
   previousKeys: readonly Buffer[];
   integrationsFile: string;
@@ -202,6 +204,10 @@ export function parseConfig(env: Environment, needs: ConfigNeeds = {}): ConfigRe
     problems.push(`LOG_LEVEL: "${value('LOG_LEVEL')}" is not one of ${LOG_LEVELS.join(', ')}.`);
   }
 
+  const databaseUrl = value('DATABASE_URL');
+  if (databaseUrl !== undefined && !/^postgres(ql)?:\/\/./.test(databaseUrl)) {
+    problems.push('DATABASE_URL: must be a PostgreSQL URL, postgres://user:password@host:5432/database (add ?sslmode=require for TLS); leave it unset to use the SQLite file at DATABASE_PATH.');
+  }
   const vaultAddr = url('VAULT_ADDR', undefined);
   const vaultToken = value('VAULT_TOKEN');
   if (vaultAddr && !vaultToken) problems.push('VAULT_TOKEN: required with VAULT_ADDR (a Vault token allowed to read, create and update the vault sinks\' paths).');
@@ -213,6 +219,7 @@ export function parseConfig(env: Environment, needs: ConfigNeeds = {}): ConfigRe
     port,
     publicUrl,
     databasePath: value('DATABASE_PATH') ?? './data/reauth.db',
+    databaseUrl,
     secretKey,
     previousKeys,
     integrationsFile: value('INTEGRATIONS_FILE') ?? './integrations.yml',

@@ -1,7 +1,6 @@
 import type { Writable } from 'node:stream';
-import { openState } from '../compose.js';
+import { openState, openStore } from '../compose.js';
 import { formatConfigProblems, parseConfig, type Config, type ConfigNeeds, type Environment } from '../config.js';
-import { openSqliteStore } from '../db/sqlite/store.js';
 import type { Store } from '../db/store.js';
 
 export interface CliIo {
@@ -33,7 +32,7 @@ export function requireConfig(io: CliIo, needs: ConfigNeeds = {}): Config {
 
 /** Opens the store (applying pending migrations), runs `work`, always closes. */
 export async function withStore<T>(config: Config, work: (store: Store) => Promise<T> | T): Promise<T> {
-  const store = openSqliteStore(config.databasePath);
+  const store = await openStore(config);
   try {
     return await work(store);
   } finally {

@@ -133,6 +133,11 @@ export interface HealthRepository {
   listAll(): Promise<Map<string, HealthState>>;
   /** Creates or replaces an integration's health state. */
   save(state: HealthUpdate): Promise<void>;
+  /**
+   * Claims a due probe: moves `nextProbeAt` to `until` only if it is still due at `now`. True for
+   * exactly one caller, across processes (replicas sharing a database probe each integration once).
+   */
+  claimProbe(integrationId: string, now: Date, until: Date): Promise<boolean>;
 }
 
 export interface AlertRepository {

@@ -125,7 +125,9 @@ export async function startTestApp(options: StartOptions): Promise<TestApp> {
   const boot = async (): Promise<TestDeps> => {
     const composition = await compose(config, logs.logger, { ...(options.clock ? { clock: options.clock } : {}), http: options.http ?? testHttpClient(), random: () => 0, app: appOptions });
     await composition.start();
-    return Object.assign(composition, { db: composition.store.db });
+    const db = composition.store.db;
+    if (!db) throw new Error('the test app runs on SQLite (DATABASE_URL is for the replica tests)');
+    return Object.assign(composition, { db });
   };
   const url = `http://127.0.0.1:${port}`;
   const first = await boot();

@@ -1,4 +1,4 @@
-import { eq, sql } from 'drizzle-orm';
+import { and, eq, isNull, lte, or, sql } from 'drizzle-orm';
 import type { HealthState, HealthUpdate } from '../../domain/types.js';
 import type { HealthRepository } from '../store.js';
 import type { Db } from './client.js';
@@ -24,5 +24,13 @@ export function createHealthRepository(db: Db): HealthRepository {
     of: async (id) => of.get({ id }),
     listAll: async () => new Map(all.all().map((row): [string, HealthState] => [row.integrationId, row])),
     save: async (state) => writer.save(state),
+    async claimProbe(integrationId, now, until) {
+      const result = db
+        .update(healthStates)
+        .set({ nextProbeAt: until })
+        .where(and(eq(healthStates.integrationId, integrationId), or(isNull(healthStates.nextProbeAt), lte(healthStates.nextProbeAt, now))))
+        .run();
+      return result.changes === 1;
+    },
   };
 }

@@ -110,6 +110,8 @@ export function createProbeRunner(deps: ProbeRunnerDeps) {
         } else if (health.nextProbeAt && health.nextProbeAt.getTime() > now.getTime()) {
           continue;
         }
+        // Replicas sharing a database: only the one whose claim lands probes this group now.
+        if (!(await deps.store.health.claimProbe(first.id, now, new Date(now.getTime() + PROBE_CLAIM_MS)))) continue;
         due.push(group);
       }
       await Promise.all(
@@ -127,3 +129,6 @@ export function createProbeRunner(deps: ProbeRunnerDeps) {
 }
 
 export type ProbeRunner = ReturnType<typeof createProbeRunner>;
+
+/** How long a claimed probe is another replica's; a replica that dies mid-probe leaves it due again after this. */
+export const PROBE_CLAIM_MS = 2 * 60 * 1000;

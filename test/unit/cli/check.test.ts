@@ -126,7 +126,7 @@ describe('reauth-bot check after a catalogue edit', () => {
     if (!integration) throw new Error('not synced');
     const binding = bindingOf(integration);
     const sealed = sealPayload(createKeyring(key), { credentialKey: integration.credentialKey, binding }, { kind: 'tokens', identifier: 'ops@acme.com', tokens: [JIRA] });
-    swapCredential(state.store.db, { credentialKey: integration.credentialKey, provider: 'jira', authType: 'api_key', binding, sealedSecret: sealed.value, keyId: sealed.keyId, fingerprints: [fingerprintSecret(JIRA)], createdBy: 'U1', createdAt: new Date() }, new Date());
+    swapCredential(state.store.db!, { credentialKey: integration.credentialKey, provider: 'jira', authType: 'api_key', binding, sealedSecret: sealed.value, keyId: sealed.keyId, fingerprints: [fingerprintSecret(JIRA)], createdBy: 'U1', createdAt: new Date() }, new Date());
     await state.store.close();
     expect((await cli(['check'], env)).code).toBe(0);
     const probes = emulator.requestsWith(JIRA).length;

@@ -1,8 +1,8 @@
 import { defineConfig } from 'drizzle-kit';
 
 export default defineConfig({
-  dialect: 'sqlite',
-  schema: './src/db/sqlite/schema.ts',
-  out: './migrations',
+  dialect: 'postgresql',
+  schema: './src/db/postgres/schema.ts',
+  out: './migrations/postgres',
   casing: 'snake_case',
 });

@@ -1,0 +1,42 @@
+import pg from 'pg';
+import { drizzle, type NodePgDatabase, type NodePgQueryResultHKT } from 'drizzle-orm/node-postgres';
+import type { PgDatabase } from 'drizzle-orm/pg-core';
+import * as schema from './schema.js';
+
+export type PgDb = NodePgDatabase<typeof schema> & { $client: pg.Pool };
+/** The database or a transaction: what repository helpers run their statements on. */
+export type PgExecutor = PgDatabase<NodePgQueryResultHKT, typeof schema>;
+
+export interface PostgresOptions {
+  /** Connections per replica. */
+  poolSize?: number;
+  /** A statement running longer than this is cancelled by the server. */
+  statementTimeoutMs?: number;
+  /** Waiting longer than this for a connection (server down, pool exhausted) fails the operation. */
+  connectTimeoutMs?: number;
+  /** Where pool errors go (an idle connection dropped by a server restart). */
+  onPoolError?: (error: Error) => void;
+}
+
+/**
+ * A bounded pool of connections to PostgreSQL. TLS options (`sslmode`, `sslrootcert`, …) come from the
+ * URL as node-postgres reads them. A connection that breaks (the server restarted) is dropped from the
+ * pool; the next operation opens a fresh one, so an operation during an outage fails and the next works.
+ */
+export function openPostgres(url: string, options: PostgresOptions = {}): PgDb {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: options.poolSize ?? 10,
+    statement_timeout: options.statementTimeoutMs ?? 15_000,
+    connectionTimeoutMillis: options.connectTimeoutMs ?? 5_000,
+    idleTimeoutMillis: 30_000,
+    application_name: 'reauth',
+  });
+  // Without a listener an idle client's error (a restart, a network cut) would crash the process.
+  pool.on('error', (error) => options.onPoolError?.(error));
+  return drizzle({ client: pool, schema, casing: 'snake_case' }) as PgDb;
+}
+
+export async function closePostgres(db: PgDb): Promise<void> {
+  if (!db.$client.ended) await db.$client.end();
+}

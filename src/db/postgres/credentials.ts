@@ -1,0 +1,76 @@
+import { and, eq, isNotNull, isNull, sql } from 'drizzle-orm';
+import type { CredentialRepository } from '../store.js';
+import type { PgDb } from './client.js';
+import { credentials, deliveries, oauthStates } from './schema.js';
+import { currentCredential, lastVersion, lockCredentialKey, recordAudit, retireCredential, saveHealth, servedBy, writeOutbox } from './writers.js';
+
+export function createPgCredentialRepository(db: PgDb): CredentialRepository {
+  return {
+    current: (key) => currentCredential(db, key),
+    byId: async (id) => (await db.select().from(credentials).where(eq(credentials.id, id)))[0],
+    async commit(commit, now) {
+      return db.transaction(async (tx) => {
+        const key = commit.credential.credentialKey;
+        // Two replicas committing for one key take turns: the second retires the first's.
+        await lockCredentialKey(tx, key);
+        const previous = await currentCredential(tx, key);
+        const affected = await servedBy(tx, key);
+        const version = (await lastVersion(tx, key)) + 1;
+        await retireCredential(tx, key, now);
+        const [credential] = await tx.insert(credentials).values({ ...commit.credential, version }).returning();
+        if (!credential) throw new Error('the new credential was not stored');
+        await writeOutbox(tx, commit.outbox, credential, affected, now);
+        for (const integration of affected) await saveHealth(tx, { ...commit.health, integrationId: integration.id });
+        await recordAudit(tx, { ...commit.audit, detail: { ...commit.audit.detail, previous: previous?.fingerprints ?? [], served: affected.map((a) => a.id) } }, now);
+        return { credential, affected, previous };
+      });
+    },
+    async updateSealedSecret(id, sealed, expiresAt, outbox) {
+      return db.transaction(async (tx) => {
+        const [row] = await tx.select({ key: credentials.credentialKey }).from(credentials).where(eq(credentials.id, id));
+        if (!row) return undefined;
+        await lockCredentialKey(tx, row.key);
+        const now = new Date();
+        const [updated] = await tx
+          .update(credentials)
+          .set({ sealedSecret: sealed.value, keyId: sealed.keyId, version: sql`${credentials.version} + 1`, updatedAt: now, ...(expiresAt === undefined ? {} : { expiresAt }) })
+          .where(and(eq(credentials.id, id), isNull(credentials.replacedAt)))
+          .returning();
+        if (updated) await writeOutbox(tx, outbox, updated, await servedBy(tx, updated.credentialKey), now);
+        return updated;
+      });
+    },
+    async updateExpiry(id, expiresAt) {
+      await db.update(credentials).set({ expiresAt }).where(eq(credentials.id, id));
+    },
+    listCurrentWithExpiry: () => db.select().from(credentials).where(and(isNull(credentials.replacedAt), isNotNull(credentials.expiresAt))),
+    async resealAll(reseal, auditOf, now) {
+      return db.transaction(async (tx) => {
+        const counts = { credentials: 0, oauthStates: 0, deliveries: 0 };
+        for (const row of await tx.select().from(credentials).where(isNotNull(credentials.sealedSecret)).for('update')) {
+          if (row.sealedSecret === null) continue;
+          const sealed = reseal.credential({ ...row, sealedSecret: row.sealedSecret });
+          if (!sealed) continue;
+          await tx.update(credentials).set({ sealedSecret: sealed.value, keyId: sealed.keyId }).where(eq(credentials.id, row.id));
+          counts.credentials += 1;
+        }
+        for (const row of await tx.select().from(oauthStates).where(isNotNull(oauthStates.sealedVerifier)).for('update')) {
+          if (row.sealedVerifier === null) continue;
+          const sealed = reseal.oauthState({ ...row, sealedVerifier: row.sealedVerifier });
+          if (!sealed) continue;
+          await tx.update(oauthStates).set({ sealedVerifier: sealed.value, keyId: sealed.keyId }).where(eq(oauthStates.stateHash, row.stateHash));
+          counts.oauthStates += 1;
+        }
+        for (const { row, credentialKey } of await tx.select({ row: deliveries, credentialKey: credentials.credentialKey }).from(deliveries).innerJoin(credentials, eq(credentials.id, deliveries.credentialId)).where(isNotNull(deliveries.sealedCredential))) {
+          if (row.sealedCredential === null) continue;
+          const sealed = reseal.delivery({ ...row, sealedCredential: row.sealedCredential, credentialKey });
+          if (!sealed) continue;
+          await tx.update(deliveries).set({ sealedCredential: sealed.value, keyId: sealed.keyId }).where(eq(deliveries.id, row.id));
+          counts.deliveries += 1;
+        }
+        await recordAudit(tx, auditOf(counts), now);
+        return counts;
+      });
+    },
+  };
+}

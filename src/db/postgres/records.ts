@@ -1,0 +1,116 @@
+import { and, asc, desc, eq, gt, gte, isNotNull, isNull, lt, lte, or, type SQL } from 'drizzle-orm';
+import type { AuditRecord, HealthState } from '../../domain/types.js';
+import type { AlertRepository, AuditRepository, ExpiryWarningRepository, HealthRepository, OAuthStateRepository, WebhookReplayRepository } from '../store.js';
+import type { PgDb } from './client.js';
+import { alerts, auditLog, expiryWarnings, healthStates, oauthStates, webhookReplays } from './schema.js';
+import { recordAudit, saveHealth } from './writers.js';
+
+/** Health, alerts, audit, OAuth states, webhook replays and expiry warnings on PostgreSQL. */
+
+const POST_CLAIM_MS = 30_000;
+const REMEMBER_MS = 15 * 60 * 1000;
+const PRUNE_EVERY_MS = 60 * 1000;
+/** The audit export reads this many rows at a time, by id: memory stays flat. */
+const AUDIT_PAGE = 1000;
+
+export function createPgHealthRepository(db: PgDb): HealthRepository {
+  return {
+    of: async (id) => (await db.select().from(healthStates).where(eq(healthStates.integrationId, id)))[0],
+    listAll: async () => new Map((await db.select().from(healthStates)).map((row): [string, HealthState] => [row.integrationId, row])),
+    save: (state) => saveHealth(db, state),
+    async claimProbe(integrationId, now, until) {
+      const result = await db.update(healthStates).set({ nextProbeAt: until }).where(and(eq(healthStates.integrationId, integrationId), or(isNull(healthStates.nextProbeAt), lte(healthStates.nextProbeAt, now))));
+      return result.rowCount === 1;
+    },
+  };
+}
+
+export function createPgAlertRepository(db: PgDb): AlertRepository {
+  return {
+    open: async (key) => (await db.select().from(alerts).where(and(eq(alerts.alertKey, key), isNull(alerts.resolvedAt))))[0],
+    listOpen: () => db.select().from(alerts).where(isNull(alerts.resolvedAt)),
+    async insertOpen(alert) {
+      // The partial unique index keeps one open alert per key across replicas.
+      const [row] = await db.insert(alerts).values(alert).onConflictDoNothing().returning();
+      return row;
+    },
+    async update(id, values) {
+      await db.update(alerts).set(values).where(eq(alerts.id, id));
+    },
+    async claimPost(id, now) {
+      const result = await db
+        .update(alerts)
+        .set({ postErrorAt: now })
+        .where(and(eq(alerts.id, id), isNull(alerts.messageTs), or(isNull(alerts.postErrorAt), isNotNull(alerts.postError), lt(alerts.postErrorAt, new Date(now.getTime() - POST_CLAIM_MS)))));
+      return result.rowCount === 1;
+    },
+  };
+}
+
+export function createPgAuditRepository(db: PgDb): AuditRepository {
+  return {
+    record: (entry, now) => recordAudit(db, entry, now),
+    async list(integrationId) {
+      const query = db.select().from(auditLog);
+      const rows = await (integrationId ? query.where(eq(auditLog.integrationId, integrationId)) : query).orderBy(desc(auditLog.id));
+      return rows.map((row): AuditRecord => row);
+    },
+    async *stream(filter) {
+      const conditions: SQL[] = [];
+      if (filter.since) conditions.push(gte(auditLog.at, filter.since));
+      if (filter.until) conditions.push(lt(auditLog.at, filter.until));
+      if (filter.integrationId) conditions.push(eq(auditLog.integrationId, filter.integrationId));
+      let after = 0;
+      for (;;) {
+        const page = await db.select().from(auditLog).where(and(gt(auditLog.id, after), ...conditions)).orderBy(asc(auditLog.id)).limit(AUDIT_PAGE);
+        for (const row of page) yield row;
+        if (page.length < AUDIT_PAGE) return;
+        after = page[page.length - 1]?.id ?? after;
+      }
+    },
+  };
+}
+
+export function createPgOAuthStateRepository(db: PgDb): OAuthStateRepository {
+  return {
+    async insert(state) {
+      await db.insert(oauthStates).values(state);
+    },
+    find: async (stateHash) => (await db.select().from(oauthStates).where(eq(oauthStates.stateHash, stateHash)))[0],
+    async markUsed(stateHash, now) {
+      const result = await db.update(oauthStates).set({ usedAt: now, sealedVerifier: null }).where(and(eq(oauthStates.stateHash, stateHash), isNull(oauthStates.usedAt)));
+      return result.rowCount === 1;
+    },
+    async markStarted(stateHash, now) {
+      const result = await db.update(oauthStates).set({ startedAt: now }).where(and(eq(oauthStates.stateHash, stateHash), isNull(oauthStates.startedAt), isNull(oauthStates.usedAt)));
+      return result.rowCount === 1;
+    },
+    async prune(now) {
+      await db.delete(oauthStates).where(lt(oauthStates.expiresAt, new Date(now.getTime() - 24 * 3600 * 1000)));
+    },
+  };
+}
+
+export function createPgWebhookReplayRepository(db: PgDb): WebhookReplayRepository {
+  let prunedAt = 0;
+  return {
+    async remember(signature, now) {
+      if (now.getTime() - prunedAt >= PRUNE_EVERY_MS || now.getTime() < prunedAt) {
+        await db.delete(webhookReplays).where(lt(webhookReplays.seenAt, new Date(now.getTime() - REMEMBER_MS)));
+        prunedAt = now.getTime();
+      }
+      const result = await db.insert(webhookReplays).values({ signature, seenAt: now }).onConflictDoNothing();
+      return result.rowCount === 1;
+    },
+  };
+}
+
+export function createPgExpiryWarningRepository(db: PgDb): ExpiryWarningRepository {
+  return {
+    warnedThresholds: async (credentialId) => new Set((await db.select().from(expiryWarnings).where(eq(expiryWarnings.credentialId, credentialId))).map((r) => r.thresholdDays)),
+    async record(credentialId, thresholds, now) {
+      if (thresholds.length === 0) return;
+      await db.insert(expiryWarnings).values(thresholds.map((thresholdDays) => ({ credentialId, thresholdDays, sentAt: now }))).onConflictDoNothing();
+    },
+  };
+}

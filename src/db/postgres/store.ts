@@ -1,0 +1,42 @@
+import type { Store } from '../store.js';
+import { closePostgres, openPostgres, type PgDb, type PostgresOptions } from './client.js';
+import { createPgCredentialRepository } from './credentials.js';
+import { createPgDeliveryRepository } from './deliveries.js';
+import { createPgIntegrationRepository } from './integrations.js';
+import { runPostgresMigrations } from './migrate.js';
+import { createPgAlertRepository, createPgAuditRepository, createPgExpiryWarningRepository, createPgHealthRepository, createPgOAuthStateRepository, createPgWebhookReplayRepository } from './records.js';
+
+/** The PostgreSQL store: several replicas may share it (every rule that must hold once uses the database to hold it). */
+export function createPostgresStore(db: PgDb): Store & { pg: PgDb } {
+  let open = true;
+  return {
+    pg: db,
+    integrations: createPgIntegrationRepository(db),
+    credentials: createPgCredentialRepository(db),
+    health: createPgHealthRepository(db),
+    alerts: createPgAlertRepository(db),
+    audit: createPgAuditRepository(db),
+    oauthStates: createPgOAuthStateRepository(db),
+    webhookReplays: createPgWebhookReplayRepository(db),
+    expiryWarnings: createPgExpiryWarningRepository(db),
+    deliveries: createPgDeliveryRepository(db),
+    isOpen: () => open,
+    backup: async () => ({ unsupported: 'PostgreSQL has its own tools for a consistent copy while it runs: use pg_dump (or your provider\'s snapshots).' }),
+    async close() {
+      open = false;
+      await closePostgres(db);
+    },
+  };
+}
+
+/** Connects, migrates under an advisory lock (replicas starting together take turns), and builds the store. */
+export async function openPostgresStore(url: string, options: PostgresOptions = {}): Promise<Store & { pg: PgDb }> {
+  const db = openPostgres(url, options);
+  try {
+    await runPostgresMigrations(db);
+    return createPostgresStore(db);
+  } catch (error) {
+    await closePostgres(db);
+    throw error;
+  }
+}
