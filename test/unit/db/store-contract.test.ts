@@ -1,0 +1,205 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openPostgresStore } from '../../../src/db/postgres/store.js';
+import type { CatalogueFields, Store } from '../../../src/db/store.js';
+import { newMessageId } from '../../../src/domain/delivery.js';
+import { memoryStore } from '../../helpers/db.js';
+import { startTestPostgres, type TestPostgres } from '../../helpers/postgres.js';
+
+/**
+ * The Store contract, the same tests on both engines: what services rely on (atomic changes, "true
+ * for exactly one caller", versions, the outbox) holds on SQLite and on a real PostgreSQL 15.
+ */
+
+const T0 = new Date('2026-11-29T12:00:00.000Z');
+const at = (ms: number) => new Date(T0.getTime() + ms);
+const fields = (id: string, over: Partial<CatalogueFields> = {}): CatalogueFields => ({ name: id, provider: 'gitlab', authType: 'pat', url: 'https://gitlab.example', organization: null, service: null, accountId: null, repository: null, channel: 'C0ALERTS', owners: ['U0OWNER'], credentialKey: `integration:${id}`, ...over });
+
+let pgServer: TestPostgres | undefined;
+const engines: [string, () => Promise<Store>][] = [
+  ['SQLite', async () => memoryStore()],
+  [
+    'PostgreSQL',
+    async () => {
+      pgServer ??= await startTestPostgres();
+      return openPostgresStore(await pgServer.newDatabase());
+    },
+  ],
+];
+afterAll(async () => pgServer?.close());
+
+describe.each(engines)('the store on %s', (_engine, open) => {
+  let store: Store;
+  beforeAll(async () => {
+    store = await open();
+    await store.integrations.applySync(
+      {
+        add: ['a', 'b', 'c'].map((id) => ({ id, values: fields(id), audit: { actor: 'catalogue', integrationId: id, action: 'catalogue.added', outcome: 'ok' } })).concat([
+          { id: 'ado-1', values: fields('ado-1', { provider: 'azure_devops', organization: 'acme', credentialKey: 'azure_devops:acme:pat' }), audit: { actor: 'catalogue', integrationId: 'ado-1', action: 'catalogue.added', outcome: 'ok' } },
+          { id: 'ado-2', values: fields('ado-2', { provider: 'azure_devops', organization: 'acme', credentialKey: 'azure_devops:acme:pat' }), audit: { actor: 'catalogue', integrationId: 'ado-2', action: 'catalogue.added', outcome: 'ok' } },
+        ]),
+        update: [],
+        archive: [],
+        bindings: [],
+      },
+      T0,
+    );
+  });
+  afterAll(async () => store?.close());
+
+  const commit = (key: string, secret: string, now: Date, sinks: { integrationId: string; sinkKey: string }[] = []) =>
+    store.credentials.commit(
+      {
+        credential: { credentialKey: key, provider: key.startsWith('azure') ? 'azure_devops' : 'gitlab', authType: 'pat', sealedSecret: `sealed-${secret}`, keyId: 'k1', binding: null, fingerprints: [`fp-${secret}`], identity: { name: 'Jane' }, scopes: ['read_api'], expiresAt: at(86_400_000), createdBy: 'U0OWNER', createdAt: now },
+        health: { status: 'healthy', outcome: 'valid', reason: 'ok', since: now, lastCheckedAt: now, lastSuccessAt: now, consecutiveFailures: 0, firstFailureAt: null, nextProbeAt: null },
+        audit: { actor: 'U0OWNER', integrationId: key.startsWith('azure') ? 'ado-1' : key.replace('integration:', ''), action: 'reauth.modal', outcome: 'success', fingerprint: `fp-${secret}` },
+        ...(sinks.length ? { outbox: { sinks, sealedCredential: { value: `sealed-out-${secret}`, keyId: 'k1' }, data: { fingerprint: `fp-${secret}` } } } : {}),
+      },
+      now,
+    );
+
+  it('syncs the catalogue atomically and answers the integration queries', async () => {
+    expect((await store.integrations.listActive()).map((i) => i.id)).toEqual(['a', 'ado-1', 'ado-2', 'b', 'c']);
+    expect((await store.integrations.listByCredentialKey('azure_devops:acme:pat')).map((i) => i.id)).toEqual(['ado-1', 'ado-2']);
+    expect((await store.integrations.findActive('b'))?.owners).toEqual(['U0OWNER']);
+    await store.integrations.applySync({ add: [], update: [{ id: 'b', values: fields('b', { name: 'Bee' }), audits: [] }], archive: [{ id: 'c', audit: { actor: 'catalogue', integrationId: 'c', action: 'catalogue.archived', outcome: 'ok' } }], bindings: [] }, at(1000));
+    expect(await store.integrations.findActive('c')).toBeUndefined();
+    expect((await store.integrations.listAll()).find((i) => i.id === 'c')?.archivedAt).toEqual(at(1000));
+    expect((await store.integrations.listByIds(['b', 'c'])).map((i) => [i.id, i.name])).toEqual([['b', 'Bee'], ['c', 'c']]);
+    expect((await store.health.of('a'))?.status).toBe('unknown');
+  });
+
+  it('swaps credentials with versions, the served health, the audit and the outbox in one change', async () => {
+    const first = await commit('azure_devops:acme:pat', 'one', at(2000), [{ integrationId: 'ado-1', sinkKey: 'file:/x' }, { integrationId: 'ado-2', sinkKey: 'file:/y' }, { integrationId: 'gone', sinkKey: 'file:/z' }]);
+    expect(first.credential.version).toBe(1);
+    expect(first.affected.map((i) => i.id)).toEqual(['ado-1', 'ado-2']);
+    const second = await commit('azure_devops:acme:pat', 'two', at(3000));
+    expect(second.credential.version).toBe(2);
+    expect(second.previous?.fingerprints).toEqual(['fp-one']);
+    expect(await store.credentials.current('azure_devops:acme:pat')).toMatchObject({ id: second.credential.id, sealedSecret: 'sealed-two', expiresAt: at(86_400_000), identity: { name: 'Jane' } });
+    expect(await store.credentials.byId(first.credential.id)).toMatchObject({ sealedSecret: null, keyId: null, replacedAt: at(3000) });
+    expect((await store.health.of('ado-2'))?.status).toBe('healthy');
+    expect((await store.audit.list('ado-1'))[0]?.detail).toMatchObject({ served: ['ado-1', 'ado-2'] });
+    const outbox = await store.deliveries.forCredential(first.credential.id);
+    expect(outbox.map((d) => [d.integrationId, d.sinkKey, d.version, d.status, d.sealedCredential])).toEqual([
+      ['ado-1', 'file:/x', 1, 'pending', 'sealed-out-one'],
+      ['ado-2', 'file:/y', 1, 'pending', 'sealed-out-one'],
+    ]);
+    expect(outbox[0]?.messageId).not.toBe(outbox[1]?.messageId);
+  });
+
+  it('updates a refreshed secret only while it is current, growing its version', async () => {
+    const current = await store.credentials.current('azure_devops:acme:pat');
+    const updated = await store.credentials.updateSealedSecret(current!.id, { value: 'sealed-refreshed', keyId: 'k1' }, at(99_000), { sinks: [{ integrationId: 'ado-1', sinkKey: 'file:/x' }], sealedCredential: { value: 'sealed-out-refreshed', keyId: 'k1' }, data: {} });
+    expect(updated).toMatchObject({ version: 3, sealedSecret: 'sealed-refreshed', expiresAt: at(99_000) });
+    expect((await store.deliveries.forCredential(current!.id)).map((d) => d.version)).toEqual([3]);
+    const retired = (await store.credentials.byId(1))!;
+    expect(await store.credentials.updateSealedSecret(retired.id, { value: 'revived', keyId: 'k1' })).toBeUndefined();
+    expect((await store.credentials.byId(retired.id))?.sealedSecret).toBeNull();
+    expect((await store.credentials.listCurrentWithExpiry()).map((c) => c.credentialKey)).toContain('azure_devops:acme:pat');
+  });
+
+  it('keeps exactly one current credential when ten commits for one key race', async () => {
+    const results = await Promise.all(Array.from({ length: 10 }, (_, i) => commit('integration:a', `race${i}`, at(10_000 + i))));
+    expect(new Set(results.map((r) => r.credential.version))).toEqual(new Set(Array.from({ length: 10 }, (_, i) => i + 1)));
+    const current = await store.credentials.current('integration:a');
+    expect(current?.version).toBe(10);
+    expect((await store.audit.list('a')).filter((e) => e.action === 'reauth.modal')).toHaveLength(10);
+  });
+
+  it('claims a due probe for exactly one caller', async () => {
+    await store.health.save({ integrationId: 'b', status: 'healthy', nextProbeAt: at(0) });
+    const claims = await Promise.all(Array.from({ length: 8 }, () => store.health.claimProbe('b', at(5000), at(125_000))));
+    expect(claims.filter(Boolean)).toHaveLength(1);
+    expect((await store.health.of('b'))?.nextProbeAt).toEqual(at(125_000));
+    expect(await store.health.claimProbe('b', at(6000), at(126_000))).toBe(false);
+    expect((await store.health.listAll()).get('b')?.status).toBe('healthy');
+  });
+
+  it('opens one alert per key and lets one caller claim its post', async () => {
+    const opened = await Promise.all(Array.from({ length: 5 }, () => store.alerts.insertOpen({ alertKey: 'integration:b', integrationIds: ['b'], channel: 'C0ALERTS', reason: 'revoked', openedAt: at(0) })));
+    expect(opened.filter(Boolean)).toHaveLength(1);
+    const alert = (await store.alerts.open('integration:b'))!;
+    const claims = await Promise.all(Array.from({ length: 5 }, () => store.alerts.claimPost(alert.id, at(1000))));
+    expect(claims.filter(Boolean)).toHaveLength(1);
+    await store.alerts.update(alert.id, { messageTs: '1.000001', postError: null });
+    expect(await store.alerts.claimPost(alert.id, at(60_000))).toBe(false);
+    await store.alerts.update(alert.id, { resolvedAt: at(2000) });
+    expect(await store.alerts.listOpen()).toEqual([]);
+    expect(await store.alerts.insertOpen({ alertKey: 'integration:b', integrationIds: ['b'], channel: 'C0ALERTS', reason: 'again', openedAt: at(3000) })).toBeDefined();
+  });
+
+  it('uses an OAuth state and a webhook signature once', async () => {
+    await store.oauthStates.insert({ stateHash: 'h1', integrationId: 'b', slackUserId: 'U0OWNER', sealedVerifier: 'sealed-v', keyId: 'k1', createdAt: at(0), expiresAt: at(600_000) });
+    expect((await Promise.all([1, 2, 3].map(() => store.oauthStates.markStarted('h1', at(1000))))).filter(Boolean)).toHaveLength(1);
+    expect((await Promise.all([1, 2, 3].map(() => store.oauthStates.markUsed('h1', at(2000))))).filter(Boolean)).toHaveLength(1);
+    expect(await store.oauthStates.find('h1')).toMatchObject({ usedAt: at(2000), sealedVerifier: null });
+    await store.oauthStates.prune(at(600_000 + 25 * 3600 * 1000));
+    expect(await store.oauthStates.find('h1')).toBeUndefined();
+    expect((await Promise.all([1, 2, 3].map(() => store.webhookReplays.remember('sig-1', at(0))))).filter(Boolean)).toHaveLength(1);
+  });
+
+  it('records expiry warnings once per threshold', async () => {
+    const credential = (await store.credentials.current('integration:a'))!;
+    await store.expiryWarnings.record(credential.id, [14, 3], at(0));
+    await store.expiryWarnings.record(credential.id, [3, 1], at(1));
+    expect([...(await store.expiryWarnings.warnedThresholds(credential.id))].sort()).toEqual([1, 14, 3]);
+  });
+
+  it('streams the audit log oldest first, filtered', async () => {
+    for (let i = 0; i < 5; i += 1) await store.audit.record({ actor: 'U1', integrationId: 'stream', action: 'test', outcome: String(i) }, at(500_000 + i * 1000));
+    const all: string[] = [];
+    for await (const row of store.audit.stream({ integrationId: 'stream' })) all.push(row.outcome);
+    expect(all).toEqual(['0', '1', '2', '3', '4']);
+    const window: string[] = [];
+    for await (const row of store.audit.stream({ integrationId: 'stream', since: at(501_000), until: at(503_000) })) window.push(row.outcome);
+    expect(window).toEqual(['1', '2']);
+  });
+
+  it('works the outbox: one head per sink, leased once, failures counted, delivery erases the secret', async () => {
+    const row = (sinkKey: string, n: number) => ({ integrationId: 'b', sinkKey, type: 'integration.failing' as const, messageId: newMessageId(), credentialId: null, version: null, sealedCredential: null, keyId: null, data: { n }, createdAt: at(700_000 + n) });
+    await store.deliveries.enqueue([row('webhook:https://one', 1), row('webhook:https://one', 2), row('webhook:https://two', 3)]);
+    const heads = (await store.deliveries.dueHeads(at(800_000), 100)).filter((d) => d.integrationId === 'b');
+    expect(heads.map((d) => [d.sinkKey, d.data.n])).toEqual([['webhook:https://one', 1], ['webhook:https://two', 3]]);
+    const head = heads[0]!;
+    const claims = await Promise.all([1, 2, 3].map(() => store.deliveries.claim(head.id, at(800_000), at(920_000))));
+    expect(claims.filter(Boolean)).toHaveLength(1);
+    expect((await store.deliveries.dueHeads(at(800_001), 100)).map((d) => d.id)).not.toContain(head.id);
+    await store.deliveries.failed(head.id, { error: 'HTTP 503', needsAttention: false, nextAttemptAt: at(810_000) }, at(800_500));
+    await store.deliveries.failed(head.id, { error: 'HTTP 502', needsAttention: true, nextAttemptAt: at(820_000) }, at(810_500));
+    expect(await store.deliveries.head('b', 'webhook:https://one')).toMatchObject({ attempts: 2, lastError: 'HTTP 502', needsAttention: true, firstFailureAt: at(800_500), leaseUntil: null });
+    expect(await store.deliveries.retryNow(at(811_000), 'b')).toBeGreaterThanOrEqual(3);
+    await store.deliveries.delivered(head.id, at(812_000));
+    await store.deliveries.close((await store.deliveries.head('b', 'webhook:https://one'))!.id, 'cancelled', 'sink removed', at(812_000));
+    expect(await store.deliveries.head('b', 'webhook:https://one')).toBeUndefined();
+    const sinkRows = await store.deliveries.sinkRows(['b']);
+    expect(sinkRows.find((r) => r.sinkKey === 'webhook:https://two')?.head?.data).toEqual({ n: 3 });
+  });
+
+  it('knows the version each sink received, and where each stands', async () => {
+    const committed = await commit('integration:c', 'sinkver', at(900_000), [{ integrationId: 'c', sinkKey: 'vault:secret/data/c' }]);
+    // c was archived: a credential for it writes no outbox row.
+    expect(await store.deliveries.forCredential(committed.credential.id)).toEqual([]);
+    const b = await commit('integration:b', 'sinkver', at(900_001), [{ integrationId: 'b', sinkKey: 'vault:secret/data/b' }]);
+    const [message] = await store.deliveries.forCredential(b.credential.id);
+    expect(await store.deliveries.deliveredVersion('b', 'vault:secret/data/b')).toBeNull();
+    await store.deliveries.delivered(message!.id, at(900_100));
+    expect(await store.deliveries.deliveredVersion('b', 'vault:secret/data/b')).toBe(b.credential.version);
+    expect((await store.deliveries.forCredential(b.credential.id))[0]?.sealedCredential).toBeNull();
+    expect((await store.deliveries.sinkRows(['b'])).find((r) => r.sinkKey === 'vault:secret/data/b')).toMatchObject({ head: undefined, lastDelivered: { id: message!.id } });
+    await store.deliveries.addNotice({ credentialId: b.credential.id, integrationId: 'b', channel: 'C0ALERTS', messageTs: '1.2', viewId: null, content: { text: 'hi', blocks: [] } }, at(0));
+    const [notice] = await store.deliveries.notices(b.credential.id);
+    expect(notice).toMatchObject({ channel: 'C0ALERTS', messageTs: '1.2', content: { text: 'hi' } });
+    await store.deliveries.removeNotice(notice!.id);
+    expect(await store.deliveries.notices(b.credential.id)).toEqual([]);
+  });
+
+  it('re-seals every sealed value in one change, and a throw changes nothing', async () => {
+    const counts = await store.credentials.resealAll({ credential: (r) => ({ value: `${r.sealedSecret}+`, keyId: 'k2' }), oauthState: () => undefined, delivery: (r) => ({ value: `${r.sealedCredential}+`, keyId: 'k2' }) }, (c) => ({ actor: 'cli', action: 'key.rotate', outcome: 'ok', detail: { ...c } }), at(0));
+    expect(counts.credentials).toBeGreaterThan(2);
+    expect(counts.deliveries).toBeGreaterThan(0);
+    expect((await store.credentials.current('integration:a'))?.keyId).toBe('k2');
+    const before = (await store.credentials.current('integration:a'))?.sealedSecret;
+    await expect(store.credentials.resealAll({ credential: (r) => (r.credentialKey === 'integration:b' ? (() => { throw new Error('cannot open'); })() : { value: 'x', keyId: 'k3' }), oauthState: () => undefined, delivery: () => undefined }, () => ({ actor: 'cli', action: 'key.rotate', outcome: 'ok' }), at(0))).rejects.toThrow('cannot open');
+    expect((await store.credentials.current('integration:a'))?.sealedSecret).toBe(before);
+  });
+});
