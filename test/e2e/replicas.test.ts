@@ -1,0 +1,149 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { compose, type Composition } from '../../src/compose.js';
+import { parseConfig } from '../../src/config.js';
+import { startProviderEmulator, type ProviderEmulator } from '../../src/sandbox/providers/emulator.js';
+import { createSlackDriver, signSlackBody, type SlackDriver } from '../../src/sandbox/slack/driver.js';
+import { startSlackEmulator, type SlackEmulator } from '../../src/sandbox/slack/emulator.js';
+import { sha256Hex } from '../../src/services/delivery/consumers.js';
+import { createBrowser } from '../helpers/browser.js';
+import { captureLogger } from '../helpers/capture-log.js';
+import { tempDir } from '../helpers/db.js';
+import { newKeyText } from '../helpers/keys.js';
+import { startTestPostgres, type TestPostgres } from '../helpers/postgres.js';
+import { testHttpClient } from '../helpers/providers.js';
+import { ALERTS, BOT_TOKEN, freePort, manualClock, OWNER, SIGNING_SECRET } from '../helpers/start-app.js';
+
+const GOOD = 'glpat-ReplicaGoodToken0123456';
+const FRESH = 'glpat-ReplicaFreshToken012345';
+const CONSUMER = 'rct_ReplicaConsumerToken000000000000000001';
+
+/**
+ * Two replicas on one PostgreSQL database behind one PUBLIC_URL, Slack requests sent alternately to
+ * each: every rule that must hold once holds once.
+ */
+describe('two replicas on one PostgreSQL', () => {
+  let postgres: TestPostgres;
+  let slack: SlackEmulator;
+  let providers: ProviderEmulator;
+  let dir: ReturnType<typeof tempDir>;
+  const clock = manualClock();
+  const replicas: { app: Composition; url: string; driver: SlackDriver }[] = [];
+  const logs = captureLogger('debug');
+
+  beforeAll(async () => {
+    postgres = await startTestPostgres();
+    const databaseUrl = await postgres.newDatabase();
+    slack = await startSlackEmulator({ botToken: BOT_TOKEN });
+    slack.addUser(OWNER);
+    slack.addChannel(ALERTS, { name: 'alerts' });
+    providers = await startProviderEmulator();
+    providers.oauth.clients.bitbucket = { clientId: 'bb-client', clientSecret: 'bb-secret' };
+    providers.setToken(GOOD, { provider: 'gitlab', scopes: ['read_api'], identity: { id: '1', name: 'Jane', username: 'jane' } });
+    providers.setToken(FRESH, { provider: 'gitlab', scopes: ['read_api'], identity: { id: '1', name: 'Jane', username: 'jane' } });
+    dir = tempDir();
+    const catalogue = join(dir.path, 'integrations.yml');
+    writeFileSync(catalogue, `integrations:
+  - { id: gitlab, name: GitLab, provider: gitlab, auth: pat, url: "${providers.baseUrl('gitlab')}", channel: ${ALERTS}, owners: [${OWNER}] }
+  - { id: bb-oauth, name: Bitbucket, provider: bitbucket, auth: oauth, url: "${providers.baseUrl('bitbucket')}", channel: ${ALERTS}, owners: [${OWNER}] }
+consumers:
+  - { name: ingest, token_sha256: ${sha256Hex(CONSUMER)}, integrations: ["*"] }
+`);
+    const ports = [await freePort(), await freePort()];
+    const key = newKeyText();
+    // Both behind one load balancer: one PUBLIC_URL (the first replica's address stands in for it).
+    const publicUrl = `http://127.0.0.1:${ports[0]}`;
+    // Started together: migrations and the catalogue sync take turns under advisory locks.
+    const apps = await Promise.all(
+      ports.map(async (port) => {
+        const parsed = parseConfig({ SLACK_BOT_TOKEN: BOT_TOKEN, SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: slack.apiUrl, PORT: String(port), PUBLIC_URL: publicUrl, DATABASE_URL: databaseUrl, REAUTH_SECRET_KEY: key, INTEGRATIONS_FILE: catalogue, DEFAULT_ALERT_CHANNEL: ALERTS, HEALTH_CHECK_INTERVAL_SECONDS: '60', BITBUCKET_OAUTH_CLIENT_ID: 'bb-client', BITBUCKET_OAUTH_CLIENT_SECRET: 'bb-secret', BITBUCKET_OAUTH_URL: providers.bitbucketOAuthUrl, LOG_LEVEL: 'debug' }, { slack: true, secretKey: true });
+        if (!parsed.ok) throw new Error(parsed.problems.join('\n'));
+        const app = await compose(parsed.config, logs.logger, { clock, http: testHttpClient(), random: () => 0 });
+        await app.start({ monitor: false, delivery: false });
+        return { app, url: `http://127.0.0.1:${port}`, driver: createSlackDriver({ appUrl: `http://127.0.0.1:${port}`, signingSecret: SIGNING_SECRET, slack }) };
+      }),
+    );
+    replicas.push(...apps);
+  }, 60_000);
+  afterAll(async () => {
+    for (const replica of replicas) await replica.app.stop();
+    await slack?.close();
+    await providers?.close();
+    await postgres?.close();
+    dir?.cleanup();
+  });
+
+  const gitlabProbes = () => providers.requests.filter((r) => r.mount === '/gitlab').length;
+  const alertPosts = () => slack.callsOf('chat.postMessage').filter((c) => c.ok && (c.args.metadata as { event_type?: string } | undefined)?.event_type === 'reauth_alert').length;
+
+  async function reauth(via: [number, number], token: string): Promise<void> {
+    const [opener, submitter] = [replicas[via[0]]!, replicas[via[1]]!];
+    const before = slack.callsOf('views.open').length;
+    expect((await opener.driver.command('gitlab', { userId: OWNER })).status).toBe(200);
+    await vi.waitFor(() => expect(slack.callsOf('views.open').length).toBe(before + 1));
+    const ref = slack.callsOf('views.open')[before]?.ref ?? '';
+    expect((await submitter.driver.submit(ref, { token }, { userId: OWNER })).status).toBe(200);
+  }
+
+  it('a re-authentication through one replica is what the other serves at once', async () => {
+    await reauth([0, 1], GOOD);
+    const pulled = await fetch(`${replicas[0]!.url}/v1/credentials/gitlab`, { headers: { authorization: `Bearer ${CONSUMER}` } });
+    expect(pulled.status).toBe(200);
+    expect(await pulled.json()).toMatchObject({ version: 1, credential: { token: GOOD } });
+    expect((await replicas[1]!.app.store.health.of('gitlab'))?.status).toBe('healthy');
+  });
+
+  it('breaks a credential: each interval one probe in total, and one alert, kept current', async () => {
+    providers.updateToken(GOOD, { status: 'revoked' });
+    const before = gitlabProbes();
+    for (let interval = 0; interval < 3; interval += 1) {
+      // A rejected credential is probed again after 30 minutes (providers lock accounts out).
+      clock.advance(31 * 60_000);
+      // Both replicas' monitors look for due work at the same moment.
+      await Promise.all(replicas.map((r) => r.app.monitor.runDue()));
+    }
+    expect(gitlabProbes() - before).toBe(3);
+    expect(alertPosts()).toBe(1);
+    const alert = slack.callsOf('chat.postMessage').find((c) => (c.args.metadata as { event_type?: string } | undefined)?.event_type === 'reauth_alert');
+    expect(String(alert?.args.text)).toMatch(/GitLab/);
+    expect(slack.callsOf('chat.update').length).toBeGreaterThan(0);
+
+    // Fixed through the other replica: the one alert resolves, the pull API serves version 2 on both.
+    await reauth([1, 0], FRESH);
+    for (const replica of replicas) {
+      const res = await fetch(`${replica.url}/v1/credentials/gitlab`, { headers: { authorization: `Bearer ${CONSUMER}` } });
+      expect(await res.json()).toMatchObject({ version: 2, credential: { token: FRESH } });
+    }
+    expect((await replicas[0]!.app.store.alerts.listOpen()).length).toBe(0);
+  });
+
+  it('an OAuth sign-in started on one replica completes on the other; its state works once', async () => {
+    const before = slack.callsOf('views.open').length;
+    await replicas[0]!.driver.command('bb-oauth', { userId: OWNER });
+    await vi.waitFor(() => expect(slack.callsOf('views.open').length).toBe(before + 1));
+    const view = slack.callsOf('views.open')[before]?.args.view as { blocks: { type: string; elements?: { url?: string }[] }[] };
+    const link = view.blocks.find((b) => b.type === 'actions')?.elements?.[0]?.url ?? '';
+    const browser = createBrowser();
+    const start = await browser.get(link); // replica 0 (PUBLIC_URL) binds the browser
+    const cookie = start.setCookie.map((c) => c.split(';')[0]).join('; ');
+    const callback = new URL(await browser.decide(start.location ?? '', 'approve'));
+    // The load balancer sends the callback to the other replica.
+    const onOther = `${replicas[1]!.url}${callback.pathname}${callback.search}`;
+    const done = await fetch(onOther, { redirect: 'manual', headers: { cookie } });
+    expect(done.status).toBe(200);
+    expect(await done.text()).toContain('is re-authenticated');
+    const again = await fetch(`${replicas[0]!.url}${callback.pathname}${callback.search}`, { redirect: 'manual', headers: { cookie } });
+    expect(again.status).toBe(400);
+    const pulled = await fetch(`${replicas[0]!.url}/v1/credentials/bb-oauth`, { headers: { authorization: `Bearer ${CONSUMER}` } });
+    expect(await pulled.json()).toMatchObject({ version: 1, credential: { token_type: 'Bearer' } });
+  });
+
+  it('a Slack request signature is accepted once across replicas', async () => {
+    const body = new URLSearchParams({ command: '/reauth', text: 'help', user_id: OWNER, channel_id: ALERTS, team_id: 'T0TEAM', response_url: `${slack.apiUrl}response/replay`, trigger_id: 'trigger-replay' }).toString();
+    const signed = signSlackBody(SIGNING_SECRET, body);
+    const send = (url: string) => fetch(`${url}/slack/events`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', ...signed }, body });
+    expect((await send(replicas[0]!.url)).status).toBe(200);
+    expect((await send(replicas[1]!.url)).status).toBe(401);
+  });
+});
