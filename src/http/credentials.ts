@@ -16,7 +16,7 @@ function json(res: ServerResponse, status: number, body: unknown, headers: Recor
  * GET /v1/credentials/{id}: the current credential for a consumer (pull API). Works as an External
  * Secrets Operator webhook store (`jsonPath: $.credential.token`).
  */
-export function credentialsRoute(services: Pick<RouteServices, 'pullCredential' | 'countCredentialRead'>): Route {
+export function credentialsRoute(services: Pick<RouteServices, 'pullCredential' | 'countCredentialRead' | 'logger'>): Route {
   return {
     path: '/v1/credentials/:id',
     method: ['GET'],
@@ -27,7 +27,15 @@ export function credentialsRoute(services: Pick<RouteServices, 'pullCredential' 
       } catch {
         id = '';
       }
-      const answer = await services.pullCredential({ token: bearerOf(req), integrationId: id, ifNoneMatch: typeof req.headers['if-none-match'] === 'string' ? req.headers['if-none-match'] : undefined });
+      let answer;
+      try {
+        answer = await services.pullCredential({ token: bearerOf(req), integrationId: id, ifNoneMatch: typeof req.headers['if-none-match'] === 'string' ? req.headers['if-none-match'] : undefined });
+      } catch (error) {
+        // Storage unreachable (a database restart): a consumer should simply try again.
+        services.logger.warn({ event: 'credential_read_failed', error: (error as Error).name }, 'could not answer a credential read; the consumer was told to retry');
+        services.countCredentialRead(503);
+        return json(res, 503, { error: 'Reauth cannot answer right now (its database is unreachable); try again shortly.' }, { 'Retry-After': '5' });
+      }
       services.countCredentialRead(answer.status);
       switch (answer.status) {
         case 200:

@@ -147,3 +147,53 @@ consumers:
     expect((await send(replicas[1]!.url)).status).toBe(401);
   });
 });
+
+describe('PostgreSQL restarting mid-run', () => {
+  it('an interaction during the outage fails cleanly, and the next one after it works', async () => {
+    const postgres = await startTestPostgres();
+    const slack = await startSlackEmulator({ botToken: BOT_TOKEN });
+    slack.addUser(OWNER);
+    const providers = await startProviderEmulator();
+    providers.setToken(GOOD, { provider: 'gitlab', scopes: ['read_api'], identity: { id: '1', name: 'Jane', username: 'jane' } });
+    const dir = tempDir();
+    const logs = captureLogger('debug');
+    let app: Composition | undefined;
+    try {
+      const catalogue = join(dir.path, 'integrations.yml');
+      writeFileSync(catalogue, `integrations:\n  - { id: gitlab, name: GitLab, provider: gitlab, auth: pat, url: "${providers.baseUrl('gitlab')}", channel: ${ALERTS}, owners: [${OWNER}] }\nconsumers:\n  - { name: ingest, token_sha256: ${sha256Hex(CONSUMER)}, integrations: ["*"] }\n`);
+      const port = await freePort();
+      const parsed = parseConfig({ SLACK_BOT_TOKEN: BOT_TOKEN, SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: slack.apiUrl, PORT: String(port), DATABASE_URL: await postgres.newDatabase(), REAUTH_SECRET_KEY: newKeyText(), INTEGRATIONS_FILE: catalogue, DEFAULT_ALERT_CHANNEL: ALERTS, HEALTH_CHECK_INTERVAL_SECONDS: '60', LOG_LEVEL: 'debug' }, { slack: true, secretKey: true });
+      if (!parsed.ok) throw new Error(parsed.problems.join('\n'));
+      app = await compose(parsed.config, logs.logger, { http: testHttpClient(), random: () => 0 });
+      await app.start({ monitor: false, delivery: false });
+      const url = `http://127.0.0.1:${port}`;
+      const driver = createSlackDriver({ appUrl: url, signingSecret: SIGNING_SECRET, slack });
+      const opened = await driver.command('gitlab', { userId: OWNER });
+      expect(opened.status).toBe(200);
+      await vi.waitFor(() => expect(slack.callsOf('views.open').length).toBe(1));
+      await driver.submit(slack.callsOf('views.open')[0]?.ref ?? '', { token: GOOD }, { userId: OWNER });
+      const pull = () => fetch(`${url}/v1/credentials/gitlab`, { headers: { authorization: `Bearer ${CONSUMER}` } });
+      expect((await pull()).status).toBe(200);
+
+      await postgres.stop();
+      const during = await pull();
+      expect(during.status).toBe(503);
+      expect(during.headers.get('retry-after')).toBe('5');
+      expect(await during.text()).not.toContain(GOOD);
+      await expect(app.monitor.runDue()).rejects.toThrow();
+
+      await postgres.start();
+      // The pool drops the broken connections; the next operations open new ones.
+      expect((await pull()).status).toBe(200);
+      await app.monitor.runDue();
+      expect((await app.store.health.of('gitlab'))?.status).toBe('healthy');
+      expect(logs.text()).not.toContain(GOOD);
+    } finally {
+      await app?.stop();
+      await slack.close();
+      await providers.close();
+      await postgres.close();
+      dir.cleanup();
+    }
+  });
+});
