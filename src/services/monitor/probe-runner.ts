@@ -110,20 +110,26 @@ export function createProbeRunner(deps: ProbeRunnerDeps) {
         } else if (health.nextProbeAt && health.nextProbeAt.getTime() > now.getTime()) {
           continue;
         }
-        // Replicas sharing a database: only the one whose claim lands probes this group now.
-        if (!(await deps.store.health.claimProbe(first.id, now, new Date(now.getTime() + PROBE_CLAIM_MS)))) continue;
         due.push(group);
       }
+      // Replicas sharing a database: a group is claimed just before it is probed, as a slot frees, so
+      // each replica takes work at the pace it can do it and only the one whose claim lands probes it.
+      let probed = 0;
       await Promise.all(
         due.map((group) =>
-          limiter.run(async () =>
-            deps.stopping?.() ? undefined : probeGroupLocked(group, 'probe').catch((error: unknown) => {
-              deps.logger.error({ err: error, integration: group[0]?.id }, 'probe failed unexpectedly');
-            }),
-          ),
+          limiter.run(async () => {
+            if (deps.stopping?.()) return;
+            const first = group[0] as Integration;
+            const claimedAt = deps.clock.now();
+            if (!(await deps.store.health.claimProbe(first.id, claimedAt, new Date(claimedAt.getTime() + PROBE_CLAIM_MS)))) return;
+            probed += 1;
+            await probeGroupLocked(group, 'probe').catch((error: unknown) => {
+              deps.logger.error({ err: error, integration: first.id }, 'probe failed unexpectedly');
+            });
+          }),
         ),
       );
-      return due.length;
+      return probed;
     },
   };
 }
