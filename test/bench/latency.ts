@@ -41,7 +41,7 @@ export interface Pacing {
   settleMs: number;
 }
 
-export async function measureLatency(options: { levels: number[]; requests: (concurrency: number) => number; memoryInteractions: number; dir: string; pacing: Pacing }): Promise<LatencyResult> {
+export async function measureLatency(options: { levels: number[]; requests: (concurrency: number) => number; memoryInteractions: number; dir: string; pacing: Pacing; /** Ours on PostgreSQL instead of SQLite. */ databaseUrl?: string }): Promise<LatencyResult> {
   const botToken = `xoxb-bench-${randomBytes(6).toString('hex')}`;
   const signingSecret = randomBytes(16).toString('hex');
   const emulators = startChild(distFile('./emulators-child.js'), { SLACK_BOT_TOKEN: botToken, BENCH_USERS: USER, BENCH_CHANNELS: CHANNEL, BENCH_GITLAB_TOKENS: TOKEN });
@@ -57,6 +57,7 @@ export async function measureLatency(options: { levels: number[]; requests: (con
       SLACK_API_URL: urls.slackApiUrl,
       PORT: String(port),
       DATABASE_PATH: join(options.dir, `latency-${port}.db`),
+      ...(options.databaseUrl ? { DATABASE_URL: options.databaseUrl } : {}),
       REAUTH_SECRET_KEY: randomBytes(32).toString('base64'),
       INTEGRATIONS_FILE: catalogue,
       HEALTH_CHECK_INTERVAL_SECONDS: '0',

@@ -11,10 +11,10 @@ export interface Child {
   stop(): Promise<void>;
 }
 
-export function startChild(file: string, env: Record<string, string>): Child {
+export function startChild(file: string, env: Record<string, string>, options: { stdin?: boolean } = {}): Child {
   // BENCH_PROFILE=<dir> writes a CPU profile of each child there (node --cpu-prof).
   const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
-  const child = spawn(process.execPath, [...profile, file], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...profile, file], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: [options.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout?.on('data', (d: Buffer) => void (output += d.toString()));
   child.stderr?.on('data', (d: Buffer) => void (output += d.toString()));

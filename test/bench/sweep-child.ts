@@ -13,8 +13,10 @@ const parsed = parseConfig({ SLACK_BOT_TOKEN: 'xoxb-unused', SLACK_SIGNING_SECRE
 if (!parsed.ok) throw new Error(parsed.problems.join('\n'));
 const config = parsed.config;
 const reauth = await compose(config, createLogger({ level: 'error' }), { random: () => 0 });
+// SWEEP_MODE: `seed` stores the credentials only, `sweep` probes only (replicas sharing a database), unset both.
+const mode = process.env.SWEEP_MODE ?? 'both';
 
-for (const integration of await reauth.store.integrations.listActive()) {
+for (const integration of mode === 'sweep' ? [] : await reauth.store.integrations.listActive()) {
   const token = `bench-${integration.id}-0123456789abcdef`;
   const outcome = { kind: 'valid' as const, identity: { id: integration.id }, scopes: null, expiresAt: null, rateLimitRemaining: null, reason: '' };
   await reauth.services.reauth.commit({
@@ -26,12 +28,19 @@ for (const integration of await reauth.store.integrations.listActive()) {
   });
 }
 
+if (process.env.SWEEP_BARRIER === '1') {
+  // Replicas start their sweep together: each says it is ready, then waits for the parent's "go".
+  process.stdout.write('ready\n');
+  await new Promise<void>((resolve) => process.stdin.once('data', () => resolve()));
+}
+const startedAt = Date.now();
 const started = performance.now();
-const probed = await reauth.monitor.runDue();
+const probed = mode === 'seed' ? 0 : await reauth.monitor.runDue();
 const wallMs = performance.now() - started;
 const size = (path: string) => (existsSync(path) ? statSync(path).size : 0);
 process.stdout.write(
-  `${JSON.stringify({ probed, wallMs, peakRssMb: process.resourceUsage().maxRSS / 1024, dbBytes: size(config.databasePath) + size(`${config.databasePath}-wal`) })}\n`,
+  `${JSON.stringify({ probed, wallMs, startedAt, endedAt: Date.now(), peakRssMb: process.resourceUsage().maxRSS / 1024, dbBytes: size(config.databasePath) + size(`${config.databasePath}-wal`) })}\n`,
 );
 await reauth.http.close();
+await reauth.store.close();
 process.exit(0);

@@ -100,9 +100,11 @@ export function createProbeRunner(deps: ProbeRunnerDeps) {
       const now = deps.clock.now();
       const due: Integration[][] = [];
       const active = (await deps.store.integrations.listActive()).filter((i) => !isAppIntegration(i));
+      // One read of every health state, not one per group: a sweep of thousands starts at once.
+      const healthById = await deps.store.health.listAll();
       for (const group of credentialGroups(active)) {
         const first = group[0] as Integration;
-        const health = await deps.store.health.of(first.id);
+        const health = healthById.get(first.id);
         if (!health?.nextProbeAt && !health?.lastCheckedAt) {
           const at = new Date(now.getTime() + Math.floor(deps.random() * deps.intervalMs));
           for (const integration of group) await deps.store.health.save({ integrationId: integration.id, status: health?.status ?? 'unknown', reason: health?.reason ?? null, consecutiveFailures: health?.consecutiveFailures ?? 0, nextProbeAt: at });
