@@ -1,21 +1,44 @@
 import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { createSlackDriver, type SlackDriver } from '../../src/sandbox/slack/driver.js';
 import { freePort } from '../helpers/start-app.js';
-import { distFile, startChild, waitForHealthy, type Child } from './processes.js';
+import { distFile, probeChild, startChild, waitForHealthy, type Child } from './processes.js';
 import { remoteSlack } from './remote-slack.js';
 import { distribution, memoryOf, round, runConcurrently, type Distribution } from './stats.js';
 
 export type Interaction = 'command' | 'button' | 'submission';
+export type AppName = 'ours' | 'peer' | 'floor';
+
+/** One app's figures for one interaction at one concurrency. */
+export interface AppRun extends Distribution {
+  rps: number;
+  /** User + system CPU of the app's process per interaction served, in ms (background work included). */
+  cpuMs: number;
+  /** The app's event-loop delay while it served them (perf_hooks.monitorEventLoopDelay), ms. */
+  loopP99Ms: number;
+  loopMaxMs: number;
+  /** Receipt → views.open at Slack (ours and the peer, for command and button). */
+  viewsOpen?: Distribution;
+}
 
 export interface LatencyRow {
   interaction: Interaction;
   concurrency: number;
-  ours: Distribution & { rps: number; viewsOpen?: Distribution };
-  bare: Distribution & { rps: number };
-  /** ours p99 / bare p99 */
+  ours: AppRun;
+  /** The fair peer: a minimal Bolt bot making the same Slack and provider calls. */
+  peer: AppRun;
+  /** The floor: a bare Bolt app that only acks. */
+  bare: AppRun;
+  /** ours p99 / floor p99 */
   ratioP99: number;
+  /** ours p99 / peer p99 */
+  ratioPeerP99: number;
+  /** ours CPU per interaction / peer's */
+  ratioPeerCpu: number;
+  /** ours receipt → views.open p99 / peer's */
+  ratioPeerViewsOpen?: number;
 }
 
 export interface LatencyResult {
@@ -26,12 +49,15 @@ export interface LatencyResult {
 const USER = 'U0BENCH';
 const CHANNEL = 'C0BENCH';
 const TOKEN = 'glpat-BenchValidToken0123456789';
+/** Each cell is measured in this many rounds, the three apps taking turns, so drift hits all alike. */
+const ROUNDS = 2;
 
 type Remote = ReturnType<typeof remoteSlack>;
 
 /**
- * Ack and views.open latency of our app (the real entry point) and of a bare Bolt app, each in its
- * own process; the emulators run in a third, so the load generator here measures only the apps.
+ * Ack and views.open latency, CPU per interaction and event-loop delay of our app (the real entry
+ * point), the fair peer and the bare floor, each in its own process; the emulators run in a fourth,
+ * so the load generator here measures only the apps.
  */
 /** How long the harness lets things warm up and settle; the smoke run uses small values, the full run the real ones. */
 export interface Pacing {
@@ -51,7 +77,7 @@ export async function measureLatency(options: { levels: number[]; requests: (con
     const slack = remoteSlack(urls.slackUrl);
     const catalogue = join(options.dir, 'latency.yml');
     writeFileSync(catalogue, `integrations:\n  - { id: gitlab-bench, name: GitLab, provider: gitlab, auth: pat, url: "${urls.gitlabUrl}", channel: ${CHANNEL}, owners: [${USER}] }\n`);
-    const env = (port: number) => ({
+    const env = (port: number, name: AppName) => ({
       SLACK_BOT_TOKEN: botToken,
       SLACK_SIGNING_SECRET: signingSecret,
       SLACK_API_URL: urls.slackApiUrl,
@@ -63,18 +89,20 @@ export async function measureLatency(options: { levels: number[]; requests: (con
       HEALTH_CHECK_INTERVAL_SECONDS: '0',
       REMINDER_INTERVAL_HOURS: '0',
       LOG_LEVEL: 'warn',
+      BENCH_LOOP_FILE: join(options.dir, `loop-${name}.json`),
+      PEER_GITLAB_URL: urls.gitlabUrl,
+      PEER_MODAL_FILE: join(options.dir, 'peer-modal.json'),
     });
-    const oursPort = await freePort();
-    const barePort = await freePort();
-    const ours = startChild(distFile('../../src/main.js'), env(oursPort));
-    const bare = startChild(distFile('./bare-bolt.js'), env(barePort));
-    children.push(ours, bare);
-    await waitForHealthy(`http://127.0.0.1:${oursPort}/healthz`, performance.now());
-    await waitForHealthy(`http://127.0.0.1:${barePort}/healthz`, performance.now());
-    const drivers = {
-      ours: createSlackDriver({ appUrl: `http://127.0.0.1:${oursPort}`, signingSecret, slack }),
-      bare: createSlackDriver({ appUrl: `http://127.0.0.1:${barePort}`, signingSecret, slack }),
-    };
+    const preload = [pathToFileURL(distFile('./loop-probe.js')).href];
+    const ports: Record<AppName, number> = { ours: await freePort(), peer: await freePort(), floor: await freePort() };
+    const ours = startChild(distFile('../../src/main.js'), env(ports.ours, 'ours'), { preload });
+    const floor = startChild(distFile('./bare-bolt.js'), env(ports.floor, 'floor'), { preload });
+    children.push(ours, floor);
+    await waitForHealthy(`http://127.0.0.1:${ports.ours}/healthz`, performance.now());
+    await waitForHealthy(`http://127.0.0.1:${ports.floor}/healthz`, performance.now());
+    const driverOf = (port: number) => createSlackDriver({ appUrl: `http://127.0.0.1:${port}`, signingSecret, slack });
+    const drivers: Record<AppName, SlackDriver> = { ours: driverOf(ports.ours), peer: driverOf(ports.peer), floor: driverOf(ports.floor) };
+
     // Modals to submit: opened by our app (not measured), so each submission carries real signed metadata.
     const openModals = async (count: number): Promise<string[]> => {
       const from = (await slack.calls('views.open')).next;
@@ -87,20 +115,52 @@ export async function measureLatency(options: { levels: number[]; requests: (con
       return opened;
     };
 
-    await warmUp(options.pacing.warmUpInteractions, drivers.ours, drivers.bare);
+    // The peer opens the very modal ours opens: captured from ours, replayed by the peer.
+    const [captured] = await openModals(1);
+    const view = (await slack.view(captured ?? ''))?.view as Record<string, unknown> | undefined;
+    if (!view) throw new Error('could not capture our modal for the peer');
+    const { id: _id, hash: _hash, state: _state, ...modal } = view;
+    writeFileSync(join(options.dir, 'peer-modal.json'), JSON.stringify(modal));
+    const peer = startChild(distFile('./peer-bolt.js'), env(ports.peer, 'peer'), { preload });
+    children.push(peer);
+    await waitForHealthy(`http://127.0.0.1:${ports.peer}/healthz`, performance.now());
+    const apps: Record<AppName, Child> = { ours, peer, floor };
+
+    await warmUp(options.pacing.warmUpInteractions, drivers.ours, drivers.peer, drivers.floor);
     // The submission path too, so its first measured run is not its first run.
     const warmViews = await openModals(Math.ceil(options.pacing.warmUpInteractions / 5));
-    await runConcurrently(warmViews.length, 10, async (i) => void (await drivers.ours.submit(warmViews[i] ?? '', { token: TOKEN }, { userId: USER })));
+    for (const name of ['ours', 'peer'] as const) await runConcurrently(warmViews.length, 10, async (i) => void (await drivers[name].submit(warmViews[i] ?? '', { token: TOKEN }, { userId: USER })));
+
     const rows: LatencyRow[] = [];
     for (const concurrency of options.levels) {
       for (const interaction of ['command', 'button', 'submission'] as Interaction[]) {
         const total = options.requests(concurrency);
-        const views = interaction === 'submission' ? await openModals(total) : [];
-        await settle(slack, options.pacing.settleMs);
-        const oursRun = await run(drivers.ours, slack, interaction, total, concurrency, views, true);
-        await settle(slack, options.pacing.settleMs);
-        const bareRun = await run(drivers.bare, slack, interaction, total, concurrency, views, false);
-        rows.push({ interaction, concurrency, ours: oursRun, bare: bareRun, ratioP99: round(oursRun.p99 / bareRun.p99, 2) });
+        const perRound = Math.ceil(total / ROUNDS);
+        const views = interaction === 'submission' ? await openModals(perRound * ROUNDS * 3) : [];
+        const samples: Record<AppName, Sample[]> = { ours: [], peer: [], floor: [] };
+        for (let round = 0; round < ROUNDS; round += 1) {
+          for (const [k, name] of (['ours', 'peer', 'floor'] as const).entries()) {
+            const slice = views.slice((round * 3 + k) * perRound, (round * 3 + k + 1) * perRound);
+            await settle(slack, options.pacing.settleMs);
+            const before = await probeChild(apps[name], env(0, name).BENCH_LOOP_FILE);
+            const run = await measureRun(drivers[name], slack, interaction, perRound, concurrency, slice, name !== 'floor');
+            await settle(slack, options.pacing.settleMs);
+            const after = await probeChild(apps[name], env(0, name).BENCH_LOOP_FILE);
+            samples[name].push({ ...run, cpuMs: after.cpuUserMs + after.cpuSystemMs - before.cpuUserMs - before.cpuSystemMs, loopP99Ms: after.loopP99Ms, loopMaxMs: after.loopMaxMs });
+          }
+        }
+        const [o, p, f] = (['ours', 'peer', 'floor'] as const).map((name) => combine(samples[name])) as [AppRun, AppRun, AppRun];
+        rows.push({
+          interaction,
+          concurrency,
+          ours: o,
+          peer: p,
+          bare: f,
+          ratioP99: round(o.p99 / f.p99, 2),
+          ratioPeerP99: round(o.p99 / p.p99, 2),
+          ratioPeerCpu: round(o.cpuMs / p.cpuMs, 2),
+          ...(o.viewsOpen && p.viewsOpen ? { ratioPeerViewsOpen: round(o.viewsOpen.p99 / p.viewsOpen.p99, 2) } : {}),
+        });
       }
     }
 
@@ -119,6 +179,31 @@ export async function measureLatency(options: { levels: number[]; requests: (con
   }
 }
 
+interface Sample {
+  acks: number[];
+  ackSeconds: number;
+  senders: number;
+  viewsOpen: number[];
+  cpuMs: number;
+  loopP99Ms: number;
+  loopMaxMs: number;
+}
+
+/** The rounds of one app, together: percentiles over every sample, CPU per interaction, the worst loop delay. */
+function combine(samples: Sample[]): AppRun {
+  const acks = samples.flatMap((s) => s.acks);
+  const opens = samples.flatMap((s) => s.viewsOpen);
+  const seconds = samples.reduce((a, s) => a + s.ackSeconds / s.senders, 0);
+  return {
+    ...roundDistribution(distribution(acks)),
+    rps: round(acks.length / seconds),
+    cpuMs: round(samples.reduce((a, s) => a + s.cpuMs, 0) / acks.length, 2),
+    loopP99Ms: round(Math.max(...samples.map((s) => s.loopP99Ms)), 1),
+    loopMaxMs: round(Math.max(...samples.map((s) => s.loopMaxMs)), 1),
+    ...(opens.length ? { viewsOpen: roundDistribution(distribution(opens)) } : {}),
+  };
+}
+
 async function firstJsonLine<T>(child: Child): Promise<T> {
   await waitFor(async () => child.output().includes('\n'));
   return JSON.parse(child.output().split('\n')[0] ?? '{}') as T;
@@ -132,7 +217,7 @@ async function waitFor(check: () => Promise<boolean>, timeoutMs = 30_000): Promi
   }
 }
 
-/** Waits until the app's background work of the previous run (posts after a re-auth, views.open) is done. */
+/** Waits until the apps' background work of the previous run (posts after a re-auth, views.open) is done. */
 async function settle(slack: Remote, intervalMs: number): Promise<void> {
   let seen = -1;
   for (;;) {
@@ -143,7 +228,7 @@ async function settle(slack: Remote, intervalMs: number): Promise<void> {
   }
 }
 
-/** Both apps run each measured path a few hundred times first, so JIT compilation is not measured. */
+/** Every app runs each measured path a few hundred times first, so JIT compilation is not measured. */
 async function warmUp(interactions: number, ...drivers: SlackDriver[]): Promise<void> {
   for (const driver of drivers) {
     await runConcurrently(interactions, 10, async (i) => {
@@ -153,7 +238,7 @@ async function warmUp(interactions: number, ...drivers: SlackDriver[]): Promise<
   }
 }
 
-async function run(driver: SlackDriver, slack: Remote, interaction: Interaction, total: number, concurrency: number, views: string[], ours: boolean) {
+async function measureRun(driver: SlackDriver, slack: Remote, interaction: Interaction, total: number, concurrency: number, views: string[], opensViews: boolean): Promise<Omit<Sample, 'cpuMs' | 'loopP99Ms' | 'loopMaxMs'>> {
   const acks: number[] = [];
   const sent = new Map<string, number>();
   const from = (await slack.calls('none')).next;
@@ -171,19 +256,17 @@ async function run(driver: SlackDriver, slack: Remote, interaction: Interaction,
     if (response.status !== 200) throw new Error(`${interaction} answered HTTP ${response.status}`);
     acks.push(response.ackMs);
   });
-  // Requests per second the app sustained: the senders' time spent waiting for acks, spread over the
-  // senders (the time each spends minting a trigger at the emulator is not the app's).
-  const seconds = acks.reduce((a, b) => a + b, 0) / 1000 / Math.min(concurrency, total);
-  const result: Distribution & { rps: number; viewsOpen?: Distribution } = { ...roundDistribution(distribution(acks)), rps: round(total / seconds) };
-  if (ours && interaction !== 'submission') {
+  const viewsOpen: number[] = [];
+  if (opensViews && interaction !== 'submission') {
     let opened = new Map<string, number>();
     await waitFor(async () => {
       opened = new Map((await slack.calls('views.open', from)).calls.map((c) => [String(c.trigger_id), c.at]));
       return [...sent.keys()].every((trigger) => opened.has(trigger));
     });
-    result.viewsOpen = roundDistribution(distribution([...sent].map(([trigger, at]) => (opened.get(trigger) ?? Number.NaN) - at)));
+    for (const [trigger, at] of sent) viewsOpen.push((opened.get(trigger) ?? Number.NaN) - at);
   }
-  return result;
+  // The senders' time spent waiting for acks, spread over the senders, gives the rate the app sustained.
+  return { acks, ackSeconds: acks.reduce((a, b) => a + b, 0) / 1000, senders: Math.min(concurrency, total), viewsOpen };
 }
 
 function roundDistribution(d: Distribution): Distribution {

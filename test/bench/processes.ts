@@ -11,10 +11,11 @@ export interface Child {
   stop(): Promise<void>;
 }
 
-export function startChild(file: string, env: Record<string, string>, options: { stdin?: boolean } = {}): Child {
+export function startChild(file: string, env: Record<string, string>, options: { stdin?: boolean; /** Modules to preload (`node --import`). */ preload?: string[] } = {}): Child {
   // BENCH_PROFILE=<dir> writes a CPU profile of each child there (node --cpu-prof).
   const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
-  const child = spawn(process.execPath, [...profile, file], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: [options.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'] });
+  const preload = (options.preload ?? []).flatMap((module) => ['--import', module]);
+  const child = spawn(process.execPath, [...profile, ...preload, file], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: [options.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout?.on('data', (d: Buffer) => void (output += d.toString()));
   child.stderr?.on('data', (d: Buffer) => void (output += d.toString()));
@@ -41,5 +42,32 @@ export async function waitForHealthy(url: string, since: number, timeoutMs = 30_
     }
     if (performance.now() - since > timeoutMs) throw new Error(`${url} did not become healthy in ${timeoutMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+export interface ProbeReport {
+  loopP50Ms: number;
+  loopP99Ms: number;
+  loopMaxMs: number;
+  cpuUserMs: number;
+  cpuSystemMs: number;
+}
+
+/**
+ * Asks a child that preloads loop-probe.js for its event-loop delay since the last ask and its CPU
+ * time so far (SIGUSR2), and waits for the answer file.
+ */
+export async function probeChild(child: Child, file: string): Promise<ProbeReport> {
+  const { readFile, rm } = await import('node:fs/promises');
+  await rm(file, { force: true });
+  child.process.kill('SIGUSR2');
+  const started = Date.now();
+  for (;;) {
+    try {
+      return JSON.parse(await readFile(file, 'utf8')) as ProbeReport;
+    } catch {
+      if (Date.now() - started > 10_000) throw new Error(`no probe report from ${file}`);
+      await new Promise((resolve) => setTimeout(resolve, 2));
+    }
   }
 }
