@@ -37,6 +37,32 @@ function replayOf(req: IncomingMessage, body: Buffer): IncomingMessage {
   return copy;
 }
 
+/**
+ * Exact paths ("/healthz") and one trailing parameter ("/v1/credentials/:id"), as Reauth's routes
+ * use them; anything else is left to Bolt.
+ */
+function createRouteTable(routes: readonly CustomRoute[]): (path: string) => { handler: CustomRoute['handler']; params: Record<string, string> } | undefined {
+  const exact = new Map<string, CustomRoute['handler']>();
+  const prefixed: { prefix: string; param: string; handler: CustomRoute['handler'] }[] = [];
+  for (const route of routes) {
+    const handler = typeof route.handler === 'function' ? route.handler : undefined;
+    if (!handler) continue;
+    const param = /^(\/[\w/-]*\/):(\w+)$/.exec(route.path);
+    if (param) prefixed.push({ prefix: param[1] ?? '', param: param[2] ?? '', handler });
+    else if (!route.path.includes(':') && !route.path.includes('*')) exact.set(route.path, handler);
+  }
+  return (path) => {
+    const handler = exact.get(path);
+    if (handler) return { handler, params: {} };
+    for (const route of prefixed) {
+      if (!path.startsWith(route.prefix)) continue;
+      const rest = path.slice(route.prefix.length);
+      if (rest && !rest.includes('/')) return { handler: route.handler, params: { [route.param]: rest } };
+    }
+    return undefined;
+  };
+}
+
 function hasValidPercentEncoding(url: string): boolean {
   try {
     decodeURIComponent(url.split('?')[0] ?? '');
@@ -100,13 +126,22 @@ export function createSlackReceiver(options: SlackReceiverOptions): HTTPReceiver
     bolt(replayOf(req, Buffer.from(body)), res);
   }
 
+  const routeOf = createRouteTable(options.customRoutes);
   receiver.requestListener = (req: IncomingMessage, res: ServerResponse) => {
     if (!hasValidPercentEncoding(req.url ?? '/')) {
       // Bolt's route matching decodes the path and would answer a malformed one with a 500.
       res.writeHead(400, { 'Content-Type': 'text/plain; charset=utf-8' }).end('The URL has malformed percent-encoding.');
       return;
     }
-    if (req.method !== 'POST' || new URL(req.url ?? '/', 'http://reauth').pathname !== options.endpoint) return bolt(req, res);
+    const path = (req.url ?? '/').split('?', 1)[0] ?? '/';
+    // Reauth's own routes are matched here, once: Bolt would compile its path patterns on every request.
+    const route = routeOf(path);
+    if (route) {
+      Object.assign(req, { params: route.params });
+      route.handler(req, res);
+      return;
+    }
+    if (req.method !== 'POST' || path !== options.endpoint) return bolt(req, res);
     guard(req, res).catch((error: unknown) => {
       options.logger.error(`Could not check a Slack request: ${(error as Error).message}`);
       if (!res.headersSent) res.writeHead(503).end();

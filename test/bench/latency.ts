@@ -125,6 +125,7 @@ export async function measureLatency(options: { levels: number[]; requests: (con
     children.push(peer);
     await waitForHealthy(`http://127.0.0.1:${ports.peer}/healthz`, performance.now());
     const apps: Record<AppName, Child> = { ours, peer, floor };
+    dumpOnExit = apps;
 
     await warmUp(options.pacing.warmUpInteractions, drivers.ours, drivers.peer, drivers.floor);
     // The submission path too, so its first measured run is not its first run.
@@ -176,8 +177,12 @@ export async function measureLatency(options: { levels: number[]; requests: (con
     return { rows, memory: { interactions: options.memoryInteractions, rssBeforeMb: rssBefore, rssAfterMb: rssAfter, growthMb: round(rssAfter - rssBefore) } };
   } finally {
     await Promise.all(children.map((c) => c.stop()));
+    // BENCH_DUMP_DIR=<dir> keeps each app's output (with BENCH_NODE_FLAGS=--trace-gc: its GC pauses).
+    if (process.env.BENCH_DUMP_DIR && dumpOnExit) for (const [name, child] of Object.entries(dumpOnExit)) writeFileSync(join(process.env.BENCH_DUMP_DIR, `${name}.log`), child.output());
   }
 }
+
+let dumpOnExit: Record<AppName, Child> | undefined;
 
 interface Sample {
   acks: number[];

@@ -87,7 +87,9 @@ export async function measureSweep(options: { integrations: number; dir: string;
       const wallMs = Math.max(...replicas.map((r) => r.endedAt)) - Math.min(...replicas.map((r) => r.startedAt));
       report = { probed: perReplica.reduce((a, b) => a + b, 0), wallMs, peakRssMb: Math.max(...replicas.map((r) => r.peakRssMb)), dbBytes: 0 };
     } else {
-      report = await run({});
+      // Seeded by one process, swept by another: the sweep's peak memory is the sweep's own.
+      await run({ SWEEP_MODE: 'seed' });
+      report = await run({ SWEEP_MODE: 'sweep' });
     }
 
     const counts = new Map<string, number>();

@@ -38,6 +38,8 @@ export function createDeliveryRepository(db: Db): DeliveryRepository {
     .where(pending)
     .groupBy(deliveries.integrationId, deliveries.sinkKey);
 
+  const forCredential = db.select().from(deliveries).where(and(eq(deliveries.credentialId, sql.placeholder('credentialId')), eq(deliveries.type, 'credential.updated'))).orderBy(asc(deliveries.id)).prepare();
+
   return {
     async enqueue(rows: readonly NewDelivery[]) {
       if (rows.length === 0) return;
@@ -109,7 +111,7 @@ export function createDeliveryRepository(db: Db): DeliveryRepository {
       for (const { row } of lastRows) entry(row).lastDelivered = row;
       return [...bySink.values()];
     },
-    forCredential: async (credentialId) => db.select().from(deliveries).where(and(eq(deliveries.credentialId, credentialId), eq(deliveries.type, 'credential.updated'))).orderBy(asc(deliveries.id)).all(),
+    forCredential: async (credentialId) => forCredential.all({ credentialId }),
     async retryNow(now, integrationId) {
       const result = db
         .update(deliveries)

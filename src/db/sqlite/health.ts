@@ -4,14 +4,45 @@ import type { HealthRepository } from '../store.js';
 import type { Db } from './client.js';
 import { healthStates } from './schema.js';
 
-/** The upsert of a health state; synchronous, so it also runs inside a transaction. */
+/** Column of each health field, and how its value is stored (dates as epoch ms). */
+const HEALTH_COLUMNS: Record<keyof HealthUpdate, string> = {
+  integrationId: 'integration_id',
+  status: 'status',
+  outcome: 'outcome',
+  reason: 'reason',
+  since: 'since',
+  lastCheckedAt: 'last_checked_at',
+  lastSuccessAt: 'last_success_at',
+  consecutiveFailures: 'consecutive_failures',
+  firstFailureAt: 'first_failure_at',
+  nextProbeAt: 'next_probe_at',
+};
+
+/**
+ * The upsert of a health state; synchronous, so it also runs inside a transaction. It runs for every
+ * probe and re-authentication: one raw statement per set of fields given, prepared once (profiled).
+ */
 export function createHealthWriter(db: Db) {
+  const statements = new Map<string, ReturnType<Db['$client']['prepare']>>();
+  const statementFor = (keys: (keyof HealthUpdate)[]) => {
+    const signature = keys.join(',');
+    let statement = statements.get(signature);
+    if (!statement) {
+      const columns = keys.map((k) => HEALTH_COLUMNS[k]);
+      const updates = columns.filter((c) => c !== 'integration_id').map((c) => `${c} = excluded.${c}`);
+      statement = db.$client.prepare(`insert into health_states (${columns.join(', ')}) values (${columns.map(() => '?').join(', ')}) on conflict (integration_id) do update set ${updates.join(', ')}`);
+      statements.set(signature, statement);
+    }
+    return statement;
+  };
   return {
     save(state: HealthUpdate): void {
-      db.insert(healthStates)
-        .values(state)
-        .onConflictDoUpdate({ target: healthStates.integrationId, set: { ...state } })
-        .run();
+      const keys = (Object.keys(state) as (keyof HealthUpdate)[]).filter((k) => k in HEALTH_COLUMNS && state[k] !== undefined);
+      const values = keys.map((k) => {
+        const value = state[k];
+        return value instanceof Date ? value.getTime() : value;
+      });
+      statementFor(keys).run(...(values as unknown as [{}]));
     },
   };
 }

@@ -1,4 +1,4 @@
-import { lt, sql } from 'drizzle-orm';
+import { lt } from 'drizzle-orm';
 import type { WebhookReplayRepository } from '../store.js';
 import type { Db } from './client.js';
 import { webhookReplays } from './schema.js';
@@ -9,7 +9,8 @@ const REMEMBER_MS = 15 * 60 * 1000;
 const PRUNE_EVERY_MS = 60 * 1000;
 
 export function createWebhookReplayRepository(db: Db): WebhookReplayRepository {
-  const insert = db.insert(webhookReplays).values({ signature: sql.placeholder('signature'), seenAt: sql.placeholder('seenAt') }).onConflictDoNothing().prepare();
+  // On every Slack request: a raw prepared statement, without the query builder's per-call mapping (profiled).
+  const insert = db.$client.prepare('insert into webhook_replays (signature, seen_at) values (?, ?) on conflict do nothing');
   let prunedAt = 0;
   return {
     async remember(signature, now) {
@@ -17,7 +18,7 @@ export function createWebhookReplayRepository(db: Db): WebhookReplayRepository {
         db.delete(webhookReplays).where(lt(webhookReplays.seenAt, new Date(now.getTime() - REMEMBER_MS))).run();
         prunedAt = now.getTime();
       }
-      return insert.run({ signature, seenAt: now }).changes === 1;
+      return insert.run(signature, now.getTime()).changes === 1;
     },
   };
 }
