@@ -1,8 +1,16 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { IncomingMessage, type ServerResponse } from 'node:http';
-import { HTTPReceiver, type CustomRoute, type Logger as BoltLogger } from '@slack/bolt';
+import { HTTPModuleFunctions, HTTPReceiver, HTTPResponseAck, type App, type CustomRoute, type Logger as BoltLogger, type ReceiverProcessEventErrorHandlerArgs, type ReceiverUnhandledRequestHandlerArgs } from '@slack/bolt';
 import { readBodyLimited } from './read-body.js';
-import { isForReauth, parseSlackBody, restartingAnswer } from './slack-routing.js';
+import { isForReauth, parseSlackBody, restartingAnswer, type SlackBody } from './slack-routing.js';
+
+/** What Bolt's HTTPReceiver keeps after init(app) and reuses here for requests already verified and parsed. */
+interface ReceiverInternals {
+  app: App | undefined;
+  unhandledRequestHandler: (args: ReceiverUnhandledRequestHandlerArgs) => void;
+  unhandledRequestTimeoutMillis: number;
+  processEventErrorHandler: (args: ReceiverProcessEventErrorHandlerArgs) => Promise<boolean>;
+}
 
 /** Slack's replay window: a request signed more than this far from now, either way, is refused. */
 export const SLACK_REQUEST_WINDOW_SECONDS = 5 * 60;
@@ -83,7 +91,7 @@ function header(req: IncomingMessage, name: string): string | undefined {
  * here (once: Bolt's own check is off), and a request is also refused when the timestamp is more than 5 minutes ahead (Bolt checks
  * only the past), when the same signature was already used (a replay), or when the body is not a
  * shape Slack sends (Bolt crashes on a signed `payload=null`); a request no listener handles is
- * acknowledged at once. What passes is handed to Bolt unchanged.
+ * acknowledged at once. What passes goes to the app as Bolt's receiver would hand it on, parsed once.
  */
 export function createSlackReceiver(options: SlackReceiverOptions): HTTPReceiver {
   // The signature is verified here, before anything else; Bolt need not do it again.
@@ -123,7 +131,28 @@ export function createSlackReceiver(options: SlackReceiverOptions): HTTPReceiver
       res.writeHead(200).end();
       return;
     }
-    bolt(replayOf(req, Buffer.from(body)), res);
+    if (parsed.kind === 'event' && parsed.event.type === 'url_verification') return bolt(replayOf(req, Buffer.from(body)), res);
+    await dispatch(req, res, body, parsed);
+  }
+
+  /**
+   * Hands a verified, parsed request to the app as Bolt's own receiver would after parsing it
+   * (HTTPReceiver.handleIncomingEvent): the same ack object and event, without reading and parsing
+   * the body a second time.
+   */
+  async function dispatch(req: IncomingMessage, res: ServerResponse, raw: string, parsed: SlackBody): Promise<void> {
+    const internals = receiver as unknown as ReceiverInternals;
+    const boltBody = parsed.kind === 'event' ? parsed.event : (parsed.payload ?? Object.fromEntries(parsed.form));
+    const request = Object.assign(req, { rawBody: Buffer.from(raw) });
+    const ack = new HTTPResponseAck({ logger: options.logger, processBeforeResponse: false, unhandledRequestHandler: internals.unhandledRequestHandler, unhandledRequestTimeoutMillis: internals.unhandledRequestTimeoutMillis, httpRequest: request, httpRequestBody: boltBody, httpResponse: res });
+    const retryNum = HTTPModuleFunctions.extractRetryNumFromHTTPRequest(req);
+    const retryReason = HTTPModuleFunctions.extractRetryReasonFromHTTPRequest(req);
+    const event = { body: boltBody as Record<string, unknown>, ack: ack.bind(), ...(retryNum === undefined ? {} : { retryNum }), ...(retryReason === undefined ? {} : { retryReason }), customProperties: {} };
+    try {
+      await internals.app?.processEvent(event);
+    } catch (error) {
+      if (await internals.processEventErrorHandler({ error: error as Error, logger: options.logger, request: req, response: res, storedResponse: ack.storedResponse })) ack.ack();
+    }
   }
 
   const routeOf = createRouteTable(options.customRoutes);
