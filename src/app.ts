@@ -15,6 +15,7 @@ import { registerListeners, type ListenerOptions, type ListenerServices } from '
 import { toBoltLogger, type Logger } from './logger.js';
 import { buildHeaderMessage } from './slack/blocks/messages.js';
 import { slackClientOptions } from './slack/client.js';
+import type { SlackTransport } from './slack/fetch.js';
 import { slackErrorCode } from './slack/errors.js';
 import { tellUser } from './slack/notify.js';
 
@@ -30,6 +31,8 @@ export interface ReauthApp {
 export interface AppParts {
   config: Config;
   logger: Logger;
+  /** Bolt's Web API client shares Reauth's keep-alive transport to Slack. */
+  slackTransport?: SlackTransport;
   listeners: ListenerServices;
   routes: RouteServices;
 }
@@ -85,7 +88,7 @@ export function createApp(parts: AppParts, options: AppOptions = {}): ReauthApp 
     convoStore: false,
     deferInitialization: true,
     extendedErrorHandler: true,
-    clientOptions: slackClientOptions(config, logger),
+    clientOptions: slackClientOptions(config, logger, parts.slackTransport),
   });
   registerListeners(app, parts.listeners, options);
 

@@ -48,6 +48,7 @@ import { createDeliveryWorker } from './services/delivery/worker.js';
 import { createOAuthRefresher } from './services/oauth-refresh.js';
 import { createSinkSenders } from './sinks/senders.js';
 import { createSlackClient } from './slack/client.js';
+import { createSlackTransport } from './slack/fetch.js';
 import { createMetadataSigner } from './slack/metadata.js';
 
 /**
@@ -138,7 +139,8 @@ export async function compose(config: Config, logger: Logger, options: ComposeOp
   const sinksByIntegration = new Map(catalogue.entries.map((e) => [e.id, e.deliver]));
   const sinksOf: SinksOf = (integrationId) => sinksByIntegration.get(integrationId) ?? [];
   const outbox = createOutboxPlanner({ sinksOf, keyring });
-  const slack = createSlackClient(config, logger, (method, code) => metrics.slackErrors.inc({ method, code: boundedCode(code) }));
+  const slackTransport = createSlackTransport();
+  const slack = createSlackClient(config, logger, (method, code) => metrics.slackErrors.inc({ method, code: boundedCode(code) }), slackTransport);
   const signer = createMetadataSigner(config.secretKey, config.previousKeys);
   const credentialLock = createKeyedLock();
   const oauthEndpointsOf = (provider: Parameters<typeof oauthEndpoints>[1]) => oauthEndpoints(config, provider);
@@ -210,6 +212,7 @@ export async function compose(config: Config, logger: Logger, options: ComposeOp
     {
       config,
       logger,
+      slackTransport,
       listeners: { slack, logger, signer, inflight, ...services },
       routes: { slack, logger, publicUrl: config.publicUrl, oauth, announce, healthWebhook: services.healthWebhook, isReady: () => ready && !stopping && store.isOpen(), isStopping: () => stopping, inflight, rememberSignature: (signature) => store.webhookReplays.remember(signature, clock.now()), metrics: { registry: metrics.registry, token: config.metricsToken }, pullCredential, countCredentialRead: (status) => metrics.credentialReads.inc({ status: String(status) }) },
     },
@@ -240,6 +243,7 @@ export async function compose(config: Config, logger: Logger, options: ComposeOp
       await delivery.stop();
       await app.stop();
       await http.close();
+      await slackTransport.close();
       await store.close();
       return drained;
     },

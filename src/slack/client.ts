@@ -2,13 +2,15 @@ import { WebClient, type WebClientOptions } from '@slack/web-api';
 import type { Config } from '../config.js';
 import { toBoltLogger, type Logger } from '../logger.js';
 import { slackErrorCode } from './errors.js';
+import type { SlackTransport } from './fetch.js';
 
 /** What services use of the Web API: posting and editing messages. */
 export type SlackChat = { chat: Pick<WebClient['chat'], 'postMessage' | 'update'> };
 
-/** Options shared by Reauth's own Web API client and Bolt's. */
-export function slackClientOptions(config: Config, logger: Logger): WebClientOptions {
+/** Options shared by Reauth's own Web API client and Bolt's; `transport` is their one keep-alive connection pool. */
+export function slackClientOptions(config: Config, logger: Logger, transport?: SlackTransport): WebClientOptions {
   return {
+    ...(transport ? { fetch: transport.fetch } : {}),
     ...(config.slack.apiUrl ? { slackApiUrl: config.slack.apiUrl } : {}),
     logger: toBoltLogger(logger),
     // A hung or rate-limited call must not block the 3-second paths for minutes
@@ -41,7 +43,7 @@ class ReportingWebClient extends WebClient {
 }
 
 /** Reauth's Web API client; `onError` hears of every failed call, for the metrics. */
-export function createSlackClient(config: Config, logger: Logger, onError?: (method: string, code: string) => void): WebClient {
-  const options = slackClientOptions(config, logger);
+export function createSlackClient(config: Config, logger: Logger, onError?: (method: string, code: string) => void, transport?: SlackTransport): WebClient {
+  const options = slackClientOptions(config, logger, transport);
   return onError ? new ReportingWebClient(config.slack.botToken, options, onError) : new WebClient(config.slack.botToken, options);
 }
