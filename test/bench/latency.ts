@@ -9,7 +9,7 @@ import { remoteSlack } from './remote-slack.js';
 import { distribution, memoryOf, round, runConcurrently, type Distribution } from './stats.js';
 
 export type Interaction = 'command' | 'button' | 'submission';
-export type AppName = 'ours' | 'peer' | 'floor';
+export type AppName = 'ours' | 'peer' | 'floor' | 'before';
 
 /** One app's figures for one interaction at one concurrency. */
 export interface AppRun extends Distribution {
@@ -39,6 +39,8 @@ export interface LatencyRow {
   ratioPeerCpu: number;
   /** ours receipt → views.open p99 / peer's */
   ratioPeerViewsOpen?: number;
+  /** With a baseline build: the same figures for Reauth before this round's changes, measured in the same run. */
+  before?: AppRun;
 }
 
 export interface LatencyResult {
@@ -67,7 +69,7 @@ export interface Pacing {
   settleMs: number;
 }
 
-export async function measureLatency(options: { levels: number[]; requests: (concurrency: number) => number; memoryInteractions: number; dir: string; pacing: Pacing; /** Ours on PostgreSQL instead of SQLite. */ databaseUrl?: string }): Promise<LatencyResult> {
+export async function measureLatency(options: { levels: number[]; requests: (concurrency: number) => number; memoryInteractions: number; dir: string; pacing: Pacing; /** Ours on PostgreSQL instead of SQLite. */ databaseUrl?: string; /** main.js of an earlier build, measured beside ours in the same rounds. */ baselineMain?: string }): Promise<LatencyResult> {
   const botToken = `xoxb-bench-${randomBytes(6).toString('hex')}`;
   const signingSecret = randomBytes(16).toString('hex');
   const emulators = startChild(distFile('./emulators-child.js'), { SLACK_BOT_TOKEN: botToken, BENCH_USERS: USER, BENCH_CHANNELS: CHANNEL, BENCH_GITLAB_TOKENS: TOKEN });
@@ -94,14 +96,14 @@ export async function measureLatency(options: { levels: number[]; requests: (con
       PEER_MODAL_FILE: join(options.dir, 'peer-modal.json'),
     });
     const preload = [pathToFileURL(distFile('./loop-probe.js')).href];
-    const ports: Record<AppName, number> = { ours: await freePort(), peer: await freePort(), floor: await freePort() };
+    const ports: Record<AppName, number> = { ours: await freePort(), peer: await freePort(), floor: await freePort(), before: await freePort() };
     const ours = startChild(distFile('../../src/main.js'), env(ports.ours, 'ours'), { preload });
     const floor = startChild(distFile('./bare-bolt.js'), env(ports.floor, 'floor'), { preload });
     children.push(ours, floor);
     await waitForHealthy(`http://127.0.0.1:${ports.ours}/healthz`, performance.now());
     await waitForHealthy(`http://127.0.0.1:${ports.floor}/healthz`, performance.now());
     const driverOf = (port: number) => createSlackDriver({ appUrl: `http://127.0.0.1:${port}`, signingSecret, slack });
-    const drivers: Record<AppName, SlackDriver> = { ours: driverOf(ports.ours), peer: driverOf(ports.peer), floor: driverOf(ports.floor) };
+    const drivers: Record<AppName, SlackDriver> = { ours: driverOf(ports.ours), peer: driverOf(ports.peer), floor: driverOf(ports.floor), before: driverOf(ports.before) };
 
     // Modals to submit: opened by our app (not measured), so each submission carries real signed metadata.
     const openModals = async (count: number): Promise<string[]> => {
@@ -124,24 +126,31 @@ export async function measureLatency(options: { levels: number[]; requests: (con
     const peer = startChild(distFile('./peer-bolt.js'), env(ports.peer, 'peer'), { preload });
     children.push(peer);
     await waitForHealthy(`http://127.0.0.1:${ports.peer}/healthz`, performance.now());
-    const apps: Record<AppName, Child> = { ours, peer, floor };
+    const names: AppName[] = options.baselineMain ? ['ours', 'peer', 'floor', 'before'] : ['ours', 'peer', 'floor'];
+    const apps = { ours, peer, floor } as Record<AppName, Child>;
+    if (options.baselineMain) {
+      apps.before = startChild(options.baselineMain, env(ports.before, 'before'), { preload });
+      children.push(apps.before);
+      await waitForHealthy(`http://127.0.0.1:${ports.before}/healthz`, performance.now());
+    }
     dumpOnExit = apps;
 
-    await warmUp(options.pacing.warmUpInteractions, drivers.ours, drivers.peer, drivers.floor);
+    await warmUp(options.pacing.warmUpInteractions, ...names.map((n) => drivers[n]));
     // The submission path too, so its first measured run is not its first run.
-    const warmViews = await openModals(Math.ceil(options.pacing.warmUpInteractions / 5));
-    for (const name of ['ours', 'peer'] as const) await runConcurrently(warmViews.length, 10, async (i) => void (await drivers[name].submit(warmViews[i] ?? '', { token: TOKEN }, { userId: USER })));
+    const warmViews = await openModals(Math.ceil(options.pacing.warmUpInteractions / 5) * (names.length - 1));
+    const perWarm = Math.ceil(options.pacing.warmUpInteractions / 5);
+    for (const [k, name] of names.filter((n) => n !== 'floor').entries()) await runConcurrently(perWarm, 10, async (i) => void (await drivers[name].submit(warmViews[k * perWarm + i] ?? '', { token: TOKEN }, { userId: USER })));
 
     const rows: LatencyRow[] = [];
     for (const concurrency of options.levels) {
       for (const interaction of ['command', 'button', 'submission'] as Interaction[]) {
         const total = options.requests(concurrency);
         const perRound = Math.ceil(total / ROUNDS);
-        const views = interaction === 'submission' ? await openModals(perRound * ROUNDS * 3) : [];
-        const samples: Record<AppName, Sample[]> = { ours: [], peer: [], floor: [] };
+        const views = interaction === 'submission' ? await openModals(perRound * ROUNDS * names.length) : [];
+        const samples: Record<AppName, Sample[]> = { ours: [], peer: [], floor: [], before: [] };
         for (let round = 0; round < ROUNDS; round += 1) {
-          for (const [k, name] of (['ours', 'peer', 'floor'] as const).entries()) {
-            const slice = views.slice((round * 3 + k) * perRound, (round * 3 + k + 1) * perRound);
+          for (const [k, name] of names.entries()) {
+            const slice = views.slice((round * names.length + k) * perRound, (round * names.length + k + 1) * perRound);
             await settle(slack, options.pacing.settleMs);
             const before = await probeChild(apps[name], env(0, name).BENCH_LOOP_FILE);
             const run = await measureRun(drivers[name], slack, interaction, perRound, concurrency, slice, name !== 'floor');
@@ -152,6 +161,7 @@ export async function measureLatency(options: { levels: number[]; requests: (con
         }
         const [o, p, f] = (['ours', 'peer', 'floor'] as const).map((name) => combine(samples[name])) as [AppRun, AppRun, AppRun];
         rows.push({
+          ...(options.baselineMain ? { before: combine(samples.before) } : {}),
           interaction,
           concurrency,
           ours: o,

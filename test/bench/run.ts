@@ -18,6 +18,9 @@ const args = process.argv.slice(2);
 const smoke = args.includes('--smoke');
 /** --postgres: the latency and sweep tables again on a real PostgreSQL (Debian's, started here), the sweep split across two replicas. */
 const withPostgres = args.includes('--postgres');
+/** --baseline <main.js>: an earlier build of Reauth, measured in the same rounds as the current one (before/after). */
+const baselineIndex = args.indexOf('--baseline');
+const baselineMain = baselineIndex >= 0 ? args[baselineIndex + 1] : undefined;
 const jsonIndex = args.indexOf('--json');
 const jsonPath = jsonIndex >= 0 ? args[jsonIndex + 1] : undefined;
 
@@ -28,7 +31,7 @@ const plan = smoke
 const dir = mkdtempSync(join(tmpdir(), 'reauth-bench-'));
 const started = performance.now();
 try {
-  const latency = await measureLatency({ levels: plan.levels, requests: plan.requests, memoryInteractions: plan.memory, dir, pacing: plan.pacing });
+  const latency = await measureLatency({ levels: plan.levels, requests: plan.requests, memoryInteractions: plan.memory, dir, pacing: plan.pacing, ...(baselineMain ? { baselineMain } : {}) });
   const sweeps: SweepResult[] = [];
   for (const n of plan.sweeps) sweeps.push(await measureSweep({ integrations: n, dir, delayMs: 50, concurrency: 32 }));
   let postgresLatency: LatencyResult | undefined;
@@ -105,6 +108,15 @@ function formatReport(r: { smoke: boolean; machine: Record<string, unknown>; lat
   lines.push('ours: Reauth · peer: a minimal Bolt bot doing the same Slack and provider calls · floor: a bare Bolt app that only acks');
   lines.push(latencyHeader());
   for (const row of r.latency.rows) lines.push(latencyLine(row));
+  if (r.latency.rows.some((row) => row.before)) {
+    lines.push('');
+    lines.push('Before → after this round, in the same run (CPU ms per interaction; ack p99 ms; receipt → views.open p99 ms)');
+    for (const row of r.latency.rows) {
+      const b = row.before;
+      if (!b) continue;
+      lines.push(`${row.interaction.padEnd(11)}${pad(row.concurrency, 5)} | CPU ${pad(b.cpuMs, 5)} → ${pad(row.ours.cpuMs, 5)} | p99 ${pad(b.p99, 6)} → ${pad(row.ours.p99, 6)} | views.open ${b.viewsOpen ? `${pad(b.viewsOpen.p99, 6)} → ${pad(row.ours.viewsOpen?.p99 ?? '—', 6)}` : '—'}`);
+    }
+  }
   if (r.postgresLatency) {
     lines.push('');
     lines.push('The same with ours on PostgreSQL (the peer and the floor have no database)');
