@@ -105,10 +105,11 @@ export async function measureLatency(options: { levels: number[]; requests: (con
     const driverOf = (port: number) => createSlackDriver({ appUrl: `http://127.0.0.1:${port}`, signingSecret, slack });
     const drivers: Record<AppName, SlackDriver> = { ours: driverOf(ports.ours), peer: driverOf(ports.peer), floor: driverOf(ports.floor), before: driverOf(ports.before) };
 
-    // Modals to submit: opened by our app (not measured), so each submission carries real signed metadata.
-    const openModals = async (count: number): Promise<string[]> => {
+    // Modals to submit: opened by our app (not measured), so each submission carries real signed metadata
+    // (the baseline build signs with its own key, so it opens its own).
+    const openModals = async (count: number, opener: AppName = 'ours'): Promise<string[]> => {
       const from = (await slack.calls('views.open')).next;
-      await runConcurrently(count, 20, async () => void (await drivers.ours.command('gitlab-bench', { userId: USER })));
+      await runConcurrently(count, 20, async () => void (await drivers[opener].command('gitlab-bench', { userId: USER })));
       let opened: string[] = [];
       await waitFor(async () => {
         opened = (await slack.calls('views.open', from)).calls.filter((c) => c.ok && c.ref).map((c) => c.ref as string);
@@ -137,9 +138,11 @@ export async function measureLatency(options: { levels: number[]; requests: (con
 
     await warmUp(options.pacing.warmUpInteractions, ...names.map((n) => drivers[n]));
     // The submission path too, so its first measured run is not its first run.
-    const warmViews = await openModals(Math.ceil(options.pacing.warmUpInteractions / 5) * (names.length - 1));
     const perWarm = Math.ceil(options.pacing.warmUpInteractions / 5);
-    for (const [k, name] of names.filter((n) => n !== 'floor').entries()) await runConcurrently(perWarm, 10, async (i) => void (await drivers[name].submit(warmViews[k * perWarm + i] ?? '', { token: TOKEN }, { userId: USER })));
+    for (const name of names.filter((n) => n !== 'floor')) {
+      const warmViews = await openModals(perWarm, name === 'before' ? 'before' : 'ours');
+      await runConcurrently(perWarm, 10, async (i) => void (await drivers[name].submit(warmViews[i] ?? '', { token: TOKEN }, { userId: USER })));
+    }
 
     const rows: LatencyRow[] = [];
     for (const concurrency of options.levels) {
@@ -147,10 +150,11 @@ export async function measureLatency(options: { levels: number[]; requests: (con
         const total = options.requests(concurrency);
         const perRound = Math.ceil(total / ROUNDS);
         const views = interaction === 'submission' ? await openModals(perRound * ROUNDS * names.length) : [];
+        const beforeViews = interaction === 'submission' && names.includes('before') ? await openModals(perRound * ROUNDS, 'before') : [];
         const samples: Record<AppName, Sample[]> = { ours: [], peer: [], floor: [], before: [] };
         for (let round = 0; round < ROUNDS; round += 1) {
           for (const [k, name] of names.entries()) {
-            const slice = views.slice((round * names.length + k) * perRound, (round * names.length + k + 1) * perRound);
+            const slice = name === 'before' ? beforeViews.slice(round * perRound, (round + 1) * perRound) : views.slice((round * names.length + k) * perRound, (round * names.length + k + 1) * perRound);
             await settle(slack, options.pacing.settleMs);
             const before = await probeChild(apps[name], env(0, name).BENCH_LOOP_FILE);
             const run = await measureRun(drivers[name], slack, interaction, perRound, concurrency, slice, name !== 'floor');
