@@ -214,7 +214,7 @@ export async function compose(config: Config, logger: Logger, options: ComposeOp
       logger,
       slackTransport,
       listeners: { slack, logger, signer, inflight, ...services },
-      routes: { slack, logger, publicUrl: config.publicUrl, oauth, announce, healthWebhook: services.healthWebhook, isReady: () => ready && !stopping && store.isOpen(), isStopping: () => stopping, inflight, rememberSignature: (signature) => store.webhookReplays.remember(signature, clock.now()), metrics: { registry: metrics.registry, token: config.metricsToken }, pullCredential, countCredentialRead: (status) => metrics.credentialReads.inc({ status: String(status) }) },
+      routes: { slack, logger, publicUrl: config.publicUrl, oauth, announce, healthWebhook: services.healthWebhook, isReady: () => ready && !stopping && store.isOpen(), databaseReachable: () => store.ping(), isStopping: () => stopping, inflight, rememberSignature: (signature) => store.webhookReplays.remember(signature, clock.now()), metrics: { registry: metrics.registry, token: config.metricsToken }, pullCredential, countCredentialRead: (status) => metrics.credentialReads.inc({ status: String(status) }) },
     },
     { ...appOptions, ...(extraRoutes ? { extraRoutes: extraRoutes(parts) } : {}) },
   );

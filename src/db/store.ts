@@ -18,6 +18,8 @@ export interface Store {
   deliveries: DeliveryRepository;
   /** True until close(): /healthz reports it. */
   isOpen(): boolean;
+  /** Whether the database answers now (a database server may be restarting); /healthz reports it. */
+  ping(): Promise<boolean>;
   /**
    * A consistent copy of the whole store written to `path` while it stays in use, or undefined when
    * the engine has its own tool for that (the message names it).

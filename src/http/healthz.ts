@@ -3,16 +3,18 @@ import type { Route, RouteServices } from './services.js';
 
 /**
  * GET /healthz (readiness): 200 {"status":"ok"} once the database is open, the catalogue loaded and Slack
- * accepted the bot token at start; 503 before that and from the moment a shutdown begins.
+ * accepted the bot token at start, and while the database answers; 503 before that, while the database
+ * does not answer (PostgreSQL restarting: the load balancer sends traffic to other replicas), and from the
+ * moment a shutdown begins.
  */
-export function healthzRoute(services: Pick<RouteServices, 'isReady'>): Route {
+export function healthzRoute(services: Pick<RouteServices, 'isReady' | 'databaseReachable'>): Route {
   return {
     path: '/healthz',
     method: ['GET'],
-    handler: (_req: IncomingMessage, res: ServerResponse) => {
-      const ready = services.isReady();
-      res.writeHead(ready ? 200 : 503, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' });
-      res.end(JSON.stringify({ status: ready ? 'ok' : 'starting' }));
+    handler: async (_req: IncomingMessage, res: ServerResponse) => {
+      const status = !services.isReady() ? 'starting' : (await services.databaseReachable()) ? 'ok' : 'database_unreachable';
+      res.writeHead(status === 'ok' ? 200 : 503, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' });
+      res.end(JSON.stringify({ status }));
     },
   };
 }

@@ -19,6 +19,8 @@ export interface RouteServices {
   healthWebhook: HealthWebhook;
   /** Ready for traffic: the store is open, the catalogue loaded and the app started. */
   isReady(): boolean;
+  /** Whether the database answers now (PostgreSQL may be restarting): readiness fails while it does not. */
+  databaseReachable(): Promise<boolean>;
   /** True from the moment a shutdown begins: new Slack requests are told to try again. */
   isStopping(): boolean;
   /** Work a shutdown waits for: every route runs inside it. */

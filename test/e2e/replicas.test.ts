@@ -175,7 +175,11 @@ describe('PostgreSQL restarting mid-run', () => {
       const pull = () => fetch(`${url}/v1/credentials/gitlab`, { headers: { authorization: `Bearer ${CONSUMER}` } });
       expect((await pull()).status).toBe(200);
 
+      expect((await fetch(`${url}/healthz`)).status).toBe(200);
       await postgres.stop();
+      // Readiness fails while the database does not answer: a load balancer sends traffic elsewhere.
+      const unready = await fetch(`${url}/healthz`);
+      expect([unready.status, await unready.json()]).toEqual([503, { status: 'database_unreachable' }]);
       const during = await pull();
       expect(during.status).toBe(503);
       expect(during.headers.get('retry-after')).toBe('5');
@@ -184,6 +188,7 @@ describe('PostgreSQL restarting mid-run', () => {
 
       await postgres.start();
       // The pool drops the broken connections; the next operations open new ones.
+      expect((await fetch(`${url}/healthz`)).status).toBe(200);
       expect((await pull()).status).toBe(200);
       await app.monitor.runDue();
       expect((await app.store.health.of('gitlab'))?.status).toBe('healthy');

@@ -21,6 +21,15 @@ export function createPostgresStore(db: PgDb): Store & { pg: PgDb } {
     expiryWarnings: createPgExpiryWarningRepository(db),
     deliveries: createPgDeliveryRepository(db),
     isOpen: () => open,
+    async ping() {
+      if (!open) return false;
+      try {
+        await db.$client.query('select 1');
+        return true;
+      } catch {
+        return false;
+      }
+    },
     backup: async () => ({ unsupported: 'PostgreSQL has its own tools for a consistent copy while it runs: use pg_dump (or your provider\'s snapshots).' }),
     async close() {
       open = false;

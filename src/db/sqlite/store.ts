@@ -25,6 +25,8 @@ export function createSqliteStore(db: Db): Store & { db: Db } {
     expiryWarnings: createExpiryWarningRepository(db),
     deliveries: createDeliveryRepository(db),
     isOpen: () => db.$client.open,
+    // A file next to the process: it answers while it is open.
+    ping: async () => db.$client.open,
     // SQLite's online backup: a consistent copy while the server keeps writing (https://www.sqlite.org/backup.html).
     backup: async (path) => ({ pages: (await db.$client.backup(path)).totalPages }),
     close: async () => closeDatabase(db),

@@ -57,6 +57,10 @@ describe.each(engines)('the store on %s', (_engine, open) => {
       now,
     );
 
+  it('answers a ping while open', async () => {
+    expect(await store.ping()).toBe(true);
+  });
+
   it('syncs the catalogue atomically and answers the integration queries', async () => {
     expect((await store.integrations.listActive()).map((i) => i.id)).toEqual(['a', 'ado-1', 'ado-2', 'b', 'c']);
     expect((await store.integrations.listByCredentialKey('azure_devops:acme:pat')).map((i) => i.id)).toEqual(['ado-1', 'ado-2']);
