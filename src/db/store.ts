@@ -230,6 +230,8 @@ export interface DeliveryRepository {
   /** Makes every pending message (of one integration, when given) due now; returns how many. */
   retryNow(now: Date, integrationId?: string): Promise<number>;
   pendingCount(): Promise<number>;
+  /** Forgets finished messages (and delivery notices) older than `before`; pending ones are kept whatever their age. */
+  prune(before: Date): Promise<number>;
   /**
    * Releases every lease: at start-up of the only process that delivers (SQLite is one replica), a
    * lease held by a process that was killed would otherwise hold its sink back until it lapses.

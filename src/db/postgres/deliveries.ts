@@ -1,4 +1,4 @@
-import { and, asc, count, desc, eq, inArray, isNull, lt, lte, max, or, sql } from 'drizzle-orm';
+import { and, asc, count, desc, eq, inArray, isNull, lt, lte, max, ne, or, sql } from 'drizzle-orm';
 import type { Delivery } from '../../domain/delivery.js';
 import type { DeliveryRepository, SinkRows } from '../store.js';
 import type { PgDb } from './client.js';
@@ -75,6 +75,13 @@ export function createPgDeliveryRepository(db: PgDb): DeliveryRepository {
       return result.rowCount ?? 0;
     },
     pendingCount: async () => (await db.select({ n: count() }).from(deliveries).where(pending))[0]?.n ?? 0,
+    async prune(before) {
+      return db.transaction(async (tx) => {
+        const removed = await tx.delete(deliveries).where(and(ne(deliveries.status, 'pending'), lt(deliveries.createdAt, before)));
+        await tx.delete(deliveryNotices).where(lt(deliveryNotices.createdAt, before));
+        return removed.rowCount ?? 0;
+      });
+    },
     // Several replicas share this database: a lease may be another live replica's, so leases only lapse.
     releaseLeases: async () => 0,
     async addNotice(notice, now) {

@@ -1,4 +1,4 @@
-import { and, asc, count, desc, eq, inArray, isNotNull, isNull, lt, lte, max, or, sql } from 'drizzle-orm';
+import { and, asc, count, desc, eq, inArray, isNotNull, isNull, lt, lte, max, ne, or, sql } from 'drizzle-orm';
 import { newMessageId, type Delivery, type NewDelivery } from '../../domain/delivery.js';
 import type { DeliveryRepository, OutboxWrite, SinkRows } from '../store.js';
 import type { Db } from './client.js';
@@ -119,6 +119,13 @@ export function createDeliveryRepository(db: Db): DeliveryRepository {
         .where(and(pending, integrationId === undefined ? undefined : eq(deliveries.integrationId, integrationId)))
         .run();
       return result.changes;
+    },
+    async prune(before) {
+      return db.transaction(() => {
+        const removed = db.delete(deliveries).where(and(ne(deliveries.status, 'pending'), lt(deliveries.createdAt, before))).run().changes;
+        db.delete(deliveryNotices).where(lt(deliveryNotices.createdAt, before)).run();
+        return removed;
+      });
     },
     async releaseLeases() {
       return db.update(deliveries).set({ leaseUntil: null }).where(and(pending, isNotNull(deliveries.leaseUntil))).run().changes;

@@ -8,6 +8,9 @@ import { deliveryAlertKey, isDeliveryAlert, type Alerts } from '../alerts.js';
 import type { OutboxPlanner, SinksOf } from './outbox.js';
 import type { AttemptReport } from './worker.js';
 
+/** Finished outbox rows (no secret left in them) are kept this long for `reauth-bot list` and the notices, then forgotten. */
+export const DELIVERY_RETENTION_MS = 30 * 24 * 3600 * 1000;
+
 /** A sink failing this long raises an alert in the integration's channel. */
 export const DELIVERY_ALERT_AFTER_MS = 15 * 60 * 1000;
 
@@ -70,6 +73,7 @@ export function createDeliveryAlerts(deps: DeliveryAlertDeps) {
      */
     async sweep(): Promise<void> {
       const now = deps.clock.now().getTime();
+      await deps.store.deliveries.prune(new Date(now - DELIVERY_RETENTION_MS));
       const rowsList = await deps.store.deliveries.sinkRows();
       for (const rows of rowsList) {
         const head = rows.head;

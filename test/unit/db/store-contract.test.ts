@@ -197,6 +197,16 @@ describe.each(engines)('the store on %s', (_engine, open) => {
     expect(await store.deliveries.notices(b.credential.id)).toEqual([]);
   });
 
+  it('forgets finished messages after the retention, never pending ones', async () => {
+    const row = (n: number, at: Date) => ({ integrationId: 'a', sinkKey: 'webhook:https://prune', type: 'integration.failing' as const, messageId: newMessageId(), credentialId: null, version: null, sealedCredential: null, keyId: null, data: { n }, createdAt: at });
+    await store.deliveries.enqueue([row(1, at(-100 * 86_400_000)), row(2, at(-100 * 86_400_000)), row(3, at(0))]);
+    const old = (await store.deliveries.head('a', 'webhook:https://prune'))!;
+    await store.deliveries.delivered(old.id, at(-99 * 86_400_000));
+    expect(await store.deliveries.prune(at(-30 * 86_400_000))).toBe(1);
+    // The old pending one stays: nothing undelivered is ever forgotten.
+    expect((await store.deliveries.head('a', 'webhook:https://prune'))?.data).toEqual({ n: 2 });
+  });
+
   it('re-seals every sealed value in one change, and a throw changes nothing', async () => {
     const counts = await store.credentials.resealAll({ credential: (r) => ({ value: `${r.sealedSecret}+`, keyId: 'k2' }), oauthState: () => undefined, delivery: (r) => ({ value: `${r.sealedCredential}+`, keyId: 'k2' }) }, (c) => ({ actor: 'cli', action: 'key.rotate', outcome: 'ok', detail: { ...c } }), at(0));
     expect(counts.credentials).toBeGreaterThan(2);
