@@ -1,5 +1,5 @@
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -12,6 +12,8 @@ import { freePort } from './start-app.js';
  */
 export interface TestPostgres {
   port: number;
+  /** With `tls`: the self-signed certificate the server presents (for `sslrootcert`). */
+  certificate?: string;
   /** A URL for a new, empty database. */
   newDatabase(name?: string): Promise<string>;
   /** Stops the server (fast shutdown: open connections are cut) and starts it again on the same port and data. */
@@ -41,13 +43,23 @@ function runAs(): { uid?: number; gid?: number } {
 
 let counter = 0;
 
-export async function startTestPostgres(): Promise<TestPostgres> {
+export async function startTestPostgres(options: { /** Serve TLS with a fresh self-signed certificate for 127.0.0.1. */ tls?: boolean } = {}): Promise<TestPostgres> {
   const bin = binDir();
   const user = runAs();
   const dir = mkdtempSync(join(tmpdir(), 'reauth-pg-'));
   if (user.uid !== undefined) chownSync(dir, user.uid, user.gid ?? user.uid);
   const data = join(dir, 'data');
   execFileSync(join(bin, 'initdb'), ['-D', data, '-U', 'reauth', '-A', 'trust', '-E', 'UTF8', '--no-sync', '--no-instructions'], { stdio: 'pipe', ...user });
+  const tlsFlags: string[] = [];
+  let certificate: string | undefined;
+  if (options.tls) {
+    certificate = join(dir, 'server.crt');
+    const key = join(dir, 'server.key');
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', key, '-out', certificate], { stdio: 'pipe' });
+    chmodSync(key, 0o600);
+    if (user.uid !== undefined) for (const file of [key, certificate]) chownSync(file, user.uid, user.gid ?? user.uid);
+    tlsFlags.push('-c', 'ssl=on', '-c', `ssl_cert_file=${certificate}`, '-c', `ssl_key_file=${key}`);
+  }
   const port = await freePort();
   let server: ChildProcess | undefined;
   let output = '';
@@ -73,7 +85,7 @@ export async function startTestPostgres(): Promise<TestPostgres> {
 
   async function start(): Promise<void> {
     output = '';
-    server = spawn(join(bin, 'postgres'), ['-D', data, '-p', String(port), '-k', dir, '-h', '127.0.0.1', '-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off', '-c', 'max_connections=200'], { stdio: ['ignore', 'pipe', 'pipe'], ...user });
+    server = spawn(join(bin, 'postgres'), ['-D', data, '-p', String(port), '-k', dir, '-h', '127.0.0.1', '-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off', '-c', 'max_connections=200', ...tlsFlags], { stdio: ['ignore', 'pipe', 'pipe'], ...user });
     server.stdout?.on('data', (c: Buffer) => (output += c.toString()));
     server.stderr?.on('data', (c: Buffer) => (output += c.toString()));
     await ready();
@@ -90,6 +102,7 @@ export async function startTestPostgres(): Promise<TestPostgres> {
   await start();
   return {
     port,
+    ...(certificate ? { certificate } : {}),
     async newDatabase(name) {
       counter += 1;
       const database = name ?? `reauth_${process.pid}_${counter}`;

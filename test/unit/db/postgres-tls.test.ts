@@ -1,0 +1,29 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openPostgresStore } from '../../../src/db/postgres/store.js';
+import { startTestPostgres, type TestPostgres } from '../../helpers/postgres.js';
+
+/** TLS options reach PostgreSQL from DATABASE_URL as written (node-postgres reads sslmode and sslrootcert). */
+describe('PostgreSQL over TLS', () => {
+  let postgres: TestPostgres;
+  beforeAll(async () => {
+    postgres = await startTestPostgres({ tls: true });
+  });
+  afterAll(async () => postgres?.close());
+
+  it('connects with sslmode=verify-full against the server certificate, and the session is encrypted', async () => {
+    const url = `${await postgres.newDatabase()}?sslmode=verify-full&sslrootcert=${encodeURIComponent(postgres.certificate ?? '')}`;
+    const store = await openPostgresStore(url);
+    try {
+      expect(await store.ping()).toBe(true);
+      const result = await store.pg?.$client.query<{ ssl: boolean }>('select ssl from pg_stat_ssl where pid = pg_backend_pid()');
+      expect(result?.rows[0]?.ssl).toBe(true);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('refuses a server whose certificate it cannot verify', async () => {
+    const url = `${await postgres.newDatabase()}?sslmode=verify-full`;
+    await expect(openPostgresStore(url)).rejects.toThrow(/self[- ]signed|certificate/i);
+  });
+});
