@@ -175,7 +175,7 @@ export async function compose(config: Config, logger: Logger, options: ComposeOp
   let ready = false;
   let stopping = false;
   const inflight = createInFlight();
-  const runner = createProbeRunner({ store, probe, health, clock, logger, credentialLock, intervalMs, concurrency: DEFAULT_HTTP_OPTIONS.globalConcurrency, random: options.random ?? Math.random, metrics, stopping: () => stopping });
+  const runner = createProbeRunner({ store, probe, health, clock, logger, credentialLock, intervalMs, concurrency: DEFAULT_HTTP_OPTIONS.globalConcurrency, providerConcurrency: providerConcurrencyCaps(), random: options.random ?? Math.random, metrics, stopping: () => stopping });
   const upkeep = createAlertUpkeep({ store, alerts, clock });
   const jobs = {
     runDue: runner.runDue,

@@ -4,7 +4,7 @@ import { isAppIntegration } from '../../domain/integration.js';
 import type { Integration } from '../../domain/types.js';
 import type { Logger } from '../../logger.js';
 import type { Metrics } from '../../observability/metrics.js';
-import { createLimiter } from '../../providers/limiter.js';
+import { createLimiter, type Limiter } from '../../providers/limiter.js';
 import { earliestExpiry, isRejection } from '../../providers/outcome.js';
 import type { HealthStateMachine, SignalSource } from '../health.js';
 import { REJECTED_REPROBE_MS } from '../health.js';
@@ -21,8 +21,14 @@ export interface ProbeRunnerDeps {
   credentialLock: KeyedLock;
   /** HEALTH_CHECK_INTERVAL_SECONDS in ms; 0 disables scheduled probes. */
   intervalMs: number;
-  /** Probes running at once across all providers; each provider also has its own cap in the HTTP client. */
+  /** Probes running at once across all providers. */
   concurrency: number;
+  /**
+   * Probes running at once per provider (the provider table's caps, as the HTTP client applies them). A
+   * sweep waits for a provider's slot before it takes one of the `concurrency` slots, so probes queued
+   * for a busy provider never hold slots the others could use.
+   */
+  providerConcurrency?: Readonly<Record<string, number>>;
   random: () => number;
   metrics?: Pick<Metrics, 'probes' | 'probeSeconds'>;
   /** True once a shutdown began: a sweep starts no new probe (the rest are due again at the next start). */
@@ -43,6 +49,12 @@ function credentialGroups(integrations: readonly Integration[]): Integration[][]
  */
 export function createProbeRunner(deps: ProbeRunnerDeps) {
   const limiter = createLimiter(deps.concurrency);
+  const providerLimiters = new Map<string, Limiter>();
+  const providerLimiter = (provider: string): Limiter => {
+    let found = providerLimiters.get(provider);
+    if (!found) providerLimiters.set(provider, (found = createLimiter(deps.providerConcurrency?.[provider] ?? deps.concurrency)));
+    return found;
+  };
 
   function nextProbeAfter(result: ProbeResult, now: Date): Date {
     let next = now.getTime() + deps.intervalMs * (0.9 + 0.2 * deps.random());
@@ -119,7 +131,7 @@ export function createProbeRunner(deps: ProbeRunnerDeps) {
       let probed = 0;
       await Promise.all(
         due.map((group) =>
-          limiter.run(async () => {
+          providerLimiter((group[0] as Integration).provider).run(() => limiter.run(async () => {
             if (deps.stopping?.()) return;
             const first = group[0] as Integration;
             const claimedAt = deps.clock.now();
@@ -128,7 +140,7 @@ export function createProbeRunner(deps: ProbeRunnerDeps) {
             await probeGroupLocked(group, 'probe').catch((error: unknown) => {
               deps.logger.error({ err: error, integration: first.id }, 'probe failed unexpectedly');
             });
-          }),
+          })),
         ),
       );
       return probed;
