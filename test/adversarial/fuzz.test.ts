@@ -103,9 +103,23 @@ describe('fuzzing the entry points', () => {
     );
   });
 
+  it('credential reads with any path and any Authorization header', async () => {
+    const segment = fc.oneof(fc.string({ maxLength: 200 }), fc.stringMatching(/^[a-z0-9%.-]{0,80}$/), fc.constantFrom('gitlab', '..', '%2e%2e', '%E0%A4%A', '%00', ''));
+    const authorization = fc.oneof(fc.string({ maxLength: 300 }), fc.string({ maxLength: 100 }).map((v) => `Bearer ${v}`), fc.constantFrom('Bearer', 'Basic x', ''));
+    await property(fc.record({ segment, authorization }), async ({ segment: id, authorization: header }) => {
+      const path = `/v1/credentials/${id.replace(/[\s#?]/g, '')}`;
+      const headers: Record<string, string> = {};
+      // fetch refuses header values with control characters; what it can send is what is tried.
+      if (/^[\x20-\x7e]*$/.test(header) && header) headers.authorization = header;
+      return send(path, { method: 'GET', headers });
+    });
+  });
+
+
   it('no 5xx at all, and no planted secret leaked at trace level', () => {
     expect(serverErrors).toBe(0);
     expect(cases).toBe(runs * 5);
     expectNoLeaks(t, [TOKEN, WEBHOOK_SECRET, SIGNING_SECRET]);
   });
+
 });
