@@ -6,14 +6,11 @@
 //   node scripts/build.mjs --optional   as above, but never fail (npm's prepare step)
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { findTypeScriptCompiler } from './find-tsc.mjs';
 
 const optional = process.argv.includes('--optional');
-const require = createRequire(import.meta.url);
-let tsc;
-try {
-  tsc = require.resolve('typescript/bin/tsc');
-} catch {
+const tsc = findTypeScriptCompiler();
+if (!tsc) {
   if (existsSync('dist/src/main.js')) process.exit(0);
   process.stderr.write(
     'reauth-bot: TypeScript is not installed (a production install) and there is no built dist/.\n' +
