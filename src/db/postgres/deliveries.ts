@@ -1,6 +1,7 @@
 import { and, asc, count, desc, eq, inArray, isNull, lt, lte, max, ne, or, sql } from 'drizzle-orm';
 import type { Delivery } from '../../domain/delivery.js';
-import type { DeliveryRepository, SinkRows } from '../store.js';
+import { groupSinkRows } from '../engine-rules.js';
+import type { DeliveryRepository } from '../store.js';
 import type { PgDb } from './client.js';
 import { deliveries, deliveryNotices } from './schema.js';
 
@@ -58,16 +59,7 @@ export function createPgDeliveryRepository(db: PgDb): DeliveryRepository {
         .groupBy(deliveries.integrationId, deliveries.sinkKey)
         .as('last');
       const lastRows = await db.select({ row: deliveries }).from(deliveries).innerJoin(lastIds, eq(deliveries.id, lastIds.lastId));
-      const bySink = new Map<string, SinkRows>();
-      const entry = (row: Delivery): SinkRows => {
-        const key = `${row.integrationId}\u0000${row.sinkKey}`;
-        let found = bySink.get(key);
-        if (!found) bySink.set(key, (found = { integrationId: row.integrationId, sinkKey: row.sinkKey, head: undefined, lastDelivered: undefined }));
-        return found;
-      };
-      for (const { row } of headRows) entry(row).head = row;
-      for (const { row } of lastRows) entry(row).lastDelivered = row;
-      return [...bySink.values()];
+      return groupSinkRows(headRows.map((r) => r.row), lastRows.map((r) => r.row));
     },
     forCredential: (credentialId) => db.select().from(deliveries).where(and(eq(deliveries.credentialId, credentialId), eq(deliveries.type, 'credential.updated'))).orderBy(asc(deliveries.id)),
     async retryNow(now, integrationId) {

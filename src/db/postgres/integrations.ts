@@ -1,18 +1,13 @@
 import { and, asc, eq, inArray, isNull, sql } from 'drizzle-orm';
 import type { Credential } from '../../domain/types.js';
-import type { BindingCheck, IntegrationRepository } from '../store.js';
+import { credentialFits } from '../engine-rules.js';
+import type { IntegrationRepository } from '../store.js';
 import type { PgDb } from './client.js';
 import { integrations } from './schema.js';
 import { currentCredential, lockCredentialKey, recordAudit, retireCredential, saveHealth, servedBy } from './writers.js';
 
 /** One advisory lock for catalogue syncs: replicas starting together apply the file one after another. */
 const SYNC_LOCK = 7_316_208_192;
-
-function fits(credential: Credential, check: BindingCheck): boolean {
-  if (check.binding === null) return false;
-  if (credential.binding === null) return check.reason === undefined && credential.provider === check.provider && credential.authType === check.authType;
-  return credential.binding === check.binding;
-}
 
 export function createPgIntegrationRepository(db: PgDb): IntegrationRepository {
   return {
@@ -44,7 +39,7 @@ export function createPgIntegrationRepository(db: PgDb): IntegrationRepository {
         for (const check of plan.bindings) {
           await lockCredentialKey(tx, check.credentialKey);
           const credential = await currentCredential(tx, check.credentialKey);
-          if (!credential || fits(credential, check)) continue;
+          if (!credential || credentialFits(credential, check)) continue;
           const gone = await retireCredential(tx, check.credentialKey, now);
           if (gone) retired.set(check.credentialKey, gone);
           const reason = check.reason ?? 'what it was validated against changed';

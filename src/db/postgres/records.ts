@@ -1,15 +1,13 @@
 import { and, asc, desc, eq, gt, gte, isNotNull, isNull, lt, lte, or, type SQL } from 'drizzle-orm';
 import type { AuditRecord, HealthState } from '../../domain/types.js';
 import type { AlertRepository, AuditRepository, ExpiryWarningRepository, HealthRepository, OAuthStateRepository, WebhookReplayRepository } from '../store.js';
+import { POST_CLAIM_MS, REPLAY_MEMORY_MS, REPLAY_PRUNE_EVERY_MS } from '../engine-rules.js';
 import type { PgDb } from './client.js';
 import { alerts, auditLog, expiryWarnings, healthStates, oauthStates, webhookReplays } from './schema.js';
 import { recordAudit, saveHealth } from './writers.js';
 
 /** Health, alerts, audit, OAuth states, webhook replays and expiry warnings on PostgreSQL. */
 
-const POST_CLAIM_MS = 30_000;
-const REMEMBER_MS = 15 * 60 * 1000;
-const PRUNE_EVERY_MS = 60 * 1000;
 /** The audit export reads this many rows at a time, by id: memory stays flat. */
 const AUDIT_PAGE = 1000;
 
@@ -95,8 +93,8 @@ export function createPgWebhookReplayRepository(db: PgDb): WebhookReplayReposito
   let prunedAt = 0;
   return {
     async remember(signature, now) {
-      if (now.getTime() - prunedAt >= PRUNE_EVERY_MS || now.getTime() < prunedAt) {
-        await db.delete(webhookReplays).where(lt(webhookReplays.seenAt, new Date(now.getTime() - REMEMBER_MS)));
+      if (now.getTime() - prunedAt >= REPLAY_PRUNE_EVERY_MS || now.getTime() < prunedAt) {
+        await db.delete(webhookReplays).where(lt(webhookReplays.seenAt, new Date(now.getTime() - REPLAY_MEMORY_MS)));
         prunedAt = now.getTime();
       }
       const result = await db.insert(webhookReplays).values({ signature, seenAt: now }).onConflictDoNothing();

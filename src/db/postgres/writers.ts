@@ -1,6 +1,6 @@
 import { and, asc, eq, isNull, max, sql } from 'drizzle-orm';
-import { newMessageId } from '../../domain/delivery.js';
 import type { AuditEntry, Credential, HealthUpdate, Integration } from '../../domain/types.js';
+import { outboxRows } from '../engine-rules.js';
 import type { OutboxWrite } from '../store.js';
 import type { PgExecutor } from './client.js';
 import { auditLog, credentials, deliveries, healthStates, integrations } from './schema.js';
@@ -45,23 +45,6 @@ export async function lockCredentialKey(q: PgExecutor, key: string): Promise<voi
 
 /** The outbox rows of one credential version, written in the transaction that makes it. */
 export async function writeOutbox(q: PgExecutor, outbox: OutboxWrite | undefined, credential: { id: number; version: number }, served: readonly { id: string }[], now: Date): Promise<void> {
-  if (!outbox) return;
-  const servedIds = new Set(served.map((s) => s.id));
-  const rows = outbox.sinks
-    .filter((sink) => servedIds.has(sink.integrationId))
-    .map((sink) => ({
-      integrationId: sink.integrationId,
-      sinkKey: sink.sinkKey,
-      type: 'credential.updated' as const,
-      messageId: newMessageId(),
-      credentialId: credential.id,
-      version: credential.version,
-      sealedCredential: outbox.sealedCredential.value,
-      keyId: outbox.sealedCredential.keyId,
-      data: outbox.data,
-      status: 'pending' as const,
-      nextAttemptAt: now,
-      createdAt: now,
-    }));
+  const rows = outboxRows(outbox, credential, served, now);
   if (rows.length > 0) await q.insert(deliveries).values(rows);
 }

@@ -1,11 +1,10 @@
 import { and, eq, isNotNull, isNull, lt, or, sql } from 'drizzle-orm';
 import type { Alert } from '../../domain/types.js';
 import type { AlertRepository } from '../store.js';
+import { POST_CLAIM_MS } from '../engine-rules.js';
 import type { Db } from './client.js';
 import { alerts } from './schema.js';
 
-/** A post attempt in flight is trusted this long before another process may try. */
-export const POST_CLAIM_MS = 30_000;
 
 export function createAlertRepository(db: Db): AlertRepository {
   const open = db

@@ -1,30 +1,14 @@
 import { and, asc, count, desc, eq, inArray, isNotNull, isNull, lt, lte, max, ne, or, sql } from 'drizzle-orm';
-import { newMessageId, type Delivery, type NewDelivery } from '../../domain/delivery.js';
-import type { DeliveryRepository, OutboxWrite, SinkRows } from '../store.js';
+import type { Delivery, NewDelivery } from '../../domain/delivery.js';
+import { groupSinkRows, outboxRows } from '../engine-rules.js';
+import type { DeliveryRepository, OutboxWrite } from '../store.js';
 import type { Db } from './client.js';
 import { deliveries, deliveryNotices } from './schema.js';
 
 /** The outbox rows for one credential version; synchronous, so they join the transaction that swaps it in. */
 export function createOutboxWriter(db: Db) {
   return (outbox: OutboxWrite | undefined, credential: { id: number; version: number }, served: readonly { id: string }[], now: Date): void => {
-    if (!outbox) return;
-    const servedIds = new Set(served.map((s) => s.id));
-    const rows = outbox.sinks
-      .filter((sink) => servedIds.has(sink.integrationId))
-      .map((sink) => ({
-        integrationId: sink.integrationId,
-        sinkKey: sink.sinkKey,
-        type: 'credential.updated' as const,
-        messageId: newMessageId(),
-        credentialId: credential.id,
-        version: credential.version,
-        sealedCredential: outbox.sealedCredential.value,
-        keyId: outbox.sealedCredential.keyId,
-        data: outbox.data,
-        status: 'pending' as const,
-        nextAttemptAt: now,
-        createdAt: now,
-      }));
+    const rows = outboxRows(outbox, credential, served, now);
     if (rows.length > 0) db.insert(deliveries).values(rows).run();
   };
 }
@@ -100,16 +84,7 @@ export function createDeliveryRepository(db: Db): DeliveryRepository {
         .groupBy(deliveries.integrationId, deliveries.sinkKey)
         .as('last');
       const lastRows = db.select({ row: deliveries }).from(deliveries).innerJoin(lastIds, eq(deliveries.id, lastIds.lastId)).all();
-      const bySink = new Map<string, SinkRows>();
-      const entry = (row: Delivery): SinkRows => {
-        const key = `${row.integrationId}\u0000${row.sinkKey}`;
-        let found = bySink.get(key);
-        if (!found) bySink.set(key, (found = { integrationId: row.integrationId, sinkKey: row.sinkKey, head: undefined, lastDelivered: undefined }));
-        return found;
-      };
-      for (const { row } of headRows) entry(row).head = row;
-      for (const { row } of lastRows) entry(row).lastDelivered = row;
-      return [...bySink.values()];
+      return groupSinkRows(headRows.map((r) => r.row), lastRows.map((r) => r.row));
     },
     forCredential: async (credentialId) => forCredential.all({ credentialId }),
     async retryNow(now, integrationId) {

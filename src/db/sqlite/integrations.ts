@@ -1,19 +1,13 @@
 import { and, asc, eq, inArray, isNull, sql } from 'drizzle-orm';
 import type { Credential, Integration } from '../../domain/types.js';
-import type { BindingCheck, IntegrationRepository } from '../store.js';
+import { credentialFits } from '../engine-rules.js';
+import type { IntegrationRepository } from '../store.js';
 import type { Db } from './client.js';
 import { createAuditWriter } from './audit.js';
 import { createCredentialRetirer, prepareCurrentCredential } from './credentials.js';
 import { createHealthWriter } from './health.js';
 import { prepareServedBy } from './served-by.js';
 import { integrations } from './schema.js';
-
-/** Does a stored credential still fit what uses its key? One stored before bindings knows only provider and auth type. */
-function fits(credential: Credential, check: BindingCheck): boolean {
-  if (check.binding === null) return false;
-  if (credential.binding === null) return check.reason === undefined && credential.provider === check.provider && credential.authType === check.authType;
-  return credential.binding === check.binding;
-}
 
 /** The stored row is exactly the domain's Integration (checked here at compile time). */
 const asIntegration = (row: typeof integrations.$inferSelect): Integration => row;
@@ -55,7 +49,7 @@ export function createIntegrationRepository(db: Db): IntegrationRepository {
         const retired = new Map<string, Credential>();
         for (const check of plan.bindings) {
           const credential = current.get({ key: check.credentialKey });
-          if (!credential || fits(credential, check)) continue;
+          if (!credential || credentialFits(credential, check)) continue;
           const gone = retire(check.credentialKey, now);
           if (gone) retired.set(check.credentialKey, gone);
           const reason = check.reason ?? 'what it was validated against changed';

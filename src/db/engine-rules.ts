@@ -1,0 +1,55 @@
+import { newMessageId, type Delivery } from '../domain/delivery.js';
+import type { Credential } from '../domain/types.js';
+import type { BindingCheck, OutboxWrite, SinkRows } from './store.js';
+
+/** What both storage engines decide the same way, whatever their SQL: one definition for SQLite and PostgreSQL. */
+
+/** A post attempt in flight is trusted this long before another process may try. */
+export const POST_CLAIM_MS = 30_000;
+/** Signatures are remembered longer than the 5-minute window in which one could be accepted. */
+export const REPLAY_MEMORY_MS = 15 * 60 * 1000;
+/** Forgetting old signatures scans the table: once a minute is enough. */
+export const REPLAY_PRUNE_EVERY_MS = 60 * 1000;
+
+/** Does a stored credential still fit what uses its key? One stored before bindings knows only provider and auth type. */
+export function credentialFits(credential: Credential, check: BindingCheck): boolean {
+  if (check.binding === null) return false;
+  if (credential.binding === null) return check.reason === undefined && credential.provider === check.provider && credential.authType === check.authType;
+  return credential.binding === check.binding;
+}
+
+/** The outbox rows of one credential version: one per sink of each integration it serves. */
+export function outboxRows(outbox: OutboxWrite | undefined, credential: { id: number; version: number }, served: readonly { id: string }[], now: Date) {
+  if (!outbox) return [];
+  const servedIds = new Set(served.map((s) => s.id));
+  return outbox.sinks
+    .filter((sink) => servedIds.has(sink.integrationId))
+    .map((sink) => ({
+      integrationId: sink.integrationId,
+      sinkKey: sink.sinkKey,
+      type: 'credential.updated' as const,
+      messageId: newMessageId(),
+      credentialId: credential.id,
+      version: credential.version,
+      sealedCredential: outbox.sealedCredential.value,
+      keyId: outbox.sealedCredential.keyId,
+      data: outbox.data,
+      status: 'pending' as const,
+      nextAttemptAt: now,
+      createdAt: now,
+    }));
+}
+
+/** Each sink's oldest pending message and newest delivered one, side by side. */
+export function groupSinkRows(heads: readonly Delivery[], lastDelivered: readonly Delivery[]): SinkRows[] {
+  const bySink = new Map<string, SinkRows>();
+  const entry = (row: Delivery): SinkRows => {
+    const key = `${row.integrationId}\u0000${row.sinkKey}`;
+    let found = bySink.get(key);
+    if (!found) bySink.set(key, (found = { integrationId: row.integrationId, sinkKey: row.sinkKey, head: undefined, lastDelivered: undefined }));
+    return found;
+  };
+  for (const row of heads) entry(row).head = row;
+  for (const row of lastDelivered) entry(row).lastDelivered = row;
+  return [...bySink.values()];
+}
