@@ -57,8 +57,9 @@ export function handleReauthSubmission(services: ListenerServices, fastPathMs = 
     if (first !== 'slow') {
       if (first.ok) {
         const resultView = buildResultModal(first);
-        await ack({ response_action: 'update', view: await withDelivery(services, first, resultView) });
-        await services.notices.remember(first.credential.id, first.integration.id, { viewId: view.id, view: resultView });
+        const shown = await withDelivery(services, first, resultView);
+        await ack({ response_action: 'update', view: shown.view });
+        if (shown.tracked) await services.notices.remember(first.credential.id, first.integration.id, { viewId: view.id, view: resultView });
       } else {
         const field = presentBlocks.includes(first.field) ? first.field : INPUT_BLOCK.token;
         await ack({ response_action: 'errors', errors: { [field]: truncate(first.reason, 1500) } });
@@ -73,8 +74,9 @@ export function handleReauthSubmission(services: ListenerServices, fastPathMs = 
     const result = await work;
     const resultView = buildResultModal(result);
     try {
-      await services.slack.views.update({ view_id: view.id, view: result.ok ? await withDelivery(services, result, resultView) : resultView });
-      if (result.ok) await services.notices.remember(result.credential.id, result.integration.id, { viewId: view.id, view: resultView });
+      const shown = result.ok ? await withDelivery(services, result, resultView) : { view: resultView, tracked: false };
+      await services.slack.views.update({ view_id: view.id, view: shown.view });
+      if (result.ok && shown.tracked) await services.notices.remember(result.credential.id, result.integration.id, { viewId: view.id, view: resultView });
     } catch (error) {
       const code = slackErrorCode(error);
       if (code !== 'not_found') services.logger.warn({ error: code }, 'could not show the validation result in the modal');
@@ -94,8 +96,11 @@ async function afterResult(services: ListenerServices, result: ReauthResult, act
   await services.announce({ integration: result.integration, affected: result.affected, validation: result.validation, actor, how: 'modal', credentialId: result.credential.id });
 }
 
-/** The result modal with the new credential's delivery lines (pending at first; kept current afterwards). */
-async function withDelivery(services: ListenerServices, result: Extract<ReauthResult, { ok: true }>, view: ModalView): Promise<ModalView> {
+/**
+ * The result modal with the new credential's delivery lines (pending at first; kept current afterwards),
+ * and whether it has any to keep current.
+ */
+async function withDelivery(services: ListenerServices, result: Extract<ReauthResult, { ok: true }>, view: ModalView): Promise<{ view: ModalView; tracked: boolean }> {
   const lines = await services.notices.linesFor(result.credential.id);
-  return lines.length ? { ...view, blocks: services.notices.addLines(view.blocks as Block[], lines) } : view;
+  return lines.length ? { view: { ...view, blocks: services.notices.addLines(view.blocks as Block[], lines) }, tracked: true } : { view, tracked: false };
 }

@@ -37,9 +37,11 @@ export function createDeliveryNotices(deps: DeliveryNoticeDeps) {
     /** The delivery lines for a credential version, to include when its outcome is first shown. */
     linesFor,
     addLines: withLines,
-    /** Remembers a message (channel and ts) or a modal (view id) that shows this version's delivery. */
+    /**
+     * Remembers a message (channel and ts) or a modal (view id) that shows this version's delivery;
+     * callers remember only what they showed delivery lines in.
+     */
     async remember(credentialId: number, integrationId: string, shown: { channel: string; ts: string; text: string; blocks: Block[] } | { viewId: string; view: View }): Promise<void> {
-      if ((await deps.store.deliveries.forCredential(credentialId)).length === 0) return;
       const notice = 'viewId' in shown
         ? { channel: null, messageTs: null, viewId: shown.viewId, content: { view: shown.view } }
         : { channel: shown.channel, messageTs: shown.ts, viewId: null, content: { text: shown.text, blocks: shown.blocks } };
