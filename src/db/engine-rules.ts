@@ -1,5 +1,6 @@
 import { newMessageId, type Delivery } from '../domain/delivery.js';
-import type { Credential } from '../domain/types.js';
+import { fingerprintOf } from '../domain/credential.js';
+import type { AuditEntry, Credential } from '../domain/types.js';
 import type { BindingCheck, OutboxWrite, SinkRows } from './store.js';
 
 /** What both storage engines decide the same way, whatever their SQL: one definition for SQLite and PostgreSQL. */
@@ -52,4 +53,26 @@ export function groupSinkRows(heads: readonly Delivery[], lastDelivered: readonl
   for (const row of heads) entry(row).head = row;
   for (const row of lastDelivered) entry(row).lastDelivered = row;
   return [...bySink.values()];
+}
+
+/** A catalogue edit retired a credential: what the integrations it served now say, and its audit entry. */
+export function retiredByCatalogue(credential: Credential, check: BindingCheck): { healthReason: string; audit: AuditEntry } {
+  const reason = check.reason ?? 'what it was validated against changed';
+  return {
+    healthReason: `Needs re-authentication: ${reason} in integrations.yml.`,
+    audit: { actor: 'catalogue', integrationId: check.integrationIds[0] ?? null, action: 'catalogue.credential_retired', outcome: 'credential_discarded', fingerprint: fingerprintOf(credential), detail: { reason, served: check.integrationIds } },
+  };
+}
+
+/** The audit entry of an auth type changed in the catalogue, given what became of the old credential. */
+export function authTypeChangeAudit(integrationId: string, change: { from: string; to: string }, retired: Credential | undefined, keptForOthers: boolean): AuditEntry {
+  return {
+    actor: 'catalogue',
+    integrationId,
+    action: 'catalogue.auth_type_changed',
+    // A credential another integration still uses (an organization's shared one) stays theirs.
+    outcome: retired ? 'credential_discarded' : keptForOthers ? 'credential_kept_for_others' : 'no_credential',
+    fingerprint: retired ? fingerprintOf(retired) : null,
+    detail: { from: change.from, to: change.to },
+  };
 }

@@ -1,3 +1,4 @@
+import { fingerprintOf } from '../domain/credential.js';
 import type { Keyring } from '../crypto/keyring.js';
 import type { Store } from '../db/store.js';
 import type { Clock } from '../domain/clock.js';
@@ -58,7 +59,7 @@ export function createOAuthRefresher(deps: OAuthRefreshDeps) {
     if (!options.persist) return { ok: true, payload: next, refreshed: true, credential };
     const served = deps.outbox ? await deps.store.integrations.listByCredentialKey(credential.credentialKey) : [];
     const outbox = deps.outbox?.forCredential(credential.credentialKey, served, next, {
-      fingerprint: credential.fingerprints.join(','),
+      fingerprint: fingerprintOf(credential),
       actor: 'reauth',
       how: 'oauth_refresh',
       identity: credential.identity,

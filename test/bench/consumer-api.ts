@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -7,6 +7,7 @@ import { compose } from '../../src/compose.js';
 import { parseConfig } from '../../src/config.js';
 import { fingerprintSecret } from '../../src/crypto/fingerprint.js';
 import { createLogger } from '../../src/logger.js';
+import { sha256Hex } from '../../src/services/delivery/consumers.js';
 import { freePort } from '../helpers/start-app.js';
 import { distFile, probeChild, startChild, waitForHealthy, type Child } from './processes.js';
 import { distribution, round, runConcurrently } from './stats.js';
@@ -37,7 +38,7 @@ export async function measureConsumerApi(options: { dir: string; requests: numbe
     await new Promise<void>((resolve) => emulators.process.stdout?.once('data', () => resolve()));
     const urls = JSON.parse(emulators.output().split('\n')[0] ?? '{}') as { slackApiUrl: string; gitlabUrl: string };
     const catalogue = join(options.dir, 'consumer.yml');
-    writeFileSync(catalogue, `integrations:\n  - { id: gitlab-bench, name: GitLab, provider: gitlab, auth: pat, url: "${urls.gitlabUrl}", channel: C0BENCH }\nconsumers:\n  - { name: bench, token_sha256: ${createHash('sha256').update(consumerToken).digest('hex')}, integrations: ["*"], requests_per_minute: 100000000 }\n`);
+    writeFileSync(catalogue, `integrations:\n  - { id: gitlab-bench, name: GitLab, provider: gitlab, auth: pat, url: "${urls.gitlabUrl}", channel: C0BENCH }\nconsumers:\n  - { name: bench, token_sha256: ${sha256Hex(consumerToken)}, integrations: ["*"], requests_per_minute: 100000000 }\n`);
     const port = await freePort();
     const env = {
       SLACK_BOT_TOKEN: botToken,

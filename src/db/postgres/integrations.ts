@@ -1,6 +1,6 @@
 import { and, asc, eq, inArray, isNull, sql } from 'drizzle-orm';
 import type { Credential } from '../../domain/types.js';
-import { credentialFits } from '../engine-rules.js';
+import { authTypeChangeAudit, credentialFits, retiredByCatalogue } from '../engine-rules.js';
 import type { IntegrationRepository } from '../store.js';
 import type { PgDb } from './client.js';
 import { integrations } from './schema.js';
@@ -42,9 +42,9 @@ export function createPgIntegrationRepository(db: PgDb): IntegrationRepository {
           if (!credential || credentialFits(credential, check)) continue;
           const gone = await retireCredential(tx, check.credentialKey, now);
           if (gone) retired.set(check.credentialKey, gone);
-          const reason = check.reason ?? 'what it was validated against changed';
-          for (const id of check.integrationIds) await saveHealth(tx, { integrationId: id, status: 'unknown', reason: `Needs re-authentication: ${reason} in integrations.yml.`, consecutiveFailures: 0 });
-          await recordAudit(tx, { actor: 'catalogue', integrationId: check.integrationIds[0] ?? null, action: 'catalogue.credential_retired', outcome: 'credential_discarded', fingerprint: credential.fingerprints.join(','), detail: { reason, served: check.integrationIds } }, now);
+          const retiring = retiredByCatalogue(credential, check);
+          for (const id of check.integrationIds) await saveHealth(tx, { integrationId: id, status: 'unknown', reason: retiring.healthReason, consecutiveFailures: 0 });
+          await recordAudit(tx, retiring.audit, now);
         }
         for (const update of plan.update) {
           const change = update.authChange;
@@ -52,7 +52,7 @@ export function createPgIntegrationRepository(db: PgDb): IntegrationRepository {
           const gone = retired.get(change.oldKey);
           const kept = gone ? undefined : await currentCredential(tx, change.oldKey);
           if (!(await currentCredential(tx, update.values.credentialKey))) await saveHealth(tx, { integrationId: update.id, status: 'unknown', reason: change.reason, consecutiveFailures: 0 });
-          await recordAudit(tx, { actor: 'catalogue', integrationId: update.id, action: 'catalogue.auth_type_changed', outcome: gone ? 'credential_discarded' : kept ? 'credential_kept_for_others' : 'no_credential', fingerprint: gone?.fingerprints.join(',') ?? null, detail: { from: change.from, to: change.to } }, now);
+          await recordAudit(tx, authTypeChangeAudit(update.id, change, gone, kept !== undefined), now);
         }
       });
     },

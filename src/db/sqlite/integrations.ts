@@ -1,6 +1,6 @@
 import { and, asc, eq, inArray, isNull, sql } from 'drizzle-orm';
 import type { Credential, Integration } from '../../domain/types.js';
-import { credentialFits } from '../engine-rules.js';
+import { authTypeChangeAudit, credentialFits, retiredByCatalogue } from '../engine-rules.js';
 import type { IntegrationRepository } from '../store.js';
 import type { Db } from './client.js';
 import { createAuditWriter } from './audit.js';
@@ -52,9 +52,9 @@ export function createIntegrationRepository(db: Db): IntegrationRepository {
           if (!credential || credentialFits(credential, check)) continue;
           const gone = retire(check.credentialKey, now);
           if (gone) retired.set(check.credentialKey, gone);
-          const reason = check.reason ?? 'what it was validated against changed';
-          for (const id of check.integrationIds) health.save({ integrationId: id, status: 'unknown', reason: `Needs re-authentication: ${reason} in integrations.yml.`, consecutiveFailures: 0 });
-          audit.record({ actor: 'catalogue', integrationId: check.integrationIds[0] ?? null, action: 'catalogue.credential_retired', outcome: 'credential_discarded', fingerprint: credential.fingerprints.join(','), detail: { reason, served: check.integrationIds } }, now);
+          const retiring = retiredByCatalogue(credential, check);
+          for (const id of check.integrationIds) health.save({ integrationId: id, status: 'unknown', reason: retiring.healthReason, consecutiveFailures: 0 });
+          audit.record(retiring.audit, now);
         }
         for (const update of plan.update) {
           const change = update.authChange;
@@ -62,18 +62,7 @@ export function createIntegrationRepository(db: Db): IntegrationRepository {
           const gone = retired.get(change.oldKey);
           const kept = gone ? undefined : current.get({ key: change.oldKey });
           if (!current.get({ key: update.values.credentialKey })) health.save({ integrationId: update.id, status: 'unknown', reason: change.reason, consecutiveFailures: 0 });
-          audit.record(
-            {
-              actor: 'catalogue',
-              integrationId: update.id,
-              action: 'catalogue.auth_type_changed',
-              // A credential another integration still uses (an organization's shared one) stays theirs.
-              outcome: gone ? 'credential_discarded' : kept ? 'credential_kept_for_others' : 'no_credential',
-              fingerprint: gone?.fingerprints.join(',') ?? null,
-              detail: { from: change.from, to: change.to },
-            },
-            now,
-          );
+          audit.record(authTypeChangeAudit(update.id, change, gone, kept !== undefined), now);
         }
       });
     },

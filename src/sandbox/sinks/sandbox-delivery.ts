@@ -1,5 +1,6 @@
-import { randomBytes, createHash } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
+import { sha256Hex } from '../../services/delivery/consumers.js';
 import { startVaultEmulator, type VaultEmulator } from './vault-emulator.js';
 import { startWebhookReceiver, type WebhookReceiver } from './webhook-receiver.js';
 
@@ -51,7 +52,7 @@ export async function startSandboxDelivery(dataDir: string): Promise<SandboxDeli
       ]
         .map((line) => `${indent}${line}`)
         .join('\n'),
-    consumersYaml: () => `consumers:\n  - name: sandbox-ingest\n    token_sha256: ${createHash('sha256').update(consumerToken).digest('hex')}\n    integrations: ["*"]\n`,
+    consumersYaml: () => `consumers:\n  - name: sandbox-ingest\n    token_sha256: ${sha256Hex(consumerToken)}\n    integrations: ["*"]\n`,
     close: async () => {
       await hook.close();
       await vault.close();

@@ -1,3 +1,4 @@
+import { fingerprintOf } from '../../domain/credential.js';
 import type { Credential, HealthStatus, Integration } from '../../domain/types.js';
 import { authSpec } from '../../providers/registry.js';
 import type { SecretPayload } from '../secret-payload.js';
@@ -32,7 +33,6 @@ export function consumerCredential(integration: Pick<Integration, 'provider' | '
   return fields;
 }
 
-export const fingerprintOf = (credential: Pick<Credential, 'fingerprints'>): string => credential.fingerprints.join(',');
 
 export function credentialDocument(integration: Integration, credential: Credential, fields: Record<string, unknown>, health: HealthStatus): CredentialDocument {
   return {

@@ -1,3 +1,4 @@
+import { fingerprintOf } from '../../domain/credential.js';
 import type { Keyring } from '../../crypto/keyring.js';
 import type { Store } from '../../db/store.js';
 import type { Clock } from '../../domain/clock.js';
@@ -98,7 +99,7 @@ export function createCredentialPull(deps: CredentialPullDeps) {
         credential = refreshed.credential;
         payload = refreshed.payload;
       } else if (refreshed && payload.accessExpiresAt <= deps.clock.now().getTime()) {
-        await audit('refresh_failed', credential.fingerprints.join(','), { reason: refreshed.outcome.reason });
+        await audit('refresh_failed', fingerprintOf(credential), { reason: refreshed.outcome.reason });
         return { status: 503, error: `The access token expired and could not be refreshed: ${refreshed.outcome.reason}` };
       } else if (!refreshed) {
         const current = await deps.store.credentials.current(integration.credentialKey);
@@ -109,7 +110,7 @@ export function createCredentialPull(deps: CredentialPullDeps) {
     }
 
     const etag = etagOf(credential.version);
-    const fingerprint = credential.fingerprints.join(',');
+    const fingerprint = fingerprintOf(credential);
     if (matchesEtag(request.ifNoneMatch, etag)) {
       await audit('not_modified', fingerprint, { version: credential.version });
       return { status: 304, etag };

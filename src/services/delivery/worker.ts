@@ -1,3 +1,4 @@
+import { fingerprintOf } from '../../domain/credential.js';
 import type { Keyring } from '../../crypto/keyring.js';
 import type { Store } from '../../db/store.js';
 import type { Clock } from '../../domain/clock.js';
@@ -59,7 +60,7 @@ export function createDeliveryWorker(deps: DeliveryWorkerDeps) {
     if (!credential || row.sealedCredential === null || row.version === null) return 'the credential version is no longer stored';
     const fields = JSON.parse(deps.keyring.unseal(row.sealedCredential, deliveryContext(credential.credentialKey))) as Record<string, unknown>;
     const health = (await deps.store.health.of(integration.id))?.status ?? 'unknown';
-    const fingerprint = typeof row.data.fingerprint === 'string' ? row.data.fingerprint : credential.fingerprints.join(',');
+    const fingerprint = typeof row.data.fingerprint === 'string' ? row.data.fingerprint : fingerprintOf(credential);
     const expiresAt = typeof row.data.expires_at === 'string' ? row.data.expires_at : null;
     const document = { ...credentialDocument(integration, credential, fields, health), version: row.version, fingerprint, expires_at: expiresAt, updated_at: row.createdAt.toISOString() };
     return { ...base, data: { integration: row.integrationId, version: row.version, ...row.data }, credential: fields, document, version: row.version, fingerprint };

@@ -1,3 +1,4 @@
+import { fingerprintOf } from '../../domain/credential.js';
 import type { Store } from '../../db/store.js';
 import type { Clock } from '../../domain/clock.js';
 import type { Logger } from '../../logger.js';
@@ -52,7 +53,7 @@ export function createExpiryWarnings(deps: ExpiryWarningDeps) {
       }
       if (posted) {
         await deps.store.expiryWarnings.record(credential.id, crossed, now);
-        await deps.events?.(integrations, 'credential.expiring', { fingerprint: credential.fingerprints.join(','), expires_at: expiresAt.toISOString(), days: nearest });
+        await deps.events?.(integrations, 'credential.expiring', { fingerprint: fingerprintOf(credential), expires_at: expiresAt.toISOString(), days: nearest });
         sent += 1;
       }
     }
