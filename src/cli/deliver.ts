@@ -1,13 +1,12 @@
 import { createProviderHttpClient } from '../compose.js';
 import { createKeyring } from '../crypto/keyring.js';
-import { sinkLabel } from '../domain/delivery.js';
 import { createLogger } from '../logger.js';
 import { deliveryConfigProblems } from '../services/delivery/config-check.js';
 import { createSinkStates } from '../services/delivery/sink-states.js';
 import { createDeliveryWorker } from '../services/delivery/worker.js';
 import { createSinkSenders } from '../sinks/senders.js';
 import { CliError, EXIT, requireConfig, withSyncedCatalogue, type CliIo } from './context.js';
-import { formatDate, formatTable } from './table.js';
+import { formatSinkStates } from './table.js';
 
 /**
  * `reauth-bot deliver [id]`: retries every pending delivery (of one integration) now, safe beside a
@@ -46,12 +45,7 @@ export async function deliverCommand(io: CliIo, args: string[]): Promise<number>
         io.stdout(only ? `${only} has no deliver: sinks.` : 'No integration has deliver: sinks.');
         return EXIT.ok;
       }
-      io.stdout(
-        formatTable(
-          ['ID', 'SINK', 'STATE', 'VERSION', 'DETAIL'],
-          states.map((s) => [s.integrationId, sinkLabel(s.sinkKey), s.state === 'none' ? 'nothing yet' : s.state, s.version === null ? '-' : String(s.version), s.state === 'failing' ? `${s.reason ?? ''}; next try ${formatDate(s.nextAttemptAt)}` : s.state === 'delivered' ? `at ${formatDate(s.since)}` : '']),
-        ),
-      );
+      io.stdout(formatSinkStates(states));
       io.stdout(`${queued} pending message(s) retried now, ${attempted} attempt(s) made.`);
       return states.some((s) => s.state === 'failing' || s.state === 'pending') ? EXIT.failing : EXIT.ok;
     } finally {

@@ -1,10 +1,9 @@
 import { loadCatalogueFile } from '../catalogue/load.js';
 import { credentialKeyOf, formatCatalogueError } from '../catalogue/types.js';
-import { sinkLabel } from '../domain/delivery.js';
 import { isAppIntegration } from '../domain/integration.js';
 import { createSinkStates } from '../services/delivery/sink-states.js';
 import { CliError, EXIT, requireConfig, withStore, type CliIo } from './context.js';
-import { formatDate, formatTable } from './table.js';
+import { formatDate, formatSinkStates, formatTable } from './table.js';
 
 /** `reauth-bot list`: the catalogue as it stands, with health and credential from the database. */
 export async function listCommand(io: CliIo): Promise<number> {
@@ -40,7 +39,7 @@ export async function listCommand(io: CliIo): Promise<number> {
     const states = await createSinkStates({ store, sinksOf: (id) => sinks.get(id) ?? [] })(catalogue.entries.map((e) => e.id));
     if (states.length > 0) {
       io.stdout('');
-      io.stdout(formatTable(['ID', 'SINK', 'DELIVERY', 'VERSION', 'DETAIL'], states.map((s) => [s.integrationId, sinkLabel(s.sinkKey), s.state === 'none' ? 'nothing yet' : s.state, s.version === null ? '-' : String(s.version), s.state === 'failing' ? `${s.reason ?? ''} (since ${formatDate(s.since)}, next try ${formatDate(s.nextAttemptAt)})` : s.state === 'delivered' ? `at ${formatDate(s.since)}` : ''])));
+      io.stdout(formatSinkStates(states));
     }
     return EXIT.ok;
   });
