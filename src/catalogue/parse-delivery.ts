@@ -1,7 +1,7 @@
 import { isAbsolute, resolve } from 'node:path';
 import picomatch from 'picomatch';
-import { isLoopbackHost } from '../config.js';
 import { DEFAULT_CONSUMER_REQUESTS_PER_MINUTE, sinkKeyOf, type ConsumerSpec, type SinkSpec } from '../domain/delivery.js';
+import { parseSecureUrl } from './secure-url.js';
 import type { CatalogueError } from './types.js';
 
 /** `deliver:` and `consumers:` of integrations.yml: where credentials go, and who may pull them. */
@@ -98,26 +98,11 @@ function parseSink(kind: (typeof SINK_KINDS)[number], target: string, fields: Re
 
 /** https://, or http:// to a loopback host only: a credential never crosses a network in the clear. */
 function checkSinkUrl(raw: string, fail: (message: string) => void): string | undefined {
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    fail(`"${raw}" is not a URL.`);
-    return undefined;
-  }
-  if (url.protocol === 'http:' && !isLoopbackHost(url.hostname)) {
-    fail(`"${raw}" uses http:// to a host that is not loopback; use https:// (http:// is allowed only for localhost, 127.0.0.1 and ::1).`);
-    return undefined;
-  }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-    fail(`"${raw}" must be an https:// URL.`);
-    return undefined;
-  }
-  if (url.username || url.password) {
-    fail('must not contain a user name or password; the signature authenticates each delivery.');
-    return undefined;
-  }
-  return url.href;
+  return parseSecureUrl(raw, fail, {
+    notUrl: (r) => `"${r}" is not a URL.`,
+    plainHttp: (r) => `"${r}" uses http:// to a host that is not loopback; use https:// (http:// is allowed only for localhost, 127.0.0.1 and ::1).`,
+    userInfo: 'must not contain a user name or password; the signature authenticates each delivery.',
+  })?.href;
 }
 
 /** The consumers list; errors name `consumers[i]` and the field. Warnings: patterns that match no integration. */

@@ -1,8 +1,8 @@
 import { parseDocument } from 'yaml';
-import { isLoopbackHost } from '../config.js';
 import { authSpec, isProviderKey, PROVIDERS, providerSpec } from '../providers/registry.js';
 import { AZURE_DEVOPS_SERVICES, isAuthKey, type AuthKey, type ProviderField } from '../providers/types.js';
 import { parseConsumers, parseSinks } from './parse-delivery.js';
+import { parseSecureUrl } from './secure-url.js';
 import type { CatalogueEntry, CatalogueError, CatalogueResult } from './types.js';
 
 const COMMON_KEYS = new Set(['id', 'name', 'provider', 'auth', 'channel', 'owners', 'deliver']);
@@ -168,25 +168,12 @@ function parseEntry(raw: unknown, index: number, errors: CatalogueError[], baseD
 }
 
 function checkUrl(raw: string, fail: (message: string) => void): string | undefined {
-  let parsed: URL;
-  try {
-    parsed = new URL(raw);
-  } catch {
-    fail(`"${raw}" is not a URL; write it like https://acme.atlassian.net.`);
-    return undefined;
-  }
-  if (parsed.protocol === 'http:' && !isLoopbackHost(parsed.hostname)) {
-    fail(`"${raw}" uses http://; credentials would travel unencrypted. Use https:// (http:// is allowed only for localhost, 127.0.0.1 and ::1).`);
-    return undefined;
-  }
-  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') {
-    fail(`"${raw}" must be an https:// URL.`);
-    return undefined;
-  }
-  if (parsed.username || parsed.password) {
-    fail('must not contain a user name or password; credentials are entered through Slack.');
-    return undefined;
-  }
+  const parsed = parseSecureUrl(raw, fail, {
+    notUrl: (r) => `"${r}" is not a URL; write it like https://acme.atlassian.net.`,
+    plainHttp: (r) => `"${r}" uses http://; credentials would travel unencrypted. Use https:// (http:// is allowed only for localhost, 127.0.0.1 and ::1).`,
+    userInfo: 'must not contain a user name or password; credentials are entered through Slack.',
+  });
+  if (!parsed) return undefined;
   if (parsed.search || parsed.hash) {
     fail(`"${raw}" must not have a query string or fragment.`);
     return undefined;
