@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
-import { App, LogLevel } from '@slack/bolt';
 import type { ModalView } from '@slack/types';
 import { request } from 'undici';
+import { benchBoltApp } from './bolt-app.js';
 
 /**
  * The fair peer: the bot a team would write instead of Reauth. A minimal Bolt app that does the same
@@ -15,13 +15,7 @@ const modal = JSON.parse(readFileSync(env.PEER_MODAL_FILE ?? '', 'utf8')) as Mod
 const gitlab = env.PEER_GITLAB_URL ?? '';
 const result: ModalView = { type: 'modal', title: { type: 'plain_text', text: 'Re-authenticated' }, close: { type: 'plain_text', text: 'Close' }, blocks: [{ type: 'section', text: { type: 'mrkdwn', text: 'The credential works.' } }] };
 
-const app = new App({
-  token: env.SLACK_BOT_TOKEN ?? '',
-  signingSecret: env.SLACK_SIGNING_SECRET ?? '',
-  clientOptions: { slackApiUrl: env.SLACK_API_URL ?? '' },
-  logLevel: LogLevel.ERROR,
-  customRoutes: [{ path: '/healthz', method: ['GET'], handler: (_req, res) => { res.writeHead(200); res.end('{"status":"ok"}'); } }],
-});
+const app = benchBoltApp(env);
 app.command('/reauth', async ({ ack, body, client }) => {
   await ack();
   await client.views.open({ trigger_id: body.trigger_id, view: modal });

@@ -1,29 +1,16 @@
 import { readFileSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DEMO_ROWS } from '../../src/sandbox/demo.js';
 import { DELIVERY_DEMO_ID, VAULT_PATH } from '../../src/sandbox/sinks/sandbox-delivery.js';
-import { startSandbox, type Sandbox } from '../../src/sandbox/start-sandbox.js';
-import { tempDir } from '../helpers/db.js';
-import { freePort } from '../helpers/start-app.js';
+import { useSandbox } from '../helpers/sandbox.js';
 
 /**
  * The issue's "done when": in the sandbox, re-authenticating Jira shows "delivered" for the webhook,
  * file and Vault sinks, and the pull curl printed on the page returns the new token.
  */
 describe('the sandbox delivers', () => {
-  let sandbox: Sandbox;
-  let dir: ReturnType<typeof tempDir>;
-  const api = async (path: string, body: unknown) => (await fetch(`${sandbox.url}/sandbox/api/${path}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) })).json();
-  const state = async () => (await (await fetch(`${sandbox.url}/sandbox/api/state`)).json()) as { modal: string; modalId: string; delivery: string };
-
-  beforeAll(async () => {
-    dir = tempDir();
-    sandbox = await startSandbox({ dataDir: dir.path, port: await freePort(), healthCheckSeconds: 3600 });
-  });
-  afterAll(async () => {
-    await sandbox?.close();
-    dir?.cleanup();
-  });
+  const harness = useSandbox();
+  const { api, state } = harness;
 
   it('re-authenticating Jira shows delivered for the webhook, Vault and file, and the page\'s curl returns the new token', async () => {
     const row = DEMO_ROWS.find((r) => r.id === DELIVERY_DEMO_ID);
@@ -35,9 +22,9 @@ describe('the sandbox delivers', () => {
     await expect.poll(async () => ((await state()).delivery.match(/✅ delivered · v2/g) ?? []).length, { timeout: 10_000 }).toBe(3);
     const page = (await state()).delivery;
     expect(page).toContain('✔ signature verified');
-    expect(sandbox.delivery.hook.received.every((r) => r.verified)).toBe(true);
-    expect(sandbox.delivery.vault.read(VAULT_PATH.mount, VAULT_PATH.path)).toMatchObject({ token: fresh, reauth_version: '2' });
-    expect(JSON.parse(readFileSync(sandbox.delivery.filePath, 'utf8'))).toMatchObject({ version: 2, credential: { token: fresh } });
+    expect(harness.sandbox().delivery.hook.received.every((r) => r.verified)).toBe(true);
+    expect(harness.sandbox().delivery.vault.read(VAULT_PATH.mount, VAULT_PATH.path)).toMatchObject({ token: fresh, reauth_version: '2' });
+    expect(JSON.parse(readFileSync(harness.sandbox().delivery.filePath, 'utf8'))).toMatchObject({ version: 2, credential: { token: fresh } });
 
     // The curl on the page, run as printed.
     const curl = /<code class="copy curl" id="pull-curl">curl -H &quot;Authorization: Bearer (\S+)&quot; (\S+)<\/code>/.exec(page);

@@ -1,30 +1,17 @@
 import { request } from 'node:http';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DEMO_ROWS } from '../../src/sandbox/demo.js';
-import { startSandbox, type Sandbox } from '../../src/sandbox/start-sandbox.js';
 import { createBrowser } from '../helpers/browser.js';
-import { tempDir } from '../helpers/db.js';
-import { freePort } from '../helpers/start-app.js';
+import { useSandbox } from '../helpers/sandbox.js';
 
 /** Every demo row can be re-authenticated through the sandbox page's own API, as the page script does it. */
 describe('the sandbox, row by row', () => {
-  let sandbox: Sandbox;
-  let dir: ReturnType<typeof tempDir>;
-  const api = async (path: string, body: unknown) => (await fetch(`${sandbox.url}/sandbox/api/${path}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) })).json() as Promise<{ message?: string }>;
-  const state = async () => (await (await fetch(`${sandbox.url}/sandbox/api/state`)).json()) as { modal: string; modalId: string; channel: string; controls: string };
-
-  beforeAll(async () => {
-    dir = tempDir();
-    sandbox = await startSandbox({ dataDir: dir.path, port: await freePort(), healthCheckSeconds: 3600 });
-  });
-  afterAll(async () => {
-    await sandbox?.close();
-    dir?.cleanup();
-  });
+  const page = useSandbox();
+  const { api, state } = page;
 
   it('refuses cross-site requests: another origin, a form post, or a foreign Host (DNS rebinding) changes nothing', async () => {
     const before = await state();
-    const post = (headers: Record<string, string>, body = JSON.stringify({ text: 'help' })) => fetch(`${sandbox.url}/sandbox/api/command`, { method: 'POST', headers, body });
+    const post = (headers: Record<string, string>, body = JSON.stringify({ text: 'help' })) => fetch(`${page.sandbox().url}/sandbox/api/command`, { method: 'POST', headers, body });
     const fromEvil = await post({ 'Content-Type': 'application/json', Origin: 'https://evil.example' });
     expect(fromEvil.status).toBe(403);
     expect(await fromEvil.text()).toContain('only from the sandbox page itself');
@@ -33,7 +20,7 @@ describe('the sandbox, row by row', () => {
     // fetch always sends the URL's own Host; a rebound DNS name arrives as another Host.
     const withHost = (method: string, path: string, host: string) =>
       new Promise<number>((resolve, reject) => {
-        const req = request(`${sandbox.url}${path}`, { method, headers: { Host: host, 'Content-Type': 'application/json' } }, (res) => {
+        const req = request(`${page.sandbox().url}${path}`, { method, headers: { Host: host, 'Content-Type': 'application/json' } }, (res) => {
           res.resume();
           resolve(res.statusCode ?? 0);
         });
@@ -44,7 +31,7 @@ describe('the sandbox, row by row', () => {
     expect(await withHost('GET', '/sandbox/api/state', 'rebound.evil.example')).toBe(403);
     expect((await state()).channel).toBe(before.channel);
     // The page itself (same origin, JSON) still works.
-    expect((await post({ 'Content-Type': 'application/json', Origin: sandbox.url })).status).toBe(200);
+    expect((await post({ 'Content-Type': 'application/json', Origin: page.sandbox().url })).status).toBe(200);
   });
 
   it.each(DEMO_ROWS.filter((r) => r.fresh?.length).map((r) => [r.id, r] as const))('%s: the form opens and the valid demo token is accepted', async (_id, row) => {
