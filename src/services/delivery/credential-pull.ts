@@ -87,26 +87,24 @@ export function createCredentialPull(deps: CredentialPullDeps) {
 
     let payload = unsealPayload(deps.keyring, credential, credential.sealedSecret);
     if (payload.kind === 'oauth' && refreshIsDue(payload, deps.clock.now())) {
-      const refreshed = await deps.credentialLock(integration.credentialKey, async () => {
-        // Another pull (or a probe) may have refreshed it while this one waited.
-        const current = await deps.store.credentials.current(integration.credentialKey);
-        if (!current?.sealedSecret || current.id !== credential?.id) return undefined;
+      const key = integration.credentialKey;
+      const outcome = await deps.credentialLock(key, async () => {
+        // Another pull, a probe or a re-authentication may have changed it while this one waited: the
+        // refresher works on what is current now (and does nothing when that is no longer due).
+        const current = await deps.store.credentials.current(key);
+        if (!current?.sealedSecret || !isBoundTo(current, integration)) return undefined;
         const currentPayload = unsealPayload(deps.keyring, current, current.sealedSecret);
-        if (currentPayload.kind !== 'oauth') return undefined;
-        return deps.refresh(integration, current, currentPayload, { persist: true });
+        return currentPayload.kind === 'oauth' ? deps.refresh(integration, current, currentPayload, { persist: true }) : undefined;
       });
-      if (refreshed?.ok) {
-        credential = refreshed.credential;
-        payload = refreshed.payload;
-      } else if (refreshed && payload.accessExpiresAt <= deps.clock.now().getTime()) {
-        await audit('refresh_failed', fingerprintOf(credential), { reason: refreshed.outcome.reason });
-        return { status: 503, error: `The access token expired and could not be refreshed: ${refreshed.outcome.reason}` };
-      } else if (!refreshed) {
-        const current = await deps.store.credentials.current(integration.credentialKey);
-        if (!current?.sealedSecret) return notFound(`${integration.id} has no credential any more: it was replaced or retired while this request waited.`);
-        credential = current;
-        payload = unsealPayload(deps.keyring, current, current.sealedSecret);
+      if (!outcome) return notFound(`${integration.id} has no credential any more: it was replaced or retired while this request waited.`);
+      if (outcome.ok) {
+        credential = outcome.credential;
+        payload = outcome.payload;
+      } else if (payload.accessExpiresAt <= deps.clock.now().getTime()) {
+        await audit('refresh_failed', fingerprintOf(credential), { reason: outcome.outcome.reason });
+        return { status: 503, error: `The access token expired and could not be refreshed: ${outcome.outcome.reason}` };
       }
+      // A refresh that failed while the token still works for a few minutes: that token is served.
     }
 
     const etag = etagOf(credential.version);
