@@ -22,7 +22,6 @@ export interface ProbeResult {
   credential: Credential | undefined;
 }
 
-export { REFRESH_MARGIN_MS } from './oauth-refresh.js';
 
 /**
  * A credential may be used only for what it was validated against. One stored before bindings

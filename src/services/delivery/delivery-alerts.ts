@@ -89,12 +89,12 @@ export function createDeliveryAlerts(deps: DeliveryAlertDeps) {
       for (const alert of await deps.store.alerts.listOpen()) {
         if (!isDeliveryAlert(alert.alertKey)) continue;
         const [integrationId] = alert.integrationIds;
-        const sinkKey = alert.alertKey.slice(deliveryAlertKey(integrationId ?? '', '').length);
-        if (!integrationId || !deps.sinksOf(integrationId).some((s) => s.key === sinkKey)) {
+        const sink = integrationId === undefined ? undefined : deps.sinksOf(integrationId).find((s) => deliveryAlertKey(integrationId, s.key) === alert.alertKey);
+        if (integrationId === undefined || !sink) {
           await deps.alerts.resolve(alert.alertKey, { by: null, how: 'the sink was removed from integrations.yml', fixed: false });
         } else if (!failing.has(alert.alertKey)) {
           // Delivered meanwhile (by `reauth-bot deliver`, or another replica).
-          await resolve(integrationId, sinkKey, 'succeeded again');
+          await resolve(integrationId, sink.key, 'succeeded again');
         }
       }
     },

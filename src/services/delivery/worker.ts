@@ -87,7 +87,7 @@ export function createDeliveryWorker(deps: DeliveryWorkerDeps) {
       result = await deps.senders[sink.kind](sink as never, message);
     } catch (error) {
       // A sender's own bug or an unreadable row: never its text (it could quote data), only its kind.
-      result = { ok: false, error: `delivery failed unexpectedly (${(error as Error).name})`, needsAttention: false };
+      result = { ok: false, error: `delivery failed unexpectedly (${(error as Error).name}); Reauth keeps retrying — if it persists, report it to the Reauth maintainers`, needsAttention: false };
     }
     const after = deps.clock.now();
     if (result.ok) {
