@@ -22,7 +22,6 @@ export interface ProbeResult {
   credential: Credential | undefined;
 }
 
-
 /**
  * A credential may be used only for what it was validated against. One stored before bindings
  * existed is held to its provider and auth type (the catalogue sync retires it when the rest changes).
