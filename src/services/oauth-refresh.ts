@@ -25,10 +25,9 @@ export interface OAuthRefreshDeps {
   /** Names the variables that enable a provider's OAuth, for messages. */
   oauthSetupHintOf: (provider: ProviderKey) => string;
   /** Queues the refreshed token for the integrations' sinks, in the same transaction. */
-  outbox?: Pick<OAuthRefreshOutbox, 'forCredential'>;
+  outbox?: Pick<OutboxPlanner, 'forCredential'>;
 }
 
-type OAuthRefreshOutbox = OutboxPlanner;
 
 export type RefreshResult = { ok: true; payload: OAuthPayload; refreshed: boolean; credential: Credential } | { ok: false; outcome: Outcome };
 

@@ -33,16 +33,30 @@ export function consumerCredential(integration: Pick<Integration, 'provider' | '
   return fields;
 }
 
+/** The facts of one credential version a document states: from the stored credential, or from an outbox row that carries them. */
+export interface VersionFacts {
+  version: number;
+  fingerprint: string;
+  updatedAt: Date;
+  expiresAt: string | null;
+}
 
-export function credentialDocument(integration: Integration, credential: Credential, fields: Record<string, unknown>, health: HealthStatus): CredentialDocument {
+export const versionFactsOf = (credential: Credential): VersionFacts => ({
+  version: credential.version,
+  fingerprint: fingerprintOf(credential),
+  updatedAt: credential.updatedAt ?? credential.createdAt,
+  expiresAt: credential.expiresAt?.toISOString() ?? null,
+});
+
+export function credentialDocument(integration: Integration, facts: VersionFacts, fields: Record<string, unknown>, health: HealthStatus): CredentialDocument {
   return {
     integration: integration.id,
     provider: integration.provider,
     auth: integration.authType,
-    version: credential.version,
-    fingerprint: fingerprintOf(credential),
-    updated_at: (credential.updatedAt ?? credential.createdAt).toISOString(),
-    expires_at: credential.expiresAt?.toISOString() ?? null,
+    version: facts.version,
+    fingerprint: facts.fingerprint,
+    updated_at: facts.updatedAt.toISOString(),
+    expires_at: facts.expiresAt,
     health,
     credential: fields,
   };

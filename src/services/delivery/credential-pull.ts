@@ -8,7 +8,7 @@ import type { KeyedLock } from '../keyed-lock.js';
 import { refreshIsDue, type OAuthRefresher } from '../oauth-refresh.js';
 import { isBoundTo } from '../probe.js';
 import { unsealPayload } from '../secret-payload.js';
-import { consumerCredential, credentialDocument, type CredentialDocument } from './credential-document.js';
+import { consumerCredential, credentialDocument, versionFactsOf, type CredentialDocument } from './credential-document.js';
 import { createRateLimiter, type ConsumerDirectory } from './consumers.js';
 
 export type PullAnswer =
@@ -115,7 +115,7 @@ export function createCredentialPull(deps: CredentialPullDeps) {
     }
     const health = (await deps.store.health.of(integration.id))?.status ?? 'unknown';
     await audit('success', fingerprint, { version: credential.version });
-    return { status: 200, etag, document: credentialDocument(integration, credential, consumerCredential(integration, payload), health) };
+    return { status: 200, etag, document: credentialDocument(integration, versionFactsOf(credential), consumerCredential(integration, payload), health) };
   };
 }
 

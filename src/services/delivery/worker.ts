@@ -62,8 +62,9 @@ export function createDeliveryWorker(deps: DeliveryWorkerDeps) {
     const health = (await deps.store.health.of(integration.id))?.status ?? 'unknown';
     const fingerprint = typeof row.data.fingerprint === 'string' ? row.data.fingerprint : fingerprintOf(credential);
     const expiresAt = typeof row.data.expires_at === 'string' ? row.data.expires_at : null;
-    const document = { ...credentialDocument(integration, credential, fields, health), version: row.version, fingerprint, expires_at: expiresAt, updated_at: row.createdAt.toISOString() };
-    return { ...base, data: { integration: row.integrationId, version: row.version, ...row.data }, credential: fields, document, version: row.version, fingerprint };
+    // The version this row carries, which a later refresh of the same credential row may have moved on from.
+    const document = credentialDocument(integration, { version: row.version, fingerprint, updatedAt: row.createdAt, expiresAt }, fields, health);
+    return { ...base, data: { integration: row.integrationId, version: row.version, ...row.data }, credential: fields, document: { ...document }, version: row.version, fingerprint };
   }
 
   async function attempt(row: Delivery): Promise<AttemptReport | undefined> {
