@@ -1,12 +1,13 @@
 import { createApp, type AppOptions, type Route } from './app.js';
 import { loadCatalogueFile } from './catalogue/load.js';
+import { watchCatalogue } from './catalogue/watch.js';
 import { syncCatalogue, type SyncSummary } from './catalogue/sync.js';
 import { formatCatalogueError, type CatalogueResult } from './catalogue/types.js';
 import type { Config } from './config.js';
 import { createKeyring, type Keyring } from './crypto/keyring.js';
 import type { Db } from './db/sqlite/client.js';
 import { openSqliteStore } from './db/sqlite/store.js';
-import type { PgDb } from './db/postgres/client.js';
+import { plainDatabaseConnection, type PgDb } from './db/postgres/client.js';
 import { openPostgresStore } from './db/postgres/store.js';
 import type { Store } from './db/store.js';
 import { systemClock, type Clock } from './domain/clock.js';
@@ -22,7 +23,7 @@ import { createDirectory } from './services/directory.js';
 import { createHealthStateMachine, type HealthPolicy } from './services/health.js';
 import { createHealthWebhook } from './services/health-webhook.js';
 import { createInFlight } from './services/in-flight.js';
-import { createKeyedLock } from './services/keyed-lock.js';
+import { createKeyedLock } from './domain/keyed-lock.js';
 import { createAlertUpkeep } from './services/monitor/alert-upkeep.js';
 import { createCheckNow } from './services/monitor/check-now.js';
 import { createExpiryWarnings } from './services/monitor/expiry-warnings.js';
@@ -36,6 +37,7 @@ import { createReauthEntry } from './services/reauth-entry.js';
 import { createReauthService } from './services/reauthenticate.js';
 import { createSnooze } from './services/snooze.js';
 import { deliveryConfigProblems } from './services/delivery/config-check.js';
+import { createConsumerGrants } from './services/delivery/consumer-grants.js';
 import { createConsumerDirectory } from './services/delivery/consumers.js';
 import { createCredentialPull } from './services/delivery/credential-pull.js';
 import { createDeliveryAlerts } from './services/delivery/delivery-alerts.js';
@@ -67,11 +69,13 @@ export type OpenedStore = Store & { db?: Db; pg?: PgDb };
  * The engine DATABASE_URL chooses: PostgreSQL (several replicas may share it), or by default one
  * SQLite file. Either is migrated before it is returned.
  */
-export async function openStore(config: Config, logger?: Logger): Promise<OpenedStore> {
+export async function openStore(config: Config, logger?: Logger, clock: Clock = systemClock): Promise<OpenedStore> {
   if (config.databaseUrl) {
-    return openPostgresStore(config.databaseUrl, { onPoolError: (error) => logger?.warn({ event: 'database_connection_lost', error: error.message }, 'a database connection was lost; the next operation opens a new one') });
+    const plain = plainDatabaseConnection(config.databaseUrl);
+    if (plain) logger?.warn({ event: 'database_tls_unverified', host: plain.host }, plain.message);
+    return openPostgresStore(config.databaseUrl, clock, { onPoolError: (error) => logger?.warn({ event: 'database_connection_lost', error: error.message }, 'a database connection was lost; the next operation opens a new one') });
   }
-  return openSqliteStore(config.databasePath);
+  return openSqliteStore(config.databasePath, clock);
 }
 
 export class StartupError extends Error {
@@ -107,7 +111,7 @@ export async function openState(config: Config, clock: Clock = systemClock, logg
   if (!catalogue.ok) {
     throw new StartupError([`${config.integrationsFile} is invalid:`, ...catalogue.errors.map((e) => `  - ${formatCatalogueError(e)}`)].join('\n'), 'catalogue_invalid');
   }
-  const store = await openStore(config, logger);
+  const store = await openStore(config, logger, clock);
   try {
     return { store, sync: await syncCatalogue(store, catalogue.entries, clock.now()), catalogue };
   } catch (error) {
@@ -135,26 +139,28 @@ export async function compose(config: Config, logger: Logger, options: ComposeOp
   await store.deliveries.releaseLeases();
   const keyring: Keyring = createKeyring(config.secretKey, config.previousKeys);
   const http = options.http ?? createProviderHttpClient();
-  const metrics = createMetrics({ countOpenAlerts: async () => (await store.alerts.listOpen()).length, countPendingDeliveries: () => store.deliveries.pendingCount() });
+  const metrics = createMetrics({ countOpenAlerts: async () => (await store.alerts.listOpen()).length, countPendingDeliveries: () => store.deliveries.pendingCount(), countDeadDeliveries: () => store.deliveries.deadCount() });
   const sinksByIntegration = new Map(catalogue.entries.map((e) => [e.id, e.deliver]));
   const sinksOf: SinksOf = (integrationId) => sinksByIntegration.get(integrationId) ?? [];
   const outbox = createOutboxPlanner({ sinksOf, keyring });
   const slackTransport = createSlackTransport();
   const slack = createSlackClient(config, logger, (method, code) => metrics.slackErrors.inc({ method, code: boundedCode(code) }), slackTransport);
   const signer = createMetadataSigner(config.secretKey, config.previousKeys);
-  const credentialLock = createKeyedLock();
+  // Probes of one credential never overlap in this process; what changes a credential (re-authentication,
+  // an OAuth refresh) takes the store's lock, which holds across replicas on PostgreSQL.
+  const probeLock = createKeyedLock();
   const oauthEndpointsOf = (provider: Parameters<typeof oauthEndpoints>[1]) => oauthEndpoints(config, provider);
   const channelOf = channelResolver(config.defaultAlertChannel);
   const intervalMs = config.healthCheckIntervalSeconds * 1000;
 
   const authoriser = createAuthoriser({ admins: config.admins, slack, clock, logger });
   const alerts = createAlerts({ store, slack, authoriser, logger, clock, defaultChannel: config.defaultAlertChannel });
-  const events = createEventQueue({ store, outbox, clock, kick: () => delivery.kick() });
+  const events = createEventQueue({ store, outbox, clock, metrics, kick: () => delivery.kick() });
   const health = createHealthStateMachine({ store, alerts, clock, events, ...(options.policy ? { policy: options.policy } : {}) });
   const refresh = createOAuthRefresher({ store, keyring, http, clock, oauthEndpointsOf, oauthSetupHintOf: oauthSetupHint, outbox });
   const probe = createProber({ store, keyring, http, clock, refresh });
   const notices = createDeliveryNotices({ store, slack, clock, logger });
-  const deliveryAlerts = createDeliveryAlerts({ store, alerts, outbox, sinksOf, clock, logger });
+  const deliveryAlerts = createDeliveryAlerts({ store, alerts, outbox, sinksOf, clock, logger, metrics });
   const worker = createDeliveryWorker({
     store,
     keyring,
@@ -170,12 +176,30 @@ export async function compose(config: Config, logger: Logger, options: ComposeOp
     },
   });
   const delivery = { worker, alerts: deliveryAlerts, ...createDeliveryLoop(worker, deliveryAlerts, logger, options.deliveryTickMs) };
-  const consumers = createConsumerDirectory(catalogue.consumers);
-  const pullCredential = createCredentialPull({ store, consumers, keyring, clock, logger, credentialLock, refresh });
+  let consumers = createConsumerDirectory(catalogue.consumers);
+  const applyGrants = createConsumerGrants({ store, slack, channelOf, clock, logger });
+  const pullCredential = createCredentialPull({ store, consumers: () => consumers, keyring, clock, logger, refresh, health });
+  /**
+   * Reads integrations.yml again for its consumers (SIGHUP, or the file changed): a consumer removed
+   * stops reading at once, and every new grant is audited and announced. A file that does not parse
+   * keeps the consumers as they were, and says why. Other changes of the file need a restart.
+   */
+  async function reloadConsumers(): Promise<{ ok: boolean; consumers: number }> {
+    const reloaded = loadCatalogueFile(config.integrationsFile);
+    if (!reloaded.ok) {
+      logger.warn({ event: 'catalogue_reload_invalid', errors: reloaded.errors.map(formatCatalogueError) }, `${config.integrationsFile} did not load, so the consumers stay as they were; fix it and save again (or send SIGHUP)`);
+      return { ok: false, consumers: consumers.size };
+    }
+    consumers = createConsumerDirectory(reloaded.consumers);
+    await applyGrants(reloaded.consumers);
+    logger.info({ event: 'consumers_reloaded', consumers: consumers.size }, 'consumers reloaded from integrations.yml');
+    return { ok: true, consumers: consumers.size };
+  }
   let ready = false;
   let stopping = false;
+  let watcher: { close(): void } | undefined;
   const inflight = createInFlight();
-  const runner = createProbeRunner({ store, probe, health, clock, logger, credentialLock, intervalMs, concurrency: DEFAULT_HTTP_OPTIONS.globalConcurrency, providerConcurrency: providerConcurrencyCaps(), random: options.random ?? Math.random, metrics, stopping: () => stopping });
+  const runner = createProbeRunner({ store, probe, health, clock, logger, credentialLock: probeLock, intervalMs, concurrency: DEFAULT_HTTP_OPTIONS.globalConcurrency, providerConcurrency: providerConcurrencyCaps(), random: options.random ?? Math.random, metrics, stopping: () => stopping });
   const upkeep = createAlertUpkeep({ store, alerts, clock });
   const jobs = {
     runDue: runner.runDue,
@@ -185,7 +209,7 @@ export async function compose(config: Config, logger: Logger, options: ComposeOp
     closeOrphanAlerts: upkeep.closeOrphanAlerts,
   };
   const monitor = { ...jobs, ...createHealthMonitor(jobs, { intervalMs, ...(options.tickMs === undefined ? {} : { tickMs: options.tickMs }) }, logger) };
-  const reauth = createReauthService({ store, keyring, http, clock, logger, authoriser, credentialLock, metrics, outbox, delivered: () => delivery.kick() });
+  const reauth = createReauthService({ store, keyring, http, clock, logger, authoriser, credentialLock: store.withCredentialLock, metrics, outbox, delivered: () => delivery.kick() });
   const announce = createAnnouncer({ alerts, slack, logger, channelOf, notices });
   const oauth = createOAuthFlow({ store, states: createOAuthStates({ store, keyring }), http, clock, reauth, authoriser, oauthEndpointsOf, oauthSetupHintOf: oauthSetupHint, publicUrl: config.publicUrl, metrics });
   const services = {
@@ -221,9 +245,12 @@ export async function compose(config: Config, logger: Logger, options: ComposeOp
   return {
     ...parts,
     app,
+    reloadConsumers,
     /** Starts the app (and, when asked, the monitor); /healthz turns ready once requests are accepted. */
-    async start(startOptions: { monitor?: boolean; delivery?: boolean } = {}): Promise<{ port: number }> {
+    async start(startOptions: { monitor?: boolean; delivery?: boolean; watchCatalogue?: boolean } = {}): Promise<{ port: number }> {
       const started = await app.start();
+      await applyGrants(catalogue.consumers).catch((error: unknown) => logger.error({ event: 'consumer_grants_failed', error: (error as Error).message }, 'could not record the consumer grants of integrations.yml; they are recorded at the next reload'));
+      if (startOptions.watchCatalogue ?? true) watcher = watchCatalogue(config.integrationsFile, () => void reloadConsumers().catch((error: unknown) => logger.error({ event: 'catalogue_reload_failed', error: (error as Error).message }, 'reloading the consumers failed; they stay as they were')));
       ready = true;
       if (startOptions.monitor) monitor.start();
       if (startOptions.delivery ?? true) delivery.start();
@@ -238,6 +265,7 @@ export async function compose(config: Config, logger: Logger, options: ComposeOp
     async stop(limitMs = SHUTDOWN_LIMIT_MS): Promise<boolean> {
       ready = false;
       stopping = true;
+      watcher?.close();
       const drained = await inflight.drain(limitMs);
       await monitor.stop();
       await delivery.stop();
@@ -253,4 +281,4 @@ export async function compose(config: Config, logger: Logger, options: ComposeOp
 export type Composition = Awaited<ReturnType<typeof compose>>;
 
 /** The composition without its app: what extra routes are built from. */
-export type CompositionParts = Omit<Composition, 'app' | 'start' | 'stop'>;
+export type CompositionParts = Omit<Composition, 'app' | 'start' | 'stop' | 'reloadConsumers'>;

@@ -206,7 +206,7 @@ export function parseConfig(env: Environment, needs: ConfigNeeds = {}): ConfigRe
 
   const databaseUrl = value('DATABASE_URL');
   if (databaseUrl !== undefined && !/^postgres(ql)?:\/\/./.test(databaseUrl)) {
-    problems.push('DATABASE_URL: must be a PostgreSQL URL, postgres://user:password@host:5432/database (add ?sslmode=require for TLS); leave it unset to use the SQLite file at DATABASE_PATH.');
+    problems.push('DATABASE_URL: must be a PostgreSQL URL, postgres://user:password@host:5432/database (add ?sslmode=verify-full&sslrootcert=<ca.pem> for verified TLS); leave it unset to use the SQLite file at DATABASE_PATH.');
   }
   const vaultAddr = url('VAULT_ADDR', undefined);
   const vaultToken = value('VAULT_TOKEN');

@@ -79,13 +79,8 @@ function parseSink(kind: (typeof SINK_KINDS)[number], target: string, fields: Re
     return { ...spec, key: sinkKeyOf(spec) };
   }
   if (kind === 'vault') {
-    const match = /^([^/\s]+(?:\/[^/\s]+)*?)\/data\/([^\s]+)$/.exec(target.replace(/^\/+|\/+$/g, ''));
-    if (!match || match[2]!.split('/').some((p) => p === '' || p === '.' || p === '..')) {
-      fail('vault', `"${target}" is not a KV v2 path; write it as {mount}/data/{path}, e.g. secret/data/insights/jira-acme.`);
-      return undefined;
-    }
-    const spec = { kind, mount: match[1]!, path: match[2]! };
-    return { ...spec, key: sinkKeyOf(spec) };
+    const spec = parseVaultPath(target, (m) => fail('vault', m));
+    return spec && { ...spec, key: sinkKeyOf(spec) };
   }
   const path = isAbsolute(target) ? target : resolve(baseDir, target);
   if (path.endsWith('/')) {
@@ -94,6 +89,30 @@ function parseSink(kind: (typeof SINK_KINDS)[number], target: string, fields: Re
   }
   const spec = { kind, path };
   return { ...spec, key: sinkKeyOf(spec) };
+}
+
+/**
+ * A Vault path segment: letters, digits, `-`, `_` and `.`, but never `.` or `..` alone. Anything else
+ * is refused rather than sent: `..` would climb out of the mount (`../../sys`), `#` or `?` would cut
+ * the URL (`secret/data/app#team-b` became `secret/data/app`, so two sinks wrote one secret), and `%`
+ * or spaces would be decoded into something else by Vault's router.
+ */
+const VAULT_SEGMENT = /^[A-Za-z0-9_.-]+$/;
+
+function parseVaultPath(target: string, fail: (message: string) => void): { kind: 'vault'; mount: string; path: string } | undefined {
+  const example = 'write it as {mount}/data/{path}, e.g. secret/data/insights/jira-acme';
+  const split = /^(.+?)\/data\/(.+)$/.exec(target.replace(/^\/+|\/+$/g, ''));
+  if (!split) {
+    fail(`"${target}" is not a KV v2 path; ${example}.`);
+    return undefined;
+  }
+  const [, mount, path] = split as unknown as [string, string, string];
+  const bad = [...mount.split('/'), ...path.split('/')].find((segment) => !VAULT_SEGMENT.test(segment) || segment === '.' || segment === '..');
+  if (bad !== undefined) {
+    fail(`"${target}" has the segment "${bad}", which a Vault path cannot use here: each part between slashes takes letters, digits, "-", "_" and "." (never "." or ".." alone, no "#", "?", "%" or spaces); ${example}.`);
+    return undefined;
+  }
+  return { kind: 'vault', mount, path };
 }
 
 /** https://, or http:// to a loopback host only: a credential never crosses a network in the clear. */

@@ -50,7 +50,10 @@ export async function auditCommand(io: CliIo, args: string[]): Promise<number> {
       return EXIT.ok;
     }
     // RFC 4180 quoting by csv-stringify: commas, quotes and line breaks in a value stay inside its field.
-    const csv = stringify({ header: true, columns: [...CSV_COLUMNS], cast: { object: (value) => JSON.stringify(value) } });
+    // escape_formulas: a value starting with = + - @ (tab, CR) is prefixed with ' so a spreadsheet shows it
+    // as text instead of running it (a consumer could ask for an id like =HYPERLINK(…))
+    // (https://owasp.org/www-community/attacks/CSV_Injection).
+    const csv = stringify({ header: true, columns: [...CSV_COLUMNS], escape_formulas: true, cast: { object: (value) => JSON.stringify(value) } });
     csv.on('data', (chunk: Buffer | string) => {
       if (!out.write(chunk)) csv.pause();
     });

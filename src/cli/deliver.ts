@@ -9,13 +9,15 @@ import { CliError, EXIT, requireConfig, withSyncedCatalogue, type CliIo } from '
 import { formatSinkStates } from './table.js';
 
 /**
- * `reauth-bot deliver [id]`: retries every pending delivery (of one integration) now, safe beside a
- * running server (each message is leased, so it is never sent by both), and prints where each sink
- * stands. Exit 1 while any sink is still failing.
+ * `reauth-bot deliver [id] [--retry-dead]`: retries every pending delivery (of one integration) now,
+ * safe beside a running server (each message is leased, so it is never sent by both), and prints where
+ * each sink stands; `--retry-dead` first queues again the messages that were given up on. Exit 1 while
+ * any sink is still failing or has a message given up on.
  */
 export async function deliverCommand(io: CliIo, args: string[]): Promise<number> {
-  const [only, ...rest] = args;
-  if (rest.length > 0 || only?.startsWith('-')) throw new CliError('Usage: reauth-bot deliver [id]');
+  const retryDead = args.includes('--retry-dead');
+  const [only, ...rest] = args.filter((a) => a !== '--retry-dead');
+  if (rest.length > 0 || only?.startsWith('-')) throw new CliError('Usage: reauth-bot deliver [id] [--retry-dead]');
   const config = requireConfig(io, { secretKey: true });
   if (!config.secretKey) throw new CliError('REAUTH_SECRET_KEY is required.');
   const secretKey = config.secretKey;
@@ -37,7 +39,8 @@ export async function deliverCommand(io: CliIo, args: string[]): Promise<number>
         logger: createLogger({ level: 'silent' }),
         random: Math.random,
       });
-      const queued = await store.deliveries.retryNow(io.now(), only);
+      const revived = retryDead ? await store.deliveries.retryDead(only) : 0;
+      const queued = await store.deliveries.retryNow(only);
       // Only the chosen integration's sinks are worked; others' rows keep waiting for the server.
       const attempted = only ? await worker.runDueFor(only) : await worker.runDue();
       const states = await createSinkStates({ store, sinksOf })(entries.map((e) => e.id));
@@ -46,8 +49,8 @@ export async function deliverCommand(io: CliIo, args: string[]): Promise<number>
         return EXIT.ok;
       }
       io.stdout(formatSinkStates(states));
-      io.stdout(`${queued} pending message(s) retried now, ${attempted} attempt(s) made.`);
-      return states.some((s) => s.state === 'failing' || s.state === 'pending') ? EXIT.failing : EXIT.ok;
+      io.stdout(`${retryDead ? `${revived} given-up message(s) queued again, ` : ''}${queued} pending message(s) retried now, ${attempted} attempt(s) made.`);
+      return states.some((s) => s.state === 'failing' || s.state === 'pending' || s.state === 'dead') ? EXIT.failing : EXIT.ok;
     } finally {
       await http.close();
     }

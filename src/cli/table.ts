@@ -24,7 +24,12 @@ export function formatSinkStates(states: readonly SinkState[]): string {
       sinkLabel(s.sinkKey),
       s.state === 'none' ? 'nothing yet' : s.state,
       s.version === null ? '-' : String(s.version),
-      s.state === 'failing' ? `${s.reason ?? ''} (since ${formatDate(s.since)}, next try ${formatDate(s.nextAttemptAt)})` : s.state === 'delivered' ? `at ${formatDate(s.since)}` : '',
+      [
+        s.state === 'failing' ? `${s.reason ?? ''} (since ${formatDate(s.since)}, next try ${formatDate(s.nextAttemptAt)})` : s.state === 'delivered' ? `at ${formatDate(s.since)}` : s.state === 'dead' ? `given up at ${formatDate(s.since)}: ${s.reason ?? ''}` : '',
+        s.dead > 0 ? `${s.dead} given up: npx reauth-bot deliver --retry-dead sends ${s.dead === 1 ? 'it' : 'them'} again` : '',
+      ]
+        .filter(Boolean)
+        .join('; '),
     ]),
   );
 }

@@ -1,7 +1,7 @@
 import { newMessageId, type Delivery } from '../domain/delivery.js';
 import { fingerprintOf } from '../domain/credential.js';
 import type { AuditEntry, Credential } from '../domain/types.js';
-import type { BindingCheck, OutboxWrite, SinkRows } from './store.js';
+import type { BindingCheck, ConsumerGrant, OutboxWrite, SinkRows } from './store.js';
 
 /** What both storage engines decide the same way, whatever their SQL: one definition for SQLite and PostgreSQL. */
 
@@ -11,6 +11,15 @@ export const POST_CLAIM_MS = 30_000;
 export const REPLAY_MEMORY_MS = 15 * 60 * 1000;
 /** Forgetting old signatures scans the table: once a minute is enough. */
 export const REPLAY_PRUNE_EVERY_MS = 60 * 1000;
+
+/**
+ * The version a credential change gets: above every version its key has issued and above every
+ * version any integration it serves has been given, so a version never repeats for an integration —
+ * also when an edited catalogue gave it a new key whose own history starts at nothing.
+ */
+export function nextVersion(keyLastVersion: number, served: readonly { credentialVersion: number }[]): number {
+  return Math.max(keyLastVersion, ...served.map((s) => s.credentialVersion)) + 1;
+}
 
 /** Does a stored credential still fit what uses its key? One stored before bindings knows only provider and auth type. */
 export function credentialFits(credential: Credential, check: BindingCheck): boolean {
@@ -41,19 +50,23 @@ export function outboxRows(outbox: OutboxWrite | undefined, credential: { id: nu
     }));
 }
 
-/** Each sink's oldest pending message and newest delivered one, side by side. */
-export function groupSinkRows(heads: readonly Delivery[], lastDelivered: readonly Delivery[]): SinkRows[] {
+/** Each sink's oldest pending message, newest delivered one and the messages given up on, side by side. */
+export function groupSinkRows(heads: readonly Delivery[], lastDelivered: readonly Delivery[], dead: readonly Delivery[] = []): SinkRows[] {
   const bySink = new Map<string, SinkRows>();
   const entry = (row: Delivery): SinkRows => {
     const key = `${row.integrationId}\u0000${row.sinkKey}`;
     let found = bySink.get(key);
-    if (!found) bySink.set(key, (found = { integrationId: row.integrationId, sinkKey: row.sinkKey, head: undefined, lastDelivered: undefined }));
+    if (!found) bySink.set(key, (found = { integrationId: row.integrationId, sinkKey: row.sinkKey, head: undefined, lastDelivered: undefined, dead: [] }));
     return found;
   };
   for (const row of heads) entry(row).head = row;
   for (const row of lastDelivered) entry(row).lastDelivered = row;
+  for (const row of dead) entry(row).dead.push(row);
   return [...bySink.values()];
 }
+
+/** Why an event was dropped from a sink's queue (a sink that stays down keeps only the newest events). */
+export const DROPPED_EVENT_REASON = (limit: number): string => `dropped: more than ${limit} events were waiting for this sink`;
 
 /** A catalogue edit retired a credential: what the integrations it served now say, and its audit entry. */
 export function retiredByCatalogue(credential: Credential, check: BindingCheck): { healthReason: string; audit: AuditEntry } {
@@ -74,5 +87,24 @@ export function authTypeChangeAudit(integrationId: string, change: { from: strin
     outcome: retired ? 'credential_discarded' : keptForOthers ? 'credential_kept_for_others' : 'no_credential',
     fingerprint: retired ? fingerprintOf(retired) : null,
     detail: { from: change.from, to: change.to },
+  };
+}
+
+/** Consumer reads are counted per minute (a fixed window the whole fleet shares). */
+export const RATE_WINDOW_MS = 60_000;
+
+/** Whole seconds until a rate window ends; at least 1. */
+export function retryAfterSeconds(windowStart: Date, now: Date): number {
+  return Math.max(1, Math.ceil((windowStart.getTime() + RATE_WINDOW_MS - now.getTime()) / 1000));
+}
+
+/** What changes between the stored grants and the wanted ones: new grants (or to a new token), and grants gone. */
+export function diffGrants(stored: readonly ConsumerGrant[], wanted: readonly ConsumerGrant[]): { granted: ConsumerGrant[]; revoked: ConsumerGrant[] } {
+  const key = (g: ConsumerGrant) => `${g.consumer}\u0000${g.integrationId}`;
+  const storedBy = new Map(stored.map((g) => [key(g), g]));
+  const wantedKeys = new Set(wanted.map(key));
+  return {
+    granted: wanted.filter((g) => storedBy.get(key(g))?.tokenSha256 !== g.tokenSha256),
+    revoked: stored.filter((g) => !wantedKeys.has(key(g))),
   };
 }

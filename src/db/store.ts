@@ -16,6 +16,14 @@ export interface Store {
   webhookReplays: WebhookReplayRepository;
   expiryWarnings: ExpiryWarningRepository;
   deliveries: DeliveryRepository;
+  consumerRates: ConsumerRateRepository;
+  consumerGrants: ConsumerGrantRepository;
+  /**
+   * Runs `task` holding the lock of one credential key, so re-read → provider call → persist never
+   * interleaves for that key: across every replica and the CLI on PostgreSQL (an advisory lock), within
+   * this process on SQLite (one replica). Re-authentication, OAuth refresh and rotation take it.
+   */
+  withCredentialLock<T>(credentialKey: string, task: () => Promise<T>): Promise<T>;
   /** True until close(): /healthz reports it. */
   isOpen(): boolean;
   /** Whether the database answers now (a database server may be restarting); /healthz reports it. */
@@ -40,7 +48,7 @@ export interface IntegrationRepository {
 }
 
 /** Integration fields the catalogue decides. */
-export type CatalogueFields = Omit<Integration, 'id' | 'archivedAt' | 'createdAt' | 'updatedAt'>;
+export type CatalogueFields = Omit<Integration, 'id' | 'credentialVersion' | 'archivedAt' | 'createdAt' | 'updatedAt'>;
 
 /** What a catalogue sync changes; computed by catalogue/plan-sync.ts, applied atomically by the store. */
 export interface CatalogueSyncPlan {
@@ -82,7 +90,7 @@ export interface OutboxWrite {
 
 /** A validated credential to swap in, with the health and audit that commit with it. */
 export interface CredentialCommit {
-  credential: Omit<Credential, 'id' | 'replacedAt' | 'version' | 'updatedAt'>;
+  credential: Omit<Credential, 'id' | 'replacedAt' | 'version' | 'updatedAt' | 'refreshRetryAt' | 'refreshError'>;
   /** Delivery rows for the new version (transactional outbox); rows are written only for integrations it serves. */
   outbox?: OutboxWrite;
   /** Health written for every integration the credential serves. */
@@ -103,9 +111,12 @@ export interface CredentialRepository {
   /**
    * Renewed secret material for the same credential (an OAuth refresh), only while it is still the
    * current one: a refresh that finishes after a re-authentication never revives the retired credential.
-   * True when it was written.
+   * The version grows above every version the integrations it serves were given, and a refresh
+   * back-off is cleared. Returns the updated credential, or undefined when it is no longer current.
    */
   updateSealedSecret(id: number, sealed: { value: string; keyId: string }, expiresAt?: Date | null, outbox?: OutboxWrite): Promise<Credential | undefined>;
+  /** An OAuth refresh failed: no replica sends another refresh grant before `retryAt`. */
+  refreshFailed(id: number, failure: { retryAt: Date; reason: string }): Promise<void>;
   /** The provider reported a new expiry (a token edited or renewed in place). */
   updateExpiry(id: number, expiresAt: Date | null): Promise<void>;
   /** Current credentials whose expiry is known. */
@@ -177,6 +188,27 @@ export interface OAuthStateRepository {
   prune(now: Date): Promise<void>;
 }
 
+/** A consumer's right to read one integration's credential, made to one token. */
+export interface ConsumerGrant {
+  consumer: string;
+  integrationId: string;
+  tokenSha256: string;
+}
+
+export interface ConsumerGrantRepository {
+  /**
+   * Makes the stored grants exactly `grants`, with an audit entry for each change, in one transaction
+   * (replicas applying at once take turns). Returns what this call changed: a grant another replica
+   * recorded a moment before is not returned again, so it is announced once.
+   */
+  apply(grants: readonly ConsumerGrant[], audit: { granted: (g: ConsumerGrant) => AuditEntry; revoked: (g: ConsumerGrant) => AuditEntry }, now: Date): Promise<{ granted: ConsumerGrant[]; revoked: ConsumerGrant[] }>;
+}
+
+export interface ConsumerRateRepository {
+  /** Counts one read of a consumer against its per-minute limit, for every replica: 0 when allowed, else seconds until it may read again. */
+  take(consumer: string, perMinute: number): Promise<number>;
+}
+
 export interface WebhookReplayRepository {
   /** Remembers a signature; false when it was already used (a replay). */
   remember(signature: string, now: Date): Promise<boolean>;
@@ -193,6 +225,8 @@ export interface SinkRows {
   sinkKey: string;
   head: Delivery | undefined;
   lastDelivered: Delivery | undefined;
+  /** Messages given up on (dead), oldest first: kept until sent again with `reauth-bot deliver --retry-dead`. */
+  dead: Delivery[];
 }
 
 /** A Slack message or modal showing a credential's delivery, updated as its sinks finish. */
@@ -207,20 +241,58 @@ export interface DeliveryNotice {
   content: Record<string, unknown>;
 }
 
+/** A worker's hold on one message: the fencing token says whose attempt it is. */
+export interface DeliveryLease {
+  id: number;
+  token: string;
+}
+
+/** Which messages a claim may take: all sinks, one integration's, or one sink's. */
+export interface ClaimScope {
+  integrationId?: string;
+  sinkKey?: string;
+}
+
+/**
+ * The delivery outbox. Times that decide who may work a message (due, leased, lapsed) are the
+ * store's own clock: the database server's on PostgreSQL, so replicas whose clocks disagree still
+ * agree on leases; the injected clock on SQLite (one replica).
+ */
 export interface DeliveryRepository {
-  /** Queues messages (events without secrets). */
-  enqueue(rows: readonly NewDelivery[]): Promise<void>;
-  /** The oldest pending message of each sink, where it is due and not leased: what workers take next. */
-  dueHeads(now: Date, limit: number): Promise<Delivery[]>;
+  /** Queues messages (events without secrets). A sink keeps at most `maxPendingEvents` waiting events: older ones are dropped; returns how many. */
+  enqueue(rows: readonly NewDelivery[], maxPendingEvents?: number): Promise<number>;
+  /**
+   * Claims, in one statement, up to `limit` sinks' oldest pending messages that are due and not
+   * leased: each is leased for `leaseMs` with a fresh fencing token, and its attempt is counted now
+   * (an attempt that crashes the process still counts). Replicas never claim the same message.
+   */
+  claimDue(limit: number, leaseMs: number, scope?: ClaimScope): Promise<(Delivery & { leaseToken: string })[]>;
+  /** Keeps the lease while an attempt runs; false when it was lost (lapsed and taken by another worker). */
+  extendLease(lease: DeliveryLease, leaseMs: number): Promise<boolean>;
+  /** The following methods record an attempt's outcome only for the lease holder; false for anyone else. */
+  delivered(lease: DeliveryLease): Promise<boolean>;
+  /** A failed attempt: the error kept, the next attempt `retryInMs` from now, the lease released. */
+  failed(lease: DeliveryLease, failure: { error: string; needsAttention: boolean; retryInMs: number }): Promise<boolean>;
+  /**
+   * Ends a message without delivering it: superseded (the sink has a newer version), cancelled, or
+   * dead (given up; its sealed credential is kept so it can be sent again).
+   */
+  close(lease: DeliveryLease, status: 'superseded' | 'cancelled' | 'dead', reason: string): Promise<boolean>;
+  /** Gives a claimed message back unattempted (this process does not know its sink): its attempt is not counted. */
+  release(lease: DeliveryLease, retryInMs: number): Promise<boolean>;
+  /**
+   * Cancels the pending messages of sinks the catalogue no longer lists (only the catalogue sync
+   * calls it): `listed` maps each active integration to its sink keys. Returns how many.
+   */
+  cancelUnlisted(listed: ReadonlyMap<string, readonly string[]>, reason: string): Promise<number>;
+  /** Makes dead messages (of one integration, when given) pending and due again; returns how many. */
+  retryDead(integrationId?: string): Promise<number>;
+  /** How many messages were given up (dead) and not sent again. */
+  deadCount(): Promise<number>;
+  /** The oldest pending message of each sink (what claimDue would consider), for reports. */
+  dueHeads(limit: number): Promise<Delivery[]>;
   /** The oldest pending message of one sink. */
   head(integrationId: string, sinkKey: string): Promise<Delivery | undefined>;
-  /** Leases a message to one worker (across processes) until `until`; false when another holds it. */
-  claim(id: number, now: Date, until: Date): Promise<boolean>;
-  delivered(id: number, now: Date): Promise<void>;
-  /** A failed attempt: counted, the error kept, the next attempt scheduled, the lease released. */
-  failed(id: number, failure: { error: string; needsAttention: boolean; nextAttemptAt: Date }, now: Date): Promise<void>;
-  /** Ends a message without delivering it (a newer version was delivered, or the sink was removed). */
-  close(id: number, status: 'superseded' | 'cancelled', reason: string, now: Date): Promise<void>;
   /** The highest credential version a sink has received. */
   deliveredVersion(integrationId: string, sinkKey: string): Promise<number | null>;
   /** Where each sink of these integrations stands (all integrations when unset). */
@@ -228,13 +300,14 @@ export interface DeliveryRepository {
   /** Messages carrying one credential version, for the Slack view of its delivery. */
   forCredential(credentialId: number): Promise<Delivery[]>;
   /** Makes every pending message (of one integration, when given) due now; returns how many. */
-  retryNow(now: Date, integrationId?: string): Promise<number>;
+  retryNow(integrationId?: string): Promise<number>;
   pendingCount(): Promise<number>;
   /** Forgets finished messages (and delivery notices) older than `before`; pending ones are kept whatever their age. */
   prune(before: Date): Promise<number>;
   /**
    * Releases every lease: at start-up of the only process that delivers (SQLite is one replica), a
    * lease held by a process that was killed would otherwise hold its sink back until it lapses.
+   * On PostgreSQL leases may be other replicas': it releases none.
    */
   releaseLeases(): Promise<number>;
   addNotice(notice: Omit<DeliveryNotice, 'id'>, now: Date): Promise<void>;

@@ -43,16 +43,37 @@ export function sinkKeyOf(spec: SinkDefinition): string {
   }
 }
 
-/** How a sink is named to people: its kind and where it points. */
+/**
+ * How a sink is named to people (Slack, logs, `reauth-bot list`): its kind and where it points. A
+ * webhook is shown without its query string, fragment or user info, which often carry a secret
+ * (`?sig=…`, `?token=…`): scheme, host and path only, with `?…` where a query was left out.
+ */
 export function sinkLabel(sinkKey: string): string {
   const colon = sinkKey.indexOf(':');
-  return colon < 0 ? sinkKey : `${sinkKey.slice(0, colon)} ${sinkKey.slice(colon + 1)}`;
+  if (colon < 0) return sinkKey;
+  const kind = sinkKey.slice(0, colon);
+  const target = sinkKey.slice(colon + 1);
+  if (kind !== 'webhook') return `${kind} ${target}`;
+  try {
+    const url = new URL(target);
+    return `webhook ${url.protocol}//${url.host}${url.pathname}${url.search ? '?…' : ''}`;
+  } catch {
+    return 'webhook (an unreadable URL)';
+  }
 }
+
+/** The kind of a sink, from its key: what may be said of one sink to another (never its address). */
+export const sinkKindOf = (sinkKey: string): string => sinkKey.slice(0, Math.max(0, sinkKey.indexOf(':'))) || 'sink';
 
 export const EVENT_TYPES = ['credential.updated', 'integration.failing', 'integration.recovered', 'credential.expiring', 'delivery.failed'] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
-export type DeliveryStatus = 'pending' | 'delivered' | 'superseded' | 'cancelled';
+/**
+ * `dead`: given up after too many attempts or too long (kept with its sealed credential, visible, and
+ * sent again by `reauth-bot deliver --retry-dead`).
+ */
+export const DELIVERY_STATUSES = ['pending', 'delivered', 'superseded', 'cancelled', 'dead'] as const;
+export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
 
 /** One message for one sink: a credential version, or an event without secrets. */
 export interface Delivery {
@@ -73,6 +94,8 @@ export interface Delivery {
   attempts: number;
   nextAttemptAt: Date;
   leaseUntil: Date | null;
+  /** The fencing token of the current lease; only its holder may record the attempt's outcome. */
+  leaseToken: string | null;
   lastError: string | null;
   /** True when the last failure needs a person (a refused Vault token), not another try. */
   needsAttention: boolean;
@@ -88,13 +111,16 @@ export type NewDelivery = Pick<Delivery, 'integrationId' | 'sinkKey' | 'type' | 
 export interface SinkState {
   integrationId: string;
   sinkKey: string;
-  state: 'pending' | 'delivered' | 'failing' | 'none';
+  /** `dead`: the newest message for it was given up on (too many attempts, or too old). */
+  state: 'pending' | 'delivered' | 'failing' | 'dead' | 'none';
   version: number | null;
   reason: string | null;
   needsAttention: boolean;
   since: Date | null;
   attempts: number;
   nextAttemptAt: Date | null;
+  /** Messages given up on for this sink, kept until sent again. */
+  dead: number;
 }
 
 /** A Standard Webhooks message id: unique per message, kept across retries. */

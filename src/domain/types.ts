@@ -20,6 +20,8 @@ export interface Integration {
   owners: string[];
   /** Integrations with the same key share one credential (Azure DevOps organizations). */
   credentialKey: string;
+  /** The highest credential version it has been served: the next one is above it, whatever its key. */
+  credentialVersion: number;
   archivedAt: Date | null;
   createdAt: Date;
   updatedAt: Date;
@@ -45,6 +47,10 @@ export interface Credential {
   createdAt: Date;
   /** When its secret last changed in place (an OAuth refresh); null until then. */
   updatedAt: Date | null;
+  /** After a failed OAuth refresh, no refresh grant is sent before this time (by any replica). */
+  refreshRetryAt: Date | null;
+  /** Why the last OAuth refresh failed; null once one succeeds. */
+  refreshError: string | null;
   replacedAt: Date | null;
 }
 

@@ -29,7 +29,7 @@ export function credentialsRoute(services: Pick<RouteServices, 'pullCredential' 
       }
       let answer;
       try {
-        answer = await services.pullCredential({ token: bearerOf(req), integrationId: id, ifNoneMatch: typeof req.headers['if-none-match'] === 'string' ? req.headers['if-none-match'] : undefined });
+        answer = await services.pullCredential({ token: bearerOf(req), integrationId: id, ifNoneMatch: typeof req.headers['if-none-match'] === 'string' ? req.headers['if-none-match'] : undefined, source: req.socket.remoteAddress ?? 'unknown' });
       } catch (error) {
         // Storage unreachable (a database restart): a consumer should simply try again.
         services.logger.warn({ event: 'credential_read_failed', error: (error as Error).name }, 'could not answer a credential read; the consumer was told to retry');
@@ -49,6 +49,8 @@ export function credentialsRoute(services: Pick<RouteServices, 'pullCredential' 
           return json(res, 403, { error: 'This consumer may not read that integration (see its integrations: list in integrations.yml).' });
         case 429:
           return json(res, 429, { error: `Too many reads: try again in ${answer.retryAfterSeconds} s.` }, { 'Retry-After': String(answer.retryAfterSeconds) });
+        case 503:
+          return json(res, 503, { error: answer.error }, answer.retryAfterSeconds === undefined ? {} : { 'Retry-After': String(answer.retryAfterSeconds) });
         default:
           return json(res, answer.status, { error: answer.error });
       }

@@ -5,7 +5,7 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
  * provider (8 keys), outcome kinds (about a dozen), Slack method names and error codes Reauth calls
  * and gets. Never an integration id: a catalogue may hold thousands.
  */
-export function createMetrics(options: { countOpenAlerts?: () => Promise<number>; countPendingDeliveries?: () => Promise<number> } = {}) {
+export function createMetrics(options: { countOpenAlerts?: () => Promise<number>; countPendingDeliveries?: () => Promise<number>; countDeadDeliveries?: () => Promise<number> } = {}) {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const registers = [registry];
@@ -18,7 +18,16 @@ export function createMetrics(options: { countOpenAlerts?: () => Promise<number>
     reauthentications: new Counter({ name: 'reauth_reauthentications_total', help: 'Re-authentication attempts, by provider and outcome.', labelNames: ['provider', 'outcome'] as const, registers }),
     oauthFlows: new Counter({ name: 'reauth_oauth_flows_total', help: 'OAuth sign-ins completed or refused at the callback, by provider and outcome.', labelNames: ['provider', 'outcome'] as const, registers }),
     slackErrors: new Counter({ name: 'reauth_slack_api_errors_total', help: 'Slack Web API calls that failed, by method and error code.', labelNames: ['method', 'code'] as const, registers }),
-    deliveries: new Counter({ name: 'reauth_deliveries_total', help: 'Delivery attempts to sinks, by sink kind and outcome (delivered, failed, superseded, cancelled).', labelNames: ['sink', 'outcome'] as const, registers }),
+    deliveries: new Counter({ name: 'reauth_deliveries_total', help: 'Delivery attempts to sinks, by sink kind and outcome (delivered, failed, superseded, cancelled, dead).', labelNames: ['sink', 'outcome'] as const, registers }),
+    droppedEvents: new Counter({ name: 'reauth_delivery_events_dropped_total', help: 'Events (never credentials) dropped because more than 100 were waiting for a sink that stays down.', registers }),
+    deadDeliveries: new Gauge({
+      name: 'reauth_dead_deliveries',
+      help: 'Messages given up on after too many attempts or too long; npx reauth-bot deliver --retry-dead sends them again.',
+      registers,
+      async collect() {
+        if (options.countDeadDeliveries) this.set(await options.countDeadDeliveries());
+      },
+    }),
     credentialReads: new Counter({ name: 'reauth_credential_reads_total', help: 'Consumer API reads, by HTTP status.', labelNames: ['status'] as const, registers }),
     pendingDeliveries: new Gauge({
       name: 'reauth_pending_deliveries',

@@ -15,6 +15,8 @@ export interface HttpRequest {
   url: URL;
   headers: Record<string, string>;
   body?: string;
+  /** Abandons the request (and its retries) when aborted: a delivery whose lease was lost stops. */
+  signal?: AbortSignal;
 }
 
 export interface HttpResponse {
@@ -107,7 +109,7 @@ export function createHttpClient(overrides: Partial<HttpClientOptions> = {}): Ht
         body: req.body ?? null,
         // undici 7 follows no redirect unless a redirect interceptor is installed; none is.
         dispatcher: agent,
-        signal: AbortSignal.timeout(options.requestTimeoutMs),
+        signal: req.signal ? AbortSignal.any([req.signal, AbortSignal.timeout(options.requestTimeoutMs)]) : AbortSignal.timeout(options.requestTimeoutMs),
       });
       const chunks: Buffer[] = [];
       let size = 0;
@@ -139,7 +141,7 @@ export function createHttpClient(overrides: Partial<HttpClientOptions> = {}): Ht
       if (!IDEMPOTENT.has(req.method)) return result;
       for (let n = 1; n < options.retry.attempts; n += 1) {
         const wait = retryDelay(result, n, options.retry);
-        if (wait === undefined) break;
+        if (wait === undefined || req.signal?.aborted) break;
         await sleep(wait);
         result = await attempt();
       }

@@ -2,6 +2,7 @@ import type { WebClient } from '@slack/web-api';
 import type { Store } from '../db/store.js';
 import type { Clock } from '../domain/clock.js';
 import { alertKeyOf } from '../domain/integration.js';
+import { sinkLabel } from '../domain/delivery.js';
 import type { Alert, Integration } from '../domain/types.js';
 import type { Logger } from '../logger.js';
 import { buildAlertMessage, buildResolvedAlert, type AlertFacts } from '../slack/blocks/alert.js';
@@ -9,7 +10,7 @@ import type { MessageContent } from '../slack/blocks/messages.js';
 import type { SlackChat } from '../slack/client.js';
 import { slackErrorCode } from '../slack/errors.js';
 import type { Authoriser } from './authorisation.js';
-import { createKeyedLock } from './keyed-lock.js';
+import { createKeyedLock } from '../domain/keyed-lock.js';
 
 /**
  * The alert lifecycle: at most one open alert per alert key (an integration, or the credential
@@ -41,6 +42,13 @@ export interface AlertDeps {
 export const DELIVERY_ALERT_PREFIX = 'delivery:';
 export const deliveryAlertKey = (integrationId: string, sinkKey: string): string => `${DELIVERY_ALERT_PREFIX}${integrationId}:${sinkKey}`;
 export const isDeliveryAlert = (alertKey: string): boolean => alertKey.startsWith(DELIVERY_ALERT_PREFIX);
+/** An alert as logs name it: a delivery alert's sink by its label (a webhook URL's query may hold a secret). */
+export function alertLabel(alertKey: string): string {
+  if (!isDeliveryAlert(alertKey)) return alertKey;
+  const rest = alertKey.slice(DELIVERY_ALERT_PREFIX.length);
+  const colon = rest.indexOf(':');
+  return colon < 0 ? alertKey : `${DELIVERY_ALERT_PREFIX}${rest.slice(0, colon)} → ${sinkLabel(rest.slice(colon + 1))}`;
+}
 
 /** The channel an integration's alerts and messages go to, if any. */
 export type ChannelOf = (integration: Pick<Integration, 'channel'>) => string | undefined;
@@ -57,7 +65,7 @@ export function createAlerts(deps: AlertDeps) {
   async function recordPostFailure(alert: Alert, error: unknown): Promise<void> {
     const code = slackErrorCode(error);
     // Logged once per alert and error; retried on the next probe.
-    if (alert.postError !== code) deps.logger.warn({ event: 'alert_post_failed', alert: alert.alertKey, channel: alert.channel, error: code }, 'could not post the alert to its channel; will retry');
+    if (alert.postError !== code) deps.logger.warn({ event: 'alert_post_failed', alert: alertLabel(alert.alertKey), channel: alert.channel, error: code }, 'could not post the alert to its channel; will retry');
     await deps.store.alerts.update(alert.id, { postError: code, postErrorAt: deps.clock.now() });
   }
 
@@ -79,7 +87,7 @@ export function createAlerts(deps: AlertDeps) {
       }
       return undefined;
     } catch (error) {
-      deps.logger.warn({ alert: alert.alertKey, error: slackErrorCode(error) }, 'could not look in the channel for an earlier post of this alert (it may be posted again, or stay unresolved there)');
+      deps.logger.warn({ alert: alertLabel(alert.alertKey), error: slackErrorCode(error) }, 'could not look in the channel for an earlier post of this alert (it may be posted again, or stay unresolved there)');
       return undefined;
     }
   }
@@ -91,7 +99,7 @@ export function createAlerts(deps: AlertDeps) {
       try {
         await deps.slack.chat.update({ channel: alert.channel, ts: earlier, text: content.text, blocks: content.blocks });
       } catch (error) {
-        deps.logger.warn({ alert: alert.alertKey, error: slackErrorCode(error) }, 'could not update the alert message');
+        deps.logger.warn({ alert: alertLabel(alert.alertKey), error: slackErrorCode(error) }, 'could not update the alert message');
       }
       return;
     }
@@ -101,7 +109,8 @@ export function createAlerts(deps: AlertDeps) {
         text: content.text,
         blocks: content.blocks,
         unfurl_links: false,
-        metadata: { event_type: ALERT_EVENT_TYPE, event_payload: { alert_id: String(alert.id), alert_key: alert.alertKey } },
+        // The id finds the post again; the key stays out (a delivery alert's key names its sink's address).
+        metadata: { event_type: ALERT_EVENT_TYPE, event_payload: { alert_id: String(alert.id) } },
       });
       await deps.store.alerts.update(alert.id, { messageTs: result.ts ?? null, channel: result.channel ?? alert.channel, postError: null, postErrorAt: null });
     } catch (error) {
@@ -129,7 +138,7 @@ export function createAlerts(deps: AlertDeps) {
             return undefined;
           }
           const inserted = await deps.store.alerts.insertOpen({ alertKey: key, integrationIds: integrations.map((i) => i.id), channel, reason: facts.reason, openedAt: facts.since });
-          if (inserted) deps.logger.warn({ event: 'alert_raised', alert: key, integrations: integrations.map((i) => i.id), reason: facts.reason }, 'an integration is failing: alert raised');
+          if (inserted) deps.logger.warn({ event: 'alert_raised', alert: alertLabel(key), integrations: integrations.map((i) => i.id), reason: facts.reason }, 'an integration is failing: alert raised');
           alert = inserted ?? (await deps.store.alerts.open(key));
           if (!alert) return undefined;
         } else {
@@ -143,7 +152,7 @@ export function createAlerts(deps: AlertDeps) {
           try {
             await deps.slack.chat.update({ channel: alert.channel, ts: alert.messageTs, text: content.text, blocks: content.blocks });
           } catch (error) {
-            deps.logger.warn({ alert: key, error: slackErrorCode(error) }, 'could not update the alert message');
+            deps.logger.warn({ alert: alertLabel(key), error: slackErrorCode(error) }, 'could not update the alert message');
           }
         }
         return deps.store.alerts.open(key);
@@ -170,7 +179,7 @@ export function createAlerts(deps: AlertDeps) {
         const alert = await deps.store.alerts.open(key);
         if (!alert) return undefined;
         const now = deps.clock.now();
-        deps.logger.info({ event: 'alert_resolved', alert: key, by: params.by, how: params.how }, 'alert resolved');
+        deps.logger.info({ event: 'alert_resolved', alert: alertLabel(key), by: params.by, how: params.how }, 'alert resolved');
         // A post a crash left unrecorded is in the channel saying "failing": find it, so it is resolved too.
         const messageTs = alert.messageTs ?? (await findUnrecordedPost(alert));
         await deps.store.alerts.update(alert.id, { resolvedAt: now, resolvedBy: params.by, resolvedHow: params.how, ...(messageTs && !alert.messageTs ? { messageTs } : {}) });
@@ -182,7 +191,7 @@ export function createAlerts(deps: AlertDeps) {
           const thread = params.thread ?? resolved;
           await deps.slack.chat.postMessage({ channel: alert.channel, thread_ts: messageTs, text: thread.text, blocks: thread.blocks });
         } catch (error) {
-          deps.logger.warn({ alert: key, error: slackErrorCode(error) }, 'could not mark the alert resolved in Slack');
+          deps.logger.warn({ alert: alertLabel(key), error: slackErrorCode(error) }, 'could not mark the alert resolved in Slack');
         }
         return alert;
       });

@@ -8,7 +8,8 @@ import { refreshAccessToken, type OAuthEndpoints } from '../providers/oauth.js';
 import type { Outcome } from '../providers/outcome.js';
 import type { ProviderKey } from '../providers/types.js';
 import type { OutboxPlanner } from './delivery/outbox.js';
-import { sealPayload, type SecretPayload } from './secret-payload.js';
+import { REJECTED_REPROBE_MS } from './health.js';
+import { sealPayload, unsealPayload, type SecretPayload } from './secret-payload.js';
 
 export type OAuthPayload = Extract<SecretPayload, { kind: 'oauth' }>;
 
@@ -16,7 +17,7 @@ export type OAuthPayload = Extract<SecretPayload, { kind: 'oauth' }>;
 export const REFRESH_MARGIN_MS = 5 * 60 * 1000;
 
 export interface OAuthRefreshDeps {
-  store: Pick<Store, 'credentials' | 'integrations'>;
+  store: Pick<Store, 'credentials' | 'integrations' | 'withCredentialLock'>;
   keyring: Keyring;
   http: HttpClient;
   clock: Clock;
@@ -28,34 +29,50 @@ export interface OAuthRefreshDeps {
   outbox?: Pick<OutboxPlanner, 'forCredential'>;
 }
 
-
-export type RefreshResult = { ok: true; payload: OAuthPayload; refreshed: boolean; credential: Credential } | { ok: false; outcome: Outcome };
+/**
+ * `grantSent`: a refresh grant reached the provider and failed (callers report that to health).
+ * `retryAt`: no replica sends another grant before then.
+ */
+export type RefreshResult =
+  | { ok: true; payload: OAuthPayload; refreshed: boolean; credential: Credential }
+  | { ok: false; outcome: Outcome; grantSent: boolean; retryAt: Date | null; replaced?: boolean };
 
 export const refreshIsDue = (payload: OAuthPayload, now: Date): boolean => payload.accessExpiresAt - REFRESH_MARGIN_MS <= now.getTime();
 
+/** After a refresh the provider refused (invalid_grant): as long as a rejected credential waits before its next probe. */
+export const REFUSED_REFRESH_BACKOFF_MS = REJECTED_REPROBE_MS;
+/** After a refresh that failed for another reason (provider down, slow, rate limited). */
+export const FAILED_REFRESH_BACKOFF_MS = 60_000;
+
 /**
  * Refreshes an OAuth access token that expires within 5 minutes, with the probe, the pull API and
- * Check now sharing this one path. With `persist`, the new tokens are sealed back (only while the
- * credential is still current: a refresh that finishes after a re-authentication never revives the
- * retired one), the version grows and the integrations' sinks get it. Callers hold the credential lock.
+ * Check now sharing this one path. With `persist`, it runs under the credential's lock — across
+ * replicas on PostgreSQL — and re-reads the credential once the lock is held: a refresh another
+ * replica made meanwhile is used instead of sending a second grant (a single-use refresh token would
+ * turn that into invalid_grant). The new tokens are sealed back only while the credential is still
+ * current, the version grows and the integrations' sinks get it. A failed grant backs every replica
+ * off (30 minutes after a refusal, a minute otherwise) instead of being retried on every pull.
  */
 export function createOAuthRefresher(deps: OAuthRefreshDeps) {
-  return async function refreshIfDue(subject: { id: string; provider: ProviderKey }, credential: Credential, payload: OAuthPayload, options: { persist: boolean }): Promise<RefreshResult> {
-    const now = deps.clock.now();
-    if (!refreshIsDue(payload, now)) return { ok: true, payload, refreshed: false, credential };
+  async function grant(subject: { id: string; provider: ProviderKey }, payload: OAuthPayload): Promise<{ ok: true; next: OAuthPayload } | { ok: false; outcome: Outcome; sent: boolean }> {
     const endpoints = deps.oauthEndpointsOf(subject.provider);
-    if (!endpoints) return { ok: false, outcome: { kind: 'provider_error', status: null, reason: `The OAuth access token expired and cannot be refreshed: ${deps.oauthSetupHintOf(subject.provider)} are not set.` } };
-    if (!payload.refreshToken) return { ok: false, outcome: { kind: 'invalid_credentials', reason: `The OAuth access token expired and there is no refresh token; re-authenticate with /reauth ${subject.id}.` } };
-    const refreshed = await refreshAccessToken(deps.http, endpoints, payload.refreshToken, now);
-    if (!refreshed.ok) return { ok: false, outcome: refreshed.outcome };
-    const next: OAuthPayload = {
-      kind: 'oauth',
-      accessToken: refreshed.tokens.accessToken,
-      refreshToken: refreshed.tokens.refreshToken ?? payload.refreshToken,
-      accessExpiresAt: refreshed.tokens.accessExpiresAt.getTime(),
-      refreshExpiresAt: refreshed.tokens.refreshExpiresAt?.getTime() ?? payload.refreshExpiresAt,
+    if (!endpoints) return { ok: false, sent: false, outcome: { kind: 'provider_error', status: null, reason: `The OAuth access token expired and cannot be refreshed: ${deps.oauthSetupHintOf(subject.provider)} are not set.` } };
+    if (!payload.refreshToken) return { ok: false, sent: false, outcome: { kind: 'invalid_credentials', reason: `The OAuth access token expired and there is no refresh token; re-authenticate with /reauth ${subject.id}.` } };
+    const refreshed = await refreshAccessToken(deps.http, endpoints, payload.refreshToken, deps.clock.now());
+    if (!refreshed.ok) return { ok: false, sent: true, outcome: refreshed.outcome };
+    return {
+      ok: true,
+      next: {
+        kind: 'oauth',
+        accessToken: refreshed.tokens.accessToken,
+        refreshToken: refreshed.tokens.refreshToken ?? payload.refreshToken,
+        accessExpiresAt: refreshed.tokens.accessExpiresAt.getTime(),
+        refreshExpiresAt: refreshed.tokens.refreshExpiresAt?.getTime() ?? payload.refreshExpiresAt,
+      },
     };
-    if (!options.persist) return { ok: true, payload: next, refreshed: true, credential };
+  }
+
+  async function persist(credential: Credential, next: OAuthPayload): Promise<Credential | undefined> {
     const served = deps.outbox ? await deps.store.integrations.listByCredentialKey(credential.credentialKey) : [];
     const outbox = deps.outbox?.forCredential(credential.credentialKey, served, next, {
       fingerprint: fingerprintOf(credential),
@@ -64,8 +81,38 @@ export function createOAuthRefresher(deps: OAuthRefreshDeps) {
       identity: credential.identity,
       expires_at: new Date(next.accessExpiresAt).toISOString(),
     });
-    const updated = await deps.store.credentials.updateSealedSecret(credential.id, sealPayload(deps.keyring, credential, next), next.refreshExpiresAt === null ? null : new Date(next.refreshExpiresAt), outbox);
-    return { ok: true, payload: next, refreshed: true, credential: updated ?? credential };
+    return deps.store.credentials.updateSealedSecret(credential.id, sealPayload(deps.keyring, credential, next), next.refreshExpiresAt === null ? null : new Date(next.refreshExpiresAt), outbox);
+  }
+
+  return async function refreshIfDue(subject: { id: string; provider: ProviderKey }, credential: Credential, payload: OAuthPayload, options: { persist: boolean }): Promise<RefreshResult> {
+    if (!refreshIsDue(payload, deps.clock.now())) return { ok: true, payload, refreshed: false, credential };
+    if (!options.persist) {
+      const result = await grant(subject, payload);
+      return result.ok ? { ok: true, payload: result.next, refreshed: true, credential } : { ok: false, outcome: result.outcome, grantSent: result.sent, retryAt: null };
+    }
+    return deps.store.withCredentialLock(credential.credentialKey, async (): Promise<RefreshResult> => {
+      const current = await deps.store.credentials.current(credential.credentialKey);
+      if (!current?.sealedSecret || current.id !== credential.id) {
+        return { ok: false, grantSent: false, retryAt: null, replaced: true, outcome: { kind: 'provider_error', status: null, reason: 'The credential was replaced while its refresh waited; the new one is used from now on.' } };
+      }
+      const currentPayload = unsealPayload(deps.keyring, current, current.sealedSecret);
+      if (currentPayload.kind !== 'oauth') return { ok: false, grantSent: false, retryAt: null, replaced: true, outcome: { kind: 'provider_error', status: null, reason: 'The credential is no longer an OAuth credential.' } };
+      const now = deps.clock.now();
+      // Another pull, probe or replica refreshed it while this one waited for the lock.
+      if (!refreshIsDue(currentPayload, now)) return { ok: true, payload: currentPayload, refreshed: false, credential: current };
+      if (current.refreshRetryAt && current.refreshRetryAt.getTime() > now.getTime()) {
+        const reason = `The last OAuth refresh failed (${current.refreshError ?? 'no reason given'}); Reauth tries again after ${current.refreshRetryAt.toISOString()}.`;
+        return { ok: false, grantSent: false, retryAt: current.refreshRetryAt, outcome: { kind: 'provider_error', status: null, reason } };
+      }
+      const result = await grant(subject, currentPayload);
+      if (!result.ok) {
+        const retryAt = new Date(deps.clock.now().getTime() + (result.outcome.kind === 'invalid_credentials' ? REFUSED_REFRESH_BACKOFF_MS : FAILED_REFRESH_BACKOFF_MS));
+        if (result.sent) await deps.store.credentials.refreshFailed(current.id, { retryAt, reason: result.outcome.reason });
+        return { ok: false, outcome: result.outcome, grantSent: result.sent, retryAt: result.sent ? retryAt : null };
+      }
+      const updated = await persist(current, result.next);
+      return { ok: true, payload: result.next, refreshed: true, credential: updated ?? current };
+    });
   };
 }
 

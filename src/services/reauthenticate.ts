@@ -14,7 +14,7 @@ import type { AuthKey, FormField, ProviderKey } from '../providers/types.js';
 import { createValidationContext, validateCredential } from '../providers/validate.js';
 import type { Authoriser } from './authorisation.js';
 import type { OutboxPlanner } from './delivery/outbox.js';
-import type { KeyedLock } from './keyed-lock.js';
+import type { KeyedLock } from '../domain/keyed-lock.js';
 import { targetOf } from './probe.js';
 import { sealPayload, type SecretPayload } from './secret-payload.js';
 

@@ -32,7 +32,7 @@ function errorsOf(body: string): string {
 type Current = { kind: 'current'; version: number; reauthVersion: number | null; fingerprint: unknown } | { kind: 'failed'; error: string; needsAttention: boolean };
 
 export function createVaultSender(http: HttpClient, settings: () => VaultSettings | undefined): SinkSender<'vault'> {
-  return async (spec, message) => {
+  return async (spec, message, signal) => {
     const vault = settings();
     if (!vault) return { ok: false, error: 'VAULT_ADDR and VAULT_TOKEN are not set; set them and restart.', needsAttention: true };
     const url = new URL(`v1/${spec.mount}/data/${spec.path}`, vault.addr.endsWith('/') ? vault.addr : `${vault.addr}/`);
@@ -49,7 +49,7 @@ export function createVaultSender(http: HttpClient, settings: () => VaultSetting
     };
 
     const readCurrent = async (): Promise<Current> => {
-      const result = await http.send({ provider: 'sink:vault', method: 'GET', url, headers });
+      const result = await http.send({ provider: 'sink:vault', method: 'GET', url, headers, ...(signal ? { signal } : {}) });
       if (result.kind === 'response' && (result.response.status === 200 || result.response.status === 404)) {
         try {
           const body = JSON.parse(result.response.body) as { data?: { data?: Record<string, unknown> | null; metadata?: { version?: number } } };
@@ -66,6 +66,7 @@ export function createVaultSender(http: HttpClient, settings: () => VaultSetting
     };
 
     for (let attempt = 0; attempt < CAS_RETRIES; attempt += 1) {
+      if (signal?.aborted) return { ok: false, error: 'the attempt was stopped: its lease ran out and another worker took the message', needsAttention: false };
       const current = await readCurrent();
       if (current.kind === 'failed') return { ok: false, error: current.error, needsAttention: current.needsAttention };
       if (message.version !== undefined && current.reauthVersion !== null && current.reauthVersion >= message.version) {
@@ -76,7 +77,7 @@ export function createVaultSender(http: HttpClient, settings: () => VaultSetting
         options: { cas: current.version },
         data: { ...message.credential, reauth_version: String(message.version ?? ''), fingerprint: message.fingerprint ?? null },
       });
-      const result = await http.send({ provider: 'sink:vault', method: 'POST', url, headers: { ...headers, 'content-type': 'application/json' }, body });
+      const result = await http.send({ provider: 'sink:vault', method: 'POST', url, headers: { ...headers, 'content-type': 'application/json' }, body, ...(signal ? { signal } : {}) });
       if (result.kind === 'response' && result.response.status >= 200 && result.response.status < 300) return { ok: true };
       if (result.kind === 'response' && result.response.status === 400 && /check-and-set/i.test(errorsOf(result.response.body))) continue;
       return refused(result, 'writing');

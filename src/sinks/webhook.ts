@@ -30,7 +30,7 @@ export function webhookBody(message: Parameters<SinkSender<'webhook'>>[1], inclu
 }
 
 export function createWebhookSender(http: HttpClient, secretOf: SecretOf, now: () => Date = () => new Date()): SinkSender<'webhook'> {
-  return async (spec, message) => {
+  return async (spec, message, signal) => {
     const secret = secretOf(spec.secretEnv)?.trim();
     if (!secret) return { ok: false, error: `${spec.secretEnv} is not set, so deliveries cannot be signed; set it and restart.`, needsAttention: true };
     const body = webhookBody(message, spec.includeCredential);
@@ -48,6 +48,7 @@ export function createWebhookSender(http: HttpClient, secretOf: SecretOf, now: (
         'webhook-signature': signature,
       },
       body,
+      ...(signal ? { signal } : {}),
     });
     if (result.kind === 'network_error') return { ok: false, error: result.reason, needsAttention: false };
     const { status } = result.response;

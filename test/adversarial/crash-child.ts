@@ -10,7 +10,7 @@ import { createHttpClient } from '../../src/providers/http.js';
 import { createAlerts } from '../../src/services/alerts.js';
 import { createAuthoriser } from '../../src/services/authorisation.js';
 import { createHealthStateMachine } from '../../src/services/health.js';
-import { createKeyedLock } from '../../src/services/keyed-lock.js';
+import { createKeyedLock } from '../../src/domain/keyed-lock.js';
 import { createAlertUpkeep } from '../../src/services/monitor/alert-upkeep.js';
 import { createReauthService } from '../../src/services/reauthenticate.js';
 import { rotateKeys } from '../../src/services/rotate-key.js';

@@ -129,13 +129,17 @@ consumers:
     const res = await pull('jira-acme');
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/^application\/json/);
-    expect(res.headers.get('etag')).toBe('"1"');
+    // The ETag names the version and the credential row: it never matches another credential.
+    const etag = res.headers.get('etag') ?? '';
+    expect(etag).toMatch(/^"1-\d+"$/);
     expect(await res.json()).toMatchObject({ integration: 'jira-acme', provider: 'jira', auth: 'api_key', version: 1, expires_at: null, health: 'healthy', credential: { email: EMAIL, token: TOKENS[0] } });
-    const again = await pull('jira-acme', INGEST, { 'if-none-match': '"1"' });
+    expect((await pull('jira-acme', INGEST, { 'if-none-match': '"1"' })).status).toBe(200);
+    const again = await pull('jira-acme', INGEST, { 'if-none-match': etag });
     expect(again.status).toBe(304);
     expect(await again.text()).toBe('');
-    expect(listAudit(t.deps.db, 'jira-acme').slice(0, 2).map((a) => [a.actor, a.action, a.outcome])).toEqual([
+    expect(listAudit(t.deps.db, 'jira-acme').slice(0, 3).map((a) => [a.actor, a.action, a.outcome])).toEqual([
       ['consumer:insights-ingest', 'credential.read', 'not_modified'],
+      ['consumer:insights-ingest', 'credential.read', 'success'],
       ['consumer:insights-ingest', 'credential.read', 'success'],
     ]);
     expect(listAudit(t.deps.db, 'jira-acme')[0]?.fingerprint).toBe(currentCredential(t.deps.db, 'integration:jira-acme')?.fingerprints.join(','));
@@ -190,16 +194,17 @@ consumers:
     expect((await pull('ado-boards', LIMITED)).status).toBe(403);
   });
 
-  it('reads are rate limited per consumer: 429 with Retry-After', async () => {
-    clock.advance(60_000); // a full bucket, whatever earlier tests read
+  it('reads are rate limited per consumer: 429 with Retry-After, audited', async () => {
+    clock.set(new Date(Math.ceil(clock.now().getTime() / 60_000) * 60_000 + 15_000)); // 15 s into a fresh minute
     const statuses: number[] = [];
     for (let i = 0; i < 4; i += 1) statuses.push((await pull('jira-acme', LIMITED)).status);
     expect(statuses).toEqual([200, 200, 200, 429]);
     const limited = await pull('jira-acme', LIMITED);
-    expect(limited.headers.get('retry-after')).toBe('20');
+    expect(limited.headers.get('retry-after')).toBe('45');
+    expect(listAudit(t.deps.db, 'jira-acme')[0]).toMatchObject({ actor: 'consumer:limited', action: 'credential.read', outcome: 'rate_limited' });
     // Another consumer is not held back by it.
     expect((await pull('jira-acme')).status).toBe(200);
-    clock.advance(20_000);
+    clock.advance(45_000);
     expect((await pull('jira-acme', LIMITED)).status).toBe(200);
   });
 

@@ -7,7 +7,7 @@ import { createLogger } from '../../src/logger.js';
 import { createHttpClient } from '../../src/providers/http.js';
 import { createOutboxPlanner } from '../../src/services/delivery/outbox.js';
 import { createDeliveryWorker } from '../../src/services/delivery/worker.js';
-import { createKeyedLock } from '../../src/services/keyed-lock.js';
+import { createKeyedLock } from '../../src/domain/keyed-lock.js';
 import { createReauthService } from '../../src/services/reauthenticate.js';
 import { writeFileAtomically } from '../../src/sinks/file.js';
 import { createSinkSenders } from '../../src/sinks/senders.js';
@@ -77,7 +77,7 @@ if (env.MODE === 'commit') {
   await new Promise(() => undefined);
 } else if (env.MODE === 'drain') {
   while ((await store.deliveries.pendingCount()) > 0) {
-    await store.deliveries.retryNow(clock.now());
+    await store.deliveries.retryNow();
     await worker.runDue();
   }
   print('drained');

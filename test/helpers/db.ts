@@ -5,6 +5,7 @@ import { closeDatabase, openDatabase, type Db } from '../../src/db/sqlite/client
 import { runMigrations } from '../../src/db/sqlite/migrate.js';
 import { createSqliteStore } from '../../src/db/sqlite/store.js';
 import type { Store } from '../../src/db/store.js';
+import type { Clock } from '../../src/domain/clock.js';
 
 /** A fresh in-memory database with the real migrations applied. */
 export function memoryDb(): Db {
@@ -14,8 +15,8 @@ export function memoryDb(): Db {
 }
 
 /** The SQLite store over a fresh in-memory database, with the drizzle handle for direct checks. */
-export function memoryStore(): Store & { db: Db } {
-  return createSqliteStore(memoryDb());
+export function memoryStore(clock?: Clock): Store & { db: Db } {
+  return createSqliteStore(memoryDb(), clock);
 }
 
 /** A temporary folder removed by the returned cleanup. */

@@ -40,3 +40,26 @@ export function openPostgres(url: string, options: PostgresOptions = {}): PgDb {
 export async function closePostgres(db: PgDb): Promise<void> {
   if (!db.$client.ended) await db.$client.end();
 }
+
+const LOOPBACK = new Set(['localhost', '127.0.0.1', '::1', '[::1]']);
+
+/**
+ * A DATABASE_URL to another host without a verified TLS connection: credentials (sealed) and audit rows
+ * would cross the network readable or to an unverified server. Undefined when it is loopback (or a
+ * Unix socket) or sets sslmode=verify-full / verify-ca
+ * (https://www.postgresql.org/docs/15/libpq-ssl.html#LIBPQ-SSL-PROTECTION).
+ */
+export function plainDatabaseConnection(url: string): { host: string; message: string } | undefined {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return undefined;
+  }
+  const host = parsed.hostname || parsed.searchParams.get('host') || '';
+  if (host === '' || host.startsWith('/') || LOOPBACK.has(host)) return undefined;
+  const mode = parsed.searchParams.get('sslmode');
+  if (mode === 'verify-full' || mode === 'verify-ca') return undefined;
+  const now = mode ? `sslmode=${mode}, which (in libpq's terms) does not verify the server` : 'no sslmode, so the connection may not be encrypted';
+  return { host, message: `DATABASE_URL points to ${host} with ${now}. Add ?sslmode=verify-full&sslrootcert=/path/to/ca.pem so the connection is encrypted and the server verified.` };
+}

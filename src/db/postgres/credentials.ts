@@ -1,10 +1,12 @@
-import { and, eq, isNotNull, isNull, sql } from 'drizzle-orm';
+import { and, eq, isNotNull, isNull } from 'drizzle-orm';
 import type { CredentialRepository } from '../store.js';
 import type { PgDb } from './client.js';
 import { credentials, deliveries, oauthStates } from './schema.js';
-import { currentCredential, lastVersion, lockCredentialKey, recordAudit, retireCredential, saveHealth, servedBy, writeOutbox } from './writers.js';
+import type { Clock } from '../../domain/clock.js';
+import { nextVersion } from '../engine-rules.js';
+import { currentCredential, lastVersion, lockCredentialKey, markServedVersion, recordAudit, retireCredential, saveHealth, servedBy, writeOutbox } from './writers.js';
 
-export function createPgCredentialRepository(db: PgDb): CredentialRepository {
+export function createPgCredentialRepository(db: PgDb, clock: Clock): CredentialRepository {
   return {
     current: (key) => currentCredential(db, key),
     byId: async (id) => (await db.select().from(credentials).where(eq(credentials.id, id)))[0],
@@ -15,10 +17,12 @@ export function createPgCredentialRepository(db: PgDb): CredentialRepository {
         await lockCredentialKey(tx, key);
         const previous = await currentCredential(tx, key);
         const affected = await servedBy(tx, key);
-        const version = (await lastVersion(tx, key)) + 1;
+        // Versions keep growing across retirements and key changes, so they never repeat for an integration.
+        const version = nextVersion(await lastVersion(tx, key), affected);
         await retireCredential(tx, key, now);
         const [credential] = await tx.insert(credentials).values({ ...commit.credential, version }).returning();
         if (!credential) throw new Error('the new credential was not stored');
+        await markServedVersion(tx, affected, version);
         await writeOutbox(tx, commit.outbox, credential, affected, now);
         for (const integration of affected) await saveHealth(tx, { ...commit.health, integrationId: integration.id });
         await recordAudit(tx, { ...commit.audit, detail: { ...commit.audit.detail, previous: previous?.fingerprints ?? [], served: affected.map((a) => a.id) } }, now);
@@ -30,15 +34,24 @@ export function createPgCredentialRepository(db: PgDb): CredentialRepository {
         const [row] = await tx.select({ key: credentials.credentialKey }).from(credentials).where(eq(credentials.id, id));
         if (!row) return undefined;
         await lockCredentialKey(tx, row.key);
-        const now = new Date();
+        const now = clock.now();
+        const [current] = await tx.select().from(credentials).where(and(eq(credentials.id, id), isNull(credentials.replacedAt)));
+        if (!current) return undefined;
+        const affected = await servedBy(tx, current.credentialKey);
+        const version = nextVersion(current.version, affected);
         const [updated] = await tx
           .update(credentials)
-          .set({ sealedSecret: sealed.value, keyId: sealed.keyId, version: sql`${credentials.version} + 1`, updatedAt: now, ...(expiresAt === undefined ? {} : { expiresAt }) })
-          .where(and(eq(credentials.id, id), isNull(credentials.replacedAt)))
+          .set({ sealedSecret: sealed.value, keyId: sealed.keyId, version, updatedAt: now, refreshRetryAt: null, refreshError: null, ...(expiresAt === undefined ? {} : { expiresAt }) })
+          .where(eq(credentials.id, id))
           .returning();
-        if (updated) await writeOutbox(tx, outbox, updated, await servedBy(tx, updated.credentialKey), now);
+        if (!updated) return undefined;
+        await markServedVersion(tx, affected, version);
+        await writeOutbox(tx, outbox, updated, affected, now);
         return updated;
       });
+    },
+    async refreshFailed(id, failure) {
+      await db.update(credentials).set({ refreshRetryAt: failure.retryAt, refreshError: failure.reason }).where(and(eq(credentials.id, id), isNull(credentials.replacedAt)));
     },
     async updateExpiry(id, expiresAt) {
       await db.update(credentials).set({ expiresAt }).where(eq(credentials.id, id));

@@ -6,8 +6,7 @@ import type { PgDb } from './client.js';
 import { integrations } from './schema.js';
 import { currentCredential, lockCredentialKey, recordAudit, retireCredential, saveHealth, servedBy } from './writers.js';
 
-/** One advisory lock for catalogue syncs: replicas starting together apply the file one after another. */
-const SYNC_LOCK = 7_316_208_192;
+import { CATALOGUE_SYNC_LOCK as SYNC_LOCK } from './writers.js';
 
 export function createPgIntegrationRepository(db: PgDb): IntegrationRepository {
   return {

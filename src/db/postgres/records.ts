@@ -1,10 +1,10 @@
-import { and, asc, desc, eq, gt, gte, isNotNull, isNull, lt, lte, or, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, gte, isNotNull, isNull, lt, lte, or, sql, type SQL } from 'drizzle-orm';
 import type { AuditRecord, HealthState } from '../../domain/types.js';
-import type { AlertRepository, AuditRepository, ExpiryWarningRepository, HealthRepository, OAuthStateRepository, WebhookReplayRepository } from '../store.js';
-import { POST_CLAIM_MS, REPLAY_MEMORY_MS, REPLAY_PRUNE_EVERY_MS } from '../engine-rules.js';
+import type { AlertRepository, AuditRepository, ConsumerGrantRepository, ConsumerRateRepository, ExpiryWarningRepository, HealthRepository, OAuthStateRepository, WebhookReplayRepository } from '../store.js';
+import { diffGrants, POST_CLAIM_MS, RATE_WINDOW_MS, REPLAY_MEMORY_MS, REPLAY_PRUNE_EVERY_MS, retryAfterSeconds } from '../engine-rules.js';
 import type { PgDb } from './client.js';
-import { alerts, auditLog, expiryWarnings, healthStates, oauthStates, webhookReplays } from './schema.js';
-import { recordAudit, saveHealth } from './writers.js';
+import { alerts, auditLog, consumerGrants, consumerRates, expiryWarnings, healthStates, oauthStates, webhookReplays } from './schema.js';
+import { CATALOGUE_SYNC_LOCK, recordAudit, saveHealth } from './writers.js';
 
 /** Health, alerts, audit, OAuth states, webhook replays and expiry warnings on PostgreSQL. */
 
@@ -109,6 +109,49 @@ export function createPgExpiryWarningRepository(db: PgDb): ExpiryWarningReposito
     async record(credentialId, thresholds, now) {
       if (thresholds.length === 0) return;
       await db.insert(expiryWarnings).values(thresholds.map((thresholdDays) => ({ credentialId, thresholdDays, sentAt: now }))).onConflictDoNothing();
+    },
+  };
+}
+
+/** Consumer reads per minute, counted in one row per consumer; the window is the database's minute, whatever each replica's clock says. */
+export function createPgConsumerRateRepository(db: PgDb): ConsumerRateRepository {
+  return {
+    async take(consumer, perMinute) {
+      const window = sql`to_timestamp(floor(extract(epoch from now()) * 1000 / ${RATE_WINDOW_MS}) * ${RATE_WINDOW_MS} / 1000.0)`;
+      const [row] = await db
+        .insert(consumerRates)
+        .values({ consumer, windowStart: window, count: 1 })
+        .onConflictDoUpdate({
+          target: consumerRates.consumer,
+          set: {
+            count: sql`case when ${consumerRates.windowStart} = excluded.window_start then ${consumerRates.count} + 1 else 1 end`,
+            windowStart: sql`excluded.window_start`,
+          },
+        })
+        .returning({ count: consumerRates.count, windowStart: consumerRates.windowStart, now: sql<string>`now()` });
+      if (!row || row.count <= perMinute) return 0;
+      return retryAfterSeconds(row.windowStart, new Date(row.now));
+    },
+  };
+}
+
+/** Consumer grants, applied under the catalogue's advisory lock: replicas applying the same file at once record each grant once. */
+export function createPgConsumerGrantRepository(db: PgDb): ConsumerGrantRepository {
+  return {
+    async apply(grants, auditOf, now) {
+      return db.transaction(async (tx) => {
+        await tx.execute(sql`select pg_advisory_xact_lock(${CATALOGUE_SYNC_LOCK})`);
+        const changes = diffGrants(await tx.select().from(consumerGrants), grants);
+        for (const g of changes.revoked) {
+          await tx.delete(consumerGrants).where(and(eq(consumerGrants.consumer, g.consumer), eq(consumerGrants.integrationId, g.integrationId)));
+          await recordAudit(tx, auditOf.revoked(g), now);
+        }
+        for (const g of changes.granted) {
+          await tx.insert(consumerGrants).values({ ...g, grantedAt: now }).onConflictDoUpdate({ target: [consumerGrants.consumer, consumerGrants.integrationId], set: { tokenSha256: g.tokenSha256, grantedAt: now } });
+          await recordAudit(tx, auditOf.granted(g), now);
+        }
+        return changes;
+      });
     },
   };
 }

@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
-import { bigint, boolean, index, integer, jsonb, pgTable, serial, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
-import { EVENT_TYPES } from '../../domain/delivery.js';
+import { bigint, boolean, index, integer, jsonb, pgTable, primaryKey, serial, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+import { DELIVERY_STATUSES, EVENT_TYPES } from '../../domain/delivery.js';
 import { AUTH_KEYS, PROVIDER_KEYS } from '../../providers/types.js';
 
 /**
@@ -22,6 +22,7 @@ export const integrations = pgTable('integrations', {
   channel: text(),
   owners: jsonb().$type<string[]>().notNull(),
   credentialKey: text().notNull(),
+  credentialVersion: integer().notNull().default(0),
   archivedAt: at(),
   createdAt: at().notNull(),
   updatedAt: at().notNull(),
@@ -45,6 +46,8 @@ export const credentials = pgTable(
     createdBy: text().notNull(),
     createdAt: at().notNull(),
     updatedAt: at(),
+    refreshRetryAt: at(),
+    refreshError: text(),
     replacedAt: at(),
   },
   (t) => [uniqueIndex('credentials_one_current_per_key').on(t.credentialKey).where(sql`${t.replacedAt} is null`)],
@@ -146,10 +149,11 @@ export const deliveries = pgTable(
     sealedCredential: text(),
     keyId: text(),
     data: jsonb().$type<Record<string, unknown>>().notNull(),
-    status: text({ enum: ['pending', 'delivered', 'superseded', 'cancelled'] }).notNull(),
+    status: text({ enum: DELIVERY_STATUSES }).notNull(),
     attempts: integer().notNull().default(0),
     nextAttemptAt: at().notNull(),
     leaseUntil: at(),
+    leaseToken: text(),
     lastError: text(),
     needsAttention: boolean().notNull().default(false),
     firstFailureAt: at(),
@@ -172,4 +176,21 @@ export const deliveryNotices = pgTable(
     createdAt: at().notNull(),
   },
   (t) => [index('delivery_notices_credential').on(t.credentialId)],
+);
+
+export const consumerRates = pgTable('consumer_rates', {
+  consumer: text().primaryKey(),
+  windowStart: at().notNull(),
+  count: integer().notNull(),
+});
+
+export const consumerGrants = pgTable(
+  'consumer_grants',
+  {
+    consumer: text().notNull(),
+    integrationId: text().notNull(),
+    tokenSha256: text().notNull(),
+    grantedAt: at().notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.consumer, t.integrationId] })],
 );

@@ -4,15 +4,17 @@ import { createPgCredentialRepository } from './credentials.js';
 import { createPgDeliveryRepository } from './deliveries.js';
 import { createPgIntegrationRepository } from './integrations.js';
 import { runPostgresMigrations } from './migrate.js';
-import { createPgAlertRepository, createPgAuditRepository, createPgExpiryWarningRepository, createPgHealthRepository, createPgOAuthStateRepository, createPgWebhookReplayRepository } from './records.js';
+import type { Clock } from '../../domain/clock.js';
+import { createPgCredentialLock, type PgCredentialLock } from './locks.js';
+import { createPgAlertRepository, createPgAuditRepository, createPgConsumerGrantRepository, createPgConsumerRateRepository, createPgExpiryWarningRepository, createPgHealthRepository, createPgOAuthStateRepository, createPgWebhookReplayRepository } from './records.js';
 
 /** The PostgreSQL store: several replicas may share it (every rule that must hold once uses the database to hold it). */
-export function createPostgresStore(db: PgDb): Store & { pg: PgDb } {
+export function createPostgresStore(db: PgDb, clock: Clock, lock: PgCredentialLock): Store & { pg: PgDb } {
   let open = true;
   return {
     pg: db,
     integrations: createPgIntegrationRepository(db),
-    credentials: createPgCredentialRepository(db),
+    credentials: createPgCredentialRepository(db, clock),
     health: createPgHealthRepository(db),
     alerts: createPgAlertRepository(db),
     audit: createPgAuditRepository(db),
@@ -20,6 +22,9 @@ export function createPostgresStore(db: PgDb): Store & { pg: PgDb } {
     webhookReplays: createPgWebhookReplayRepository(db),
     expiryWarnings: createPgExpiryWarningRepository(db),
     deliveries: createPgDeliveryRepository(db),
+    consumerRates: createPgConsumerRateRepository(db),
+    consumerGrants: createPgConsumerGrantRepository(db),
+    withCredentialLock: lock.withLock,
     isOpen: () => open,
     async ping() {
       if (!open) return false;
@@ -33,17 +38,18 @@ export function createPostgresStore(db: PgDb): Store & { pg: PgDb } {
     backup: async () => ({ unsupported: 'PostgreSQL has its own tools for a consistent copy while it runs: use pg_dump (or your provider\'s snapshots).' }),
     async close() {
       open = false;
+      await lock.close();
       await closePostgres(db);
     },
   };
 }
 
 /** Connects, migrates under an advisory lock (replicas starting together take turns), and builds the store. */
-export async function openPostgresStore(url: string, options: PostgresOptions = {}): Promise<Store & { pg: PgDb }> {
+export async function openPostgresStore(url: string, clock: Clock, options: PostgresOptions = {}): Promise<Store & { pg: PgDb }> {
   const db = openPostgres(url, options);
   try {
     await runPostgresMigrations(db);
-    return createPostgresStore(db);
+    return createPostgresStore(db, clock, createPgCredentialLock(url, options.onPoolError ? { onPoolError: options.onPoolError } : {}));
   } catch (error) {
     await closePostgres(db);
     throw error;

@@ -1,4 +1,4 @@
-import { and, asc, eq, isNull, max, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNull, max, sql } from 'drizzle-orm';
 import type { AuditEntry, Credential, HealthUpdate, Integration } from '../../domain/types.js';
 import { outboxRows } from '../engine-rules.js';
 import type { OutboxWrite } from '../store.js';
@@ -6,6 +6,9 @@ import type { PgExecutor } from './client.js';
 import { auditLog, credentials, deliveries, healthStates, integrations } from './schema.js';
 
 /** Statements shared by several repositories; each runs on the database or inside a transaction. */
+
+/** One advisory lock for catalogue syncs (and consumer grants): replicas starting together apply the file one after another. */
+export const CATALOGUE_SYNC_LOCK = 7_316_208_192;
 
 export async function recordAudit(q: PgExecutor, entry: AuditEntry, now: Date): Promise<void> {
   await q.insert(auditLog).values({ at: now, actor: entry.actor, integrationId: entry.integrationId ?? null, action: entry.action, outcome: entry.outcome, fingerprint: entry.fingerprint ?? null, detail: entry.detail ?? null });
@@ -45,6 +48,13 @@ export async function lockCredentialKey(q: PgExecutor, key: string): Promise<voi
 
 /** The outbox rows of one credential version, written in the transaction that makes it. */
 export async function writeOutbox(q: PgExecutor, outbox: OutboxWrite | undefined, credential: { id: number; version: number }, served: readonly { id: string }[], now: Date): Promise<void> {
-  const rows = outboxRows(outbox, credential, served, now);
+  // Due by the database's clock, which decides every delivery time (a replica's own clock may be off).
+  const rows = outboxRows(outbox, credential, served, now).map((row) => ({ ...row, nextAttemptAt: sql`now()` }));
   if (rows.length > 0) await q.insert(deliveries).values(rows);
+}
+
+/** Records the version each served integration now holds (the floor of its next one). */
+export async function markServedVersion(q: PgExecutor, served: readonly { id: string }[], version: number): Promise<void> {
+  if (served.length === 0) return;
+  await q.update(integrations).set({ credentialVersion: sql`greatest(${integrations.credentialVersion}, ${version})` }).where(inArray(integrations.id, served.map((s) => s.id)));
 }

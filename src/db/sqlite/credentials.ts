@@ -1,4 +1,5 @@
 import { and, eq, isNotNull, isNull, max, sql } from 'drizzle-orm';
+import type { Clock } from '../../domain/clock.js';
 import type { Credential } from '../../domain/types.js';
 import type { CredentialRepository } from '../store.js';
 import { createAuditWriter } from './audit.js';
@@ -6,7 +7,8 @@ import { createOutboxWriter } from './deliveries.js';
 import type { Db } from './client.js';
 import { createHealthWriter } from './health.js';
 import { prepareServedBy } from './served-by.js';
-import { credentials, deliveries, oauthStates } from './schema.js';
+import { credentials, deliveries, integrations, oauthStates } from './schema.js';
+import { nextVersion } from '../engine-rules.js';
 
 /**
  * Retires the current credential for a key: keeps its metadata for history, erases the sealed
@@ -32,13 +34,22 @@ export function prepareCurrentCredential(db: Db) {
     .prepare();
 }
 
-export function createCredentialRepository(db: Db): CredentialRepository {
+/** Records the version each served integration now holds (the floor of its next one). */
+export function createServedVersionWriter(db: Db) {
+  const mark = db.update(integrations).set({ credentialVersion: sql`max(${integrations.credentialVersion}, ${sql.placeholder('version')})` }).where(eq(integrations.id, sql.placeholder('id'))).prepare();
+  return (served: readonly { id: string }[], version: number): void => {
+    for (const integration of served) mark.run({ id: integration.id, version });
+  };
+}
+
+export function createCredentialRepository(db: Db, clock: Clock): CredentialRepository {
   const current = prepareCurrentCredential(db);
   const served = prepareServedBy(db);
   const retire = createCredentialRetirer(db);
   const audit = createAuditWriter(db);
   const health = createHealthWriter(db);
   const outbox = createOutboxWriter(db);
+  const markServed = createServedVersionWriter(db);
   const lastVersion = db
     .select({ version: max(credentials.version) })
     .from(credentials)
@@ -53,10 +64,11 @@ export function createCredentialRepository(db: Db): CredentialRepository {
         const key = commit.credential.credentialKey;
         const previous = current.get({ key });
         const affected = served.all({ key });
-        // Versions keep growing across retirements, so a consumer's ETag never repeats.
-        const version = (lastVersion.get({ key })?.version ?? 0) + 1;
+        // Versions keep growing across retirements and key changes, so they never repeat for an integration.
+        const version = nextVersion(lastVersion.get({ key })?.version ?? 0, affected);
         retire(key, now);
         const credential = tx.insert(credentials).values({ ...commit.credential, version }).returning().get();
+        markServed(affected, version);
         outbox(commit.outbox, credential, affected, now);
         for (const integration of affected) health.save({ ...commit.health, integrationId: integration.id });
         audit.record({ ...commit.audit, detail: { ...commit.audit.detail, previous: previous?.fingerprints ?? [], served: affected.map((a) => a.id) } }, now);
@@ -65,15 +77,25 @@ export function createCredentialRepository(db: Db): CredentialRepository {
     },
     async updateSealedSecret(id, sealed, expiresAt, outboxWrite) {
       return db.transaction(() => {
+        const now = clock.now();
+        const row = db.select().from(credentials).where(and(eq(credentials.id, id), isNull(credentials.replacedAt))).get();
+        if (!row) return undefined;
+        const affected = served.all({ key: row.credentialKey });
+        const version = nextVersion(row.version, affected);
         const updated = db
           .update(credentials)
-          .set({ sealedSecret: sealed.value, keyId: sealed.keyId, version: sql`${credentials.version} + 1`, updatedAt: new Date(), ...(expiresAt === undefined ? {} : { expiresAt }) })
-          .where(and(eq(credentials.id, id), isNull(credentials.replacedAt)))
+          .set({ sealedSecret: sealed.value, keyId: sealed.keyId, version, updatedAt: now, refreshRetryAt: null, refreshError: null, ...(expiresAt === undefined ? {} : { expiresAt }) })
+          .where(eq(credentials.id, id))
           .returning()
           .get();
-        if (updated) outbox(outboxWrite, updated, served.all({ key: updated.credentialKey }), new Date());
+        if (!updated) return undefined;
+        markServed(affected, version);
+        outbox(outboxWrite, updated, affected, now);
         return updated;
       });
+    },
+    async refreshFailed(id, failure) {
+      db.update(credentials).set({ refreshRetryAt: failure.retryAt, refreshError: failure.reason }).where(and(eq(credentials.id, id), isNull(credentials.replacedAt))).run();
     },
     async updateExpiry(id, expiresAt) {
       db.update(credentials).set({ expiresAt }).where(eq(credentials.id, id)).run();

@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
-import { index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
-import { EVENT_TYPES } from '../../domain/delivery.js';
+import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { DELIVERY_STATUSES, EVENT_TYPES } from '../../domain/delivery.js';
 import { AUTH_KEYS, PROVIDER_KEYS } from '../../providers/types.js';
 
 /** Timestamps are stored as epoch milliseconds. */
@@ -21,6 +21,12 @@ export const integrations = sqliteTable('integrations', {
   owners: text({ mode: 'json' }).$type<string[]>().notNull(),
   /** Integrations with the same key share one credential (Azure DevOps organizations). */
   credentialKey: text().notNull(),
+  /**
+   * The highest credential version this integration has been served. A new version is above it, so
+   * versions never repeat for an integration, even when its credential key changes (an edited
+   * organization or auth type starts another key's history).
+   */
+  credentialVersion: integer().notNull().default(0),
   archivedAt: at(),
   createdAt: at().notNull(),
   updatedAt: at().notNull(),
@@ -54,6 +60,10 @@ export const credentials = sqliteTable(
     createdAt: at().notNull(),
     /** When its secret last changed (an OAuth refresh); null until then. */
     updatedAt: at(),
+    /** After a failed OAuth refresh: no new refresh grant before this time (every replica backs off). */
+    refreshRetryAt: at(),
+    /** Why the last OAuth refresh failed, in people's words; null once one succeeds. */
+    refreshError: text(),
     replacedAt: at(),
   },
   (t) => [
@@ -169,10 +179,13 @@ export const deliveries = sqliteTable(
     sealedCredential: text(),
     keyId: text(),
     data: text({ mode: 'json' }).$type<Record<string, unknown>>().notNull(),
-    status: text({ enum: ['pending', 'delivered', 'superseded', 'cancelled'] }).notNull(),
+    status: text({ enum: DELIVERY_STATUSES }).notNull(),
+    /** Counted when a worker claims the message, so an attempt that crashes the process still counts. */
     attempts: integer().notNull().default(0),
     nextAttemptAt: at().notNull(),
     leaseUntil: at(),
+    /** The fencing token of the lease: only its holder may finish the attempt. */
+    leaseToken: text(),
     lastError: text(),
     needsAttention: integer({ mode: 'boolean' }).notNull().default(false),
     firstFailureAt: at(),
@@ -200,4 +213,28 @@ export const deliveryNotices = sqliteTable(
     createdAt: at().notNull(),
   },
   (t) => [index('delivery_notices_credential').on(t.credentialId)],
+);
+
+/** Each consumer's reads in the current minute, counted in the database so every replica shares one limit. */
+export const consumerRates = sqliteTable('consumer_rates', {
+  consumer: text().primaryKey(),
+  windowStart: at().notNull(),
+  count: integer().notNull(),
+});
+
+/**
+ * What each consumer may read, as last applied: integrations.yml can grant read access to any
+ * credential, so every new or widened grant is recorded (audited, posted once in the integration's
+ * channel) by the one replica whose insert lands.
+ */
+export const consumerGrants = sqliteTable(
+  'consumer_grants',
+  {
+    consumer: text().notNull(),
+    integrationId: text().notNull(),
+    /** The token the grant was made to: a new token for the same consumer is a new grant. */
+    tokenSha256: text().notNull(),
+    grantedAt: at().notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.consumer, t.integrationId] })],
 );

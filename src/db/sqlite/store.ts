@@ -1,4 +1,8 @@
+import { systemClock, type Clock } from '../../domain/clock.js';
+import { createKeyedLock } from '../../domain/keyed-lock.js';
 import type { Store } from '../store.js';
+import { createConsumerGrantRepository } from './consumer-grants.js';
+import { createConsumerRateRepository } from './consumer-rates.js';
 import { createAlertRepository } from './alerts.js';
 import { createAuditRepository } from './audit.js';
 import { closeDatabase, openDatabase, type Db } from './client.js';
@@ -12,18 +16,22 @@ import { createOAuthStateRepository } from './oauth-states.js';
 import { createWebhookReplayRepository } from './webhook-replays.js';
 
 /** The SQLite store over an open, migrated database. Statements are prepared once, here. */
-export function createSqliteStore(db: Db): Store & { db: Db } {
+export function createSqliteStore(db: Db, clock: Clock = systemClock): Store & { db: Db } {
   return {
     db,
     integrations: createIntegrationRepository(db),
-    credentials: createCredentialRepository(db),
+    credentials: createCredentialRepository(db, clock),
     health: createHealthRepository(db),
     alerts: createAlertRepository(db),
     audit: createAuditRepository(db),
     oauthStates: createOAuthStateRepository(db),
     webhookReplays: createWebhookReplayRepository(db),
     expiryWarnings: createExpiryWarningRepository(db),
-    deliveries: createDeliveryRepository(db),
+    deliveries: createDeliveryRepository(db, clock),
+    consumerRates: createConsumerRateRepository(db, clock),
+    consumerGrants: createConsumerGrantRepository(db),
+    // One replica: a lock in this process is the lock.
+    withCredentialLock: createKeyedLock(),
     isOpen: () => db.$client.open,
     // A file next to the process: it answers while it is open.
     ping: async () => db.$client.open,
@@ -34,11 +42,11 @@ export function createSqliteStore(db: Db): Store & { db: Db } {
 }
 
 /** Opens (creating it if needed) and migrates the SQLite file, then builds the store. */
-export function openSqliteStore(path: string): Store & { db: Db } {
+export function openSqliteStore(path: string, clock: Clock = systemClock): Store & { db: Db } {
   const db = openDatabase(path);
   try {
     runMigrations(db);
-    return createSqliteStore(db);
+    return createSqliteStore(db, clock);
   } catch (error) {
     closeDatabase(db);
     throw error;

@@ -36,22 +36,3 @@ export function createConsumerDirectory(specs: readonly ConsumerSpec[]) {
 }
 
 export type ConsumerDirectory = ReturnType<typeof createConsumerDirectory>;
-
-/** A token bucket per consumer: `requestsPerMinute` in a burst, refilled evenly over the minute. */
-export function createRateLimiter(now: () => number) {
-  const buckets = new Map<string, { tokens: number; at: number }>();
-  return {
-    /** 0 when the request may go ahead; otherwise the seconds to wait. */
-    take(name: string, perMinute: number): number {
-      const t = now();
-      const bucket = buckets.get(name) ?? { tokens: perMinute, at: t };
-      const refilled = Math.min(perMinute, bucket.tokens + ((t - bucket.at) / 60_000) * perMinute);
-      if (refilled >= 1) {
-        buckets.set(name, { tokens: refilled - 1, at: t });
-        return 0;
-      }
-      buckets.set(name, { tokens: refilled, at: t });
-      return Math.max(1, Math.ceil(((1 - refilled) * 60) / perMinute));
-    },
-  };
-}

@@ -4,19 +4,21 @@ import type { Store } from '../../db/store.js';
 import type { Clock } from '../../domain/clock.js';
 import { isAppIntegration } from '../../domain/integration.js';
 import type { Logger } from '../../logger.js';
-import type { KeyedLock } from '../keyed-lock.js';
+import type { HealthStateMachine } from '../health.js';
 import { refreshIsDue, type OAuthRefresher } from '../oauth-refresh.js';
 import { isBoundTo } from '../probe.js';
 import { unsealPayload } from '../secret-payload.js';
 import { consumerCredential, credentialDocument, versionFactsOf, type CredentialDocument } from './credential-document.js';
-import { createRateLimiter, type ConsumerDirectory } from './consumers.js';
+import type { ConsumerDirectory } from './consumers.js';
+import { createAuthFailureThrottle } from './auth-failures.js';
 
 export type PullAnswer =
   | { status: 200; etag: string; document: CredentialDocument }
   | { status: 304; etag: string }
   | { status: 401 }
   | { status: 403 }
-  | { status: 404 | 503; error: string }
+  | { status: 404; error: string }
+  | { status: 503; error: string; retryAfterSeconds?: number }
   | { status: 429; retryAfterSeconds: number };
 
 export interface PullRequest {
@@ -25,20 +27,28 @@ export interface PullRequest {
   integrationId: string;
   /** The If-None-Match header as sent. */
   ifNoneMatch: string | undefined;
+  /** Where the request came from (the peer address), for throttling failed authentication. */
+  source?: string;
 }
 
 export interface CredentialPullDeps {
-  store: Pick<Store, 'integrations' | 'credentials' | 'health' | 'audit'>;
-  consumers: ConsumerDirectory;
+  store: Pick<Store, 'integrations' | 'credentials' | 'health' | 'audit' | 'consumerRates'>;
+  /** The consumers now in integrations.yml (reloaded on SIGHUP and when the file changes). */
+  consumers: () => ConsumerDirectory;
   keyring: Keyring;
   clock: Clock;
   logger: Logger;
-  /** The per-credential lock shared with probes and re-authentication. */
-  credentialLock: KeyedLock;
+  /** The one refresh path: under the cross-replica credential lock, with its back-off. */
   refresh: OAuthRefresher;
+  /** A refresh grant that failed reaches health and the one-alert lifecycle. */
+  health?: Pick<HealthStateMachine, 'apply'>;
 }
 
-const etagOf = (version: number): string => `"${version}"`;
+/**
+ * The ETag names the credential row and its version: a consumer's tag never matches another
+ * credential, even one a catalogue change numbered from a different history.
+ */
+const etagOf = (credential: { id: number; version: number }): string => `"${credential.version}-${credential.id}"`;
 
 function matchesEtag(header: string | undefined, etag: string): boolean {
   if (!header) return false;
@@ -56,20 +66,29 @@ function matchesEtag(header: string | undefined, etag: string): boolean {
  * pulls refresh once. Every answer to a consumer is audited.
  */
 export function createCredentialPull(deps: CredentialPullDeps) {
-  const limiter = createRateLimiter(() => deps.clock.now().getTime());
+  const failures = createAuthFailureThrottle({ clock: deps.clock, logger: deps.logger });
 
   return async function pull(request: PullRequest): Promise<PullAnswer> {
-    const consumer = request.token ? deps.consumers.byToken(request.token) : undefined;
+    const consumer = request.token ? deps.consumers().byToken(request.token) : undefined;
     if (!consumer) {
-      deps.logger.info({ event: 'credential_read_unauthorised', integration: request.integrationId.slice(0, 64) }, 'credential read without a known consumer token');
+      // A source past its failures for the minute gets 429 (and no log line each); a known token is
+      // never held back by others' failures from the same address (a load balancer, a NAT).
+      const source = request.source ?? 'unknown';
+      const throttled = failures.blocked(source);
+      if (throttled > 0) return { status: 429, retryAfterSeconds: throttled };
+      failures.record(source);
       return { status: 401 };
     }
-    const wait = limiter.take(consumer.name, consumer.requestsPerMinute);
-    if (wait > 0) return { status: 429, retryAfterSeconds: wait };
 
     const actor = `consumer:${consumer.name}`;
     const audit = (outcome: string, fingerprint: string | null = null, detail: Record<string, unknown> | null = null) =>
       deps.store.audit.record({ actor, integrationId: request.integrationId.slice(0, 64), action: 'credential.read', outcome, fingerprint, detail }, deps.clock.now());
+    // Counted in the store, so every replica shares one limit per consumer.
+    const wait = await deps.store.consumerRates.take(consumer.name, consumer.requestsPerMinute);
+    if (wait > 0) {
+      await audit('rate_limited', null, { retry_after_seconds: wait });
+      return { status: 429, retryAfterSeconds: wait };
+    }
 
     if (!consumer.mayRead(request.integrationId)) {
       await audit('forbidden');
@@ -87,27 +106,24 @@ export function createCredentialPull(deps: CredentialPullDeps) {
 
     let payload = unsealPayload(deps.keyring, credential, credential.sealedSecret);
     if (payload.kind === 'oauth' && refreshIsDue(payload, deps.clock.now())) {
-      const key = integration.credentialKey;
-      const outcome = await deps.credentialLock(key, async () => {
-        // Another pull, a probe or a re-authentication may have changed it while this one waited: the
-        // refresher works on what is current now (and does nothing when that is no longer due).
-        const current = await deps.store.credentials.current(key);
-        if (!current?.sealedSecret || !isBoundTo(current, integration)) return undefined;
-        const currentPayload = unsealPayload(deps.keyring, current, current.sealedSecret);
-        return currentPayload.kind === 'oauth' ? deps.refresh(integration, current, currentPayload, { persist: true }) : undefined;
-      });
-      if (!outcome) return notFound(`${integration.id} has no credential any more: it was replaced or retired while this request waited.`);
+      // The refresher takes the credential's lock (across replicas) and works on what is current then.
+      const outcome = await deps.refresh(integration, credential, payload, { persist: true });
       if (outcome.ok) {
         credential = outcome.credential;
         payload = outcome.payload;
-      } else if (payload.accessExpiresAt <= deps.clock.now().getTime()) {
-        await audit('refresh_failed', fingerprintOf(credential), { reason: outcome.outcome.reason });
-        return { status: 503, error: `The access token expired and could not be refreshed: ${outcome.outcome.reason}` };
+      } else {
+        if (outcome.replaced) return notFound(`${integration.id} has no credential any more: it was replaced or retired while this request waited; read it again.`);
+        if (outcome.grantSent) await deps.health?.apply(await deps.store.integrations.listByCredentialKey(integration.credentialKey), { outcome: outcome.outcome, source: 'probe' });
+        if (payload.accessExpiresAt <= deps.clock.now().getTime()) {
+          await audit('refresh_failed', fingerprintOf(credential), { reason: outcome.outcome.reason });
+          const retryAfterSeconds = outcome.retryAt ? Math.max(1, Math.ceil((outcome.retryAt.getTime() - deps.clock.now().getTime()) / 1000)) : undefined;
+          return { status: 503, error: `The access token expired and could not be refreshed: ${outcome.outcome.reason}`, ...(retryAfterSeconds === undefined ? {} : { retryAfterSeconds }) };
+        }
       }
       // A refresh that failed while the token still works for a few minutes: that token is served.
     }
 
-    const etag = etagOf(credential.version);
+    const etag = etagOf(credential);
     const fingerprint = fingerprintOf(credential);
     if (matchesEtag(request.ifNoneMatch, etag)) {
       await audit('not_modified', fingerprint, { version: credential.version });

@@ -1,8 +1,10 @@
-import type { Store } from '../../db/store.js';
+import type { SinkRows, Store } from '../../db/store.js';
 import type { Clock } from '../../domain/clock.js';
-import { sinkLabel } from '../../domain/delivery.js';
+import { sinkKindOf, sinkLabel } from '../../domain/delivery.js';
+import { enqueueEvents } from './events.js';
 import type { Integration } from '../../domain/types.js';
 import type { Logger } from '../../logger.js';
+import type { Metrics } from '../../observability/metrics.js';
 import { buildDeliveryAlert, buildDeliveryResolved } from '../../slack/blocks/delivery.js';
 import { deliveryAlertKey, isDeliveryAlert, type Alerts } from '../alerts.js';
 import type { OutboxPlanner, SinksOf } from './outbox.js';
@@ -21,6 +23,7 @@ export interface DeliveryAlertDeps {
   sinksOf: SinksOf;
   clock: Clock;
   logger: Logger;
+  metrics?: Pick<Metrics, 'droppedEvents'>;
 }
 
 /**
@@ -38,7 +41,11 @@ export function createDeliveryAlerts(deps: DeliveryAlertDeps) {
     await deps.alerts.raise([integration], { reason: failure.reason, since: failure.since, lastSuccess: null, source: 'probe', checkedAt: now }, { key, content });
     if (!wasOpen) {
       deps.logger.warn({ event: 'delivery_alert_raised', integration: integration.id, sink: sinkLabel(sinkKey), reason: failure.reason }, 'a sink keeps failing: alert raised');
-      await deps.store.deliveries.enqueue(deps.outbox.events([integration], 'delivery.failed', () => ({ integration: integration.id, sink: sinkLabel(sinkKey), reason: failure.reason, since: failure.since.toISOString() }), now, sinkKey));
+      // Other sinks learn which of the integration's sinks fails, never its address or its error text
+      // (either may name a URL, a Vault path or a host): people see those in Slack.
+      const position = deps.sinksOf(integration.id).findIndex((s) => s.key === sinkKey);
+      const event = () => ({ integration: integration.id, sink: position < 0 ? sinkKindOf(sinkKey) : `deliver[${position}]`, sink_kind: sinkKindOf(sinkKey), needs_attention: failure.needsAttention, since: failure.since.toISOString() });
+      await enqueueEvents(deps, deps.outbox.events([integration], 'delivery.failed', event, now, sinkKey));
     }
   }
 
@@ -60,6 +67,12 @@ export function createDeliveryAlerts(deps: DeliveryAlertDeps) {
       const { delivery } = report;
       if (report.outcome === 'delivered') return resolve(delivery.integrationId, delivery.sinkKey, 'succeeded again');
       if (report.outcome === 'cancelled' && !report.sink) return resolve(delivery.integrationId, delivery.sinkKey, 'stopped: the sink was removed from integrations.yml');
+      if (report.outcome === 'dead') {
+        const integration = await deps.store.integrations.findActive(delivery.integrationId);
+        const reason = `${report.error ?? 'given up'}. Fix the sink, then run npx reauth-bot deliver --retry-dead.`;
+        if (integration) await raise(integration, delivery.sinkKey, { reason, since: delivery.firstFailureAt ?? delivery.createdAt, nextAttemptAt: null, needsAttention: true });
+        return;
+      }
       if (report.outcome !== 'failed') return;
       const head = await deps.store.deliveries.head(delivery.integrationId, delivery.sinkKey);
       if (!head?.firstFailureAt) return;
@@ -85,7 +98,9 @@ export function createDeliveryAlerts(deps: DeliveryAlertDeps) {
           await raise(integration, rows.sinkKey, { reason: head.lastError ?? 'failing', since: head.firstFailureAt, nextAttemptAt: head.nextAttemptAt, needsAttention: head.needsAttention });
         }
       }
-      const failing = new Set(rowsList.filter((r) => r.head?.firstFailureAt).map((r) => deliveryAlertKey(r.integrationId, r.sinkKey)));
+      // A sink whose newest message was given up on stays alerted until it is sent again.
+      const gaveUp = (r: SinkRows) => r.dead.length > 0 && !(r.lastDelivered && r.lastDelivered.id > (r.dead.at(-1)?.id ?? 0));
+      const failing = new Set(rowsList.filter((r) => r.head?.firstFailureAt || gaveUp(r)).map((r) => deliveryAlertKey(r.integrationId, r.sinkKey)));
       for (const alert of await deps.store.alerts.listOpen()) {
         if (!isDeliveryAlert(alert.alertKey)) continue;
         const [integrationId] = alert.integrationIds;

@@ -10,22 +10,29 @@ export function sinkStateOf(integrationId: string, sink: Pick<SinkSpec, 'key'>, 
     return {
       integrationId,
       sinkKey: sink.key,
-      state: head.attempts > 0 ? 'failing' : 'pending',
+      // Attempts are counted when claimed: a message is failing once an attempt has failed.
+      state: head.firstFailureAt !== null ? 'failing' : 'pending',
       version: head.version ?? rows?.lastDelivered?.version ?? null,
       reason: head.lastError,
       needsAttention: head.needsAttention,
       since: head.firstFailureAt ?? head.createdAt,
       attempts: head.attempts,
       nextAttemptAt: head.nextAttemptAt,
+      dead: rows?.dead.length ?? 0,
     };
   }
   const last = rows?.lastDelivered;
-  return { integrationId, sinkKey: sink.key, state: last ? 'delivered' : 'none', version: last?.version ?? null, reason: null, needsAttention: false, since: last?.deliveredAt ?? null, attempts: 0, nextAttemptAt: null };
+  const dead = rows?.dead ?? [];
+  const lastDead = dead.at(-1);
+  if (lastDead && (lastDead.version === null || last?.version === null || last === undefined || (last.version ?? 0) < lastDead.version)) {
+    return { integrationId, sinkKey: sink.key, state: 'dead', version: lastDead.version ?? last?.version ?? null, reason: lastDead.lastError, needsAttention: true, since: lastDead.deliveredAt, attempts: lastDead.attempts, nextAttemptAt: null, dead: dead.length };
+  }
+  return { integrationId, sinkKey: sink.key, state: last ? 'delivered' : 'none', version: last?.version ?? null, reason: null, needsAttention: false, since: last?.deliveredAt ?? null, attempts: 0, nextAttemptAt: null, dead: dead.length };
 }
 
 /** One line per message of a credential version, for the Slack outcome. */
 export function lineOf(row: Delivery): SinkLine {
-  const state = row.status === 'pending' ? (row.attempts > 0 ? 'failing' : 'pending') : row.status;
+  const state = row.status === 'pending' ? (row.firstFailureAt !== null ? 'failing' : 'pending') : row.status;
   return { integrationId: row.integrationId, sinkKey: row.sinkKey, state, reason: row.lastError, nextAttemptAt: row.status === 'pending' ? row.nextAttemptAt : null };
 }
 

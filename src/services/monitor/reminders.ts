@@ -5,6 +5,7 @@ import { buildReminder } from '../../slack/blocks/alert.js';
 import type { SlackChat } from '../../slack/client.js';
 import { slackErrorCode } from '../../slack/errors.js';
 import type { Authoriser } from '../authorisation.js';
+import { alertLabel } from '../alerts.js';
 
 export interface ReminderDeps {
   store: Pick<Store, 'alerts' | 'integrations'>;
@@ -34,7 +35,7 @@ export function createReminders(deps: ReminderDeps) {
         await deps.store.alerts.update(alert.id, { lastReminderAt: now });
         sent += 1;
       } catch (error) {
-        deps.logger.warn({ alert: alert.alertKey, error: slackErrorCode(error) }, 'could not post a reminder');
+        deps.logger.warn({ alert: alertLabel(alert.alertKey), error: slackErrorCode(error) }, 'could not post a reminder');
       }
     }
     return sent;

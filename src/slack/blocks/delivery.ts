@@ -8,7 +8,7 @@ import { context, escapeMrkdwn, section, slackDate, type Block } from './text.js
 export interface SinkLine {
   integrationId: string;
   sinkKey: string;
-  state: 'pending' | 'delivered' | 'failing' | 'superseded' | 'cancelled';
+  state: 'pending' | 'delivered' | 'failing' | 'superseded' | 'cancelled' | 'dead';
   reason: string | null;
   nextAttemptAt: Date | null;
 }
@@ -19,11 +19,12 @@ const ICON: Record<SinkLine['state'], string> = {
   failing: ':warning: failing',
   superseded: ':fast_forward: superseded by a newer version',
   cancelled: ':heavy_minus_sign: not delivered',
+  dead: ':no_entry: given up after too many attempts (`npx reauth-bot deliver --retry-dead` sends it again)',
 };
 
 function line(item: SinkLine, showIntegration: boolean): string {
   const who = showIntegration ? `\`${item.integrationId}\` ` : '';
-  const why = item.state === 'failing' || item.state === 'cancelled' ? (item.reason ? `: ${escapeMrkdwn(item.reason)}` : '') : '';
+  const why = item.state === 'failing' || item.state === 'cancelled' || item.state === 'dead' ? (item.reason ? `: ${escapeMrkdwn(item.reason)}` : '') : '';
   const next = item.state === 'failing' && item.nextAttemptAt ? ` (next try ${slackDate(item.nextAttemptAt)})` : '';
   return `• ${who}${escapeMrkdwn(sinkLabel(item.sinkKey))} — ${ICON[item.state]}${why}${next}`;
 }

@@ -121,3 +121,10 @@ export function buildReauthConfirmation(params: { actor: string; integrations: r
 export function buildHeaderMessage(title: string, text: string): MessageContent {
   return { text: `${title}: ${text}`, blocks: [header(title), section(text)] };
 }
+
+/** Posted once when integrations.yml lets consumers read an integration's credential they could not read before. */
+export function buildConsumerGrantNotice(integration: Pick<Integration, 'id' | 'name'>, consumers: readonly string[]): MessageContent {
+  const who = consumers.map((c) => `\`${escapeMrkdwn(c)}\``).join(', ');
+  const text = `${who} may now read *${escapeMrkdwn(integration.name)}* (\`${escapeMrkdwn(integration.id)}\`) through the pull API, as \`consumers:\` in integrations.yml now says. If nobody expected this, remove the grant from integrations.yml and re-authenticate the integration.`;
+  return { text: `${consumers.join(', ')} may now read ${integration.name} (${integration.id}).`, blocks: [section(`:key: ${text}`)] };
+}

@@ -38,7 +38,7 @@ describe('syncCatalogue', () => {
   it('is a no-op when nothing changed', async () => {
     const list = entries('integrations:\n  - { id: a, provider: gitlab, auth: pat }');
     await syncCatalogue(createSqliteStore(db), list, t0);
-    expect(await syncCatalogue(createSqliteStore(db), list, t1)).toEqual({ added: [], updated: [], archived: [], restored: [], authChanged: [], bindingChanged: [] });
+    expect(await syncCatalogue(createSqliteStore(db), list, t1)).toEqual({ added: [], updated: [], archived: [], restored: [], authChanged: [], bindingChanged: [], cancelledDeliveries: 0 });
     expect(findActiveIntegration(db, 'a')?.updatedAt).toEqual(t0);
   });
 

@@ -1,3 +1,4 @@
+import { systemClock } from '../../../src/domain/clock.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openPostgresStore } from '../../../src/db/postgres/store.js';
 import { startTestPostgres, type TestPostgres } from '../../helpers/postgres.js';
@@ -12,7 +13,7 @@ describe('PostgreSQL over TLS', () => {
 
   it('connects with sslmode=verify-full against the server certificate, and the session is encrypted', async () => {
     const url = `${await postgres.newDatabase()}?sslmode=verify-full&sslrootcert=${encodeURIComponent(postgres.certificate ?? '')}`;
-    const store = await openPostgresStore(url);
+    const store = await openPostgresStore(url, systemClock);
     try {
       expect(await store.ping()).toBe(true);
       const result = await store.pg?.$client.query<{ ssl: boolean }>('select ssl from pg_stat_ssl where pid = pg_backend_pid()');
@@ -24,6 +25,6 @@ describe('PostgreSQL over TLS', () => {
 
   it('refuses a server whose certificate it cannot verify', async () => {
     const url = `${await postgres.newDatabase()}?sslmode=verify-full`;
-    await expect(openPostgresStore(url)).rejects.toThrow(/self[- ]signed|certificate/i);
+    await expect(openPostgresStore(url, systemClock)).rejects.toThrow(/self[- ]signed|certificate/i);
   });
 });

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openPostgresStore } from '../../../src/db/postgres/store.js';
 import type { CatalogueFields, Store } from '../../../src/db/store.js';
+import { systemClock } from '../../../src/domain/clock.js';
 import { newMessageId } from '../../../src/domain/delivery.js';
 import { memoryStore } from '../../helpers/db.js';
 import { startTestPostgres, type TestPostgres } from '../../helpers/postgres.js';
@@ -21,7 +22,7 @@ const engines: [string, () => Promise<Store>][] = [
     'PostgreSQL',
     async () => {
       pgServer ??= await startTestPostgres();
-      return openPostgresStore(await pgServer.newDatabase());
+      return openPostgresStore(await pgServer.newDatabase(), systemClock);
     },
   ],
 ];
@@ -159,24 +160,96 @@ describe.each(engines)('the store on %s', (_engine, open) => {
     expect(window).toEqual(['1', '2']);
   });
 
-  it('works the outbox: one head per sink, leased once, failures counted, delivery erases the secret', async () => {
+  it('works the outbox: one head per sink, claimed once in one statement, attempts counted at the claim, only the lease holder finishes it', async () => {
     const row = (sinkKey: string, n: number) => ({ integrationId: 'b', sinkKey, type: 'integration.failing' as const, messageId: newMessageId(), credentialId: null, version: null, sealedCredential: null, keyId: null, data: { n }, createdAt: at(700_000 + n) });
     await store.deliveries.enqueue([row('webhook:https://one', 1), row('webhook:https://one', 2), row('webhook:https://two', 3)]);
-    const heads = (await store.deliveries.dueHeads(at(800_000), 100)).filter((d) => d.integrationId === 'b');
+    const heads = (await store.deliveries.dueHeads(100)).filter((d) => d.integrationId === 'b');
     expect(heads.map((d) => [d.sinkKey, d.data.n])).toEqual([['webhook:https://one', 1], ['webhook:https://two', 3]]);
-    const head = heads[0]!;
-    const claims = await Promise.all([1, 2, 3].map(() => store.deliveries.claim(head.id, at(800_000), at(920_000))));
-    expect(claims.filter(Boolean)).toHaveLength(1);
-    expect((await store.deliveries.dueHeads(at(800_001), 100)).map((d) => d.id)).not.toContain(head.id);
-    await store.deliveries.failed(head.id, { error: 'HTTP 503', needsAttention: false, nextAttemptAt: at(810_000) }, at(800_500));
-    await store.deliveries.failed(head.id, { error: 'HTTP 502', needsAttention: true, nextAttemptAt: at(820_000) }, at(810_500));
-    expect(await store.deliveries.head('b', 'webhook:https://one')).toMatchObject({ attempts: 2, lastError: 'HTTP 502', needsAttention: true, firstFailureAt: at(800_500), leaseUntil: null });
-    expect(await store.deliveries.retryNow(at(811_000), 'b')).toBeGreaterThanOrEqual(3);
-    await store.deliveries.delivered(head.id, at(812_000));
-    await store.deliveries.close((await store.deliveries.head('b', 'webhook:https://one'))!.id, 'cancelled', 'sink removed', at(812_000));
+    // Three workers claim at once: each head goes to exactly one of them, and no second message of a sink is taken.
+    const claims = (await Promise.all([1, 2, 3].map(() => store.deliveries.claimDue(10, 120_000, { integrationId: 'b' })))).flat();
+    expect(claims.map((c) => c.data.n).sort()).toEqual([1, 3]);
+    expect(claims.every((c) => c.attempts === 1 && c.leaseToken.length > 0)).toBe(true);
+    expect(await store.deliveries.claimDue(10, 120_000, { integrationId: 'b' })).toEqual([]);
+    const one = claims.find((c) => c.data.n === 1)!;
+    const lease = { id: one.id, token: one.leaseToken };
+    expect(await store.deliveries.failed({ id: one.id, token: 'someone-else' }, { error: 'x', needsAttention: false, retryInMs: 0 })).toBe(false);
+    expect(await store.deliveries.extendLease(lease, 120_000)).toBe(true);
+    expect(await store.deliveries.failed(lease, { error: 'HTTP 502', needsAttention: true, retryInMs: 3_600_000 })).toBe(true);
+    expect(await store.deliveries.head('b', 'webhook:https://one')).toMatchObject({ attempts: 1, lastError: 'HTTP 502', needsAttention: true, leaseUntil: null, leaseToken: null });
+    expect(await store.deliveries.claimDue(10, 120_000, { integrationId: 'b', sinkKey: 'webhook:https://one' })).toEqual([]);
+    expect(await store.deliveries.retryNow('b')).toBeGreaterThanOrEqual(3);
+    const [again] = await store.deliveries.claimDue(1, 120_000, { integrationId: 'b', sinkKey: 'webhook:https://one' });
+    expect(again).toMatchObject({ id: one.id, attempts: 2 });
+    expect(await store.deliveries.delivered(lease)).toBe(false);
+    expect(await store.deliveries.delivered({ id: again!.id, token: again!.leaseToken })).toBe(true);
+    const [second] = await store.deliveries.claimDue(1, 120_000, { integrationId: 'b', sinkKey: 'webhook:https://one' });
+    expect(second?.data).toEqual({ n: 2 });
+    expect(await store.deliveries.close({ id: second!.id, token: second!.leaseToken }, 'cancelled', 'sink removed')).toBe(true);
     expect(await store.deliveries.head('b', 'webhook:https://one')).toBeUndefined();
     const sinkRows = await store.deliveries.sinkRows(['b']);
     expect(sinkRows.find((r) => r.sinkKey === 'webhook:https://two')?.head?.data).toEqual({ n: 3 });
+  });
+
+  it('lets a lapsed lease be taken, gives back an unattempted claim uncounted, and keeps given-up messages until they are sent again', async () => {
+    const row = (sinkKey: string, n: number) => ({ integrationId: 'a', sinkKey, type: 'integration.failing' as const, messageId: newMessageId(), credentialId: null, version: null, sealedCredential: null, keyId: null, data: { n }, createdAt: at(n) });
+    await store.deliveries.enqueue([row('webhook:https://lapse', 1)]);
+    const scope = { integrationId: 'a', sinkKey: 'webhook:https://lapse' };
+    // A lease already over (a replica that died, or one whose clock is behind): the next claim takes it.
+    const [dying] = await store.deliveries.claimDue(1, -1_000, scope);
+    const [next] = await store.deliveries.claimDue(1, 120_000, scope);
+    expect(next).toMatchObject({ id: dying!.id, attempts: 2 });
+    expect(next!.leaseToken).not.toBe(dying!.leaseToken);
+    expect(await store.deliveries.release({ id: next!.id, token: next!.leaseToken }, 0)).toBe(true);
+    const [third] = await store.deliveries.claimDue(1, 120_000, scope);
+    expect(third).toMatchObject({ attempts: 2 });
+    expect(await store.deliveries.close({ id: third!.id, token: third!.leaseToken }, 'dead', 'given up')).toBe(true);
+    expect(await store.deliveries.deadCount()).toBeGreaterThanOrEqual(1);
+    expect((await store.deliveries.sinkRows(['a'])).find((r) => r.sinkKey === scope.sinkKey)?.dead.map((d) => d.data.n)).toEqual([1]);
+    expect(await store.deliveries.prune(at(365 * 86_400_000))).toBeGreaterThanOrEqual(0);
+    expect(await store.deliveries.retryDead('a')).toBe(1);
+    expect(await store.deliveries.claimDue(1, 120_000, scope)).toMatchObject([{ attempts: 1, status: 'pending' }]);
+  });
+
+  it('cancels only what the catalogue no longer lists, and drops the oldest events past a sink\'s limit', async () => {
+    const row = (integrationId: string, sinkKey: string, n: number) => ({ integrationId, sinkKey, type: 'integration.failing' as const, messageId: newMessageId(), credentialId: null, version: null, sealedCredential: null, keyId: null, data: { n }, createdAt: at(n) });
+    await store.deliveries.enqueue([row('c', 'webhook:https://kept', 1), row('c', 'webhook:https://gone', 2), row('c', 'webhook:https://gone', 3)]);
+    const listed = new Map([['c', ['webhook:https://kept']], ['b', ['webhook:https://two']], ['ado-1', ['file:/x']], ['ado-2', ['file:/y']]]);
+    expect(await store.deliveries.cancelUnlisted(listed, 'removed')).toBeGreaterThanOrEqual(2);
+    expect(await store.deliveries.cancelUnlisted(listed, 'removed')).toBe(0);
+    expect(await store.deliveries.head('c', 'webhook:https://kept')).toBeDefined();
+    expect(await store.deliveries.head('b', 'webhook:https://two')).toBeDefined();
+    expect(await store.deliveries.head('c', 'webhook:https://gone')).toBeUndefined();
+    let dropped = 0;
+    for (let n = 0; n < 5; n += 1) dropped += await store.deliveries.enqueue([row('c', 'webhook:https://kept', 10 + n)], 3);
+    expect(dropped).toBe(3);
+    expect((await store.deliveries.head('c', 'webhook:https://kept'))?.data).toEqual({ n: 12 });
+  });
+
+  it('never repeats a version for an integration whose credential key changed', async () => {
+    const first = await commit('integration:a', 'keyA-1', at(950_000));
+    const second = await commit('integration:a', 'keyA-2', at(950_001));
+    expect(second.credential.version).toBe(first.credential.version + 1);
+    // The catalogue gives integration a another key (its auth type or organization was edited).
+    await store.integrations.applySync({ add: [], update: [{ id: 'a', values: fields('a', { credentialKey: 'integration:a:moved' }), audits: [] }], archive: [], bindings: [] }, at(950_002));
+    const moved = await commit('integration:a:moved', 'keyB-1', at(950_003));
+    expect(moved.credential.version).toBeGreaterThan(second.credential.version);
+    expect((await store.integrations.findActive('a'))?.credentialVersion).toBe(moved.credential.version);
+    await store.integrations.applySync({ add: [], update: [{ id: 'a', values: fields('a'), audits: [] }], archive: [], bindings: [] }, at(950_004));
+  });
+
+  it('counts a consumer\'s reads per minute, and records each grant once', async () => {
+    const waits = [];
+    for (let i = 0; i < 4; i += 1) waits.push(await store.consumerRates.take('ingest', 3));
+    expect(waits.slice(0, 3)).toEqual([0, 0, 0]);
+    expect(waits[3]).toBeGreaterThanOrEqual(1);
+    expect(waits[3]).toBeLessThanOrEqual(60);
+    const audit = { granted: (g: { integrationId: string }) => ({ actor: 'catalogue', integrationId: g.integrationId, action: 'consumer.granted', outcome: 'granted' }), revoked: (g: { integrationId: string }) => ({ actor: 'catalogue', integrationId: g.integrationId, action: 'consumer.revoked', outcome: 'revoked' }) };
+    const wanted = [{ consumer: 'ingest', integrationId: 'a', tokenSha256: 'aa' }, { consumer: 'ingest', integrationId: 'b', tokenSha256: 'aa' }];
+    const results = await Promise.all([store.consumerGrants.apply(wanted, audit, T0), store.consumerGrants.apply(wanted, audit, T0)]);
+    expect(results.flatMap((r) => r.granted)).toHaveLength(2);
+    const widened = await store.consumerGrants.apply([...wanted.slice(0, 1), { consumer: 'ingest', integrationId: 'b', tokenSha256: 'bb' }], audit, T0);
+    expect(widened.granted.map((g) => g.integrationId)).toEqual(['b']);
+    expect((await store.consumerGrants.apply([], audit, T0)).revoked).toHaveLength(2);
   });
 
   it('knows the version each sink received, and where each stands', async () => {
@@ -186,7 +259,9 @@ describe.each(engines)('the store on %s', (_engine, open) => {
     const b = await commit('integration:b', 'sinkver', at(900_001), [{ integrationId: 'b', sinkKey: 'vault:secret/data/b' }]);
     const [message] = await store.deliveries.forCredential(b.credential.id);
     expect(await store.deliveries.deliveredVersion('b', 'vault:secret/data/b')).toBeNull();
-    await store.deliveries.delivered(message!.id, at(900_100));
+    const [claimed] = await store.deliveries.claimDue(1, 60_000, { integrationId: 'b', sinkKey: 'vault:secret/data/b' });
+    expect(claimed?.id).toBe(message!.id);
+    await store.deliveries.delivered({ id: claimed!.id, token: claimed!.leaseToken });
     expect(await store.deliveries.deliveredVersion('b', 'vault:secret/data/b')).toBe(b.credential.version);
     expect((await store.deliveries.forCredential(b.credential.id))[0]?.sealedCredential).toBeNull();
     expect((await store.deliveries.sinkRows(['b'])).find((r) => r.sinkKey === 'vault:secret/data/b')).toMatchObject({ head: undefined, lastDelivered: { id: message!.id } });
@@ -200,8 +275,8 @@ describe.each(engines)('the store on %s', (_engine, open) => {
   it('forgets finished messages after the retention, never pending ones', async () => {
     const row = (n: number, at: Date) => ({ integrationId: 'a', sinkKey: 'webhook:https://prune', type: 'integration.failing' as const, messageId: newMessageId(), credentialId: null, version: null, sealedCredential: null, keyId: null, data: { n }, createdAt: at });
     await store.deliveries.enqueue([row(1, at(-100 * 86_400_000)), row(2, at(-100 * 86_400_000)), row(3, at(0))]);
-    const old = (await store.deliveries.head('a', 'webhook:https://prune'))!;
-    await store.deliveries.delivered(old.id, at(-99 * 86_400_000));
+    const [old] = await store.deliveries.claimDue(1, 60_000, { integrationId: 'a', sinkKey: 'webhook:https://prune' });
+    await store.deliveries.delivered({ id: old!.id, token: old!.leaseToken });
     expect(await store.deliveries.prune(at(-30 * 86_400_000))).toBe(1);
     // The old pending one stays: nothing undelivered is ever forgotten.
     expect((await store.deliveries.head('a', 'webhook:https://prune'))?.data).toEqual({ n: 2 });

@@ -9,7 +9,7 @@ import { buildNoticeModal, buildOAuthModal, buildReauthModal, buildValidatingMod
 
 const ctx: RenderContext = { nameOf: (id) => ({ U1: 'jane', S1: 'platform' })[id] ?? id, container: { type: 'message', channel: 'C1', ts: '1.2' } };
 const now = new Date('2026-11-28T10:00:00Z');
-const integration: Integration = { id: 'gitlab', name: 'GitLab <Acme>', provider: 'gitlab', authType: 'pat', url: 'https://gitlab.com', organization: null, service: null, accountId: null, repository: null, channel: 'C1', owners: ['U1', 'S1'], credentialKey: 'integration:gitlab', archivedAt: null, createdAt: now, updatedAt: now };
+const integration: Integration = { id: 'gitlab', name: 'GitLab <Acme>', provider: 'gitlab', authType: 'pat', url: 'https://gitlab.com', organization: null, service: null, accountId: null, repository: null, channel: 'C1', owners: ['U1', 'S1'], credentialKey: 'integration:gitlab', credentialVersion: 0, archivedAt: null, createdAt: now, updatedAt: now };
 const pool: Integration = { ...integration, id: 'github', name: 'GitHub', provider: 'github' };
 
 describe('mrkdwn', () => {

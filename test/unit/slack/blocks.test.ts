@@ -9,7 +9,7 @@ import { providerAuthRows } from '../../../src/providers/registry.js';
 import { authSpec } from '../../../src/providers/registry.js';
 
 const now = new Date('2026-11-28T10:00:00Z');
-const make = (i: number, extra: Partial<Integration> = {}): Integration => ({ id: `integration-${String(i).padStart(4, '0')}`, name: `Integration ${i}`, provider: 'gitlab', authType: 'pat', url: 'https://gitlab.com', organization: null, service: null, accountId: null, repository: null, channel: 'C1', owners: ['U1'], credentialKey: `integration:${i}`, archivedAt: null, createdAt: now, updatedAt: now, ...extra });
+const make = (i: number, extra: Partial<Integration> = {}): Integration => ({ id: `integration-${String(i).padStart(4, '0')}`, name: `Integration ${i}`, provider: 'gitlab', authType: 'pat', url: 'https://gitlab.com', organization: null, service: null, accountId: null, repository: null, channel: 'C1', owners: ['U1'], credentialKey: `integration:${i}`, credentialVersion: 0, archivedAt: null, createdAt: now, updatedAt: now, ...extra });
 const failing = (id: string): HealthState => ({ integrationId: id, status: 'failing', outcome: 'invalid_credentials', reason: 'x'.repeat(400), since: now, lastCheckedAt: now, lastSuccessAt: null, consecutiveFailures: 1, firstFailureAt: now, nextProbeAt: null });
 
 describe('Block Kit builders stay within Slack\'s limits', () => {
