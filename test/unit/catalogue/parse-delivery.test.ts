@@ -29,6 +29,11 @@ describe('deliver: in integrations.yml', () => {
     expect(errorsOf(entry('      - webhook: https://x.example/h'))).toEqual(['integrations[0] (id "jira-acme"): deliver[0].secret_env: required: the name of the environment variable holding the whsec_… signing secret.']);
     expect(errorsOf(entry('      - webhook: http://insights.example/h\n        secret_env: S'))[0]).toMatch(/deliver\[0\]\.webhook: "http:\/\/insights.example\/h" uses http:\/\/ to a host that is not loopback/);
     expect(errorsOf(entry('      - vault: secret/insights/jira'))[0]).toMatch(/deliver\[0\]\.vault: .*not a KV v2 path; write it as \{mount\}\/data\/\{path\}/);
+    // Paths that would reach another place than they say: out of the mount, or cut at # or ?.
+    for (const path of ['../../sys/data/x', 'secret/data/../../sys/policy', 'secret/data/app#team-b', 'secret/data/app?x=1', 'secret/data/a%2F..', 'secret/data/./app', 'sec ret/data/app']) {
+      expect(errorsOf(entry(`      - vault: "${path}"`))[0], path).toMatch(/deliver\[0\]\.vault: .*cannot use here|deliver\[0\]\.vault: .*not a KV v2 path/);
+    }
+    expect(errorsOf(entry('      - vault: kv-v2.team_a/data/app/jira-acme.v2'))).toEqual([]);
     expect(errorsOf(entry('      - file: /tmp/a\n        mode: "0644"'))[0]).toMatch(/deliver\[0\]\.mode: not an option of a file sink/);
     expect(errorsOf(entry('      - file: /tmp/a\n      - file: /tmp/a'))[0]).toMatch(/deliver\[1\]\.file: the same file sink is listed twice/);
     expect(errorsOf(entry('      - webhook: https://x.example/h\n        vault: secret/data/x\n        secret_env: S'))[0]).toMatch(/names webhook and vault; each sink has exactly one kind/);

@@ -1,4 +1,5 @@
 import { systemClock } from '../../../src/domain/clock.js';
+import { plainDatabaseConnection } from '../../../src/db/postgres/client.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openPostgresStore } from '../../../src/db/postgres/store.js';
 import { startTestPostgres, type TestPostgres } from '../../helpers/postgres.js';
@@ -26,5 +27,17 @@ describe('PostgreSQL over TLS', () => {
   it('refuses a server whose certificate it cannot verify', async () => {
     const url = `${await postgres.newDatabase()}?sslmode=verify-full`;
     await expect(openPostgresStore(url, systemClock)).rejects.toThrow(/self[- ]signed|certificate/i);
+  });
+});
+
+describe('a DATABASE_URL without verified TLS', () => {
+  it('is named at start-up with what to set, unless it is loopback or verify-full / verify-ca', () => {
+    expect(plainDatabaseConnection('postgres://reauth:pw@db.internal:5432/reauth')).toMatchObject({ host: 'db.internal', message: expect.stringContaining('sslmode=verify-full') });
+    expect(plainDatabaseConnection('postgres://reauth:pw@db.internal/reauth?sslmode=require')?.message).toMatch(/sslmode=require.*does not verify the server.*verify-full/);
+    expect(plainDatabaseConnection('postgres://reauth:pw@db.internal/reauth?sslmode=verify-full&sslrootcert=/ca.pem')).toBeUndefined();
+    expect(plainDatabaseConnection('postgres://reauth:pw@db.internal/reauth?sslmode=verify-ca')).toBeUndefined();
+    expect(plainDatabaseConnection('postgres://reauth@127.0.0.1:5432/reauth')).toBeUndefined();
+    expect(plainDatabaseConnection('postgres://reauth@localhost/reauth')).toBeUndefined();
+    expect(plainDatabaseConnection('postgres://reauth:pw@db.internal/reauth')?.message).not.toContain('pw');
   });
 });
