@@ -345,6 +345,29 @@ consumers:
     expect(JSON.stringify([a, b])).not.toContain(payload.refreshToken ?? 'none');
   });
 
+  it('a refused OAuth refresh is not retried on every pull: every reader backs off, and the failure reaches health and one alert', async () => {
+    const stored = currentCredential(t.deps.db, 'integration:bb-oauth');
+    if (!stored?.sealedSecret) throw new Error('no credential');
+    const owner = { credentialKey: 'integration:bb-oauth', binding: stored.binding };
+    const payload = unsealPayload(t.deps.keyring, owner, stored.sealedSecret);
+    if (payload.kind !== 'oauth') throw new Error('expected OAuth');
+    // Expired, and its refresh token revoked at the provider (invalid_grant).
+    t.deps.db.update(credentials).set({ sealedSecret: sealPayload(t.deps.keyring, owner, { ...payload, accessExpiresAt: clock.now().getTime() - 1_000, refreshToken: 'revoked-refresh-token' }).value }).where(eq(credentials.id, stored.id)).run();
+    const grants = () => t.providers.requests.filter((r) => r.mount === '/bitbucket-oauth' && String(r.body).includes('refresh_token')).length;
+    const before = grants();
+    const answers = await Promise.all(Array.from({ length: 50 }, () => pull('bb-oauth')));
+    expect(grants() - before).toBe(1);
+    expect(answers.map((a) => a.status)).toEqual(Array.from({ length: 50 }, () => 503));
+    expect(Number(answers[49]?.headers.get('retry-after'))).toBeGreaterThan(60);
+    const health = t.deps.db.$client.prepare("select status, outcome from health_states where integration_id = 'bb-oauth'").get();
+    expect(health).toEqual({ status: 'failing', outcome: 'invalid_credentials' });
+    expect(listOpenAlerts(t.deps.db).filter((a) => a.alertKey === 'integration:bb-oauth')).toHaveLength(1);
+    // Once the back-off is over, one more grant is tried.
+    clock.advance(31 * 60_000);
+    await pull('bb-oauth');
+    expect(grants() - before).toBe(2);
+  });
+
   it('/metrics counts deliveries by sink kind and outcome, pending deliveries and consumer reads', async () => {
     await deliverDue();
     const families = parsePrometheusTextFormat(await (await fetch(`${t.url}/metrics`)).text());

@@ -1,6 +1,9 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { and, eq, isNull } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { credentials as pgCredentials } from '../../src/db/postgres/schema.js';
+import { sealPayload, unsealPayload } from '../../src/services/secret-payload.js';
 import { compose, type Composition } from '../../src/compose.js';
 import { parseConfig } from '../../src/config.js';
 import { startProviderEmulator, type ProviderEmulator } from '../../src/sandbox/providers/emulator.js';
@@ -18,6 +21,7 @@ import { ALERTS, BOT_TOKEN, freePort, manualClock, OWNER, SIGNING_SECRET } from 
 const GOOD = 'glpat-ReplicaGoodToken0123456';
 const FRESH = 'glpat-ReplicaFreshToken012345';
 const CONSUMER = 'rct_ReplicaConsumerToken000000000000000001';
+const LIMITED = 'rct_ReplicaLimitedConsumer00000000000000001';
 
 /**
  * Two replicas on one PostgreSQL database behind one PUBLIC_URL, Slack requests sent alternately to
@@ -49,6 +53,7 @@ describe('two replicas on one PostgreSQL', () => {
   - { id: bb-oauth, name: Bitbucket, provider: bitbucket, auth: oauth, url: "${providers.baseUrl('bitbucket')}", channel: ${ALERTS}, owners: [${OWNER}] }
 consumers:
   - { name: ingest, token_sha256: ${sha256Hex(CONSUMER)}, integrations: ["*"] }
+  - { name: limited, token_sha256: ${sha256Hex(LIMITED)}, integrations: [gitlab], requests_per_minute: 4 }
 `);
     const ports = [await freePort(), await freePort()];
     const key = newKeyText();
@@ -137,6 +142,33 @@ consumers:
     expect(again.status).toBe(400);
     const pulled = await fetch(`${replicas[0]!.url}/v1/credentials/bb-oauth`, { headers: { authorization: `Bearer ${CONSUMER}` } });
     expect(await pulled.json()).toMatchObject({ version: 1, credential: { token_type: 'Bearer' } });
+  });
+
+  it('two replicas asked for one expiring OAuth credential at the same instant send exactly one refresh grant', async () => {
+    const { app } = replicas[0]!;
+    const db = app.store.pg!;
+    const [stored] = await db.select().from(pgCredentials).where(and(eq(pgCredentials.credentialKey, 'integration:bb-oauth'), isNull(pgCredentials.replacedAt)));
+    if (!stored?.sealedSecret) throw new Error('no OAuth credential');
+    const owner = { credentialKey: stored.credentialKey, binding: stored.binding };
+    const payload = unsealPayload(app.keyring, owner, stored.sealedSecret);
+    if (payload.kind !== 'oauth') throw new Error('expected OAuth');
+    // Four minutes left (the refresh token is single use at the emulator, as Bitbucket's rotates).
+    await db.update(pgCredentials).set({ sealedSecret: sealPayload(app.keyring, owner, { ...payload, accessExpiresAt: clock.now().getTime() + 4 * 60_000 }).value }).where(eq(pgCredentials.id, stored.id));
+    const grants = () => providers.requests.filter((r) => r.mount === '/bitbucket-oauth' && String(r.body).includes('grant_type=refresh_token')).length;
+    const before = grants();
+    const answers = await Promise.all(Array.from({ length: 10 }, (_, i) => fetch(`${replicas[i % 2]!.url}/v1/credentials/bb-oauth`, { headers: { authorization: `Bearer ${CONSUMER}` } })));
+    expect(grants() - before).toBe(1);
+    expect(answers.map((a) => a.status)).toEqual(Array.from({ length: 10 }, () => 200));
+    const tokens = new Set(await Promise.all(answers.map(async (a) => ((await a.json()) as { credential: { access_token: string } }).credential.access_token)));
+    expect(tokens.size).toBe(1);
+    expect(tokens.has(payload.accessToken)).toBe(false);
+  });
+
+  it('a consumer\'s rate limit is counted across replicas', async () => {
+    clock.set(new Date(Math.ceil(clock.now().getTime() / 60_000) * 60_000 + 1_000));
+    const statuses: number[] = [];
+    for (let i = 0; i < 8; i += 1) statuses.push((await fetch(`${replicas[i % 2]!.url}/v1/credentials/gitlab`, { headers: { authorization: `Bearer ${LIMITED}` } })).status);
+    expect(statuses).toEqual([200, 200, 200, 200, 429, 429, 429, 429]);
   });
 
   it('a Slack request signature is accepted once across replicas', async () => {
