@@ -1,0 +1,88 @@
+import { readFileSync } from 'node:fs';
+import { parseCatalogue } from '../../src/catalogue/parse.js';
+import { syncCatalogue } from '../../src/catalogue/sync.js';
+import { createKeyring } from '../../src/crypto/keyring.js';
+import { fingerprintSecret } from '../../src/crypto/fingerprint.js';
+import { openPostgresStore } from '../../src/db/postgres/store.js';
+import { systemClock } from '../../src/domain/clock.js';
+import { createLogger } from '../../src/logger.js';
+import { createHttpClient } from '../../src/providers/http.js';
+import type { OAuthEndpoints } from '../../src/providers/oauth.js';
+import { createOutboxPlanner } from '../../src/services/delivery/outbox.js';
+import { createDeliveryWorker } from '../../src/services/delivery/worker.js';
+import { createOAuthRefresher } from '../../src/services/oauth-refresh.js';
+import { createReauthService } from '../../src/services/reauthenticate.js';
+import { unsealPayload } from '../../src/services/secret-payload.js';
+import { createSinkSenders } from '../../src/sinks/senders.js';
+
+/**
+ * One replica of test/adversarial/replicas-crash.test.ts on a shared PostgreSQL: it re-authenticates,
+ * refreshes an OAuth token, delivers and syncs the catalogue, in a seeded random order, for ever — until
+ * the test kills it (replica A, again and again) or stops it (replica B). Leases are short (1.5 s) so a
+ * killed replica's lapse within the test.
+ */
+const env = process.env as Record<string, string>;
+const print = (line: string) => process.stdout.write(`${line}\n`);
+let seed = Number(env.SEED ?? '1');
+const random = () => {
+  seed = (seed * 48271) % 2147483647;
+  return seed / 2147483647;
+};
+
+const clock = systemClock;
+const store = await openPostgresStore(env.DATABASE_URL ?? '', clock);
+const logger = createLogger({ level: 'silent' });
+const keyring = createKeyring(Buffer.from(env.KEY ?? '', 'base64'), []);
+const http = createHttpClient({ retry: { attempts: 1, baseDelayMs: 1, maxDelayMs: 1, maxRetryAfterMs: 0 } });
+const catalogue = parseCatalogue(readFileSync(env.INTEGRATIONS_FILE ?? '', 'utf8'));
+if (!catalogue.ok) throw new Error('bad catalogue');
+await syncCatalogue(store, catalogue.entries, clock.now());
+const sinksOf = (id: string) => catalogue.entries.find((e) => e.id === id)?.deliver ?? [];
+const outbox = createOutboxPlanner({ sinksOf, keyring });
+const worker = createDeliveryWorker({ store, keyring, senders: createSinkSenders(http, { secretFromEnv: (name) => env[name], vault: undefined }), sinksOf, clock, logger, random, leaseMs: 1_500, renewMs: 500 });
+const reauth = createReauthService({ store, keyring, http, clock, logger, authoriser: { canManage: async () => true }, credentialLock: store.withCredentialLock, outbox });
+const endpoints: OAuthEndpoints = { provider: 'bitbucket', label: 'Bitbucket', authorizeUrl: `${env.OAUTH_URL}/authorize`, tokenUrl: `${env.OAUTH_URL}/token`, clientId: 'crash-client', clientSecret: 'crash-secret', clientAuth: 'basic', scope: undefined, pkce: false, authorizeParams: {}, refreshLifetimeMs: null };
+const refresh = createOAuthRefresher({ store, keyring, http, clock, oauthEndpointsOf: () => endpoints, oauthSetupHintOf: () => 'the OAuth client', outbox });
+const [pat, oauth] = await Promise.all([store.integrations.findActive('gitlab-crash'), store.integrations.findActive('bb-crash')]);
+if (!pat || !oauth) throw new Error('the catalogue was not synced');
+const valid = (fingerprint: string) => {
+  const outcome = { kind: 'valid' as const, identity: { id: '1', name: 'Crash' }, scopes: null, expiresAt: null, rateLimitRemaining: null, reason: 'ok' };
+  return { outcome, tokens: [{ position: 1, fingerprint, outcome }] };
+};
+
+const operations: Record<string, () => Promise<unknown>> = {
+  async reauth() {
+    const token = `glpat-replica-crash-${Math.floor(random() * 1e9)}`;
+    await reauth.commit({ integration: pat, actor: 'U0CRASH', payload: { kind: 'tokens', identifier: null, tokens: [token] }, validation: valid(fingerprintSecret(token)), how: 'modal' });
+  },
+  async refresh() {
+    const current = await store.credentials.current(oauth.credentialKey);
+    const payload = current?.sealedSecret ? unsealPayload(keyring, current, current.sealedSecret) : undefined;
+    if (current && payload?.kind === 'oauth') {
+      const result = await refresh(oauth, current, payload, { persist: true });
+      if (result.ok || result.retryAt === null) return;
+      // The chain broke (a replica killed between the provider's answer and the commit): sign in again.
+    }
+    const issued = (await (await fetch(`${env.OAUTH_URL}/issue`, { method: 'POST' })).json()) as { access_token: string; refresh_token: string; expires_in: number };
+    const fresh = { kind: 'oauth' as const, accessToken: issued.access_token, refreshToken: issued.refresh_token, accessExpiresAt: clock.now().getTime() + issued.expires_in * 1000, refreshExpiresAt: null };
+    await reauth.commit({ integration: oauth, actor: 'U0CRASH', payload: fresh, validation: valid(fingerprintSecret(issued.access_token)), how: 'oauth' });
+  },
+  deliver: () => worker.runDue(),
+  sync: () => syncCatalogue(store, catalogue.entries, clock.now()),
+};
+const names = Object.keys(operations);
+print('ready');
+if (env.ONCE === '1') {
+  // Drains what is left: a killed replica's leases lapse within 1.5 s, then this one takes them.
+  while ((await store.deliveries.pendingCount()) > 0) {
+    if ((await worker.runDue()) === 0) await new Promise((ok) => setTimeout(ok, 100)); // polling the outbox, as the server's tick does
+  }
+} else {
+  for (;;) {
+    const name = names[Math.floor(random() * names.length)] ?? 'deliver';
+    await operations[name]!();
+    print(`done ${name}`);
+  }
+}
+await http.close();
+await store.close();
