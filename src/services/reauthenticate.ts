@@ -89,7 +89,9 @@ export function createReauthService(deps: ReauthDeps) {
     const outbox = deps.outbox?.forCredential(integration.credentialKey, served, params.payload, {
       fingerprint: fingerprints.join(','),
       actor: params.actor,
-      how: params.how,
+      // The event's `how` names the kind of change (reauthentication, oauth_refresh, rotation); `via` how it was entered.
+      how: 'reauthentication',
+      via: params.how,
       identity: identity ?? null,
       expires_at: expiresAt?.toISOString() ?? null,
     });
