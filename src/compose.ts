@@ -175,7 +175,7 @@ export async function compose(config: Config, logger: Logger, options: ComposeOp
       if (report.delivery.credentialId !== null) await notices.refresh(report.delivery.credentialId);
     },
   });
-  const delivery = { worker, alerts: deliveryAlerts, ...createDeliveryLoop(worker, deliveryAlerts, logger, options.deliveryTickMs) };
+  const delivery = { worker, alerts: deliveryAlerts, ...createDeliveryLoop(worker, deliveryAlerts, logger, clock, options.deliveryTickMs) };
   let consumers = createConsumerDirectory(catalogue.consumers);
   const applyGrants = createConsumerGrants({ store, slack, channelOf, clock, logger });
   const pullCredential = createCredentialPull({ store, consumers: () => consumers, keyring, clock, logger, refresh, health });

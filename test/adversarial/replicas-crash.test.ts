@@ -57,14 +57,20 @@ async function startReceiver(): Promise<Loopback & { versions: Map<string, numbe
   return Object.assign(state, { url, versions, close: () => new Promise<void>((ok) => server.close(() => ok())) });
 }
 
-/** An OAuth token endpoint whose refresh tokens are single use (as Bitbucket's and Entra's rotate), counting grants sent at once for one chain. */
+/**
+ * An OAuth token endpoint whose refresh tokens are single use (as Bitbucket's and Entra's rotate). It
+ * counts grants for one token chain sent at once by live replicas: a killed replica's request may still
+ * be in flight here when its lock is released with its connection, so a grant whose sender is gone (its
+ * socket closed) does not count.
+ */
 async function startOAuth(): Promise<Loopback & { grants: number; refused: number; concurrent: number }> {
-  const chains = new Map<string, { current: string; inFlight: number }>();
+  const current = new Map<string, string>();
   const byToken = new Map<string, string>();
+  const inFlight = new Map<string, Set<import('node:http').IncomingMessage>>();
   const state = { grants: 0, refused: 0, concurrent: 0 };
   const issue = (chain: string) => {
     const refresh = `rt_${randomBytes(12).toString('hex')}`;
-    chains.set(chain, { current: refresh, inFlight: chains.get(chain)?.inFlight ?? 0 });
+    current.set(chain, refresh);
     byToken.set(refresh, chain);
     return { access_token: `at_${randomBytes(12).toString('hex')}`, refresh_token: refresh, expires_in: 1, token_type: 'bearer' };
   };
@@ -73,19 +79,20 @@ async function startOAuth(): Promise<Loopback & { grants: number; refused: numbe
       const send = (status: number, value: unknown) => res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(value));
       if (req.url === '/issue') return send(200, issue(randomBytes(6).toString('hex')));
       const token = new URLSearchParams(body).get('refresh_token') ?? '';
-      const chainId = byToken.get(token);
-      const chain = chainId === undefined ? undefined : chains.get(chainId);
-      if (!chainId || !chain) return send(400, { error: 'invalid_grant' });
-      chain.inFlight += 1;
-      if (chain.inFlight > 1) state.concurrent += 1;
+      const chain = byToken.get(token);
+      if (!chain) return send(400, { error: 'invalid_grant' });
+      const others = inFlight.get(chain) ?? new Set();
+      inFlight.set(chain, others);
+      if ([...others].some((other) => !other.socket.destroyed)) state.concurrent += 1;
+      others.add(req);
       setTimeout(() => {
-        chain.inFlight -= 1;
-        if (chain.current !== token) {
+        others.delete(req);
+        if (current.get(chain) !== token) {
           state.refused += 1;
           return send(400, { error: 'invalid_grant', error_description: 'the refresh token was used already' });
         }
         state.grants += 1;
-        send(200, issue(chainId));
+        send(200, issue(chain));
       }, 20);
     });
   });

@@ -275,8 +275,16 @@ consumers:
     expect(listed.stdout).toMatch(/jira-acme\s+vault secret\/data\/insights\/jira-acme\s+delivered\s+5/);
     expect(listed.stdout).toMatch(/jira-acme\s+webhook http:\/\/127\.0\.0\.1:\d+\/hooks\/reauth\s+failing\s+5/);
 
+    // Given up on (as the worker does after 25 attempts): listed, left alone by a plain retry, sent by --retry-dead.
+    t.deps.db.$client.prepare("update deliveries set status = 'dead', last_error = 'given up after 25 attempts over 72 h; last error: the receiver answered HTTP 502' where status = 'pending' and version = 5 and sink_key like 'webhook:%/hooks/reauth'").run();
     hook.setStatus(200);
-    const fixed = await cli(['deliver', 'jira-acme'], env, clock.now());
+    const dead = await cli(['list'], env, clock.now());
+    expect(dead.stdout).toMatch(/jira-acme\s+webhook http:\/\/127\.0\.0\.1:\d+\/hooks\/reauth\s+dead\s+5\s+given up at .*; 1 given up: npx reauth-bot deliver --retry-dead sends it again/);
+    const plain = await cli(['deliver', 'jira-acme'], env, clock.now());
+    expect(plain.code).toBe(1);
+    expect(credentialUpdates(hook).filter((r) => r.payload?.data?.version === 5 && r.status === 200)).toHaveLength(0);
+    const fixed = await cli(['deliver', 'jira-acme', '--retry-dead'], env, clock.now());
+    expect(fixed.stdout).toContain('1 given-up message(s) queued again');
     expect(fixed.code).toBe(0);
     expect(fixed.stdout).toMatch(/jira-acme\s+webhook http:\/\/127\.0\.0\.1:\d+\/hooks\/reauth\s+delivered\s+5/);
     expect(credentialUpdates(hook).filter((r) => r.payload?.data?.version === 5 && r.status === 200)).toHaveLength(1);

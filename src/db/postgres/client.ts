@@ -24,17 +24,23 @@ export interface PostgresOptions {
  * pool; the next operation opens a fresh one, so an operation during an outage fails and the next works.
  */
 export function openPostgres(url: string, options: PostgresOptions = {}): PgDb {
+  const pool = createPool(url, { ...options, applicationName: 'reauth' });
+  return drizzle({ client: pool, schema, casing: 'snake_case' }) as PgDb;
+}
+
+/** A pool of connections to `url`: the query pool, or the credential locks' own. */
+export function createPool(url: string, options: PostgresOptions & { applicationName: string }): pg.Pool {
   const pool = new pg.Pool({
     connectionString: url,
     max: options.poolSize ?? 10,
     statement_timeout: options.statementTimeoutMs ?? 15_000,
     connectionTimeoutMillis: options.connectTimeoutMs ?? 5_000,
     idleTimeoutMillis: 30_000,
-    application_name: 'reauth',
+    application_name: options.applicationName,
   });
   // Without a listener an idle client's error (a restart, a network cut) would crash the process.
   pool.on('error', (error) => options.onPoolError?.(error));
-  return drizzle({ client: pool, schema, casing: 'snake_case' }) as PgDb;
+  return pool;
 }
 
 export async function closePostgres(db: PgDb): Promise<void> {

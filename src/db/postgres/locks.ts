@@ -1,5 +1,5 @@
-import pg from 'pg';
 import { createKeyedLock } from '../../domain/keyed-lock.js';
+import { createPool } from './client.js';
 
 /** The advisory-lock class of credential operations (the first key of the two-key form), apart from the commit's transaction lock. */
 const CREDENTIAL_OPERATION_LOCK = 7301;
@@ -18,16 +18,9 @@ export interface PgCredentialLock {
  */
 export function createPgCredentialLock(url: string, options: { poolSize?: number; waitMs?: number; onPoolError?: (error: Error) => void } = {}): PgCredentialLock {
   const local = createKeyedLock();
-  const pool = new pg.Pool({
-    connectionString: url,
-    max: options.poolSize ?? 16,
-    // Waiting for the lock is waiting for another replica's provider call (bounded by its timeouts).
-    statement_timeout: options.waitMs ?? 60_000,
-    connectionTimeoutMillis: options.waitMs ?? 60_000,
-    idleTimeoutMillis: 30_000,
-    application_name: 'reauth-locks',
-  });
-  pool.on('error', (error) => options.onPoolError?.(error));
+  // Waiting for the lock is waiting for another replica's provider call (bounded by its timeouts).
+  const wait = options.waitMs ?? 60_000;
+  const pool = createPool(url, { poolSize: options.poolSize ?? 16, statementTimeoutMs: wait, connectTimeoutMs: wait, applicationName: 'reauth-locks', ...(options.onPoolError ? { onPoolError: options.onPoolError } : {}) });
   return {
     withLock: (credentialKey, task) =>
       local(credentialKey, async () => {

@@ -1,3 +1,4 @@
+import type { Clock } from '../../domain/clock.js';
 import type { Logger } from '../../logger.js';
 import type { DeliveryAlerts } from './delivery-alerts.js';
 import type { DeliveryWorker } from './worker.js';
@@ -8,15 +9,16 @@ export const DELIVERY_TICK_MS = 2_000;
 const ALERT_SWEEP_MS = 60_000;
 
 /** Runs the delivery worker: at once after a change (kick), and on a timer for retries and alerts. */
-export function createDeliveryLoop(worker: Pick<DeliveryWorker, 'runDue' | 'idle'>, alerts: Pick<DeliveryAlerts, 'sweep'>, logger: Logger, tickMs = DELIVERY_TICK_MS) {
+export function createDeliveryLoop(worker: Pick<DeliveryWorker, 'runDue' | 'idle'>, alerts: Pick<DeliveryAlerts, 'sweep'>, logger: Logger, clock: Clock, tickMs = DELIVERY_TICK_MS) {
   let timer: NodeJS.Timeout | undefined;
   let sweepAt = 0;
   let stopped = true;
   const run = async (): Promise<void> => {
     try {
       await worker.runDue();
-      if (Date.now() >= sweepAt) {
-        sweepAt = Date.now() + ALERT_SWEEP_MS;
+      const now = clock.now().getTime();
+      if (now >= sweepAt || now < sweepAt - ALERT_SWEEP_MS) {
+        sweepAt = now + ALERT_SWEEP_MS;
         await alerts.sweep();
       }
     } catch (error) {
