@@ -11,6 +11,7 @@ import { deliverCommand } from './cli/deliver.js';
 import { listCommand } from './cli/list.js';
 import { migrateCommand } from './cli/migrate.js';
 import { rotateKeyCommand } from './cli/rotate-key.js';
+import { rotateCommand } from './cli/rotate.js';
 
 const USAGE = `Usage: reauth-bot <command>
 
@@ -18,6 +19,7 @@ Commands:
   migrate      apply database migrations
   list         print integrations with health, credential fingerprint and expiry
   check [id]   probe integrations now with their stored credentials (changes nothing); exit 1 if any fails
+  rotate <id>  renew the integration's credential now through the provider's API (GitLab, SonarQube); exit 1 if it fails
   rotate-key   re-seal every secret with REAUTH_SECRET_KEY (old keys in REAUTH_PREVIOUS_KEYS)
   audit        export the audit log: [--since <date>] [--until <date>] [--integration <id>] [--format jsonl|csv]
   backup <file>  write a consistent copy of the database while the server runs
@@ -32,6 +34,7 @@ const COMMANDS: Record<string, Command> = {
   migrate: (io) => migrateCommand(io),
   list: (io) => listCommand(io),
   'rotate-key': (io) => rotateKeyCommand(io),
+  rotate: (io, args) => rotateCommand(io, args),
   check: (io, args) => checkCommand(io, args),
   audit: (io, args) => auditCommand(io, args),
   backup: (io, args) => backupCommand(io, args),

@@ -17,7 +17,9 @@ import { createHttpClient, DEFAULT_HTTP_OPTIONS, type HttpClient } from './provi
 import { oauthEndpoints, oauthSetupHint } from './providers/oauth.js';
 import { providerConcurrencyCaps } from './providers/registry.js';
 import { channelResolver, createAlerts } from './services/alerts.js';
-import { createAnnouncer } from './services/announce-reauth.js';
+import { createAnnouncer, createRotationAnnouncer } from './services/announce-reauth.js';
+import { createRotationService } from './services/rotation.js';
+import { createRotateNow } from './services/rotate-now.js';
 import { createAuthoriser } from './services/authorisation.js';
 import { createDirectory } from './services/directory.js';
 import { createHealthStateMachine, type HealthPolicy } from './services/health.js';
@@ -141,6 +143,7 @@ export async function compose(config: Config, logger: Logger, options: ComposeOp
   const http = options.http ?? createProviderHttpClient();
   const metrics = createMetrics({ countOpenAlerts: async () => (await store.alerts.listOpen()).length, countPendingDeliveries: () => store.deliveries.pendingCount(), countDeadDeliveries: () => store.deliveries.deadCount() });
   const sinksByIntegration = new Map(catalogue.entries.map((e) => [e.id, e.deliver]));
+  const rotationPolicies = new Map(catalogue.entries.flatMap((e) => (e.rotate ? [[e.id, e.rotate] as const] : [])));
   const sinksOf: SinksOf = (integrationId) => sinksByIntegration.get(integrationId) ?? [];
   const outbox = createOutboxPlanner({ sinksOf, keyring });
   const slackTransport = createSlackTransport();
@@ -175,7 +178,12 @@ export async function compose(config: Config, logger: Logger, options: ComposeOp
       if (report.delivery.credentialId !== null) await notices.refresh(report.delivery.credentialId);
     },
   });
-  const delivery = { worker, alerts: deliveryAlerts, ...createDeliveryLoop(worker, deliveryAlerts, logger, clock, options.deliveryTickMs) };
+  const delivery = { worker, alerts: deliveryAlerts, ...createDeliveryLoop(worker, { sweep: () => sweepDeliveries() }, logger, clock, options.deliveryTickMs) };
+  /** Between attempts: delivery alerts, and the tokens rotations replaced once their successor is delivered everywhere. */
+  async function sweepDeliveries(): Promise<void> {
+    await deliveryAlerts.sweep();
+    await rotation.revokePrevious();
+  }
   let consumers = createConsumerDirectory(catalogue.consumers);
   const applyGrants = createConsumerGrants({ store, slack, channelOf, clock, logger });
   const pullCredential = createCredentialPull({ store, consumers: () => consumers, keyring, clock, logger, refresh, health });
@@ -198,13 +206,31 @@ export async function compose(config: Config, logger: Logger, options: ComposeOp
   let ready = false;
   let stopping = false;
   let watcher: { close(): void } | undefined;
+  /** stop() without start() (a CLI command that composes to use the services) closes what is open. */
+  let appStarted = false;
   const inflight = createInFlight();
-  const runner = createProbeRunner({ store, probe, health, clock, logger, credentialLock: probeLock, intervalMs, concurrency: DEFAULT_HTTP_OPTIONS.globalConcurrency, providerConcurrency: providerConcurrencyCaps(), random: options.random ?? Math.random, metrics, stopping: () => stopping });
+  const announceRotation = createRotationAnnouncer({ alerts, slack, logger, channelOf, notices });
+  const rotation = createRotationService({
+    store,
+    keyring,
+    http,
+    clock,
+    logger,
+    reauth: { commit: (params) => reauth.commit(params) },
+    rotateOf: (id) => rotationPolicies.get(id),
+    health,
+    metrics,
+    announce: async (result, integration) => {
+      delivery.kick();
+      await announceRotation({ integration, affected: result.affected, credential: result.credential, expiresAt: result.expiresAt, previousNote: result.previousNote });
+    },
+  });
+  const runner = createProbeRunner({ store, probe, health, clock, logger, credentialLock: probeLock, rotateIfDue: rotation.rotateIfDue, intervalMs, concurrency: DEFAULT_HTTP_OPTIONS.globalConcurrency, providerConcurrency: providerConcurrencyCaps(), random: options.random ?? Math.random, metrics, stopping: () => stopping });
   const upkeep = createAlertUpkeep({ store, alerts, clock });
   const jobs = {
     runDue: runner.runDue,
     sendReminders: createReminders({ store, slack, authoriser, clock, logger, reminderMs: config.reminderIntervalHours * 3600 * 1000 }),
-    sendExpiryWarnings: createExpiryWarnings({ store, slack, authoriser, clock, logger, channelOf, events }),
+    sendExpiryWarnings: createExpiryWarnings({ store, slack, authoriser, clock, logger, channelOf, events, rotationStatus: (integrations) => rotation.status(integrations) }),
     retryAlertPosts: upkeep.retryAlertPosts,
     closeOrphanAlerts: upkeep.closeOrphanAlerts,
   };
@@ -221,8 +247,9 @@ export async function compose(config: Config, logger: Logger, options: ComposeOp
     announce,
     oauth,
     checkNow: createCheckNow({ store, runner, authoriser, clock }),
+    rotateNow: createRotateNow({ store, rotation, authoriser, clock }),
     entry: createReauthEntry({ store, authoriser, oauth, signer, clock }),
-    directory: createDirectory({ store, authoriser }),
+    directory: createDirectory({ store, authoriser, rotationOf: (integrations) => rotation.standing(integrations) }),
     snooze: createSnooze({ store, authoriser, clock }),
     healthWebhook: createHealthWebhook({ store, health, clock, secret: config.healthWebhookSecret }),
     notices,
@@ -230,7 +257,7 @@ export async function compose(config: Config, logger: Logger, options: ComposeOp
   };
 
   /** Everything but the app: what entry points reach into, and what extra routes (the sandbox page) are built from. */
-  const parts = { config, logger, clock, store, keyring, http, slack, sync, catalogue, services, metrics, monitor, delivery };
+  const parts = { config, logger, clock, store, keyring, http, slack, sync, catalogue, services, metrics, monitor, delivery, rotation };
   const { extraRoutes, ...appOptions } = options.app ?? {};
   const app = createApp(
     {
@@ -249,6 +276,9 @@ export async function compose(config: Config, logger: Logger, options: ComposeOp
     /** Starts the app (and, when asked, the monitor); /healthz turns ready once requests are accepted. */
     async start(startOptions: { monitor?: boolean; delivery?: boolean; watchCatalogue?: boolean } = {}): Promise<{ port: number }> {
       const started = await app.start();
+      appStarted = true;
+      // A rotation this process (or a replica) was killed in the middle of is settled before anything else runs.
+      await rotation.settleInterrupted().catch((error: unknown) => logger.error({ event: 'rotation_settle_failed', error: (error as Error).message }, 'could not settle interrupted rotations; they are settled at the next start'));
       await applyGrants(catalogue.consumers).catch((error: unknown) => logger.error({ event: 'consumer_grants_failed', error: (error as Error).message }, 'could not record the consumer grants of integrations.yml; they are recorded at the next reload'));
       if (startOptions.watchCatalogue ?? true) watcher = watchCatalogue(config.integrationsFile, () => void reloadConsumers().catch((error: unknown) => logger.error({ event: 'catalogue_reload_failed', error: (error as Error).message }, 'reloading the consumers failed; they stay as they were')));
       ready = true;
@@ -269,7 +299,7 @@ export async function compose(config: Config, logger: Logger, options: ComposeOp
       const drained = await inflight.drain(limitMs);
       await monitor.stop();
       await delivery.stop();
-      await app.stop();
+      if (appStarted) await app.stop();
       await http.close();
       await slackTransport.close();
       await store.close();

@@ -2,10 +2,11 @@ import { parseDocument } from 'yaml';
 import { authSpec, isProviderKey, PROVIDERS, providerSpec } from '../providers/registry.js';
 import { AZURE_DEVOPS_SERVICES, isAuthKey, type AuthKey, type ProviderField } from '../providers/types.js';
 import { parseConsumers, parseSinks } from './parse-delivery.js';
+import { parseRotation } from './parse-rotate.js';
 import { parseSecureUrl } from './secure-url.js';
 import type { CatalogueEntry, CatalogueError, CatalogueResult } from './types.js';
 
-const COMMON_KEYS = new Set(['id', 'name', 'provider', 'auth', 'channel', 'owners', 'deliver']);
+const COMMON_KEYS = new Set(['id', 'name', 'provider', 'auth', 'channel', 'owners', 'deliver', 'rotate']);
 const PROVIDER_FIELD_KEYS: readonly ProviderField[] = ['url', 'organization', 'service', 'account_id', 'repository'];
 const SECRET_KEYS = /^(?:pat|password|credentials?)$|token|secret|api_?key/i;
 
@@ -163,8 +164,10 @@ function parseEntry(raw: unknown, index: number, errors: CatalogueError[], baseD
     fail('deliver', `${provider} ${auth} is an app integration: Reauth holds no credential for it to deliver.`);
   }
 
+  const rotate = parseRotation(fields.rotate, provider, auth, fail);
+
   if (errors.length > before || !id || !provider || !auth || !url) return undefined;
-  return { id, name: name ?? id, provider, auth, url, channel, owners, organization, service, accountId, repository, deliver };
+  return { id, name: name ?? id, provider, auth, url, channel, owners, organization, service, accountId, repository, deliver, rotate };
 }
 
 function checkUrl(raw: string, fail: (message: string) => void): string | undefined {

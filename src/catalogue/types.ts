@@ -1,6 +1,7 @@
 import { providerSpec } from '../providers/registry.js';
 import type { ConsumerSpec, SinkSpec } from '../domain/delivery.js';
 import type { AuthKey, ProviderKey } from '../providers/types.js';
+import type { RotationPolicy } from '../domain/rotation.js';
 
 /** One validated catalogue entry, with defaults applied. */
 export interface CatalogueEntry {
@@ -18,6 +19,8 @@ export interface CatalogueEntry {
   repository: string | undefined;
   /** Where a new credential is pushed, in the file's order. */
   deliver: SinkSpec[];
+  /** `rotate:`: Reauth renews the credential itself before it expires; undefined when off. */
+  rotate: RotationPolicy | undefined;
 }
 
 export interface CatalogueError {

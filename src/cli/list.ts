@@ -1,6 +1,7 @@
 import { loadCatalogueFile } from '../catalogue/load.js';
 import { credentialKeyOf, formatCatalogueError } from '../catalogue/types.js';
 import { isAppIntegration } from '../domain/integration.js';
+import { rotationStandingOf, type RotationPolicy } from '../domain/rotation.js';
 import { createSinkStates } from '../services/delivery/sink-states.js';
 import { CliError, EXIT, requireConfig, withStore, type CliIo } from './context.js';
 import { formatDate, formatSinkStates, formatTable } from './table.js';
@@ -35,6 +36,18 @@ export async function listCommand(io: CliIo): Promise<number> {
     }
     io.stdout(formatTable(['ID', 'PROVIDER', 'AUTH', 'HEALTH', 'CREDENTIAL', 'EXPIRES', 'CHANNEL', 'ALERT'], rows));
     io.stdout(`${rows.length} integration(s) in ${config.integrationsFile}.`);
+    const rotating = catalogue.entries.filter((e) => e.rotate);
+    if (rotating.length > 0) {
+      const latest = await store.rotations.latest(rotating.map((e) => e.id));
+      const rotationRows: string[][] = [];
+      for (const entry of rotating) {
+        const standing = rotationStandingOf(entry.rotate as RotationPolicy, await store.credentials.current(credentialKeyOf(entry)), latest.get(entry.id));
+        const last = latest.get(entry.id)?.last;
+        rotationRows.push([entry.id, formatDate(standing.lastRotatedAt), last ? `${last.outcome ?? 'running'}${last.reason && last.outcome !== 'rotated' ? `: ${last.reason}` : ''}` : 'never tried', formatDate(standing.nextAttemptAt)]);
+      }
+      io.stdout('');
+      io.stdout(formatTable(['ID', 'LAST ROTATED', 'LAST ATTEMPT', 'NEXT ATTEMPT'], rotationRows));
+    }
     const sinks = new Map(catalogue.entries.map((e) => [e.id, e.deliver]));
     const states = await createSinkStates({ store, sinksOf: (id) => sinks.get(id) ?? [] })(catalogue.entries.map((e) => e.id));
     if (states.length > 0) {

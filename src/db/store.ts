@@ -1,5 +1,5 @@
 import type { Delivery, NewDelivery } from '../domain/delivery.js';
-import type { Alert, AuditEntry, AuditRecord, Credential, HealthState, HealthUpdate, Integration, OAuthState } from '../domain/types.js';
+import type { Alert, AuditEntry, AuditRecord, Credential, HealthState, HealthUpdate, Integration, OAuthState, RotationAttempt, TokenRevocation } from '../domain/types.js';
 
 /**
  * What services may ask of storage. Every method returns a promise, so an engine with an
@@ -18,6 +18,7 @@ export interface Store {
   deliveries: DeliveryRepository;
   consumerRates: ConsumerRateRepository;
   consumerGrants: ConsumerGrantRepository;
+  rotations: RotationRepository;
   /**
    * Runs `task` holding the lock of one credential key, so re-read → provider call → persist never
    * interleaves for that key: across every replica and the CLI on PostgreSQL (an advisory lock), within
@@ -90,13 +91,15 @@ export interface OutboxWrite {
 
 /** A validated credential to swap in, with the health and audit that commit with it. */
 export interface CredentialCommit {
-  credential: Omit<Credential, 'id' | 'replacedAt' | 'version' | 'updatedAt' | 'refreshRetryAt' | 'refreshError'>;
+  credential: Omit<Credential, 'id' | 'replacedAt' | 'version' | 'updatedAt' | 'refreshRetryAt' | 'refreshError' | 'tokenName'> & { tokenName?: string | null };
   /** Delivery rows for the new version (transactional outbox); rows are written only for integrations it serves. */
   outbox?: OutboxWrite;
   /** Health written for every integration the credential serves. */
   health: Omit<HealthUpdate, 'integrationId'>;
   /** The audit entry; `detail` gets `previous` and `served` added. */
   audit: AuditEntry;
+  /** A rotation's commit: its attempt is closed, and a token Reauth generated earlier is queued for revocation, in the same transaction. */
+  rotation?: { attemptId: number; revoke?: { tokenName: string; notAfter: Date } };
 }
 
 export interface CredentialRepository {
@@ -186,6 +189,24 @@ export interface OAuthStateRepository {
   markStarted(stateHash: string, now: Date): Promise<boolean>;
   /** Forgets states that expired more than a day ago. */
   prune(now: Date): Promise<void>;
+}
+
+export interface RotationRepository {
+  /**
+   * Records an attempt before the provider is called. Undefined when one is already open for the
+   * credential key: another process (a replica, the CLI) is rotating it.
+   */
+  begin(attempt: Omit<RotationAttempt, 'id' | 'finishedAt' | 'outcome' | 'reason' | 'retryAt'>): Promise<RotationAttempt | undefined>;
+  /** Closes an attempt that did not rotate (or was interrupted and settled). */
+  finish(id: number, result: { outcome: string; reason: string | null; retryAt: Date | null }, now: Date): Promise<void>;
+  /** Attempts still open: interrupted, unless their process is still at it. */
+  open(): Promise<RotationAttempt[]>;
+  /** The newest attempt of each integration, and its newest successful one. */
+  latest(integrationIds: readonly string[]): Promise<Map<string, { last: RotationAttempt; lastRotated: RotationAttempt | undefined }>>;
+  /** Tokens waiting to be revoked. */
+  pendingRevocations(): Promise<TokenRevocation[]>;
+  revocationDone(id: number, now: Date): Promise<void>;
+  revocationFailed(id: number, error: string): Promise<void>;
 }
 
 /** A consumer's right to read one integration's credential, made to one token. */

@@ -51,7 +51,39 @@ export interface Credential {
   refreshRetryAt: Date | null;
   /** Why the last OAuth refresh failed; null once one succeeds. */
   refreshError: string | null;
+  /** The provider-side name of a token Reauth generated itself (a rotation); null for one a person entered. */
+  tokenName: string | null;
   replacedAt: Date | null;
+}
+
+/** One rotation of a credential, recorded before the provider is called. */
+export interface RotationAttempt {
+  id: number;
+  integrationId: string;
+  credentialKey: string;
+  credentialId: number;
+  version: number;
+  provider: ProviderKey;
+  tokenName: string | null;
+  requestedBy: string;
+  startedAt: Date;
+  finishedAt: Date | null;
+  outcome: string | null;
+  reason: string | null;
+  retryAt: Date | null;
+}
+
+/** A token Reauth generated that it revokes once its successor is delivered everywhere (or an hour has passed). */
+export interface TokenRevocation {
+  id: number;
+  integrationId: string;
+  credentialKey: string;
+  tokenName: string;
+  replacedByVersion: number;
+  notAfter: Date;
+  doneAt: Date | null;
+  attempts: number;
+  lastError: string | null;
 }
 
 export type HealthStatus = 'unknown' | 'healthy' | 'failing';

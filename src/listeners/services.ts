@@ -9,6 +9,7 @@ import type { ReauthEntry } from '../services/reauth-entry.js';
 import type { ReauthService } from '../services/reauthenticate.js';
 import type { Snooze } from '../services/snooze.js';
 import type { MetadataSigner } from '../slack/metadata.js';
+import type { RotateNow } from '../services/rotate-now.js';
 
 /** What Slack listeners may use: services, Slack's Web API and the log. Never storage or providers. */
 export interface ListenerServices {
@@ -19,6 +20,7 @@ export interface ListenerServices {
   reauth: Pick<ReauthService, 'reauthenticate' | 'find' | 'recordTampered'>;
   announce: AnnounceReauth;
   checkNow: CheckNow;
+  rotateNow: RotateNow;
   snooze: Snooze;
   directory: Directory;
   /** The delivery lines of a re-authentication's outcome, kept current in the modal. */

@@ -19,6 +19,7 @@ export function createMetrics(options: { countOpenAlerts?: () => Promise<number>
     oauthFlows: new Counter({ name: 'reauth_oauth_flows_total', help: 'OAuth sign-ins completed or refused at the callback, by provider and outcome.', labelNames: ['provider', 'outcome'] as const, registers }),
     slackErrors: new Counter({ name: 'reauth_slack_api_errors_total', help: 'Slack Web API calls that failed, by method and error code.', labelNames: ['method', 'code'] as const, registers }),
     deliveries: new Counter({ name: 'reauth_deliveries_total', help: 'Delivery attempts to sinks, by sink kind and outcome (delivered, failed, superseded, cancelled, dead).', labelNames: ['sink', 'outcome'] as const, registers }),
+    rotations: new Counter({ name: 'reauth_rotations_total', help: 'Automatic rotations, by provider and outcome (rotated, or why not: insufficient_scope, unreachable, invalid_credentials, interrupted, …).', labelNames: ['provider', 'outcome'] as const, registers }),
     droppedEvents: new Counter({ name: 'reauth_delivery_events_dropped_total', help: 'Events (never credentials) dropped because more than 100 were waiting for a sink that stays down.', registers }),
     deadDeliveries: new Gauge({
       name: 'reauth_dead_deliveries',

@@ -317,6 +317,15 @@ export const PROVIDERS = {
           JWT,
         ],
         requiredScopes: [['read_api', 'api']],
+        rotation: {
+          // https://docs.gitlab.com/api/personal_access_tokens/#rotate-a-personal-access-token (expires_at since 16.6)
+          path: '/api/v4/personal_access_tokens/self/rotate',
+          expiryParam: 'expires_at',
+          answer: { token: 'token', expiresAt: 'expires_at' },
+          previous: { revokedBy: 'provider' },
+          needs: 'the api or self_rotate scope',
+          docs: 'https://docs.gitlab.com/api/personal_access_tokens/',
+        },
         hook: 'gitlab',
         failureHint: 'GitLab tokens stop at 00:00 UTC on their expiry date; since GitLab 16.0 every token has one.',
       },
@@ -352,6 +361,18 @@ export const PROVIDERS = {
           { pattern: /^sqco_/, looksLike: 'a SonarQube Cloud scoped organization token' },
           JWT,
         ],
+        rotation: {
+          // No rotate call: generate a new user token, then revoke the old one by name
+          // (https://next.sonarqube.com/sonarqube/web_api/api/user_tokens; expirationDate since 9.6).
+          path: '/api/user_tokens/generate',
+          expiryParam: 'expirationDate',
+          nameParam: 'name',
+          answer: { token: 'token', expiresAt: 'expirationDate' },
+          previous: { revokedBy: 'by_name', path: '/api/user_tokens/revoke', nameParam: 'name' },
+          list: { path: '/api/user_tokens/search', names: 'userTokens', nameField: 'name' },
+          needs: 'a user token of the same user (a SonarQube administrator may restrict who can generate tokens)',
+          docs: 'https://next.sonarqube.com/sonarqube/web_api/api/user_tokens',
+        },
         hook: 'sonarqube',
         failureHint: 'SonarQube Cloud deletes personal tokens unused for 60 days.',
       },
@@ -384,4 +405,11 @@ export function providerAuthRows(): { provider: ProviderKey; auth: AuthKey }[] {
     for (const auth of Object.keys(PROVIDERS[provider].auths) as AuthKey[]) rows.push({ provider, auth });
   }
   return rows;
+}
+
+/** Provider/auth rows that can renew their credential themselves (for `rotate:` and its error message). */
+export function rotatableRows(): { provider: ProviderKey; auth: AuthKey; label: string }[] {
+  return (Object.entries(PROVIDERS) as [ProviderKey, ProviderSpec][]).flatMap(([provider, spec]) =>
+    (Object.entries(spec.auths) as [AuthKey, AuthSpec][]).filter(([, auth]) => auth.rotation).map(([auth]) => ({ provider, auth, label: `${provider} ${auth}` })),
+  );
 }

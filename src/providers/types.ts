@@ -106,8 +106,34 @@ export interface OAuthFlowSpec {
   refreshLifetimeMs: number | null;
 }
 
+/**
+ * Renewing a credential with itself, as data: the call, how the new one's lifetime is asked, where the
+ * answer holds it, and what becomes of the previous one. A provider documented to offer such a call
+ * is one entry here (and at most one hook for what data cannot say).
+ */
+export interface RotationSpec {
+  /** The call, below the integration's URL, made with the current credential (a form body). */
+  path: string;
+  /** The form parameter that asks for the new credential's expiry date (YYYY-MM-DD). */
+  expiryParam: string;
+  /** The form parameter naming the new token, where the provider wants a name (SonarQube): `reauth-{id}-…`. */
+  nameParam?: string;
+  /** JSON paths of the answer: the new secret, and its expiry when the answer says it. */
+  answer: { token: string; expiresAt?: string };
+  /** `provider`: revoked by the call itself (GitLab); `by_name`: Reauth revokes a token it generated, by name. */
+  previous: { revokedBy: 'provider' } | { revokedBy: 'by_name'; path: string; nameParam: string };
+  /** Lists the user's tokens by name, to find ones an interrupted rotation left behind. */
+  list?: { path: string; names: string; nameField: string };
+  /** What the current credential needs to rotate itself, in people's words ("the api or self_rotate scope"). */
+  needs: string;
+  /** Where the documentation of the call lives. */
+  docs: string;
+}
+
 export interface AuthSpec {
   label: string;
+  /** Where the provider lets the credential renew itself (`rotate:` in integrations.yml). */
+  rotation?: RotationSpec;
   form: CredentialForm;
   /** OAuth auth types: the flow that obtains the credential. */
   flow?: OAuthFlowSpec;

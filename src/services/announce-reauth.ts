@@ -1,8 +1,9 @@
 import { alertKeyOf } from '../domain/integration.js';
-import type { Integration } from '../domain/types.js';
+import { fingerprintOf } from '../domain/credential.js';
+import type { Credential, Integration } from '../domain/types.js';
 import type { Logger } from '../logger.js';
 import type { CredentialValidation, ValidOutcome } from '../providers/outcome.js';
-import { buildReauthConfirmation } from '../slack/blocks/messages.js';
+import { buildReauthConfirmation, buildRotationNotice } from '../slack/blocks/messages.js';
 import { buildOutcomeDetails } from '../slack/blocks/outcome.js';
 import type { SlackChat } from '../slack/client.js';
 import { slackErrorCode } from '../slack/errors.js';
@@ -62,3 +63,26 @@ export function createAnnouncer(deps: AnnounceDeps) {
 }
 
 export type AnnounceReauth = ReturnType<typeof createAnnouncer>;
+
+/**
+ * After an automatic rotation: one message in each channel the integrations use ("rotated
+ * automatically": the new fingerprint, its expiry, what became of the previous token, each sink kept
+ * current as it is delivered); an alert still open for it is resolved in place.
+ */
+export function createRotationAnnouncer(deps: AnnounceDeps) {
+  return async function announceRotation(params: { integration: Integration; affected: readonly Integration[]; credential: Credential; expiresAt: Date | null; previousNote: string }): Promise<void> {
+    const affected = params.affected.length ? params.affected : [params.integration];
+    const notice = buildRotationNotice({ integrations: affected, fingerprint: fingerprintOf(params.credential), expiresAt: params.expiresAt, previousNote: params.previousNote });
+    await deps.alerts.resolve(alertKeyOf(params.integration), { by: null, how: 'rotated automatically', thread: notice });
+    const lines = deps.notices ? await deps.notices.linesFor(params.credential.id) : [];
+    for (const channel of new Set(affected.map((i) => deps.channelOf(i)).filter((c): c is string => c !== undefined))) {
+      try {
+        const blocks = deps.notices ? deps.notices.addLines(notice.blocks, lines) : notice.blocks;
+        const posted = await deps.slack.chat.postMessage({ channel, text: notice.text, blocks });
+        if (lines.length && posted.ts) await deps.notices?.remember(params.credential.id, params.integration.id, { channel: posted.channel ?? channel, ts: posted.ts, text: notice.text, blocks: notice.blocks });
+      } catch (error) {
+        deps.logger.warn({ channel, integration: params.integration.id, error: slackErrorCode(error) }, 'could not post the rotation notice');
+      }
+    }
+  };
+}

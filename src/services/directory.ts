@@ -1,9 +1,10 @@
 import type { Store } from '../db/store.js';
 import type { Credential, HealthState, Integration } from '../domain/types.js';
+import type { RotationStanding } from '../domain/rotation.js';
 import type { Authoriser } from './authorisation.js';
 
 /** Read-only views of the catalogue for Slack surfaces: what a person may manage, and everyone's health. */
-export function createDirectory(deps: { store: Pick<Store, 'integrations' | 'health' | 'credentials'>; authoriser: Pick<Authoriser, 'canManage'> }) {
+export function createDirectory(deps: { store: Pick<Store, 'integrations' | 'health' | 'credentials'>; authoriser: Pick<Authoriser, 'canManage'>; /** Where each rotating integration's rotation stands. */ rotationOf?: (integrations: readonly Integration[]) => Promise<Map<string, RotationStanding>> }) {
   /** The active integrations this user may re-authenticate (admins: all of them). */
   async function manageable(userId: string): Promise<Integration[]> {
     const allowed: Integration[] = [];
@@ -23,11 +24,11 @@ export function createDirectory(deps: { store: Pick<Store, 'integrations' | 'hea
       return { integrations: await deps.store.integrations.listActive(), health: await deps.store.health.listAll() };
     },
     /** App Home. */
-    async home(userId: string): Promise<{ integrations: Integration[]; health: Map<string, HealthState>; credentials: Map<string, Credential | undefined> }> {
+    async home(userId: string): Promise<{ integrations: Integration[]; health: Map<string, HealthState>; credentials: Map<string, Credential | undefined>; rotation: Map<string, RotationStanding> }> {
       const integrations = await manageable(userId);
       const credentials = new Map<string, Credential | undefined>();
       for (const integration of integrations) credentials.set(integration.id, await deps.store.credentials.current(integration.credentialKey));
-      return { integrations, health: await deps.store.health.listAll(), credentials };
+      return { integrations, health: await deps.store.health.listAll(), credentials, rotation: (await deps.rotationOf?.(integrations)) ?? new Map() };
     },
   };
 }

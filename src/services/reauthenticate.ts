@@ -1,4 +1,4 @@
-import type { Store } from '../db/store.js';
+import type { CredentialCommit, Store } from '../db/store.js';
 import type { Clock } from '../domain/clock.js';
 import { bindingOf } from '../domain/integration.js';
 import type { ReauthResult } from '../domain/reauth-result.js';
@@ -52,8 +52,15 @@ export interface CommitParams {
   actor: string;
   payload: SecretPayload;
   validation: CredentialValidation & { outcome: ValidOutcome };
-  how: 'modal' | 'oauth';
+  /** `rotation`: Reauth renewed it itself (actor `reauth`, audited as `credential.rotate`). */
+  how: 'modal' | 'oauth' | 'rotation';
   expiresAt?: Date | null;
+  /** A rotation's attempt to close and the previous token to revoke, in the same transaction. */
+  rotation?: NonNullable<CredentialCommit['rotation']>;
+  /** The provider-side name of a token Reauth generated (a SonarQube rotation). */
+  tokenName?: string | null;
+  /** The caller holds the credential's lock already (a rotation runs under it from start to commit). */
+  locked?: boolean;
 }
 
 export interface ReauthDeps {
@@ -90,15 +97,17 @@ export function createReauthService(deps: ReauthDeps) {
       fingerprint: fingerprints.join(','),
       actor: params.actor,
       // The event's `how` names the kind of change (reauthentication, oauth_refresh, rotation); `via` how it was entered.
-      how: 'reauthentication',
-      via: params.how,
+      how: params.how === 'rotation' ? 'rotation' : 'reauthentication',
+      ...(params.how === 'rotation' ? {} : { via: params.how }),
       identity: identity ?? null,
       expires_at: expiresAt?.toISOString() ?? null,
     });
-    const committed = await deps.credentialLock(integration.credentialKey, () =>
+    const rotated = params.how === 'rotation';
+    const swap = () =>
       deps.store.credentials.commit(
         {
           ...(outbox ? { outbox } : {}),
+          ...(params.rotation ? { rotation: params.rotation } : {}),
           credential: {
             credentialKey: integration.credentialKey,
             provider: integration.provider,
@@ -110,25 +119,26 @@ export function createReauthService(deps: ReauthDeps) {
             identity: { ...validation.outcome.identity },
             scopes: validation.outcome.scopes,
             expiresAt,
+            tokenName: params.tokenName ?? null,
             createdBy: params.actor,
             createdAt: now,
           },
-          health: { status: 'healthy', outcome: 'valid', reason: `Re-authenticated by <@${params.actor}>.`, since: now, lastCheckedAt: now, lastSuccessAt: now, consecutiveFailures: 0, firstFailureAt: null, nextProbeAt: null },
+          health: { status: 'healthy', outcome: 'valid', reason: rotated ? 'Rotated automatically.' : `Re-authenticated by <@${params.actor}>.`, since: now, lastCheckedAt: now, lastSuccessAt: now, consecutiveFailures: 0, firstFailureAt: null, nextProbeAt: null },
           audit: {
             actor: params.actor,
             integrationId: integration.id,
-            action: `reauth.${params.how}`,
+            action: rotated ? 'credential.rotate' : `reauth.${params.how}`,
             outcome: 'success',
             fingerprint: fingerprints.join(','),
-            detail: { identity },
+            detail: { identity, ...(rotated && expiresAt ? { expires_at: expiresAt.toISOString() } : {}) },
           },
         },
         now,
-      ),
-    );
+      );
+    const committed = params.locked ? await swap() : await deps.credentialLock(integration.credentialKey, swap);
     if (outbox) deps.delivered?.();
-    deps.metrics?.reauthentications.inc({ provider: integration.provider, outcome: 'success' });
-    deps.logger.info({ event: 'reauth_succeeded', integration: integration.id, actor: params.actor, how: params.how, fingerprints }, 're-authentication succeeded');
+    if (!rotated) deps.metrics?.reauthentications.inc({ provider: integration.provider, outcome: 'success' });
+    deps.logger.info({ event: rotated ? 'credential_rotated' : 'reauth_succeeded', integration: integration.id, actor: params.actor, how: params.how, fingerprints }, rotated ? 'credential rotated automatically' : 're-authentication succeeded');
     return { credential: committed.credential, affected: committed.affected, previousFingerprints: committed.previous?.fingerprints ?? [] };
   }
 

@@ -25,4 +25,6 @@ export const ACTION = {
   tryAgain: 'reauth_try_again',
   /** Overview paging; value = page number. */
   overviewPage: 'overview_page',
+  /** Renews a credential through the provider's API now (on an expiry warning); value = integration id. */
+  rotateNow: 'rotate_now',
 } as const;

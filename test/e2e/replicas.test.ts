@@ -49,7 +49,7 @@ describe('two replicas on one PostgreSQL', () => {
     dir = tempDir();
     const catalogue = join(dir.path, 'integrations.yml');
     writeFileSync(catalogue, `integrations:
-  - { id: gitlab, name: GitLab, provider: gitlab, auth: pat, url: "${providers.baseUrl('gitlab')}", channel: ${ALERTS}, owners: [${OWNER}] }
+  - { id: gitlab, name: GitLab, provider: gitlab, auth: pat, url: "${providers.baseUrl('gitlab')}", channel: ${ALERTS}, owners: [${OWNER}], rotate: true }
   - { id: bb-oauth, name: Bitbucket, provider: bitbucket, auth: oauth, url: "${providers.baseUrl('bitbucket')}", channel: ${ALERTS}, owners: [${OWNER}] }
 consumers:
   - { name: ingest, token_sha256: ${sha256Hex(CONSUMER)}, integrations: ["*"] }
@@ -169,6 +169,21 @@ consumers:
     const statuses: number[] = [];
     for (let i = 0; i < 8; i += 1) statuses.push((await fetch(`${replicas[i % 2]!.url}/v1/credentials/gitlab`, { headers: { authorization: `Bearer ${LIMITED}` } })).status);
     expect(statuses).toEqual([200, 200, 200, 200, 429, 429, 429, 429]);
+  });
+
+  it('two replicas that find one credential due rotate it once', async () => {
+    const { app } = replicas[0]!;
+    const current = await app.store.credentials.current('integration:gitlab');
+    if (!current) throw new Error('no credential');
+    providers.updateToken(FRESH, { scopes: ['api'], expiresAt: new Date(clock.now().getTime() + 2 * 86_400_000) });
+    await app.store.credentials.updateExpiry(current.id, new Date(clock.now().getTime() + 2 * 86_400_000));
+    const integration = (await app.store.integrations.findActive('gitlab'))!;
+    const results = await Promise.all(replicas.flatMap((r) => [r.app.rotation.rotateIfDue(integration), r.app.rotation.rotateIfDue(integration)]));
+    expect(providers.requests.filter((r) => r.path.endsWith('/personal_access_tokens/self/rotate'))).toHaveLength(1);
+    expect(results.map((r) => r?.status).filter((s) => s === 'rotated')).toHaveLength(1);
+    expect(providers.token(FRESH)?.status).toBe('revoked');
+    const pulled = await fetch(`${replicas[1]!.url}/v1/credentials/gitlab`, { headers: { authorization: `Bearer ${CONSUMER}` } });
+    expect(await pulled.json()).toMatchObject({ version: current.version + 1 });
   });
 
   it('a Slack request signature is accepted once across replicas', async () => {

@@ -35,7 +35,7 @@ export const listOpenAlerts = (db: Db): Alert[] => db.select().from(alerts).wher
 export const findOAuthState = (db: Db, stateHash: string): OAuthState | undefined => db.select().from(oauthStates).where(eq(oauthStates.stateHash, stateHash)).get();
 
 /** Seeds a credential version directly: retires the current one for the key and inserts this one. */
-export function swapCredential(db: Db, next: Omit<Credential, 'id' | 'replacedAt' | 'identity' | 'scopes' | 'expiresAt' | 'binding' | 'version' | 'updatedAt' | 'refreshRetryAt' | 'refreshError'> & Partial<Pick<Credential, 'identity' | 'scopes' | 'expiresAt' | 'binding' | 'version'>>, now: Date): Credential {
+export function swapCredential(db: Db, next: Omit<Credential, 'id' | 'replacedAt' | 'identity' | 'scopes' | 'expiresAt' | 'binding' | 'version' | 'updatedAt' | 'refreshRetryAt' | 'refreshError' | 'tokenName'> & Partial<Pick<Credential, 'identity' | 'scopes' | 'expiresAt' | 'binding' | 'version'>>, now: Date): Credential {
   db.update(credentials).set({ replacedAt: now, sealedSecret: null, keyId: null }).where(and(eq(credentials.credentialKey, next.credentialKey), isNull(credentials.replacedAt))).run();
   return db.insert(credentials).values(next).returning().get();
 }

@@ -4,6 +4,7 @@ import type { PgDb } from './client.js';
 import { credentials, deliveries, oauthStates } from './schema.js';
 import type { Clock } from '../../domain/clock.js';
 import { nextVersion } from '../engine-rules.js';
+import { writeRotationCommit } from './rotations.js';
 import { currentCredential, lastVersion, lockCredentialKey, markServedVersion, recordAudit, retireCredential, saveHealth, servedBy, writeOutbox } from './writers.js';
 
 export function createPgCredentialRepository(db: PgDb, clock: Clock): CredentialRepository {
@@ -23,6 +24,7 @@ export function createPgCredentialRepository(db: PgDb, clock: Clock): Credential
         const [credential] = await tx.insert(credentials).values({ ...commit.credential, version }).returning();
         if (!credential) throw new Error('the new credential was not stored');
         await markServedVersion(tx, affected, version);
+        await writeRotationCommit(tx, commit.rotation, credential, commit.audit.integrationId ?? affected[0]?.id ?? '', now);
         await writeOutbox(tx, commit.outbox, credential, affected, now);
         for (const integration of affected) await saveHealth(tx, { ...commit.health, integrationId: integration.id });
         await recordAudit(tx, { ...commit.audit, detail: { ...commit.audit.detail, previous: previous?.fingerprints ?? [], served: affected.map((a) => a.id) } }, now);

@@ -48,6 +48,7 @@ export const credentials = pgTable(
     updatedAt: at(),
     refreshRetryAt: at(),
     refreshError: text(),
+    tokenName: text(),
     replacedAt: at(),
   },
   (t) => [uniqueIndex('credentials_one_current_per_key').on(t.credentialKey).where(sql`${t.replacedAt} is null`)],
@@ -194,3 +195,38 @@ export const consumerGrants = pgTable(
   },
   (t) => [primaryKey({ columns: [t.consumer, t.integrationId] })],
 );
+
+export const rotationAttempts = pgTable(
+  'rotation_attempts',
+  {
+    id: serial().primaryKey(),
+    integrationId: text().notNull(),
+    credentialKey: text().notNull(),
+    credentialId: integer().notNull(),
+    version: integer().notNull(),
+    provider: text({ enum: PROVIDER_KEYS }).notNull(),
+    tokenName: text(),
+    requestedBy: text().notNull(),
+    startedAt: at().notNull(),
+    finishedAt: at(),
+    outcome: text(),
+    reason: text(),
+    retryAt: at(),
+  },
+  (t) => [
+    uniqueIndex('rotation_attempts_one_open_per_key').on(t.credentialKey).where(sql`${t.finishedAt} is null`),
+    index('rotation_attempts_by_integration').on(t.integrationId, t.id),
+  ],
+);
+
+export const tokenRevocations = pgTable('token_revocations', {
+  id: serial().primaryKey(),
+  integrationId: text().notNull(),
+  credentialKey: text().notNull(),
+  tokenName: text().notNull(),
+  replacedByVersion: integer().notNull(),
+  notAfter: at().notNull(),
+  doneAt: at(),
+  attempts: integer().notNull().default(0),
+  lastError: text(),
+});

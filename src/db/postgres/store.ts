@@ -6,6 +6,7 @@ import { createPgIntegrationRepository } from './integrations.js';
 import { runPostgresMigrations } from './migrate.js';
 import type { Clock } from '../../domain/clock.js';
 import { createPgCredentialLock, type PgCredentialLock } from './locks.js';
+import { createPgRotationRepository } from './rotations.js';
 import { createPgAlertRepository, createPgAuditRepository, createPgConsumerGrantRepository, createPgConsumerRateRepository, createPgExpiryWarningRepository, createPgHealthRepository, createPgOAuthStateRepository, createPgWebhookReplayRepository } from './records.js';
 
 /** The PostgreSQL store: several replicas may share it (every rule that must hold once uses the database to hold it). */
@@ -24,6 +25,7 @@ export function createPostgresStore(db: PgDb, clock: Clock, lock: PgCredentialLo
     deliveries: createPgDeliveryRepository(db),
     consumerRates: createPgConsumerRateRepository(db),
     consumerGrants: createPgConsumerGrantRepository(db),
+    rotations: createPgRotationRepository(db),
     withCredentialLock: lock.withLock,
     isOpen: () => open,
     async ping() {

@@ -9,6 +9,7 @@ import { createHealthWriter } from './health.js';
 import { prepareServedBy } from './served-by.js';
 import { credentials, deliveries, integrations, oauthStates } from './schema.js';
 import { nextVersion } from '../engine-rules.js';
+import { createRotationCommitWriter } from './rotations.js';
 
 /**
  * Retires the current credential for a key: keeps its metadata for history, erases the sealed
@@ -50,6 +51,7 @@ export function createCredentialRepository(db: Db, clock: Clock): CredentialRepo
   const health = createHealthWriter(db);
   const outbox = createOutboxWriter(db);
   const markServed = createServedVersionWriter(db);
+  const rotation = createRotationCommitWriter(db);
   const lastVersion = db
     .select({ version: max(credentials.version) })
     .from(credentials)
@@ -69,6 +71,7 @@ export function createCredentialRepository(db: Db, clock: Clock): CredentialRepo
         retire(key, now);
         const credential = tx.insert(credentials).values({ ...commit.credential, version }).returning().get();
         markServed(affected, version);
+        rotation(commit.rotation, credential, commit.audit.integrationId ?? affected[0]?.id ?? '', now);
         outbox(commit.outbox, credential, affected, now);
         for (const integration of affected) health.save({ ...commit.health, integrationId: integration.id });
         audit.record({ ...commit.audit, detail: { ...commit.audit.detail, previous: previous?.fingerprints ?? [], served: affected.map((a) => a.id) } }, now);

@@ -64,6 +64,8 @@ export const credentials = sqliteTable(
     refreshRetryAt: at(),
     /** Why the last OAuth refresh failed, in people's words; null once one succeeds. */
     refreshError: text(),
+    /** The provider-side name of a token Reauth generated itself (a SonarQube rotation); null for one a person entered. */
+    tokenName: text(),
     replacedAt: at(),
   },
   (t) => [
@@ -238,3 +240,50 @@ export const consumerGrants = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.consumer, t.integrationId] })],
 );
+
+/**
+ * Rotations, recorded before the provider is called: an attempt still open at start-up was
+ * interrupted, and what became of it is settled then. At most one open attempt per credential key,
+ * across processes and replicas (the CLI's `rotate` included).
+ */
+export const rotationAttempts = sqliteTable(
+  'rotation_attempts',
+  {
+    id: integer().primaryKey({ autoIncrement: true }),
+    integrationId: text().notNull(),
+    credentialKey: text().notNull(),
+    credentialId: integer().notNull(),
+    version: integer().notNull(),
+    provider: text({ enum: PROVIDER_KEYS }).notNull(),
+    /** The name the new token is given (SonarQube), chosen before the call so a leftover can be found. */
+    tokenName: text(),
+    /** `probe`, `cli` or a Slack user id (Rotate now). */
+    requestedBy: text().notNull(),
+    startedAt: at().notNull(),
+    finishedAt: at(),
+    /** `rotated`, `failed`, or how an interrupted one was settled. */
+    outcome: text(),
+    reason: text(),
+    /** After a failure: not tried again before this time (at most once an hour). */
+    retryAt: at(),
+  },
+  (t) => [
+    uniqueIndex('rotation_attempts_one_open_per_key').on(t.credentialKey).where(sql`${t.finishedAt} is null`),
+    index('rotation_attempts_by_integration').on(t.integrationId, t.id),
+  ],
+);
+
+/** Tokens Reauth generated earlier (SonarQube) that it revokes once every sink has their successor, or after an hour at most. */
+export const tokenRevocations = sqliteTable('token_revocations', {
+  id: integer().primaryKey({ autoIncrement: true }),
+  integrationId: text().notNull(),
+  credentialKey: text().notNull(),
+  tokenName: text().notNull(),
+  /** The version that replaced it: revoked once every sink has it… */
+  replacedByVersion: integer().notNull(),
+  /** …or at this time at the latest. */
+  notAfter: at().notNull(),
+  doneAt: at(),
+  attempts: integer().notNull().default(0),
+  lastError: text(),
+});

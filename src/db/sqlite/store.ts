@@ -2,6 +2,7 @@ import { systemClock, type Clock } from '../../domain/clock.js';
 import { createKeyedLock } from '../../domain/keyed-lock.js';
 import type { Store } from '../store.js';
 import { createConsumerGrantRepository } from './consumer-grants.js';
+import { createRotationRepository } from './rotations.js';
 import { createConsumerRateRepository } from './consumer-rates.js';
 import { createAlertRepository } from './alerts.js';
 import { createAuditRepository } from './audit.js';
@@ -30,6 +31,7 @@ export function createSqliteStore(db: Db, clock: Clock = systemClock): Store & {
     deliveries: createDeliveryRepository(db, clock),
     consumerRates: createConsumerRateRepository(db, clock),
     consumerGrants: createConsumerGrantRepository(db),
+    rotations: createRotationRepository(db),
     // One replica: a lock in this process is the lock.
     withCredentialLock: createKeyedLock(),
     isOpen: () => db.$client.open,

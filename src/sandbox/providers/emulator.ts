@@ -4,6 +4,7 @@ import type { ProviderKey } from '../../providers/types.js';
 import { flatHeaders, readBody, sendJson } from './http-utils.js';
 import { createOAuthServer, type OAuthServerState } from './oauth-server.js';
 import { credentialOf, MOUNTS, PROVIDER_HANDLERS } from './provider-api.js';
+import { handleRotation } from './rotation-api.js';
 import type { EmulatedToken, RecordedRequest } from './types.js';
 
 /**
@@ -78,6 +79,8 @@ export async function startProviderEmulator(options: { port?: number; now?: () =
     const entry = credential.token === undefined ? undefined : tokens.get(credential.token);
     if (down.has(provider)) return sendJson(res, 503, { message: 'Service Unavailable (emulated outage)' });
     if (entry?.delayMs) await new Promise((resolve) => setTimeout(resolve, entry.delayMs));
+    const path = url.pathname.slice(mount.length) || '/';
+    if (handleRotation({ provider, method: req.method ?? 'GET', path, query: url.searchParams, headers, body, token: credential.token, now: now() }, tokens, res)) return;
     PROVIDER_HANDLERS[provider](
       {
         method: req.method ?? 'GET',

@@ -50,6 +50,12 @@ export interface EmulatedToken {
   accountId?: string;
   /** Harness service-account token. */
   serviceAccount?: boolean;
+  /** SonarQube: the token's name (unique per login); absent for one made by hand. */
+  tokenName?: string;
+  /** GitLab: the token this one was rotated into (presenting this one again revokes that chain). */
+  rotatedTo?: string;
+  /** Faults of a renewal call made with this token: an answer without the new token, or a successor that behaves otherwise. */
+  rotationFault?: { answer?: 'no_token'; successor?: Partial<EmulatedToken> };
 }
 
 export interface RecordedRequest {

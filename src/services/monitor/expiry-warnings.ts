@@ -1,6 +1,7 @@
 import { fingerprintOf } from '../../domain/credential.js';
 import type { Store } from '../../db/store.js';
 import type { Clock } from '../../domain/clock.js';
+import type { Integration } from '../../domain/types.js';
 import type { Logger } from '../../logger.js';
 import { buildExpiryWarning } from '../../slack/blocks/alert.js';
 import type { SlackChat } from '../../slack/client.js';
@@ -21,6 +22,11 @@ export interface ExpiryWarningDeps {
   channelOf: ChannelOf;
   /** `credential.expiring` events for webhook sinks. */
   events?: EmitEvent;
+  /**
+   * For integrations that rotate: whether the rotation is on track (then no warning is posted) or why it
+   * failed (the warning says so). Undefined for one that does not rotate.
+   */
+  rotationStatus?: (integrations: readonly Integration[]) => Promise<{ failure: string | undefined } | undefined>;
 }
 
 /**
@@ -41,7 +47,10 @@ export function createExpiryWarnings(deps: ExpiryWarningDeps) {
       const integrations = await deps.store.integrations.listByCredentialKey(credential.credentialKey);
       const channels = new Set(integrations.map((i) => deps.channelOf(i)).filter((c): c is string => c !== undefined));
       if (!integrations.length || !channels.size) continue;
-      const warning = buildExpiryWarning({ integrations, expiresAt, days: nearest, fingerprints: credential.fingerprints, approvers: deps.authoriser.approvers([...new Set(integrations.flatMap((i) => i.owners))]) });
+      const rotation = await deps.rotationStatus?.(integrations);
+      // A rotation on track renews it before it expires: no warning (it is not recorded, so one follows if the rotation fails).
+      if (rotation && rotation.failure === undefined) continue;
+      const warning = buildExpiryWarning({ integrations, expiresAt, days: nearest, fingerprints: credential.fingerprints, approvers: deps.authoriser.approvers([...new Set(integrations.flatMap((i) => i.owners))]), ...(rotation?.failure === undefined ? {} : { rotationFailure: rotation.failure }) });
       let posted = false;
       for (const channel of channels) {
         try {

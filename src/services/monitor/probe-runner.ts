@@ -19,6 +19,8 @@ export interface ProbeRunnerDeps {
   logger: Logger;
   /** The per-credential lock shared with re-authentication: one probe or swap of a credential at a time. */
   credentialLock: KeyedLock;
+  /** Renews a credential that is due for rotation (`rotate:` in integrations.yml). */
+  rotateIfDue?: (integration: Integration) => Promise<unknown>;
   /** HEALTH_CHECK_INTERVAL_SECONDS in ms; 0 disables scheduled probes. */
   intervalMs: number;
   /** Probes running at once across all providers. */
@@ -95,6 +97,8 @@ export function createProbeRunner(deps: ProbeRunnerDeps) {
       if ((reported?.getTime() ?? null) !== (result.credential.expiresAt?.getTime() ?? null)) await deps.store.credentials.updateExpiry(result.credential.id, reported);
     }
     await deps.health.apply(group, { outcome: result.outcome, source, actor, nextProbeAt: nextProbeAfter(result, now) });
+    // Checked at each probe of a working credential: due for rotation (expiring within before_days, or held every_days)?
+    if (result.outcome.kind === 'valid') await deps.rotateIfDue?.(first);
     return result;
   }
 

@@ -79,16 +79,18 @@ export function buildReminder(params: { integrations: readonly Integration[]; ap
   return { text: text.replace(/\*/g, ''), blocks: [section(`:alarm_clock: ${text}`)] };
 }
 
-export function buildExpiryWarning(params: { integrations: readonly Integration[]; expiresAt: Date; days: number; fingerprints: readonly string[]; approvers: readonly string[] }): MessageContent {
+export function buildExpiryWarning(params: { integrations: readonly Integration[]; expiresAt: Date; days: number; fingerprints: readonly string[]; approvers: readonly string[]; /** Set for an integration that rotates: why its automatic rotation failed. */ rotationFailure?: string }): MessageContent {
   const first = params.integrations[0];
   if (!first) throw new Error('a warning needs an integration');
   const when = params.days <= 1 ? 'within a day' : `in ${params.days} days`;
   const text = `The credential of ${title(params.integrations)} (${params.fingerprints.map((f) => `\`${f}\``).join(', ')}) expires ${when}, ${slackDate(params.expiresAt)}.`;
+  const rotation = params.rotationFailure === undefined ? '' : ` Automatic rotation failed: ${escapeMrkdwn(params.rotationFailure)} Fix that and press *Rotate now*, or re-authenticate.`;
+  const buttons = [button('Re-authenticate', ACTION.reauthenticate, { value: first.id, style: 'primary' }), ...(params.rotationFailure === undefined ? [] : [button('Rotate now', ACTION.rotateNow, { value: first.id })])];
   return {
-    text: `${title(params.integrations)}: credential expires ${when}.`,
+    text: `${title(params.integrations)}: credential expires ${when}${params.rotationFailure === undefined ? '' : '; automatic rotation failed'}.`,
     blocks: [
-      section(`:hourglass: ${text} Re-authenticate before then to avoid an outage.${params.approvers.length ? `\n${mentionAll(params.approvers)}` : ''}`),
-      actions(`expiry_actions_${first.id}_${params.days}`, button('Re-authenticate', ACTION.reauthenticate, { value: first.id, style: 'primary' })),
+      section(`:hourglass: ${text}${rotation || ' Re-authenticate before then to avoid an outage.'}${params.approvers.length ? `\n${mentionAll(params.approvers)}` : ''}`),
+      actions(`expiry_actions_${first.id}_${params.days}`, ...buttons),
     ],
   };
 }

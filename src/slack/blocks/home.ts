@@ -1,5 +1,6 @@
 import type { HomeView } from '@slack/types';
 import type { Credential, HealthState, Integration } from '../../domain/types.js';
+import type { RotationStanding } from '../../domain/rotation.js';
 import { ACTION } from '../ids.js';
 import { authLabel, healthLabel, providerLabel } from './describe.js';
 import { button, context, divider, escapeMrkdwn, header, section, slackDate, type Block } from './text.js';
@@ -7,7 +8,14 @@ import { button, context, divider, escapeMrkdwn, header, section, slackDate, typ
 const MAX_LISTED = 45;
 
 /** The App Home tab: the integrations this person may manage, with health, expiry and a button each. */
-export function buildHomeView(params: { integrations: readonly Integration[]; health: ReadonlyMap<string, HealthState>; credentials: ReadonlyMap<string, Credential | undefined> }): HomeView {
+/** "Rotates automatically around <date>", or why the last rotation failed. */
+function rotationLine(standing: RotationStanding | undefined): string {
+  if (!standing) return '';
+  if (standing.failure !== undefined) return `\n:warning: Automatic rotation failed: ${escapeMrkdwn(standing.failure)}${standing.nextAttemptAt ? ` (next try ${slackDate(standing.nextAttemptAt)})` : ''}`;
+  return standing.dueAt ? `\n:arrows_counterclockwise: Rotates automatically around ${slackDate(standing.dueAt)}` : '\n:arrows_counterclockwise: Rotates automatically before it expires';
+}
+
+export function buildHomeView(params: { integrations: readonly Integration[]; health: ReadonlyMap<string, HealthState>; credentials: ReadonlyMap<string, Credential | undefined>; rotation?: ReadonlyMap<string, RotationStanding> }): HomeView {
   const blocks: Block[] = [header('Reauth'), section('Integrations you can re-authenticate. Type `/reauth help` anywhere for commands.'), divider()];
   if (params.integrations.length === 0) {
     blocks.push(section('You are not an owner of any integration, nor a Reauth admin. Owners are listed in `integrations.yml`.'));
@@ -20,7 +28,7 @@ export function buildHomeView(params: { integrations: readonly Integration[]; he
     blocks.push({
       type: 'section',
       block_id: `home_${integration.id}`,
-      text: { type: 'mrkdwn', text: `*${escapeMrkdwn(integration.name)}* \`${integration.id}\`\n${healthLabel(health?.status)} · ${providerLabel(integration.provider)} · ${escapeMrkdwn(authLabel(integration.provider, integration.authType))}${expiry}${why}` },
+      text: { type: 'mrkdwn', text: `*${escapeMrkdwn(integration.name)}* \`${integration.id}\`\n${healthLabel(health?.status)} · ${providerLabel(integration.provider)} · ${escapeMrkdwn(authLabel(integration.provider, integration.authType))}${expiry}${rotationLine(params.rotation?.get(integration.id))}${why}` },
       accessory: button('Re-authenticate', ACTION.reauthenticate, { value: integration.id, ...(health?.status === 'failing' ? { style: 'primary' as const } : {}) }),
     });
   }

@@ -128,3 +128,11 @@ export function buildConsumerGrantNotice(integration: Pick<Integration, 'id' | '
   const text = `${who} may now read *${escapeMrkdwn(integration.name)}* (\`${escapeMrkdwn(integration.id)}\`) through the pull API, as \`consumers:\` in integrations.yml now says. If nobody expected this, remove the grant from integrations.yml and re-authenticate the integration.`;
   return { text: `${consumers.join(', ')} may now read ${integration.name} (${integration.id}).`, blocks: [section(`:key: ${text}`)] };
 }
+
+/** Posted once per automatic rotation in the integration's channel; its delivery lines are added and kept current. */
+export function buildRotationNotice(params: { integrations: readonly Pick<Integration, 'id' | 'name'>[]; fingerprint: string; expiresAt: Date | null; previousNote: string }): MessageContent {
+  const names = params.integrations.map((i) => `*${escapeMrkdwn(i.name)}*`).join(', ');
+  const expiry = params.expiresAt ? `, valid until ${params.expiresAt.toISOString().slice(0, 10)}` : '';
+  const text = `${names} rotated automatically: a new credential \`${params.fingerprint}\`${expiry}, delivered like a re-authentication. ${escapeMrkdwn(params.previousNote)} Nobody needs to do anything.`;
+  return { text: text.replace(/\*/g, ''), blocks: [section(`:arrows_counterclockwise: ${text}`)] };
+}

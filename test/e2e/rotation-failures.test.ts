@@ -1,0 +1,112 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { openModal, textOf } from '../helpers/flows.js';
+import { currentCredential, listOpenAlerts } from '../helpers/queries.js';
+import { ALERTS, manualClock, OWNER, startTestApp, type TestApp } from '../helpers/start-app.js';
+
+const DAY = 86_400_000;
+
+/**
+ * Every way a rotation can fail, against the GitLab and SonarQube emulators: the current credential
+ * stays in place wherever the provider still accepts it, the failure is retried at most once an hour,
+ * and where the previous credential is gone (GitLab revokes it in the call) the alert says so at once.
+ */
+describe('a rotation that fails never breaks what works', () => {
+  let t: TestApp;
+  const clock = manualClock(new Date('2026-12-02T09:00:00Z'));
+  let n = 0;
+  const integration = async (id: string) => {
+    const found = await t.deps.store.integrations.findActive(id);
+    if (!found) throw new Error(`no ${id}`);
+    return found;
+  };
+  /** A fresh GitLab token expiring in two days (due), stored through the modal. */
+  async function freshGitlab(extra: Parameters<TestApp['providers']['setToken']>[1] = { provider: 'gitlab' }): Promise<string> {
+    n += 1;
+    const token = `glpat-RotationFailure${String(n).padStart(6, '0')}x`;
+    t.providers.setToken(token, { scopes: ['api'], identity: { id: '9', name: 'Bot', username: 'bot' }, expiresAt: new Date(clock.now().getTime() + 2 * DAY), ...extra, provider: 'gitlab' });
+    const call = await openModal(t, 'gitlab', { userId: OWNER });
+    expect((await t.driver.submit(call.ref ?? '', { token }, { userId: OWNER })).text).not.toContain('"errors"');
+    return token;
+  }
+
+  beforeAll(async () => {
+    t = await startTestApp({
+      clock,
+      fastPathMs: 2000,
+      catalogue: (p) => `integrations:
+  - { id: gitlab, name: GitLab, provider: gitlab, auth: pat, url: "${p.baseUrl('gitlab')}", channel: ${ALERTS}, owners: [${OWNER}], rotate: true }
+  - { id: sonar, name: SonarQube, provider: sonarqube, auth: api_key, url: "${p.baseUrl('sonarqube')}", channel: ${ALERTS}, owners: [${OWNER}], rotate: { before_days: 3, lifetime_days: 30 } }
+`,
+    });
+  });
+  beforeEach(() => clock.advance(2 * 60 * 60_000)); // past any earlier back-off
+  afterAll(async () => t?.close());
+
+  it('GitLab down (503): the current token keeps working, no alert, retried after an hour', async () => {
+    const token = await freshGitlab();
+    t.providers.setProviderDown('gitlab', true);
+    const result = await t.deps.rotation.rotateIfDue(await integration('gitlab'));
+    t.providers.setProviderDown('gitlab', false);
+    expect(result).toMatchObject({ status: 'failed', reason: expect.stringContaining('GitLab') });
+    expect(t.providers.token(token)?.status).not.toBe('revoked');
+    expect(listOpenAlerts(t.deps.db).find((a) => a.alertKey === 'integration:gitlab')).toBeUndefined();
+    expect((await t.deps.rotation.rotateIfDue(await integration('gitlab')))?.status).toBe('backing_off');
+    clock.advance(61 * 60_000);
+    expect((await t.deps.rotation.rotateIfDue(await integration('gitlab')))?.status).toBe('rotated');
+  });
+
+  it('an answer without the new token, after GitLab revoked the caller: nothing stored, the integration fails at once with the alert', async () => {
+    const token = await freshGitlab({ provider: 'gitlab', rotationFault: { answer: 'no_token' } });
+    const before = currentCredential(t.deps.db, 'integration:gitlab');
+    const result = await t.deps.rotation.rotateIfDue(await integration('gitlab'));
+    expect(result).toMatchObject({ status: 'failed', reason: expect.stringContaining('held no new token') });
+    expect(currentCredential(t.deps.db, 'integration:gitlab')?.id).toBe(before?.id);
+    expect(t.providers.token(token)?.status).toBe('revoked');
+    expect(listOpenAlerts(t.deps.db).find((a) => a.alertKey === 'integration:gitlab')).toBeDefined();
+    const alert = t.slack.messages.filter((m) => m.channel === ALERTS && m.text.includes('GitLab')).at(-1);
+    expect(textOf(alert?.blocks)).toMatch(/Automatic rotation failed after GitLab revoked the previous token/);
+    expect(JSON.stringify(alert?.blocks)).toContain('reauth_open');
+  });
+
+  it('a new credential that fails validation is never stored', async () => {
+    await freshGitlab({ provider: 'gitlab', rotationFault: { successor: { quirk: 'gitlab_not_pat' } } });
+    const before = currentCredential(t.deps.db, 'integration:gitlab');
+    const result = await t.deps.rotation.rotateIfDue(await integration('gitlab'));
+    expect(result).toMatchObject({ status: 'failed', reason: expect.stringContaining('failed validation') });
+    expect(currentCredential(t.deps.db, 'integration:gitlab')?.id).toBe(before?.id);
+  });
+
+  it('SonarQube refusing to generate (403): the current token stays, and the reason says what it needs', async () => {
+    const token = 'squ_rotationfailuresonar0000000000000000001';
+    t.providers.setToken(token, { provider: 'sonarqube', identity: { id: 'ci', name: 'CI', username: 'ci' }, expiresAt: new Date(clock.now().getTime() + 2 * DAY) });
+    const call = await openModal(t, 'sonar', { userId: OWNER });
+    await t.driver.submit(call.ref ?? '', { username: 'ci', token }, { userId: OWNER });
+    t.providers.updateToken(token, { status: 'insufficient_scope' });
+    const result = await t.deps.rotation.rotateIfDue(await integration('sonar'));
+    expect(result).toMatchObject({ status: 'failed', reason: expect.stringMatching(/SonarQube refused to renew .*HTTP 403/) });
+    expect(currentCredential(t.deps.db, 'integration:sonar')?.createdBy).toBe(OWNER);
+    expect(t.providers.requests.filter((r) => r.path.endsWith('/api/user_tokens/revoke'))).toHaveLength(0);
+  });
+
+  it('a generated SonarQube token that fails validation is revoked again, and the current one stays', async () => {
+    const token = 'squ_rotationfailuresonar0000000000000000002';
+    t.providers.setToken(token, { provider: 'sonarqube', identity: { id: 'ci', name: 'CI', username: 'ci' }, expiresAt: new Date(clock.now().getTime() + 2 * DAY), rotationFault: { successor: { quirk: 'sonar_anonymous' } } });
+    const call = await openModal(t, 'sonar', { userId: OWNER });
+    await t.driver.submit(call.ref ?? '', { username: 'ci', token }, { userId: OWNER });
+    const result = await t.deps.rotation.rotateIfDue(await integration('sonar'));
+    expect(result?.status).toBe('failed');
+    const generated = new URLSearchParams(t.providers.requests.filter((r) => r.path.endsWith('/api/user_tokens/generate')).at(-1)?.body).get('name');
+    expect(t.providers.requests.filter((r) => r.path.endsWith('/api/user_tokens/revoke')).map((r) => new URLSearchParams(r.body).get('name'))).toEqual([generated]);
+    expect(t.providers.token(token)?.status).not.toBe('revoked');
+    expect(listOpenAlerts(t.deps.db).find((a) => a.alertKey === 'integration:sonar')).toBeUndefined();
+  });
+
+  it('reusing a rotated GitLab token is refused, as GitLab treats it as a leak', async () => {
+    const token = await freshGitlab();
+    expect((await t.deps.rotation.rotateIfDue(await integration('gitlab')))?.status).toBe('rotated');
+    const res = await fetch(`${t.providers.baseUrl('gitlab')}/api/v4/personal_access_tokens/self/rotate`, { method: 'POST', headers: { 'private-token': token } });
+    expect(res.status).toBe(401);
+    const successor = [...t.providers.requests].reverse().find((r) => r.path.endsWith('/api/v4/personal_access_tokens/self') && r.token !== token)?.token;
+    expect(successor && t.providers.token(successor)?.status).toBe('revoked');
+  });
+});
