@@ -8,10 +8,11 @@ import type { TestApp } from '../helpers/start-app.js';
 /** CI runs the adversarial suite small; `npm run soak` (REAUTH_SOAK=1) runs it at full size. */
 export const SOAK = process.env.REAUTH_SOAK === '1';
 export const SIZE = {
-  ...(SOAK ? { kills: 1_000, fuzzCases: 100_000, replicaKills: 200 } : { kills: 50, fuzzCases: 2_000, replicaKills: 12 }),
+  ...(SOAK ? { kills: 1_000, fuzzCases: 100_000, replicaKills: 200, rotationKills: 200 } : { kills: 50, fuzzCases: 2_000, replicaKills: 12, rotationKills: 10 }),
   ...(process.env.REAUTH_KILLS ? { kills: Number(process.env.REAUTH_KILLS) } : {}),
   ...(process.env.REAUTH_FUZZ_CASES ? { fuzzCases: Number(process.env.REAUTH_FUZZ_CASES) } : {}),
   ...(process.env.REAUTH_REPLICA_KILLS ? { replicaKills: Number(process.env.REAUTH_REPLICA_KILLS) } : {}),
+  ...(process.env.REAUTH_ROTATION_KILLS ? { rotationKills: Number(process.env.REAUTH_ROTATION_KILLS) } : {}),
 };
 
 /** What must not change when a request is refused: credentials, integrations, health and alerts. */

@@ -26,6 +26,8 @@ export interface ProviderEmulator {
   readonly requests: readonly RecordedRequest[];
   requestsWith(token: string): RecordedRequest[];
   clearRequests(): void;
+  /** Resolves once no request is being answered and no connection is open (a killed client's last request included). */
+  idle(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -98,9 +100,30 @@ export async function startProviderEmulator(options: { port?: number; now?: () =
     );
   }
 
+  // Requests being answered and connections open: a killed client's last request is read before its
+  // connection closes, so once both are zero nothing of it is left to act on.
+  let inFlight = 0;
+  let connections = 0;
+  const settled: (() => void)[] = [];
+  const maybeIdle = () => {
+    if (inFlight === 0 && connections === 0) for (const done of settled.splice(0)) done();
+  };
   const server = createServer((req, res) => {
-    handle(req, res).catch((error: unknown) => {
-      if (!res.headersSent) sendJson(res, 500, { message: `emulator error: ${(error as Error).message}` });
+    inFlight += 1;
+    handle(req, res)
+      .catch((error: unknown) => {
+        if (!res.headersSent) sendJson(res, 500, { message: `emulator error: ${(error as Error).message}` });
+      })
+      .finally(() => {
+        inFlight -= 1;
+        maybeIdle();
+      });
+  });
+  server.on('connection', (socket) => {
+    connections += 1;
+    socket.once('close', () => {
+      connections -= 1;
+      maybeIdle();
     });
   });
   await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
@@ -125,6 +148,7 @@ export async function startProviderEmulator(options: { port?: number; now?: () =
     },
     requestsWith: (token) => requests.filter((r) => r.token === token),
     clearRequests: () => void requests.splice(0, requests.length),
+    idle: () => (inFlight === 0 && connections === 0 ? Promise.resolve() : new Promise<void>((resolve) => settled.push(resolve))),
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
