@@ -37,20 +37,20 @@ export const DEMO_ROWS: DemoRow[] = [
   { id: 'ado-repos', name: 'Azure DevOps Repos', provider: 'azure_devops', auth: 'pat', extra: 'organization: acme, service: repos', identifier: EMAIL, fresh: ['demoadofresh0000000000000000000000000000000000001'], entry: { organization: 'acme' }, note: 'Shares one credential with Azure DevOps Boards.' },
   { id: 'ado-oauth', name: 'Azure DevOps Pipelines (OAuth)', provider: 'azure_devops', auth: 'oauth', extra: 'organization: acme-oauth, service: pipelines', fresh: [], note: 'OAuth through the emulated Microsoft Entra ID (with PKCE).' },
   { id: 'harness', name: 'Harness CI/CD', provider: 'harness', auth: 'api_key', extra: 'account_id: acctdemo', identifier: EMAIL, stored: ['pat.acctdemo.stored01.DEMOharnessStoredSecret'], fresh: ['pat.acctdemo.fresh01.DEMOharnessFreshSecret0'], entry: { accountId: 'acctdemo', expiresAt: new Date(Date.now() + 90 * 24 * 3600 * 1000) } },
-  { id: 'gitlab', name: 'GitLab', provider: 'gitlab', auth: 'pat', stored: ['glpat-DEMOgitlabStored00000001'], fresh: ['glpat-DEMOgitlabFresh000000001'], entry: { scopes: ['read_api'], expiresAt: new Date(Date.now() + 120 * 24 * 3600 * 1000) } },
-  { id: 'sonarqube', name: 'SonarQube', provider: 'sonarqube', auth: 'api_key', identifier: { field: 'username', value: 'demo' }, stored: ['squ_DEMOsonarStored0000000000000000000000001'], fresh: ['squ_DEMOsonarFresh00000000000000000000000001'] },
+  { id: 'gitlab', name: 'GitLab', provider: 'gitlab', auth: 'pat', extra: 'rotate: { before_days: 7, lifetime_days: 30 }', stored: ['glpat-DEMOgitlabStored00000001'], fresh: ['glpat-DEMOgitlabFresh000000001'], entry: { scopes: ['api'], expiresAt: new Date(Date.now() + 120 * 24 * 3600 * 1000) }, note: 'Rotates itself: press Expire soon and watch "rotated automatically" in the channel.' },
+  { id: 'sonarqube', name: 'SonarQube', provider: 'sonarqube', auth: 'api_key', extra: 'rotate: true', identifier: { field: 'username', value: 'demo' }, stored: ['squ_DEMOsonarStored0000000000000000000000001'], fresh: ['squ_DEMOsonarFresh00000000000000000000000001'], note: 'Rotates itself when it expires within 7 days (Expire soon).' },
 ];
 
 export const DEMO_IDENTITY = { id: '1001', name: 'Demo User', email: 'demo@acme.example', username: 'demo' };
 
 /** The demo catalogue; `delivery` adds sinks to one integration (by id) and a consumer for the pull API. */
-export function demoCatalogue(providers: ProviderEmulator, delivery?: { id: string; deliverYaml: (indent: string) => string; consumersYaml: () => string }): string {
+export function demoCatalogue(providers: ProviderEmulator, delivery?: { ids: readonly string[]; deliverYamlFor: (id: string, indent: string) => string; consumersYaml: () => string }): string {
   const lines = DEMO_ROWS.map((row) => {
     const organization = /organization: ([\w-]+)/.exec(row.extra ?? '')?.[1];
     const url = providers.baseUrl(row.provider, organization);
-    if (delivery?.id === row.id) {
-      const extra = (row.extra ?? '').split(',').map((f) => f.trim()).filter(Boolean).map((f) => `    ${f}`);
-      return [`  - id: ${row.id}`, `    name: "${row.name}"`, `    provider: ${row.provider}`, `    auth: ${row.auth}`, `    url: "${url}"`, ...extra, `    channel: ${DEMO_CHANNEL.id}`, `    owners: [${DEMO_USER.id}]`, delivery.deliverYaml('    ')].join('\n');
+    if (delivery?.ids.includes(row.id)) {
+      const extra = (row.extra ?? '').split(/,(?![^{]*})/).map((f) => f.trim()).filter(Boolean).map((f) => `    ${f}`);
+      return [`  - id: ${row.id}`, `    name: "${row.name}"`, `    provider: ${row.provider}`, `    auth: ${row.auth}`, `    url: "${url}"`, ...extra, `    channel: ${DEMO_CHANNEL.id}`, `    owners: [${DEMO_USER.id}]`, delivery.deliverYamlFor(row.id, '    ')].join('\n');
     }
     return `  - { id: ${row.id}, name: "${row.name}", provider: ${row.provider}, auth: ${row.auth}, url: "${url}"${row.extra ? `, ${row.extra}` : ''}, channel: ${DEMO_CHANNEL.id}, owners: [${DEMO_USER.id}] }`;
   });

@@ -9,7 +9,7 @@ import { targetOf } from '../services/probe.js';
 import { DEMO_CHANNEL, DEMO_ROWS, DEMO_USER, demoCatalogue, seedDemoTokens } from './demo.js';
 import { startProviderEmulator, type ProviderEmulator } from './providers/emulator.js';
 import { sandboxRoutes } from './routes.js';
-import { DELIVERY_DEMO_ID, startSandboxDelivery, type SandboxDelivery } from './sinks/sandbox-delivery.js';
+import { startSandboxDelivery, type SandboxDelivery } from './sinks/sandbox-delivery.js';
 import { createSlackDriver } from './slack/driver.js';
 import { startSlackEmulator, type SlackEmulator } from './slack/emulator.js';
 
@@ -43,8 +43,8 @@ export async function startSandbox(options: { dataDir: string; port: number; log
   const databasePath = join(dataDir, 'reauth.db');
   for (const suffix of ['', '-wal', '-shm']) rmSync(`${databasePath}${suffix}`, { force: true });
   const catalogue = join(dataDir, 'integrations.yml');
-  rmSync(delivery.filePath, { force: true });
-  writeFileSync(catalogue, demoCatalogue(providers, { id: DELIVERY_DEMO_ID, ...delivery }));
+  for (const id of delivery.ids) rmSync(delivery.filePathOf(id), { force: true });
+  writeFileSync(catalogue, demoCatalogue(providers, delivery));
   const parsed = parseConfig(
     {
       SLACK_BOT_TOKEN: botToken,

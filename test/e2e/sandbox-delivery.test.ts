@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { DEMO_ROWS } from '../../src/sandbox/demo.js';
-import { DELIVERY_DEMO_ID, VAULT_PATH } from '../../src/sandbox/sinks/sandbox-delivery.js';
+import { DELIVERY_DEMO_ID, ROTATION_DEMO_ID, VAULT_PATH } from '../../src/sandbox/sinks/sandbox-delivery.js';
 import { useSandbox } from '../helpers/sandbox.js';
 
 /**
@@ -32,5 +32,20 @@ describe('the sandbox delivers', () => {
     const pulled = await fetch(curl?.[2] ?? '', { headers: { Authorization: `Bearer ${curl?.[1]}` } });
     expect(pulled.status).toBe(200);
     expect(await pulled.json()).toMatchObject({ integration: DELIVERY_DEMO_ID, version: 2, credential: { token: fresh } });
+  });
+
+  it('Expire soon on GitLab ends, with nobody typing anything, in "rotated automatically", every sink delivered and the page\'s curl returning the new token', async () => {
+    const stored = DEMO_ROWS.find((r) => r.id === ROTATION_DEMO_ID)?.stored?.[0] ?? '';
+    expect((await api('control', { integration: ROTATION_DEMO_ID, action: 'expire_soon' })).message).toMatch(/expires in 2 days/);
+    await expect.poll(async () => (await state()).channel, { timeout: 10_000 }).toMatch(/GitLab.*rotated automatically/);
+    await expect.poll(async () => ((/<table class="sinks" id="rotation-sinks">([\s\S]*?)<\/table>/.exec((await state()).delivery)?.[1] ?? '').match(/✅ delivered · v2/g) ?? []).length, { timeout: 10_000 }).toBe(3);
+    const page = (await state()).delivery;
+    const curl = /<code class="copy curl" id="pull-curl-rotation">curl -H &quot;Authorization: Bearer (\S+)&quot; (\S+)<\/code>/.exec(page);
+    const pulled = (await (await fetch(curl?.[2] ?? '', { headers: { Authorization: `Bearer ${curl?.[1]}` } })).json()) as { version: number; credential: { token: string } };
+    expect(pulled.version).toBe(2);
+    expect(pulled.credential.token).toMatch(/^glpat-/);
+    expect(pulled.credential.token).not.toBe(stored);
+    expect(harness.sandbox().providers.token(stored)?.status).toBe('revoked');
+    expect(harness.sandbox().delivery.vault.read('secret', `sandbox/${ROTATION_DEMO_ID}`)).toMatchObject({ token: pulled.credential.token, reauth_version: '2' });
   });
 });

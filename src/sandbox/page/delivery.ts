@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import type { CompositionParts } from '../../compose.js';
 import { sinkLabel } from '../../domain/delivery.js';
-import { DELIVERY_DEMO_ID, VAULT_PATH, type SandboxDelivery } from '../sinks/sandbox-delivery.js';
+import { DELIVERY_DEMO_ID, ROTATION_DEMO_ID, VAULT_PATH, type SandboxDelivery } from '../sinks/sandbox-delivery.js';
 import { escapeHtml } from './mrkdwn.js';
 
 const STATE_ICON: Record<string, string> = { delivered: '✅ delivered', pending: '⏳ pending', failing: '⚠️ failing', none: '– nothing yet' };
@@ -28,10 +28,16 @@ export async function renderDelivery(rt: CompositionParts, delivery: SandboxDeli
       fileVersion = 'unreadable';
     }
   }
+  const rotated = await rt.services.sinkStates([ROTATION_DEMO_ID]);
+  const rotationCurl = `curl -H "Authorization: Bearer ${delivery.consumerToken}" ${origin}/v1/credentials/${ROTATION_DEMO_ID}`;
+  const rotationRows = rotated.map((s) => `<tr data-sink="${escapeHtml(s.sinkKey.split(':')[0] ?? '')}"><td>${escapeHtml(sinkLabel(s.sinkKey))}</td><td class="sink-state">${STATE_ICON[s.state] ?? s.state}${s.version === null ? '' : ` · v${s.version}`}</td></tr>`).join('');
   return `<h2>Getting credentials out</h2>
 <p style="font-size:12px;color:#666">Re-authenticate <code>${DELIVERY_DEMO_ID}</code> and watch the new credential reach its sinks. Pull it yourself:</p>
 <code class="copy curl" id="pull-curl">${escapeHtml(curl)}</code>
 <table class="sinks"><tbody>${rows}</tbody></table>
 <div class="i-meta">Vault KV v2 <code>${escapeHtml(`${VAULT_PATH.mount}/data/${VAULT_PATH.path}`)}</code>: ${vaultData ? `holds v${escapeHtml(String(vaultData.reauth_version))} (KV version ${vaultVersions})` : 'empty'} · file: ${escapeHtml(fileVersion)}</div>
-<div class="i-meta">Webhook receiver (last events):</div><ul class="events">${events || '<li>none yet</li>'}</ul>`;
+<div class="i-meta">Webhook receiver (last events):</div><ul class="events">${events || '<li>none yet</li>'}</ul>
+<p style="font-size:12px;color:#666">Rotation: press <b>Expire soon</b> on <code>${ROTATION_DEMO_ID}</code>; Reauth renews the token itself and delivers it. Pull it:</p>
+<code class="copy curl" id="pull-curl-rotation">${escapeHtml(rotationCurl)}</code>
+<table class="sinks" id="rotation-sinks"><tbody>${rotationRows}</tbody></table>`;
 }

@@ -11,18 +11,24 @@ import { startWebhookReceiver, type WebhookReceiver } from './webhook-receiver.j
  */
 
 export const DELIVERY_DEMO_ID = 'jira-cloud';
+/** The demo integration that rotates itself: its sinks show a rotation delivered like a re-authentication. */
+export const ROTATION_DEMO_ID = 'gitlab';
 export const WEBHOOK_SECRET_ENV = 'SANDBOX_WEBHOOK_SECRET';
-export const VAULT_PATH = { mount: 'secret', path: `sandbox/${DELIVERY_DEMO_ID}` };
+export const vaultPathOf = (id: string) => ({ mount: 'secret', path: `sandbox/${id}` });
+export const VAULT_PATH = vaultPathOf(DELIVERY_DEMO_ID);
 
 export interface SandboxDelivery {
   hook: WebhookReceiver;
   vault: VaultEmulator;
   filePath: string;
+  /** The file sink of each demo integration with sinks. */
+  filePathOf(id: string): string;
   consumerToken: string;
   /** Environment the sandbox's Reauth needs for these sinks. */
   env: Record<string, string>;
-  /** The `deliver:` and `consumers:` parts of the demo catalogue. */
-  deliverYaml(indent: string): string;
+  /** The integrations that deliver, and the `deliver:` and `consumers:` parts of the demo catalogue. */
+  ids: readonly string[];
+  deliverYamlFor(id: string, indent: string): string;
   consumersYaml(): string;
   close(): Promise<void>;
 }
@@ -34,21 +40,23 @@ export async function startSandboxDelivery(dataDir: string): Promise<SandboxDeli
   const vaultToken = `hvs.sandbox${randomBytes(12).toString('hex')}`;
   vault.addToken(vaultToken);
   const consumerToken = `rct_${randomBytes(32).toString('base64url')}`;
-  const filePath = join(dataDir, 'delivered', `${DELIVERY_DEMO_ID}.json`);
+  const filePathOf = (id: string) => join(dataDir, 'delivered', `${id}.json`);
   return {
     hook,
     vault,
-    filePath,
+    filePath: filePathOf(DELIVERY_DEMO_ID),
+    filePathOf,
     consumerToken,
     env: { [WEBHOOK_SECRET_ENV]: secret, VAULT_ADDR: vault.url, VAULT_TOKEN: vaultToken },
-    deliverYaml: (indent) =>
+    ids: [DELIVERY_DEMO_ID, ROTATION_DEMO_ID],
+    deliverYamlFor: (id, indent) =>
       [
         'deliver:',
         `  - webhook: "${hook.url}"`,
         `    secret_env: ${WEBHOOK_SECRET_ENV}`,
         '    include_credential: true',
-        `  - vault: ${VAULT_PATH.mount}/data/${VAULT_PATH.path}`,
-        `  - file: "${filePath}"`,
+        `  - vault: ${vaultPathOf(id).mount}/data/${vaultPathOf(id).path}`,
+        `  - file: "${filePathOf(id)}"`,
       ]
         .map((line) => `${indent}${line}`)
         .join('\n'),
