@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import type { ProviderKey } from '../../providers/types.js';
 import { sendJson } from './http-utils.js';
+import type { ProviderCall } from './provider-api.js';
 import type { EmulatedToken } from './types.js';
 
 /**
@@ -30,16 +31,8 @@ function paramsOf(headers: Record<string, string>, body: string, query: URLSearc
 
 const dateOnly = (date: Date): string => date.toISOString().slice(0, 10);
 
-export interface RotationCall {
-  provider: ProviderKey;
-  method: string;
-  path: string;
-  query: URLSearchParams;
-  headers: Record<string, string>;
-  body: string;
-  token: string | undefined;
-  now: number;
-}
+/** A provider call as the handlers see it, before its token is looked up: renewal changes the token table itself. */
+export type RotationCall = Omit<ProviderCall, 'basicUser' | 'entry'> & { provider: ProviderKey };
 
 /** Answers a renewal call and returns true, or returns false when the call is not one. */
 export function handleRotation(call: RotationCall, tokens: Map<string, EmulatedToken>, res: ServerResponse): boolean {
