@@ -6,15 +6,16 @@ import { defineConfig } from 'vitest/config';
  * the other files, and they build into node_modules/.cache, never the working tree.
  * Test files share their worker's module cache (isolate: false): the code under test keeps no module
  * state (everything is built by factories per test), and loading Bolt once per worker saves a quarter
- * of the run on 2 cores.
+ * of the run on 2 cores. The files that start the project in a child process (adversarial, heavy)
+ * share one compilation (test/global-build.ts) instead of each compiling it again.
  */
 export default defineConfig({
   test: {
     projects: [
       { test: { name: 'unit', include: ['test/unit/**/*.test.ts'], testTimeout: 15_000, isolate: false, sequence: { groupOrder: 0 } } },
       { test: { name: 'e2e', include: ['test/e2e/**/*.test.ts'], testTimeout: 30_000, hookTimeout: 30_000, isolate: false, sequence: { groupOrder: 0 } } },
-      { test: { name: 'adversarial', include: ['test/adversarial/**/*.test.ts'], testTimeout: process.env.REAUTH_SOAK === '1' ? 3_600_000 : 120_000, hookTimeout: 60_000, isolate: false, sequence: { groupOrder: 0 } } },
-      { test: { name: 'heavy', include: ['test/heavy/**/*.test.ts'], testTimeout: 180_000, hookTimeout: 120_000, sequence: { groupOrder: 1 } } },
+      { test: { name: 'adversarial', include: ['test/adversarial/**/*.test.ts'], globalSetup: ['test/global-build.ts'], testTimeout: process.env.REAUTH_SOAK === '1' ? 3_600_000 : 120_000, hookTimeout: 60_000, isolate: false, sequence: { groupOrder: 0 } } },
+      { test: { name: 'heavy', include: ['test/heavy/**/*.test.ts'], globalSetup: ['test/global-build.ts'], testTimeout: 180_000, hookTimeout: 120_000, sequence: { groupOrder: 1 } } },
     ],
   },
 });

@@ -1,6 +1,6 @@
-import { spawn, type ChildProcess, execFileSync } from 'node:child_process';
-import { cpSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKeyring, keyIdOf } from '../../src/crypto/keyring.js';
@@ -8,6 +8,7 @@ import { credentialContext } from '../../src/services/sealing-contexts.js';
 import { tempDir } from '../helpers/db.js';
 import { newKey } from '../helpers/keys.js';
 import { report, SIZE } from './support.js';
+import { BUILT } from '../helpers/build.js';
 
 const BOT = 'xoxb-crash-test-bot-token';
 const CHANNEL = 'C0CRASH';
@@ -19,7 +20,7 @@ const CHANNEL = 'C0CRASH';
  * stored credential, every secret openable (no half-rotated key), and the catalogue whole.
  */
 describe('crash consistency under SIGKILL', () => {
-  const build = resolve('node_modules/.cache/reauth-adversarial');
+  const build = BUILT;
   let dir: ReturnType<typeof tempDir>;
   /** The Slack emulator runs in a process of its own, as Slack does: never paused by the checks here. */
   let emulators: ChildProcess;
@@ -27,9 +28,6 @@ describe('crash consistency under SIGKILL', () => {
   const [keyA, keyB] = [newKey(), newKey()];
 
   beforeAll(async () => {
-    rmSync(build, { recursive: true, force: true });
-    execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', '.', '--outDir', join(build, 'dist')], { stdio: 'pipe' });
-    cpSync('migrations', join(build, 'migrations'), { recursive: true });
     dir = tempDir();
     emulators = spawn(process.execPath, [join(build, 'dist/test/bench/emulators-child.js')], { env: { ...process.env, SLACK_BOT_TOKEN: BOT, BENCH_CHANNELS: CHANNEL }, stdio: ['ignore', 'pipe', 'inherit'] });
     slackApiUrl = await new Promise<string>((resolveUrl, reject) => {
@@ -44,7 +42,6 @@ describe('crash consistency under SIGKILL', () => {
   afterAll(async () => {
     emulators?.kill('SIGTERM');
     dir?.cleanup();
-    rmSync(build, { recursive: true, force: true });
   });
 
   function run(seed: number, extra: Record<string, string> = {}): { child: ChildProcess; output: () => string; ready: Promise<void>; exited: Promise<void> } {

@@ -1,8 +1,8 @@
-import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { cpSync, rmSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openPostgresStore } from '../../src/db/postgres/store.js';
@@ -11,6 +11,7 @@ import { tempDir } from '../helpers/db.js';
 import { newKey } from '../helpers/keys.js';
 import { startTestPostgres, type TestPostgres } from '../helpers/postgres.js';
 import { report, SIZE } from './support.js';
+import { BUILT } from '../helpers/build.js';
 
 const WEBHOOK_SECRET = `whsec_${Buffer.from('replica-crash-signing-secret-32b').toString('base64')}`;
 /** How far ahead of the database's clock a lease may be (the children lease for 1.5 s). */
@@ -109,7 +110,7 @@ async function startOAuth(): Promise<Loopback & { grants: number; refused: numbe
  * every committed version has reached every sink.
  */
 describe('two replicas on PostgreSQL under SIGKILL', () => {
-  const build = resolve('node_modules/.cache/reauth-replica-crash');
+  const build = BUILT;
   let postgres: TestPostgres;
   let databaseUrl = '';
   let receiver: Awaited<ReturnType<typeof startReceiver>>;
@@ -119,9 +120,6 @@ describe('two replicas on PostgreSQL under SIGKILL', () => {
   const key = newKey().toString('base64');
 
   beforeAll(async () => {
-    rmSync(build, { recursive: true, force: true });
-    execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', '.', '--outDir', join(build, 'dist')], { stdio: 'pipe' });
-    cpSync('migrations', join(build, 'migrations'), { recursive: true });
     postgres = await startTestPostgres();
     databaseUrl = await postgres.newDatabase();
     await (await openPostgresStore(databaseUrl, systemClock)).close(); // migrated once, before the replicas start
@@ -156,7 +154,6 @@ describe('two replicas on PostgreSQL under SIGKILL', () => {
     await oauth?.close();
     await postgres?.close();
     dir?.cleanup();
-    rmSync(build, { recursive: true, force: true });
   });
 
   function replica(seed: number, extra: Record<string, string> = {}): { child: ChildProcess; ready: Promise<void>; exited: Promise<number | null>; done: () => string[] } {

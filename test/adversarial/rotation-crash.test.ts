@@ -1,6 +1,6 @@
-import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import { cpSync, rmSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compose, type Composition } from '../../src/compose.js';
 import { parseConfig } from '../../src/config.js';
@@ -12,6 +12,7 @@ import { tempDir } from '../helpers/db.js';
 import { newKeyText } from '../helpers/keys.js';
 import { ALERTS, BOT_TOKEN, SIGNING_SECRET } from '../helpers/start-app.js';
 import { report, SIZE } from './support.js';
+import { BUILT } from '../helpers/build.js';
 
 /**
  * SIGKILL at random moments of a GitLab rotation, whose previous token GitLab revokes in the call:
@@ -20,7 +21,7 @@ import { report, SIZE } from './support.js';
  * credential without an alert.
  */
 describe('rotation under SIGKILL', () => {
-  const build = resolve('node_modules/.cache/reauth-rotation-crash');
+  const build = BUILT;
   let dir: ReturnType<typeof tempDir>;
   let providers: ProviderEmulator;
   let slack: SlackEmulator;
@@ -28,9 +29,6 @@ describe('rotation under SIGKILL', () => {
   let seeded = 0;
 
   beforeAll(async () => {
-    rmSync(build, { recursive: true, force: true });
-    execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', '.', '--outDir', join(build, 'dist')], { stdio: 'pipe' });
-    cpSync('migrations', join(build, 'migrations'), { recursive: true });
     providers = await startProviderEmulator();
     slack = await startSlackEmulator({ botToken: BOT_TOKEN });
     slack.addChannel(ALERTS, { name: 'alerts' });
@@ -43,7 +41,6 @@ describe('rotation under SIGKILL', () => {
     await providers?.close();
     await slack?.close();
     dir?.cleanup();
-    rmSync(build, { recursive: true, force: true });
   });
 
   /** The server's start-up, in this process: it settles what a kill left open. */

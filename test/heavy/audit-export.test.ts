@@ -1,18 +1,15 @@
-import { spawn, execFileSync } from 'node:child_process';
-import { cpSync, rmSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openSqliteStore } from '../../src/db/sqlite/store.js';
 import { tempDir } from '../helpers/db.js';
+import { BUILT } from '../helpers/build.js';
 
 /** A million rows through the real CLI in its own process: the peak RSS must not grow with the log. */
 describe('reauth-bot audit over 1,000,000 rows', () => {
-  const build = resolve('node_modules/.cache/reauth-audit-export');
+  const build = BUILT;
   let dir: ReturnType<typeof tempDir>;
   beforeAll(async () => {
-    rmSync(build, { recursive: true, force: true });
-    execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', '.', '--outDir', join(build, 'dist')], { stdio: 'pipe' });
-    cpSync('migrations', join(build, 'migrations'), { recursive: true });
     dir = tempDir();
     const store = openSqliteStore(join(dir.path, 'reauth.db'));
     await store.close();
@@ -26,7 +23,6 @@ describe('reauth-bot audit over 1,000,000 rows', () => {
   }, 120_000);
   afterAll(() => {
     dir?.cleanup();
-    rmSync(build, { recursive: true, force: true });
   });
 
   it.each(['jsonl', 'csv'])('%s: every row out, memory flat', async (format) => {

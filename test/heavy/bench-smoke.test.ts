@@ -1,8 +1,9 @@
-import { execFileSync, spawnSync } from 'node:child_process';
-import { cpSync, readFileSync, rmSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tempDir } from '../helpers/db.js';
+import { BUILT } from '../helpers/build.js';
 
 /**
  * The benchmark harness, run small, so it cannot rot: every figure must be produced. It runs in its
@@ -12,12 +13,9 @@ import { tempDir } from '../helpers/db.js';
 describe('npm run bench (smoke)', () => {
   it('produces every figure of the report', () => {
     const dir = tempDir();
-    const build = resolve('node_modules/.cache/reauth-bench-smoke');
+    const build = BUILT;
     try {
-      rmSync(build, { recursive: true, force: true });
-      execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', '.', '--outDir', join(build, 'dist')], { stdio: 'pipe' });
       // The built code finds migrations/ beside its dist/, as in a package.
-      cpSync('migrations', join(build, 'migrations'), { recursive: true });
       const json = join(dir.path, 'bench.json');
       const run = spawnSync(process.execPath, [join(build, 'dist/test/bench/run.js'), '--smoke', '--json', json], { encoding: 'utf8', timeout: 120_000 });
       expect(run.status, run.stderr + run.stdout).toBe(0);
@@ -59,7 +57,6 @@ describe('npm run bench (smoke)', () => {
       expect(result.targets.length).toBeGreaterThanOrEqual(7);
     } finally {
       dir.cleanup();
-      rmSync(build, { recursive: true, force: true });
     }
   }, 180_000);
 });

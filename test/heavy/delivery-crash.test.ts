@@ -1,10 +1,11 @@
-import { execFileSync, spawn } from 'node:child_process';
-import { cpSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { spawn } from 'node:child_process';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startWebhookReceiver, type WebhookReceiver } from '../../src/sandbox/sinks/webhook-receiver.js';
 import { tempDir } from '../helpers/db.js';
 import { newKeyText } from '../helpers/keys.js';
+import { BUILT } from '../helpers/build.js';
 
 const SECRET = `whsec_${Buffer.from('crash-test-signing-secret-32-byt').toString('base64')}`;
 const KILLS = Number(process.env.REAUTH_DELIVERY_KILLS ?? '12');
@@ -16,15 +17,12 @@ const KILLS = Number(process.env.REAUTH_DELIVERY_KILLS ?? '12');
  * file whole.
  */
 describe('delivery survives SIGKILL', () => {
-  const build = resolve('node_modules/.cache/reauth-delivery-crash');
+  const build = BUILT;
   let dir: ReturnType<typeof tempDir>;
   let hook: WebhookReceiver;
   const key = newKeyText();
 
   beforeAll(async () => {
-    rmSync(build, { recursive: true, force: true });
-    execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', '.', '--outDir', join(build, 'dist')], { stdio: 'pipe' });
-    cpSync('migrations', join(build, 'migrations'), { recursive: true });
     dir = tempDir();
     hook = await startWebhookReceiver(SECRET);
     writeFileSync(join(dir.path, 'integrations.yml'), `integrations:\n  - id: jira-acme\n    provider: jira\n    auth: api_key\n    url: https://acme.atlassian.net\n    deliver:\n      - webhook: ${hook.url}\n        secret_env: HOOK_SECRET\n        include_credential: true\n      - file: ${join(dir.path, 'out', 'jira-acme.json')}\n`);
@@ -32,7 +30,6 @@ describe('delivery survives SIGKILL', () => {
   afterAll(async () => {
     await hook?.close();
     dir?.cleanup();
-    rmSync(build, { recursive: true, force: true });
   });
 
   function run(mode: string, extra: Record<string, string> = {}) {

@@ -1,6 +1,6 @@
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { cpSync, rmSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startProviderEmulator, type ProviderEmulator } from '../../src/sandbox/providers/emulator.js';
@@ -9,20 +9,18 @@ import { startSlackEmulator, type SlackEmulator } from '../../src/sandbox/slack/
 import { tempDir } from '../helpers/db.js';
 import { newKeyText } from '../helpers/keys.js';
 import { BOT_TOKEN, freePort, OWNER, SIGNING_SECRET } from '../helpers/start-app.js';
+import { BUILT } from '../helpers/build.js';
 
 const SLOW = 'glpat-ShutdownSlowToken012345';
 
 /** SIGTERM on the real entry point in its own process, with a slow validation in flight. */
 describe('graceful shutdown', () => {
-  const build = resolve('node_modules/.cache/reauth-shutdown');
+  const build = BUILT;
   let slack: SlackEmulator;
   let providers: ProviderEmulator;
   let dir: ReturnType<typeof tempDir>;
 
   beforeAll(async () => {
-    rmSync(build, { recursive: true, force: true });
-    execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', '.', '--outDir', join(build, 'dist')], { stdio: 'pipe' });
-    cpSync('migrations', join(build, 'migrations'), { recursive: true });
     slack = await startSlackEmulator({ botToken: BOT_TOKEN });
     slack.addUser(OWNER);
     providers = await startProviderEmulator();
@@ -32,7 +30,6 @@ describe('graceful shutdown', () => {
     await slack?.close();
     await providers?.close();
     dir?.cleanup();
-    rmSync(build, { recursive: true, force: true });
   });
 
   async function startServer(name: string): Promise<{ child: ChildProcess; url: string; driver: SlackDriver; exit: Promise<number | null>; output: () => string; db: string }> {
