@@ -217,7 +217,7 @@ export const deliveryNotices = sqliteTable(
   (t) => [index('delivery_notices_credential').on(t.credentialId)],
 );
 
-/** Each consumer's reads in the current minute, counted in the database so every replica shares one limit. */
+/** Each consumer's reads in the current minute (PostgreSQL counts here for every replica; one SQLite process counts in memory). */
 export const consumerRates = sqliteTable('consumer_rates', {
   consumer: text().primaryKey(),
   windowStart: at().notNull(),

@@ -29,7 +29,7 @@ export function createSqliteStore(db: Db, clock: Clock = systemClock): Store & {
     webhookReplays: createWebhookReplayRepository(db),
     expiryWarnings: createExpiryWarningRepository(db),
     deliveries: createDeliveryRepository(db, clock),
-    consumerRates: createConsumerRateRepository(db, clock),
+    consumerRates: createConsumerRateRepository(clock),
     consumerGrants: createConsumerGrantRepository(db),
     rotations: createRotationRepository(db),
     // One replica: a lock in this process is the lock.
