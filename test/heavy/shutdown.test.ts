@@ -32,7 +32,7 @@ describe('graceful shutdown', () => {
     dir?.cleanup();
   });
 
-  async function startServer(name: string): Promise<{ child: ChildProcess; url: string; driver: SlackDriver; exit: Promise<number | null>; output: () => string; db: string }> {
+  async function startServer(name: string): Promise<{ child: ChildProcess; url: string; driver: SlackDriver; exit: Promise<number | null>; output: () => string; db: string; catalogue: string }> {
     const port = await freePort();
     const catalogue = join(dir.path, `${name}.yml`);
     writeFileSync(catalogue, `integrations:\n  - { id: gitlab, name: GitLab, provider: gitlab, auth: pat, url: "${providers.baseUrl('gitlab')}", owners: [U0OWNER] }\n`);
@@ -47,7 +47,7 @@ describe('graceful shutdown', () => {
     const exit = new Promise<number | null>((resolveExit) => child.once('exit', (code) => resolveExit(code)));
     const url = `http://127.0.0.1:${port}`;
     await vi.waitFor(async () => expect((await fetch(`${url}/healthz`)).status).toBe(200), { timeout: 20_000, interval: 50 });
-    return { child, url, driver: createSlackDriver({ appUrl: url, signingSecret: SIGNING_SECRET, slack }), exit, output: () => output, db };
+    return { child, url, driver: createSlackDriver({ appUrl: url, signingSecret: SIGNING_SECRET, slack }), exit, output: () => output, db, catalogue };
   }
 
   /** Opens the form and submits a token the provider answers slowly: it is still validating after the ack. */
@@ -60,6 +60,24 @@ describe('graceful shutdown', () => {
     expect(JSON.stringify(submitted.json)).toContain('Validating');
     return viewId;
   }
+
+  it('SIGHUP (and saving the file) reads the consumers of integrations.yml again, without a restart', async () => {
+    const server = await startServer('reload');
+    const token = 'rct_ShutdownReloadConsumerToken0000000001';
+    const read = () => fetch(`${server.url}/v1/credentials/gitlab`, { headers: { authorization: `Bearer ${token}` } });
+    expect((await read()).status).toBe(401);
+    const reloads = () => (server.output().match(/"event":"consumers_reloaded"/g) ?? []).length;
+    const { createHash } = await import('node:crypto');
+    writeFileSync(server.catalogue, `integrations:\n  - { id: gitlab, name: GitLab, provider: gitlab, auth: pat, url: "${providers.baseUrl('gitlab')}", owners: [U0OWNER] }\nconsumers:\n  - { name: ingest, token_sha256: ${createHash('sha256').update(token).digest('hex')}, integrations: [gitlab] }\n`);
+    await vi.waitFor(() => expect(reloads()).toBe(1), { timeout: 10_000, interval: 50 }); // the file watcher
+    // Known now (404: no credential yet, instead of 401).
+    expect((await read()).status).toBe(404);
+    server.child.kill('SIGHUP');
+    await vi.waitFor(() => expect(reloads()).toBe(2), { timeout: 10_000, interval: 50 });
+    expect(server.output()).toContain('"event":"consumer_granted"');
+    server.child.kill('SIGTERM');
+    expect(await server.exit).toBe(0);
+  }, 60_000);
 
   it('SIGTERM: /healthz is 503 at once, new requests are told to try again, the validation in flight finishes, exit 0', async () => {
     providers.setToken(SLOW, { provider: 'gitlab', scopes: ['read_api'], identity: { id: '1', name: 'Jane Doe', username: 'jane' }, status: 'slow', delayMs: 4_000 });
