@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { parse as parseDotenv } from 'dotenv';
+import { parseEnv } from 'node:util';
 
 /** The single reader of process.env (and of `.env`). Everything else receives a Config. */
 
@@ -57,10 +57,14 @@ export type ConfigResult = { ok: true; config: Config; warnings: string[] } | { 
 
 export type Environment = Readonly<Record<string, string | undefined>>;
 
-/** process.env over `.env` in the working directory (process.env wins, as dotenv does). */
+/**
+ * process.env over `.env` in the working directory (process.env wins). Parsed by Node's own
+ * `util.parseEnv` (https://nodejs.org/api/util.html#utilparseenvcontent): KEY=value lines, quotes,
+ * comments and `export` prefixes, as dotenv reads them.
+ */
 export function readEnvironment(cwd: string = process.cwd()): Environment {
   const file = resolve(cwd, '.env');
-  const fromFile = existsSync(file) ? parseDotenv(readFileSync(file)) : {};
+  const fromFile = existsSync(file) ? parseEnv(readFileSync(file, 'utf8')) : {};
   return { ...fromFile, ...process.env };
 }
 

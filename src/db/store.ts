@@ -30,8 +30,8 @@ export interface Store {
   /** Whether the database answers now (a database server may be restarting); /healthz reports it. */
   ping(): Promise<boolean>;
   /**
-   * A consistent copy of the whole store written to `path` while it stays in use, or undefined when
-   * the engine has its own tool for that (the message names it).
+   * A consistent copy of the whole store written to `path` while it stays in use (the pages copied), or
+   * `{ unsupported }` when the engine has its own tool for that (the message names it).
    */
   backup(path: string): Promise<{ pages: number } | { unsupported: string }>;
   close(): Promise<void>;

@@ -136,9 +136,11 @@ describe('parseConfig', () => {
   it('reads .env from the working directory, with the process environment taking precedence', () => {
     const dir = tempDir();
     try {
-      writeFileSync(join(dir.path, '.env'), 'REAUTH_TEST_ONLY_A=from-file\nPATH=from-file\n');
+      writeFileSync(join(dir.path, '.env'), '# a comment\nREAUTH_TEST_ONLY_A=from-file\nREAUTH_TEST_QUOTED="two words"\nexport REAUTH_TEST_EXPORTED=3\nPATH=from-file\n');
       const env = readEnvironment(dir.path);
       expect(env.REAUTH_TEST_ONLY_A).toBe('from-file');
+      expect(env.REAUTH_TEST_QUOTED).toBe('two words');
+      expect(env.REAUTH_TEST_EXPORTED).toBe('3');
       expect(env.PATH).not.toBe('from-file');
     } finally {
       dir.cleanup();
