@@ -31,6 +31,12 @@ function paramsOf(headers: Record<string, string>, body: string, query: URLSearc
 
 const dateOnly = (date: Date): string => date.toISOString().slice(0, 10);
 
+/** Sends a JSON answer; true, as the handler returns once it answered. */
+function reply(res: ServerResponse, status: number, body: unknown): true {
+  sendJson(res, status, body);
+  return true;
+}
+
 /** A provider call as the handlers see it, before its token is looked up: renewal changes the token table itself. */
 export type RotationCall = Omit<ProviderCall, 'basicUser' | 'entry'> & { provider: ProviderKey };
 
@@ -39,23 +45,23 @@ export function handleRotation(call: RotationCall, tokens: Map<string, EmulatedT
   const entry = call.token === undefined ? undefined : tokens.get(call.token);
   const own = entry && entry.provider === call.provider ? entry : undefined;
   if (call.provider === 'gitlab' && call.method === 'POST' && call.path === '/api/v4/personal_access_tokens/self/rotate') {
-    if (own?.status === 'server_error') return void sendJson(res, 503, { message: 'Service Unavailable' }), true;
+    if (own?.status === 'server_error') return reply(res, 503, { message: 'Service Unavailable' });
     if (own?.rotatedTo) {
       // Reuse of a rotated token: GitLab assumes it leaked and revokes the whole chain.
       for (let next: string | undefined = own.rotatedTo; next; next = tokens.get(next)?.rotatedTo) {
         const successor = tokens.get(next);
         if (successor) successor.status = 'revoked';
       }
-      return void sendJson(res, 401, { message: '401 Unauthorized' }), true;
+      return reply(res, 401, { message: '401 Unauthorized' });
     }
-    if (!live(own)) return void sendJson(res, 401, { message: '401 Unauthorized' }), true;
+    if (!live(own)) return reply(res, 401, { message: '401 Unauthorized' });
     const scopes = own.scopes ?? ['read_api'];
     if (!scopes.includes('api') && !scopes.includes('self_rotate')) {
-      return void sendJson(res, 403, { error: 'insufficient_scope', error_description: 'The request requires higher privileges than provided by the access token.', scope: 'api self_rotate' }), true;
+      return reply(res, 403, { error: 'insufficient_scope', error_description: 'The request requires higher privileges than provided by the access token.', scope: 'api self_rotate' });
     }
     const asked = paramsOf(call.headers, call.body, call.query).get('expires_at');
     const expires = asked ? new Date(`${asked}T00:00:00Z`) : new Date(call.now + 7 * DAY_MS);
-    if (Number.isNaN(expires.getTime()) || expires.getTime() > call.now + 366 * DAY_MS) return void sendJson(res, 400, { message: 'expires_at is invalid or more than a year away' }), true;
+    if (Number.isNaN(expires.getTime()) || expires.getTime() > call.now + 366 * DAY_MS) return reply(res, 400, { message: 'expires_at is invalid or more than a year away' });
     const token = `glpat-${randomBytes(15).toString('base64url')}`;
     const { rotatedTo: _, rotationFault, ...rest } = own;
     tokens.set(token, { ...rest, status: 'valid', expiresAt: expires, ...rotationFault?.successor });
@@ -66,8 +72,8 @@ export function handleRotation(call: RotationCall, tokens: Map<string, EmulatedT
     return true;
   }
   if (call.provider !== 'sonarqube' || !call.path.startsWith('/api/user_tokens/')) return false;
-  if (own?.status === 'server_error') return void sendJson(res, 503, { errors: [{ msg: 'Service Unavailable' }] }), true;
-  if (!live(own)) return void sendJson(res, 401, { errors: [{ msg: 'Authentication required' }] }), true;
+  if (own?.status === 'server_error') return reply(res, 503, { errors: [{ msg: 'Service Unavailable' }] });
+  if (!live(own)) return reply(res, 401, { errors: [{ msg: 'Authentication required' }] });
   const login = loginOf(own);
   const mine = () => [...tokens.entries()].filter(([, e]) => e.provider === 'sonarqube' && live(e) && loginOf(e) === login);
   const params = paramsOf(call.headers, call.body, call.query);
@@ -75,12 +81,12 @@ export function handleRotation(call: RotationCall, tokens: Map<string, EmulatedT
     sendJson(res, 200, { login, userTokens: mine().map(([, e]) => ({ name: e.tokenName ?? 'entered-by-hand', createdAt: new Date(call.now).toISOString(), ...(e.expiresAt ? { expirationDate: dateOnly(e.expiresAt) } : {}) })) });
     return true;
   }
-  if (call.method !== 'POST') return void sendJson(res, 405, { errors: [{ msg: 'Method not allowed' }] }), true;
-  if (own.status === 'insufficient_scope') return void sendJson(res, 403, { errors: [{ msg: 'Insufficient privileges' }] }), true;
+  if (call.method !== 'POST') return reply(res, 405, { errors: [{ msg: 'Method not allowed' }] });
+  if (own.status === 'insufficient_scope') return reply(res, 403, { errors: [{ msg: 'Insufficient privileges' }] });
   const name = params.get('name') ?? '';
-  if (!name) return void sendJson(res, 400, { errors: [{ msg: "The 'name' parameter is missing" }] }), true;
+  if (!name) return reply(res, 400, { errors: [{ msg: "The 'name' parameter is missing" }] });
   if (call.path === '/api/user_tokens/generate') {
-    if (mine().some(([, e]) => e.tokenName === name)) return void sendJson(res, 400, { errors: [{ msg: `A user token for login '${login}' and name '${name}' already exists` }] }), true;
+    if (mine().some(([, e]) => e.tokenName === name)) return reply(res, 400, { errors: [{ msg: `A user token for login '${login}' and name '${name}' already exists` }] });
     const asked = params.get('expirationDate');
     const expires = asked ? new Date(`${asked}T00:00:00Z`) : undefined;
     const token = `squ_${randomBytes(20).toString('hex')}`;
