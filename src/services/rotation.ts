@@ -9,7 +9,7 @@ import type { Logger } from '../logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { HttpClient } from '../providers/http.js';
 import type { Outcome } from '../providers/outcome.js';
-import { authSpec } from '../providers/registry.js';
+import { authSpec, providerSpec } from '../providers/registry.js';
 import { callRotation, listTokenNames, revokeByName } from '../providers/rotate.js';
 import type { RotationSpec } from '../providers/types.js';
 import { createValidationContext, validateCredential } from '../providers/validate.js';
@@ -46,6 +46,8 @@ export const tokenNamePrefix = (integrationId: string): string => `reauth-${inte
 export const REVOKE_AFTER_MS = 60 * 60 * 1000;
 
 const rotationOf = (integration: Pick<Integration, 'provider' | 'authType'>): RotationSpec | undefined => authSpec(integration.provider, integration.authType)?.rotation;
+const notDue = (integration: Pick<Integration, 'id'>): string => `${integration.id} is not due for rotation yet.`;
+const labelOf = (integration: Pick<Integration, 'provider'>): string => providerSpec(integration.provider).label;
 
 /**
  * Renews credentials through the provider's API (GitLab PATs, SonarQube user tokens), so nobody has to
@@ -74,7 +76,7 @@ export function createRotationService(deps: RotationDeps) {
     if (previousRevoked) {
       // The provider revoked the previous credential and no working one came back: only a person can fix it.
       const served = await deps.store.integrations.listByCredentialKey(integration.credentialKey);
-      await deps.health.apply(served, { outcome: { kind: 'invalid_credentials', reason: `Automatic rotation failed after ${integration.provider === 'gitlab' ? 'GitLab' : 'the provider'} revoked the previous token: ${outcome.reason} Re-authenticate with /reauth ${integration.id}.` }, source: 'probe' });
+      await deps.health.apply(served, { outcome: { kind: 'invalid_credentials', reason: `Automatic rotation failed after ${labelOf(integration)} revoked the previous token: ${outcome.reason} Re-authenticate with /reauth ${integration.id}.` }, source: 'probe' });
     }
     return { status: 'failed', reason: outcome.reason, retryAt };
   }
@@ -99,7 +101,7 @@ export function createRotationService(deps: RotationDeps) {
     const current = await deps.store.credentials.current(integration.credentialKey);
     const secret = current && isBoundTo(current, integration) ? secretOf(current) : undefined;
     if (!current || !secret) return { status: 'no_credential', reason: `${integration.id} has no credential Reauth can renew; re-authenticate it with /reauth ${integration.id}.` };
-    if (!options.force && !rotationDue(policy, current, now)) return { status: 'not_due', reason: `${integration.id} is not due for rotation yet.` };
+    if (!options.force && !rotationDue(policy, current, now)) return { status: 'not_due', reason: notDue(integration) };
     const latest = (await deps.store.rotations.latest([integration.id])).get(integration.id)?.last;
     if (!options.force && latest?.retryAt && latest.retryAt.getTime() > now.getTime() && latest.credentialId === current.id) {
       return { status: 'backing_off', reason: `The last rotation of ${integration.id} failed (${latest.reason ?? 'no reason given'}); it is tried again after ${latest.retryAt.toISOString()}.` };
@@ -120,7 +122,7 @@ export function createRotationService(deps: RotationDeps) {
     if (validation.outcome.kind !== 'valid') {
       // Never stored. A SonarQube token Reauth just made is revoked again; GitLab has already revoked the previous one.
       if (tokenName) await revokeByName(ctx, rotation, secret, tokenName);
-      return fail(integration, attempt, { kind: validation.outcome.kind, reason: `The new credential ${integration.provider === 'gitlab' ? 'GitLab' : 'the provider'} returned failed validation: ${validation.outcome.reason}` }, revokesInCall);
+      return fail(integration, attempt, { kind: validation.outcome.kind, reason: `The new credential ${labelOf(integration)} returned failed validation: ${validation.outcome.reason}` }, revokesInCall);
     }
     const outcome = validation.outcome;
     const expiresAt = outcome.expiresAt ?? answer.expiresAt;
@@ -173,8 +175,13 @@ export function createRotationService(deps: RotationDeps) {
     },
     /** At each probe: rotates when due (and not backing off); never throws into the probe. */
     async rotateIfDue(integration: Integration): Promise<RotationResult | undefined> {
-      if (!deps.rotateOf(integration.id) || !rotationOf(integration)) return undefined;
+      const policy = deps.rotateOf(integration.id);
+      if (!policy || !rotationOf(integration)) return undefined;
       try {
+        // Most probes find nothing due: that is answered without taking the credential's lock (on
+        // PostgreSQL a connection of its own); rotate() checks again once it holds it.
+        const current = await deps.store.credentials.current(integration.credentialKey);
+        if (current && !rotationDue(policy, current, deps.clock.now())) return { status: 'not_due', reason: notDue(integration) };
         return await rotate(integration, { requestedBy: 'probe' });
       } catch (error) {
         deps.logger.error({ event: 'rotation_failed', integration: integration.id, error: (error as Error).message }, 'automatic rotation failed unexpectedly; it is tried again at the next probe');
@@ -203,7 +210,7 @@ export function createRotationService(deps: RotationDeps) {
           const ctx = createValidationContext(targetOf(integration), deps.http, () => deps.clock.now());
           const check = await validateCredential(ctx, { identifier: secret.identifier, tokens: [secret.token] });
           if (check.outcome.kind === 'invalid_credentials') {
-            const reason = `An automatic rotation was interrupted after ${integration.provider === 'gitlab' ? 'GitLab' : 'the provider'} revoked the previous token, and its answer was lost. Re-authenticate with /reauth ${integration.id}.`;
+            const reason = `An automatic rotation was interrupted after ${labelOf(integration)} revoked the previous token, and its answer was lost. Re-authenticate with /reauth ${integration.id}.`;
             await deps.store.rotations.finish(open.id, { outcome: 'interrupted_revoked', reason, retryAt: null }, now);
             await deps.health.apply(await deps.store.integrations.listByCredentialKey(integration.credentialKey), { outcome: { kind: 'invalid_credentials', reason }, source: 'probe' });
             count(integration, 'interrupted_revoked');
