@@ -27,7 +27,7 @@ export async function callRotation(ctx: ValidationContext, rotation: RotationSpe
   if (status === 401) return { ok: false, uncertain: false, outcome: { kind: 'invalid_credentials', reason: reasons.invalid(ctx, status) } };
   if (status === 403) {
     const detail = /insufficient_scope/i.test(body) ? 'insufficient_scope' : 'forbidden';
-    return { ok: false, uncertain: false, outcome: { kind: 'insufficient_scope', missing: [rotation.needs], reason: `${ctx.provider.label} refused to renew the ${ctx.spec.label} (HTTP 403, ${detail}): it needs ${rotation.needs}. Give the token ${rotation.needs.startsWith('the ') ? rotation.needs : `what it needs (${rotation.needs})`}, or re-authenticate with a new one.` } };
+    return { ok: false, uncertain: false, outcome: { kind: 'insufficient_scope', missing: [rotation.needs], reason: `${ctx.provider.label} refused to renew the ${ctx.spec.label} (HTTP 403, ${detail}): it needs ${rotation.needs}. To fix it, ${rotation.fix}.` } };
   }
   if (status === 429) return { ok: false, uncertain: false, outcome: { kind: 'rate_limited', retryAt: null, reason: reasons.rateLimited(ctx, null) } };
   if (status < 200 || status >= 300) return { ok: false, uncertain: status >= 500, outcome: { kind: 'provider_error', status, reason: reasons.providerError(ctx, status, status >= 500 ? 'server error' : 'unexpected status', label) } };

@@ -126,6 +126,8 @@ export interface RotationSpec {
   list?: { path: string; names: string; nameField: string };
   /** What the current credential needs to rotate itself, in people's words ("the api or self_rotate scope"). */
   needs: string;
+  /** What a person does when the provider refuses (403), completing "…; ": one instruction. */
+  fix: string;
   /** Where the documentation of the call lives. */
   docs: string;
 }
