@@ -1,7 +1,8 @@
-import type { SinkRows, Store } from '../../db/store.js';
+import type { Store } from '../../db/store.js';
 import type { Clock } from '../../domain/clock.js';
 import { sinkKindOf, sinkLabel } from '../../domain/delivery.js';
 import { enqueueEvents } from './events.js';
+import { givenUp } from './sink-states.js';
 import type { Integration } from '../../domain/types.js';
 import type { Logger } from '../../logger.js';
 import type { Metrics } from '../../observability/metrics.js';
@@ -99,8 +100,7 @@ export function createDeliveryAlerts(deps: DeliveryAlertDeps) {
         }
       }
       // A sink whose newest message was given up on stays alerted until it is sent again.
-      const gaveUp = (r: SinkRows) => r.dead.length > 0 && !(r.lastDelivered && r.lastDelivered.id > (r.dead.at(-1)?.id ?? 0));
-      const failing = new Set(rowsList.filter((r) => r.head?.firstFailureAt || gaveUp(r)).map((r) => deliveryAlertKey(r.integrationId, r.sinkKey)));
+      const failing = new Set(rowsList.filter((r) => r.head?.firstFailureAt || givenUp(r)).map((r) => deliveryAlertKey(r.integrationId, r.sinkKey)));
       for (const alert of await deps.store.alerts.listOpen()) {
         if (!isDeliveryAlert(alert.alertKey)) continue;
         const [integrationId] = alert.integrationIds;

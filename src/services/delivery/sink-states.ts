@@ -3,6 +3,12 @@ import type { Delivery, SinkSpec, SinkState } from '../../domain/delivery.js';
 import type { SinkLine } from '../../slack/blocks/delivery.js';
 import type { SinksOf } from './outbox.js';
 
+/** The message a sink was given up on, while nothing was delivered to it after (the sink's state is then `dead`, and its alert stays). */
+export function givenUp(rows: Pick<SinkRows, 'dead' | 'lastDelivered'>): Delivery | undefined {
+  const lastDead = rows.dead.at(-1);
+  return lastDead && !(rows.lastDelivered && rows.lastDelivered.id > lastDead.id) ? lastDead : undefined;
+}
+
 /** Where a sink stands: failing or pending while it has a message waiting, else delivered (or never used). */
 export function sinkStateOf(integrationId: string, sink: Pick<SinkSpec, 'key'>, rows: SinkRows | undefined): SinkState {
   const head = rows?.head;
@@ -23,8 +29,8 @@ export function sinkStateOf(integrationId: string, sink: Pick<SinkSpec, 'key'>, 
   }
   const last = rows?.lastDelivered;
   const dead = rows?.dead ?? [];
-  const lastDead = dead.at(-1);
-  if (lastDead && (lastDead.version === null || last?.version === null || last === undefined || (last.version ?? 0) < lastDead.version)) {
+  const lastDead = rows && givenUp(rows);
+  if (lastDead) {
     return { integrationId, sinkKey: sink.key, state: 'dead', version: lastDead.version ?? last?.version ?? null, reason: lastDead.lastError, needsAttention: true, since: lastDead.deliveredAt, attempts: lastDead.attempts, nextAttemptAt: null, dead: dead.length };
   }
   return { integrationId, sinkKey: sink.key, state: last ? 'delivered' : 'none', version: last?.version ?? null, reason: null, needsAttention: false, since: last?.deliveredAt ?? null, attempts: 0, nextAttemptAt: null, dead: dead.length };
