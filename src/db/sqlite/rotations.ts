@@ -1,4 +1,4 @@
-import { and, desc, eq, inArray, isNull } from 'drizzle-orm';
+import { and, desc, eq, inArray, isNull, sql } from 'drizzle-orm';
 import type { RotationAttempt } from '../../domain/types.js';
 import type { RotationRepository } from '../store.js';
 import type { Db } from './client.js';
@@ -38,8 +38,7 @@ export function createRotationRepository(db: Db): RotationRepository {
       db.update(tokenRevocations).set({ doneAt: now, lastError: null }).where(eq(tokenRevocations.id, id)).run();
     },
     async revocationFailed(id, error) {
-      const row = db.select().from(tokenRevocations).where(eq(tokenRevocations.id, id)).get();
-      if (row) db.update(tokenRevocations).set({ attempts: row.attempts + 1, lastError: error }).where(eq(tokenRevocations.id, id)).run();
+      db.update(tokenRevocations).set({ attempts: sql`${tokenRevocations.attempts} + 1`, lastError: error }).where(eq(tokenRevocations.id, id)).run();
     },
   };
 }

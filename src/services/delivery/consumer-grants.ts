@@ -3,7 +3,6 @@ import type { ConsumerGrant, Store } from '../../db/store.js';
 import type { Clock } from '../../domain/clock.js';
 import type { ConsumerSpec } from '../../domain/delivery.js';
 import { isAppIntegration } from '../../domain/integration.js';
-import type { Integration } from '../../domain/types.js';
 import type { Logger } from '../../logger.js';
 import { buildConsumerGrantNotice } from '../../slack/blocks/messages.js';
 import type { SlackChat } from '../../slack/client.js';
@@ -44,8 +43,9 @@ export function createConsumerGrants(deps: ConsumerGrantsDeps) {
     for (const g of changes.revoked) deps.logger.info({ event: 'consumer_revoked', consumer: g.consumer, integration: g.integrationId }, 'a consumer may no longer read a credential');
     const byIntegration = new Map<string, string[]>();
     for (const g of changes.granted) byIntegration.set(g.integrationId, [...(byIntegration.get(g.integrationId) ?? []), g.consumer]);
+    const byId = new Map(readable.map((i) => [i.id, i]));
     for (const [integrationId, names] of byIntegration) {
-      const integration = readable.find((i): i is Integration => i.id === integrationId);
+      const integration = byId.get(integrationId);
       const channel = integration && deps.channelOf(integration);
       if (!integration || !channel) continue;
       const notice = buildConsumerGrantNotice(integration, names);
