@@ -148,6 +148,12 @@ consumers:
 
   it('no expiry warning is posted while a rotation is on track', async () => {
     t.providers.updateToken(SONAR, { expiresAt: new Date(clock.now().getTime() + 2 * DAY) });
+    // Stored as expiring within 3 days and not rotated yet: a warning would be due, but the rotation is on track.
+    const stored = currentCredential(t.deps.db, 'integration:sonar');
+    await t.deps.store.credentials.updateExpiry(stored!.id, new Date(clock.now().getTime() + 2 * DAY));
+    const warnings = () => t.slack.messages.filter((m) => m.text.includes('SonarQube: credential expires')).length;
+    await t.deps.monitor.sendExpiryWarnings();
+    expect(warnings()).toBe(0);
     await t.deps.services.checkNow('sonar', OWNER); // rotated: expiring within 7 days
     const before = t.slack.messages.filter((m) => m.text.includes('SonarQube: credential expires')).length;
     await t.deps.monitor.sendExpiryWarnings();
