@@ -190,7 +190,8 @@ export async function compose(config: Config, logger: Logger, options: ComposeOp
   /**
    * Reads integrations.yml again for its consumers (SIGHUP, or the file changed): a consumer removed
    * stops reading at once, and every new grant is audited and announced. A file that does not parse
-   * keeps the consumers as they were, and says why. Other changes of the file need a restart.
+   * keeps the consumers as they were, and says why. Other changes of the file need a restart. Never
+   * throws: the watcher and SIGHUP call it and only log.
    */
   async function reloadConsumers(): Promise<{ ok: boolean; consumers: number }> {
     const reloaded = loadCatalogueFile(config.integrationsFile);
@@ -199,7 +200,12 @@ export async function compose(config: Config, logger: Logger, options: ComposeOp
       return { ok: false, consumers: consumers.size };
     }
     consumers = createConsumerDirectory(reloaded.consumers);
-    await applyGrants(reloaded.consumers);
+    try {
+      await applyGrants(reloaded.consumers);
+    } catch (error) {
+      // The new consumers are in force; their grants are recorded and announced at the next reload or start.
+      logger.error({ event: 'catalogue_reload_failed', error: (error as Error).message }, 'the consumers were reloaded, but their grants could not be recorded; they are recorded at the next reload');
+    }
     logger.info({ event: 'consumers_reloaded', consumers: consumers.size }, 'consumers reloaded from integrations.yml');
     return { ok: true, consumers: consumers.size };
   }
@@ -280,7 +286,7 @@ export async function compose(config: Config, logger: Logger, options: ComposeOp
       // A rotation this process (or a replica) was killed in the middle of is settled before anything else runs.
       await rotation.settleInterrupted().catch((error: unknown) => logger.error({ event: 'rotation_settle_failed', error: (error as Error).message }, 'could not settle interrupted rotations; they are settled at the next start'));
       await applyGrants(catalogue.consumers).catch((error: unknown) => logger.error({ event: 'consumer_grants_failed', error: (error as Error).message }, 'could not record the consumer grants of integrations.yml; they are recorded at the next reload'));
-      if (startOptions.watchCatalogue ?? true) watcher = watchCatalogue(config.integrationsFile, () => void reloadConsumers().catch((error: unknown) => logger.error({ event: 'catalogue_reload_failed', error: (error as Error).message }, 'reloading the consumers failed; they stay as they were')));
+      if (startOptions.watchCatalogue ?? true) watcher = watchCatalogue(config.integrationsFile, () => void reloadConsumers());
       ready = true;
       if (startOptions.monitor) monitor.start();
       if (startOptions.delivery ?? true) delivery.start();

@@ -47,7 +47,7 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   // SIGHUP reads integrations.yml again for its consumers (as saving the file does).
-  process.on('SIGHUP', () => void reauth.reloadConsumers().catch((error: unknown) => logger.error({ event: 'catalogue_reload_failed', error: (error as Error).message }, 'reloading the consumers failed; they stay as they were')));
+  process.on('SIGHUP', () => void reauth.reloadConsumers());
   process.on('SIGINT', () => void shutdown('SIGINT'));
 }
 
