@@ -9,6 +9,7 @@ import { healthWebhookRoute } from './http/health-webhook.js';
 import { healthzRoute, livezRoute } from './http/healthz.js';
 import { metricsRoute } from './http/metrics.js';
 import { oauthCallbackRoute, oauthStartRoute } from './http/oauth.js';
+import { webFormRoute } from './http/web-form.js';
 import type { Route, RouteServices } from './http/services.js';
 import { createSlackReceiver } from './http/slack-receiver.js';
 import { registerListeners, type ListenerOptions, type ListenerServices } from './listeners/index.js';
@@ -74,7 +75,7 @@ function guarded(route: Route, logger: Logger, inflight: RouteServices['inflight
 export function createApp(parts: AppParts, options: AppOptions = {}): ReauthApp {
   const { config, logger } = parts;
   const socketMode = Boolean(config.slack.appToken);
-  const routes = [healthzRoute(parts.routes), livezRoute(), metricsRoute(parts.routes), oauthStartRoute(parts.routes), oauthCallbackRoute(parts.routes), healthWebhookRoute(parts.routes), credentialsRoute(parts.routes), ...(options.extraRoutes ?? [])].map((r) => guarded(r, logger, parts.routes.inflight));
+  const routes = [healthzRoute(parts.routes), livezRoute(), metricsRoute(parts.routes), oauthStartRoute(parts.routes), oauthCallbackRoute(parts.routes), webFormRoute(parts.routes), healthWebhookRoute(parts.routes), credentialsRoute(parts.routes), ...(options.extraRoutes ?? [])].map((r) => guarded(r, logger, parts.routes.inflight));
 
   const boltLogger = toBoltLogger(logger);
   const app = new App({

@@ -37,6 +37,7 @@ import { createOAuthStates } from './services/oauth-states.js';
 import { createProber } from './services/probe.js';
 import { createReauthEntry } from './services/reauth-entry.js';
 import { createReauthService } from './services/reauthenticate.js';
+import { createWebForm } from './services/web-form.js';
 import { createSnooze } from './services/snooze.js';
 import { deliveryConfigProblems } from './services/delivery/config-check.js';
 import { createConsumerGrants } from './services/delivery/consumer-grants.js';
@@ -243,6 +244,7 @@ export async function compose(config: Config, logger: Logger, options: ComposeOp
   const monitor = { ...jobs, ...createHealthMonitor(jobs, { intervalMs, ...(options.tickMs === undefined ? {} : { tickMs: options.tickMs }) }, logger) };
   const reauth = createReauthService({ store, keyring, http, clock, logger, authoriser, credentialLock: store.withCredentialLock, metrics, outbox, delivered: () => delivery.kick() });
   const announce = createAnnouncer({ alerts, slack, logger, channelOf, notices });
+  const webForm = createWebForm({ store, reauth, authoriser, clock, publicUrl: config.publicUrl });
   const oauth = createOAuthFlow({ store, states: createOAuthStates({ store, keyring }), http, clock, reauth, authoriser, oauthEndpointsOf, oauthSetupHintOf: oauthSetupHint, publicUrl: config.publicUrl, metrics });
   const services = {
     authoriser,
@@ -254,7 +256,7 @@ export async function compose(config: Config, logger: Logger, options: ComposeOp
     oauth,
     checkNow: createCheckNow({ store, runner, authoriser, clock }),
     rotateNow: createRotateNow({ store, rotation, authoriser, clock }),
-    entry: createReauthEntry({ store, authoriser, oauth, signer, clock }),
+    entry: createReauthEntry({ store, authoriser, oauth, signer, clock, secretEntry: config.secretEntry, webForm }),
     directory: createDirectory({ store, authoriser, rotationOf: (integrations) => rotation.standing(integrations) }),
     snooze: createSnooze({ store, authoriser, clock }),
     healthWebhook: createHealthWebhook({ store, health, clock, secret: config.healthWebhookSecret }),
@@ -271,7 +273,7 @@ export async function compose(config: Config, logger: Logger, options: ComposeOp
       logger,
       slackTransport,
       listeners: { slack, logger, signer, inflight, ...services },
-      routes: { slack, logger, publicUrl: config.publicUrl, oauth, announce, healthWebhook: services.healthWebhook, isReady: () => ready && !stopping && store.isOpen(), databaseReachable: () => store.ping(), isStopping: () => stopping, inflight, rememberSignature: (signature) => store.webhookReplays.remember(signature, clock.now()), metrics: { registry: metrics.registry, token: config.metricsToken }, pullCredential, countCredentialRead: (status) => metrics.credentialReads.inc({ status: String(status) }) },
+      routes: { slack, logger, publicUrl: config.publicUrl, oauth, webForm, announce, healthWebhook: services.healthWebhook, isReady: () => ready && !stopping && store.isOpen(), databaseReachable: () => store.ping(), isStopping: () => stopping, inflight, rememberSignature: (signature) => store.webhookReplays.remember(signature, clock.now()), metrics: { registry: metrics.registry, token: config.metricsToken }, pullCredential, countCredentialRead: (status) => metrics.credentialReads.inc({ status: String(status) }) },
     },
     { ...appOptions, ...(extraRoutes ? { extraRoutes: extraRoutes(parts) } : {}) },
   );

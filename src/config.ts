@@ -8,6 +8,9 @@ export const KEY_COMMAND = `node -e "console.log(require('crypto').randomBytes(3
 
 export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
 const LOG_LEVELS: readonly LogLevel[] = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'];
+/** Where people type new secrets (docs/configuration.md). */
+export type SecretEntry = 'slack' | 'web' | 'both';
+const SECRET_ENTRIES: readonly SecretEntry[] = ['slack', 'web', 'both'];
 
 export interface OAuthClientConfig {
   clientId: string;
@@ -38,6 +41,8 @@ export interface Config {
   bitbucketOAuth: (OAuthClientConfig & { url: string }) | undefined;
   azureOAuth: (OAuthClientConfig & { tenant: string; authority: string }) | undefined;
   logLevel: LogLevel;
+  /** Where people type new secrets: the modal (`slack`), Reauth's one-time page (`web`), or `both`. */
+  secretEntry: SecretEntry;
   /** When set, GET /metrics requires `Authorization: Bearer <it>`. */
   metricsToken: string | undefined;
   /** HashiCorp Vault for `vault` delivery sinks: set when VAULT_ADDR and VAULT_TOKEN are. */
@@ -208,6 +213,11 @@ export function parseConfig(env: Environment, needs: ConfigNeeds = {}): ConfigRe
     problems.push(`LOG_LEVEL: "${value('LOG_LEVEL')}" is not one of ${LOG_LEVELS.join(', ')}.`);
   }
 
+  const secretEntry = (value('SECRET_ENTRY') ?? 'both').toLowerCase() as SecretEntry;
+  if (!SECRET_ENTRIES.includes(secretEntry)) {
+    problems.push(`SECRET_ENTRY: "${value('SECRET_ENTRY')}" is not one of ${SECRET_ENTRIES.join(', ')} (slack: the modal's inputs only; web: a one-time page of Reauth's own only; both: either).`);
+  }
+
   const databaseUrl = value('DATABASE_URL');
   if (databaseUrl !== undefined && !/^postgres(ql)?:\/\/./.test(databaseUrl)) {
     problems.push('DATABASE_URL: must be a PostgreSQL URL, postgres://user:password@host:5432/database (add ?sslmode=verify-full&sslrootcert=<ca.pem> for verified TLS); leave it unset to use the SQLite file at DATABASE_PATH.');
@@ -235,6 +245,7 @@ export function parseConfig(env: Environment, needs: ConfigNeeds = {}): ConfigRe
     bitbucketOAuth: bitbucketClient && { ...bitbucketClient, url: bitbucketOAuthUrl },
     azureOAuth: azureClient && { ...azureClient, tenant: azureOAuthTenant, authority: azureOAuthAuthority },
     logLevel,
+    secretEntry,
     metricsToken: value('METRICS_TOKEN'),
     vault: vaultAddr && vaultToken ? { addr: vaultAddr, token: vaultToken, namespace: value('VAULT_NAMESPACE') } : undefined,
     secretFromEnv: (name) => env[name],

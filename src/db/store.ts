@@ -1,5 +1,5 @@
 import type { Delivery, NewDelivery } from '../domain/delivery.js';
-import type { Alert, AuditEntry, AuditRecord, Credential, HealthState, HealthUpdate, Integration, OAuthState, RotationAttempt, TokenRevocation } from '../domain/types.js';
+import type { Alert, AuditEntry, AuditRecord, Credential, HealthState, HealthUpdate, Integration, OAuthState, PendingCredential, RotationAttempt, SecretForm, TokenRevocation } from '../domain/types.js';
 
 /**
  * What services may ask of storage. Every method returns a promise, so an engine with an
@@ -13,6 +13,8 @@ export interface Store {
   alerts: AlertRepository;
   audit: AuditRepository;
   oauthStates: OAuthStateRepository;
+  secretForms: SecretFormRepository;
+  pendingCredentials: PendingCredentialRepository;
   webhookReplays: WebhookReplayRepository;
   expiryWarnings: ExpiryWarningRepository;
   deliveries: DeliveryRepository;
@@ -135,12 +137,14 @@ export interface CredentialRepository {
 export interface Resealer {
   credential(row: Credential & { sealedSecret: string }): { value: string; keyId: string } | undefined;
   oauthState(row: OAuthState & { sealedVerifier: string }): { value: string; keyId: string } | undefined;
+  pending(row: PendingCredential & { sealed: string }): { value: string; keyId: string } | undefined;
   delivery(row: Delivery & { sealedCredential: string; credentialKey: string }): { value: string; keyId: string } | undefined;
 }
 
 export interface ResealCounts {
   credentials: number;
   oauthStates: number;
+  pendingCredentials: number;
   deliveries: number;
 }
 
@@ -188,6 +192,27 @@ export interface OAuthStateRepository {
   /** Marks the link-out opened; true only for the first browser to open it. */
   markStarted(stateHash: string, now: Date): Promise<boolean>;
   /** Forgets states that expired more than a day ago. */
+  prune(now: Date): Promise<void>;
+}
+
+export interface SecretFormRepository {
+  insert(form: Omit<SecretForm, 'browserHash' | 'openedAt' | 'usedAt'>): Promise<void>;
+  find(linkHash: string): Promise<SecretForm | undefined>;
+  /** Binds the link to the first browser that opens it; true only for that first one. */
+  bindBrowser(linkHash: string, browserHash: string, now: Date): Promise<boolean>;
+  /** Uses the link up (a swap, or a declined hand-over); true only for the one caller that did it first. */
+  markUsed(linkHash: string, now: Date): Promise<boolean>;
+  /** Forgets links that expired more than a day ago. */
+  prune(now: Date): Promise<void>;
+}
+
+export interface PendingCredentialRepository {
+  /** Holds a credential awaiting confirmation; a newer one for the same reference replaces it. */
+  put(pending: Omit<PendingCredential, 'usedAt'>): Promise<void>;
+  find(refHash: string): Promise<PendingCredential | undefined>;
+  /** Uses it up and erases its sealed value; true only for the one caller that did it first. */
+  markUsed(refHash: string, now: Date): Promise<boolean>;
+  /** Erases expired sealed values at once; forgets the rows a day after they expired. */
   prune(now: Date): Promise<void>;
 }
 

@@ -1,3 +1,4 @@
+import type { PendingAccounts } from './accounts.js';
 import type { AuthKey, ProviderKey } from '../providers/types.js';
 
 /**
@@ -148,5 +149,33 @@ export interface OAuthState {
   createdAt: Date;
   expiresAt: Date;
   startedAt: Date | null;
+  usedAt: Date | null;
+}
+
+/** A one-time link to the secret-entry page, stored by the hash of its secret part. */
+export interface SecretForm {
+  linkHash: string;
+  integrationId: string;
+  slackUserId: string;
+  createdAt: Date;
+  expiresAt: Date;
+  /** The hash of the random value in the cookie of the first browser that opened it. */
+  browserHash: string | null;
+  openedAt: Date | null;
+  usedAt: Date | null;
+}
+
+/** A validated credential of another account, sealed, waiting for its confirmation. */
+export interface PendingCredential {
+  refHash: string;
+  integrationId: string;
+  slackUserId: string;
+  boundTo: string;
+  sealed: string | null;
+  keyId: string | null;
+  replacesCredentialId: number;
+  accounts: PendingAccounts;
+  createdAt: Date;
+  expiresAt: Date;
   usedAt: Date | null;
 }

@@ -7,6 +7,7 @@ import type { CredentialPull } from '../services/delivery/credential-pull.js';
 import type { InFlight } from '../services/in-flight.js';
 import type { HealthWebhook } from '../services/health-webhook.js';
 import type { OAuthFlow } from '../services/oauth-flow.js';
+import type { WebForm } from '../services/web-form.js';
 
 /** What HTTP routes may use: services, Slack's Web API and the log. Never storage or providers. */
 export interface RouteServices {
@@ -15,6 +16,8 @@ export interface RouteServices {
   /** PUBLIC_URL: cookies are scoped and marked Secure from it. */
   publicUrl: string;
   oauth: Pick<OAuthFlow, 'start' | 'complete'>;
+  /** The one-time page for typing a credential outside Slack. */
+  webForm: Pick<WebForm, 'show' | 'submit'>;
   announce: AnnounceReauth;
   healthWebhook: HealthWebhook;
   /** Ready for traffic: the store is open, the catalogue loaded and the app started. */

@@ -40,7 +40,9 @@ export function isForReauth(body: SlackBody): boolean {
     case 'block_actions':
       return Array.isArray(payload.actions) && payload.actions.length > 0 && payload.actions.every((a: { action_id?: unknown }) => typeof a?.action_id === 'string' && (ACTIONS.has(a.action_id) || a.action_id.startsWith(ACTION.overviewPage)));
     case 'view_submission':
-      return payload.view?.callback_id === CALLBACK.reauthModal;
+      return payload.view?.callback_id === CALLBACK.reauthModal || payload.view?.callback_id === CALLBACK.confirmAccount;
+    case 'view_closed':
+      return payload.view?.callback_id === CALLBACK.confirmAccount;
     default:
       return false;
   }

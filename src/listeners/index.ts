@@ -9,6 +9,7 @@ import { handleReauthCommand } from './commands/reauth.js';
 import { handleAppHomeOpened } from './events/app-home-opened.js';
 import type { ListenerServices } from './services.js';
 import { handleReauthSubmission } from './views/reauth-submission.js';
+import { handleConfirmAccount, handleConfirmAccountClosed } from './views/confirm-account.js';
 import { handleRotateNow } from './actions/rotate-now.js';
 
 export type { ListenerServices } from './services.js';
@@ -31,9 +32,14 @@ export function registerListeners(app: App, services: ListenerServices, options:
   app.action(ACTION.oauthLink, async ({ ack }) => {
     await ack();
   });
+  app.action(ACTION.openWebForm, async ({ ack }) => {
+    await ack();
+  });
   app.action(ACTION.checkNow, tracked(handleCheckNow(services)));
   app.action(ACTION.rotateNow, tracked(handleRotateNow(services)));
   app.action(ACTION.snooze, tracked(handleSnooze(services)));
   app.view(CALLBACK.reauthModal, tracked(handleReauthSubmission(services, options.fastPathMs)));
+  app.view(CALLBACK.confirmAccount, tracked(handleConfirmAccount(services)));
+  app.view({ callback_id: CALLBACK.confirmAccount, type: 'view_closed' }, tracked(handleConfirmAccountClosed(services)));
   app.event('app_home_opened', tracked(handleAppHomeOpened(services)));
 }

@@ -20,7 +20,7 @@ export function viewFor(surface: IntegrationSurface): ModalView {
   const { integration } = surface;
   switch (surface.kind) {
     case 'form':
-      return buildReauthModal(integration, surface.metadata);
+      return buildReauthModal(integration, surface.metadata, surface.web);
     case 'oauth':
       return buildOAuthModal(integration, surface.link, surface.expiresAt);
     case 'oauth_not_configured':

@@ -15,9 +15,9 @@ import type { RotateNow } from '../services/rotate-now.js';
 export interface ListenerServices {
   slack: WebClient;
   logger: Logger;
-  signer: Pick<MetadataSigner, 'verify'>;
+  signer: MetadataSigner;
   entry: ReauthEntry;
-  reauth: Pick<ReauthService, 'reauthenticate' | 'find' | 'recordTampered'>;
+  reauth: Pick<ReauthService, 'reauthenticate' | 'confirm' | 'find' | 'recordTampered'>;
   announce: AnnounceReauth;
   checkNow: CheckNow;
   rotateNow: RotateNow;

@@ -160,7 +160,8 @@ export const PROVIDERS = {
           path: '/2.0/user',
           header: 'basic_identifier',
           extraHeaders: { Accept: 'application/json' },
-          identity: { id: 'account_id', name: 'display_name', username: 'nickname' },
+          // The account is the user's `uuid` (https://developer.atlassian.com/cloud/bitbucket/rest/api-group-users/#api-user-get).
+          identity: { id: 'uuid', name: 'display_name', username: 'nickname' },
         },
         foreignShapes: [
           {
@@ -181,7 +182,7 @@ export const PROVIDERS = {
           path: '/2.0/user',
           header: 'bearer',
           extraHeaders: { Accept: 'application/json' },
-          identity: { id: 'account_id', name: 'display_name', username: 'nickname' },
+          identity: { id: 'uuid', name: 'display_name', username: 'nickname' },
         },
       },
     },

@@ -38,6 +38,9 @@ export type CredentialForm =
   | { kind: 'oauth'; hint: string; /** Who the person signs in with ("Continue to …"). */ signInWith: string }
   | { kind: 'unsupported'; instead: string };
 
+/** The form of a typed credential. */
+export type TokenForm = Extract<CredentialForm, { kind: 'token' }>;
+
 /** How the secret travels in the validation request. */
 export type AuthHeaderStyle =
   | 'basic_identifier' // Basic base64(email|username:token)
@@ -48,6 +51,7 @@ export type AuthHeaderStyle =
 
 /** Dotted JSON paths into the validation response naming who the credential belongs to. */
 export interface IdentityPaths {
+  /** The provider's stable user id: the same-account check before a hand-over compares it. */
   id: string;
   name?: string;
   email?: string;

@@ -158,6 +158,7 @@ export function sandboxRoutes(params: { slack: SlackEmulator; providers: Provide
             return json(res, 200, { ok: true });
           }
           case 'close':
+            await driver.close(text('viewId'), actor);
             slack.closeView(text('viewId'));
             return json(res, 200, { ok: true });
           case 'home':

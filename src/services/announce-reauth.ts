@@ -24,7 +24,7 @@ export interface Announcement {
   affected: readonly Integration[];
   validation: CredentialValidation & { outcome: ValidOutcome };
   actor: string;
-  how: 'modal' | 'oauth';
+  how: 'modal' | 'web' | 'oauth';
   /** The committed credential version: its deliveries are listed and kept current. */
   credentialId?: number;
 }

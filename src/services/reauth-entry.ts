@@ -6,6 +6,7 @@ import { authSpec } from '../providers/registry.js';
 import type { MetadataSigner } from '../slack/metadata.js';
 import type { Authoriser } from './authorisation.js';
 import type { OAuthFlow } from './oauth-flow.js';
+import type { SecretEntry, WebForm } from './web-form.js';
 
 /**
  * What a person sees when they ask to re-authenticate an integration (`/reauth <id>`, a
@@ -14,7 +15,8 @@ import type { OAuthFlow } from './oauth-flow.js';
 export type ReauthSurface =
   | { kind: 'unknown'; requested: string; suggestions: string[] }
   | { kind: 'app'; integration: Integration; label: string; instead: string }
-  | { kind: 'form'; integration: Integration; metadata: string }
+  /** `web`: the one-time link to Reauth's own page, and whether it is the only way in (SECRET_ENTRY=web). */
+  | { kind: 'form'; integration: Integration; metadata: string; web?: { link: string; expiresAt: Date; only: boolean } }
   | { kind: 'oauth'; integration: Integration; link: string; expiresAt: Date }
   | { kind: 'oauth_not_configured'; integration: Integration; setupHint: string }
   | { kind: 'denied'; integration: Integration; approvers: string[] }
@@ -30,6 +32,9 @@ export interface ReauthEntryDeps {
   oauth: Pick<OAuthFlow, 'issueLink'>;
   signer: MetadataSigner;
   clock: Clock;
+  /** Where people type new secrets; with `web` or `both` the form carries a link to Reauth's own page. */
+  secretEntry?: SecretEntry;
+  webForm?: Pick<WebForm, 'issueLink'>;
 }
 
 export function createReauthEntry(deps: ReauthEntryDeps) {
@@ -43,7 +48,9 @@ export function createReauthEntry(deps: ReauthEntryDeps) {
       const link = await deps.oauth.issueLink(integration, userId);
       return link.ok ? { kind: 'oauth', integration, link: link.link, expiresAt: link.expiresAt } : { kind: 'oauth_not_configured', integration, setupHint: link.setupHint };
     }
-    return { kind: 'form', integration, metadata: deps.signer.sign({ integrationId: integration.id, auth: integration.authType, userId }) };
+    const entry = deps.secretEntry ?? 'slack';
+    const web = deps.webForm && entry !== 'slack' ? { ...(await deps.webForm.issueLink(integration, userId)), only: entry === 'web' } : undefined;
+    return { kind: 'form', integration, metadata: deps.signer.sign({ integrationId: integration.id, auth: integration.authType, userId }), ...(web ? { web } : {}) };
   }
 
   const denied = (integration: Integration): IntegrationSurface => ({ kind: 'denied', integration, approvers: deps.authoriser.approvers(integration.owners) });

@@ -9,7 +9,9 @@ import type { Metrics } from '../observability/metrics.js';
 import type { HttpClient } from '../providers/http.js';
 import { parseCredentialInput, type RawCredentialInput } from '../providers/input.js';
 import { earliestExpiry, type CredentialValidation, type TokenReport, type ValidOutcome } from '../providers/outcome.js';
-import { authSpec } from '../providers/registry.js';
+import { authSpec, providerSpec } from '../providers/registry.js';
+import { accountsOfStored, accountsOfValidation, describeAccount, foreignAccounts, storedIdentity, type PendingAccounts } from '../domain/accounts.js';
+import { createPendingCredentials } from './pending-credentials.js';
 import type { AuthKey, FormField, ProviderKey } from '../providers/types.js';
 import { createValidationContext, validateCredential } from '../providers/validate.js';
 import type { Authoriser } from './authorisation.js';
@@ -27,6 +29,25 @@ export interface ReauthRequest {
   raw: RawCredentialInput;
   /** Which form fields arrived, to refuse fields of another auth type. */
   submittedFields: readonly string[];
+  /** Where it was typed: the modal, or the one-time page outside Slack. */
+  how?: EntryWay;
+  /** The view (`view:<id>`) or page (`web:<link hash>`) a confirmation for another account must come from. */
+  boundTo: string;
+  /** A page holds one hand-over at a time, under a reference derived from its link. */
+  pendingReference?: string;
+}
+
+/** Where a person typed a credential. */
+export type EntryWay = 'modal' | 'web';
+
+export interface ConfirmRequest {
+  reference: string;
+  integrationId: string;
+  actor: string;
+  boundTo: string;
+  how: EntryWay;
+  /** The `replace` option was checked. */
+  replace: boolean;
 }
 
 type Failure = Extract<ReauthResult, { ok: false }>;
@@ -53,7 +74,9 @@ export interface CommitParams {
   payload: SecretPayload;
   validation: CredentialValidation & { outcome: ValidOutcome };
   /** `rotation`: Reauth renewed it itself (actor `reauth`, audited as `credential.rotate`). */
-  how: 'modal' | 'oauth' | 'rotation';
+  how: EntryWay | 'oauth' | 'rotation';
+  /** A confirmed hand-over to another account: both sides, for the audit entry. */
+  handover?: PendingAccounts;
   expiresAt?: Date | null;
   /** A rotation's attempt to close and the previous token to revoke, in the same transaction. */
   rotation?: NonNullable<CredentialCommit['rotation']>;
@@ -64,7 +87,7 @@ export interface CommitParams {
 }
 
 export interface ReauthDeps {
-  store: Pick<Store, 'integrations' | 'credentials' | 'audit'>;
+  store: Pick<Store, 'integrations' | 'credentials' | 'audit' | 'pendingCredentials'>;
   keyring: Keyring;
   http: HttpClient;
   clock: Clock;
@@ -79,7 +102,17 @@ export interface ReauthDeps {
   delivered?: () => void;
 }
 
+/** How to start over, in the words of where the person is. */
+const startAgain = (how: EntryWay, integrationId: string): string => (how === 'web' ? 'Start again with Re-authenticate in Slack.' : `Open the form again with /reauth ${integrationId}.`);
+
+const fingerprintsOf = (validation: CredentialValidation): string => validation.tokens.map((t) => t.fingerprint).join(',');
+
+/** Both accounts of a hand-over, as the audit log names them. */
+const handoverDetail = (accounts: PendingAccounts) => ({ previous_accounts: accounts.current.map(describeAccount), new_accounts: accounts.next.map(describeAccount) });
+
 export function createReauthService(deps: ReauthDeps) {
+  /** Credentials of another account waiting for their confirmation. */
+  const pending = createPendingCredentials({ store: deps.store, keyring: deps.keyring });
   /**
    * Seals and swaps in a validated credential in one transaction with the health state of every
    * integration it serves and the audit entry: all of it commits, or none.
@@ -116,7 +149,7 @@ export function createReauthService(deps: ReauthDeps) {
             keyId: sealed.keyId,
             binding,
             fingerprints,
-            identity: { ...validation.outcome.identity },
+            identity: storedIdentity(validation),
             scopes: validation.outcome.scopes,
             expiresAt,
             tokenName: params.tokenName ?? null,
@@ -130,7 +163,7 @@ export function createReauthService(deps: ReauthDeps) {
             action: rotated ? 'credential.rotate' : `reauth.${params.how}`,
             outcome: 'success',
             fingerprint: fingerprints.join(','),
-            detail: { identity, ...(rotated && expiresAt ? { expires_at: expiresAt.toISOString() } : {}) },
+            detail: { identity, ...(rotated && expiresAt ? { expires_at: expiresAt.toISOString() } : {}), ...(params.handover ? handoverDetail(params.handover) : {}) },
           },
         },
         now,
@@ -149,12 +182,8 @@ export function createReauthService(deps: ReauthDeps) {
    */
   async function reauthenticate(request: ReauthRequest): Promise<ReauthResult> {
     const now = () => deps.clock.now();
-    const refuse = async (integration: Integration | undefined, failure: Failure, detail: Record<string, unknown> = {}, fingerprint: string | null = null): Promise<Failure> => {
-      deps.metrics?.reauthentications.inc({ provider: integration?.provider ?? 'unknown', outcome: failure.kind });
-      await deps.store.audit.record({ actor: request.actor, integrationId: integration?.id ?? request.integrationId, action: 'reauth.modal', outcome: failure.kind, fingerprint, detail }, now());
-      deps.logger.info({ event: 'reauth_refused', integration: integration?.id ?? request.integrationId, actor: request.actor, outcome: failure.kind, fingerprint }, 're-authentication refused');
-      return failure;
-    };
+    const how = request.how ?? 'modal';
+    const refuse = refuser(request.actor, request.integrationId, how);
 
     const integration = await deps.store.integrations.findActive(request.integrationId);
     if (!integration) {
@@ -167,7 +196,7 @@ export function createReauthService(deps: ReauthDeps) {
     if (request.expectedAuth !== integration.authType) {
       return refuse(
         integration,
-        fail(integration, 'tampered', `This form was for auth type ${request.expectedAuth}, but ${integration.name} uses ${integration.authType}. The auth type cannot change during re-authentication; open the form again with /reauth ${integration.id}.`),
+        fail(integration, 'tampered', `This form was for auth type ${request.expectedAuth}, but ${integration.name} uses ${integration.authType}. The auth type cannot change during re-authentication. ${startAgain(how, integration.id)}`),
         { reason: 'auth_type_mismatch', submitted: request.expectedAuth, actual: integration.authType },
       );
     }
@@ -176,7 +205,7 @@ export function createReauthService(deps: ReauthDeps) {
     if (smuggled.length > 0) {
       return refuse(
         integration,
-        fail(integration, 'tampered', `The submission carried fields this integration does not use (${smuggled.join(', ')}); it was refused and nothing was changed. Open the form again with /reauth ${integration.id}.`),
+        fail(integration, 'tampered', `The submission carried fields this integration does not use (${smuggled.join(', ')}); it was refused and nothing was changed. ${startAgain(how, integration.id)}`),
         { reason: 'unexpected_fields', fields: smuggled },
       );
     }
@@ -205,12 +234,70 @@ export function createReauthService(deps: ReauthDeps) {
     }
     const valid = validation as CredentialValidation & { outcome: ValidOutcome };
     const payload: SecretPayload = { kind: 'tokens', identifier: parsed.input.identifier ?? null, tokens: parsed.input.tokens };
-    const committed = await commit({ integration, actor: request.actor, payload, validation: valid, how: 'modal' });
+    const current = await deps.store.credentials.current(integration.credentialKey);
+    const accounts = { current: accountsOfStored(current?.identity ?? null), next: accountsOfValidation(valid) };
+    const foreign = foreignAccounts(accounts.current, accounts.next);
+    if (current && foreign.length > 0) {
+      const held = await pending.hold(
+        { integrationId: integration.id, slackUserId: request.actor, boundTo: request.boundTo, replacesCredentialId: current.id, accounts, payload, validation: valid, ...(request.pendingReference ? { reference: request.pendingReference } : {}) },
+        now(),
+      );
+      const reason = `${providerSpec(integration.provider).label} accepted it, but it belongs to ${foreign.map(describeAccount).join(', ')}, and the credential it would replace belongs to ${accounts.current.map(describeAccount).join(', ')}. Confirm to replace it, or cancel to keep the current one; nothing was changed yet.`;
+      return refuse(integration, { ...fail(integration, 'confirm_account', reason, 'token', valid.tokens), confirmation: { reference: held.reference, accounts, expiresAt: held.expiresAt } }, handoverDetail(accounts), fingerprintsOf(valid));
+    }
+    const committed = await commit({ integration, actor: request.actor, payload, validation: valid, how });
     return { ok: true, integration, ...committed, validation: valid };
+  }
+
+  /** Audits and counts a refused attempt, and says why in the log (never what was typed). */
+  function refuser(actor: string, integrationId: string, how: EntryWay) {
+    return async (integration: Integration | undefined, failure: Failure, detail: Record<string, unknown> = {}, fingerprint: string | null = null): Promise<Failure> => {
+      deps.metrics?.reauthentications.inc({ provider: integration?.provider ?? 'unknown', outcome: failure.kind });
+      await deps.store.audit.record({ actor, integrationId: integration?.id ?? integrationId, action: `reauth.${how}`, outcome: failure.kind, fingerprint, detail }, deps.clock.now());
+      deps.logger.info({ event: 'reauth_refused', integration: integration?.id ?? integrationId, actor, outcome: failure.kind, fingerprint }, 're-authentication refused');
+      return failure;
+    };
+  }
+
+  /**
+   * The answer to "this credential belongs to another account — replace?": swaps in the credential
+   * validated a moment before only when `replace` is checked, by the user it was held for, from the
+   * view or page it was held for, within 10 minutes, once, while that person may still manage the
+   * integration and the credential it replaces is still the current one.
+   */
+  async function confirm(request: ConfirmRequest): Promise<ReauthResult> {
+    const refuse = refuser(request.actor, request.integrationId, request.how);
+    const again = startAgain(request.how, request.integrationId);
+    const taken = await pending.take(request.reference, { slackUserId: request.actor, boundTo: request.boundTo }, deps.clock.now());
+    const integration = await deps.store.integrations.findActive(request.integrationId);
+    if (!taken.ok) {
+      if (taken.problem === 'foreign') return refuse(integration, fail(integration, 'tampered', `This confirmation belongs to someone else or to another form, so it was refused and nothing was changed. ${again}`), { reason: 'foreign_confirmation' });
+      const why = taken.problem === 'expired' ? 'waited more than 10 minutes' : taken.problem === 'used' ? 'was already answered' : 'is not known';
+      return refuse(integration, fail(integration, 'confirmation_expired', `This confirmation ${why}, so nothing was changed and the pasted credential was discarded. ${again}`), { reason: `${taken.problem}_confirmation` });
+    }
+    const { accounts } = taken.pending;
+    const fingerprint = fingerprintsOf(taken.validation);
+    if (taken.pending.integrationId !== request.integrationId) return refuse(integration, fail(integration, 'tampered', `This confirmation was for another integration, so it was refused and nothing was changed. ${again}`), { reason: 'other_integration' });
+    if (!request.replace) {
+      return refuse(integration, fail(integration, 'declined', `Nothing was changed: the credential of ${accounts.next.map(describeAccount).join(', ')} was discarded, and the current one stays.`), handoverDetail(accounts), fingerprint);
+    }
+    if (!integration) return refuse(undefined, fail(undefined, 'not_found', `Integration ${request.integrationId} no longer exists (it was removed from integrations.yml). Nothing was changed.`));
+    if (!(await deps.authoriser.canManage(request.actor, integration.owners))) {
+      return refuse(integration, fail(integration, 'permission_denied', `You are not allowed to re-authenticate ${integration.name}; ask one of its owners or a Reauth admin.`));
+    }
+    const changed = () => refuse(integration, fail(integration, 'changed', `The credential of ${integration.name} changed while you were deciding (someone re-authenticated it, or it was rotated), so nothing was changed. ${again}`), handoverDetail(accounts), fingerprint);
+    const outcome = await deps.credentialLock(integration.credentialKey, async () => {
+      const current = await deps.store.credentials.current(integration.credentialKey);
+      if (current?.id !== taken.pending.replacesCredentialId || current.authType !== integration.authType) return undefined;
+      return commit({ integration, actor: request.actor, payload: taken.payload, validation: taken.validation, how: request.how, handover: accounts, locked: true });
+    });
+    if (!outcome) return changed();
+    return { ok: true, integration, ...outcome, validation: taken.validation };
   }
 
   return {
     reauthenticate,
+    confirm,
     commit,
     /** The integration a form names, to show which one is being validated. */
     find: (integrationId: string): Promise<Integration | undefined> => deps.store.integrations.findActive(integrationId),

@@ -1,6 +1,6 @@
 import type { Keyring } from '../crypto/keyring.js';
 import type { ResealCounts, Store } from '../db/store.js';
-import { credentialContext, deliveryContext, oauthStateContext } from './sealing-contexts.js';
+import { credentialContext, deliveryContext, oauthStateContext, pendingCredentialContext } from './sealing-contexts.js';
 
 export type RotationSummary = ResealCounts;
 
@@ -14,6 +14,7 @@ export function rotateKeys(store: Pick<Store, 'credentials'>, keyring: Keyring, 
     {
       credential: (row) => reseal(row.sealedSecret, credentialContext(row.credentialKey, row.binding)),
       oauthState: (row) => reseal(row.sealedVerifier, oauthStateContext(row.stateHash)),
+      pending: (row) => reseal(row.sealed, pendingCredentialContext(row.refHash)),
       delivery: (row) => reseal(row.sealedCredential, deliveryContext(row.credentialKey)),
     },
     (counts) => ({ actor: 'cli', action: 'key.rotate', outcome: 'ok', detail: { ...counts, keyId: keyring.currentKeyId } }),

@@ -4,3 +4,5 @@ export const credentialContext = (credentialKey: string, binding: string | null)
 export const oauthStateContext = (stateHash: string): string => `oauth-state:${stateHash}`;
 /** The credential fields an outbox row carries to its sinks, sealed to the credential's key. */
 export const deliveryContext = (credentialKey: string): string => `delivery:${credentialKey}`;
+/** A credential awaiting its same-account confirmation, sealed to its reference. */
+export const pendingCredentialContext = (refHash: string): string => `pending-credential:${refHash}`;

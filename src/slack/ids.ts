@@ -7,8 +7,13 @@ export const INPUT_BLOCK = { email: 'email', username: 'username', token: 'token
 
 export const INPUT_ACTION = { email: 'email_value', username: 'username_value', token: 'token_value' } as const;
 
+/** The same-account confirmation: its input block (public, docs/slack.md), action and the one option. */
+export const CONFIRM_ACCOUNT = { block: 'confirm_account', action: 'confirm_account_value', replace: 'replace' } as const;
+
 export const CALLBACK = {
   reauthModal: 'reauth_modal',
+  /** "This credential belongs to another account: replace?" */
+  confirmAccount: 'reauth_confirm_account',
   noticeModal: 'reauth_notice',
 } as const;
 
@@ -21,6 +26,8 @@ export const ACTION = {
   snooze: 'snooze_24h',
   /** URL buttons: acked so Slack shows no warning. */
   oauthLink: 'oauth_link',
+  /** URL button to the one-time secret-entry page outside Slack (public, docs/slack.md). */
+  openWebForm: 'open_web_form',
   /** Result view: back to the form. */
   tryAgain: 'reauth_try_again',
   /** Overview paging; value = page number. */

@@ -9,6 +9,8 @@ export interface ModalMetadata {
   integrationId: string;
   auth: string;
   userId: string;
+  /** A same-account confirmation's reference to the credential Reauth holds (never the credential). */
+  ref?: string;
 }
 
 export interface MetadataSigner {
@@ -33,7 +35,7 @@ export function createMetadataSigner(secretKey: Buffer, previousKeys: readonly B
     });
   return {
     sign(metadata) {
-      const body = JSON.stringify({ i: metadata.integrationId, a: metadata.auth, u: metadata.userId });
+      const body = JSON.stringify({ i: metadata.integrationId, a: metadata.auth, u: metadata.userId, ...(metadata.ref ? { r: metadata.ref } : {}) });
       return JSON.stringify({ b: body, s: mac(keys[0] as Buffer, body) });
     },
     verify(text) {
@@ -41,9 +43,9 @@ export function createMetadataSigner(secretKey: Buffer, previousKeys: readonly B
         const { b, s } = JSON.parse(text) as { b?: unknown; s?: unknown };
         if (typeof b !== 'string' || typeof s !== 'string') return undefined;
         if (!matches(b, s)) return undefined;
-        const { i, a, u } = JSON.parse(b) as { i?: unknown; a?: unknown; u?: unknown };
+        const { i, a, u, r } = JSON.parse(b) as { i?: unknown; a?: unknown; u?: unknown; r?: unknown };
         if (typeof i !== 'string' || typeof a !== 'string' || typeof u !== 'string') return undefined;
-        return { integrationId: i, auth: a, userId: u };
+        return { integrationId: i, auth: a, userId: u, ...(typeof r === 'string' ? { ref: r } : {}) };
       } catch {
         return undefined;
       }

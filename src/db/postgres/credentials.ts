@@ -1,7 +1,7 @@
 import { and, eq, isNotNull, isNull } from 'drizzle-orm';
 import type { CredentialRepository } from '../store.js';
 import type { PgDb } from './client.js';
-import { credentials, deliveries, oauthStates } from './schema.js';
+import { credentials, deliveries, oauthStates, pendingCredentials } from './schema.js';
 import type { Clock } from '../../domain/clock.js';
 import { nextVersion } from '../engine-rules.js';
 import { writeRotationCommit } from './rotations.js';
@@ -61,7 +61,7 @@ export function createPgCredentialRepository(db: PgDb, clock: Clock): Credential
     listCurrentWithExpiry: () => db.select().from(credentials).where(and(isNull(credentials.replacedAt), isNotNull(credentials.expiresAt))),
     async resealAll(reseal, auditOf, now) {
       return db.transaction(async (tx) => {
-        const counts = { credentials: 0, oauthStates: 0, deliveries: 0 };
+        const counts = { credentials: 0, oauthStates: 0, pendingCredentials: 0, deliveries: 0 };
         for (const row of await tx.select().from(credentials).where(isNotNull(credentials.sealedSecret)).for('update')) {
           if (row.sealedSecret === null) continue;
           const sealed = reseal.credential({ ...row, sealedSecret: row.sealedSecret });
@@ -75,6 +75,13 @@ export function createPgCredentialRepository(db: PgDb, clock: Clock): Credential
           if (!sealed) continue;
           await tx.update(oauthStates).set({ sealedVerifier: sealed.value, keyId: sealed.keyId }).where(eq(oauthStates.stateHash, row.stateHash));
           counts.oauthStates += 1;
+        }
+        for (const row of await tx.select().from(pendingCredentials).where(isNotNull(pendingCredentials.sealed)).for('update')) {
+          if (row.sealed === null) continue;
+          const sealed = reseal.pending({ ...row, sealed: row.sealed });
+          if (!sealed) continue;
+          await tx.update(pendingCredentials).set({ sealed: sealed.value, keyId: sealed.keyId }).where(eq(pendingCredentials.refHash, row.refHash));
+          counts.pendingCredentials += 1;
         }
         for (const { row, credentialKey } of await tx.select({ row: deliveries, credentialKey: credentials.credentialKey }).from(deliveries).innerJoin(credentials, eq(credentials.id, deliveries.credentialId)).where(isNotNull(deliveries.sealedCredential))) {
           if (row.sealedCredential === null) continue;

@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { bigint, boolean, index, integer, jsonb, pgTable, primaryKey, serial, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
 import { DELIVERY_STATUSES, EVENT_TYPES } from '../../domain/delivery.js';
+import type { PendingAccounts } from '../../domain/accounts.js';
 import { AUTH_KEYS, PROVIDER_KEYS } from '../../providers/types.js';
 
 /**
@@ -129,6 +130,37 @@ export const oauthStates = pgTable('oauth_states', {
   createdAt: at().notNull(),
   expiresAt: at().notNull(),
   startedAt: at(),
+  usedAt: at(),
+});
+
+/** One-time links to the secret-entry page (src/db/sqlite/schema.ts says more). */
+export const secretForms = pgTable('secret_forms', {
+  linkHash: text().primaryKey(),
+  integrationId: text()
+    .notNull()
+    .references(() => integrations.id),
+  slackUserId: text().notNull(),
+  createdAt: at().notNull(),
+  expiresAt: at().notNull(),
+  browserHash: text(),
+  openedAt: at(),
+  usedAt: at(),
+});
+
+/** A credential of another account awaiting its confirmation (src/db/sqlite/schema.ts says more). */
+export const pendingCredentials = pgTable('pending_credentials', {
+  refHash: text().primaryKey(),
+  integrationId: text()
+    .notNull()
+    .references(() => integrations.id),
+  slackUserId: text().notNull(),
+  boundTo: text().notNull(),
+  sealed: text(),
+  keyId: text(),
+  replacesCredentialId: integer().notNull(),
+  accounts: jsonb().$type<PendingAccounts>().notNull(),
+  createdAt: at().notNull(),
+  expiresAt: at().notNull(),
   usedAt: at(),
 });
 

@@ -7,6 +7,7 @@ import { runPostgresMigrations } from './migrate.js';
 import type { Clock } from '../../domain/clock.js';
 import { createPgCredentialLock, type PgCredentialLock } from './locks.js';
 import { createPgRotationRepository } from './rotations.js';
+import { createPgPendingCredentialRepository, createPgSecretFormRepository } from './handover.js';
 import { createPgAlertRepository, createPgAuditRepository, createPgConsumerGrantRepository, createPgConsumerRateRepository, createPgExpiryWarningRepository, createPgHealthRepository, createPgOAuthStateRepository, createPgWebhookReplayRepository } from './records.js';
 
 /** The PostgreSQL store: several replicas may share it (every rule that must hold once uses the database to hold it). */
@@ -20,6 +21,8 @@ export function createPostgresStore(db: PgDb, clock: Clock, lock: PgCredentialLo
     alerts: createPgAlertRepository(db),
     audit: createPgAuditRepository(db),
     oauthStates: createPgOAuthStateRepository(db),
+    secretForms: createPgSecretFormRepository(db),
+    pendingCredentials: createPgPendingCredentialRepository(db),
     webhookReplays: createPgWebhookReplayRepository(db),
     expiryWarnings: createPgExpiryWarningRepository(db),
     deliveries: createPgDeliveryRepository(db),

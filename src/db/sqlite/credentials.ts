@@ -7,7 +7,7 @@ import { createOutboxWriter } from './deliveries.js';
 import type { Db } from './client.js';
 import { createHealthWriter } from './health.js';
 import { prepareServedBy } from './served-by.js';
-import { credentials, deliveries, integrations, oauthStates } from './schema.js';
+import { credentials, deliveries, integrations, oauthStates, pendingCredentials } from './schema.js';
 import { nextVersion } from '../engine-rules.js';
 import { createRotationCommitWriter } from './rotations.js';
 
@@ -106,7 +106,7 @@ export function createCredentialRepository(db: Db, clock: Clock): CredentialRepo
     listCurrentWithExpiry: async () => db.select().from(credentials).where(and(isNull(credentials.replacedAt), isNotNull(credentials.expiresAt))).all(),
     async resealAll(reseal, auditOf, now) {
       return db.transaction((tx) => {
-        const counts = { credentials: 0, oauthStates: 0, deliveries: 0 };
+        const counts = { credentials: 0, oauthStates: 0, pendingCredentials: 0, deliveries: 0 };
         for (const row of tx.select().from(credentials).where(isNotNull(credentials.sealedSecret)).all()) {
           if (row.sealedSecret === null) continue;
           const sealed = reseal.credential({ ...row, sealedSecret: row.sealedSecret });
@@ -120,6 +120,13 @@ export function createCredentialRepository(db: Db, clock: Clock): CredentialRepo
           if (!sealed) continue;
           tx.update(oauthStates).set({ sealedVerifier: sealed.value, keyId: sealed.keyId }).where(eq(oauthStates.stateHash, row.stateHash)).run();
           counts.oauthStates += 1;
+        }
+        for (const row of tx.select().from(pendingCredentials).where(isNotNull(pendingCredentials.sealed)).all()) {
+          if (row.sealed === null) continue;
+          const sealed = reseal.pending({ ...row, sealed: row.sealed });
+          if (!sealed) continue;
+          tx.update(pendingCredentials).set({ sealed: sealed.value, keyId: sealed.keyId }).where(eq(pendingCredentials.refHash, row.refHash)).run();
+          counts.pendingCredentials += 1;
         }
         for (const { row, credentialKey } of tx.select({ row: deliveries, credentialKey: credentials.credentialKey }).from(deliveries).innerJoin(credentials, eq(credentials.id, deliveries.credentialId)).where(isNotNull(deliveries.sealedCredential)).all()) {
           if (row.sealedCredential === null) continue;

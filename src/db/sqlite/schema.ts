@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 import { DELIVERY_STATUSES, EVENT_TYPES } from '../../domain/delivery.js';
+import type { PendingAccounts } from '../../domain/accounts.js';
 import { AUTH_KEYS, PROVIDER_KEYS } from '../../providers/types.js';
 
 /** Timestamps are stored as epoch milliseconds. */
@@ -154,6 +155,47 @@ export const oauthStates = sqliteTable('oauth_states', {
   expiresAt: at().notNull(),
   /** When the link-out was first opened in a browser: it opens once, for one browser. */
   startedAt: at(),
+  usedAt: at(),
+});
+
+/**
+ * One-time links to Reauth's own page for typing a new credential outside Slack (SECRET_ENTRY):
+ * stored by hash, for one user and one integration, 10 minutes, bound to the first browser that opens
+ * them (the hash of a random value in that browser's cookie), used up by a swap.
+ */
+export const secretForms = sqliteTable('secret_forms', {
+  linkHash: text().primaryKey(),
+  integrationId: text()
+    .notNull()
+    .references(() => integrations.id),
+  slackUserId: text().notNull(),
+  createdAt: at().notNull(),
+  expiresAt: at().notNull(),
+  browserHash: text(),
+  openedAt: at(),
+  usedAt: at(),
+});
+
+/**
+ * A validated credential of another account than the current one, held sealed until the person who
+ * pasted it confirms (or not): for that user and that view or page only, 10 minutes, used once.
+ * `accounts` names both sides (no secret); the sealed value is erased when it is used or declined.
+ */
+export const pendingCredentials = sqliteTable('pending_credentials', {
+  refHash: text().primaryKey(),
+  integrationId: text()
+    .notNull()
+    .references(() => integrations.id),
+  slackUserId: text().notNull(),
+  /** `view:<Slack view id>` or `web:<link hash>`: where the confirmation must come from. */
+  boundTo: text().notNull(),
+  sealed: text(),
+  keyId: text(),
+  /** The credential it would replace: a confirmation after that one changed is refused. */
+  replacesCredentialId: integer().notNull(),
+  accounts: text({ mode: 'json' }).$type<PendingAccounts>().notNull(),
+  createdAt: at().notNull(),
+  expiresAt: at().notNull(),
   usedAt: at(),
 });
 

@@ -14,6 +14,7 @@ import { createHealthRepository } from './health.js';
 import { createIntegrationRepository } from './integrations.js';
 import { runMigrations } from './migrate.js';
 import { createOAuthStateRepository } from './oauth-states.js';
+import { createPendingCredentialRepository, createSecretFormRepository } from './handover.js';
 import { createWebhookReplayRepository } from './webhook-replays.js';
 
 /** The SQLite store over an open, migrated database. Statements are prepared once, here. */
@@ -26,6 +27,8 @@ export function createSqliteStore(db: Db, clock: Clock = systemClock): Store & {
     alerts: createAlertRepository(db),
     audit: createAuditRepository(db),
     oauthStates: createOAuthStateRepository(db),
+    secretForms: createSecretFormRepository(db),
+    pendingCredentials: createPendingCredentialRepository(db),
     webhookReplays: createWebhookReplayRepository(db),
     expiryWarnings: createExpiryWarningRepository(db),
     deliveries: createDeliveryRepository(db, clock),

@@ -1,12 +1,11 @@
 import type { AllMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
 import type { ReauthResult } from '../../domain/reauth-result.js';
 import { buildResultModal, buildValidatingModal } from '../../slack/blocks/modals.js';
-import type { ModalView } from '@slack/types';
-import type { Block } from '../../slack/blocks/text.js';
 import { slackErrorCode } from '../../slack/errors.js';
 import { truncate } from '../../slack/blocks/text.js';
 import { INPUT_ACTION, INPUT_BLOCK } from '../../slack/ids.js';
 import type { ListenerServices } from '../services.js';
+import { ackSuccess, afterResult, answerView, withDelivery } from './result-view.js';
 
 /** How long a submission may take and still answer in the modal itself (Slack allows 3 s). */
 export const DEFAULT_FAST_PATH_MS = 2000;
@@ -45,6 +44,9 @@ export function handleReauthSubmission(services: ListenerServices, fastPathMs = 
         token: valueOf(values, INPUT_BLOCK.token, INPUT_ACTION.token),
       },
       submittedFields: presentBlocks,
+      how: 'modal',
+      // A confirmation for another account is accepted only from this view (its id survives updates).
+      boundTo: `view:${view.id}`,
     });
 
     let timer: NodeJS.Timeout | undefined;
@@ -55,12 +57,9 @@ export function handleReauthSubmission(services: ListenerServices, fastPathMs = 
     clearTimeout(timer);
 
     if (first !== 'slow') {
-      if (first.ok) {
-        const resultView = buildResultModal(first);
-        const shown = await withDelivery(services, first, resultView);
-        await ack({ response_action: 'update', view: shown.view });
-        if (shown.tracked) await services.notices.remember(first.credential.id, first.integration.id, { viewId: view.id, view: resultView });
-      } else {
+      if (first.ok) await ackSuccess(services, ack, first, view.id);
+      else if (first.kind === 'confirm_account') await ack({ response_action: 'update', view: answerView(services, first, userId) });
+      else {
         const field = presentBlocks.includes(first.field) ? first.field : INPUT_BLOCK.token;
         await ack({ response_action: 'errors', errors: { [field]: truncate(first.reason, 1500) } });
       }
@@ -72,7 +71,7 @@ export function handleReauthSubmission(services: ListenerServices, fastPathMs = 
     if (integration) await ack({ response_action: 'update', view: buildValidatingModal(integration) });
     else await ack();
     const result = await work;
-    const resultView = buildResultModal(result);
+    const resultView = answerView(services, result, userId);
     try {
       const shown = result.ok ? await withDelivery(services, result, resultView) : { view: resultView, tracked: false };
       await services.slack.views.update({ view_id: view.id, view: shown.view });
@@ -81,26 +80,25 @@ export function handleReauthSubmission(services: ListenerServices, fastPathMs = 
       const code = slackErrorCode(error);
       if (code !== 'not_found') services.logger.warn({ error: code }, 'could not show the validation result in the modal');
       // The person closed the modal (or Slack refused): the outcome goes to them directly.
-      try {
-        await services.slack.chat.postMessage({ channel: userId, text: result.ok ? `${result.integration.name} is re-authenticated.` : `Re-authentication was not saved: ${result.reason}`, blocks: resultView.blocks.filter((b) => b.type !== 'actions') });
-      } catch (dmError) {
-        services.logger.warn({ error: slackErrorCode(dmError) }, 'could not send the validation result by direct message');
-      }
+      await tellClosed(services, result, userId, view.id);
     }
     await afterResult(services, result, userId);
   };
 }
 
-async function afterResult(services: ListenerServices, result: ReauthResult, actor: string): Promise<void> {
-  if (!result.ok) return;
-  await services.announce({ integration: result.integration, affected: result.affected, validation: result.validation, actor, how: 'modal', credentialId: result.credential.id });
-}
-
 /**
- * The result modal with the new credential's delivery lines (pending at first; kept current afterwards),
- * and whether it has any to keep current.
+ * The modal was closed before the slow result arrived: the outcome goes by direct message. A
+ * credential of another account cannot be confirmed any more (its view is gone): it is discarded.
  */
-async function withDelivery(services: ListenerServices, result: Extract<ReauthResult, { ok: true }>, view: ModalView): Promise<{ view: ModalView; tracked: boolean }> {
-  const lines = await services.notices.linesFor(result.credential.id);
-  return lines.length ? { view: { ...view, blocks: services.notices.addLines(view.blocks as Block[], lines) }, tracked: true } : { view, tracked: false };
+async function tellClosed(services: ListenerServices, result: ReauthResult, userId: string, viewId: string): Promise<void> {
+  let shown = result;
+  if (!result.ok && result.kind === 'confirm_account' && result.confirmation && result.integration) {
+    shown = await services.reauth.confirm({ reference: result.confirmation.reference, integrationId: result.integration.id, actor: userId, boundTo: `view:${viewId}`, how: 'modal', replace: false });
+  }
+  const text = shown.ok ? `${shown.integration.name} is re-authenticated.` : `Re-authentication was not saved: ${shown.reason}`;
+  try {
+    await services.slack.chat.postMessage({ channel: userId, text, blocks: buildResultModal(shown).blocks.filter((b) => b.type !== 'actions') });
+  } catch (dmError) {
+    services.logger.warn({ error: slackErrorCode(dmError) }, 'could not send the validation result by direct message');
+  }
 }

@@ -56,6 +56,13 @@ function renderElement(element: unknown, ctx: RenderContext, blockId = ''): stri
       const placeholder = e.placeholder ? ` placeholder="${escapeHtml(String(obj(e.placeholder).text ?? ''))}"` : '';
       return `<input type="email" name="${escapeHtml(blockId)}" data-block-id="${escapeHtml(blockId)}" autocomplete="off"${placeholder}>`;
     }
+    case 'checkboxes':
+      return (Array.isArray(e.options) ? e.options : [])
+        .map((option) => {
+          const o = obj(option);
+          return `<span class="blk-check"><input type="checkbox" data-block-id="${escapeHtml(blockId)}" value="${escapeHtml(String(o.value ?? ''))}"> ${text(o.text, ctx)}</span>`;
+        })
+        .join('');
     default:
       return `<span class="unsupported">[unsupported element ${escapeHtml(String(e.type))}]</span>`;
   }

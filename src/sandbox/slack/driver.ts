@@ -105,15 +105,24 @@ export function createSlackDriver(options: { appUrl: string; signingSecret: stri
       const stored = await options.slack.view(viewId);
       if (!stored) throw new Error(`no view ${viewId} at the emulator`);
       const blocks = (stored.view.blocks as { type: string; block_id?: string; element?: { action_id: string; type: string } }[]) ?? [];
-      const state: Record<string, Record<string, { type: string; value: string }>> = {};
+      const state: Record<string, Record<string, { type: string; value?: string; selected_options?: { value: string }[] }>> = {};
       for (const [blockId, value] of Object.entries(values)) {
         const block = blocks.find((b) => b.block_id === blockId);
         const actionId = block?.element?.action_id ?? `${blockId}_value`;
-        state[blockId] = { [actionId]: { type: block?.element?.type ?? 'plain_text_input', value } };
+        const type = block?.element?.type ?? 'plain_text_input';
+        // Checkboxes carry the checked options' values; an empty value is nothing checked.
+        state[blockId] = { [actionId]: type === 'checkboxes' ? { type, selected_options: value ? [{ value }] : [] } : { type, value } };
       }
       const view: Record<string, unknown> = { ...stored.view, id: stored.id, hash: stored.hash, state: { values: state } };
       tamper?.(view);
       return interaction({ type: 'view_submission', team: { id: 'T0SANDBOX' }, user: { id: actor.userId }, api_app_id: 'A0REAUTH', view });
+    },
+    /** Cancel or × on a modal: Slack tells the app only when the view asked for it (notify_on_close). */
+    async close(viewId: string, actor: Actor) {
+      const stored = await options.slack.view(viewId);
+      if (!stored?.view.notify_on_close) return undefined;
+      const view = { ...stored.view, id: stored.id, hash: stored.hash, state: { values: {} } };
+      return interaction({ type: 'view_closed', team: { id: 'T0SANDBOX' }, user: { id: actor.userId }, api_app_id: 'A0REAUTH', view, is_cleared: false });
     },
   };
 }

@@ -111,7 +111,7 @@ export function buildUnknownIntegration(typedText: string, suggestions: readonly
 }
 
 /** The short confirmation in the integration's channel: who, which integration(s), which credential. */
-export function buildReauthConfirmation(params: { actor: string; integrations: readonly Integration[]; fingerprints: readonly string[]; outcome: ValidOutcome; how: 'modal' | 'oauth' }): MessageContent {
+export function buildReauthConfirmation(params: { actor: string; integrations: readonly Integration[]; fingerprints: readonly string[]; outcome: ValidOutcome; how: 'modal' | 'web' | 'oauth' }): MessageContent {
   const names = params.integrations.map((i) => `*${escapeMrkdwn(i.name)}*`).join(', ');
   const credential = params.fingerprints.map((f) => `\`${f}\``).join(', ');
   const text = `<@${params.actor}> re-authenticated ${names} ${params.how === 'oauth' ? 'by signing in' : 'with a new credential'} (${credential}), signed in as ${escapeMrkdwn(describeIdentity(params.outcome.identity))}.`;

@@ -40,7 +40,29 @@ export function buildNoticeModal(title: string, text: string, extra: Block[] = [
 }
 
 /** The form: read-only facts, then exactly the inputs this provider/auth row needs. */
-export function buildReauthModal(integration: Integration, metadata: string): ModalView {
+/** The one-time link to Reauth's own page for typing the credential outside Slack (SECRET_ENTRY). */
+export interface WebFormLink {
+  link: string;
+  expiresAt: Date;
+  /** SECRET_ENTRY=web: the modal holds no secret input at all, only the link. */
+  only: boolean;
+}
+
+function webFormBlocks(integration: Integration, web: WebFormLink): Block[] {
+  const intro = web.only
+    ? `Your organisation keeps secrets out of Slack: type the new credential for *${escapeMrkdwn(integration.name)}* on Reauth's own page.`
+    : 'Or, to keep the secret out of Slack, type it on Reauth\'s own page instead:';
+  return [
+    section(intro),
+    actions('web_form_actions', button('Open the secure page', ACTION.openWebForm, { url: web.link, ...(web.only ? { style: 'primary' as const } : {}) })),
+    context(`The link is for you only, opens in one browser, and expires ${slackDate(web.expiresAt)} (10 minutes). The result is posted here in Slack.`),
+  ];
+}
+
+export function buildReauthModal(integration: Integration, metadata: string, web?: WebFormLink): ModalView {
+  if (web?.only) {
+    return infoModal(TITLE, [...integrationSummary(integration), context(':lock: The auth type cannot be changed here; change it in `integrations.yml`.'), ...webFormBlocks(integration, web)]);
+  }
   const spec = authSpec(integration.provider, integration.authType);
   const form = spec?.form;
   if (form?.kind !== 'token') throw new Error(`${integration.id} does not take a typed credential`);
@@ -88,6 +110,7 @@ export function buildReauthModal(integration: Integration, metadata: string): Mo
       context(':lock: The auth type cannot be changed here; change it in `integrations.yml`. The new credential is checked against the provider and saved only if it works.'),
       ...inputs,
       context('What you paste is never shown back, posted or logged: it is sealed and sent only to the provider.'),
+      ...(web ? webFormBlocks(integration, web) : []),
     ],
   };
 }

@@ -86,14 +86,14 @@ describe('rotateKeys', () => {
       swapCredential(db, { credentialKey: key, provider: 'github', authType: 'pat', sealedSecret: sealed.value, keyId: sealed.keyId, fingerprints: ['f'], createdBy: 'U1', createdAt: t }, t);
     }
     const newRing = createKeyring(newKey(), [oldKey]);
-    expect(await rotateKeys(createSqliteStore(db), newRing, t)).toEqual({ credentials: 2, oauthStates: 0, deliveries: 0 });
+    expect(await rotateKeys(createSqliteStore(db), newRing, t)).toEqual({ credentials: 2, oauthStates: 0, pendingCredentials: 0, deliveries: 0 });
     const onlyNew = createKeyring(newKey());
     const row = currentCredential(db, 'integration:a');
     expect(row?.keyId).toBe(newRing.currentKeyId);
     expect(newRing.unseal(row?.sealedSecret ?? '', 'integration:a')).toBe(`${SECRET}-integration:a`);
     expect(() => onlyNew.unseal(row?.sealedSecret ?? '', 'integration:a')).toThrow();
     // A second run has nothing to do.
-    expect(await rotateKeys(createSqliteStore(db), newRing, t)).toEqual({ credentials: 0, oauthStates: 0, deliveries: 0 });
+    expect(await rotateKeys(createSqliteStore(db), newRing, t)).toEqual({ credentials: 0, oauthStates: 0, pendingCredentials: 0, deliveries: 0 });
   });
 
   it('changes nothing when one secret cannot be opened', async () => {

@@ -3,7 +3,7 @@ import { openDatabase, closeDatabase } from '../../../src/db/sqlite/client.js';
 import { runMigrations } from '../../../src/db/sqlite/migrate.js';
 import { fileDb, memoryDb } from '../../helpers/db.js';
 
-const TABLES = ['alerts', 'audit_log', 'consumer_grants', 'consumer_rates', 'credentials', 'deliveries', 'delivery_notices', 'expiry_warnings', 'health_states', 'integrations', 'oauth_states', 'rotation_attempts', 'token_revocations', 'webhook_replays'];
+const TABLES = ['alerts', 'audit_log', 'consumer_grants', 'consumer_rates', 'credentials', 'deliveries', 'delivery_notices', 'expiry_warnings', 'health_states', 'integrations', 'oauth_states', 'pending_credentials', 'rotation_attempts', 'secret_forms', 'token_revocations', 'webhook_replays'];
 
 function tablesOf(db: ReturnType<typeof memoryDb>): string[] {
   return (db.$client.prepare("select name from sqlite_master where type='table' and name not like 'sqlite_%' and name not like '__drizzle%' order by name").all() as { name: string }[]).map((r) => r.name);

@@ -143,6 +143,29 @@ describe.each(engines)('the store on %s', (_engine, open) => {
     expect((await Promise.all([1, 2, 3].map(() => store.webhookReplays.remember('sig-1', at(0))))).filter(Boolean)).toHaveLength(1);
   });
 
+  it('binds a secret-entry link to one browser and uses it once, across callers', async () => {
+    await store.secretForms.insert({ linkHash: 'l1', integrationId: 'b', slackUserId: 'U0OWNER', createdAt: at(0), expiresAt: at(600_000) });
+    expect((await Promise.all(['x', 'y', 'z'].map((b) => store.secretForms.bindBrowser('l1', b, at(1000))))).filter(Boolean)).toHaveLength(1);
+    expect((await store.secretForms.find('l1'))?.openedAt).toEqual(at(1000));
+    expect((await Promise.all([1, 2, 3].map(() => store.secretForms.markUsed('l1', at(2000))))).filter(Boolean)).toHaveLength(1);
+    expect(await store.secretForms.bindBrowser('l1', 'late', at(3000))).toBe(false);
+    await store.secretForms.prune(at(600_000 + 25 * 3600 * 1000));
+    expect(await store.secretForms.find('l1')).toBeUndefined();
+  });
+
+  it('holds a pending credential, replaces it under the same reference, and uses it once', async () => {
+    const pending = { refHash: 'r1', integrationId: 'b', slackUserId: 'U0OWNER', boundTo: 'view:V1', sealed: 'sealed-1', keyId: 'k1', replacesCredentialId: 1, accounts: { current: [{ id: '1' }], next: [{ id: '2', name: 'Other' }] }, createdAt: at(0), expiresAt: at(600_000) };
+    await store.pendingCredentials.put(pending);
+    expect((await Promise.all([1, 2, 3].map(() => store.pendingCredentials.markUsed('r1', at(1000))))).filter(Boolean)).toHaveLength(1);
+    expect(await store.pendingCredentials.find('r1')).toMatchObject({ usedAt: at(1000), sealed: null, accounts: pending.accounts });
+    await store.pendingCredentials.put({ ...pending, sealed: 'sealed-2', expiresAt: at(700_000) });
+    expect(await store.pendingCredentials.find('r1')).toMatchObject({ usedAt: null, sealed: 'sealed-2' });
+    await store.pendingCredentials.prune(at(700_001));
+    expect(await store.pendingCredentials.find('r1')).toMatchObject({ sealed: null });
+    await store.pendingCredentials.prune(at(700_000 + 25 * 3600 * 1000));
+    expect(await store.pendingCredentials.find('r1')).toBeUndefined();
+  });
+
   it('records expiry warnings once per threshold', async () => {
     const credential = (await store.credentials.current('integration:a'))!;
     await store.expiryWarnings.record(credential.id, [14, 3], at(0));
@@ -283,12 +306,12 @@ describe.each(engines)('the store on %s', (_engine, open) => {
   });
 
   it('re-seals every sealed value in one change, and a throw changes nothing', async () => {
-    const counts = await store.credentials.resealAll({ credential: (r) => ({ value: `${r.sealedSecret}+`, keyId: 'k2' }), oauthState: () => undefined, delivery: (r) => ({ value: `${r.sealedCredential}+`, keyId: 'k2' }) }, (c) => ({ actor: 'cli', action: 'key.rotate', outcome: 'ok', detail: { ...c } }), at(0));
+    const counts = await store.credentials.resealAll({ credential: (r) => ({ value: `${r.sealedSecret}+`, keyId: 'k2' }), oauthState: () => undefined, pending: () => undefined, delivery: (r) => ({ value: `${r.sealedCredential}+`, keyId: 'k2' }) }, (c) => ({ actor: 'cli', action: 'key.rotate', outcome: 'ok', detail: { ...c } }), at(0));
     expect(counts.credentials).toBeGreaterThan(2);
     expect(counts.deliveries).toBeGreaterThan(0);
     expect((await store.credentials.current('integration:a'))?.keyId).toBe('k2');
     const before = (await store.credentials.current('integration:a'))?.sealedSecret;
-    await expect(store.credentials.resealAll({ credential: (r) => (r.credentialKey === 'integration:b' ? (() => { throw new Error('cannot open'); })() : { value: 'x', keyId: 'k3' }), oauthState: () => undefined, delivery: () => undefined }, () => ({ actor: 'cli', action: 'key.rotate', outcome: 'ok' }), at(0))).rejects.toThrow('cannot open');
+    await expect(store.credentials.resealAll({ credential: (r) => (r.credentialKey === 'integration:b' ? (() => { throw new Error('cannot open'); })() : { value: 'x', keyId: 'k3' }), oauthState: () => undefined, pending: () => undefined, delivery: () => undefined }, () => ({ actor: 'cli', action: 'key.rotate', outcome: 'ok' }), at(0))).rejects.toThrow('cannot open');
     expect((await store.credentials.current('integration:a'))?.sealedSecret).toBe(before);
   });
 });

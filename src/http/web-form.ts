@@ -1,0 +1,57 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { buildHeaderMessage } from '../slack/blocks/messages.js';
+import { escapeMrkdwn } from '../slack/blocks/text.js';
+import { tellUser } from '../slack/notify.js';
+import { hashLink, webFormCookieName, type WebFormAnswer } from '../services/web-form.js';
+import { readCookies } from './cookies.js';
+import { readBodyLimited } from './read-body.js';
+import type { Route, RouteServices } from './services.js';
+import { renderWebFormPage, WEB_FORM_HEADERS } from './web-form-page.js';
+
+type Params = IncomingMessage & { params?: Record<string, string> };
+
+/** The most a form POST may carry: a pool of tokens, one per line, is far below it. */
+const MAX_FORM_BYTES = 64 * 1024;
+
+/**
+ * Binds the link to this browser: `HttpOnly` (no script reads it), `SameSite=Strict` (no other site's
+ * page can post with it), on PUBLIC_URL's own path, `Secure` when PUBLIC_URL is https.
+ */
+function browserCookie(name: string, value: string, publicUrl: string): string {
+  const url = new URL(publicUrl);
+  const path = `${url.pathname.replace(/\/+$/, '')}/reauth/form`;
+  return `${name}=${value}; Path=${path}; Max-Age=600; HttpOnly; SameSite=Strict${url.protocol === 'https:' ? '; Secure' : ''}`;
+}
+
+function send(res: ServerResponse, answer: WebFormAnswer, publicUrl: string): void {
+  const cookie = answer.bindBrowser ? { 'Set-Cookie': browserCookie(answer.bindBrowser.name, answer.bindBrowser.value, publicUrl) } : {};
+  res.writeHead(answer.status, { ...WEB_FORM_HEADERS, ...cookie });
+  res.end(renderWebFormPage(answer.page));
+}
+
+/** GET and POST /reauth/form/:state — the one-time page for typing a credential outside Slack. */
+export function webFormRoute(services: Pick<RouteServices, 'webForm' | 'publicUrl' | 'announce' | 'slack' | 'logger'>): Route {
+  return {
+    path: '/reauth/form/:state',
+    method: ['GET', 'POST'],
+    handler: async (req: Params, res: ServerResponse) => {
+      const state = req.params?.state ?? '';
+      const browserSecret = readCookies(req).get(webFormCookieName(hashLink(state)));
+      if (req.method === 'GET') return send(res, await services.webForm.show(state, browserSecret), services.publicUrl);
+      const body = await readBodyLimited(req, MAX_FORM_BYTES).catch(() => undefined);
+      const type = req.headers['content-type'] ?? '';
+      if (body === undefined || !type.startsWith('application/x-www-form-urlencoded')) {
+        res.writeHead(body === undefined ? 413 : 415, WEB_FORM_HEADERS);
+        res.end(renderWebFormPage({ kind: 'refused', title: 'This form could not be read', message: 'The page sent something that is not this form, so nothing was changed. Reload the page and try again.' }));
+        return;
+      }
+      const answer = await services.webForm.submit(state, browserSecret, new URLSearchParams(body));
+      send(res, answer, services.publicUrl);
+      if (answer.success) {
+        const { integration, affected, validation, credential, userId } = answer.success;
+        await services.announce({ integration, affected, validation, actor: userId, how: 'web', credentialId: credential.id });
+        await tellUser(services.slack, services.logger, userId, buildHeaderMessage(`${integration.name} is re-authenticated`, `${escapeMrkdwn(validation.outcome.reason)}\nYou typed it on Reauth's own page; nothing secret passed through Slack.`));
+      }
+    },
+  };
+}
