@@ -34,6 +34,17 @@ function checkElement(el: unknown, path: string, problems: string[]): void {
     if (el.placeholder !== undefined) checkTextObject(el.placeholder, `${path}.placeholder`, 150, problems, true);
     return;
   }
+  if (el.type === 'checkboxes') {
+    // https://docs.slack.dev/reference/block-kit/block-elements/checkboxes-element and the option object's limits.
+    if (typeof el.action_id === 'string' && el.action_id.length > 255) problems.push(`${path}.action_id: longer than 255`);
+    if (!Array.isArray(el.options) || el.options.length < 1 || el.options.length > 10) return void problems.push(`${path}.options: 1–10 options`);
+    el.options.forEach((o, j) => {
+      if (!isObj(o)) return void problems.push(`${path}.options[${j}]: must be an object`);
+      checkTextObject(o.text, `${path}.options[${j}].text`, 75, problems);
+      if (typeof o.value !== 'string' || o.value.length < 1 || o.value.length > 150) problems.push(`${path}.options[${j}].value: 1–150 characters`);
+    });
+    return;
+  }
   if (el.type === 'image' || el.type === 'static_select' || el.type === 'overflow' || el.type === 'datepicker') return;
   problems.push(`${path}.type: unsupported element ${String(el.type)}`);
 }

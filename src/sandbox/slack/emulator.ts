@@ -79,6 +79,8 @@ export interface SlackEmulator {
   closeView(id: string): void;
   /** What Slack does with the app's answer to a view_submission (update, errors, clear, or close). */
   applySubmissionAck(viewId: string, ack: unknown): void;
+  /** Answers to a view_submission whose view Slack would refuse (the person sees a connection error), with why. */
+  readonly refusedAcks: readonly { viewId: string; problems: string[] }[];
   addUser(id: string, profile?: { name?: string; realName?: string; tz?: string }): void;
   addUsergroup(id: string, users: string[]): void;
   addChannel(id: string, options?: { name?: string; member?: boolean }): void;
@@ -105,6 +107,7 @@ export async function startSlackEmulator(options: SlackEmulatorOptions): Promise
   const messages: StoredMessage[] = [];
   const responses: ResponseUrlPost[] = [];
   const views = new Map<string, StoredView>();
+  const refusedAcks: { viewId: string; problems: string[] }[] = [];
   const homes = new Map<string, Args>();
   const triggers = new Map<string, { issuedAt: number; used: boolean }>();
   const responseUrls = new Map<string, { issuedAt: number; uses: number }>();
@@ -374,10 +377,16 @@ export async function startSlackEmulator(options: SlackEmulatorOptions): Promise
       const stored = views.get(id);
       if (stored) for (const v of views.values()) if (v.rootId === stored.rootId) v.closed = true;
     },
+    refusedAcks,
     applySubmissionAck: (viewId, ack) => {
       const stored = views.get(viewId);
       if (!stored) return;
       const answer = (ack ?? {}) as { response_action?: string; view?: Args; errors?: Record<string, string> };
+      const problems = answer.view ? checkView(answer.view) : [];
+      if (problems.length) {
+        refusedAcks.push({ viewId, problems });
+        return;
+      }
       if (answer.response_action === 'update' && answer.view) {
         stored.view = answer.view;
         stored.hash = randomBytes(6).toString('hex');
