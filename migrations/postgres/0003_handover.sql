@@ -16,6 +16,7 @@ CREATE TABLE "secret_forms" (
 	"link_hash" text PRIMARY KEY NOT NULL,
 	"integration_id" text NOT NULL,
 	"slack_user_id" text NOT NULL,
+	"requested_by_name" text,
 	"created_at" timestamp with time zone NOT NULL,
 	"expires_at" timestamp with time zone NOT NULL,
 	"browser_hash" text,

@@ -17,6 +17,7 @@ CREATE TABLE `secret_forms` (
 	`link_hash` text PRIMARY KEY NOT NULL,
 	`integration_id` text NOT NULL,
 	`slack_user_id` text NOT NULL,
+	`requested_by_name` text,
 	`created_at` integer NOT NULL,
 	`expires_at` integer NOT NULL,
 	`browser_hash` text,

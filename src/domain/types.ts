@@ -157,6 +157,8 @@ export interface SecretForm {
   linkHash: string;
   integrationId: string;
   slackUserId: string;
+  /** The Slack name of the person who asked, as Slack sent it. */
+  requestedByName: string | null;
   createdAt: Date;
   expiresAt: Date;
   /** The hash of the random value in the cookie of the first browser that opened it. */

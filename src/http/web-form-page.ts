@@ -53,7 +53,7 @@ function summary(context: FormContext): string {
 <dt>Provider</dt><dd id="provider">${escapeHtml(providerLabel(integration.provider))}</dd>
 <dt>URL</dt><dd id="url">${escapeHtml(integration.url)}</dd>
 <dt>Auth type</dt><dd id="auth-type">${escapeHtml(authLabel(integration.provider, integration.authType))} (<code>${escapeHtml(integration.authType)}</code>)</dd>
-<dt>Asked for by</dt><dd id="requested-by">Slack user <code>${escapeHtml(context.requestedBy)}</code>, from Slack; this page works until ${time(context.expiresAt)}</dd>
+<dt>Asked for by</dt><dd id="requested-by">${escapeHtml(context.requestedBy)}, in Slack; this page works until ${time(context.expiresAt)}</dd>
 </dl>`;
 }
 

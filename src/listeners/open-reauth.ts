@@ -11,6 +11,8 @@ import type { ListenerServices } from './services.js';
 export interface OpenRequest {
   triggerId: string;
   userId: string;
+  /** The Slack name the request carried: the one-time page names who asked. */
+  userName?: string | undefined;
   integrationId: string;
   respond?: Respond | undefined;
 }
@@ -52,7 +54,7 @@ function couldNotOpen(integrationId: string, code: string): string {
  */
 export async function openReauth(services: ListenerServices, request: OpenRequest): Promise<void> {
   const { slack, logger } = services;
-  const surface = await services.entry.open(request.userId, request.integrationId);
+  const surface = await services.entry.open(request.userId, request.integrationId, request.userName);
   if (surface.kind === 'unknown') {
     await tellUser(slack, logger, request.userId, buildUnknownIntegration(surface.requested, surface.suggestions), request.respond);
     return;
@@ -69,7 +71,7 @@ export async function openReauth(services: ListenerServices, request: OpenReques
   }
   if (surface.kind !== 'checking' || !viewId) return;
 
-  const resolved = await services.entry.resolve(request.userId, surface.integration);
+  const resolved = await services.entry.resolve(request.userId, surface.integration, request.userName);
   try {
     await slack.views.update({ view_id: viewId, view: viewFor(resolved) });
   } catch (error) {

@@ -41,7 +41,7 @@ export function sandboxRoutes(params: { slack: SlackEmulator; providers: Provide
   const { slack, providers, driver } = params;
   const ephemerals: Ephemeral[] = [];
   let responsesSeen = 0;
-  const actor = { userId: DEMO_USER.id, channelId: DEMO_CHANNEL.id };
+  const actor = { userId: DEMO_USER.id, name: DEMO_USER.name, channelId: DEMO_CHANNEL.id };
 
   /** response_url posts become ephemeral messages (replace_original replaces the last one). */
   function collectResponses(): void {

@@ -7,7 +7,7 @@ const port = Number(env.PORT ?? 3000);
 const dataDir = env.SANDBOX_DIR ?? './sandbox-data';
 
 try {
-  const sandbox = await startSandbox({ dataDir, port: Number.isInteger(port) ? port : 3000 });
+  const sandbox = await startSandbox({ dataDir, port: Number.isInteger(port) ? port : 3000, ...(env.SECRET_ENTRY ? { secretEntry: env.SECRET_ENTRY } : {}) });
   process.stdout.write(`\nReauth sandbox is running. Open ${sandbox.url}/sandbox\n(Ctrl+C to stop; data in ${dataDir})\n`);
   const stop = async () => {
     await sandbox.close();

@@ -27,7 +27,7 @@ export interface Sandbox {
  * Starts the real Reauth (same app, listeners and services as production) against the loopback
  * emulators, with a demo catalogue, a generated key and a database under `dataDir`.
  */
-export async function startSandbox(options: { dataDir: string; port: number; logLevel?: LogLevel; healthCheckSeconds?: number }): Promise<Sandbox> {
+export async function startSandbox(options: { dataDir: string; port: number; logLevel?: LogLevel; healthCheckSeconds?: number; /** SECRET_ENTRY: slack, web or both (the default). */ secretEntry?: string }): Promise<Sandbox> {
   const dataDir = resolve(options.dataDir);
   mkdirSync(dataDir, { recursive: true });
   const providers = await startProviderEmulator();
@@ -67,6 +67,8 @@ export async function startSandbox(options: { dataDir: string; port: number; log
       AZURE_OAUTH_CLIENT_SECRET: 'sandbox-entra-secret',
       AZURE_OAUTH_AUTHORITY: providers.azureAuthority,
       LOG_LEVEL: options.logLevel ?? 'warn',
+      // Where people type secrets: `SECRET_ENTRY=web npm run sandbox` keeps every token out of the (emulated) Slack.
+      SECRET_ENTRY: options.secretEntry ?? 'both',
       ...delivery.env,
     },
     { slack: true, secretKey: true },

@@ -42,14 +42,14 @@ export function createReauthEntry(deps: ReauthEntryDeps) {
     deps.store.audit.record({ actor: userId, integrationId: integration.id, action: 'reauth.open', outcome }, deps.clock.now());
 
   /** The surface for someone known to be allowed. */
-  async function allowedSurface(integration: Integration, userId: string): Promise<IntegrationSurface> {
+  async function allowedSurface(integration: Integration, userId: string, userName?: string): Promise<IntegrationSurface> {
     const spec = authSpec(integration.provider, integration.authType);
     if (spec?.form.kind === 'oauth') {
       const link = await deps.oauth.issueLink(integration, userId);
       return link.ok ? { kind: 'oauth', integration, link: link.link, expiresAt: link.expiresAt } : { kind: 'oauth_not_configured', integration, setupHint: link.setupHint };
     }
     const entry = deps.secretEntry ?? 'slack';
-    const web = deps.webForm && entry !== 'slack' ? { ...(await deps.webForm.issueLink(integration, userId)), only: entry === 'web' } : undefined;
+    const web = deps.webForm && entry !== 'slack' ? { ...(await deps.webForm.issueLink(integration, userId, userName)), only: entry === 'web' } : undefined;
     return { kind: 'form', integration, metadata: deps.signer.sign({ integrationId: integration.id, auth: integration.authType, userId }), ...(web ? { web } : {}) };
   }
 
@@ -60,7 +60,7 @@ export function createReauthEntry(deps: ReauthEntryDeps) {
      * Inside Slack's 3-second trigger window: only local reads, no Slack calls. When permission
      * depends on a user group the answer is `checking`, and `resolve` gives the final one.
      */
-    async open(userId: string, integrationId: string): Promise<ReauthSurface> {
+    async open(userId: string, integrationId: string, userName?: string): Promise<ReauthSurface> {
       const integration = await deps.store.integrations.findActive(integrationId);
       if (!integration) {
         const ids = (await deps.store.integrations.listActive()).map((i) => i.id);
@@ -74,22 +74,22 @@ export function createReauthEntry(deps: ReauthEntryDeps) {
       const decision = deps.authoriser.decideFast(userId, integration.owners);
       if (decision === 'needs_lookup') return { kind: 'checking', integration };
       await audit(userId, integration, decision === 'allowed' ? 'allowed' : 'permission_denied');
-      return decision === 'allowed' ? allowedSurface(integration, userId) : denied(integration);
+      return decision === 'allowed' ? allowedSurface(integration, userId, userName) : denied(integration);
     },
 
     /** The full answer, resolving user groups. */
-    async resolve(userId: string, integration: Integration): Promise<IntegrationSurface> {
+    async resolve(userId: string, integration: Integration, userName?: string): Promise<IntegrationSurface> {
       const allowed = await deps.authoriser.canManage(userId, integration.owners);
       await audit(userId, integration, allowed ? 'allowed' : 'permission_denied');
-      return allowed ? allowedSurface(integration, userId) : denied(integration);
+      return allowed ? allowedSurface(integration, userId, userName) : denied(integration);
     },
 
     /** Try again in a result view: the same decision, for an integration id from the button. */
-    async again(userId: string, integrationId: string): Promise<IntegrationSurface | undefined> {
+    async again(userId: string, integrationId: string, userName?: string): Promise<IntegrationSurface | undefined> {
       const integration = await deps.store.integrations.findActive(integrationId);
       if (!integration) return undefined;
       const allowed = await deps.authoriser.canManage(userId, integration.owners);
-      return allowed ? allowedSurface(integration, userId) : denied(integration);
+      return allowed ? allowedSurface(integration, userId, userName) : denied(integration);
     },
   };
 }

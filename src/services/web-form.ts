@@ -123,7 +123,7 @@ export function createWebForm(deps: WebFormDeps) {
   const contextOf = (admitted: { form: SecretForm; integration: Integration; tokenForm: TokenForm; browserSecret: string }): FormContext => ({
     integration: admitted.integration,
     form: admitted.tokenForm,
-    requestedBy: admitted.form.slackUserId,
+    requestedBy: admitted.form.requestedByName ? `${admitted.form.requestedByName} (${admitted.form.slackUserId})` : admitted.form.slackUserId,
     expiresAt: admitted.form.expiresAt,
     antiForgery: antiForgery(admitted.browserSecret, admitted.form.linkHash),
   });
@@ -134,12 +134,12 @@ export function createWebForm(deps: WebFormDeps) {
 
   return {
     /** A link for this person to type the credential of `integration` on Reauth's page. */
-    async issueLink(integration: Integration, userId: string): Promise<{ link: string; expiresAt: Date }> {
+    async issueLink(integration: Integration, userId: string, userName?: string): Promise<{ link: string; expiresAt: Date }> {
       const now = deps.clock.now();
       await deps.store.secretForms.prune(now);
       const state = randomBytes(32).toString('base64url');
       const expiresAt = new Date(now.getTime() + WEB_FORM_LIFETIME_MS);
-      await deps.store.secretForms.insert({ linkHash: hashLink(state), integrationId: integration.id, slackUserId: userId, createdAt: now, expiresAt });
+      await deps.store.secretForms.insert({ linkHash: hashLink(state), integrationId: integration.id, slackUserId: userId, requestedByName: userName?.slice(0, 80) ?? null, createdAt: now, expiresAt });
       await deps.store.audit.record({ actor: userId, integrationId: integration.id, action: 'reauth.web_link', outcome: 'issued' }, now);
       return { link: `${deps.publicUrl}/reauth/form/${state}`, expiresAt };
     },

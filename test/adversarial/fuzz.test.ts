@@ -18,7 +18,7 @@ describe('fuzzing the entry points', () => {
   let cases = 0;
   let serverErrors = 0;
   /** The properties below share the case budget. */
-  const PROPERTIES = 6;
+  const PROPERTIES = 7;
   const runs = Math.floor(SIZE.fuzzCases / PROPERTIES);
 
   beforeAll(async () => {
@@ -103,6 +103,16 @@ describe('fuzzing the entry points', () => {
     await property(fc.record({ path: fc.constantFrom('/oauth/start', '/oauth/callback'), query, cookie: fc.string({ maxLength: 200 }).filter((v) => /^[\x20-\x7e]*$/.test(v)) }), ({ path, query: params, cookie }) =>
       send(`${path}?${new URLSearchParams(params).toString()}`, { headers: { cookie } }),
     );
+  });
+
+  it('the one-time page with any link, body, content type and cookies', async () => {
+    const printable = (max: number) => fc.string({ maxLength: max }).filter((v) => /^[\x20-\x7e]*$/.test(v));
+    const link = fc.oneof(fc.stringMatching(/^[A-Za-z0-9_-]{0,60}$/), fc.constantFrom('..', '%2e%2e', '%E0%A4%A', '%00', ''));
+    const fields = fc.dictionary(fc.constantFrom('csrf', 'email', 'username', 'token', 'step', 'confirm_account', 'x'), fc.string({ maxLength: 300 }));
+    await property(fc.record({ link, method: fc.constantFrom('GET', 'POST'), fields, raw: fc.option(fc.string({ maxLength: 500 })), type: fc.constantFrom('application/x-www-form-urlencoded', 'text/plain', 'multipart/form-data; boundary=x', ''), cookie: printable(200) }), ({ link: id, method, fields: form, raw, type, cookie }) => {
+      const headers: Record<string, string> = { cookie, ...(type ? { 'Content-Type': type } : {}) };
+      return send(`/reauth/form/${id}`, method === 'GET' ? { method, headers: { cookie } } : { method, headers, body: raw ?? new URLSearchParams(form).toString() });
+    });
   });
 
   it('credential reads with any path and any Authorization header', async () => {

@@ -75,7 +75,7 @@ describe('the one-time web page', () => {
     expect(page.text).toContain('Atlassian');
     expect(page.text).toContain('api_key');
     expect(page.text).toContain(t.providers.baseUrl('jira'));
-    expect(page.text).toContain(`Slack user <code>${OWNER}</code>`);
+    expect(page.text).toContain(`${OWNER.toLowerCase()} (${OWNER}), in Slack`);
     expect(page.text).toMatch(/<input type="email" id="email" name="email"/);
     expect(page.text).toMatch(/<input type="password" id="token" name="token"/);
     expect(page.text).toMatch(/<label for="token">/);

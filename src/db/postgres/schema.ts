@@ -140,6 +140,8 @@ export const secretForms = pgTable('secret_forms', {
     .notNull()
     .references(() => integrations.id),
   slackUserId: text().notNull(),
+  /** The Slack name of the person who asked, as Slack sent it: the page names who asked. */
+  requestedByName: text(),
   createdAt: at().notNull(),
   expiresAt: at().notNull(),
   browserHash: text(),

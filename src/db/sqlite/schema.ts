@@ -169,6 +169,8 @@ export const secretForms = sqliteTable('secret_forms', {
     .notNull()
     .references(() => integrations.id),
   slackUserId: text().notNull(),
+  /** The Slack name of the person who asked, as Slack sent it: the page names who asked. */
+  requestedByName: text(),
   createdAt: at().notNull(),
   expiresAt: at().notNull(),
   browserHash: text(),

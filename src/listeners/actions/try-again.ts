@@ -9,7 +9,7 @@ export function handleTryAgain(services: ListenerServices) {
     await ack();
     const viewId = body.view?.id;
     if (!viewId) return;
-    const surface = await services.entry.again(body.user.id, action.value ?? '');
+    const surface = await services.entry.again(body.user.id, action.value ?? '', body.user.name);
     if (!surface) return;
     try {
       await services.slack.views.update({ view_id: viewId, view: viewFor(surface) });

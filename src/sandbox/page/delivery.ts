@@ -34,7 +34,7 @@ export async function renderDelivery(rt: CompositionParts, delivery: SandboxDeli
   return `<h2>Getting credentials out</h2>
 <p style="font-size:12px;color:#666">Re-authenticate <code>${DELIVERY_DEMO_ID}</code> and watch the new credential reach its sinks. Pull it yourself:</p>
 <code class="copy curl" id="pull-curl">${escapeHtml(curl)}</code>
-<table class="sinks"><tbody>${rows}</tbody></table>
+<table class="sinks" id="delivery-sinks"><tbody>${rows}</tbody></table>
 <div class="i-meta">Vault KV v2 <code>${escapeHtml(`${VAULT_PATH.mount}/data/${VAULT_PATH.path}`)}</code>: ${vaultData ? `holds v${escapeHtml(String(vaultData.reauth_version))} (KV version ${vaultVersions})` : 'empty'} · file: ${escapeHtml(fileVersion)}</div>
 <div class="i-meta">Webhook receiver (last events):</div><ul class="events">${events || '<li>none yet</li>'}</ul>
 <p style="font-size:12px;color:#666">Rotation: press <b>Expire soon</b> on <code>${ROTATION_DEMO_ID}</code>; Reauth renews the token itself and delivers it. Pull it:</p>

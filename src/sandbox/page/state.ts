@@ -62,6 +62,9 @@ async function renderControls(rt: CompositionParts): Promise<string> {
     const demo = [
       row.identifier ? `<div><span class="k">${row.identifier.field}</span> <code class="copy">${escapeHtml(row.identifier.value)}</code></div>` : '',
       ...(row.fresh ?? []).map((t, i) => `<div><span class="k">valid token${row.fresh && row.fresh.length > 1 ? ` ${i + 1}` : ''}</span> <code class="copy" data-demo-token="${escapeHtml(row.id)}">${escapeHtml(t)}</code></div>`),
+      row.otherAccount
+        ? `<div><span class="k">another account</span> <code class="copy">${escapeHtml(row.otherAccount.token)}</code>${row.otherAccount.identifier ? ` with <code class="copy">${escapeHtml(row.otherAccount.identifier)}</code>` : ''} <span class="note">(asks before it replaces the current one)</span></div>`
+        : '',
       row.note ? `<div class="note">${escapeHtml(row.note)}</div>` : '',
     ].join('');
     const appType = !row.fresh;

@@ -20,6 +20,8 @@ export interface DriverResponse {
 
 export interface Actor {
   userId: string;
+  /** The Slack user name the payloads carry (default: the id in lower case). */
+  name?: string;
   channelId?: string;
 }
 
@@ -62,7 +64,7 @@ export function createSlackDriver(options: { appUrl: string; signingSecret: stri
         team_id: 'T0SANDBOX',
         channel_id: actor.channelId ?? 'C0GENERAL',
         user_id: actor.userId,
-        user_name: actor.userId.toLowerCase(),
+        user_name: actor.name ?? actor.userId.toLowerCase(),
         command: '/reauth',
         text,
         response_url: responseUrl,
@@ -79,7 +81,7 @@ export function createSlackDriver(options: { appUrl: string; signingSecret: stri
       const payload: Record<string, unknown> = {
         type: 'block_actions',
         team: { id: 'T0SANDBOX' },
-        user: { id: params.actor.userId },
+        user: { id: params.actor.userId, name: params.actor.name ?? params.actor.userId.toLowerCase() },
         api_app_id: 'A0REAUTH',
         trigger_id: triggerId,
         actions: [{ type: 'button', action_id: params.actionId, block_id: 'b', value: params.value, ...(params.url ? { url: params.url } : {}), action_ts: String(Date.now() / 1000) }],

@@ -144,7 +144,7 @@ describe.each(engines)('the store on %s', (_engine, open) => {
   });
 
   it('binds a secret-entry link to one browser and uses it once, across callers', async () => {
-    await store.secretForms.insert({ linkHash: 'l1', integrationId: 'b', slackUserId: 'U0OWNER', createdAt: at(0), expiresAt: at(600_000) });
+    await store.secretForms.insert({ linkHash: 'l1', integrationId: 'b', slackUserId: 'U0OWNER', requestedByName: 'jane', createdAt: at(0), expiresAt: at(600_000) });
     expect((await Promise.all(['x', 'y', 'z'].map((b) => store.secretForms.bindBrowser('l1', b, at(1000))))).filter(Boolean)).toHaveLength(1);
     expect((await store.secretForms.find('l1'))?.openedAt).toEqual(at(1000));
     expect((await Promise.all([1, 2, 3].map(() => store.secretForms.markUsed('l1', at(2000))))).filter(Boolean)).toHaveLength(1);
