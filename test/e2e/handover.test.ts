@@ -14,6 +14,8 @@ const TOKENS = {
   ghServiceOne: 'ghp_HANDOVERserviceOne0123456789abcdefZ',
   ghServiceTwo: 'ghp_HANDOVERserviceTwo0123456789abcdefZ',
   ghNewcomer: 'ghp_HANDOVERnewcomer0123456789abcdefghZ',
+  adoService: 'handoveradoservice0123456789abcdefghijklmnopqrstu',
+  adoPerson: 'handoveradoperson01234567890abcdefghijklmnopqrstu',
 };
 const SERVICE = { id: '100', name: 'CI Service', username: 'ci-bot', email: 'ci@acme.com' };
 const PERSON = { id: '200', name: 'Pat Person', username: 'pat', email: 'pat@acme.com' };
@@ -38,6 +40,8 @@ describe('same-account confirmation in the modal', () => {
     t.providers.setToken(TOKENS.ghServiceOne, { provider: 'github', scopes: ['repo', 'read:org'], identity: SERVICE });
     t.providers.setToken(TOKENS.ghServiceTwo, { provider: 'github', scopes: ['repo', 'read:org'], identity: OTHER_BOT });
     t.providers.setToken(TOKENS.ghNewcomer, { provider: 'github', scopes: ['repo', 'read:org'], identity: PERSON });
+    t.providers.setToken(TOKENS.adoService, { provider: 'azure_devops', organization: 'acme', identity: SERVICE });
+    t.providers.setToken(TOKENS.adoPerson, { provider: 'azure_devops', organization: 'acme', identity: PERSON });
   });
   afterAll(async () => t?.close());
 
@@ -168,6 +172,16 @@ describe('same-account confirmation in the modal', () => {
     const grown = await submit('github-pat', { email: 'ci@acme.com', token: `${TOKENS.ghServiceOne}\n${TOKENS.ghNewcomer}` });
     expect(grown.response.json).toMatchObject({ view: { callback_id: 'reauth_confirm_account' } });
     expect(textOf(grown.view().blocks)).toContain('Pat Person');
+  });
+
+  it('an Azure DevOps organization\'s integrations share one account: another one asks from either of them', async () => {
+    const first = await submit('ado-boards', { email: 'ci@acme.com', token: TOKENS.adoService });
+    expect(first.response.json).toMatchObject({ view: { title: { text: 'Re-authenticated' } } });
+    const other = await submit('ado-repos', { email: 'pat@acme.com', token: TOKENS.adoPerson });
+    expect(other.response.json).toMatchObject({ view: { callback_id: 'reauth_confirm_account' } });
+    expect(textOf(other.view().blocks)).toContain('CI Service');
+    const same = await submit('ado-repos', { email: 'ci@acme.com', token: TOKENS.adoService });
+    expect(same.response.json).toMatchObject({ view: { title: { text: 'Re-authenticated' } } });
   });
 
   it('every view answered was one Slack accepts', () => {
