@@ -1,13 +1,13 @@
 # Reauth — see docs/deploy.md. Written to the usual conventions but not built on the machines this
 # project is developed on (they run no container engine); its commands are the ones CI runs.
-FROM node:20.19-bookworm-slim AS build
+FROM node:24-bookworm-slim AS build
 WORKDIR /app
 # better-sqlite3 compiles its native addon when no prebuilt binary fits.
 RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ && rm -rf /var/lib/apt/lists/*
 COPY . .
 RUN npm ci && npm run build && npm prune --omit=dev
 
-FROM node:20.19-bookworm-slim
+FROM node:24-bookworm-slim
 ENV NODE_ENV=production PORT=3000 DATABASE_PATH=/data/reauth.db INTEGRATIONS_FILE=/config/integrations.yml
 WORKDIR /app
 COPY --from=build --chown=node:node /app/package.json /app/package-lock.json ./
