@@ -1,16 +1,8 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { IncomingMessage, type ServerResponse } from 'node:http';
-import { HTTPModuleFunctions, HTTPReceiver, HTTPResponseAck, type App, type CustomRoute, type Logger as BoltLogger, type ReceiverProcessEventErrorHandlerArgs, type ReceiverUnhandledRequestHandlerArgs } from '@slack/bolt';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { ReceiverMultipleAckError, type App, type CustomRoute, type Logger as BoltLogger, type Receiver, type ReceiverEvent } from '@slack/bolt';
 import { readBodyLimited } from './read-body.js';
-import { isForReauth, parseSlackBody, restartingAnswer, type SlackBody } from './slack-routing.js';
-
-/** What Bolt's HTTPReceiver keeps after init(app) and reuses here for requests already verified and parsed. */
-interface ReceiverInternals {
-  app: App | undefined;
-  unhandledRequestHandler: (args: ReceiverUnhandledRequestHandlerArgs) => void;
-  unhandledRequestTimeoutMillis: number;
-  processEventErrorHandler: (args: ReceiverProcessEventErrorHandlerArgs) => Promise<boolean>;
-}
+import { parseSlackBody, restartingAnswer, type SlackBody } from './slack-routing.js';
 
 /** Slack's replay window: a request signed more than this far from now, either way, is refused. */
 export const SLACK_REQUEST_WINDOW_SECONDS = 5 * 60;
@@ -28,21 +20,6 @@ export interface SlackReceiverOptions {
   /** True once a shutdown began: requests are answered at once with "restarting, try again". */
   isStopping?: () => boolean;
   now?: () => number;
-}
-
-/** The same request again, for Bolt to read after the body was read and checked here. */
-function replayOf(req: IncomingMessage, body: Buffer): IncomingMessage {
-  const copy = new IncomingMessage(req.socket);
-  copy.headers = { ...req.headers, 'content-length': String(body.length) };
-  copy.rawHeaders = req.rawHeaders;
-  copy.method = req.method ?? 'POST';
-  copy.url = req.url ?? '/';
-  copy.httpVersion = req.httpVersion;
-  copy.push(body);
-  copy.push(null);
-  // The body is whole: reading it to the end must not count as an aborted request (which closes the socket).
-  copy.complete = true;
-  return copy;
 }
 
 /**
@@ -86,18 +63,20 @@ function header(req: IncomingMessage, name: string): string | undefined {
 }
 
 /**
- * Bolt's HTTP receiver behind a stricter door for `/slack/events`
- * (https://docs.slack.dev/authentication/verifying-requests-from-slack): the signature is checked
- * here (once: Bolt's own check is off), and a request is also refused when the timestamp is more than 5 minutes ahead (Bolt checks
- * only the past), when the same signature was already used (a replay), or when the body is not a
- * shape Slack sends (Bolt crashes on a signed `payload=null`); a request no listener handles is
- * acknowledged at once. What passes goes to the app as Bolt's receiver would hand it on, parsed once.
+ * Reauth's receiver for HTTP mode, built on Bolt's documented `Receiver` interface (init, start, stop;
+ * https://docs.slack.dev/tools/bolt-js/concepts/receiver) rather than on HTTPReceiver's private fields,
+ * so a Bolt minor release cannot change it underneath. Before a request reaches the app it is checked
+ * as Slack documents (https://docs.slack.dev/authentication/verifying-requests-from-slack): the
+ * signature, a timestamp within 5 minutes either way (Bolt checks only the past), a signature used once
+ * (a replay is refused), and a body of a shape Slack sends. Then `app.processEvent` runs the listeners
+ * registered the documented way — they are the only list of what Reauth handles: a request none of them
+ * acknowledged is acknowledged as soon as the app is done with it, instead of after Bolt's 3-second timeout.
  */
-export function createSlackReceiver(options: SlackReceiverOptions): HTTPReceiver {
-  // The signature is verified here, before anything else; Bolt need not do it again.
-  const receiver = new HTTPReceiver({ signingSecret: options.signingSecret, signatureVerification: false, endpoints: [options.endpoint], customRoutes: options.customRoutes, logger: options.logger, processBeforeResponse: false });
-  const bolt = receiver.requestListener;
+export function createSlackReceiver(options: SlackReceiverOptions): Receiver {
   const now = options.now ?? Date.now;
+  const routeOf = createRouteTable(options.customRoutes);
+  let app: App | undefined;
+  let server: Server | undefined;
   const refuse = (res: ServerResponse, status: number, why: string) => {
     options.logger.warn(`Refused a request to ${options.endpoint}: ${why}.`);
     res.writeHead(status).end();
@@ -107,9 +86,9 @@ export function createSlackReceiver(options: SlackReceiverOptions): HTTPReceiver
     const body = await readBodyLimited(req, MAX_BODY_BYTES);
     if (body === undefined) return refuse(res, 413, `the body is larger than ${MAX_BODY_BYTES} bytes`);
     const contentType = header(req, 'content-type') ?? '';
-    // Slack's unsigned SSL check of a slash command URL: Bolt answers it.
-    // Nothing else of an unsigned body reaches Bolt.
-    if (contentType.startsWith('application/x-www-form-urlencoded') && new URLSearchParams(body).get('ssl_check') === '1') return bolt(replayOf(req, Buffer.from('ssl_check=1')), res);
+    // Slack's unsigned SSL check of a slash command URL: a 200 is all it wants
+    // (https://docs.slack.dev/interactivity/implementing-slash-commands#ssl). Nothing else unsigned goes on.
+    if (contentType.startsWith('application/x-www-form-urlencoded') && new URLSearchParams(body).get('ssl_check') === '1') return void res.writeHead(200).end();
 
     const timestamp = Number(header(req, 'x-slack-request-timestamp'));
     const signature = header(req, 'x-slack-signature') ?? '';
@@ -126,55 +105,98 @@ export function createSlackReceiver(options: SlackReceiverOptions): HTTPReceiver
       res.writeHead(200, answer ? { 'Content-Type': 'application/json' } : {}).end(answer);
       return;
     }
-    if (!isForReauth(parsed)) {
-      options.logger.debug('Acknowledged a Slack request Reauth has no listener for.');
-      res.writeHead(200).end();
+    // The Events API's URL check answers its challenge (https://docs.slack.dev/reference/events/url_verification).
+    if (parsed.kind === 'event' && parsed.event.type === 'url_verification') {
+      res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify({ challenge: (parsed.event as { challenge?: unknown }).challenge }));
       return;
     }
-    if (parsed.kind === 'event' && parsed.event.type === 'url_verification') return bolt(replayOf(req, Buffer.from(body)), res);
-    await dispatch(req, res, body, parsed);
+    await dispatch(req, res, parsed);
   }
 
-  /**
-   * Hands a verified, parsed request to the app as Bolt's own receiver would after parsing it
-   * (HTTPReceiver.handleIncomingEvent): the same ack object and event, without reading and parsing
-   * the body a second time.
-   */
-  async function dispatch(req: IncomingMessage, res: ServerResponse, raw: string, parsed: SlackBody): Promise<void> {
-    const internals = receiver as unknown as ReceiverInternals;
-    const boltBody = parsed.kind === 'event' ? parsed.event : (parsed.payload ?? Object.fromEntries(parsed.form));
-    const request = Object.assign(req, { rawBody: Buffer.from(raw) });
-    const ack = new HTTPResponseAck({ logger: options.logger, processBeforeResponse: false, unhandledRequestHandler: internals.unhandledRequestHandler, unhandledRequestTimeoutMillis: internals.unhandledRequestTimeoutMillis, httpRequest: request, httpRequestBody: boltBody, httpResponse: res });
-    const retryNum = HTTPModuleFunctions.extractRetryNumFromHTTPRequest(req);
-    const retryReason = HTTPModuleFunctions.extractRetryReasonFromHTTPRequest(req);
-    const event = { body: boltBody as Record<string, unknown>, ack: ack.bind(), ...(retryNum === undefined ? {} : { retryNum }), ...(retryReason === undefined ? {} : { retryReason }), customProperties: {} };
+  /** Runs the app's listeners on a verified, parsed request; whatever they acknowledge is the answer. */
+  async function dispatch(req: IncomingMessage, res: ServerResponse, parsed: SlackBody): Promise<void> {
+    let acked = false;
+    // Slack's answer to an interaction or command: empty, text, or JSON (a modal's response_action).
+    const ack = async (response?: unknown): Promise<void> => {
+      if (acked) throw new ReceiverMultipleAckError();
+      acked = true;
+      if (res.headersSent) return;
+      if (response === undefined || response === '') res.writeHead(200).end();
+      else if (typeof response === 'string') res.writeHead(200).end(response);
+      else res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify(response));
+    };
+    const body = (parsed.kind === 'event' ? parsed.event : (parsed.payload ?? Object.fromEntries(parsed.form))) as ReceiverEvent['body'];
+    const retryNum = Number(header(req, 'x-slack-retry-num'));
+    const retryReason = header(req, 'x-slack-retry-reason');
+    const event: ReceiverEvent = { body, ack, ...(Number.isInteger(retryNum) ? { retryNum } : {}), ...(retryReason ? { retryReason } : {}), customProperties: {} };
     try {
-      await internals.app?.processEvent(event);
+      if (!app) throw new Error('the receiver was not given to an app');
+      await app.processEvent(event);
     } catch (error) {
-      if (await internals.processEventErrorHandler({ error: error as Error, logger: options.logger, request: req, response: res, storedResponse: ack.storedResponse })) ack.ack();
+      options.logger.error(`A Slack request failed: ${(error as Error).message}`);
+      if (!acked && !res.headersSent) {
+        acked = true;
+        res.writeHead(500).end();
+      }
+      return;
+    }
+    if (!acked) {
+      // No listener acknowledged it (Slack sends only what the manifest subscribes to, so this is rare).
+      options.logger.debug('Acknowledged a Slack request no listener handled.');
+      await ack();
     }
   }
 
-  const routeOf = createRouteTable(options.customRoutes);
-  receiver.requestListener = (req: IncomingMessage, res: ServerResponse) => {
+  function listener(req: IncomingMessage, res: ServerResponse): void {
     if (!hasValidPercentEncoding(req.url ?? '/')) {
-      // Bolt's route matching decodes the path and would answer a malformed one with a 500.
       res.writeHead(400, { 'Content-Type': 'text/plain; charset=utf-8' }).end('The URL has malformed percent-encoding.');
       return;
     }
     const path = (req.url ?? '/').split('?', 1)[0] ?? '/';
-    // Reauth's own routes are matched here, once: Bolt would compile its path patterns on every request.
     const route = routeOf(path);
     if (route) {
       Object.assign(req, { params: route.params });
       route.handler(req, res);
       return;
     }
-    if (req.method !== 'POST' || path !== options.endpoint) return bolt(req, res);
+    if (path !== options.endpoint) {
+      res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' }).end('Not found.');
+      return;
+    }
+    if (req.method !== 'POST') {
+      res.writeHead(405, { Allow: 'POST', 'Content-Type': 'text/plain; charset=utf-8' }).end(`${options.endpoint} takes Slack's POST requests only.`);
+      return;
+    }
     guard(req, res).catch((error: unknown) => {
       options.logger.error(`Could not check a Slack request: ${(error as Error).message}`);
       if (!res.headersSent) res.writeHead(503).end();
     });
+  }
+
+  return {
+    init(given: App) {
+      app = given;
+    },
+    /** `App.start(port)` or `App.start({ port, host })`: resolves with the listening server. */
+    async start(target: number | { port: number; host?: string }) {
+      const { port, host } = typeof target === 'number' ? { port: target, host: undefined } : target;
+      const created = createServer(listener);
+      await new Promise<void>((resolve, reject) => {
+        created.once('error', reject);
+        created.listen(port, host, () => {
+          created.off('error', reject);
+          resolve();
+        });
+      });
+      server = created;
+      return created;
+    },
+    /** Stops accepting connections; requests in flight finish first (their work is tracked by the app). */
+    async stop() {
+      const closing = server;
+      server = undefined;
+      if (!closing) return;
+      await new Promise<void>((resolve, reject) => closing.close((error) => (error ? reject(error) : resolve())));
+    },
   };
-  return receiver;
 }

@@ -1,7 +1,3 @@
-import { ACTION, CALLBACK, COMMAND } from '../slack/ids.js';
-
-const ACTIONS: ReadonlySet<string> = new Set(Object.values(ACTION));
-
 type Payload = { type?: unknown; actions?: unknown; view?: { callback_id?: unknown; state?: { values?: Record<string, unknown> } }; event?: { type?: unknown } };
 
 /** A Slack request body, parsed once: an Events API object, or a form (with its interaction payload, if any). */
@@ -23,28 +19,6 @@ export function parseSlackBody(contentType: string, body: string): SlackBody | u
     return isObject(payload) ? { kind: 'form', form, payload } : undefined;
   } catch {
     return undefined;
-  }
-}
-
-/**
- * Whether a Slack request is one Reauth has a listener for. Bolt answers any other only after its
- * 3-second timeout; Reauth acknowledges those at once instead (Slack sends only what the manifest
- * subscribes to, so they are rare).
- */
-export function isForReauth(body: SlackBody): boolean {
-  if (body.kind === 'event') return body.event.type === 'url_verification' || (body.event.type === 'event_callback' && body.event.event?.type === 'app_home_opened');
-  const command = body.form.get('command');
-  if (command !== null) return command === COMMAND;
-  const payload = body.payload ?? {};
-  switch (payload.type) {
-    case 'block_actions':
-      return Array.isArray(payload.actions) && payload.actions.length > 0 && payload.actions.every((a: { action_id?: unknown }) => typeof a?.action_id === 'string' && (ACTIONS.has(a.action_id) || a.action_id.startsWith(ACTION.overviewPage)));
-    case 'view_submission':
-      return payload.view?.callback_id === CALLBACK.reauthModal || payload.view?.callback_id === CALLBACK.confirmAccount;
-    case 'view_closed':
-      return payload.view?.callback_id === CALLBACK.confirmAccount;
-    default:
-      return false;
   }
 }
 
