@@ -16,7 +16,8 @@ module.exports = {
     {
       name: 'listeners-only-through-services',
       severity: 'error',
-      comment: 'Slack listeners parse, call a service, build blocks and do Slack I/O: never storage, provider or sink calls.',
+      comment:
+        'Slack listeners parse, call a service, build blocks and do Slack I/O: never storage, provider or sink calls.',
       from: { path: '(^|/)src/listeners/' },
       to: { path: '(^|/)src/(db|providers|sinks)/' },
     },
@@ -44,7 +45,8 @@ module.exports = {
     {
       name: 'sinks-know-no-slack-or-storage',
       severity: 'error',
-      comment: 'Sink senders (webhook, Vault, file) deliver one message; the outbox, Slack and storage are the services\' business.',
+      comment:
+        "Sink senders (webhook, Vault, file) deliver one message; the outbox, Slack and storage are the services' business.",
       from: { path: '(^|/)src/sinks/' },
       to: { path: '(^|/)src/(slack|db|services|listeners|http)/' },
     },

@@ -12,10 +12,46 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     projects: [
-      { test: { name: 'unit', include: ['test/unit/**/*.test.ts'], testTimeout: 15_000, isolate: false, sequence: { groupOrder: 0 } } },
-      { test: { name: 'e2e', include: ['test/e2e/**/*.test.ts'], testTimeout: 30_000, hookTimeout: 30_000, isolate: false, sequence: { groupOrder: 0 } } },
-      { test: { name: 'adversarial', include: ['test/adversarial/**/*.test.ts'], globalSetup: ['test/global-build.ts'], testTimeout: process.env.REAUTH_SOAK === '1' ? 3_600_000 : 120_000, hookTimeout: 60_000, isolate: false, sequence: { groupOrder: 0 } } },
-      { test: { name: 'heavy', include: ['test/heavy/**/*.test.ts'], globalSetup: ['test/global-build.ts'], testTimeout: 180_000, hookTimeout: 120_000, sequence: { groupOrder: 1 } } },
+      {
+        test: {
+          name: 'unit',
+          include: ['test/unit/**/*.test.ts'],
+          testTimeout: 15_000,
+          isolate: false,
+          sequence: { groupOrder: 0 },
+        },
+      },
+      {
+        test: {
+          name: 'e2e',
+          include: ['test/e2e/**/*.test.ts'],
+          testTimeout: 30_000,
+          hookTimeout: 30_000,
+          isolate: false,
+          sequence: { groupOrder: 0 },
+        },
+      },
+      {
+        test: {
+          name: 'adversarial',
+          include: ['test/adversarial/**/*.test.ts'],
+          globalSetup: ['test/global-build.ts'],
+          testTimeout: process.env.REAUTH_SOAK === '1' ? 3_600_000 : 120_000,
+          hookTimeout: 60_000,
+          isolate: false,
+          sequence: { groupOrder: 0 },
+        },
+      },
+      {
+        test: {
+          name: 'heavy',
+          include: ['test/heavy/**/*.test.ts'],
+          globalSetup: ['test/global-build.ts'],
+          testTimeout: 180_000,
+          hookTimeout: 120_000,
+          sequence: { groupOrder: 1 },
+        },
+      },
     ],
   },
 });

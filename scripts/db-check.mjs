@@ -7,14 +7,34 @@ import { cpSync, mkdirSync, rmSync } from 'node:fs';
 
 const kit = 'node_modules/drizzle-kit/bin.cjs';
 let failed = false;
-for (const [dialect, kitDialect] of [['sqlite', 'sqlite'], ['postgres', 'postgresql']]) {
+for (const [dialect, kitDialect] of [
+  ['sqlite', 'sqlite'],
+  ['postgres', 'postgresql'],
+]) {
   const scratch = `node_modules/.db-check/${dialect}`;
   rmSync(scratch, { recursive: true, force: true });
   mkdirSync(scratch, { recursive: true });
   cpSync(`migrations/${dialect}`, scratch, { recursive: true });
-  const out = execFileSync(process.execPath, [kit, 'generate', '--dialect', kitDialect, '--schema', `src/db/${dialect}/schema.ts`, '--casing', 'snake_case', '--out', scratch], { encoding: 'utf8' });
+  const out = execFileSync(
+    process.execPath,
+    [
+      kit,
+      'generate',
+      '--dialect',
+      kitDialect,
+      '--schema',
+      `src/db/${dialect}/schema.ts`,
+      '--casing',
+      'snake_case',
+      '--out',
+      scratch,
+    ],
+    { encoding: 'utf8' },
+  );
   if (!out.includes('No schema changes')) {
-    process.stderr.write(`${dialect}: src/db/${dialect}/schema.ts and migrations/${dialect} differ; run npm run db:generate.\n${out}\n`);
+    process.stderr.write(
+      `${dialect}: src/db/${dialect}/schema.ts and migrations/${dialect} differ; run npm run db:generate.\n${out}\n`,
+    );
     failed = true;
     continue;
   }

@@ -7,8 +7,19 @@ if (!existsSync(folder)) {
   console.error('No reports found: run the adversarial suite first (npm run soak).');
   process.exit(1);
 }
-const reports = Object.fromEntries(readdirSync(folder).filter((f) => f.endsWith('.json')).map((f) => [f.replace(/\.json$/, ''), JSON.parse(readFileSync(`${folder}/${f}`, 'utf8'))]));
-const { crash = {}, fuzz = {}, forgery = {}, faults = {}, 'replicas-crash': replicas = {}, 'rotation-crash': rotation = {} } = reports;
+const reports = Object.fromEntries(
+  readdirSync(folder)
+    .filter((f) => f.endsWith('.json'))
+    .map((f) => [f.replace(/\.json$/, ''), JSON.parse(readFileSync(`${folder}/${f}`, 'utf8'))]),
+);
+const {
+  crash = {},
+  fuzz = {},
+  forgery = {},
+  faults = {},
+  'replicas-crash': replicas = {},
+  'rotation-crash': rotation = {},
+} = reports;
 const lines = [
   `Adversarial suite${crash.soak ? ' (soak)' : ' (CI size)'}`,
   `  crash consistency: ${crash.kills ?? 0} SIGKILLs over ${crash.operationsCompleted ?? 0} completed operations (re-auth ${crash.reauth ?? 0}, catalogue sync ${crash.sync ?? 0}, key rotation ${crash.rotate ?? 0}, alert transitions ${crash.alert ?? 0}); ${crash.inconsistencies ?? '?'} inconsistencies; alert posts ${crash.alertPosts ?? 0}, left unrecorded by a kill ${crash.unrecordedPostsBeforeRecovery ?? 0}, still unrecorded after recovery ${crash.unrecordedPostsAfterRecovery ?? '?'}, posted twice ${crash.duplicatePosts ?? '?'}`,

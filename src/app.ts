@@ -55,7 +55,11 @@ function guarded(route: Route, logger: Logger, inflight: RouteServices['inflight
     method: ALL_METHODS,
     handler: (req, res) => {
       if (!route.method.includes(req.method ?? '')) {
-        res.writeHead(405, { Allow: route.method.join(', '), 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store' });
+        res.writeHead(405, {
+          Allow: route.method.join(', '),
+          'Content-Type': 'text/plain; charset=utf-8',
+          'Cache-Control': 'no-store',
+        });
         res.end(`${req.method ?? 'This method'} is not served here; use ${route.method.join(' or ')}.`);
         return;
       }
@@ -64,7 +68,9 @@ function guarded(route: Route, logger: Logger, inflight: RouteServices['inflight
         logger.error({ err: error, reference, path: route.path }, 'route failed');
         if (!res.headersSent) {
           res.writeHead(500, { 'Content-Type': 'text/plain; charset=utf-8' });
-          res.end(`Reauth hit an unexpected problem (reference ${reference}). Nothing was changed; try again, and give the reference to your admin if it keeps happening.`);
+          res.end(
+            `Reauth hit an unexpected problem (reference ${reference}). Nothing was changed; try again, and give the reference to your admin if it keeps happening.`,
+          );
         }
       });
     },
@@ -75,14 +81,38 @@ function guarded(route: Route, logger: Logger, inflight: RouteServices['inflight
 export function createApp(parts: AppParts, options: AppOptions = {}): ReauthApp {
   const { config, logger } = parts;
   const socketMode = Boolean(config.slack.appToken);
-  const routes = [healthzRoute(parts.routes), livezRoute(), metricsRoute(parts.routes), oauthStartRoute(parts.routes), oauthCallbackRoute(parts.routes), webFormRoute(parts.routes), healthWebhookRoute(parts.routes), credentialsRoute(parts.routes), ...(options.extraRoutes ?? [])].map((r) => guarded(r, logger, parts.routes.inflight));
+  const routes = [
+    healthzRoute(parts.routes),
+    livezRoute(),
+    metricsRoute(parts.routes),
+    oauthStartRoute(parts.routes),
+    oauthCallbackRoute(parts.routes),
+    webFormRoute(parts.routes),
+    healthWebhookRoute(parts.routes),
+    credentialsRoute(parts.routes),
+    ...(options.extraRoutes ?? []),
+  ].map((r) => guarded(r, logger, parts.routes.inflight));
 
   const boltLogger = toBoltLogger(logger);
   const app = new App({
     token: config.slack.botToken ?? '',
     ...(socketMode
-      ? { socketMode: true, appToken: config.slack.appToken ?? '', installerOptions: { port: config.port }, customRoutes: routes }
-      : { receiver: createSlackReceiver({ signingSecret: config.slack.signingSecret ?? '', endpoint: '/slack/events', customRoutes: routes, logger: boltLogger, rememberSignature: parts.routes.rememberSignature, isStopping: parts.routes.isStopping }) }),
+      ? {
+          socketMode: true,
+          appToken: config.slack.appToken ?? '',
+          installerOptions: { port: config.port },
+          customRoutes: routes,
+        }
+      : {
+          receiver: createSlackReceiver({
+            signingSecret: config.slack.signingSecret ?? '',
+            endpoint: '/slack/events',
+            customRoutes: routes,
+            logger: boltLogger,
+            rememberSignature: parts.routes.rememberSignature,
+            isStopping: parts.routes.isStopping,
+          }),
+        }),
     logger: boltLogger,
     processBeforeResponse: false,
     // Reauth keeps no conversation state in Bolt; its store would cost every request a lookup.
@@ -99,7 +129,15 @@ export function createApp(parts: AppParts, options: AppOptions = {}): ReauthApp 
     const payload = body as { user?: { id?: string }; user_id?: string } | undefined;
     const userId = payload?.user?.id ?? payload?.user_id;
     if (userId) {
-      await tellUser(parts.listeners.slack, logger, userId, buildHeaderMessage('Something went wrong', `Reauth hit an unexpected problem (reference \`${reference}\`). Nothing was changed unless Reauth told you so. Try again; if it keeps happening, give the reference to your Reauth admin.`));
+      await tellUser(
+        parts.listeners.slack,
+        logger,
+        userId,
+        buildHeaderMessage(
+          'Something went wrong',
+          `Reauth hit an unexpected problem (reference \`${reference}\`). Nothing was changed unless Reauth told you so. Try again; if it keeps happening, give the reference to your Reauth admin.`,
+        ),
+      );
     }
   }) as unknown as Parameters<App['error']>[0]);
 
@@ -116,7 +154,9 @@ export function createApp(parts: AppParts, options: AppOptions = {}): ReauthApp 
             : `Could not verify SLACK_BOT_TOKEN with Slack (auth.test at ${config.slack.apiUrl ?? 'https://slack.com/api/'}): ${code}. Check the network and SLACK_API_URL.`,
         );
       }
-      const started = (await app.start(options.host ? { port: config.port, host: options.host } : config.port)) as unknown;
+      const started = (await app.start(
+        options.host ? { port: config.port, host: options.host } : config.port,
+      )) as unknown;
       const server = socketMode ? undefined : (started as Server);
       return { port: server ? (server.address() as AddressInfo).port : config.port };
     },

@@ -76,7 +76,13 @@ export async function openStore(config: Config, logger?: Logger, clock: Clock = 
   if (config.databaseUrl) {
     const plain = plainDatabaseConnection(config.databaseUrl);
     if (plain) logger?.warn({ event: 'database_tls_unverified', host: plain.host }, plain.message);
-    return openPostgresStore(config.databaseUrl, clock, { onPoolError: (error) => logger?.warn({ event: 'database_connection_lost', error: error.message }, 'a database connection was lost; the next operation opens a new one') });
+    return openPostgresStore(config.databaseUrl, clock, {
+      onPoolError: (error) =>
+        logger?.warn(
+          { event: 'database_connection_lost', error: error.message },
+          'a database connection was lost; the next operation opens a new one',
+        ),
+    });
   }
   return openSqliteStore(config.databasePath, clock);
 }
@@ -109,10 +115,19 @@ export interface ComposeOptions {
 }
 
 /** Opens the store and syncs the catalogue: what the server and every CLI command that reads state share. */
-export async function openState(config: Config, clock: Clock = systemClock, logger?: Logger): Promise<{ store: OpenedStore; sync: SyncSummary; catalogue: LoadedCatalogue }> {
+export async function openState(
+  config: Config,
+  clock: Clock = systemClock,
+  logger?: Logger,
+): Promise<{ store: OpenedStore; sync: SyncSummary; catalogue: LoadedCatalogue }> {
   const catalogue = loadCatalogueFile(config.integrationsFile);
   if (!catalogue.ok) {
-    throw new StartupError([`${config.integrationsFile} is invalid:`, ...catalogue.errors.map((e) => `  - ${formatCatalogueError(e)}`)].join('\n'), 'catalogue_invalid');
+    throw new StartupError(
+      [`${config.integrationsFile} is invalid:`, ...catalogue.errors.map((e) => `  - ${formatCatalogueError(e)}`)].join(
+        '\n',
+      ),
+      'catalogue_invalid',
+    );
   }
   const store = await openStore(config, logger, clock);
   try {
@@ -134,7 +149,13 @@ export async function compose(config: Config, logger: Logger, options: ComposeOp
   const deliveryProblems = deliveryConfigProblems(catalogue.entries, config);
   if (deliveryProblems.length > 0) {
     await store.close();
-    throw new StartupError([`${config.integrationsFile} names delivery settings that cannot work:`, ...deliveryProblems.map((p) => `  - ${p}`)].join('\n'), 'catalogue_invalid');
+    throw new StartupError(
+      [
+        `${config.integrationsFile} names delivery settings that cannot work:`,
+        ...deliveryProblems.map((p) => `  - ${p}`),
+      ].join('\n'),
+      'catalogue_invalid',
+    );
   }
   for (const warning of catalogue.warnings) logger.warn({ event: 'catalogue_warning' }, warning);
   // One SQLite file is one replica: a lease still held is a killed process's, and would hold its sink back.
@@ -142,13 +163,22 @@ export async function compose(config: Config, logger: Logger, options: ComposeOp
   await store.deliveries.releaseLeases();
   const keyring: Keyring = createKeyring(config.secretKey, config.previousKeys);
   const http = options.http ?? createProviderHttpClient();
-  const metrics = createMetrics({ countOpenAlerts: async () => (await store.alerts.listOpen()).length, countPendingDeliveries: () => store.deliveries.pendingCount(), countDeadDeliveries: () => store.deliveries.deadCount() });
+  const metrics = createMetrics({
+    countOpenAlerts: async () => (await store.alerts.listOpen()).length,
+    countPendingDeliveries: () => store.deliveries.pendingCount(),
+    countDeadDeliveries: () => store.deliveries.deadCount(),
+  });
   const sinksByIntegration = new Map(catalogue.entries.map((e) => [e.id, e.deliver]));
   const rotationPolicies = new Map(catalogue.entries.flatMap((e) => (e.rotate ? [[e.id, e.rotate] as const] : [])));
   const sinksOf: SinksOf = (integrationId) => sinksByIntegration.get(integrationId) ?? [];
   const outbox = createOutboxPlanner({ sinksOf, keyring });
   const slackTransport = createSlackTransport();
-  const slack = createSlackClient(config, logger, (method, code) => metrics.slackErrors.inc({ method, code: boundedCode(code) }), slackTransport);
+  const slack = createSlackClient(
+    config,
+    logger,
+    (method, code) => metrics.slackErrors.inc({ method, code: boundedCode(code) }),
+    slackTransport,
+  );
   const signer = createMetadataSigner(config.secretKey, config.previousKeys);
   // Probes of one credential never overlap in this process; what changes a credential (re-authentication,
   // an OAuth refresh) takes the store's lock, which holds across replicas on PostgreSQL.
@@ -160,8 +190,22 @@ export async function compose(config: Config, logger: Logger, options: ComposeOp
   const authoriser = createAuthoriser({ admins: config.admins, slack, clock, logger });
   const alerts = createAlerts({ store, slack, authoriser, logger, clock, defaultChannel: config.defaultAlertChannel });
   const events = createEventQueue({ store, outbox, clock, metrics, kick: () => delivery.kick() });
-  const health = createHealthStateMachine({ store, alerts, clock, events, ...(options.policy ? { policy: options.policy } : {}) });
-  const refresh = createOAuthRefresher({ store, keyring, http, clock, oauthEndpointsOf, oauthSetupHintOf: oauthSetupHint, outbox });
+  const health = createHealthStateMachine({
+    store,
+    alerts,
+    clock,
+    events,
+    ...(options.policy ? { policy: options.policy } : {}),
+  });
+  const refresh = createOAuthRefresher({
+    store,
+    keyring,
+    http,
+    clock,
+    oauthEndpointsOf,
+    oauthSetupHintOf: oauthSetupHint,
+    outbox,
+  });
   const probe = createProber({ store, keyring, http, clock, refresh });
   const notices = createDeliveryNotices({ store, slack, clock, logger });
   const deliveryAlerts = createDeliveryAlerts({ store, alerts, outbox, sinksOf, clock, logger, metrics });
@@ -179,7 +223,11 @@ export async function compose(config: Config, logger: Logger, options: ComposeOp
       if (report.delivery.credentialId !== null) await notices.refresh(report.delivery.credentialId);
     },
   });
-  const delivery = { worker, alerts: deliveryAlerts, ...createDeliveryLoop(worker, { sweep: () => sweepDeliveries() }, logger, clock, options.deliveryTickMs) };
+  const delivery = {
+    worker,
+    alerts: deliveryAlerts,
+    ...createDeliveryLoop(worker, { sweep: () => sweepDeliveries() }, logger, clock, options.deliveryTickMs),
+  };
   /** Between attempts: delivery alerts, and the tokens rotations replaced once their successor is delivered everywhere. */
   async function sweepDeliveries(): Promise<void> {
     await deliveryAlerts.sweep();
@@ -187,7 +235,15 @@ export async function compose(config: Config, logger: Logger, options: ComposeOp
   }
   let consumers = createConsumerDirectory(catalogue.consumers);
   const applyGrants = createConsumerGrants({ store, slack, channelOf, clock, logger });
-  const pullCredential = createCredentialPull({ store, consumers: () => consumers, keyring, clock, logger, refresh, health });
+  const pullCredential = createCredentialPull({
+    store,
+    consumers: () => consumers,
+    keyring,
+    clock,
+    logger,
+    refresh,
+    health,
+  });
   /**
    * Reads integrations.yml again for its consumers (SIGHUP, or the file changed): a consumer removed
    * stops reading at once, and every new grant is audited and announced. A file that does not parse
@@ -197,7 +253,10 @@ export async function compose(config: Config, logger: Logger, options: ComposeOp
   async function reloadConsumers(): Promise<{ ok: boolean; consumers: number }> {
     const reloaded = loadCatalogueFile(config.integrationsFile);
     if (!reloaded.ok) {
-      logger.warn({ event: 'catalogue_reload_invalid', errors: reloaded.errors.map(formatCatalogueError) }, `${config.integrationsFile} did not load, so the consumers stay as they were; fix it and save again (or send SIGHUP)`);
+      logger.warn(
+        { event: 'catalogue_reload_invalid', errors: reloaded.errors.map(formatCatalogueError) },
+        `${config.integrationsFile} did not load, so the consumers stay as they were; fix it and save again (or send SIGHUP)`,
+      );
       return { ok: false, consumers: consumers.size };
     }
     consumers = createConsumerDirectory(reloaded.consumers);
@@ -205,7 +264,10 @@ export async function compose(config: Config, logger: Logger, options: ComposeOp
       await applyGrants(reloaded.consumers);
     } catch (error) {
       // The new consumers are in force; their grants are recorded and announced at the next reload or start.
-      logger.error({ event: 'catalogue_reload_failed', error: (error as Error).message }, 'the consumers were reloaded, but their grants could not be recorded; they are recorded at the next reload');
+      logger.error(
+        { event: 'catalogue_reload_failed', error: (error as Error).message },
+        'the consumers were reloaded, but their grants could not be recorded; they are recorded at the next reload',
+      );
     }
     logger.info({ event: 'consumers_reloaded', consumers: consumers.size }, 'consumers reloaded from integrations.yml');
     return { ok: true, consumers: consumers.size };
@@ -229,23 +291,88 @@ export async function compose(config: Config, logger: Logger, options: ComposeOp
     metrics,
     announce: async (result, integration) => {
       delivery.kick();
-      await announceRotation({ integration, affected: result.affected, credential: result.credential, expiresAt: result.expiresAt, previousNote: result.previousNote });
+      await announceRotation({
+        integration,
+        affected: result.affected,
+        credential: result.credential,
+        expiresAt: result.expiresAt,
+        previousNote: result.previousNote,
+      });
     },
   });
-  const runner = createProbeRunner({ store, probe, health, clock, logger, credentialLock: probeLock, rotateIfDue: rotation.rotateIfDue, intervalMs, concurrency: DEFAULT_HTTP_OPTIONS.globalConcurrency, providerConcurrency: providerConcurrencyCaps(), random: options.random ?? Math.random, metrics, stopping: () => stopping });
+  const runner = createProbeRunner({
+    store,
+    probe,
+    health,
+    clock,
+    logger,
+    credentialLock: probeLock,
+    rotateIfDue: rotation.rotateIfDue,
+    intervalMs,
+    concurrency: DEFAULT_HTTP_OPTIONS.globalConcurrency,
+    providerConcurrency: providerConcurrencyCaps(),
+    random: options.random ?? Math.random,
+    metrics,
+    stopping: () => stopping,
+  });
   const upkeep = createAlertUpkeep({ store, alerts, clock });
   const jobs = {
     runDue: runner.runDue,
-    sendReminders: createReminders({ store, slack, authoriser, clock, logger, reminderMs: config.reminderIntervalHours * 3600 * 1000 }),
-    sendExpiryWarnings: createExpiryWarnings({ store, slack, authoriser, clock, logger, channelOf, events, rotationStatus: (integrations) => rotation.status(integrations) }),
+    sendReminders: createReminders({
+      store,
+      slack,
+      authoriser,
+      clock,
+      logger,
+      reminderMs: config.reminderIntervalHours * 3600 * 1000,
+    }),
+    sendExpiryWarnings: createExpiryWarnings({
+      store,
+      slack,
+      authoriser,
+      clock,
+      logger,
+      channelOf,
+      events,
+      rotationStatus: (integrations) => rotation.status(integrations),
+    }),
     retryAlertPosts: upkeep.retryAlertPosts,
     closeOrphanAlerts: upkeep.closeOrphanAlerts,
   };
-  const monitor = { ...jobs, ...createHealthMonitor(jobs, { intervalMs, ...(options.tickMs === undefined ? {} : { tickMs: options.tickMs }) }, logger) };
-  const reauth = createReauthService({ store, keyring, http, clock, logger, authoriser, credentialLock: store.withCredentialLock, metrics, outbox, delivered: () => delivery.kick() });
+  const monitor = {
+    ...jobs,
+    ...createHealthMonitor(
+      jobs,
+      { intervalMs, ...(options.tickMs === undefined ? {} : { tickMs: options.tickMs }) },
+      logger,
+    ),
+  };
+  const reauth = createReauthService({
+    store,
+    keyring,
+    http,
+    clock,
+    logger,
+    authoriser,
+    credentialLock: store.withCredentialLock,
+    metrics,
+    outbox,
+    delivered: () => delivery.kick(),
+  });
   const announce = createAnnouncer({ alerts, slack, logger, channelOf, notices });
   const webForm = createWebForm({ store, reauth, authoriser, clock, publicUrl: config.publicUrl });
-  const oauth = createOAuthFlow({ store, states: createOAuthStates({ store, keyring }), http, clock, reauth, authoriser, oauthEndpointsOf, oauthSetupHintOf: oauthSetupHint, publicUrl: config.publicUrl, metrics });
+  const oauth = createOAuthFlow({
+    store,
+    states: createOAuthStates({ store, keyring }),
+    http,
+    clock,
+    reauth,
+    authoriser,
+    oauthEndpointsOf,
+    oauthSetupHintOf: oauthSetupHint,
+    publicUrl: config.publicUrl,
+    metrics,
+  });
   const services = {
     authoriser,
     alerts,
@@ -265,7 +392,22 @@ export async function compose(config: Config, logger: Logger, options: ComposeOp
   };
 
   /** Everything but the app: what entry points reach into, and what extra routes (the sandbox page) are built from. */
-  const parts = { config, logger, clock, store, keyring, http, slack, sync, catalogue, services, metrics, monitor, delivery, rotation };
+  const parts = {
+    config,
+    logger,
+    clock,
+    store,
+    keyring,
+    http,
+    slack,
+    sync,
+    catalogue,
+    services,
+    metrics,
+    monitor,
+    delivery,
+    rotation,
+  };
   const { extraRoutes, ...appOptions } = options.app ?? {};
   const app = createApp(
     {
@@ -273,7 +415,23 @@ export async function compose(config: Config, logger: Logger, options: ComposeOp
       logger,
       slackTransport,
       listeners: { slack, logger, signer, inflight, ...services },
-      routes: { slack, logger, publicUrl: config.publicUrl, oauth, webForm, announce, healthWebhook: services.healthWebhook, isReady: () => ready && !stopping && store.isOpen(), databaseReachable: () => store.ping(), isStopping: () => stopping, inflight, rememberSignature: (signature) => store.webhookReplays.remember(signature, clock.now()), metrics: { registry: metrics.registry, token: config.metricsToken }, pullCredential, countCredentialRead: (status) => metrics.credentialReads.inc({ status: String(status) }) },
+      routes: {
+        slack,
+        logger,
+        publicUrl: config.publicUrl,
+        oauth,
+        webForm,
+        announce,
+        healthWebhook: services.healthWebhook,
+        isReady: () => ready && !stopping && store.isOpen(),
+        databaseReachable: () => store.ping(),
+        isStopping: () => stopping,
+        inflight,
+        rememberSignature: (signature) => store.webhookReplays.remember(signature, clock.now()),
+        metrics: { registry: metrics.registry, token: config.metricsToken },
+        pullCredential,
+        countCredentialRead: (status) => metrics.credentialReads.inc({ status: String(status) }),
+      },
     },
     { ...appOptions, ...(extraRoutes ? { extraRoutes: extraRoutes(parts) } : {}) },
   );
@@ -282,13 +440,28 @@ export async function compose(config: Config, logger: Logger, options: ComposeOp
     app,
     reloadConsumers,
     /** Starts the app (and, when asked, the monitor); /healthz turns ready once requests are accepted. */
-    async start(startOptions: { monitor?: boolean; delivery?: boolean; watchCatalogue?: boolean } = {}): Promise<{ port: number }> {
+    async start(
+      startOptions: { monitor?: boolean; delivery?: boolean; watchCatalogue?: boolean } = {},
+    ): Promise<{ port: number }> {
       const started = await app.start();
       appStarted = true;
       // A rotation this process (or a replica) was killed in the middle of is settled before anything else runs.
-      await rotation.settleInterrupted().catch((error: unknown) => logger.error({ event: 'rotation_settle_failed', error: (error as Error).message }, 'could not settle interrupted rotations; they are settled at the next start'));
-      await applyGrants(catalogue.consumers).catch((error: unknown) => logger.error({ event: 'consumer_grants_failed', error: (error as Error).message }, 'could not record the consumer grants of integrations.yml; they are recorded at the next reload'));
-      if (startOptions.watchCatalogue ?? true) watcher = watchCatalogue(config.integrationsFile, () => void reloadConsumers());
+      await rotation
+        .settleInterrupted()
+        .catch((error: unknown) =>
+          logger.error(
+            { event: 'rotation_settle_failed', error: (error as Error).message },
+            'could not settle interrupted rotations; they are settled at the next start',
+          ),
+        );
+      await applyGrants(catalogue.consumers).catch((error: unknown) =>
+        logger.error(
+          { event: 'consumer_grants_failed', error: (error as Error).message },
+          'could not record the consumer grants of integrations.yml; they are recorded at the next reload',
+        ),
+      );
+      if (startOptions.watchCatalogue ?? true)
+        watcher = watchCatalogue(config.integrationsFile, () => void reloadConsumers());
       ready = true;
       if (startOptions.monitor) monitor.start();
       if (startOptions.delivery ?? true) delivery.start();

@@ -134,17 +134,23 @@ export function parseConfig(env: Environment, needs: ConfigNeeds = {}): ConfigRe
   const appToken = value('SLACK_APP_TOKEN');
   if (needs.slack) {
     if (!botToken) {
-      problems.push('SLACK_BOT_TOKEN: required. Copy the Bot User OAuth Token (xoxb-…) from your Slack app\'s OAuth & Permissions page.');
+      problems.push(
+        "SLACK_BOT_TOKEN: required. Copy the Bot User OAuth Token (xoxb-…) from your Slack app's OAuth & Permissions page.",
+      );
     }
     if (!appToken && !signingSecret) {
-      problems.push('SLACK_SIGNING_SECRET: required in HTTP mode. Copy it from your Slack app\'s Basic Information page (or set SLACK_APP_TOKEN for Socket Mode).');
+      problems.push(
+        "SLACK_SIGNING_SECRET: required in HTTP mode. Copy it from your Slack app's Basic Information page (or set SLACK_APP_TOKEN for Socket Mode).",
+      );
     }
   }
   if (botToken && !botToken.startsWith('xoxb-')) {
     problems.push('SLACK_BOT_TOKEN: must be a bot token starting with xoxb- (not a user or app token).');
   }
   if (appToken && !appToken.startsWith('xapp-')) {
-    problems.push('SLACK_APP_TOKEN: must be an app-level token starting with xapp- (with connections:write), or be left empty for HTTP mode.');
+    problems.push(
+      'SLACK_APP_TOKEN: must be an app-level token starting with xapp- (with connections:write), or be left empty for HTTP mode.',
+    );
   }
   const apiUrl = url('SLACK_API_URL', undefined, { trailingSlash: true });
 
@@ -174,23 +180,30 @@ export function parseConfig(env: Environment, needs: ConfigNeeds = {}): ConfigRe
     .filter(Boolean);
   for (const admin of admins) {
     if (!SLACK_USER_OR_GROUP.test(admin)) {
-      problems.push(`REAUTH_ADMINS: "${admin}" is not a Slack user id (U…/W…) or user-group id (S…). Use ids, not names.`);
+      problems.push(
+        `REAUTH_ADMINS: "${admin}" is not a Slack user id (U…/W…) or user-group id (S…). Use ids, not names.`,
+      );
     }
   }
   const defaultAlertChannel = value('DEFAULT_ALERT_CHANNEL');
   if (defaultAlertChannel && !SLACK_CHANNEL.test(defaultAlertChannel)) {
-    problems.push(`DEFAULT_ALERT_CHANNEL: "${defaultAlertChannel}" is not a channel id (C…/G…). Use the id from the channel's details, not its name.`);
+    problems.push(
+      `DEFAULT_ALERT_CHANNEL: "${defaultAlertChannel}" is not a channel id (C…/G…). Use the id from the channel's details, not its name.`,
+    );
   }
 
   const warnings: string[] = [];
   const healthCheckIntervalSeconds = integer('HEALTH_CHECK_INTERVAL_SECONDS', 900, 0, 7 * 24 * 3600);
   if (healthCheckIntervalSeconds > 0 && healthCheckIntervalSeconds < 30) {
-    warnings.push(`HEALTH_CHECK_INTERVAL_SECONDS: ${healthCheckIntervalSeconds} s probes every credential every ${healthCheckIntervalSeconds} seconds; fine for a demo or a test, but providers rate-limit and lock accounts: use 300 or more in production.`);
+    warnings.push(
+      `HEALTH_CHECK_INTERVAL_SECONDS: ${healthCheckIntervalSeconds} s probes every credential every ${healthCheckIntervalSeconds} seconds; fine for a demo or a test, but providers rate-limit and lock accounts: use 300 or more in production.`,
+    );
   }
   const reminderIntervalHours = integer('REMINDER_INTERVAL_HOURS', 24, 0, 24 * 30);
 
   const bitbucketOAuthUrl = url('BITBUCKET_OAUTH_URL', 'https://bitbucket.org') ?? 'https://bitbucket.org';
-  const azureOAuthAuthority = url('AZURE_OAUTH_AUTHORITY', 'https://login.microsoftonline.com') ?? 'https://login.microsoftonline.com';
+  const azureOAuthAuthority =
+    url('AZURE_OAUTH_AUTHORITY', 'https://login.microsoftonline.com') ?? 'https://login.microsoftonline.com';
   const azureOAuthTenant = value('AZURE_OAUTH_TENANT') ?? 'organizations';
   if (!/^[A-Za-z0-9.-]+$/.test(azureOAuthTenant)) {
     problems.push('AZURE_OAUTH_TENANT: must be a tenant id, a domain, "organizations" or "common".');
@@ -201,7 +214,9 @@ export function parseConfig(env: Environment, needs: ConfigNeeds = {}): ConfigRe
     const clientSecret = value(secretName);
     if (clientId && clientSecret) return { clientId, clientSecret };
     if (clientId || clientSecret) {
-      problems.push(`${clientId ? secretName : idName}: set together with ${clientId ? idName : secretName}, or leave both empty.`);
+      problems.push(
+        `${clientId ? secretName : idName}: set together with ${clientId ? idName : secretName}, or leave both empty.`,
+      );
     }
     return undefined;
   };
@@ -215,16 +230,23 @@ export function parseConfig(env: Environment, needs: ConfigNeeds = {}): ConfigRe
 
   const secretEntry = (value('SECRET_ENTRY') ?? 'both').toLowerCase() as SecretEntry;
   if (!SECRET_ENTRIES.includes(secretEntry)) {
-    problems.push(`SECRET_ENTRY: "${value('SECRET_ENTRY')}" is not one of ${SECRET_ENTRIES.join(', ')} (slack: the modal's inputs only; web: a one-time page of Reauth's own only; both: either).`);
+    problems.push(
+      `SECRET_ENTRY: "${value('SECRET_ENTRY')}" is not one of ${SECRET_ENTRIES.join(', ')} (slack: the modal's inputs only; web: a one-time page of Reauth's own only; both: either).`,
+    );
   }
 
   const databaseUrl = value('DATABASE_URL');
   if (databaseUrl !== undefined && !/^postgres(ql)?:\/\/./.test(databaseUrl)) {
-    problems.push('DATABASE_URL: must be a PostgreSQL URL, postgres://user:password@host:5432/database (add ?sslmode=verify-full&sslrootcert=<ca.pem> for verified TLS); leave it unset to use the SQLite file at DATABASE_PATH.');
+    problems.push(
+      'DATABASE_URL: must be a PostgreSQL URL, postgres://user:password@host:5432/database (add ?sslmode=verify-full&sslrootcert=<ca.pem> for verified TLS); leave it unset to use the SQLite file at DATABASE_PATH.',
+    );
   }
   const vaultAddr = url('VAULT_ADDR', undefined);
   const vaultToken = value('VAULT_TOKEN');
-  if (vaultAddr && !vaultToken) problems.push('VAULT_TOKEN: required with VAULT_ADDR (a Vault token allowed to read, create and update the vault sinks\' paths).');
+  if (vaultAddr && !vaultToken)
+    problems.push(
+      "VAULT_TOKEN: required with VAULT_ADDR (a Vault token allowed to read, create and update the vault sinks' paths).",
+    );
 
   if (problems.length > 0) return { ok: false, problems };
 
@@ -247,7 +269,8 @@ export function parseConfig(env: Environment, needs: ConfigNeeds = {}): ConfigRe
     logLevel,
     secretEntry,
     metricsToken: value('METRICS_TOKEN'),
-    vault: vaultAddr && vaultToken ? { addr: vaultAddr, token: vaultToken, namespace: value('VAULT_NAMESPACE') } : undefined,
+    vault:
+      vaultAddr && vaultToken ? { addr: vaultAddr, token: vaultToken, namespace: value('VAULT_NAMESPACE') } : undefined,
     secretFromEnv: (name) => env[name],
   };
   return { ok: true, config: Object.freeze(config), warnings };
@@ -255,5 +278,7 @@ export function parseConfig(env: Environment, needs: ConfigNeeds = {}): ConfigRe
 
 /** One message listing every problem, for start-up and the CLI. */
 export function formatConfigProblems(problems: readonly string[]): string {
-  return [`Reauth cannot start: ${problems.length} configuration problem(s):`, ...problems.map((p) => `  - ${p}`)].join('\n');
+  return [`Reauth cannot start: ${problems.length} configuration problem(s):`, ...problems.map((p) => `  - ${p}`)].join(
+    '\n',
+  );
 }

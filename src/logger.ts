@@ -9,7 +9,8 @@ import type { LogLevel } from './config.js';
 
 const REDACTED = '[redacted]';
 
-const SENSITIVE_KEY = /token|secret|password|passwd|api[-_]?key|authorization|cookie|private[-_]?metadata|credential|verifier|^code$|assertion/i;
+const SENSITIVE_KEY =
+  /token|secret|password|passwd|api[-_]?key|authorization|cookie|private[-_]?metadata|credential|verifier|^code$|assertion/i;
 
 /** Token shapes that must never reach a log line, whatever field they sit in. */
 const TOKEN_SHAPES: readonly RegExp[] = [
@@ -59,7 +60,10 @@ export function scrubValue(value: unknown, depth = 0, seen = new WeakSet<object>
   if (Buffer.isBuffer(value)) return `[${value.length} bytes]`;
   const out: Record<string, unknown> = {};
   for (const [key, v] of Object.entries(value)) {
-    out[key] = SENSITIVE_KEY.test(key) && v !== null && v !== undefined && typeof v !== 'boolean' ? REDACTED : scrubValue(v, depth + 1, seen);
+    out[key] =
+      SENSITIVE_KEY.test(key) && v !== null && v !== undefined && typeof v !== 'boolean'
+        ? REDACTED
+        : scrubValue(v, depth + 1, seen);
   }
   return out;
 }
@@ -101,7 +105,10 @@ const TO_BOLT: Record<string, BoltLogLevel> = {
  * every message it receives (https://github.com/slackapi/node-slack-sdk/blob/main/packages/socket-mode/src/SocketModeClient.ts), which for a modal submission includes what was pasted —
  * possibly a token with no recognisable shape. The payload is dropped, the line kept.
  */
-const PAYLOAD_LINES: readonly RegExp[] = [/^(Received a message on the WebSocket:)[\s\S]*/, /^(Unable to parse an incoming WebSocket message \(will ignore\):)[\s\S]*/];
+const PAYLOAD_LINES: readonly RegExp[] = [
+  /^(Received a message on the WebSocket:)[\s\S]*/,
+  /^(Unable to parse an incoming WebSocket message \(will ignore\):)[\s\S]*/,
+];
 const FORM_STATE = /"state"\s*:\s*\{\s*"values"/;
 
 export function withoutPayloads(text: string): string {
@@ -112,12 +119,14 @@ export function withoutPayloads(text: string): string {
 /** Bolt's Logger interface over the same pino instance; Bolt's level changes are ignored. */
 export function toBoltLogger(logger: Logger): BoltLogger {
   const child = logger.child({ component: 'bolt' });
-  const emit = (level: 'debug' | 'info' | 'warn' | 'error') => (...msg: unknown[]) => {
-    // Bolt and the Web API client log several debug lines per request; skip the work when they are off.
-    if (!child.isLevelEnabled(level)) return;
-    const text = msg.map((m) => (typeof m === 'string' ? m : JSON.stringify(scrubValue(m)))).join(' ');
-    child[level](withoutPayloads(text));
-  };
+  const emit =
+    (level: 'debug' | 'info' | 'warn' | 'error') =>
+    (...msg: unknown[]) => {
+      // Bolt and the Web API client log several debug lines per request; skip the work when they are off.
+      if (!child.isLevelEnabled(level)) return;
+      const text = msg.map((m) => (typeof m === 'string' ? m : JSON.stringify(scrubValue(m)))).join(' ');
+      child[level](withoutPayloads(text));
+    };
   return {
     debug: emit('debug'),
     info: emit('info'),

@@ -22,10 +22,24 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   const { sync } = reauth;
-  logger.info({ event: 'catalogue_synced', added: sync.added.length, updated: sync.updated.length, archived: sync.archived.length, authChanged: sync.authChanged }, 'catalogue synced');
+  logger.info(
+    {
+      event: 'catalogue_synced',
+      added: sync.added.length,
+      updated: sync.updated.length,
+      archived: sync.archived.length,
+      authChanged: sync.authChanged,
+    },
+    'catalogue synced',
+  );
 
-  const { port } = await reauth.start({ monitor: config.healthCheckIntervalSeconds > 0 || config.reminderIntervalHours > 0 });
-  logger.info({ event: 'started', port, mode: config.slack.appToken ? 'socket' : 'http', publicUrl: config.publicUrl }, 'Reauth is running');
+  const { port } = await reauth.start({
+    monitor: config.healthCheckIntervalSeconds > 0 || config.reminderIntervalHours > 0,
+  });
+  logger.info(
+    { event: 'started', port, mode: config.slack.appToken ? 'socket' : 'http', publicUrl: config.publicUrl },
+    'Reauth is running',
+  );
 
   let stopping = false;
   const shutdown = async (signal: string) => {
@@ -38,7 +52,10 @@ async function main(): Promise<void> {
     logger.info({ event: 'shutdown_started', signal }, 'shutting down: finishing work in flight (at most 10 s)');
     try {
       const drained = await reauth.stop();
-      logger.info({ event: 'shutdown_complete', drained }, drained ? 'stopped cleanly' : 'stopped; some work did not finish within 10 s');
+      logger.info(
+        { event: 'shutdown_complete', drained },
+        drained ? 'stopped cleanly' : 'stopped; some work did not finish within 10 s',
+      );
       process.exit(0);
     } catch (error) {
       logger.error({ err: error, event: 'shutdown_failed' }, 'stopping cleanly failed');

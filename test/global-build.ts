@@ -13,7 +13,9 @@ let built: Promise<void> | undefined;
 export default async function buildOnce(): Promise<void> {
   built ??= (async () => {
     rmSync(BUILT, { recursive: true, force: true });
-    execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', '.', '--outDir', join(BUILT, 'dist')], { stdio: 'pipe' });
+    execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', '.', '--outDir', join(BUILT, 'dist')], {
+      stdio: 'pipe',
+    });
     cpSync('migrations', join(BUILT, 'migrations'), { recursive: true });
   })();
   await built;

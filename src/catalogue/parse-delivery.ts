@@ -1,6 +1,11 @@
 import { isAbsolute, resolve } from 'node:path';
 import picomatch from 'picomatch';
-import { DEFAULT_CONSUMER_REQUESTS_PER_MINUTE, sinkKeyOf, type ConsumerSpec, type SinkSpec } from '../domain/delivery.js';
+import {
+  DEFAULT_CONSUMER_REQUESTS_PER_MINUTE,
+  sinkKeyOf,
+  type ConsumerSpec,
+  type SinkSpec,
+} from '../domain/delivery.js';
 import { parseSecureUrl } from './secure-url.js';
 import type { CatalogueError } from './types.js';
 
@@ -37,19 +42,41 @@ export function parseSinks(raw: unknown, fail: Fail, baseDir: string): SinkSpec[
     const kinds = SINK_KINDS.filter((k) => k in fields);
     if (kinds.length !== 1) {
       const unknown = Object.keys(fields).filter((k) => !Object.values(SINK_OPTIONS).flat().includes(k));
-      fail(where, kinds.length === 0 ? `unknown sink kind${unknown.length ? ` "${unknown.join('", "')}"` : ''}; use one of webhook, vault or file.` : `names ${kinds.join(' and ')}; each sink has exactly one kind.`);
+      fail(
+        where,
+        kinds.length === 0
+          ? `unknown sink kind${unknown.length ? ` "${unknown.join('", "')}"` : ''}; use one of webhook, vault or file.`
+          : `names ${kinds.join(' and ')}; each sink has exactly one kind.`,
+      );
       return;
     }
     const kind = kinds[0]!;
     for (const key of Object.keys(fields)) {
-      if (key !== kind && !SINK_OPTIONS[kind].includes(key)) fail(`${where}.${key}`, `not an option of a ${kind} sink${SINK_OPTIONS[kind].length ? `; it takes ${SINK_OPTIONS[kind].join(', ')}` : ''}.`);
+      if (key !== kind && !SINK_OPTIONS[kind].includes(key))
+        fail(
+          `${where}.${key}`,
+          `not an option of a ${kind} sink${SINK_OPTIONS[kind].length ? `; it takes ${SINK_OPTIONS[kind].join(', ')}` : ''}.`,
+        );
     }
     const target = fields[kind];
     if (typeof target !== 'string' || !target.trim()) {
-      fail(`${where}.${kind}`, kind === 'webhook' ? 'must be the https:// URL to post to.' : kind === 'vault' ? 'must be a KV v2 path, {mount}/data/{path}.' : 'must be the path of the file to write.');
+      fail(
+        `${where}.${kind}`,
+        kind === 'webhook'
+          ? 'must be the https:// URL to post to.'
+          : kind === 'vault'
+            ? 'must be a KV v2 path, {mount}/data/{path}.'
+            : 'must be the path of the file to write.',
+      );
       return;
     }
-    const sink = parseSink(kind, target.trim(), fields, (field, message) => fail(`${where}.${field}`, message), baseDir);
+    const sink = parseSink(
+      kind,
+      target.trim(),
+      fields,
+      (field, message) => fail(`${where}.${field}`, message),
+      baseDir,
+    );
     if (!sink) return;
     if (sinks.some((s) => s.key === sink.key)) {
       fail(`${where}.${kind}`, `the same ${kind} sink is listed twice.`);
@@ -60,7 +87,13 @@ export function parseSinks(raw: unknown, fail: Fail, baseDir: string): SinkSpec[
   return sinks;
 }
 
-function parseSink(kind: (typeof SINK_KINDS)[number], target: string, fields: Record<string, unknown>, fail: Fail, baseDir: string): SinkSpec | undefined {
+function parseSink(
+  kind: (typeof SINK_KINDS)[number],
+  target: string,
+  fields: Record<string, unknown>,
+  fail: Fail,
+  baseDir: string,
+): SinkSpec | undefined {
   if (kind === 'webhook') {
     const url = checkSinkUrl(target, (m) => fail('webhook', m));
     const secretEnv = fields.secret_env;
@@ -99,7 +132,10 @@ function parseSink(kind: (typeof SINK_KINDS)[number], target: string, fields: Re
  */
 const VAULT_SEGMENT = /^[A-Za-z0-9_.-]+$/;
 
-function parseVaultPath(target: string, fail: (message: string) => void): { kind: 'vault'; mount: string; path: string } | undefined {
+function parseVaultPath(
+  target: string,
+  fail: (message: string) => void,
+): { kind: 'vault'; mount: string; path: string } | undefined {
   const example = 'write it as {mount}/data/{path}, e.g. secret/data/insights/jira-acme';
   const split = /^(.+?)\/data\/(.+)$/.exec(target.replace(/^\/+|\/+$/g, ''));
   if (!split) {
@@ -107,9 +143,13 @@ function parseVaultPath(target: string, fail: (message: string) => void): { kind
     return undefined;
   }
   const [, mount, path] = split as unknown as [string, string, string];
-  const bad = [...mount.split('/'), ...path.split('/')].find((segment) => !VAULT_SEGMENT.test(segment) || segment === '.' || segment === '..');
+  const bad = [...mount.split('/'), ...path.split('/')].find(
+    (segment) => !VAULT_SEGMENT.test(segment) || segment === '.' || segment === '..',
+  );
   if (bad !== undefined) {
-    fail(`"${target}" has the segment "${bad}", which a Vault path cannot use here: each part between slashes takes letters, digits, "-", "_" and "." (never "." or ".." alone, no "#", "?", "%" or spaces); ${example}.`);
+    fail(
+      `"${target}" has the segment "${bad}", which a Vault path cannot use here: each part between slashes takes letters, digits, "-", "_" and "." (never "." or ".." alone, no "#", "?", "%" or spaces); ${example}.`,
+    );
     return undefined;
   }
   return { kind: 'vault', mount, path };
@@ -119,45 +159,83 @@ function parseVaultPath(target: string, fail: (message: string) => void): { kind
 function checkSinkUrl(raw: string, fail: (message: string) => void): string | undefined {
   return parseSecureUrl(raw, fail, {
     notUrl: (r) => `"${r}" is not a URL.`,
-    plainHttp: (r) => `"${r}" uses http:// to a host that is not loopback; use https:// (http:// is allowed only for localhost, 127.0.0.1 and ::1).`,
+    plainHttp: (r) =>
+      `"${r}" uses http:// to a host that is not loopback; use https:// (http:// is allowed only for localhost, 127.0.0.1 and ::1).`,
     userInfo: 'must not contain a user name or password; the signature authenticates each delivery.',
   })?.href;
 }
 
 /** The consumers list; errors name `consumers[i]` and the field. Warnings: patterns that match no integration. */
-export function parseConsumers(raw: unknown, integrationIds: readonly string[]): { consumers: ConsumerSpec[]; errors: CatalogueError[]; warnings: string[] } {
+export function parseConsumers(
+  raw: unknown,
+  integrationIds: readonly string[],
+): { consumers: ConsumerSpec[]; errors: CatalogueError[]; warnings: string[] } {
   const errors: CatalogueError[] = [];
   const warnings: string[] = [];
   const consumers: ConsumerSpec[] = [];
   const names = new Set<string>();
   if (raw === undefined || raw === null) return { consumers, errors, warnings };
-  if (!Array.isArray(raw)) return { consumers, errors: [{ field: 'consumers', message: 'must be a list of consumers (name, token_sha256, integrations).' }], warnings };
+  if (!Array.isArray(raw))
+    return {
+      consumers,
+      errors: [{ field: 'consumers', message: 'must be a list of consumers (name, token_sha256, integrations).' }],
+      warnings,
+    };
   raw.forEach((item: unknown, index) => {
-    const fail = (field: string | undefined, message: string) => errors.push({ list: 'consumers', index, ...(field ? { field } : {}), message });
+    const fail = (field: string | undefined, message: string) =>
+      errors.push({ list: 'consumers', index, ...(field ? { field } : {}), message });
     if (item === null || typeof item !== 'object' || Array.isArray(item)) {
       fail(undefined, 'each consumer must be a mapping with name, token_sha256 and integrations.');
       return;
     }
     const fields = item as Record<string, unknown>;
     for (const key of Object.keys(fields)) {
-      if (!['name', 'token_sha256', 'integrations', 'requests_per_minute'].includes(key)) fail(key, key === 'token' ? 'tokens never go in this file; put its SHA-256 in token_sha256 (npx reauth-bot consumer-token prints both).' : 'unknown key; allowed: name, token_sha256, integrations, requests_per_minute.');
+      if (!['name', 'token_sha256', 'integrations', 'requests_per_minute'].includes(key))
+        fail(
+          key,
+          key === 'token'
+            ? 'tokens never go in this file; put its SHA-256 in token_sha256 (npx reauth-bot consumer-token prints both).'
+            : 'unknown key; allowed: name, token_sha256, integrations, requests_per_minute.',
+        );
     }
-    const { name, token_sha256: hash, integrations: patterns, requests_per_minute: perMinute = DEFAULT_CONSUMER_REQUESTS_PER_MINUTE } = fields;
+    const {
+      name,
+      token_sha256: hash,
+      integrations: patterns,
+      requests_per_minute: perMinute = DEFAULT_CONSUMER_REQUESTS_PER_MINUTE,
+    } = fields;
     const before = errors.length;
-    if (typeof name !== 'string' || !CONSUMER_NAME.test(name)) fail('name', 'required: 1–64 letters, digits, ".", "_" or "-".');
+    if (typeof name !== 'string' || !CONSUMER_NAME.test(name))
+      fail('name', 'required: 1–64 letters, digits, ".", "_" or "-".');
     else if (names.has(name)) fail('name', `"${name}" is used by another consumer.`);
     if (typeof name === 'string') names.add(name);
-    if (typeof hash !== 'string' || !SHA256_HEX.test(hash)) fail('token_sha256', 'required: the 64 hex characters of the token\'s SHA-256; npx reauth-bot consumer-token makes a token and prints both.');
-    else if (consumers.some((c) => c.tokenSha256 === hash.toLowerCase())) fail('token_sha256', 'the same token is given to another consumer; give each its own.');
-    if (!Array.isArray(patterns) || patterns.length === 0 || !patterns.every((p) => typeof p === 'string' && INTEGRATION_PATTERN.test(p))) {
+    if (typeof hash !== 'string' || !SHA256_HEX.test(hash))
+      fail(
+        'token_sha256',
+        "required: the 64 hex characters of the token's SHA-256; npx reauth-bot consumer-token makes a token and prints both.",
+      );
+    else if (consumers.some((c) => c.tokenSha256 === hash.toLowerCase()))
+      fail('token_sha256', 'the same token is given to another consumer; give each its own.');
+    if (
+      !Array.isArray(patterns) ||
+      patterns.length === 0 ||
+      !patterns.every((p) => typeof p === 'string' && INTEGRATION_PATTERN.test(p))
+    ) {
       fail('integrations', 'required: a list of integration ids or globs ("ado-*").');
     }
-    if (typeof perMinute !== 'number' || !Number.isInteger(perMinute) || perMinute < 1) fail('requests_per_minute', 'must be a whole number of at least 1.');
+    if (typeof perMinute !== 'number' || !Number.isInteger(perMinute) || perMinute < 1)
+      fail('requests_per_minute', 'must be a whole number of at least 1.');
     if (errors.length > before) return;
-    const consumer: ConsumerSpec = { name: name as string, tokenSha256: (hash as string).toLowerCase(), integrations: patterns as string[], requestsPerMinute: perMinute as number };
+    const consumer: ConsumerSpec = {
+      name: name as string,
+      tokenSha256: (hash as string).toLowerCase(),
+      integrations: patterns as string[],
+      requestsPerMinute: perMinute as number,
+    };
     for (const pattern of consumer.integrations) {
       const matches = picomatch(pattern);
-      if (!integrationIds.some((id) => matches(id))) warnings.push(`consumers[${index}] (${consumer.name}): "${pattern}" matches no integration in the file.`);
+      if (!integrationIds.some((id) => matches(id)))
+        warnings.push(`consumers[${index}] (${consumer.name}): "${pattern}" matches no integration in the file.`);
     }
     consumers.push(consumer);
   });

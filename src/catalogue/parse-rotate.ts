@@ -14,11 +14,21 @@ const MAX_DAYS = 365;
  * number of days from 1 to 365, with a lifetime not shorter than `before_days` (it would be due again
  * at once). Only a provider/auth type that documents a renewal call may rotate.
  */
-export function parseRotation(raw: unknown, provider: ProviderKey | undefined, auth: AuthKey | undefined, fail: Fail): RotationPolicy | undefined {
+export function parseRotation(
+  raw: unknown,
+  provider: ProviderKey | undefined,
+  auth: AuthKey | undefined,
+  fail: Fail,
+): RotationPolicy | undefined {
   if (raw === undefined || raw === null || raw === false) return undefined;
   if (provider && auth && !authSpec(provider, auth)?.rotation) {
-    const supported = rotatableRows().map((r) => `${r.provider} ${r.auth}`).join(' and ');
-    fail('rotate', `${provider} ${auth} cannot renew its credential through its API, so Reauth cannot rotate it; only ${supported} can. Remove rotate: here (Reauth still warns before it expires).`);
+    const supported = rotatableRows()
+      .map((r) => `${r.provider} ${r.auth}`)
+      .join(' and ');
+    fail(
+      'rotate',
+      `${provider} ${auth} cannot renew its credential through its API, so Reauth cannot rotate it; only ${supported} can. Remove rotate: here (Reauth still warns before it expires).`,
+    );
     return undefined;
   }
   if (raw === true) return { ...DEFAULT_ROTATION };
@@ -50,7 +60,10 @@ export function parseRotation(raw: unknown, provider: ProviderKey | undefined, a
     lifetimeDays: days('lifetime_days', DEFAULT_ROTATION.lifetimeDays) ?? DEFAULT_ROTATION.lifetimeDays,
   };
   if (ok && policy.lifetimeDays <= policy.beforeDays) {
-    fail('rotate.lifetime_days', `${policy.lifetimeDays} days is not longer than before_days (${policy.beforeDays}): a new credential would be due for rotation at once. Ask for a longer lifetime or rotate closer to expiry.`);
+    fail(
+      'rotate.lifetime_days',
+      `${policy.lifetimeDays} days is not longer than before_days (${policy.beforeDays}): a new credential would be due for rotation at once. Ask for a longer lifetime or rotate closer to expiry.`,
+    );
     ok = false;
   }
   return ok ? policy : undefined;

@@ -37,7 +37,8 @@ export function parseCatalogue(text: string, baseDir: string = process.cwd()): C
   }
   const errors: CatalogueError[] = [];
   for (const key of Object.keys(root)) {
-    if (key !== 'integrations' && key !== 'consumers') errors.push({ field: key, message: 'unknown top-level key; only "integrations" and "consumers" are allowed.' });
+    if (key !== 'integrations' && key !== 'consumers')
+      errors.push({ field: key, message: 'unknown top-level key; only "integrations" and "consumers" are allowed.' });
   }
   const rawList = (root as Record<string, unknown>).integrations;
   const list = rawList === undefined || rawList === null ? [] : rawList;
@@ -52,19 +53,35 @@ export function parseCatalogue(text: string, baseDir: string = process.cwd()): C
     if (!entry) return;
     const first = seen.get(entry.id);
     if (first !== undefined) {
-      errors.push({ index, id: entry.id, field: 'id', message: `duplicate id; already used by integrations[${first}].` });
+      errors.push({
+        index,
+        id: entry.id,
+        field: 'id',
+        message: `duplicate id; already used by integrations[${first}].`,
+      });
       return;
     }
     seen.set(entry.id, index);
     entries.push(entry);
   });
-  const ids = list.map((raw: unknown) => (raw && typeof raw === 'object' && 'id' in raw ? String((raw as { id: unknown }).id) : '')).filter(Boolean);
-  const { consumers, errors: consumerErrors, warnings } = parseConsumers((root as Record<string, unknown>).consumers, ids);
+  const ids = list
+    .map((raw: unknown) => (raw && typeof raw === 'object' && 'id' in raw ? String((raw as { id: unknown }).id) : ''))
+    .filter(Boolean);
+  const {
+    consumers,
+    errors: consumerErrors,
+    warnings,
+  } = parseConsumers((root as Record<string, unknown>).consumers, ids);
   errors.push(...consumerErrors);
   return errors.length > 0 ? { ok: false, errors } : { ok: true, entries, consumers, warnings };
 }
 
-function parseEntry(raw: unknown, index: number, errors: CatalogueError[], baseDir: string): CatalogueEntry | undefined {
+function parseEntry(
+  raw: unknown,
+  index: number,
+  errors: CatalogueError[],
+  baseDir: string,
+): CatalogueEntry | undefined {
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
     errors.push({ index, message: 'each entry must be a mapping (id, provider, auth, …).' });
     return undefined;
@@ -89,14 +106,16 @@ function parseEntry(raw: unknown, index: number, errors: CatalogueError[], baseD
   };
 
   if (id === undefined) fail('id', 'required.');
-  else if (!ID.test(id)) fail('id', `"${id}" must be 1–64 characters of a-z, 0-9 and "-", starting and ending with a letter or digit.`);
+  else if (!ID.test(id))
+    fail('id', `"${id}" must be 1–64 characters of a-z, 0-9 and "-", starting and ending with a letter or digit.`);
 
   const providerText = text('provider');
   const authText = text('auth');
   let provider: CatalogueEntry['provider'] | undefined;
   let auth: AuthKey | undefined;
   if (providerText === undefined) fail('provider', `required; one of ${Object.keys(PROVIDERS).join(', ')}.`);
-  else if (!isProviderKey(providerText)) fail('provider', `unknown provider "${providerText}"; one of ${Object.keys(PROVIDERS).join(', ')}.`);
+  else if (!isProviderKey(providerText))
+    fail('provider', `unknown provider "${providerText}"; one of ${Object.keys(PROVIDERS).join(', ')}.`);
   else provider = providerText;
 
   if (authText === undefined) fail('auth', 'required.');
@@ -104,17 +123,25 @@ function parseEntry(raw: unknown, index: number, errors: CatalogueError[], baseD
   else auth = authText;
 
   if (provider && auth && !authSpec(provider, auth)) {
-    fail('auth', `${provider} does not support auth "${auth}"; it supports ${Object.keys(providerSpec(provider).auths).join(', ')}.`);
+    fail(
+      'auth',
+      `${provider} does not support auth "${auth}"; it supports ${Object.keys(providerSpec(provider).auths).join(', ')}.`,
+    );
     auth = undefined;
   }
 
   // Keys: common, the provider's own, nothing else (and never a credential).
   const spec = provider ? providerSpec(provider) : undefined;
-  const allowedProviderFields = new Set<string>(spec ? [...spec.requiredFields, ...spec.optionalFields] : PROVIDER_FIELD_KEYS);
+  const allowedProviderFields = new Set<string>(
+    spec ? [...spec.requiredFields, ...spec.optionalFields] : PROVIDER_FIELD_KEYS,
+  );
   for (const key of Object.keys(fields)) {
     if (COMMON_KEYS.has(key) || allowedProviderFields.has(key)) continue;
     if (SECRET_KEYS.test(key)) {
-      fail(key, 'credentials never go in this file; enter them in Slack with /reauth <id>, where they are validated and sealed.');
+      fail(
+        key,
+        'credentials never go in this file; enter them in Slack with /reauth <id>, where they are validated and sealed.',
+      );
     } else if ((PROVIDER_FIELD_KEYS as readonly string[]).includes(key)) {
       fail(key, `not used by provider ${provider}.`);
     } else {
@@ -124,7 +151,8 @@ function parseEntry(raw: unknown, index: number, errors: CatalogueError[], baseD
 
   const name = text('name');
   const channel = text('channel');
-  if (channel !== undefined && !CHANNEL.test(channel)) fail('channel', `"${channel}" is not a channel id (C…/G…); use the id from the channel's details, not its name.`);
+  if (channel !== undefined && !CHANNEL.test(channel))
+    fail('channel', `"${channel}" is not a channel id (C…/G…); use the id from the channel's details, not its name.`);
 
   const owners: string[] = [];
   const rawOwners = fields.owners;
@@ -132,23 +160,32 @@ function parseEntry(raw: unknown, index: number, errors: CatalogueError[], baseD
     if (!Array.isArray(rawOwners)) fail('owners', 'must be a list of Slack user ids (U…) or user-group ids (S…).');
     else {
       for (const owner of rawOwners) {
-        if (typeof owner !== 'string' || !OWNER.test(owner.trim())) fail('owners', `"${String(owner)}" is not a Slack user id (U…/W…) or user-group id (S…).`);
+        if (typeof owner !== 'string' || !OWNER.test(owner.trim()))
+          fail('owners', `"${String(owner)}" is not a Slack user id (U…/W…) or user-group id (S…).`);
         else owners.push(owner.trim());
       }
     }
   }
 
   const organization = text('organization');
-  if (organization !== undefined && !ORGANIZATION.test(organization)) fail('organization', `"${organization}" is not an organization name.`);
+  if (organization !== undefined && !ORGANIZATION.test(organization))
+    fail('organization', `"${organization}" is not an organization name.`);
   const service = text('service');
   if (service !== undefined && !(AZURE_DEVOPS_SERVICES as readonly string[]).includes(service)) {
     fail('service', `"${service}" must be one of ${AZURE_DEVOPS_SERVICES.join(', ')}.`);
   }
   const accountId = text('account_id');
   const repository = text('repository');
-  if (repository !== undefined && !REPOSITORY.test(repository)) fail('repository', `"${repository}" must look like owner/name.`);
+  if (repository !== undefined && !REPOSITORY.test(repository))
+    fail('repository', `"${repository}" must look like owner/name.`);
 
-  const given: Partial<Record<ProviderField, string | undefined>> = { organization, service, account_id: accountId, repository, url: text('url') };
+  const given: Partial<Record<ProviderField, string | undefined>> = {
+    organization,
+    service,
+    account_id: accountId,
+    repository,
+    url: text('url'),
+  };
   for (const field of spec?.requiredFields ?? []) {
     if (given[field] === undefined && !errors.some((e) => e.index === index && e.field === field)) {
       fail(field, `required for provider ${provider}.`);
@@ -167,13 +204,28 @@ function parseEntry(raw: unknown, index: number, errors: CatalogueError[], baseD
   const rotate = parseRotation(fields.rotate, provider, auth, fail);
 
   if (errors.length > before || !id || !provider || !auth || !url) return undefined;
-  return { id, name: name ?? id, provider, auth, url, channel, owners, organization, service, accountId, repository, deliver, rotate };
+  return {
+    id,
+    name: name ?? id,
+    provider,
+    auth,
+    url,
+    channel,
+    owners,
+    organization,
+    service,
+    accountId,
+    repository,
+    deliver,
+    rotate,
+  };
 }
 
 function checkUrl(raw: string, fail: (message: string) => void): string | undefined {
   const parsed = parseSecureUrl(raw, fail, {
     notUrl: (r) => `"${r}" is not a URL; write it like https://acme.atlassian.net.`,
-    plainHttp: (r) => `"${r}" uses http://; credentials would travel unencrypted. Use https:// (http:// is allowed only for localhost, 127.0.0.1 and ::1).`,
+    plainHttp: (r) =>
+      `"${r}" uses http://; credentials would travel unencrypted. Use https:// (http:// is allowed only for localhost, 127.0.0.1 and ::1).`,
     userInfo: 'must not contain a user name or password; credentials are entered through Slack.',
   });
   if (!parsed) return undefined;

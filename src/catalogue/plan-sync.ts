@@ -33,8 +33,18 @@ function fieldsOf(entry: CatalogueEntry): CatalogueFields {
 }
 
 /** What a sync changes, worked out from the stored integrations and the file; nothing is written here. */
-export function planCatalogueSync(existing: readonly Integration[], entries: readonly CatalogueEntry[]): { plan: CatalogueSyncPlan; summary: SyncSummary } {
-  const summary: SyncSummary = { added: [], updated: [], archived: [], restored: [], authChanged: [], bindingChanged: [] };
+export function planCatalogueSync(
+  existing: readonly Integration[],
+  entries: readonly CatalogueEntry[],
+): { plan: CatalogueSyncPlan; summary: SyncSummary } {
+  const summary: SyncSummary = {
+    added: [],
+    updated: [],
+    archived: [],
+    restored: [],
+    authChanged: [],
+    bindingChanged: [],
+  };
   const plan: CatalogueSyncPlan = { add: [], update: [], archive: [], bindings: [] };
   /** Credential keys whose credential must be checked against what now uses it, with why they changed. */
   const touched = new Map<string, string | undefined>();
@@ -46,13 +56,25 @@ export function planCatalogueSync(existing: readonly Integration[], entries: rea
     const values = fieldsOf(entry);
     const row = stored.get(entry.id);
     if (!row) {
-      plan.add.push({ id: entry.id, values, audit: { actor: ACTOR, integrationId: entry.id, action: 'catalogue.add', outcome: 'ok', detail: { provider: entry.provider, auth: entry.auth } } });
+      plan.add.push({
+        id: entry.id,
+        values,
+        audit: {
+          actor: ACTOR,
+          integrationId: entry.id,
+          action: 'catalogue.add',
+          outcome: 'ok',
+          detail: { provider: entry.provider, auth: entry.auth },
+        },
+      });
       summary.added.push(entry.id);
       // A credential already stored under this key (an organization's shared one) must fit the newcomer.
       touch(values.credentialKey, undefined);
       continue;
     }
-    const changed = (Object.keys(values) as (keyof CatalogueFields)[]).filter((key) => JSON.stringify(row[key]) !== JSON.stringify(values[key]));
+    const changed = (Object.keys(values) as (keyof CatalogueFields)[]).filter(
+      (key) => JSON.stringify(row[key]) !== JSON.stringify(values[key]),
+    );
     const wasArchived = row.archivedAt !== null;
     if (changed.length === 0 && !wasArchived) continue;
 
@@ -63,7 +85,13 @@ export function planCatalogueSync(existing: readonly Integration[], entries: rea
     }
     if (changed.length > 0) {
       summary.updated.push(entry.id);
-      update.audits.push({ actor: ACTOR, integrationId: entry.id, action: 'catalogue.update', outcome: 'ok', detail: { fields: changed } });
+      update.audits.push({
+        actor: ACTOR,
+        integrationId: entry.id,
+        action: 'catalogue.update',
+        outcome: 'ok',
+        detail: { fields: changed },
+      });
     }
     const changedBinding = bindingChange(row, values);
     if (changedBinding) summary.bindingChanged.push(entry.id);
@@ -72,7 +100,12 @@ export function planCatalogueSync(existing: readonly Integration[], entries: rea
       touch(values.credentialKey, changedBinding);
     }
     if (row.authType !== entry.auth || row.provider !== entry.provider) {
-      update.authChange = { oldKey: row.credentialKey, from: `${row.provider}/${row.authType}`, to: `${entry.provider}/${entry.auth}`, reason: `Auth type changed from ${row.authType} to ${entry.auth} in the catalogue; needs authentication.` };
+      update.authChange = {
+        oldKey: row.credentialKey,
+        from: `${row.provider}/${row.authType}`,
+        to: `${entry.provider}/${entry.auth}`,
+        reason: `Auth type changed from ${row.authType} to ${entry.auth} in the catalogue; needs authentication.`,
+      };
       summary.authChanged.push(entry.id);
     }
     plan.update.push(update);
@@ -80,16 +113,22 @@ export function planCatalogueSync(existing: readonly Integration[], entries: rea
 
   for (const row of existing) {
     if (inFile.has(row.id) || row.archivedAt !== null) continue;
-    plan.archive.push({ id: row.id, audit: { actor: ACTOR, integrationId: row.id, action: 'catalogue.archive', outcome: 'ok' } });
+    plan.archive.push({
+      id: row.id,
+      audit: { actor: ACTOR, integrationId: row.id, action: 'catalogue.archive', outcome: 'ok' },
+    });
     summary.archived.push(row.id);
   }
 
   // Each touched credential must fit every integration that uses its key after the sync.
   const after = new Map<string, CatalogueFields & { id: string }>();
-  for (const row of existing) if (row.archivedAt === null && !plan.archive.some((a) => a.id === row.id)) after.set(row.id, row);
+  for (const row of existing)
+    if (row.archivedAt === null && !plan.archive.some((a) => a.id === row.id)) after.set(row.id, row);
   for (const change of [...plan.add, ...plan.update]) after.set(change.id, { id: change.id, ...change.values });
   for (const [credentialKey, reason] of touched) {
-    const users = [...after.values()].filter((i) => i.credentialKey === credentialKey).sort((a, b) => a.id.localeCompare(b.id));
+    const users = [...after.values()]
+      .filter((i) => i.credentialKey === credentialKey)
+      .sort((a, b) => a.id.localeCompare(b.id));
     const first = users[0];
     if (!first) continue;
     const bindings = new Set(users.map(bindingOf));

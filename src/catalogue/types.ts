@@ -34,7 +34,12 @@ export interface CatalogueError {
 }
 
 export type CatalogueResult =
-  | { ok: true; entries: CatalogueEntry[]; consumers: ConsumerSpec[]; /** Worth logging, not fatal (a consumer glob that matches nothing). */ warnings: string[] }
+  | {
+      ok: true;
+      entries: CatalogueEntry[];
+      consumers: ConsumerSpec[] /** Worth logging, not fatal (a consumer glob that matches nothing). */;
+      warnings: string[];
+    }
   | { ok: false; errors: CatalogueError[] };
 
 /** Integrations sharing this key share one credential: Azure DevOps organizations. */
@@ -47,6 +52,8 @@ export function credentialKeyOf(entry: Pick<CatalogueEntry, 'id' | 'provider' | 
 
 export function formatCatalogueError(error: CatalogueError): string {
   const where =
-    error.index === undefined ? '' : `${error.list ?? 'integrations'}[${error.index}]${error.id ? ` (id "${error.id}")` : ''}: `;
+    error.index === undefined
+      ? ''
+      : `${error.list ?? 'integrations'}[${error.index}]${error.id ? ` (id "${error.id}")` : ''}: `;
   return `${where}${error.field ? `${error.field}: ` : ''}${error.message}`;
 }

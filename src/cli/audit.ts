@@ -6,7 +6,16 @@ import { CliError, EXIT, requireConfig, withStore, type CliIo } from './context.
 const CSV_COLUMNS = ['id', 'at', 'actor', 'integration', 'action', 'outcome', 'fingerprint', 'detail'] as const;
 
 /** One audit row as the export shows it: ISO time, detail as JSON; never a secret (none is ever stored). */
-const exported = (row: AuditRecord) => ({ id: row.id, at: row.at.toISOString(), actor: row.actor, integration: row.integrationId, action: row.action, outcome: row.outcome, fingerprint: row.fingerprint, detail: row.detail });
+const exported = (row: AuditRecord) => ({
+  id: row.id,
+  at: row.at.toISOString(),
+  actor: row.actor,
+  integration: row.integrationId,
+  action: row.action,
+  outcome: row.outcome,
+  fingerprint: row.fingerprint,
+  detail: row.detail,
+});
 
 function parseArgs(args: string[]): { since?: Date; until?: Date; integrationId?: string; format: 'jsonl' | 'csv' } {
   const options: ReturnType<typeof parseArgs> = { format: 'jsonl' };
@@ -17,7 +26,8 @@ function parseArgs(args: string[]): { since?: Date; until?: Date; integrationId?
     i += 1;
     const date = () => {
       const parsed = new Date(value);
-      if (Number.isNaN(parsed.getTime())) throw new CliError(`${flag}: "${value}" is not a date; write it as 2026-11-01 or 2026-11-01T09:30:00Z.`);
+      if (Number.isNaN(parsed.getTime()))
+        throw new CliError(`${flag}: "${value}" is not a date; write it as 2026-11-01 or 2026-11-01T09:30:00Z.`);
       return parsed;
     };
     if (flag === '--since') options.since = date();
@@ -44,7 +54,11 @@ export async function auditCommand(io: CliIo, args: string[]): Promise<number> {
     if (!out.write(chunk)) await once(out, 'drain');
   };
   return withStore(config, async (store) => {
-    const rows = store.audit.stream({ ...(options.since ? { since: options.since } : {}), ...(options.until ? { until: options.until } : {}), ...(options.integrationId ? { integrationId: options.integrationId } : {}) });
+    const rows = store.audit.stream({
+      ...(options.since ? { since: options.since } : {}),
+      ...(options.until ? { until: options.until } : {}),
+      ...(options.integrationId ? { integrationId: options.integrationId } : {}),
+    });
     if (options.format === 'jsonl') {
       for await (const row of rows) await write(`${JSON.stringify(exported(row))}\n`);
       return EXIT.ok;
@@ -53,7 +67,12 @@ export async function auditCommand(io: CliIo, args: string[]): Promise<number> {
     // escape_formulas: a value starting with = + - @ (tab, CR) is prefixed with ' so a spreadsheet shows it
     // as text instead of running it (a consumer could ask for an id like =HYPERLINK(…))
     // (https://owasp.org/www-community/attacks/CSV_Injection).
-    const csv = stringify({ header: true, columns: [...CSV_COLUMNS], escape_formulas: true, cast: { object: (value) => JSON.stringify(value) } });
+    const csv = stringify({
+      header: true,
+      columns: [...CSV_COLUMNS],
+      escape_formulas: true,
+      cast: { object: (value) => JSON.stringify(value) },
+    });
     csv.on('data', (chunk: Buffer | string) => {
       if (!out.write(chunk)) csv.pause();
     });

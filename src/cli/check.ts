@@ -13,7 +13,10 @@ import { formatDate, formatTable } from './table.js';
 function notProbedAfterEdit(id: string, change: string): ProbeResult {
   return {
     probed: false,
-    outcome: { kind: 'invalid_credentials', reason: `Not probed: ${change} in integrations.yml since the server last synced it, so its credential is not sent there. The server retires it at its next start; then re-authenticate with /reauth ${id}.` },
+    outcome: {
+      kind: 'invalid_credentials',
+      reason: `Not probed: ${change} in integrations.yml since the server last synced it, so its credential is not sent there. The server retires it at its next start; then re-authenticate with /reauth ${id}.`,
+    },
     tokens: [],
     credential: undefined,
   };
@@ -28,7 +31,11 @@ export async function checkCommand(io: CliIo, args: string[]): Promise<number> {
   if (!config.secretKey) throw new CliError('REAUTH_SECRET_KEY is required.');
   const catalogue = loadCatalogueFile(config.integrationsFile);
   if (!catalogue.ok) {
-    throw new CliError([`${config.integrationsFile} is invalid:`, ...catalogue.errors.map((e) => `  - ${formatCatalogueError(e)}`)].join('\n'));
+    throw new CliError(
+      [`${config.integrationsFile} is invalid:`, ...catalogue.errors.map((e) => `  - ${formatCatalogueError(e)}`)].join(
+        '\n',
+      ),
+    );
   }
   const [only] = args;
   const entries = only ? catalogue.entries.filter((e) => e.id === only) : catalogue.entries;
@@ -40,7 +47,14 @@ export async function checkCommand(io: CliIo, args: string[]): Promise<number> {
       const keyring = createKeyring(config.secretKey as Buffer, config.previousKeys);
       const clock = { now: io.now };
       // `check` changes no state: probes run without persist, so a refreshed token is never written.
-      const refresh = createOAuthRefresher({ store, keyring, http, clock, oauthEndpointsOf: (provider) => oauthEndpoints(config, provider), oauthSetupHintOf: oauthSetupHint });
+      const refresh = createOAuthRefresher({
+        store,
+        keyring,
+        http,
+        clock,
+        oauthEndpointsOf: (provider) => oauthEndpoints(config, provider),
+        oauthSetupHintOf: oauthSetupHint,
+      });
       const prober = createProber({ store, keyring, http, clock, refresh });
       const synced = new Map((await store.integrations.listAll()).map((row) => [row.id, row]));
       // Integrations sharing a credential (Azure DevOps) are probed once.
@@ -48,7 +62,14 @@ export async function checkCommand(io: CliIo, args: string[]): Promise<number> {
       const results = await Promise.all(
         entries.map(async (entry) => {
           const key = credentialKeyOf(entry);
-          const subject = { ...entry, authType: entry.auth, credentialKey: key, organization: entry.organization ?? null, accountId: entry.accountId ?? null, repository: entry.repository ?? null };
+          const subject = {
+            ...entry,
+            authType: entry.auth,
+            credentialKey: key,
+            organization: entry.organization ?? null,
+            accountId: entry.accountId ?? null,
+            repository: entry.repository ?? null,
+          };
           // The same rule as the server's catalogue sync: a credential is never sent where the file now
           // points if that is not where it was validated. The prober checks the credential's own binding.
           const row = synced.get(entry.id);
@@ -73,7 +94,18 @@ export async function checkCommand(io: CliIo, args: string[]): Promise<number> {
         ];
       });
       // The reason goes last: it is the long column.
-      io.stdout(formatTable(['INTEGRATION', 'OUTCOME', 'IDENTITY', 'EXPIRES', 'REASON'], rows.map(([id, kind, reason, who, expires]) => [id ?? '', kind ?? '', who ?? '', expires ?? '', reason ?? ''])));
+      io.stdout(
+        formatTable(
+          ['INTEGRATION', 'OUTCOME', 'IDENTITY', 'EXPIRES', 'REASON'],
+          rows.map(([id, kind, reason, who, expires]) => [
+            id ?? '',
+            kind ?? '',
+            who ?? '',
+            expires ?? '',
+            reason ?? '',
+          ]),
+        ),
+      );
       const failing = results.filter(({ result }) => result.probed && result.outcome.kind !== 'valid').length;
       const edited = results.filter((r) => r.edited).length;
       const apps = results.filter((r) => !r.result.probed && !r.edited).length;

@@ -10,6 +10,8 @@ export async function consumerTokenCommand(io: CliIo): Promise<number> {
   const token = `rct_${randomBytes(32).toString('base64url')}`;
   io.stdout(`token:        ${token}`);
   io.stdout(`token_sha256: ${sha256Hex(token)}`);
-  io.stdout('Give the token to the consumer (it is not stored anywhere) and list the hash under consumers: in integrations.yml.');
+  io.stdout(
+    'Give the token to the consumer (it is not stored anywhere) and list the hash under consumers: in integrations.yml.',
+  );
   return EXIT.ok;
 }

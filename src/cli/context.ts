@@ -46,7 +46,11 @@ export function withSyncedStore<T>(config: Config, now: Date, work: (store: Stor
 }
 
 /** As withSyncedStore, with the loaded catalogue (its sinks and consumers) too. */
-export async function withSyncedCatalogue<T>(config: Config, now: Date, work: (store: Store, catalogue: Awaited<ReturnType<typeof openState>>['catalogue']) => Promise<T> | T): Promise<T> {
+export async function withSyncedCatalogue<T>(
+  config: Config,
+  now: Date,
+  work: (store: Store, catalogue: Awaited<ReturnType<typeof openState>>['catalogue']) => Promise<T> | T,
+): Promise<T> {
   let opened;
   try {
     opened = await openState(config, { now: () => now });

@@ -49,8 +49,12 @@ export async function deliverCommand(io: CliIo, args: string[]): Promise<number>
         return EXIT.ok;
       }
       io.stdout(formatSinkStates(states));
-      io.stdout(`${retryDead ? `${revived} given-up message(s) queued again, ` : ''}${queued} pending message(s) retried now, ${attempted} attempt(s) made.`);
-      return states.some((s) => s.state === 'failing' || s.state === 'pending' || s.state === 'dead') ? EXIT.failing : EXIT.ok;
+      io.stdout(
+        `${retryDead ? `${revived} given-up message(s) queued again, ` : ''}${queued} pending message(s) retried now, ${attempted} attempt(s) made.`,
+      );
+      return states.some((s) => s.state === 'failing' || s.state === 'pending' || s.state === 'dead')
+        ? EXIT.failing
+        : EXIT.ok;
     } finally {
       await http.close();
     }

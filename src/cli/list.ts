@@ -12,7 +12,9 @@ export async function listCommand(io: CliIo): Promise<number> {
   const catalogue = loadCatalogueFile(config.integrationsFile);
   if (!catalogue.ok) {
     throw new CliError(
-      [`${config.integrationsFile} is invalid:`, ...catalogue.errors.map((e) => `  - ${formatCatalogueError(e)}`)].join('\n'),
+      [`${config.integrationsFile} is invalid:`, ...catalogue.errors.map((e) => `  - ${formatCatalogueError(e)}`)].join(
+        '\n',
+      ),
     );
   }
   return withStore(config, async (store) => {
@@ -41,15 +43,28 @@ export async function listCommand(io: CliIo): Promise<number> {
       const latest = await store.rotations.latest(rotating.map((e) => e.id));
       const rotationRows: string[][] = [];
       for (const entry of rotating) {
-        const standing = rotationStandingOf(entry.rotate as RotationPolicy, await store.credentials.current(credentialKeyOf(entry)), latest.get(entry.id));
+        const standing = rotationStandingOf(
+          entry.rotate as RotationPolicy,
+          await store.credentials.current(credentialKeyOf(entry)),
+          latest.get(entry.id),
+        );
         const last = latest.get(entry.id)?.last;
-        rotationRows.push([entry.id, formatDate(standing.lastRotatedAt), last ? `${last.outcome ?? 'running'}${last.reason && last.outcome !== 'rotated' ? `: ${last.reason}` : ''}` : 'never tried', formatDate(standing.nextAttemptAt)]);
+        rotationRows.push([
+          entry.id,
+          formatDate(standing.lastRotatedAt),
+          last
+            ? `${last.outcome ?? 'running'}${last.reason && last.outcome !== 'rotated' ? `: ${last.reason}` : ''}`
+            : 'never tried',
+          formatDate(standing.nextAttemptAt),
+        ]);
       }
       io.stdout('');
       io.stdout(formatTable(['ID', 'LAST ROTATED', 'LAST ATTEMPT', 'NEXT ATTEMPT'], rotationRows));
     }
     const sinks = new Map(catalogue.entries.map((e) => [e.id, e.deliver]));
-    const states = await createSinkStates({ store, sinksOf: (id) => sinks.get(id) ?? [] })(catalogue.entries.map((e) => e.id));
+    const states = await createSinkStates({ store, sinksOf: (id) => sinks.get(id) ?? [] })(
+      catalogue.entries.map((e) => e.id),
+    );
     if (states.length > 0) {
       io.stdout('');
       io.stdout(formatSinkStates(states));

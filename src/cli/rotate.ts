@@ -25,7 +25,9 @@ export async function rotateCommand(io: CliIo, args: string[]): Promise<number> 
     if (result.status === 'rotated') {
       // Delivered now, as the server would: each message is leased, so never sent twice.
       await reauth.delivery.worker.runDue();
-      io.stdout(`${id} rotated: new credential ${result.credential.fingerprints.join(', ')} (version ${result.credential.version})${result.expiresAt ? `, valid until ${result.expiresAt.toISOString().slice(0, 10)}` : ''}. ${result.previousNote}`);
+      io.stdout(
+        `${id} rotated: new credential ${result.credential.fingerprints.join(', ')} (version ${result.credential.version})${result.expiresAt ? `, valid until ${result.expiresAt.toISOString().slice(0, 10)}` : ''}. ${result.previousNote}`,
+      );
       return EXIT.ok;
     }
     io.stderr(`${id} was not rotated: ${result.reason}`);

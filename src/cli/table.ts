@@ -12,7 +12,12 @@ export function formatTable(headers: readonly string[], rows: readonly (readonly
 }
 
 export function formatDate(value: Date | null | undefined): string {
-  return value ? value.toISOString().replace(/:\d\d\.\d{3}Z$/, 'Z').replace('T', ' ') : '-';
+  return value
+    ? value
+        .toISOString()
+        .replace(/:\d\d\.\d{3}Z$/, 'Z')
+        .replace('T', ' ')
+    : '-';
 }
 
 /** Each delivery sink as a row: integration, sink, state, version, and why it fails or when it delivered. */
@@ -25,8 +30,16 @@ export function formatSinkStates(states: readonly SinkState[]): string {
       s.state === 'none' ? 'nothing yet' : s.state,
       s.version === null ? '-' : String(s.version),
       [
-        s.state === 'failing' ? `${s.reason ?? ''} (since ${formatDate(s.since)}, next try ${formatDate(s.nextAttemptAt)})` : s.state === 'delivered' ? `at ${formatDate(s.since)}` : s.state === 'dead' ? `given up at ${formatDate(s.since)}: ${s.reason ?? ''}` : '',
-        s.dead > 0 ? `${s.dead} given up: npx reauth-bot deliver --retry-dead sends ${s.dead === 1 ? 'it' : 'them'} again` : '',
+        s.state === 'failing'
+          ? `${s.reason ?? ''} (since ${formatDate(s.since)}, next try ${formatDate(s.nextAttemptAt)})`
+          : s.state === 'delivered'
+            ? `at ${formatDate(s.since)}`
+            : s.state === 'dead'
+              ? `given up at ${formatDate(s.since)}: ${s.reason ?? ''}`
+              : '',
+        s.dead > 0
+          ? `${s.dead} given up: npx reauth-bot deliver --retry-dead sends ${s.dead === 1 ? 'it' : 'them'} again`
+          : '',
       ]
         .filter(Boolean)
         .join('; '),

@@ -24,12 +24,20 @@ export function nextVersion(keyLastVersion: number, served: readonly { credentia
 /** Does a stored credential still fit what uses its key? One stored before bindings knows only provider and auth type. */
 export function credentialFits(credential: Credential, check: BindingCheck): boolean {
   if (check.binding === null) return false;
-  if (credential.binding === null) return check.reason === undefined && credential.provider === check.provider && credential.authType === check.authType;
+  if (credential.binding === null)
+    return (
+      check.reason === undefined && credential.provider === check.provider && credential.authType === check.authType
+    );
   return credential.binding === check.binding;
 }
 
 /** The outbox rows of one credential version: one per sink of each integration it serves. */
-export function outboxRows(outbox: OutboxWrite | undefined, credential: { id: number; version: number }, served: readonly { id: string }[], now: Date) {
+export function outboxRows(
+  outbox: OutboxWrite | undefined,
+  credential: { id: number; version: number },
+  served: readonly { id: string }[],
+  now: Date,
+) {
   if (!outbox) return [];
   const servedIds = new Set(served.map((s) => s.id));
   return outbox.sinks
@@ -51,12 +59,26 @@ export function outboxRows(outbox: OutboxWrite | undefined, credential: { id: nu
 }
 
 /** Each sink's oldest pending message, newest delivered one and the messages given up on, side by side. */
-export function groupSinkRows(heads: readonly Delivery[], lastDelivered: readonly Delivery[], dead: readonly Delivery[] = []): SinkRows[] {
+export function groupSinkRows(
+  heads: readonly Delivery[],
+  lastDelivered: readonly Delivery[],
+  dead: readonly Delivery[] = [],
+): SinkRows[] {
   const bySink = new Map<string, SinkRows>();
   const entry = (row: Delivery): SinkRows => {
     const key = `${row.integrationId}\u0000${row.sinkKey}`;
     let found = bySink.get(key);
-    if (!found) bySink.set(key, (found = { integrationId: row.integrationId, sinkKey: row.sinkKey, head: undefined, lastDelivered: undefined, dead: [] }));
+    if (!found)
+      bySink.set(
+        key,
+        (found = {
+          integrationId: row.integrationId,
+          sinkKey: row.sinkKey,
+          head: undefined,
+          lastDelivered: undefined,
+          dead: [],
+        }),
+      );
     return found;
   };
   for (const row of heads) entry(row).head = row;
@@ -66,19 +88,35 @@ export function groupSinkRows(heads: readonly Delivery[], lastDelivered: readonl
 }
 
 /** Why an event was dropped from a sink's queue (a sink that stays down keeps only the newest events). */
-export const DROPPED_EVENT_REASON = (limit: number): string => `dropped: more than ${limit} events were waiting for this sink`;
+export const DROPPED_EVENT_REASON = (limit: number): string =>
+  `dropped: more than ${limit} events were waiting for this sink`;
 
 /** A catalogue edit retired a credential: what the integrations it served now say, and its audit entry. */
-export function retiredByCatalogue(credential: Credential, check: BindingCheck): { healthReason: string; audit: AuditEntry } {
+export function retiredByCatalogue(
+  credential: Credential,
+  check: BindingCheck,
+): { healthReason: string; audit: AuditEntry } {
   const reason = check.reason ?? 'what it was validated against changed';
   return {
     healthReason: `Needs re-authentication: ${reason} in integrations.yml.`,
-    audit: { actor: 'catalogue', integrationId: check.integrationIds[0] ?? null, action: 'catalogue.credential_retired', outcome: 'credential_discarded', fingerprint: fingerprintOf(credential), detail: { reason, served: check.integrationIds } },
+    audit: {
+      actor: 'catalogue',
+      integrationId: check.integrationIds[0] ?? null,
+      action: 'catalogue.credential_retired',
+      outcome: 'credential_discarded',
+      fingerprint: fingerprintOf(credential),
+      detail: { reason, served: check.integrationIds },
+    },
   };
 }
 
 /** The audit entry of an auth type changed in the catalogue, given what became of the old credential. */
-export function authTypeChangeAudit(integrationId: string, change: { from: string; to: string }, retired: Credential | undefined, keptForOthers: boolean): AuditEntry {
+export function authTypeChangeAudit(
+  integrationId: string,
+  change: { from: string; to: string },
+  retired: Credential | undefined,
+  keptForOthers: boolean,
+): AuditEntry {
   return {
     actor: 'catalogue',
     integrationId,
@@ -99,7 +137,10 @@ export function retryAfterSeconds(windowStart: Date, now: Date): number {
 }
 
 /** What changes between the stored grants and the wanted ones: new grants (or to a new token), and grants gone. */
-export function diffGrants(stored: readonly ConsumerGrant[], wanted: readonly ConsumerGrant[]): { granted: ConsumerGrant[]; revoked: ConsumerGrant[] } {
+export function diffGrants(
+  stored: readonly ConsumerGrant[],
+  wanted: readonly ConsumerGrant[],
+): { granted: ConsumerGrant[]; revoked: ConsumerGrant[] } {
   const key = (g: ConsumerGrant) => `${g.consumer}\u0000${g.integrationId}`;
   const storedBy = new Map(stored.map((g) => [key(g), g]));
   const wantedKeys = new Set(wanted.map(key));

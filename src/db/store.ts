@@ -1,5 +1,18 @@
 import type { Delivery, NewDelivery } from '../domain/delivery.js';
-import type { Alert, AuditEntry, AuditRecord, Credential, HealthState, HealthUpdate, Integration, OAuthState, PendingCredential, RotationAttempt, SecretForm, TokenRevocation } from '../domain/types.js';
+import type {
+  Alert,
+  AuditEntry,
+  AuditRecord,
+  Credential,
+  HealthState,
+  HealthUpdate,
+  Integration,
+  OAuthState,
+  PendingCredential,
+  RotationAttempt,
+  SecretForm,
+  TokenRevocation,
+} from '../domain/types.js';
 
 /**
  * What services may ask of storage. Every method returns a promise, so an engine with an
@@ -93,7 +106,10 @@ export interface OutboxWrite {
 
 /** A validated credential to swap in, with the health and audit that commit with it. */
 export interface CredentialCommit {
-  credential: Omit<Credential, 'id' | 'replacedAt' | 'version' | 'updatedAt' | 'refreshRetryAt' | 'refreshError' | 'tokenName'> & { tokenName?: string | null };
+  credential: Omit<
+    Credential,
+    'id' | 'replacedAt' | 'version' | 'updatedAt' | 'refreshRetryAt' | 'refreshError' | 'tokenName'
+  > & { tokenName?: string | null };
   /** Delivery rows for the new version (transactional outbox); rows are written only for integrations it serves. */
   outbox?: OutboxWrite;
   /** Health written for every integration the credential serves. */
@@ -112,14 +128,22 @@ export interface CredentialRepository {
    * Retires the current credential for the key and inserts the new one, with the health of every
    * integration it serves and the audit entry: all of it commits, or none.
    */
-  commit(commit: CredentialCommit, now: Date): Promise<{ credential: Credential; affected: Integration[]; previous: Credential | undefined }>;
+  commit(
+    commit: CredentialCommit,
+    now: Date,
+  ): Promise<{ credential: Credential; affected: Integration[]; previous: Credential | undefined }>;
   /**
    * Renewed secret material for the same credential (an OAuth refresh), only while it is still the
    * current one: a refresh that finishes after a re-authentication never revives the retired credential.
    * The version grows above every version the integrations it serves were given, and a refresh
    * back-off is cleared. Returns the updated credential, or undefined when it is no longer current.
    */
-  updateSealedSecret(id: number, sealed: { value: string; keyId: string }, expiresAt?: Date | null, outbox?: OutboxWrite): Promise<Credential | undefined>;
+  updateSealedSecret(
+    id: number,
+    sealed: { value: string; keyId: string },
+    expiresAt?: Date | null,
+    outbox?: OutboxWrite,
+  ): Promise<Credential | undefined>;
   /** An OAuth refresh failed: no replica sends another refresh grant before `retryAt`. */
   refreshFailed(id: number, failure: { retryAt: Date; reason: string }): Promise<void>;
   /** The provider reported a new expiry (a token edited or renewed in place). */
@@ -138,7 +162,9 @@ export interface Resealer {
   credential(row: Credential & { sealedSecret: string }): { value: string; keyId: string } | undefined;
   oauthState(row: OAuthState & { sealedVerifier: string }): { value: string; keyId: string } | undefined;
   pending(row: PendingCredential & { sealed: string }): { value: string; keyId: string } | undefined;
-  delivery(row: Delivery & { sealedCredential: string; credentialKey: string }): { value: string; keyId: string } | undefined;
+  delivery(
+    row: Delivery & { sealedCredential: string; credentialKey: string },
+  ): { value: string; keyId: string } | undefined;
 }
 
 export interface ResealCounts {
@@ -164,7 +190,9 @@ export interface AlertRepository {
   open(alertKey: string): Promise<Alert | undefined>;
   listOpen(): Promise<Alert[]>;
   /** Inserts an open alert; undefined when one is already open for the key. */
-  insertOpen(alert: Pick<Alert, 'alertKey' | 'integrationIds' | 'channel' | 'reason' | 'openedAt'>): Promise<Alert | undefined>;
+  insertOpen(
+    alert: Pick<Alert, 'alertKey' | 'integrationIds' | 'channel' | 'reason' | 'openedAt'>,
+  ): Promise<Alert | undefined>;
   update(id: number, values: Partial<Omit<Alert, 'id' | 'alertKey'>>): Promise<void>;
   /** True for exactly one caller, across processes, until the claim lapses or the post fails. */
   claimPost(id: number, now: Date): Promise<boolean>;
@@ -221,13 +249,21 @@ export interface RotationRepository {
    * Records an attempt before the provider is called. Undefined when one is already open for the
    * credential key: another process (a replica, the CLI) is rotating it.
    */
-  begin(attempt: Omit<RotationAttempt, 'id' | 'finishedAt' | 'outcome' | 'reason' | 'retryAt'>): Promise<RotationAttempt | undefined>;
+  begin(
+    attempt: Omit<RotationAttempt, 'id' | 'finishedAt' | 'outcome' | 'reason' | 'retryAt'>,
+  ): Promise<RotationAttempt | undefined>;
   /** Closes an attempt that did not rotate (or was interrupted and settled). */
-  finish(id: number, result: { outcome: string; reason: string | null; retryAt: Date | null }, now: Date): Promise<void>;
+  finish(
+    id: number,
+    result: { outcome: string; reason: string | null; retryAt: Date | null },
+    now: Date,
+  ): Promise<void>;
   /** Attempts still open: interrupted, unless their process is still at it. */
   open(): Promise<RotationAttempt[]>;
   /** The newest attempt of each integration, and its newest successful one. */
-  latest(integrationIds: readonly string[]): Promise<Map<string, { last: RotationAttempt; lastRotated: RotationAttempt | undefined }>>;
+  latest(
+    integrationIds: readonly string[],
+  ): Promise<Map<string, { last: RotationAttempt; lastRotated: RotationAttempt | undefined }>>;
   /** Tokens waiting to be revoked. */
   pendingRevocations(): Promise<TokenRevocation[]>;
   revocationDone(id: number, now: Date): Promise<void>;
@@ -247,7 +283,11 @@ export interface ConsumerGrantRepository {
    * (replicas applying at once take turns). Returns what this call changed: a grant another replica
    * recorded a moment before is not returned again, so it is announced once.
    */
-  apply(grants: readonly ConsumerGrant[], audit: { granted: (g: ConsumerGrant) => AuditEntry; revoked: (g: ConsumerGrant) => AuditEntry }, now: Date): Promise<{ granted: ConsumerGrant[]; revoked: ConsumerGrant[] }>;
+  apply(
+    grants: readonly ConsumerGrant[],
+    audit: { granted: (g: ConsumerGrant) => AuditEntry; revoked: (g: ConsumerGrant) => AuditEntry },
+    now: Date,
+  ): Promise<{ granted: ConsumerGrant[]; revoked: ConsumerGrant[] }>;
 }
 
 export interface ConsumerRateRepository {
@@ -318,7 +358,10 @@ export interface DeliveryRepository {
   /** The following methods record an attempt's outcome only for the lease holder; false for anyone else. */
   delivered(lease: DeliveryLease): Promise<boolean>;
   /** A failed attempt: the error kept, the next attempt `retryInMs` from now, the lease released. */
-  failed(lease: DeliveryLease, failure: { error: string; needsAttention: boolean; retryInMs: number }): Promise<boolean>;
+  failed(
+    lease: DeliveryLease,
+    failure: { error: string; needsAttention: boolean; retryInMs: number },
+  ): Promise<boolean>;
   /**
    * Ends a message without delivering it: superseded (the sink has a newer version), cancelled, or
    * dead (given up; its sealed credential is kept so it can be sent again).

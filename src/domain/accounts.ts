@@ -23,15 +23,20 @@ const POOL_ACCOUNTS = 'accounts';
 export function accountsOfValidation(validation: CredentialValidation): Account[] {
   const seen = new Map<string, Account>();
   for (const token of validation.tokens) {
-    if (token.outcome.kind === 'valid' && !seen.has(token.outcome.identity.id)) seen.set(token.outcome.identity.id, { ...token.outcome.identity });
+    if (token.outcome.kind === 'valid' && !seen.has(token.outcome.identity.id))
+      seen.set(token.outcome.identity.id, { ...token.outcome.identity });
   }
   return [...seen.values()];
 }
 
 /** The identity to store with a credential: a pool's keeps every account it holds, so the next pool can be compared. */
-export function storedIdentity(validation: CredentialValidation & { outcome: { identity: Identity } }): Record<string, unknown> {
+export function storedIdentity(
+  validation: CredentialValidation & { outcome: { identity: Identity } },
+): Record<string, unknown> {
   const accounts = accountsOfValidation(validation);
-  return validation.tokens.length > 1 ? { ...validation.outcome.identity, [POOL_ACCOUNTS]: accounts } : { ...validation.outcome.identity };
+  return validation.tokens.length > 1
+    ? { ...validation.outcome.identity, [POOL_ACCOUNTS]: accounts }
+    : { ...validation.outcome.identity };
 }
 
 /** The accounts a stored credential belongs to (none when it recorded no identity). */
@@ -41,7 +46,14 @@ export function accountsOfStored(identity: Record<string, unknown> | null): Acco
   if (Array.isArray(pool) && pool.every(isAccount)) return pool;
   if (!isAccount(identity)) return [];
   const { id, name, email, username } = identity;
-  return [{ id, ...(typeof name === 'string' ? { name } : {}), ...(typeof email === 'string' ? { email } : {}), ...(typeof username === 'string' ? { username } : {}) }];
+  return [
+    {
+      id,
+      ...(typeof name === 'string' ? { name } : {}),
+      ...(typeof email === 'string' ? { email } : {}),
+      ...(typeof username === 'string' ? { username } : {}),
+    },
+  ];
 }
 
 /** The accounts of `next` that are not among `current`: a hand-over needs a confirmation when there is any. */

@@ -65,7 +65,13 @@ export function sinkLabel(sinkKey: string): string {
 /** The kind of a sink, from its key: what may be said of one sink to another (never its address). */
 export const sinkKindOf = (sinkKey: string): string => sinkKey.slice(0, Math.max(0, sinkKey.indexOf(':'))) || 'sink';
 
-export const EVENT_TYPES = ['credential.updated', 'integration.failing', 'integration.recovered', 'credential.expiring', 'delivery.failed'] as const;
+export const EVENT_TYPES = [
+  'credential.updated',
+  'integration.failing',
+  'integration.recovered',
+  'credential.expiring',
+  'delivery.failed',
+] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
 /**
@@ -105,7 +111,18 @@ export interface Delivery {
 }
 
 /** A new row for the outbox. */
-export type NewDelivery = Pick<Delivery, 'integrationId' | 'sinkKey' | 'type' | 'messageId' | 'credentialId' | 'version' | 'sealedCredential' | 'keyId' | 'data'> & { createdAt: Date };
+export type NewDelivery = Pick<
+  Delivery,
+  | 'integrationId'
+  | 'sinkKey'
+  | 'type'
+  | 'messageId'
+  | 'credentialId'
+  | 'version'
+  | 'sealedCredential'
+  | 'keyId'
+  | 'data'
+> & { createdAt: Date };
 
 /** What people see of a sink: its state for the latest version it is meant to carry. */
 export interface SinkState {

@@ -26,15 +26,23 @@ function originOf(url: string): string {
  * part of the sealing context, so a credential cannot be unsealed for another place.
  */
 export function bindingOf(integration: BindingFields): string {
-  return JSON.stringify([integration.provider, integration.authType, originOf(integration.url), integration.organization?.toLowerCase() ?? null, integration.accountId ?? null]);
+  return JSON.stringify([
+    integration.provider,
+    integration.authType,
+    originOf(integration.url),
+    integration.organization?.toLowerCase() ?? null,
+    integration.accountId ?? null,
+  ]);
 }
 
 /** Why a binding changed, in the words shown to people ("its URL changed"). */
 export function bindingChange(before: BindingFields, after: BindingFields): string | undefined {
   if (before.provider !== after.provider) return `its provider changed from ${before.provider} to ${after.provider}`;
   if (before.authType !== after.authType) return `its auth type changed from ${before.authType} to ${after.authType}`;
-  if (originOf(before.url) !== originOf(after.url)) return `its URL changed from ${originOf(before.url)} to ${originOf(after.url)}`;
-  if ((before.organization?.toLowerCase() ?? null) !== (after.organization?.toLowerCase() ?? null)) return 'its organization changed';
+  if (originOf(before.url) !== originOf(after.url))
+    return `its URL changed from ${originOf(before.url)} to ${originOf(after.url)}`;
+  if ((before.organization?.toLowerCase() ?? null) !== (after.organization?.toLowerCase() ?? null))
+    return 'its organization changed';
   if ((before.accountId ?? null) !== (after.accountId ?? null)) return 'its account changed';
   return undefined;
 }

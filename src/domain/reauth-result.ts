@@ -9,7 +9,15 @@ import type { Credential, Integration } from './types.js';
  * `declined` — that yes was not given; `confirmation_expired` — the wait is over, used or unknown;
  * `changed` — the credential it would replace changed meanwhile.
  */
-export type RefusalKind = 'not_found' | 'permission_denied' | 'tampered' | 'unsupported' | 'confirm_account' | 'declined' | 'confirmation_expired' | 'changed';
+export type RefusalKind =
+  | 'not_found'
+  | 'permission_denied'
+  | 'tampered'
+  | 'unsupported'
+  | 'confirm_account'
+  | 'declined'
+  | 'confirmation_expired'
+  | 'changed';
 
 /** A credential of another account held for its confirmation: a reference to it, never the secret. */
 export interface AccountConfirmation {

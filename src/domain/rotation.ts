@@ -13,14 +13,24 @@ export const DEFAULT_ROTATION: RotationPolicy = { beforeDays: 7, everyDays: null
 const DAY_MS = 86_400_000;
 
 /** Whether a credential is due for rotation now: expiring within `beforeDays`, or held for `everyDays`. */
-export function rotationDue(policy: RotationPolicy, credential: { expiresAt: Date | null; createdAt: Date }, now: Date): boolean {
+export function rotationDue(
+  policy: RotationPolicy,
+  credential: { expiresAt: Date | null; createdAt: Date },
+  now: Date,
+): boolean {
   if (credential.expiresAt && credential.expiresAt.getTime() - now.getTime() <= policy.beforeDays * DAY_MS) return true;
   return policy.everyDays !== null && now.getTime() - credential.createdAt.getTime() >= policy.everyDays * DAY_MS;
 }
 
 /** When a credential will be due (what App Home and `reauth-bot list` announce), or null when nothing makes it due. */
-export function rotationDueAt(policy: RotationPolicy, credential: { expiresAt: Date | null; createdAt: Date }): Date | null {
-  const times = [credential.expiresAt ? credential.expiresAt.getTime() - policy.beforeDays * DAY_MS : null, policy.everyDays === null ? null : credential.createdAt.getTime() + policy.everyDays * DAY_MS].filter((t): t is number => t !== null);
+export function rotationDueAt(
+  policy: RotationPolicy,
+  credential: { expiresAt: Date | null; createdAt: Date },
+): Date | null {
+  const times = [
+    credential.expiresAt ? credential.expiresAt.getTime() - policy.beforeDays * DAY_MS : null,
+    policy.everyDays === null ? null : credential.createdAt.getTime() + policy.everyDays * DAY_MS,
+  ].filter((t): t is number => t !== null);
   return times.length ? new Date(Math.min(...times)) : null;
 }
 
@@ -42,10 +52,32 @@ export interface RotationStanding {
 export function rotationStandingOf(
   policy: RotationPolicy,
   current: { id: number; expiresAt: Date | null; createdAt: Date } | undefined,
-  latest: { last: { credentialId: number; finishedAt: Date | null; outcome: string | null; reason: string | null; retryAt: Date | null }; lastRotated: { finishedAt: Date | null } | undefined } | undefined,
+  latest:
+    | {
+        last: {
+          credentialId: number;
+          finishedAt: Date | null;
+          outcome: string | null;
+          reason: string | null;
+          retryAt: Date | null;
+        };
+        lastRotated: { finishedAt: Date | null } | undefined;
+      }
+    | undefined,
 ): RotationStanding {
   const dueAt = current ? rotationDueAt(policy, current) : null;
   const last = latest?.last;
-  const failed = last && last.finishedAt && last.outcome !== 'rotated' && last.outcome !== 'interrupted' && current && last.credentialId === current.id;
-  return { dueAt, lastRotatedAt: latest?.lastRotated?.finishedAt ?? null, failure: failed ? (last.reason ?? 'the last rotation failed') : undefined, nextAttemptAt: failed ? last.retryAt : dueAt };
+  const failed =
+    last &&
+    last.finishedAt &&
+    last.outcome !== 'rotated' &&
+    last.outcome !== 'interrupted' &&
+    current &&
+    last.credentialId === current.id;
+  return {
+    dueAt,
+    lastRotatedAt: latest?.lastRotated?.finishedAt ?? null,
+    failure: failed ? (last.reason ?? 'the last rotation failed') : undefined,
+    nextAttemptAt: failed ? last.retryAt : dueAt,
+  };
 }

@@ -104,7 +104,8 @@ export interface HealthState {
 }
 
 /** A health state as written: every field but the id and status may be left out. */
-export type HealthUpdate = Pick<HealthState, 'integrationId' | 'status'> & Partial<Omit<HealthState, 'integrationId' | 'status'>>;
+export type HealthUpdate = Pick<HealthState, 'integrationId' | 'status'> &
+  Partial<Omit<HealthState, 'integrationId' | 'status'>>;
 
 /** One failing episode of an alert key (an integration, or a credential several share). */
 export interface Alert {

@@ -16,7 +16,9 @@ function json(res: ServerResponse, status: number, body: unknown, headers: Recor
  * GET /v1/credentials/{id}: the current credential for a consumer (pull API). Works as an External
  * Secrets Operator webhook store (`jsonPath: $.credential.token`).
  */
-export function credentialsRoute(services: Pick<RouteServices, 'pullCredential' | 'countCredentialRead' | 'logger'>): Route {
+export function credentialsRoute(
+  services: Pick<RouteServices, 'pullCredential' | 'countCredentialRead' | 'logger'>,
+): Route {
   return {
     path: '/v1/credentials/:id',
     method: ['GET'],
@@ -29,12 +31,25 @@ export function credentialsRoute(services: Pick<RouteServices, 'pullCredential' 
       }
       let answer;
       try {
-        answer = await services.pullCredential({ token: bearerOf(req), integrationId: id, ifNoneMatch: typeof req.headers['if-none-match'] === 'string' ? req.headers['if-none-match'] : undefined, source: req.socket.remoteAddress ?? 'unknown' });
+        answer = await services.pullCredential({
+          token: bearerOf(req),
+          integrationId: id,
+          ifNoneMatch: typeof req.headers['if-none-match'] === 'string' ? req.headers['if-none-match'] : undefined,
+          source: req.socket.remoteAddress ?? 'unknown',
+        });
       } catch (error) {
         // Storage unreachable (a database restart): a consumer should simply try again.
-        services.logger.warn({ event: 'credential_read_failed', error: (error as Error).name }, 'could not answer a credential read; the consumer was told to retry');
+        services.logger.warn(
+          { event: 'credential_read_failed', error: (error as Error).name },
+          'could not answer a credential read; the consumer was told to retry',
+        );
         services.countCredentialRead(503);
-        return json(res, 503, { error: 'Reauth cannot answer right now (its database is unreachable); try again shortly.' }, { 'Retry-After': '5' });
+        return json(
+          res,
+          503,
+          { error: 'Reauth cannot answer right now (its database is unreachable); try again shortly.' },
+          { 'Retry-After': '5' },
+        );
       }
       services.countCredentialRead(answer.status);
       switch (answer.status) {
@@ -44,13 +59,33 @@ export function credentialsRoute(services: Pick<RouteServices, 'pullCredential' 
           res.writeHead(304, { ETag: answer.etag, 'Cache-Control': 'no-store' });
           return res.end();
         case 401:
-          return json(res, 401, { error: 'A consumer token is required: send Authorization: Bearer <token> (npx reauth-bot consumer-token makes one; list its SHA-256 under consumers: in integrations.yml).' }, { 'WWW-Authenticate': 'Bearer realm="reauth"' });
+          return json(
+            res,
+            401,
+            {
+              error:
+                'A consumer token is required: send Authorization: Bearer <token> (npx reauth-bot consumer-token makes one; list its SHA-256 under consumers: in integrations.yml).',
+            },
+            { 'WWW-Authenticate': 'Bearer realm="reauth"' },
+          );
         case 403:
-          return json(res, 403, { error: 'This consumer may not read that integration (see its integrations: list in integrations.yml).' });
+          return json(res, 403, {
+            error: 'This consumer may not read that integration (see its integrations: list in integrations.yml).',
+          });
         case 429:
-          return json(res, 429, { error: `Too many reads: try again in ${answer.retryAfterSeconds} s.` }, { 'Retry-After': String(answer.retryAfterSeconds) });
+          return json(
+            res,
+            429,
+            { error: `Too many reads: try again in ${answer.retryAfterSeconds} s.` },
+            { 'Retry-After': String(answer.retryAfterSeconds) },
+          );
         case 503:
-          return json(res, 503, { error: answer.error }, answer.retryAfterSeconds === undefined ? {} : { 'Retry-After': String(answer.retryAfterSeconds) });
+          return json(
+            res,
+            503,
+            { error: answer.error },
+            answer.retryAfterSeconds === undefined ? {} : { 'Retry-After': String(answer.retryAfterSeconds) },
+          );
         default:
           return json(res, answer.status, { error: answer.error });
       }

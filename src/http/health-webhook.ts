@@ -21,8 +21,13 @@ export function healthWebhookRoute(services: Pick<RouteServices, 'healthWebhook'
     method: ['POST'],
     handler: async (req: IncomingMessage, res: ServerResponse) => {
       const body = await readBodyLimited(req, MAX_BODY);
-      if (body === undefined) return reply(res, 413, { error: 'too_large', message: `The body is larger than ${MAX_BODY} bytes.` });
-      const answer = await services.healthWebhook({ timestamp: header(req, 'x-reauth-timestamp'), signature: header(req, 'x-reauth-signature'), body });
+      if (body === undefined)
+        return reply(res, 413, { error: 'too_large', message: `The body is larger than ${MAX_BODY} bytes.` });
+      const answer = await services.healthWebhook({
+        timestamp: header(req, 'x-reauth-timestamp'),
+        signature: header(req, 'x-reauth-signature'),
+        body,
+      });
       return reply(res, answer.status, answer.body);
     },
   };

@@ -12,7 +12,11 @@ export function healthzRoute(services: Pick<RouteServices, 'isReady' | 'database
     path: '/healthz',
     method: ['GET'],
     handler: async (_req: IncomingMessage, res: ServerResponse) => {
-      const status = !services.isReady() ? 'starting' : (await services.databaseReachable()) ? 'ok' : 'database_unreachable';
+      const status = !services.isReady()
+        ? 'starting'
+        : (await services.databaseReachable())
+          ? 'ok'
+          : 'database_unreachable';
       res.writeHead(status === 'ok' ? 200 : 503, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' });
       res.end(JSON.stringify({ status }));
     },

@@ -1,10 +1,16 @@
 import type { ServerResponse } from 'node:http';
 
 /** Escapes text for HTML content and attribute values. */
-export const escapeHtml = (text: string): string => text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
+export const escapeHtml = (text: string): string =>
+  text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
 
 /** A small, self-contained page with an outcome in plain words: no secrets, no stack traces. */
-export function sendPage(res: ServerResponse, status: number, page: { title: string; message: string; ok: boolean }, headers: Record<string, string | string[]> = {}): void {
+export function sendPage(
+  res: ServerResponse,
+  status: number,
+  page: { title: string; message: string; ok: boolean },
+  headers: Record<string, string | string[]> = {},
+): void {
   const body = `<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <title>${escapeHtml(page.title)} — Reauth</title>

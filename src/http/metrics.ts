@@ -15,7 +15,10 @@ export function metricsRoute(services: Pick<RouteServices, 'metrics'>): Route {
         const given = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1] ?? '';
         // Compared as digests: constant time, whatever the lengths.
         if (!timingSafeEqual(digest(given), digest(token))) {
-          res.writeHead(401, { 'WWW-Authenticate': 'Bearer realm="reauth-metrics"', 'Content-Type': 'text/plain; charset=utf-8' });
+          res.writeHead(401, {
+            'WWW-Authenticate': 'Bearer realm="reauth-metrics"',
+            'Content-Type': 'text/plain; charset=utf-8',
+          });
           res.end('GET /metrics needs Authorization: Bearer <METRICS_TOKEN>.');
           return;
         }

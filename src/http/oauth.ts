@@ -19,7 +19,12 @@ export function oauthStartRoute(services: Pick<RouteServices, 'oauth' | 'publicU
       const state = new URL(req.url ?? '/', 'http://reauth').searchParams.get('state') ?? '';
       const started = await services.oauth.start(state);
       if (!started.ok) return sendPage(res, started.status, started.page);
-      res.writeHead(302, { Location: started.location, 'Set-Cookie': oauthCookie(started.stateHash, services.publicUrl, 600), 'Cache-Control': 'no-store', 'Referrer-Policy': 'no-referrer' });
+      res.writeHead(302, {
+        Location: started.location,
+        'Set-Cookie': oauthCookie(started.stateHash, services.publicUrl, 600),
+        'Cache-Control': 'no-store',
+        'Referrer-Policy': 'no-referrer',
+      });
       res.end();
     },
   };
@@ -40,14 +45,32 @@ export function oauthCallbackRoute(services: RouteServices): Route {
         cookieStateHashes: oauthStateHashes(req),
       });
       const state = params.get('state');
-      sendPage(res, result.status, result.page, state ? { 'Set-Cookie': oauthCookie(hashState(state), services.publicUrl, 0) } : {});
+      sendPage(
+        res,
+        result.status,
+        result.page,
+        state ? { 'Set-Cookie': oauthCookie(hashState(state), services.publicUrl, 0) } : {},
+      );
       if (result.success) {
         const { integration, affected, validation, userId, credentialId } = result.success;
         await services.announce({ integration, affected, validation, actor: userId, how: 'oauth', credentialId });
-        await tellUser(services.slack, services.logger, userId, buildHeaderMessage(result.page.title, escapeMrkdwn(result.page.message)));
+        await tellUser(
+          services.slack,
+          services.logger,
+          userId,
+          buildHeaderMessage(result.page.title, escapeMrkdwn(result.page.message)),
+        );
       } else if (result.notify) {
         // The page's words may quote the provider (error_description): plain text, never mrkdwn.
-        await tellUser(services.slack, services.logger, result.notify.userId, buildHeaderMessage(`${result.notify.integration.name}: ${result.page.title}`, escapeMrkdwn(result.page.message)));
+        await tellUser(
+          services.slack,
+          services.logger,
+          result.notify.userId,
+          buildHeaderMessage(
+            `${result.notify.integration.name}: ${result.page.title}`,
+            escapeMrkdwn(result.page.message),
+          ),
+        );
       }
     },
   };

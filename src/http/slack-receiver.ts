@@ -1,6 +1,13 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { ReceiverMultipleAckError, type App, type CustomRoute, type Logger as BoltLogger, type Receiver, type ReceiverEvent } from '@slack/bolt';
+import {
+  ReceiverMultipleAckError,
+  type App,
+  type CustomRoute,
+  type Logger as BoltLogger,
+  type Receiver,
+  type ReceiverEvent,
+} from '@slack/bolt';
 import { readBodyLimited } from './read-body.js';
 import { parseSlackBody, restartingAnswer, type SlackBody } from './slack-routing.js';
 
@@ -26,7 +33,9 @@ export interface SlackReceiverOptions {
  * Exact paths ("/healthz") and one trailing parameter ("/v1/credentials/:id"), as Reauth's routes
  * use them; anything else is left to Bolt.
  */
-function createRouteTable(routes: readonly CustomRoute[]): (path: string) => { handler: CustomRoute['handler']; params: Record<string, string> } | undefined {
+function createRouteTable(
+  routes: readonly CustomRoute[],
+): (path: string) => { handler: CustomRoute['handler']; params: Record<string, string> } | undefined {
   const exact = new Map<string, CustomRoute['handler']>();
   const prefixed: { prefix: string; param: string; handler: CustomRoute['handler'] }[] = [];
   for (const route of routes) {
@@ -88,16 +97,29 @@ export function createSlackReceiver(options: SlackReceiverOptions): Receiver {
     const contentType = header(req, 'content-type') ?? '';
     // Slack's unsigned SSL check of a slash command URL: a 200 is all it wants
     // (https://docs.slack.dev/interactivity/implementing-slash-commands#ssl). Nothing else unsigned goes on.
-    if (contentType.startsWith('application/x-www-form-urlencoded') && new URLSearchParams(body).get('ssl_check') === '1') return void res.writeHead(200).end();
+    if (
+      contentType.startsWith('application/x-www-form-urlencoded') &&
+      new URLSearchParams(body).get('ssl_check') === '1'
+    )
+      return void res.writeHead(200).end();
 
     const timestamp = Number(header(req, 'x-slack-request-timestamp'));
     const signature = header(req, 'x-slack-signature') ?? '';
-    if (!Number.isInteger(timestamp) || Math.abs(now() / 1000 - timestamp) > SLACK_REQUEST_WINDOW_SECONDS) return refuse(res, 401, 'its timestamp is missing or more than 5 minutes from now (a replay, or a clock out of sync)');
-    const expected = Buffer.from(`v0=${createHmac('sha256', options.signingSecret).update(`v0:${timestamp}:${body}`).digest('hex')}`);
+    if (!Number.isInteger(timestamp) || Math.abs(now() / 1000 - timestamp) > SLACK_REQUEST_WINDOW_SECONDS)
+      return refuse(
+        res,
+        401,
+        'its timestamp is missing or more than 5 minutes from now (a replay, or a clock out of sync)',
+      );
+    const expected = Buffer.from(
+      `v0=${createHmac('sha256', options.signingSecret).update(`v0:${timestamp}:${body}`).digest('hex')}`,
+    );
     const given = Buffer.from(signature);
-    if (expected.length !== given.length || !timingSafeEqual(expected, given)) return refuse(res, 401, 'its signature does not match SLACK_SIGNING_SECRET');
+    if (expected.length !== given.length || !timingSafeEqual(expected, given))
+      return refuse(res, 401, 'its signature does not match SLACK_SIGNING_SECRET');
     // Slack signs every delivery anew: the same signature twice is one request captured and sent again.
-    if (!(await options.rememberSignature(`slack:${signature}`))) return refuse(res, 401, 'its signature was already used (a replay)');
+    if (!(await options.rememberSignature(`slack:${signature}`)))
+      return refuse(res, 401, 'its signature was already used (a replay)');
     const parsed = parseSlackBody(contentType, body);
     if (!parsed) return refuse(res, 400, 'its body is not a shape Slack sends');
     if (options.isStopping?.()) {
@@ -107,7 +129,9 @@ export function createSlackReceiver(options: SlackReceiverOptions): Receiver {
     }
     // The Events API's URL check answers its challenge (https://docs.slack.dev/reference/events/url_verification).
     if (parsed.kind === 'event' && parsed.event.type === 'url_verification') {
-      res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify({ challenge: (parsed.event as { challenge?: unknown }).challenge }));
+      res
+        .writeHead(200, { 'Content-Type': 'application/json' })
+        .end(JSON.stringify({ challenge: (parsed.event as { challenge?: unknown }).challenge }));
       return;
     }
     await dispatch(req, res, parsed);
@@ -125,10 +149,18 @@ export function createSlackReceiver(options: SlackReceiverOptions): Receiver {
       else if (typeof response === 'string') res.writeHead(200).end(response);
       else res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify(response));
     };
-    const body = (parsed.kind === 'event' ? parsed.event : (parsed.payload ?? Object.fromEntries(parsed.form))) as ReceiverEvent['body'];
+    const body = (
+      parsed.kind === 'event' ? parsed.event : (parsed.payload ?? Object.fromEntries(parsed.form))
+    ) as ReceiverEvent['body'];
     const retryNum = Number(header(req, 'x-slack-retry-num'));
     const retryReason = header(req, 'x-slack-retry-reason');
-    const event: ReceiverEvent = { body, ack, ...(Number.isInteger(retryNum) ? { retryNum } : {}), ...(retryReason ? { retryReason } : {}), customProperties: {} };
+    const event: ReceiverEvent = {
+      body,
+      ack,
+      ...(Number.isInteger(retryNum) ? { retryNum } : {}),
+      ...(retryReason ? { retryReason } : {}),
+      customProperties: {},
+    };
     try {
       if (!app) throw new Error('the receiver was not given to an app');
       await app.processEvent(event);
@@ -149,7 +181,9 @@ export function createSlackReceiver(options: SlackReceiverOptions): Receiver {
 
   function listener(req: IncomingMessage, res: ServerResponse): void {
     if (!hasValidPercentEncoding(req.url ?? '/')) {
-      res.writeHead(400, { 'Content-Type': 'text/plain; charset=utf-8' }).end('The URL has malformed percent-encoding.');
+      res
+        .writeHead(400, { 'Content-Type': 'text/plain; charset=utf-8' })
+        .end('The URL has malformed percent-encoding.');
       return;
     }
     const path = (req.url ?? '/').split('?', 1)[0] ?? '/';
@@ -164,7 +198,9 @@ export function createSlackReceiver(options: SlackReceiverOptions): Receiver {
       return;
     }
     if (req.method !== 'POST') {
-      res.writeHead(405, { Allow: 'POST', 'Content-Type': 'text/plain; charset=utf-8' }).end(`${options.endpoint} takes Slack's POST requests only.`);
+      res
+        .writeHead(405, { Allow: 'POST', 'Content-Type': 'text/plain; charset=utf-8' })
+        .end(`${options.endpoint} takes Slack's POST requests only.`);
       return;
     }
     guard(req, res).catch((error: unknown) => {

@@ -1,9 +1,17 @@
-type Payload = { type?: unknown; actions?: unknown; view?: { callback_id?: unknown; state?: { values?: Record<string, unknown> } }; event?: { type?: unknown } };
+type Payload = {
+  type?: unknown;
+  actions?: unknown;
+  view?: { callback_id?: unknown; state?: { values?: Record<string, unknown> } };
+  event?: { type?: unknown };
+};
 
 /** A Slack request body, parsed once: an Events API object, or a form (with its interaction payload, if any). */
-export type SlackBody = { kind: 'event'; event: Payload } | { kind: 'form'; form: URLSearchParams; payload: Payload | undefined };
+export type SlackBody =
+  | { kind: 'event'; event: Payload }
+  | { kind: 'form'; form: URLSearchParams; payload: Payload | undefined };
 
-const isObject = (value: unknown): value is Payload => typeof value === 'object' && value !== null && !Array.isArray(value);
+const isObject = (value: unknown): value is Payload =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** The body as Slack sends it, or undefined when it is not a shape Slack sends (Bolt crashes on a signed `payload=null`). */
 export function parseSlackBody(contentType: string, body: string): SlackBody | undefined {
@@ -29,5 +37,7 @@ export function restartingAnswer(body: SlackBody): string {
   if (body.kind === 'event') return '';
   if (body.form.get('command') !== null) return JSON.stringify({ response_type: 'ephemeral', text: RESTARTING });
   const field = Object.keys(body.payload?.view?.state?.values ?? {})[0];
-  return body.payload?.type === 'view_submission' && field ? JSON.stringify({ response_action: 'errors', errors: { [field]: RESTARTING } }) : '';
+  return body.payload?.type === 'view_submission' && field
+    ? JSON.stringify({ response_action: 'errors', errors: { [field]: RESTARTING } })
+    : '';
 }

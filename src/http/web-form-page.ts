@@ -57,7 +57,15 @@ function summary(context: FormContext): string {
 </dl>`;
 }
 
-function field(params: { name: FormField; label: string; hint: string; type: 'email' | 'text' | 'password' | 'textarea'; value?: string; error?: string; autocomplete: string }): string {
+function field(params: {
+  name: FormField;
+  label: string;
+  hint: string;
+  type: 'email' | 'text' | 'password' | 'textarea';
+  value?: string;
+  error?: string;
+  autocomplete: string;
+}): string {
   const describedBy = [`${params.name}-hint`, ...(params.error ? [`${params.name}-error`] : [])].join(' ');
   const common = `id="${params.name}" name="${params.name}" aria-describedby="${describedBy}" required${params.error ? ' aria-invalid="true" autofocus' : ''} autocomplete="${params.autocomplete}" spellcheck="false" autocapitalize="off"`;
   const input =
@@ -73,14 +81,45 @@ function formPage(page: Extract<WebFormPage, { kind: 'form' }>): string {
   const errorOf = (name: FormField) => (page.error?.field === name ? page.error.message : undefined);
   const inputs: string[] = [];
   if (form.identifier === 'email') {
-    inputs.push(field({ name: 'email', label: 'Account email', hint: `The email of the ${provider} account the token belongs to.`, type: 'email', ...(page.values.email ? { value: page.values.email } : {}), ...(errorOf('email') ? { error: errorOf('email') as string } : {}), autocomplete: 'email' }));
+    inputs.push(
+      field({
+        name: 'email',
+        label: 'Account email',
+        hint: `The email of the ${provider} account the token belongs to.`,
+        type: 'email',
+        ...(page.values.email ? { value: page.values.email } : {}),
+        ...(errorOf('email') ? { error: errorOf('email') as string } : {}),
+        autocomplete: 'email',
+      }),
+    );
   }
   if (form.identifier === 'username') {
-    inputs.push(field({ name: 'username', label: 'User name (login)', hint: 'The login of the user the token belongs to, not the display name.', type: 'text', ...(page.values.username ? { value: page.values.username } : {}), ...(errorOf('username') ? { error: errorOf('username') as string } : {}), autocomplete: 'username' }));
+    inputs.push(
+      field({
+        name: 'username',
+        label: 'User name (login)',
+        hint: 'The login of the user the token belongs to, not the display name.',
+        type: 'text',
+        ...(page.values.username ? { value: page.values.username } : {}),
+        ...(errorOf('username') ? { error: errorOf('username') as string } : {}),
+        autocomplete: 'username',
+      }),
+    );
   }
   // A secret is never sent back in the page: after an error its field is empty again.
-  inputs.push(field({ name: 'token', label: form.tokenLabel, hint: form.pool ? `${form.hint} One token per line.` : form.hint, type: form.pool ? 'textarea' : 'password', ...(errorOf('token') ? { error: errorOf('token') as string } : {}), autocomplete: 'off' }));
-  const problem = page.error ? `<p class="warn" role="alert">Not saved: the credential was not accepted. The reason is under its field; nothing was changed.</p>` : '';
+  inputs.push(
+    field({
+      name: 'token',
+      label: form.tokenLabel,
+      hint: form.pool ? `${form.hint} One token per line.` : form.hint,
+      type: form.pool ? 'textarea' : 'password',
+      ...(errorOf('token') ? { error: errorOf('token') as string } : {}),
+      autocomplete: 'off',
+    }),
+  );
+  const problem = page.error
+    ? `<p class="warn" role="alert">Not saved: the credential was not accepted. The reason is under its field; nothing was changed.</p>`
+    : '';
   const notice = page.notice ? `<p class="notice" role="status">${escapeHtml(page.notice)}</p>` : '';
   return shell(
     `Re-authenticate ${integration.name}`,
@@ -92,7 +131,8 @@ ${inputs.join('\n')}
   );
 }
 
-const accountList = (accounts: readonly Account[], id: string): string => `<ul id="${id}">${accounts.map((a) => `<li>${escapeHtml(describeAccount(a))}</li>`).join('')}</ul>`;
+const accountList = (accounts: readonly Account[], id: string): string =>
+  `<ul id="${id}">${accounts.map((a) => `<li>${escapeHtml(describeAccount(a))}</li>`).join('')}</ul>`;
 
 function confirmPage(page: Extract<WebFormPage, { kind: 'confirm' }>): string {
   const { accounts } = page.confirmation;
@@ -119,8 +159,14 @@ export function renderWebFormPage(page: WebFormPage): string {
     case 'confirm':
       return confirmPage(page);
     case 'done':
-      return shell(page.title, `<div class="mark" aria-hidden="true">&#9989;</div><h1 id="title">${escapeHtml(page.title)}</h1><p id="message" role="status">${escapeHtml(page.message)}</p><p>You can close this tab and return to Slack.</p>`);
+      return shell(
+        page.title,
+        `<div class="mark" aria-hidden="true">&#9989;</div><h1 id="title">${escapeHtml(page.title)}</h1><p id="message" role="status">${escapeHtml(page.message)}</p><p>You can close this tab and return to Slack.</p>`,
+      );
     case 'refused':
-      return shell(page.title, `<div class="mark" aria-hidden="true">&#9888;&#65039;</div><h1 id="title">${escapeHtml(page.title)}</h1><p id="message" role="alert">${escapeHtml(page.message)}</p><p>You can close this tab and return to Slack.</p>`);
+      return shell(
+        page.title,
+        `<div class="mark" aria-hidden="true">&#9888;&#65039;</div><h1 id="title">${escapeHtml(page.title)}</h1><p id="message" role="alert">${escapeHtml(page.message)}</p><p>You can close this tab and return to Slack.</p>`,
+      );
   }
 }

@@ -24,13 +24,17 @@ function browserCookie(name: string, value: string, publicUrl: string): string {
 }
 
 function send(res: ServerResponse, answer: WebFormAnswer, publicUrl: string): void {
-  const cookie = answer.bindBrowser ? { 'Set-Cookie': browserCookie(answer.bindBrowser.name, answer.bindBrowser.value, publicUrl) } : {};
+  const cookie = answer.bindBrowser
+    ? { 'Set-Cookie': browserCookie(answer.bindBrowser.name, answer.bindBrowser.value, publicUrl) }
+    : {};
   res.writeHead(answer.status, { ...WEB_FORM_HEADERS, ...cookie });
   res.end(renderWebFormPage(answer.page));
 }
 
 /** GET and POST /reauth/form/:state — the one-time page for typing a credential outside Slack. */
-export function webFormRoute(services: Pick<RouteServices, 'webForm' | 'publicUrl' | 'announce' | 'slack' | 'logger'>): Route {
+export function webFormRoute(
+  services: Pick<RouteServices, 'webForm' | 'publicUrl' | 'announce' | 'slack' | 'logger'>,
+): Route {
   return {
     path: '/reauth/form/:state',
     method: ['GET', 'POST'],
@@ -42,15 +46,37 @@ export function webFormRoute(services: Pick<RouteServices, 'webForm' | 'publicUr
       const type = req.headers['content-type'] ?? '';
       if (body === undefined || !type.startsWith('application/x-www-form-urlencoded')) {
         res.writeHead(body === undefined ? 413 : 415, WEB_FORM_HEADERS);
-        res.end(renderWebFormPage({ kind: 'refused', title: 'This form could not be read', message: 'The page sent something that is not this form, so nothing was changed. Reload the page and try again.' }));
+        res.end(
+          renderWebFormPage({
+            kind: 'refused',
+            title: 'This form could not be read',
+            message:
+              'The page sent something that is not this form, so nothing was changed. Reload the page and try again.',
+          }),
+        );
         return;
       }
       const answer = await services.webForm.submit(state, browserSecret, new URLSearchParams(body));
       send(res, answer, services.publicUrl);
       if (answer.success) {
         const { integration, affected, validation, credential, userId } = answer.success;
-        await services.announce({ integration, affected, validation, actor: userId, how: 'web', credentialId: credential.id });
-        await tellUser(services.slack, services.logger, userId, buildHeaderMessage(`${integration.name} is re-authenticated`, `${escapeMrkdwn(validation.outcome.reason)}\nYou typed it on Reauth's own page; nothing secret passed through Slack.`));
+        await services.announce({
+          integration,
+          affected,
+          validation,
+          actor: userId,
+          how: 'web',
+          credentialId: credential.id,
+        });
+        await tellUser(
+          services.slack,
+          services.logger,
+          userId,
+          buildHeaderMessage(
+            `${integration.name} is re-authenticated`,
+            `${escapeMrkdwn(validation.outcome.reason)}\nYou typed it on Reauth's own page; nothing secret passed through Slack.`,
+          ),
+        );
       }
     },
   };

@@ -40,6 +40,9 @@ export function registerListeners(app: App, services: ListenerServices, options:
   app.action(ACTION.snooze, tracked(handleSnooze(services)));
   app.view(CALLBACK.reauthModal, tracked(handleReauthSubmission(services, options.fastPathMs)));
   app.view(CALLBACK.confirmAccount, tracked(handleConfirmAccount(services)));
-  app.view({ callback_id: CALLBACK.confirmAccount, type: 'view_closed' }, tracked(handleConfirmAccountClosed(services)));
+  app.view(
+    { callback_id: CALLBACK.confirmAccount, type: 'view_closed' },
+    tracked(handleConfirmAccountClosed(services)),
+  );
   app.event('app_home_opened', tracked(handleAppHomeOpened(services)));
 }

@@ -26,9 +26,15 @@ export function viewFor(surface: IntegrationSurface): ModalView {
     case 'oauth':
       return buildOAuthModal(integration, surface.link, surface.expiresAt);
     case 'oauth_not_configured':
-      return buildNoticeModal('Not available yet', `:warning: Signing in with ${providerLabel(integration.provider)} is not set up for this Reauth: an admin must set ${surface.setupHint}. Nothing was changed.`);
+      return buildNoticeModal(
+        'Not available yet',
+        `:warning: Signing in with ${providerLabel(integration.provider)} is not set up for this Reauth: an admin must set ${surface.setupHint}. Nothing was changed.`,
+      );
     case 'app':
-      return buildNoticeModal('Not available', `:information_source: Re-authentication is not available for *${escapeMrkdwn(integration.name)}*: it is a ${escapeMrkdwn(surface.label)} integration, and Reauth holds no credential for it.\n${escapeMrkdwn(surface.instead)}`);
+      return buildNoticeModal(
+        'Not available',
+        `:information_source: Re-authentication is not available for *${escapeMrkdwn(integration.name)}*: it is a ${escapeMrkdwn(surface.label)} integration, and Reauth holds no credential for it.\n${escapeMrkdwn(surface.instead)}`,
+      );
     case 'denied':
       return buildNoticeModal(
         'Not allowed',
@@ -41,9 +47,12 @@ export function viewFor(surface: IntegrationSurface): ModalView {
 
 function couldNotOpen(integrationId: string, code: string): string {
   const again = `run \`/reauth ${integrationId}\` again`;
-  if (/trigger/.test(code)) return `Slack closed the window for opening the form before Reauth could (${code}). Please ${again}.`;
-  if (code === 'ratelimited') return `Slack is rate-limiting Reauth and did not open the form (ratelimited). Please ${again} in a minute.`;
-  if (code === 'slack_unreachable') return `Reauth could not reach Slack to open the form (slack_unreachable). Please ${again} in a moment; if it keeps happening, tell your Reauth admin.`;
+  if (/trigger/.test(code))
+    return `Slack closed the window for opening the form before Reauth could (${code}). Please ${again}.`;
+  if (code === 'ratelimited')
+    return `Slack is rate-limiting Reauth and did not open the form (ratelimited). Please ${again} in a minute.`;
+  if (code === 'slack_unreachable')
+    return `Reauth could not reach Slack to open the form (slack_unreachable). Please ${again} in a moment; if it keeps happening, tell your Reauth admin.`;
   return `Slack did not open the form (${code}). Please ${again} in a moment; if it keeps happening, tell your Reauth admin.`;
 }
 
@@ -56,7 +65,13 @@ export async function openReauth(services: ListenerServices, request: OpenReques
   const { slack, logger } = services;
   const surface = await services.entry.open(request.userId, request.integrationId, request.userName);
   if (surface.kind === 'unknown') {
-    await tellUser(slack, logger, request.userId, buildUnknownIntegration(surface.requested, surface.suggestions), request.respond);
+    await tellUser(
+      slack,
+      logger,
+      request.userId,
+      buildUnknownIntegration(surface.requested, surface.suggestions),
+      request.respond,
+    );
     return;
   }
   let viewId: string | undefined;
@@ -66,7 +81,13 @@ export async function openReauth(services: ListenerServices, request: OpenReques
   } catch (error) {
     const code = slackErrorCode(error);
     logger.warn({ integration: surface.integration.id, error: code }, 'views.open failed');
-    await tellUser(slack, logger, request.userId, buildHeaderMessage('Could not open the form', couldNotOpen(surface.integration.id, code)), request.respond);
+    await tellUser(
+      slack,
+      logger,
+      request.userId,
+      buildHeaderMessage('Could not open the form', couldNotOpen(surface.integration.id, code)),
+      request.respond,
+    );
     return;
   }
   if (surface.kind !== 'checking' || !viewId) return;
@@ -75,6 +96,9 @@ export async function openReauth(services: ListenerServices, request: OpenReques
   try {
     await slack.views.update({ view_id: viewId, view: viewFor(resolved) });
   } catch (error) {
-    logger.warn({ integration: surface.integration.id, error: slackErrorCode(error) }, 'views.update after the access check failed');
+    logger.warn(
+      { integration: surface.integration.id, error: slackErrorCode(error) },
+      'views.update after the access check failed',
+    );
   }
 }

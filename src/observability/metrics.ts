@@ -5,22 +5,74 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
  * provider (8 keys), outcome kinds (about a dozen), Slack method names and error codes Reauth calls
  * and gets. Never an integration id: a catalogue may hold thousands.
  */
-export function createMetrics(options: { countOpenAlerts?: () => Promise<number>; countPendingDeliveries?: () => Promise<number>; countDeadDeliveries?: () => Promise<number> } = {}) {
+export function createMetrics(
+  options: {
+    countOpenAlerts?: () => Promise<number>;
+    countPendingDeliveries?: () => Promise<number>;
+    countDeadDeliveries?: () => Promise<number>;
+  } = {},
+) {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const registers = [registry];
   const latency = [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30];
   return {
     registry,
-    probes: new Counter({ name: 'reauth_probes_total', help: 'Credential probes, by provider and outcome kind.', labelNames: ['provider', 'outcome'] as const, registers }),
-    probeSeconds: new Histogram({ name: 'reauth_probe_duration_seconds', help: 'How long one probe of a credential took, by provider.', labelNames: ['provider'] as const, buckets: latency, registers }),
-    validationSeconds: new Histogram({ name: 'reauth_validation_duration_seconds', help: 'How long validating a submitted credential took, by provider.', labelNames: ['provider'] as const, buckets: latency, registers }),
-    reauthentications: new Counter({ name: 'reauth_reauthentications_total', help: 'Re-authentication attempts, by provider and outcome.', labelNames: ['provider', 'outcome'] as const, registers }),
-    oauthFlows: new Counter({ name: 'reauth_oauth_flows_total', help: 'OAuth sign-ins completed or refused at the callback, by provider and outcome.', labelNames: ['provider', 'outcome'] as const, registers }),
-    slackErrors: new Counter({ name: 'reauth_slack_api_errors_total', help: 'Slack Web API calls that failed, by method and error code.', labelNames: ['method', 'code'] as const, registers }),
-    deliveries: new Counter({ name: 'reauth_deliveries_total', help: 'Delivery attempts to sinks, by sink kind and outcome (delivered, failed, superseded, cancelled, dead).', labelNames: ['sink', 'outcome'] as const, registers }),
-    rotations: new Counter({ name: 'reauth_rotations_total', help: 'Automatic rotations, by provider and outcome (rotated, or why not: insufficient_scope, unreachable, invalid_credentials, interrupted, …).', labelNames: ['provider', 'outcome'] as const, registers }),
-    droppedEvents: new Counter({ name: 'reauth_delivery_events_dropped_total', help: 'Events (never credentials) dropped because more than 100 were waiting for a sink that stays down.', registers }),
+    probes: new Counter({
+      name: 'reauth_probes_total',
+      help: 'Credential probes, by provider and outcome kind.',
+      labelNames: ['provider', 'outcome'] as const,
+      registers,
+    }),
+    probeSeconds: new Histogram({
+      name: 'reauth_probe_duration_seconds',
+      help: 'How long one probe of a credential took, by provider.',
+      labelNames: ['provider'] as const,
+      buckets: latency,
+      registers,
+    }),
+    validationSeconds: new Histogram({
+      name: 'reauth_validation_duration_seconds',
+      help: 'How long validating a submitted credential took, by provider.',
+      labelNames: ['provider'] as const,
+      buckets: latency,
+      registers,
+    }),
+    reauthentications: new Counter({
+      name: 'reauth_reauthentications_total',
+      help: 'Re-authentication attempts, by provider and outcome.',
+      labelNames: ['provider', 'outcome'] as const,
+      registers,
+    }),
+    oauthFlows: new Counter({
+      name: 'reauth_oauth_flows_total',
+      help: 'OAuth sign-ins completed or refused at the callback, by provider and outcome.',
+      labelNames: ['provider', 'outcome'] as const,
+      registers,
+    }),
+    slackErrors: new Counter({
+      name: 'reauth_slack_api_errors_total',
+      help: 'Slack Web API calls that failed, by method and error code.',
+      labelNames: ['method', 'code'] as const,
+      registers,
+    }),
+    deliveries: new Counter({
+      name: 'reauth_deliveries_total',
+      help: 'Delivery attempts to sinks, by sink kind and outcome (delivered, failed, superseded, cancelled, dead).',
+      labelNames: ['sink', 'outcome'] as const,
+      registers,
+    }),
+    rotations: new Counter({
+      name: 'reauth_rotations_total',
+      help: 'Automatic rotations, by provider and outcome (rotated, or why not: insufficient_scope, unreachable, invalid_credentials, interrupted, …).',
+      labelNames: ['provider', 'outcome'] as const,
+      registers,
+    }),
+    droppedEvents: new Counter({
+      name: 'reauth_delivery_events_dropped_total',
+      help: 'Events (never credentials) dropped because more than 100 were waiting for a sink that stays down.',
+      registers,
+    }),
     deadDeliveries: new Gauge({
       name: 'reauth_dead_deliveries',
       help: 'Messages given up on after too many attempts or too long; npx reauth-bot deliver --retry-dead sends them again.',
@@ -29,7 +81,12 @@ export function createMetrics(options: { countOpenAlerts?: () => Promise<number>
         if (options.countDeadDeliveries) this.set(await options.countDeadDeliveries());
       },
     }),
-    credentialReads: new Counter({ name: 'reauth_credential_reads_total', help: 'Consumer API reads, by HTTP status.', labelNames: ['status'] as const, registers }),
+    credentialReads: new Counter({
+      name: 'reauth_credential_reads_total',
+      help: 'Consumer API reads, by HTTP status.',
+      labelNames: ['status'] as const,
+      registers,
+    }),
     pendingDeliveries: new Gauge({
       name: 'reauth_pending_deliveries',
       help: 'Messages waiting to reach their sink.',

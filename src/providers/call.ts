@@ -54,7 +54,12 @@ export function callProvider(
   ctx: ValidationContext,
   secret: TokenSecret,
   path: string,
-  options: { method?: 'GET' | 'POST'; query?: Record<string, string>; body?: string; headers?: Record<string, string> } = {},
+  options: {
+    method?: 'GET' | 'POST';
+    query?: Record<string, string>;
+    body?: string;
+    headers?: Record<string, string>;
+  } = {},
 ): Promise<HttpResult> {
   const url = new URL(ctx.target.url.replace(/\/+$/, '') + path);
   for (const [name, value] of Object.entries(options.query ?? {})) url.searchParams.set(name, value);
@@ -62,7 +67,12 @@ export function callProvider(
     provider: ctx.target.provider,
     method: options.method ?? 'GET',
     url,
-    headers: { 'User-Agent': 'reauth-bot', ...ctx.validation.extraHeaders, ...options.headers, ...authHeaders(ctx.validation.header, secret) },
+    headers: {
+      'User-Agent': 'reauth-bot',
+      ...ctx.validation.extraHeaders,
+      ...options.headers,
+      ...authHeaders(ctx.validation.header, secret),
+    },
     ...(options.body === undefined ? {} : { body: options.body }),
   });
 }
@@ -71,7 +81,8 @@ export function callProvider(
 export function callValidation(ctx: ValidationContext, secret: TokenSecret): Promise<HttpResult> {
   const query: Record<string, string> = {};
   for (const [name, field] of Object.entries(ctx.validation.query ?? {})) {
-    const value = field === 'account_id' ? ctx.target.accountId : field === 'repository' ? ctx.target.repository : undefined;
+    const value =
+      field === 'account_id' ? ctx.target.accountId : field === 'repository' ? ctx.target.repository : undefined;
     if (value) query[name] = value;
   }
   return callProvider(ctx, secret, ctx.validation.path, { query });
@@ -82,8 +93,13 @@ export function callValidation(ctx: ValidationContext, secret: TokenSecret): Pro
 
 export const reasons = {
   invalid(ctx: ValidationContext, status: number, detail?: string): string {
-    const page = ctx.provider.credentialPage?.replace('{organization}', ctx.target.organization ?? '').replace('{account_id}', ctx.target.accountId ?? '');
-    const email = ctx.validation.header === 'basic_identifier' ? ' (check the email too: it must be the account the token belongs to)' : '';
+    const page = ctx.provider.credentialPage
+      ?.replace('{organization}', ctx.target.organization ?? '')
+      .replace('{account_id}', ctx.target.accountId ?? '');
+    const email =
+      ctx.validation.header === 'basic_identifier'
+        ? ' (check the email too: it must be the account the token belongs to)'
+        : '';
     return `${ctx.provider.label} rejected the ${ctx.spec.label} (HTTP ${status}${detail ? `, ${detail}` : ''}): it is wrong, expired or revoked${email}. Create a new one${page ? ` at ${page}` : ''} and try again.`;
   },
   forbidden(ctx: ValidationContext, status: number): string {
@@ -142,7 +158,11 @@ export function extractIdentity(json: unknown, paths: ValidationSpec['identity']
 /** Expiry headers come as "2021-10-07 19:07:53 UTC" (GitHub), ISO-8601 or a plain date (SonarQube). */
 export function parseExpiry(value: string | undefined): Date | null {
   if (!value) return null;
-  const text = value.trim().replace(/ UTC$/, 'Z').replace(/^(\d{4}-\d\d-\d\d) (\d\d:\d\d(:\d\d)?)/, '$1T$2').replace(/([+-]\d\d)(\d\d)$/, '$1:$2');
+  const text = value
+    .trim()
+    .replace(/ UTC$/, 'Z')
+    .replace(/^(\d{4}-\d\d-\d\d) (\d\d:\d\d(:\d\d)?)/, '$1T$2')
+    .replace(/([+-]\d\d)(\d\d)$/, '$1:$2');
   const time = Date.parse(/^\d{4}-\d\d-\d\d$/.test(text) ? `${text}T00:00:00Z` : text);
   return Number.isNaN(time) ? null : new Date(time);
 }
@@ -162,13 +182,26 @@ export function retryAtOf(ctx: ValidationContext, headers: Record<string, string
 /** The valid outcome as data says it: identity from the body, scopes, expiry and rate limit from headers. */
 export function validFromResponse(ctx: ValidationContext, response: HttpResponse, json: unknown): Outcome {
   const identity = extractIdentity(json, ctx.validation.identity);
-  if (!identity) return { kind: 'provider_error', status: response.status, reason: reasons.providerError(ctx, response.status, 'the answer names no user', response.label) };
+  if (!identity)
+    return {
+      kind: 'provider_error',
+      status: response.status,
+      reason: reasons.providerError(ctx, response.status, 'the answer names no user', response.label),
+    };
   const scopesHeader = ctx.validation.scopesHeader ? response.headers[ctx.validation.scopesHeader] : undefined;
-  const remaining = ctx.validation.rateLimit ? Number(response.headers[ctx.validation.rateLimit.remaining]) : Number.NaN;
+  const remaining = ctx.validation.rateLimit
+    ? Number(response.headers[ctx.validation.rateLimit.remaining])
+    : Number.NaN;
   return {
     kind: 'valid',
     identity,
-    scopes: scopesHeader === undefined ? null : scopesHeader.split(',').map((s) => s.trim()).filter(Boolean),
+    scopes:
+      scopesHeader === undefined
+        ? null
+        : scopesHeader
+            .split(',')
+            .map((s) => s.trim())
+            .filter(Boolean),
     expiresAt: parseExpiry(ctx.validation.expiryHeader ? response.headers[ctx.validation.expiryHeader] : undefined),
     rateLimitRemaining: Number.isFinite(remaining) ? remaining : null,
     reason: '',
@@ -181,7 +214,11 @@ export function classifyResponse(ctx: ValidationContext, response: HttpResponse)
   if (status >= 200 && status < 300) {
     const json = parseJson(response.body);
     if (json === undefined || typeof json !== 'object') {
-      return { kind: 'provider_error', status, reason: reasons.providerError(ctx, status, 'the answer was not JSON', response.label) };
+      return {
+        kind: 'provider_error',
+        status,
+        reason: reasons.providerError(ctx, status, 'the answer was not JSON', response.label),
+      };
     }
     return validFromResponse(ctx, response, json);
   }
@@ -200,14 +237,24 @@ export function classifyResponse(ctx: ValidationContext, response: HttpResponse)
     return { kind: 'rate_limited', retryAt, reason: reasons.rateLimited(ctx, retryAt) };
   }
   if (status === 404) {
-    return { kind: 'provider_error', status, reason: `${ctx.provider.label} has no ${ctx.validation.path} at ${ctx.target.url} (HTTP 404); check the integration's URL in integrations.yml.` };
+    return {
+      kind: 'provider_error',
+      status,
+      reason: `${ctx.provider.label} has no ${ctx.validation.path} at ${ctx.target.url} (HTTP 404); check the integration's URL in integrations.yml.`,
+    };
   }
-  return { kind: 'provider_error', status, reason: reasons.providerError(ctx, status, status >= 500 ? 'server error' : 'unexpected status', response.label) };
+  return {
+    kind: 'provider_error',
+    status,
+    reason: reasons.providerError(ctx, status, status >= 500 ? 'server error' : 'unexpected status', response.label),
+  };
 }
 
 /** Missing scope groups, written as "a or b". */
 export function missingScopes(required: AuthSpec['requiredScopes'], granted: readonly string[]): string[] {
-  return (required ?? []).filter((group) => !group.some((scope) => granted.includes(scope))).map((group) => group.join(' or '));
+  return (required ?? [])
+    .filter((group) => !group.some((scope) => granted.includes(scope)))
+    .map((group) => group.join(' or '));
 }
 
 export function checkRequiredScopes(ctx: ValidationContext, outcome: ValidOutcome): Outcome {
@@ -220,4 +267,3 @@ export function checkRequiredScopes(ctx: ValidationContext, outcome: ValidOutcom
     reason: `The ${ctx.spec.label.replace(/s$/, '')} works but lacks ${missing.join(', ')}${outcome.scopes.length ? ` (it has ${outcome.scopes.join(', ')})` : ' (it has no scopes)'}. Edit the token to add ${missing.length > 1 ? 'them' : 'it'}, or create a new one, and try again.`,
   };
 }
-

@@ -109,7 +109,9 @@ export function createHttpClient(overrides: Partial<HttpClientOptions> = {}): Ht
         body: req.body ?? null,
         // undici 7 follows no redirect unless a redirect interceptor is installed; none is.
         dispatcher: agent,
-        signal: req.signal ? AbortSignal.any([req.signal, AbortSignal.timeout(options.requestTimeoutMs)]) : AbortSignal.timeout(options.requestTimeoutMs),
+        signal: req.signal
+          ? AbortSignal.any([req.signal, AbortSignal.timeout(options.requestTimeoutMs)])
+          : AbortSignal.timeout(options.requestTimeoutMs),
       });
       const chunks: Buffer[] = [];
       let size = 0;
@@ -117,7 +119,11 @@ export function createHttpClient(overrides: Partial<HttpClientOptions> = {}): Ht
         size += (chunk as Buffer).length;
         if (size > options.maxResponseBytes) {
           res.body.destroy();
-          return { kind: 'network_error', label, reason: `the answer to ${label} was larger than ${options.maxResponseBytes} bytes` };
+          return {
+            kind: 'network_error',
+            label,
+            reason: `the answer to ${label} was larger than ${options.maxResponseBytes} bytes`,
+          };
         }
         chunks.push(chunk as Buffer);
       }
@@ -125,7 +131,10 @@ export function createHttpClient(overrides: Partial<HttpClientOptions> = {}): Ht
       for (const [name, value] of Object.entries(res.headers)) {
         if (value !== undefined) headers[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
       }
-      return { kind: 'response', response: { status: res.statusCode, headers, body: Buffer.concat(chunks).toString('utf8'), label } };
+      return {
+        kind: 'response',
+        response: { status: res.statusCode, headers, body: Buffer.concat(chunks).toString('utf8'), label },
+      };
     } catch (error) {
       return { kind: 'network_error', label, reason: describeNetworkError(error, req.url) };
     }
@@ -182,7 +191,12 @@ function describeNetworkError(error: unknown, url: URL): string {
   const code = (error as { code?: string }).code ?? (error as { cause?: { code?: string } }).cause?.code;
   if (error instanceof undiciErrors.ConnectTimeoutError) return `connecting to ${host} timed out`;
   const name = (error as { name?: string }).name;
-  if (name === 'TimeoutError' || name === 'AbortError' || error instanceof undiciErrors.HeadersTimeoutError || error instanceof undiciErrors.BodyTimeoutError) {
+  if (
+    name === 'TimeoutError' ||
+    name === 'AbortError' ||
+    error instanceof undiciErrors.HeadersTimeoutError ||
+    error instanceof undiciErrors.BodyTimeoutError
+  ) {
     return `${host} did not answer in time`;
   }
   switch (code) {

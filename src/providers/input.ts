@@ -41,17 +41,24 @@ export function parseCredentialInput(spec: AuthSpec, raw: RawCredentialInput): P
   } else if (form.identifier === 'username') {
     identifier = raw.username?.trim();
     if (!identifier) return refuse('username', 'Enter the user name (login) the token belongs to.');
-    if (/\s/.test(identifier)) return refuse('username', 'A user name has no spaces; enter the login, not the display name.');
+    if (/\s/.test(identifier))
+      return refuse('username', 'A user name has no spaces; enter the login, not the display name.');
   }
 
   const text = (raw.token ?? '').replace(/\r\n?/g, '\n').trim();
   if (!text) return refuse('token', form.pool ? 'Paste at least one token, one per line.' : 'Paste the token.');
 
-  const lines = form.pool ? text.split('\n').map((l) => l.trim()).filter(Boolean) : [text];
+  const lines = form.pool
+    ? text
+        .split('\n')
+        .map((l) => l.trim())
+        .filter(Boolean)
+    : [text];
   if (!form.pool && text.includes('\n')) {
     return refuse('token', `Paste one token only; what you pasted has ${text.split('\n').length} lines.`);
   }
-  if (lines.length > MAX_POOL_SIZE) return refuse('token', `At most ${MAX_POOL_SIZE} tokens can be pooled; you pasted ${lines.length}.`);
+  if (lines.length > MAX_POOL_SIZE)
+    return refuse('token', `At most ${MAX_POOL_SIZE} tokens can be pooled; you pasted ${lines.length}.`);
 
   const seen = new Map<string, number>();
   for (const [i, token] of lines.entries()) {
@@ -61,13 +68,20 @@ export function parseCredentialInput(spec: AuthSpec, raw: RawCredentialInput): P
     }
     if (/\s/.test(token)) return refuse('token', `${which} contains spaces; paste only the token, nothing around it.`);
     if (token.length > MAX_TOKEN_LENGTH) {
-      return refuse('token', `${which} is ${token.length} characters long, more than any ${spec.label} (${MAX_TOKEN_LENGTH} at most); paste only the token.`);
+      return refuse(
+        'token',
+        `${which} is ${token.length} characters long, more than any ${spec.label} (${MAX_TOKEN_LENGTH} at most); paste only the token.`,
+      );
     }
     // biome-ignore lint: control characters are exactly what we look for
-    if (/[\u0000-\u001f\u007f]/.test(token)) return refuse('token', `${which} contains control characters; copy it again from the provider.`);
+    if (/[\u0000-\u001f\u007f]/.test(token))
+      return refuse('token', `${which} contains control characters; copy it again from the provider.`);
     const first = seen.get(token);
     if (first !== undefined) {
-      return refuse('token', `Token ${i + 1} (${fingerprintSecret(token)}) is the same as token ${first + 1}; each token may appear once.`);
+      return refuse(
+        'token',
+        `Token ${i + 1} (${fingerprintSecret(token)}) is the same as token ${first + 1}; each token may appear once.`,
+      );
     }
     seen.set(token, i);
     for (const shape of spec.foreignShapes ?? []) {

@@ -13,7 +13,8 @@ export function createLimiter(limit: number): Limiter {
   const queue: (() => void)[] = [];
   const release = () => {
     const next = queue.shift();
-    if (next) next(); // the slot passes to the next waiter: `active` stays the same
+    if (next)
+      next(); // the slot passes to the next waiter: `active` stays the same
     else active -= 1;
   };
   return {

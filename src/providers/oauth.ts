@@ -31,14 +31,26 @@ interface ConfiguredClient {
 }
 
 /** Each OAuth client's configuration: its base URL and credentials, or undefined when not set. */
-const CLIENTS: Record<OAuthFlowSpec['client'], { configured(config: Config): ConfiguredClient | undefined; setupHint: string }> = {
+const CLIENTS: Record<
+  OAuthFlowSpec['client'],
+  { configured(config: Config): ConfiguredClient | undefined; setupHint: string }
+> = {
   bitbucket: {
-    configured: (config) => config.bitbucketOAuth && { base: config.bitbucketOAuth.url, clientId: config.bitbucketOAuth.clientId, clientSecret: config.bitbucketOAuth.clientSecret },
+    configured: (config) =>
+      config.bitbucketOAuth && {
+        base: config.bitbucketOAuth.url,
+        clientId: config.bitbucketOAuth.clientId,
+        clientSecret: config.bitbucketOAuth.clientSecret,
+      },
     setupHint: 'BITBUCKET_OAUTH_CLIENT_ID and BITBUCKET_OAUTH_CLIENT_SECRET',
   },
   entra: {
     configured: (config) =>
-      config.azureOAuth && { base: `${config.azureOAuth.authority}/${config.azureOAuth.tenant}/oauth2/v2.0`, clientId: config.azureOAuth.clientId, clientSecret: config.azureOAuth.clientSecret },
+      config.azureOAuth && {
+        base: `${config.azureOAuth.authority}/${config.azureOAuth.tenant}/oauth2/v2.0`,
+        clientId: config.azureOAuth.clientId,
+        clientSecret: config.azureOAuth.clientSecret,
+      },
     setupHint: 'AZURE_OAUTH_CLIENT_ID and AZURE_OAUTH_CLIENT_SECRET',
   },
 };
@@ -79,7 +91,10 @@ export function pkceChallenge(verifier: string): string {
   return createHash('sha256').update(verifier).digest('base64url');
 }
 
-export function buildAuthorizeUrl(endpoints: OAuthEndpoints, params: { state: string; redirectUri: string; codeVerifier?: string | undefined }): string {
+export function buildAuthorizeUrl(
+  endpoints: OAuthEndpoints,
+  params: { state: string; redirectUri: string; codeVerifier?: string | undefined },
+): string {
   const url = new URL(endpoints.authorizeUrl);
   url.searchParams.set('client_id', endpoints.clientId);
   url.searchParams.set('response_type', 'code');
@@ -104,45 +119,88 @@ export interface OAuthTokens {
 
 export type TokenExchange = { ok: true; tokens: OAuthTokens } | { ok: false; outcome: Outcome };
 
-async function tokenRequest(http: HttpClient, endpoints: OAuthEndpoints, form: Record<string, string>, now: Date): Promise<TokenExchange> {
+async function tokenRequest(
+  http: HttpClient,
+  endpoints: OAuthEndpoints,
+  form: Record<string, string>,
+  now: Date,
+): Promise<TokenExchange> {
   const body = new URLSearchParams(form);
-  const headers: Record<string, string> = { 'Content-Type': 'application/x-www-form-urlencoded', Accept: 'application/json' };
+  const headers: Record<string, string> = {
+    'Content-Type': 'application/x-www-form-urlencoded',
+    Accept: 'application/json',
+  };
   if (endpoints.clientAuth === 'basic') {
     headers.Authorization = `Basic ${Buffer.from(`${endpoints.clientId}:${endpoints.clientSecret}`).toString('base64')}`;
   } else {
     body.set('client_id', endpoints.clientId);
     body.set('client_secret', endpoints.clientSecret);
   }
-  const result = await http.send({ provider: endpoints.provider, method: 'POST', url: new URL(endpoints.tokenUrl), headers, body: body.toString() });
+  const result = await http.send({
+    provider: endpoints.provider,
+    method: 'POST',
+    url: new URL(endpoints.tokenUrl),
+    headers,
+    body: body.toString(),
+  });
   if (result.kind === 'network_error') {
-    return { ok: false, outcome: { kind: 'unreachable', reason: `Could not reach ${endpoints.label}: ${result.reason}. Try again in a few minutes.` } };
+    return {
+      ok: false,
+      outcome: {
+        kind: 'unreachable',
+        reason: `Could not reach ${endpoints.label}: ${result.reason}. Try again in a few minutes.`,
+      },
+    };
   }
   const { status, body: text } = result.response;
   let json: Record<string, unknown> = {};
   try {
     json = JSON.parse(text) as Record<string, unknown>;
   } catch {
-    return { ok: false, outcome: { kind: 'provider_error', status, reason: `${endpoints.label}'s token endpoint gave an answer that is not JSON (HTTP ${status}); try again later.` } };
+    return {
+      ok: false,
+      outcome: {
+        kind: 'provider_error',
+        status,
+        reason: `${endpoints.label}'s token endpoint gave an answer that is not JSON (HTTP ${status}); try again later.`,
+      },
+    };
   }
   const error = typeof json.error === 'string' ? json.error : undefined;
-  const description = typeof json.error_description === 'string' ? json.error_description.split('\n')[0]?.slice(0, 200) : undefined;
+  const description =
+    typeof json.error_description === 'string' ? json.error_description.split('\n')[0]?.slice(0, 200) : undefined;
   if (status === 401 || error === 'invalid_client' || error === 'unauthorized_client') {
     return {
       ok: false,
-      outcome: { kind: 'provider_error', status, reason: `${endpoints.label} refused Reauth's own OAuth client (${error ?? `HTTP ${status}`}). An admin must check ${oauthSetupHint(endpoints.provider)}.` },
+      outcome: {
+        kind: 'provider_error',
+        status,
+        reason: `${endpoints.label} refused Reauth's own OAuth client (${error ?? `HTTP ${status}`}). An admin must check ${oauthSetupHint(endpoints.provider)}.`,
+      },
     };
   }
   if (error) {
     return {
       ok: false,
-      outcome: { kind: 'invalid_credentials', reason: `${endpoints.label} refused the authorization (${error}${description ? `: ${description}` : ''}). Start again with Re-authenticate in Slack.` },
+      outcome: {
+        kind: 'invalid_credentials',
+        reason: `${endpoints.label} refused the authorization (${error}${description ? `: ${description}` : ''}). Start again with Re-authenticate in Slack.`,
+      },
     };
   }
   if (status !== 200 || typeof json.access_token !== 'string') {
-    return { ok: false, outcome: { kind: 'provider_error', status, reason: `${endpoints.label}'s token endpoint answered HTTP ${status} without a token; try again later.` } };
+    return {
+      ok: false,
+      outcome: {
+        kind: 'provider_error',
+        status,
+        reason: `${endpoints.label}'s token endpoint answered HTTP ${status} without a token; try again later.`,
+      },
+    };
   }
   const expiresIn = typeof json.expires_in === 'number' ? json.expires_in : Number(json.expires_in ?? 3600);
-  const scopeText = typeof json.scopes === 'string' ? json.scopes : typeof json.scope === 'string' ? json.scope : undefined;
+  const scopeText =
+    typeof json.scopes === 'string' ? json.scopes : typeof json.scope === 'string' ? json.scope : undefined;
   return {
     ok: true,
     tokens: {
@@ -155,14 +213,28 @@ async function tokenRequest(http: HttpClient, endpoints: OAuthEndpoints, form: R
   };
 }
 
-export function exchangeCode(http: HttpClient, endpoints: OAuthEndpoints, params: { code: string; redirectUri: string; codeVerifier?: string | undefined }, now: Date): Promise<TokenExchange> {
-  const form: Record<string, string> = { grant_type: 'authorization_code', code: params.code, redirect_uri: params.redirectUri };
+export function exchangeCode(
+  http: HttpClient,
+  endpoints: OAuthEndpoints,
+  params: { code: string; redirectUri: string; codeVerifier?: string | undefined },
+  now: Date,
+): Promise<TokenExchange> {
+  const form: Record<string, string> = {
+    grant_type: 'authorization_code',
+    code: params.code,
+    redirect_uri: params.redirectUri,
+  };
   if (endpoints.pkce && params.codeVerifier) form.code_verifier = params.codeVerifier;
   if (endpoints.scope) form.scope = endpoints.scope;
   return tokenRequest(http, endpoints, form, now);
 }
 
-export function refreshAccessToken(http: HttpClient, endpoints: OAuthEndpoints, refreshToken: string, now: Date): Promise<TokenExchange> {
+export function refreshAccessToken(
+  http: HttpClient,
+  endpoints: OAuthEndpoints,
+  refreshToken: string,
+  now: Date,
+): Promise<TokenExchange> {
   const form: Record<string, string> = { grant_type: 'refresh_token', refresh_token: refreshToken };
   if (endpoints.scope) form.scope = endpoints.scope;
   return tokenRequest(http, endpoints, form, now);

@@ -45,7 +45,12 @@ export interface CredentialValidation {
 
 /** The credential itself was refused: do not retry it automatically. */
 export function isRejection(kind: OutcomeKind): boolean {
-  return kind === 'invalid_credentials' || kind === 'insufficient_scope' || kind === 'wrong_auth_type' || kind === 'invalid_input';
+  return (
+    kind === 'invalid_credentials' ||
+    kind === 'insufficient_scope' ||
+    kind === 'wrong_auth_type' ||
+    kind === 'invalid_input'
+  );
 }
 
 /**

@@ -44,7 +44,8 @@ const githubPat = (extraHint: string): AuthSpec => ({
     rateLimit: { remaining: 'x-ratelimit-remaining', reset: 'x-ratelimit-reset', resetFormat: 'epoch' },
   },
   foreignShapes: GITHUB_FOREIGN,
-  failureHint: 'GitHub revokes tokens that expire, that are unused for a year, or that are pushed to a public repository.',
+  failureHint:
+    'GitHub revokes tokens that expire, that are unused for a year, or that are pushed to a public repository.',
   requiredScopes: [['repo'], ['read:org', 'write:org', 'admin:org']],
 });
 
@@ -72,7 +73,7 @@ export const PROVIDERS = {
           identifier: 'email',
           pool: false,
           tokenLabel: 'Atlassian API token',
-          hint: 'Create at https://id.atlassian.com/manage-profile/security/api-tokens, signed in as the account whose email you entered. The token acts with that user\'s Jira permissions.',
+          hint: "Create at https://id.atlassian.com/manage-profile/security/api-tokens, signed in as the account whose email you entered. The token acts with that user's Jira permissions.",
         },
         validation: {
           method: 'GET',
@@ -84,7 +85,8 @@ export const PROVIDERS = {
         },
         foreignShapes: [JWT],
         hook: 'jira',
-        failureHint: 'Atlassian API tokens created before 2024-12-15 expired between 2026-03-14 and 2026-05-12; newer tokens last at most one year.',
+        failureHint:
+          'Atlassian API tokens created before 2024-12-15 expired between 2026-03-14 and 2026-05-12; newer tokens last at most one year.',
       },
       pat: {
         label: 'personal access token (Data Center)',
@@ -102,10 +104,7 @@ export const PROVIDERS = {
           extraHeaders: { Accept: 'application/json' },
           identity: { id: 'key', name: 'displayName', email: 'emailAddress', username: 'name' },
         },
-        foreignShapes: [
-          { pattern: /^ATATT/, looksLike: 'an Atlassian Cloud API token' },
-          JWT,
-        ],
+        foreignShapes: [{ pattern: /^ATATT/, looksLike: 'an Atlassian Cloud API token' }, JWT],
         hook: 'jira',
       },
       connect_app: {
@@ -113,7 +112,7 @@ export const PROVIDERS = {
         form: {
           kind: 'unsupported',
           instead:
-            'A Connect app authenticates through its installation: re-install or update it from Jira\'s Manage apps page. Its health comes from the health webhook.',
+            "A Connect app authenticates through its installation: re-install or update it from Jira's Manage apps page. Its health comes from the health webhook.",
         },
       },
     },
@@ -170,13 +169,26 @@ export const PROVIDERS = {
           },
           JWT,
         ],
-        failureHint: 'Bitbucket app passwords stopped working on 2026-06-09: use an Atlassian API token with Bitbucket scopes.',
+        failureHint:
+          'Bitbucket app passwords stopped working on 2026-06-09: use an Atlassian API token with Bitbucket scopes.',
       },
       oauth: {
         label: 'OAuth (Bitbucket consumer)',
-        form: { kind: 'oauth', signInWith: 'Bitbucket', hint: 'You will be sent to Bitbucket to approve access; nothing is typed here.' },
+        form: {
+          kind: 'oauth',
+          signInWith: 'Bitbucket',
+          hint: 'You will be sent to Bitbucket to approve access; nothing is typed here.',
+        },
         // https://developer.atlassian.com/cloud/bitbucket/oauth-2/ — scopes are set on the consumer, not requested.
-        flow: { client: 'bitbucket', label: 'Bitbucket', authorizePath: '/site/oauth2/authorize', tokenPath: '/site/oauth2/access_token', clientAuth: 'basic', pkce: false, refreshLifetimeMs: null },
+        flow: {
+          client: 'bitbucket',
+          label: 'Bitbucket',
+          authorizePath: '/site/oauth2/authorize',
+          tokenPath: '/site/oauth2/access_token',
+          clientAuth: 'basic',
+          pkce: false,
+          refreshLifetimeMs: null,
+        },
         validation: {
           method: 'GET',
           path: '/2.0/user',
@@ -220,11 +232,16 @@ export const PROVIDERS = {
         },
         foreignShapes: [JWT],
         hook: 'azure_devops',
-        failureHint: 'Global Azure DevOps PATs ("All accessible organizations") stop working on 2026-12-01: create one for this organization only.',
+        failureHint:
+          'Global Azure DevOps PATs ("All accessible organizations") stop working on 2026-12-01: create one for this organization only.',
       },
       oauth: {
         label: 'OAuth (Microsoft Entra ID)',
-        form: { kind: 'oauth', signInWith: 'Microsoft', hint: 'You will be sent to Microsoft to sign in and approve access; nothing is typed here.' },
+        form: {
+          kind: 'oauth',
+          signInWith: 'Microsoft',
+          hint: 'You will be sent to Microsoft to sign in and approve access; nothing is typed here.',
+        },
         // https://learn.microsoft.com/azure/devops/integrate/get-started/authentication/entra-oauth — the Azure DevOps
         // resource's .default scope; refresh tokens live 90 days (https://learn.microsoft.com/entra/identity-platform/refresh-tokens).
         flow: {
@@ -268,7 +285,7 @@ export const PROVIDERS = {
           identifier: 'email',
           pool: false,
           tokenLabel: 'Harness API key token (pat.… or sat.…)',
-          hint: 'Create in Harness: My Profile → My API Keys → Token (or a service account\'s key). Give its owner a read-only viewer role.',
+          hint: "Create in Harness: My Profile → My API Keys → Token (or a service account's key). Give its owner a read-only viewer role.",
         },
         validation: {
           method: 'GET',
@@ -413,6 +430,8 @@ export function providerAuthRows(): { provider: ProviderKey; auth: AuthKey }[] {
 /** Provider/auth rows that can renew their credential themselves (for `rotate:` and its error message). */
 export function rotatableRows(): { provider: ProviderKey; auth: AuthKey; label: string }[] {
   return (Object.entries(PROVIDERS) as [ProviderKey, ProviderSpec][]).flatMap(([provider, spec]) =>
-    (Object.entries(spec.auths) as [AuthKey, AuthSpec][]).filter(([, auth]) => auth.rotation).map(([auth]) => ({ provider, auth, label: `${provider} ${auth}` })),
+    (Object.entries(spec.auths) as [AuthKey, AuthSpec][])
+      .filter(([, auth]) => auth.rotation)
+      .map(([auth]) => ({ provider, auth, label: `${provider} ${auth}` })),
   );
 }

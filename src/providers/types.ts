@@ -15,7 +15,8 @@ export type ProviderKey = (typeof PROVIDER_KEYS)[number];
 export const AUTH_KEYS = ['api_key', 'pat', 'oauth', 'connect_app', 'github_app'] as const;
 export type AuthKey = (typeof AUTH_KEYS)[number];
 
-export const isAuthKey = (value: unknown): value is AuthKey => typeof value === 'string' && (AUTH_KEYS as readonly string[]).includes(value);
+export const isAuthKey = (value: unknown): value is AuthKey =>
+  typeof value === 'string' && (AUTH_KEYS as readonly string[]).includes(value);
 
 /** Catalogue fields a provider may require or accept besides the common ones. */
 export type ProviderField = 'url' | 'organization' | 'service' | 'account_id' | 'repository';
@@ -35,7 +36,7 @@ export type CredentialForm =
       /** Where to create the credential and what it needs. */
       hint: string;
     }
-  | { kind: 'oauth'; hint: string; /** Who the person signs in with ("Continue to …"). */ signInWith: string }
+  | { kind: 'oauth'; hint: string /** Who the person signs in with ("Continue to …"). */; signInWith: string }
   | { kind: 'unsupported'; instead: string };
 
 /** The form of a typed credential. */

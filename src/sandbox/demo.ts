@@ -27,34 +27,185 @@ export const DEMO_CHANNEL = { id: 'C0ALERTS', name: 'reauth-alerts' };
 const EMAIL = { field: 'email' as const, value: 'demo@acme.example' };
 
 export const DEMO_ROWS: DemoRow[] = [
-  { id: 'jira-cloud', name: 'Jira (Acme Cloud)', provider: 'jira', auth: 'api_key', identifier: EMAIL, stored: ['ATATT3xDEMOjiraStored0000000001=AAAA1111'], fresh: ['ATATT3xDEMOjiraFresh00000000001=BBBB2222'], entry: { basicUser: EMAIL.value }, otherAccount: { token: 'ATATT3xDEMOjiraColleague00001=EEEE5555', identifier: 'casey@acme.example' } },
-  { id: 'jira-dc', name: 'Jira Data Center', provider: 'jira', auth: 'pat', stored: ['DEMOjiraDataCenterStored000000001'], fresh: ['DEMOjiraDataCenterFresh0000000001'] },
-  { id: 'jira-connect', name: 'Jira Connect app', provider: 'jira', auth: 'connect_app', note: 'App type: health only through the webhook (try the buttons); re-auth is refused.' },
-  { id: 'github', name: 'GitHub (Acme)', provider: 'github', auth: 'pat', identifier: EMAIL, stored: ['ghp_DEMOgithubStored0000000000000000000001'], fresh: ['ghp_DEMOgithubFreshOne00000000000000000001', 'ghp_DEMOgithubFreshTwo00000000000000000001'], entry: { scopes: ['repo', 'read:org'], expiresAt: new Date(Date.now() + 60 * 24 * 3600 * 1000) }, note: 'A pool: paste one token per line.' },
-  { id: 'github-app', name: 'GitHub App', provider: 'github', auth: 'github_app', note: 'App type: health only through the webhook (try the buttons); re-auth is refused.' },
-  { id: 'github-actions', name: 'GitHub Actions (acme/api)', provider: 'github_actions', auth: 'pat', extra: 'repository: acme/api', identifier: EMAIL, stored: ['ghp_DEMOactionsStored000000000000000000001'], fresh: ['ghp_DEMOactionsFresh0000000000000000000001'], entry: { scopes: ['repo', 'read:org'], actionsRepos: ['acme/api'] } },
-  { id: 'bitbucket-oauth', name: 'Bitbucket (OAuth)', provider: 'bitbucket', auth: 'oauth', fresh: [], note: 'OAuth: Re-authenticate gives a link-out to the emulated Bitbucket, with Approve / Deny.' },
-  { id: 'bitbucket-token', name: 'Bitbucket (API token)', provider: 'bitbucket', auth: 'api_key', identifier: EMAIL, stored: ['ATATT3xDEMObitbucketStored00001=CCCC3333'], fresh: ['ATATT3xDEMObitbucketFresh000001=DDDD4444'], entry: { basicUser: EMAIL.value } },
-  { id: 'ado-boards', name: 'Azure DevOps Boards', provider: 'azure_devops', auth: 'pat', extra: 'organization: acme, service: boards', identifier: EMAIL, stored: ['demoadostored000000000000000000000000000000000001'], fresh: ['demoadofresh0000000000000000000000000000000000001'], entry: { organization: 'acme' }, note: 'Shares one credential with Azure DevOps Repos.' },
-  { id: 'ado-repos', name: 'Azure DevOps Repos', provider: 'azure_devops', auth: 'pat', extra: 'organization: acme, service: repos', identifier: EMAIL, fresh: ['demoadofresh0000000000000000000000000000000000001'], entry: { organization: 'acme' }, note: 'Shares one credential with Azure DevOps Boards.' },
-  { id: 'ado-oauth', name: 'Azure DevOps Pipelines (OAuth)', provider: 'azure_devops', auth: 'oauth', extra: 'organization: acme-oauth, service: pipelines', fresh: [], note: 'OAuth through the emulated Microsoft Entra ID (with PKCE).' },
-  { id: 'harness', name: 'Harness CI/CD', provider: 'harness', auth: 'api_key', extra: 'account_id: acctdemo', identifier: EMAIL, stored: ['pat.acctdemo.stored01.DEMOharnessStoredSecret'], fresh: ['pat.acctdemo.fresh01.DEMOharnessFreshSecret0'], entry: { accountId: 'acctdemo', expiresAt: new Date(Date.now() + 90 * 24 * 3600 * 1000) } },
-  { id: 'gitlab', name: 'GitLab', provider: 'gitlab', auth: 'pat', extra: 'rotate: { before_days: 7, lifetime_days: 30 }', stored: ['glpat-DEMOgitlabStored00000001'], fresh: ['glpat-DEMOgitlabFresh000000001'], otherAccount: { token: 'glpat-DEMOgitlabColleague0001' }, entry: { scopes: ['api'], expiresAt: new Date(Date.now() + 120 * 24 * 3600 * 1000) }, note: 'Rotates itself: press Expire soon and watch "rotated automatically" in the channel.' },
-  { id: 'sonarqube', name: 'SonarQube', provider: 'sonarqube', auth: 'api_key', extra: 'rotate: true', identifier: { field: 'username', value: 'demo' }, stored: ['squ_DEMOsonarStored0000000000000000000000001'], fresh: ['squ_DEMOsonarFresh00000000000000000000000001'], note: 'Rotates itself when it expires within 7 days (Expire soon).' },
+  {
+    id: 'jira-cloud',
+    name: 'Jira (Acme Cloud)',
+    provider: 'jira',
+    auth: 'api_key',
+    identifier: EMAIL,
+    stored: ['ATATT3xDEMOjiraStored0000000001=AAAA1111'],
+    fresh: ['ATATT3xDEMOjiraFresh00000000001=BBBB2222'],
+    entry: { basicUser: EMAIL.value },
+    otherAccount: { token: 'ATATT3xDEMOjiraColleague00001=EEEE5555', identifier: 'casey@acme.example' },
+  },
+  {
+    id: 'jira-dc',
+    name: 'Jira Data Center',
+    provider: 'jira',
+    auth: 'pat',
+    stored: ['DEMOjiraDataCenterStored000000001'],
+    fresh: ['DEMOjiraDataCenterFresh0000000001'],
+  },
+  {
+    id: 'jira-connect',
+    name: 'Jira Connect app',
+    provider: 'jira',
+    auth: 'connect_app',
+    note: 'App type: health only through the webhook (try the buttons); re-auth is refused.',
+  },
+  {
+    id: 'github',
+    name: 'GitHub (Acme)',
+    provider: 'github',
+    auth: 'pat',
+    identifier: EMAIL,
+    stored: ['ghp_DEMOgithubStored0000000000000000000001'],
+    fresh: ['ghp_DEMOgithubFreshOne00000000000000000001', 'ghp_DEMOgithubFreshTwo00000000000000000001'],
+    entry: { scopes: ['repo', 'read:org'], expiresAt: new Date(Date.now() + 60 * 24 * 3600 * 1000) },
+    note: 'A pool: paste one token per line.',
+  },
+  {
+    id: 'github-app',
+    name: 'GitHub App',
+    provider: 'github',
+    auth: 'github_app',
+    note: 'App type: health only through the webhook (try the buttons); re-auth is refused.',
+  },
+  {
+    id: 'github-actions',
+    name: 'GitHub Actions (acme/api)',
+    provider: 'github_actions',
+    auth: 'pat',
+    extra: 'repository: acme/api',
+    identifier: EMAIL,
+    stored: ['ghp_DEMOactionsStored000000000000000000001'],
+    fresh: ['ghp_DEMOactionsFresh0000000000000000000001'],
+    entry: { scopes: ['repo', 'read:org'], actionsRepos: ['acme/api'] },
+  },
+  {
+    id: 'bitbucket-oauth',
+    name: 'Bitbucket (OAuth)',
+    provider: 'bitbucket',
+    auth: 'oauth',
+    fresh: [],
+    note: 'OAuth: Re-authenticate gives a link-out to the emulated Bitbucket, with Approve / Deny.',
+  },
+  {
+    id: 'bitbucket-token',
+    name: 'Bitbucket (API token)',
+    provider: 'bitbucket',
+    auth: 'api_key',
+    identifier: EMAIL,
+    stored: ['ATATT3xDEMObitbucketStored00001=CCCC3333'],
+    fresh: ['ATATT3xDEMObitbucketFresh000001=DDDD4444'],
+    entry: { basicUser: EMAIL.value },
+  },
+  {
+    id: 'ado-boards',
+    name: 'Azure DevOps Boards',
+    provider: 'azure_devops',
+    auth: 'pat',
+    extra: 'organization: acme, service: boards',
+    identifier: EMAIL,
+    stored: ['demoadostored000000000000000000000000000000000001'],
+    fresh: ['demoadofresh0000000000000000000000000000000000001'],
+    entry: { organization: 'acme' },
+    note: 'Shares one credential with Azure DevOps Repos.',
+  },
+  {
+    id: 'ado-repos',
+    name: 'Azure DevOps Repos',
+    provider: 'azure_devops',
+    auth: 'pat',
+    extra: 'organization: acme, service: repos',
+    identifier: EMAIL,
+    fresh: ['demoadofresh0000000000000000000000000000000000001'],
+    entry: { organization: 'acme' },
+    note: 'Shares one credential with Azure DevOps Boards.',
+  },
+  {
+    id: 'ado-oauth',
+    name: 'Azure DevOps Pipelines (OAuth)',
+    provider: 'azure_devops',
+    auth: 'oauth',
+    extra: 'organization: acme-oauth, service: pipelines',
+    fresh: [],
+    note: 'OAuth through the emulated Microsoft Entra ID (with PKCE).',
+  },
+  {
+    id: 'harness',
+    name: 'Harness CI/CD',
+    provider: 'harness',
+    auth: 'api_key',
+    extra: 'account_id: acctdemo',
+    identifier: EMAIL,
+    stored: ['pat.acctdemo.stored01.DEMOharnessStoredSecret'],
+    fresh: ['pat.acctdemo.fresh01.DEMOharnessFreshSecret0'],
+    entry: { accountId: 'acctdemo', expiresAt: new Date(Date.now() + 90 * 24 * 3600 * 1000) },
+  },
+  {
+    id: 'gitlab',
+    name: 'GitLab',
+    provider: 'gitlab',
+    auth: 'pat',
+    extra: 'rotate: { before_days: 7, lifetime_days: 30 }',
+    stored: ['glpat-DEMOgitlabStored00000001'],
+    fresh: ['glpat-DEMOgitlabFresh000000001'],
+    otherAccount: { token: 'glpat-DEMOgitlabColleague0001' },
+    entry: { scopes: ['api'], expiresAt: new Date(Date.now() + 120 * 24 * 3600 * 1000) },
+    note: 'Rotates itself: press Expire soon and watch "rotated automatically" in the channel.',
+  },
+  {
+    id: 'sonarqube',
+    name: 'SonarQube',
+    provider: 'sonarqube',
+    auth: 'api_key',
+    extra: 'rotate: true',
+    identifier: { field: 'username', value: 'demo' },
+    stored: ['squ_DEMOsonarStored0000000000000000000000001'],
+    fresh: ['squ_DEMOsonarFresh00000000000000000000000001'],
+    note: 'Rotates itself when it expires within 7 days (Expire soon).',
+  },
 ];
 
 export const DEMO_IDENTITY = { id: '1001', name: 'Demo User', email: 'demo@acme.example', username: 'demo' };
 /** The account of the demo's colleague, whose token is not the one the integrations were set up with. */
-export const COLLEAGUE_IDENTITY = { id: '2002', name: 'Casey Colleague', email: 'casey@acme.example', username: 'casey' };
+export const COLLEAGUE_IDENTITY = {
+  id: '2002',
+  name: 'Casey Colleague',
+  email: 'casey@acme.example',
+  username: 'casey',
+};
 
 /** The demo catalogue; `delivery` adds sinks to one integration (by id) and a consumer for the pull API. */
-export function demoCatalogue(providers: ProviderEmulator, delivery?: { ids: readonly string[]; deliverYamlFor: (id: string, indent: string) => string; consumersYaml: () => string }): string {
+export function demoCatalogue(
+  providers: ProviderEmulator,
+  delivery?: {
+    ids: readonly string[];
+    deliverYamlFor: (id: string, indent: string) => string;
+    consumersYaml: () => string;
+  },
+): string {
   const lines = DEMO_ROWS.map((row) => {
     const organization = /organization: ([\w-]+)/.exec(row.extra ?? '')?.[1];
     const url = providers.baseUrl(row.provider, organization);
     if (delivery?.ids.includes(row.id)) {
-      const extra = (row.extra ?? '').split(/,(?![^{]*})/).map((f) => f.trim()).filter(Boolean).map((f) => `    ${f}`);
-      return [`  - id: ${row.id}`, `    name: "${row.name}"`, `    provider: ${row.provider}`, `    auth: ${row.auth}`, `    url: "${url}"`, ...extra, `    channel: ${DEMO_CHANNEL.id}`, `    owners: [${DEMO_USER.id}]`, delivery.deliverYamlFor(row.id, '    ')].join('\n');
+      const extra = (row.extra ?? '')
+        .split(/,(?![^{]*})/)
+        .map((f) => f.trim())
+        .filter(Boolean)
+        .map((f) => `    ${f}`);
+      return [
+        `  - id: ${row.id}`,
+        `    name: "${row.name}"`,
+        `    provider: ${row.provider}`,
+        `    auth: ${row.auth}`,
+        `    url: "${url}"`,
+        ...extra,
+        `    channel: ${DEMO_CHANNEL.id}`,
+        `    owners: [${DEMO_USER.id}]`,
+        delivery.deliverYamlFor(row.id, '    '),
+      ].join('\n');
     }
     return `  - { id: ${row.id}, name: "${row.name}", provider: ${row.provider}, auth: ${row.auth}, url: "${url}"${row.extra ? `, ${row.extra}` : ''}, channel: ${DEMO_CHANNEL.id}, owners: [${DEMO_USER.id}] }`;
   });
@@ -68,7 +219,12 @@ export function seedDemoTokens(providers: ProviderEmulator): void {
       providers.setToken(token, { provider: row.provider, identity: DEMO_IDENTITY, ...row.entry });
     }
     if (row.otherAccount) {
-      providers.setToken(row.otherAccount.token, { provider: row.provider, identity: COLLEAGUE_IDENTITY, ...row.entry, ...(row.otherAccount.identifier ? { basicUser: row.otherAccount.identifier } : {}) });
+      providers.setToken(row.otherAccount.token, {
+        provider: row.provider,
+        identity: COLLEAGUE_IDENTITY,
+        ...row.entry,
+        ...(row.otherAccount.identifier ? { basicUser: row.otherAccount.identifier } : {}),
+      });
     }
   }
   providers.oauth.clients.bitbucket = { clientId: 'sandbox-bitbucket', clientSecret: 'sandbox-bitbucket-secret' };

@@ -32,12 +32,19 @@ function crossSiteRefusal(req: IncomingMessage, origin: string): string | undefi
   if (req.method !== 'POST') return undefined;
   if (!/^application\/json\b/i.test(req.headers['content-type'] ?? '')) return 'the body must be JSON';
   const from = req.headers.origin;
-  if (from !== undefined && !new Set([own.origin, `http://localhost:${own.port}`]).has(from)) return `origin ${from} is not this sandbox`;
+  if (from !== undefined && !new Set([own.origin, `http://localhost:${own.port}`]).has(from))
+    return `origin ${from} is not this sandbox`;
   return undefined;
 }
 
 /** The page and its small API: every person action becomes a signed Slack request to the real bot. */
-export function sandboxRoutes(params: { slack: SlackEmulator; providers: ProviderEmulator; driver: SlackDriver; origin: string; delivery?: SandboxDelivery }) {
+export function sandboxRoutes(params: {
+  slack: SlackEmulator;
+  providers: ProviderEmulator;
+  driver: SlackDriver;
+  origin: string;
+  delivery?: SandboxDelivery;
+}) {
   const { slack, providers, driver } = params;
   const ephemerals: Ephemeral[] = [];
   let responsesSeen = 0;
@@ -46,9 +53,15 @@ export function sandboxRoutes(params: { slack: SlackEmulator; providers: Provide
   /** response_url posts become ephemeral messages (replace_original replaces the last one). */
   function collectResponses(): void {
     for (const response of slack.responses.slice(responsesSeen)) {
-      const body = response.body as { text?: string; blocks?: unknown[]; replace_original?: boolean; delete_original?: boolean };
+      const body = response.body as {
+        text?: string;
+        blocks?: unknown[];
+        replace_original?: boolean;
+        delete_original?: boolean;
+      };
       if (body.delete_original) ephemerals.pop();
-      else if (body.replace_original && ephemerals.length) ephemerals[ephemerals.length - 1] = { at: response.at, text: body.text ?? '', blocks: body.blocks ?? [] };
+      else if (body.replace_original && ephemerals.length)
+        ephemerals[ephemerals.length - 1] = { at: response.at, text: body.text ?? '', blocks: body.blocks ?? [] };
       else ephemerals.push({ at: response.at, text: body.text ?? '', blocks: body.blocks ?? [] });
     }
     responsesSeen = slack.responses.length;
@@ -68,8 +81,11 @@ export function sandboxRoutes(params: { slack: SlackEmulator; providers: Provide
     if (!integration) return 'Unknown integration.';
     const tokens = await heldTokens(rt, integrationId);
     const provider = integration.provider;
-    const patch = (p: Parameters<ProviderEmulator['updateToken']>[1]) => tokens.forEach((t) => providers.token(t) && providers.updateToken(t, p));
-    const names = (await rt.store.integrations.listByCredentialKey(integration.credentialKey)).map((i) => i.name).join(', ');
+    const patch = (p: Parameters<ProviderEmulator['updateToken']>[1]) =>
+      tokens.forEach((t) => providers.token(t) && providers.updateToken(t, p));
+    const names = (await rt.store.integrations.listByCredentialKey(integration.credentialKey))
+      .map((i) => i.name)
+      .join(', ');
     switch (action) {
       case 'revoke':
         if (!tokens.length) return `${names} holds no credential yet: re-authenticate it first.`;
@@ -97,15 +113,29 @@ export function sandboxRoutes(params: { slack: SlackEmulator; providers: Provide
       case 'webhook_failing':
       case 'webhook_healthy': {
         const secret = rt.config.healthWebhookSecret ?? '';
-        const body = JSON.stringify({ integration: integrationId, status: action === 'webhook_failing' ? 'failing' : 'healthy', reason: 'The sandbox sent a failing health signal.' });
+        const body = JSON.stringify({
+          integration: integrationId,
+          status: action === 'webhook_failing' ? 'failing' : 'healthy',
+          reason: 'The sandbox sent a failing health signal.',
+        });
         const timestamp = Math.floor(Date.now() / 1000);
-        const response = await fetch(`${rt.config.publicUrl}/webhooks/health`, { method: 'POST', headers: { 'Content-Type': 'application/json', 'X-Reauth-Timestamp': String(timestamp), 'X-Reauth-Signature': signWebhook(secret, timestamp, body) }, body });
+        const response = await fetch(`${rt.config.publicUrl}/webhooks/health`, {
+          method: 'POST',
+          headers: {
+            'Content-Type': 'application/json',
+            'X-Reauth-Timestamp': String(timestamp),
+            'X-Reauth-Signature': signWebhook(secret, timestamp, body),
+          },
+          body,
+        });
         return `POST /webhooks/health → ${response.status}: ${names} reported ${action === 'webhook_failing' ? 'failing' : 'healthy'}.`;
       }
       case 'check': {
         // The panel is the operator's own control of the emulated providers: it may check again at once.
         const checked = await rt.services.checkNow(integrationId, DEMO_USER.id, { ignoreRecentRejection: true });
-        return checked.kind === 'checked' ? `Checked ${names}: ${checked.result.outcome.kind === 'valid' ? 'works' : checked.result.outcome.reason}` : 'Unknown integration.';
+        return checked.kind === 'checked'
+          ? `Checked ${names}: ${checked.result.outcome.kind === 'valid' ? 'works' : checked.result.outcome.reason}`
+          : 'Unknown integration.';
       }
       default:
         return 'Unknown control.';
@@ -126,18 +156,33 @@ export function sandboxRoutes(params: { slack: SlackEmulator; providers: Provide
       method: ['GET', 'POST'],
       handler: async (req: IncomingMessage, res: ServerResponse) => {
         const refused = crossSiteRefusal(req, params.origin);
-        if (refused) return json(res, 403, { error: 'cross_site', message: `The sandbox API answers only from the sandbox page itself (${refused}).` });
+        if (refused)
+          return json(res, 403, {
+            error: 'cross_site',
+            message: `The sandbox API answers only from the sandbox page itself (${refused}).`,
+          });
         const action = new URL(req.url ?? '/', 'http://sandbox').pathname.split('/').pop();
         collectResponses();
-        if (req.method === 'GET' && action === 'state') return json(res, 200, { ...(await buildPanes(rt, slack, ephemerals)), delivery: params.delivery ? await renderDelivery(rt, params.delivery, params.origin) : '' });
-        const body = JSON.parse((await readBody(req)) || '{}') as Record<string, string | Record<string, string> | undefined>;
+        if (req.method === 'GET' && action === 'state')
+          return json(res, 200, {
+            ...(await buildPanes(rt, slack, ephemerals)),
+            delivery: params.delivery ? await renderDelivery(rt, params.delivery, params.origin) : '',
+          });
+        const body = JSON.parse((await readBody(req)) || '{}') as Record<
+          string,
+          string | Record<string, string> | undefined
+        >;
         const text = (key: string) => (typeof body[key] === 'string' ? (body[key] as string) : '');
         switch (action) {
           case 'command': {
             const response = await driver.command(text('text'), actor);
             const ack = response.json as { text?: string; blocks?: unknown[] } | undefined;
-            if (ack?.text || ack?.blocks) ephemerals.push({ at: Date.now(), text: ack.text ?? '', blocks: ack.blocks ?? [] });
-            return json(res, 200, { ok: response.status === 200, message: response.status === 200 ? '' : `Slack would show: dispatch_failed (HTTP ${response.status})` });
+            if (ack?.text || ack?.blocks)
+              ephemerals.push({ at: Date.now(), text: ack.text ?? '', blocks: ack.blocks ?? [] });
+            return json(res, 200, {
+              ok: response.status === 200,
+              message: response.status === 200 ? '' : `Slack would show: dispatch_failed (HTTP ${response.status})`,
+            });
           }
           case 'action': {
             const container = text('container');
@@ -162,7 +207,12 @@ export function sandboxRoutes(params: { slack: SlackEmulator; providers: Provide
             slack.closeView(text('viewId'));
             return json(res, 200, { ok: true });
           case 'home':
-            await driver.event({ type: 'app_home_opened', user: DEMO_USER.id, channel: `D${DEMO_USER.id.slice(1)}`, tab: 'home' });
+            await driver.event({
+              type: 'app_home_opened',
+              user: DEMO_USER.id,
+              channel: `D${DEMO_USER.id.slice(1)}`,
+              tab: 'home',
+            });
             return json(res, 200, { ok: true });
           case 'control':
             return json(res, 200, { ok: true, message: await control(rt, text('integration'), text('action')) });

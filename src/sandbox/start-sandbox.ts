@@ -27,7 +27,13 @@ export interface Sandbox {
  * Starts the real Reauth (same app, listeners and services as production) against the loopback
  * emulators, with a demo catalogue, a generated key and a database under `dataDir`.
  */
-export async function startSandbox(options: { dataDir: string; port: number; logLevel?: LogLevel; healthCheckSeconds?: number; /** SECRET_ENTRY: slack, web or both (the default). */ secretEntry?: string }): Promise<Sandbox> {
+export async function startSandbox(options: {
+  dataDir: string;
+  port: number;
+  logLevel?: LogLevel;
+  healthCheckSeconds?: number /** SECRET_ENTRY: slack, web or both (the default). */;
+  secretEntry?: string;
+}): Promise<Sandbox> {
   const dataDir = resolve(options.dataDir);
   mkdirSync(dataDir, { recursive: true });
   const providers = await startProviderEmulator();
@@ -77,16 +83,28 @@ export async function startSandbox(options: { dataDir: string; port: number; log
   const config = parsed.config;
   const url = `http://127.0.0.1:${options.port}`;
   const driver = createSlackDriver({ appUrl: url, signingSecret, slack });
-  const app = await compose(config, createLogger({ level: config.logLevel }), { app: { host: '127.0.0.1', extraRoutes: sandboxRoutes({ slack, providers, driver, origin: url, delivery }) } });
+  const app = await compose(config, createLogger({ level: config.logLevel }), {
+    app: { host: '127.0.0.1', extraRoutes: sandboxRoutes({ slack, providers, driver, origin: url, delivery }) },
+  });
 
   // Start as a team would be on a normal day: every token integration holds its working credential.
   for (const row of DEMO_ROWS) {
     const integration = await app.store.integrations.findActive(row.id);
     if (!integration || !row.stored) continue;
     const input = { identifier: row.identifier?.value, tokens: row.stored };
-    const validation = await validateCredential(createValidationContext(targetOf(integration), app.http, () => app.clock.now()), input);
-    if (validation.outcome.kind !== 'valid') throw new Error(`demo credential for ${row.id} did not validate: ${validation.outcome.reason}`);
-    await app.services.reauth.commit({ integration, actor: 'sandbox', payload: { kind: 'tokens', identifier: input.identifier ?? null, tokens: input.tokens }, validation: validation as typeof validation & { outcome: typeof validation.outcome & { kind: 'valid' } }, how: 'modal' });
+    const validation = await validateCredential(
+      createValidationContext(targetOf(integration), app.http, () => app.clock.now()),
+      input,
+    );
+    if (validation.outcome.kind !== 'valid')
+      throw new Error(`demo credential for ${row.id} did not validate: ${validation.outcome.reason}`);
+    await app.services.reauth.commit({
+      integration,
+      actor: 'sandbox',
+      payload: { kind: 'tokens', identifier: input.identifier ?? null, tokens: input.tokens },
+      validation: validation as typeof validation & { outcome: typeof validation.outcome & { kind: 'valid' } },
+      how: 'modal',
+    });
   }
 
   await app.start({ monitor: true });

@@ -40,7 +40,8 @@ export interface AlertDeps {
 
 /** Alerts about a delivery that keeps failing have keys of their own, outside the credential keys. */
 export const DELIVERY_ALERT_PREFIX = 'delivery:';
-export const deliveryAlertKey = (integrationId: string, sinkKey: string): string => `${DELIVERY_ALERT_PREFIX}${integrationId}:${sinkKey}`;
+export const deliveryAlertKey = (integrationId: string, sinkKey: string): string =>
+  `${DELIVERY_ALERT_PREFIX}${integrationId}:${sinkKey}`;
 export const isDeliveryAlert = (alertKey: string): boolean => alertKey.startsWith(DELIVERY_ALERT_PREFIX);
 /** An alert as logs name it: a delivery alert's sink by its label (a webhook URL's query may hold a secret). */
 export function alertLabel(alertKey: string): string {
@@ -65,7 +66,11 @@ export function createAlerts(deps: AlertDeps) {
   async function recordPostFailure(alert: Alert, error: unknown): Promise<void> {
     const code = slackErrorCode(error);
     // Logged once per alert and error; retried on the next probe.
-    if (alert.postError !== code) deps.logger.warn({ event: 'alert_post_failed', alert: alertLabel(alert.alertKey), channel: alert.channel, error: code }, 'could not post the alert to its channel; will retry');
+    if (alert.postError !== code)
+      deps.logger.warn(
+        { event: 'alert_post_failed', alert: alertLabel(alert.alertKey), channel: alert.channel, error: code },
+        'could not post the alert to its channel; will retry',
+      );
     await deps.store.alerts.update(alert.id, { postError: code, postErrorAt: deps.clock.now() });
   }
 
@@ -79,15 +84,28 @@ export function createAlerts(deps: AlertDeps) {
     try {
       let cursor: string | undefined;
       for (let page = 0; page < HISTORY_PAGES; page += 1) {
-        const history = await deps.slack.conversations.history({ channel: alert.channel, oldest: String(Math.floor(alert.openedAt.getTime() / 1000) - 5), include_all_metadata: true, limit: 200, ...(cursor ? { cursor } : {}) });
-        const found = (history.messages ?? []).find((m) => m.metadata?.event_type === ALERT_EVENT_TYPE && (m.metadata.event_payload as Record<string, unknown> | undefined)?.alert_id === String(alert.id));
+        const history = await deps.slack.conversations.history({
+          channel: alert.channel,
+          oldest: String(Math.floor(alert.openedAt.getTime() / 1000) - 5),
+          include_all_metadata: true,
+          limit: 200,
+          ...(cursor ? { cursor } : {}),
+        });
+        const found = (history.messages ?? []).find(
+          (m) =>
+            m.metadata?.event_type === ALERT_EVENT_TYPE &&
+            (m.metadata.event_payload as Record<string, unknown> | undefined)?.alert_id === String(alert.id),
+        );
         if (found?.ts) return found.ts;
         cursor = history.response_metadata?.next_cursor || undefined;
         if (!history.has_more || !cursor) return undefined;
       }
       return undefined;
     } catch (error) {
-      deps.logger.warn({ alert: alertLabel(alert.alertKey), error: slackErrorCode(error) }, 'could not look in the channel for an earlier post of this alert (it may be posted again, or stay unresolved there)');
+      deps.logger.warn(
+        { alert: alertLabel(alert.alertKey), error: slackErrorCode(error) },
+        'could not look in the channel for an earlier post of this alert (it may be posted again, or stay unresolved there)',
+      );
       return undefined;
     }
   }
@@ -97,9 +115,17 @@ export function createAlerts(deps: AlertDeps) {
     if (earlier) {
       await deps.store.alerts.update(alert.id, { messageTs: earlier, postError: null, postErrorAt: null });
       try {
-        await deps.slack.chat.update({ channel: alert.channel, ts: earlier, text: content.text, blocks: content.blocks });
+        await deps.slack.chat.update({
+          channel: alert.channel,
+          ts: earlier,
+          text: content.text,
+          blocks: content.blocks,
+        });
       } catch (error) {
-        deps.logger.warn({ alert: alertLabel(alert.alertKey), error: slackErrorCode(error) }, 'could not update the alert message');
+        deps.logger.warn(
+          { alert: alertLabel(alert.alertKey), error: slackErrorCode(error) },
+          'could not update the alert message',
+        );
       }
       return;
     }
@@ -112,7 +138,12 @@ export function createAlerts(deps: AlertDeps) {
         // The id finds the post again; the key stays out (a delivery alert's key names its sink's address).
         metadata: { event_type: ALERT_EVENT_TYPE, event_payload: { alert_id: String(alert.id) } },
       });
-      await deps.store.alerts.update(alert.id, { messageTs: result.ts ?? null, channel: result.channel ?? alert.channel, postError: null, postErrorAt: null });
+      await deps.store.alerts.update(alert.id, {
+        messageTs: result.ts ?? null,
+        channel: result.channel ?? alert.channel,
+        postError: null,
+        postErrorAt: null,
+      });
     } catch (error) {
       await recordPostFailure(alert, error);
     }
@@ -123,7 +154,11 @@ export function createAlerts(deps: AlertDeps) {
      * Opens the alert for this failure, or keeps the open one current. `custom` gives another kind of
      * alert (a delivery that keeps failing) its own key and message, with the same lifecycle.
      */
-    raise(integrations: readonly Integration[], facts: Omit<AlertFacts, 'integrations' | 'approvers'>, custom?: { key: string; content: MessageContent }): Promise<Alert | undefined> {
+    raise(
+      integrations: readonly Integration[],
+      facts: Omit<AlertFacts, 'integrations' | 'approvers'>,
+      custom?: { key: string; content: MessageContent },
+    ): Promise<Alert | undefined> {
       const first = integrations[0];
       if (!first) return Promise.resolve(undefined);
       const key = custom?.key ?? alertKeyOf(first);
@@ -134,15 +169,36 @@ export function createAlerts(deps: AlertDeps) {
         if (!alert) {
           const channel = channelOf(first);
           if (!channel) {
-            deps.logger.warn({ event: 'alert_unroutable', integration: first.id }, 'no alert channel: set channel in integrations.yml or DEFAULT_ALERT_CHANNEL');
+            deps.logger.warn(
+              { event: 'alert_unroutable', integration: first.id },
+              'no alert channel: set channel in integrations.yml or DEFAULT_ALERT_CHANNEL',
+            );
             return undefined;
           }
-          const inserted = await deps.store.alerts.insertOpen({ alertKey: key, integrationIds: integrations.map((i) => i.id), channel, reason: facts.reason, openedAt: facts.since });
-          if (inserted) deps.logger.warn({ event: 'alert_raised', alert: alertLabel(key), integrations: integrations.map((i) => i.id), reason: facts.reason }, 'an integration is failing: alert raised');
+          const inserted = await deps.store.alerts.insertOpen({
+            alertKey: key,
+            integrationIds: integrations.map((i) => i.id),
+            channel,
+            reason: facts.reason,
+            openedAt: facts.since,
+          });
+          if (inserted)
+            deps.logger.warn(
+              {
+                event: 'alert_raised',
+                alert: alertLabel(key),
+                integrations: integrations.map((i) => i.id),
+                reason: facts.reason,
+              },
+              'an integration is failing: alert raised',
+            );
           alert = inserted ?? (await deps.store.alerts.open(key));
           if (!alert) return undefined;
         } else {
-          await deps.store.alerts.update(alert.id, { reason: facts.reason, integrationIds: integrations.map((i) => i.id) });
+          await deps.store.alerts.update(alert.id, {
+            reason: facts.reason,
+            integrationIds: integrations.map((i) => i.id),
+          });
         }
         if (!alert.messageTs) {
           // Another process may be posting this very alert: only the claimant posts. `alert` still
@@ -150,9 +206,17 @@ export function createAlerts(deps: AlertDeps) {
           if (await deps.store.alerts.claimPost(alert.id, deps.clock.now())) await post(alert, content);
         } else {
           try {
-            await deps.slack.chat.update({ channel: alert.channel, ts: alert.messageTs, text: content.text, blocks: content.blocks });
+            await deps.slack.chat.update({
+              channel: alert.channel,
+              ts: alert.messageTs,
+              text: content.text,
+              blocks: content.blocks,
+            });
           } catch (error) {
-            deps.logger.warn({ alert: alertLabel(key), error: slackErrorCode(error) }, 'could not update the alert message');
+            deps.logger.warn(
+              { alert: alertLabel(key), error: slackErrorCode(error) },
+              'could not update the alert message',
+            );
           }
         }
         return deps.store.alerts.open(key);
@@ -168,30 +232,71 @@ export function createAlerts(deps: AlertDeps) {
         const alert = await deps.store.alerts.open(key);
         if (!alert || alert.messageTs) return false;
         const earlier = await findUnrecordedPost(alert);
-        if (earlier) await deps.store.alerts.update(alert.id, { messageTs: earlier, postError: null, postErrorAt: null });
+        if (earlier)
+          await deps.store.alerts.update(alert.id, { messageTs: earlier, postError: null, postErrorAt: null });
         return earlier !== undefined;
       });
     },
 
     /** Edits the open alert (if any) to resolved and posts the outcome in its thread. */
-    resolve(key: string, params: { by: string | null; how: string; thread?: MessageContent; fixed?: boolean; resolved?: (alert: Alert, at: Date) => MessageContent }): Promise<Alert | undefined> {
+    resolve(
+      key: string,
+      params: {
+        by: string | null;
+        how: string;
+        thread?: MessageContent;
+        fixed?: boolean;
+        resolved?: (alert: Alert, at: Date) => MessageContent;
+      },
+    ): Promise<Alert | undefined> {
       return withLock(key, async () => {
         const alert = await deps.store.alerts.open(key);
         if (!alert) return undefined;
         const now = deps.clock.now();
-        deps.logger.info({ event: 'alert_resolved', alert: alertLabel(key), by: params.by, how: params.how }, 'alert resolved');
+        deps.logger.info(
+          { event: 'alert_resolved', alert: alertLabel(key), by: params.by, how: params.how },
+          'alert resolved',
+        );
         // A post a crash left unrecorded is in the channel saying "failing": find it, so it is resolved too.
         const messageTs = alert.messageTs ?? (await findUnrecordedPost(alert));
-        await deps.store.alerts.update(alert.id, { resolvedAt: now, resolvedBy: params.by, resolvedHow: params.how, ...(messageTs && !alert.messageTs ? { messageTs } : {}) });
+        await deps.store.alerts.update(alert.id, {
+          resolvedAt: now,
+          resolvedBy: params.by,
+          resolvedHow: params.how,
+          ...(messageTs && !alert.messageTs ? { messageTs } : {}),
+        });
         if (!messageTs) return alert;
         const integrations = await deps.store.integrations.listByIds(alert.integrationIds);
-        const resolved = params.resolved?.(alert, now) ?? buildResolvedAlert({ integrations, reason: alert.reason, openedAt: alert.openedAt, resolvedAt: now, by: params.by, how: params.how, ...(params.fixed === undefined ? {} : { fixed: params.fixed }) });
+        const resolved =
+          params.resolved?.(alert, now) ??
+          buildResolvedAlert({
+            integrations,
+            reason: alert.reason,
+            openedAt: alert.openedAt,
+            resolvedAt: now,
+            by: params.by,
+            how: params.how,
+            ...(params.fixed === undefined ? {} : { fixed: params.fixed }),
+          });
         try {
-          await deps.slack.chat.update({ channel: alert.channel, ts: messageTs, text: resolved.text, blocks: resolved.blocks });
+          await deps.slack.chat.update({
+            channel: alert.channel,
+            ts: messageTs,
+            text: resolved.text,
+            blocks: resolved.blocks,
+          });
           const thread = params.thread ?? resolved;
-          await deps.slack.chat.postMessage({ channel: alert.channel, thread_ts: messageTs, text: thread.text, blocks: thread.blocks });
+          await deps.slack.chat.postMessage({
+            channel: alert.channel,
+            thread_ts: messageTs,
+            text: thread.text,
+            blocks: thread.blocks,
+          });
         } catch (error) {
-          deps.logger.warn({ alert: alertLabel(key), error: slackErrorCode(error) }, 'could not mark the alert resolved in Slack');
+          deps.logger.warn(
+            { alert: alertLabel(key), error: slackErrorCode(error) },
+            'could not mark the alert resolved in Slack',
+          );
         }
         return alert;
       });

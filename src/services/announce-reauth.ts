@@ -49,14 +49,24 @@ export function createAnnouncer(deps: AnnounceDeps) {
       thread: { text: confirmation.text, blocks: [...confirmation.blocks, ...buildOutcomeDetails(params.validation)] },
     });
     const channels = new Set(affected.map((i) => deps.channelOf(i)).filter((c): c is string => c !== undefined));
-    const lines = params.credentialId !== undefined && deps.notices ? await deps.notices.linesFor(params.credentialId) : [];
+    const lines =
+      params.credentialId !== undefined && deps.notices ? await deps.notices.linesFor(params.credentialId) : [];
     for (const channel of channels) {
       try {
         const blocks = deps.notices ? deps.notices.addLines(confirmation.blocks, lines) : confirmation.blocks;
         const posted = await deps.slack.chat.postMessage({ channel, text: confirmation.text, blocks });
-        if (lines.length && posted.ts && params.credentialId !== undefined) await deps.notices?.remember(params.credentialId, params.integration.id, { channel: posted.channel ?? channel, ts: posted.ts, text: confirmation.text, blocks: confirmation.blocks });
+        if (lines.length && posted.ts && params.credentialId !== undefined)
+          await deps.notices?.remember(params.credentialId, params.integration.id, {
+            channel: posted.channel ?? channel,
+            ts: posted.ts,
+            text: confirmation.text,
+            blocks: confirmation.blocks,
+          });
       } catch (error) {
-        deps.logger.warn({ channel, integration: params.integration.id, error: slackErrorCode(error) }, 'could not post the re-authentication confirmation');
+        deps.logger.warn(
+          { channel, integration: params.integration.id, error: slackErrorCode(error) },
+          'could not post the re-authentication confirmation',
+        );
       }
     }
   };
@@ -70,18 +80,42 @@ export type AnnounceReauth = ReturnType<typeof createAnnouncer>;
  * current as it is delivered); an alert still open for it is resolved in place.
  */
 export function createRotationAnnouncer(deps: AnnounceDeps) {
-  return async function announceRotation(params: { integration: Integration; affected: readonly Integration[]; credential: Credential; expiresAt: Date | null; previousNote: string }): Promise<void> {
+  return async function announceRotation(params: {
+    integration: Integration;
+    affected: readonly Integration[];
+    credential: Credential;
+    expiresAt: Date | null;
+    previousNote: string;
+  }): Promise<void> {
     const affected = params.affected.length ? params.affected : [params.integration];
-    const notice = buildRotationNotice({ integrations: affected, fingerprint: fingerprintOf(params.credential), expiresAt: params.expiresAt, previousNote: params.previousNote });
-    await deps.alerts.resolve(alertKeyOf(params.integration), { by: null, how: 'rotated automatically', thread: notice });
+    const notice = buildRotationNotice({
+      integrations: affected,
+      fingerprint: fingerprintOf(params.credential),
+      expiresAt: params.expiresAt,
+      previousNote: params.previousNote,
+    });
+    await deps.alerts.resolve(alertKeyOf(params.integration), {
+      by: null,
+      how: 'rotated automatically',
+      thread: notice,
+    });
     const lines = deps.notices ? await deps.notices.linesFor(params.credential.id) : [];
     for (const channel of new Set(affected.map((i) => deps.channelOf(i)).filter((c): c is string => c !== undefined))) {
       try {
         const blocks = deps.notices ? deps.notices.addLines(notice.blocks, lines) : notice.blocks;
         const posted = await deps.slack.chat.postMessage({ channel, text: notice.text, blocks });
-        if (lines.length && posted.ts) await deps.notices?.remember(params.credential.id, params.integration.id, { channel: posted.channel ?? channel, ts: posted.ts, text: notice.text, blocks: notice.blocks });
+        if (lines.length && posted.ts)
+          await deps.notices?.remember(params.credential.id, params.integration.id, {
+            channel: posted.channel ?? channel,
+            ts: posted.ts,
+            text: notice.text,
+            blocks: notice.blocks,
+          });
       } catch (error) {
-        deps.logger.warn({ channel, integration: params.integration.id, error: slackErrorCode(error) }, 'could not post the rotation notice');
+        deps.logger.warn(
+          { channel, integration: params.integration.id, error: slackErrorCode(error) },
+          'could not post the rotation notice',
+        );
       }
     }
   };

@@ -20,7 +20,13 @@ export interface Authoriser {
 
 const isGroup = (id: string) => id.startsWith('S');
 
-export function createAuthoriser(options: { admins: readonly string[]; slack: Pick<WebClient, 'usergroups'>; clock: Clock; logger: Logger; cacheMs?: number }): Authoriser {
+export function createAuthoriser(options: {
+  admins: readonly string[];
+  slack: Pick<WebClient, 'usergroups'>;
+  clock: Clock;
+  logger: Logger;
+  cacheMs?: number;
+}): Authoriser {
   const cacheMs = options.cacheMs ?? 60_000;
   const cache = new Map<string, { members: Set<string>; at: number }>();
 
@@ -34,7 +40,10 @@ export function createAuthoriser(options: { admins: readonly string[]; slack: Pi
       cache.set(groupId, { members: set, at: now });
       return set;
     } catch (error) {
-      options.logger.warn({ err: error, usergroup: groupId }, 'could not read user group members; treating the group as empty');
+      options.logger.warn(
+        { err: error, usergroup: groupId },
+        'could not read user group members; treating the group as empty',
+      );
       return new Set();
     }
   }

@@ -4,7 +4,11 @@ import type { RotationStanding } from '../domain/rotation.js';
 import type { Authoriser } from './authorisation.js';
 
 /** Read-only views of the catalogue for Slack surfaces: what a person may manage, and everyone's health. */
-export function createDirectory(deps: { store: Pick<Store, 'integrations' | 'health' | 'credentials'>; authoriser: Pick<Authoriser, 'canManage'>; /** Where each rotating integration's rotation stands. */ rotationOf?: (integrations: readonly Integration[]) => Promise<Map<string, RotationStanding>> }) {
+export function createDirectory(deps: {
+  store: Pick<Store, 'integrations' | 'health' | 'credentials'>;
+  authoriser: Pick<Authoriser, 'canManage'> /** Where each rotating integration's rotation stands. */;
+  rotationOf?: (integrations: readonly Integration[]) => Promise<Map<string, RotationStanding>>;
+}) {
   /** The active integrations this user may re-authenticate (admins: all of them). */
   async function manageable(userId: string): Promise<Integration[]> {
     const allowed: Integration[] = [];
@@ -24,11 +28,24 @@ export function createDirectory(deps: { store: Pick<Store, 'integrations' | 'hea
       return { integrations: await deps.store.integrations.listActive(), health: await deps.store.health.listAll() };
     },
     /** App Home. */
-    async home(userId: string): Promise<{ integrations: Integration[]; health: Map<string, HealthState>; credentials: Map<string, Credential | undefined>; rotation: Map<string, RotationStanding> }> {
+    async home(
+      userId: string,
+    ): Promise<{
+      integrations: Integration[];
+      health: Map<string, HealthState>;
+      credentials: Map<string, Credential | undefined>;
+      rotation: Map<string, RotationStanding>;
+    }> {
       const integrations = await manageable(userId);
       const credentials = new Map<string, Credential | undefined>();
-      for (const integration of integrations) credentials.set(integration.id, await deps.store.credentials.current(integration.credentialKey));
-      return { integrations, health: await deps.store.health.listAll(), credentials, rotation: (await deps.rotationOf?.(integrations)) ?? new Map() };
+      for (const integration of integrations)
+        credentials.set(integration.id, await deps.store.credentials.current(integration.credentialKey));
+      return {
+        integrations,
+        health: await deps.store.health.listAll(),
+        credentials,
+        rotation: (await deps.rotationOf?.(integrations)) ?? new Map(),
+      };
     },
   };
 }

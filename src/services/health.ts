@@ -33,7 +33,10 @@ export interface HealthPolicy {
   transientWindowMs: number;
 }
 
-export const DEFAULT_HEALTH_POLICY: HealthPolicy = { transientFailures: TRANSIENT_FAILURES_BEFORE_ALERT, transientWindowMs: TRANSIENT_WINDOW_MS };
+export const DEFAULT_HEALTH_POLICY: HealthPolicy = {
+  transientFailures: TRANSIENT_FAILURES_BEFORE_ALERT,
+  transientWindowMs: TRANSIENT_WINDOW_MS,
+};
 
 const HOW: Record<SignalSource, string> = {
   probe: 'a scheduled check succeeded',
@@ -66,17 +69,33 @@ export function createHealthStateMachine(deps: HealthStateDeps) {
 
       if (signal.outcome.kind === 'valid') {
         for (const integration of integrations) {
-          await deps.store.health.save({ integrationId: integration.id, status: 'healthy', outcome: 'valid', reason: null, since: previous?.status === 'healthy' ? previous.since : now, lastSuccessAt: now, consecutiveFailures: 0, firstFailureAt: null, ...base });
+          await deps.store.health.save({
+            integrationId: integration.id,
+            status: 'healthy',
+            outcome: 'valid',
+            reason: null,
+            since: previous?.status === 'healthy' ? previous.since : now,
+            lastSuccessAt: now,
+            consecutiveFailures: 0,
+            firstFailureAt: null,
+            ...base,
+          });
         }
         await deps.alerts.resolve(alertKeyOf(first), { by: signal.actor ?? null, how: HOW[signal.source] });
-        if (previous?.status === 'failing') await deps.events?.(integrations, 'integration.recovered', { at: now.toISOString(), how: HOW[signal.source], failing_since: previous.since?.toISOString() ?? null });
+        if (previous?.status === 'failing')
+          await deps.events?.(integrations, 'integration.recovered', {
+            at: now.toISOString(),
+            how: HOW[signal.source],
+            failing_since: previous.since?.toISOString() ?? null,
+          });
         return 'healthy';
       }
 
       const failures = (previous?.consecutiveFailures ?? 0) + 1;
       const firstFailureAt = previous?.firstFailureAt ?? now;
       const alreadyFailing = previous?.status === 'failing';
-      const persistent = failures >= policy.transientFailures || now.getTime() - firstFailureAt.getTime() >= policy.transientWindowMs;
+      const persistent =
+        failures >= policy.transientFailures || now.getTime() - firstFailureAt.getTime() >= policy.transientWindowMs;
       const failing = alreadyFailing || signal.source === 'webhook' || isRejection(signal.outcome.kind) || persistent;
       const status: HealthStatus = failing ? 'failing' : (previous?.status ?? 'unknown');
       const since = failing ? (alreadyFailing ? (previous?.since ?? now) : firstFailureAt) : (previous?.since ?? null);
@@ -93,7 +112,13 @@ export function createHealthStateMachine(deps: HealthStateDeps) {
           ...base,
         });
       }
-      if (failing && !alreadyFailing) await deps.events?.(integrations, 'integration.failing', { reason: signal.outcome.reason, outcome: signal.outcome.kind, since: (since ?? now).toISOString(), source: signal.source });
+      if (failing && !alreadyFailing)
+        await deps.events?.(integrations, 'integration.failing', {
+          reason: signal.outcome.reason,
+          outcome: signal.outcome.kind,
+          since: (since ?? now).toISOString(),
+          source: signal.source,
+        });
       if (failing) {
         await deps.alerts.raise(integrations, {
           reason: signal.outcome.reason,

@@ -37,7 +37,9 @@ export interface OAuthPage {
 
 export type LinkOut = { ok: true; link: string; expiresAt: Date } | { ok: false; setupHint: string };
 
-export type StartResult = { ok: true; location: string; stateHash: string } | { ok: false; status: number; page: OAuthPage };
+export type StartResult =
+  | { ok: true; location: string; stateHash: string }
+  | { ok: false; status: number; page: OAuthPage };
 
 export interface CallbackInput {
   state: string | undefined;
@@ -53,20 +55,36 @@ export type CallbackResult = {
   page: OAuthPage;
   /** Whom and what to tell in Slack. */
   notify?: { userId: string; integration: Integration };
-  success?: { integration: Integration; affected: Integration[]; validation: CredentialValidation & { outcome: ValidOutcome }; userId: string; credentialId: number };
+  success?: {
+    integration: Integration;
+    affected: Integration[];
+    validation: CredentialValidation & { outcome: ValidOutcome };
+    userId: string;
+    credentialId: number;
+  };
 };
 
 const PROBLEM_PAGES = {
-  unknown: { title: 'This sign-in link is not valid', message: 'Reauth does not know this sign-in request. Start again with Re-authenticate in Slack.' },
-  reused: { title: 'This sign-in link was already used', message: 'Each sign-in link works once. Start again with Re-authenticate in Slack.' },
-  expired: { title: 'This sign-in link has expired', message: 'Sign-in links are valid for 10 minutes. Start again with Re-authenticate in Slack.' },
+  unknown: {
+    title: 'This sign-in link is not valid',
+    message: 'Reauth does not know this sign-in request. Start again with Re-authenticate in Slack.',
+  },
+  reused: {
+    title: 'This sign-in link was already used',
+    message: 'Each sign-in link works once. Start again with Re-authenticate in Slack.',
+  },
+  expired: {
+    title: 'This sign-in link has expired',
+    message: 'Sign-in links are valid for 10 minutes. Start again with Re-authenticate in Slack.',
+  },
 } as const;
 
 const START_PROBLEMS = {
   unknown: 'Reauth does not know this sign-in link. Start again with Re-authenticate in Slack.',
   reused: 'This sign-in link was already used. Start again with Re-authenticate in Slack.',
   expired: 'This sign-in link has expired (they last 10 minutes). Start again with Re-authenticate in Slack.',
-  already_opened: 'This sign-in link was already opened, in another browser or tab; it works once. Start again with Re-authenticate in Slack.',
+  already_opened:
+    'This sign-in link was already opened, in another browser or tab; it works once. Start again with Re-authenticate in Slack.',
 } as const;
 
 /**
@@ -83,9 +101,23 @@ export function createOAuthFlow(deps: OAuthFlowDeps) {
       const endpoints = deps.oauthEndpointsOf(integration.provider);
       if (!endpoints) return { ok: false, setupHint: deps.oauthSetupHintOf(integration.provider) };
       const now = deps.clock.now();
-      const issued = await deps.states.issue({ integrationId: integration.id, slackUserId: userId, codeVerifier: endpoints.pkce ? newPkceVerifier() : undefined }, now);
-      await deps.store.audit.record({ actor: userId, integrationId: integration.id, action: 'reauth.oauth_link', outcome: 'issued' }, now);
-      return { ok: true, link: `${deps.publicUrl}/oauth/start?state=${encodeURIComponent(issued.state)}`, expiresAt: issued.expiresAt };
+      const issued = await deps.states.issue(
+        {
+          integrationId: integration.id,
+          slackUserId: userId,
+          codeVerifier: endpoints.pkce ? newPkceVerifier() : undefined,
+        },
+        now,
+      );
+      await deps.store.audit.record(
+        { actor: userId, integrationId: integration.id, action: 'reauth.oauth_link', outcome: 'issued' },
+        now,
+      );
+      return {
+        ok: true,
+        link: `${deps.publicUrl}/oauth/start?state=${encodeURIComponent(issued.state)}`,
+        expiresAt: issued.expiresAt,
+      };
     },
 
     /** GET /oauth/start: opens the link once and says where to send the browser. */
@@ -93,15 +125,34 @@ export function createOAuthFlow(deps: OAuthFlowDeps) {
       const now = deps.clock.now();
       const started = await deps.states.start(state, now);
       if (!started.ok) {
-        await deps.store.audit.record({ actor: 'browser', action: 'reauth.oauth_start', outcome: started.problem }, now);
-        return { ok: false, status: 400, page: { title: 'This sign-in link cannot be used', message: START_PROBLEMS[started.problem], ok: false } };
+        await deps.store.audit.record(
+          { actor: 'browser', action: 'reauth.oauth_start', outcome: started.problem },
+          now,
+        );
+        return {
+          ok: false,
+          status: 400,
+          page: { title: 'This sign-in link cannot be used', message: START_PROBLEMS[started.problem], ok: false },
+        };
       }
       const integration = await deps.store.integrations.findActive(started.integrationId);
       const endpoints = integration && deps.oauthEndpointsOf(integration.provider);
       if (!integration || !endpoints) {
-        return { ok: false, status: 404, page: { title: 'Sign-in is not available', message: 'The integration no longer exists, or its OAuth client is not configured. Nothing was changed.', ok: false } };
+        return {
+          ok: false,
+          status: 404,
+          page: {
+            title: 'Sign-in is not available',
+            message: 'The integration no longer exists, or its OAuth client is not configured. Nothing was changed.',
+            ok: false,
+          },
+        };
       }
-      return { ok: true, location: buildAuthorizeUrl(endpoints, { state, redirectUri, codeVerifier: started.codeVerifier }), stateHash: started.stateHash };
+      return {
+        ok: true,
+        location: buildAuthorizeUrl(endpoints, { state, redirectUri, codeVerifier: started.codeVerifier }),
+        stateHash: started.stateHash,
+      };
     },
 
     /** GET /oauth/callback: the state is used up before any code exchange. */
@@ -115,8 +166,16 @@ export function createOAuthFlow(deps: OAuthFlowDeps) {
   /** The callback's work; its result also says the outcome and provider, for the metrics. */
   async function completeOnce(input: CallbackInput): Promise<CallbackResult & { provider?: string; outcome: string }> {
     const now = deps.clock.now();
-    const audit = (integrationId: string | null, actor: string, outcome: string, detail: Record<string, unknown> = {}) =>
-      deps.store.audit.record({ actor, integrationId, action: 'reauth.oauth', outcome, detail, fingerprint: null }, now);
+    const audit = (
+      integrationId: string | null,
+      actor: string,
+      outcome: string,
+      detail: Record<string, unknown> = {},
+    ) =>
+      deps.store.audit.record(
+        { actor, integrationId, action: 'reauth.oauth', outcome, detail, fingerprint: null },
+        now,
+      );
 
     if (!input.state) {
       await audit(null, 'unknown', 'missing_state');
@@ -125,39 +184,96 @@ export function createOAuthFlow(deps: OAuthFlowDeps) {
     const consumed = await deps.states.consume(input.state, now);
     if (!consumed.ok) {
       await audit(consumed.integrationId ?? null, consumed.slackUserId ?? 'unknown', `${consumed.problem}_state`);
-      return { status: 400, page: { ...PROBLEM_PAGES[consumed.problem], ok: false }, outcome: `${consumed.problem}_state` };
+      return {
+        status: 400,
+        page: { ...PROBLEM_PAGES[consumed.problem], ok: false },
+        outcome: `${consumed.problem}_state`,
+      };
     }
     const integration = await deps.store.integrations.findActive(consumed.integrationId);
-    const fail = async (status: number, title: string, message: string, outcome: string, detail: Record<string, unknown> = {}) => {
+    const fail = async (
+      status: number,
+      title: string,
+      message: string,
+      outcome: string,
+      detail: Record<string, unknown> = {},
+    ) => {
       await audit(consumed.integrationId, consumed.slackUserId, outcome, detail);
-      return { status, page: { title, message, ok: false }, outcome, ...(integration ? { provider: integration.provider, notify: { userId: consumed.slackUserId, integration } } : {}) };
+      return {
+        status,
+        page: { title, message, ok: false },
+        outcome,
+        ...(integration
+          ? { provider: integration.provider, notify: { userId: consumed.slackUserId, integration } }
+          : {}),
+      };
     };
     if (!input.cookieStateHashes.includes(hashState(input.state))) {
-      return fail(403, 'This sign-in belongs to someone else', 'This sign-in was started from another browser or by another person, so it was refused and nothing was changed. Start again with Re-authenticate in Slack, in this browser.', 'foreign_state');
+      return fail(
+        403,
+        'This sign-in belongs to someone else',
+        'This sign-in was started from another browser or by another person, so it was refused and nothing was changed. Start again with Re-authenticate in Slack, in this browser.',
+        'foreign_state',
+      );
     }
     if (!integration || integration.authType !== 'oauth') {
-      return fail(404, 'Integration not found', 'The integration no longer exists or no longer uses OAuth. Nothing was changed.', 'not_found');
+      return fail(
+        404,
+        'Integration not found',
+        'The integration no longer exists or no longer uses OAuth. Nothing was changed.',
+        'not_found',
+      );
     }
     // Permission is decided now, not when the link was issued: an owner removed meanwhile cannot finish.
     if (!(await deps.authoriser.canManage(consumed.slackUserId, integration.owners))) {
-      return fail(403, 'You may no longer re-authenticate this integration', `You are no longer an owner of ${integration.name} or a Reauth admin, so this sign-in was refused and nothing was changed. Ask one of its owners or a Reauth admin.`, 'permission_denied');
+      return fail(
+        403,
+        'You may no longer re-authenticate this integration',
+        `You are no longer an owner of ${integration.name} or a Reauth admin, so this sign-in was refused and nothing was changed. Ask one of its owners or a Reauth admin.`,
+        'permission_denied',
+      );
     }
     const provider = providerSpec(integration.provider).label;
     if (input.error) {
       const description = input.errorDescription ? ` (${input.errorDescription.slice(0, 200)})` : '';
-      return fail(400, `${provider} did not grant access`, `${provider} answered "${input.error.slice(0, 60)}"${description}. Nothing was changed; start again with Re-authenticate in Slack if you want to retry.`, 'provider_error_param', { error: input.error.slice(0, 60) });
+      return fail(
+        400,
+        `${provider} did not grant access`,
+        `${provider} answered "${input.error.slice(0, 60)}"${description}. Nothing was changed; start again with Re-authenticate in Slack if you want to retry.`,
+        'provider_error_param',
+        { error: input.error.slice(0, 60) },
+      );
     }
-    if (!input.code) return fail(400, 'No authorization code', `${provider} sent no authorization code. Nothing was changed; start again from Slack.`, 'missing_code');
+    if (!input.code)
+      return fail(
+        400,
+        'No authorization code',
+        `${provider} sent no authorization code. Nothing was changed; start again from Slack.`,
+        'missing_code',
+      );
     const endpoints = deps.oauthEndpointsOf(integration.provider);
-    if (!endpoints) return fail(503, 'Sign-in is not set up', `An admin must set ${deps.oauthSetupHintOf(integration.provider)}. Nothing was changed.`, 'not_configured');
+    if (!endpoints)
+      return fail(
+        503,
+        'Sign-in is not set up',
+        `An admin must set ${deps.oauthSetupHintOf(integration.provider)}. Nothing was changed.`,
+        'not_configured',
+      );
 
-    const exchange = await exchangeCode(deps.http, endpoints, { code: input.code, redirectUri, codeVerifier: consumed.codeVerifier }, now);
-    if (!exchange.ok) return fail(502, 'Sign-in failed', `${exchange.outcome.reason} Nothing was changed.`, exchange.outcome.kind);
+    const exchange = await exchangeCode(
+      deps.http,
+      endpoints,
+      { code: input.code, redirectUri, codeVerifier: consumed.codeVerifier },
+      now,
+    );
+    if (!exchange.ok)
+      return fail(502, 'Sign-in failed', `${exchange.outcome.reason} Nothing was changed.`, exchange.outcome.kind);
 
     const ctx = createValidationContext(targetOf(integration), deps.http, () => deps.clock.now());
     const outcome = await validateToken(ctx, { token: exchange.tokens.accessToken });
     const fingerprint = fingerprintSecret(exchange.tokens.refreshToken ?? exchange.tokens.accessToken);
-    if (outcome.kind !== 'valid') return fail(502, 'The new access does not work', `${outcome.reason}`, outcome.kind, { reason: outcome.reason });
+    if (outcome.kind !== 'valid')
+      return fail(502, 'The new access does not work', `${outcome.reason}`, outcome.kind, { reason: outcome.reason });
 
     const validation = { outcome, tokens: [{ position: 1, fingerprint, outcome }] };
     const committed = await deps.reauth.commit({
@@ -174,11 +290,27 @@ export function createOAuthFlow(deps: OAuthFlowDeps) {
       how: 'oauth',
       expiresAt: exchange.tokens.refreshExpiresAt,
     });
-    const also = committed.affected.length > 1 ? ` It also serves ${committed.affected.filter((a) => a.id !== integration.id).map((a) => a.name).join(', ')}.` : '';
+    const also =
+      committed.affected.length > 1
+        ? ` It also serves ${committed.affected
+            .filter((a) => a.id !== integration.id)
+            .map((a) => a.name)
+            .join(', ')}.`
+        : '';
     return {
       status: 200,
-      page: { title: `${integration.name} is re-authenticated`, message: `${outcome.reason}${also} The result is posted in Slack.`, ok: true },
-      success: { integration, affected: committed.affected, validation, userId: consumed.slackUserId, credentialId: committed.credential.id },
+      page: {
+        title: `${integration.name} is re-authenticated`,
+        message: `${outcome.reason}${also} The result is posted in Slack.`,
+        ok: true,
+      },
+      success: {
+        integration,
+        affected: committed.affected,
+        validation,
+        userId: consumed.slackUserId,
+        credentialId: committed.credential.id,
+      },
       outcome: 'success',
       provider: integration.provider,
     };

@@ -37,7 +37,8 @@ export type RefreshResult =
   | { ok: true; payload: OAuthPayload; refreshed: boolean; credential: Credential }
   | { ok: false; outcome: Outcome; grantSent: boolean; retryAt: Date | null; replaced?: boolean };
 
-export const refreshIsDue = (payload: OAuthPayload, now: Date): boolean => payload.accessExpiresAt - REFRESH_MARGIN_MS <= now.getTime();
+export const refreshIsDue = (payload: OAuthPayload, now: Date): boolean =>
+  payload.accessExpiresAt - REFRESH_MARGIN_MS <= now.getTime();
 
 /** After a refresh the provider refused (invalid_grant): as long as a rejected credential waits before its next probe. */
 export const REFUSED_REFRESH_BACKOFF_MS = REJECTED_REPROBE_MS;
@@ -54,10 +55,30 @@ export const FAILED_REFRESH_BACKOFF_MS = 60_000;
  * off (30 minutes after a refusal, a minute otherwise) instead of being retried on every pull.
  */
 export function createOAuthRefresher(deps: OAuthRefreshDeps) {
-  async function grant(subject: { id: string; provider: ProviderKey }, payload: OAuthPayload): Promise<{ ok: true; next: OAuthPayload } | { ok: false; outcome: Outcome; sent: boolean }> {
+  async function grant(
+    subject: { id: string; provider: ProviderKey },
+    payload: OAuthPayload,
+  ): Promise<{ ok: true; next: OAuthPayload } | { ok: false; outcome: Outcome; sent: boolean }> {
     const endpoints = deps.oauthEndpointsOf(subject.provider);
-    if (!endpoints) return { ok: false, sent: false, outcome: { kind: 'provider_error', status: null, reason: `The OAuth access token expired and cannot be refreshed: ${deps.oauthSetupHintOf(subject.provider)} are not set.` } };
-    if (!payload.refreshToken) return { ok: false, sent: false, outcome: { kind: 'invalid_credentials', reason: `The OAuth access token expired and there is no refresh token; re-authenticate with /reauth ${subject.id}.` } };
+    if (!endpoints)
+      return {
+        ok: false,
+        sent: false,
+        outcome: {
+          kind: 'provider_error',
+          status: null,
+          reason: `The OAuth access token expired and cannot be refreshed: ${deps.oauthSetupHintOf(subject.provider)} are not set.`,
+        },
+      };
+    if (!payload.refreshToken)
+      return {
+        ok: false,
+        sent: false,
+        outcome: {
+          kind: 'invalid_credentials',
+          reason: `The OAuth access token expired and there is no refresh token; re-authenticate with /reauth ${subject.id}.`,
+        },
+      };
     const refreshed = await refreshAccessToken(deps.http, endpoints, payload.refreshToken, deps.clock.now());
     if (!refreshed.ok) return { ok: false, sent: true, outcome: refreshed.outcome };
     return {
@@ -81,33 +102,72 @@ export function createOAuthRefresher(deps: OAuthRefreshDeps) {
       identity: credential.identity,
       expires_at: new Date(next.accessExpiresAt).toISOString(),
     });
-    return deps.store.credentials.updateSealedSecret(credential.id, sealPayload(deps.keyring, credential, next), next.refreshExpiresAt === null ? null : new Date(next.refreshExpiresAt), outbox);
+    return deps.store.credentials.updateSealedSecret(
+      credential.id,
+      sealPayload(deps.keyring, credential, next),
+      next.refreshExpiresAt === null ? null : new Date(next.refreshExpiresAt),
+      outbox,
+    );
   }
 
-  return async function refreshIfDue(subject: { id: string; provider: ProviderKey }, credential: Credential, payload: OAuthPayload, options: { persist: boolean }): Promise<RefreshResult> {
+  return async function refreshIfDue(
+    subject: { id: string; provider: ProviderKey },
+    credential: Credential,
+    payload: OAuthPayload,
+    options: { persist: boolean },
+  ): Promise<RefreshResult> {
     if (!refreshIsDue(payload, deps.clock.now())) return { ok: true, payload, refreshed: false, credential };
     if (!options.persist) {
       const result = await grant(subject, payload);
-      return result.ok ? { ok: true, payload: result.next, refreshed: true, credential } : { ok: false, outcome: result.outcome, grantSent: result.sent, retryAt: null };
+      return result.ok
+        ? { ok: true, payload: result.next, refreshed: true, credential }
+        : { ok: false, outcome: result.outcome, grantSent: result.sent, retryAt: null };
     }
     return deps.store.withCredentialLock(credential.credentialKey, async (): Promise<RefreshResult> => {
       const current = await deps.store.credentials.current(credential.credentialKey);
       if (!current?.sealedSecret || current.id !== credential.id) {
-        return { ok: false, grantSent: false, retryAt: null, replaced: true, outcome: { kind: 'provider_error', status: null, reason: 'The credential was replaced while its refresh waited; the new one is used from now on.' } };
+        return {
+          ok: false,
+          grantSent: false,
+          retryAt: null,
+          replaced: true,
+          outcome: {
+            kind: 'provider_error',
+            status: null,
+            reason: 'The credential was replaced while its refresh waited; the new one is used from now on.',
+          },
+        };
       }
       const currentPayload = unsealPayload(deps.keyring, current, current.sealedSecret);
-      if (currentPayload.kind !== 'oauth') return { ok: false, grantSent: false, retryAt: null, replaced: true, outcome: { kind: 'provider_error', status: null, reason: 'The credential is no longer an OAuth credential.' } };
+      if (currentPayload.kind !== 'oauth')
+        return {
+          ok: false,
+          grantSent: false,
+          retryAt: null,
+          replaced: true,
+          outcome: { kind: 'provider_error', status: null, reason: 'The credential is no longer an OAuth credential.' },
+        };
       const now = deps.clock.now();
       // Another pull, probe or replica refreshed it while this one waited for the lock.
-      if (!refreshIsDue(currentPayload, now)) return { ok: true, payload: currentPayload, refreshed: false, credential: current };
+      if (!refreshIsDue(currentPayload, now))
+        return { ok: true, payload: currentPayload, refreshed: false, credential: current };
       if (current.refreshRetryAt && current.refreshRetryAt.getTime() > now.getTime()) {
         const reason = `The last OAuth refresh failed (${current.refreshError ?? 'no reason given'}); Reauth tries again after ${current.refreshRetryAt.toISOString()}.`;
-        return { ok: false, grantSent: false, retryAt: current.refreshRetryAt, outcome: { kind: 'provider_error', status: null, reason } };
+        return {
+          ok: false,
+          grantSent: false,
+          retryAt: current.refreshRetryAt,
+          outcome: { kind: 'provider_error', status: null, reason },
+        };
       }
       const result = await grant(subject, currentPayload);
       if (!result.ok) {
-        const retryAt = new Date(deps.clock.now().getTime() + (result.outcome.kind === 'invalid_credentials' ? REFUSED_REFRESH_BACKOFF_MS : FAILED_REFRESH_BACKOFF_MS));
-        if (result.sent) await deps.store.credentials.refreshFailed(current.id, { retryAt, reason: result.outcome.reason });
+        const retryAt = new Date(
+          deps.clock.now().getTime() +
+            (result.outcome.kind === 'invalid_credentials' ? REFUSED_REFRESH_BACKOFF_MS : FAILED_REFRESH_BACKOFF_MS),
+        );
+        if (result.sent)
+          await deps.store.credentials.refreshFailed(current.id, { retryAt, reason: result.outcome.reason });
         return { ok: false, outcome: result.outcome, grantSent: result.sent, retryAt: result.sent ? retryAt : null };
       }
       const updated = await persist(current, result.next);

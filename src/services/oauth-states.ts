@@ -25,13 +25,24 @@ export type StartedState =
 export function createOAuthStates(deps: { store: Pick<Store, 'oauthStates'>; keyring: Keyring }) {
   const { store, keyring } = deps;
   return {
-    async issue(params: { integrationId: string; slackUserId: string; codeVerifier?: string | undefined }, now: Date): Promise<IssuedState> {
+    async issue(
+      params: { integrationId: string; slackUserId: string; codeVerifier?: string | undefined },
+      now: Date,
+    ): Promise<IssuedState> {
       await store.oauthStates.prune(now);
       const state = randomBytes(32).toString('base64url');
       const stateHash = hashState(state);
       const sealed = params.codeVerifier ? keyring.seal(params.codeVerifier, oauthStateContext(stateHash)) : undefined;
       const expiresAt = new Date(now.getTime() + OAUTH_STATE_LIFETIME_MS);
-      await store.oauthStates.insert({ stateHash, integrationId: params.integrationId, slackUserId: params.slackUserId, sealedVerifier: sealed?.value ?? null, keyId: sealed?.keyId ?? null, createdAt: now, expiresAt });
+      await store.oauthStates.insert({
+        stateHash,
+        integrationId: params.integrationId,
+        slackUserId: params.slackUserId,
+        sealedVerifier: sealed?.value ?? null,
+        keyId: sealed?.keyId ?? null,
+        createdAt: now,
+        expiresAt,
+      });
       return { state, expiresAt };
     },
 
@@ -44,7 +55,9 @@ export function createOAuthStates(deps: { store: Pick<Store, 'oauthStates'>; key
       if (row.usedAt) return { ok: false, problem: 'reused', ...who };
       if (!(await store.oauthStates.markUsed(stateHash, now))) return { ok: false, problem: 'reused', ...who };
       if (row.expiresAt.getTime() <= now.getTime()) return { ok: false, problem: 'expired', ...who };
-      const codeVerifier = row.sealedVerifier ? keyring.unseal(row.sealedVerifier, oauthStateContext(stateHash)) : undefined;
+      const codeVerifier = row.sealedVerifier
+        ? keyring.unseal(row.sealedVerifier, oauthStateContext(stateHash))
+        : undefined;
       return { ok: true, ...who, codeVerifier };
     },
 
@@ -56,7 +69,9 @@ export function createOAuthStates(deps: { store: Pick<Store, 'oauthStates'>; key
       if (row.usedAt) return { ok: false, problem: 'reused' };
       if (row.expiresAt.getTime() <= now.getTime()) return { ok: false, problem: 'expired' };
       if (!(await store.oauthStates.markStarted(stateHash, now))) return { ok: false, problem: 'already_opened' };
-      const codeVerifier = row.sealedVerifier ? keyring.unseal(row.sealedVerifier, oauthStateContext(stateHash)) : undefined;
+      const codeVerifier = row.sealedVerifier
+        ? keyring.unseal(row.sealedVerifier, oauthStateContext(stateHash))
+        : undefined;
       return { ok: true, integrationId: row.integrationId, slackUserId: row.slackUserId, stateHash, codeVerifier };
     },
   };

@@ -18,12 +18,15 @@ interface Held {
   validation: ValidValidation;
 }
 
-const hashReference = (reference: string): string => createHash('sha256').update(`pending-credential:${reference}`).digest('hex');
+const hashReference = (reference: string): string =>
+  createHash('sha256').update(`pending-credential:${reference}`).digest('hex');
 
 /** JSON turns the validation's dates into text; they come back as dates. */
 function reviveOutcome<O extends Outcome>(outcome: O): O {
-  if (outcome.kind === 'valid') return { ...outcome, expiresAt: outcome.expiresAt ? new Date(outcome.expiresAt) : null };
-  if (outcome.kind === 'rate_limited') return { ...outcome, retryAt: outcome.retryAt ? new Date(outcome.retryAt) : null };
+  if (outcome.kind === 'valid')
+    return { ...outcome, expiresAt: outcome.expiresAt ? new Date(outcome.expiresAt) : null };
+  if (outcome.kind === 'rate_limited')
+    return { ...outcome, retryAt: outcome.retryAt ? new Date(outcome.retryAt) : null };
   return outcome;
 }
 
@@ -48,7 +51,19 @@ export function createPendingCredentials(deps: { store: Pick<Store, 'pendingCred
      * Holds a credential. A page holds one hand-over at a time under its own link: pass its
      * reference; a Slack view gets a new random reference each time.
      */
-    async hold(params: { integrationId: string; slackUserId: string; boundTo: string; replacesCredentialId: number; accounts: PendingAccounts; payload: SecretPayload; validation: ValidValidation; reference?: string }, now: Date): Promise<{ reference: string; expiresAt: Date }> {
+    async hold(
+      params: {
+        integrationId: string;
+        slackUserId: string;
+        boundTo: string;
+        replacesCredentialId: number;
+        accounts: PendingAccounts;
+        payload: SecretPayload;
+        validation: ValidValidation;
+        reference?: string;
+      },
+      now: Date,
+    ): Promise<{ reference: string; expiresAt: Date }> {
       await store.pendingCredentials.prune(now);
       const reference = params.reference ?? randomBytes(32).toString('base64url');
       const refHash = hashReference(reference);
@@ -84,7 +99,8 @@ export function createPendingCredentials(deps: { store: Pick<Store, 'pendingCred
       const refHash = hashReference(reference);
       const row = await store.pendingCredentials.find(refHash);
       if (!row) return { ok: false, problem: 'unknown' };
-      if (row.slackUserId !== who.slackUserId || row.boundTo !== who.boundTo) return { ok: false, problem: 'foreign', pending: row };
+      if (row.slackUserId !== who.slackUserId || row.boundTo !== who.boundTo)
+        return { ok: false, problem: 'foreign', pending: row };
       if (row.usedAt || !row.sealed) return { ok: false, problem: 'used', pending: row };
       if (!(await store.pendingCredentials.markUsed(refHash, now))) return { ok: false, problem: 'used', pending: row };
       if (row.expiresAt.getTime() <= now.getTime()) return { ok: false, problem: 'expired', pending: row };

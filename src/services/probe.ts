@@ -12,7 +12,10 @@ import type { OAuthRefresher } from './oauth-refresh.js';
 import { unsealPayload } from './secret-payload.js';
 
 /** The integration fields a probe needs. */
-export type ProbeSubject = Pick<Integration, 'id' | 'provider' | 'authType' | 'url' | 'organization' | 'accountId' | 'repository' | 'credentialKey'>;
+export type ProbeSubject = Pick<
+  Integration,
+  'id' | 'provider' | 'authType' | 'url' | 'organization' | 'accountId' | 'repository' | 'credentialKey'
+>;
 
 export interface ProbeResult {
   /** False for app types, which Reauth holds no credential for. */
@@ -26,8 +29,12 @@ export interface ProbeResult {
  * A credential may be used only for what it was validated against. One stored before bindings
  * existed is held to its provider and auth type (the catalogue sync retires it when the rest changes).
  */
-export function isBoundTo(credential: Pick<Credential, 'binding' | 'provider' | 'authType'>, subject: ProbeSubject): boolean {
-  if (credential.binding === null) return credential.provider === subject.provider && credential.authType === subject.authType;
+export function isBoundTo(
+  credential: Pick<Credential, 'binding' | 'provider' | 'authType'>,
+  subject: ProbeSubject,
+): boolean {
+  if (credential.binding === null)
+    return credential.provider === subject.provider && credential.authType === subject.authType;
   return credential.binding === bindingOf(subject);
 }
 
@@ -62,7 +69,11 @@ export function createProber(deps: ProberDeps) {
     if (isAppIntegration(subject)) {
       return {
         probed: false,
-        outcome: { kind: 'provider_error', status: null, reason: 'An app integration: Reauth holds no credential for it; its health comes from the health webhook.' },
+        outcome: {
+          kind: 'provider_error',
+          status: null,
+          reason: 'An app integration: Reauth holds no credential for it; its health comes from the health webhook.',
+        },
         tokens: [],
         credential: undefined,
       };
@@ -71,7 +82,10 @@ export function createProber(deps: ProberDeps) {
     if (!credential?.sealedSecret) {
       return {
         probed: true,
-        outcome: { kind: 'invalid_credentials', reason: `No credential is stored for ${subject.id}; re-authenticate it with /reauth ${subject.id}.` },
+        outcome: {
+          kind: 'invalid_credentials',
+          reason: `No credential is stored for ${subject.id}; re-authenticate it with /reauth ${subject.id}.`,
+        },
         tokens: [],
         credential,
       };
@@ -80,7 +94,10 @@ export function createProber(deps: ProberDeps) {
       // The catalogue now points this integration elsewhere: the credential is never sent there.
       return {
         probed: true,
-        outcome: { kind: 'invalid_credentials', reason: `Needs re-authentication: ${subject.id} changed in integrations.yml (provider, auth type, URL, organization or account) since its credential was validated, so the credential is not sent anywhere. Re-authenticate with /reauth ${subject.id}.` },
+        outcome: {
+          kind: 'invalid_credentials',
+          reason: `Needs re-authentication: ${subject.id} changed in integrations.yml (provider, auth type, URL, organization or account) since its credential was validated, so the credential is not sent anywhere. Re-authenticate with /reauth ${subject.id}.`,
+        },
         tokens: [],
         credential,
       };
@@ -88,7 +105,10 @@ export function createProber(deps: ProberDeps) {
     const payload = unsealPayload(deps.keyring, credential, credential.sealedSecret);
     const ctx = createValidationContext(targetOf(subject), deps.http, () => deps.clock.now());
     if (payload.kind === 'tokens') {
-      const result = await validateCredential(ctx, { identifier: payload.identifier ?? undefined, tokens: payload.tokens });
+      const result = await validateCredential(ctx, {
+        identifier: payload.identifier ?? undefined,
+        tokens: payload.tokens,
+      });
       return { probed: true, ...result, credential };
     }
 
@@ -96,7 +116,12 @@ export function createProber(deps: ProberDeps) {
     if (!refreshed.ok) return { probed: true, outcome: refreshed.outcome, tokens: [], credential };
     const access = refreshed.payload.accessToken;
     const outcome = await validateToken(ctx, { token: access });
-    return { probed: true, outcome, tokens: [{ position: 1, fingerprint: credential.fingerprints[0] ?? fingerprintSecret(access), outcome }], credential };
+    return {
+      probed: true,
+      outcome,
+      tokens: [{ position: 1, fingerprint: credential.fingerprints[0] ?? fingerprintSecret(access), outcome }],
+      credential,
+    };
   };
 }
 

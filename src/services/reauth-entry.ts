@@ -39,21 +39,42 @@ export interface ReauthEntryDeps {
 
 export function createReauthEntry(deps: ReauthEntryDeps) {
   const audit = (userId: string, integration: Integration, outcome: string) =>
-    deps.store.audit.record({ actor: userId, integrationId: integration.id, action: 'reauth.open', outcome }, deps.clock.now());
+    deps.store.audit.record(
+      { actor: userId, integrationId: integration.id, action: 'reauth.open', outcome },
+      deps.clock.now(),
+    );
 
   /** The surface for someone known to be allowed. */
-  async function allowedSurface(integration: Integration, userId: string, userName?: string): Promise<IntegrationSurface> {
+  async function allowedSurface(
+    integration: Integration,
+    userId: string,
+    userName?: string,
+  ): Promise<IntegrationSurface> {
     const spec = authSpec(integration.provider, integration.authType);
     if (spec?.form.kind === 'oauth') {
       const link = await deps.oauth.issueLink(integration, userId);
-      return link.ok ? { kind: 'oauth', integration, link: link.link, expiresAt: link.expiresAt } : { kind: 'oauth_not_configured', integration, setupHint: link.setupHint };
+      return link.ok
+        ? { kind: 'oauth', integration, link: link.link, expiresAt: link.expiresAt }
+        : { kind: 'oauth_not_configured', integration, setupHint: link.setupHint };
     }
     const entry = deps.secretEntry ?? 'slack';
-    const web = deps.webForm && entry !== 'slack' ? { ...(await deps.webForm.issueLink(integration, userId, userName)), only: entry === 'web' } : undefined;
-    return { kind: 'form', integration, metadata: deps.signer.sign({ integrationId: integration.id, auth: integration.authType, userId }), ...(web ? { web } : {}) };
+    const web =
+      deps.webForm && entry !== 'slack'
+        ? { ...(await deps.webForm.issueLink(integration, userId, userName)), only: entry === 'web' }
+        : undefined;
+    return {
+      kind: 'form',
+      integration,
+      metadata: deps.signer.sign({ integrationId: integration.id, auth: integration.authType, userId }),
+      ...(web ? { web } : {}),
+    };
   }
 
-  const denied = (integration: Integration): IntegrationSurface => ({ kind: 'denied', integration, approvers: deps.authoriser.approvers(integration.owners) });
+  const denied = (integration: Integration): IntegrationSurface => ({
+    kind: 'denied',
+    integration,
+    approvers: deps.authoriser.approvers(integration.owners),
+  });
 
   return {
     /**
@@ -69,7 +90,12 @@ export function createReauthEntry(deps: ReauthEntryDeps) {
       const spec = authSpec(integration.provider, integration.authType);
       if (!spec || spec.form.kind === 'unsupported') {
         await audit(userId, integration, 'unsupported_app_type');
-        return { kind: 'app', integration, label: spec?.label ?? integration.authType, instead: spec?.form.kind === 'unsupported' ? spec.form.instead : 'Change it in integrations.yml.' };
+        return {
+          kind: 'app',
+          integration,
+          label: spec?.label ?? integration.authType,
+          instead: spec?.form.kind === 'unsupported' ? spec.form.instead : 'Change it in integrations.yml.',
+        };
       }
       const decision = deps.authoriser.decideFast(userId, integration.owners);
       if (decision === 'needs_lookup') return { kind: 'checking', integration };

@@ -8,9 +8,21 @@ import type { Logger } from '../logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { HttpClient } from '../providers/http.js';
 import { parseCredentialInput, type RawCredentialInput } from '../providers/input.js';
-import { earliestExpiry, type CredentialValidation, type TokenReport, type ValidOutcome } from '../providers/outcome.js';
+import {
+  earliestExpiry,
+  type CredentialValidation,
+  type TokenReport,
+  type ValidOutcome,
+} from '../providers/outcome.js';
 import { authSpec, providerSpec } from '../providers/registry.js';
-import { accountsOfStored, accountsOfValidation, describeAccount, foreignAccounts, storedIdentity, type PendingAccounts } from '../domain/accounts.js';
+import {
+  accountsOfStored,
+  accountsOfValidation,
+  describeAccount,
+  foreignAccounts,
+  storedIdentity,
+  type PendingAccounts,
+} from '../domain/accounts.js';
 import { createPendingCredentials } from './pending-credentials.js';
 import type { AuthKey, FormField, ProviderKey } from '../providers/types.js';
 import { createValidationContext, validateCredential } from '../providers/validate.js';
@@ -52,7 +64,13 @@ export interface ConfirmRequest {
 
 type Failure = Extract<ReauthResult, { ok: false }>;
 
-const fail = (integration: Integration | undefined, kind: Failure['kind'], reason: string, field: FormField = 'token', tokens: TokenReport[] = []): Failure => ({
+const fail = (
+  integration: Integration | undefined,
+  kind: Failure['kind'],
+  reason: string,
+  field: FormField = 'token',
+  tokens: TokenReport[] = [],
+): Failure => ({
   ok: false,
   integration,
   kind,
@@ -103,12 +121,17 @@ export interface ReauthDeps {
 }
 
 /** How to start over, in the words of where the person is. */
-const startAgain = (how: EntryWay, integrationId: string): string => (how === 'web' ? 'Start again with Re-authenticate in Slack.' : `Open the form again with /reauth ${integrationId}.`);
+const startAgain = (how: EntryWay, integrationId: string): string =>
+  how === 'web' ? 'Start again with Re-authenticate in Slack.' : `Open the form again with /reauth ${integrationId}.`;
 
-const fingerprintsOf = (validation: CredentialValidation): string => validation.tokens.map((t) => t.fingerprint).join(',');
+const fingerprintsOf = (validation: CredentialValidation): string =>
+  validation.tokens.map((t) => t.fingerprint).join(',');
 
 /** Both accounts of a hand-over, as the audit log names them. */
-const handoverDetail = (accounts: PendingAccounts) => ({ previous_accounts: accounts.current.map(describeAccount), new_accounts: accounts.next.map(describeAccount) });
+const handoverDetail = (accounts: PendingAccounts) => ({
+  previous_accounts: accounts.current.map(describeAccount),
+  new_accounts: accounts.next.map(describeAccount),
+});
 
 export function createReauthService(deps: ReauthDeps) {
   /** Credentials of another account waiting for their confirmation. */
@@ -117,14 +140,17 @@ export function createReauthService(deps: ReauthDeps) {
    * Seals and swaps in a validated credential in one transaction with the health state of every
    * integration it serves and the audit entry: all of it commits, or none.
    */
-  async function commit(params: CommitParams): Promise<{ credential: Credential; affected: Integration[]; previousFingerprints: string[] }> {
+  async function commit(
+    params: CommitParams,
+  ): Promise<{ credential: Credential; affected: Integration[]; previousFingerprints: string[] }> {
     const now = deps.clock.now();
     const { integration, validation } = params;
     const fingerprints = validation.tokens.map((t) => t.fingerprint);
     const binding = bindingOf(integration);
     const sealed = sealPayload(deps.keyring, { credentialKey: integration.credentialKey, binding }, params.payload);
     const expiresAt = params.expiresAt === undefined ? earliestExpiry(validation.tokens) : params.expiresAt;
-    const identity = validation.outcome.identity.name ?? validation.outcome.identity.username ?? validation.outcome.identity.id;
+    const identity =
+      validation.outcome.identity.name ?? validation.outcome.identity.username ?? validation.outcome.identity.id;
     const served = deps.outbox ? await deps.store.integrations.listByCredentialKey(integration.credentialKey) : [];
     const outbox = deps.outbox?.forCredential(integration.credentialKey, served, params.payload, {
       fingerprint: fingerprints.join(','),
@@ -156,14 +182,28 @@ export function createReauthService(deps: ReauthDeps) {
             createdBy: params.actor,
             createdAt: now,
           },
-          health: { status: 'healthy', outcome: 'valid', reason: rotated ? 'Rotated automatically.' : `Re-authenticated by <@${params.actor}>.`, since: now, lastCheckedAt: now, lastSuccessAt: now, consecutiveFailures: 0, firstFailureAt: null, nextProbeAt: null },
+          health: {
+            status: 'healthy',
+            outcome: 'valid',
+            reason: rotated ? 'Rotated automatically.' : `Re-authenticated by <@${params.actor}>.`,
+            since: now,
+            lastCheckedAt: now,
+            lastSuccessAt: now,
+            consecutiveFailures: 0,
+            firstFailureAt: null,
+            nextProbeAt: null,
+          },
           audit: {
             actor: params.actor,
             integrationId: integration.id,
             action: rotated ? 'credential.rotate' : `reauth.${params.how}`,
             outcome: 'success',
             fingerprint: fingerprints.join(','),
-            detail: { identity, ...(rotated && expiresAt ? { expires_at: expiresAt.toISOString() } : {}), ...(params.handover ? handoverDetail(params.handover) : {}) },
+            detail: {
+              identity,
+              ...(rotated && expiresAt ? { expires_at: expiresAt.toISOString() } : {}),
+              ...(params.handover ? handoverDetail(params.handover) : {}),
+            },
           },
         },
         now,
@@ -171,8 +211,21 @@ export function createReauthService(deps: ReauthDeps) {
     const committed = params.locked ? await swap() : await deps.credentialLock(integration.credentialKey, swap);
     if (outbox) deps.delivered?.();
     if (!rotated) deps.metrics?.reauthentications.inc({ provider: integration.provider, outcome: 'success' });
-    deps.logger.info({ event: rotated ? 'credential_rotated' : 'reauth_succeeded', integration: integration.id, actor: params.actor, how: params.how, fingerprints }, rotated ? 'credential rotated automatically' : 're-authentication succeeded');
-    return { credential: committed.credential, affected: committed.affected, previousFingerprints: committed.previous?.fingerprints ?? [] };
+    deps.logger.info(
+      {
+        event: rotated ? 'credential_rotated' : 'reauth_succeeded',
+        integration: integration.id,
+        actor: params.actor,
+        how: params.how,
+        fingerprints,
+      },
+      rotated ? 'credential rotated automatically' : 're-authentication succeeded',
+    );
+    return {
+      credential: committed.credential,
+      affected: committed.affected,
+      previousFingerprints: committed.previous?.fingerprints ?? [],
+    };
   }
 
   /**
@@ -187,16 +240,34 @@ export function createReauthService(deps: ReauthDeps) {
 
     const integration = await deps.store.integrations.findActive(request.integrationId);
     if (!integration) {
-      return refuse(undefined, fail(undefined, 'not_found', `Integration ${request.integrationId} no longer exists (it was removed from integrations.yml). Nothing was changed.`));
+      return refuse(
+        undefined,
+        fail(
+          undefined,
+          'not_found',
+          `Integration ${request.integrationId} no longer exists (it was removed from integrations.yml). Nothing was changed.`,
+        ),
+      );
     }
     const spec = authSpec(integration.provider, integration.authType);
     if (!spec || spec.form.kind !== 'token') {
-      return refuse(integration, fail(integration, 'unsupported', `${integration.name} does not take a typed credential (auth type ${integration.authType}). Nothing was changed.`));
+      return refuse(
+        integration,
+        fail(
+          integration,
+          'unsupported',
+          `${integration.name} does not take a typed credential (auth type ${integration.authType}). Nothing was changed.`,
+        ),
+      );
     }
     if (request.expectedAuth !== integration.authType) {
       return refuse(
         integration,
-        fail(integration, 'tampered', `This form was for auth type ${request.expectedAuth}, but ${integration.name} uses ${integration.authType}. The auth type cannot change during re-authentication. ${startAgain(how, integration.id)}`),
+        fail(
+          integration,
+          'tampered',
+          `This form was for auth type ${request.expectedAuth}, but ${integration.name} uses ${integration.authType}. The auth type cannot change during re-authentication. ${startAgain(how, integration.id)}`,
+        ),
         { reason: 'auth_type_mismatch', submitted: request.expectedAuth, actual: integration.authType },
       );
     }
@@ -205,22 +276,38 @@ export function createReauthService(deps: ReauthDeps) {
     if (smuggled.length > 0) {
       return refuse(
         integration,
-        fail(integration, 'tampered', `The submission carried fields this integration does not use (${smuggled.join(', ')}); it was refused and nothing was changed. ${startAgain(how, integration.id)}`),
+        fail(
+          integration,
+          'tampered',
+          `The submission carried fields this integration does not use (${smuggled.join(', ')}); it was refused and nothing was changed. ${startAgain(how, integration.id)}`,
+        ),
         { reason: 'unexpected_fields', fields: smuggled },
       );
     }
     if (!(await deps.authoriser.canManage(request.actor, integration.owners))) {
-      return refuse(integration, fail(integration, 'permission_denied', `You are not allowed to re-authenticate ${integration.name}; ask one of its owners or a Reauth admin.`));
+      return refuse(
+        integration,
+        fail(
+          integration,
+          'permission_denied',
+          `You are not allowed to re-authenticate ${integration.name}; ask one of its owners or a Reauth admin.`,
+        ),
+      );
     }
 
     const parsed = parseCredentialInput(spec, request.raw);
     if (!parsed.ok) {
       const field = parsed.outcome.kind === 'invalid_input' ? parsed.outcome.field : 'token';
-      return refuse(integration, fail(integration, parsed.outcome.kind, parsed.outcome.reason, field), { reason: parsed.outcome.reason });
+      return refuse(integration, fail(integration, parsed.outcome.kind, parsed.outcome.reason, field), {
+        reason: parsed.outcome.reason,
+      });
     }
 
     const started = performance.now();
-    const validation = await validateCredential(createValidationContext(targetOf(integration), deps.http, now), parsed.input);
+    const validation = await validateCredential(
+      createValidationContext(targetOf(integration), deps.http, now),
+      parsed.input,
+    );
     deps.metrics?.validationSeconds.observe({ provider: integration.provider }, (performance.now() - started) / 1000);
     if (validation.outcome.kind !== 'valid') {
       const field = validation.outcome.kind === 'invalid_input' ? validation.outcome.field : 'token';
@@ -228,22 +315,50 @@ export function createReauthService(deps: ReauthDeps) {
       return refuse(
         integration,
         fail(integration, validation.outcome.kind, validation.outcome.reason, field, validation.tokens),
-        { reason: validation.outcome.reason, tokens: validation.tokens.map((t) => ({ position: t.position, fingerprint: t.fingerprint, outcome: t.outcome.kind })) },
+        {
+          reason: validation.outcome.reason,
+          tokens: validation.tokens.map((t) => ({
+            position: t.position,
+            fingerprint: t.fingerprint,
+            outcome: t.outcome.kind,
+          })),
+        },
         fingerprints.join(','),
       );
     }
     const valid = validation as CredentialValidation & { outcome: ValidOutcome };
-    const payload: SecretPayload = { kind: 'tokens', identifier: parsed.input.identifier ?? null, tokens: parsed.input.tokens };
+    const payload: SecretPayload = {
+      kind: 'tokens',
+      identifier: parsed.input.identifier ?? null,
+      tokens: parsed.input.tokens,
+    };
     const current = await deps.store.credentials.current(integration.credentialKey);
     const accounts = { current: accountsOfStored(current?.identity ?? null), next: accountsOfValidation(valid) };
     const foreign = foreignAccounts(accounts.current, accounts.next);
     if (current && foreign.length > 0) {
       const held = await pending.hold(
-        { integrationId: integration.id, slackUserId: request.actor, boundTo: request.boundTo, replacesCredentialId: current.id, accounts, payload, validation: valid, ...(request.pendingReference ? { reference: request.pendingReference } : {}) },
+        {
+          integrationId: integration.id,
+          slackUserId: request.actor,
+          boundTo: request.boundTo,
+          replacesCredentialId: current.id,
+          accounts,
+          payload,
+          validation: valid,
+          ...(request.pendingReference ? { reference: request.pendingReference } : {}),
+        },
         now(),
       );
       const reason = `${providerSpec(integration.provider).label} accepted it, but it belongs to ${foreign.map(describeAccount).join(', ')}, and the credential it would replace belongs to ${accounts.current.map(describeAccount).join(', ')}. Confirm to replace it, or cancel to keep the current one; nothing was changed yet.`;
-      return refuse(integration, { ...fail(integration, 'confirm_account', reason, 'token', valid.tokens), confirmation: { reference: held.reference, accounts, expiresAt: held.expiresAt } }, handoverDetail(accounts), fingerprintsOf(valid));
+      return refuse(
+        integration,
+        {
+          ...fail(integration, 'confirm_account', reason, 'token', valid.tokens),
+          confirmation: { reference: held.reference, accounts, expiresAt: held.expiresAt },
+        },
+        handoverDetail(accounts),
+        fingerprintsOf(valid),
+      );
     }
     const committed = await commit({ integration, actor: request.actor, payload, validation: valid, how });
     return { ok: true, integration, ...committed, validation: valid };
@@ -251,10 +366,34 @@ export function createReauthService(deps: ReauthDeps) {
 
   /** Audits and counts a refused attempt, and says why in the log (never what was typed). */
   function refuser(actor: string, integrationId: string, how: EntryWay) {
-    return async (integration: Integration | undefined, failure: Failure, detail: Record<string, unknown> = {}, fingerprint: string | null = null): Promise<Failure> => {
+    return async (
+      integration: Integration | undefined,
+      failure: Failure,
+      detail: Record<string, unknown> = {},
+      fingerprint: string | null = null,
+    ): Promise<Failure> => {
       deps.metrics?.reauthentications.inc({ provider: integration?.provider ?? 'unknown', outcome: failure.kind });
-      await deps.store.audit.record({ actor, integrationId: integration?.id ?? integrationId, action: `reauth.${how}`, outcome: failure.kind, fingerprint, detail }, deps.clock.now());
-      deps.logger.info({ event: 'reauth_refused', integration: integration?.id ?? integrationId, actor, outcome: failure.kind, fingerprint }, 're-authentication refused');
+      await deps.store.audit.record(
+        {
+          actor,
+          integrationId: integration?.id ?? integrationId,
+          action: `reauth.${how}`,
+          outcome: failure.kind,
+          fingerprint,
+          detail,
+        },
+        deps.clock.now(),
+      );
+      deps.logger.info(
+        {
+          event: 'reauth_refused',
+          integration: integration?.id ?? integrationId,
+          actor,
+          outcome: failure.kind,
+          fingerprint,
+        },
+        're-authentication refused',
+      );
       return failure;
     };
   }
@@ -268,28 +407,106 @@ export function createReauthService(deps: ReauthDeps) {
   async function confirm(request: ConfirmRequest): Promise<ReauthResult> {
     const refuse = refuser(request.actor, request.integrationId, request.how);
     const again = startAgain(request.how, request.integrationId);
-    const taken = await pending.take(request.reference, { slackUserId: request.actor, boundTo: request.boundTo }, deps.clock.now());
+    const taken = await pending.take(
+      request.reference,
+      { slackUserId: request.actor, boundTo: request.boundTo },
+      deps.clock.now(),
+    );
     const integration = await deps.store.integrations.findActive(request.integrationId);
     if (!taken.ok) {
-      if (taken.problem === 'foreign') return refuse(integration, fail(integration, 'tampered', `This confirmation belongs to someone else or to another form, so it was refused and nothing was changed. ${again}`), { reason: 'foreign_confirmation' });
-      const why = taken.problem === 'expired' ? 'waited more than 10 minutes' : taken.problem === 'used' ? 'was already answered' : 'is not known';
-      return refuse(integration, fail(integration, 'confirmation_expired', `This confirmation ${why}, so nothing was changed and the pasted credential was discarded. ${again}`), { reason: `${taken.problem}_confirmation` });
+      if (taken.problem === 'foreign')
+        return refuse(
+          integration,
+          fail(
+            integration,
+            'tampered',
+            `This confirmation belongs to someone else or to another form, so it was refused and nothing was changed. ${again}`,
+          ),
+          { reason: 'foreign_confirmation' },
+        );
+      const why =
+        taken.problem === 'expired'
+          ? 'waited more than 10 minutes'
+          : taken.problem === 'used'
+            ? 'was already answered'
+            : 'is not known';
+      return refuse(
+        integration,
+        fail(
+          integration,
+          'confirmation_expired',
+          `This confirmation ${why}, so nothing was changed and the pasted credential was discarded. ${again}`,
+        ),
+        { reason: `${taken.problem}_confirmation` },
+      );
     }
     const { accounts } = taken.pending;
     const fingerprint = fingerprintsOf(taken.validation);
-    if (taken.pending.integrationId !== request.integrationId) return refuse(integration, fail(integration, 'tampered', `This confirmation was for another integration, so it was refused and nothing was changed. ${again}`), { reason: 'other_integration' });
+    if (taken.pending.integrationId !== request.integrationId)
+      return refuse(
+        integration,
+        fail(
+          integration,
+          'tampered',
+          `This confirmation was for another integration, so it was refused and nothing was changed. ${again}`,
+        ),
+        { reason: 'other_integration' },
+      );
     if (!request.replace) {
-      return refuse(integration, fail(integration, 'declined', `Nothing was changed: the credential of ${accounts.next.map(describeAccount).join(', ')} was discarded, and the current one stays.`), handoverDetail(accounts), fingerprint);
+      return refuse(
+        integration,
+        fail(
+          integration,
+          'declined',
+          `Nothing was changed: the credential of ${accounts.next.map(describeAccount).join(', ')} was discarded, and the current one stays.`,
+        ),
+        handoverDetail(accounts),
+        fingerprint,
+      );
     }
-    if (!integration) return refuse(undefined, fail(undefined, 'not_found', `Integration ${request.integrationId} no longer exists (it was removed from integrations.yml). Nothing was changed.`));
+    if (!integration)
+      return refuse(
+        undefined,
+        fail(
+          undefined,
+          'not_found',
+          `Integration ${request.integrationId} no longer exists (it was removed from integrations.yml). Nothing was changed.`,
+        ),
+      );
     if (!(await deps.authoriser.canManage(request.actor, integration.owners))) {
-      return refuse(integration, fail(integration, 'permission_denied', `You are not allowed to re-authenticate ${integration.name}; ask one of its owners or a Reauth admin.`));
+      return refuse(
+        integration,
+        fail(
+          integration,
+          'permission_denied',
+          `You are not allowed to re-authenticate ${integration.name}; ask one of its owners or a Reauth admin.`,
+        ),
+      );
     }
-    const changed = () => refuse(integration, fail(integration, 'changed', `The credential of ${integration.name} changed while you were deciding (someone re-authenticated it, or it was rotated), so nothing was changed. ${again}`), handoverDetail(accounts), fingerprint);
+    const changed = () =>
+      refuse(
+        integration,
+        fail(
+          integration,
+          'changed',
+          `The credential of ${integration.name} changed while you were deciding (someone re-authenticated it, or it was rotated), so nothing was changed. ${again}`,
+        ),
+        handoverDetail(accounts),
+        fingerprint,
+      );
     const outcome = await deps.credentialLock(integration.credentialKey, async () => {
       const current = await deps.store.credentials.current(integration.credentialKey);
-      if (current?.id !== taken.pending.replacesCredentialId || current.authType !== integration.authType) return undefined;
-      return commit({ integration, actor: request.actor, payload: taken.payload, validation: taken.validation, how: request.how, handover: accounts, locked: true });
+      if (current?.id !== taken.pending.replacesCredentialId || current.authType !== integration.authType)
+        return undefined;
+      return commit({
+        integration,
+        actor: request.actor,
+        payload: taken.payload,
+        validation: taken.validation,
+        how: request.how,
+        handover: accounts,
+        locked: true,
+      });
     });
     if (!outcome) return changed();
     return { ok: true, integration, ...outcome, validation: taken.validation };
@@ -300,10 +517,18 @@ export function createReauthService(deps: ReauthDeps) {
     confirm,
     commit,
     /** The integration a form names, to show which one is being validated. */
-    find: (integrationId: string): Promise<Integration | undefined> => deps.store.integrations.findActive(integrationId),
+    find: (integrationId: string): Promise<Integration | undefined> =>
+      deps.store.integrations.findActive(integrationId),
     /** A submission whose signed metadata is broken or belongs to someone else: refused before anything else. */
-    async recordTampered(actor: string, integrationId: string | null, reason: 'other_user' | 'bad_signature'): Promise<void> {
-      await deps.store.audit.record({ actor, integrationId, action: 'reauth.modal', outcome: 'tampered', detail: { reason } }, deps.clock.now());
+    async recordTampered(
+      actor: string,
+      integrationId: string | null,
+      reason: 'other_user' | 'bad_signature',
+    ): Promise<void> {
+      await deps.store.audit.record(
+        { actor, integrationId, action: 'reauth.modal', outcome: 'tampered', detail: { reason } },
+        deps.clock.now(),
+      );
     },
   };
 }

@@ -9,7 +9,8 @@ export type RotationSummary = ResealCounts;
  * A secret that cannot be opened (unknown key, tampered) aborts the rotation unchanged.
  */
 export function rotateKeys(store: Pick<Store, 'credentials'>, keyring: Keyring, now: Date): Promise<RotationSummary> {
-  const reseal = (sealed: string, context: string) => (keyring.needsResealing(sealed) ? keyring.seal(keyring.unseal(sealed, context), context) : undefined);
+  const reseal = (sealed: string, context: string) =>
+    keyring.needsResealing(sealed) ? keyring.seal(keyring.unseal(sealed, context), context) : undefined;
   return store.credentials.resealAll(
     {
       credential: (row) => reseal(row.sealedSecret, credentialContext(row.credentialKey, row.binding)),
@@ -17,7 +18,12 @@ export function rotateKeys(store: Pick<Store, 'credentials'>, keyring: Keyring, 
       pending: (row) => reseal(row.sealed, pendingCredentialContext(row.refHash)),
       delivery: (row) => reseal(row.sealedCredential, deliveryContext(row.credentialKey)),
     },
-    (counts) => ({ actor: 'cli', action: 'key.rotate', outcome: 'ok', detail: { ...counts, keyId: keyring.currentKeyId } }),
+    (counts) => ({
+      actor: 'cli',
+      action: 'key.rotate',
+      outcome: 'ok',
+      detail: { ...counts, keyId: keyring.currentKeyId },
+    }),
     now,
   );
 }

@@ -4,7 +4,13 @@ import { credentialContext } from './sealing-contexts.js';
 /** What a sealed credential holds. Only ever in memory in plain form. */
 export type SecretPayload =
   | { kind: 'tokens'; identifier: string | null; tokens: string[] }
-  | { kind: 'oauth'; accessToken: string; refreshToken: string | null; accessExpiresAt: number; refreshExpiresAt: number | null };
+  | {
+      kind: 'oauth';
+      accessToken: string;
+      refreshToken: string | null;
+      accessExpiresAt: number;
+      refreshExpiresAt: number | null;
+    };
 
 /** Where a sealed credential belongs: its key and its binding (null for credentials stored before bindings). */
 export interface SealedFor {
@@ -17,7 +23,9 @@ export function sealPayload(keyring: Keyring, owner: SealedFor, payload: SecretP
 }
 
 export function unsealPayload(keyring: Keyring, owner: SealedFor, sealed: string): SecretPayload {
-  const parsed = JSON.parse(keyring.unseal(sealed, credentialContext(owner.credentialKey, owner.binding))) as SecretPayload;
+  const parsed = JSON.parse(
+    keyring.unseal(sealed, credentialContext(owner.credentialKey, owner.binding)),
+  ) as SecretPayload;
   if (parsed.kind !== 'tokens' && parsed.kind !== 'oauth') throw new Error('A stored credential has an unknown shape.');
   return parsed;
 }

@@ -18,7 +18,8 @@ export const hashLink = (state: string): string => sha256(`web-form:${state}`);
 const hashBrowser = (secret: string): string => sha256(`web-form-browser:${secret}`);
 
 /** The anti-forgery value: only a page served to the browser holding the cookie can know it. */
-const antiForgery = (browserSecret: string, linkHash: string): string => createHmac('sha256', browserSecret).update(`web-form-csrf:${linkHash}`).digest('base64url');
+const antiForgery = (browserSecret: string, linkHash: string): string =>
+  createHmac('sha256', browserSecret).update(`web-form-csrf:${linkHash}`).digest('base64url');
 
 const sameText = (a: string, b: string): boolean => {
   const left = Buffer.from(a);
@@ -36,7 +37,12 @@ export interface FormContext {
 }
 
 export type WebFormPage =
-  | (FormContext & { kind: 'form'; values: { email?: string; username?: string }; error?: { field: FormField; message: string }; notice?: string })
+  | (FormContext & {
+      kind: 'form';
+      values: { email?: string; username?: string };
+      error?: { field: FormField; message: string };
+      notice?: string;
+    })
   | (FormContext & { kind: 'confirm'; confirmation: Pick<AccountConfirmation, 'accounts' | 'expiresAt'> })
   | { kind: 'done'; integration: Integration; title: string; message: string }
   | { kind: 'refused'; title: string; message: string };
@@ -65,14 +71,38 @@ export const webFormCookieName = (linkHash: string): string => `reauth_form_${li
 const START_AGAIN = 'Start again with Re-authenticate in Slack.';
 
 const REFUSALS = {
-  unknown: [404, 'This link is not valid', `Reauth does not know this link (it may be mistyped, or older than a day). ${START_AGAIN}`],
+  unknown: [
+    404,
+    'This link is not valid',
+    `Reauth does not know this link (it may be mistyped, or older than a day). ${START_AGAIN}`,
+  ],
   used: [410, 'This link was already used', `Each link works for one change, and this one has made it. ${START_AGAIN}`],
   expired: [410, 'This link has expired', `Links to this page work for 10 minutes. ${START_AGAIN}`],
-  other_browser: [403, 'This link is open in another browser', `The link works only in the browser that opened it first, so nothing was changed here. ${START_AGAIN}`],
-  bad_form: [403, 'This form could not be verified', `The page was not sent by this browser's copy of the form (its anti-forgery field is missing or wrong), so nothing was changed. Reload the page, or ${START_AGAIN.toLowerCase()}`],
-  not_found: [404, 'Integration not found', 'The integration was removed from integrations.yml, or no longer takes a typed credential. Nothing was changed.'],
-  permission_denied: [403, 'You may not re-authenticate this integration', 'You are no longer one of its owners or a Reauth admin, so nothing was changed. Ask one of its owners or a Reauth admin.'],
-  incomplete: [400, 'Nothing to save', `The form arrived without a credential and without a confirmation, so nothing was changed. ${START_AGAIN}`],
+  other_browser: [
+    403,
+    'This link is open in another browser',
+    `The link works only in the browser that opened it first, so nothing was changed here. ${START_AGAIN}`,
+  ],
+  bad_form: [
+    403,
+    'This form could not be verified',
+    `The page was not sent by this browser's copy of the form (its anti-forgery field is missing or wrong), so nothing was changed. Reload the page, or ${START_AGAIN.toLowerCase()}`,
+  ],
+  not_found: [
+    404,
+    'Integration not found',
+    'The integration was removed from integrations.yml, or no longer takes a typed credential. Nothing was changed.',
+  ],
+  permission_denied: [
+    403,
+    'You may not re-authenticate this integration',
+    'You are no longer one of its owners or a Reauth admin, so nothing was changed. Ask one of its owners or a Reauth admin.',
+  ],
+  incomplete: [
+    400,
+    'Nothing to save',
+    `The form arrived without a credential and without a confirmation, so nothing was changed. ${START_AGAIN}`,
+  ],
 } as const satisfies Record<string, readonly [number, string, string]>;
 
 type Refusal = keyof typeof REFUSALS;
@@ -85,7 +115,16 @@ type Refusal = keyof typeof REFUSALS;
  */
 export function createWebForm(deps: WebFormDeps) {
   const audit = (form: SecretForm | undefined, outcome: string, detail: Record<string, unknown> = {}) =>
-    deps.store.audit.record({ actor: form?.slackUserId ?? 'browser', integrationId: form?.integrationId ?? null, action: 'reauth.web_form', outcome, detail }, deps.clock.now());
+    deps.store.audit.record(
+      {
+        actor: form?.slackUserId ?? 'browser',
+        integrationId: form?.integrationId ?? null,
+        action: 'reauth.web_form',
+        outcome,
+        detail,
+      },
+      deps.clock.now(),
+    );
 
   const refuse = async (form: SecretForm | undefined, why: Refusal): Promise<WebFormAnswer> => {
     await audit(form, why);
@@ -94,7 +133,20 @@ export function createWebForm(deps: WebFormDeps) {
   };
 
   /** The link, its browser and its integration, checked in that order; a refusal or what the page may show. */
-  async function admit(state: string, browserSecret: string | undefined, opening: boolean): Promise<{ refused: WebFormAnswer } | { form: SecretForm; integration: Integration; tokenForm: TokenForm; browserSecret: string; bindBrowser?: { name: string; value: string } }> {
+  async function admit(
+    state: string,
+    browserSecret: string | undefined,
+    opening: boolean,
+  ): Promise<
+    | { refused: WebFormAnswer }
+    | {
+        form: SecretForm;
+        integration: Integration;
+        tokenForm: TokenForm;
+        browserSecret: string;
+        bindBrowser?: { name: string; value: string };
+      }
+  > {
     const now = deps.clock.now();
     const linkHash = hashLink(state);
     const form = await deps.store.secretForms.find(linkHash);
@@ -107,7 +159,8 @@ export function createWebForm(deps: WebFormDeps) {
       // A POST never binds: only opening the link does, so a forged POST finds no browser to be.
       if (!opening) return { refused: await refuse(form, 'other_browser') };
       secret = randomBytes(32).toString('base64url');
-      if (!(await deps.store.secretForms.bindBrowser(linkHash, hashBrowser(secret), now))) return { refused: await refuse(form, 'other_browser') };
+      if (!(await deps.store.secretForms.bindBrowser(linkHash, hashBrowser(secret), now)))
+        return { refused: await refuse(form, 'other_browser') };
       bindBrowser = { name: webFormCookieName(linkHash), value: secret };
       await audit(form, 'opened');
     } else if (!secret || !sameText(hashBrowser(secret), form.browserHash)) {
@@ -116,14 +169,22 @@ export function createWebForm(deps: WebFormDeps) {
     const integration = await deps.store.integrations.findActive(form.integrationId);
     const tokenForm = integration && authSpec(integration.provider, integration.authType)?.form;
     if (!integration || tokenForm?.kind !== 'token') return { refused: await refuse(form, 'not_found') };
-    if (!(await deps.authoriser.canManage(form.slackUserId, integration.owners))) return { refused: await refuse(form, 'permission_denied') };
+    if (!(await deps.authoriser.canManage(form.slackUserId, integration.owners)))
+      return { refused: await refuse(form, 'permission_denied') };
     return { form, integration, tokenForm, browserSecret: secret as string, ...(bindBrowser ? { bindBrowser } : {}) };
   }
 
-  const contextOf = (admitted: { form: SecretForm; integration: Integration; tokenForm: TokenForm; browserSecret: string }): FormContext => ({
+  const contextOf = (admitted: {
+    form: SecretForm;
+    integration: Integration;
+    tokenForm: TokenForm;
+    browserSecret: string;
+  }): FormContext => ({
     integration: admitted.integration,
     form: admitted.tokenForm,
-    requestedBy: admitted.form.requestedByName ? `${admitted.form.requestedByName} (${admitted.form.slackUserId})` : admitted.form.slackUserId,
+    requestedBy: admitted.form.requestedByName
+      ? `${admitted.form.requestedByName} (${admitted.form.slackUserId})`
+      : admitted.form.slackUserId,
     expiresAt: admitted.form.expiresAt,
     antiForgery: antiForgery(admitted.browserSecret, admitted.form.linkHash),
   });
@@ -134,13 +195,27 @@ export function createWebForm(deps: WebFormDeps) {
 
   return {
     /** A link for this person to type the credential of `integration` on Reauth's page. */
-    async issueLink(integration: Integration, userId: string, userName?: string): Promise<{ link: string; expiresAt: Date }> {
+    async issueLink(
+      integration: Integration,
+      userId: string,
+      userName?: string,
+    ): Promise<{ link: string; expiresAt: Date }> {
       const now = deps.clock.now();
       await deps.store.secretForms.prune(now);
       const state = randomBytes(32).toString('base64url');
       const expiresAt = new Date(now.getTime() + WEB_FORM_LIFETIME_MS);
-      await deps.store.secretForms.insert({ linkHash: hashLink(state), integrationId: integration.id, slackUserId: userId, requestedByName: userName?.slice(0, 80) ?? null, createdAt: now, expiresAt });
-      await deps.store.audit.record({ actor: userId, integrationId: integration.id, action: 'reauth.web_link', outcome: 'issued' }, now);
+      await deps.store.secretForms.insert({
+        linkHash: hashLink(state),
+        integrationId: integration.id,
+        slackUserId: userId,
+        requestedByName: userName?.slice(0, 80) ?? null,
+        createdAt: now,
+        expiresAt,
+      });
+      await deps.store.audit.record(
+        { actor: userId, integrationId: integration.id, action: 'reauth.web_link', outcome: 'issued' },
+        now,
+      );
       return { link: `${deps.publicUrl}/reauth/form/${state}`, expiresAt };
     },
 
@@ -157,7 +232,8 @@ export function createWebForm(deps: WebFormDeps) {
       const admitted = await admit(state, browserSecret, false);
       if ('refused' in admitted) return admitted.refused;
       const given = body.get('csrf');
-      if (!given || !sameText(given, antiForgery(admitted.browserSecret, admitted.form.linkHash))) return refuse(admitted.form, 'bad_form');
+      if (!given || !sameText(given, antiForgery(admitted.browserSecret, admitted.form.linkHash)))
+        return refuse(admitted.form, 'bad_form');
       const { form, integration } = admitted;
       const context = contextOf(admitted);
       const fields = (['email', 'username', 'token'] as const).filter((f) => body.has(f));
@@ -167,33 +243,68 @@ export function createWebForm(deps: WebFormDeps) {
           integrationId: integration.id,
           actor: form.slackUserId,
           expectedAuth: integration.authType,
-          raw: { email: body.get('email') ?? undefined, username: body.get('username') ?? undefined, token: body.get('token') ?? undefined },
+          raw: {
+            email: body.get('email') ?? undefined,
+            username: body.get('username') ?? undefined,
+            token: body.get('token') ?? undefined,
+          },
           submittedFields: fields,
           how: 'web',
           boundTo: boundTo(form),
           pendingReference: pendingReference(state),
         });
       } else if (body.get('step') === 'confirm' || body.has('confirm_account')) {
-        result = await deps.reauth.confirm({ reference: pendingReference(state), integrationId: integration.id, actor: form.slackUserId, boundTo: boundTo(form), how: 'web', replace: body.getAll('confirm_account').includes('replace') });
+        result = await deps.reauth.confirm({
+          reference: pendingReference(state),
+          integrationId: integration.id,
+          actor: form.slackUserId,
+          boundTo: boundTo(form),
+          how: 'web',
+          replace: body.getAll('confirm_account').includes('replace'),
+        });
       } else {
         return refuse(form, 'incomplete');
       }
-      const values = { ...(body.get('email') ? { email: body.get('email') as string } : {}), ...(body.get('username') ? { username: body.get('username') as string } : {}) };
+      const values = {
+        ...(body.get('email') ? { email: body.get('email') as string } : {}),
+        ...(body.get('username') ? { username: body.get('username') as string } : {}),
+      };
       if (result.ok) {
         if (!(await deps.store.secretForms.markUsed(form.linkHash, deps.clock.now()))) return refuse(form, 'used');
-        const also = result.affected.length > 1 ? ` It also serves ${result.affected.filter((a) => a.id !== integration.id).map((a) => a.name).join(', ')}.` : '';
-        return { status: 200, page: { kind: 'done', integration, title: `${integration.name} is re-authenticated`, message: `${result.validation.outcome.reason}${also} The result is posted in Slack.` }, success: { ...result, userId: form.slackUserId } };
+        const also =
+          result.affected.length > 1
+            ? ` It also serves ${result.affected
+                .filter((a) => a.id !== integration.id)
+                .map((a) => a.name)
+                .join(', ')}.`
+            : '';
+        return {
+          status: 200,
+          page: {
+            kind: 'done',
+            integration,
+            title: `${integration.name} is re-authenticated`,
+            message: `${result.validation.outcome.reason}${also} The result is posted in Slack.`,
+          },
+          success: { ...result, userId: form.slackUserId },
+        };
       }
       switch (result.kind) {
         case 'confirm_account':
-          return { status: 200, page: { ...context, kind: 'confirm', confirmation: result.confirmation as AccountConfirmation } };
+          return {
+            status: 200,
+            page: { ...context, kind: 'confirm', confirmation: result.confirmation as AccountConfirmation },
+          };
         case 'declined':
           return { status: 200, page: { ...context, kind: 'form', values, notice: result.reason } };
         case 'not_found':
         case 'unsupported':
           return { status: 404, page: { kind: 'refused', title: REFUSALS.not_found[1], message: result.reason } };
         case 'permission_denied':
-          return { status: 403, page: { kind: 'refused', title: REFUSALS.permission_denied[1], message: result.reason } };
+          return {
+            status: 403,
+            page: { kind: 'refused', title: REFUSALS.permission_denied[1], message: result.reason },
+          };
         case 'tampered':
           return { status: 400, page: { kind: 'refused', title: 'This form was altered', message: result.reason } };
         case 'confirmation_expired':
@@ -201,7 +312,10 @@ export function createWebForm(deps: WebFormDeps) {
           return { status: 409, page: { kind: 'refused', title: 'Nothing was changed', message: result.reason } };
         default:
           // The provider's answer (refused, expired, wrong scope, down…): the form again, the reason under its field.
-          return { status: 200, page: { ...context, kind: 'form', values, error: { field: result.field, message: result.reason } } };
+          return {
+            status: 200,
+            page: { ...context, kind: 'form', values, error: { field: result.field, message: result.reason } },
+          };
       }
     },
   };

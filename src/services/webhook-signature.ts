@@ -10,18 +10,37 @@ export function signWebhook(secret: string, timestamp: number, body: string): st
 
 export type SignatureCheck = { ok: true } | { ok: false; status: 401; message: string };
 
-export function verifyWebhookSignature(secret: string, headers: { timestamp: string | undefined; signature: string | undefined }, body: string, now: Date): SignatureCheck {
+export function verifyWebhookSignature(
+  secret: string,
+  headers: { timestamp: string | undefined; signature: string | undefined },
+  body: string,
+  now: Date,
+): SignatureCheck {
   if (!headers.timestamp || !/^\d{1,12}$/.test(headers.timestamp) || !headers.signature) {
-    return { ok: false, status: 401, message: 'X-Reauth-Timestamp (unix seconds) and X-Reauth-Signature (v1=<hex>) are required.' };
+    return {
+      ok: false,
+      status: 401,
+      message: 'X-Reauth-Timestamp (unix seconds) and X-Reauth-Signature (v1=<hex>) are required.',
+    };
   }
   const timestamp = Number(headers.timestamp);
   if (Math.abs(now.getTime() / 1000 - timestamp) > WEBHOOK_WINDOW_SECONDS) {
-    return { ok: false, status: 401, message: 'The timestamp is more than 5 minutes from now: check the sender\'s clock, and sign each request when it is sent.' };
+    return {
+      ok: false,
+      status: 401,
+      message:
+        "The timestamp is more than 5 minutes from now: check the sender's clock, and sign each request when it is sent.",
+    };
   }
   const expected = Buffer.from(signWebhook(secret, timestamp, body));
   const given = Buffer.from(headers.signature);
   if (expected.length !== given.length || !timingSafeEqual(expected, given)) {
-    return { ok: false, status: 401, message: 'The signature does not match: sign "v1:{timestamp}:{raw body}" with HMAC-SHA256 and HEALTH_WEBHOOK_SECRET.' };
+    return {
+      ok: false,
+      status: 401,
+      message:
+        'The signature does not match: sign "v1:{timestamp}:{raw body}" with HMAC-SHA256 and HEALTH_WEBHOOK_SECRET.',
+    };
   }
   return { ok: true };
 }

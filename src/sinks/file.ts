@@ -73,7 +73,11 @@ export function createFileSender(): SinkSender<'file'> {
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code ?? 'error';
       const needsAttention = ['EACCES', 'EPERM', 'EROFS', 'ENOTDIR', 'EISDIR', 'EEXIST'].includes(code);
-      return { ok: false, error: `cannot write ${spec.path} (${code})${needsAttention ? ': check the folder exists and Reauth may write there' : ''}`, needsAttention };
+      return {
+        ok: false,
+        error: `cannot write ${spec.path} (${code})${needsAttention ? ': check the folder exists and Reauth may write there' : ''}`,
+        needsAttention,
+      };
     }
   };
 }

@@ -23,6 +23,10 @@ export interface SinkMessage {
 export type SinkResult = { ok: true; note?: string } | { ok: false; error: string; needsAttention: boolean };
 
 /** `signal` aborts when the attempt's lease is lost: the sender stops, and another worker's attempt is the only one. */
-export type SinkSender<K extends SinkSpec['kind'] = SinkSpec['kind']> = (spec: Extract<SinkSpec, { kind: K }>, message: SinkMessage, signal?: AbortSignal) => Promise<SinkResult>;
+export type SinkSender<K extends SinkSpec['kind'] = SinkSpec['kind']> = (
+  spec: Extract<SinkSpec, { kind: K }>,
+  message: SinkMessage,
+  signal?: AbortSignal,
+) => Promise<SinkResult>;
 
 export type SinkSenders = { [K in SinkSpec['kind']]: SinkSender<K> };

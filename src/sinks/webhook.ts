@@ -20,19 +20,31 @@ export function webhookSecretProblem(secret: string | undefined): string | undef
   } catch {
     return 'is not a whsec_… secret (base64 after the whsec_ prefix)';
   }
-  return Buffer.from(secret.trim().replace(/^whsec_/, ''), 'base64').length < 16 ? 'is too short: use at least 16 random bytes (e.g. whsec_ + 32 base64-encoded random bytes)' : undefined;
+  return Buffer.from(secret.trim().replace(/^whsec_/, ''), 'base64').length < 16
+    ? 'is too short: use at least 16 random bytes (e.g. whsec_ + 32 base64-encoded random bytes)'
+    : undefined;
 }
 
 /** The JSON body of a message: `{"type","timestamp","data"}`. */
 export function webhookBody(message: Parameters<SinkSender<'webhook'>>[1], includeCredential: boolean): string {
-  const data = includeCredential && message.credential ? { ...message.data, credential: message.credential } : message.data;
+  const data =
+    includeCredential && message.credential ? { ...message.data, credential: message.credential } : message.data;
   return JSON.stringify({ type: message.type, timestamp: message.createdAt.toISOString(), data });
 }
 
-export function createWebhookSender(http: HttpClient, secretOf: SecretOf, now: () => Date = () => new Date()): SinkSender<'webhook'> {
+export function createWebhookSender(
+  http: HttpClient,
+  secretOf: SecretOf,
+  now: () => Date = () => new Date(),
+): SinkSender<'webhook'> {
   return async (spec, message, signal) => {
     const secret = secretOf(spec.secretEnv)?.trim();
-    if (!secret) return { ok: false, error: `${spec.secretEnv} is not set, so deliveries cannot be signed; set it and restart.`, needsAttention: true };
+    if (!secret)
+      return {
+        ok: false,
+        error: `${spec.secretEnv} is not set, so deliveries cannot be signed; set it and restart.`,
+        needsAttention: true,
+      };
     const body = webhookBody(message, spec.includeCredential);
     const at = now();
     const signature = new Webhook(secret).sign(message.messageId, at, body);
@@ -53,6 +65,10 @@ export function createWebhookSender(http: HttpClient, secretOf: SecretOf, now: (
     if (result.kind === 'network_error') return { ok: false, error: result.reason, needsAttention: false };
     const { status } = result.response;
     if (status >= 200 && status < 300) return { ok: true };
-    return { ok: false, error: `the receiver answered HTTP ${status}${status === 401 || status === 403 ? ' (does it have the same signing secret?)' : ''}`, needsAttention: false };
+    return {
+      ok: false,
+      error: `the receiver answered HTTP ${status}${status === 401 || status === 403 ? ' (does it have the same signing secret?)' : ''}`,
+      needsAttention: false,
+    };
   };
 }

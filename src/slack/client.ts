@@ -43,7 +43,14 @@ class ReportingWebClient extends WebClient {
 }
 
 /** Reauth's Web API client; `onError` hears of every failed call, for the metrics. */
-export function createSlackClient(config: Config, logger: Logger, onError?: (method: string, code: string) => void, transport?: SlackTransport): WebClient {
+export function createSlackClient(
+  config: Config,
+  logger: Logger,
+  onError?: (method: string, code: string) => void,
+  transport?: SlackTransport,
+): WebClient {
   const options = slackClientOptions(config, logger, transport);
-  return onError ? new ReportingWebClient(config.slack.botToken, options, onError) : new WebClient(config.slack.botToken, options);
+  return onError
+    ? new ReportingWebClient(config.slack.botToken, options, onError)
+    : new WebClient(config.slack.botToken, options);
 }

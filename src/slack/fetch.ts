@@ -34,14 +34,24 @@ export function createSlackFetch(agent: Agent): typeof fetch {
       dispatcher: agent,
     });
     const text = await response.body.text();
-    const flat: [string, string][] = Object.entries(response.headers).flatMap(([name, value]) => (value === undefined ? [] : Array.isArray(value) ? value.map((v): [string, string] => [name, v]) : [[name, value] as [string, string]]));
+    const flat: [string, string][] = Object.entries(response.headers).flatMap(([name, value]) =>
+      value === undefined
+        ? []
+        : Array.isArray(value)
+          ? value.map((v): [string, string] => [name, v])
+          : [[name, value] as [string, string]],
+    );
     const lookup = new Map(flat.map(([name, value]) => [name.toLowerCase(), value]));
     const minimal = {
       status: response.statusCode,
       statusText: '',
       ok: response.statusCode >= 200 && response.statusCode < 300,
       url,
-      headers: { get: (name: string) => lookup.get(name.toLowerCase()) ?? null, entries: () => flat[Symbol.iterator](), has: (name: string) => lookup.has(name.toLowerCase()) },
+      headers: {
+        get: (name: string) => lookup.get(name.toLowerCase()) ?? null,
+        entries: () => flat[Symbol.iterator](),
+        has: (name: string) => lookup.has(name.toLowerCase()),
+      },
       text: async () => text,
       json: async () => JSON.parse(text) as unknown,
       arrayBuffer: async () => {

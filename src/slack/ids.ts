@@ -8,7 +8,11 @@ export const INPUT_BLOCK = { email: 'email', username: 'username', token: 'token
 export const INPUT_ACTION = { email: 'email_value', username: 'username_value', token: 'token_value' } as const;
 
 /** The same-account confirmation: its input block (public, docs/slack.md), action and the one option. */
-export const CONFIRM_ACCOUNT = { block: 'confirm_account', action: 'confirm_account_value', replace: 'replace' } as const;
+export const CONFIRM_ACCOUNT = {
+  block: 'confirm_account',
+  action: 'confirm_account_value',
+  replace: 'replace',
+} as const;
 
 export const CALLBACK = {
   reauthModal: 'reauth_modal',

@@ -35,7 +35,12 @@ export function createMetadataSigner(secretKey: Buffer, previousKeys: readonly B
     });
   return {
     sign(metadata) {
-      const body = JSON.stringify({ i: metadata.integrationId, a: metadata.auth, u: metadata.userId, ...(metadata.ref ? { r: metadata.ref } : {}) });
+      const body = JSON.stringify({
+        i: metadata.integrationId,
+        a: metadata.auth,
+        u: metadata.userId,
+        ...(metadata.ref ? { r: metadata.ref } : {}),
+      });
       return JSON.stringify({ b: body, s: mac(keys[0] as Buffer, body) });
     },
     verify(text) {

@@ -44,13 +44,23 @@ function catalogueVariant(variant: number): string {
   const lines = ['integrations:'];
   for (let i = 0; i < 20; i += 1) {
     const host = i === 3 && variant % 2 === 1 ? 'gitlab-moved.example' : 'gitlab.example';
-    lines.push(`  - { id: gitlab-${i}, name: "GitLab ${i}${variant % 3 === 2 ? ' (renamed)' : ''}", provider: gitlab, auth: pat, url: "https://${host}", channel: C0CRASH, owners: [U0OWNER] }`);
+    lines.push(
+      `  - { id: gitlab-${i}, name: "GitLab ${i}${variant % 3 === 2 ? ' (renamed)' : ''}", provider: gitlab, auth: pat, url: "https://${host}", channel: C0CRASH, owners: [U0OWNER] }`,
+    );
   }
   const boardsAuth = variant % 4 === 3 ? 'oauth' : 'pat';
-  lines.push(`  - { id: ado-boards, provider: azure_devops, auth: ${boardsAuth}, organization: acme, service: boards, channel: C0CRASH }`);
-  lines.push('  - { id: ado-repos, provider: azure_devops, auth: pat, organization: acme, service: repos, channel: C0CRASH }');
-  lines.push('  - { id: ado-pipelines, provider: azure_devops, auth: pat, organization: acme, service: pipelines, channel: C0CRASH }');
-  lines.push('  - { id: jira-connect, provider: jira, auth: connect_app, url: "https://acme.atlassian.net", channel: C0CRASH }');
+  lines.push(
+    `  - { id: ado-boards, provider: azure_devops, auth: ${boardsAuth}, organization: acme, service: boards, channel: C0CRASH }`,
+  );
+  lines.push(
+    '  - { id: ado-repos, provider: azure_devops, auth: pat, organization: acme, service: repos, channel: C0CRASH }',
+  );
+  lines.push(
+    '  - { id: ado-pipelines, provider: azure_devops, auth: pat, organization: acme, service: pipelines, channel: C0CRASH }',
+  );
+  lines.push(
+    '  - { id: jira-connect, provider: jira, auth: connect_app, url: "https://acme.atlassian.net", channel: C0CRASH }',
+  );
   return `${lines.join('\n')}\n`;
 }
 
@@ -68,22 +78,55 @@ async function reauthenticate(keyring: ReturnType<typeof createKeyring>): Promis
   const integrations = (await store.integrations.listActive()).filter((i) => i.authType === 'pat');
   const integration = pick(integrations);
   const token = `glpat-crash-${Math.floor(random() * 1e12).toString(36)}`;
-  const outcome = { kind: 'valid' as const, identity: { id: '1', name: 'Crash Test', username: 'crash' }, scopes: null, expiresAt: null, rateLimitRemaining: null, reason: 'ok' };
-  const service = createReauthService({ store, keyring, http, clock, logger, authoriser, credentialLock: createKeyedLock() });
-  await service.commit({ integration, actor: 'U0CRASH', payload: { kind: 'tokens', identifier: null, tokens: [token] }, validation: { outcome, tokens: [{ position: 1, fingerprint: fingerprintSecret(token), outcome }] }, how: 'modal' });
+  const outcome = {
+    kind: 'valid' as const,
+    identity: { id: '1', name: 'Crash Test', username: 'crash' },
+    scopes: null,
+    expiresAt: null,
+    rateLimitRemaining: null,
+    reason: 'ok',
+  };
+  const service = createReauthService({
+    store,
+    keyring,
+    http,
+    clock,
+    logger,
+    authoriser,
+    credentialLock: createKeyedLock(),
+  });
+  await service.commit({
+    integration,
+    actor: 'U0CRASH',
+    payload: { kind: 'tokens', identifier: null, tokens: [token] },
+    validation: { outcome, tokens: [{ position: 1, fingerprint: fingerprintSecret(token), outcome }] },
+    how: 'modal',
+  });
 }
 
 async function transition(): Promise<void> {
   const integration = pick(await store.integrations.listActive());
   const group = await store.integrations.listByCredentialKey(integration.credentialKey);
   const failing = random() < 0.6;
-  await health.apply(group, { outcome: failing ? { kind: 'invalid_credentials', reason: 'Revoked in the crash test.' } : { kind: 'valid', reason: 'ok' }, source: 'webhook' });
+  await health.apply(group, {
+    outcome: failing
+      ? { kind: 'invalid_credentials', reason: 'Revoked in the crash test.' }
+      : { kind: 'valid', reason: 'ok' },
+    source: 'webhook',
+  });
 }
 
 /** After the last kill: what a restarted server's monitor does once unrecorded post claims have lapsed. */
 async function recover(): Promise<void> {
   const later = { now: () => new Date(Date.now() + 60_000) };
-  const upkeepAlerts = createAlerts({ store, slack, authoriser, logger, clock: later, defaultChannel: env.ALERT_CHANNEL });
+  const upkeepAlerts = createAlerts({
+    store,
+    slack,
+    authoriser,
+    logger,
+    clock: later,
+    defaultChannel: env.ALERT_CHANNEL,
+  });
   const upkeep = createAlertUpkeep({ store, alerts: upkeepAlerts, clock: later });
   await upkeep.closeOrphanAlerts();
   await upkeep.retryAlertPosts();

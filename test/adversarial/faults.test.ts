@@ -11,20 +11,33 @@ const GOOD = 'glpat-FaultsStoredToken012345';
 const NEW = 'glpat-FaultsNewToken01234567';
 const ID = { id: '11', name: 'Jane Doe', username: 'jane' };
 
-type Mode = 'ok' | 'hang' | 'stall_body' | 'reset' | 'error_503' | 'rate_limited' | 'garbage' | 'oversized' | 'redirect';
+type Mode =
+  | 'ok'
+  | 'hang'
+  | 'stall_body'
+  | 'reset'
+  | 'error_503'
+  | 'rate_limited'
+  | 'garbage'
+  | 'oversized'
+  | 'redirect';
 
 /**
  * A GitLab that misbehaves on demand: in `ok` mode it forwards to the provider emulator, otherwise
  * it answers with the fault. The integration's URL never changes, so its stored credential stays bound.
  */
-async function startFaultyGitlab(upstream: string): Promise<{ url: string; mode: Mode; sockets: Set<Socket>; close(): Promise<void> }> {
+async function startFaultyGitlab(
+  upstream: string,
+): Promise<{ url: string; mode: Mode; sockets: Set<Socket>; close(): Promise<void> }> {
   const state = { mode: 'ok' as Mode };
   const sockets = new Set<Socket>();
   const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
     switch (state.mode) {
       case 'ok':
         void (async () => {
-          const answer = await fetch(`${upstream}${req.url ?? '/'}`, { headers: req.headers as Record<string, string> });
+          const answer = await fetch(`${upstream}${req.url ?? '/'}`, {
+            headers: req.headers as Record<string, string>,
+          });
           res.writeHead(answer.status, Object.fromEntries(answer.headers));
           res.end(Buffer.from(await answer.arrayBuffer()));
         })();
@@ -96,9 +109,12 @@ describe('faults: providers and Slack misbehaving', () => {
       },
     });
     gitlab = faulty;
-    for (const token of [GOOD, NEW]) t.providers.setToken(token, { provider: 'gitlab', scopes: ['read_api'], identity: ID });
+    for (const token of [GOOD, NEW])
+      t.providers.setToken(token, { provider: 'gitlab', scopes: ['read_api'], identity: ID });
     const call = await openModal(t, 'gitlab', { userId: OWNER });
-    expect((await t.driver.submit(call.ref ?? '', { token: GOOD }, { userId: OWNER })).json).toMatchObject({ response_action: 'update' });
+    expect((await t.driver.submit(call.ref ?? '', { token: GOOD }, { userId: OWNER })).json).toMatchObject({
+      response_action: 'update',
+    });
   });
   afterAll(async () => {
     report('faults', { scenarios });
@@ -117,31 +133,49 @@ describe('faults: providers and Slack misbehaving', () => {
     ['redirect', /redirected the check to evil\.example; the credential was not sent there/],
   ];
 
-  it.each(provider)('provider %s: the submission says why, the stored credential stays, Check now reports it, nothing crashes', async (mode, message) => {
-    const stored = currentCredential(t.deps.db, 'integration:gitlab');
-    gitlab.mode = mode;
-    try {
-      const call = await openModal(t, 'gitlab', { userId: OWNER });
-      const response = await t.driver.submit(call.ref ?? '', { token: NEW }, { userId: OWNER });
-      const shown = textOf(response.json) + (await (async () => {
-        // Slow faults answer through "Validating…" and then a views.update.
-        if ((response.json as { response_action?: string }).response_action !== 'update') return '';
-        await expect.poll(() => t.slack.callsOf('views.update').some((c) => c.args.view_id === call.ref && /Not saved/.test(textOf(c.args.view))), { timeout: 5_000 }).toBe(true);
-        return textOf(t.slack.callsOf('views.update').filter((c) => c.args.view_id === call.ref).at(-1)?.args.view);
-      })());
-      expect(shown).toMatch(message);
-      expect(currentCredential(t.deps.db, 'integration:gitlab')).toEqual(stored);
+  it.each(provider)(
+    'provider %s: the submission says why, the stored credential stays, Check now reports it, nothing crashes',
+    async (mode, message) => {
+      const stored = currentCredential(t.deps.db, 'integration:gitlab');
+      gitlab.mode = mode;
+      try {
+        const call = await openModal(t, 'gitlab', { userId: OWNER });
+        const response = await t.driver.submit(call.ref ?? '', { token: NEW }, { userId: OWNER });
+        const shown =
+          textOf(response.json) +
+          (await (async () => {
+            // Slow faults answer through "Validating…" and then a views.update.
+            if ((response.json as { response_action?: string }).response_action !== 'update') return '';
+            await expect
+              .poll(
+                () =>
+                  t.slack
+                    .callsOf('views.update')
+                    .some((c) => c.args.view_id === call.ref && /Not saved/.test(textOf(c.args.view))),
+                { timeout: 5_000 },
+              )
+              .toBe(true);
+            return textOf(
+              t.slack
+                .callsOf('views.update')
+                .filter((c) => c.args.view_id === call.ref)
+                .at(-1)?.args.view,
+            );
+          })());
+        expect(shown).toMatch(message);
+        expect(currentCredential(t.deps.db, 'integration:gitlab')).toEqual(stored);
 
-      const checked = await t.deps.services.checkNow('gitlab', OWNER, { ignoreRecentRejection: true });
-      expect(checked.kind === 'checked' && checked.result.outcome.reason).toMatch(message);
-      expect(currentCredential(t.deps.db, 'integration:gitlab')).toEqual(stored);
-      expect((await fetch(`${t.url}/healthz`)).status).toBe(200);
-      scenarios += 2;
-    } finally {
-      gitlab.mode = 'ok';
-      for (const socket of gitlab.sockets) socket.destroy();
-    }
-  });
+        const checked = await t.deps.services.checkNow('gitlab', OWNER, { ignoreRecentRejection: true });
+        expect(checked.kind === 'checked' && checked.result.outcome.reason).toMatch(message);
+        expect(currentCredential(t.deps.db, 'integration:gitlab')).toEqual(stored);
+        expect((await fetch(`${t.url}/healthz`)).status).toBe(200);
+        scenarios += 2;
+      } finally {
+        gitlab.mode = 'ok';
+        for (const socket of gitlab.sockets) socket.destroy();
+      }
+    },
+  );
 
   it('a TLS error and a refused connection are named, and nothing is stored', async () => {
     for (const [id, message] of [
@@ -163,20 +197,33 @@ describe('faults: providers and Slack misbehaving', () => {
   });
 
   const slackFaults: [string, string, Parameters<TestApp['slack']['inject']>[1], RegExp][] = [
-    ['views.open rate-limited', 'views.open', { status: 429, retryAfter: 30, error: 'ratelimited' }, /rate-limiting Reauth/],
-    ['views.open 5xx', 'views.open', { status: 503, error: 'internal_error', times: 3 }, /could not reach Slack|did not open the form/],
+    [
+      'views.open rate-limited',
+      'views.open',
+      { status: 429, retryAfter: 30, error: 'ratelimited' },
+      /rate-limiting Reauth/,
+    ],
+    [
+      'views.open 5xx',
+      'views.open',
+      { status: 503, error: 'internal_error', times: 3 },
+      /could not reach Slack|did not open the form/,
+    ],
     ['views.open expired_trigger_id', 'views.open', { error: 'expired_trigger_id' }, /closed the window/],
   ];
 
-  it.each(slackFaults)('Slack %s: the person is told what happened and what to do', async (_name, method, injection, message) => {
-    t.slack.inject(method, injection);
-    const responses = t.slack.responses.length;
-    await t.driver.command('gitlab', { userId: OWNER });
-    await expect.poll(() => t.slack.responses.length, { timeout: 5_000 }).toBeGreaterThan(responses);
-    expect(textOf(t.slack.responses.at(-1)?.body)).toMatch(message);
-    t.slack.clearInjections();
-    scenarios += 1;
-  });
+  it.each(slackFaults)(
+    'Slack %s: the person is told what happened and what to do',
+    async (_name, method, injection, message) => {
+      t.slack.inject(method, injection);
+      const responses = t.slack.responses.length;
+      await t.driver.command('gitlab', { userId: OWNER });
+      await expect.poll(() => t.slack.responses.length, { timeout: 5_000 }).toBeGreaterThan(responses);
+      expect(textOf(t.slack.responses.at(-1)?.body)).toMatch(message);
+      t.slack.clearInjections();
+      scenarios += 1;
+    },
+  );
 
   // Slack not_found on the result view (the person closed the modal) is covered in test/e2e/slack-surface.test.ts.
 
@@ -185,7 +232,9 @@ describe('faults: providers and Slack misbehaving', () => {
     t.slack.inject('chat.postMessage', { error: 'channel_not_found', times: 10 });
     try {
       for (let i = 0; i < 3; i += 1) await t.deps.services.checkNow('gitlab', OWNER, { ignoreRecentRejection: true });
-      const alert = t.deps.db.$client.prepare("select * from alerts where alert_key = 'integration:gitlab' and resolved_at is null").get() as { post_error: string | null; channel: string } | undefined;
+      const alert = t.deps.db.$client
+        .prepare("select * from alerts where alert_key = 'integration:gitlab' and resolved_at is null")
+        .get() as { post_error: string | null; channel: string } | undefined;
       expect(alert).toMatchObject({ post_error: 'channel_not_found', channel: ALERTS });
       expect((await fetch(`${t.url}/healthz`)).status).toBe(200);
     } finally {

@@ -27,33 +27,62 @@ describe('forgery and tampering matrix', () => {
       catalogue: adversarialCatalogue,
       env: { HEALTH_WEBHOOK_SECRET: WEBHOOK_SECRET },
     });
-    for (const token of [GOOD, NEXT]) t.providers.setToken(token, { provider: 'gitlab', scopes: ['read_api'], identity: ID });
+    for (const token of [GOOD, NEXT])
+      t.providers.setToken(token, { provider: 'gitlab', scopes: ['read_api'], identity: ID });
     const call = await openModal(t, 'gitlab', { userId: OWNER });
-    expect((await t.driver.submit(call.ref ?? '', { token: GOOD }, { userId: OWNER })).json).toMatchObject({ response_action: 'update' });
+    expect((await t.driver.submit(call.ref ?? '', { token: GOOD }, { userId: OWNER })).json).toMatchObject({
+      response_action: 'update',
+    });
     // An open alert, so its buttons have something to act on.
-    expect((await webhook(JSON.stringify({ integration: 'jira-connect', status: 'failing', reason: 'uninstalled' }))).status).toBe(202);
+    expect(
+      (await webhook(JSON.stringify({ integration: 'jira-connect', status: 'failing', reason: 'uninstalled' }))).status,
+    ).toBe(202);
   });
   afterAll(async () => {
     report('forgery', { scenarios });
     await t?.close();
   });
 
-  async function slack(body: string, headers: Record<string, string>, contentType = 'application/x-www-form-urlencoded') {
-    const response = await fetch(`${t.url}/slack/events`, { method: 'POST', headers: { 'Content-Type': contentType, ...headers }, body });
+  async function slack(
+    body: string,
+    headers: Record<string, string>,
+    contentType = 'application/x-www-form-urlencoded',
+  ) {
+    const response = await fetch(`${t.url}/slack/events`, {
+      method: 'POST',
+      headers: { 'Content-Type': contentType, ...headers },
+      body,
+    });
     const text = await response.text();
     answers.push(text);
     return { status: response.status, text };
   }
   async function webhook(body: string, headers?: Record<string, string>) {
     const ts = now();
-    const response = await fetch(`${t.url}/webhooks/health`, { method: 'POST', headers: headers ?? { 'X-Reauth-Timestamp': String(ts), 'X-Reauth-Signature': signWebhook(WEBHOOK_SECRET, ts, body) }, body });
+    const response = await fetch(`${t.url}/webhooks/health`, {
+      method: 'POST',
+      headers: headers ?? {
+        'X-Reauth-Timestamp': String(ts),
+        'X-Reauth-Signature': signWebhook(WEBHOOK_SECRET, ts, body),
+      },
+      body,
+    });
     const text = await response.text();
     answers.push(text);
     return { status: response.status, text };
   }
 
   const command = (user: string, text: string) =>
-    new URLSearchParams({ command: '/reauth', text, user_id: user, channel_id: 'C0GENERAL', trigger_id: t.slack.mintTrigger(), response_url: t.slack.mintResponseUrl(), team_id: 'T0SANDBOX', api_app_id: 'A0REAUTH' }).toString();
+    new URLSearchParams({
+      command: '/reauth',
+      text,
+      user_id: user,
+      channel_id: 'C0GENERAL',
+      trigger_id: t.slack.mintTrigger(),
+      response_url: t.slack.mintResponseUrl(),
+      team_id: 'T0SANDBOX',
+      api_app_id: 'A0REAUTH',
+    }).toString();
   const button = (user: string, actionId: string, value: string) =>
     new URLSearchParams({
       payload: JSON.stringify({
@@ -69,7 +98,15 @@ describe('forgery and tampering matrix', () => {
         actions: [{ type: 'button', action_id: actionId, block_id: 'b', value, action_ts: String(now()) }],
       }),
     }).toString();
-  const homeEvent = (user: string) => JSON.stringify({ type: 'event_callback', team_id: 'T0SANDBOX', api_app_id: 'A0REAUTH', event: { type: 'app_home_opened', user, tab: 'home', channel: 'D1' }, event_id: `Ev${Math.random()}`, event_time: now() });
+  const homeEvent = (user: string) =>
+    JSON.stringify({
+      type: 'event_callback',
+      team_id: 'T0SANDBOX',
+      api_app_id: 'A0REAUTH',
+      event: { type: 'app_home_opened', user, tab: 'home', channel: 'D1' },
+      event_id: `Ev${Math.random()}`,
+      event_time: now(),
+    });
 
   /** The forged forms of one signed Slack request. */
   const forgeries = (body: string): [string, Record<string, string>, string][] => {
@@ -82,7 +119,11 @@ describe('forgery and tampering matrix', () => {
       ['more than 5 minutes old', signSlackBody(SIGNING_SECRET, body, now() - 305), body],
       ['more than 5 minutes ahead', signSlackBody(SIGNING_SECRET, body, now() + 305), body],
       ['body altered after signing', signSlackBody(SIGNING_SECRET, body), altered === body ? `${body}&x=1` : altered],
-      ['signature of another timestamp', { ...signSlackBody(SIGNING_SECRET, body, now() - 10), 'X-Slack-Request-Timestamp': String(now()) }, body],
+      [
+        'signature of another timestamp',
+        { ...signSlackBody(SIGNING_SECRET, body, now() - 10), 'X-Slack-Request-Timestamp': String(now()) },
+        body,
+      ],
     ];
   };
 
@@ -97,26 +138,43 @@ describe('forgery and tampering matrix', () => {
     ['App Home', () => homeEvent(OWNER), 'application/json'],
   ];
 
-  it.each(entryPoints)('%s: every forged signature is refused with 401, and nothing reaches Slack or the store', async (_name, build, contentType) => {
-    const before = stateDigest(t.deps.db);
-    const calls = t.slack.calls.length;
-    for (const [variant, headers, body] of forgeries(build())) {
-      const answer = await slack(body, headers, contentType);
-      expect(answer.status, variant).toBe(401);
-      scenarios += 1;
-    }
-    expect(t.slack.calls.length).toBe(calls);
-    expect(stateDigest(t.deps.db)).toBe(before);
-  });
+  it.each(entryPoints)(
+    '%s: every forged signature is refused with 401, and nothing reaches Slack or the store',
+    async (_name, build, contentType) => {
+      const before = stateDigest(t.deps.db);
+      const calls = t.slack.calls.length;
+      for (const [variant, headers, body] of forgeries(build())) {
+        const answer = await slack(body, headers, contentType);
+        expect(answer.status, variant).toBe(401);
+        scenarios += 1;
+      }
+      expect(t.slack.calls.length).toBe(calls);
+      expect(stateDigest(t.deps.db)).toBe(before);
+    },
+  );
 
-  it('a modal submission: forged signatures, another user\'s view, ids swapped in the metadata, a replay', async () => {
+  it("a modal submission: forged signatures, another user's view, ids swapped in the metadata, a replay", async () => {
     const call = await openModal(t, 'gitlab', { userId: OWNER });
     const view = viewOf(call);
     expect(view.title).toBe('Re-authenticate');
     const stored = t.slack.view(call.ref ?? '');
     if (!stored) throw new Error('no view');
     const submission = (user: string, metadata = stored.view.private_metadata as string) =>
-      new URLSearchParams({ payload: JSON.stringify({ type: 'view_submission', user: { id: user }, team: { id: 'T0SANDBOX' }, api_app_id: 'A0REAUTH', view: { ...stored.view, id: stored.id, hash: stored.hash, private_metadata: metadata, state: { values: { token: { token_value: { type: 'plain_text_input', value: NEXT } } } } } }) }).toString();
+      new URLSearchParams({
+        payload: JSON.stringify({
+          type: 'view_submission',
+          user: { id: user },
+          team: { id: 'T0SANDBOX' },
+          api_app_id: 'A0REAUTH',
+          view: {
+            ...stored.view,
+            id: stored.id,
+            hash: stored.hash,
+            private_metadata: metadata,
+            state: { values: { token: { token_value: { type: 'plain_text_input', value: NEXT } } } },
+          },
+        }),
+      }).toString();
     const before = stateDigest(t.deps.db);
     for (const [variant, headers, body] of forgeries(submission(OWNER))) {
       expect((await slack(body, headers)).status, variant).toBe(401);
@@ -126,11 +184,22 @@ describe('forgery and tampering matrix', () => {
     const foreign = await slack(submission(STRANGER), signSlackBody(SIGNING_SECRET, submission(STRANGER)));
     expect(foreign.status).toBe(200);
     expect(foreign.text).toContain('altered or belongs to someone else');
-    expect(listAudit(t.deps.db)[0]).toMatchObject({ actor: STRANGER, action: 'reauth.modal', outcome: 'tampered', detail: { reason: 'other_user' } });
+    expect(listAudit(t.deps.db)[0]).toMatchObject({
+      actor: STRANGER,
+      action: 'reauth.modal',
+      outcome: 'tampered',
+      detail: { reason: 'other_user' },
+    });
     // The metadata names another integration: its signature no longer matches.
     const swapped = submission(OWNER, (stored.view.private_metadata as string).replace('gitlab', 'bb-oauth'));
-    expect((await slack(swapped, signSlackBody(SIGNING_SECRET, swapped))).text).toContain('altered or belongs to someone else');
-    expect(listAudit(t.deps.db)[0]).toMatchObject({ actor: OWNER, outcome: 'tampered', detail: { reason: 'bad_signature' } });
+    expect((await slack(swapped, signSlackBody(SIGNING_SECRET, swapped))).text).toContain(
+      'altered or belongs to someone else',
+    );
+    expect(listAudit(t.deps.db)[0]).toMatchObject({
+      actor: OWNER,
+      outcome: 'tampered',
+      detail: { reason: 'bad_signature' },
+    });
     expect(stateDigest(t.deps.db)).toBe(before);
     scenarios += 2;
 
@@ -152,7 +221,9 @@ describe('forgery and tampering matrix', () => {
     ] as const) {
       const body = button(STRANGER, actionId, value);
       expect((await slack(body, signSlackBody(SIGNING_SECRET, body))).status).toBe(200);
-      await expect.poll(() => listAudit(t.deps.db).find((r) => r.actor === STRANGER && r.action === action)?.outcome).toBe('permission_denied');
+      await expect
+        .poll(() => listAudit(t.deps.db).find((r) => r.actor === STRANGER && r.action === action)?.outcome)
+        .toBe('permission_denied');
       scenarios += 1;
     }
     const open = button(STRANGER, 'reauth_open', 'gitlab');
@@ -164,7 +235,7 @@ describe('forgery and tampering matrix', () => {
     scenarios += 1;
   });
 
-  it('OAuth: a forged, reused or someone else\'s state, and an unknown link, change nothing', async () => {
+  it("OAuth: a forged, reused or someone else's state, and an unknown link, change nothing", async () => {
     const call = await openModal(t, 'bb-oauth', { userId: OWNER });
     const link = (viewOf(call).blocks.find((b) => b.type === 'actions')?.elements?.[0] as { url?: string }).url ?? '';
     const before = stateDigest(t.deps.db);
@@ -182,10 +253,16 @@ describe('forgery and tampering matrix', () => {
     // Another browser (no cookie for this sign-in): refused, and the state is used up.
     expect((await page(callback)).status).toBe(403);
     expect((await page(callback, owner)).status).toBe(400);
-    expect(listAudit(t.deps.db, 'bb-oauth').map((r) => r.outcome)).toEqual(expect.arrayContaining(['foreign_state', 'reused_state']));
+    expect(listAudit(t.deps.db, 'bb-oauth').map((r) => r.outcome)).toEqual(
+      expect.arrayContaining(['foreign_state', 'reused_state']),
+    );
     const digest = stateDigest(t.deps.db);
     expect(digest).not.toBe(before); // the used-up state is recorded …
-    expect(t.deps.db.$client.prepare('select count(*) n from credentials where credential_key = ?').get('integration:bb-oauth')).toEqual({ n: 0 }); // … and nothing else
+    expect(
+      t.deps.db.$client
+        .prepare('select count(*) n from credentials where credential_key = ?')
+        .get('integration:bb-oauth'),
+    ).toEqual({ n: 0 }); // … and nothing else
     scenarios += 5;
   });
 
@@ -196,9 +273,24 @@ describe('forgery and tampering matrix', () => {
     const good = { 'X-Reauth-Timestamp': String(ts), 'X-Reauth-Signature': signWebhook(WEBHOOK_SECRET, ts, body) };
     const variants: [string, Record<string, string>, string, number][] = [
       ['no signature', {}, body, 401],
-      ['another secret', { 'X-Reauth-Timestamp': String(ts), 'X-Reauth-Signature': signWebhook('wrong', ts, body) }, body, 401],
-      ['stale', { 'X-Reauth-Timestamp': String(ts - 301), 'X-Reauth-Signature': signWebhook(WEBHOOK_SECRET, ts - 301, body) }, body, 401],
-      ['future', { 'X-Reauth-Timestamp': String(ts + 305), 'X-Reauth-Signature': signWebhook(WEBHOOK_SECRET, ts + 305, body) }, body, 401], // 305: now() floors to whole seconds
+      [
+        'another secret',
+        { 'X-Reauth-Timestamp': String(ts), 'X-Reauth-Signature': signWebhook('wrong', ts, body) },
+        body,
+        401,
+      ],
+      [
+        'stale',
+        { 'X-Reauth-Timestamp': String(ts - 301), 'X-Reauth-Signature': signWebhook(WEBHOOK_SECRET, ts - 301, body) },
+        body,
+        401,
+      ],
+      [
+        'future',
+        { 'X-Reauth-Timestamp': String(ts + 305), 'X-Reauth-Signature': signWebhook(WEBHOOK_SECRET, ts + 305, body) },
+        body,
+        401,
+      ], // 305: now() floors to whole seconds
       ['altered', good, body.replace('healthy', 'failing'), 401],
     ];
     for (const [variant, headers, sent, status] of variants) {
@@ -232,7 +324,9 @@ describe('forgery and tampering matrix', () => {
     expect((await slack(check, {})).status).toBe(200);
     expect(t.slack.callsOf('views.open').length).toBe(views);
     // Signed and well formed, but nothing Reauth listens for: acknowledged at once, ignored.
-    const other = new URLSearchParams({ payload: JSON.stringify({ type: 'block_actions', user: { id: OWNER }, actions: [{ action_id: 'not_ours' }] }) }).toString();
+    const other = new URLSearchParams({
+      payload: JSON.stringify({ type: 'block_actions', user: { id: OWNER }, actions: [{ action_id: 'not_ours' }] }),
+    }).toString();
     expect((await slack(other, signSlackBody(SIGNING_SECRET, other))).status).toBe(200);
     expect(stateDigest(t.deps.db)).toBe(before);
     expect((await fetch(`${t.url}/healthz`)).status).toBe(200);

@@ -40,7 +40,11 @@ describe('fuzzing the entry points', () => {
     if (response.status >= 500) serverErrors += 1;
     return response.status;
   }
-  const signed = (body: string, contentType: string) => ({ method: 'POST', headers: { 'Content-Type': contentType, ...signSlackBody(SIGNING_SECRET, body, now() - (cases % 200)) }, body });
+  const signed = (body: string, contentType: string) => ({
+    method: 'POST',
+    headers: { 'Content-Type': contentType, ...signSlackBody(SIGNING_SECRET, body, now() - (cases % 200)) },
+    body,
+  });
   /** A user who manages nothing, so no generated request may legitimately change state. */
   const user = fc.stringMatching(/^U[A-Z0-9]{2,10}$/).filter((u) => !['U0OWNER', 'U0ADMIN'].includes(u));
 
@@ -58,10 +62,24 @@ describe('fuzzing the entry points', () => {
   }
 
   it('slash commands with any text, from anyone', async () => {
-    await property(fc.record({ text: fc.oneof(fc.string({ maxLength: 4000 }), fc.string({ unit: 'grapheme', maxLength: 200 })), user }), ({ text, user: id }) => {
-      const body = new URLSearchParams({ command: '/reauth', text, user_id: id, channel_id: 'C0GENERAL', trigger_id: t.slack.mintTrigger(), response_url: t.slack.mintResponseUrl(), team_id: 'T0SANDBOX' }).toString();
-      return send('/slack/events', signed(body, 'application/x-www-form-urlencoded'));
-    });
+    await property(
+      fc.record({
+        text: fc.oneof(fc.string({ maxLength: 4000 }), fc.string({ unit: 'grapheme', maxLength: 200 })),
+        user,
+      }),
+      ({ text, user: id }) => {
+        const body = new URLSearchParams({
+          command: '/reauth',
+          text,
+          user_id: id,
+          channel_id: 'C0GENERAL',
+          trigger_id: t.slack.mintTrigger(),
+          response_url: t.slack.mintResponseUrl(),
+          team_id: 'T0SANDBOX',
+        }).toString();
+        return send('/slack/events', signed(body, 'application/x-www-form-urlencoded'));
+      },
+    );
   });
 
   it('interaction payloads: any JSON, and buttons and submissions with any values', async () => {
@@ -69,55 +87,174 @@ describe('fuzzing the entry points', () => {
       type: fc.constantFrom('block_actions', 'view_submission', 'view_closed', 'shortcut', 'nonsense'),
       user: fc.record({ id: user }),
       trigger_id: fc.string(),
-      actions: fc.array(fc.record({ action_id: fc.constantFrom('reauth_open', 'check_now', 'snooze_24h', 'reauth_try_again', 'overview_page_next', 'oauth_link', 'x'), value: fc.oneof(fc.string(), fc.constantFrom('gitlab', 'bb-oauth', 'jira-connect')), type: fc.constant('button') }), { maxLength: 3 }),
-      view: fc.option(fc.record({ id: fc.string(), callback_id: fc.constantFrom('reauth_modal', 'other'), private_metadata: fc.string(), state: fc.record({ values: fc.dictionary(fc.constantFrom('token', 'email', 'username', 'x'), fc.dictionary(fc.string(), fc.record({ type: fc.constant('plain_text_input'), value: fc.string() }))) }) })),
+      actions: fc.array(
+        fc.record({
+          action_id: fc.constantFrom(
+            'reauth_open',
+            'check_now',
+            'snooze_24h',
+            'reauth_try_again',
+            'overview_page_next',
+            'oauth_link',
+            'x',
+          ),
+          value: fc.oneof(fc.string(), fc.constantFrom('gitlab', 'bb-oauth', 'jira-connect')),
+          type: fc.constant('button'),
+        }),
+        { maxLength: 3 },
+      ),
+      view: fc.option(
+        fc.record({
+          id: fc.string(),
+          callback_id: fc.constantFrom('reauth_modal', 'other'),
+          private_metadata: fc.string(),
+          state: fc.record({
+            values: fc.dictionary(
+              fc.constantFrom('token', 'email', 'username', 'x'),
+              fc.dictionary(fc.string(), fc.record({ type: fc.constant('plain_text_input'), value: fc.string() })),
+            ),
+          }),
+        }),
+      ),
     });
-    await property(fc.oneof(fc.json(), button.map((b) => JSON.stringify(b))), (payload) => send('/slack/events', signed(new URLSearchParams({ payload }).toString(), 'application/x-www-form-urlencoded')));
+    await property(
+      fc.oneof(
+        fc.json(),
+        button.map((b) => JSON.stringify(b)),
+      ),
+      (payload) =>
+        send('/slack/events', signed(new URLSearchParams({ payload }).toString(), 'application/x-www-form-urlencoded')),
+    );
   });
 
   it('Events API bodies of any shape', async () => {
-    await property(fc.oneof(fc.json(), fc.record({ type: fc.constantFrom('event_callback', 'url_verification', 'app_rate_limited'), event: fc.record({ type: fc.constantFrom('app_home_opened', 'message', 'x'), user, tab: fc.constantFrom('home', 'messages') }) }).map((e) => JSON.stringify(e))), (body) =>
-      send('/slack/events', signed(body, 'application/json')),
+    await property(
+      fc.oneof(
+        fc.json(),
+        fc
+          .record({
+            type: fc.constantFrom('event_callback', 'url_verification', 'app_rate_limited'),
+            event: fc.record({
+              type: fc.constantFrom('app_home_opened', 'message', 'x'),
+              user,
+              tab: fc.constantFrom('home', 'messages'),
+            }),
+          })
+          .map((e) => JSON.stringify(e)),
+      ),
+      (body) => send('/slack/events', signed(body, 'application/json')),
     );
   });
 
   it('health webhook bodies, correctly signed, and arbitrary headers', async () => {
-    const body = fc.oneof(fc.json(), fc.string(), fc.record({ integration: fc.oneof(fc.string(), fc.constantFrom('gitlab', 'nope')), status: fc.oneof(fc.string(), fc.constantFrom('failing', 'healthy')), reason: fc.anything() }).map((b) => JSON.stringify(b)));
-    await property(fc.record({ body, headerNoise: fc.dictionary(fc.stringMatching(/^x-[a-z-]{1,12}$/), fc.string({ maxLength: 50 }).filter((v) => !/[\r\n\0]/.test(v)), { maxKeys: 3 }) }), async ({ body: text, headerNoise }) => {
-      // A signed body that is a real signal legitimately changes state: those are left out.
-      const parsed = (() => {
-        try {
-          return JSON.parse(text) as { integration?: unknown; status?: unknown };
-        } catch {
-          return undefined;
-        }
-      })();
-      if (parsed && typeof parsed === 'object' && parsed?.integration === 'gitlab' && (parsed.status === 'failing' || parsed.status === 'healthy')) return 400;
-      const ts = now();
-      return send('/webhooks/health', { method: 'POST', headers: { ...headerNoise, 'X-Reauth-Timestamp': String(ts), 'X-Reauth-Signature': signWebhook(WEBHOOK_SECRET, ts, text) }, body: text });
-    });
+    const body = fc.oneof(
+      fc.json(),
+      fc.string(),
+      fc
+        .record({
+          integration: fc.oneof(fc.string(), fc.constantFrom('gitlab', 'nope')),
+          status: fc.oneof(fc.string(), fc.constantFrom('failing', 'healthy')),
+          reason: fc.anything(),
+        })
+        .map((b) => JSON.stringify(b)),
+    );
+    await property(
+      fc.record({
+        body,
+        headerNoise: fc.dictionary(
+          fc.stringMatching(/^x-[a-z-]{1,12}$/),
+          fc.string({ maxLength: 50 }).filter((v) => !/[\r\n\0]/.test(v)),
+          { maxKeys: 3 },
+        ),
+      }),
+      async ({ body: text, headerNoise }) => {
+        // A signed body that is a real signal legitimately changes state: those are left out.
+        const parsed = (() => {
+          try {
+            return JSON.parse(text) as { integration?: unknown; status?: unknown };
+          } catch {
+            return undefined;
+          }
+        })();
+        if (
+          parsed &&
+          typeof parsed === 'object' &&
+          parsed?.integration === 'gitlab' &&
+          (parsed.status === 'failing' || parsed.status === 'healthy')
+        )
+          return 400;
+        const ts = now();
+        return send('/webhooks/health', {
+          method: 'POST',
+          headers: {
+            ...headerNoise,
+            'X-Reauth-Timestamp': String(ts),
+            'X-Reauth-Signature': signWebhook(WEBHOOK_SECRET, ts, text),
+          },
+          body: text,
+        });
+      },
+    );
   });
 
   it('OAuth start and callback with any query and cookies', async () => {
-    const query = fc.dictionary(fc.constantFrom('state', 'code', 'error', 'error_description', 'x'), fc.string({ maxLength: 300 }));
-    await property(fc.record({ path: fc.constantFrom('/oauth/start', '/oauth/callback'), query, cookie: fc.string({ maxLength: 200 }).filter((v) => /^[\x20-\x7e]*$/.test(v)) }), ({ path, query: params, cookie }) =>
-      send(`${path}?${new URLSearchParams(params).toString()}`, { headers: { cookie } }),
+    const query = fc.dictionary(
+      fc.constantFrom('state', 'code', 'error', 'error_description', 'x'),
+      fc.string({ maxLength: 300 }),
+    );
+    await property(
+      fc.record({
+        path: fc.constantFrom('/oauth/start', '/oauth/callback'),
+        query,
+        cookie: fc.string({ maxLength: 200 }).filter((v) => /^[\x20-\x7e]*$/.test(v)),
+      }),
+      ({ path, query: params, cookie }) =>
+        send(`${path}?${new URLSearchParams(params).toString()}`, { headers: { cookie } }),
     );
   });
 
   it('the one-time page with any link, body, content type and cookies', async () => {
     const printable = (max: number) => fc.string({ maxLength: max }).filter((v) => /^[\x20-\x7e]*$/.test(v));
-    const link = fc.oneof(fc.stringMatching(/^[A-Za-z0-9_-]{0,60}$/), fc.constantFrom('..', '%2e%2e', '%E0%A4%A', '%00', ''));
-    const fields = fc.dictionary(fc.constantFrom('csrf', 'email', 'username', 'token', 'step', 'confirm_account', 'x'), fc.string({ maxLength: 300 }));
-    await property(fc.record({ link, method: fc.constantFrom('GET', 'POST'), fields, raw: fc.option(fc.string({ maxLength: 500 })), type: fc.constantFrom('application/x-www-form-urlencoded', 'text/plain', 'multipart/form-data; boundary=x', ''), cookie: printable(200) }), ({ link: id, method, fields: form, raw, type, cookie }) => {
-      const headers: Record<string, string> = { cookie, ...(type ? { 'Content-Type': type } : {}) };
-      return send(`/reauth/form/${id}`, method === 'GET' ? { method, headers: { cookie } } : { method, headers, body: raw ?? new URLSearchParams(form).toString() });
-    });
+    const link = fc.oneof(
+      fc.stringMatching(/^[A-Za-z0-9_-]{0,60}$/),
+      fc.constantFrom('..', '%2e%2e', '%E0%A4%A', '%00', ''),
+    );
+    const fields = fc.dictionary(
+      fc.constantFrom('csrf', 'email', 'username', 'token', 'step', 'confirm_account', 'x'),
+      fc.string({ maxLength: 300 }),
+    );
+    await property(
+      fc.record({
+        link,
+        method: fc.constantFrom('GET', 'POST'),
+        fields,
+        raw: fc.option(fc.string({ maxLength: 500 })),
+        type: fc.constantFrom('application/x-www-form-urlencoded', 'text/plain', 'multipart/form-data; boundary=x', ''),
+        cookie: printable(200),
+      }),
+      ({ link: id, method, fields: form, raw, type, cookie }) => {
+        const headers: Record<string, string> = { cookie, ...(type ? { 'Content-Type': type } : {}) };
+        return send(
+          `/reauth/form/${id}`,
+          method === 'GET'
+            ? { method, headers: { cookie } }
+            : { method, headers, body: raw ?? new URLSearchParams(form).toString() },
+        );
+      },
+    );
   });
 
   it('credential reads with any path and any Authorization header', async () => {
-    const segment = fc.oneof(fc.string({ maxLength: 200 }), fc.stringMatching(/^[a-z0-9%.-]{0,80}$/), fc.constantFrom('gitlab', '..', '%2e%2e', '%E0%A4%A', '%00', ''));
-    const authorization = fc.oneof(fc.string({ maxLength: 300 }), fc.string({ maxLength: 100 }).map((v) => `Bearer ${v}`), fc.constantFrom('Bearer', 'Basic x', ''));
+    const segment = fc.oneof(
+      fc.string({ maxLength: 200 }),
+      fc.stringMatching(/^[a-z0-9%.-]{0,80}$/),
+      fc.constantFrom('gitlab', '..', '%2e%2e', '%E0%A4%A', '%00', ''),
+    );
+    const authorization = fc.oneof(
+      fc.string({ maxLength: 300 }),
+      fc.string({ maxLength: 100 }).map((v) => `Bearer ${v}`),
+      fc.constantFrom('Bearer', 'Basic x', ''),
+    );
     await property(fc.record({ segment, authorization }), async ({ segment: id, authorization: header }) => {
       const path = `/v1/credentials/${id.replace(/[\s#?]/g, '')}`;
       const headers: Record<string, string> = {};
@@ -132,5 +269,4 @@ describe('fuzzing the entry points', () => {
     expect(cases).toBe(runs * PROPERTIES);
     expectNoLeaks(t, [TOKEN, WEBHOOK_SECRET, SIGNING_SECRET]);
   });
-
 });

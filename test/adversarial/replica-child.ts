@@ -39,21 +39,76 @@ if (!catalogue.ok) throw new Error('bad catalogue');
 await syncCatalogue(store, catalogue.entries, clock.now());
 const sinksOf = (id: string) => catalogue.entries.find((e) => e.id === id)?.deliver ?? [];
 const outbox = createOutboxPlanner({ sinksOf, keyring });
-const worker = createDeliveryWorker({ store, keyring, senders: createSinkSenders(http, { secretFromEnv: (name) => env[name], vault: undefined }), sinksOf, clock, logger, random, leaseMs: 1_500, renewMs: 500 });
-const reauth = createReauthService({ store, keyring, http, clock, logger, authoriser: { canManage: async () => true }, credentialLock: store.withCredentialLock, outbox });
-const endpoints: OAuthEndpoints = { provider: 'bitbucket', label: 'Bitbucket', authorizeUrl: `${env.OAUTH_URL}/authorize`, tokenUrl: `${env.OAUTH_URL}/token`, clientId: 'crash-client', clientSecret: 'crash-secret', clientAuth: 'basic', scope: undefined, pkce: false, authorizeParams: {}, refreshLifetimeMs: null };
-const refresh = createOAuthRefresher({ store, keyring, http, clock, oauthEndpointsOf: () => endpoints, oauthSetupHintOf: () => 'the OAuth client', outbox });
-const [pat, oauth] = await Promise.all([store.integrations.findActive('gitlab-crash'), store.integrations.findActive('bb-crash')]);
+const worker = createDeliveryWorker({
+  store,
+  keyring,
+  senders: createSinkSenders(http, { secretFromEnv: (name) => env[name], vault: undefined }),
+  sinksOf,
+  clock,
+  logger,
+  random,
+  leaseMs: 1_500,
+  renewMs: 500,
+});
+const reauth = createReauthService({
+  store,
+  keyring,
+  http,
+  clock,
+  logger,
+  authoriser: { canManage: async () => true },
+  credentialLock: store.withCredentialLock,
+  outbox,
+});
+const endpoints: OAuthEndpoints = {
+  provider: 'bitbucket',
+  label: 'Bitbucket',
+  authorizeUrl: `${env.OAUTH_URL}/authorize`,
+  tokenUrl: `${env.OAUTH_URL}/token`,
+  clientId: 'crash-client',
+  clientSecret: 'crash-secret',
+  clientAuth: 'basic',
+  scope: undefined,
+  pkce: false,
+  authorizeParams: {},
+  refreshLifetimeMs: null,
+};
+const refresh = createOAuthRefresher({
+  store,
+  keyring,
+  http,
+  clock,
+  oauthEndpointsOf: () => endpoints,
+  oauthSetupHintOf: () => 'the OAuth client',
+  outbox,
+});
+const [pat, oauth] = await Promise.all([
+  store.integrations.findActive('gitlab-crash'),
+  store.integrations.findActive('bb-crash'),
+]);
 if (!pat || !oauth) throw new Error('the catalogue was not synced');
 const valid = (fingerprint: string) => {
-  const outcome = { kind: 'valid' as const, identity: { id: '1', name: 'Crash' }, scopes: null, expiresAt: null, rateLimitRemaining: null, reason: 'ok' };
+  const outcome = {
+    kind: 'valid' as const,
+    identity: { id: '1', name: 'Crash' },
+    scopes: null,
+    expiresAt: null,
+    rateLimitRemaining: null,
+    reason: 'ok',
+  };
   return { outcome, tokens: [{ position: 1, fingerprint, outcome }] };
 };
 
 const operations: Record<string, () => Promise<unknown>> = {
   async reauth() {
     const token = `glpat-replica-crash-${Math.floor(random() * 1e9)}`;
-    await reauth.commit({ integration: pat, actor: 'U0CRASH', payload: { kind: 'tokens', identifier: null, tokens: [token] }, validation: valid(fingerprintSecret(token)), how: 'modal' });
+    await reauth.commit({
+      integration: pat,
+      actor: 'U0CRASH',
+      payload: { kind: 'tokens', identifier: null, tokens: [token] },
+      validation: valid(fingerprintSecret(token)),
+      how: 'modal',
+    });
   },
   async refresh() {
     const current = await store.credentials.current(oauth.credentialKey);
@@ -63,9 +118,25 @@ const operations: Record<string, () => Promise<unknown>> = {
       if (result.ok || result.retryAt === null) return;
       // The chain broke (a replica killed between the provider's answer and the commit): sign in again.
     }
-    const issued = (await (await fetch(`${env.OAUTH_URL}/issue`, { method: 'POST' })).json()) as { access_token: string; refresh_token: string; expires_in: number };
-    const fresh = { kind: 'oauth' as const, accessToken: issued.access_token, refreshToken: issued.refresh_token, accessExpiresAt: clock.now().getTime() + issued.expires_in * 1000, refreshExpiresAt: null };
-    await reauth.commit({ integration: oauth, actor: 'U0CRASH', payload: fresh, validation: valid(fingerprintSecret(issued.access_token)), how: 'oauth' });
+    const issued = (await (await fetch(`${env.OAUTH_URL}/issue`, { method: 'POST' })).json()) as {
+      access_token: string;
+      refresh_token: string;
+      expires_in: number;
+    };
+    const fresh = {
+      kind: 'oauth' as const,
+      accessToken: issued.access_token,
+      refreshToken: issued.refresh_token,
+      accessExpiresAt: clock.now().getTime() + issued.expires_in * 1000,
+      refreshExpiresAt: null,
+    };
+    await reauth.commit({
+      integration: oauth,
+      actor: 'U0CRASH',
+      payload: fresh,
+      validation: valid(fingerprintSecret(issued.access_token)),
+      how: 'oauth',
+    });
   },
   deliver: () => worker.runDue(),
   sync: () => syncCatalogue(store, catalogue.entries, clock.now()),

@@ -48,7 +48,8 @@ async function startReceiver(): Promise<Loopback & { versions: Map<string, numbe
       const payload = JSON.parse(body) as { type: string; data: { version?: number } };
       // A little slow, as a real receiver is: long enough for a second sender to overlap.
       setTimeout(() => {
-        if (payload.type === 'credential.updated' && payload.data.version !== undefined) versions.set(sink, [...(versions.get(sink) ?? []), payload.data.version]);
+        if (payload.type === 'credential.updated' && payload.data.version !== undefined)
+          versions.set(sink, [...(versions.get(sink) ?? []), payload.data.version]);
         inFlight.set(sink, (inFlight.get(sink) ?? 1) - 1);
         res.writeHead(200).end();
       }, 10);
@@ -73,11 +74,17 @@ async function startOAuth(): Promise<Loopback & { grants: number; refused: numbe
     const refresh = `rt_${randomBytes(12).toString('hex')}`;
     current.set(chain, refresh);
     byToken.set(refresh, chain);
-    return { access_token: `at_${randomBytes(12).toString('hex')}`, refresh_token: refresh, expires_in: 1, token_type: 'bearer' };
+    return {
+      access_token: `at_${randomBytes(12).toString('hex')}`,
+      refresh_token: refresh,
+      expires_in: 1,
+      token_type: 'bearer',
+    };
   };
   const server = createServer((req, res) => {
     void readBody(req).then((body) => {
-      const send = (status: number, value: unknown) => res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(value));
+      const send = (status: number, value: unknown) =>
+        res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(value));
       if (req.url === '/issue') return send(200, issue(randomBytes(6).toString('hex')));
       const token = new URLSearchParams(body).get('refresh_token') ?? '';
       const chain = byToken.get(token);
@@ -156,9 +163,21 @@ describe('two replicas on PostgreSQL under SIGKILL', () => {
     dir?.cleanup();
   });
 
-  function replica(seed: number, extra: Record<string, string> = {}): { child: ChildProcess; ready: Promise<void>; exited: Promise<number | null>; done: () => string[] } {
+  function replica(
+    seed: number,
+    extra: Record<string, string> = {},
+  ): { child: ChildProcess; ready: Promise<void>; exited: Promise<number | null>; done: () => string[] } {
     const child = spawn(process.execPath, [join(build, 'dist/test/adversarial/replica-child.js')], {
-      env: { ...process.env, DATABASE_URL: databaseUrl, KEY: key, INTEGRATIONS_FILE: join(dir.path, 'integrations.yml'), OAUTH_URL: oauth.url, WEBHOOK_SECRET, SEED: String(seed), ...extra },
+      env: {
+        ...process.env,
+        DATABASE_URL: databaseUrl,
+        KEY: key,
+        INTEGRATIONS_FILE: join(dir.path, 'integrations.yml'),
+        OAUTH_URL: oauth.url,
+        WEBHOOK_SECRET,
+        SEED: String(seed),
+        ...extra,
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';
@@ -168,7 +187,9 @@ describe('two replicas on PostgreSQL under SIGKILL', () => {
     const exited = new Promise<number | null>((ok) => child.once('exit', (code) => ok(code)));
     const ready = new Promise<void>((ok, fail) => {
       child.stdout?.on('data', () => (out.includes('ready\n') ? ok() : undefined));
-      child.once('exit', (code, signal) => (signal === 'SIGKILL' || code === 0 ? ok() : fail(new Error(`replica stopped (${code}): ${err.slice(-3000)}`))));
+      child.once('exit', (code, signal) =>
+        signal === 'SIGKILL' || code === 0 ? ok() : fail(new Error(`replica stopped (${code}): ${err.slice(-3000)}`)),
+      );
     });
     return { child, ready, exited, done: () => [...out.matchAll(/^done (\w+)$/gm)].map((m) => m[1] ?? '') };
   }
@@ -176,16 +197,34 @@ describe('two replicas on PostgreSQL under SIGKILL', () => {
   async function invariants(): Promise<string[]> {
     const problems: string[] = [];
     const rows = async (text: string) => (await admin.query(text)).rows as Record<string, unknown>[];
-    for (const r of await rows('select credential_key, count(*)::int n from credentials where replaced_at is null group by 1 having count(*) > 1')) problems.push(`${r.n} current credentials for ${r.credential_key}`);
-    for (const r of await rows('select credential_key, version from credentials group by 1, 2 having count(*) > 1')) problems.push(`version ${r.version} repeats for ${r.credential_key}`);
-    for (const r of await rows('select credential_key from (select credential_key, version, lag(version) over (partition by credential_key order by id) prev from credentials) v where prev >= version')) problems.push(`versions of ${r.credential_key} do not grow with each change`);
+    for (const r of await rows(
+      'select credential_key, count(*)::int n from credentials where replaced_at is null group by 1 having count(*) > 1',
+    ))
+      problems.push(`${r.n} current credentials for ${r.credential_key}`);
+    for (const r of await rows('select credential_key, version from credentials group by 1, 2 having count(*) > 1'))
+      problems.push(`version ${r.version} repeats for ${r.credential_key}`);
+    for (const r of await rows(
+      'select credential_key from (select credential_key, version, lag(version) over (partition by credential_key order by id) prev from credentials) v where prev >= version',
+    ))
+      problems.push(`versions of ${r.credential_key} do not grow with each change`);
     // Each version is committed with its outbox row: a version never repeats for an integration's sink.
-    for (const r of await rows("select integration_id, version from deliveries where type = 'credential.updated' group by integration_id, sink_key, version having count(*) > 1")) problems.push(`version ${r.version} was queued twice for ${r.integration_id}`);
-    for (const r of await rows('select i.id from integrations i where i.credential_version < coalesce((select max(version) from credentials c where c.credential_key = i.credential_key), 0)')) problems.push(`${r.id} was served a version above its recorded one`);
-    for (const r of await rows(`select id from deliveries where status = 'pending' and lease_until > now() + interval '${LEASE_MS + 1_000} milliseconds'`)) problems.push(`delivery ${r.id} is leased past its time`);
-    for (const r of await rows('select alert_key from alerts where resolved_at is null group by 1 having count(*) > 1')) problems.push(`two open alerts for ${r.alert_key}`);
+    for (const r of await rows(
+      "select integration_id, version from deliveries where type = 'credential.updated' group by integration_id, sink_key, version having count(*) > 1",
+    ))
+      problems.push(`version ${r.version} was queued twice for ${r.integration_id}`);
+    for (const r of await rows(
+      'select i.id from integrations i where i.credential_version < coalesce((select max(version) from credentials c where c.credential_key = i.credential_key), 0)',
+    ))
+      problems.push(`${r.id} was served a version above its recorded one`);
+    for (const r of await rows(
+      `select id from deliveries where status = 'pending' and lease_until > now() + interval '${LEASE_MS + 1_000} milliseconds'`,
+    ))
+      problems.push(`delivery ${r.id} is leased past its time`);
+    for (const r of await rows('select alert_key from alerts where resolved_at is null group by 1 having count(*) > 1'))
+      problems.push(`two open alerts for ${r.alert_key}`);
     for (const [sink, versions] of receiver.versions) {
-      if (versions.some((v, i) => i > 0 && v < (versions[i - 1] ?? 0))) problems.push(`${sink} received an older version after a newer one: ${versions.join(',')}`);
+      if (versions.some((v, i) => i > 0 && v < (versions[i - 1] ?? 0)))
+        problems.push(`${sink} received an older version after a newer one: ${versions.join(',')}`);
     }
     if (receiver.mostAtOnce > 1) problems.push(`a sink had ${receiver.mostAtOnce} senders at once`);
     if (oauth.concurrent > 0) problems.push(`${oauth.concurrent} refresh grants sent at once for one token`);
@@ -218,18 +257,33 @@ describe('two replicas on PostgreSQL under SIGKILL', () => {
     expect(await drain.exited).toBe(0);
     violations.push(...(await invariants()).map((p) => `at the end: ${p}`));
     // Every committed version, re-authentications and refreshes alike, has its outbox row.
-    const committed = (await admin.query("select integration_id k, array_agg(version order by version) versions from deliveries where type = 'credential.updated' group by 1")).rows as { k: string; versions: number[] }[];
+    const committed = (
+      await admin.query(
+        "select integration_id k, array_agg(version order by version) versions from deliveries where type = 'credential.updated' group by 1",
+      )
+    ).rows as { k: string; versions: number[] }[];
     for (const { k, versions } of committed) {
       const sink = k === 'gitlab-crash' ? '/gitlab' : '/bb';
       const got = new Set(receiver.versions.get(sink) ?? []);
       const missing = versions.filter((v) => !got.has(v));
       if (missing.length) violations.push(`${sink} never received versions ${missing.join(',')}`);
     }
-    const pending = Number((await admin.query("select count(*) n from deliveries where status = 'pending'")).rows[0]?.n);
+    const pending = Number(
+      (await admin.query("select count(*) n from deliveries where status = 'pending'")).rows[0]?.n,
+    );
     if (pending) violations.push(`${pending} deliveries still pending`);
     const delivered = [...receiver.versions.values()].reduce((n, v) => n + v.length, 0);
     const distinct = [...receiver.versions.values()].reduce((n, v) => n + new Set(v).size, 0);
-    report('replicas-crash', { kills: SIZE.replicaKills, ...operations, versions: committed.reduce((n, c) => n + c.versions.length, 0), deliveries: delivered, repeatedDeliveries: delivered - distinct, refreshGrants: oauth.grants, refusedRefreshes: oauth.refused, inconsistencies: violations.length });
+    report('replicas-crash', {
+      kills: SIZE.replicaKills,
+      ...operations,
+      versions: committed.reduce((n, c) => n + c.versions.length, 0),
+      deliveries: delivered,
+      repeatedDeliveries: delivered - distinct,
+      refreshGrants: oauth.grants,
+      refusedRefreshes: oauth.refused,
+      inconsistencies: violations.length,
+    });
     expect(violations).toEqual([]);
     expect(operations.reauth ?? 0).toBeGreaterThan(0);
     expect(operations.refresh ?? 0).toBeGreaterThan(0);

@@ -34,8 +34,20 @@ describe('rotation under SIGKILL', () => {
     slack.addChannel(ALERTS, { name: 'alerts' });
     dir = tempDir();
     const catalogue = join(dir.path, 'integrations.yml');
-    writeFileSync(catalogue, `integrations:\n  - { id: gitlab, name: GitLab, provider: gitlab, auth: pat, url: "${providers.baseUrl('gitlab')}", channel: ${ALERTS}, rotate: true }\n`);
-    env = { SLACK_BOT_TOKEN: BOT_TOKEN, SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: slack.apiUrl, DATABASE_PATH: join(dir.path, 'reauth.db'), REAUTH_SECRET_KEY: newKeyText(), INTEGRATIONS_FILE: catalogue, DEFAULT_ALERT_CHANNEL: ALERTS, PORT: '0' };
+    writeFileSync(
+      catalogue,
+      `integrations:\n  - { id: gitlab, name: GitLab, provider: gitlab, auth: pat, url: "${providers.baseUrl('gitlab')}", channel: ${ALERTS}, rotate: true }\n`,
+    );
+    env = {
+      SLACK_BOT_TOKEN: BOT_TOKEN,
+      SLACK_SIGNING_SECRET: SIGNING_SECRET,
+      SLACK_API_URL: slack.apiUrl,
+      DATABASE_PATH: join(dir.path, 'reauth.db'),
+      REAUTH_SECRET_KEY: newKeyText(),
+      INTEGRATIONS_FILE: catalogue,
+      DEFAULT_ALERT_CHANNEL: ALERTS,
+      PORT: '0',
+    };
   }, 120_000);
   afterAll(async () => {
     await providers?.close();
@@ -56,10 +68,28 @@ describe('rotation under SIGKILL', () => {
   async function seed(app: Composition): Promise<void> {
     seeded += 1;
     const token = `glpat-RotationCrash${String(seeded).padStart(8, '0')}`;
-    providers.setToken(token, { provider: 'gitlab', scopes: ['api'], identity: { id: '5', name: 'Crash', username: 'crash' }, delayMs: 15 });
+    providers.setToken(token, {
+      provider: 'gitlab',
+      scopes: ['api'],
+      identity: { id: '5', name: 'Crash', username: 'crash' },
+      delayMs: 15,
+    });
     const integration = (await app.store.integrations.findActive('gitlab'))!;
-    const outcome = { kind: 'valid' as const, identity: { id: '5', name: 'Crash' }, scopes: ['api'], expiresAt: null, rateLimitRemaining: null, reason: 'ok' };
-    await app.services.reauth.commit({ integration, actor: 'U0SEED', payload: { kind: 'tokens', identifier: null, tokens: [token] }, validation: { outcome, tokens: [{ position: 1, fingerprint: `seed-${seeded}`, outcome }] }, how: 'modal' });
+    const outcome = {
+      kind: 'valid' as const,
+      identity: { id: '5', name: 'Crash' },
+      scopes: ['api'],
+      expiresAt: null,
+      rateLimitRemaining: null,
+      reason: 'ok',
+    };
+    await app.services.reauth.commit({
+      integration,
+      actor: 'U0SEED',
+      payload: { kind: 'tokens', identifier: null, tokens: [token] },
+      validation: { outcome, tokens: [{ position: 1, fingerprint: `seed-${seeded}`, outcome }] },
+      how: 'modal',
+    });
     await app.services.alerts.resolve('integration:gitlab', { by: 'U0SEED', how: 're-authenticated', fixed: true });
   }
 
@@ -71,7 +101,10 @@ describe('rotation under SIGKILL', () => {
     const counts = { rotated: 0, stillWorking: 0, revokedAndAlerted: 0, alertedAtNextProbe: 0 };
     let random = 5;
     for (let kill = 0; kill < SIZE.rotationKills; kill += 1) {
-      const child: ChildProcess = spawn(process.execPath, [join(build, 'dist/test/adversarial/rotation-child.js')], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+      const child: ChildProcess = spawn(process.execPath, [join(build, 'dist/test/adversarial/rotation-child.js')], {
+        env: { ...process.env, ...env },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
       let out = '';
       let err = '';
       child.stdout?.on('data', (c: Buffer) => (out += c.toString()));
@@ -79,7 +112,11 @@ describe('rotation under SIGKILL', () => {
       const exited = new Promise<void>((ok) => child.once('exit', () => ok()));
       await new Promise<void>((ok, fail) => {
         child.stdout?.on('data', () => (out.includes('ready\n') ? ok() : undefined));
-        child.once('exit', (code, signal) => (signal === 'SIGKILL' ? ok() : fail(new Error(`the rotation worker stopped (${code}): ${out.slice(-500)} ${err.slice(-2000)}`))));
+        child.once('exit', (code, signal) =>
+          signal === 'SIGKILL'
+            ? ok()
+            : fail(new Error(`the rotation worker stopped (${code}): ${out.slice(-500)} ${err.slice(-2000)}`)),
+        );
       });
       random = (random * 48271) % 2147483647;
       await new Promise((ok) => setTimeout(ok, random % 300)); // the kill's moment, not a synchronisation
@@ -111,8 +148,14 @@ describe('rotation under SIGKILL', () => {
           counts.revokedAndAlerted += 1;
           await seed(app);
         } else {
-          const attempts = JSON.stringify((app.store as { db?: { $client: { prepare(q: string): { all(): unknown[] } } } }).db?.$client.prepare('select * from rotation_attempts order by id desc limit 3').all());
-          violations.push(`after kill ${kill + 1}: the stored credential (version ${current?.version}) is revoked and no alert was posted (alert: ${JSON.stringify(alert)}, health: ${JSON.stringify(await app.store.health.of('gitlab'))}, attempts: ${attempts}, child: ${out.slice(-200)})`);
+          const attempts = JSON.stringify(
+            (app.store as { db?: { $client: { prepare(q: string): { all(): unknown[] } } } }).db?.$client
+              .prepare('select * from rotation_attempts order by id desc limit 3')
+              .all(),
+          );
+          violations.push(
+            `after kill ${kill + 1}: the stored credential (version ${current?.version}) is revoked and no alert was posted (alert: ${JSON.stringify(alert)}, health: ${JSON.stringify(await app.store.health.of('gitlab'))}, attempts: ${attempts}, child: ${out.slice(-200)})`,
+          );
         }
       } finally {
         await app.stop(1_000);

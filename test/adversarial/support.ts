@@ -8,7 +8,9 @@ import type { TestApp } from '../helpers/start-app.js';
 /** CI runs the adversarial suite small; `npm run soak` (REAUTH_SOAK=1) runs it at full size. */
 export const SOAK = process.env.REAUTH_SOAK === '1';
 export const SIZE = {
-  ...(SOAK ? { kills: 1_000, fuzzCases: 100_000, replicaKills: 200, rotationKills: 200 } : { kills: 50, fuzzCases: 2_000, replicaKills: 12, rotationKills: 10 }),
+  ...(SOAK
+    ? { kills: 1_000, fuzzCases: 100_000, replicaKills: 200, rotationKills: 200 }
+    : { kills: 50, fuzzCases: 2_000, replicaKills: 12, rotationKills: 10 }),
   ...(process.env.REAUTH_KILLS ? { kills: Number(process.env.REAUTH_KILLS) } : {}),
   ...(process.env.REAUTH_FUZZ_CASES ? { fuzzCases: Number(process.env.REAUTH_FUZZ_CASES) } : {}),
   ...(process.env.REAUTH_REPLICA_KILLS ? { replicaKills: Number(process.env.REAUTH_REPLICA_KILLS) } : {}),
@@ -17,7 +19,9 @@ export const SIZE = {
 
 /** What must not change when a request is refused: credentials, integrations, health and alerts. */
 export function stateDigest(db: Db): string {
-  const rows = ['credentials', 'integrations', 'health_states', 'alerts', 'oauth_states', 'expiry_warnings'].map((table) => db.$client.prepare(`select * from ${table} order by 1`).all());
+  const rows = ['credentials', 'integrations', 'health_states', 'alerts', 'oauth_states', 'expiry_warnings'].map(
+    (table) => db.$client.prepare(`select * from ${table} order by 1`).all(),
+  );
   return createHash('sha256').update(JSON.stringify(rows)).digest('hex');
 }
 
@@ -34,7 +38,8 @@ export function expectNoLeaks(t: TestApp, secrets: readonly string[], answers: r
     if (existsSync(file)) places.push([`database${suffix}`, readFileSync(file).toString('latin1')]);
   }
   for (const secret of secrets) {
-    for (const [where, text] of places) expect(text.includes(secret), `a planted secret reached the ${where}`).toBe(false);
+    for (const [where, text] of places)
+      expect(text.includes(secret), `a planted secret reached the ${where}`).toBe(false);
   }
 }
 

@@ -7,6 +7,15 @@ export function benchBoltApp(env: NodeJS.ProcessEnv = process.env): App {
     signingSecret: env.SLACK_SIGNING_SECRET ?? '',
     clientOptions: { slackApiUrl: env.SLACK_API_URL ?? '' },
     logLevel: LogLevel.ERROR,
-    customRoutes: [{ path: '/healthz', method: ['GET'], handler: (_req, res) => { res.writeHead(200); res.end('{"status":"ok"}'); } }],
+    customRoutes: [
+      {
+        path: '/healthz',
+        method: ['GET'],
+        handler: (_req, res) => {
+          res.writeHead(200);
+          res.end('{"status":"ok"}');
+        },
+      },
+    ],
   });
 }

@@ -28,17 +28,29 @@ const TOKEN = 'glpat-ConsumerBenchToken0123456789';
  * unsealing, an audit row per read) against a bare node:http server answering the same JSON from
  * memory, at `concurrency` consumers on keep-alive connections, in alternating halves.
  */
-export async function measureConsumerApi(options: { dir: string; requests: number; concurrency: number }): Promise<ConsumerResult> {
+export async function measureConsumerApi(options: {
+  dir: string;
+  requests: number;
+  concurrency: number;
+}): Promise<ConsumerResult> {
   const botToken = `xoxb-bench-${randomBytes(6).toString('hex')}`;
   const consumerToken = `rct_${randomBytes(24).toString('base64url')}`;
-  const emulators = startChild(distFile('./emulators-child.js'), { SLACK_BOT_TOKEN: botToken, BENCH_USERS: 'U0BENCH', BENCH_CHANNELS: 'C0BENCH', BENCH_GITLAB_TOKENS: TOKEN });
+  const emulators = startChild(distFile('./emulators-child.js'), {
+    SLACK_BOT_TOKEN: botToken,
+    BENCH_USERS: 'U0BENCH',
+    BENCH_CHANNELS: 'C0BENCH',
+    BENCH_GITLAB_TOKENS: TOKEN,
+  });
   const children: Child[] = [emulators];
   const agent = new Agent({ connections: options.concurrency, keepAliveTimeout: 30_000 });
   try {
     await new Promise<void>((resolve) => emulators.process.stdout?.once('data', () => resolve()));
     const urls = JSON.parse(emulators.output().split('\n')[0] ?? '{}') as { slackApiUrl: string; gitlabUrl: string };
     const catalogue = join(options.dir, 'consumer.yml');
-    writeFileSync(catalogue, `integrations:\n  - { id: gitlab-bench, name: GitLab, provider: gitlab, auth: pat, url: "${urls.gitlabUrl}", channel: C0BENCH }\nconsumers:\n  - { name: bench, token_sha256: ${sha256Hex(consumerToken)}, integrations: ["*"], requests_per_minute: 100000000 }\n`);
+    writeFileSync(
+      catalogue,
+      `integrations:\n  - { id: gitlab-bench, name: GitLab, provider: gitlab, auth: pat, url: "${urls.gitlabUrl}", channel: C0BENCH }\nconsumers:\n  - { name: bench, token_sha256: ${sha256Hex(consumerToken)}, integrations: ["*"], requests_per_minute: 100000000 }\n`,
+    );
     const port = await freePort();
     const env = {
       SLACK_BOT_TOKEN: botToken,
@@ -58,12 +70,27 @@ export async function measureConsumerApi(options: { dir: string; requests: numbe
     const seeding = await compose(parsed.config, createLogger({ level: 'silent' }));
     const integration = await seeding.store.integrations.findActive('gitlab-bench');
     if (!integration) throw new Error('no integration');
-    const outcome = { kind: 'valid' as const, identity: { id: '1', name: 'Bench' }, scopes: ['read_api'], expiresAt: null, rateLimitRemaining: null, reason: '' };
-    await seeding.services.reauth.commit({ integration, actor: 'bench', payload: { kind: 'tokens', identifier: null, tokens: [TOKEN] }, validation: { outcome, tokens: [{ position: 1, fingerprint: fingerprintSecret(TOKEN), outcome }] }, how: 'modal' });
+    const outcome = {
+      kind: 'valid' as const,
+      identity: { id: '1', name: 'Bench' },
+      scopes: ['read_api'],
+      expiresAt: null,
+      rateLimitRemaining: null,
+      reason: '',
+    };
+    await seeding.services.reauth.commit({
+      integration,
+      actor: 'bench',
+      payload: { kind: 'tokens', identifier: null, tokens: [TOKEN] },
+      validation: { outcome, tokens: [{ position: 1, fingerprint: fingerprintSecret(TOKEN), outcome }] },
+      how: 'modal',
+    });
     await seeding.http.close();
     await seeding.store.close();
 
-    const ours = startChild(distFile('../../src/main.js'), env, { preload: [pathToFileURL(distFile('./loop-probe.js')).href] });
+    const ours = startChild(distFile('../../src/main.js'), env, {
+      preload: [pathToFileURL(distFile('./loop-probe.js')).href],
+    });
     children.push(ours);
     await waitForHealthy(`http://127.0.0.1:${port}/healthz`, performance.now());
     const oursUrl = `http://127.0.0.1:${port}/v1/credentials/gitlab-bench`;
@@ -83,7 +110,10 @@ export async function measureConsumerApi(options: { dir: string; requests: numbe
       const started = performance.now();
       await runConcurrently(total, options.concurrency, async () => {
         const t0 = performance.now();
-        const response = await request(url, { dispatcher: agent, headers: { authorization: `Bearer ${consumerToken}` } });
+        const response = await request(url, {
+          dispatcher: agent,
+          headers: { authorization: `Bearer ${consumerToken}` },
+        });
         await response.body.text();
         if (response.statusCode !== 200) throw new Error(`HTTP ${response.statusCode}`);
         latencies.push(performance.now() - t0);
@@ -94,7 +124,10 @@ export async function measureConsumerApi(options: { dir: string; requests: numbe
     await load(oursUrl, Math.min(2000, options.requests / 4));
     await load(bareUrl, Math.min(2000, options.requests / 4));
     const half = Math.ceil(options.requests / 2);
-    const results = { ours: { latencies: [] as number[], seconds: 0 }, bare: { latencies: [] as number[], seconds: 0 } };
+    const results = {
+      ours: { latencies: [] as number[], seconds: 0 },
+      bare: { latencies: [] as number[], seconds: 0 },
+    };
     let oursCpu = 0;
     for (let round = 0; round < 2; round += 1) {
       const start = await probeChild(ours, env.BENCH_LOOP_FILE);
@@ -113,7 +146,13 @@ export async function measureConsumerApi(options: { dir: string; requests: numbe
     };
     const o = summary(results.ours);
     const b = summary(results.bare);
-    return { concurrency: options.concurrency, requests: half * 2, ours: { ...o, cpuMs: round(oursCpu / results.ours.latencies.length, 3) }, bare: b, ratio: round(o.rps / b.rps, 2) };
+    return {
+      concurrency: options.concurrency,
+      requests: half * 2,
+      ours: { ...o, cpuMs: round(oursCpu / results.ours.latencies.length, 3) },
+      bare: b,
+      ratio: round(o.rps / b.rps, 2),
+    };
   } finally {
     await agent.close();
     await Promise.all(children.map((c) => c.stop()));

@@ -13,7 +13,9 @@ const providers = await startProviderEmulator();
 for (const token of (env.BENCH_GITLAB_TOKENS ?? '').split(',').filter(Boolean)) {
   providers.setToken(token, { provider: 'gitlab', scopes: ['read_api'], identity: { id: '1', name: 'Bench' } });
 }
-process.stdout.write(`${JSON.stringify({ slackUrl: slack.url, slackApiUrl: slack.apiUrl, gitlabUrl: providers.baseUrl('gitlab') })}\n`);
+process.stdout.write(
+  `${JSON.stringify({ slackUrl: slack.url, slackApiUrl: slack.apiUrl, gitlabUrl: providers.baseUrl('gitlab') })}\n`,
+);
 process.on('SIGTERM', () => {
   void Promise.all([slack.close(), providers.close()]).then(() => process.exit(0));
 });

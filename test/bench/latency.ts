@@ -69,16 +69,32 @@ export interface Pacing {
   settleMs: number;
 }
 
-export async function measureLatency(options: { levels: number[]; requests: (concurrency: number) => number; memoryInteractions: number; dir: string; pacing: Pacing; /** Ours on PostgreSQL instead of SQLite. */ databaseUrl?: string; /** main.js of an earlier build, measured beside ours in the same rounds. */ baselineMain?: string }): Promise<LatencyResult> {
+export async function measureLatency(options: {
+  levels: number[];
+  requests: (concurrency: number) => number;
+  memoryInteractions: number;
+  dir: string;
+  pacing: Pacing /** Ours on PostgreSQL instead of SQLite. */;
+  databaseUrl?: string /** main.js of an earlier build, measured beside ours in the same rounds. */;
+  baselineMain?: string;
+}): Promise<LatencyResult> {
   const botToken = `xoxb-bench-${randomBytes(6).toString('hex')}`;
   const signingSecret = randomBytes(16).toString('hex');
-  const emulators = startChild(distFile('./emulators-child.js'), { SLACK_BOT_TOKEN: botToken, BENCH_USERS: USER, BENCH_CHANNELS: CHANNEL, BENCH_GITLAB_TOKENS: TOKEN });
+  const emulators = startChild(distFile('./emulators-child.js'), {
+    SLACK_BOT_TOKEN: botToken,
+    BENCH_USERS: USER,
+    BENCH_CHANNELS: CHANNEL,
+    BENCH_GITLAB_TOKENS: TOKEN,
+  });
   const children: Child[] = [emulators];
   try {
     const urls = await firstJsonLine<{ slackUrl: string; slackApiUrl: string; gitlabUrl: string }>(emulators);
     const slack = remoteSlack(urls.slackUrl);
     const catalogue = join(options.dir, 'latency.yml');
-    writeFileSync(catalogue, `integrations:\n  - { id: gitlab-bench, name: GitLab, provider: gitlab, auth: pat, url: "${urls.gitlabUrl}", channel: ${CHANNEL}, owners: [${USER}] }\n`);
+    writeFileSync(
+      catalogue,
+      `integrations:\n  - { id: gitlab-bench, name: GitLab, provider: gitlab, auth: pat, url: "${urls.gitlabUrl}", channel: ${CHANNEL}, owners: [${USER}] }\n`,
+    );
     const env = (port: number, name: AppName) => ({
       SLACK_BOT_TOKEN: botToken,
       SLACK_SIGNING_SECRET: signingSecret,
@@ -96,20 +112,34 @@ export async function measureLatency(options: { levels: number[]; requests: (con
       PEER_MODAL_FILE: join(options.dir, 'peer-modal.json'),
     });
     const preload = [pathToFileURL(distFile('./loop-probe.js')).href];
-    const ports: Record<AppName, number> = { ours: await freePort(), peer: await freePort(), floor: await freePort(), before: await freePort() };
+    const ports: Record<AppName, number> = {
+      ours: await freePort(),
+      peer: await freePort(),
+      floor: await freePort(),
+      before: await freePort(),
+    };
     const ours = startChild(distFile('../../src/main.js'), env(ports.ours, 'ours'), { preload });
     const floor = startChild(distFile('./bare-bolt.js'), env(ports.floor, 'floor'), { preload });
     children.push(ours, floor);
     await waitForHealthy(`http://127.0.0.1:${ports.ours}/healthz`, performance.now());
     await waitForHealthy(`http://127.0.0.1:${ports.floor}/healthz`, performance.now());
     const driverOf = (port: number) => createSlackDriver({ appUrl: `http://127.0.0.1:${port}`, signingSecret, slack });
-    const drivers: Record<AppName, SlackDriver> = { ours: driverOf(ports.ours), peer: driverOf(ports.peer), floor: driverOf(ports.floor), before: driverOf(ports.before) };
+    const drivers: Record<AppName, SlackDriver> = {
+      ours: driverOf(ports.ours),
+      peer: driverOf(ports.peer),
+      floor: driverOf(ports.floor),
+      before: driverOf(ports.before),
+    };
 
     // Modals to submit: opened by our app (not measured), so each submission carries real signed metadata
     // (the baseline build signs with its own key, so it opens its own).
     const openModals = async (count: number, opener: AppName = 'ours'): Promise<string[]> => {
       const from = (await slack.calls('views.open')).next;
-      await runConcurrently(count, 20, async () => void (await drivers[opener].command('gitlab-bench', { userId: USER })));
+      await runConcurrently(
+        count,
+        20,
+        async () => void (await drivers[opener].command('gitlab-bench', { userId: USER })),
+      );
       let opened: string[] = [];
       await waitFor(async () => {
         opened = (await slack.calls('views.open', from)).calls.filter((c) => c.ok && c.ref).map((c) => c.ref as string);
@@ -141,7 +171,11 @@ export async function measureLatency(options: { levels: number[]; requests: (con
     const perWarm = Math.ceil(options.pacing.warmUpInteractions / 5);
     for (const name of names.filter((n) => n !== 'floor')) {
       const warmViews = await openModals(perWarm, name === 'before' ? 'before' : 'ours');
-      await runConcurrently(perWarm, 10, async (i) => void (await drivers[name].submit(warmViews[i] ?? '', { token: TOKEN }, { userId: USER })));
+      await runConcurrently(
+        perWarm,
+        10,
+        async (i) => void (await drivers[name].submit(warmViews[i] ?? '', { token: TOKEN }, { userId: USER })),
+      );
     }
 
     const rows: LatencyRow[] = [];
@@ -150,20 +184,41 @@ export async function measureLatency(options: { levels: number[]; requests: (con
         const total = options.requests(concurrency);
         const perRound = Math.ceil(total / ROUNDS);
         const views = interaction === 'submission' ? await openModals(perRound * ROUNDS * names.length) : [];
-        const beforeViews = interaction === 'submission' && names.includes('before') ? await openModals(perRound * ROUNDS, 'before') : [];
+        const beforeViews =
+          interaction === 'submission' && names.includes('before') ? await openModals(perRound * ROUNDS, 'before') : [];
         const samples: Record<AppName, Sample[]> = { ours: [], peer: [], floor: [], before: [] };
         for (let round = 0; round < ROUNDS; round += 1) {
           for (const [k, name] of names.entries()) {
-            const slice = name === 'before' ? beforeViews.slice(round * perRound, (round + 1) * perRound) : views.slice((round * names.length + k) * perRound, (round * names.length + k + 1) * perRound);
+            const slice =
+              name === 'before'
+                ? beforeViews.slice(round * perRound, (round + 1) * perRound)
+                : views.slice((round * names.length + k) * perRound, (round * names.length + k + 1) * perRound);
             await settle(slack, options.pacing.settleMs);
             const before = await probeChild(apps[name], env(0, name).BENCH_LOOP_FILE);
-            const run = await measureRun(drivers[name], slack, interaction, perRound, concurrency, slice, name !== 'floor');
+            const run = await measureRun(
+              drivers[name],
+              slack,
+              interaction,
+              perRound,
+              concurrency,
+              slice,
+              name !== 'floor',
+            );
             await settle(slack, options.pacing.settleMs);
             const after = await probeChild(apps[name], env(0, name).BENCH_LOOP_FILE);
-            samples[name].push({ ...run, cpuMs: after.cpuUserMs + after.cpuSystemMs - before.cpuUserMs - before.cpuSystemMs, loopP99Ms: after.loopP99Ms, loopMaxMs: after.loopMaxMs });
+            samples[name].push({
+              ...run,
+              cpuMs: after.cpuUserMs + after.cpuSystemMs - before.cpuUserMs - before.cpuSystemMs,
+              loopP99Ms: after.loopP99Ms,
+              loopMaxMs: after.loopMaxMs,
+            });
           }
         }
-        const [o, p, f] = (['ours', 'peer', 'floor'] as const).map((name) => combine(samples[name])) as [AppRun, AppRun, AppRun];
+        const [o, p, f] = (['ours', 'peer', 'floor'] as const).map((name) => combine(samples[name])) as [
+          AppRun,
+          AppRun,
+          AppRun,
+        ];
         rows.push({
           ...(options.baselineMain ? { before: combine(samples.before) } : {}),
           interaction,
@@ -184,15 +239,31 @@ export async function measureLatency(options: { levels: number[]; requests: (con
     const rssBefore = (await memoryOf(ours.process.pid ?? 0)).rssMb;
     await runConcurrently(options.memoryInteractions, 20, async (i) => {
       if (i % 2 === 0) await drivers.ours.command('gitlab-bench', { userId: USER });
-      else await drivers.ours.click({ actionId: 'reauth_open', value: 'gitlab-bench', actor: { userId: USER }, message: { channel: CHANNEL, ts: '1.1' } });
+      else
+        await drivers.ours.click({
+          actionId: 'reauth_open',
+          value: 'gitlab-bench',
+          actor: { userId: USER },
+          message: { channel: CHANNEL, ts: '1.1' },
+        });
     });
     await settle(slack, options.pacing.settleMs);
     const rssAfter = (await memoryOf(ours.process.pid ?? 0)).rssMb;
-    return { rows, memory: { interactions: options.memoryInteractions, rssBeforeMb: rssBefore, rssAfterMb: rssAfter, growthMb: round(rssAfter - rssBefore) } };
+    return {
+      rows,
+      memory: {
+        interactions: options.memoryInteractions,
+        rssBeforeMb: rssBefore,
+        rssAfterMb: rssAfter,
+        growthMb: round(rssAfter - rssBefore),
+      },
+    };
   } finally {
     await Promise.all(children.map((c) => c.stop()));
     // BENCH_DUMP_DIR=<dir> keeps each app's output (with BENCH_NODE_FLAGS=--trace-gc: its GC pauses).
-    if (process.env.BENCH_DUMP_DIR && dumpOnExit) for (const [name, child] of Object.entries(dumpOnExit)) writeFileSync(join(process.env.BENCH_DUMP_DIR, `${name}.log`), child.output());
+    if (process.env.BENCH_DUMP_DIR && dumpOnExit)
+      for (const [name, child] of Object.entries(dumpOnExit))
+        writeFileSync(join(process.env.BENCH_DUMP_DIR, `${name}.log`), child.output());
   }
 }
 
@@ -252,12 +323,26 @@ async function warmUp(interactions: number, ...drivers: SlackDriver[]): Promise<
   for (const driver of drivers) {
     await runConcurrently(interactions, 10, async (i) => {
       if (i % 2 === 0) await driver.command('gitlab-bench', { userId: USER });
-      else await driver.click({ actionId: 'reauth_open', value: 'gitlab-bench', actor: { userId: USER }, message: { channel: CHANNEL, ts: '1.1' } });
+      else
+        await driver.click({
+          actionId: 'reauth_open',
+          value: 'gitlab-bench',
+          actor: { userId: USER },
+          message: { channel: CHANNEL, ts: '1.1' },
+        });
     });
   }
 }
 
-async function measureRun(driver: SlackDriver, slack: Remote, interaction: Interaction, total: number, concurrency: number, views: string[], opensViews: boolean): Promise<Omit<Sample, 'cpuMs' | 'loopP99Ms' | 'loopMaxMs'>> {
+async function measureRun(
+  driver: SlackDriver,
+  slack: Remote,
+  interaction: Interaction,
+  total: number,
+  concurrency: number,
+  views: string[],
+  opensViews: boolean,
+): Promise<Omit<Sample, 'cpuMs' | 'loopP99Ms' | 'loopMaxMs'>> {
   const acks: number[] = [];
   const sent = new Map<string, number>();
   const from = (await slack.calls('none')).next;
@@ -267,7 +352,12 @@ async function measureRun(driver: SlackDriver, slack: Remote, interaction: Inter
       response = await driver.command('gitlab-bench', { userId: USER });
       sent.set(response.triggerId, Date.now() - response.ackMs);
     } else if (interaction === 'button') {
-      response = await driver.click({ actionId: 'reauth_open', value: 'gitlab-bench', actor: { userId: USER }, message: { channel: CHANNEL, ts: '1.1' } });
+      response = await driver.click({
+        actionId: 'reauth_open',
+        value: 'gitlab-bench',
+        actor: { userId: USER },
+        message: { channel: CHANNEL, ts: '1.1' },
+      });
       sent.set(response.triggerId, Date.now() - response.ackMs);
     } else {
       response = await driver.submit(views[i] ?? '', { token: TOKEN }, { userId: USER });

@@ -12,7 +12,13 @@ if (file) {
   delay.enable();
   process.on('SIGUSR2', () => {
     const cpu = process.cpuUsage();
-    const report = { loopP50Ms: delay.percentile(50) / 1e6, loopP99Ms: delay.percentile(99) / 1e6, loopMaxMs: delay.max / 1e6, cpuUserMs: cpu.user / 1000, cpuSystemMs: cpu.system / 1000 };
+    const report = {
+      loopP50Ms: delay.percentile(50) / 1e6,
+      loopP99Ms: delay.percentile(99) / 1e6,
+      loopMaxMs: delay.max / 1e6,
+      cpuUserMs: cpu.user / 1000,
+      cpuSystemMs: cpu.system / 1000,
+    };
     delay.reset();
     writeFileSync(`${file}.tmp`, JSON.stringify(report));
     renameSync(`${file}.tmp`, file);

@@ -13,7 +13,12 @@ import { benchBoltApp } from './bolt-app.js';
 const env = process.env;
 const modal = JSON.parse(readFileSync(env.PEER_MODAL_FILE ?? '', 'utf8')) as ModalView;
 const gitlab = env.PEER_GITLAB_URL ?? '';
-const result: ModalView = { type: 'modal', title: { type: 'plain_text', text: 'Re-authenticated' }, close: { type: 'plain_text', text: 'Close' }, blocks: [{ type: 'section', text: { type: 'mrkdwn', text: 'The credential works.' } }] };
+const result: ModalView = {
+  type: 'modal',
+  title: { type: 'plain_text', text: 'Re-authenticated' },
+  close: { type: 'plain_text', text: 'Close' },
+  blocks: [{ type: 'section', text: { type: 'mrkdwn', text: 'The credential works.' } }],
+};
 
 const app = benchBoltApp(env);
 app.command('/reauth', async ({ ack, body, client }) => {
@@ -26,8 +31,14 @@ app.action('reauth_open', async ({ ack, body, client }) => {
 });
 app.view(/.*/, async ({ ack, view }) => {
   const token = view.state.values.token?.token_value?.value ?? '';
-  const response = await request(`${gitlab}/api/v4/personal_access_tokens/self`, { headers: { 'private-token': token } });
+  const response = await request(`${gitlab}/api/v4/personal_access_tokens/self`, {
+    headers: { 'private-token': token },
+  });
   await response.body.json();
-  await ack(response.statusCode === 200 ? { response_action: 'update', view: result } : { response_action: 'errors', errors: { token: 'GitLab refused the token.' } });
+  await ack(
+    response.statusCode === 200
+      ? { response_action: 'update', view: result }
+      : { response_action: 'errors', errors: { token: 'GitLab refused the token.' } },
+  );
 });
 await app.start(Number(env.PORT));

@@ -12,13 +12,20 @@ export interface Child {
   stop(): Promise<void>;
 }
 
-export function startChild(file: string, env: Record<string, string>, options: { stdin?: boolean; /** Modules to preload (`node --import`). */ preload?: string[] } = {}): Child {
+export function startChild(
+  file: string,
+  env: Record<string, string>,
+  options: { stdin?: boolean /** Modules to preload (`node --import`). */; preload?: string[] } = {},
+): Child {
   // BENCH_PROFILE=<dir> writes a CPU profile of each child there (node --cpu-prof).
   const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
   const preload = (options.preload ?? []).flatMap((module) => ['--import', module]);
   // BENCH_NODE_FLAGS="--trace-gc …" passes diagnostics flags to the measured apps (those with a preload).
   const flags = options.preload ? (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean) : [];
-  const child = spawn(process.execPath, [...profile, ...flags, ...preload, file], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: [options.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...profile, ...flags, ...preload, file], {
+    env: { PATH: process.env.PATH ?? '', ...env },
+    stdio: [options.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   child.stdout?.on('data', (d: Buffer) => void (output += d.toString()));
   child.stderr?.on('data', (d: Buffer) => void (output += d.toString()));

@@ -10,10 +10,16 @@ export interface RemoteCall {
 }
 
 /** The Slack emulator of another process, through its /_emulator control API. */
-export function remoteSlack(url: string): SlackSide & { calls(method: string, from?: number): Promise<{ next: number; calls: RemoteCall[] }> } {
+export function remoteSlack(
+  url: string,
+): SlackSide & { calls(method: string, from?: number): Promise<{ next: number; calls: RemoteCall[] }> } {
   // One mint gives a trigger and a response_url; the driver asks for both, one after the other.
   const spareUrls: string[] = [];
-  const mint = async () => (await (await fetch(`${url}/_emulator/mint`, { method: 'POST' })).json()) as { trigger_id: string; response_url: string };
+  const mint = async () =>
+    (await (await fetch(`${url}/_emulator/mint`, { method: 'POST' })).json()) as {
+      trigger_id: string;
+      response_url: string;
+    };
   return {
     async mintTrigger() {
       const minted = await mint();
@@ -28,7 +34,9 @@ export function remoteSlack(url: string): SlackSide & { calls(method: string, fr
       return response.status === 200 ? ((await response.json()) as StoredView) : undefined;
     },
     async calls(method, from = 0) {
-      return (await (await fetch(`${url}/_emulator/calls?method=${encodeURIComponent(method)}&from=${from}`)).json()) as { next: number; calls: RemoteCall[] };
+      return (await (
+        await fetch(`${url}/_emulator/calls?method=${encodeURIComponent(method)}&from=${from}`)
+      ).json()) as { next: number; calls: RemoteCall[] };
     },
   };
 }

@@ -15,11 +15,18 @@ export interface StartupResult {
 }
 
 /** Process start → GET /healthz ready, with a catalogue of N integrations; then RSS at idle. */
-export async function measureStartup(options: { integrations: number; dir: string; idleMs: number }): Promise<StartupResult> {
+export async function measureStartup(options: {
+  integrations: number;
+  dir: string;
+  idleMs: number;
+}): Promise<StartupResult> {
   const botToken = `xoxb-bench-${randomBytes(6).toString('hex')}`;
   const slack = await startSlackEmulator({ botToken });
   const catalogue = join(options.dir, `startup-${options.integrations}.yml`);
-  const entries = Array.from({ length: options.integrations }, (_, i) => `  - { id: s${i}, provider: gitlab, auth: pat, channel: C0BENCH }`);
+  const entries = Array.from(
+    { length: options.integrations },
+    (_, i) => `  - { id: s${i}, provider: gitlab, auth: pat, channel: C0BENCH }`,
+  );
   writeFileSync(catalogue, `integrations:\n${entries.join('\n')}\n`);
   const env = {
     SLACK_BOT_TOKEN: botToken,
@@ -47,7 +54,13 @@ export async function measureStartup(options: { integrations: number; dir: strin
     };
     const fresh = await once();
     const warm = await once();
-    return { integrations: options.integrations, freshMs: round(fresh.ms, 0), warmMs: round(warm.ms, 0), idleRssMb: warm.memory.rssMb, idlePeakRssMb: warm.memory.peakMb };
+    return {
+      integrations: options.integrations,
+      freshMs: round(fresh.ms, 0),
+      warmMs: round(warm.ms, 0),
+      idleRssMb: warm.memory.rssMb,
+      idlePeakRssMb: warm.memory.peakMb,
+    };
   } finally {
     await slack.close();
   }

@@ -9,7 +9,15 @@ import { createLogger } from '../../src/logger.js';
  * integration, then runs every due probe once and reports wall time, RSS and database size.
  */
 // The sweep never talks to Slack: the app is built but never started.
-const parsed = parseConfig({ SLACK_BOT_TOKEN: 'xoxb-unused', SLACK_SIGNING_SECRET: 'unused', SLACK_API_URL: 'http://127.0.0.1:9/api/', ...process.env }, { secretKey: true });
+const parsed = parseConfig(
+  {
+    SLACK_BOT_TOKEN: 'xoxb-unused',
+    SLACK_SIGNING_SECRET: 'unused',
+    SLACK_API_URL: 'http://127.0.0.1:9/api/',
+    ...process.env,
+  },
+  { secretKey: true },
+);
 if (!parsed.ok) throw new Error(parsed.problems.join('\n'));
 const config = parsed.config;
 const reauth = await compose(config, createLogger({ level: 'error' }), { random: () => 0 });
@@ -18,11 +26,22 @@ const mode = process.env.SWEEP_MODE ?? 'both';
 
 for (const integration of mode === 'sweep' ? [] : await reauth.store.integrations.listActive()) {
   const token = `bench-${integration.id}-0123456789abcdef`;
-  const outcome = { kind: 'valid' as const, identity: { id: integration.id }, scopes: null, expiresAt: null, rateLimitRemaining: null, reason: '' };
+  const outcome = {
+    kind: 'valid' as const,
+    identity: { id: integration.id },
+    scopes: null,
+    expiresAt: null,
+    rateLimitRemaining: null,
+    reason: '',
+  };
   await reauth.services.reauth.commit({
     integration,
     actor: 'bench',
-    payload: { kind: 'tokens', identifier: integration.provider === 'jira' && integration.authType === 'api_key' ? 'bench@acme.example' : null, tokens: [token] },
+    payload: {
+      kind: 'tokens',
+      identifier: integration.provider === 'jira' && integration.authType === 'api_key' ? 'bench@acme.example' : null,
+      tokens: [token],
+    },
     validation: { outcome, tokens: [{ position: 1, fingerprint: fingerprintSecret(token), outcome }] },
     how: 'modal',
   });

@@ -35,7 +35,13 @@ const MIX: { provider: ProviderKey; auth: string; extra?: (i: number) => string 
   { provider: 'azure_devops', auth: 'pat', extra: (i) => `, organization: org${i}, service: boards` },
 ];
 
-export async function measureSweep(options: { integrations: number; dir: string; delayMs: number; concurrency: number; /** PostgreSQL, the sweep split across this many replicas. */ postgres?: { url: string; replicas: number } }): Promise<SweepResult> {
+export async function measureSweep(options: {
+  integrations: number;
+  dir: string;
+  delayMs: number;
+  concurrency: number /** PostgreSQL, the sweep split across this many replicas. */;
+  postgres?: { url: string; replicas: number };
+}): Promise<SweepResult> {
   const providers = await startProviderEmulator();
   try {
     const lines: string[] = [];
@@ -44,8 +50,16 @@ export async function measureSweep(options: { integrations: number; dir: string;
       const row = MIX[i % MIX.length] as (typeof MIX)[number];
       const id = `i${i}`;
       const organization = row.provider === 'azure_devops' ? `org${i}` : undefined;
-      lines.push(`  - { id: ${id}, provider: ${row.provider}, auth: ${row.auth}, url: "${providers.baseUrl(row.provider, organization)}", channel: C0BENCH${row.extra?.(i) ?? ''} }`);
-      providers.setToken(`bench-${id}-0123456789abcdef`, { provider: row.provider, delayMs: options.delayMs, identity: { id, name: id }, ...(row.provider === 'jira' && row.auth === 'api_key' ? { basicUser: 'bench@acme.example' } : {}), ...(organization ? { organization } : {}) });
+      lines.push(
+        `  - { id: ${id}, provider: ${row.provider}, auth: ${row.auth}, url: "${providers.baseUrl(row.provider, organization)}", channel: C0BENCH${row.extra?.(i) ?? ''} }`,
+      );
+      providers.setToken(`bench-${id}-0123456789abcdef`, {
+        provider: row.provider,
+        delayMs: options.delayMs,
+        identity: { id, name: id },
+        ...(row.provider === 'jira' && row.auth === 'api_key' ? { basicUser: 'bench@acme.example' } : {}),
+        ...(organization ? { organization } : {}),
+      });
       perProvider.set(row.provider, (perProvider.get(row.provider) ?? 0) + 1);
     }
     const catalogue = join(options.dir, `sweep-${options.integrations}.yml`);
@@ -63,7 +77,14 @@ export async function measureSweep(options: { integrations: number; dir: string;
       const code = await new Promise<number | null>((resolve) => child.process.once('exit', resolve));
       const line = child.output().trim().split('\n').at(-1) ?? '';
       if (code !== 0) throw new Error(`sweep worker failed: ${child.output().slice(-2000)}`);
-      return JSON.parse(line) as { probed: number; wallMs: number; startedAt: number; endedAt: number; peakRssMb: number; dbBytes: number };
+      return JSON.parse(line) as {
+        probed: number;
+        wallMs: number;
+        startedAt: number;
+        endedAt: number;
+        peakRssMb: number;
+        dbBytes: number;
+      };
     };
     let report: { probed: number; wallMs: number; peakRssMb: number; dbBytes: number };
     let perReplica: number[] | undefined;
@@ -71,7 +92,8 @@ export async function measureSweep(options: { integrations: number; dir: string;
       await run({ SWEEP_MODE: 'seed' });
       // Every replica composes (migrations and sync take turns), then all start sweeping at once.
       const children: Child[] = [];
-      const ready = () => children.length === options.postgres?.replicas && children.every((c) => c.output().includes('ready\n'));
+      const ready = () =>
+        children.length === options.postgres?.replicas && children.every((c) => c.output().includes('ready\n'));
       const go = () => {
         if (ready()) for (const c of children) c.process.stdin?.end('go\n');
       };
@@ -85,7 +107,12 @@ export async function measureSweep(options: { integrations: number; dir: string;
       );
       perReplica = replicas.map((r) => r.probed);
       const wallMs = Math.max(...replicas.map((r) => r.endedAt)) - Math.min(...replicas.map((r) => r.startedAt));
-      report = { probed: perReplica.reduce((a, b) => a + b, 0), wallMs, peakRssMb: Math.max(...replicas.map((r) => r.peakRssMb)), dbBytes: 0 };
+      report = {
+        probed: perReplica.reduce((a, b) => a + b, 0),
+        wallMs,
+        peakRssMb: Math.max(...replicas.map((r) => r.peakRssMb)),
+        dbBytes: 0,
+      };
     } else {
       // Seeded by one process, swept by another: the sweep's peak memory is the sweep's own.
       await run({ SWEEP_MODE: 'seed' });
@@ -93,7 +120,8 @@ export async function measureSweep(options: { integrations: number; dir: string;
     }
 
     const counts = new Map<string, number>();
-    for (const request of providers.requests) if (request.token) counts.set(request.token, (counts.get(request.token) ?? 0) + 1);
+    for (const request of providers.requests)
+      if (request.token) counts.set(request.token, (counts.get(request.token) ?? 0) + 1);
     let skipped = 0;
     let twice = 0;
     for (let i = 0; i < options.integrations; i += 1) {
@@ -104,7 +132,10 @@ export async function measureSweep(options: { integrations: number; dir: string;
     // Each replica has its own global and per-provider caps: with R replicas the ideal is R times shorter.
     const replicas = options.postgres?.replicas ?? 1;
     const idealGlobalMs = (options.integrations * options.delayMs) / (options.concurrency * replicas);
-    const idealWithCapsMs = Math.max(idealGlobalMs, ...[...perProvider].map(([provider, n]) => (n * options.delayMs) / (PROVIDERS[provider].concurrency * replicas)));
+    const idealWithCapsMs = Math.max(
+      idealGlobalMs,
+      ...[...perProvider].map(([provider, n]) => (n * options.delayMs) / (PROVIDERS[provider].concurrency * replicas)),
+    );
     return {
       integrations: options.integrations,
       wallMs: round(report.wallMs, 0),

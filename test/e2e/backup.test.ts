@@ -13,21 +13,37 @@ const TOKEN = 'glpat-BackupValidToken0123456';
 describe('reauth-bot backup', () => {
   let t: TestApp;
   beforeAll(async () => {
-    t = await startTestApp({ catalogue: (p) => `integrations:\n  - { id: gitlab, name: GitLab, provider: gitlab, auth: pat, url: "${p.baseUrl('gitlab')}", owners: [U0OWNER] }\n` });
-    t.providers.setToken(TOKEN, { provider: 'gitlab', scopes: ['read_api'], identity: { id: '1', name: 'Jane Doe', username: 'jane' } });
+    t = await startTestApp({
+      catalogue: (p) =>
+        `integrations:\n  - { id: gitlab, name: GitLab, provider: gitlab, auth: pat, url: "${p.baseUrl('gitlab')}", owners: [U0OWNER] }\n`,
+    });
+    t.providers.setToken(TOKEN, {
+      provider: 'gitlab',
+      scopes: ['read_api'],
+      identity: { id: '1', name: 'Jane Doe', username: 'jane' },
+    });
     const call = await openModal(t, 'gitlab', { userId: OWNER });
-    expect((await t.driver.submit(call.ref ?? '', { token: TOKEN }, { userId: OWNER })).json).toMatchObject({ response_action: 'update' });
+    expect((await t.driver.submit(call.ref ?? '', { token: TOKEN }, { userId: OWNER })).json).toMatchObject({
+      response_action: 'update',
+    });
   });
   afterAll(async () => t?.close());
 
   it('copies the database consistently under write load; the restored copy passes check', async () => {
-    const env = { DATABASE_PATH: t.config.databasePath, INTEGRATIONS_FILE: t.config.integrationsFile, REAUTH_SECRET_KEY: t.config.secretKey?.toString('base64') ?? '' };
+    const env = {
+      DATABASE_PATH: t.config.databasePath,
+      INTEGRATIONS_FILE: t.config.integrationsFile,
+      REAUTH_SECRET_KEY: t.config.secretKey?.toString('base64') ?? '',
+    };
     // Write load: the server keeps writing audit rows and re-sealing the credential while the copy is taken.
     let writing = true;
     let writes = 0;
     const load = (async () => {
       while (writing) {
-        await t.deps.store.audit.record({ actor: 'load', action: 'test.write', outcome: 'ok', detail: { n: writes } }, new Date());
+        await t.deps.store.audit.record(
+          { actor: 'load', action: 'test.write', outcome: 'ok', detail: { n: writes } },
+          new Date(),
+        );
         writes += 1;
         if (writes % 50 === 0) await new Promise<void>((resolve) => setImmediate(resolve));
       }
@@ -44,7 +60,9 @@ describe('reauth-bot backup', () => {
 
     const copy = new Database(target, { readonly: true });
     expect(copy.pragma('integrity_check', { simple: true })).toBe('ok');
-    expect(copy.prepare('select fingerprints from credentials where replaced_at is null').get()).toEqual({ fingerprints: JSON.stringify([fingerprintSecret(TOKEN)]) });
+    expect(copy.prepare('select fingerprints from credentials where replaced_at is null').get()).toEqual({
+      fingerprints: JSON.stringify([fingerprintSecret(TOKEN)]),
+    });
     copy.close();
 
     // Restoring is copying the file back while stopped: here, into a fresh place, then using it.

@@ -15,7 +15,11 @@ const VAULT_TOKEN = 'hvs.TRUSTCANARYvaulttoken000001';
 const INGEST = 'rct_TRUSTCANARYconsumerToken0000000000000001';
 const WIDE = 'rct_TRUSTCANARYwideConsumerToken00000000001';
 const URL_SECRET = 'QUERYCANARYsig0123456789';
-const ACME = ['trustcanaryacmepatone0000000000000000000000000000000', 'trustcanaryacmepattwo0000000000000000000000000000000', 'trustcanaryacmepatthree00000000000000000000000000000'];
+const ACME = [
+  'trustcanaryacmepatone0000000000000000000000000000000',
+  'trustcanaryacmepattwo0000000000000000000000000000000',
+  'trustcanaryacmepatthree00000000000000000000000000000',
+];
 const BETA = 'trustcanarybetapat0000000000000000000000000000000000';
 
 /**
@@ -32,9 +36,11 @@ describe('delivery you can trust', () => {
   let catalogue = '';
   let fileTarget = '';
 
-  const pull = (id: string, token = INGEST, headers: Record<string, string> = {}) => fetch(`${t.url}/v1/credentials/${id}`, { headers: { authorization: `Bearer ${token}`, ...headers } });
+  const pull = (id: string, token = INGEST, headers: Record<string, string> = {}) =>
+    fetch(`${t.url}/v1/credentials/${id}`, { headers: { authorization: `Bearer ${token}`, ...headers } });
   const deliverDue = () => t.deps.delivery.worker.runDue();
-  const updates = (receiver: WebhookReceiver) => receiver.received.filter((r) => r.payload?.type === 'credential.updated');
+  const updates = (receiver: WebhookReceiver) =>
+    receiver.received.filter((r) => r.payload?.type === 'credential.updated');
   async function reauth(id: string, token: string): Promise<void> {
     const call = await openModal(t, id, { userId: OWNER });
     await t.driver.submit(call.ref ?? '', { email: 'ops@acme.example', token }, { userId: OWNER });
@@ -75,8 +81,17 @@ ${consumers}`;
     });
     catalogue = join(t.dir, 'integrations.yml');
     fileTarget = join(t.dir, 'out', 'ado-a.json');
-    for (const token of ACME) t.providers.setToken(token, { provider: 'azure_devops', organization: 'acme', identity: { id: 'acme-bot', name: 'Acme Bot' } });
-    t.providers.setToken(BETA, { provider: 'azure_devops', organization: 'beta', identity: { id: 'beta-bot', name: 'Beta Bot' } });
+    for (const token of ACME)
+      t.providers.setToken(token, {
+        provider: 'azure_devops',
+        organization: 'acme',
+        identity: { id: 'acme-bot', name: 'Acme Bot' },
+      });
+    t.providers.setToken(BETA, {
+      provider: 'azure_devops',
+      organization: 'beta',
+      identity: { id: 'beta-bot', name: 'Beta Bot' },
+    });
     writeFileSync(catalogue, catalogueWith('acme'));
     await t.restart();
   });
@@ -87,7 +102,7 @@ ${consumers}`;
     await vault?.close();
   });
 
-  it('never repeats a version when the credential key changes: the new organization\'s PAT is delivered everywhere and a stale ETag is refused', async () => {
+  it("never repeats a version when the credential key changes: the new organization's PAT is delivered everywhere and a stale ETag is refused", async () => {
     for (const token of ACME) {
       await reauth('ado-a', token);
       await deliverDue();
@@ -113,22 +128,32 @@ ${consumers}`;
     expect(updates(hook).map((u) => (u.payload?.data as { version: number }).version)).toEqual([1, 2, 3, 4]);
     expect(updates(hook).at(-1)?.body).toContain(BETA);
     // Nothing was superseded on the way.
-    expect(t.deps.db.$client.prepare("select count(*) n from deliveries where status = 'superseded'").get()).toEqual({ n: 0 });
+    expect(t.deps.db.$client.prepare("select count(*) n from deliveries where status = 'superseded'").get()).toEqual({
+      n: 0,
+    });
   });
 
-  it('a replica with an older integrations.yml leaves a new sink\'s deliveries alone; only the catalogue sync cancels a removed sink', async () => {
+  it("a replica with an older integrations.yml leaves a new sink's deliveries alone; only the catalogue sync cancels a removed sink", async () => {
     // A newer replica added a sink and queued a version for it (the row is what it writes).
     t.deps.db.$client
-      .prepare("insert into deliveries (integration_id, sink_key, type, message_id, data, status, attempts, next_attempt_at, created_at) values ('ado-a', 'file:/srv/new-sink.json', 'integration.failing', 'msg_newer_replica', '{}', 'pending', 0, ?, ?)")
+      .prepare(
+        "insert into deliveries (integration_id, sink_key, type, message_id, data, status, attempts, next_attempt_at, created_at) values ('ado-a', 'file:/srv/new-sink.json', 'integration.failing', 'msg_newer_replica', '{}', 'pending', 0, ?, ?)",
+      )
       .run(clock.now().getTime(), clock.now().getTime());
     await deliverDue();
-    expect(t.deps.db.$client.prepare("select status, attempts from deliveries where message_id = 'msg_newer_replica'").get()).toEqual({ status: 'pending', attempts: 0 });
+    expect(
+      t.deps.db.$client.prepare("select status, attempts from deliveries where message_id = 'msg_newer_replica'").get(),
+    ).toEqual({ status: 'pending', attempts: 0 });
     // Restarting with a file that lists it no more than before: the sync cancels what the file does not list.
     await t.restart();
-    expect(t.deps.db.$client.prepare("select status, last_error from deliveries where message_id = 'msg_newer_replica'").get()).toEqual({ status: 'cancelled', last_error: 'the sink was removed from integrations.yml' });
+    expect(
+      t.deps.db.$client
+        .prepare("select status, last_error from deliveries where message_id = 'msg_newer_replica'")
+        .get(),
+    ).toEqual({ status: 'cancelled', last_error: 'the sink was removed from integrations.yml' });
   });
 
-  it('labels a sink without its query string everywhere, and never tells one sink another\'s address', async () => {
+  it("labels a sink without its query string everywhere, and never tells one sink another's address", async () => {
     writeFileSync(
       catalogue,
       catalogueWith(
@@ -157,7 +182,11 @@ ${consumers}`;
     await t.deps.delivery.alerts.sweep();
     await deliverDue();
     const failedEvent = other.received.find((r) => r.payload?.type === 'delivery.failed');
-    expect(failedEvent?.payload?.data).toMatchObject({ integration: 'ado-a', sink: 'deliver[0]', sink_kind: 'webhook' });
+    expect(failedEvent?.payload?.data).toMatchObject({
+      integration: 'ado-a',
+      sink: 'deliver[0]',
+      sink_kind: 'webhook',
+    });
     expect(failedEvent?.body).not.toContain(hook.url.replace(/^https?:\/\//, ''));
     const alert = t.slack.messages.find((m) => m.channel === ALERTS && m.text.includes('not delivered'));
     expect(alert?.text).toContain('?…');
@@ -169,13 +198,26 @@ ${consumers}`;
   it('reloads consumers when the file changes: a grant is audited and posted once in the channel, a removed consumer is refused at once', async () => {
     await t.restart();
     expect((await pull('ado-a', WIDE)).status).toBe(401);
-    const posts = () => t.slack.messages.filter((m) => m.channel === ALERTS && m.text.includes('wide-reader may now read ADO (A)')).length;
-    writeFileSync(catalogue, catalogueWith('beta', '', `  - name: wide-reader\n    token_sha256: ${sha256Hex(WIDE)}\n    integrations: ["*"]\n`));
+    const posts = () =>
+      t.slack.messages.filter((m) => m.channel === ALERTS && m.text.includes('wide-reader may now read ADO (A)'))
+        .length;
+    writeFileSync(
+      catalogue,
+      catalogueWith(
+        'beta',
+        '',
+        `  - name: wide-reader\n    token_sha256: ${sha256Hex(WIDE)}\n    integrations: ["*"]\n`,
+      ),
+    );
     // SIGHUP (or the file watcher, which calls the same reload).
     expect(await t.deps.reloadConsumers()).toEqual({ ok: true, consumers: 2 });
     expect((await pull('ado-a', WIDE)).status).toBe(200);
     expect(posts()).toBe(1);
-    expect(listAudit(t.deps.db, 'ado-a').find((a) => a.action === 'consumer.granted')).toMatchObject({ actor: 'catalogue', outcome: 'granted', detail: { consumer: 'wide-reader' } });
+    expect(listAudit(t.deps.db, 'ado-a').find((a) => a.action === 'consumer.granted')).toMatchObject({
+      actor: 'catalogue',
+      outcome: 'granted',
+      detail: { consumer: 'wide-reader' },
+    });
     // A restart does not announce it again; a bad file keeps the consumers as they are.
     await t.restart();
     expect(posts()).toBe(1);
@@ -185,11 +227,20 @@ ${consumers}`;
     writeFileSync(catalogue, catalogueWith('beta'));
     await t.deps.reloadConsumers();
     expect((await pull('ado-a', WIDE)).status).toBe(401);
-    expect(listAudit(t.deps.db, 'ado-a').find((a) => a.action === 'consumer.revoked')).toMatchObject({ detail: { consumer: 'wide-reader' } });
+    expect(listAudit(t.deps.db, 'ado-a').find((a) => a.action === 'consumer.revoked')).toMatchObject({
+      detail: { consumer: 'wide-reader' },
+    });
   });
 
   it('saving integrations.yml reloads the consumers without a signal', async () => {
-    writeFileSync(catalogue, catalogueWith('beta', '', `  - name: wide-reader\n    token_sha256: ${sha256Hex(WIDE)}\n    integrations: [ado-a]\n`));
+    writeFileSync(
+      catalogue,
+      catalogueWith(
+        'beta',
+        '',
+        `  - name: wide-reader\n    token_sha256: ${sha256Hex(WIDE)}\n    integrations: [ado-a]\n`,
+      ),
+    );
     await expect.poll(async () => (await pull('ado-a', WIDE)).status, { timeout: 10_000 }).toBe(200);
   });
 

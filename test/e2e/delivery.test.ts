@@ -22,7 +22,14 @@ const INGEST = 'rct_INGESTCANARYconsumerToken000000000000001';
 const LIMITED = 'rct_LIMITEDCANARYconsumerToken00000000000001';
 const VAULT_TOKEN = 'hvs.VAULTCANARYtoken0000000001';
 const EMAIL = 'ops@acme.example';
-const TOKENS = ['ATATT3xDELIVERYCANARYone000000001=AAAA', 'ATATT3xDELIVERYCANARYtwo000000002=BBBB', 'ATATT3xDELIVERYCANARYthree0000003=CCCC', 'ATATT3xDELIVERYCANARYfour000000004=DDDD', 'ATATT3xDELIVERYCANARYfive000000005=EEEE', 'ATATT3xDELIVERYCANARYsix0000000006=FFFF'];
+const TOKENS = [
+  'ATATT3xDELIVERYCANARYone000000001=AAAA',
+  'ATATT3xDELIVERYCANARYtwo000000002=BBBB',
+  'ATATT3xDELIVERYCANARYthree0000003=CCCC',
+  'ATATT3xDELIVERYCANARYfour000000004=DDDD',
+  'ATATT3xDELIVERYCANARYfive000000005=EEEE',
+  'ATATT3xDELIVERYCANARYsix0000000006=FFFF',
+];
 const ADO = 'deliverycanaryadopat0123456789abcdefghijklmnopqrstu';
 
 describe('delivery: the new credential reaches consumers and sinks', () => {
@@ -35,7 +42,9 @@ describe('delivery: the new credential reaches consumers and sinks', () => {
   let reauths = 0;
 
   const pull = (id: string, token: string | null = INGEST, headers: Record<string, string> = {}) =>
-    fetch(`${t.url}/v1/credentials/${id}`, { headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...headers } });
+    fetch(`${t.url}/v1/credentials/${id}`, {
+      headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...headers },
+    });
 
   async function reauth(token: string): Promise<void> {
     const call = await openModal(t, 'jira-acme', { userId: OWNER });
@@ -44,7 +53,8 @@ describe('delivery: the new credential reaches consumers and sinks', () => {
   }
   /** Works the outbox now (after the kick that a commit sends): deterministic, no waiting on timers. */
   const deliverDue = () => t.deps.delivery.worker.runDue();
-  const credentialUpdates = (receiver: WebhookReceiver) => receiver.received.filter((r) => r.payload?.type === 'credential.updated');
+  const credentialUpdates = (receiver: WebhookReceiver) =>
+    receiver.received.filter((r) => r.payload?.type === 'credential.updated');
 
   beforeAll(async () => {
     hook = await startWebhookReceiver(INSIGHTS_SECRET);
@@ -54,7 +64,12 @@ describe('delivery: the new credential reaches consumers and sinks', () => {
     t = await startTestApp({
       clock,
       fastPathMs: 2000,
-      env: { INSIGHTS_WEBHOOK_SECRET: INSIGHTS_SECRET, AUDIT_WEBHOOK_SECRET: AUDIT_SECRET, VAULT_ADDR: vault.url, VAULT_TOKEN },
+      env: {
+        INSIGHTS_WEBHOOK_SECRET: INSIGHTS_SECRET,
+        AUDIT_WEBHOOK_SECRET: AUDIT_SECRET,
+        VAULT_ADDR: vault.url,
+        VAULT_TOKEN,
+      },
       catalogue: (p) => `integrations:
   - id: jira-acme
     name: Jira (Acme)
@@ -88,8 +103,17 @@ consumers:
 `,
     });
     fileTarget = join(t.dir, 'out', 'jira-acme.json');
-    for (const token of TOKENS) t.providers.setToken(token, { provider: 'jira', basicUser: EMAIL, identity: { id: '7', name: 'Ops Bot', email: EMAIL } });
-    t.providers.setToken(ADO, { provider: 'azure_devops', organization: 'acme', identity: { id: '8', name: 'Ops Bot', email: EMAIL } });
+    for (const token of TOKENS)
+      t.providers.setToken(token, {
+        provider: 'jira',
+        basicUser: EMAIL,
+        identity: { id: '7', name: 'Ops Bot', email: EMAIL },
+      });
+    t.providers.setToken(ADO, {
+      provider: 'azure_devops',
+      organization: 'acme',
+      identity: { id: '8', name: 'Ops Bot', email: EMAIL },
+    });
   });
   afterAll(async () => {
     await t?.close();
@@ -104,25 +128,56 @@ consumers:
     await deliverDue();
     const got = credentialUpdates(hook)[0]!;
     expect(got.verified).toBe(true);
-    expect(new Webhook(INSIGHTS_SECRET).verify(got.body, { 'webhook-id': got.id, 'webhook-timestamp': got.timestamp, 'webhook-signature': got.signature })).toMatchObject({
+    expect(
+      new Webhook(INSIGHTS_SECRET).verify(got.body, {
+        'webhook-id': got.id,
+        'webhook-timestamp': got.timestamp,
+        'webhook-signature': got.signature,
+      }),
+    ).toMatchObject({
       type: 'credential.updated',
-      data: { integration: 'jira-acme', version: 1, actor: OWNER, identity: 'Ops Bot', credential: { email: EMAIL, token: TOKENS[0] } },
+      data: {
+        integration: 'jira-acme',
+        version: 1,
+        actor: OWNER,
+        identity: 'Ops Bot',
+        credential: { email: EMAIL, token: TOKENS[0] },
+      },
     });
     // The second webhook has no include_credential: the event, not the secret.
     await expect.poll(() => credentialUpdates(auditHook).length).toBe(1);
     expect(credentialUpdates(auditHook)[0]?.body).not.toContain(TOKENS[0]);
-    expect(vault.read('secret', 'insights/jira-acme')).toMatchObject({ email: EMAIL, token: TOKENS[0], reauth_version: '1' });
+    expect(vault.read('secret', 'insights/jira-acme')).toMatchObject({
+      email: EMAIL,
+      token: TOKENS[0],
+      reauth_version: '1',
+    });
     const file = JSON.parse(readFileSync(fileTarget, 'utf8'));
-    expect(file).toMatchObject({ integration: 'jira-acme', provider: 'jira', auth: 'api_key', version: 1, credential: { email: EMAIL, token: TOKENS[0] } });
+    expect(file).toMatchObject({
+      integration: 'jira-acme',
+      provider: 'jira',
+      auth: 'api_key',
+      version: 1,
+      credential: { email: EMAIL, token: TOKENS[0] },
+    });
     expect(statSync(fileTarget).mode & 0o777).toBe(0o600);
 
     // The modal and the channel confirmation list every sink, edited in place to delivered.
-    const confirmation = t.slack.messages.find((m) => m.channel === ALERTS && m.text.includes('re-authenticated') && textOf(m.blocks).includes('Delivery'));
+    const confirmation = t.slack.messages.find(
+      (m) => m.channel === ALERTS && m.text.includes('re-authenticated') && textOf(m.blocks).includes('Delivery'),
+    );
     expect(confirmation).toBeDefined();
-    await expect.poll(() => (textOf(t.slack.messages.find((m) => m.ts === confirmation?.ts)?.blocks).match(/delivered/g) ?? []).length).toBe(4);
+    await expect
+      .poll(
+        () =>
+          (textOf(t.slack.messages.find((m) => m.ts === confirmation?.ts)?.blocks).match(/delivered/g) ?? []).length,
+      )
+      .toBe(4);
     const modal = t.slack.callsOf('views.update').at(-1);
     expect(textOf(modal?.args.view)).toMatch(/vault secret\/data\/insights\/jira-acme — :white_check_mark: delivered/);
-    expect(textOf(modal?.args.view)).toMatch(new RegExp(`file ${fileTarget.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} — :white_check_mark: delivered`));
+    expect(textOf(modal?.args.view)).toMatch(
+      new RegExp(`file ${fileTarget.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} — :white_check_mark: delivered`),
+    );
   });
 
   it('the pull API answers 200 with the credential and an ETag, and 304 while it is unchanged', async () => {
@@ -132,20 +187,34 @@ consumers:
     // The ETag names the version and the credential row: it never matches another credential.
     const etag = res.headers.get('etag') ?? '';
     expect(etag).toMatch(/^"1-\d+"$/);
-    expect(await res.json()).toMatchObject({ integration: 'jira-acme', provider: 'jira', auth: 'api_key', version: 1, expires_at: null, health: 'healthy', credential: { email: EMAIL, token: TOKENS[0] } });
+    expect(await res.json()).toMatchObject({
+      integration: 'jira-acme',
+      provider: 'jira',
+      auth: 'api_key',
+      version: 1,
+      expires_at: null,
+      health: 'healthy',
+      credential: { email: EMAIL, token: TOKENS[0] },
+    });
     expect((await pull('jira-acme', INGEST, { 'if-none-match': '"1"' })).status).toBe(200);
     const again = await pull('jira-acme', INGEST, { 'if-none-match': etag });
     expect(again.status).toBe(304);
     expect(await again.text()).toBe('');
-    expect(listAudit(t.deps.db, 'jira-acme').slice(0, 3).map((a) => [a.actor, a.action, a.outcome])).toEqual([
+    expect(
+      listAudit(t.deps.db, 'jira-acme')
+        .slice(0, 3)
+        .map((a) => [a.actor, a.action, a.outcome]),
+    ).toEqual([
       ['consumer:insights-ingest', 'credential.read', 'not_modified'],
       ['consumer:insights-ingest', 'credential.read', 'success'],
       ['consumer:insights-ingest', 'credential.read', 'success'],
     ]);
-    expect(listAudit(t.deps.db, 'jira-acme')[0]?.fingerprint).toBe(currentCredential(t.deps.db, 'integration:jira-acme')?.fingerprints.join(','));
+    expect(listAudit(t.deps.db, 'jira-acme')[0]?.fingerprint).toBe(
+      currentCredential(t.deps.db, 'integration:jira-acme')?.fingerprints.join(','),
+    );
   });
 
-  it('401 without a known token, 403 outside the consumer\'s list whether or not the id exists, 404 for what it may read but cannot get', async () => {
+  it("401 without a known token, 403 outside the consumer's list whether or not the id exists, 404 for what it may read but cannot get", async () => {
     for (const res of [await pull('jira-acme', null), await pull('jira-acme', 'rct_unknown')]) {
       expect(res.status).toBe(401);
       expect(res.headers.get('www-authenticate')).toMatch(/^Bearer/);
@@ -154,12 +223,21 @@ consumers:
     const missing = await pull('no-such-integration');
     expect([exists.status, missing.status]).toEqual([403, 403]);
     expect(await exists.text()).toBe(await missing.text());
-    for (const [id, pattern] of [['removed-one', /No integration "removed-one"/], ['jira-app', /app integration/], ['gitlab-none', /no credential yet/], ['ado-repos', /no credential yet/]] as const) {
+    for (const [id, pattern] of [
+      ['removed-one', /No integration "removed-one"/],
+      ['jira-app', /app integration/],
+      ['gitlab-none', /no credential yet/],
+      ['ado-repos', /no credential yet/],
+    ] as const) {
       const res = await pull(id);
       expect(res.status).toBe(404);
       expect((await res.json()) as { error: string }).toMatchObject({ error: expect.stringMatching(pattern) });
     }
-    expect(listAudit(t.deps.db, 'secret-team')[0]).toMatchObject({ actor: 'consumer:insights-ingest', action: 'credential.read', outcome: 'forbidden' });
+    expect(listAudit(t.deps.db, 'secret-team')[0]).toMatchObject({
+      actor: 'consumer:insights-ingest',
+      action: 'credential.read',
+      outcome: 'forbidden',
+    });
   });
 
   it('forged and malformed pull requests get 400, 401, 403 or 404, never a credential nor a 5xx', async () => {
@@ -179,7 +257,10 @@ consumers:
     for (const [id, headers] of attempts) {
       const res = await fetch(`${t.url}/v1/credentials/${id}`, { headers });
       const body = await res.text();
-      expect([400, 401, 403, 404, 414, 429], `${id.slice(0, 40)} ${JSON.stringify(headers).slice(0, 60)} → ${res.status} ${body.slice(0, 200)}`).toContain(res.status);
+      expect(
+        [400, 401, 403, 404, 414, 429],
+        `${id.slice(0, 40)} ${JSON.stringify(headers).slice(0, 60)} → ${res.status} ${body.slice(0, 200)}`,
+      ).toContain(res.status);
       expect(body).not.toContain('ATATT3x');
     }
   });
@@ -188,7 +269,10 @@ consumers:
     const call = await openModal(t, 'ado-boards', { userId: OWNER });
     await t.driver.submit(call.ref ?? '', { email: EMAIL, token: ADO }, { userId: OWNER });
     await expect.poll(async () => (await pull('ado-repos')).status).toBe(200);
-    const [boards, repos] = await Promise.all([pull('ado-boards').then((r) => r.json()), pull('ado-repos').then((r) => r.json())]);
+    const [boards, repos] = await Promise.all([
+      pull('ado-boards').then((r) => r.json()),
+      pull('ado-repos').then((r) => r.json()),
+    ]);
     expect(boards).toMatchObject({ integration: 'ado-boards', credential: { token: ADO } });
     expect(repos).toMatchObject({ integration: 'ado-repos', credential: { token: ADO } });
     expect((await pull('ado-boards', LIMITED)).status).toBe(403);
@@ -201,7 +285,11 @@ consumers:
     expect(statuses).toEqual([200, 200, 200, 429]);
     const limited = await pull('jira-acme', LIMITED);
     expect(limited.headers.get('retry-after')).toBe('45');
-    expect(listAudit(t.deps.db, 'jira-acme')[0]).toMatchObject({ actor: 'consumer:limited', action: 'credential.read', outcome: 'rate_limited' });
+    expect(listAudit(t.deps.db, 'jira-acme')[0]).toMatchObject({
+      actor: 'consumer:limited',
+      action: 'credential.read',
+      outcome: 'rate_limited',
+    });
     // Another consumer is not held back by it.
     expect((await pull('jira-acme')).status).toBe(200);
     clock.advance(45_000);
@@ -231,11 +319,19 @@ consumers:
     hook.setStatus(200);
     clock.advance(30_000);
     await deliverDue();
-    const delivered = credentialUpdates(hook).filter((r) => r.status === 200).map((r) => r.payload?.data?.version);
+    const delivered = credentialUpdates(hook)
+      .filter((r) => r.status === 200)
+      .map((r) => r.payload?.data?.version);
     expect(delivered).toEqual([1, 2, 3]);
     expect(t.deps.db.select().from(deliveries).where(eq(deliveries.status, 'pending')).all()).toHaveLength(0);
     // Delivered rows keep no secret.
-    expect(t.deps.db.select().from(deliveries).all().every((d) => d.sealedCredential === null)).toBe(true);
+    expect(
+      t.deps.db
+        .select()
+        .from(deliveries)
+        .all()
+        .every((d) => d.sealedCredential === null),
+    ).toBe(true);
   });
 
   it('a sink failing for 15 minutes raises one alert in the channel (and delivery.failed to the other webhook), resolved when it succeeds', async () => {
@@ -251,7 +347,9 @@ consumers:
     const open = listOpenAlerts(t.deps.db).filter((a) => a.alertKey.startsWith('delivery:'));
     expect(open).toHaveLength(1);
     const alert = t.slack.messages.find((m) => m.ts === open[0]?.messageTs);
-    expect(alert?.text).toMatch(/the credential is valid but was not delivered to webhook http:\/\/127\.0\.0\.1:\d+\/hooks\/reauth: the receiver answered HTTP 500/);
+    expect(alert?.text).toMatch(
+      /the credential is valid but was not delivered to webhook http:\/\/127\.0\.0\.1:\d+\/hooks\/reauth: the receiver answered HTTP 500/,
+    );
     await expect.poll(() => auditHook.received.filter((r) => r.payload?.type === 'delivery.failed').length).toBe(1);
     expect(auditHook.received.find((r) => r.payload?.type === 'delivery.failed')?.body).not.toMatch(/ATATT3x/);
 
@@ -259,27 +357,45 @@ consumers:
     clock.advance(61 * 60_000);
     await deliverDue();
     expect(listOpenAlerts(t.deps.db).filter((a) => a.alertKey.startsWith('delivery:'))).toHaveLength(0);
-    expect(textOf(t.slack.messages.find((m) => m.ts === open[0]?.messageTs)?.blocks)).toMatch(/delivery to webhook .* succeeded again/);
+    expect(textOf(t.slack.messages.find((m) => m.ts === open[0]?.messageTs)?.blocks)).toMatch(
+      /delivery to webhook .* succeeded again/,
+    );
   });
 
   it('reauth-bot deliver retries now beside the running server and prints each sink; list shows them too', async () => {
-    const env = { DATABASE_PATH: t.config.databasePath, INTEGRATIONS_FILE: t.config.integrationsFile, REAUTH_SECRET_KEY: t.config.secretKey?.toString('base64') ?? '', INSIGHTS_WEBHOOK_SECRET: INSIGHTS_SECRET, AUDIT_WEBHOOK_SECRET: AUDIT_SECRET, VAULT_ADDR: vault.url, VAULT_TOKEN };
+    const env = {
+      DATABASE_PATH: t.config.databasePath,
+      INTEGRATIONS_FILE: t.config.integrationsFile,
+      REAUTH_SECRET_KEY: t.config.secretKey?.toString('base64') ?? '',
+      INSIGHTS_WEBHOOK_SECRET: INSIGHTS_SECRET,
+      AUDIT_WEBHOOK_SECRET: AUDIT_SECRET,
+      VAULT_ADDR: vault.url,
+      VAULT_TOKEN,
+    };
     hook.setStatus(502);
     await reauth(TOKENS[4]!);
     await expect.poll(() => credentialUpdates(hook).filter((r) => r.payload?.data?.version === 5).length).toBe(1);
     await deliverDue();
     const failing = await cli(['deliver', 'jira-acme'], env, clock.now());
     expect(failing.code).toBe(1);
-    expect(failing.stdout).toMatch(/jira-acme\s+webhook http:\/\/127\.0\.0\.1:\d+\/hooks\/reauth\s+failing\s+5\s+the receiver answered HTTP 502/);
+    expect(failing.stdout).toMatch(
+      /jira-acme\s+webhook http:\/\/127\.0\.0\.1:\d+\/hooks\/reauth\s+failing\s+5\s+the receiver answered HTTP 502/,
+    );
     const listed = await cli(['list'], env, clock.now());
     expect(listed.stdout).toMatch(/jira-acme\s+vault secret\/data\/insights\/jira-acme\s+delivered\s+5/);
     expect(listed.stdout).toMatch(/jira-acme\s+webhook http:\/\/127\.0\.0\.1:\d+\/hooks\/reauth\s+failing\s+5/);
 
     // Given up on (as the worker does after 25 attempts): listed, left alone by a plain retry, sent by --retry-dead.
-    t.deps.db.$client.prepare("update deliveries set status = 'dead', last_error = 'given up after 25 attempts over 72 h; last error: the receiver answered HTTP 502' where status = 'pending' and version = 5 and sink_key like 'webhook:%/hooks/reauth'").run();
+    t.deps.db.$client
+      .prepare(
+        "update deliveries set status = 'dead', last_error = 'given up after 25 attempts over 72 h; last error: the receiver answered HTTP 502' where status = 'pending' and version = 5 and sink_key like 'webhook:%/hooks/reauth'",
+      )
+      .run();
     hook.setStatus(200);
     const dead = await cli(['list'], env, clock.now());
-    expect(dead.stdout).toMatch(/jira-acme\s+webhook http:\/\/127\.0\.0\.1:\d+\/hooks\/reauth\s+dead\s+5\s+given up at .*; 1 given up: npx reauth-bot deliver --retry-dead sends it again/);
+    expect(dead.stdout).toMatch(
+      /jira-acme\s+webhook http:\/\/127\.0\.0\.1:\d+\/hooks\/reauth\s+dead\s+5\s+given up at .*; 1 given up: npx reauth-bot deliver --retry-dead sends it again/,
+    );
     const plain = await cli(['deliver', 'jira-acme'], env, clock.now());
     expect(plain.code).toBe(1);
     expect(credentialUpdates(hook).filter((r) => r.payload?.data?.version === 5 && r.status === 200)).toHaveLength(0);
@@ -319,13 +435,22 @@ consumers:
   it('failing and recovered events go to webhook sinks, without secrets', async () => {
     const integration = await t.deps.store.integrations.findActive('jira-acme');
     if (!integration) throw new Error('missing');
-    await t.deps.services.health.apply([integration], { outcome: { kind: 'invalid_credentials', reason: 'Jira answered 401: the API token was revoked.' }, source: 'webhook' });
-    await t.deps.services.health.apply([integration], { outcome: { kind: 'valid', reason: 'The credential works.' }, source: 'probe' });
+    await t.deps.services.health.apply([integration], {
+      outcome: { kind: 'invalid_credentials', reason: 'Jira answered 401: the API token was revoked.' },
+      source: 'webhook',
+    });
+    await t.deps.services.health.apply([integration], {
+      outcome: { kind: 'valid', reason: 'The credential works.' },
+      source: 'probe',
+    });
     await deliverDue();
     const types = auditHook.received.map((r) => r.payload?.type);
     expect(types).toContain('integration.failing');
     expect(types).toContain('integration.recovered');
-    expect(auditHook.received.find((r) => r.payload?.type === 'integration.failing')?.payload?.data).toMatchObject({ integration: 'jira-acme', reason: 'Jira answered 401: the API token was revoked.' });
+    expect(auditHook.received.find((r) => r.payload?.type === 'integration.failing')?.payload?.data).toMatchObject({
+      integration: 'jira-acme',
+      reason: 'Jira answered 401: the API token was revoked.',
+    });
   });
 
   it('an OAuth pull refreshes an access token that expires within 5 minutes, once for two concurrent pulls; the refresh token never leaves', async () => {
@@ -339,14 +464,38 @@ consumers:
     const owner = { credentialKey: 'integration:bb-oauth', binding: stored.binding };
     const payload = unsealPayload(t.deps.keyring, owner, stored.sealedSecret);
     if (payload.kind !== 'oauth') throw new Error('expected OAuth');
-    const fresh = await (await pull('bb-oauth')).json() as { version: number; credential: Record<string, unknown> };
-    expect(fresh.credential).toEqual({ access_token: payload.accessToken, token_type: 'Bearer', expires_at: new Date(payload.accessExpiresAt).toISOString() });
+    const fresh = (await (await pull('bb-oauth')).json()) as { version: number; credential: Record<string, unknown> };
+    expect(fresh.credential).toEqual({
+      access_token: payload.accessToken,
+      token_type: 'Bearer',
+      expires_at: new Date(payload.accessExpiresAt).toISOString(),
+    });
 
     // Four minutes left: the next pull refreshes first.
-    t.deps.db.update(credentials).set({ sealedSecret: sealPayload(t.deps.keyring, owner, { ...payload, accessExpiresAt: clock.now().getTime() + 4 * 60_000 }).value }).where(eq(credentials.id, stored.id)).run();
-    const refreshesBefore = t.providers.requests.filter((r) => r.mount === '/bitbucket-oauth' && r.path.includes('access_token') && String(r.body).includes('refresh_token')).length;
-    const [a, b] = await Promise.all([pull('bb-oauth').then((r) => r.json()), pull('bb-oauth').then((r) => r.json())]) as { version: number; credential: { access_token: string } }[];
-    expect(t.providers.requests.filter((r) => r.mount === '/bitbucket-oauth' && r.path.includes('access_token') && String(r.body).includes('refresh_token')).length - refreshesBefore).toBe(1);
+    t.deps.db
+      .update(credentials)
+      .set({
+        sealedSecret: sealPayload(t.deps.keyring, owner, {
+          ...payload,
+          accessExpiresAt: clock.now().getTime() + 4 * 60_000,
+        }).value,
+      })
+      .where(eq(credentials.id, stored.id))
+      .run();
+    const refreshesBefore = t.providers.requests.filter(
+      (r) =>
+        r.mount === '/bitbucket-oauth' && r.path.includes('access_token') && String(r.body).includes('refresh_token'),
+    ).length;
+    const [a, b] = (await Promise.all([
+      pull('bb-oauth').then((r) => r.json()),
+      pull('bb-oauth').then((r) => r.json()),
+    ])) as { version: number; credential: { access_token: string } }[];
+    expect(
+      t.providers.requests.filter(
+        (r) =>
+          r.mount === '/bitbucket-oauth' && r.path.includes('access_token') && String(r.body).includes('refresh_token'),
+      ).length - refreshesBefore,
+    ).toBe(1);
     expect(a?.credential.access_token).not.toBe(payload.accessToken);
     expect(a?.credential.access_token).toBe(b?.credential.access_token);
     expect(a?.version).toBe(fresh.version + 1);
@@ -360,14 +509,28 @@ consumers:
     const payload = unsealPayload(t.deps.keyring, owner, stored.sealedSecret);
     if (payload.kind !== 'oauth') throw new Error('expected OAuth');
     // Expired, and its refresh token revoked at the provider (invalid_grant).
-    t.deps.db.update(credentials).set({ sealedSecret: sealPayload(t.deps.keyring, owner, { ...payload, accessExpiresAt: clock.now().getTime() - 1_000, refreshToken: 'revoked-refresh-token' }).value }).where(eq(credentials.id, stored.id)).run();
-    const grants = () => t.providers.requests.filter((r) => r.mount === '/bitbucket-oauth' && String(r.body).includes('refresh_token')).length;
+    t.deps.db
+      .update(credentials)
+      .set({
+        sealedSecret: sealPayload(t.deps.keyring, owner, {
+          ...payload,
+          accessExpiresAt: clock.now().getTime() - 1_000,
+          refreshToken: 'revoked-refresh-token',
+        }).value,
+      })
+      .where(eq(credentials.id, stored.id))
+      .run();
+    const grants = () =>
+      t.providers.requests.filter((r) => r.mount === '/bitbucket-oauth' && String(r.body).includes('refresh_token'))
+        .length;
     const before = grants();
     const answers = await Promise.all(Array.from({ length: 50 }, () => pull('bb-oauth')));
     expect(grants() - before).toBe(1);
     expect(answers.map((a) => a.status)).toEqual(Array.from({ length: 50 }, () => 503));
     expect(Number(answers[49]?.headers.get('retry-after'))).toBeGreaterThan(60);
-    const health = t.deps.db.$client.prepare("select status, outcome from health_states where integration_id = 'bb-oauth'").get();
+    const health = t.deps.db.$client
+      .prepare("select status, outcome from health_states where integration_id = 'bb-oauth'")
+      .get();
     expect(health).toEqual({ status: 'failing', outcome: 'invalid_credentials' });
     expect(listOpenAlerts(t.deps.db).filter((a) => a.alertKey === 'integration:bb-oauth')).toHaveLength(1);
     // Once the back-off is over, one more grant is tried.
@@ -379,7 +542,12 @@ consumers:
   it('/metrics counts deliveries by sink kind and outcome, pending deliveries and consumer reads', async () => {
     await deliverDue();
     const families = parsePrometheusTextFormat(await (await fetch(`${t.url}/metrics`)).text());
-    const value = (name: string, labels: Record<string, string> = {}) => Number(families.find((f) => f.name === name)?.metrics.find((m) => Object.entries(labels).every(([k, v]) => m.labels?.[k] === v))?.value ?? Number.NaN);
+    const value = (name: string, labels: Record<string, string> = {}) =>
+      Number(
+        families
+          .find((f) => f.name === name)
+          ?.metrics.find((m) => Object.entries(labels).every(([k, v]) => m.labels?.[k] === v))?.value ?? Number.NaN,
+      );
     expect(value('reauth_deliveries_total', { sink: 'webhook', outcome: 'delivered' })).toBeGreaterThan(5);
     expect(value('reauth_deliveries_total', { sink: 'webhook', outcome: 'failed' })).toBeGreaterThan(3);
     expect(value('reauth_deliveries_total', { sink: 'vault', outcome: 'delivered' })).toBeGreaterThan(3);
@@ -391,8 +559,13 @@ consumers:
   });
 
   it('no secret reaches a log line (debug level), an audit row or the database file', () => {
-    const everything = [t.logs.text(), JSON.stringify(listAudit(t.deps.db)), readFileSync(t.config.databasePath).toString('latin1')].join('\n');
-    for (const secret of [...TOKENS, ADO, INGEST, LIMITED, VAULT_TOKEN, INSIGHTS_SECRET, AUDIT_SECRET]) expect(everything).not.toContain(secret);
+    const everything = [
+      t.logs.text(),
+      JSON.stringify(listAudit(t.deps.db)),
+      readFileSync(t.config.databasePath).toString('latin1'),
+    ].join('\n');
+    for (const secret of [...TOKENS, ADO, INGEST, LIMITED, VAULT_TOKEN, INSIGHTS_SECRET, AUDIT_SECRET])
+      expect(everything).not.toContain(secret);
     expect(reauths).toBeGreaterThan(3);
   });
 });

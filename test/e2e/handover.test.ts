@@ -36,9 +36,19 @@ describe('same-account confirmation in the modal', () => {
     ] as const) {
       t.providers.setToken(token, { provider: 'gitlab', scopes: ['read_api'], identity });
     }
-    t.providers.setToken(TOKENS.personalSlow, { provider: 'gitlab', scopes: ['read_api'], identity: PERSON, status: 'slow', delayMs: 700 });
+    t.providers.setToken(TOKENS.personalSlow, {
+      provider: 'gitlab',
+      scopes: ['read_api'],
+      identity: PERSON,
+      status: 'slow',
+      delayMs: 700,
+    });
     t.providers.setToken(TOKENS.ghServiceOne, { provider: 'github', scopes: ['repo', 'read:org'], identity: SERVICE });
-    t.providers.setToken(TOKENS.ghServiceTwo, { provider: 'github', scopes: ['repo', 'read:org'], identity: OTHER_BOT });
+    t.providers.setToken(TOKENS.ghServiceTwo, {
+      provider: 'github',
+      scopes: ['repo', 'read:org'],
+      identity: OTHER_BOT,
+    });
     t.providers.setToken(TOKENS.ghNewcomer, { provider: 'github', scopes: ['repo', 'read:org'], identity: PERSON });
     t.providers.setToken(TOKENS.adoService, { provider: 'azure_devops', organization: 'acme', identity: SERVICE });
     t.providers.setToken(TOKENS.adoPerson, { provider: 'azure_devops', organization: 'acme', identity: PERSON });
@@ -70,12 +80,22 @@ describe('same-account confirmation in the modal', () => {
     // Both accounts by name, login, email and the id that decides (mrkdwn escapes the angle brackets).
     expect(text).toContain('Pat Person (pat) &lt;pat@acme.com&gt;, id 200');
     expect(text).toContain('CI Service (ci-bot) &lt;ci@acme.com&gt;, id 100');
-    const input = (shown.blocks as Json[]).find((b) => b.block_id === 'confirm_account') as { optional: boolean; element: { type: string; options: { value: string }[] } };
+    const input = (shown.blocks as Json[]).find((b) => b.block_id === 'confirm_account') as {
+      optional: boolean;
+      element: { type: string; options: { value: string }[] };
+    };
     expect(input).toMatchObject({ optional: true, element: { type: 'checkboxes', options: [{ value: 'replace' }] } });
     expect(JSON.stringify(shown)).not.toContain(TOKENS.personal);
     expect(String(shown.private_metadata)).not.toContain(TOKENS.personal.slice(6));
     expect(fingerprintOf('gitlab')).toBe(before);
-    expect(listAudit(t.deps.db, 'gitlab')[0]).toMatchObject({ action: 'reauth.modal', outcome: 'confirm_account', detail: { previous_accounts: [expect.stringContaining('id 100')], new_accounts: [expect.stringContaining('id 200')] } });
+    expect(listAudit(t.deps.db, 'gitlab')[0]).toMatchObject({
+      action: 'reauth.modal',
+      outcome: 'confirm_account',
+      detail: {
+        previous_accounts: [expect.stringContaining('id 100')],
+        new_accounts: [expect.stringContaining('id 200')],
+      },
+    });
   });
 
   it('submitted unchecked, nothing changes and the held credential is gone', async () => {
@@ -83,11 +103,20 @@ describe('same-account confirmation in the modal', () => {
     const { viewId, view } = await submit('gitlab', { token: TOKENS.personal });
     const confirmation = view();
     const response = await t.driver.submit(viewId, { confirm_account: '' }, { userId: OWNER });
-    expect(response.json).toMatchObject({ response_action: 'update', view: { title: { text: 'Not re-authenticated' } } });
+    expect(response.json).toMatchObject({
+      response_action: 'update',
+      view: { title: { text: 'Not re-authenticated' } },
+    });
     expect(textOf(response.json)).toContain('Nothing was changed: the credential of Pat Person');
     expect(fingerprintOf('gitlab')).toBe(before);
     // The same confirmation, checked this time: already answered.
-    const replay = await t.driver.submit(viewId, { confirm_account: 'replace' }, { userId: OWNER }, (v) => Object.assign(v, { callback_id: confirmation.callback_id, private_metadata: confirmation.private_metadata, blocks: confirmation.blocks }));
+    const replay = await t.driver.submit(viewId, { confirm_account: 'replace' }, { userId: OWNER }, (v) =>
+      Object.assign(v, {
+        callback_id: confirmation.callback_id,
+        private_metadata: confirmation.private_metadata,
+        blocks: confirmation.blocks,
+      }),
+    );
     expect(textOf(replay.json)).toContain('was already answered');
     expect(fingerprintOf('gitlab')).toBe(before);
   });
@@ -107,9 +136,18 @@ describe('same-account confirmation in the modal', () => {
     const { viewId, view } = await submit('gitlab', { token: TOKENS.personal });
     const confirmation = view();
     const stranger = await t.driver.submit(viewId, { confirm_account: 'replace' }, { userId: STRANGER });
-    expect(stranger.json).toMatchObject({ response_action: 'errors', errors: { confirm_account: expect.stringContaining('belongs to someone else') } });
+    expect(stranger.json).toMatchObject({
+      response_action: 'errors',
+      errors: { confirm_account: expect.stringContaining('belongs to someone else') },
+    });
     const other = await openModal(t, 'gitlab', { userId: OWNER });
-    const moved = await t.driver.submit(other.ref ?? '', { confirm_account: 'replace' }, { userId: OWNER }, (v) => Object.assign(v, { callback_id: confirmation.callback_id, private_metadata: confirmation.private_metadata, blocks: confirmation.blocks }));
+    const moved = await t.driver.submit(other.ref ?? '', { confirm_account: 'replace' }, { userId: OWNER }, (v) =>
+      Object.assign(v, {
+        callback_id: confirmation.callback_id,
+        private_metadata: confirmation.private_metadata,
+        blocks: confirmation.blocks,
+      }),
+    );
     expect(textOf(moved.json)).toContain('belongs to someone else or to another form');
     expect(fingerprintOf('gitlab')).toBe(before);
     // The right user in the right view still may.
@@ -131,8 +169,19 @@ describe('same-account confirmation in the modal', () => {
     expect(response.json).toMatchObject({ response_action: 'update', view: { title: { text: 'Re-authenticated' } } });
     expect(t.providers.requestsWith(TOKENS.personalToo)).toHaveLength(asked);
     expect(currentCredential(t.deps.db, 'integration:gitlab')?.identity).toMatchObject({ id: PERSON.id });
-    expect(listAudit(t.deps.db, 'gitlab')[0]).toMatchObject({ action: 'reauth.modal', outcome: 'success', detail: { previous_accounts: [expect.stringContaining('id 100')], new_accounts: [expect.stringContaining('id 200')] } });
-    await vi.waitFor(() => expect(t.slack.messages.slice(messages).some((m) => m.text.includes(`<@${OWNER}> re-authenticated GitLab`))).toBe(true));
+    expect(listAudit(t.deps.db, 'gitlab')[0]).toMatchObject({
+      action: 'reauth.modal',
+      outcome: 'success',
+      detail: {
+        previous_accounts: [expect.stringContaining('id 100')],
+        new_accounts: [expect.stringContaining('id 200')],
+      },
+    });
+    await vi.waitFor(() =>
+      expect(t.slack.messages.slice(messages).some((m) => m.text.includes(`<@${OWNER}> re-authenticated GitLab`))).toBe(
+        true,
+      ),
+    );
   });
 
   it('the same account again asks nothing', async () => {
@@ -145,7 +194,9 @@ describe('same-account confirmation in the modal', () => {
     await t.driver.submit(back.viewId, { confirm_account: 'replace' }, { userId: OWNER });
     const { viewId, response } = await submit('gitlab', { token: TOKENS.personalSlow });
     expect(textOf(response.json)).toContain('Validating');
-    await vi.waitFor(() => expect((t.slack.view(viewId)?.view as Json).callback_id).toBe('reauth_confirm_account'), { timeout: 5000 });
+    await vi.waitFor(() => expect((t.slack.view(viewId)?.view as Json).callback_id).toBe('reauth_confirm_account'), {
+      timeout: 5000,
+    });
     const confirmed = await t.driver.submit(viewId, { confirm_account: 'replace' }, { userId: OWNER });
     expect(confirmed.json).toMatchObject({ response_action: 'update', view: { title: { text: 'Re-authenticated' } } });
   });
@@ -165,16 +216,25 @@ describe('same-account confirmation in the modal', () => {
   });
 
   it('a pool asks when one of its accounts is new, not when it holds the same accounts in another order', async () => {
-    const first = await submit('github-pat', { email: 'ci@acme.com', token: `${TOKENS.ghServiceOne}\n${TOKENS.ghServiceTwo}` });
+    const first = await submit('github-pat', {
+      email: 'ci@acme.com',
+      token: `${TOKENS.ghServiceOne}\n${TOKENS.ghServiceTwo}`,
+    });
     expect(first.response.json).toMatchObject({ view: { title: { text: 'Re-authenticated' } } });
-    const same = await submit('github-pat', { email: 'ci@acme.com', token: `${TOKENS.ghServiceTwo}\n${TOKENS.ghServiceOne}` });
+    const same = await submit('github-pat', {
+      email: 'ci@acme.com',
+      token: `${TOKENS.ghServiceTwo}\n${TOKENS.ghServiceOne}`,
+    });
     expect(same.response.json).toMatchObject({ view: { title: { text: 'Re-authenticated' } } });
-    const grown = await submit('github-pat', { email: 'ci@acme.com', token: `${TOKENS.ghServiceOne}\n${TOKENS.ghNewcomer}` });
+    const grown = await submit('github-pat', {
+      email: 'ci@acme.com',
+      token: `${TOKENS.ghServiceOne}\n${TOKENS.ghNewcomer}`,
+    });
     expect(grown.response.json).toMatchObject({ view: { callback_id: 'reauth_confirm_account' } });
     expect(textOf(grown.view().blocks)).toContain('Pat Person');
   });
 
-  it('an Azure DevOps organization\'s integrations share one account: another one asks from either of them', async () => {
+  it("an Azure DevOps organization's integrations share one account: another one asks from either of them", async () => {
     const first = await submit('ado-boards', { email: 'ci@acme.com', token: TOKENS.adoService });
     expect(first.response.json).toMatchObject({ view: { title: { text: 'Re-authenticated' } } });
     const other = await submit('ado-repos', { email: 'pat@acme.com', token: TOKENS.adoPerson });
@@ -189,7 +249,8 @@ describe('same-account confirmation in the modal', () => {
   });
 
   it('none of the tokens reached a log line, a Slack call or the database', () => {
-    for (const token of [TOKENS.personal, TOKENS.service, TOKENS.ghNewcomer]) expect(t.providers.requestsWith(token).length).toBeGreaterThan(0);
+    for (const token of [TOKENS.personal, TOKENS.service, TOKENS.ghNewcomer])
+      expect(t.providers.requestsWith(token).length).toBeGreaterThan(0);
     const logs = t.logs.text();
     const slack = JSON.stringify(t.slack.calls) + JSON.stringify(t.slack.responses) + JSON.stringify(t.slack.messages);
     const path = t.config.databasePath;

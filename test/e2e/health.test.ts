@@ -24,7 +24,10 @@ describe('health monitor and alert lifecycle', () => {
   let t: TestApp;
   const clock = manualClock(new Date('2026-11-28T09:00:00Z'));
   const monitor = () => t.deps.monitor;
-  const alertPosts = (name: string) => t.slack.callsOf('chat.postMessage').filter((c) => c.ok && !c.args.thread_ts && String(c.args.text).startsWith(`${name} is failing`));
+  const alertPosts = (name: string) =>
+    t.slack
+      .callsOf('chat.postMessage')
+      .filter((c) => c.ok && !c.args.thread_ts && String(c.args.text).startsWith(`${name} is failing`));
 
   async function reauth(id: string, values: Record<string, string>) {
     const call = await openModal(t, id, { userId: OWNER });
@@ -33,7 +36,15 @@ describe('health monitor and alert lifecycle', () => {
   }
 
   beforeAll(async () => {
-    t = await startTestApp({ catalogue, clock, env: { HEALTH_CHECK_INTERVAL_SECONDS: '900', HEALTH_WEBHOOK_SECRET: 'webhook-secret', REMINDER_INTERVAL_HOURS: '24' } });
+    t = await startTestApp({
+      catalogue,
+      clock,
+      env: {
+        HEALTH_CHECK_INTERVAL_SECONDS: '900',
+        HEALTH_WEBHOOK_SECRET: 'webhook-secret',
+        REMINDER_INTERVAL_HOURS: '24',
+      },
+    });
   });
   afterAll(async () => t?.close());
 
@@ -54,7 +65,9 @@ describe('health monitor and alert lifecycle', () => {
       expect(text).toContain('GitLab is failing');
       expect(text).toContain('GitLab says the token is revoked');
       expect(text).toContain('Failing since');
-      expect(JSON.stringify(alert?.args.blocks)).toMatch(/"action_id":"reauth_open".*"action_id":"check_now".*"action_id":"snooze_24h"/);
+      expect(JSON.stringify(alert?.args.blocks)).toMatch(
+        /"action_id":"reauth_open".*"action_id":"check_now".*"action_id":"snooze_24h"/,
+      );
       expect(alert?.args.channel).toBe(ALERTS);
       expect(healthOf(t.deps.db, 'gitlab')?.status).toBe('failing');
     });
@@ -92,7 +105,12 @@ describe('health monitor and alert lifecycle', () => {
       const alert = listOpenAlerts(t.deps.db)[0];
       clock.advance(5 * MIN);
       const before = t.providers.requestsWith(token).length;
-      await t.driver.click({ actionId: 'check_now', value: 'gitlab', actor: { userId: OWNER }, message: { channel: ALERTS, ts: alert?.messageTs ?? '' } });
+      await t.driver.click({
+        actionId: 'check_now',
+        value: 'gitlab',
+        actor: { userId: OWNER },
+        message: { channel: ALERTS, ts: alert?.messageTs ?? '' },
+      });
       await expect.poll(() => t.providers.requestsWith(token).length).toBe(before + 1);
       await expect.poll(() => textOf(t.slack.responses.at(-1)?.body)).toContain('GitLab still fails');
     });
@@ -101,13 +119,27 @@ describe('health monitor and alert lifecycle', () => {
       const alert = listOpenAlerts(t.deps.db)[0];
       const before = t.providers.requestsWith(token).length;
       const responses = t.slack.responses.length;
-      await t.driver.click({ actionId: 'check_now', value: 'gitlab', actor: { userId: OWNER }, message: { channel: ALERTS, ts: alert?.messageTs ?? '' } });
+      await t.driver.click({
+        actionId: 'check_now',
+        value: 'gitlab',
+        actor: { userId: OWNER },
+        message: { channel: ALERTS, ts: alert?.messageTs ?? '' },
+      });
       await expect.poll(() => t.slack.responses.length).toBe(responses + 1);
       expect(textOf(t.slack.responses.at(-1)?.body)).toContain('less than 5 minutes ago');
       expect(t.providers.requestsWith(token).length).toBe(before);
-      expect(listAudit(t.deps.db, 'gitlab')[0]).toMatchObject({ action: 'health.check_now', outcome: 'too_soon', actor: OWNER });
+      expect(listAudit(t.deps.db, 'gitlab')[0]).toMatchObject({
+        action: 'health.check_now',
+        outcome: 'too_soon',
+        actor: OWNER,
+      });
       clock.advance(5 * MIN);
-      await t.driver.click({ actionId: 'check_now', value: 'gitlab', actor: { userId: ADMIN }, message: { channel: ALERTS, ts: alert?.messageTs ?? '' } });
+      await t.driver.click({
+        actionId: 'check_now',
+        value: 'gitlab',
+        actor: { userId: ADMIN },
+        message: { channel: ALERTS, ts: alert?.messageTs ?? '' },
+      });
       await expect.poll(() => t.providers.requestsWith(token).length).toBe(before + 1);
     });
 
@@ -116,7 +148,12 @@ describe('health monitor and alert lifecycle', () => {
       clock.advance(6 * MIN);
       const before = t.providers.requestsWith(token).length;
       const responses = t.slack.responses.length;
-      await t.driver.click({ actionId: 'check_now', value: 'gitlab', actor: { userId: STRANGER }, message: { channel: ALERTS, ts: alert?.messageTs ?? '' } });
+      await t.driver.click({
+        actionId: 'check_now',
+        value: 'gitlab',
+        actor: { userId: STRANGER },
+        message: { channel: ALERTS, ts: alert?.messageTs ?? '' },
+      });
       await expect.poll(() => t.slack.responses.length).toBe(responses + 1);
       const reply = textOf(t.slack.responses.at(-1)?.body);
       expect(reply).toContain('Only the owners of GitLab and Reauth admins');
@@ -124,7 +161,11 @@ describe('health monitor and alert lifecycle', () => {
       expect(reply).not.toContain(ID.name);
       expect((t.slack.responses.at(-1)?.body as { response_type?: string }).response_type).toBe('ephemeral');
       expect(t.providers.requestsWith(token).length).toBe(before);
-      expect(listAudit(t.deps.db, 'gitlab')[0]).toMatchObject({ action: 'health.check_now', outcome: 'permission_denied', actor: STRANGER });
+      expect(listAudit(t.deps.db, 'gitlab')[0]).toMatchObject({
+        action: 'health.check_now',
+        outcome: 'permission_denied',
+        actor: STRANGER,
+      });
     });
 
     it('re-authentication edits the same message to resolved and replies in its thread', async () => {
@@ -132,11 +173,19 @@ describe('health monitor and alert lifecycle', () => {
       const fresh = 'glpat-HealthFreshToken01234';
       t.providers.setToken(fresh, { provider: 'gitlab', scopes: ['read_api'], identity: ID });
       await reauth('gitlab', { token: fresh });
-      await expect.poll(() => t.slack.messages.find((m) => m.ts === alert?.messageTs)?.text ?? '').toContain('is healthy again');
+      await expect
+        .poll(() => t.slack.messages.find((m) => m.ts === alert?.messageTs)?.text ?? '')
+        .toContain('is healthy again');
       const message = t.slack.messages.find((m) => m.ts === alert?.messageTs);
       expect(textOf(message?.blocks)).toContain(`<@${OWNER}>`);
       expect(textOf(message?.blocks)).toContain('re-authenticated with a new credential');
-      await expect.poll(() => t.slack.messages.filter((m) => m.threadTs === alert?.messageTs && m.text.includes('re-authenticated')).length).toBe(1);
+      await expect
+        .poll(
+          () =>
+            t.slack.messages.filter((m) => m.threadTs === alert?.messageTs && m.text.includes('re-authenticated'))
+              .length,
+        )
+        .toBe(1);
       expect(listOpenAlerts(t.deps.db)).toHaveLength(0);
       expect(alertPosts('GitLab')).toHaveLength(1);
     });
@@ -154,7 +203,11 @@ describe('health monitor and alert lifecycle', () => {
       clock.advance(16 * MIN);
       await monitor().runDue();
       expect(alertPosts('GitHub')).toHaveLength(0);
-      expect(healthOf(t.deps.db, 'github')).toMatchObject({ status: 'healthy', outcome: 'provider_error', consecutiveFailures: 1 });
+      expect(healthOf(t.deps.db, 'github')).toMatchObject({
+        status: 'healthy',
+        outcome: 'provider_error',
+        consecutiveFailures: 1,
+      });
       clock.advance(16 * MIN);
       await monitor().runDue();
       expect(alertPosts('GitHub')).toHaveLength(1);
@@ -179,7 +232,9 @@ describe('health monitor and alert lifecycle', () => {
       t.providers.updateToken(pat, { status: 'revoked' });
       clock.advance(16 * MIN);
       await monitor().runDue();
-      const posts = t.slack.callsOf('chat.postMessage').filter((c) => c.ok && String(c.args.text).startsWith('Azure DevOps acme is failing'));
+      const posts = t.slack
+        .callsOf('chat.postMessage')
+        .filter((c) => c.ok && String(c.args.text).startsWith('Azure DevOps acme is failing'));
       expect(posts).toHaveLength(1);
       expect(textOf(posts[0]?.args.blocks)).toContain('ADO Boards');
       expect(textOf(posts[0]?.args.blocks)).toContain('ADO Repos');
@@ -192,7 +247,8 @@ describe('health monitor and alert lifecycle', () => {
     it('reminds in the thread every 24 h mentioning the owners; Snooze pauses it', async () => {
       const alert = listOpenAlerts(t.deps.db).find((a) => a.alertKey.startsWith('azure_devops'));
       expect(alert?.messageTs).toBeTruthy();
-      const reminders = () => t.slack.messages.filter((m) => m.threadTs === alert?.messageTs && m.text.includes('still failing'));
+      const reminders = () =>
+        t.slack.messages.filter((m) => m.threadTs === alert?.messageTs && m.text.includes('still failing'));
       clock.advance(24 * 60 * MIN);
       await monitor().sendReminders();
       expect(reminders()).toHaveLength(1);
@@ -201,12 +257,28 @@ describe('health monitor and alert lifecycle', () => {
       expect(reminders()).toHaveLength(1);
 
       // Someone who may not act on it cannot silence it.
-      await t.driver.click({ actionId: 'snooze_24h', value: 'ado-boards', actor: { userId: STRANGER }, message: { channel: ALERTS, ts: alert?.messageTs ?? '' } });
-      await expect.poll(() => textOf(t.slack.responses.at(-1)?.body)).toContain('Only the owners of ADO Boards and Reauth admins can snooze');
+      await t.driver.click({
+        actionId: 'snooze_24h',
+        value: 'ado-boards',
+        actor: { userId: STRANGER },
+        message: { channel: ALERTS, ts: alert?.messageTs ?? '' },
+      });
+      await expect
+        .poll(() => textOf(t.slack.responses.at(-1)?.body))
+        .toContain('Only the owners of ADO Boards and Reauth admins can snooze');
       expect(listOpenAlerts(t.deps.db).find((a) => a.id === alert?.id)?.snoozedUntil).toBeNull();
-      expect(listAudit(t.deps.db, 'ado-boards')[0]).toMatchObject({ action: 'alert.snooze', outcome: 'permission_denied', actor: STRANGER });
+      expect(listAudit(t.deps.db, 'ado-boards')[0]).toMatchObject({
+        action: 'alert.snooze',
+        outcome: 'permission_denied',
+        actor: STRANGER,
+      });
 
-      await t.driver.click({ actionId: 'snooze_24h', value: 'ado-boards', actor: { userId: OWNER }, message: { channel: ALERTS, ts: alert?.messageTs ?? '' } });
+      await t.driver.click({
+        actionId: 'snooze_24h',
+        value: 'ado-boards',
+        actor: { userId: OWNER },
+        message: { channel: ALERTS, ts: alert?.messageTs ?? '' },
+      });
       await expect.poll(() => textOf(t.slack.responses.at(-1)?.body)).toContain('Reminders for ADO Boards are paused');
       clock.advance(23 * 60 * MIN);
       await monitor().sendReminders();
@@ -222,7 +294,12 @@ describe('health monitor and alert lifecycle', () => {
       const DAY = 24 * 60 * MIN;
       // GitHub reports expiry to the second (GitLab only to the day), which keeps the arithmetic exact.
       const token = 'ghp_HealthExpiring0123456789abcdefABCDE';
-      t.providers.setToken(token, { provider: 'github', scopes: ['repo', 'read:org'], identity: ID, expiresAt: new Date(clock.now().getTime() + 20 * DAY) });
+      t.providers.setToken(token, {
+        provider: 'github',
+        scopes: ['repo', 'read:org'],
+        identity: ID,
+        expiresAt: new Date(clock.now().getTime() + 20 * DAY),
+      });
       await reauth('github', { email: 'jane@acme.com', token });
       const warnings = () => t.slack.messages.filter((m) => m.text.startsWith('GitHub: credential expires'));
       await monitor().sendExpiryWarnings();
@@ -237,17 +314,30 @@ describe('health monitor and alert lifecycle', () => {
       clock.advance(2 * DAY); // 0.5 days left
       await monitor().sendExpiryWarnings();
       await monitor().sendExpiryWarnings();
-      expect(warnings().map((w) => w.text)).toEqual(['GitHub: credential expires in 14 days.', 'GitHub: credential expires in 3 days.', 'GitHub: credential expires within a day.']);
+      expect(warnings().map((w) => w.text)).toEqual([
+        'GitHub: credential expires in 14 days.',
+        'GitHub: credential expires in 3 days.',
+        'GitHub: credential expires within a day.',
+      ]);
 
       // First seen with 2 days left: inside both 14 and 3 → one warning (3), and 14 never fires.
       const late = 'ghp_HealthExpiringLate0123456789abcdefAB';
-      t.providers.setToken(late, { provider: 'github', scopes: ['repo', 'read:org'], identity: ID, expiresAt: new Date(clock.now().getTime() + 2 * DAY) });
+      t.providers.setToken(late, {
+        provider: 'github',
+        scopes: ['repo', 'read:org'],
+        identity: ID,
+        expiresAt: new Date(clock.now().getTime() + 2 * DAY),
+      });
       await reauth('github', { email: 'jane@acme.com', token: late });
       await monitor().sendExpiryWarnings();
       await monitor().sendExpiryWarnings();
       clock.advance(1.5 * DAY);
       await monitor().sendExpiryWarnings();
-      expect(warnings().slice(3).map((w) => w.text)).toEqual(['GitHub: credential expires in 3 days.', 'GitHub: credential expires within a day.']);
+      expect(
+        warnings()
+          .slice(3)
+          .map((w) => w.text),
+      ).toEqual(['GitHub: credential expires in 3 days.', 'GitHub: credential expires within a day.']);
     });
   });
 
@@ -256,30 +346,54 @@ describe('health monitor and alert lifecycle', () => {
       const timestamp = options.timestamp ?? Math.floor(clock.now().getTime() / 1000);
       return fetch(`${t.url}/webhooks/health`, {
         method: 'POST',
-        headers: { 'Content-Type': 'application/json', 'X-Reauth-Timestamp': String(timestamp), 'X-Reauth-Signature': options.signature ?? signWebhook(options.secret ?? 'webhook-secret', timestamp, body) },
+        headers: {
+          'Content-Type': 'application/json',
+          'X-Reauth-Timestamp': String(timestamp),
+          'X-Reauth-Signature': options.signature ?? signWebhook(options.secret ?? 'webhook-secret', timestamp, body),
+        },
         body,
       });
     };
-    const failing = JSON.stringify({ integration: 'jira-connect', status: 'failing', reason: 'Connect app uninstalled' });
+    const failing = JSON.stringify({
+      integration: 'jira-connect',
+      status: 'failing',
+      reason: 'Connect app uninstalled',
+    });
 
     beforeEach(() => t.slack.clearInjections());
 
     it('a signed "failing" raises the same single alert; "healthy" resolves it', async () => {
       expect((await send(failing)).status).toBe(202);
       expect(alertPosts('Jira Connect')).toHaveLength(1);
-      expect(textOf(alertPosts('Jira Connect')[0]?.args.blocks)).toContain('An external health check reported it failing');
+      expect(textOf(alertPosts('Jira Connect')[0]?.args.blocks)).toContain(
+        'An external health check reported it failing',
+      );
       clock.advance(1000);
       expect((await send(failing)).status).toBe(202);
       expect(alertPosts('Jira Connect')).toHaveLength(1);
       clock.advance(1000);
       expect((await send(JSON.stringify({ integration: 'jira-connect', status: 'healthy' }))).status).toBe(202);
-      expect(t.slack.messages.some((m) => m.text.startsWith('Jira Connect is healthy again (the health webhook reported it healthy)'))).toBe(true);
+      expect(
+        t.slack.messages.some((m) =>
+          m.text.startsWith('Jira Connect is healthy again (the health webhook reported it healthy)'),
+        ),
+      ).toBe(true);
     });
 
-    it('Check now on an app integration leaves the webhook\'s verdict alone', async () => {
-      expect((await send(JSON.stringify({ integration: 'jira-connect', status: 'failing', reason: 'Still uninstalled' }))).status).toBe(202);
-      await t.driver.click({ actionId: 'check_now', value: 'jira-connect', actor: { userId: OWNER }, message: { channel: ALERTS, ts: '1.1' } });
-      await expect.poll(() => textOf(t.slack.responses.at(-1)?.body)).toContain('its health comes from the health webhook');
+    it("Check now on an app integration leaves the webhook's verdict alone", async () => {
+      expect(
+        (await send(JSON.stringify({ integration: 'jira-connect', status: 'failing', reason: 'Still uninstalled' })))
+          .status,
+      ).toBe(202);
+      await t.driver.click({
+        actionId: 'check_now',
+        value: 'jira-connect',
+        actor: { userId: OWNER },
+        message: { channel: ALERTS, ts: '1.1' },
+      });
+      await expect
+        .poll(() => textOf(t.slack.responses.at(-1)?.body))
+        .toContain('its health comes from the health webhook');
       expect(healthOf(t.deps.db, 'jira-connect')).toMatchObject({ status: 'failing', reason: 'Still uninstalled' });
       clock.advance(1000);
       expect((await send(JSON.stringify({ integration: 'jira-connect', status: 'healthy' }))).status).toBe(202);
@@ -314,7 +428,9 @@ describe('health monitor and alert lifecycle', () => {
       }
       const alert = listOpenAlerts(t.deps.db).find((a) => a.alertKey === 'integration:sonar-lost');
       expect(alert).toMatchObject({ channel: 'C0GONE', messageTs: null, postError: 'channel_not_found' });
-      expect(t.logs.lines().filter((l) => String(l.msg).includes('could not post the alert') && l.channel === 'C0GONE')).toHaveLength(1);
+      expect(
+        t.logs.lines().filter((l) => String(l.msg).includes('could not post the alert') && l.channel === 'C0GONE'),
+      ).toHaveLength(1);
       t.slack.addChannel('C0GONE');
       clock.advance(MIN);
       await monitor().tick();
@@ -326,11 +442,24 @@ describe('health monitor and alert lifecycle', () => {
     // A second process: its own database connection, its own store, alerts and locks, the same Slack.
     const otherStore = openSqliteStore(t.config.databasePath);
     try {
-      const otherAlerts = createAlerts({ store: otherStore, slack: t.deps.slack, authoriser: t.deps.services.authoriser, logger: t.logs.logger, clock, defaultChannel: t.config.defaultAlertChannel });
+      const otherAlerts = createAlerts({
+        store: otherStore,
+        slack: t.deps.slack,
+        authoriser: t.deps.services.authoriser,
+        logger: t.logs.logger,
+        clock,
+        defaultChannel: t.config.defaultAlertChannel,
+      });
       const other = createHealthStateMachine({ store: otherStore, alerts: otherAlerts, clock });
       const integrations = listIntegrationsByIds(t.deps.db, ['race-app']);
-      const signal = { outcome: { kind: 'invalid_credentials' as const, reason: 'Uninstalled.' }, source: 'webhook' as const };
-      await Promise.all([t.deps.services.health.apply(integrations, signal), other.apply(await otherStore.integrations.listByIds(['race-app']), signal)]);
+      const signal = {
+        outcome: { kind: 'invalid_credentials' as const, reason: 'Uninstalled.' },
+        source: 'webhook' as const,
+      };
+      await Promise.all([
+        t.deps.services.health.apply(integrations, signal),
+        other.apply(await otherStore.integrations.listByIds(['race-app']), signal),
+      ]);
       expect(alertPosts('Race App')).toHaveLength(1);
       expect(listOpenAlerts(t.deps.db).filter((a) => a.alertKey === 'integration:race-app')).toHaveLength(1);
     } finally {
@@ -345,7 +474,11 @@ describe('health monitor and alert lifecycle', () => {
     try {
       expect(await monitor().closeOrphanAlerts()).toBe(1);
       expect(listOpenAlerts(db).some((a) => a.alertKey === 'integration:race-app')).toBe(false);
-      expect(t.slack.messages.some((m) => m.text.startsWith('Race App: alert closed (the integration was removed from integrations.yml)'))).toBe(true);
+      expect(
+        t.slack.messages.some((m) =>
+          m.text.startsWith('Race App: alert closed (the integration was removed from integrations.yml)'),
+        ),
+      ).toBe(true);
     } finally {
       db.$client.prepare("update integrations set archived_at = null where id = 'race-app'").run();
     }

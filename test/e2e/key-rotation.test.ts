@@ -17,10 +17,12 @@ describe('rotating the sealing key beside a running server', () => {
 
   beforeAll(async () => {
     t = await startTestApp({
-      catalogue: (p) => `integrations:\n  - { id: gitlab, name: GitLab, provider: gitlab, auth: pat, url: "${p.baseUrl('gitlab')}", owners: [U0OWNER] }\n`,
+      catalogue: (p) =>
+        `integrations:\n  - { id: gitlab, name: GitLab, provider: gitlab, auth: pat, url: "${p.baseUrl('gitlab')}", owners: [U0OWNER] }\n`,
       env: { REAUTH_SECRET_KEY: oldKey },
     });
-    for (const token of [first, second]) t.providers.setToken(token, { provider: 'gitlab', scopes: ['read_api'], identity: ID });
+    for (const token of [first, second])
+      t.providers.setToken(token, { provider: 'gitlab', scopes: ['read_api'], identity: ID });
   });
   afterAll(async () => t?.close());
 
@@ -30,14 +32,21 @@ describe('rotating the sealing key beside a running server', () => {
   };
   const cli = async (args: string[], env: Record<string, string>) => {
     const out: string[] = [];
-    const code = await runCli(args, { env: { DATABASE_PATH: t.config.databasePath, INTEGRATIONS_FILE: t.config.integrationsFile, ...env }, stdout: (s) => out.push(s), stderr: (s) => out.push(s), now: () => new Date() });
+    const code = await runCli(args, {
+      env: { DATABASE_PATH: t.config.databasePath, INTEGRATIONS_FILE: t.config.integrationsFile, ...env },
+      stdout: (s) => out.push(s),
+      stderr: (s) => out.push(s),
+      now: () => new Date(),
+    });
     return { code, out: out.join('\n') };
   };
 
   it('keeps working before, during and after the rotation; a form opened before the restart can still be submitted', async () => {
     // A credential sealed with the old key, and a form signed with it.
     const call = await openModal(t, 'gitlab', { userId: OWNER });
-    expect((await t.driver.submit(call.ref ?? '', { token: first }, { userId: OWNER })).json).toMatchObject({ response_action: 'update' });
+    expect((await t.driver.submit(call.ref ?? '', { token: first }, { userId: OWNER })).json).toMatchObject({
+      response_action: 'update',
+    });
     const pending = await openModal(t, 'gitlab', { userId: OWNER });
 
     // Step 1: restart with the new key, the old one as previous.
@@ -57,6 +66,8 @@ describe('rotating the sealing key beside a running server', () => {
     expect(await checkNow()).toBe('valid');
     expect(currentCredential(t.deps.db, 'integration:gitlab')?.keyId).not.toBeNull();
     const again = await openModal(t, 'gitlab', { userId: OWNER });
-    expect((await t.driver.submit(again.ref ?? '', { token: first }, { userId: OWNER })).json).toMatchObject({ response_action: 'update' });
+    expect((await t.driver.submit(again.ref ?? '', { token: first }, { userId: OWNER })).json).toMatchObject({
+      response_action: 'update',
+    });
   });
 });

@@ -45,40 +45,56 @@ describe('OAuth link-out', () => {
   it.each([
     ['bb-oauth', 'Bitbucket', 'Bitbucket Jane', '/bitbucket-oauth/site/oauth2/authorize'],
     ['ado-oauth', 'Microsoft', 'Azure Jane', '/entra/organizations/oauth2/v2.0/authorize'],
-  ])('%s: Re-authenticate → %s → approve → callback → stored, shown and posted', async (id, provider, who, authorizePath) => {
-    const call = await openModal(t, id, { userId: OWNER });
-    const view = viewOf(call);
-    expect(view.blocks.some((b) => b.type === 'input')).toBe(false);
-    const link = linkOf(call);
-    expect(link.startsWith(`${t.url}/oauth/start?state=`)).toBe(true);
-    expect(JSON.stringify(view.blocks)).toContain(`Continue to ${provider}`);
+  ])(
+    '%s: Re-authenticate → %s → approve → callback → stored, shown and posted',
+    async (id, provider, who, authorizePath) => {
+      const call = await openModal(t, id, { userId: OWNER });
+      const view = viewOf(call);
+      expect(view.blocks.some((b) => b.type === 'input')).toBe(false);
+      const link = linkOf(call);
+      expect(link.startsWith(`${t.url}/oauth/start?state=`)).toBe(true);
+      expect(JSON.stringify(view.blocks)).toContain(`Continue to ${provider}`);
 
-    const browser = createBrowser();
-    const start = await browser.get(link);
-    expect(start.status).toBe(302);
-    const authorize = new URL(start.location ?? '');
-    expect(authorize.pathname).toBe(authorizePath);
-    expect(authorize.searchParams.get('redirect_uri')).toBe(`${t.url}/oauth/callback`);
-    if (id === 'ado-oauth') expect(authorize.searchParams.get('code_challenge_method')).toBe('S256');
+      const browser = createBrowser();
+      const start = await browser.get(link);
+      expect(start.status).toBe(302);
+      const authorize = new URL(start.location ?? '');
+      expect(authorize.pathname).toBe(authorizePath);
+      expect(authorize.searchParams.get('redirect_uri')).toBe(`${t.url}/oauth/callback`);
+      if (id === 'ado-oauth') expect(authorize.searchParams.get('code_challenge_method')).toBe('S256');
 
-    const callback = await browser.decide(authorize.toString(), 'approve');
-    const page = await browser.get(callback);
-    expect(page.status).toBe(200);
-    expect(page.text).toContain('is re-authenticated');
-    expect(page.text).toContain(who);
-    expect(page.text).not.toMatch(/access_token|refresh_token|stack/i);
+      const callback = await browser.decide(authorize.toString(), 'approve');
+      const page = await browser.get(callback);
+      expect(page.status).toBe(200);
+      expect(page.text).toContain('is re-authenticated');
+      expect(page.text).toContain(who);
+      expect(page.text).not.toMatch(/access_token|refresh_token|stack/i);
 
-    const integration = findActiveIntegration(t.deps.db, id);
-    const stored = currentCredential(t.deps.db, integration?.credentialKey ?? '');
-    expect(stored?.authType).toBe('oauth');
-    expect(stored?.createdBy).toBe(OWNER);
-    const payload = unsealPayload(t.deps.keyring, { credentialKey: integration?.credentialKey ?? '', binding: stored?.binding ?? null }, stored?.sealedSecret ?? '');
-    expect(payload.kind).toBe('oauth');
-    if (payload.kind === 'oauth') expect(payload.refreshToken).toBeTruthy();
-    expect(healthOf(t.deps.db, id)?.status).toBe('healthy');
-    expect(listAudit(t.deps.db, id)[0]).toMatchObject({ action: 'reauth.oauth', outcome: 'success', actor: OWNER });
-    await expect.poll(() => t.slack.messages.some((m) => m.channel === ALERTS && m.text.includes(`<@${OWNER}> re-authenticated ${integration?.name}`) && m.text.includes('by signing in'))).toBe(true);
-  });
+      const integration = findActiveIntegration(t.deps.db, id);
+      const stored = currentCredential(t.deps.db, integration?.credentialKey ?? '');
+      expect(stored?.authType).toBe('oauth');
+      expect(stored?.createdBy).toBe(OWNER);
+      const payload = unsealPayload(
+        t.deps.keyring,
+        { credentialKey: integration?.credentialKey ?? '', binding: stored?.binding ?? null },
+        stored?.sealedSecret ?? '',
+      );
+      expect(payload.kind).toBe('oauth');
+      if (payload.kind === 'oauth') expect(payload.refreshToken).toBeTruthy();
+      expect(healthOf(t.deps.db, id)?.status).toBe('healthy');
+      expect(listAudit(t.deps.db, id)[0]).toMatchObject({ action: 'reauth.oauth', outcome: 'success', actor: OWNER });
+      await expect
+        .poll(() =>
+          t.slack.messages.some(
+            (m) =>
+              m.channel === ALERTS &&
+              m.text.includes(`<@${OWNER}> re-authenticated ${integration?.name}`) &&
+              m.text.includes('by signing in'),
+          ),
+        )
+        .toBe(true);
+    },
+  );
 
   async function freshLink(id = 'bb-oauth', userId = OWNER): Promise<string> {
     return linkOf(await openModal(t, id, { userId }));
@@ -113,13 +129,16 @@ describe('OAuth link-out', () => {
   it('an expired state gets a clear page', async () => {
     const { browser, callback } = await throughProvider('approve');
     // Age every pending state past its 10 minutes.
-    t.deps.db.update(oauthStates).set({ expiresAt: new Date(Date.now() - 1000) }).run();
+    t.deps.db
+      .update(oauthStates)
+      .set({ expiresAt: new Date(Date.now() - 1000) })
+      .run();
     const page = await browser.get(callback);
     expect(page.status).toBe(400);
     expect(page.text).toContain('expired');
   });
 
-  it('someone else\'s state (another browser) is refused and audited', async () => {
+  it("someone else's state (another browser) is refused and audited", async () => {
     const { browser: owner, callback } = await throughProvider('approve');
     const other = createBrowser();
     const page = await other.get(callback);
@@ -145,7 +164,11 @@ describe('OAuth link-out', () => {
     expect(page.text).toContain('access_denied');
     expect(page.text).toContain('Nothing was changed');
     expect(listAudit(t.deps.db, 'bb-oauth')[0]).toMatchObject({ outcome: 'provider_error_param' });
-    await expect.poll(() => t.slack.messages.some((m) => m.channel === `D${OWNER.slice(1)}` && m.text.includes('did not grant access'))).toBe(true);
+    await expect
+      .poll(() =>
+        t.slack.messages.some((m) => m.channel === `D${OWNER.slice(1)}` && m.text.includes('did not grant access')),
+      )
+      .toBe(true);
   });
 
   it('a failing code exchange changes nothing', async () => {
@@ -162,7 +185,9 @@ describe('OAuth link-out', () => {
     const browser = createBrowser();
     const first = await browser.get(await freshLink());
     const second = await browser.get(await freshLink('ado-oauth'));
-    expect(first.setCookie[0]).toMatch(/^reauth_oauth_[0-9a-f]{16}=[0-9a-f]{64}; Path=\/oauth; Max-Age=600; HttpOnly; SameSite=Lax$/);
+    expect(first.setCookie[0]).toMatch(
+      /^reauth_oauth_[0-9a-f]{16}=[0-9a-f]{64}; Path=\/oauth; Max-Age=600; HttpOnly; SameSite=Lax$/,
+    );
     const firstPage = await browser.get(await browser.decide(first.location ?? '', 'approve'));
     expect(firstPage.status).toBe(200);
     const secondPage = await browser.get(await browser.decide(second.location ?? '', 'approve'));
@@ -186,9 +211,17 @@ describe('OAuth link-out', () => {
       expect(page.status).toBe(403);
       expect(page.text).toContain('no longer an owner');
       expect(currentCredential(t.deps.db, 'integration:bb-oauth')?.id).toBe(before);
-      expect(listAudit(t.deps.db, 'bb-oauth')[0]).toMatchObject({ action: 'reauth.oauth', outcome: 'permission_denied', actor: OWNER });
+      expect(listAudit(t.deps.db, 'bb-oauth')[0]).toMatchObject({
+        action: 'reauth.oauth',
+        outcome: 'permission_denied',
+        actor: OWNER,
+      });
     } finally {
-      t.deps.db.update(integrations).set({ owners: [OWNER] }).where(eq(integrations.id, 'bb-oauth')).run();
+      t.deps.db
+        .update(integrations)
+        .set({ owners: [OWNER] })
+        .where(eq(integrations.id, 'bb-oauth'))
+        .run();
     }
   });
 
@@ -213,14 +246,26 @@ describe('OAuth link-out', () => {
     expect(logs).not.toContain(code);
   });
 
-  it('a provider\'s error text reaches Slack escaped: no @channel, no links it chose', async () => {
+  it("a provider's error text reaches Slack escaped: no @channel, no links it chose", async () => {
     const { browser, callback } = await throughProvider('approve');
-    t.providers.oauth.failNextExchange = { error: 'invalid_grant', description: '<!channel> sign in again at <https://evil.example|Bitbucket>' };
+    t.providers.oauth.failNextExchange = {
+      error: 'invalid_grant',
+      description: '<!channel> sign in again at <https://evil.example|Bitbucket>',
+    };
     const page = await browser.get(callback);
     expect(page.status).toBe(502);
     expect(page.text).not.toContain('<!channel>');
-    await expect.poll(() => t.slack.messages.filter((m) => m.channel === `D${OWNER.slice(1)}` && JSON.stringify(m.blocks).includes('evil.example')).length).toBe(1);
-    const dm = t.slack.messages.filter((m) => m.channel === `D${OWNER.slice(1)}` && JSON.stringify(m.blocks).includes('evil.example')).at(-1);
+    await expect
+      .poll(
+        () =>
+          t.slack.messages.filter(
+            (m) => m.channel === `D${OWNER.slice(1)}` && JSON.stringify(m.blocks).includes('evil.example'),
+          ).length,
+      )
+      .toBe(1);
+    const dm = t.slack.messages
+      .filter((m) => m.channel === `D${OWNER.slice(1)}` && JSON.stringify(m.blocks).includes('evil.example'))
+      .at(-1);
     const everything = JSON.stringify([dm?.text, dm?.blocks]);
     expect(everything).not.toContain('<!channel>');
     expect(everything).not.toContain('<https://evil.example');
@@ -242,31 +287,40 @@ describe('OAuth access-token refresh', () => {
   });
   afterAll(async () => t?.close());
 
-  it.each(['bb-oauth', 'ado-oauth'])('%s: an access token near its expiry is refreshed, sealed back, and the probe passes', async (id) => {
-    const call = await openModal(t, id, { userId: OWNER });
-    const browser = createBrowser();
-    const start = await browser.get(linkOf(call));
-    expect((await browser.get(await browser.decide(start.location ?? '', 'approve'))).status).toBe(200);
+  it.each(['bb-oauth', 'ado-oauth'])(
+    '%s: an access token near its expiry is refreshed, sealed back, and the probe passes',
+    async (id) => {
+      const call = await openModal(t, id, { userId: OWNER });
+      const browser = createBrowser();
+      const start = await browser.get(linkOf(call));
+      expect((await browser.get(await browser.decide(start.location ?? '', 'approve'))).status).toBe(200);
 
-    const integration = findActiveIntegration(t.deps.db, id);
-    const key = integration?.credentialKey ?? '';
-    const stored = currentCredential(t.deps.db, key);
-    const owner = { credentialKey: key, binding: stored?.binding ?? null };
-    const payload = unsealPayload(t.deps.keyring, owner, stored?.sealedSecret ?? '');
-    if (payload.kind !== 'oauth') throw new Error('expected an OAuth credential');
-    // The access token is about to expire (Bitbucket's last 2 hours, Entra's about 1).
-    const aging = sealPayload(t.deps.keyring, owner, { ...payload, accessExpiresAt: Date.now() + 60_000 });
-    t.deps.db.update(credentials).set({ sealedSecret: aging.value }).where(eq(credentials.id, stored?.id ?? 0)).run();
+      const integration = findActiveIntegration(t.deps.db, id);
+      const key = integration?.credentialKey ?? '';
+      const stored = currentCredential(t.deps.db, key);
+      const owner = { credentialKey: key, binding: stored?.binding ?? null };
+      const payload = unsealPayload(t.deps.keyring, owner, stored?.sealedSecret ?? '');
+      if (payload.kind !== 'oauth') throw new Error('expected an OAuth credential');
+      // The access token is about to expire (Bitbucket's last 2 hours, Entra's about 1).
+      const aging = sealPayload(t.deps.keyring, owner, { ...payload, accessExpiresAt: Date.now() + 60_000 });
+      t.deps.db
+        .update(credentials)
+        .set({ sealedSecret: aging.value })
+        .where(eq(credentials.id, stored?.id ?? 0))
+        .run();
 
-    const checked = await t.deps.services.checkNow(id, OWNER);
-    expect(checked.kind === 'checked' && checked.result.outcome.kind).toBe('valid');
-    const refreshCall = t.providers.requests.filter((r) => /access_token$|\/token$/.test(r.path) && r.body.includes('grant_type=refresh_token'));
-    expect(refreshCall.length).toBeGreaterThan(0);
-    const after = unsealPayload(t.deps.keyring, owner, currentCredential(t.deps.db, key)?.sealedSecret ?? '');
-    expect(after.kind === 'oauth' && after.accessToken).not.toBe(payload.accessToken);
-    expect(after.kind === 'oauth' && after.accessExpiresAt).toBeGreaterThan(Date.now() + 30 * 60_000);
-    expect(healthOf(t.deps.db, id)?.status).toBe('healthy');
-  });
+      const checked = await t.deps.services.checkNow(id, OWNER);
+      expect(checked.kind === 'checked' && checked.result.outcome.kind).toBe('valid');
+      const refreshCall = t.providers.requests.filter(
+        (r) => /access_token$|\/token$/.test(r.path) && r.body.includes('grant_type=refresh_token'),
+      );
+      expect(refreshCall.length).toBeGreaterThan(0);
+      const after = unsealPayload(t.deps.keyring, owner, currentCredential(t.deps.db, key)?.sealedSecret ?? '');
+      expect(after.kind === 'oauth' && after.accessToken).not.toBe(payload.accessToken);
+      expect(after.kind === 'oauth' && after.accessExpiresAt).toBeGreaterThan(Date.now() + 30 * 60_000);
+      expect(healthOf(t.deps.db, id)?.status).toBe('healthy');
+    },
+  );
 });
 
 /**
@@ -287,14 +341,21 @@ describe('OAuth refresh racing a re-authentication', () => {
     expect((await browser.get(await browser.decide(start.location ?? '', 'approve'))).status).toBe(200);
   }
 
-  it.each([['succeeds', 'valid'], ['fails', 'invalid_credentials']] as const)('a late refresh that %s is not written, and its outcome touches no alert', async (how, kind) => {
+  it.each([
+    ['succeeds', 'valid'],
+    ['fails', 'invalid_credentials'],
+  ] as const)('a late refresh that %s is not written, and its outcome touches no alert', async (how, kind) => {
     await signIn();
     const first = currentCredential(t.deps.db, 'integration:bb-oauth');
     if (!first?.sealedSecret) throw new Error('no credential');
     const owner = { credentialKey: 'integration:bb-oauth', binding: first.binding };
     const payload = unsealPayload(t.deps.keyring, owner, first.sealedSecret);
     if (payload.kind !== 'oauth') throw new Error('expected OAuth');
-    t.deps.db.update(credentials).set({ sealedSecret: sealPayload(t.deps.keyring, owner, { ...payload, accessExpiresAt: Date.now() }).value }).where(eq(credentials.id, first.id)).run();
+    t.deps.db
+      .update(credentials)
+      .set({ sealedSecret: sealPayload(t.deps.keyring, owner, { ...payload, accessExpiresAt: Date.now() }).value })
+      .where(eq(credentials.id, first.id))
+      .run();
 
     // The other process: its own connection, its own HTTP client that holds the refresh until told.
     const other = openSqliteStore(t.config.databasePath);
@@ -315,10 +376,30 @@ describe('OAuth refresh racing a re-authentication', () => {
     };
     try {
       const clock = { now: () => new Date() };
-      const alerts = createAlerts({ store: other, slack: t.deps.slack, authoriser: t.deps.services.authoriser, logger: t.logs.logger, clock, defaultChannel: ALERTS });
+      const alerts = createAlerts({
+        store: other,
+        slack: t.deps.slack,
+        authoriser: t.deps.services.authoriser,
+        logger: t.logs.logger,
+        clock,
+        defaultChannel: ALERTS,
+      });
       const runner = createProbeRunner({
         store: other,
-        probe: createProber({ store: other, keyring: t.deps.keyring, http: gated, clock, refresh: createOAuthRefresher({ store: other, keyring: t.deps.keyring, http: gated, clock, oauthEndpointsOf: (p) => oauthEndpoints(t.config, p), oauthSetupHintOf: oauthSetupHint }) }),
+        probe: createProber({
+          store: other,
+          keyring: t.deps.keyring,
+          http: gated,
+          clock,
+          refresh: createOAuthRefresher({
+            store: other,
+            keyring: t.deps.keyring,
+            http: gated,
+            clock,
+            oauthEndpointsOf: (p) => oauthEndpoints(t.config, p),
+            oauthSetupHintOf: oauthSetupHint,
+          }),
+        }),
         health: createHealthStateMachine({ store: other, alerts, clock }),
         clock,
         logger: t.logs.logger,
@@ -327,19 +408,30 @@ describe('OAuth refresh racing a re-authentication', () => {
         concurrency: 4,
         random: () => 0,
       });
-      const probing = runner.probeGroupLocked(await other.integrations.listByCredentialKey('integration:bb-oauth'), 'probe');
+      const probing = runner.probeGroupLocked(
+        await other.integrations.listByCredentialKey('integration:bb-oauth'),
+        'probe',
+      );
       await refreshing;
       await signIn();
       const second = currentCredential(t.deps.db, 'integration:bb-oauth');
       expect(second?.id).not.toBe(first.id);
-      if (how === 'fails') t.providers.oauth.failNextExchange = { error: 'invalid_grant', description: 'The refresh token was revoked.' };
+      if (how === 'fails')
+        t.providers.oauth.failNextExchange = { error: 'invalid_grant', description: 'The refresh token was revoked.' };
       release();
       const result = await probing;
       expect(result.outcome.kind).toBe(kind);
 
-      const rows = t.deps.db.select().from(credentials).where(eq(credentials.credentialKey, 'integration:bb-oauth')).all();
+      const rows = t.deps.db
+        .select()
+        .from(credentials)
+        .where(eq(credentials.credentialKey, 'integration:bb-oauth'))
+        .all();
       expect(rows.find((r) => r.id === first.id)?.sealedSecret).toBeNull();
-      expect(currentCredential(t.deps.db, 'integration:bb-oauth')).toMatchObject({ id: second?.id, sealedSecret: second?.sealedSecret });
+      expect(currentCredential(t.deps.db, 'integration:bb-oauth')).toMatchObject({
+        id: second?.id,
+        sealedSecret: second?.sealedSecret,
+      });
       expect(healthOf(t.deps.db, 'bb-oauth')?.status).toBe('healthy');
       expect(listOpenAlerts(t.deps.db).filter((a) => a.alertKey === 'integration:bb-oauth')).toHaveLength(0);
     } finally {

@@ -23,15 +23,87 @@ interface Row {
 const ID = { id: '42', name: 'Jane Doe', email: 'jane@acme.com', username: 'jane' };
 
 const ROWS: Row[] = [
-  { id: 'jira-cloud', inputs: ['email', 'token'], identifier: { email: 'jane@acme.com' }, valid: ['ATATT3xRowsJiraCloud0123456789=AB12'], entry: { provider: 'jira', basicUser: 'jane@acme.com' }, foreign: 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiIxMjMifQ.c2lnbmF0dXJl', label: 'email + Atlassian API token' },
-  { id: 'jira-dc', inputs: ['token'], valid: ['RowsJiraDataCenterPAT0123456789'], entry: { provider: 'jira' }, foreign: 'ATATT3xFfGF0SmuggledCloudToken01', label: 'personal access token (Data Center)' },
-  { id: 'github-pat', inputs: ['email', 'token'], pool: true, identifier: { email: 'jane@acme.com' }, valid: ['ghp_RowsGithubPoolOne0123456789abcdefAB', 'ghp_RowsGithubPoolTwo0123456789abcdefAB'], entry: { provider: 'github', scopes: ['repo', 'read:org'] }, foreign: 'ghs_SmuggledAppToken0123456789abcdefABCD', label: 'personal access tokens' },
-  { id: 'gha', inputs: ['email', 'token'], pool: true, identifier: { email: 'jane@acme.com' }, valid: ['ghp_RowsActions0123456789abcdefABCDEFGH'], entry: { provider: 'github_actions', scopes: ['repo', 'read:org'], actionsRepos: ['acme/api'] }, foreign: 'gho_SmuggledOAuthToken0123456789abcdefAB', label: 'personal access tokens' },
-  { id: 'bb-token', inputs: ['email', 'token'], identifier: { email: 'jane@acme.com' }, valid: ['ATATT3xRowsBitbucket0123456789=AB12'], entry: { provider: 'bitbucket', basicUser: 'jane@acme.com' }, foreign: 'ATBB3xSmuggledAppPassword0123', label: 'email + Atlassian API token' },
-  { id: 'ado-boards', inputs: ['email', 'token'], identifier: { email: 'jane@acme.com' }, valid: ['rowsadopat0123456789abcdefghijklmnopqrstuvwxyz0123'], entry: { provider: 'azure_devops', organization: 'acme' }, foreign: 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJhZG8ifQ.c2lnbmF0dXJl', label: 'personal access token' },
-  { id: 'harness', inputs: ['email', 'token'], identifier: { email: 'jane@acme.com' }, valid: ['pat.acct1.rowstok.RowsHarnessSecret01'], entry: { provider: 'harness', accountId: 'acct1' }, foreign: 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJoYXJuZXNzIn0.c2ln', label: 'email + Harness API key token' },
-  { id: 'gitlab', inputs: ['token'], valid: ['glpat-RowsGitlabToken0123456789'], entry: { provider: 'gitlab', scopes: ['read_api'] }, foreign: 'glptt-SmuggledTriggerToken0123', label: 'personal access token' },
-  { id: 'sonar', inputs: ['username', 'token'], identifier: { username: 'jane' }, valid: ['squ_RowsSonarUserToken0123456789abcdef01'], entry: { provider: 'sonarqube' }, foreign: 'sqa_SmuggledAnalysisToken0123456789abcdef', label: 'username + user token' },
+  {
+    id: 'jira-cloud',
+    inputs: ['email', 'token'],
+    identifier: { email: 'jane@acme.com' },
+    valid: ['ATATT3xRowsJiraCloud0123456789=AB12'],
+    entry: { provider: 'jira', basicUser: 'jane@acme.com' },
+    foreign: 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiIxMjMifQ.c2lnbmF0dXJl',
+    label: 'email + Atlassian API token',
+  },
+  {
+    id: 'jira-dc',
+    inputs: ['token'],
+    valid: ['RowsJiraDataCenterPAT0123456789'],
+    entry: { provider: 'jira' },
+    foreign: 'ATATT3xFfGF0SmuggledCloudToken01',
+    label: 'personal access token (Data Center)',
+  },
+  {
+    id: 'github-pat',
+    inputs: ['email', 'token'],
+    pool: true,
+    identifier: { email: 'jane@acme.com' },
+    valid: ['ghp_RowsGithubPoolOne0123456789abcdefAB', 'ghp_RowsGithubPoolTwo0123456789abcdefAB'],
+    entry: { provider: 'github', scopes: ['repo', 'read:org'] },
+    foreign: 'ghs_SmuggledAppToken0123456789abcdefABCD',
+    label: 'personal access tokens',
+  },
+  {
+    id: 'gha',
+    inputs: ['email', 'token'],
+    pool: true,
+    identifier: { email: 'jane@acme.com' },
+    valid: ['ghp_RowsActions0123456789abcdefABCDEFGH'],
+    entry: { provider: 'github_actions', scopes: ['repo', 'read:org'], actionsRepos: ['acme/api'] },
+    foreign: 'gho_SmuggledOAuthToken0123456789abcdefAB',
+    label: 'personal access tokens',
+  },
+  {
+    id: 'bb-token',
+    inputs: ['email', 'token'],
+    identifier: { email: 'jane@acme.com' },
+    valid: ['ATATT3xRowsBitbucket0123456789=AB12'],
+    entry: { provider: 'bitbucket', basicUser: 'jane@acme.com' },
+    foreign: 'ATBB3xSmuggledAppPassword0123',
+    label: 'email + Atlassian API token',
+  },
+  {
+    id: 'ado-boards',
+    inputs: ['email', 'token'],
+    identifier: { email: 'jane@acme.com' },
+    valid: ['rowsadopat0123456789abcdefghijklmnopqrstuvwxyz0123'],
+    entry: { provider: 'azure_devops', organization: 'acme' },
+    foreign: 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJhZG8ifQ.c2lnbmF0dXJl',
+    label: 'personal access token',
+  },
+  {
+    id: 'harness',
+    inputs: ['email', 'token'],
+    identifier: { email: 'jane@acme.com' },
+    valid: ['pat.acct1.rowstok.RowsHarnessSecret01'],
+    entry: { provider: 'harness', accountId: 'acct1' },
+    foreign: 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJoYXJuZXNzIn0.c2ln',
+    label: 'email + Harness API key token',
+  },
+  {
+    id: 'gitlab',
+    inputs: ['token'],
+    valid: ['glpat-RowsGitlabToken0123456789'],
+    entry: { provider: 'gitlab', scopes: ['read_api'] },
+    foreign: 'glptt-SmuggledTriggerToken0123',
+    label: 'personal access token',
+  },
+  {
+    id: 'sonar',
+    inputs: ['username', 'token'],
+    identifier: { username: 'jane' },
+    valid: ['squ_RowsSonarUserToken0123456789abcdef01'],
+    entry: { provider: 'sonarqube' },
+    foreign: 'sqa_SmuggledAnalysisToken0123456789abcdef',
+    label: 'username + user token',
+  },
 ];
 
 describe('re-authentication through the modal, for every token row of docs/catalogue.md', () => {
@@ -74,8 +146,20 @@ describe('re-authentication through the modal, for every token row of docs/catal
       expect(stored?.fingerprints).toEqual(row.valid.map(fingerprintSecret));
       expect(stored?.createdBy).toBe(OWNER);
       expect(healthOf(t.deps.db, row.id)?.status).toBe('healthy');
-      expect(listAudit(t.deps.db, row.id).find((a) => a.action === 'reauth.modal')).toMatchObject({ outcome: 'success', actor: OWNER, fingerprint: row.valid.map(fingerprintSecret).join(',') });
-      await expect.poll(() => t.slack.messages.filter((m) => m.channel === ALERTS && m.text.includes(`re-authenticated`) && m.text.includes(integration?.name ?? '')).length).toBeGreaterThan(0);
+      expect(listAudit(t.deps.db, row.id).find((a) => a.action === 'reauth.modal')).toMatchObject({
+        outcome: 'success',
+        actor: OWNER,
+        fingerprint: row.valid.map(fingerprintSecret).join(','),
+      });
+      await expect
+        .poll(
+          () =>
+            t.slack.messages.filter(
+              (m) =>
+                m.channel === ALERTS && m.text.includes(`re-authenticated`) && m.text.includes(integration?.name ?? ''),
+            ).length,
+        )
+        .toBeGreaterThan(0);
     });
 
     it('refuses a credential the provider rejects, says why, and keeps the old one', async () => {
@@ -96,7 +180,9 @@ describe('re-authentication through the modal, for every token row of docs/catal
       const call = await openModal(t, row.id, { userId: OWNER });
       const response = await t.driver.submit(call.ref ?? '', submitValues([row.foreign]), { userId: OWNER });
       expect(response.json).toMatchObject({ response_action: 'errors' });
-      expect((response.json as { errors: Record<string, string> }).errors.token).toContain('the auth type cannot change during re-authentication');
+      expect((response.json as { errors: Record<string, string> }).errors.token).toContain(
+        'the auth type cannot change during re-authentication',
+      );
       expect(t.providers.requestsWith(row.foreign)).toHaveLength(0);
       expect(listAudit(t.deps.db, row.id)[0]).toMatchObject({ action: 'reauth.modal', outcome: 'wrong_auth_type' });
     });
@@ -108,7 +194,11 @@ describe('re-authentication through the modal, for every token row of docs/catal
       const view = viewOf({ ...call, args: { view: t.slack.view(call.ref ?? '')?.view } });
       expect(textOf(view.blocks)).toContain(`<@${OWNER}>`);
       expect(view.blocks.some((b) => b.type === 'input')).toBe(false);
-      expect(listAudit(t.deps.db, row.id)[0]).toMatchObject({ actor: STRANGER, action: 'reauth.open', outcome: 'permission_denied' });
+      expect(listAudit(t.deps.db, row.id)[0]).toMatchObject({
+        actor: STRANGER,
+        action: 'reauth.open',
+        outcome: 'permission_denied',
+      });
     });
   });
 
@@ -116,7 +206,9 @@ describe('re-authentication through the modal, for every token row of docs/catal
     const boards = findActiveIntegration(t.deps.db, 'ado-boards');
     const repos = findActiveIntegration(t.deps.db, 'ado-repos');
     expect(boards?.credentialKey).toBe(repos?.credentialKey);
-    expect(currentCredential(t.deps.db, repos?.credentialKey ?? '')?.fingerprints).toEqual([fingerprintSecret(ROWS[5]?.valid[0] ?? '')]);
+    expect(currentCredential(t.deps.db, repos?.credentialKey ?? '')?.fingerprints).toEqual([
+      fingerprintSecret(ROWS[5]?.valid[0] ?? ''),
+    ]);
     expect(healthOf(t.deps.db, 'ado-repos')?.status).toBe('healthy');
     const confirmation = t.slack.messages.find((m) => m.channel === ALERTS && m.text.includes('ADO Boards'));
     expect(confirmation?.text).toContain('ADO Repos');

@@ -19,7 +19,12 @@ const HOOK_SECRET = `whsec_${Buffer.from('skewed-replicas-signing-secret32').toS
 const TOKENS = Array.from({ length: 6 }, (_, i) => `glpat-SkewedReplica${i}Token0123`);
 
 /** A slow webhook receiver (each answer takes 100 ms) that records the order of versions and how many it served at once. */
-async function startSlowReceiver(): Promise<{ url: string; versions: number[]; mostAtOnce: () => number; close(): Promise<void> }> {
+async function startSlowReceiver(): Promise<{
+  url: string;
+  versions: number[];
+  mostAtOnce: () => number;
+  close(): Promise<void>;
+}> {
   const versions: number[] = [];
   let inFlight = 0;
   let most = 0;
@@ -32,7 +37,8 @@ async function startSlowReceiver(): Promise<{ url: string; versions: number[]; m
       const payload = JSON.parse(body) as { type: string; data: { version?: number } };
       // A slow receiver, as a sink under load is: long enough for a second sender to overlap.
       setTimeout(() => {
-        if (payload.type === 'credential.updated' && payload.data.version !== undefined) versions.push(payload.data.version);
+        if (payload.type === 'credential.updated' && payload.data.version !== undefined)
+          versions.push(payload.data.version);
         inFlight -= 1;
         res.writeHead(200).end();
       }, 100);
@@ -41,7 +47,12 @@ async function startSlowReceiver(): Promise<{ url: string; versions: number[]; m
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : 0;
-  return { url: `http://127.0.0.1:${port}/hook`, versions, mostAtOnce: () => most, close: () => new Promise((resolve) => server.close(() => resolve())) };
+  return {
+    url: `http://127.0.0.1:${port}/hook`,
+    versions,
+    mostAtOnce: () => most,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
 }
 
 /**
@@ -66,11 +77,18 @@ describe('two replicas whose clocks disagree by minutes', () => {
     slack.addUser(OWNER);
     slack.addChannel(ALERTS, { name: 'alerts' });
     providers = await startProviderEmulator();
-    for (const token of TOKENS) providers.setToken(token, { provider: 'gitlab', scopes: ['read_api'], identity: { id: '1', name: 'Jane', username: 'jane' } });
+    for (const token of TOKENS)
+      providers.setToken(token, {
+        provider: 'gitlab',
+        scopes: ['read_api'],
+        identity: { id: '1', name: 'Jane', username: 'jane' },
+      });
     receiver = await startSlowReceiver();
     dir = tempDir();
     const catalogue = join(dir.path, 'integrations.yml');
-    writeFileSync(catalogue, `integrations:
+    writeFileSync(
+      catalogue,
+      `integrations:
   - id: gitlab
     name: GitLab
     provider: gitlab
@@ -81,15 +99,38 @@ describe('two replicas whose clocks disagree by minutes', () => {
     deliver:
       - webhook: ${receiver.url}
         secret_env: HOOK_SECRET
-`);
+`,
+    );
     const key = newKeyText();
     const ports = [await freePort(), await freePort()];
     for (const [i, port] of ports.entries()) {
-      const parsed = parseConfig({ SLACK_BOT_TOKEN: BOT_TOKEN, SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: slack.apiUrl, PORT: String(port), PUBLIC_URL: `http://127.0.0.1:${ports[0]}`, DATABASE_URL: databaseUrl, REAUTH_SECRET_KEY: key, INTEGRATIONS_FILE: catalogue, DEFAULT_ALERT_CHANNEL: ALERTS, HOOK_SECRET, LOG_LEVEL: 'warn' }, { slack: true, secretKey: true });
+      const parsed = parseConfig(
+        {
+          SLACK_BOT_TOKEN: BOT_TOKEN,
+          SLACK_SIGNING_SECRET: SIGNING_SECRET,
+          SLACK_API_URL: slack.apiUrl,
+          PORT: String(port),
+          PUBLIC_URL: `http://127.0.0.1:${ports[0]}`,
+          DATABASE_URL: databaseUrl,
+          REAUTH_SECRET_KEY: key,
+          INTEGRATIONS_FILE: catalogue,
+          DEFAULT_ALERT_CHANNEL: ALERTS,
+          HOOK_SECRET,
+          LOG_LEVEL: 'warn',
+        },
+        { slack: true, secretKey: true },
+      );
       if (!parsed.ok) throw new Error(parsed.problems.join('\n'));
-      const app = await compose(parsed.config, captureLogger('warn').logger, { clock: clocks[i]!, http: testHttpClient(), random: () => 0 });
+      const app = await compose(parsed.config, captureLogger('warn').logger, {
+        clock: clocks[i]!,
+        http: testHttpClient(),
+        random: () => 0,
+      });
       await app.start({ monitor: false, delivery: false, watchCatalogue: false });
-      replicas.push({ app, driver: createSlackDriver({ appUrl: `http://127.0.0.1:${port}`, signingSecret: SIGNING_SECRET, slack }) });
+      replicas.push({
+        app,
+        driver: createSlackDriver({ appUrl: `http://127.0.0.1:${port}`, signingSecret: SIGNING_SECRET, slack }),
+      });
     }
   }, 60_000);
   afterAll(async () => {
@@ -106,14 +147,21 @@ describe('two replicas whose clocks disagree by minutes', () => {
     const before = slack.callsOf('views.open').length;
     expect((await replica.driver.command('gitlab', { userId: OWNER })).status).toBe(200);
     await vi.waitFor(() => expect(slack.callsOf('views.open').length).toBe(before + 1));
-    expect((await replica.driver.submit(slack.callsOf('views.open')[before]?.ref ?? '', { token }, { userId: OWNER })).status).toBe(200);
+    expect(
+      (await replica.driver.submit(slack.callsOf('views.open')[before]?.ref ?? '', { token }, { userId: OWNER }))
+        .status,
+    ).toBe(200);
   }
 
   it('deliver each version in order, by one sender at a time', async () => {
     for (const [i, token] of TOKENS.entries()) {
       await reauth(i % 2, token);
       // Both replicas' workers run at once, the one ahead starting while the other's attempt is in flight.
-      await Promise.all([replicas[0]!.app.delivery.worker.runDue(), replicas[1]!.app.delivery.worker.runDue(), replicas[1]!.app.delivery.worker.runDue()]);
+      await Promise.all([
+        replicas[0]!.app.delivery.worker.runDue(),
+        replicas[1]!.app.delivery.worker.runDue(),
+        replicas[1]!.app.delivery.worker.runDue(),
+      ]);
     }
     await Promise.all(replicas.map((r) => r.app.delivery.worker.runDue()));
     expect(receiver.mostAtOnce()).toBe(1);

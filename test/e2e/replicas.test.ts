@@ -44,17 +44,28 @@ describe('two replicas on one PostgreSQL', () => {
     slack.addChannel(ALERTS, { name: 'alerts' });
     providers = await startProviderEmulator();
     providers.oauth.clients.bitbucket = { clientId: 'bb-client', clientSecret: 'bb-secret' };
-    providers.setToken(GOOD, { provider: 'gitlab', scopes: ['read_api'], identity: { id: '1', name: 'Jane', username: 'jane' } });
-    providers.setToken(FRESH, { provider: 'gitlab', scopes: ['read_api'], identity: { id: '1', name: 'Jane', username: 'jane' } });
+    providers.setToken(GOOD, {
+      provider: 'gitlab',
+      scopes: ['read_api'],
+      identity: { id: '1', name: 'Jane', username: 'jane' },
+    });
+    providers.setToken(FRESH, {
+      provider: 'gitlab',
+      scopes: ['read_api'],
+      identity: { id: '1', name: 'Jane', username: 'jane' },
+    });
     dir = tempDir();
     const catalogue = join(dir.path, 'integrations.yml');
-    writeFileSync(catalogue, `integrations:
+    writeFileSync(
+      catalogue,
+      `integrations:
   - { id: gitlab, name: GitLab, provider: gitlab, auth: pat, url: "${providers.baseUrl('gitlab')}", channel: ${ALERTS}, owners: [${OWNER}], rotate: true }
   - { id: bb-oauth, name: Bitbucket, provider: bitbucket, auth: oauth, url: "${providers.baseUrl('bitbucket')}", channel: ${ALERTS}, owners: [${OWNER}] }
 consumers:
   - { name: ingest, token_sha256: ${sha256Hex(CONSUMER)}, integrations: ["*"] }
   - { name: limited, token_sha256: ${sha256Hex(LIMITED)}, integrations: [gitlab], requests_per_minute: 4 }
-`);
+`,
+    );
     const ports = [await freePort(), await freePort()];
     const key = newKeyText();
     // Both behind one load balancer: one PUBLIC_URL (the first replica's address stands in for it).
@@ -62,11 +73,33 @@ consumers:
     // Started together: migrations and the catalogue sync take turns under advisory locks.
     const apps = await Promise.all(
       ports.map(async (port) => {
-        const parsed = parseConfig({ SLACK_BOT_TOKEN: BOT_TOKEN, SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: slack.apiUrl, PORT: String(port), PUBLIC_URL: publicUrl, DATABASE_URL: databaseUrl, REAUTH_SECRET_KEY: key, INTEGRATIONS_FILE: catalogue, DEFAULT_ALERT_CHANNEL: ALERTS, HEALTH_CHECK_INTERVAL_SECONDS: '60', BITBUCKET_OAUTH_CLIENT_ID: 'bb-client', BITBUCKET_OAUTH_CLIENT_SECRET: 'bb-secret', BITBUCKET_OAUTH_URL: providers.bitbucketOAuthUrl, LOG_LEVEL: 'debug' }, { slack: true, secretKey: true });
+        const parsed = parseConfig(
+          {
+            SLACK_BOT_TOKEN: BOT_TOKEN,
+            SLACK_SIGNING_SECRET: SIGNING_SECRET,
+            SLACK_API_URL: slack.apiUrl,
+            PORT: String(port),
+            PUBLIC_URL: publicUrl,
+            DATABASE_URL: databaseUrl,
+            REAUTH_SECRET_KEY: key,
+            INTEGRATIONS_FILE: catalogue,
+            DEFAULT_ALERT_CHANNEL: ALERTS,
+            HEALTH_CHECK_INTERVAL_SECONDS: '60',
+            BITBUCKET_OAUTH_CLIENT_ID: 'bb-client',
+            BITBUCKET_OAUTH_CLIENT_SECRET: 'bb-secret',
+            BITBUCKET_OAUTH_URL: providers.bitbucketOAuthUrl,
+            LOG_LEVEL: 'debug',
+          },
+          { slack: true, secretKey: true },
+        );
         if (!parsed.ok) throw new Error(parsed.problems.join('\n'));
         const app = await compose(parsed.config, logs.logger, { clock, http: testHttpClient(), random: () => 0 });
         await app.start({ monitor: false, delivery: false });
-        return { app, url: `http://127.0.0.1:${port}`, driver: createSlackDriver({ appUrl: `http://127.0.0.1:${port}`, signingSecret: SIGNING_SECRET, slack }) };
+        return {
+          app,
+          url: `http://127.0.0.1:${port}`,
+          driver: createSlackDriver({ appUrl: `http://127.0.0.1:${port}`, signingSecret: SIGNING_SECRET, slack }),
+        };
       }),
     );
     replicas.push(...apps);
@@ -80,7 +113,11 @@ consumers:
   });
 
   const gitlabProbes = () => providers.requests.filter((r) => r.mount === '/gitlab').length;
-  const alertPosts = () => slack.callsOf('chat.postMessage').filter((c) => c.ok && (c.args.metadata as { event_type?: string } | undefined)?.event_type === 'reauth_alert').length;
+  const alertPosts = () =>
+    slack
+      .callsOf('chat.postMessage')
+      .filter((c) => c.ok && (c.args.metadata as { event_type?: string } | undefined)?.event_type === 'reauth_alert')
+      .length;
 
   async function reauth(via: [number, number], token: string): Promise<void> {
     const [opener, submitter] = [replicas[via[0]]!, replicas[via[1]]!];
@@ -93,7 +130,9 @@ consumers:
 
   it('a re-authentication through one replica is what the other serves at once', async () => {
     await reauth([0, 1], GOOD);
-    const pulled = await fetch(`${replicas[0]!.url}/v1/credentials/gitlab`, { headers: { authorization: `Bearer ${CONSUMER}` } });
+    const pulled = await fetch(`${replicas[0]!.url}/v1/credentials/gitlab`, {
+      headers: { authorization: `Bearer ${CONSUMER}` },
+    });
     expect(pulled.status).toBe(200);
     expect(await pulled.json()).toMatchObject({ version: 1, credential: { token: GOOD } });
     expect((await replicas[1]!.app.store.health.of('gitlab'))?.status).toBe('healthy');
@@ -110,14 +149,18 @@ consumers:
     }
     expect(gitlabProbes() - before).toBe(3);
     expect(alertPosts()).toBe(1);
-    const alert = slack.callsOf('chat.postMessage').find((c) => (c.args.metadata as { event_type?: string } | undefined)?.event_type === 'reauth_alert');
+    const alert = slack
+      .callsOf('chat.postMessage')
+      .find((c) => (c.args.metadata as { event_type?: string } | undefined)?.event_type === 'reauth_alert');
     expect(String(alert?.args.text)).toMatch(/GitLab/);
     expect(slack.callsOf('chat.update').length).toBeGreaterThan(0);
 
     // Fixed through the other replica: the one alert resolves, the pull API serves version 2 on both.
     await reauth([1, 0], FRESH);
     for (const replica of replicas) {
-      const res = await fetch(`${replica.url}/v1/credentials/gitlab`, { headers: { authorization: `Bearer ${CONSUMER}` } });
+      const res = await fetch(`${replica.url}/v1/credentials/gitlab`, {
+        headers: { authorization: `Bearer ${CONSUMER}` },
+      });
       expect(await res.json()).toMatchObject({ version: 2, credential: { token: FRESH } });
     }
     expect((await replicas[0]!.app.store.alerts.listOpen()).length).toBe(0);
@@ -127,7 +170,9 @@ consumers:
     const before = slack.callsOf('views.open').length;
     await replicas[0]!.driver.command('bb-oauth', { userId: OWNER });
     await vi.waitFor(() => expect(slack.callsOf('views.open').length).toBe(before + 1));
-    const view = slack.callsOf('views.open')[before]?.args.view as { blocks: { type: string; elements?: { url?: string }[] }[] };
+    const view = slack.callsOf('views.open')[before]?.args.view as {
+      blocks: { type: string; elements?: { url?: string }[] }[];
+    };
     const link = view.blocks.find((b) => b.type === 'actions')?.elements?.[0]?.url ?? '';
     const browser = createBrowser();
     const start = await browser.get(link); // replica 0 (PUBLIC_URL) binds the browser
@@ -138,36 +183,72 @@ consumers:
     const done = await fetch(onOther, { redirect: 'manual', headers: { cookie } });
     expect(done.status).toBe(200);
     expect(await done.text()).toContain('is re-authenticated');
-    const again = await fetch(`${replicas[0]!.url}${callback.pathname}${callback.search}`, { redirect: 'manual', headers: { cookie } });
+    const again = await fetch(`${replicas[0]!.url}${callback.pathname}${callback.search}`, {
+      redirect: 'manual',
+      headers: { cookie },
+    });
     expect(again.status).toBe(400);
-    const pulled = await fetch(`${replicas[0]!.url}/v1/credentials/bb-oauth`, { headers: { authorization: `Bearer ${CONSUMER}` } });
+    const pulled = await fetch(`${replicas[0]!.url}/v1/credentials/bb-oauth`, {
+      headers: { authorization: `Bearer ${CONSUMER}` },
+    });
     expect(await pulled.json()).toMatchObject({ version: 1, credential: { token_type: 'Bearer' } });
   });
 
   it('two replicas asked for one expiring OAuth credential at the same instant send exactly one refresh grant', async () => {
     const { app } = replicas[0]!;
     const db = app.store.pg!;
-    const [stored] = await db.select().from(pgCredentials).where(and(eq(pgCredentials.credentialKey, 'integration:bb-oauth'), isNull(pgCredentials.replacedAt)));
+    const [stored] = await db
+      .select()
+      .from(pgCredentials)
+      .where(and(eq(pgCredentials.credentialKey, 'integration:bb-oauth'), isNull(pgCredentials.replacedAt)));
     if (!stored?.sealedSecret) throw new Error('no OAuth credential');
     const owner = { credentialKey: stored.credentialKey, binding: stored.binding };
     const payload = unsealPayload(app.keyring, owner, stored.sealedSecret);
     if (payload.kind !== 'oauth') throw new Error('expected OAuth');
     // Four minutes left (the refresh token is single use at the emulator, as Bitbucket's rotates).
-    await db.update(pgCredentials).set({ sealedSecret: sealPayload(app.keyring, owner, { ...payload, accessExpiresAt: clock.now().getTime() + 4 * 60_000 }).value }).where(eq(pgCredentials.id, stored.id));
-    const grants = () => providers.requests.filter((r) => r.mount === '/bitbucket-oauth' && String(r.body).includes('grant_type=refresh_token')).length;
+    await db
+      .update(pgCredentials)
+      .set({
+        sealedSecret: sealPayload(app.keyring, owner, {
+          ...payload,
+          accessExpiresAt: clock.now().getTime() + 4 * 60_000,
+        }).value,
+      })
+      .where(eq(pgCredentials.id, stored.id));
+    const grants = () =>
+      providers.requests.filter(
+        (r) => r.mount === '/bitbucket-oauth' && String(r.body).includes('grant_type=refresh_token'),
+      ).length;
     const before = grants();
-    const answers = await Promise.all(Array.from({ length: 10 }, (_, i) => fetch(`${replicas[i % 2]!.url}/v1/credentials/bb-oauth`, { headers: { authorization: `Bearer ${CONSUMER}` } })));
+    const answers = await Promise.all(
+      Array.from({ length: 10 }, (_, i) =>
+        fetch(`${replicas[i % 2]!.url}/v1/credentials/bb-oauth`, { headers: { authorization: `Bearer ${CONSUMER}` } }),
+      ),
+    );
     expect(grants() - before).toBe(1);
     expect(answers.map((a) => a.status)).toEqual(Array.from({ length: 10 }, () => 200));
-    const tokens = new Set(await Promise.all(answers.map(async (a) => ((await a.json()) as { credential: { access_token: string } }).credential.access_token)));
+    const tokens = new Set(
+      await Promise.all(
+        answers.map(
+          async (a) => ((await a.json()) as { credential: { access_token: string } }).credential.access_token,
+        ),
+      ),
+    );
     expect(tokens.size).toBe(1);
     expect(tokens.has(payload.accessToken)).toBe(false);
   });
 
-  it('a consumer\'s rate limit is counted across replicas', async () => {
+  it("a consumer's rate limit is counted across replicas", async () => {
     clock.set(new Date(Math.ceil(clock.now().getTime() / 60_000) * 60_000 + 1_000));
     const statuses: number[] = [];
-    for (let i = 0; i < 8; i += 1) statuses.push((await fetch(`${replicas[i % 2]!.url}/v1/credentials/gitlab`, { headers: { authorization: `Bearer ${LIMITED}` } })).status);
+    for (let i = 0; i < 8; i += 1)
+      statuses.push(
+        (
+          await fetch(`${replicas[i % 2]!.url}/v1/credentials/gitlab`, {
+            headers: { authorization: `Bearer ${LIMITED}` },
+          })
+        ).status,
+      );
     expect(statuses).toEqual([200, 200, 200, 200, 429, 429, 429, 429]);
   });
 
@@ -178,18 +259,35 @@ consumers:
     providers.updateToken(FRESH, { scopes: ['api'], expiresAt: new Date(clock.now().getTime() + 2 * 86_400_000) });
     await app.store.credentials.updateExpiry(current.id, new Date(clock.now().getTime() + 2 * 86_400_000));
     const integration = (await app.store.integrations.findActive('gitlab'))!;
-    const results = await Promise.all(replicas.flatMap((r) => [r.app.rotation.rotateIfDue(integration), r.app.rotation.rotateIfDue(integration)]));
+    const results = await Promise.all(
+      replicas.flatMap((r) => [r.app.rotation.rotateIfDue(integration), r.app.rotation.rotateIfDue(integration)]),
+    );
     expect(providers.requests.filter((r) => r.path.endsWith('/personal_access_tokens/self/rotate'))).toHaveLength(1);
     expect(results.map((r) => r?.status).filter((s) => s === 'rotated')).toHaveLength(1);
     expect(providers.token(FRESH)?.status).toBe('revoked');
-    const pulled = await fetch(`${replicas[1]!.url}/v1/credentials/gitlab`, { headers: { authorization: `Bearer ${CONSUMER}` } });
+    const pulled = await fetch(`${replicas[1]!.url}/v1/credentials/gitlab`, {
+      headers: { authorization: `Bearer ${CONSUMER}` },
+    });
     expect(await pulled.json()).toMatchObject({ version: current.version + 1 });
   });
 
   it('a Slack request signature is accepted once across replicas', async () => {
-    const body = new URLSearchParams({ command: '/reauth', text: 'help', user_id: OWNER, channel_id: ALERTS, team_id: 'T0TEAM', response_url: `${slack.apiUrl}response/replay`, trigger_id: 'trigger-replay' }).toString();
+    const body = new URLSearchParams({
+      command: '/reauth',
+      text: 'help',
+      user_id: OWNER,
+      channel_id: ALERTS,
+      team_id: 'T0TEAM',
+      response_url: `${slack.apiUrl}response/replay`,
+      trigger_id: 'trigger-replay',
+    }).toString();
     const signed = signSlackBody(SIGNING_SECRET, body);
-    const send = (url: string) => fetch(`${url}/slack/events`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', ...signed }, body });
+    const send = (url: string) =>
+      fetch(`${url}/slack/events`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', ...signed },
+        body,
+      });
     expect((await send(replicas[0]!.url)).status).toBe(200);
     expect((await send(replicas[1]!.url)).status).toBe(401);
   });
@@ -201,15 +299,36 @@ describe('PostgreSQL restarting mid-run', () => {
     const slack = await startSlackEmulator({ botToken: BOT_TOKEN });
     slack.addUser(OWNER);
     const providers = await startProviderEmulator();
-    providers.setToken(GOOD, { provider: 'gitlab', scopes: ['read_api'], identity: { id: '1', name: 'Jane', username: 'jane' } });
+    providers.setToken(GOOD, {
+      provider: 'gitlab',
+      scopes: ['read_api'],
+      identity: { id: '1', name: 'Jane', username: 'jane' },
+    });
     const dir = tempDir();
     const logs = captureLogger('debug');
     let app: Composition | undefined;
     try {
       const catalogue = join(dir.path, 'integrations.yml');
-      writeFileSync(catalogue, `integrations:\n  - { id: gitlab, name: GitLab, provider: gitlab, auth: pat, url: "${providers.baseUrl('gitlab')}", channel: ${ALERTS}, owners: [${OWNER}] }\nconsumers:\n  - { name: ingest, token_sha256: ${sha256Hex(CONSUMER)}, integrations: ["*"] }\n`);
+      writeFileSync(
+        catalogue,
+        `integrations:\n  - { id: gitlab, name: GitLab, provider: gitlab, auth: pat, url: "${providers.baseUrl('gitlab')}", channel: ${ALERTS}, owners: [${OWNER}] }\nconsumers:\n  - { name: ingest, token_sha256: ${sha256Hex(CONSUMER)}, integrations: ["*"] }\n`,
+      );
       const port = await freePort();
-      const parsed = parseConfig({ SLACK_BOT_TOKEN: BOT_TOKEN, SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: slack.apiUrl, PORT: String(port), DATABASE_URL: await postgres.newDatabase(), REAUTH_SECRET_KEY: newKeyText(), INTEGRATIONS_FILE: catalogue, DEFAULT_ALERT_CHANNEL: ALERTS, HEALTH_CHECK_INTERVAL_SECONDS: '60', LOG_LEVEL: 'debug' }, { slack: true, secretKey: true });
+      const parsed = parseConfig(
+        {
+          SLACK_BOT_TOKEN: BOT_TOKEN,
+          SLACK_SIGNING_SECRET: SIGNING_SECRET,
+          SLACK_API_URL: slack.apiUrl,
+          PORT: String(port),
+          DATABASE_URL: await postgres.newDatabase(),
+          REAUTH_SECRET_KEY: newKeyText(),
+          INTEGRATIONS_FILE: catalogue,
+          DEFAULT_ALERT_CHANNEL: ALERTS,
+          HEALTH_CHECK_INTERVAL_SECONDS: '60',
+          LOG_LEVEL: 'debug',
+        },
+        { slack: true, secretKey: true },
+      );
       if (!parsed.ok) throw new Error(parsed.problems.join('\n'));
       app = await compose(parsed.config, logs.logger, { http: testHttpClient(), random: () => 0 });
       await app.start({ monitor: false, delivery: false });

@@ -20,10 +20,18 @@ describe('a rotation that fails never breaks what works', () => {
     return found;
   };
   /** A fresh GitLab token expiring in two days (due), stored through the modal. */
-  async function freshGitlab(extra: Parameters<TestApp['providers']['setToken']>[1] = { provider: 'gitlab' }): Promise<string> {
+  async function freshGitlab(
+    extra: Parameters<TestApp['providers']['setToken']>[1] = { provider: 'gitlab' },
+  ): Promise<string> {
     n += 1;
     const token = `glpat-RotationFailure${String(n).padStart(6, '0')}x`;
-    t.providers.setToken(token, { scopes: ['api'], identity: { id: '9', name: 'Bot', username: 'bot' }, expiresAt: new Date(clock.now().getTime() + 2 * DAY), ...extra, provider: 'gitlab' });
+    t.providers.setToken(token, {
+      scopes: ['api'],
+      identity: { id: '9', name: 'Bot', username: 'bot' },
+      expiresAt: new Date(clock.now().getTime() + 2 * DAY),
+      ...extra,
+      provider: 'gitlab',
+    });
     const call = await openModal(t, 'gitlab', { userId: OWNER });
     expect((await t.driver.submit(call.ref ?? '', { token }, { userId: OWNER })).text).not.toContain('"errors"');
     return token;
@@ -78,25 +86,43 @@ describe('a rotation that fails never breaks what works', () => {
 
   it('SonarQube refusing to generate (403): the current token stays, and the reason says what it needs', async () => {
     const token = 'squ_rotationfailuresonar0000000000000000001';
-    t.providers.setToken(token, { provider: 'sonarqube', identity: { id: 'ci', name: 'CI', username: 'ci' }, expiresAt: new Date(clock.now().getTime() + 2 * DAY) });
+    t.providers.setToken(token, {
+      provider: 'sonarqube',
+      identity: { id: 'ci', name: 'CI', username: 'ci' },
+      expiresAt: new Date(clock.now().getTime() + 2 * DAY),
+    });
     const call = await openModal(t, 'sonar', { userId: OWNER });
     await t.driver.submit(call.ref ?? '', { username: 'ci', token }, { userId: OWNER });
     t.providers.updateToken(token, { status: 'insufficient_scope' });
     const result = await t.deps.rotation.rotateIfDue(await integration('sonar'));
-    expect(result).toMatchObject({ status: 'failed', reason: expect.stringMatching(/SonarQube refused to renew .*HTTP 403/) });
+    expect(result).toMatchObject({
+      status: 'failed',
+      reason: expect.stringMatching(/SonarQube refused to renew .*HTTP 403/),
+    });
     expect(currentCredential(t.deps.db, 'integration:sonar')?.createdBy).toBe(OWNER);
     expect(t.providers.requests.filter((r) => r.path.endsWith('/api/user_tokens/revoke'))).toHaveLength(0);
   });
 
   it('a generated SonarQube token that fails validation is revoked again, and the current one stays', async () => {
     const token = 'squ_rotationfailuresonar0000000000000000002';
-    t.providers.setToken(token, { provider: 'sonarqube', identity: { id: 'ci', name: 'CI', username: 'ci' }, expiresAt: new Date(clock.now().getTime() + 2 * DAY), rotationFault: { successor: { quirk: 'sonar_anonymous' } } });
+    t.providers.setToken(token, {
+      provider: 'sonarqube',
+      identity: { id: 'ci', name: 'CI', username: 'ci' },
+      expiresAt: new Date(clock.now().getTime() + 2 * DAY),
+      rotationFault: { successor: { quirk: 'sonar_anonymous' } },
+    });
     const call = await openModal(t, 'sonar', { userId: OWNER });
     await t.driver.submit(call.ref ?? '', { username: 'ci', token }, { userId: OWNER });
     const result = await t.deps.rotation.rotateIfDue(await integration('sonar'));
     expect(result?.status).toBe('failed');
-    const generated = new URLSearchParams(t.providers.requests.filter((r) => r.path.endsWith('/api/user_tokens/generate')).at(-1)?.body).get('name');
-    expect(t.providers.requests.filter((r) => r.path.endsWith('/api/user_tokens/revoke')).map((r) => new URLSearchParams(r.body).get('name'))).toEqual([generated]);
+    const generated = new URLSearchParams(
+      t.providers.requests.filter((r) => r.path.endsWith('/api/user_tokens/generate')).at(-1)?.body,
+    ).get('name');
+    expect(
+      t.providers.requests
+        .filter((r) => r.path.endsWith('/api/user_tokens/revoke'))
+        .map((r) => new URLSearchParams(r.body).get('name')),
+    ).toEqual([generated]);
     expect(t.providers.token(token)?.status).not.toBe('revoked');
     expect(listOpenAlerts(t.deps.db).find((a) => a.alertKey === 'integration:sonar')).toBeUndefined();
   });
@@ -104,9 +130,14 @@ describe('a rotation that fails never breaks what works', () => {
   it('reusing a rotated GitLab token is refused, as GitLab treats it as a leak', async () => {
     const token = await freshGitlab();
     expect((await t.deps.rotation.rotateIfDue(await integration('gitlab')))?.status).toBe('rotated');
-    const res = await fetch(`${t.providers.baseUrl('gitlab')}/api/v4/personal_access_tokens/self/rotate`, { method: 'POST', headers: { 'private-token': token } });
+    const res = await fetch(`${t.providers.baseUrl('gitlab')}/api/v4/personal_access_tokens/self/rotate`, {
+      method: 'POST',
+      headers: { 'private-token': token },
+    });
     expect(res.status).toBe(401);
-    const successor = [...t.providers.requests].reverse().find((r) => r.path.endsWith('/api/v4/personal_access_tokens/self') && r.token !== token)?.token;
+    const successor = [...t.providers.requests]
+      .reverse()
+      .find((r) => r.path.endsWith('/api/v4/personal_access_tokens/self') && r.token !== token)?.token;
     expect(successor && t.providers.token(successor)?.status).toBe('revoked');
   });
 });

@@ -25,8 +25,10 @@ describe('rotation before expiry', () => {
   let t: TestApp;
   let hook: WebhookReceiver;
   const clock = manualClock(new Date('2026-12-02T09:00:00Z'));
-  const pull = (id: string) => fetch(`${t.url}/v1/credentials/${id}`, { headers: { authorization: `Bearer ${CONSUMER}` } });
-  const rotateCalls = (mount: string, path: string) => t.providers.requests.filter((r) => r.mount === mount && r.path.endsWith(path));
+  const pull = (id: string) =>
+    fetch(`${t.url}/v1/credentials/${id}`, { headers: { authorization: `Bearer ${CONSUMER}` } });
+  const rotateCalls = (mount: string, path: string) =>
+    t.providers.requests.filter((r) => r.mount === mount && r.path.endsWith(path));
   const integration = async (id: string) => {
     const found = await t.deps.store.integrations.findActive(id);
     if (!found) throw new Error(`no ${id}`);
@@ -76,9 +78,23 @@ consumers:
   - { name: ingest, token_sha256: ${sha256Hex(CONSUMER)}, integrations: ["*"] }
 `,
     });
-    t.providers.setToken(GITLAB, { provider: 'gitlab', scopes: ['api'], identity: { id: '7', name: 'Deploy Bot', username: 'deploy-bot' }, expiresAt: new Date(clock.now().getTime() + 30 * DAY) });
-    t.providers.setToken(SCOPELESS, { provider: 'gitlab', scopes: ['read_api'], identity: { id: '8', name: 'Reader', username: 'reader' }, expiresAt: new Date(clock.now().getTime() + 2 * DAY) });
-    t.providers.setToken(SONAR, { provider: 'sonarqube', identity: { id: 'ci-bot', name: 'CI Bot', username: 'ci-bot' }, tokenName: 'made-by-hand' });
+    t.providers.setToken(GITLAB, {
+      provider: 'gitlab',
+      scopes: ['api'],
+      identity: { id: '7', name: 'Deploy Bot', username: 'deploy-bot' },
+      expiresAt: new Date(clock.now().getTime() + 30 * DAY),
+    });
+    t.providers.setToken(SCOPELESS, {
+      provider: 'gitlab',
+      scopes: ['read_api'],
+      identity: { id: '8', name: 'Reader', username: 'reader' },
+      expiresAt: new Date(clock.now().getTime() + 2 * DAY),
+    });
+    t.providers.setToken(SONAR, {
+      provider: 'sonarqube',
+      identity: { id: 'ci-bot', name: 'CI Bot', username: 'ci-bot' },
+      tokenName: 'made-by-hand',
+    });
     await reauth('gitlab-main', { token: GITLAB });
     await reauth('gitlab-scopeless', { token: SCOPELESS });
     await reauth('sonar', { username: 'ci-bot', token: SONAR });
@@ -97,7 +113,7 @@ consumers:
 
   it('rotates a GitLab token expiring within before_days at its probe: once, for the lifetime asked, validated, delivered everywhere, announced', async () => {
     t.providers.updateToken(GITLAB, { expiresAt: new Date(clock.now().getTime() + 5 * DAY) });
-    const before = await (await pull('gitlab-main')).json() as { version: number };
+    const before = (await (await pull('gitlab-main')).json()) as { version: number };
     // The probe sees the new expiry, finds it due, and rotates.
     await t.deps.services.checkNow('gitlab-main', OWNER);
     const calls = rotateCalls('/gitlab', '/self/rotate');
@@ -110,19 +126,34 @@ consumers:
     expect(stored?.expiresAt?.toISOString()).toBe('2027-01-01T00:00:00.000Z');
 
     await t.deps.delivery.worker.runDue();
-    const pulled = await (await pull('gitlab-main')).json() as { version: number; credential: { token: string } };
+    const pulled = (await (await pull('gitlab-main')).json()) as { version: number; credential: { token: string } };
     expect(pulled.version).toBe(before.version + 1);
     expect(pulled.credential.token).toMatch(/^glpat-/);
     expect(pulled.credential.token).not.toBe(GITLAB);
     expect(t.providers.token(pulled.credential.token)?.status).toBe('valid');
     const event = hook.received.filter((r) => r.payload?.type === 'credential.updated').at(-1);
-    expect(event?.payload?.data).toMatchObject({ version: before.version + 1, actor: 'reauth', how: 'rotation', credential: { token: pulled.credential.token } });
-    expect(JSON.parse(readFileSync(join(t.dir, 'out', 'gitlab-main.json'), 'utf8'))).toMatchObject({ version: before.version + 1, credential: { token: pulled.credential.token } });
-    expect(listAudit(t.deps.db, 'gitlab-main').find((a) => a.action === 'credential.rotate')).toMatchObject({ actor: 'reauth', outcome: 'success' });
-    const notice = t.slack.messages.filter((m) => m.channel === ALERTS && m.text.includes('rotated automatically')).at(-1);
+    expect(event?.payload?.data).toMatchObject({
+      version: before.version + 1,
+      actor: 'reauth',
+      how: 'rotation',
+      credential: { token: pulled.credential.token },
+    });
+    expect(JSON.parse(readFileSync(join(t.dir, 'out', 'gitlab-main.json'), 'utf8'))).toMatchObject({
+      version: before.version + 1,
+      credential: { token: pulled.credential.token },
+    });
+    expect(listAudit(t.deps.db, 'gitlab-main').find((a) => a.action === 'credential.rotate')).toMatchObject({
+      actor: 'reauth',
+      outcome: 'success',
+    });
+    const notice = t.slack.messages
+      .filter((m) => m.channel === ALERTS && m.text.includes('rotated automatically'))
+      .at(-1);
     expect(notice?.text).toContain('GitLab (main)');
     expect(notice?.text).toContain('GitLab revoked the previous token');
-    await expect.poll(() => textOf(t.slack.messages.find((m) => m.ts === notice?.ts)?.blocks)).toMatch(/delivered[\s\S]*delivered/);
+    await expect
+      .poll(() => textOf(t.slack.messages.find((m) => m.ts === notice?.ts)?.blocks))
+      .toMatch(/delivered[\s\S]*delivered/);
     // Due no more: the next probe does not rotate again.
     await t.deps.services.checkNow('gitlab-main', OWNER);
     expect(rotateCalls('/gitlab', '/self/rotate')).toHaveLength(1);
@@ -138,7 +169,10 @@ consumers:
     expect((await t.deps.rotation.rotateIfDue(await integration('gitlab-scopeless')))?.status).toBe('backing_off');
     expect(rotateCalls('/gitlab', '/self/rotate')).toHaveLength(calls);
     await t.deps.monitor.sendExpiryWarnings();
-    const warning = t.slack.messages.find((m) => m.channel === ALERTS && m.text.includes('GitLab (read only)') && m.text.includes('automatic rotation failed'));
+    const warning = t.slack.messages.find(
+      (m) =>
+        m.channel === ALERTS && m.text.includes('GitLab (read only)') && m.text.includes('automatic rotation failed'),
+    );
     expect(textOf(warning?.blocks)).toMatch(/Automatic rotation failed: .*api or self_rotate scope/);
     expect(JSON.stringify(warning?.blocks)).toContain('rotate_now');
     clock.advance(31 * 60_000);
@@ -164,28 +198,47 @@ consumers:
     const first = currentCredential(t.deps.db, 'integration:sonar');
     expect(first?.tokenName).toMatch(/^reauth-sonar-/);
     expect(t.providers.token(SONAR)?.status).not.toBe('revoked');
-    expect(t.slack.messages.filter((m) => m.text.includes('SonarQube rotated automatically')).at(-1)?.text).toMatch(/entered by a person, so Reauth leaves it alone/);
+    expect(t.slack.messages.filter((m) => m.text.includes('SonarQube rotated automatically')).at(-1)?.text).toMatch(
+      /entered by a person, so Reauth leaves it alone/,
+    );
     const generate = rotateCalls('/sonarqube', '/api/user_tokens/generate');
     expect(new URLSearchParams(generate.at(-1)?.body).get('name')).toBe(first?.tokenName);
     // A leftover of an interrupted rotation, still valid at SonarQube.
-    t.providers.setToken('squ_leftoverofaninterruptedrotation000000001', { provider: 'sonarqube', identity: { id: 'ci-bot', name: 'CI Bot', username: 'ci-bot' }, tokenName: 'reauth-sonar-20261101T000000z' });
+    t.providers.setToken('squ_leftoverofaninterruptedrotation000000001', {
+      provider: 'sonarqube',
+      identity: { id: 'ci-bot', name: 'CI Bot', username: 'ci-bot' },
+      tokenName: 'reauth-sonar-20261101T000000z',
+    });
 
     clock.advance(31 * DAY); // held every_days: due again
     const second = await t.deps.rotation.rotateIfDue(await integration('sonar'));
     expect(second?.status).toBe('rotated');
     expect(t.providers.token('squ_leftoverofaninterruptedrotation000000001')?.status).toBe('revoked');
-    const pulled = await (await pull('sonar')).json() as { credential: { token: string } };
+    const pulled = (await (await pull('sonar')).json()) as { credential: { token: string } };
     // No sinks: revoked at the next sweep (the delivery loop may have swept already).
     await t.deps.rotation.revokePrevious();
-    expect(t.deps.db.$client.prepare('select count(*) n from token_revocations where done_at is null').get()).toEqual({ n: 0 });
-    const revoked = rotateCalls('/sonarqube', '/api/user_tokens/revoke').map((r) => new URLSearchParams(r.body).get('name'));
+    expect(t.deps.db.$client.prepare('select count(*) n from token_revocations where done_at is null').get()).toEqual({
+      n: 0,
+    });
+    const revoked = rotateCalls('/sonarqube', '/api/user_tokens/revoke').map((r) =>
+      new URLSearchParams(r.body).get('name'),
+    );
     expect(revoked).toContain(first?.tokenName);
     expect(revoked).not.toContain('made-by-hand');
     expect(t.providers.token(pulled.credential.token)?.status).toBe('valid');
   });
 
   it('reauth-bot rotate renews now (exit 0) or says why not (exit 1), beside the server', async () => {
-    const env = { DATABASE_PATH: t.config.databasePath, INTEGRATIONS_FILE: t.config.integrationsFile, REAUTH_SECRET_KEY: t.config.secretKey?.toString('base64') ?? '', SLACK_BOT_TOKEN: t.config.slack.botToken, SLACK_SIGNING_SECRET: 'x', SLACK_API_URL: t.slack.apiUrl, HOOK_SECRET, DEFAULT_ALERT_CHANNEL: ALERTS };
+    const env = {
+      DATABASE_PATH: t.config.databasePath,
+      INTEGRATIONS_FILE: t.config.integrationsFile,
+      REAUTH_SECRET_KEY: t.config.secretKey?.toString('base64') ?? '',
+      SLACK_BOT_TOKEN: t.config.slack.botToken,
+      SLACK_SIGNING_SECRET: 'x',
+      SLACK_API_URL: t.slack.apiUrl,
+      HOOK_SECRET,
+      DEFAULT_ALERT_CHANNEL: ALERTS,
+    };
     const done = await cli(['rotate', 'gitlab-main'], env, clock.now());
     expect(done.code).toBe(0);
     expect(done.stdout).toMatch(/gitlab-main rotated: new credential .* \(version \d+\), valid until 2027-/);
@@ -212,25 +265,42 @@ consumers:
     const current = currentCredential(t.deps.db, 'integration:gitlab-main');
     if (!current) throw new Error('no credential');
     // The process died after GitLab revoked the previous token and before the answer was stored.
-    t.deps.db.$client.prepare("insert into rotation_attempts (integration_id, credential_key, credential_id, version, provider, requested_by, started_at) values ('gitlab-main', 'integration:gitlab-main', ?, ?, 'gitlab', 'probe', ?)").run(current.id, current.version, clock.now().getTime());
-    const pulled = await (await pull('gitlab-main')).json() as { credential: { token: string } };
+    t.deps.db.$client
+      .prepare(
+        "insert into rotation_attempts (integration_id, credential_key, credential_id, version, provider, requested_by, started_at) values ('gitlab-main', 'integration:gitlab-main', ?, ?, 'gitlab', 'probe', ?)",
+      )
+      .run(current.id, current.version, clock.now().getTime());
+    const pulled = (await (await pull('gitlab-main')).json()) as { credential: { token: string } };
     t.providers.updateToken(pulled.credential.token, { status: 'revoked' });
     await t.restart();
     expect(listOpenAlerts(t.deps.db).find((a) => a.alertKey === 'integration:gitlab-main')).toBeDefined();
     const alert = t.slack.messages.filter((m) => m.channel === ALERTS && m.text.includes('GitLab (main)')).at(-1);
     expect(textOf(alert?.blocks)).toMatch(/rotation was interrupted/);
     expect(JSON.stringify(alert?.blocks)).toContain('reauth_open');
-    expect(t.deps.db.$client.prepare('select count(*) n from rotation_attempts where finished_at is null').get()).toEqual({ n: 0 });
+    expect(
+      t.deps.db.$client.prepare('select count(*) n from rotation_attempts where finished_at is null').get(),
+    ).toEqual({ n: 0 });
   });
 
   it('only owners and admins may press Rotate now', async () => {
     const denied = await t.deps.services.rotateNow('gitlab-main', STRANGER);
     expect(denied.kind).toBe('denied');
-    expect(listAudit(t.deps.db, 'gitlab-main')[0]).toMatchObject({ actor: STRANGER, action: 'credential.rotate_now', outcome: 'denied' });
+    expect(listAudit(t.deps.db, 'gitlab-main')[0]).toMatchObject({
+      actor: STRANGER,
+      action: 'credential.rotate_now',
+      outcome: 'denied',
+    });
   });
 
   it('no token reaches the logs, Slack or the database in plain text', () => {
-    const tokens = [GITLAB, SCOPELESS, SONAR, ...t.providers.requests.map((r) => r.token).filter((x): x is string => typeof x === 'string' && /^(glpat|squ)_?-?/.test(x))];
+    const tokens = [
+      GITLAB,
+      SCOPELESS,
+      SONAR,
+      ...t.providers.requests
+        .map((r) => r.token)
+        .filter((x): x is string => typeof x === 'string' && /^(glpat|squ)_?-?/.test(x)),
+    ];
     const db = readFileSync(t.config.databasePath).toString('latin1');
     for (const token of new Set(tokens)) {
       expect(t.logs.text()).not.toContain(token);

@@ -30,7 +30,15 @@ describe.skipIf(!hasChromium && !required)('the sandbox page in a real browser',
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     });
     page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     await page.goto(`${sandbox.url}/sandbox`);
@@ -53,7 +61,10 @@ describe.skipIf(!hasChromium && !required)('the sandbox page in a real browser',
     await page.waitForSelector('#pane-channel .blk-header:has-text("Jira (Acme Cloud) is failing")');
     await shot('alert');
 
-    await channel().locator('.msg', { hasText: 'Jira (Acme Cloud) is failing' }).locator('button[data-action-id="reauth_open"]').click();
+    await channel()
+      .locator('.msg', { hasText: 'Jira (Acme Cloud) is failing' })
+      .locator('button[data-action-id="reauth_open"]')
+      .click();
     await page.waitForSelector('#modal-layer .modal input[data-block-id="token"]');
     await expect.poll(() => modal().isHidden()).toBe(false);
     await page.fill('#modal-layer input[data-block-id="email"]', 'demo@acme.example');
@@ -73,12 +84,15 @@ describe.skipIf(!hasChromium && !required)('the sandbox page in a real browser',
     await shot('resolved');
   });
 
-  it('completes the Bitbucket OAuth link-out through the emulator\'s Approve page', async () => {
+  it("completes the Bitbucket OAuth link-out through the emulator's Approve page", async () => {
     await page.fill('#command', '/reauth bitbucket-oauth');
     await page.press('#command', 'Enter');
     await page.waitForSelector('#modal-layer a[data-action-id="oauth_link"]');
     await shot('oauth-modal');
-    const [tab] = await Promise.all([page.context().waitForEvent('page'), page.click('#modal-layer a[data-action-id="oauth_link"]')]);
+    const [tab] = await Promise.all([
+      page.context().waitForEvent('page'),
+      page.click('#modal-layer a[data-action-id="oauth_link"]'),
+    ]);
     await tab.waitForSelector('#approve');
     await tab.screenshot({ path: join(SHOTS, 'oauth-authorize.png') });
     await tab.click('#approve');

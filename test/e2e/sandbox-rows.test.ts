@@ -11,7 +11,8 @@ describe('the sandbox, row by row', () => {
 
   it('refuses cross-site requests: another origin, a form post, or a foreign Host (DNS rebinding) changes nothing', async () => {
     const before = await state();
-    const post = (headers: Record<string, string>, body = JSON.stringify({ text: 'help' })) => fetch(`${page.sandbox().url}/sandbox/api/command`, { method: 'POST', headers, body });
+    const post = (headers: Record<string, string>, body = JSON.stringify({ text: 'help' })) =>
+      fetch(`${page.sandbox().url}/sandbox/api/command`, { method: 'POST', headers, body });
     const fromEvil = await post({ 'Content-Type': 'application/json', Origin: 'https://evil.example' });
     expect(fromEvil.status).toBe(403);
     expect(await fromEvil.text()).toContain('only from the sandbox page itself');
@@ -20,10 +21,14 @@ describe('the sandbox, row by row', () => {
     // fetch always sends the URL's own Host; a rebound DNS name arrives as another Host.
     const withHost = (method: string, path: string, host: string) =>
       new Promise<number>((resolve, reject) => {
-        const req = request(`${page.sandbox().url}${path}`, { method, headers: { Host: host, 'Content-Type': 'application/json' } }, (res) => {
-          res.resume();
-          resolve(res.statusCode ?? 0);
-        });
+        const req = request(
+          `${page.sandbox().url}${path}`,
+          { method, headers: { Host: host, 'Content-Type': 'application/json' } },
+          (res) => {
+            res.resume();
+            resolve(res.statusCode ?? 0);
+          },
+        );
         req.on('error', reject);
         req.end(method === 'POST' ? '{"text":"help"}' : undefined);
       });
@@ -34,39 +39,48 @@ describe('the sandbox, row by row', () => {
     expect((await post({ 'Content-Type': 'application/json', Origin: page.sandbox().url })).status).toBe(200);
   });
 
-  it.each(DEMO_ROWS.filter((r) => r.fresh?.length).map((r) => [r.id, r] as const))('%s: the form opens and the valid demo token is accepted', async (_id, row) => {
-    await api('command', { text: row.id });
-    const opened = await state();
-    const viewId = opened.modalId.split(':')[0] ?? '';
-    expect(opened.modal).toContain('data-block-id="token"');
-    const values: Record<string, string> = { token: (row.fresh ?? []).join('\n') };
-    if (row.identifier) values[row.identifier.field] = row.identifier.value;
-    await api('submit', { viewId, values });
-    const after = await state();
-    expect(after.modal).toContain('is re-authenticated');
-    await api('close', { viewId });
-  });
+  it.each(DEMO_ROWS.filter((r) => r.fresh?.length).map((r) => [r.id, r] as const))(
+    '%s: the form opens and the valid demo token is accepted',
+    async (_id, row) => {
+      await api('command', { text: row.id });
+      const opened = await state();
+      const viewId = opened.modalId.split(':')[0] ?? '';
+      expect(opened.modal).toContain('data-block-id="token"');
+      const values: Record<string, string> = { token: (row.fresh ?? []).join('\n') };
+      if (row.identifier) values[row.identifier.field] = row.identifier.value;
+      await api('submit', { viewId, values });
+      const after = await state();
+      expect(after.modal).toContain('is re-authenticated');
+      await api('close', { viewId });
+    },
+  );
 
-  it.each(DEMO_ROWS.filter((r) => r.auth === 'oauth').map((r) => [r.id] as const))('%s: the link-out completes through the emulated authorize page', async (id) => {
-    await api('command', { text: id });
-    const opened = await state();
-    const link = /href="([^"]+\/oauth\/start\?state=[^"]+)"/.exec(opened.modal)?.[1]?.replace(/&amp;/g, '&');
-    expect(link).toBeDefined();
-    const browser = createBrowser();
-    const start = await browser.get(link ?? '');
-    const page = await browser.get(await browser.decide(start.location ?? '', 'approve'));
-    expect(page.status).toBe(200);
-    expect(page.text).toContain('is re-authenticated');
-    await api('close', { viewId: opened.modalId.split(':')[0] });
-  });
+  it.each(DEMO_ROWS.filter((r) => r.auth === 'oauth').map((r) => [r.id] as const))(
+    '%s: the link-out completes through the emulated authorize page',
+    async (id) => {
+      await api('command', { text: id });
+      const opened = await state();
+      const link = /href="([^"]+\/oauth\/start\?state=[^"]+)"/.exec(opened.modal)?.[1]?.replace(/&amp;/g, '&');
+      expect(link).toBeDefined();
+      const browser = createBrowser();
+      const start = await browser.get(link ?? '');
+      const page = await browser.get(await browser.decide(start.location ?? '', 'approve'));
+      expect(page.status).toBe(200);
+      expect(page.text).toContain('is re-authenticated');
+      await api('close', { viewId: opened.modalId.split(':')[0] });
+    },
+  );
 
-  it.each(DEMO_ROWS.filter((r) => r.auth === 'connect_app' || r.auth === 'github_app').map((r) => [r.id] as const))('%s: re-auth is refused; the webhook controls raise and resolve its alert', async (id) => {
-    await api('command', { text: id });
-    expect((await state()).modal).toContain('Re-authentication is not available');
-    await api('close', { viewId: (await state()).modalId.split(':')[0] });
-    expect((await api('control', { integration: id, action: 'webhook_failing' })).message).toContain('→ 202');
-    expect((await state()).channel).toContain('is failing');
-    expect((await api('control', { integration: id, action: 'webhook_healthy' })).message).toContain('→ 202');
-    expect((await state()).channel).toContain('is healthy again');
-  });
+  it.each(DEMO_ROWS.filter((r) => r.auth === 'connect_app' || r.auth === 'github_app').map((r) => [r.id] as const))(
+    '%s: re-auth is refused; the webhook controls raise and resolve its alert',
+    async (id) => {
+      await api('command', { text: id });
+      expect((await state()).modal).toContain('Re-authentication is not available');
+      await api('close', { viewId: (await state()).modalId.split(':')[0] });
+      expect((await api('control', { integration: id, action: 'webhook_failing' })).message).toContain('→ 202');
+      expect((await state()).channel).toContain('is failing');
+      expect((await api('control', { integration: id, action: 'webhook_healthy' })).message).toContain('→ 202');
+      expect((await state()).channel).toContain('is healthy again');
+    },
+  );
 });

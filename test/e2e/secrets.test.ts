@@ -30,8 +30,18 @@ describe('secrets never leak', () => {
     t.providers.setToken(SECRETS.githubTwo, { provider: 'github', scopes: ['repo', 'read:org'], identity: id });
     t.providers.setToken(SECRETS.ado, { provider: 'azure_devops', organization: 'acme', identity: id });
     t.providers.setToken(SECRETS.harness, { provider: 'harness', accountId: 'acct1', identity: id });
-    t.providers.setToken(SECRETS.gitlabSlow, { provider: 'gitlab', scopes: ['read_api'], status: 'slow', delayMs: 500, identity: id });
-    t.providers.setToken(SECRETS.bitbucketBad, { provider: 'bitbucket', basicUser: 'someone-else@acme.com', identity: id });
+    t.providers.setToken(SECRETS.gitlabSlow, {
+      provider: 'gitlab',
+      scopes: ['read_api'],
+      status: 'slow',
+      delayMs: 500,
+      identity: id,
+    });
+    t.providers.setToken(SECRETS.bitbucketBad, {
+      provider: 'bitbucket',
+      basicUser: 'someone-else@acme.com',
+      identity: id,
+    });
 
     const submit = async (integration: string, values: Record<string, string>) => {
       const call = await openModal(t, integration, { userId: OWNER });
@@ -47,7 +57,10 @@ describe('secrets never leak', () => {
     await submit('bb-token', { email: 'canary@acme.com', token: SECRETS.bitbucketBad });
     const slow = await openModal(t, 'gitlab', { userId: OWNER });
     await t.driver.submit(slow.ref ?? '', { token: SECRETS.gitlabSlow }, { userId: OWNER });
-    await vi.waitFor(() => expect(JSON.stringify(t.slack.view(slow.ref ?? '')?.view)).toContain('is re-authenticated'), { timeout: 5000 });
+    await vi.waitFor(
+      () => expect(JSON.stringify(t.slack.view(slow.ref ?? '')?.view)).toContain('is re-authenticated'),
+      { timeout: 5000 },
+    );
 
     // OAuth round trip: the tokens the provider issues must stay sealed too.
     const oauth = await openModal(t, 'bb-oauth', { userId: OWNER });
@@ -59,7 +72,8 @@ describe('secrets never leak', () => {
     for (const request of t.providers.requests) {
       if (request.mount === '/bitbucket' && request.token) issuedOAuthTokens.push(request.token);
       if (request.path.endsWith('/access_token')) {
-        for (const value of new URLSearchParams(request.body).values()) if (value.length > 20) issuedOAuthTokens.push(value);
+        for (const value of new URLSearchParams(request.body).values())
+          if (value.length > 20) issuedOAuthTokens.push(value);
       }
     }
     expect(issuedOAuthTokens.length).toBeGreaterThan(0);
@@ -70,7 +84,14 @@ describe('secrets never leak', () => {
   const everything = () => [...Object.values(SECRETS), ...issuedOAuthTokens, BOT_TOKEN, SIGNING_SECRET];
 
   it('the flows really sent the secrets to the providers (so the searches below mean something)', () => {
-    for (const secret of [SECRETS.jiraCloud, SECRETS.githubOne, SECRETS.ado, SECRETS.harness, SECRETS.gitlabSlow, SECRETS.jiraDcBad]) {
+    for (const secret of [
+      SECRETS.jiraCloud,
+      SECRETS.githubOne,
+      SECRETS.ado,
+      SECRETS.harness,
+      SECRETS.gitlabSlow,
+      SECRETS.jiraDcBad,
+    ]) {
       expect(t.providers.requestsWith(secret).length, secret.slice(0, 12)).toBeGreaterThan(0);
     }
     expect(t.logs.text().length).toBeGreaterThan(1000);
@@ -78,12 +99,14 @@ describe('secrets never leak', () => {
 
   it('no log line, at debug level, contains any of them', () => {
     const logs = t.logs.text();
-    for (const secret of everything()) expect(logs.includes(secret), `log contains ${secret.slice(0, 10)}…`).toBe(false);
+    for (const secret of everything())
+      expect(logs.includes(secret), `log contains ${secret.slice(0, 10)}…`).toBe(false);
   });
 
   it('no Slack call or response_url post contains any of them', () => {
     const slack = JSON.stringify(t.slack.calls) + JSON.stringify(t.slack.responses) + JSON.stringify(t.slack.messages);
-    for (const secret of [...Object.values(SECRETS), ...issuedOAuthTokens]) expect(slack.includes(secret), `Slack saw ${secret.slice(0, 10)}…`).toBe(false);
+    for (const secret of [...Object.values(SECRETS), ...issuedOAuthTokens])
+      expect(slack.includes(secret), `Slack saw ${secret.slice(0, 10)}…`).toBe(false);
   });
 
   it('the database file and its WAL contain none of them (audit rows included)', () => {
@@ -92,6 +115,7 @@ describe('secrets never leak', () => {
     expect(files.length).toBeGreaterThan(0);
     const bytes = Buffer.concat(files.map((f) => readFileSync(f)));
     expect(bytes.includes(Buffer.from('reauth.modal'))).toBe(true);
-    for (const secret of everything()) expect(bytes.includes(Buffer.from(secret)), `database holds ${secret.slice(0, 10)}…`).toBe(false);
+    for (const secret of everything())
+      expect(bytes.includes(Buffer.from(secret)), `database holds ${secret.slice(0, 10)}…`).toBe(false);
   });
 });

@@ -29,12 +29,28 @@ describe('Slack routing', () => {
     t.deps.app.app.view('a_brand_new_view', async ({ ack }) => {
       await ack({ response_action: 'errors', errors: { token: 'handled by the new listener' } });
     });
-    const opened = await t.deps.slack.views.open({ trigger_id: await t.slack.mintTrigger(), view: { type: 'modal', callback_id: 'a_brand_new_view', title: { type: 'plain_text', text: 'New' }, submit: { type: 'plain_text', text: 'Go' }, blocks: [{ type: 'input', block_id: 'token', label: { type: 'plain_text', text: 'Token' }, element: { type: 'plain_text_input', action_id: 'token_value' } }] } });
+    const opened = await t.deps.slack.views.open({
+      trigger_id: await t.slack.mintTrigger(),
+      view: {
+        type: 'modal',
+        callback_id: 'a_brand_new_view',
+        title: { type: 'plain_text', text: 'New' },
+        submit: { type: 'plain_text', text: 'Go' },
+        blocks: [
+          {
+            type: 'input',
+            block_id: 'token',
+            label: { type: 'plain_text', text: 'Token' },
+            element: { type: 'plain_text_input', action_id: 'token_value' },
+          },
+        ],
+      },
+    });
     const response = await t.driver.submit(opened.view?.id ?? '', { token: 'anything' }, { userId: OWNER });
     expect(response.json).toEqual({ response_action: 'errors', errors: { token: 'handled by the new listener' } });
   });
 
-  it('a request no listener handles is acknowledged at once, not after Bolt\'s 3-second timeout', async () => {
+  it("a request no listener handles is acknowledged at once, not after Bolt's 3-second timeout", async () => {
     const response = await t.driver.click({ actionId: 'nobody_listens_to_this', actor: { userId: OWNER } });
     expect(response.status).toBe(200);
     expect(response.ackMs).toBeLessThan(2500);

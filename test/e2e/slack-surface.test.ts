@@ -5,7 +5,15 @@ import { findActiveIntegration } from '../helpers/queries.js';
 import { everyRowCatalogue } from '../helpers/catalogues.js';
 import { openModal, textOf, viewOf } from '../helpers/flows.js';
 import { signSlackBody } from '../helpers/slack-driver.js';
-import { ADMIN, GROUP_MEMBER, OWNER, SIGNING_SECRET, STRANGER, startTestApp, type TestApp } from '../helpers/start-app.js';
+import {
+  ADMIN,
+  GROUP_MEMBER,
+  OWNER,
+  SIGNING_SECRET,
+  STRANGER,
+  startTestApp,
+  type TestApp,
+} from '../helpers/start-app.js';
 
 const ID = { id: '7', name: 'Jane Doe', email: 'jane@acme.com', username: 'jane' };
 
@@ -14,7 +22,13 @@ describe('the Slack surface', () => {
   beforeAll(async () => {
     t = await startTestApp({ catalogue: everyRowCatalogue, fastPathMs: 300 });
     t.providers.setToken('glpat-SurfaceValid0123456789', { provider: 'gitlab', scopes: ['read_api'], identity: ID });
-    t.providers.setToken('glpat-SurfaceSlow0123456789x', { provider: 'gitlab', scopes: ['read_api'], identity: ID, status: 'slow', delayMs: 800 });
+    t.providers.setToken('glpat-SurfaceSlow0123456789x', {
+      provider: 'gitlab',
+      scopes: ['read_api'],
+      identity: ID,
+      status: 'slow',
+      delayMs: 800,
+    });
     t.providers.setToken('squ_SurfaceSonar0123456789abcdef0123', { provider: 'sonarqube', identity: ID });
   });
   afterAll(async () => t?.close());
@@ -29,7 +43,10 @@ describe('the Slack surface', () => {
     it('without an argument lists the integrations the caller may manage, with health and buttons', async () => {
       await t.driver.command('', { userId: OWNER });
       await expect.poll(() => t.slack.responses.length).toBeGreaterThan(0);
-      const overview = t.slack.responses.at(-1)?.body as { response_type: string; blocks: { accessory?: { action_id: string; value: string } }[] };
+      const overview = t.slack.responses.at(-1)?.body as {
+        response_type: string;
+        blocks: { accessory?: { action_id: string; value: string } }[];
+      };
       expect(overview.response_type).toBe('ephemeral');
       const buttons = overview.blocks.map((b) => b.accessory).filter(Boolean);
       expect(buttons.map((b) => b?.value)).toContain('gitlab');
@@ -47,7 +64,7 @@ describe('the Slack surface', () => {
       expect(textOf(t.slack.responses.at(-1)?.body)).toContain('(14');
     });
 
-    it('status shows every integration\'s health', async () => {
+    it("status shows every integration's health", async () => {
       const before = t.slack.responses.length;
       await t.driver.command('status', { userId: STRANGER });
       await expect.poll(() => t.slack.responses.length).toBe(before + 1);
@@ -59,18 +76,23 @@ describe('the Slack surface', () => {
       await t.driver.command('gitlba', { userId: OWNER });
       await expect.poll(() => t.slack.responses.length).toBe(before + 1);
       expect(textOf(t.slack.responses.at(-1)?.body)).toContain('Did you mean `gitlab`?');
-      expect(t.slack.callsOf('views.open').filter((c) => c.at > Date.now() - 1000 && textOf(c.args).includes('gitlba'))).toHaveLength(0);
+      expect(
+        t.slack.callsOf('views.open').filter((c) => c.at > Date.now() - 1000 && textOf(c.args).includes('gitlba')),
+      ).toHaveLength(0);
     });
 
-    it.each(['jira-connect', 'github-app'])('refuses %s: re-authentication is not available for app types', async (id) => {
-      const call = await openModal(t, id, { userId: OWNER });
-      const view = viewOf(call);
-      expect(view.title).toBe('Not available');
-      expect(textOf(view.blocks)).toContain('Re-authentication is not available');
-      expect(listAudit(t.deps.db, id)[0]).toMatchObject({ action: 'reauth.open', outcome: 'unsupported_app_type' });
-    });
+    it.each(['jira-connect', 'github-app'])(
+      'refuses %s: re-authentication is not available for app types',
+      async (id) => {
+        const call = await openModal(t, id, { userId: OWNER });
+        const view = viewOf(call);
+        expect(view.title).toBe('Not available');
+        expect(textOf(view.blocks)).toContain('Re-authentication is not available');
+        expect(listAudit(t.deps.db, id)[0]).toMatchObject({ action: 'reauth.open', outcome: 'unsupported_app_type' });
+      },
+    );
 
-    it('acks well inside Slack\'s 3 seconds', async () => {
+    it("acks well inside Slack's 3 seconds", async () => {
       const before = t.slack.callsOf('views.open').length;
       const response = await t.driver.command('gitlab', { userId: OWNER });
       expect(response.status).toBe(200);
@@ -83,15 +105,25 @@ describe('the Slack surface', () => {
     it('a member of an owning user group gets a light view first, then the form', async () => {
       const call = await openModal(t, 'sonar', { userId: GROUP_MEMBER });
       expect(viewOf(call).blocks.some((b) => b.type === 'input')).toBe(false);
-      await expect.poll(() => (t.slack.view(call.ref ?? '')?.view.blocks as { type: string }[]).some((b) => b.type === 'input')).toBe(true);
+      await expect
+        .poll(() => (t.slack.view(call.ref ?? '')?.view.blocks as { type: string }[]).some((b) => b.type === 'input'))
+        .toBe(true);
       expect(t.slack.callsOf('usergroups.users.list').length).toBeGreaterThan(0);
-      const response = await t.driver.submit(call.ref ?? '', { username: 'jane', token: 'squ_SurfaceSonar0123456789abcdef0123' }, { userId: GROUP_MEMBER });
+      const response = await t.driver.submit(
+        call.ref ?? '',
+        { username: 'jane', token: 'squ_SurfaceSonar0123456789abcdef0123' },
+        { userId: GROUP_MEMBER },
+      );
       expect(response.json).toMatchObject({ response_action: 'update' });
     });
 
     it('a submission is re-checked: a modal opened by one user cannot be submitted by another', async () => {
       const call = await openModal(t, 'gitlab', { userId: OWNER });
-      const response = await t.driver.submit(call.ref ?? '', { token: 'glpat-SurfaceValid0123456789' }, { userId: STRANGER });
+      const response = await t.driver.submit(
+        call.ref ?? '',
+        { token: 'glpat-SurfaceValid0123456789' },
+        { userId: STRANGER },
+      );
       expect(response.json).toMatchObject({ response_action: 'errors' });
       expect(listAudit(t.deps.db).find((a) => a.actor === STRANGER && a.outcome === 'tampered')).toBeDefined();
       expect(t.providers.requestsWith('glpat-SurfaceValid0123456789')).toHaveLength(0);
@@ -101,9 +133,14 @@ describe('the Slack surface', () => {
   describe('tampering', () => {
     it('altered private_metadata is refused and audited; nothing changes', async () => {
       const call = await openModal(t, 'gitlab', { userId: OWNER });
-      const response = await t.driver.submit(call.ref ?? '', { token: 'glpat-SurfaceValid0123456789' }, { userId: OWNER }, (view) => {
-        view.private_metadata = String(view.private_metadata).replace('gitlab', 'jira-dc');
-      });
+      const response = await t.driver.submit(
+        call.ref ?? '',
+        { token: 'glpat-SurfaceValid0123456789' },
+        { userId: OWNER },
+        (view) => {
+          view.private_metadata = String(view.private_metadata).replace('gitlab', 'jira-dc');
+        },
+      );
       expect(response.json).toMatchObject({ response_action: 'errors' });
       expect((response.json as { errors: { token: string } }).errors.token).toContain('altered');
       expect(listAudit(t.deps.db)[0]).toMatchObject({ actor: OWNER, action: 'reauth.modal', outcome: 'tampered' });
@@ -112,24 +149,66 @@ describe('the Slack surface', () => {
 
     it('fields of another auth type are refused and audited', async () => {
       const call = await openModal(t, 'gitlab', { userId: OWNER });
-      const response = await t.driver.submit(call.ref ?? '', { token: 'glpat-SurfaceValid0123456789', username: 'admin' }, { userId: OWNER });
+      const response = await t.driver.submit(
+        call.ref ?? '',
+        { token: 'glpat-SurfaceValid0123456789', username: 'admin' },
+        { userId: OWNER },
+      );
       expect(response.json).toMatchObject({ response_action: 'errors' });
-      expect(listAudit(t.deps.db, 'gitlab')[0]).toMatchObject({ outcome: 'tampered', detail: { reason: 'unexpected_fields', fields: ['username'] } });
+      expect(listAudit(t.deps.db, 'gitlab')[0]).toMatchObject({
+        outcome: 'tampered',
+        detail: { reason: 'unexpected_fields', fields: ['username'] },
+      });
     });
 
     it('an unsigned, mis-signed or replayed request is refused', async () => {
-      const body = new URLSearchParams({ command: '/reauth', text: 'help', user_id: OWNER, trigger_id: 'x', response_url: 'http://127.0.0.1:9/' }).toString();
-      const unsigned = await fetch(`${t.url}/slack/events`, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body });
+      const body = new URLSearchParams({
+        command: '/reauth',
+        text: 'help',
+        user_id: OWNER,
+        trigger_id: 'x',
+        response_url: 'http://127.0.0.1:9/',
+      }).toString();
+      const unsigned = await fetch(`${t.url}/slack/events`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+        body,
+      });
       expect(unsigned.status).toBe(401);
-      const wrong = await fetch(`${t.url}/slack/events`, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded', ...signSlackBody('not-the-secret', body) }, body });
+      const wrong = await fetch(`${t.url}/slack/events`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/x-www-form-urlencoded', ...signSlackBody('not-the-secret', body) },
+        body,
+      });
       expect(wrong.status).toBe(401);
-      const old = await fetch(`${t.url}/slack/events`, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded', ...signSlackBody(SIGNING_SECRET, body, Math.floor(Date.now() / 1000) - 600) }, body });
+      const old = await fetch(`${t.url}/slack/events`, {
+        method: 'POST',
+        headers: {
+          'Content-Type': 'application/x-www-form-urlencoded',
+          ...signSlackBody(SIGNING_SECRET, body, Math.floor(Date.now() / 1000) - 600),
+        },
+        body,
+      });
       expect(old.status).toBe(401);
-      const ahead = await fetch(`${t.url}/slack/events`, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded', ...signSlackBody(SIGNING_SECRET, body, Math.floor(Date.now() / 1000) + 600) }, body });
+      const ahead = await fetch(`${t.url}/slack/events`, {
+        method: 'POST',
+        headers: {
+          'Content-Type': 'application/x-www-form-urlencoded',
+          ...signSlackBody(SIGNING_SECRET, body, Math.floor(Date.now() / 1000) + 600),
+        },
+        body,
+      });
       expect(ahead.status).toBe(401);
       expect(t.logs.text()).toContain('more than 5 minutes from now');
       // Within the window either way, the same request is served.
-      const fresh = await fetch(`${t.url}/slack/events`, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded', ...signSlackBody(SIGNING_SECRET, body, Math.floor(Date.now() / 1000) + 60) }, body });
+      const fresh = await fetch(`${t.url}/slack/events`, {
+        method: 'POST',
+        headers: {
+          'Content-Type': 'application/x-www-form-urlencoded',
+          ...signSlackBody(SIGNING_SECRET, body, Math.floor(Date.now() / 1000) + 60),
+        },
+        body,
+      });
       expect(fresh.status).toBe(200);
     });
   });
@@ -137,31 +216,63 @@ describe('the Slack surface', () => {
   describe('slow validation', () => {
     it('shows "Validating connection…" at once, then updates the modal with the result', async () => {
       const call = await openModal(t, 'gitlab', { userId: OWNER });
-      const response = await t.driver.submit(call.ref ?? '', { token: 'glpat-SurfaceSlow0123456789x' }, { userId: OWNER });
+      const response = await t.driver.submit(
+        call.ref ?? '',
+        { token: 'glpat-SurfaceSlow0123456789x' },
+        { userId: OWNER },
+      );
       expect(response.json).toMatchObject({ response_action: 'update' });
       expect(textOf((response.json as { view: unknown }).view)).toContain('Validating connection');
-      await expect.poll(() => textOf(t.slack.view(call.ref ?? '')?.view), { timeout: 5000 }).toContain('is re-authenticated');
+      await expect
+        .poll(() => textOf(t.slack.view(call.ref ?? '')?.view), { timeout: 5000 })
+        .toContain('is re-authenticated');
       expect(t.slack.callsOf('views.update').some((c) => c.args.view_id === call.ref && c.ok)).toBe(true);
     });
 
     it('a slow refusal offers Try again, which brings the empty form back', async () => {
       t.providers.setToken('glpat-SurfaceSlowRevoked0123', { provider: 'gitlab', status: 'revoked', delayMs: 800 });
       const call = await openModal(t, 'gitlab', { userId: OWNER });
-      const response = await t.driver.submit(call.ref ?? '', { token: 'glpat-SurfaceSlowRevoked0123' }, { userId: OWNER });
+      const response = await t.driver.submit(
+        call.ref ?? '',
+        { token: 'glpat-SurfaceSlowRevoked0123' },
+        { userId: OWNER },
+      );
       expect(textOf(response.json)).toContain('Validating connection');
       await expect.poll(() => textOf(t.slack.view(call.ref ?? '')?.view), { timeout: 5000 }).toContain('Not saved');
       expect(JSON.stringify(t.slack.view(call.ref ?? '')?.view)).toContain('reauth_try_again');
-      await t.driver.click({ actionId: 'reauth_try_again', value: 'gitlab', actor: { userId: OWNER }, viewId: call.ref ?? '' });
-      await expect.poll(() => (t.slack.view(call.ref ?? '')?.view.blocks as { type: string }[]).some((b) => b.type === 'input')).toBe(true);
+      await t.driver.click({
+        actionId: 'reauth_try_again',
+        value: 'gitlab',
+        actor: { userId: OWNER },
+        viewId: call.ref ?? '',
+      });
+      await expect
+        .poll(() => (t.slack.view(call.ref ?? '')?.view.blocks as { type: string }[]).some((b) => b.type === 'input'))
+        .toBe(true);
     });
 
     it('if the person closed the modal, the result goes to them by direct message', async () => {
       const call = await openModal(t, 'gitlab', { userId: OWNER });
-      const response = await t.driver.submit(call.ref ?? '', { token: 'glpat-SurfaceSlow0123456789x' }, { userId: OWNER });
+      const response = await t.driver.submit(
+        call.ref ?? '',
+        { token: 'glpat-SurfaceSlow0123456789x' },
+        { userId: OWNER },
+      );
       expect(textOf(response.json)).toContain('Validating connection');
       t.slack.closeView(call.ref ?? '');
-      await expect.poll(() => t.slack.callsOf('views.update').some((c) => c.args.view_id === call.ref && c.error === 'not_found'), { timeout: 5000 }).toBe(true);
-      await expect.poll(() => t.slack.messages.some((m) => m.channel === `D${OWNER.slice(1)}` && m.text.includes('GitLab is re-authenticated'))).toBe(true);
+      await expect
+        .poll(
+          () => t.slack.callsOf('views.update').some((c) => c.args.view_id === call.ref && c.error === 'not_found'),
+          { timeout: 5000 },
+        )
+        .toBe(true);
+      await expect
+        .poll(() =>
+          t.slack.messages.some(
+            (m) => m.channel === `D${OWNER.slice(1)}` && m.text.includes('GitLab is re-authenticated'),
+          ),
+        )
+        .toBe(true);
     });
   });
 
@@ -181,7 +292,9 @@ describe('the Slack surface', () => {
       await t.driver.command('gitlab', { userId: OWNER });
       await expect.poll(() => t.slack.responses.length).toBe(before + 1);
       expect(Date.now() - started).toBeLessThan(5000);
-      expect(textOf(t.slack.responses.at(-1)?.body)).toContain('Slack is rate-limiting Reauth and did not open the form (ratelimited). Please run `/reauth gitlab` again in a minute.');
+      expect(textOf(t.slack.responses.at(-1)?.body)).toContain(
+        'Slack is rate-limiting Reauth and did not open the form (ratelimited). Please run `/reauth gitlab` again in a minute.',
+      );
     });
 
     it('a Slack server error on views.open is reported to the person', async () => {
@@ -189,12 +302,19 @@ describe('the Slack surface', () => {
       const before = t.slack.responses.length;
       await t.driver.command('gitlab', { userId: OWNER });
       await expect.poll(() => t.slack.responses.length, { timeout: 5000 }).toBe(before + 1);
-      expect(textOf(t.slack.responses.at(-1)?.body)).toMatch(/Reauth could not reach Slack to open the form \(.+\)\. Please run `\/reauth gitlab` again in a moment/);
+      expect(textOf(t.slack.responses.at(-1)?.body)).toMatch(
+        /Reauth could not reach Slack to open the form \(.+\)\. Please run `\/reauth gitlab` again in a moment/,
+      );
       t.slack.clearInjections();
     });
 
     it('clicking a link-out button is acknowledged', async () => {
-      const response = await t.driver.click({ actionId: 'oauth_link', actor: { userId: OWNER }, url: 'https://example.com', message: { channel: 'C0ALERTS', ts: '1.1' } });
+      const response = await t.driver.click({
+        actionId: 'oauth_link',
+        actor: { userId: OWNER },
+        url: 'https://example.com',
+        message: { channel: 'C0ALERTS', ts: '1.1' },
+      });
       expect(response.status).toBe(200);
     });
   });
@@ -206,7 +326,13 @@ describe('the Slack surface', () => {
       const before = t.slack.messages.length;
       const response = await t.driver.command('jira-dc', { userId: OWNER });
       expect(response.status).toBe(200);
-      await expect.poll(() => t.slack.messages.slice(before).find((m) => m.channel === `D${OWNER.slice(1)}` && m.text.includes('Something went wrong'))).toBeDefined();
+      await expect
+        .poll(() =>
+          t.slack.messages
+            .slice(before)
+            .find((m) => m.channel === `D${OWNER.slice(1)}` && m.text.includes('Something went wrong')),
+        )
+        .toBeDefined();
       const dm = t.slack.messages.slice(before).find((m) => m.text.includes('Something went wrong'));
       const reference = /reference `([0-9a-f]{8})`/.exec(textOf(dm?.blocks))?.[1];
       expect(reference).toBeDefined();
@@ -218,7 +344,12 @@ describe('the Slack surface', () => {
 
   it('the Re-authenticate button opens the same modal as the command', async () => {
     const before = t.slack.callsOf('views.open').length;
-    await t.driver.click({ actionId: 'reauth_open', value: 'gitlab', actor: { userId: OWNER }, message: { channel: 'C0ALERTS', ts: '1.1' } });
+    await t.driver.click({
+      actionId: 'reauth_open',
+      value: 'gitlab',
+      actor: { userId: OWNER },
+      message: { channel: 'C0ALERTS', ts: '1.1' },
+    });
     await expect.poll(() => t.slack.callsOf('views.open').length).toBe(before + 1);
     const view = viewOf(t.slack.callsOf('views.open')[before] ?? { at: 0, method: '', args: {}, ok: false });
     expect(view.blocks.filter((b) => b.type === 'input').map((b) => b.block_id)).toEqual(['token']);

@@ -5,7 +5,8 @@ describe('smoke', () => {
   let t: TestApp;
   beforeAll(async () => {
     t = await startTestApp({
-      catalogue: (p) => `integrations:\n  - { id: gitlab-acme, name: GitLab Acme, provider: gitlab, auth: pat, url: "${p.baseUrl('gitlab')}", owners: [U0OWNER] }\n`,
+      catalogue: (p) =>
+        `integrations:\n  - { id: gitlab-acme, name: GitLab Acme, provider: gitlab, auth: pat, url: "${p.baseUrl('gitlab')}", owners: [U0OWNER] }\n`,
     });
   });
   afterAll(async () => t?.close());
@@ -24,8 +25,16 @@ describe('smoke', () => {
     await expect.poll(() => t.slack.callsOf('views.open').length).toBe(1);
     const call = t.slack.callsOf('views.open')[0];
     expect(call?.ok).toBe(true);
-    t.providers.setToken('glpat-SmokeValid0123456789', { provider: 'gitlab', scopes: ['read_api'], identity: { id: '1', name: 'Jane' } });
-    const submitted = await t.driver.submit(call?.ref ?? '', { token: 'glpat-SmokeValid0123456789' }, { userId: ADMIN });
+    t.providers.setToken('glpat-SmokeValid0123456789', {
+      provider: 'gitlab',
+      scopes: ['read_api'],
+      identity: { id: '1', name: 'Jane' },
+    });
+    const submitted = await t.driver.submit(
+      call?.ref ?? '',
+      { token: 'glpat-SmokeValid0123456789' },
+      { userId: ADMIN },
+    );
     expect(submitted.status).toBe(200);
     expect(submitted.json).toMatchObject({ response_action: 'update' });
   });

@@ -31,11 +31,24 @@ describe.skipIf(!hasChromium && !required)('the one-time page in a real browser 
   beforeAll(async () => {
     mkdirSync(SHOTS, { recursive: true });
     dir = tempDir();
-    sandbox = await startSandbox({ dataDir: dir.path, port: await freePort(), healthCheckSeconds: 3600, secretEntry: 'web' });
+    sandbox = await startSandbox({
+      dataDir: dir.path,
+      port: await freePort(),
+      healthCheckSeconds: 3600,
+      secretEntry: 'web',
+    });
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     });
     slack = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     await slack.goto(`${sandbox.url}/sandbox`);
@@ -64,7 +77,7 @@ describe.skipIf(!hasChromium && !required)('the one-time page in a real browser 
     return page;
   }
 
-  it('types the token on Reauth\'s page, not in Slack: validated, swapped, the alert resolved, every sink delivered', async () => {
+  it("types the token on Reauth's page, not in Slack: validated, swapped, the alert resolved, every sink delivered", async () => {
     const context = await browser.newContext({ viewport: { width: 390, height: 844 }, javaScriptEnabled: false });
     const page = await openForm(context);
     await page.getByLabel('Account email').fill(jira?.identifier?.value ?? '');
@@ -83,7 +96,11 @@ describe.skipIf(!hasChromium && !required)('the one-time page in a real browser 
     await page.screenshot({ path: join(SHOTS, 'done.png'), fullPage: true });
 
     await slack.waitForSelector('#pane-channel .blk-header:has-text("Jira (Acme Cloud) is healthy again")');
-    await expect.poll(async () => ((await slack.textContent('#delivery-sinks')) ?? '').match(/delivered · v2/g)?.length ?? 0, { timeout: 10_000 }).toBe(3);
+    await expect
+      .poll(async () => ((await slack.textContent('#delivery-sinks')) ?? '').match(/delivered · v2/g)?.length ?? 0, {
+        timeout: 10_000,
+      })
+      .toBe(3);
     expect(sandbox.delivery.vault.read(VAULT_PATH.mount, VAULT_PATH.path)).toMatchObject({ token: jira?.fresh?.[0] });
     await context.close();
   });
@@ -104,7 +121,9 @@ describe.skipIf(!hasChromium && !required)('the one-time page in a real browser 
     await page.getByLabel(/Yes, replace the current account/).check();
     await page.getByRole('button', { name: 'Continue' }).click();
     await page.locator('h1', { hasText: 'is re-authenticated' }).waitFor();
-    await expect.poll(() => sandbox.delivery.vault.read(VAULT_PATH.mount, VAULT_PATH.path)?.token, { timeout: 10_000 }).toBe(jira?.otherAccount?.token);
+    await expect
+      .poll(() => sandbox.delivery.vault.read(VAULT_PATH.mount, VAULT_PATH.path)?.token, { timeout: 10_000 })
+      .toBe(jira?.otherAccount?.token);
     expect(held?.token).toBe(jira?.fresh?.[0]);
     await context.close();
   });

@@ -28,15 +28,25 @@ describe('the one-time web page', () => {
     t.providers.setToken(TOKENS.jira, { provider: 'jira', basicUser: 'svc@acme.com', identity: SERVICE });
     t.providers.setToken(TOKENS.jiraAgain, { provider: 'jira', basicUser: 'svc@acme.com', identity: SERVICE });
     t.providers.setToken(TOKENS.jiraPersonal, { provider: 'jira', basicUser: 'pat@acme.com', identity: PERSON });
-    t.providers.setToken(TOKENS.jiraRevoked, { provider: 'jira', basicUser: 'svc@acme.com', status: 'revoked', identity: SERVICE });
-    t.providers.setToken(TOKENS.sonar, { provider: 'sonarqube', identity: { id: 'sonar-ci', username: 'sonar-ci', name: 'Sonar CI' } });
+    t.providers.setToken(TOKENS.jiraRevoked, {
+      provider: 'jira',
+      basicUser: 'svc@acme.com',
+      status: 'revoked',
+      identity: SERVICE,
+    });
+    t.providers.setToken(TOKENS.sonar, {
+      provider: 'sonarqube',
+      identity: { id: 'sonar-ci', username: 'sonar-ci', name: 'Sonar CI' },
+    });
   });
   afterAll(async () => t?.close());
 
   /** The link the modal's open_web_form button carries, for this user. */
   async function linkFor(id: string, userId = OWNER): Promise<string> {
     const view = viewOf(await openModal(t, id, { userId }));
-    const button = view.blocks.flatMap((b) => b.elements ?? []).find((e) => e.action_id === 'open_web_form') as { url: string } | undefined;
+    const button = view.blocks.flatMap((b) => b.elements ?? []).find((e) => e.action_id === 'open_web_form') as
+      | { url: string }
+      | undefined;
     if (!button) throw new Error('no open_web_form button');
     return button.url;
   }
@@ -62,7 +72,8 @@ describe('the one-time web page', () => {
     const { page } = await opened('jira-cloud');
     expect(page.status).toBe(200);
     const csp = page.headers.get('content-security-policy') ?? '';
-    for (const directive of ["default-src 'none'", "form-action 'self'", "frame-ancestors 'none'"]) expect(csp).toContain(directive);
+    for (const directive of ["default-src 'none'", "form-action 'self'", "frame-ancestors 'none'"])
+      expect(csp).toContain(directive);
     expect(page.headers.get('cache-control')).toBe('no-store');
     expect(page.headers.get('referrer-policy')).toBe('no-referrer');
     const [cookie = ''] = page.setCookie;
@@ -90,8 +101,16 @@ describe('the one-time web page', () => {
     expect(done.status).toBe(200);
     expect(done.text).toContain('Jira Cloud is re-authenticated');
     expect(currentCredential(t.deps.db, 'integration:jira-cloud')?.identity).toMatchObject({ id: SERVICE.id });
-    expect(listAudit(t.deps.db, 'jira-cloud')[0]).toMatchObject({ actor: OWNER, action: 'reauth.web', outcome: 'success' });
-    await vi.waitFor(() => expect(t.slack.messages.slice(messages).some((m) => m.text.includes(`<@${OWNER}> re-authenticated Jira Cloud`))).toBe(true));
+    expect(listAudit(t.deps.db, 'jira-cloud')[0]).toMatchObject({
+      actor: OWNER,
+      action: 'reauth.web',
+      outcome: 'success',
+    });
+    await vi.waitFor(() =>
+      expect(
+        t.slack.messages.slice(messages).some((m) => m.text.includes(`<@${OWNER}> re-authenticated Jira Cloud`)),
+      ).toBe(true),
+    );
     const before = fingerprint('jira-cloud');
     const again = await browser.post(link, { csrf, email: 'svc@acme.com', token: TOKENS.jiraAgain });
     expect(again.status).toBe(410);
@@ -106,7 +125,9 @@ describe('the one-time web page', () => {
     const page = await browser.post(link, { csrf, email: 'svc@acme.com', token: TOKENS.jiraRevoked });
     pages.push(page.text);
     expect(page.status).toBe(200);
-    expect(page.text).toMatch(/<input type="password" id="token" name="token" aria-describedby="token-hint token-error" required aria-invalid="true" autofocus/);
+    expect(page.text).toMatch(
+      /<input type="password" id="token" name="token" aria-describedby="token-hint token-error" required aria-invalid="true" autofocus/,
+    );
     expect(page.text).toMatch(/<p class="error" id="token-error">[^<]+<\/p>/);
     expect(page.text).toContain('value="svc@acme.com"');
     expect(page.text).not.toContain(TOKENS.jiraRevoked);
@@ -134,11 +155,22 @@ describe('the one-time web page', () => {
     expect(fingerprint('jira-cloud')).toBe(before);
     // Asked again and confirmed: swapped, audited with both accounts.
     const askAgain = await browser.post(link, { csrf, email: 'pat@acme.com', token: TOKENS.jiraPersonal });
-    const confirmed = await browser.post(link, { csrf: csrfOf(askAgain.text), step: 'confirm', confirm_account: 'replace' });
+    const confirmed = await browser.post(link, {
+      csrf: csrfOf(askAgain.text),
+      step: 'confirm',
+      confirm_account: 'replace',
+    });
     expect(confirmed.status).toBe(200);
     expect(confirmed.text).toContain('is re-authenticated');
     expect(currentCredential(t.deps.db, 'integration:jira-cloud')?.identity).toMatchObject({ id: PERSON.id });
-    expect(listAudit(t.deps.db, 'jira-cloud')[0]).toMatchObject({ action: 'reauth.web', outcome: 'success', detail: { previous_accounts: [expect.stringContaining('svc-acc')], new_accounts: [expect.stringContaining('pat-acc')] } });
+    expect(listAudit(t.deps.db, 'jira-cloud')[0]).toMatchObject({
+      action: 'reauth.web',
+      outcome: 'success',
+      detail: {
+        previous_accounts: [expect.stringContaining('svc-acc')],
+        new_accounts: [expect.stringContaining('pat-acc')],
+      },
+    });
   });
 
   describe('refusals: a 4xx page with one clear sentence, audited, nothing changed', () => {
@@ -168,7 +200,11 @@ describe('the one-time web page', () => {
     ])('a %s anti-forgery field', async (_what, csrf) => {
       const { link, browser } = await opened('jira-cloud');
       const before = fingerprint('jira-cloud');
-      const page = await browser.post(link, { ...(csrf ? { csrf } : {}), email: 'svc@acme.com', token: TOKENS.jiraAgain });
+      const page = await browser.post(link, {
+        ...(csrf ? { csrf } : {}),
+        email: 'svc@acme.com',
+        token: TOKENS.jiraAgain,
+      });
       expect(page.status).toBe(403);
       expect(page.text).toContain('anti-forgery');
       expect(lastWebFormAudit()).toMatchObject({ outcome: 'bad_form' });
@@ -214,7 +250,10 @@ describe('the one-time web page', () => {
     await t.restart({ SECRET_ENTRY: 'web' });
     for (const id of ['jira-cloud', 'github-pat', 'sonar', 'gitlab']) {
       const view = viewOf(await openModal(t, id, { userId: OWNER }));
-      expect(view.blocks.filter((b) => b.type === 'input'), id).toEqual([]);
+      expect(
+        view.blocks.filter((b) => b.type === 'input'),
+        id,
+      ).toEqual([]);
       expect(JSON.stringify(view.blocks)).toContain('"action_id":"open_web_form"');
     }
     const sonar = await opened('sonar');
@@ -228,7 +267,8 @@ describe('the one-time web page', () => {
   });
 
   it('no token reached the pages, a log line at debug, a Slack call or the database', () => {
-    for (const token of [TOKENS.jira, TOKENS.jiraPersonal, TOKENS.jiraRevoked, TOKENS.sonar]) expect(t.providers.requestsWith(token).length).toBeGreaterThan(0);
+    for (const token of [TOKENS.jira, TOKENS.jiraPersonal, TOKENS.jiraRevoked, TOKENS.sonar])
+      expect(t.providers.requestsWith(token).length).toBeGreaterThan(0);
     const html = pages.join('\n');
     const logs = t.logs.text();
     const slack = JSON.stringify(t.slack.calls) + JSON.stringify(t.slack.responses) + JSON.stringify(t.slack.messages);

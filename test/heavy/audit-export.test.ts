@@ -25,26 +25,47 @@ describe('reauth-bot audit over 1,000,000 rows', () => {
     dir?.cleanup();
   });
 
-  it.each(['jsonl', 'csv'])('%s: every row out, memory flat', async (format) => {
-    // The heap is capped at 64 MB: an export that held the rows (well over a gigabyte) dies of it; one that
-    // streams finishes. Without the cap, Node 24's collector lets a streaming process grow to ~350 MB before it collects.
-    const child = spawn(process.execPath, ['--max-old-space-size=64', '--max-semi-space-size=4', '--import', 'data:text/javascript,process.on("exit",()=>process.stderr.write("maxrss="+process.resourceUsage().maxRSS+"\\n"))', join(build, 'dist/src/cli.js'), 'audit', '--format', format], {
-      env: { ...process.env, DATABASE_PATH: join(dir.path, 'reauth.db'), INTEGRATIONS_FILE: join(dir.path, 'integrations.yml') },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let lines = 0;
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      for (const byte of chunk) if (byte === 10) lines += 1;
-    });
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const code = await new Promise<number | null>((resolveExit) => child.once('exit', resolveExit));
-    expect(code, stderr).toBe(0);
-    // JSON lines: one line a row. CSV: a header, and a row per line (no value holds a line break here).
-    expect(lines).toBe(format === 'csv' ? 1_000_001 : 1_000_000);
-    const peakMb = Number(/maxrss=(\d+)/.exec(stderr)?.[1]) / 1024;
-    console.log(`audit export of 1,000,000 rows as ${format}: peak RSS ${peakMb.toFixed(1)} MB`);
-    // Holding the rows would take well over a gigabyte; streaming stays near the process's own size.
-    expect(peakMb).toBeLessThan(200);
-  }, 120_000);
+  it.each(['jsonl', 'csv'])(
+    '%s: every row out, memory flat',
+    async (format) => {
+      // The heap is capped at 64 MB: an export that held the rows (well over a gigabyte) dies of it; one that
+      // streams finishes. Without the cap, Node 24's collector lets a streaming process grow to ~350 MB before it collects.
+      const child = spawn(
+        process.execPath,
+        [
+          '--max-old-space-size=64',
+          '--max-semi-space-size=4',
+          '--import',
+          'data:text/javascript,process.on("exit",()=>process.stderr.write("maxrss="+process.resourceUsage().maxRSS+"\\n"))',
+          join(build, 'dist/src/cli.js'),
+          'audit',
+          '--format',
+          format,
+        ],
+        {
+          env: {
+            ...process.env,
+            DATABASE_PATH: join(dir.path, 'reauth.db'),
+            INTEGRATIONS_FILE: join(dir.path, 'integrations.yml'),
+          },
+          stdio: ['ignore', 'pipe', 'pipe'],
+        },
+      );
+      let lines = 0;
+      let stderr = '';
+      child.stdout.on('data', (chunk: Buffer) => {
+        for (const byte of chunk) if (byte === 10) lines += 1;
+      });
+      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+      const code = await new Promise<number | null>((resolveExit) => child.once('exit', resolveExit));
+      expect(code, stderr).toBe(0);
+      // JSON lines: one line a row. CSV: a header, and a row per line (no value holds a line break here).
+      expect(lines).toBe(format === 'csv' ? 1_000_001 : 1_000_000);
+      const peakMb = Number(/maxrss=(\d+)/.exec(stderr)?.[1]) / 1024;
+      console.log(`audit export of 1,000,000 rows as ${format}: peak RSS ${peakMb.toFixed(1)} MB`);
+      // Holding the rows would take well over a gigabyte; streaming stays near the process's own size.
+      expect(peakMb).toBeLessThan(200);
+    },
+    120_000,
+  );
 });

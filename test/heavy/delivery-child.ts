@@ -44,7 +44,15 @@ await syncCatalogue(store, catalogue.entries, clock.now());
 await store.deliveries.releaseLeases(); // as the server does at start
 const sinksOf = (id: string) => catalogue.entries.find((e) => e.id === id)?.deliver ?? [];
 const outbox = createOutboxPlanner({ sinksOf, keyring });
-const worker = createDeliveryWorker({ store, keyring, senders: createSinkSenders(http, { secretFromEnv: (name) => env[name], vault: undefined }), sinksOf, clock, logger, random: Math.random });
+const worker = createDeliveryWorker({
+  store,
+  keyring,
+  senders: createSinkSenders(http, { secretFromEnv: (name) => env[name], vault: undefined }),
+  sinksOf,
+  clock,
+  logger,
+  random: Math.random,
+});
 const integration = await store.integrations.findActive('jira-acme');
 if (!integration) throw new Error('no integration');
 
@@ -66,8 +74,21 @@ const reauth = createReauthService({
 async function commitNext(): Promise<number> {
   const version = ((await store.credentials.current(integration!.credentialKey))?.version ?? 0) + 1;
   const token = `ATATT3xCRASHdelivery${String(version).padStart(6, '0')}=ZZ`;
-  const outcome = { kind: 'valid' as const, identity: { id: '1', name: 'Crash' }, scopes: null, expiresAt: null, rateLimitRemaining: null, reason: 'ok' };
-  const committed = await reauth.commit({ integration: integration!, actor: 'U0CRASH', payload: { kind: 'tokens', identifier: 'ops@acme.example', tokens: [token] }, validation: { outcome, tokens: [{ position: 1, fingerprint: fingerprintSecret(token), outcome }] }, how: 'modal' });
+  const outcome = {
+    kind: 'valid' as const,
+    identity: { id: '1', name: 'Crash' },
+    scopes: null,
+    expiresAt: null,
+    rateLimitRemaining: null,
+    reason: 'ok',
+  };
+  const committed = await reauth.commit({
+    integration: integration!,
+    actor: 'U0CRASH',
+    payload: { kind: 'tokens', identifier: 'ops@acme.example', tokens: [token] },
+    validation: { outcome, tokens: [{ position: 1, fingerprint: fingerprintSecret(token), outcome }] },
+    how: 'modal',
+  });
   return committed.credential.version;
 }
 

@@ -25,7 +25,10 @@ describe('delivery survives SIGKILL', () => {
   beforeAll(async () => {
     dir = tempDir();
     hook = await startWebhookReceiver(SECRET);
-    writeFileSync(join(dir.path, 'integrations.yml'), `integrations:\n  - id: jira-acme\n    provider: jira\n    auth: api_key\n    url: https://acme.atlassian.net\n    deliver:\n      - webhook: ${hook.url}\n        secret_env: HOOK_SECRET\n        include_credential: true\n      - file: ${join(dir.path, 'out', 'jira-acme.json')}\n`);
+    writeFileSync(
+      join(dir.path, 'integrations.yml'),
+      `integrations:\n  - id: jira-acme\n    provider: jira\n    auth: api_key\n    url: https://acme.atlassian.net\n    deliver:\n      - webhook: ${hook.url}\n        secret_env: HOOK_SECRET\n        include_credential: true\n      - file: ${join(dir.path, 'out', 'jira-acme.json')}\n`,
+    );
   }, 120_000);
   afterAll(async () => {
     await hook?.close();
@@ -34,26 +37,43 @@ describe('delivery survives SIGKILL', () => {
 
   function run(mode: string, extra: Record<string, string> = {}) {
     const child = spawn(process.execPath, [join(build, 'dist/test/heavy/delivery-child.js')], {
-      env: { ...process.env, MODE: mode, DATABASE_PATH: join(dir.path, 'reauth.db'), INTEGRATIONS_FILE: join(dir.path, 'integrations.yml'), KEY: key, HOOK_SECRET: SECRET, ...extra },
+      env: {
+        ...process.env,
+        MODE: mode,
+        DATABASE_PATH: join(dir.path, 'reauth.db'),
+        INTEGRATIONS_FILE: join(dir.path, 'integrations.yml'),
+        KEY: key,
+        HOOK_SECRET: SECRET,
+        ...extra,
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';
     let err = '';
     child.stdout?.on('data', (c: Buffer) => (out += c.toString()));
     child.stderr?.on('data', (c: Buffer) => (err += c.toString()));
-    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((done) => child.once('exit', (code, signal) => done({ code, signal })));
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((done) =>
+      child.once('exit', (code, signal) => done({ code, signal })),
+    );
     /** Resolves when the output has a line matching `pattern` (or the child ended). */
     const until = (pattern: RegExp) =>
       new Promise<void>((done, fail) => {
         const check = () => (pattern.test(out) ? done() : undefined);
         child.stdout?.on('data', check);
         check();
-        void exited.then(({ code, signal }) => (pattern.test(out) || signal === 'SIGKILL' ? done() : fail(new Error(`the child stopped (${code}): ${err.slice(-2000)}`))));
+        void exited.then(({ code, signal }) =>
+          pattern.test(out) || signal === 'SIGKILL'
+            ? done()
+            : fail(new Error(`the child stopped (${code}): ${err.slice(-2000)}`)),
+        );
       });
     return { child, exited, until, output: () => out };
   }
 
-  const delivered = () => hook.received.filter((r) => r.verified && r.status === 200 && r.payload?.type === 'credential.updated').map((r) => Number(r.payload?.data?.version));
+  const delivered = () =>
+    hook.received
+      .filter((r) => r.verified && r.status === 200 && r.payload?.type === 'credential.updated')
+      .map((r) => Number(r.payload?.data?.version));
 
   it('a version committed right before a kill is delivered after the restart', async () => {
     const worker = run('commit');
@@ -65,7 +85,10 @@ describe('delivery survives SIGKILL', () => {
     await drain.until(/^drained$/m);
     expect((await drain.exited).code).toBe(0);
     expect(delivered()).toEqual([1]);
-    expect(JSON.parse(readFileSync(join(dir.path, 'out', 'jira-acme.json'), 'utf8'))).toMatchObject({ version: 1, credential: { token: 'ATATT3xCRASHdelivery000001=ZZ' } });
+    expect(JSON.parse(readFileSync(join(dir.path, 'out', 'jira-acme.json'), 'utf8'))).toMatchObject({
+      version: 1,
+      credential: { token: 'ATATT3xCRASHdelivery000001=ZZ' },
+    });
   });
 
   it(`killed ${KILLS} times while committing and delivering, every version arrives, in order`, async () => {
@@ -88,8 +111,12 @@ describe('delivery survives SIGKILL', () => {
     // At least once: every version from 1 to the latest; in order: never an older one after a newer one.
     expect(new Set(versions)).toEqual(new Set(Array.from({ length: latest }, (_, i) => i + 1)));
     expect(versions.every((v, i) => i === 0 || v >= versions[i - 1]!)).toBe(true);
-    expect(JSON.parse(readFileSync(join(dir.path, 'out', 'jira-acme.json'), 'utf8'))).toMatchObject({ version: latest });
-    console.log(`delivery crash: ${KILLS} kills, ${latest} versions, ${versions.length} deliveries (${versions.length - latest} repeated after a kill)`);
+    expect(JSON.parse(readFileSync(join(dir.path, 'out', 'jira-acme.json'), 'utf8'))).toMatchObject({
+      version: latest,
+    });
+    console.log(
+      `delivery crash: ${KILLS} kills, ${latest} versions, ${versions.length} deliveries (${versions.length - latest} repeated after a kill)`,
+    );
   });
 
   it('a file sink killed mid-write leaves the previous file whole', async () => {

@@ -32,13 +32,38 @@ describe('graceful shutdown', () => {
     dir?.cleanup();
   });
 
-  async function startServer(name: string): Promise<{ child: ChildProcess; url: string; driver: SlackDriver; exit: Promise<number | null>; output: () => string; db: string; catalogue: string }> {
+  async function startServer(
+    name: string,
+  ): Promise<{
+    child: ChildProcess;
+    url: string;
+    driver: SlackDriver;
+    exit: Promise<number | null>;
+    output: () => string;
+    db: string;
+    catalogue: string;
+  }> {
     const port = await freePort();
     const catalogue = join(dir.path, `${name}.yml`);
-    writeFileSync(catalogue, `integrations:\n  - { id: gitlab, name: GitLab, provider: gitlab, auth: pat, url: "${providers.baseUrl('gitlab')}", owners: [U0OWNER] }\n`);
+    writeFileSync(
+      catalogue,
+      `integrations:\n  - { id: gitlab, name: GitLab, provider: gitlab, auth: pat, url: "${providers.baseUrl('gitlab')}", owners: [U0OWNER] }\n`,
+    );
     const db = join(dir.path, `${name}.db`);
     const child = spawn(process.execPath, [join(build, 'dist/src/main.js')], {
-      env: { ...process.env, SLACK_BOT_TOKEN: BOT_TOKEN, SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: slack.apiUrl, PORT: String(port), PUBLIC_URL: `http://127.0.0.1:${port}`, DATABASE_PATH: db, INTEGRATIONS_FILE: catalogue, REAUTH_SECRET_KEY: newKeyText(), HEALTH_CHECK_INTERVAL_SECONDS: '0', LOG_LEVEL: 'info' },
+      env: {
+        ...process.env,
+        SLACK_BOT_TOKEN: BOT_TOKEN,
+        SLACK_SIGNING_SECRET: SIGNING_SECRET,
+        SLACK_API_URL: slack.apiUrl,
+        PORT: String(port),
+        PUBLIC_URL: `http://127.0.0.1:${port}`,
+        DATABASE_PATH: db,
+        INTEGRATIONS_FILE: catalogue,
+        REAUTH_SECRET_KEY: newKeyText(),
+        HEALTH_CHECK_INTERVAL_SECONDS: '0',
+        LOG_LEVEL: 'info',
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';
@@ -46,8 +71,19 @@ describe('graceful shutdown', () => {
     child.stderr?.on('data', (c: Buffer) => (output += c.toString()));
     const exit = new Promise<number | null>((resolveExit) => child.once('exit', (code) => resolveExit(code)));
     const url = `http://127.0.0.1:${port}`;
-    await vi.waitFor(async () => expect((await fetch(`${url}/healthz`)).status).toBe(200), { timeout: 20_000, interval: 50 });
-    return { child, url, driver: createSlackDriver({ appUrl: url, signingSecret: SIGNING_SECRET, slack }), exit, output: () => output, db, catalogue };
+    await vi.waitFor(async () => expect((await fetch(`${url}/healthz`)).status).toBe(200), {
+      timeout: 20_000,
+      interval: 50,
+    });
+    return {
+      child,
+      url,
+      driver: createSlackDriver({ appUrl: url, signingSecret: SIGNING_SECRET, slack }),
+      exit,
+      output: () => output,
+      db,
+      catalogue,
+    };
   }
 
   /** Opens the form and submits a token the provider answers slowly: it is still validating after the ack. */
@@ -68,7 +104,10 @@ describe('graceful shutdown', () => {
     expect((await read()).status).toBe(401);
     const reloads = () => (server.output().match(/"event":"consumers_reloaded"/g) ?? []).length;
     const { createHash } = await import('node:crypto');
-    writeFileSync(server.catalogue, `integrations:\n  - { id: gitlab, name: GitLab, provider: gitlab, auth: pat, url: "${providers.baseUrl('gitlab')}", owners: [U0OWNER] }\nconsumers:\n  - { name: ingest, token_sha256: ${createHash('sha256').update(token).digest('hex')}, integrations: [gitlab] }\n`);
+    writeFileSync(
+      server.catalogue,
+      `integrations:\n  - { id: gitlab, name: GitLab, provider: gitlab, auth: pat, url: "${providers.baseUrl('gitlab')}", owners: [U0OWNER] }\nconsumers:\n  - { name: ingest, token_sha256: ${createHash('sha256').update(token).digest('hex')}, integrations: [gitlab] }\n`,
+    );
     await vi.waitFor(() => expect(reloads()).toBe(1), { timeout: 10_000, interval: 50 }); // the file watcher
     // Known now (404: no credential yet, instead of 401).
     expect((await read()).status).toBe(404);
@@ -80,16 +119,29 @@ describe('graceful shutdown', () => {
   }, 60_000);
 
   it('SIGTERM: /healthz is 503 at once, new requests are told to try again, the validation in flight finishes, exit 0', async () => {
-    providers.setToken(SLOW, { provider: 'gitlab', scopes: ['read_api'], identity: { id: '1', name: 'Jane Doe', username: 'jane' }, status: 'slow', delayMs: 4_000 });
+    providers.setToken(SLOW, {
+      provider: 'gitlab',
+      scopes: ['read_api'],
+      identity: { id: '1', name: 'Jane Doe', username: 'jane' },
+      status: 'slow',
+      delayMs: 4_000,
+    });
     const server = await startServer('graceful');
     const viewId = await slowSubmission(server);
     server.child.kill('SIGTERM');
-    await vi.waitFor(async () => expect((await fetch(`${server.url}/healthz`)).status).toBe(503), { timeout: 2_000, interval: 20 });
+    await vi.waitFor(async () => expect((await fetch(`${server.url}/healthz`)).status).toBe(503), {
+      timeout: 2_000,
+      interval: 20,
+    });
     const during = await server.driver.command('gitlab', { userId: OWNER });
     expect(during.json).toMatchObject({ response_type: 'ephemeral', text: expect.stringContaining('restarting') });
     expect(await server.exit).toBe(0);
     // The validation finished before the exit: the modal shows the result and the credential is stored.
-    expect(slack.callsOf('views.update').some((c) => c.args.view_id === viewId && JSON.stringify(c.args.view).includes('is re-authenticated'))).toBe(true);
+    expect(
+      slack
+        .callsOf('views.update')
+        .some((c) => c.args.view_id === viewId && JSON.stringify(c.args.view).includes('is re-authenticated')),
+    ).toBe(true);
     const db = new Database(server.db, { readonly: true });
     expect(db.prepare('select count(*) n from credentials where replaced_at is null').get()).toEqual({ n: 1 });
     db.close();
@@ -101,7 +153,10 @@ describe('graceful shutdown', () => {
     const server = await startServer('forced');
     await slowSubmission(server);
     server.child.kill('SIGTERM');
-    await vi.waitFor(async () => expect((await fetch(`${server.url}/healthz`)).status).toBe(503), { timeout: 2_000, interval: 20 });
+    await vi.waitFor(async () => expect((await fetch(`${server.url}/healthz`)).status).toBe(503), {
+      timeout: 2_000,
+      interval: 20,
+    });
     server.child.kill('SIGTERM');
     expect(await server.exit).toBe(1);
     expect(server.output()).toContain('"event":"shutdown_forced"');

@@ -13,6 +13,12 @@ export async function cli(argv: string[], env: Environment, now = new Date()) {
       callback();
     },
   });
-  const code = await runCli(argv, { env, stdout: (t) => out.push(t), stderr: (t) => err.push(t), out: stream, now: () => now });
+  const code = await runCli(argv, {
+    env,
+    stdout: (t) => out.push(t),
+    stderr: (t) => err.push(t),
+    out: stream,
+    now: () => now,
+  });
   return { code, stdout: out.join('\n') + streamed.join(''), stderr: err.join('\n') };
 }

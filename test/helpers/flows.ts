@@ -16,7 +16,17 @@ export async function openModal(t: TestApp, id: string, actor: Actor): Promise<R
   return call;
 }
 
-export function viewOf(call: RecordedCall): { title: string; blocks: { type: string; block_id?: string; element?: Record<string, unknown>; text?: { text: string }; elements?: Record<string, unknown>[]; fields?: { text: string }[] }[] } {
+export function viewOf(call: RecordedCall): {
+  title: string;
+  blocks: {
+    type: string;
+    block_id?: string;
+    element?: Record<string, unknown>;
+    text?: { text: string };
+    elements?: Record<string, unknown>[];
+    fields?: { text: string }[];
+  }[];
+} {
   const view = call.args.view as { title: { text: string }; blocks: never[] };
   return { title: view.title.text, blocks: view.blocks };
 }

@@ -25,7 +25,11 @@ export interface TestPostgres {
 
 function binDir(): string {
   const root = '/usr/lib/postgresql';
-  const versions = existsSync(root) ? readdirSync(root).filter((v) => existsSync(join(root, v, 'bin', 'initdb'))).sort((a, b) => Number(b) - Number(a)) : [];
+  const versions = existsSync(root)
+    ? readdirSync(root)
+        .filter((v) => existsSync(join(root, v, 'bin', 'initdb')))
+        .sort((a, b) => Number(b) - Number(a))
+    : [];
   if (versions[0]) return join(root, versions[0], 'bin');
   try {
     return execFileSync('pg_config', ['--bindir'], { encoding: 'utf8' }).trim();
@@ -43,19 +47,45 @@ function runAs(): { uid?: number; gid?: number } {
 
 let counter = 0;
 
-export async function startTestPostgres(options: { /** Serve TLS with a fresh self-signed certificate for 127.0.0.1. */ tls?: boolean } = {}): Promise<TestPostgres> {
+export async function startTestPostgres(
+  options: { /** Serve TLS with a fresh self-signed certificate for 127.0.0.1. */ tls?: boolean } = {},
+): Promise<TestPostgres> {
   const bin = binDir();
   const user = runAs();
   const dir = mkdtempSync(join(tmpdir(), 'reauth-pg-'));
   if (user.uid !== undefined) chownSync(dir, user.uid, user.gid ?? user.uid);
   const data = join(dir, 'data');
-  execFileSync(join(bin, 'initdb'), ['-D', data, '-U', 'reauth', '-A', 'trust', '-E', 'UTF8', '--no-sync', '--no-instructions'], { stdio: 'pipe', ...user });
+  execFileSync(
+    join(bin, 'initdb'),
+    ['-D', data, '-U', 'reauth', '-A', 'trust', '-E', 'UTF8', '--no-sync', '--no-instructions'],
+    { stdio: 'pipe', ...user },
+  );
   const tlsFlags: string[] = [];
   let certificate: string | undefined;
   if (options.tls) {
     certificate = join(dir, 'server.crt');
     const key = join(dir, 'server.key');
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', key, '-out', certificate], { stdio: 'pipe' });
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-days',
+        '1',
+        '-subj',
+        '/CN=127.0.0.1',
+        '-addext',
+        'subjectAltName=IP:127.0.0.1',
+        '-keyout',
+        key,
+        '-out',
+        certificate,
+      ],
+      { stdio: 'pipe' },
+    );
     chmodSync(key, 0o600);
     if (user.uid !== undefined) for (const file of [key, certificate]) chownSync(file, user.uid, user.gid ?? user.uid);
     tlsFlags.push('-c', 'ssl=on', '-c', `ssl_cert_file=${certificate}`, '-c', `ssl_key_file=${key}`);
@@ -76,8 +106,10 @@ export async function startTestPostgres(options: { /** Serve TLS with a fresh se
         return;
       } catch (error) {
         await client.end().catch(() => undefined);
-        if (server?.exitCode !== null && server?.exitCode !== undefined) throw new Error(`PostgreSQL exited: ${output.slice(-2000)}`);
-        if (Date.now() > deadline) throw new Error(`PostgreSQL did not accept connections: ${(error as Error).message}\n${output.slice(-2000)}`);
+        if (server?.exitCode !== null && server?.exitCode !== undefined)
+          throw new Error(`PostgreSQL exited: ${output.slice(-2000)}`);
+        if (Date.now() > deadline)
+          throw new Error(`PostgreSQL did not accept connections: ${(error as Error).message}\n${output.slice(-2000)}`);
         await new Promise((resolve) => setTimeout(resolve, 50)); // polling for the server's readiness, bounded above
       }
     }
@@ -85,7 +117,29 @@ export async function startTestPostgres(options: { /** Serve TLS with a fresh se
 
   async function start(): Promise<void> {
     output = '';
-    server = spawn(join(bin, 'postgres'), ['-D', data, '-p', String(port), '-k', dir, '-h', '127.0.0.1', '-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off', '-c', 'max_connections=200', ...tlsFlags], { stdio: ['ignore', 'pipe', 'pipe'], ...user });
+    server = spawn(
+      join(bin, 'postgres'),
+      [
+        '-D',
+        data,
+        '-p',
+        String(port),
+        '-k',
+        dir,
+        '-h',
+        '127.0.0.1',
+        '-c',
+        'fsync=off',
+        '-c',
+        'synchronous_commit=off',
+        '-c',
+        'full_page_writes=off',
+        '-c',
+        'max_connections=200',
+        ...tlsFlags,
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'], ...user },
+    );
     server.stdout?.on('data', (c: Buffer) => (output += c.toString()));
     server.stderr?.on('data', (c: Buffer) => (output += c.toString()));
     await ready();

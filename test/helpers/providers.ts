@@ -10,7 +10,12 @@ export function testHttpClient(overrides: Parameters<typeof createHttpClient>[0]
   return createHttpClient({ retry: { attempts: 3, baseDelayMs: 1, maxDelayMs: 5, maxRetryAfterMs: 50 }, ...overrides });
 }
 
-export function targetFor(emulator: ProviderEmulator, provider: ProviderKey, auth: AuthKey, extra: Partial<ValidationTarget> = {}): ValidationTarget {
+export function targetFor(
+  emulator: ProviderEmulator,
+  provider: ProviderKey,
+  auth: AuthKey,
+  extra: Partial<ValidationTarget> = {},
+): ValidationTarget {
   return {
     id: `${provider}-${auth}`,
     provider,
@@ -22,11 +27,18 @@ export function targetFor(emulator: ProviderEmulator, provider: ProviderKey, aut
   };
 }
 
-export function contextFor(emulator: ProviderEmulator, http: HttpClient, provider: ProviderKey, auth: AuthKey, extra: Partial<ValidationTarget> = {}) {
+export function contextFor(
+  emulator: ProviderEmulator,
+  http: HttpClient,
+  provider: ProviderKey,
+  auth: AuthKey,
+  extra: Partial<ValidationTarget> = {},
+) {
   return createValidationContext(targetFor(emulator, provider, auth, extra), http, () => new Date());
 }
 
-export const basic = (user: string, password: string) => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
+export const basic = (user: string, password: string) =>
+  `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
 
 /** Starts a provider emulator and a test HTTP client for the enclosing describe block, and closes both after it. */
 export function useProviderEmulator(receive: (emulator: ProviderEmulator, http: HttpClient) => void): void {

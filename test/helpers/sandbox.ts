@@ -33,7 +33,14 @@ export function useSandbox() {
   };
   return {
     sandbox: running,
-    api: async (path: string, body: unknown) => (await fetch(`${running().url}/sandbox/api/${path}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) })).json() as Promise<{ message?: string }>,
+    api: async (path: string, body: unknown) =>
+      (
+        await fetch(`${running().url}/sandbox/api/${path}`, {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json' },
+          body: JSON.stringify(body),
+        })
+      ).json() as Promise<{ message?: string }>,
     state: async () => (await (await fetch(`${running().url}/sandbox/api/state`)).json()) as SandboxState,
   };
 }

@@ -79,7 +79,10 @@ export interface StartOptions extends Omit<AppOptions, 'extraRoutes'> {
 export async function startTestApp(options: StartOptions): Promise<TestApp> {
   const providers = await startProviderEmulator();
   const socket = options.socketMode ? await startSocketModeServer() : undefined;
-  const slack = await startSlackEmulator({ botToken: BOT_TOKEN, ...(socket ? { socketMode: { appToken: APP_TOKEN, url: socket.url } } : {}) });
+  const slack = await startSlackEmulator({
+    botToken: BOT_TOKEN,
+    ...(socket ? { socketMode: { appToken: APP_TOKEN, url: socket.url } } : {}),
+  });
   for (const user of [ADMIN, OWNER, STRANGER, GROUP_MEMBER]) slack.addUser(user);
   slack.addUsergroup(GROUP, [GROUP_MEMBER]);
   slack.addChannel(ALERTS, { name: 'alerts' });
@@ -89,30 +92,31 @@ export async function startTestApp(options: StartOptions): Promise<TestApp> {
   const dir = tempDir();
   const catalogue = join(dir.path, 'integrations.yml');
   let catalogueText = options.catalogue(providers);
-  for (const [placeholder, value] of Object.entries((await options.beforeStart?.(providers)) ?? {})) catalogueText = catalogueText.replaceAll(placeholder, value);
+  for (const [placeholder, value] of Object.entries((await options.beforeStart?.(providers)) ?? {}))
+    catalogueText = catalogueText.replaceAll(placeholder, value);
   writeFileSync(catalogue, catalogueText);
   const port = await freePort();
   const environment: Record<string, string> = {
-      SLACK_BOT_TOKEN: BOT_TOKEN,
-      SLACK_SIGNING_SECRET: SIGNING_SECRET,
-      SLACK_API_URL: slack.apiUrl,
-      PORT: String(port),
-      PUBLIC_URL: `http://127.0.0.1:${port}`,
-      DATABASE_PATH: join(dir.path, 'data', 'reauth.db'),
-      REAUTH_SECRET_KEY: newKeyText(),
-      INTEGRATIONS_FILE: catalogue,
-      REAUTH_ADMINS: ADMIN,
-      DEFAULT_ALERT_CHANNEL: ALERTS,
-      HEALTH_CHECK_INTERVAL_SECONDS: '0',
-      BITBUCKET_OAUTH_CLIENT_ID: 'bb-client',
-      BITBUCKET_OAUTH_CLIENT_SECRET: 'bb-secret',
-      BITBUCKET_OAUTH_URL: providers.bitbucketOAuthUrl,
-      AZURE_OAUTH_CLIENT_ID: 'entra-client',
-      AZURE_OAUTH_CLIENT_SECRET: 'entra-secret',
-      AZURE_OAUTH_AUTHORITY: providers.azureAuthority,
-      LOG_LEVEL: 'debug',
-      ...(socket ? { SLACK_APP_TOKEN: APP_TOKEN, SLACK_SIGNING_SECRET: '' } : {}),
-      ...options.env,
+    SLACK_BOT_TOKEN: BOT_TOKEN,
+    SLACK_SIGNING_SECRET: SIGNING_SECRET,
+    SLACK_API_URL: slack.apiUrl,
+    PORT: String(port),
+    PUBLIC_URL: `http://127.0.0.1:${port}`,
+    DATABASE_PATH: join(dir.path, 'data', 'reauth.db'),
+    REAUTH_SECRET_KEY: newKeyText(),
+    INTEGRATIONS_FILE: catalogue,
+    REAUTH_ADMINS: ADMIN,
+    DEFAULT_ALERT_CHANNEL: ALERTS,
+    HEALTH_CHECK_INTERVAL_SECONDS: '0',
+    BITBUCKET_OAUTH_CLIENT_ID: 'bb-client',
+    BITBUCKET_OAUTH_CLIENT_SECRET: 'bb-secret',
+    BITBUCKET_OAUTH_URL: providers.bitbucketOAuthUrl,
+    AZURE_OAUTH_CLIENT_ID: 'entra-client',
+    AZURE_OAUTH_CLIENT_SECRET: 'entra-secret',
+    AZURE_OAUTH_AUTHORITY: providers.azureAuthority,
+    LOG_LEVEL: 'debug',
+    ...(socket ? { SLACK_APP_TOKEN: APP_TOKEN, SLACK_SIGNING_SECRET: '' } : {}),
+    ...options.env,
   };
   const configOf = (env: Record<string, string>): Config => {
     const parsed = parseConfig(env, { slack: true, secretKey: true });
@@ -121,9 +125,17 @@ export async function startTestApp(options: StartOptions): Promise<TestApp> {
   };
   const logs = captureLogger('debug');
   let config = configOf(environment);
-  const appOptions: Omit<AppOptions, 'extraRoutes'> = { ...(options.fastPathMs === undefined ? {} : { fastPathMs: options.fastPathMs }), ...(options.host === undefined ? {} : { host: options.host }) };
+  const appOptions: Omit<AppOptions, 'extraRoutes'> = {
+    ...(options.fastPathMs === undefined ? {} : { fastPathMs: options.fastPathMs }),
+    ...(options.host === undefined ? {} : { host: options.host }),
+  };
   const boot = async (): Promise<TestDeps> => {
-    const composition = await compose(config, logs.logger, { ...(options.clock ? { clock: options.clock } : {}), http: options.http ?? testHttpClient(), random: () => 0, app: appOptions });
+    const composition = await compose(config, logs.logger, {
+      ...(options.clock ? { clock: options.clock } : {}),
+      http: options.http ?? testHttpClient(),
+      random: () => 0,
+      app: appOptions,
+    });
     await composition.start();
     const db = composition.store.db;
     if (!db) throw new Error('the test app runs on SQLite (DATABASE_URL is for the replica tests)');

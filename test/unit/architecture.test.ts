@@ -10,14 +10,26 @@ interface Violation {
 
 /** Runs dependency-cruiser with the project's rules and returns the violations it reports. */
 function cruise(path: string): Violation[] {
-  const run = spawnSync(process.execPath, ['node_modules/dependency-cruiser/bin/dependency-cruiser.mjs', '--config', '.dependency-cruiser.cjs', '--output-type', 'json', path], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  const run = spawnSync(
+    process.execPath,
+    [
+      'node_modules/dependency-cruiser/bin/dependency-cruiser.mjs',
+      '--config',
+      '.dependency-cruiser.cjs',
+      '--output-type',
+      'json',
+      path,
+    ],
+    { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 },
+  );
   if (!run.stdout) throw new Error(`dependency-cruiser did not run: ${run.stderr}`);
   const report = JSON.parse(run.stdout) as { summary: { violations: Violation[]; totalCruised: number } };
   expect(report.summary.totalCruised, 'modules cruised').toBeGreaterThan(0);
   return report.summary.violations;
 }
 
-const describeViolation = (v: Violation) => `${v.rule.name}: ${v.from} → ${v.cycle ? v.cycle.map((c) => c.name).join(' → ') : v.to}`;
+const describeViolation = (v: Violation) =>
+  `${v.rule.name}: ${v.from} → ${v.cycle ? v.cycle.map((c) => c.name).join(' → ') : v.to}`;
 
 describe('the layers of docs/architecture.md', () => {
   it('hold in src/: no import breaks a dependency rule', () => {

@@ -40,14 +40,27 @@ describe('parseConfig', () => {
     expect(problems).toHaveLength(3);
     expect(problems.join('\n')).toMatch(/SLACK_BOT_TOKEN: required/);
     expect(problems.join('\n')).toMatch(/SLACK_SIGNING_SECRET: required in HTTP mode/);
-    expect(problems.join('\n')).toContain(`REAUTH_SECRET_KEY: required; it seals stored credentials. Make one with: ${KEY_COMMAND}`);
+    expect(problems.join('\n')).toContain(
+      `REAUTH_SECRET_KEY: required; it seals stored credentials. Make one with: ${KEY_COMMAND}`,
+    );
   });
 
   it('gives OAuth clients their default endpoints', () => {
-    const result = parseConfig({ ...valid, BITBUCKET_OAUTH_CLIENT_ID: 'a', BITBUCKET_OAUTH_CLIENT_SECRET: 'b', AZURE_OAUTH_CLIENT_ID: 'c', AZURE_OAUTH_CLIENT_SECRET: 'd' });
+    const result = parseConfig({
+      ...valid,
+      BITBUCKET_OAUTH_CLIENT_ID: 'a',
+      BITBUCKET_OAUTH_CLIENT_SECRET: 'b',
+      AZURE_OAUTH_CLIENT_ID: 'c',
+      AZURE_OAUTH_CLIENT_SECRET: 'd',
+    });
     if (!result.ok) throw new Error(result.problems.join());
     expect(result.config.bitbucketOAuth).toEqual({ clientId: 'a', clientSecret: 'b', url: 'https://bitbucket.org' });
-    expect(result.config.azureOAuth).toEqual({ clientId: 'c', clientSecret: 'd', tenant: 'organizations', authority: 'https://login.microsoftonline.com' });
+    expect(result.config.azureOAuth).toEqual({
+      clientId: 'c',
+      clientSecret: 'd',
+      tenant: 'organizations',
+      authority: 'https://login.microsoftonline.com',
+    });
   });
 
   it('does not require Slack or the key for commands that do not need them', () => {
@@ -87,7 +100,9 @@ describe('parseConfig', () => {
   it('accepts any positive probe interval; one under 30 seconds comes with a warning, for demos and tests', () => {
     const fast = parseConfig({ ...valid, HEALTH_CHECK_INTERVAL_SECONDS: '2' });
     expect(fast.ok && fast.config.healthCheckIntervalSeconds).toBe(2);
-    expect(fast.ok && fast.warnings).toEqual([expect.stringMatching(/^HEALTH_CHECK_INTERVAL_SECONDS: 2 s probes every credential every 2 seconds/)]);
+    expect(fast.ok && fast.warnings).toEqual([
+      expect.stringMatching(/^HEALTH_CHECK_INTERVAL_SECONDS: 2 s probes every credential every 2 seconds/),
+    ]);
     const usual = parseConfig({ ...valid, HEALTH_CHECK_INTERVAL_SECONDS: '900' });
     expect(usual.ok && usual.warnings).toEqual([]);
   });
@@ -123,20 +138,29 @@ describe('parseConfig', () => {
     expect(result.config.publicUrl).toBe('https://reauth.example.com');
     expect(result.config.previousKeys).toHaveLength(2);
     expect(result.config.admins).toEqual(['U01', 'S02TEAM']);
-    expect(result.config.bitbucketOAuth).toEqual({ clientId: 'id', clientSecret: 'secret', url: 'http://localhost:5000' });
+    expect(result.config.bitbucketOAuth).toEqual({
+      clientId: 'id',
+      clientSecret: 'secret',
+      url: 'http://localhost:5000',
+    });
     expect(result.config.azureOAuth?.tenant).toBe('contoso.onmicrosoft.com');
     expect(result.config.logLevel).toBe('debug');
     expect(result.config.healthCheckIntervalSeconds).toBe(0);
   });
 
   it('formats problems as one message', () => {
-    expect(formatConfigProblems(['A: x', 'B: y'])).toBe('Reauth cannot start: 2 configuration problem(s):\n  - A: x\n  - B: y');
+    expect(formatConfigProblems(['A: x', 'B: y'])).toBe(
+      'Reauth cannot start: 2 configuration problem(s):\n  - A: x\n  - B: y',
+    );
   });
 
   it('reads .env from the working directory, with the process environment taking precedence', () => {
     const dir = tempDir();
     try {
-      writeFileSync(join(dir.path, '.env'), '# a comment\nREAUTH_TEST_ONLY_A=from-file\nREAUTH_TEST_QUOTED="two words"\nexport REAUTH_TEST_EXPORTED=3\nPATH=from-file\n');
+      writeFileSync(
+        join(dir.path, '.env'),
+        '# a comment\nREAUTH_TEST_ONLY_A=from-file\nREAUTH_TEST_QUOTED="two words"\nexport REAUTH_TEST_EXPORTED=3\nPATH=from-file\n',
+      );
       const env = readEnvironment(dir.path);
       expect(env.REAUTH_TEST_ONLY_A).toBe('from-file');
       expect(env.REAUTH_TEST_QUOTED).toBe('two words');

@@ -45,8 +45,20 @@ describe('logger redaction', () => {
       integration: 'jira-acme',
     });
     const line = lines()[0] as Record<string, unknown>;
-    expect(line.headers).toEqual({ Authorization: '[redacted]', 'PRIVATE-TOKEN': '[redacted]', 'x-api-key': '[redacted]' });
-    for (const key of ['token', 'apiKey', 'api_key', 'password', 'client_secret', 'private_metadata', 'code_verifier']) {
+    expect(line.headers).toEqual({
+      Authorization: '[redacted]',
+      'PRIVATE-TOKEN': '[redacted]',
+      'x-api-key': '[redacted]',
+    });
+    for (const key of [
+      'token',
+      'apiKey',
+      'api_key',
+      'password',
+      'client_secret',
+      'private_metadata',
+      'code_verifier',
+    ]) {
       expect(line[key]).toBe('[redacted]');
     }
     expect(line.integration).toBe('jira-acme');
@@ -58,13 +70,17 @@ describe('logger redaction', () => {
   });
 
   it('leaves ordinary text alone', () => {
-    expect(scrubText('GET https://api.github.com/user → 401 for jira-acme')).toBe('GET https://api.github.com/user → 401 for jira-acme');
+    expect(scrubText('GET https://api.github.com/user → 401 for jira-acme')).toBe(
+      'GET https://api.github.com/user → 401 for jira-acme',
+    );
   });
 
   it('drops whole incoming payloads from Slack SDK debug lines, keeping the line', () => {
     const { logger, text } = captureLogger('debug');
     const bolt = toBoltLogger(logger);
-    bolt.debug('Received a message on the WebSocket: {"payload":{"view":{"state":{"values":{"token":{"t":{"value":"Shapeless123secret"}}}}}}}');
+    bolt.debug(
+      'Received a message on the WebSocket: {"payload":{"view":{"state":{"values":{"token":{"t":{"value":"Shapeless123secret"}}}}}}}',
+    );
     bolt.debug(`something {"view":{"state":{"values":{"token":{"t":{"value":"Shapeless456secret"}}}}}}`);
     expect(text()).not.toContain('Shapeless123secret');
     expect(text()).not.toContain('Shapeless456secret');
@@ -84,11 +100,16 @@ describe('logger redaction', () => {
 
 describe('OAuth values in URLs and bodies', () => {
   it('are redacted wherever they appear in text', () => {
-    const line = 'Unhandled HTTP request (POST) made to /oauth/start?state=Zm9vYmFyYmF6cXV4MTIzNDU2Nzg5&x=1 then /oauth/callback?code=abc123XYZ&state=s3cr3tstate';
+    const line =
+      'Unhandled HTTP request (POST) made to /oauth/start?state=Zm9vYmFyYmF6cXV4MTIzNDU2Nzg5&x=1 then /oauth/callback?code=abc123XYZ&state=s3cr3tstate';
     const scrubbed = scrubText(line);
     expect(scrubbed).not.toMatch(/Zm9vYmFy|abc123XYZ|s3cr3tstate/);
     expect(scrubbed).toContain('state=[redacted]&x=1');
-    expect(scrubText('{"url":"https://r.example/oauth/start?state=abcdefgh","code":"pqrs"}')).toBe('{"url":"https://r.example/oauth/start?state=[redacted]","code":"[redacted]"}');
-    expect(scrubText('grant_type=refresh_token&refresh_token=rt-123456&client_secret=cs-999')).toBe('grant_type=refresh_token&refresh_token=[redacted]&client_secret=[redacted]');
+    expect(scrubText('{"url":"https://r.example/oauth/start?state=abcdefgh","code":"pqrs"}')).toBe(
+      '{"url":"https://r.example/oauth/start?state=[redacted]","code":"[redacted]"}',
+    );
+    expect(scrubText('grant_type=refresh_token&refresh_token=rt-123456&client_secret=cs-999')).toBe(
+      'grant_type=refresh_token&refresh_token=[redacted]&client_secret=[redacted]',
+    );
   });
 });

@@ -35,11 +35,15 @@ function sourceFiles(dir: string): string[] {
   });
 }
 
-const source = sourceFiles('src').map((f) => readFileSync(f, 'utf8')).join('\n');
+const source = sourceFiles('src')
+  .map((f) => readFileSync(f, 'utf8'))
+  .join('\n');
 
 describe('manifest.yml', () => {
-  it('is valid against Slack\'s manifest schema (v1)', () => {
-    const schema = JSON.parse(readFileSync('test/fixtures/slack-manifest-schema/manifest.schema.1.0.0.json', 'utf8')) as object;
+  it("is valid against Slack's manifest schema (v1)", () => {
+    const schema = JSON.parse(
+      readFileSync('test/fixtures/slack-manifest-schema/manifest.schema.1.0.0.json', 'utf8'),
+    ) as object;
     const ajv = new Ajv({ allErrors: true, strict: false });
     const validate = ajv.compile(schema);
     const valid = validate(manifest);
@@ -58,7 +62,13 @@ describe('manifest.yml', () => {
   });
 
   it('asks for exactly the scopes of the Web API methods the code calls (and commands)', () => {
-    const called = new Set([...source.matchAll(/\.slack\.((?:chat|views|usergroups|users|conversations|auth)\.[a-zA-Z]+(?:\.[a-zA-Z]+)?)\(/g)].map((m) => m[1] ?? ''));
+    const called = new Set(
+      [
+        ...source.matchAll(
+          /\.slack\.((?:chat|views|usergroups|users|conversations|auth)\.[a-zA-Z]+(?:\.[a-zA-Z]+)?)\(/g,
+        ),
+      ].map((m) => m[1] ?? ''),
+    );
     expect(called.size).toBeGreaterThan(3);
     for (const method of called) expect(SCOPES_OF, `scope table knows ${method}`).toHaveProperty([method]);
     const needed = new Set(['commands', ...[...called].flatMap((m) => SCOPES_OF[m] ?? [])]);

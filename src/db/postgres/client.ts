@@ -66,6 +66,11 @@ export function plainDatabaseConnection(url: string): { host: string; message: s
   if (host === '' || host.startsWith('/') || LOOPBACK.has(host)) return undefined;
   const mode = parsed.searchParams.get('sslmode');
   if (mode === 'verify-full' || mode === 'verify-ca') return undefined;
-  const now = mode ? `sslmode=${mode}, which (in libpq's terms) does not verify the server` : 'no sslmode, so the connection may not be encrypted';
-  return { host, message: `DATABASE_URL points to ${host} with ${now}. Add ?sslmode=verify-full&sslrootcert=/path/to/ca.pem so the connection is encrypted and the server verified.` };
+  const now = mode
+    ? `sslmode=${mode}, which (in libpq's terms) does not verify the server`
+    : 'no sslmode, so the connection may not be encrypted';
+  return {
+    host,
+    message: `DATABASE_URL points to ${host} with ${now}. Add ?sslmode=verify-full&sslrootcert=/path/to/ca.pem so the connection is encrypted and the server verified.`,
+  };
 }

@@ -19,7 +19,14 @@ export function createPgSecretFormRepository(db: PgDb): SecretFormRepository {
       return result.rowCount === 1;
     },
     async markUsed(linkHash, now) {
-      return (await db.update(secretForms).set({ usedAt: now }).where(and(eq(secretForms.linkHash, linkHash), isNull(secretForms.usedAt)))).rowCount === 1;
+      return (
+        (
+          await db
+            .update(secretForms)
+            .set({ usedAt: now })
+            .where(and(eq(secretForms.linkHash, linkHash), isNull(secretForms.usedAt)))
+        ).rowCount === 1
+      );
     },
     async prune(now) {
       await db.delete(secretForms).where(lt(secretForms.expiresAt, new Date(now.getTime() - DAY_MS)));
@@ -36,7 +43,8 @@ export function createPgPendingCredentialRepository(db: PgDb): PendingCredential
         .values({ ...pending, usedAt: null })
         .onConflictDoUpdate({ target: pendingCredentials.refHash, set: { ...rest, usedAt: null } });
     },
-    find: async (refHash) => (await db.select().from(pendingCredentials).where(eq(pendingCredentials.refHash, refHash)))[0],
+    find: async (refHash) =>
+      (await db.select().from(pendingCredentials).where(eq(pendingCredentials.refHash, refHash)))[0],
     async markUsed(refHash, now) {
       const result = await db
         .update(pendingCredentials)
@@ -45,7 +53,10 @@ export function createPgPendingCredentialRepository(db: PgDb): PendingCredential
       return result.rowCount === 1;
     },
     async prune(now) {
-      await db.update(pendingCredentials).set({ sealed: null, keyId: null }).where(lt(pendingCredentials.expiresAt, now));
+      await db
+        .update(pendingCredentials)
+        .set({ sealed: null, keyId: null })
+        .where(lt(pendingCredentials.expiresAt, now));
       await db.delete(pendingCredentials).where(lt(pendingCredentials.expiresAt, new Date(now.getTime() - DAY_MS)));
     },
   };

@@ -16,11 +16,20 @@ export interface PgCredentialLock {
  * key. A replica that dies loses its connection, and PostgreSQL releases the lock with it
  * (https://www.postgresql.org/docs/15/explicit-locking.html#ADVISORY-LOCKS).
  */
-export function createPgCredentialLock(url: string, options: { poolSize?: number; waitMs?: number; onPoolError?: (error: Error) => void } = {}): PgCredentialLock {
+export function createPgCredentialLock(
+  url: string,
+  options: { poolSize?: number; waitMs?: number; onPoolError?: (error: Error) => void } = {},
+): PgCredentialLock {
   const local = createKeyedLock();
   // Waiting for the lock is waiting for another replica's provider call (bounded by its timeouts).
   const wait = options.waitMs ?? 60_000;
-  const pool = createPool(url, { poolSize: options.poolSize ?? 16, statementTimeoutMs: wait, connectTimeoutMs: wait, applicationName: 'reauth-locks', ...(options.onPoolError ? { onPoolError: options.onPoolError } : {}) });
+  const pool = createPool(url, {
+    poolSize: options.poolSize ?? 16,
+    statementTimeoutMs: wait,
+    connectTimeoutMs: wait,
+    applicationName: 'reauth-locks',
+    ...(options.onPoolError ? { onPoolError: options.onPoolError } : {}),
+  });
   return {
     withLock: (credentialKey, task) =>
       local(credentialKey, async () => {
@@ -31,10 +40,12 @@ export function createPgCredentialLock(url: string, options: { poolSize?: number
           try {
             return await task();
           } finally {
-            await client.query('select pg_advisory_unlock($1, hashtext($2))', [CREDENTIAL_OPERATION_LOCK, credentialKey]).catch(() => {
-              // The connection broke: PostgreSQL released the lock with it; this connection is not reused.
-              broken = true;
-            });
+            await client
+              .query('select pg_advisory_unlock($1, hashtext($2))', [CREDENTIAL_OPERATION_LOCK, credentialKey])
+              .catch(() => {
+                // The connection broke: PostgreSQL released the lock with it; this connection is not reused.
+                broken = true;
+              });
           }
         } finally {
           client.release(broken);

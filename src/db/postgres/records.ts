@@ -1,9 +1,34 @@
 import { and, asc, desc, eq, gt, gte, isNotNull, isNull, lt, lte, or, sql, type SQL } from 'drizzle-orm';
 import type { AuditRecord, HealthState } from '../../domain/types.js';
-import type { AlertRepository, AuditRepository, ConsumerGrantRepository, ConsumerRateRepository, ExpiryWarningRepository, HealthRepository, OAuthStateRepository, WebhookReplayRepository } from '../store.js';
-import { diffGrants, POST_CLAIM_MS, RATE_WINDOW_MS, REPLAY_MEMORY_MS, REPLAY_PRUNE_EVERY_MS, retryAfterSeconds } from '../engine-rules.js';
+import type {
+  AlertRepository,
+  AuditRepository,
+  ConsumerGrantRepository,
+  ConsumerRateRepository,
+  ExpiryWarningRepository,
+  HealthRepository,
+  OAuthStateRepository,
+  WebhookReplayRepository,
+} from '../store.js';
+import {
+  diffGrants,
+  POST_CLAIM_MS,
+  RATE_WINDOW_MS,
+  REPLAY_MEMORY_MS,
+  REPLAY_PRUNE_EVERY_MS,
+  retryAfterSeconds,
+} from '../engine-rules.js';
 import type { PgDb } from './client.js';
-import { alerts, auditLog, consumerGrants, consumerRates, expiryWarnings, healthStates, oauthStates, webhookReplays } from './schema.js';
+import {
+  alerts,
+  auditLog,
+  consumerGrants,
+  consumerRates,
+  expiryWarnings,
+  healthStates,
+  oauthStates,
+  webhookReplays,
+} from './schema.js';
 import { CATALOGUE_SYNC_LOCK, recordAudit, saveHealth } from './writers.js';
 
 /** Health, alerts, audit, OAuth states, webhook replays and expiry warnings on PostgreSQL. */
@@ -14,10 +39,19 @@ const AUDIT_PAGE = 1000;
 export function createPgHealthRepository(db: PgDb): HealthRepository {
   return {
     of: async (id) => (await db.select().from(healthStates).where(eq(healthStates.integrationId, id)))[0],
-    listAll: async () => new Map((await db.select().from(healthStates)).map((row): [string, HealthState] => [row.integrationId, row])),
+    listAll: async () =>
+      new Map((await db.select().from(healthStates)).map((row): [string, HealthState] => [row.integrationId, row])),
     save: (state) => saveHealth(db, state),
     async claimProbe(integrationId, now, until) {
-      const result = await db.update(healthStates).set({ nextProbeAt: until }).where(and(eq(healthStates.integrationId, integrationId), or(isNull(healthStates.nextProbeAt), lte(healthStates.nextProbeAt, now))));
+      const result = await db
+        .update(healthStates)
+        .set({ nextProbeAt: until })
+        .where(
+          and(
+            eq(healthStates.integrationId, integrationId),
+            or(isNull(healthStates.nextProbeAt), lte(healthStates.nextProbeAt, now)),
+          ),
+        );
       return result.rowCount === 1;
     },
   };
@@ -25,7 +59,13 @@ export function createPgHealthRepository(db: PgDb): HealthRepository {
 
 export function createPgAlertRepository(db: PgDb): AlertRepository {
   return {
-    open: async (key) => (await db.select().from(alerts).where(and(eq(alerts.alertKey, key), isNull(alerts.resolvedAt))))[0],
+    open: async (key) =>
+      (
+        await db
+          .select()
+          .from(alerts)
+          .where(and(eq(alerts.alertKey, key), isNull(alerts.resolvedAt)))
+      )[0],
     listOpen: () => db.select().from(alerts).where(isNull(alerts.resolvedAt)),
     async insertOpen(alert) {
       // The partial unique index keeps one open alert per key across replicas.
@@ -39,7 +79,17 @@ export function createPgAlertRepository(db: PgDb): AlertRepository {
       const result = await db
         .update(alerts)
         .set({ postErrorAt: now })
-        .where(and(eq(alerts.id, id), isNull(alerts.messageTs), or(isNull(alerts.postErrorAt), isNotNull(alerts.postError), lt(alerts.postErrorAt, new Date(now.getTime() - POST_CLAIM_MS)))));
+        .where(
+          and(
+            eq(alerts.id, id),
+            isNull(alerts.messageTs),
+            or(
+              isNull(alerts.postErrorAt),
+              isNotNull(alerts.postError),
+              lt(alerts.postErrorAt, new Date(now.getTime() - POST_CLAIM_MS)),
+            ),
+          ),
+        );
       return result.rowCount === 1;
     },
   };
@@ -50,7 +100,9 @@ export function createPgAuditRepository(db: PgDb): AuditRepository {
     record: (entry, now) => recordAudit(db, entry, now),
     async list(integrationId) {
       const query = db.select().from(auditLog);
-      const rows = await (integrationId ? query.where(eq(auditLog.integrationId, integrationId)) : query).orderBy(desc(auditLog.id));
+      const rows = await (integrationId ? query.where(eq(auditLog.integrationId, integrationId)) : query).orderBy(
+        desc(auditLog.id),
+      );
       return rows.map((row): AuditRecord => row);
     },
     async *stream(filter) {
@@ -60,7 +112,12 @@ export function createPgAuditRepository(db: PgDb): AuditRepository {
       if (filter.integrationId) conditions.push(eq(auditLog.integrationId, filter.integrationId));
       let after = 0;
       for (;;) {
-        const page = await db.select().from(auditLog).where(and(gt(auditLog.id, after), ...conditions)).orderBy(asc(auditLog.id)).limit(AUDIT_PAGE);
+        const page = await db
+          .select()
+          .from(auditLog)
+          .where(and(gt(auditLog.id, after), ...conditions))
+          .orderBy(asc(auditLog.id))
+          .limit(AUDIT_PAGE);
         for (const row of page) yield row;
         if (page.length < AUDIT_PAGE) return;
         after = page[page.length - 1]?.id ?? after;
@@ -76,11 +133,17 @@ export function createPgOAuthStateRepository(db: PgDb): OAuthStateRepository {
     },
     find: async (stateHash) => (await db.select().from(oauthStates).where(eq(oauthStates.stateHash, stateHash)))[0],
     async markUsed(stateHash, now) {
-      const result = await db.update(oauthStates).set({ usedAt: now, sealedVerifier: null }).where(and(eq(oauthStates.stateHash, stateHash), isNull(oauthStates.usedAt)));
+      const result = await db
+        .update(oauthStates)
+        .set({ usedAt: now, sealedVerifier: null })
+        .where(and(eq(oauthStates.stateHash, stateHash), isNull(oauthStates.usedAt)));
       return result.rowCount === 1;
     },
     async markStarted(stateHash, now) {
-      const result = await db.update(oauthStates).set({ startedAt: now }).where(and(eq(oauthStates.stateHash, stateHash), isNull(oauthStates.startedAt), isNull(oauthStates.usedAt)));
+      const result = await db
+        .update(oauthStates)
+        .set({ startedAt: now })
+        .where(and(eq(oauthStates.stateHash, stateHash), isNull(oauthStates.startedAt), isNull(oauthStates.usedAt)));
       return result.rowCount === 1;
     },
     async prune(now) {
@@ -105,10 +168,18 @@ export function createPgWebhookReplayRepository(db: PgDb): WebhookReplayReposito
 
 export function createPgExpiryWarningRepository(db: PgDb): ExpiryWarningRepository {
   return {
-    warnedThresholds: async (credentialId) => new Set((await db.select().from(expiryWarnings).where(eq(expiryWarnings.credentialId, credentialId))).map((r) => r.thresholdDays)),
+    warnedThresholds: async (credentialId) =>
+      new Set(
+        (await db.select().from(expiryWarnings).where(eq(expiryWarnings.credentialId, credentialId))).map(
+          (r) => r.thresholdDays,
+        ),
+      ),
     async record(credentialId, thresholds, now) {
       if (thresholds.length === 0) return;
-      await db.insert(expiryWarnings).values(thresholds.map((thresholdDays) => ({ credentialId, thresholdDays, sentAt: now }))).onConflictDoNothing();
+      await db
+        .insert(expiryWarnings)
+        .values(thresholds.map((thresholdDays) => ({ credentialId, thresholdDays, sentAt: now })))
+        .onConflictDoNothing();
     },
   };
 }
@@ -143,11 +214,19 @@ export function createPgConsumerGrantRepository(db: PgDb): ConsumerGrantReposito
         await tx.execute(sql`select pg_advisory_xact_lock(${CATALOGUE_SYNC_LOCK})`);
         const changes = diffGrants(await tx.select().from(consumerGrants), grants);
         for (const g of changes.revoked) {
-          await tx.delete(consumerGrants).where(and(eq(consumerGrants.consumer, g.consumer), eq(consumerGrants.integrationId, g.integrationId)));
+          await tx
+            .delete(consumerGrants)
+            .where(and(eq(consumerGrants.consumer, g.consumer), eq(consumerGrants.integrationId, g.integrationId)));
           await recordAudit(tx, auditOf.revoked(g), now);
         }
         for (const g of changes.granted) {
-          await tx.insert(consumerGrants).values({ ...g, grantedAt: now }).onConflictDoUpdate({ target: [consumerGrants.consumer, consumerGrants.integrationId], set: { tokenSha256: g.tokenSha256, grantedAt: now } });
+          await tx
+            .insert(consumerGrants)
+            .values({ ...g, grantedAt: now })
+            .onConflictDoUpdate({
+              target: [consumerGrants.consumer, consumerGrants.integrationId],
+              set: { tokenSha256: g.tokenSha256, grantedAt: now },
+            });
           await recordAudit(tx, auditOf.granted(g), now);
         }
         return changes;

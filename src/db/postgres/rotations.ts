@@ -5,10 +5,28 @@ import type { PgDb, PgExecutor } from './client.js';
 import { rotationAttempts, tokenRevocations } from './schema.js';
 
 /** Closes a rotation's attempt and queues the previous token's revocation, inside the commit's transaction. */
-export async function writeRotationCommit(q: PgExecutor, rotation: { attemptId: number; revoke?: { tokenName: string; notAfter: Date } } | undefined, committed: { credentialKey: string; version: number }, integrationId: string, now: Date): Promise<void> {
+export async function writeRotationCommit(
+  q: PgExecutor,
+  rotation: { attemptId: number; revoke?: { tokenName: string; notAfter: Date } } | undefined,
+  committed: { credentialKey: string; version: number },
+  integrationId: string,
+  now: Date,
+): Promise<void> {
   if (!rotation) return;
-  await q.update(rotationAttempts).set({ finishedAt: now, outcome: 'rotated', reason: null, retryAt: null }).where(eq(rotationAttempts.id, rotation.attemptId));
-  if (rotation.revoke) await q.insert(tokenRevocations).values({ integrationId, credentialKey: committed.credentialKey, tokenName: rotation.revoke.tokenName, replacedByVersion: committed.version, notAfter: rotation.revoke.notAfter });
+  await q
+    .update(rotationAttempts)
+    .set({ finishedAt: now, outcome: 'rotated', reason: null, retryAt: null })
+    .where(eq(rotationAttempts.id, rotation.attemptId));
+  if (rotation.revoke)
+    await q
+      .insert(tokenRevocations)
+      .values({
+        integrationId,
+        credentialKey: committed.credentialKey,
+        tokenName: rotation.revoke.tokenName,
+        replacedByVersion: committed.version,
+        notAfter: rotation.revoke.notAfter,
+      });
 }
 
 export function createPgRotationRepository(db: PgDb): RotationRepository {
@@ -16,15 +34,23 @@ export function createPgRotationRepository(db: PgDb): RotationRepository {
     // The partial unique index admits one open attempt per key, whichever replica asks.
     begin: async (attempt) => (await db.insert(rotationAttempts).values(attempt).onConflictDoNothing().returning())[0],
     async finish(id, result, now) {
-      await db.update(rotationAttempts).set({ ...result, finishedAt: now }).where(and(eq(rotationAttempts.id, id), isNull(rotationAttempts.finishedAt)));
+      await db
+        .update(rotationAttempts)
+        .set({ ...result, finishedAt: now })
+        .where(and(eq(rotationAttempts.id, id), isNull(rotationAttempts.finishedAt)));
     },
     open: () => db.select().from(rotationAttempts).where(isNull(rotationAttempts.finishedAt)),
     async latest(integrationIds) {
       const result = new Map<string, { last: RotationAttempt; lastRotated: RotationAttempt | undefined }>();
       if (integrationIds.length === 0) return result;
-      for (const row of await db.select().from(rotationAttempts).where(inArray(rotationAttempts.integrationId, [...integrationIds])).orderBy(desc(rotationAttempts.id))) {
+      for (const row of await db
+        .select()
+        .from(rotationAttempts)
+        .where(inArray(rotationAttempts.integrationId, [...integrationIds]))
+        .orderBy(desc(rotationAttempts.id))) {
         const seen = result.get(row.integrationId);
-        if (!seen) result.set(row.integrationId, { last: row, lastRotated: row.outcome === 'rotated' ? row : undefined });
+        if (!seen)
+          result.set(row.integrationId, { last: row, lastRotated: row.outcome === 'rotated' ? row : undefined });
         else if (!seen.lastRotated && row.outcome === 'rotated') seen.lastRotated = row;
       }
       return result;
@@ -34,7 +60,10 @@ export function createPgRotationRepository(db: PgDb): RotationRepository {
       await db.update(tokenRevocations).set({ doneAt: now, lastError: null }).where(eq(tokenRevocations.id, id));
     },
     async revocationFailed(id, error) {
-      await db.update(tokenRevocations).set({ attempts: sql`${tokenRevocations.attempts} + 1`, lastError: error }).where(eq(tokenRevocations.id, id));
+      await db
+        .update(tokenRevocations)
+        .set({ attempts: sql`${tokenRevocations.attempts} + 1`, lastError: error })
+        .where(eq(tokenRevocations.id, id));
     },
   };
 }

@@ -1,5 +1,17 @@
 import { sql } from 'drizzle-orm';
-import { bigint, boolean, index, integer, jsonb, pgTable, primaryKey, serial, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+import {
+  bigint,
+  boolean,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  serial,
+  text,
+  timestamp,
+  uniqueIndex,
+} from 'drizzle-orm/pg-core';
 import { DELIVERY_STATUSES, EVENT_TYPES } from '../../domain/delivery.js';
 import type { PendingAccounts } from '../../domain/accounts.js';
 import { AUTH_KEYS, PROVIDER_KEYS } from '../../providers/types.js';
@@ -195,7 +207,10 @@ export const deliveries = pgTable(
     createdAt: at().notNull(),
     deliveredAt: at(),
   },
-  (t) => [index('deliveries_pending').on(t.status, t.integrationId, t.sinkKey, t.id), index('deliveries_by_sink').on(t.integrationId, t.sinkKey, t.id)],
+  (t) => [
+    index('deliveries_pending').on(t.status, t.integrationId, t.sinkKey, t.id),
+    index('deliveries_by_sink').on(t.integrationId, t.sinkKey, t.id),
+  ],
 );
 
 export const deliveryNotices = pgTable(

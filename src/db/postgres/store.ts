@@ -8,7 +8,16 @@ import type { Clock } from '../../domain/clock.js';
 import { createPgCredentialLock, type PgCredentialLock } from './locks.js';
 import { createPgRotationRepository } from './rotations.js';
 import { createPgPendingCredentialRepository, createPgSecretFormRepository } from './handover.js';
-import { createPgAlertRepository, createPgAuditRepository, createPgConsumerGrantRepository, createPgConsumerRateRepository, createPgExpiryWarningRepository, createPgHealthRepository, createPgOAuthStateRepository, createPgWebhookReplayRepository } from './records.js';
+import {
+  createPgAlertRepository,
+  createPgAuditRepository,
+  createPgConsumerGrantRepository,
+  createPgConsumerRateRepository,
+  createPgExpiryWarningRepository,
+  createPgHealthRepository,
+  createPgOAuthStateRepository,
+  createPgWebhookReplayRepository,
+} from './records.js';
 
 /** The PostgreSQL store: several replicas may share it (every rule that must hold once uses the database to hold it). */
 export function createPostgresStore(db: PgDb, clock: Clock, lock: PgCredentialLock): Store & { pg: PgDb } {
@@ -40,7 +49,10 @@ export function createPostgresStore(db: PgDb, clock: Clock, lock: PgCredentialLo
         return false;
       }
     },
-    backup: async () => ({ unsupported: 'PostgreSQL has its own tools for a consistent copy while it runs: use pg_dump (or your provider\'s snapshots).' }),
+    backup: async () => ({
+      unsupported:
+        "PostgreSQL has its own tools for a consistent copy while it runs: use pg_dump (or your provider's snapshots).",
+    }),
     async close() {
       open = false;
       await lock.close();
@@ -50,11 +62,19 @@ export function createPostgresStore(db: PgDb, clock: Clock, lock: PgCredentialLo
 }
 
 /** Connects, migrates under an advisory lock (replicas starting together take turns), and builds the store. */
-export async function openPostgresStore(url: string, clock: Clock, options: PostgresOptions = {}): Promise<Store & { pg: PgDb }> {
+export async function openPostgresStore(
+  url: string,
+  clock: Clock,
+  options: PostgresOptions = {},
+): Promise<Store & { pg: PgDb }> {
   const db = openPostgres(url, options);
   try {
     await runPostgresMigrations(db);
-    return createPostgresStore(db, clock, createPgCredentialLock(url, options.onPoolError ? { onPoolError: options.onPoolError } : {}));
+    return createPostgresStore(
+      db,
+      clock,
+      createPgCredentialLock(url, options.onPoolError ? { onPoolError: options.onPoolError } : {}),
+    );
   } catch (error) {
     await closePostgres(db);
     throw error;

@@ -5,7 +5,6 @@ import { POST_CLAIM_MS } from '../engine-rules.js';
 import type { Db } from './client.js';
 import { alerts } from './schema.js';
 
-
 export function createAlertRepository(db: Db): AlertRepository {
   const open = db
     .select()
@@ -14,7 +13,13 @@ export function createAlertRepository(db: Db): AlertRepository {
     .prepare();
   return {
     open: async (key) => open.get({ key }),
-    listOpen: async () => db.select().from(alerts).where(isNull(alerts.resolvedAt)).all().map((row): Alert => row),
+    listOpen: async () =>
+      db
+        .select()
+        .from(alerts)
+        .where(isNull(alerts.resolvedAt))
+        .all()
+        .map((row): Alert => row),
     async insertOpen(alert) {
       try {
         return db.insert(alerts).values(alert).returning().get();
@@ -31,7 +36,17 @@ export function createAlertRepository(db: Db): AlertRepository {
       const result = db
         .update(alerts)
         .set({ postErrorAt: now })
-        .where(and(eq(alerts.id, id), isNull(alerts.messageTs), or(isNull(alerts.postErrorAt), isNotNull(alerts.postError), lt(alerts.postErrorAt, new Date(now.getTime() - POST_CLAIM_MS)))))
+        .where(
+          and(
+            eq(alerts.id, id),
+            isNull(alerts.messageTs),
+            or(
+              isNull(alerts.postErrorAt),
+              isNotNull(alerts.postError),
+              lt(alerts.postErrorAt, new Date(now.getTime() - POST_CLAIM_MS)),
+            ),
+          ),
+        )
         .run();
       return result.changes === 1;
     },

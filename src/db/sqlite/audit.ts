@@ -9,10 +9,20 @@ import { auditLog } from './schema.js';
  * statement: it runs on most requests, and the query builder's per-call mapping showed in profiles.
  */
 export function createAuditWriter(db: Db) {
-  const insert = db.$client.prepare('insert into audit_log (at, actor, integration_id, action, outcome, fingerprint, detail) values (?, ?, ?, ?, ?, ?, ?)');
+  const insert = db.$client.prepare(
+    'insert into audit_log (at, actor, integration_id, action, outcome, fingerprint, detail) values (?, ?, ?, ?, ?, ?, ?)',
+  );
   return {
     record(entry: AuditEntry, now: Date): void {
-      insert.run(now.getTime(), entry.actor, entry.integrationId ?? null, entry.action, entry.outcome, entry.fingerprint ?? null, entry.detail ? JSON.stringify(entry.detail) : null);
+      insert.run(
+        now.getTime(),
+        entry.actor,
+        entry.integrationId ?? null,
+        entry.action,
+        entry.outcome,
+        entry.fingerprint ?? null,
+        entry.detail ? JSON.stringify(entry.detail) : null,
+      );
     },
   };
 }
@@ -62,13 +72,17 @@ export function createAuditRepository(db: Db): AuditRepository {
       if (filter.integrationId) condition('integration_id = ?', filter.integrationId);
       // better-sqlite3 steps through the rows one at a time: memory stays flat however long the log.
       const rows = db.$client
-        .prepare(`select id, at, actor, integration_id, action, outcome, fingerprint, detail from audit_log ${where.length ? `where ${where.join(' and ')}` : ''} order by id`)
+        .prepare(
+          `select id, at, actor, integration_id, action, outcome, fingerprint, detail from audit_log ${where.length ? `where ${where.join(' and ')}` : ''} order by id`,
+        )
         .iterate(...params) as IterableIterator<RawAuditRow>;
       for (const row of rows) yield toRecord(row);
     },
     async list(integrationId) {
       const query = db.select().from(auditLog);
-      const rows = (integrationId ? query.where(eq(auditLog.integrationId, integrationId)) : query).orderBy(desc(auditLog.id)).all();
+      const rows = (integrationId ? query.where(eq(auditLog.integrationId, integrationId)) : query)
+        .orderBy(desc(auditLog.id))
+        .all();
       return rows.map((row): AuditRecord => row);
     },
   };

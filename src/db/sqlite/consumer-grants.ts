@@ -12,11 +12,19 @@ export function createConsumerGrantRepository(db: Db): ConsumerGrantRepository {
       return db.transaction((tx) => {
         const changes = diffGrants(tx.select().from(consumerGrants).all(), grants);
         for (const g of changes.revoked) {
-          tx.delete(consumerGrants).where(and(eq(consumerGrants.consumer, g.consumer), eq(consumerGrants.integrationId, g.integrationId))).run();
+          tx.delete(consumerGrants)
+            .where(and(eq(consumerGrants.consumer, g.consumer), eq(consumerGrants.integrationId, g.integrationId)))
+            .run();
           audit.record(auditOf.revoked(g), now);
         }
         for (const g of changes.granted) {
-          tx.insert(consumerGrants).values({ ...g, grantedAt: now }).onConflictDoUpdate({ target: [consumerGrants.consumer, consumerGrants.integrationId], set: { tokenSha256: g.tokenSha256, grantedAt: now } }).run();
+          tx.insert(consumerGrants)
+            .values({ ...g, grantedAt: now })
+            .onConflictDoUpdate({
+              target: [consumerGrants.consumer, consumerGrants.integrationId],
+              set: { tokenSha256: g.tokenSha256, grantedAt: now },
+            })
+            .run();
           audit.record(auditOf.granted(g), now);
         }
         return changes;

@@ -23,7 +23,8 @@ export function createCredentialRetirer(db: Db) {
     .returning()
     .prepare();
   // epoch ms, as the timestamp_ms column stores it
-  return (credentialKey: string, now: Date): Credential | undefined => retire.get({ now: now.getTime(), key: credentialKey });
+  return (credentialKey: string, now: Date): Credential | undefined =>
+    retire.get({ now: now.getTime(), key: credentialKey });
 }
 
 /** The current credential of a key: prepared once per use. */
@@ -37,7 +38,11 @@ export function prepareCurrentCredential(db: Db) {
 
 /** Records the version each served integration now holds (the floor of its next one). */
 export function createServedVersionWriter(db: Db) {
-  const mark = db.update(integrations).set({ credentialVersion: sql`max(${integrations.credentialVersion}, ${sql.placeholder('version')})` }).where(eq(integrations.id, sql.placeholder('id'))).prepare();
+  const mark = db
+    .update(integrations)
+    .set({ credentialVersion: sql`max(${integrations.credentialVersion}, ${sql.placeholder('version')})` })
+    .where(eq(integrations.id, sql.placeholder('id')))
+    .prepare();
   return (served: readonly { id: string }[], version: number): void => {
     for (const integration of served) mark.run({ id: integration.id, version });
   };
@@ -69,25 +74,51 @@ export function createCredentialRepository(db: Db, clock: Clock): CredentialRepo
         // Versions keep growing across retirements and key changes, so they never repeat for an integration.
         const version = nextVersion(lastVersion.get({ key })?.version ?? 0, affected);
         retire(key, now);
-        const credential = tx.insert(credentials).values({ ...commit.credential, version }).returning().get();
+        const credential = tx
+          .insert(credentials)
+          .values({ ...commit.credential, version })
+          .returning()
+          .get();
         markServed(affected, version);
         rotation(commit.rotation, credential, commit.audit.integrationId ?? affected[0]?.id ?? '', now);
         outbox(commit.outbox, credential, affected, now);
         for (const integration of affected) health.save({ ...commit.health, integrationId: integration.id });
-        audit.record({ ...commit.audit, detail: { ...commit.audit.detail, previous: previous?.fingerprints ?? [], served: affected.map((a) => a.id) } }, now);
+        audit.record(
+          {
+            ...commit.audit,
+            detail: {
+              ...commit.audit.detail,
+              previous: previous?.fingerprints ?? [],
+              served: affected.map((a) => a.id),
+            },
+          },
+          now,
+        );
         return { credential, affected, previous };
       });
     },
     async updateSealedSecret(id, sealed, expiresAt, outboxWrite) {
       return db.transaction(() => {
         const now = clock.now();
-        const row = db.select().from(credentials).where(and(eq(credentials.id, id), isNull(credentials.replacedAt))).get();
+        const row = db
+          .select()
+          .from(credentials)
+          .where(and(eq(credentials.id, id), isNull(credentials.replacedAt)))
+          .get();
         if (!row) return undefined;
         const affected = served.all({ key: row.credentialKey });
         const version = nextVersion(row.version, affected);
         const updated = db
           .update(credentials)
-          .set({ sealedSecret: sealed.value, keyId: sealed.keyId, version, updatedAt: now, refreshRetryAt: null, refreshError: null, ...(expiresAt === undefined ? {} : { expiresAt }) })
+          .set({
+            sealedSecret: sealed.value,
+            keyId: sealed.keyId,
+            version,
+            updatedAt: now,
+            refreshRetryAt: null,
+            refreshError: null,
+            ...(expiresAt === undefined ? {} : { expiresAt }),
+          })
           .where(eq(credentials.id, id))
           .returning()
           .get();
@@ -98,12 +129,20 @@ export function createCredentialRepository(db: Db, clock: Clock): CredentialRepo
       });
     },
     async refreshFailed(id, failure) {
-      db.update(credentials).set({ refreshRetryAt: failure.retryAt, refreshError: failure.reason }).where(and(eq(credentials.id, id), isNull(credentials.replacedAt))).run();
+      db.update(credentials)
+        .set({ refreshRetryAt: failure.retryAt, refreshError: failure.reason })
+        .where(and(eq(credentials.id, id), isNull(credentials.replacedAt)))
+        .run();
     },
     async updateExpiry(id, expiresAt) {
       db.update(credentials).set({ expiresAt }).where(eq(credentials.id, id)).run();
     },
-    listCurrentWithExpiry: async () => db.select().from(credentials).where(and(isNull(credentials.replacedAt), isNotNull(credentials.expiresAt))).all(),
+    listCurrentWithExpiry: async () =>
+      db
+        .select()
+        .from(credentials)
+        .where(and(isNull(credentials.replacedAt), isNotNull(credentials.expiresAt)))
+        .all(),
     async resealAll(reseal, auditOf, now) {
       return db.transaction((tx) => {
         const counts = { credentials: 0, oauthStates: 0, pendingCredentials: 0, deliveries: 0 };
@@ -111,28 +150,45 @@ export function createCredentialRepository(db: Db, clock: Clock): CredentialRepo
           if (row.sealedSecret === null) continue;
           const sealed = reseal.credential({ ...row, sealedSecret: row.sealedSecret });
           if (!sealed) continue;
-          tx.update(credentials).set({ sealedSecret: sealed.value, keyId: sealed.keyId }).where(eq(credentials.id, row.id)).run();
+          tx.update(credentials)
+            .set({ sealedSecret: sealed.value, keyId: sealed.keyId })
+            .where(eq(credentials.id, row.id))
+            .run();
           counts.credentials += 1;
         }
         for (const row of tx.select().from(oauthStates).where(isNotNull(oauthStates.sealedVerifier)).all()) {
           if (row.sealedVerifier === null) continue;
           const sealed = reseal.oauthState({ ...row, sealedVerifier: row.sealedVerifier });
           if (!sealed) continue;
-          tx.update(oauthStates).set({ sealedVerifier: sealed.value, keyId: sealed.keyId }).where(eq(oauthStates.stateHash, row.stateHash)).run();
+          tx.update(oauthStates)
+            .set({ sealedVerifier: sealed.value, keyId: sealed.keyId })
+            .where(eq(oauthStates.stateHash, row.stateHash))
+            .run();
           counts.oauthStates += 1;
         }
         for (const row of tx.select().from(pendingCredentials).where(isNotNull(pendingCredentials.sealed)).all()) {
           if (row.sealed === null) continue;
           const sealed = reseal.pending({ ...row, sealed: row.sealed });
           if (!sealed) continue;
-          tx.update(pendingCredentials).set({ sealed: sealed.value, keyId: sealed.keyId }).where(eq(pendingCredentials.refHash, row.refHash)).run();
+          tx.update(pendingCredentials)
+            .set({ sealed: sealed.value, keyId: sealed.keyId })
+            .where(eq(pendingCredentials.refHash, row.refHash))
+            .run();
           counts.pendingCredentials += 1;
         }
-        for (const { row, credentialKey } of tx.select({ row: deliveries, credentialKey: credentials.credentialKey }).from(deliveries).innerJoin(credentials, eq(credentials.id, deliveries.credentialId)).where(isNotNull(deliveries.sealedCredential)).all()) {
+        for (const { row, credentialKey } of tx
+          .select({ row: deliveries, credentialKey: credentials.credentialKey })
+          .from(deliveries)
+          .innerJoin(credentials, eq(credentials.id, deliveries.credentialId))
+          .where(isNotNull(deliveries.sealedCredential))
+          .all()) {
           if (row.sealedCredential === null) continue;
           const sealed = reseal.delivery({ ...row, sealedCredential: row.sealedCredential, credentialKey });
           if (!sealed) continue;
-          tx.update(deliveries).set({ sealedCredential: sealed.value, keyId: sealed.keyId }).where(eq(deliveries.id, row.id)).run();
+          tx.update(deliveries)
+            .set({ sealedCredential: sealed.value, keyId: sealed.keyId })
+            .where(eq(deliveries.id, row.id))
+            .run();
           counts.deliveries += 1;
         }
         audit.record(auditOf(counts), now);

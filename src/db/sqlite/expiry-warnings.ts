@@ -5,10 +5,19 @@ import { expiryWarnings } from './schema.js';
 
 export function createExpiryWarningRepository(db: Db): ExpiryWarningRepository {
   return {
-    warnedThresholds: async (credentialId) => new Set(db.select().from(expiryWarnings).where(eq(expiryWarnings.credentialId, credentialId)).all().map((r) => r.thresholdDays)),
+    warnedThresholds: async (credentialId) =>
+      new Set(
+        db
+          .select()
+          .from(expiryWarnings)
+          .where(eq(expiryWarnings.credentialId, credentialId))
+          .all()
+          .map((r) => r.thresholdDays),
+      ),
     async record(credentialId, thresholds, now) {
       db.transaction((tx) => {
-        for (const thresholdDays of thresholds) tx.insert(expiryWarnings).values({ credentialId, thresholdDays, sentAt: now }).onConflictDoNothing().run();
+        for (const thresholdDays of thresholds)
+          tx.insert(expiryWarnings).values({ credentialId, thresholdDays, sentAt: now }).onConflictDoNothing().run();
       });
     },
   };

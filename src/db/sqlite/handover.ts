@@ -20,10 +20,18 @@ export function createSecretFormRepository(db: Db): SecretFormRepository {
       return result.changes === 1;
     },
     async markUsed(linkHash, now) {
-      return db.update(secretForms).set({ usedAt: now }).where(and(eq(secretForms.linkHash, linkHash), isNull(secretForms.usedAt))).run().changes === 1;
+      return (
+        db
+          .update(secretForms)
+          .set({ usedAt: now })
+          .where(and(eq(secretForms.linkHash, linkHash), isNull(secretForms.usedAt)))
+          .run().changes === 1
+      );
     },
     async prune(now) {
-      db.delete(secretForms).where(lt(secretForms.expiresAt, new Date(now.getTime() - DAY_MS))).run();
+      db.delete(secretForms)
+        .where(lt(secretForms.expiresAt, new Date(now.getTime() - DAY_MS)))
+        .run();
     },
   };
 }
@@ -47,8 +55,13 @@ export function createPendingCredentialRepository(db: Db): PendingCredentialRepo
       return result.changes === 1;
     },
     async prune(now) {
-      db.update(pendingCredentials).set({ sealed: null, keyId: null }).where(lt(pendingCredentials.expiresAt, now)).run();
-      db.delete(pendingCredentials).where(lt(pendingCredentials.expiresAt, new Date(now.getTime() - DAY_MS))).run();
+      db.update(pendingCredentials)
+        .set({ sealed: null, keyId: null })
+        .where(lt(pendingCredentials.expiresAt, now))
+        .run();
+      db.delete(pendingCredentials)
+        .where(lt(pendingCredentials.expiresAt, new Date(now.getTime() - DAY_MS)))
+        .run();
     },
   };
 }

@@ -30,14 +30,18 @@ export function createHealthWriter(db: Db) {
     if (!statement) {
       const columns = keys.map((k) => HEALTH_COLUMNS[k]);
       const updates = columns.filter((c) => c !== 'integration_id').map((c) => `${c} = excluded.${c}`);
-      statement = db.$client.prepare(`insert into health_states (${columns.join(', ')}) values (${columns.map(() => '?').join(', ')}) on conflict (integration_id) do update set ${updates.join(', ')}`);
+      statement = db.$client.prepare(
+        `insert into health_states (${columns.join(', ')}) values (${columns.map(() => '?').join(', ')}) on conflict (integration_id) do update set ${updates.join(', ')}`,
+      );
       statements.set(signature, statement);
     }
     return statement;
   };
   return {
     save(state: HealthUpdate): void {
-      const keys = (Object.keys(state) as (keyof HealthUpdate)[]).filter((k) => k in HEALTH_COLUMNS && state[k] !== undefined);
+      const keys = (Object.keys(state) as (keyof HealthUpdate)[]).filter(
+        (k) => k in HEALTH_COLUMNS && state[k] !== undefined,
+      );
       const values = keys.map((k) => {
         const value = state[k];
         return value instanceof Date ? value.getTime() : value;
@@ -48,7 +52,11 @@ export function createHealthWriter(db: Db) {
 }
 
 export function createHealthRepository(db: Db): HealthRepository {
-  const of = db.select().from(healthStates).where(eq(healthStates.integrationId, sql.placeholder('id'))).prepare();
+  const of = db
+    .select()
+    .from(healthStates)
+    .where(eq(healthStates.integrationId, sql.placeholder('id')))
+    .prepare();
   const all = db.select().from(healthStates).prepare();
   const writer = createHealthWriter(db);
   return {
@@ -59,7 +67,12 @@ export function createHealthRepository(db: Db): HealthRepository {
       const result = db
         .update(healthStates)
         .set({ nextProbeAt: until })
-        .where(and(eq(healthStates.integrationId, integrationId), or(isNull(healthStates.nextProbeAt), lte(healthStates.nextProbeAt, now))))
+        .where(
+          and(
+            eq(healthStates.integrationId, integrationId),
+            or(isNull(healthStates.nextProbeAt), lte(healthStates.nextProbeAt, now)),
+          ),
+        )
         .run();
       return result.changes === 1;
     },

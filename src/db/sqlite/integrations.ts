@@ -19,7 +19,12 @@ export function createIntegrationRepository(db: Db): IntegrationRepository {
     .where(and(eq(integrations.id, sql.placeholder('id')), isNull(integrations.archivedAt)))
     .prepare();
   const byCredentialKey = prepareServedBy(db);
-  const listActive = db.select().from(integrations).where(isNull(integrations.archivedAt)).orderBy(asc(integrations.id)).prepare();
+  const listActive = db
+    .select()
+    .from(integrations)
+    .where(isNull(integrations.archivedAt))
+    .orderBy(asc(integrations.id))
+    .prepare();
   const audit = createAuditWriter(db);
   const health = createHealthWriter(db);
   const retire = createCredentialRetirer(db);
@@ -30,16 +35,29 @@ export function createIntegrationRepository(db: Db): IntegrationRepository {
     listAll: async () => db.select().from(integrations).orderBy(asc(integrations.id)).all(),
     findActive: async (id) => findActive.get({ id }),
     listByCredentialKey: async (key) => byCredentialKey.all({ key }),
-    listByIds: async (ids) => (ids.length === 0 ? [] : db.select().from(integrations).where(inArray(integrations.id, [...ids])).orderBy(asc(integrations.id)).all()),
+    listByIds: async (ids) =>
+      ids.length === 0
+        ? []
+        : db
+            .select()
+            .from(integrations)
+            .where(inArray(integrations.id, [...ids]))
+            .orderBy(asc(integrations.id))
+            .all(),
     async applySync(plan, now) {
       db.transaction((tx) => {
         for (const add of plan.add) {
-          tx.insert(integrations).values({ id: add.id, ...add.values, createdAt: now, updatedAt: now }).run();
+          tx.insert(integrations)
+            .values({ id: add.id, ...add.values, createdAt: now, updatedAt: now })
+            .run();
           health.save({ integrationId: add.id, status: 'unknown', reason: 'Not checked yet.', consecutiveFailures: 0 });
           audit.record(add.audit, now);
         }
         for (const update of plan.update) {
-          tx.update(integrations).set({ ...update.values, archivedAt: null, updatedAt: now }).where(eq(integrations.id, update.id)).run();
+          tx.update(integrations)
+            .set({ ...update.values, archivedAt: null, updatedAt: now })
+            .where(eq(integrations.id, update.id))
+            .run();
           for (const entry of update.audits) audit.record(entry, now);
         }
         for (const archive of plan.archive) {
@@ -53,7 +71,13 @@ export function createIntegrationRepository(db: Db): IntegrationRepository {
           const gone = retire(check.credentialKey, now);
           if (gone) retired.set(check.credentialKey, gone);
           const retiring = retiredByCatalogue(credential, check);
-          for (const id of check.integrationIds) health.save({ integrationId: id, status: 'unknown', reason: retiring.healthReason, consecutiveFailures: 0 });
+          for (const id of check.integrationIds)
+            health.save({
+              integrationId: id,
+              status: 'unknown',
+              reason: retiring.healthReason,
+              consecutiveFailures: 0,
+            });
           audit.record(retiring.audit, now);
         }
         for (const update of plan.update) {
@@ -61,7 +85,8 @@ export function createIntegrationRepository(db: Db): IntegrationRepository {
           if (!change) continue;
           const gone = retired.get(change.oldKey);
           const kept = gone ? undefined : current.get({ key: change.oldKey });
-          if (!current.get({ key: update.values.credentialKey })) health.save({ integrationId: update.id, status: 'unknown', reason: change.reason, consecutiveFailures: 0 });
+          if (!current.get({ key: update.values.credentialKey }))
+            health.save({ integrationId: update.id, status: 'unknown', reason: change.reason, consecutiveFailures: 0 });
           audit.record(authTypeChangeAudit(update.id, change, gone, kept !== undefined), now);
         }
       });

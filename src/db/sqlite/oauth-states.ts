@@ -9,7 +9,8 @@ export function createOAuthStateRepository(db: Db): OAuthStateRepository {
     async insert(state) {
       db.insert(oauthStates).values(state).run();
     },
-    find: async (stateHash) => db.select().from(oauthStates).where(eq(oauthStates.stateHash, stateHash)).get() satisfies OAuthState | undefined,
+    find: async (stateHash) =>
+      db.select().from(oauthStates).where(eq(oauthStates.stateHash, stateHash)).get() satisfies OAuthState | undefined,
     async markUsed(stateHash, now) {
       const result = db
         .update(oauthStates)
@@ -27,7 +28,9 @@ export function createOAuthStateRepository(db: Db): OAuthStateRepository {
       return result.changes === 1;
     },
     async prune(now) {
-      db.delete(oauthStates).where(lt(oauthStates.expiresAt, new Date(now.getTime() - 24 * 3600 * 1000))).run();
+      db.delete(oauthStates)
+        .where(lt(oauthStates.expiresAt, new Date(now.getTime() - 24 * 3600 * 1000)))
+        .run();
     },
   };
 }

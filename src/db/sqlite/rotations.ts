@@ -6,10 +6,27 @@ import { rotationAttempts, tokenRevocations } from './schema.js';
 
 /** Closes a rotation's attempt and queues the previous token's revocation: synchronous, inside the commit's transaction. */
 export function createRotationCommitWriter(db: Db) {
-  return (rotation: { attemptId: number; revoke?: { tokenName: string; notAfter: Date } } | undefined, committed: { credentialKey: string; version: number }, integrationId: string, now: Date): void => {
+  return (
+    rotation: { attemptId: number; revoke?: { tokenName: string; notAfter: Date } } | undefined,
+    committed: { credentialKey: string; version: number },
+    integrationId: string,
+    now: Date,
+  ): void => {
     if (!rotation) return;
-    db.update(rotationAttempts).set({ finishedAt: now, outcome: 'rotated', reason: null, retryAt: null }).where(eq(rotationAttempts.id, rotation.attemptId)).run();
-    if (rotation.revoke) db.insert(tokenRevocations).values({ integrationId, credentialKey: committed.credentialKey, tokenName: rotation.revoke.tokenName, replacedByVersion: committed.version, notAfter: rotation.revoke.notAfter }).run();
+    db.update(rotationAttempts)
+      .set({ finishedAt: now, outcome: 'rotated', reason: null, retryAt: null })
+      .where(eq(rotationAttempts.id, rotation.attemptId))
+      .run();
+    if (rotation.revoke)
+      db.insert(tokenRevocations)
+        .values({
+          integrationId,
+          credentialKey: committed.credentialKey,
+          tokenName: rotation.revoke.tokenName,
+          replacedByVersion: committed.version,
+          notAfter: rotation.revoke.notAfter,
+        })
+        .run();
   };
 }
 
@@ -20,15 +37,24 @@ export function createRotationRepository(db: Db): RotationRepository {
       return db.insert(rotationAttempts).values(attempt).onConflictDoNothing().returning().get();
     },
     async finish(id, result, now) {
-      db.update(rotationAttempts).set({ ...result, finishedAt: now }).where(and(eq(rotationAttempts.id, id), isNull(rotationAttempts.finishedAt))).run();
+      db.update(rotationAttempts)
+        .set({ ...result, finishedAt: now })
+        .where(and(eq(rotationAttempts.id, id), isNull(rotationAttempts.finishedAt)))
+        .run();
     },
     open: async () => db.select().from(rotationAttempts).where(isNull(rotationAttempts.finishedAt)).all(),
     async latest(integrationIds) {
       const result = new Map<string, { last: RotationAttempt; lastRotated: RotationAttempt | undefined }>();
       if (integrationIds.length === 0) return result;
-      for (const row of db.select().from(rotationAttempts).where(inArray(rotationAttempts.integrationId, [...integrationIds])).orderBy(desc(rotationAttempts.id)).all()) {
+      for (const row of db
+        .select()
+        .from(rotationAttempts)
+        .where(inArray(rotationAttempts.integrationId, [...integrationIds]))
+        .orderBy(desc(rotationAttempts.id))
+        .all()) {
         const seen = result.get(row.integrationId);
-        if (!seen) result.set(row.integrationId, { last: row, lastRotated: row.outcome === 'rotated' ? row : undefined });
+        if (!seen)
+          result.set(row.integrationId, { last: row, lastRotated: row.outcome === 'rotated' ? row : undefined });
         else if (!seen.lastRotated && row.outcome === 'rotated') seen.lastRotated = row;
       }
       return result;
@@ -38,7 +64,10 @@ export function createRotationRepository(db: Db): RotationRepository {
       db.update(tokenRevocations).set({ doneAt: now, lastError: null }).where(eq(tokenRevocations.id, id)).run();
     },
     async revocationFailed(id, error) {
-      db.update(tokenRevocations).set({ attempts: sql`${tokenRevocations.attempts} + 1`, lastError: error }).where(eq(tokenRevocations.id, id)).run();
+      db.update(tokenRevocations)
+        .set({ attempts: sql`${tokenRevocations.attempts} + 1`, lastError: error })
+        .where(eq(tokenRevocations.id, id))
+        .run();
     },
   };
 }

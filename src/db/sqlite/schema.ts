@@ -69,9 +69,7 @@ export const credentials = sqliteTable(
     tokenName: text(),
     replacedAt: at(),
   },
-  (t) => [
-    uniqueIndex('credentials_one_current_per_key').on(t.credentialKey).where(sql`${t.replacedAt} is null`),
-  ],
+  (t) => [uniqueIndex('credentials_one_current_per_key').on(t.credentialKey).where(sql`${t.replacedAt} is null`)],
 );
 
 /** The monitor's view of each integration. */

@@ -16,17 +16,30 @@ function replyText(checked: CheckNowResult): string {
     case 'checked': {
       const { outcome, probed } = checked.result;
       if (!probed) return `${name} is an app integration: its health comes from the health webhook.`;
-      return outcome.kind === 'valid' ? `:white_check_mark: ${name} works again: ${escapeMrkdwn(outcome.reason)}` : `:x: ${name} still fails: ${escapeMrkdwn(outcome.reason)}`;
+      return outcome.kind === 'valid'
+        ? `:white_check_mark: ${name} works again: ${escapeMrkdwn(outcome.reason)}`
+        : `:x: ${name} still fails: ${escapeMrkdwn(outcome.reason)}`;
     }
   }
 }
 
 /** Check now: owners and admins probe at once through the monitor's one probe path; the presser is told privately. */
 export function handleCheckNow(services: ListenerServices) {
-  return async ({ ack, body, action, respond }: AllMiddlewareArgs & SlackActionMiddlewareArgs<BlockButtonAction>): Promise<void> => {
+  return async ({
+    ack,
+    body,
+    action,
+    respond,
+  }: AllMiddlewareArgs & SlackActionMiddlewareArgs<BlockButtonAction>): Promise<void> => {
     await ack();
     const checked = await services.checkNow(action.value ?? '', body.user.id);
     const reply = body.container?.type === 'message' ? respond : undefined;
-    await tellUser(services.slack, services.logger, body.user.id, buildHeaderMessage('Check now', replyText(checked)), reply);
+    await tellUser(
+      services.slack,
+      services.logger,
+      body.user.id,
+      buildHeaderMessage('Check now', replyText(checked)),
+      reply,
+    );
   };
 }

@@ -4,7 +4,12 @@ import type { ListenerServices } from '../services.js';
 
 /** Next / Previous in the `/reauth` overview: replaces the ephemeral message with that page. */
 export function handleOverviewPage(services: ListenerServices) {
-  return async ({ ack, body, action, respond }: AllMiddlewareArgs & SlackActionMiddlewareArgs<BlockButtonAction>): Promise<void> => {
+  return async ({
+    ack,
+    body,
+    action,
+    respond,
+  }: AllMiddlewareArgs & SlackActionMiddlewareArgs<BlockButtonAction>): Promise<void> => {
     await ack();
     const page = Number(action.value ?? '0');
     const { integrations, health } = await services.directory.overview(body.user.id);

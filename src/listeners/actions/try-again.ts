@@ -5,7 +5,11 @@ import type { ListenerServices } from '../services.js';
 
 /** "Try again" in a result view: the same modal goes back to an empty form. */
 export function handleTryAgain(services: ListenerServices) {
-  return async ({ ack, body, action }: AllMiddlewareArgs & SlackActionMiddlewareArgs<BlockButtonAction>): Promise<void> => {
+  return async ({
+    ack,
+    body,
+    action,
+  }: AllMiddlewareArgs & SlackActionMiddlewareArgs<BlockButtonAction>): Promise<void> => {
     await ack();
     const viewId = body.view?.id;
     if (!viewId) return;
@@ -14,7 +18,10 @@ export function handleTryAgain(services: ListenerServices) {
     try {
       await services.slack.views.update({ view_id: viewId, view: viewFor(surface) });
     } catch (error) {
-      services.logger.warn({ integration: surface.integration.id, error: slackErrorCode(error) }, 'could not show the form again');
+      services.logger.warn(
+        { integration: surface.integration.id, error: slackErrorCode(error) },
+        'could not show the form again',
+      );
     }
   };
 }

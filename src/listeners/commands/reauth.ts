@@ -25,6 +25,12 @@ export function handleReauthCommand(services: ListenerServices) {
       await tellUser(services.slack, services.logger, command.user_id, buildStatus(integrations, health), respond);
       return;
     }
-    await openReauth(services, { triggerId: command.trigger_id, userId: command.user_id, userName: command.user_name, integrationId: argument, respond });
+    await openReauth(services, {
+      triggerId: command.trigger_id,
+      userId: command.user_id,
+      userName: command.user_name,
+      integrationId: argument,
+      respond,
+    });
   };
 }

@@ -8,7 +8,9 @@ type Values = ViewSubmitAction['view']['state']['values'];
 
 /** Whether the one `replace` option of the confirm_account block is checked (whatever its action id). */
 function replaceChecked(values: Values): boolean {
-  return Object.values(values[CONFIRM_ACCOUNT.block] ?? {}).some((action) => (action.selected_options ?? []).some((o) => o.value === CONFIRM_ACCOUNT.replace));
+  return Object.values(values[CONFIRM_ACCOUNT.block] ?? {}).some((action) =>
+    (action.selected_options ?? []).some((o) => o.value === CONFIRM_ACCOUNT.replace),
+  );
 }
 
 /**
@@ -21,11 +23,28 @@ export function handleConfirmAccount(services: ListenerServices) {
     const userId = body.user.id;
     const metadata = services.signer.verify(view.private_metadata);
     if (!metadata?.ref || metadata.userId !== userId) {
-      await services.reauth.recordTampered(userId, metadata?.integrationId ?? null, metadata ? 'other_user' : 'bad_signature');
-      await ack({ response_action: 'errors', errors: { [CONFIRM_ACCOUNT.block]: 'This confirmation was altered or belongs to someone else, so it was refused and nothing was changed. Open the form again with /reauth <id>.' } });
+      await services.reauth.recordTampered(
+        userId,
+        metadata?.integrationId ?? null,
+        metadata ? 'other_user' : 'bad_signature',
+      );
+      await ack({
+        response_action: 'errors',
+        errors: {
+          [CONFIRM_ACCOUNT.block]:
+            'This confirmation was altered or belongs to someone else, so it was refused and nothing was changed. Open the form again with /reauth <id>.',
+        },
+      });
       return;
     }
-    const result = await services.reauth.confirm({ reference: metadata.ref, integrationId: metadata.integrationId, actor: userId, boundTo: `view:${view.id}`, how: 'modal', replace: replaceChecked(view.state.values) });
+    const result = await services.reauth.confirm({
+      reference: metadata.ref,
+      integrationId: metadata.integrationId,
+      actor: userId,
+      boundTo: `view:${view.id}`,
+      how: 'modal',
+      replace: replaceChecked(view.state.values),
+    });
     if (result.ok) await ackSuccess(services, ack, result, view.id);
     else await ack({ response_action: 'update', view: buildResultModal(result) });
     await afterResult(services, result, userId);
@@ -38,6 +57,13 @@ export function handleConfirmAccountClosed(services: ListenerServices) {
     await ack();
     const metadata = services.signer.verify(view.private_metadata);
     if (!metadata?.ref || metadata.userId !== body.user.id) return;
-    await services.reauth.confirm({ reference: metadata.ref, integrationId: metadata.integrationId, actor: body.user.id, boundTo: `view:${view.id}`, how: 'modal', replace: false });
+    await services.reauth.confirm({
+      reference: metadata.ref,
+      integrationId: metadata.integrationId,
+      actor: body.user.id,
+      boundTo: `view:${view.id}`,
+      how: 'modal',
+      replace: false,
+    });
   };
 }

@@ -28,8 +28,18 @@ export function handleReauthSubmission(services: ListenerServices, fastPathMs = 
     const userId = body.user.id;
     const metadata = services.signer.verify(view.private_metadata);
     if (!metadata || metadata.userId !== userId) {
-      await services.reauth.recordTampered(userId, metadata?.integrationId ?? null, metadata ? 'other_user' : 'bad_signature');
-      await ack({ response_action: 'errors', errors: { [INPUT_BLOCK.token]: 'This form was altered or belongs to someone else, so it was refused and nothing was changed. Open it again with /reauth <id>.' } });
+      await services.reauth.recordTampered(
+        userId,
+        metadata?.integrationId ?? null,
+        metadata ? 'other_user' : 'bad_signature',
+      );
+      await ack({
+        response_action: 'errors',
+        errors: {
+          [INPUT_BLOCK.token]:
+            'This form was altered or belongs to someone else, so it was refused and nothing was changed. Open it again with /reauth <id>.',
+        },
+      });
       return;
     }
     const values = view.state.values;
@@ -58,7 +68,8 @@ export function handleReauthSubmission(services: ListenerServices, fastPathMs = 
 
     if (first !== 'slow') {
       if (first.ok) await ackSuccess(services, ack, first, view.id);
-      else if (first.kind === 'confirm_account') await ack({ response_action: 'update', view: answerView(services, first, userId) });
+      else if (first.kind === 'confirm_account')
+        await ack({ response_action: 'update', view: answerView(services, first, userId) });
       else {
         const field = presentBlocks.includes(first.field) ? first.field : INPUT_BLOCK.token;
         await ack({ response_action: 'errors', errors: { [field]: truncate(first.reason, 1500) } });
@@ -75,10 +86,15 @@ export function handleReauthSubmission(services: ListenerServices, fastPathMs = 
     try {
       const shown = result.ok ? await withDelivery(services, result, resultView) : { view: resultView, tracked: false };
       await services.slack.views.update({ view_id: view.id, view: shown.view });
-      if (result.ok && shown.tracked) await services.notices.remember(result.credential.id, result.integration.id, { viewId: view.id, view: resultView });
+      if (result.ok && shown.tracked)
+        await services.notices.remember(result.credential.id, result.integration.id, {
+          viewId: view.id,
+          view: resultView,
+        });
     } catch (error) {
       const code = slackErrorCode(error);
-      if (code !== 'not_found') services.logger.warn({ error: code }, 'could not show the validation result in the modal');
+      if (code !== 'not_found')
+        services.logger.warn({ error: code }, 'could not show the validation result in the modal');
       // The person closed the modal (or Slack refused): the outcome goes to them directly.
       await tellClosed(services, result, userId, view.id);
     }
@@ -90,14 +106,32 @@ export function handleReauthSubmission(services: ListenerServices, fastPathMs = 
  * The modal was closed before the slow result arrived: the outcome goes by direct message. A
  * credential of another account cannot be confirmed any more (its view is gone): it is discarded.
  */
-async function tellClosed(services: ListenerServices, result: ReauthResult, userId: string, viewId: string): Promise<void> {
+async function tellClosed(
+  services: ListenerServices,
+  result: ReauthResult,
+  userId: string,
+  viewId: string,
+): Promise<void> {
   let shown = result;
   if (!result.ok && result.kind === 'confirm_account' && result.confirmation && result.integration) {
-    shown = await services.reauth.confirm({ reference: result.confirmation.reference, integrationId: result.integration.id, actor: userId, boundTo: `view:${viewId}`, how: 'modal', replace: false });
+    shown = await services.reauth.confirm({
+      reference: result.confirmation.reference,
+      integrationId: result.integration.id,
+      actor: userId,
+      boundTo: `view:${viewId}`,
+      how: 'modal',
+      replace: false,
+    });
   }
-  const text = shown.ok ? `${shown.integration.name} is re-authenticated.` : `Re-authentication was not saved: ${shown.reason}`;
+  const text = shown.ok
+    ? `${shown.integration.name} is re-authenticated.`
+    : `Re-authentication was not saved: ${shown.reason}`;
   try {
-    await services.slack.chat.postMessage({ channel: userId, text, blocks: buildResultModal(shown).blocks.filter((b) => b.type !== 'actions') });
+    await services.slack.chat.postMessage({
+      channel: userId,
+      text,
+      blocks: buildResultModal(shown).blocks.filter((b) => b.type !== 'actions'),
+    });
   } catch (dmError) {
     services.logger.warn({ error: slackErrorCode(dmError) }, 'could not send the validation result by direct message');
   }

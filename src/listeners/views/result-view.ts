@@ -13,28 +13,57 @@ type Success = Extract<ReauthResult, { ok: true }>;
  */
 export function answerView(services: ListenerServices, result: ReauthResult, userId: string): ModalView {
   if (!result.ok && result.kind === 'confirm_account' && result.confirmation && result.integration) {
-    const metadata = services.signer.sign({ integrationId: result.integration.id, auth: result.integration.authType, userId, ref: result.confirmation.reference });
+    const metadata = services.signer.sign({
+      integrationId: result.integration.id,
+      auth: result.integration.authType,
+      userId,
+      ref: result.confirmation.reference,
+    });
     return buildConfirmAccountModal(result.integration, result.confirmation, metadata);
   }
   return buildResultModal(result);
 }
 
 /** The result view with the new credential's delivery lines (pending at first; kept current afterwards), and whether it has any. */
-export async function withDelivery(services: ListenerServices, result: Success, view: ModalView): Promise<{ view: ModalView; tracked: boolean }> {
+export async function withDelivery(
+  services: ListenerServices,
+  result: Success,
+  view: ModalView,
+): Promise<{ view: ModalView; tracked: boolean }> {
   const lines = await services.notices.linesFor(result.credential.id);
-  return lines.length ? { view: { ...view, blocks: services.notices.addLines(view.blocks as Block[], lines) }, tracked: true } : { view, tracked: false };
+  return lines.length
+    ? { view: { ...view, blocks: services.notices.addLines(view.blocks as Block[], lines) }, tracked: true }
+    : { view, tracked: false };
 }
 
 /** Answers in the modal itself (within Slack's 3 seconds) with a successful result, its delivery lines kept current. */
-export async function ackSuccess(services: ListenerServices, ack: (response: { response_action: 'update'; view: ModalView }) => Promise<void>, result: Success, viewId: string): Promise<void> {
+export async function ackSuccess(
+  services: ListenerServices,
+  ack: (response: { response_action: 'update'; view: ModalView }) => Promise<void>,
+  result: Success,
+  viewId: string,
+): Promise<void> {
   const resultView = buildResultModal(result);
   const shown = await withDelivery(services, result, resultView);
   await ack({ response_action: 'update', view: shown.view });
-  if (shown.tracked) await services.notices.remember(result.credential.id, result.integration.id, { viewId, view: resultView });
+  if (shown.tracked)
+    await services.notices.remember(result.credential.id, result.integration.id, { viewId, view: resultView });
 }
 
 /** After a swap: the alert resolved in place and the confirmation posted, naming the user. */
-export async function afterResult(services: ListenerServices, result: ReauthResult, actor: string, how: 'modal' | 'web' = 'modal'): Promise<void> {
+export async function afterResult(
+  services: ListenerServices,
+  result: ReauthResult,
+  actor: string,
+  how: 'modal' | 'web' = 'modal',
+): Promise<void> {
   if (!result.ok) return;
-  await services.announce({ integration: result.integration, affected: result.affected, validation: result.validation, actor, how, credentialId: result.credential.id });
+  await services.announce({
+    integration: result.integration,
+    affected: result.affected,
+    validation: result.validation,
+    actor,
+    how,
+    credentialId: result.credential.id,
+  });
 }

@@ -27,7 +27,10 @@ export const azureDevopsHook: ProviderHook = {
   afterValid(ctx, _secret, outcome) {
     // connectionData answers anonymous callers too; an authenticated user always has a descriptor-backed id.
     if (/^0{8}-/.test(outcome.identity.id)) {
-      return { kind: 'invalid_credentials', reason: `Azure DevOps treated the request as anonymous: the credential was not accepted for organization ${ctx.target.organization}. Create a new PAT and try again.` };
+      return {
+        kind: 'invalid_credentials',
+        reason: `Azure DevOps treated the request as anonymous: the credential was not accepted for organization ${ctx.target.organization}. Create a new PAT and try again.`,
+      };
     }
     return outcome;
   },

@@ -11,7 +11,11 @@ export const githubHook: ProviderHook = {
   inspect(ctx, response) {
     if (response.status !== 403 && response.status !== 429) return undefined;
     const h = response.headers;
-    const limited = response.status === 429 || h['x-ratelimit-remaining'] === '0' || h['retry-after'] !== undefined || /rate limit/i.test(response.body);
+    const limited =
+      response.status === 429 ||
+      h['x-ratelimit-remaining'] === '0' ||
+      h['retry-after'] !== undefined ||
+      /rate limit/i.test(response.body);
     if (limited) {
       const retryAt = retryAtOf(ctx, h);
       return { kind: 'rate_limited', retryAt, reason: reasons.rateLimited(ctx, retryAt) };
@@ -43,7 +47,8 @@ export const githubActionsHook: ProviderHook = {
     const repository = ctx.target.repository;
     if (!repository) return base;
     const result = await callProvider(ctx, secret, `/repos/${repository}/actions/runs`, { query: { per_page: '1' } });
-    if (result.kind === 'network_error') return { kind: 'unreachable', reason: reasons.unreachable(ctx, result.reason) };
+    if (result.kind === 'network_error')
+      return { kind: 'unreachable', reason: reasons.unreachable(ctx, result.reason) };
     const { status } = result.response;
     if (status === 200) return base;
     const limited = githubHook.inspect?.(ctx, result.response);
@@ -57,6 +62,15 @@ export const githubActionsHook: ProviderHook = {
       };
       return denied;
     }
-    return { kind: 'provider_error', status, reason: reasons.providerError(ctx, status, `listing workflow runs of ${repository} failed`, result.response.label) };
+    return {
+      kind: 'provider_error',
+      status,
+      reason: reasons.providerError(
+        ctx,
+        status,
+        `listing workflow runs of ${repository} failed`,
+        result.response.label,
+      ),
+    };
   },
 };

@@ -16,7 +16,9 @@ interface TokenSelf {
  */
 export const gitlabHook: ProviderHook = {
   inspect(_ctx, response) {
-    const body = parseJson(response.body) as { error?: string; error_description?: string; message?: string } | undefined;
+    const body = parseJson(response.body) as
+      | { error?: string; error_description?: string; message?: string }
+      | undefined;
     if (response.status === 401 && body?.error === 'invalid_token') {
       const why = body.error_description ?? 'invalid token';
       const what = /revoked/i.test(why) ? 'revoked' : /expired/i.test(why) ? 'expired' : 'not valid';
@@ -26,23 +28,42 @@ export const gitlabHook: ProviderHook = {
       };
     }
     if (response.status === 403 && body?.error === 'insufficient_scope') {
-      return { kind: 'insufficient_scope', missing: ['read_api'], reason: 'GitLab says the token lacks the scope this call needs; create a token with read_api (or api) and try again.' };
+      return {
+        kind: 'insufficient_scope',
+        missing: ['read_api'],
+        reason:
+          'GitLab says the token lacks the scope this call needs; create a token with read_api (or api) and try again.',
+      };
     }
     if (response.status === 400 && /personal access token/i.test(body?.message ?? '')) {
       return {
         kind: 'wrong_auth_type',
-        reason: 'GitLab says this is not a personal access token (it may be an OAuth, deploy or job token); this integration uses personal access tokens, and the auth type cannot change during re-authentication.',
+        reason:
+          'GitLab says this is not a personal access token (it may be an OAuth, deploy or job token); this integration uses personal access tokens, and the auth type cannot change during re-authentication.',
       };
     }
     if (response.status === 403 && !body?.error) {
-      return { kind: 'invalid_credentials', reason: 'GitLab refused the request (HTTP 403): after many failed sign-ins GitLab blocks the address for a while, or the token is not allowed. Wait, check the token, and try again.' };
+      return {
+        kind: 'invalid_credentials',
+        reason:
+          'GitLab refused the request (HTTP 403): after many failed sign-ins GitLab blocks the address for a while, or the token is not allowed. Wait, check the token, and try again.',
+      };
     }
     return undefined;
   },
   async afterValid(ctx, secret, outcome, response) {
     const self = parseJson(response.body) as TokenSelf;
-    if (self.revoked === true) return { kind: 'invalid_credentials', reason: 'GitLab says the token was revoked. Create a new personal access token with read_api and try again.' };
-    if (self.active === false) return { kind: 'invalid_credentials', reason: 'GitLab says the token is no longer active (expired or revoked). Create a new personal access token with read_api and try again.' };
+    if (self.revoked === true)
+      return {
+        kind: 'invalid_credentials',
+        reason: 'GitLab says the token was revoked. Create a new personal access token with read_api and try again.',
+      };
+    if (self.active === false)
+      return {
+        kind: 'invalid_credentials',
+        reason:
+          'GitLab says the token is no longer active (expired or revoked). Create a new personal access token with read_api and try again.',
+      };
     const expiresAt = self.expires_at ? new Date(`${self.expires_at.slice(0, 10)}T00:00:00Z`) : null;
     const identity = { ...outcome.identity, ...(self.name ? { name: `token "${self.name}"` } : {}) };
     // The user behind the token, for the outcome message; a token without read_user/read_api cannot see it.

@@ -1,5 +1,12 @@
 import type { Outcome, ValidOutcome } from '../outcome.js';
-import { callProvider, classifyResponse, parseJson, reasons, type TokenSecret, type ValidationContext } from '../call.js';
+import {
+  callProvider,
+  classifyResponse,
+  parseJson,
+  reasons,
+  type TokenSecret,
+  type ValidationContext,
+} from '../call.js';
 import type { ProviderHook } from './types.js';
 
 interface TokenDto {
@@ -17,20 +24,33 @@ interface TokenDto {
 const TOKEN_SHAPE = /^(pat|sat)\.([^.]+)\.[^.]+\.[^.]+$/;
 
 /** POST /ng/api/token/validate: the token's own record, with validTo in ms (0 = no expiry). */
-async function tokenRecord(ctx: ValidationContext, secret: TokenSecret): Promise<{ dto?: TokenDto; failure?: Outcome }> {
+async function tokenRecord(
+  ctx: ValidationContext,
+  secret: TokenSecret,
+): Promise<{ dto?: TokenDto; failure?: Outcome }> {
   const result = await callProvider(ctx, secret, '/ng/api/token/validate', {
     method: 'POST',
     query: { accountIdentifier: ctx.target.accountId ?? '' },
     body: JSON.stringify(secret.token),
     headers: { 'Content-Type': 'application/json' },
   });
-  if (result.kind === 'network_error') return { failure: { kind: 'unreachable', reason: reasons.unreachable(ctx, result.reason) } };
+  if (result.kind === 'network_error')
+    return { failure: { kind: 'unreachable', reason: reasons.unreachable(ctx, result.reason) } };
   if (result.response.status !== 200) return { failure: classifyResponse(ctx, result.response) };
   const dto = (parseJson(result.response.body) as { data?: TokenDto } | undefined)?.data;
-  return dto ? { dto } : { failure: { kind: 'provider_error', status: 200, reason: reasons.providerError(ctx, 200, 'token/validate returned no data') } };
+  return dto
+    ? { dto }
+    : {
+        failure: {
+          kind: 'provider_error',
+          status: 200,
+          reason: reasons.providerError(ctx, 200, 'token/validate returned no data'),
+        },
+      };
 }
 
-const expiryOf = (dto: TokenDto | undefined): Date | null => (dto?.validTo && dto.validTo > 0 ? new Date(dto.validTo) : null);
+const expiryOf = (dto: TokenDto | undefined): Date | null =>
+  dto?.validTo && dto.validTo > 0 ? new Date(dto.validTo) : null;
 
 /**
  * Personal tokens are checked with currentUser; service-account tokens have no user, so they are
@@ -52,7 +72,8 @@ export const harnessHook: ProviderHook = {
     if (!secret.token.startsWith('sat.')) return generic();
     const { dto, failure } = await tokenRecord(ctx, secret);
     if (failure) return failure;
-    if (dto?.valid !== true) return { kind: 'invalid_credentials', reason: reasons.invalid(ctx, 200, 'token/validate says not valid') };
+    if (dto?.valid !== true)
+      return { kind: 'invalid_credentials', reason: reasons.invalid(ctx, 200, 'token/validate says not valid') };
     const valid: ValidOutcome = {
       kind: 'valid',
       identity: {

@@ -9,7 +9,10 @@ export const jiraHook: ProviderHook = {
   inspect(ctx, response) {
     const reason = response.headers['x-seraph-loginreason']?.toUpperCase() ?? '';
     if (reason.includes('AUTHENTICATED_FAILED')) {
-      return { kind: 'invalid_credentials', reason: reasons.invalid(ctx, response.status, 'login reason AUTHENTICATED_FAILED') };
+      return {
+        kind: 'invalid_credentials',
+        reason: reasons.invalid(ctx, response.status, 'login reason AUTHENTICATED_FAILED'),
+      };
     }
     if (reason.includes('AUTHENTICATION_DENIED')) {
       return {

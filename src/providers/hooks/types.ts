@@ -9,7 +9,12 @@ export interface ProviderHook {
   /** Looks at the raw answer before generic classification (2xx answers that mean failure). */
   inspect?(ctx: ValidationContext, response: HttpResponse): Outcome | undefined;
   /** Refines a generic valid outcome, possibly with more calls. */
-  afterValid?(ctx: ValidationContext, secret: TokenSecret, outcome: ValidOutcome, response: HttpResponse): Promise<Outcome> | Outcome;
+  afterValid?(
+    ctx: ValidationContext,
+    secret: TokenSecret,
+    outcome: ValidOutcome,
+    response: HttpResponse,
+  ): Promise<Outcome> | Outcome;
   /** Replaces the whole flow; `generic` runs the table-driven one. */
   validate?(ctx: ValidationContext, secret: TokenSecret, generic: () => Promise<Outcome>): Promise<Outcome>;
 }

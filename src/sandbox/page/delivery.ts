@@ -4,19 +4,30 @@ import { sinkLabel } from '../../domain/delivery.js';
 import { DELIVERY_DEMO_ID, ROTATION_DEMO_ID, VAULT_PATH, type SandboxDelivery } from '../sinks/sandbox-delivery.js';
 import { escapeHtml } from './mrkdwn.js';
 
-const STATE_ICON: Record<string, string> = { delivered: '✅ delivered', pending: '⏳ pending', failing: '⚠️ failing', none: '– nothing yet' };
+const STATE_ICON: Record<string, string> = {
+  delivered: '✅ delivered',
+  pending: '⏳ pending',
+  failing: '⚠️ failing',
+  none: '– nothing yet',
+};
 
 /** The "Getting credentials out" panel: the pull API's curl, each sink's state, and what the sinks hold. */
 export async function renderDelivery(rt: CompositionParts, delivery: SandboxDelivery, origin: string): Promise<string> {
   const curl = `curl -H "Authorization: Bearer ${delivery.consumerToken}" ${origin}/v1/credentials/${DELIVERY_DEMO_ID}`;
   const states = await rt.services.sinkStates([DELIVERY_DEMO_ID]);
   const rows = states
-    .map((s) => `<tr data-sink="${escapeHtml(s.sinkKey.split(':')[0] ?? '')}"><td>${escapeHtml(sinkLabel(s.sinkKey))}</td><td class="sink-state">${STATE_ICON[s.state] ?? s.state}${s.version === null ? '' : ` · v${s.version}`}${s.state === 'failing' && s.reason ? `<div class="i-reason">${escapeHtml(s.reason)}</div>` : ''}</td></tr>`)
+    .map(
+      (s) =>
+        `<tr data-sink="${escapeHtml(s.sinkKey.split(':')[0] ?? '')}"><td>${escapeHtml(sinkLabel(s.sinkKey))}</td><td class="sink-state">${STATE_ICON[s.state] ?? s.state}${s.version === null ? '' : ` · v${s.version}`}${s.state === 'failing' && s.reason ? `<div class="i-reason">${escapeHtml(s.reason)}</div>` : ''}</td></tr>`,
+    )
     .join('');
   const events = delivery.hook.received
     .slice(-6)
     .reverse()
-    .map((r) => `<li>${r.verified ? '✔ signature verified' : '✘ bad signature'} · <code>${escapeHtml(r.payload?.type ?? '?')}</code>${r.payload?.data?.version === undefined ? '' : ` v${escapeHtml(String(r.payload.data.version))}`} · <code>${escapeHtml(r.id)}</code></li>`)
+    .map(
+      (r) =>
+        `<li>${r.verified ? '✔ signature verified' : '✘ bad signature'} · <code>${escapeHtml(r.payload?.type ?? '?')}</code>${r.payload?.data?.version === undefined ? '' : ` v${escapeHtml(String(r.payload.data.version))}`} · <code>${escapeHtml(r.id)}</code></li>`,
+    )
     .join('');
   const vaultData = delivery.vault.read(VAULT_PATH.mount, VAULT_PATH.path);
   const vaultVersions = delivery.vault.versions(VAULT_PATH.mount, VAULT_PATH.path).length;
@@ -30,7 +41,12 @@ export async function renderDelivery(rt: CompositionParts, delivery: SandboxDeli
   }
   const rotated = await rt.services.sinkStates([ROTATION_DEMO_ID]);
   const rotationCurl = `curl -H "Authorization: Bearer ${delivery.consumerToken}" ${origin}/v1/credentials/${ROTATION_DEMO_ID}`;
-  const rotationRows = rotated.map((s) => `<tr data-sink="${escapeHtml(s.sinkKey.split(':')[0] ?? '')}"><td>${escapeHtml(sinkLabel(s.sinkKey))}</td><td class="sink-state">${STATE_ICON[s.state] ?? s.state}${s.version === null ? '' : ` · v${s.version}`}</td></tr>`).join('');
+  const rotationRows = rotated
+    .map(
+      (s) =>
+        `<tr data-sink="${escapeHtml(s.sinkKey.split(':')[0] ?? '')}"><td>${escapeHtml(sinkLabel(s.sinkKey))}</td><td class="sink-state">${STATE_ICON[s.state] ?? s.state}${s.version === null ? '' : ` · v${s.version}`}</td></tr>`,
+    )
+    .join('');
   return `<h2>Getting credentials out</h2>
 <p style="font-size:12px;color:#666">Re-authenticate <code>${DELIVERY_DEMO_ID}</code> and watch the new credential reach its sinks. Pull it yourself:</p>
 <code class="copy curl" id="pull-curl">${escapeHtml(curl)}</code>

@@ -48,10 +48,12 @@ export function renderMrkdwn(text: string, ctx: MrkdwnContext): string {
   let out = text.replace(/<([^<>\n]+)>/g, (_whole, inner: string) => {
     const [target = '', label] = inner.split('|');
     if (target.startsWith('@')) return hold(`<span class="mention">@${escapeHtml(ctx.nameOf(target.slice(1)))}</span>`);
-    if (target.startsWith('!subteam^')) return hold(`<span class="mention">@${escapeHtml(ctx.nameOf(target.slice(9)))}</span>`);
+    if (target.startsWith('!subteam^'))
+      return hold(`<span class="mention">@${escapeHtml(ctx.nameOf(target.slice(9)))}</span>`);
     if (target.startsWith('!date^')) return hold(`<time>${escapeHtml(label ?? '')}</time>`);
     if (target.startsWith('#')) return hold(`<span class="mention">#${escapeHtml(target.slice(1))}</span>`);
-    if (/^(https?:|mailto:)/.test(target)) return hold(`<a href="${escapeHtml(target)}" target="_blank" rel="noopener">${escapeHtml(label ?? target)}</a>`);
+    if (/^(https?:|mailto:)/.test(target))
+      return hold(`<a href="${escapeHtml(target)}" target="_blank" rel="noopener">${escapeHtml(label ?? target)}</a>`);
     return hold(escapeHtml(`<${inner}>`));
   });
   out = escapeHtml(out);

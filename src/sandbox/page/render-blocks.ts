@@ -25,7 +25,8 @@ function text(value: unknown, ctx: RenderContext): string {
 
 function containerAttributes(ctx: RenderContext): string {
   const c = ctx.container;
-  if (c.type === 'message') return `data-container="message" data-channel="${escapeHtml(c.channel)}" data-ts="${escapeHtml(c.ts)}"`;
+  if (c.type === 'message')
+    return `data-container="message" data-channel="${escapeHtml(c.channel)}" data-ts="${escapeHtml(c.ts)}"`;
   if (c.type === 'view') return `data-container="view" data-view-id="${escapeHtml(c.viewId)}"`;
   return 'data-container="home"';
 }
@@ -76,7 +77,9 @@ export function renderBlock(block: unknown, ctx: RenderContext): string {
       return `<div class="blk-header">${text(b.text, ctx)}</div>`;
     case 'section': {
       const body = b.text ? `<div class="blk-text">${text(b.text, ctx)}</div>` : '';
-      const fields = Array.isArray(b.fields) ? `<div class="blk-fields">${b.fields.map((f) => `<div>${text(f, ctx)}</div>`).join('')}</div>` : '';
+      const fields = Array.isArray(b.fields)
+        ? `<div class="blk-fields">${b.fields.map((f) => `<div>${text(f, ctx)}</div>`).join('')}</div>`
+        : '';
       const accessory = b.accessory ? `<div class="blk-accessory">${renderElement(b.accessory, ctx)}</div>` : '';
       return `<div class="blk-section"><div class="blk-main">${body}${fields}</div>${accessory}</div>`;
     }
@@ -103,7 +106,9 @@ export function renderBlocks(blocks: unknown, ctx: RenderContext): string {
 /** A modal: title, blocks, and the close/submit buttons. */
 export function renderModal(view: Json, viewId: string, ctx: Omit<RenderContext, 'container'>): string {
   const inner: RenderContext = { ...ctx, container: { type: 'view', viewId } };
-  const submit = view.submit ? `<button type="submit" class="btn btn-primary" data-submit-view="${escapeHtml(viewId)}">${text(view.submit, inner)}</button>` : '';
+  const submit = view.submit
+    ? `<button type="submit" class="btn btn-primary" data-submit-view="${escapeHtml(viewId)}">${text(view.submit, inner)}</button>`
+    : '';
   const close = `<button type="button" class="btn" data-close-view="${escapeHtml(viewId)}">${view.close ? text(view.close, inner) : 'Close'}</button>`;
   return `<form class="modal" data-view-id="${escapeHtml(viewId)}" onsubmit="return false">
 <div class="modal-title">${text(view.title, inner)}</div>

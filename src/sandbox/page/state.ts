@@ -31,7 +31,9 @@ function time(ts: string | number): string {
 }
 
 function renderMessage(message: StoredMessage, replies: StoredMessage[]): string {
-  const body = message.blocks.length ? renderBlocks(message.blocks, { ...ctx, container: { type: 'message', channel: message.channel, ts: message.ts } }) : renderMrkdwn(message.text, ctx);
+  const body = message.blocks.length
+    ? renderBlocks(message.blocks, { ...ctx, container: { type: 'message', channel: message.channel, ts: message.ts } })
+    : renderMrkdwn(message.text, ctx);
   const thread = replies.length
     ? `<div class="thread"><div class="thread-count">${replies.length} ${replies.length === 1 ? 'reply' : 'replies'}</div>${replies.map((r) => renderMessage(r, [])).join('')}</div>`
     : '';
@@ -39,13 +41,28 @@ function renderMessage(message: StoredMessage, replies: StoredMessage[]): string
 }
 
 function renderEphemeral(e: Ephemeral): string {
-  const body = e.blocks.length ? renderBlocks(e.blocks, { ...ctx, container: { type: 'message', channel: DEMO_CHANNEL.id, ts: `${Math.floor(e.at / 1000)}.000000` } }) : renderMrkdwn(e.text, ctx);
+  const body = e.blocks.length
+    ? renderBlocks(e.blocks, {
+        ...ctx,
+        container: { type: 'message', channel: DEMO_CHANNEL.id, ts: `${Math.floor(e.at / 1000)}.000000` },
+      })
+    : renderMrkdwn(e.text, ctx);
   return `<div class="msg ephemeral"><div class="msg-meta"><b>reauth</b> <span class="app-tag">APP</span> <span class="time">${time(e.at)}</span> <span class="only-you">Only visible to you</span></div><div class="msg-body">${body}</div></div>`;
 }
 
-function renderConversation(messages: readonly StoredMessage[], channel: string, ephemerals: readonly Ephemeral[]): string {
+function renderConversation(
+  messages: readonly StoredMessage[],
+  channel: string,
+  ephemerals: readonly Ephemeral[],
+): string {
   const top = messages.filter((m) => m.channel === channel && !m.threadTs && !m.ephemeral);
-  const items: { at: number; html: string }[] = top.map((m) => ({ at: Number(m.ts.split('.')[0]) * 1000 + Number(m.ts.split('.')[1] ?? 0) / 1e6, html: renderMessage(m, messages.filter((r) => r.channel === channel && r.threadTs === m.ts)) }));
+  const items: { at: number; html: string }[] = top.map((m) => ({
+    at: Number(m.ts.split('.')[0]) * 1000 + Number(m.ts.split('.')[1] ?? 0) / 1e6,
+    html: renderMessage(
+      m,
+      messages.filter((r) => r.channel === channel && r.threadTs === m.ts),
+    ),
+  }));
   for (const e of ephemerals) items.push({ at: e.at, html: renderEphemeral(e) });
   items.sort((a, b) => a.at - b.at);
   return items.map((i) => i.html).join('') || '<div class="empty">No messages yet.</div>';
@@ -55,22 +72,36 @@ async function renderControls(rt: CompositionParts): Promise<string> {
   const health = await rt.store.health.listAll();
   const integrations = new Map((await rt.store.integrations.listActive()).map((i) => [i.id, i]));
   const credentials = new Map<string, Credential | undefined>();
-  for (const integration of integrations.values()) credentials.set(integration.id, await rt.store.credentials.current(integration.credentialKey));
+  for (const integration of integrations.values())
+    credentials.set(integration.id, await rt.store.credentials.current(integration.credentialKey));
   return DEMO_ROWS.map((row) => {
     const h = health.get(row.id);
     const credential = credentials.get(row.id);
     const demo = [
-      row.identifier ? `<div><span class="k">${row.identifier.field}</span> <code class="copy">${escapeHtml(row.identifier.value)}</code></div>` : '',
-      ...(row.fresh ?? []).map((t, i) => `<div><span class="k">valid token${row.fresh && row.fresh.length > 1 ? ` ${i + 1}` : ''}</span> <code class="copy" data-demo-token="${escapeHtml(row.id)}">${escapeHtml(t)}</code></div>`),
+      row.identifier
+        ? `<div><span class="k">${row.identifier.field}</span> <code class="copy">${escapeHtml(row.identifier.value)}</code></div>`
+        : '',
+      ...(row.fresh ?? []).map(
+        (t, i) =>
+          `<div><span class="k">valid token${row.fresh && row.fresh.length > 1 ? ` ${i + 1}` : ''}</span> <code class="copy" data-demo-token="${escapeHtml(row.id)}">${escapeHtml(t)}</code></div>`,
+      ),
       row.otherAccount
         ? `<div><span class="k">another account</span> <code class="copy">${escapeHtml(row.otherAccount.token)}</code>${row.otherAccount.identifier ? ` with <code class="copy">${escapeHtml(row.otherAccount.identifier)}</code>` : ''} <span class="note">(asks before it replaces the current one)</span></div>`
         : '',
       row.note ? `<div class="note">${escapeHtml(row.note)}</div>` : '',
     ].join('');
     const appType = !row.fresh;
-    const actions = row.auth === 'oauth' ? ['revoke', 'down', 'healthy', 'check'] : appType ? ['webhook_failing', 'webhook_healthy'] : ['revoke', 'expire_soon', 'rate_limit', 'slow', 'down', 'healthy', 'check'];
+    const actions =
+      row.auth === 'oauth'
+        ? ['revoke', 'down', 'healthy', 'check']
+        : appType
+          ? ['webhook_failing', 'webhook_healthy']
+          : ['revoke', 'expire_soon', 'rate_limit', 'slow', 'down', 'healthy', 'check'];
     const buttons = actions
-      .map((action) => `<button type="button" class="ctl" data-control="${action}" data-integration="${escapeHtml(row.id)}">${({ revoke: 'Revoke', expire_soon: 'Expire soon', rate_limit: 'Rate-limit', slow: 'Slow', down: 'Provider down', healthy: 'Back to healthy', check: 'Check now', webhook_failing: 'Webhook: failing', webhook_healthy: 'Webhook: healthy' } as Record<string, string>)[action]}</button>`)
+      .map(
+        (action) =>
+          `<button type="button" class="ctl" data-control="${action}" data-integration="${escapeHtml(row.id)}">${({ revoke: 'Revoke', expire_soon: 'Expire soon', rate_limit: 'Rate-limit', slow: 'Slow', down: 'Provider down', healthy: 'Back to healthy', check: 'Check now', webhook_failing: 'Webhook: failing', webhook_healthy: 'Webhook: healthy' } as Record<string, string>)[action]}</button>`,
+      )
       .join('');
     return `<div class="integration" data-integration="${escapeHtml(row.id)}"><div class="i-head"><b>${escapeHtml(row.name)}</b> <code>${escapeHtml(row.id)}</code></div>
 <div class="i-meta">${renderPlain(healthLabel(h?.status))} · ${escapeHtml(providerLabel(row.provider))} · <code>${row.auth}</code>${credential ? ` · holds <code>${escapeHtml(credential.fingerprints.join(', '))}</code>` : ''}</div>
@@ -79,16 +110,26 @@ ${h?.reason ? `<div class="${h.status === 'failing' ? 'i-reason' : 'i-note'}">${
 }
 
 /** Every pane of the page, rendered from what the Slack emulator recorded and what Reauth stores. */
-export async function buildPanes(rt: CompositionParts, slack: SlackEmulator, ephemerals: readonly Ephemeral[]): Promise<PanesState> {
+export async function buildPanes(
+  rt: CompositionParts,
+  slack: SlackEmulator,
+  ephemerals: readonly Ephemeral[],
+): Promise<PanesState> {
   const dmChannel = `D${DEMO_USER.id.slice(1)}`;
   const home = slack.home(DEMO_USER.id);
-  const open = [...slack.calls].reverse().find((c) => c.method === 'views.open' && c.ok && c.ref && !slack.view(c.ref)?.closed);
+  const open = [...slack.calls]
+    .reverse()
+    .find((c) => c.method === 'views.open' && c.ok && c.ref && !slack.view(c.ref)?.closed);
   const stored = open?.ref ? slack.view(open.ref) : undefined;
   return {
     channel: renderConversation(slack.messages, DEMO_CHANNEL.id, ephemerals),
     dms: renderConversation(slack.messages, dmChannel, []),
-    home: home ? renderBlocks(home.blocks, { ...ctx, container: { type: 'home' } }) : '<div class="empty">Open the Home tab to load it.</div>',
-    modal: stored ? renderModal(stored.view, stored.id, { ...ctx, ...(stored.errors ? { errors: stored.errors } : {}) }) : '',
+    home: home
+      ? renderBlocks(home.blocks, { ...ctx, container: { type: 'home' } })
+      : '<div class="empty">Open the Home tab to load it.</div>',
+    modal: stored
+      ? renderModal(stored.view, stored.id, { ...ctx, ...(stored.errors ? { errors: stored.errors } : {}) })
+      : '',
     modalId: stored ? `${stored.id}:${stored.hash}:${JSON.stringify(stored.errors ?? {})}` : '',
     controls: await renderControls(rt),
   };

@@ -35,7 +35,9 @@ const MOUNT_PROVIDER = new Map<string, ProviderKey>(
   (Object.entries(MOUNTS) as [ProviderKey, string][]).filter(([p]) => p !== 'github_actions').map(([p, m]) => [m, p]),
 );
 
-export async function startProviderEmulator(options: { port?: number; now?: () => number } = {}): Promise<ProviderEmulator> {
+export async function startProviderEmulator(
+  options: { port?: number; now?: () => number } = {},
+): Promise<ProviderEmulator> {
   const now = options.now ?? Date.now;
   const tokens = new Map<string, EmulatedToken>();
   const down = new Set<ProviderKey>();
@@ -50,24 +52,39 @@ export async function startProviderEmulator(options: { port?: number; now?: () =
     const segments = url.pathname.split('/');
     const mount = `/${segments[1] ?? ''}`;
     const record = (token: string | undefined) =>
-      requests.push({ at: now(), mount, method: req.method ?? 'GET', path: url.pathname, query: Object.fromEntries(url.searchParams), headers, body, token });
+      requests.push({
+        at: now(),
+        mount,
+        method: req.method ?? 'GET',
+        path: url.pathname,
+        query: Object.fromEntries(url.searchParams),
+        headers,
+        body,
+        token,
+      });
 
     // OAuth authorities
     if (url.pathname.startsWith('/bitbucket-oauth/site/oauth2/')) {
       record(undefined);
       const base = '/bitbucket-oauth/site/oauth2/authorize';
-      if (url.pathname === base && req.method === 'GET') return oauth.authorizePage(res, 'bitbucket', url.searchParams, base);
-      if (url.pathname === `${base}/decision` && req.method === 'POST') return oauth.decide(res, 'bitbucket', new URLSearchParams(body), undefined);
-      if (url.pathname === '/bitbucket-oauth/site/oauth2/access_token' && req.method === 'POST') return oauth.token(res, 'bitbucket', headers, new URLSearchParams(body));
+      if (url.pathname === base && req.method === 'GET')
+        return oauth.authorizePage(res, 'bitbucket', url.searchParams, base);
+      if (url.pathname === `${base}/decision` && req.method === 'POST')
+        return oauth.decide(res, 'bitbucket', new URLSearchParams(body), undefined);
+      if (url.pathname === '/bitbucket-oauth/site/oauth2/access_token' && req.method === 'POST')
+        return oauth.token(res, 'bitbucket', headers, new URLSearchParams(body));
       return sendJson(res, 404, { error: 'not_found' });
     }
     const entra = /^\/entra\/([^/]+)\/oauth2\/v2\.0\/(authorize|authorize\/decision|token)$/.exec(url.pathname);
     if (entra) {
       record(undefined);
       const base = `/entra/${entra[1]}/oauth2/v2.0/authorize`;
-      if (entra[2] === 'authorize' && req.method === 'GET') return oauth.authorizePage(res, 'entra', url.searchParams, base);
-      if (entra[2] === 'authorize/decision' && req.method === 'POST') return oauth.decide(res, 'entra', new URLSearchParams(body), undefined);
-      if (entra[2] === 'token' && req.method === 'POST') return oauth.token(res, 'entra', headers, new URLSearchParams(body));
+      if (entra[2] === 'authorize' && req.method === 'GET')
+        return oauth.authorizePage(res, 'entra', url.searchParams, base);
+      if (entra[2] === 'authorize/decision' && req.method === 'POST')
+        return oauth.decide(res, 'entra', new URLSearchParams(body), undefined);
+      if (entra[2] === 'token' && req.method === 'POST')
+        return oauth.token(res, 'entra', headers, new URLSearchParams(body));
       return sendJson(res, 404, { error: 'not_found' });
     }
 
@@ -82,7 +99,23 @@ export async function startProviderEmulator(options: { port?: number; now?: () =
     if (down.has(provider)) return sendJson(res, 503, { message: 'Service Unavailable (emulated outage)' });
     if (entry?.delayMs) await new Promise((resolve) => setTimeout(resolve, entry.delayMs));
     const path = url.pathname.slice(mount.length) || '/';
-    if (handleRotation({ provider, method: req.method ?? 'GET', path, query: url.searchParams, headers, body, token: credential.token, now: now() }, tokens, res)) return;
+    if (
+      handleRotation(
+        {
+          provider,
+          method: req.method ?? 'GET',
+          path,
+          query: url.searchParams,
+          headers,
+          body,
+          token: credential.token,
+          now: now(),
+        },
+        tokens,
+        res,
+      )
+    )
+      return;
     PROVIDER_HANDLERS[provider](
       {
         method: req.method ?? 'GET',
@@ -93,7 +126,10 @@ export async function startProviderEmulator(options: { port?: number; now?: () =
         token: credential.token,
         basicUser: credential.basicUser,
         // A token issued for another provider is unknown here.
-        entry: entry && (entry.provider === provider || (provider === 'github' && entry.provider === 'github_actions')) ? entry : undefined,
+        entry:
+          entry && (entry.provider === provider || (provider === 'github' && entry.provider === 'github_actions'))
+            ? entry
+            : undefined,
         now: now(),
       },
       res,
@@ -131,7 +167,8 @@ export async function startProviderEmulator(options: { port?: number; now?: () =
 
   return {
     url,
-    baseUrl: (provider, organization) => `${url}${MOUNTS[provider]}${provider === 'azure_devops' ? `/${organization ?? 'acme'}` : ''}`,
+    baseUrl: (provider, organization) =>
+      `${url}${MOUNTS[provider]}${provider === 'azure_devops' ? `/${organization ?? 'acme'}` : ''}`,
     bitbucketOAuthUrl: `${url}/bitbucket-oauth`,
     azureAuthority: `${url}/entra`,
     oauth: oauthState,
@@ -148,7 +185,8 @@ export async function startProviderEmulator(options: { port?: number; now?: () =
     },
     requestsWith: (token) => requests.filter((r) => r.token === token),
     clearRequests: () => void requests.splice(0, requests.length),
-    idle: () => (inFlight === 0 && connections === 0 ? Promise.resolve() : new Promise<void>((resolve) => settled.push(resolve))),
+    idle: () =>
+      inFlight === 0 && connections === 0 ? Promise.resolve() : new Promise<void>((resolve) => settled.push(resolve)),
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

@@ -49,7 +49,9 @@ export function createOAuthServer(
     if (!state.clients[flavour] || state.clients[flavour]?.clientId !== clientId) {
       return sendHtml(res, 400, `<h1>Unknown client</h1><p>client_id ${escapeHtml(clientId)} is not registered.</p>`);
     }
-    const hidden = [...query.entries()].map(([k, v]) => `<input type="hidden" name="${escapeHtml(k)}" value="${escapeHtml(v)}">`).join('');
+    const hidden = [...query.entries()]
+      .map(([k, v]) => `<input type="hidden" name="${escapeHtml(k)}" value="${escapeHtml(v)}">`)
+      .join('');
     const who = state.identity[flavour]?.name ?? 'Emulated User';
     const title = flavour === 'bitbucket' ? 'Bitbucket' : 'Microsoft';
     sendHtml(
@@ -61,7 +63,12 @@ export function createOAuthServer(
     );
   }
 
-  function decide(res: ServerResponse, flavour: OAuthFlavour, form: URLSearchParams, fallbackRedirect: string | undefined): void {
+  function decide(
+    res: ServerResponse,
+    flavour: OAuthFlavour,
+    form: URLSearchParams,
+    fallbackRedirect: string | undefined,
+  ): void {
     const redirectUri = form.get('redirect_uri') ?? fallbackRedirect;
     if (!redirectUri) return sendHtml(res, 400, '<h1>No redirect_uri</h1>');
     const target = new URL(redirectUri);
@@ -85,7 +92,10 @@ export function createOAuthServer(
   }
 
   function issueTokens(res: ServerResponse, flavour: OAuthFlavour, clientId: string): void {
-    const access = flavour === 'entra' ? `eyJ0eXAiOiJKV1QifQ.${randomBytes(24).toString('base64url')}.${randomBytes(16).toString('base64url')}` : randomBytes(24).toString('base64url');
+    const access =
+      flavour === 'entra'
+        ? `eyJ0eXAiOiJKV1QifQ.${randomBytes(24).toString('base64url')}.${randomBytes(16).toString('base64url')}`
+        : randomBytes(24).toString('base64url');
     const refresh = randomBytes(24).toString('base64url');
     const lifetime = flavour === 'bitbucket' ? 7200 : 3599;
     issue(access, {
@@ -95,12 +105,33 @@ export function createOAuthServer(
       ...(flavour === 'entra' && state.organization ? { organization: state.organization } : {}),
     });
     refreshTokens.set(refresh, { flavour, clientId });
-    sendJson(res, 200, flavour === 'bitbucket'
-      ? { access_token: access, refresh_token: refresh, expires_in: lifetime, token_type: 'bearer', scopes: 'account repository pullrequest pipeline' }
-      : { access_token: access, refresh_token: refresh, expires_in: lifetime, token_type: 'Bearer', scope: '499b84ac-1321-427f-aa17-267ca6975798/.default' });
+    sendJson(
+      res,
+      200,
+      flavour === 'bitbucket'
+        ? {
+            access_token: access,
+            refresh_token: refresh,
+            expires_in: lifetime,
+            token_type: 'bearer',
+            scopes: 'account repository pullrequest pipeline',
+          }
+        : {
+            access_token: access,
+            refresh_token: refresh,
+            expires_in: lifetime,
+            token_type: 'Bearer',
+            scope: '499b84ac-1321-427f-aa17-267ca6975798/.default',
+          },
+    );
   }
 
-  function token(res: ServerResponse, flavour: OAuthFlavour, headers: Record<string, string>, form: URLSearchParams): void {
+  function token(
+    res: ServerResponse,
+    flavour: OAuthFlavour,
+    headers: Record<string, string>,
+    form: URLSearchParams,
+  ): void {
     const client = state.clients[flavour];
     const basic = parseBasic(headers.authorization);
     const clientId = flavour === 'bitbucket' ? basic?.user : form.get('client_id');
@@ -116,7 +147,8 @@ export function createOAuthServer(
     const grant = form.get('grant_type');
     if (grant === 'refresh_token') {
       const known = refreshTokens.get(form.get('refresh_token') ?? '');
-      if (!known || known.flavour !== flavour) return sendJson(res, 400, { error: 'invalid_grant', error_description: 'Invalid refresh_token' });
+      if (!known || known.flavour !== flavour)
+        return sendJson(res, 400, { error: 'invalid_grant', error_description: 'Invalid refresh_token' });
       refreshTokens.delete(form.get('refresh_token') ?? '');
       return issueTokens(res, flavour, known.clientId);
     }
@@ -125,14 +157,22 @@ export function createOAuthServer(
     const pending = codes.get(code);
     codes.delete(code);
     if (!pending || pending.flavour !== flavour || pending.expiresAt < now() || pending.clientId !== clientId) {
-      return sendJson(res, 400, { error: 'invalid_grant', error_description: 'The authorization code is invalid or expired.' });
+      return sendJson(res, 400, {
+        error: 'invalid_grant',
+        error_description: 'The authorization code is invalid or expired.',
+      });
     }
     if (flavour === 'entra') {
-      if (form.get('redirect_uri') !== pending.redirectUri) return sendJson(res, 400, { error: 'invalid_grant', error_description: 'redirect_uri does not match.' });
+      if (form.get('redirect_uri') !== pending.redirectUri)
+        return sendJson(res, 400, { error: 'invalid_grant', error_description: 'redirect_uri does not match.' });
       const verifier = form.get('code_verifier') ?? '';
       const computed = createHash('sha256').update(verifier).digest('base64url');
       if (!pending.codeChallenge || computed !== pending.codeChallenge) {
-        return sendJson(res, 400, { error: 'invalid_grant', error_description: 'AADSTS501481: The Code_Verifier does not match the code_challenge supplied in the authorization request.' });
+        return sendJson(res, 400, {
+          error: 'invalid_grant',
+          error_description:
+            'AADSTS501481: The Code_Verifier does not match the code_challenge supplied in the authorization request.',
+        });
       }
     }
     issueTokens(res, flavour, pending.clientId);

@@ -60,7 +60,8 @@ export async function startSandboxDelivery(dataDir: string): Promise<SandboxDeli
       ]
         .map((line) => `${indent}${line}`)
         .join('\n'),
-    consumersYaml: () => `consumers:\n  - name: sandbox-ingest\n    token_sha256: ${sha256Hex(consumerToken)}\n    integrations: ["*"]\n`,
+    consumersYaml: () =>
+      `consumers:\n  - name: sandbox-ingest\n    token_sha256: ${sha256Hex(consumerToken)}\n    integrations: ["*"]\n`,
     close: async () => {
       await hook.close();
       await vault.close();

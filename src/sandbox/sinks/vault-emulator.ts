@@ -50,7 +50,8 @@ export async function startVaultEmulator(options: { port?: number } = {}): Promi
   const secrets = new Map<string, VaultSecretVersion[]>(); // namespace \0 mount \0 path
   const requests: VaultRequest[] = [];
   let down = false;
-  const keyOf = (namespace: string | undefined, mount: string, path: string) => `${namespace ?? ''}\u0000${mount}\u0000${path}`;
+  const keyOf = (namespace: string | undefined, mount: string, path: string) =>
+    `${namespace ?? ''}\u0000${mount}\u0000${path}`;
 
   function write(key: string, data: Record<string, unknown>): VaultSecretVersion {
     const list = secrets.get(key) ?? [];
@@ -59,8 +60,23 @@ export async function startVaultEmulator(options: { port?: number } = {}): Promi
     return version;
   }
 
-  const metadataOf = (v: VaultSecretVersion) => ({ created_time: v.createdTime, custom_metadata: null, deletion_time: '', destroyed: false, version: v.version });
-  const envelope = (data: unknown) => ({ request_id: randomUUID(), lease_id: '', renewable: false, lease_duration: 0, data, wrap_info: null, warnings: null, auth: null });
+  const metadataOf = (v: VaultSecretVersion) => ({
+    created_time: v.createdTime,
+    custom_metadata: null,
+    deletion_time: '',
+    destroyed: false,
+    version: v.version,
+  });
+  const envelope = (data: unknown) => ({
+    request_id: randomUUID(),
+    lease_id: '',
+    renewable: false,
+    lease_duration: 0,
+    data,
+    wrap_info: null,
+    warnings: null,
+    auth: null,
+  });
 
   let lastBody: unknown;
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<number> {
@@ -71,14 +87,19 @@ export async function startVaultEmulator(options: { port?: number } = {}): Promi
     }
     const url = new URL(req.url ?? '/', 'http://vault');
     const token = typeof req.headers['x-vault-token'] === 'string' ? req.headers['x-vault-token'] : undefined;
-    const namespace = typeof req.headers['x-vault-namespace'] === 'string' ? req.headers['x-vault-namespace'].replace(/^\/+|\/+$/g, '') : undefined;
+    const namespace =
+      typeof req.headers['x-vault-namespace'] === 'string'
+        ? req.headers['x-vault-namespace'].replace(/^\/+|\/+$/g, '')
+        : undefined;
     if (!token || !tokens.has(token) || tokens.get(token) !== (namespace ?? '')) {
       sendJson(res, 403, { errors: ['permission denied'] });
       return 403;
     }
     const match = /^\/v1\/(.+?)\/data\/(.+)$/.exec(url.pathname);
     if (!match || !mounts.has(match[1]!)) {
-      sendJson(res, 404, { errors: [`no handler for route "${url.pathname.replace(/^\/v1\//, '')}". route entry not found.`] });
+      sendJson(res, 404, {
+        errors: [`no handler for route "${url.pathname.replace(/^\/v1\//, '')}". route entry not found.`],
+      });
       return 404;
     }
     const key = keyOf(namespace, match[1]!, match[2]!);
@@ -120,7 +141,14 @@ export async function startVaultEmulator(options: { port?: number } = {}): Promi
   const server = createServer((req, res) => {
     void handle(req, res)
       .then((status) => {
-        requests.push({ method: req.method ?? '', path: req.url ?? '', namespace: req.headers['x-vault-namespace'] as string | undefined, token: req.headers['x-vault-token'] as string | undefined, body: lastBody, status });
+        requests.push({
+          method: req.method ?? '',
+          path: req.url ?? '',
+          namespace: req.headers['x-vault-namespace'] as string | undefined,
+          token: req.headers['x-vault-token'] as string | undefined,
+          body: lastBody,
+          status,
+        });
       })
       .catch(() => {
         if (!res.headersSent) sendJson(res, 500, { errors: ['internal error'] });

@@ -37,7 +37,11 @@ export async function startWebhookReceiver(secret: string, options: { port?: num
     void readBody(req)
       .then((body) => {
         const header = (name: string) => (typeof req.headers[name] === 'string' ? req.headers[name] : '');
-        const headers = { 'webhook-id': header('webhook-id'), 'webhook-timestamp': header('webhook-timestamp'), 'webhook-signature': header('webhook-signature') };
+        const headers = {
+          'webhook-id': header('webhook-id'),
+          'webhook-timestamp': header('webhook-timestamp'),
+          'webhook-signature': header('webhook-signature'),
+        };
         let verified = false;
         let payload: ReceivedWebhook['payload'];
         try {
@@ -47,7 +51,16 @@ export async function startWebhookReceiver(secret: string, options: { port?: num
           verified = false;
         }
         const answer = verified ? status : 401;
-        received.push({ id: headers['webhook-id'], timestamp: headers['webhook-timestamp'], signature: headers['webhook-signature'], body, verified, payload, status: answer, at: new Date() });
+        received.push({
+          id: headers['webhook-id'],
+          timestamp: headers['webhook-timestamp'],
+          signature: headers['webhook-signature'],
+          body,
+          verified,
+          payload,
+          status: answer,
+          at: new Date(),
+        });
         sendJson(res, answer, verified ? { ok: answer < 300 } : { error: 'bad signature' });
       })
       .catch(() => sendJson(res, 400, { error: 'unreadable body' }));

@@ -10,7 +10,8 @@ const textOf = (v: unknown): string => (isObj(v) && typeof v.text === 'string' ?
 
 function checkTextObject(value: unknown, path: string, max: number, problems: string[], plainOnly = false): void {
   if (!isObj(value)) return void problems.push(`${path}: must be a text object`);
-  if (value.type !== 'plain_text' && value.type !== 'mrkdwn') problems.push(`${path}.type: must be plain_text or mrkdwn`);
+  if (value.type !== 'plain_text' && value.type !== 'mrkdwn')
+    problems.push(`${path}.type: must be plain_text or mrkdwn`);
   if (plainOnly && value.type !== 'plain_text') problems.push(`${path}.type: must be plain_text`);
   const text = textOf(value);
   if (text.length < 1) problems.push(`${path}.text: must not be empty`);
@@ -19,29 +20,36 @@ function checkTextObject(value: unknown, path: string, max: number, problems: st
 
 function checkButton(el: Json, path: string, problems: string[]): void {
   checkTextObject(el.text, `${path}.text`, 75, problems, true);
-  if (typeof el.action_id === 'string' && el.action_id.length > 255) problems.push(`${path}.action_id: longer than 255`);
+  if (typeof el.action_id === 'string' && el.action_id.length > 255)
+    problems.push(`${path}.action_id: longer than 255`);
   if (typeof el.url === 'string' && el.url.length > 3000) problems.push(`${path}.url: longer than 3000`);
   if (typeof el.value === 'string' && el.value.length > 2000) problems.push(`${path}.value: longer than 2000`);
-  if (el.style !== undefined && el.style !== 'primary' && el.style !== 'danger') problems.push(`${path}.style: must be primary or danger`);
+  if (el.style !== undefined && el.style !== 'primary' && el.style !== 'danger')
+    problems.push(`${path}.style: must be primary or danger`);
 }
 
 function checkElement(el: unknown, path: string, problems: string[]): void {
   if (!isObj(el)) return void problems.push(`${path}: must be an object`);
   if (el.type === 'button') return checkButton(el, path, problems);
   if (el.type === 'plain_text_input' || el.type === 'email_text_input') {
-    if (typeof el.action_id === 'string' && el.action_id.length > 255) problems.push(`${path}.action_id: longer than 255`);
-    if (typeof el.max_length === 'number' && (el.max_length < 1 || el.max_length > 3000)) problems.push(`${path}.max_length: 1–3000`);
+    if (typeof el.action_id === 'string' && el.action_id.length > 255)
+      problems.push(`${path}.action_id: longer than 255`);
+    if (typeof el.max_length === 'number' && (el.max_length < 1 || el.max_length > 3000))
+      problems.push(`${path}.max_length: 1–3000`);
     if (el.placeholder !== undefined) checkTextObject(el.placeholder, `${path}.placeholder`, 150, problems, true);
     return;
   }
   if (el.type === 'checkboxes') {
     // https://docs.slack.dev/reference/block-kit/block-elements/checkboxes-element and the option object's limits.
-    if (typeof el.action_id === 'string' && el.action_id.length > 255) problems.push(`${path}.action_id: longer than 255`);
-    if (!Array.isArray(el.options) || el.options.length < 1 || el.options.length > 10) return void problems.push(`${path}.options: 1–10 options`);
+    if (typeof el.action_id === 'string' && el.action_id.length > 255)
+      problems.push(`${path}.action_id: longer than 255`);
+    if (!Array.isArray(el.options) || el.options.length < 1 || el.options.length > 10)
+      return void problems.push(`${path}.options: 1–10 options`);
     el.options.forEach((o, j) => {
       if (!isObj(o)) return void problems.push(`${path}.options[${j}]: must be an object`);
       checkTextObject(o.text, `${path}.options[${j}].text`, 75, problems);
-      if (typeof o.value !== 'string' || o.value.length < 1 || o.value.length > 150) problems.push(`${path}.options[${j}].value: 1–150 characters`);
+      if (typeof o.value !== 'string' || o.value.length < 1 || o.value.length > 150)
+        problems.push(`${path}.options[${j}].value: 1–150 characters`);
     });
     return;
   }
@@ -76,11 +84,16 @@ export function checkBlocks(blocks: unknown, surface: 'message' | 'modal' | 'hom
         if (block.accessory !== undefined) checkElement(block.accessory, `${path}.accessory`, problems);
         break;
       case 'context':
-        if (!Array.isArray(block.elements) || block.elements.length < 1 || block.elements.length > 10) problems.push(`${path}.elements: 1–10 elements`);
-        else block.elements.forEach((e, j) => { if (isObj(e) && e.type !== 'image') checkTextObject(e, `${path}.elements[${j}]`, 3000, problems); });
+        if (!Array.isArray(block.elements) || block.elements.length < 1 || block.elements.length > 10)
+          problems.push(`${path}.elements: 1–10 elements`);
+        else
+          block.elements.forEach((e, j) => {
+            if (isObj(e) && e.type !== 'image') checkTextObject(e, `${path}.elements[${j}]`, 3000, problems);
+          });
         break;
       case 'actions':
-        if (!Array.isArray(block.elements) || block.elements.length < 1 || block.elements.length > 25) problems.push(`${path}.elements: 1–25 elements`);
+        if (!Array.isArray(block.elements) || block.elements.length < 1 || block.elements.length > 25)
+          problems.push(`${path}.elements: 1–25 elements`);
         else {
           const ids = new Set<string>();
           block.elements.forEach((e, j) => {
@@ -117,19 +130,26 @@ export function checkView(view: unknown): string[] {
     if (view.submit !== undefined) checkTextObject(view.submit, 'view.submit', 24, problems, true);
     if (view.close !== undefined) checkTextObject(view.close, 'view.close', 24, problems, true);
   }
-  if (typeof view.private_metadata === 'string' && view.private_metadata.length > 3000) problems.push('view.private_metadata: longer than 3000');
-  if (typeof view.callback_id === 'string' && view.callback_id.length > 255) problems.push('view.callback_id: longer than 255');
+  if (typeof view.private_metadata === 'string' && view.private_metadata.length > 3000)
+    problems.push('view.private_metadata: longer than 3000');
+  if (typeof view.callback_id === 'string' && view.callback_id.length > 255)
+    problems.push('view.callback_id: longer than 255');
   if (JSON.stringify(view).length > 250_000) problems.push('view: larger than 250 kB (view_too_large)');
   checkBlocks(view.blocks, surface, problems);
   return problems;
 }
 
-export function checkMessage(args: Json, method: 'chat.postMessage' | 'chat.update' | 'chat.postEphemeral' | 'response_url'): string[] {
+export function checkMessage(
+  args: Json,
+  method: 'chat.postMessage' | 'chat.update' | 'chat.postEphemeral' | 'response_url',
+): string[] {
   const problems: string[] = [];
   const text = typeof args.text === 'string' ? args.text : '';
   if (args.blocks !== undefined) checkBlocks(args.blocks, 'message', problems);
-  if (!text && args.blocks === undefined && !args.delete_original) problems.push('text: required (no text and no blocks)');
-  if (!text && args.blocks !== undefined && method !== 'response_url') problems.push('text: send top-level text together with blocks (used for notifications)');
+  if (!text && args.blocks === undefined && !args.delete_original)
+    problems.push('text: required (no text and no blocks)');
+  if (!text && args.blocks !== undefined && method !== 'response_url')
+    problems.push('text: send top-level text together with blocks (used for notifications)');
   if (method === 'chat.update' && text.length > 4000) problems.push('text: msg_too_long (over 4,000 characters)');
   const total = Array.isArray(args.blocks) ? JSON.stringify(args.blocks).length : 0;
   if (total > 13_000) problems.push('blocks: msg_blocks_too_long (cumulative block text)');

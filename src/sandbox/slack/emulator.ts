@@ -128,7 +128,8 @@ export async function startSlackEmulator(options: SlackEmulatorOptions): Promise
 
   function resolveChannel(channel: unknown): { id: string; error?: string } {
     if (typeof channel !== 'string' || !channel) return { id: '', error: 'channel_not_found' };
-    if (/^[UW]/.test(channel)) return users.has(channel) ? { id: dmChannelOf(channel) } : { id: '', error: 'user_not_found' };
+    if (/^[UW]/.test(channel))
+      return users.has(channel) ? { id: dmChannelOf(channel) } : { id: '', error: 'user_not_found' };
     if (channel.startsWith('D')) return { id: channel };
     const known = channels.get(channel);
     if (!known) return { id: channel, error: 'channel_not_found' };
@@ -146,7 +147,14 @@ export async function startSlackEmulator(options: SlackEmulatorOptions): Promise
   }
 
   function storeView(view: Args, userId: string, rootId?: string, id = newId('V')): StoredView {
-    const stored: StoredView = { id, view, hash: randomBytes(6).toString('hex'), userId, rootId: rootId ?? id, closed: false };
+    const stored: StoredView = {
+      id,
+      view,
+      hash: randomBytes(6).toString('hex'),
+      userId,
+      rootId: rootId ?? id,
+      closed: false,
+    };
     views.set(id, stored);
     return stored;
   }
@@ -156,11 +164,32 @@ export async function startSlackEmulator(options: SlackEmulatorOptions): Promise
   type Result = { body: Args; ref?: string };
 
   const methods: Record<string, (args: Args) => Result> = {
-    'auth.test': () => ({ body: { ok: true, url: `${url}/`, team: 'Sandbox', user: 'reauth', team_id: 'T0SANDBOX', user_id: botUserId, bot_id: 'B0REAUTH' } }),
+    'auth.test': () => ({
+      body: {
+        ok: true,
+        url: `${url}/`,
+        team: 'Sandbox',
+        user: 'reauth',
+        team_id: 'T0SANDBOX',
+        user_id: botUserId,
+        bot_id: 'B0REAUTH',
+      },
+    }),
     'users.info': (args) => {
       const user = users.get(String(args.user));
       if (!user) return { body: { ok: false, error: 'user_not_found' } };
-      return { body: { ok: true, user: { id: args.user, name: user.name, real_name: user.realName, tz: user.tz, profile: { real_name: user.realName, display_name: user.name } } } };
+      return {
+        body: {
+          ok: true,
+          user: {
+            id: args.user,
+            name: user.name,
+            real_name: user.realName,
+            tz: user.tz,
+            profile: { real_name: user.realName, display_name: user.name },
+          },
+        },
+      };
     },
     'usergroups.users.list': (args) => {
       const members = usergroups.get(String(args.usergroup));
@@ -168,7 +197,9 @@ export async function startSlackEmulator(options: SlackEmulatorOptions): Promise
     },
     'conversations.info': (args) => {
       const channel = channels.get(String(args.channel));
-      return channel ? { body: { ok: true, channel: { id: args.channel, name: channel.name, is_member: channel.member } } } : { body: { ok: false, error: 'channel_not_found' } };
+      return channel
+        ? { body: { ok: true, channel: { id: args.channel, name: channel.name, is_member: channel.member } } }
+        : { body: { ok: false, error: 'channel_not_found' } };
     },
     'chat.postMessage': (args) => {
       const problems = checkMessage(args, 'chat.postMessage');
@@ -176,12 +207,26 @@ export async function startSlackEmulator(options: SlackEmulatorOptions): Promise
       const channel = resolveChannel(args.channel);
       if (channel.error) return { body: { ok: false, error: channel.error } };
       const threadTs = typeof args.thread_ts === 'string' ? args.thread_ts : undefined;
-      if (threadTs && !messages.some((m) => m.channel === channel.id && m.ts === threadTs)) return { body: { ok: false, error: 'thread_not_found' } };
+      if (threadTs && !messages.some((m) => m.channel === channel.id && m.ts === threadTs))
+        return { body: { ok: false, error: 'thread_not_found' } };
       const ts = nextTs();
       const metadata = args.metadata as StoredMessage['metadata'];
-      const message: StoredMessage = { channel: channel.id, ts, threadTs, text: String(args.text ?? ''), blocks: (args.blocks as unknown[]) ?? [], user: undefined, ephemeral: false, updatedAt: undefined, metadata };
+      const message: StoredMessage = {
+        channel: channel.id,
+        ts,
+        threadTs,
+        text: String(args.text ?? ''),
+        blocks: (args.blocks as unknown[]) ?? [],
+        user: undefined,
+        ephemeral: false,
+        updatedAt: undefined,
+        metadata,
+      };
       messages.push(message);
-      return { body: { ok: true, channel: channel.id, ts, message: { text: message.text, blocks: message.blocks, ts } }, ref: ts };
+      return {
+        body: { ok: true, channel: channel.id, ts, message: { text: message.text, blocks: message.blocks, ts } },
+        ref: ts,
+      };
     },
     // https://docs.slack.dev/reference/methods/conversations.history: newest first; metadata only with include_all_metadata.
     'conversations.history': (args) => {
@@ -194,14 +239,35 @@ export async function startSlackEmulator(options: SlackEmulatorOptions): Promise
         .filter((m) => m.channel === channel.id && !m.threadTs && !m.ephemeral && Number(m.ts) > oldest)
         .reverse()
         .slice(0, limit)
-        .map((m) => ({ type: 'message', ts: m.ts, text: m.text, ...(withMetadata && m.metadata ? { metadata: m.metadata } : {}) }));
+        .map((m) => ({
+          type: 'message',
+          ts: m.ts,
+          text: m.text,
+          ...(withMetadata && m.metadata ? { metadata: m.metadata } : {}),
+        }));
       return { body: { ok: true, messages: found, has_more: false } };
     },
     'chat.update': (args) => {
       const problems = checkMessage(args, 'chat.update');
-      if (problems.length) return { body: { ok: false, error: problems.some((p) => p.includes('msg_too_long')) ? 'msg_too_long' : 'invalid_blocks', errors: problems } };
+      if (problems.length)
+        return {
+          body: {
+            ok: false,
+            error: problems.some((p) => p.includes('msg_too_long')) ? 'msg_too_long' : 'invalid_blocks',
+            errors: problems,
+          },
+        };
       const message = messages.find((m) => m.channel === args.channel && m.ts === args.ts && !m.ephemeral);
-      if (!message) return { body: { ok: false, error: channels.has(String(args.channel)) || String(args.channel).startsWith('D') ? 'message_not_found' : 'channel_not_found' } };
+      if (!message)
+        return {
+          body: {
+            ok: false,
+            error:
+              channels.has(String(args.channel)) || String(args.channel).startsWith('D')
+                ? 'message_not_found'
+                : 'channel_not_found',
+          },
+        };
       message.text = String(args.text ?? message.text);
       if (args.blocks !== undefined) message.blocks = args.blocks as unknown[];
       message.updatedAt = now();
@@ -214,12 +280,23 @@ export async function startSlackEmulator(options: SlackEmulatorOptions): Promise
       if (channel.error) return { body: { ok: false, error: channel.error } };
       if (!users.has(String(args.user))) return { body: { ok: false, error: 'user_not_in_channel' } };
       const ts = nextTs();
-      messages.push({ channel: channel.id, ts, threadTs: undefined, text: String(args.text ?? ''), blocks: (args.blocks as unknown[]) ?? [], user: String(args.user), ephemeral: true, updatedAt: undefined, metadata: undefined });
+      messages.push({
+        channel: channel.id,
+        ts,
+        threadTs: undefined,
+        text: String(args.text ?? ''),
+        blocks: (args.blocks as unknown[]) ?? [],
+        user: String(args.user),
+        ephemeral: true,
+        updatedAt: undefined,
+        metadata: undefined,
+      });
       return { body: { ok: true, message_ts: ts }, ref: ts };
     },
     'views.open': (args) => {
       const problems = checkView(args.view);
-      if (problems.length) return { body: { ok: false, error: 'invalid_arguments', response_metadata: { messages: problems } } };
+      if (problems.length)
+        return { body: { ok: false, error: 'invalid_arguments', response_metadata: { messages: problems } } };
       const triggerError = useTrigger(args.trigger_id);
       if (triggerError) return { body: { ok: false, error: triggerError } };
       const stored = storeView(args.view as Args, String(args.user_id ?? 'unknown'));
@@ -227,7 +304,8 @@ export async function startSlackEmulator(options: SlackEmulatorOptions): Promise
     },
     'views.push': (args) => {
       const problems = checkView(args.view);
-      if (problems.length) return { body: { ok: false, error: 'invalid_arguments', response_metadata: { messages: problems } } };
+      if (problems.length)
+        return { body: { ok: false, error: 'invalid_arguments', response_metadata: { messages: problems } } };
       const triggerError = useTrigger(args.trigger_id);
       if (triggerError) return { body: { ok: false, error: triggerError } };
       const stored = storeView(args.view as Args, 'unknown');
@@ -235,11 +313,16 @@ export async function startSlackEmulator(options: SlackEmulatorOptions): Promise
     },
     'views.update': (args) => {
       const problems = checkView(args.view);
-      if (problems.length) return { body: { ok: false, error: 'invalid_arguments', response_metadata: { messages: problems } } };
-      const byExternal = typeof args.external_id === 'string' ? [...views.values()].find((v) => v.view.external_id === args.external_id) : undefined;
+      if (problems.length)
+        return { body: { ok: false, error: 'invalid_arguments', response_metadata: { messages: problems } } };
+      const byExternal =
+        typeof args.external_id === 'string'
+          ? [...views.values()].find((v) => v.view.external_id === args.external_id)
+          : undefined;
       const stored = typeof args.view_id === 'string' ? views.get(args.view_id) : byExternal;
       if (!stored || stored.closed) return { body: { ok: false, error: 'not_found' } };
-      if (typeof args.hash === 'string' && args.hash !== stored.hash) return { body: { ok: false, error: 'hash_conflict' } };
+      if (typeof args.hash === 'string' && args.hash !== stored.hash)
+        return { body: { ok: false, error: 'hash_conflict' } };
       stored.view = args.view as Args;
       stored.hash = randomBytes(6).toString('hex');
       delete stored.errors;
@@ -247,7 +330,8 @@ export async function startSlackEmulator(options: SlackEmulatorOptions): Promise
     },
     'views.publish': (args) => {
       const problems = checkView(args.view);
-      if (problems.length) return { body: { ok: false, error: 'invalid_arguments', response_metadata: { messages: problems } } };
+      if (problems.length)
+        return { body: { ok: false, error: 'invalid_arguments', response_metadata: { messages: problems } } };
       if (!users.has(String(args.user_id))) return { body: { ok: false, error: 'user_not_found' } };
       homes.set(String(args.user_id), args.view as Args);
       return { body: { ok: true, view: { id: `VHOME${String(args.user_id)}`, ...(args.view as Args) } } };
@@ -272,7 +356,8 @@ export async function startSlackEmulator(options: SlackEmulatorOptions): Promise
     if (response) {
       const id = response[1] ?? '';
       const known = responseUrls.get(id);
-      if (!known || known.uses >= 5 || now() - known.issuedAt > RESPONSE_URL_LIFETIME_MS) return sendText(res, 404, 'expired_url');
+      if (!known || known.uses >= 5 || now() - known.issuedAt > RESPONSE_URL_LIFETIME_MS)
+        return sendText(res, 404, 'expired_url');
       const payload = JSON.parse(body || '{}') as Args;
       const problems = checkMessage(payload, 'response_url');
       if (problems.length) return sendText(res, 400, `invalid_blocks: ${problems.join('; ')}`);
@@ -283,7 +368,8 @@ export async function startSlackEmulator(options: SlackEmulatorOptions): Promise
 
     // A small control API for drivers in another process (the benchmark, outside test suites).
     if (path.startsWith('/_emulator/')) {
-      if (path === '/_emulator/mint' && req.method === 'POST') return sendJson(res, 200, { trigger_id: emulator.mintTrigger(), response_url: emulator.mintResponseUrl() });
+      if (path === '/_emulator/mint' && req.method === 'POST')
+        return sendJson(res, 200, { trigger_id: emulator.mintTrigger(), response_url: emulator.mintResponseUrl() });
       const viewMatch = /^\/_emulator\/views\/([\w-]+)$/.exec(path);
       if (viewMatch) {
         const stored = views.get(viewMatch[1] ?? '');
@@ -294,7 +380,17 @@ export async function startSlackEmulator(options: SlackEmulatorOptions): Promise
         const method = query.get('method');
         const from = Number(query.get('from') ?? 0);
         const selected = calls.slice(from).filter((c) => !method || c.method === method);
-        return sendJson(res, 200, { next: calls.length, calls: selected.map((c) => ({ at: c.at, method: c.method, ok: c.ok, ref: c.ref, error: c.error, trigger_id: c.args.trigger_id })) });
+        return sendJson(res, 200, {
+          next: calls.length,
+          calls: selected.map((c) => ({
+            at: c.at,
+            method: c.method,
+            ok: c.ok,
+            ref: c.ref,
+            error: c.error,
+            trigger_id: c.args.trigger_id,
+          })),
+        });
       }
       return sendJson(res, 404, { error: 'unknown_control' });
     }
@@ -325,7 +421,13 @@ export async function startSlackEmulator(options: SlackEmulatorOptions): Promise
       injected.times = (injected.times ?? 1) - 1;
       if (injected.times <= 0) queue.shift();
       record(false, injected.error);
-      if (injected.status === 429) return sendJson(res, 429, { ok: false, error: 'ratelimited' }, { 'Retry-After': String(injected.retryAfter ?? 1) });
+      if (injected.status === 429)
+        return sendJson(
+          res,
+          429,
+          { ok: false, error: 'ratelimited' },
+          { 'Retry-After': String(injected.retryAfter ?? 1) },
+        );
       if (injected.status && injected.status >= 500) return sendText(res, injected.status, 'internal error');
       return sendJson(res, 200, { ok: false, error: injected.error });
     }
@@ -399,9 +501,15 @@ export async function startSlackEmulator(options: SlackEmulatorOptions): Promise
         for (const v of views.values()) if (v.rootId === stored.rootId) v.closed = true;
       }
     },
-    addUser: (id, profile = {}) => void users.set(id, { name: profile.name ?? id.toLowerCase(), realName: profile.realName ?? id, tz: profile.tz ?? 'UTC' }),
+    addUser: (id, profile = {}) =>
+      void users.set(id, {
+        name: profile.name ?? id.toLowerCase(),
+        realName: profile.realName ?? id,
+        tz: profile.tz ?? 'UTC',
+      }),
     addUsergroup: (id, members) => void usergroups.set(id, members),
-    addChannel: (id, channelOptions = {}) => void channels.set(id, { name: channelOptions.name ?? id.toLowerCase(), member: channelOptions.member ?? true }),
+    addChannel: (id, channelOptions = {}) =>
+      void channels.set(id, { name: channelOptions.name ?? id.toLowerCase(), member: channelOptions.member ?? true }),
     removeChannel: (id) => void channels.delete(id),
     inject: (method, injection) => {
       const queue = injections.get(method) ?? [];

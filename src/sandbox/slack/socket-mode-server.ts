@@ -30,7 +30,14 @@ export async function startSocketModeServer(): Promise<SocketModeServer> {
       const message = JSON.parse(data.toString()) as { envelope_id?: string; payload?: unknown };
       if (message.envelope_id) pending.get(message.envelope_id)?.(message.payload ?? null);
     });
-    ws.send(JSON.stringify({ type: 'hello', num_connections: 1, debug_info: { host: 'emulator' }, connection_info: { app_id: 'A0REAUTH' } }));
+    ws.send(
+      JSON.stringify({
+        type: 'hello',
+        num_connections: 1,
+        debug_info: { host: 'emulator' },
+        connection_info: { app_id: 'A0REAUTH' },
+      }),
+    );
     greeted();
   });
 
@@ -41,7 +48,9 @@ export async function startSocketModeServer(): Promise<SocketModeServer> {
       if (!socket) return Promise.reject(new Error('no app connected'));
       const envelopeId = randomBytes(8).toString('hex');
       const acked = new Promise<unknown>((resolve) => pending.set(envelopeId, resolve));
-      socket.send(JSON.stringify({ envelope_id: envelopeId, type, payload, accepts_response_payload: type !== 'events_api' }));
+      socket.send(
+        JSON.stringify({ envelope_id: envelopeId, type, payload, accepts_response_payload: type !== 'events_api' }),
+      );
       return acked;
     },
     close: () =>

@@ -21,9 +21,19 @@ export function createAuthFailureThrottle(deps: { clock: Clock; logger: Logger }
     if (now - windowStart < WINDOW_MS) return;
     const total = [...counts.values()].reduce((a, b) => a + b, 0);
     if (total > 0 || throttledRequests > 0) {
-      const top = [...counts.entries()].sort((a, b) => b[1] - a[1]).slice(0, 5).map(([source, n]) => ({ source, failures: n }));
+      const top = [...counts.entries()]
+        .sort((a, b) => b[1] - a[1])
+        .slice(0, 5)
+        .map(([source, n]) => ({ source, failures: n }));
       deps.logger.warn(
-        { event: 'credential_read_unauthorised', failures: total, sources: counts.size, throttled: throttledRequests, top, windowSeconds: Math.round((now - windowStart) / 1000) },
+        {
+          event: 'credential_read_unauthorised',
+          failures: total,
+          sources: counts.size,
+          throttled: throttledRequests,
+          top,
+          windowSeconds: Math.round((now - windowStart) / 1000),
+        },
         'credential reads without a known consumer token (one summary line per minute)',
       );
     }

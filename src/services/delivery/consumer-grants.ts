@@ -24,25 +24,50 @@ export interface ConsumerGrantsDeps {
  * ("insights-ingest may now read Jira (Acme)"); a grant taken away is audited too.
  */
 export function createConsumerGrants(deps: ConsumerGrantsDeps) {
-  return async function applyGrants(consumers: readonly ConsumerSpec[]): Promise<{ granted: ConsumerGrant[]; revoked: ConsumerGrant[] }> {
+  return async function applyGrants(
+    consumers: readonly ConsumerSpec[],
+  ): Promise<{ granted: ConsumerGrant[]; revoked: ConsumerGrant[] }> {
     const readable = (await deps.store.integrations.listActive()).filter((i) => !isAppIntegration(i));
     const wanted = consumers.flatMap((consumer) => {
       const matches = picomatch(consumer.integrations);
-      return readable.filter((i) => matches(i.id)).map((i) => ({ consumer: consumer.name, integrationId: i.id, tokenSha256: consumer.tokenSha256 }));
+      return readable
+        .filter((i) => matches(i.id))
+        .map((i) => ({ consumer: consumer.name, integrationId: i.id, tokenSha256: consumer.tokenSha256 }));
     });
     const detail = (g: ConsumerGrant) => ({ consumer: g.consumer, token_sha256_prefix: g.tokenSha256.slice(0, 12) });
     const changes = await deps.store.consumerGrants.apply(
       wanted,
       {
-        granted: (g) => ({ actor: 'catalogue', integrationId: g.integrationId, action: 'consumer.granted', outcome: 'granted', detail: detail(g) }),
-        revoked: (g) => ({ actor: 'catalogue', integrationId: g.integrationId, action: 'consumer.revoked', outcome: 'revoked', detail: detail(g) }),
+        granted: (g) => ({
+          actor: 'catalogue',
+          integrationId: g.integrationId,
+          action: 'consumer.granted',
+          outcome: 'granted',
+          detail: detail(g),
+        }),
+        revoked: (g) => ({
+          actor: 'catalogue',
+          integrationId: g.integrationId,
+          action: 'consumer.revoked',
+          outcome: 'revoked',
+          detail: detail(g),
+        }),
       },
       deps.clock.now(),
     );
-    for (const g of changes.granted) deps.logger.warn({ event: 'consumer_granted', consumer: g.consumer, integration: g.integrationId }, 'integrations.yml lets a consumer read a credential it could not read before');
-    for (const g of changes.revoked) deps.logger.info({ event: 'consumer_revoked', consumer: g.consumer, integration: g.integrationId }, 'a consumer may no longer read a credential');
+    for (const g of changes.granted)
+      deps.logger.warn(
+        { event: 'consumer_granted', consumer: g.consumer, integration: g.integrationId },
+        'integrations.yml lets a consumer read a credential it could not read before',
+      );
+    for (const g of changes.revoked)
+      deps.logger.info(
+        { event: 'consumer_revoked', consumer: g.consumer, integration: g.integrationId },
+        'a consumer may no longer read a credential',
+      );
     const byIntegration = new Map<string, string[]>();
-    for (const g of changes.granted) byIntegration.set(g.integrationId, [...(byIntegration.get(g.integrationId) ?? []), g.consumer]);
+    for (const g of changes.granted)
+      byIntegration.set(g.integrationId, [...(byIntegration.get(g.integrationId) ?? []), g.consumer]);
     const byId = new Map(readable.map((i) => [i.id, i]));
     for (const [integrationId, names] of byIntegration) {
       const integration = byId.get(integrationId);
@@ -52,7 +77,10 @@ export function createConsumerGrants(deps: ConsumerGrantsDeps) {
       try {
         await deps.slack.chat.postMessage({ channel, text: notice.text, blocks: notice.blocks });
       } catch (error) {
-        deps.logger.warn({ event: 'consumer_grant_post_failed', integration: integrationId, channel, error: slackErrorCode(error) }, 'could not announce a new consumer grant in Slack (it is in the audit log)');
+        deps.logger.warn(
+          { event: 'consumer_grant_post_failed', integration: integrationId, channel, error: slackErrorCode(error) },
+          'could not announce a new consumer grant in Slack (it is in the audit log)',
+        );
       }
     }
     return changes;

@@ -21,13 +21,21 @@ export interface CredentialDocument {
 }
 
 /** The fields the auth type needs: token (with email or username), all tokens of a pool, or an OAuth access token. */
-export function consumerCredential(integration: Pick<Integration, 'provider' | 'authType'>, payload: SecretPayload): Record<string, unknown> {
+export function consumerCredential(
+  integration: Pick<Integration, 'provider' | 'authType'>,
+  payload: SecretPayload,
+): Record<string, unknown> {
   if (payload.kind === 'oauth') {
-    return { access_token: payload.accessToken, token_type: 'Bearer', expires_at: new Date(payload.accessExpiresAt).toISOString() };
+    return {
+      access_token: payload.accessToken,
+      token_type: 'Bearer',
+      expires_at: new Date(payload.accessExpiresAt).toISOString(),
+    };
   }
   const form = authSpec(integration.provider, integration.authType)?.form;
   const fields: Record<string, unknown> = {};
-  if (form?.kind === 'token' && form.identifier !== 'none' && payload.identifier) fields[form.identifier] = payload.identifier;
+  if (form?.kind === 'token' && form.identifier !== 'none' && payload.identifier)
+    fields[form.identifier] = payload.identifier;
   fields.token = payload.tokens[0];
   if (form?.kind === 'token' && form.pool) fields.tokens = [...payload.tokens];
   return fields;
@@ -48,7 +56,12 @@ export const versionFactsOf = (credential: Credential): VersionFacts => ({
   expiresAt: credential.expiresAt?.toISOString() ?? null,
 });
 
-export function credentialDocument(integration: Integration, facts: VersionFacts, fields: Record<string, unknown>, health: HealthStatus): CredentialDocument {
+export function credentialDocument(
+  integration: Integration,
+  facts: VersionFacts,
+  fields: Record<string, unknown>,
+  health: HealthStatus,
+): CredentialDocument {
   return {
     integration: integration.id,
     provider: integration.provider,

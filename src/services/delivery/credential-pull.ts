@@ -8,7 +8,12 @@ import type { HealthStateMachine } from '../health.js';
 import { refreshIsDue, type OAuthRefresher } from '../oauth-refresh.js';
 import { isBoundTo } from '../probe.js';
 import { unsealPayload } from '../secret-payload.js';
-import { consumerCredential, credentialDocument, versionFactsOf, type CredentialDocument } from './credential-document.js';
+import {
+  consumerCredential,
+  credentialDocument,
+  versionFactsOf,
+  type CredentialDocument,
+} from './credential-document.js';
 import type { ConsumerDirectory } from './consumers.js';
 import { createAuthFailureThrottle } from './auth-failures.js';
 
@@ -82,7 +87,17 @@ export function createCredentialPull(deps: CredentialPullDeps) {
 
     const actor = `consumer:${consumer.name}`;
     const audit = (outcome: string, fingerprint: string | null = null, detail: Record<string, unknown> | null = null) =>
-      deps.store.audit.record({ actor, integrationId: request.integrationId.slice(0, 64), action: 'credential.read', outcome, fingerprint, detail }, deps.clock.now());
+      deps.store.audit.record(
+        {
+          actor,
+          integrationId: request.integrationId.slice(0, 64),
+          action: 'credential.read',
+          outcome,
+          fingerprint,
+          detail,
+        },
+        deps.clock.now(),
+      );
     // Counted in the store, so every replica shares one limit per consumer.
     const wait = await deps.store.consumerRates.take(consumer.name, consumer.requestsPerMinute);
     if (wait > 0) {
@@ -99,10 +114,15 @@ export function createCredentialPull(deps: CredentialPullDeps) {
       return { status: 404, error };
     };
     const integration = await deps.store.integrations.findActive(request.integrationId);
-    if (!integration) return notFound(`No integration "${request.integrationId}" (it is not in integrations.yml, or was removed).`);
-    if (isAppIntegration(integration)) return notFound(`${integration.id} is an app integration: Reauth holds no credential for it.`);
+    if (!integration)
+      return notFound(`No integration "${request.integrationId}" (it is not in integrations.yml, or was removed).`);
+    if (isAppIntegration(integration))
+      return notFound(`${integration.id} is an app integration: Reauth holds no credential for it.`);
     let credential = await deps.store.credentials.current(integration.credentialKey);
-    if (!credential?.sealedSecret || !isBoundTo(credential, integration)) return notFound(`${integration.id} has no credential yet: re-authenticate it in Slack with /reauth ${integration.id}.`);
+    if (!credential?.sealedSecret || !isBoundTo(credential, integration))
+      return notFound(
+        `${integration.id} has no credential yet: re-authenticate it in Slack with /reauth ${integration.id}.`,
+      );
 
     let payload = unsealPayload(deps.keyring, credential, credential.sealedSecret);
     if (payload.kind === 'oauth' && refreshIsDue(payload, deps.clock.now())) {
@@ -112,12 +132,25 @@ export function createCredentialPull(deps: CredentialPullDeps) {
         credential = outcome.credential;
         payload = outcome.payload;
       } else {
-        if (outcome.replaced) return notFound(`${integration.id} has no credential any more: it was replaced or retired while this request waited; read it again.`);
-        if (outcome.grantSent) await deps.health?.apply(await deps.store.integrations.listByCredentialKey(integration.credentialKey), { outcome: outcome.outcome, source: 'probe' });
+        if (outcome.replaced)
+          return notFound(
+            `${integration.id} has no credential any more: it was replaced or retired while this request waited; read it again.`,
+          );
+        if (outcome.grantSent)
+          await deps.health?.apply(await deps.store.integrations.listByCredentialKey(integration.credentialKey), {
+            outcome: outcome.outcome,
+            source: 'probe',
+          });
         if (payload.accessExpiresAt <= deps.clock.now().getTime()) {
           await audit('refresh_failed', fingerprintOf(credential), { reason: outcome.outcome.reason });
-          const retryAfterSeconds = outcome.retryAt ? Math.max(1, Math.ceil((outcome.retryAt.getTime() - deps.clock.now().getTime()) / 1000)) : undefined;
-          return { status: 503, error: `The access token expired and could not be refreshed: ${outcome.outcome.reason}`, ...(retryAfterSeconds === undefined ? {} : { retryAfterSeconds }) };
+          const retryAfterSeconds = outcome.retryAt
+            ? Math.max(1, Math.ceil((outcome.retryAt.getTime() - deps.clock.now().getTime()) / 1000))
+            : undefined;
+          return {
+            status: 503,
+            error: `The access token expired and could not be refreshed: ${outcome.outcome.reason}`,
+            ...(retryAfterSeconds === undefined ? {} : { retryAfterSeconds }),
+          };
         }
       }
       // A refresh that failed while the token still works for a few minutes: that token is served.
@@ -131,7 +164,16 @@ export function createCredentialPull(deps: CredentialPullDeps) {
     }
     const health = (await deps.store.health.of(integration.id))?.status ?? 'unknown';
     await audit('success', fingerprint, { version: credential.version });
-    return { status: 200, etag, document: credentialDocument(integration, versionFactsOf(credential), consumerCredential(integration, payload), health) };
+    return {
+      status: 200,
+      etag,
+      document: credentialDocument(
+        integration,
+        versionFactsOf(credential),
+        consumerCredential(integration, payload),
+        health,
+      ),
+    };
   };
 }
 

@@ -34,18 +34,40 @@ export interface DeliveryAlertDeps {
  * `delivery.failed` event to the integration's other webhook sinks.
  */
 export function createDeliveryAlerts(deps: DeliveryAlertDeps) {
-  async function raise(integration: Integration, sinkKey: string, failure: { reason: string; since: Date; nextAttemptAt: Date | null; needsAttention: boolean }): Promise<void> {
+  async function raise(
+    integration: Integration,
+    sinkKey: string,
+    failure: { reason: string; since: Date; nextAttemptAt: Date | null; needsAttention: boolean },
+  ): Promise<void> {
     const key = deliveryAlertKey(integration.id, sinkKey);
     const wasOpen = await deps.store.alerts.open(key);
     const content = buildDeliveryAlert({ integration, sinkKey, ...failure });
     const now = deps.clock.now();
-    await deps.alerts.raise([integration], { reason: failure.reason, since: failure.since, lastSuccess: null, source: 'probe', checkedAt: now }, { key, content });
+    await deps.alerts.raise(
+      [integration],
+      { reason: failure.reason, since: failure.since, lastSuccess: null, source: 'probe', checkedAt: now },
+      { key, content },
+    );
     if (!wasOpen) {
-      deps.logger.warn({ event: 'delivery_alert_raised', integration: integration.id, sink: sinkLabel(sinkKey), reason: failure.reason }, 'a sink keeps failing: alert raised');
+      deps.logger.warn(
+        {
+          event: 'delivery_alert_raised',
+          integration: integration.id,
+          sink: sinkLabel(sinkKey),
+          reason: failure.reason,
+        },
+        'a sink keeps failing: alert raised',
+      );
       // Other sinks learn which of the integration's sinks fails, never its address or its error text
       // (either may name a URL, a Vault path or a host): people see those in Slack.
       const position = deps.sinksOf(integration.id).findIndex((s) => s.key === sinkKey);
-      const event = () => ({ integration: integration.id, sink: position < 0 ? sinkKindOf(sinkKey) : `deliver[${position}]`, sink_kind: sinkKindOf(sinkKey), needs_attention: failure.needsAttention, since: failure.since.toISOString() });
+      const event = () => ({
+        integration: integration.id,
+        sink: position < 0 ? sinkKindOf(sinkKey) : `deliver[${position}]`,
+        sink_kind: sinkKindOf(sinkKey),
+        needs_attention: failure.needsAttention,
+        since: failure.since.toISOString(),
+      });
       await enqueueEvents(deps, deps.outbox.events([integration], 'delivery.failed', event, now, sinkKey));
     }
   }
@@ -58,7 +80,9 @@ export function createDeliveryAlerts(deps: DeliveryAlertDeps) {
       by: null,
       how,
       fixed: true,
-      ...(integration ? { resolved: (alert, at) => buildDeliveryResolved({ integration, sinkKey, since: alert.openedAt, at, how }) } : {}),
+      ...(integration
+        ? { resolved: (alert, at) => buildDeliveryResolved({ integration, sinkKey, since: alert.openedAt, at, how }) }
+        : {}),
     });
   }
 
@@ -67,19 +91,33 @@ export function createDeliveryAlerts(deps: DeliveryAlertDeps) {
     async afterAttempt(report: AttemptReport): Promise<void> {
       const { delivery } = report;
       if (report.outcome === 'delivered') return resolve(delivery.integrationId, delivery.sinkKey, 'succeeded again');
-      if (report.outcome === 'cancelled' && !report.sink) return resolve(delivery.integrationId, delivery.sinkKey, 'stopped: the sink was removed from integrations.yml');
+      if (report.outcome === 'cancelled' && !report.sink)
+        return resolve(delivery.integrationId, delivery.sinkKey, 'stopped: the sink was removed from integrations.yml');
       if (report.outcome === 'dead') {
         const integration = await deps.store.integrations.findActive(delivery.integrationId);
         const reason = `${report.error ?? 'given up'}. Fix the sink, then run npx reauth-bot deliver --retry-dead.`;
-        if (integration) await raise(integration, delivery.sinkKey, { reason, since: delivery.firstFailureAt ?? delivery.createdAt, nextAttemptAt: null, needsAttention: true });
+        if (integration)
+          await raise(integration, delivery.sinkKey, {
+            reason,
+            since: delivery.firstFailureAt ?? delivery.createdAt,
+            nextAttemptAt: null,
+            needsAttention: true,
+          });
         return;
       }
       if (report.outcome !== 'failed') return;
       const head = await deps.store.deliveries.head(delivery.integrationId, delivery.sinkKey);
       if (!head?.firstFailureAt) return;
-      if (!head.needsAttention && deps.clock.now().getTime() - head.firstFailureAt.getTime() < DELIVERY_ALERT_AFTER_MS) return;
+      if (!head.needsAttention && deps.clock.now().getTime() - head.firstFailureAt.getTime() < DELIVERY_ALERT_AFTER_MS)
+        return;
       const integration = await deps.store.integrations.findActive(delivery.integrationId);
-      if (integration) await raise(integration, delivery.sinkKey, { reason: head.lastError ?? 'failing', since: head.firstFailureAt, nextAttemptAt: head.nextAttemptAt, needsAttention: head.needsAttention });
+      if (integration)
+        await raise(integration, delivery.sinkKey, {
+          reason: head.lastError ?? 'failing',
+          since: head.firstFailureAt,
+          nextAttemptAt: head.nextAttemptAt,
+          needsAttention: head.needsAttention,
+        });
     },
     /**
      * Between attempts (back-off reaches an hour): raises the alert for a sink whose failure crossed
@@ -96,17 +134,33 @@ export function createDeliveryAlerts(deps: DeliveryAlertDeps) {
         if ((await deps.store.alerts.open(deliveryAlertKey(rows.integrationId, rows.sinkKey)))?.messageTs) continue;
         const integration = await deps.store.integrations.findActive(rows.integrationId);
         if (integration && deps.sinksOf(integration.id).some((s) => s.key === rows.sinkKey)) {
-          await raise(integration, rows.sinkKey, { reason: head.lastError ?? 'failing', since: head.firstFailureAt, nextAttemptAt: head.nextAttemptAt, needsAttention: head.needsAttention });
+          await raise(integration, rows.sinkKey, {
+            reason: head.lastError ?? 'failing',
+            since: head.firstFailureAt,
+            nextAttemptAt: head.nextAttemptAt,
+            needsAttention: head.needsAttention,
+          });
         }
       }
       // A sink whose newest message was given up on stays alerted until it is sent again.
-      const failing = new Set(rowsList.filter((r) => r.head?.firstFailureAt || givenUp(r)).map((r) => deliveryAlertKey(r.integrationId, r.sinkKey)));
+      const failing = new Set(
+        rowsList
+          .filter((r) => r.head?.firstFailureAt || givenUp(r))
+          .map((r) => deliveryAlertKey(r.integrationId, r.sinkKey)),
+      );
       for (const alert of await deps.store.alerts.listOpen()) {
         if (!isDeliveryAlert(alert.alertKey)) continue;
         const [integrationId] = alert.integrationIds;
-        const sink = integrationId === undefined ? undefined : deps.sinksOf(integrationId).find((s) => deliveryAlertKey(integrationId, s.key) === alert.alertKey);
+        const sink =
+          integrationId === undefined
+            ? undefined
+            : deps.sinksOf(integrationId).find((s) => deliveryAlertKey(integrationId, s.key) === alert.alertKey);
         if (integrationId === undefined || !sink) {
-          await deps.alerts.resolve(alert.alertKey, { by: null, how: 'the sink was removed from integrations.yml', fixed: false });
+          await deps.alerts.resolve(alert.alertKey, {
+            by: null,
+            how: 'the sink was removed from integrations.yml',
+            fixed: false,
+          });
         } else if (!failing.has(alert.alertKey)) {
           // Delivered meanwhile (by `reauth-bot deliver`, or another replica).
           await resolve(integrationId, sink.key, 'succeeded again');

@@ -9,7 +9,13 @@ export const DELIVERY_TICK_MS = 2_000;
 const ALERT_SWEEP_MS = 60_000;
 
 /** Runs the delivery worker: at once after a change (kick), and on a timer for retries and alerts. */
-export function createDeliveryLoop(worker: Pick<DeliveryWorker, 'runDue' | 'idle'>, alerts: Pick<DeliveryAlerts, 'sweep'>, logger: Logger, clock: Clock, tickMs = DELIVERY_TICK_MS) {
+export function createDeliveryLoop(
+  worker: Pick<DeliveryWorker, 'runDue' | 'idle'>,
+  alerts: Pick<DeliveryAlerts, 'sweep'>,
+  logger: Logger,
+  clock: Clock,
+  tickMs = DELIVERY_TICK_MS,
+) {
   let timer: NodeJS.Timeout | undefined;
   let sweepAt = 0;
   let stopped = true;
@@ -22,7 +28,10 @@ export function createDeliveryLoop(worker: Pick<DeliveryWorker, 'runDue' | 'idle
         await alerts.sweep();
       }
     } catch (error) {
-      logger.error({ event: 'delivery_loop_failed', error: (error as Error).message }, 'the delivery worker failed; it will try again');
+      logger.error(
+        { event: 'delivery_loop_failed', error: (error as Error).message },
+        'the delivery worker failed; it will try again',
+      );
     }
   };
   return {

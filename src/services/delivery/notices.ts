@@ -41,10 +41,20 @@ export function createDeliveryNotices(deps: DeliveryNoticeDeps) {
      * Remembers a message (channel and ts) or a modal (view id) that shows this version's delivery;
      * callers remember only what they showed delivery lines in.
      */
-    async remember(credentialId: number, integrationId: string, shown: { channel: string; ts: string; text: string; blocks: Block[] } | { viewId: string; view: View }): Promise<void> {
-      const notice = 'viewId' in shown
-        ? { channel: null, messageTs: null, viewId: shown.viewId, content: { view: shown.view } }
-        : { channel: shown.channel, messageTs: shown.ts, viewId: null, content: { text: shown.text, blocks: shown.blocks } };
+    async remember(
+      credentialId: number,
+      integrationId: string,
+      shown: { channel: string; ts: string; text: string; blocks: Block[] } | { viewId: string; view: View },
+    ): Promise<void> {
+      const notice =
+        'viewId' in shown
+          ? { channel: null, messageTs: null, viewId: shown.viewId, content: { view: shown.view } }
+          : {
+              channel: shown.channel,
+              messageTs: shown.ts,
+              viewId: null,
+              content: { text: shown.text, blocks: shown.blocks },
+            };
       await deps.store.deliveries.addNotice({ credentialId, integrationId, ...notice }, deps.clock.now());
     },
     /** Edits every message and modal showing this version with the current delivery states. */
@@ -56,16 +66,29 @@ export function createDeliveryNotices(deps: DeliveryNoticeDeps) {
         try {
           if (notice.viewId) {
             const view = notice.content.view as View;
-            await deps.slack.views.update({ view_id: notice.viewId, view: { ...view, blocks: withLines(view.blocks as Block[], lines) } as View });
+            await deps.slack.views.update({
+              view_id: notice.viewId,
+              view: { ...view, blocks: withLines(view.blocks as Block[], lines) } as View,
+            });
           } else if (notice.channel && notice.messageTs) {
             const blocks = withLines((notice.content.blocks as Block[] | undefined) ?? [], lines);
-            await deps.slack.chat.update({ channel: notice.channel, ts: notice.messageTs, text: String(notice.content.text ?? ''), blocks });
+            await deps.slack.chat.update({
+              channel: notice.channel,
+              ts: notice.messageTs,
+              text: String(notice.content.text ?? ''),
+              blocks,
+            });
           }
         } catch (error) {
           const code = slackErrorCode(error);
           // A closed modal cannot be updated any more: forget it.
-          if (notice.viewId && (code === 'not_found' || code === 'view_not_found')) await deps.store.deliveries.removeNotice(notice.id);
-          else deps.logger.warn({ integration: notice.integrationId, error: code }, 'could not update the delivery status in Slack');
+          if (notice.viewId && (code === 'not_found' || code === 'view_not_found'))
+            await deps.store.deliveries.removeNotice(notice.id);
+          else
+            deps.logger.warn(
+              { integration: notice.integrationId, error: code },
+              'could not update the delivery status in Slack',
+            );
         }
       }
     },

@@ -21,17 +21,34 @@ export function createOutboxPlanner(deps: OutboxPlannerDeps) {
      * The outbox write for a new version of a credential, or undefined when none of the integrations
      * it serves has a sink. The credential fields are sealed to the credential's key.
      */
-    forCredential(credentialKey: string, served: readonly Integration[], payload: SecretPayload, data: Record<string, unknown>): OutboxWrite | undefined {
-      const sinks = served.flatMap((integration) => deps.sinksOf(integration.id).map((sink) => ({ integrationId: integration.id, sinkKey: sink.key })));
+    forCredential(
+      credentialKey: string,
+      served: readonly Integration[],
+      payload: SecretPayload,
+      data: Record<string, unknown>,
+    ): OutboxWrite | undefined {
+      const sinks = served.flatMap((integration) =>
+        deps.sinksOf(integration.id).map((sink) => ({ integrationId: integration.id, sinkKey: sink.key })),
+      );
       const first = served[0];
       if (!first || sinks.length === 0) return undefined;
-      const sealedCredential = deps.keyring.seal(JSON.stringify(consumerCredential(first, payload)), deliveryContext(credentialKey));
+      const sealedCredential = deps.keyring.seal(
+        JSON.stringify(consumerCredential(first, payload)),
+        deliveryContext(credentialKey),
+      );
       return { sinks, sealedCredential, data };
     },
     /** Event rows (no secrets) for every webhook sink of these integrations, except `skipSink`. */
-    events(integrations: readonly Pick<Integration, 'id'>[], type: Exclude<EventType, 'credential.updated'>, dataOf: (integrationId: string) => Record<string, unknown>, now: Date, skipSink?: string): NewDelivery[] {
+    events(
+      integrations: readonly Pick<Integration, 'id'>[],
+      type: Exclude<EventType, 'credential.updated'>,
+      dataOf: (integrationId: string) => Record<string, unknown>,
+      now: Date,
+      skipSink?: string,
+    ): NewDelivery[] {
       return integrations.flatMap((integration) =>
-        deps.sinksOf(integration.id)
+        deps
+          .sinksOf(integration.id)
           .filter((sink) => sink.kind === 'webhook' && sink.key !== skipSink)
           .map((sink) => ({
             integrationId: integration.id,

@@ -31,15 +31,43 @@ export function sinkStateOf(integrationId: string, sink: Pick<SinkSpec, 'key'>, 
   const dead = rows?.dead ?? [];
   const lastDead = rows && givenUp(rows);
   if (lastDead) {
-    return { integrationId, sinkKey: sink.key, state: 'dead', version: lastDead.version ?? last?.version ?? null, reason: lastDead.lastError, needsAttention: true, since: lastDead.deliveredAt, attempts: lastDead.attempts, nextAttemptAt: null, dead: dead.length };
+    return {
+      integrationId,
+      sinkKey: sink.key,
+      state: 'dead',
+      version: lastDead.version ?? last?.version ?? null,
+      reason: lastDead.lastError,
+      needsAttention: true,
+      since: lastDead.deliveredAt,
+      attempts: lastDead.attempts,
+      nextAttemptAt: null,
+      dead: dead.length,
+    };
   }
-  return { integrationId, sinkKey: sink.key, state: last ? 'delivered' : 'none', version: last?.version ?? null, reason: null, needsAttention: false, since: last?.deliveredAt ?? null, attempts: 0, nextAttemptAt: null, dead: dead.length };
+  return {
+    integrationId,
+    sinkKey: sink.key,
+    state: last ? 'delivered' : 'none',
+    version: last?.version ?? null,
+    reason: null,
+    needsAttention: false,
+    since: last?.deliveredAt ?? null,
+    attempts: 0,
+    nextAttemptAt: null,
+    dead: dead.length,
+  };
 }
 
 /** One line per message of a credential version, for the Slack outcome. */
 export function lineOf(row: Delivery): SinkLine {
   const state = row.status === 'pending' ? (row.firstFailureAt !== null ? 'failing' : 'pending') : row.status;
-  return { integrationId: row.integrationId, sinkKey: row.sinkKey, state, reason: row.lastError, nextAttemptAt: row.status === 'pending' ? row.nextAttemptAt : null };
+  return {
+    integrationId: row.integrationId,
+    sinkKey: row.sinkKey,
+    state,
+    reason: row.lastError,
+    nextAttemptAt: row.status === 'pending' ? row.nextAttemptAt : null,
+  };
 }
 
 /** Per-sink state of integrations, for `reauth-bot list` and the sandbox page. */
@@ -47,6 +75,8 @@ export function createSinkStates(deps: { store: Pick<Store, 'deliveries'>; sinks
   return async function sinkStates(integrationIds: readonly string[]): Promise<SinkState[]> {
     const rows = await deps.store.deliveries.sinkRows(integrationIds);
     const byKey = new Map(rows.map((r) => [`${r.integrationId}\u0000${r.sinkKey}`, r]));
-    return integrationIds.flatMap((id) => deps.sinksOf(id).map((sink) => sinkStateOf(id, sink, byKey.get(`${id}\u0000${sink.key}`))));
+    return integrationIds.flatMap((id) =>
+      deps.sinksOf(id).map((sink) => sinkStateOf(id, sink, byKey.get(`${id}\u0000${sink.key}`))),
+    );
   };
 }

@@ -76,18 +76,36 @@ export function createDeliveryWorker(deps: DeliveryWorkerDeps) {
     const integration = await deps.store.integrations.findActive(row.integrationId);
     if (!integration) return 'the integration was removed from integrations.yml';
     const credential = row.credentialId === null ? undefined : await deps.store.credentials.byId(row.credentialId);
-    if (!credential || row.sealedCredential === null || row.version === null) return 'the credential version is no longer stored';
-    const fields = JSON.parse(deps.keyring.unseal(row.sealedCredential, deliveryContext(credential.credentialKey))) as Record<string, unknown>;
+    if (!credential || row.sealedCredential === null || row.version === null)
+      return 'the credential version is no longer stored';
+    const fields = JSON.parse(
+      deps.keyring.unseal(row.sealedCredential, deliveryContext(credential.credentialKey)),
+    ) as Record<string, unknown>;
     const health = (await deps.store.health.of(integration.id))?.status ?? 'unknown';
     const fingerprint = typeof row.data.fingerprint === 'string' ? row.data.fingerprint : fingerprintOf(credential);
     const expiresAt = typeof row.data.expires_at === 'string' ? row.data.expires_at : null;
     // The version this row carries, which a later refresh of the same credential row may have moved on from.
-    const document = credentialDocument(integration, { version: row.version, fingerprint, updatedAt: row.createdAt, expiresAt }, fields, health);
-    return { ...base, data: { integration: row.integrationId, version: row.version, ...row.data }, credential: fields, document: { ...document }, version: row.version, fingerprint };
+    const document = credentialDocument(
+      integration,
+      { version: row.version, fingerprint, updatedAt: row.createdAt, expiresAt },
+      fields,
+      health,
+    );
+    return {
+      ...base,
+      data: { integration: row.integrationId, version: row.version, ...row.data },
+      credential: fields,
+      document: { ...document },
+      version: row.version,
+      fingerprint,
+    };
   }
 
   /** Runs `send` while renewing the lease; aborts it when the lease is lost. Resolves undefined when lost. */
-  async function underLease(row: Claimed, send: (signal: AbortSignal) => Promise<SinkResult>): Promise<SinkResult | undefined> {
+  async function underLease(
+    row: Claimed,
+    send: (signal: AbortSignal) => Promise<SinkResult>,
+  ): Promise<SinkResult | undefined> {
     const abort = new AbortController();
     const lease = { id: row.id, token: row.leaseToken };
     const timer = setInterval(() => {
@@ -115,14 +133,18 @@ export function createDeliveryWorker(deps: DeliveryWorkerDeps) {
       await deps.store.deliveries.release(lease, UNKNOWN_SINK_RETRY_MS);
       return undefined;
     }
-    const close = async (outcome: 'superseded' | 'cancelled' | 'dead', reason: string): Promise<AttemptReport | undefined> => {
+    const close = async (
+      outcome: 'superseded' | 'cancelled' | 'dead',
+      reason: string,
+    ): Promise<AttemptReport | undefined> => {
       if (!(await deps.store.deliveries.close(lease, outcome, reason))) return undefined;
       deps.metrics?.deliveries.inc({ sink: sink.kind, outcome });
       return { delivery: row, sink, outcome, error: reason, needsAttention: outcome === 'dead' };
     };
     if (row.type === 'credential.updated' && row.version !== null) {
       const delivered = await deps.store.deliveries.deliveredVersion(row.integrationId, row.sinkKey);
-      if (delivered !== null && delivered >= row.version) return close('superseded', `version ${delivered} was delivered already`);
+      if (delivered !== null && delivered >= row.version)
+        return close('superseded', `version ${delivered} was delivered already`);
     }
     let result: SinkResult | undefined;
     try {
@@ -131,28 +153,80 @@ export function createDeliveryWorker(deps: DeliveryWorkerDeps) {
       result = await underLease(row, (signal) => deps.senders[sink.kind](sink as never, message, signal));
     } catch (error) {
       // A sender's own bug or an unreadable row: never its text (it could quote data), only its kind.
-      result = { ok: false, error: `delivery failed unexpectedly (${(error as Error).name}); Reauth keeps retrying — if it persists, report it to the Reauth maintainers`, needsAttention: false };
+      result = {
+        ok: false,
+        error: `delivery failed unexpectedly (${(error as Error).name}); Reauth keeps retrying — if it persists, report it to the Reauth maintainers`,
+        needsAttention: false,
+      };
     }
     if (!result) {
-      deps.logger.warn({ event: 'delivery_lease_lost', integration: row.integrationId, sink: sinkLabel(row.sinkKey), version: row.version }, 'a delivery outlived its lease and was abandoned; another worker has it');
+      deps.logger.warn(
+        {
+          event: 'delivery_lease_lost',
+          integration: row.integrationId,
+          sink: sinkLabel(row.sinkKey),
+          version: row.version,
+        },
+        'a delivery outlived its lease and was abandoned; another worker has it',
+      );
       return undefined;
     }
     if (result.ok) {
       if (!(await deps.store.deliveries.delivered(lease))) return undefined;
       deps.metrics?.deliveries.inc({ sink: sink.kind, outcome: 'delivered' });
-      deps.logger.info({ event: 'delivery_succeeded', integration: row.integrationId, sink: sinkLabel(row.sinkKey), type: row.type, version: row.version, attempts: row.attempts }, 'delivered');
+      deps.logger.info(
+        {
+          event: 'delivery_succeeded',
+          integration: row.integrationId,
+          sink: sinkLabel(row.sinkKey),
+          type: row.type,
+          version: row.version,
+          attempts: row.attempts,
+        },
+        'delivered',
+      );
       return { delivery: row, sink, outcome: 'delivered', error: null, needsAttention: false };
     }
     const age = deps.clock.now().getTime() - row.createdAt.getTime();
     if (row.attempts >= MAX_ATTEMPTS || age >= MAX_AGE_MS) {
       const why = `given up after ${row.attempts} attempts over ${Math.max(1, Math.round(age / 3_600_000))} h; last error: ${result.error}`;
-      deps.logger.error({ event: 'delivery_dead', integration: row.integrationId, sink: sinkLabel(row.sinkKey), type: row.type, version: row.version, attempts: row.attempts, error: result.error }, 'a delivery was given up; npx reauth-bot deliver --retry-dead sends it again');
+      deps.logger.error(
+        {
+          event: 'delivery_dead',
+          integration: row.integrationId,
+          sink: sinkLabel(row.sinkKey),
+          type: row.type,
+          version: row.version,
+          attempts: row.attempts,
+          error: result.error,
+        },
+        'a delivery was given up; npx reauth-bot deliver --retry-dead sends it again',
+      );
       return close('dead', why);
     }
     const delay = result.needsAttention ? MAX_RETRY_MS : retryDelayMs(row.attempts, deps.random);
-    if (!(await deps.store.deliveries.failed(lease, { error: result.error, needsAttention: result.needsAttention, retryInMs: delay }))) return undefined;
+    if (
+      !(await deps.store.deliveries.failed(lease, {
+        error: result.error,
+        needsAttention: result.needsAttention,
+        retryInMs: delay,
+      }))
+    )
+      return undefined;
     deps.metrics?.deliveries.inc({ sink: sink.kind, outcome: 'failed' });
-    deps.logger.warn({ event: 'delivery_failed', integration: row.integrationId, sink: sinkLabel(row.sinkKey), type: row.type, version: row.version, attempts: row.attempts, error: result.error, retryInSeconds: Math.round(delay / 1000) }, 'delivery failed; will retry');
+    deps.logger.warn(
+      {
+        event: 'delivery_failed',
+        integration: row.integrationId,
+        sink: sinkLabel(row.sinkKey),
+        type: row.type,
+        version: row.version,
+        attempts: row.attempts,
+        error: result.error,
+        retryInSeconds: Math.round(delay / 1000),
+      },
+      'delivery failed; will retry',
+    );
     return { delivery: row, sink, outcome: 'failed', error: result.error, needsAttention: result.needsAttention };
   }
 
@@ -164,9 +238,16 @@ export function createDeliveryWorker(deps: DeliveryWorkerDeps) {
       const report = await attempt(row);
       if (!report) break;
       attempted += 1;
-      await deps.onAttempt?.(report).catch((error: unknown) => deps.logger.warn({ error: (error as Error).name }, 'could not report a delivery attempt'));
+      await deps
+        .onAttempt?.(report)
+        .catch((error: unknown) =>
+          deps.logger.warn({ error: (error as Error).name }, 'could not report a delivery attempt'),
+        );
       if (report.outcome === 'failed') break;
-      [row] = await deps.store.deliveries.claimDue(1, leaseMs, { integrationId: row.integrationId, sinkKey: row.sinkKey });
+      [row] = await deps.store.deliveries.claimDue(1, leaseMs, {
+        integrationId: row.integrationId,
+        sinkKey: row.sinkKey,
+      });
     }
     return attempted;
   }
@@ -184,7 +265,11 @@ export function createDeliveryWorker(deps: DeliveryWorkerDeps) {
           const task: Promise<void> = drainSink(row)
             .then(
               (n) => void (total += n),
-              (error: unknown) => deps.logger.error({ event: 'delivery_loop_failed', error: (error as Error).message }, 'a sink could not be worked; it is tried again later'),
+              (error: unknown) =>
+                deps.logger.error(
+                  { event: 'delivery_loop_failed', error: (error as Error).message },
+                  'a sink could not be worked; it is tried again later',
+                ),
             )
             .finally(() => active.delete(task));
           active.add(task);

@@ -19,14 +19,22 @@ export function createAlertUpkeep(deps: AlertUpkeepDeps) {
     async retryAlertPosts(): Promise<void> {
       for (const alert of await deps.store.alerts.listOpen()) {
         if (alert.messageTs || isDeliveryAlert(alert.alertKey)) continue; // delivery alerts are the delivery worker's
-        const integrations = (await deps.store.integrations.listByIds(alert.integrationIds)).filter((i) => alertKeyOf(i) === alert.alertKey);
+        const integrations = (await deps.store.integrations.listByIds(alert.integrationIds)).filter(
+          (i) => alertKeyOf(i) === alert.alertKey,
+        );
         if (integrations.length === 0) continue; // closeOrphanAlerts' to close
         const health = integrations[0] ? await deps.store.health.of(integrations[0].id) : undefined;
         if (!health || health.status !== 'failing') {
           await deps.alerts.recoverUnrecordedPost(alert.alertKey);
           continue;
         }
-        await deps.alerts.raise(integrations, { reason: health.reason ?? alert.reason ?? 'failing', since: health.since ?? alert.openedAt, lastSuccess: health.lastSuccessAt, source: 'probe', checkedAt: health.lastCheckedAt ?? deps.clock.now() });
+        await deps.alerts.raise(integrations, {
+          reason: health.reason ?? alert.reason ?? 'failing',
+          since: health.since ?? alert.openedAt,
+          lastSuccess: health.lastSuccessAt,
+          source: 'probe',
+          checkedAt: health.lastCheckedAt ?? deps.clock.now(),
+        });
       }
     },
 
@@ -38,9 +46,13 @@ export function createAlertUpkeep(deps: AlertUpkeepDeps) {
       let closed = 0;
       for (const alert of await deps.store.alerts.listOpen()) {
         if (isDeliveryAlert(alert.alertKey)) continue;
-        const active = (await deps.store.integrations.listByIds(alert.integrationIds)).filter((i) => i.archivedAt === null);
+        const active = (await deps.store.integrations.listByIds(alert.integrationIds)).filter(
+          (i) => i.archivedAt === null,
+        );
         if (active.some((i) => alertKeyOf(i) === alert.alertKey)) continue;
-        const how = active.length ? 'its integrations now use another credential (integrations.yml changed)' : 'the integration was removed from integrations.yml';
+        const how = active.length
+          ? 'its integrations now use another credential (integrations.yml changed)'
+          : 'the integration was removed from integrations.yml';
         await deps.alerts.resolve(alert.alertKey, { by: null, how, fixed: false });
         closed += 1;
       }

@@ -30,25 +30,46 @@ export interface CheckNowDeps {
  * probe path, except a credential rejected less than 5 minutes ago.
  */
 export function createCheckNow(deps: CheckNowDeps) {
-  return async function checkNow(integrationId: string, actor: string, options: { ignoreRecentRejection?: boolean } = {}): Promise<CheckNowResult> {
+  return async function checkNow(
+    integrationId: string,
+    actor: string,
+    options: { ignoreRecentRejection?: boolean } = {},
+  ): Promise<CheckNowResult> {
     const integration = await deps.store.integrations.findActive(integrationId);
     if (!integration) return { kind: 'not_found' };
     const group = await deps.store.integrations.listByCredentialKey(integration.credentialKey);
     const owners = [...new Set(group.flatMap((i) => i.owners))];
     const now = deps.clock.now();
-    const audit = (outcome: string) => deps.store.audit.record({ actor, integrationId, action: 'health.check_now', outcome }, now);
+    const audit = (outcome: string) =>
+      deps.store.audit.record({ actor, integrationId, action: 'health.check_now', outcome }, now);
     if (!(await deps.authoriser.canManage(actor, owners))) {
       await audit('permission_denied');
       return { kind: 'denied', integrations: group, approvers: deps.authoriser.approvers(owners) };
     }
     const health = await deps.store.health.of(integration.id);
-    const lastRejected = health?.outcome && isRejection(health.outcome as OutcomeKind) && health.lastCheckedAt ? health.lastCheckedAt : undefined;
-    if (!options.ignoreRecentRejection && lastRejected && now.getTime() - lastRejected.getTime() < MANUAL_REJECTED_REPROBE_MS) {
+    const lastRejected =
+      health?.outcome && isRejection(health.outcome as OutcomeKind) && health.lastCheckedAt
+        ? health.lastCheckedAt
+        : undefined;
+    if (
+      !options.ignoreRecentRejection &&
+      lastRejected &&
+      now.getTime() - lastRejected.getTime() < MANUAL_REJECTED_REPROBE_MS
+    ) {
       await audit('too_soon');
-      return { kind: 'too_soon', integrations: group, retryAt: new Date(lastRejected.getTime() + MANUAL_REJECTED_REPROBE_MS), reason: health?.reason ?? 'The provider rejected the credential.' };
+      return {
+        kind: 'too_soon',
+        integrations: group,
+        retryAt: new Date(lastRejected.getTime() + MANUAL_REJECTED_REPROBE_MS),
+        reason: health?.reason ?? 'The provider rejected the credential.',
+      };
     }
     await audit('requested');
-    return { kind: 'checked', integrations: group, result: await deps.runner.probeGroupLocked(group, 'check_now', actor) };
+    return {
+      kind: 'checked',
+      integrations: group,
+      result: await deps.runner.probeGroupLocked(group, 'check_now', actor),
+    };
   };
 }
 

@@ -50,7 +50,14 @@ export function createExpiryWarnings(deps: ExpiryWarningDeps) {
       const rotation = await deps.rotationStatus?.(integrations);
       // A rotation on track renews it before it expires: no warning (it is not recorded, so one follows if the rotation fails).
       if (rotation && rotation.failure === undefined) continue;
-      const warning = buildExpiryWarning({ integrations, expiresAt, days: nearest, fingerprints: credential.fingerprints, approvers: deps.authoriser.approvers([...new Set(integrations.flatMap((i) => i.owners))]), ...(rotation?.failure === undefined ? {} : { rotationFailure: rotation.failure }) });
+      const warning = buildExpiryWarning({
+        integrations,
+        expiresAt,
+        days: nearest,
+        fingerprints: credential.fingerprints,
+        approvers: deps.authoriser.approvers([...new Set(integrations.flatMap((i) => i.owners))]),
+        ...(rotation?.failure === undefined ? {} : { rotationFailure: rotation.failure }),
+      });
       let posted = false;
       for (const channel of channels) {
         try {
@@ -62,7 +69,11 @@ export function createExpiryWarnings(deps: ExpiryWarningDeps) {
       }
       if (posted) {
         await deps.store.expiryWarnings.record(credential.id, crossed, now);
-        await deps.events?.(integrations, 'credential.expiring', { fingerprint: fingerprintOf(credential), expires_at: expiresAt.toISOString(), days: nearest });
+        await deps.events?.(integrations, 'credential.expiring', {
+          fingerprint: fingerprintOf(credential),
+          expires_at: expiresAt.toISOString(),
+          days: nearest,
+        });
         sent += 1;
       }
     }

@@ -40,7 +40,8 @@ export interface ProbeRunnerDeps {
 /** Integrations grouped by the credential they share: each group is probed once. */
 function credentialGroups(integrations: readonly Integration[]): Integration[][] {
   const groups = new Map<string, Integration[]>();
-  for (const integration of integrations) groups.set(integration.credentialKey, [...(groups.get(integration.credentialKey) ?? []), integration]);
+  for (const integration of integrations)
+    groups.set(integration.credentialKey, [...(groups.get(integration.credentialKey) ?? []), integration]);
   return [...groups.values()];
 }
 
@@ -54,14 +55,16 @@ export function createProbeRunner(deps: ProbeRunnerDeps) {
   const providerLimiters = new Map<string, Limiter>();
   const providerLimiter = (provider: string): Limiter => {
     let found = providerLimiters.get(provider);
-    if (!found) providerLimiters.set(provider, (found = createLimiter(deps.providerConcurrency?.[provider] ?? deps.concurrency)));
+    if (!found)
+      providerLimiters.set(provider, (found = createLimiter(deps.providerConcurrency?.[provider] ?? deps.concurrency)));
     return found;
   };
 
   function nextProbeAfter(result: ProbeResult, now: Date): Date {
     let next = now.getTime() + deps.intervalMs * (0.9 + 0.2 * deps.random());
     if (isRejection(result.outcome.kind)) next = Math.max(next, now.getTime() + REJECTED_REPROBE_MS);
-    if (result.outcome.kind === 'rate_limited' && result.outcome.retryAt) next = Math.max(next, result.outcome.retryAt.getTime());
+    if (result.outcome.kind === 'rate_limited' && result.outcome.retryAt)
+      next = Math.max(next, result.outcome.retryAt.getTime());
     return new Date(next);
   }
 
@@ -81,7 +84,16 @@ export function createProbeRunner(deps: ProbeRunnerDeps) {
       // Never authenticated: nothing to alert about, but say what to do.
       for (const integration of group) {
         const health = await deps.store.health.of(integration.id);
-        await deps.store.health.save({ integrationId: integration.id, status: health?.status === 'failing' ? 'failing' : 'unknown', reason: `No credential yet: re-authenticate with /reauth ${integration.id}.`, consecutiveFailures: 0, lastCheckedAt: now, nextProbeAt: new Date(now.getTime() + deps.intervalMs), since: health?.since ?? null, lastSuccessAt: health?.lastSuccessAt ?? null });
+        await deps.store.health.save({
+          integrationId: integration.id,
+          status: health?.status === 'failing' ? 'failing' : 'unknown',
+          reason: `No credential yet: re-authenticate with /reauth ${integration.id}.`,
+          consecutiveFailures: 0,
+          lastCheckedAt: now,
+          nextProbeAt: new Date(now.getTime() + deps.intervalMs),
+          since: health?.since ?? null,
+          lastSuccessAt: health?.lastSuccessAt ?? null,
+        });
       }
       return result;
     }
@@ -89,14 +101,23 @@ export function createProbeRunner(deps: ProbeRunnerDeps) {
     // credential that is no longer in use, and must neither raise nor clear an alert.
     const current = await deps.store.credentials.current(first.credentialKey);
     if (current?.id !== result.credential.id) {
-      deps.logger.info({ integration: first.id, event: 'probe_outcome_discarded' }, 'a probe finished after the credential was replaced; its outcome was discarded');
+      deps.logger.info(
+        { integration: first.id, event: 'probe_outcome_discarded' },
+        'a probe finished after the credential was replaced; its outcome was discarded',
+      );
       return result;
     }
     if (result.outcome.kind === 'valid' && result.credential.authType !== 'oauth') {
       const reported = earliestExpiry(result.tokens);
-      if ((reported?.getTime() ?? null) !== (result.credential.expiresAt?.getTime() ?? null)) await deps.store.credentials.updateExpiry(result.credential.id, reported);
+      if ((reported?.getTime() ?? null) !== (result.credential.expiresAt?.getTime() ?? null))
+        await deps.store.credentials.updateExpiry(result.credential.id, reported);
     }
-    await deps.health.apply(group, { outcome: result.outcome, source, actor, nextProbeAt: nextProbeAfter(result, now) });
+    await deps.health.apply(group, {
+      outcome: result.outcome,
+      source,
+      actor,
+      nextProbeAt: nextProbeAfter(result, now),
+    });
     // Checked at each probe of a working credential: due for rotation (expiring within before_days, or held every_days)?
     if (result.outcome.kind === 'valid') await deps.rotateIfDue?.(first);
     return result;
@@ -123,7 +144,14 @@ export function createProbeRunner(deps: ProbeRunnerDeps) {
         const health = healthById.get(first.id);
         if (!health?.nextProbeAt && !health?.lastCheckedAt) {
           const at = new Date(now.getTime() + Math.floor(deps.random() * deps.intervalMs));
-          for (const integration of group) await deps.store.health.save({ integrationId: integration.id, status: health?.status ?? 'unknown', reason: health?.reason ?? null, consecutiveFailures: health?.consecutiveFailures ?? 0, nextProbeAt: at });
+          for (const integration of group)
+            await deps.store.health.save({
+              integrationId: integration.id,
+              status: health?.status ?? 'unknown',
+              reason: health?.reason ?? null,
+              consecutiveFailures: health?.consecutiveFailures ?? 0,
+              nextProbeAt: at,
+            });
           if (at.getTime() > now.getTime()) continue;
         } else if (health.nextProbeAt && health.nextProbeAt.getTime() > now.getTime()) {
           continue;
@@ -135,16 +163,25 @@ export function createProbeRunner(deps: ProbeRunnerDeps) {
       let probed = 0;
       await Promise.all(
         due.map((group) =>
-          providerLimiter((group[0] as Integration).provider).run(() => limiter.run(async () => {
-            if (deps.stopping?.()) return;
-            const first = group[0] as Integration;
-            const claimedAt = deps.clock.now();
-            if (!(await deps.store.health.claimProbe(first.id, claimedAt, new Date(claimedAt.getTime() + PROBE_CLAIM_MS)))) return;
-            probed += 1;
-            await probeGroupLocked(group, 'probe').catch((error: unknown) => {
-              deps.logger.error({ err: error, integration: first.id }, 'probe failed unexpectedly');
-            });
-          })),
+          providerLimiter((group[0] as Integration).provider).run(() =>
+            limiter.run(async () => {
+              if (deps.stopping?.()) return;
+              const first = group[0] as Integration;
+              const claimedAt = deps.clock.now();
+              if (
+                !(await deps.store.health.claimProbe(
+                  first.id,
+                  claimedAt,
+                  new Date(claimedAt.getTime() + PROBE_CLAIM_MS),
+                ))
+              )
+                return;
+              probed += 1;
+              await probeGroupLocked(group, 'probe').catch((error: unknown) => {
+                deps.logger.error({ err: error, integration: first.id }, 'probe failed unexpectedly');
+              });
+            }),
+          ),
         ),
       );
       return probed;

@@ -29,13 +29,26 @@ export function createReminders(deps: ReminderDeps) {
       const last = alert.lastReminderAt ?? alert.openedAt;
       if (now.getTime() - last.getTime() < deps.reminderMs) continue;
       const integrations = await deps.store.integrations.listByIds(alert.integrationIds);
-      const reminder = buildReminder({ integrations, approvers: deps.authoriser.approvers([...new Set(integrations.flatMap((i) => i.owners))]), since: alert.openedAt, reason: alert.reason ?? 'still failing' });
+      const reminder = buildReminder({
+        integrations,
+        approvers: deps.authoriser.approvers([...new Set(integrations.flatMap((i) => i.owners))]),
+        since: alert.openedAt,
+        reason: alert.reason ?? 'still failing',
+      });
       try {
-        await deps.slack.chat.postMessage({ channel: alert.channel, thread_ts: alert.messageTs, text: reminder.text, blocks: reminder.blocks });
+        await deps.slack.chat.postMessage({
+          channel: alert.channel,
+          thread_ts: alert.messageTs,
+          text: reminder.text,
+          blocks: reminder.blocks,
+        });
         await deps.store.alerts.update(alert.id, { lastReminderAt: now });
         sent += 1;
       } catch (error) {
-        deps.logger.warn({ alert: alertLabel(alert.alertKey), error: slackErrorCode(error) }, 'could not post a reminder');
+        deps.logger.warn(
+          { alert: alertLabel(alert.alertKey), error: slackErrorCode(error) },
+          'could not post a reminder',
+        );
       }
     }
     return sent;

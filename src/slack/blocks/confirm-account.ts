@@ -6,14 +6,19 @@ import { CALLBACK, CONFIRM_ACCOUNT } from '../ids.js';
 import { providerLabel } from './describe.js';
 import { context, escapeMrkdwn, plain, section, slackDate } from './text.js';
 
-const listed = (accounts: readonly Account[]): string => accounts.map((a) => `• ${escapeMrkdwn(describeAccount(a))}`).join('\n');
+const listed = (accounts: readonly Account[]): string =>
+  accounts.map((a) => `• ${escapeMrkdwn(describeAccount(a))}`).join('\n');
 
 /**
  * "The credential you pasted belongs to another account: replace?" Names both accounts and carries a
  * reference to the credential Reauth holds, never the credential (not in blocks, not in metadata).
  * Unchecked or closed, nothing changes.
  */
-export function buildConfirmAccountModal(integration: Integration, confirmation: AccountConfirmation, metadata: string): ModalView {
+export function buildConfirmAccountModal(
+  integration: Integration,
+  confirmation: AccountConfirmation,
+  metadata: string,
+): ModalView {
   const { current, next } = confirmation.accounts;
   const provider = providerLabel(integration.provider);
   return {
@@ -25,10 +30,14 @@ export function buildConfirmAccountModal(integration: Integration, confirmation:
     notify_on_close: true,
     private_metadata: metadata,
     blocks: [
-      section(`:warning: *The credential you pasted for ${escapeMrkdwn(integration.name)} belongs to another ${provider} account.*\n${provider} accepted it, and nothing has changed yet.`),
+      section(
+        `:warning: *The credential you pasted for ${escapeMrkdwn(integration.name)} belongs to another ${provider} account.*\n${provider} accepted it, and nothing has changed yet.`,
+      ),
       section(`*New credential:*\n${listed(next)}`),
       section(`*Current credential:*\n${listed(current)}`),
-      context('A personal token in place of a service account keeps working until that person leaves or loses access; then everything that uses it breaks at once.'),
+      context(
+        'A personal token in place of a service account keeps working until that person leaves or loses access; then everything that uses it breaks at once.',
+      ),
       {
         type: 'input',
         block_id: CONFIRM_ACCOUNT.block,
@@ -37,10 +46,17 @@ export function buildConfirmAccountModal(integration: Integration, confirmation:
         element: {
           type: 'checkboxes',
           action_id: CONFIRM_ACCOUNT.action,
-          options: [{ text: plain(`Yes, replace it with ${next.map(describeAccount).join(', ')}`, 75), value: CONFIRM_ACCOUNT.replace }],
+          options: [
+            {
+              text: plain(`Yes, replace it with ${next.map(describeAccount).join(', ')}`, 75),
+              value: CONFIRM_ACCOUNT.replace,
+            },
+          ],
         },
       },
-      context(`Leave it unchecked, or cancel, to keep the current credential. Reauth holds the new one sealed until ${slackDate(confirmation.expiresAt)} (10 minutes), for you and this window only.`),
+      context(
+        `Leave it unchecked, or cancel, to keep the current credential. Reauth holds the new one sealed until ${slackDate(confirmation.expiresAt)} (10 minutes), for you and this window only.`,
+      ),
     ],
   };
 }

@@ -24,7 +24,12 @@ const ICON: Record<SinkLine['state'], string> = {
 
 function line(item: SinkLine, showIntegration: boolean): string {
   const who = showIntegration ? `\`${item.integrationId}\` ` : '';
-  const why = item.state === 'failing' || item.state === 'cancelled' || item.state === 'dead' ? (item.reason ? `: ${escapeMrkdwn(item.reason)}` : '') : '';
+  const why =
+    item.state === 'failing' || item.state === 'cancelled' || item.state === 'dead'
+      ? item.reason
+        ? `: ${escapeMrkdwn(item.reason)}`
+        : ''
+      : '';
   const next = item.state === 'failing' && item.nextAttemptAt ? ` (next try ${slackDate(item.nextAttemptAt)})` : '';
   return `• ${who}${escapeMrkdwn(sinkLabel(item.sinkKey))} — ${ICON[item.state]}${why}${next}`;
 }
@@ -49,21 +54,39 @@ export function buildDeliveryAlert(facts: DeliveryAlertFacts): MessageContent {
   const where = escapeMrkdwn(sinkLabel(facts.sinkKey));
   const text = `${facts.integration.name}: the credential is valid but was not delivered to ${sinkLabel(facts.sinkKey)}: ${facts.reason}`;
   const blocks: Block[] = [
-    section(`:warning: *${escapeMrkdwn(facts.integration.name)}* \`${facts.integration.id}\`: the credential is valid but *not delivered* to ${where}.`),
+    section(
+      `:warning: *${escapeMrkdwn(facts.integration.name)}* \`${facts.integration.id}\`: the credential is valid but *not delivered* to ${where}.`,
+    ),
     section(`*Why:* ${escapeMrkdwn(facts.reason)}`),
     context(
       `Failing since ${slackDate(facts.since)}.`,
-      facts.needsAttention ? 'Retrying will not fix this by itself: fix the configuration, then run `npx reauth-bot deliver ' + facts.integration.id + '`.' : facts.nextAttemptAt ? `Reauth keeps retrying; next try ${slackDate(facts.nextAttemptAt)}. \`npx reauth-bot deliver ${facts.integration.id}\` retries now.` : 'Reauth keeps retrying.',
+      facts.needsAttention
+        ? 'Retrying will not fix this by itself: fix the configuration, then run `npx reauth-bot deliver ' +
+            facts.integration.id +
+            '`.'
+        : facts.nextAttemptAt
+          ? `Reauth keeps retrying; next try ${slackDate(facts.nextAttemptAt)}. \`npx reauth-bot deliver ${facts.integration.id}\` retries now.`
+          : 'Reauth keeps retrying.',
     ),
   ];
   return { text, blocks };
 }
 
-export function buildDeliveryResolved(facts: { integration: Integration; sinkKey: string; since: Date; at: Date; how: string }): MessageContent {
+export function buildDeliveryResolved(facts: {
+  integration: Integration;
+  sinkKey: string;
+  since: Date;
+  at: Date;
+  how: string;
+}): MessageContent {
   const where = sinkLabel(facts.sinkKey);
   const text = `${facts.integration.name}: delivery to ${where} ${facts.how}.`;
   return {
     text,
-    blocks: [section(`:white_check_mark: *${escapeMrkdwn(facts.integration.name)}* \`${facts.integration.id}\`: delivery to ${escapeMrkdwn(where)} ${escapeMrkdwn(facts.how)} ${slackDate(facts.at)} (failing since ${slackDate(facts.since)}).`)],
+    blocks: [
+      section(
+        `:white_check_mark: *${escapeMrkdwn(facts.integration.name)}* \`${facts.integration.id}\`: delivery to ${escapeMrkdwn(where)} ${escapeMrkdwn(facts.how)} ${slackDate(facts.at)} (failing since ${slackDate(facts.since)}).`,
+      ),
+    ],
   };
 }

@@ -11,14 +11,28 @@ const MAX_LISTED = 45;
 /** "Rotates automatically around <date>", or why the last rotation failed. */
 function rotationLine(standing: RotationStanding | undefined): string {
   if (!standing) return '';
-  if (standing.failure !== undefined) return `\n:warning: Automatic rotation failed: ${escapeMrkdwn(standing.failure)}${standing.nextAttemptAt ? ` (next try ${slackDate(standing.nextAttemptAt)})` : ''}`;
-  return standing.dueAt ? `\n:arrows_counterclockwise: Rotates automatically around ${slackDate(standing.dueAt)}` : '\n:arrows_counterclockwise: Rotates automatically before it expires';
+  if (standing.failure !== undefined)
+    return `\n:warning: Automatic rotation failed: ${escapeMrkdwn(standing.failure)}${standing.nextAttemptAt ? ` (next try ${slackDate(standing.nextAttemptAt)})` : ''}`;
+  return standing.dueAt
+    ? `\n:arrows_counterclockwise: Rotates automatically around ${slackDate(standing.dueAt)}`
+    : '\n:arrows_counterclockwise: Rotates automatically before it expires';
 }
 
-export function buildHomeView(params: { integrations: readonly Integration[]; health: ReadonlyMap<string, HealthState>; credentials: ReadonlyMap<string, Credential | undefined>; rotation?: ReadonlyMap<string, RotationStanding> }): HomeView {
-  const blocks: Block[] = [header('Reauth'), section('Integrations you can re-authenticate. Type `/reauth help` anywhere for commands.'), divider()];
+export function buildHomeView(params: {
+  integrations: readonly Integration[];
+  health: ReadonlyMap<string, HealthState>;
+  credentials: ReadonlyMap<string, Credential | undefined>;
+  rotation?: ReadonlyMap<string, RotationStanding>;
+}): HomeView {
+  const blocks: Block[] = [
+    header('Reauth'),
+    section('Integrations you can re-authenticate. Type `/reauth help` anywhere for commands.'),
+    divider(),
+  ];
   if (params.integrations.length === 0) {
-    blocks.push(section('You are not an owner of any integration, nor a Reauth admin. Owners are listed in `integrations.yml`.'));
+    blocks.push(
+      section('You are not an owner of any integration, nor a Reauth admin. Owners are listed in `integrations.yml`.'),
+    );
   }
   for (const integration of params.integrations.slice(0, MAX_LISTED)) {
     const health = params.health.get(integration.id);
@@ -28,10 +42,19 @@ export function buildHomeView(params: { integrations: readonly Integration[]; he
     blocks.push({
       type: 'section',
       block_id: `home_${integration.id}`,
-      text: { type: 'mrkdwn', text: `*${escapeMrkdwn(integration.name)}* \`${integration.id}\`\n${healthLabel(health?.status)} · ${providerLabel(integration.provider)} · ${escapeMrkdwn(authLabel(integration.provider, integration.authType))}${expiry}${rotationLine(params.rotation?.get(integration.id))}${why}` },
-      accessory: button('Re-authenticate', ACTION.reauthenticate, { value: integration.id, ...(health?.status === 'failing' ? { style: 'primary' as const } : {}) }),
+      text: {
+        type: 'mrkdwn',
+        text: `*${escapeMrkdwn(integration.name)}* \`${integration.id}\`\n${healthLabel(health?.status)} · ${providerLabel(integration.provider)} · ${escapeMrkdwn(authLabel(integration.provider, integration.authType))}${expiry}${rotationLine(params.rotation?.get(integration.id))}${why}`,
+      },
+      accessory: button('Re-authenticate', ACTION.reauthenticate, {
+        value: integration.id,
+        ...(health?.status === 'failing' ? { style: 'primary' as const } : {}),
+      }),
     });
   }
-  if (params.integrations.length > MAX_LISTED) blocks.push(context(`…and ${params.integrations.length - MAX_LISTED} more: type \`/reauth\` to page through all of them.`));
+  if (params.integrations.length > MAX_LISTED)
+    blocks.push(
+      context(`…and ${params.integrations.length - MAX_LISTED} more: type \`/reauth\` to page through all of them.`),
+    );
   return { type: 'home' as const, blocks };
 }

@@ -21,11 +21,19 @@ function integrationLine(integration: Integration, health: HealthState | undefin
 }
 
 /** `/reauth`: the integrations the caller may manage, each with health and a Re-authenticate button. */
-export function buildOverview(integrations: readonly Integration[], health: ReadonlyMap<string, HealthState>, page = 0): MessageContent {
+export function buildOverview(
+  integrations: readonly Integration[],
+  health: ReadonlyMap<string, HealthState>,
+  page = 0,
+): MessageContent {
   if (integrations.length === 0) {
     return {
       text: 'You do not manage any integration.',
-      blocks: [section(`You are not an owner of any integration, nor a Reauth admin. Owners are listed in \`integrations.yml\`; type \`${COMMAND} status\` to see every integration's health.`)],
+      blocks: [
+        section(
+          `You are not an owner of any integration, nor a Reauth admin. Owners are listed in \`integrations.yml\`; type \`${COMMAND} status\` to see every integration's health.`,
+        ),
+      ],
     };
   }
   const pages = Math.ceil(integrations.length / OVERVIEW_PAGE_SIZE);
@@ -34,31 +42,47 @@ export function buildOverview(integrations: readonly Integration[], health: Read
   const failing = integrations.filter((i) => health.get(i.id)?.status === 'failing').length;
   const blocks: Block[] = [
     section(`*Integrations you can re-authenticate* (${integrations.length}${failing ? `, ${failing} failing` : ''})`),
-    ...shown.map((integration): SectionBlock => ({
-      type: 'section',
-      block_id: `overview_${integration.id}`,
-      text: { type: 'mrkdwn', text: integrationLine(integration, health.get(integration.id)) },
-      accessory: button('Re-authenticate', ACTION.reauthenticate, { value: integration.id, ...(health.get(integration.id)?.status === 'failing' ? { style: 'primary' as const } : {}) }),
-    })),
+    ...shown.map(
+      (integration): SectionBlock => ({
+        type: 'section',
+        block_id: `overview_${integration.id}`,
+        text: { type: 'mrkdwn', text: integrationLine(integration, health.get(integration.id)) },
+        accessory: button('Re-authenticate', ACTION.reauthenticate, {
+          value: integration.id,
+          ...(health.get(integration.id)?.status === 'failing' ? { style: 'primary' as const } : {}),
+        }),
+      }),
+    ),
   ];
   if (pages > 1) {
     const buttons = [];
     if (current > 0) buttons.push(button('Previous', `${ACTION.overviewPage}_prev`, { value: String(current - 1) }));
-    if (current < pages - 1) buttons.push(button('Next', `${ACTION.overviewPage}_next`, { value: String(current + 1) }));
+    if (current < pages - 1)
+      buttons.push(button('Next', `${ACTION.overviewPage}_next`, { value: String(current + 1) }));
     blocks.push(context(`Page ${current + 1} of ${pages}`), actions('overview_pages', ...buttons));
   }
-  return { text: `You can re-authenticate ${integrations.length} integration(s)${failing ? `; ${failing} failing` : ''}.`, blocks };
+  return {
+    text: `You can re-authenticate ${integrations.length} integration(s)${failing ? `; ${failing} failing` : ''}.`,
+    blocks,
+  };
 }
 
 /** Slack rejects messages whose blocks hold more than about 12k characters in all (https://docs.slack.dev/reference/block-kit/blocks). */
 const STATUS_TEXT_BUDGET = 10_000;
 
 /** `/reauth status`: every integration's health, failing first; a long list ends with a count of the rest. */
-export function buildStatus(integrations: readonly Integration[], health: ReadonlyMap<string, HealthState>): MessageContent {
+export function buildStatus(
+  integrations: readonly Integration[],
+  health: ReadonlyMap<string, HealthState>,
+): MessageContent {
   const order: Record<string, number> = { failing: 0, unknown: 1, healthy: 2 };
   const statusOf = (i: Integration) => health.get(i.id)?.status ?? 'unknown';
-  const sorted = [...integrations].sort((a, b) => (order[statusOf(a)] ?? 1) - (order[statusOf(b)] ?? 1) || a.id.localeCompare(b.id));
-  const counts = ['failing', 'unknown', 'healthy'].map((s) => `${sorted.filter((i) => statusOf(i) === s).length} ${s}`).join(', ');
+  const sorted = [...integrations].sort(
+    (a, b) => (order[statusOf(a)] ?? 1) - (order[statusOf(b)] ?? 1) || a.id.localeCompare(b.id),
+  );
+  const counts = ['failing', 'unknown', 'healthy']
+    .map((s) => `${sorted.filter((i) => statusOf(i) === s).length} ${s}`)
+    .join(', ');
   const chunks: string[] = [];
   let used = 0;
   let shown = 0;
@@ -77,7 +101,13 @@ export function buildStatus(integrations: readonly Integration[], health: Readon
     blocks: [
       section(`*Integration health:* ${counts}`),
       ...chunks.map((c) => section(c)),
-      ...(rest > 0 ? [context(`…and ${rest} more, not listed here to keep this message within Slack's limits. \`npx reauth-bot list\` shows all of them.`)] : []),
+      ...(rest > 0
+        ? [
+            context(
+              `…and ${rest} more, not listed here to keep this message within Slack's limits. \`npx reauth-bot list\` shows all of them.`,
+            ),
+          ]
+        : []),
     ],
   };
 }
@@ -88,14 +118,16 @@ export function buildHelp(): MessageContent {
     blocks: [
       section(
         [
-          '*Reauth* keeps the team\'s developer-tool integrations signed in.',
+          "*Reauth* keeps the team's developer-tool integrations signed in.",
           `• \`${COMMAND}\` — the integrations you can re-authenticate, with their health`,
           `• \`${COMMAND} <id>\` — re-authenticate one integration (a form for tokens, a sign-in link for OAuth)`,
           `• \`${COMMAND} status\` — the health of every integration`,
           `• \`${COMMAND} help\` — this message`,
         ].join('\n'),
       ),
-      context('New credentials are checked against the provider and saved only if they work. The auth type never changes here: that is set in integrations.yml.'),
+      context(
+        'New credentials are checked against the provider and saved only if they work. The auth type never changes here: that is set in integrations.yml.',
+      ),
     ],
   };
 }
@@ -106,12 +138,22 @@ export function buildUnknownIntegration(typedText: string, suggestions: readonly
   const hint = suggestions.length ? ` Did you mean ${suggestions.map((s) => `\`${s}\``).join(' or ')}?` : '';
   return {
     text: `No integration called ${typed}.`,
-    blocks: [section(`There is no integration called \`${escapeMrkdwn(typed)}\`.${hint} Type \`${COMMAND}\` to list the ones you can manage.`)],
+    blocks: [
+      section(
+        `There is no integration called \`${escapeMrkdwn(typed)}\`.${hint} Type \`${COMMAND}\` to list the ones you can manage.`,
+      ),
+    ],
   };
 }
 
 /** The short confirmation in the integration's channel: who, which integration(s), which credential. */
-export function buildReauthConfirmation(params: { actor: string; integrations: readonly Integration[]; fingerprints: readonly string[]; outcome: ValidOutcome; how: 'modal' | 'web' | 'oauth' }): MessageContent {
+export function buildReauthConfirmation(params: {
+  actor: string;
+  integrations: readonly Integration[];
+  fingerprints: readonly string[];
+  outcome: ValidOutcome;
+  how: 'modal' | 'web' | 'oauth';
+}): MessageContent {
   const names = params.integrations.map((i) => `*${escapeMrkdwn(i.name)}*`).join(', ');
   const credential = params.fingerprints.map((f) => `\`${f}\``).join(', ');
   const text = `<@${params.actor}> re-authenticated ${names} ${params.how === 'oauth' ? 'by signing in' : 'with a new credential'} (${credential}), signed in as ${escapeMrkdwn(describeIdentity(params.outcome.identity))}.`;
@@ -123,14 +165,25 @@ export function buildHeaderMessage(title: string, text: string): MessageContent 
 }
 
 /** Posted once when integrations.yml lets consumers read an integration's credential they could not read before. */
-export function buildConsumerGrantNotice(integration: Pick<Integration, 'id' | 'name'>, consumers: readonly string[]): MessageContent {
+export function buildConsumerGrantNotice(
+  integration: Pick<Integration, 'id' | 'name'>,
+  consumers: readonly string[],
+): MessageContent {
   const who = consumers.map((c) => `\`${escapeMrkdwn(c)}\``).join(', ');
   const text = `${who} may now read *${escapeMrkdwn(integration.name)}* (\`${escapeMrkdwn(integration.id)}\`) through the pull API, as \`consumers:\` in integrations.yml now says. If nobody expected this, remove the grant from integrations.yml and re-authenticate the integration.`;
-  return { text: `${consumers.join(', ')} may now read ${integration.name} (${integration.id}).`, blocks: [section(`:key: ${text}`)] };
+  return {
+    text: `${consumers.join(', ')} may now read ${integration.name} (${integration.id}).`,
+    blocks: [section(`:key: ${text}`)],
+  };
 }
 
 /** Posted once per automatic rotation in the integration's channel; its delivery lines are added and kept current. */
-export function buildRotationNotice(params: { integrations: readonly Pick<Integration, 'id' | 'name'>[]; fingerprint: string; expiresAt: Date | null; previousNote: string }): MessageContent {
+export function buildRotationNotice(params: {
+  integrations: readonly Pick<Integration, 'id' | 'name'>[];
+  fingerprint: string;
+  expiresAt: Date | null;
+  previousNote: string;
+}): MessageContent {
   const names = params.integrations.map((i) => `*${escapeMrkdwn(i.name)}*`).join(', ');
   const expiry = params.expiresAt ? `, valid until ${params.expiresAt.toISOString().slice(0, 10)}` : '';
   const text = `${names} rotated automatically: a new credential \`${params.fingerprint}\`${expiry}, delivered like a re-authentication. ${escapeMrkdwn(params.previousNote)} Nobody needs to do anything.`;

@@ -18,7 +18,10 @@ function integrationSummary(integration: Integration): Block[] {
     section(`*${escapeMrkdwn(integration.name)}*  \`${integration.id}\``),
     fields([
       ['Provider', providerLabel(integration.provider)],
-      ['Auth type', `${escapeMrkdwn(authLabel(integration.provider, integration.authType))} (\`${integration.authType}\`)`],
+      [
+        'Auth type',
+        `${escapeMrkdwn(authLabel(integration.provider, integration.authType))} (\`${integration.authType}\`)`,
+      ],
       ['URL', escapeMrkdwn(integration.url)],
       ...(integration.service ? ([['Service', integration.service]] as [string, string][]) : []),
     ]),
@@ -51,17 +54,29 @@ export interface WebFormLink {
 function webFormBlocks(integration: Integration, web: WebFormLink): Block[] {
   const intro = web.only
     ? `Your organisation keeps secrets out of Slack: type the new credential for *${escapeMrkdwn(integration.name)}* on Reauth's own page.`
-    : 'Or, to keep the secret out of Slack, type it on Reauth\'s own page instead:';
+    : "Or, to keep the secret out of Slack, type it on Reauth's own page instead:";
   return [
     section(intro),
-    actions('web_form_actions', button('Open the secure page', ACTION.openWebForm, { url: web.link, ...(web.only ? { style: 'primary' as const } : {}) })),
-    context(`The link is for you only, opens in one browser, and expires ${slackDate(web.expiresAt)} (10 minutes). The result is posted here in Slack.`),
+    actions(
+      'web_form_actions',
+      button('Open the secure page', ACTION.openWebForm, {
+        url: web.link,
+        ...(web.only ? { style: 'primary' as const } : {}),
+      }),
+    ),
+    context(
+      `The link is for you only, opens in one browser, and expires ${slackDate(web.expiresAt)} (10 minutes). The result is posted here in Slack.`,
+    ),
   ];
 }
 
 export function buildReauthModal(integration: Integration, metadata: string, web?: WebFormLink): ModalView {
   if (web?.only) {
-    return infoModal(TITLE, [...integrationSummary(integration), context(':lock: The auth type cannot be changed here; change it in `integrations.yml`.'), ...webFormBlocks(integration, web)]);
+    return infoModal(TITLE, [
+      ...integrationSummary(integration),
+      context(':lock: The auth type cannot be changed here; change it in `integrations.yml`.'),
+      ...webFormBlocks(integration, web),
+    ]);
   }
   const spec = authSpec(integration.provider, integration.authType);
   const form = spec?.form;
@@ -107,7 +122,9 @@ export function buildReauthModal(integration: Integration, metadata: string, web
     private_metadata: metadata,
     blocks: [
       ...integrationSummary(integration),
-      context(':lock: The auth type cannot be changed here; change it in `integrations.yml`. The new credential is checked against the provider and saved only if it works.'),
+      context(
+        ':lock: The auth type cannot be changed here; change it in `integrations.yml`. The new credential is checked against the provider and saved only if it works.',
+      ),
       ...inputs,
       context('What you paste is never shown back, posted or logged: it is sealed and sent only to the provider.'),
       ...(web ? webFormBlocks(integration, web) : []),
@@ -117,7 +134,9 @@ export function buildReauthModal(integration: Integration, metadata: string, web
 
 export function buildValidatingModal(integration: Integration): ModalView {
   return infoModal(TITLE, [
-    section(`:hourglass_flowing_sand: *Validating connection…*\nChecking the new credential for *${escapeMrkdwn(integration.name)}* with ${providerLabel(integration.provider)}.`),
+    section(
+      `:hourglass_flowing_sand: *Validating connection…*\nChecking the new credential for *${escapeMrkdwn(integration.name)}* with ${providerLabel(integration.provider)}.`,
+    ),
     context('You can close this window: the result will be sent to you in a direct message.'),
   ]);
 }
@@ -128,9 +147,17 @@ export function buildResultModal(result: ReauthResult): ModalView {
     return infoModal(
       'Re-authenticated',
       [
-        section(`:white_check_mark: *${escapeMrkdwn(result.integration.name)} is re-authenticated.*\n${escapeMrkdwn(result.validation.outcome.reason)}`),
+        section(
+          `:white_check_mark: *${escapeMrkdwn(result.integration.name)} is re-authenticated.*\n${escapeMrkdwn(result.validation.outcome.reason)}`,
+        ),
         ...buildOutcomeDetails(result.validation),
-        ...(others.length ? [context(`The same credential now also serves ${others.map((o) => `*${escapeMrkdwn(o.name)}*`).join(', ')}.`)] : []),
+        ...(others.length
+          ? [
+              context(
+                `The same credential now also serves ${others.map((o) => `*${escapeMrkdwn(o.name)}*`).join(', ')}.`,
+              ),
+            ]
+          : []),
       ],
       'Done',
     );
@@ -141,7 +168,12 @@ export function buildResultModal(result: ReauthResult): ModalView {
     context('Nothing was changed: the previous credential is still in place.'),
   ];
   if (result.integration && result.kind !== 'permission_denied' && result.kind !== 'not_found') {
-    blocks.push(actions('result_actions', button('Try again', ACTION.tryAgain, { value: result.integration.id, style: 'primary' })));
+    blocks.push(
+      actions(
+        'result_actions',
+        button('Try again', ACTION.tryAgain, { value: result.integration.id, style: 'primary' }),
+      ),
+    );
   }
   return infoModal('Not re-authenticated', blocks);
 }
@@ -153,6 +185,8 @@ export function buildOAuthModal(integration: Integration, link: string, expiresA
     ...integrationSummary(integration),
     section(`Sign in with ${provider} to re-authenticate *${escapeMrkdwn(integration.name)}*. Nothing is typed here.`),
     actions('oauth_actions', button(`Continue to ${provider}`, ACTION.oauthLink, { url: link, style: 'primary' })),
-    context(`The link is for you only, works once, and expires ${slackDate(expiresAt)} (10 minutes). The result is posted here in Slack.`),
+    context(
+      `The link is for you only, works once, and expires ${slackDate(expiresAt)} (10 minutes). The result is posted here in Slack.`,
+    ),
   ]);
 }

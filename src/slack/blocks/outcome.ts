@@ -26,7 +26,9 @@ function tokenLine(token: TokenReport): string {
 export function buildOutcomeDetails(validation: CredentialValidation & { outcome: ValidOutcome }): Block[] {
   const outcome = validation.outcome;
   if (validation.tokens.length > 1) {
-    return [section(`*${validation.tokens.length} tokens, all valid:*\n${validation.tokens.map(tokenLine).join('\n')}`)];
+    return [
+      section(`*${validation.tokens.length} tokens, all valid:*\n${validation.tokens.map(tokenLine).join('\n')}`),
+    ];
   }
   const pairs: [string, string][] = [
     ['Signed in as', escapeMrkdwn(describeIdentity(outcome.identity))],
@@ -34,12 +36,23 @@ export function buildOutcomeDetails(validation: CredentialValidation & { outcome
     ['Expires', expiryText(outcome.expiresAt)],
     ['Scopes', scopesText(outcome.scopes)],
   ];
-  if (outcome.rateLimitRemaining !== null) pairs.push(['Rate limit left', outcome.rateLimitRemaining.toLocaleString('en-US')]);
+  if (outcome.rateLimitRemaining !== null)
+    pairs.push(['Rate limit left', outcome.rateLimitRemaining.toLocaleString('en-US')]);
   return [fields(pairs)];
 }
 
 /** For a refused pool: which token failed and why, by position and fingerprint. */
 export function buildTokenFailures(tokens: readonly TokenReport[]): Block[] {
   if (tokens.length < 2) return [];
-  return [context(tokens.map((t) => (t.outcome.kind === 'valid' ? `Token ${t.position} \`${t.fingerprint}\`: :white_check_mark: works` : `Token ${t.position} \`${t.fingerprint}\`: :x: ${t.outcome.kind.replace(/_/g, ' ')}`)).join('\n'))];
+  return [
+    context(
+      tokens
+        .map((t) =>
+          t.outcome.kind === 'valid'
+            ? `Token ${t.position} \`${t.fingerprint}\`: :white_check_mark: works`
+            : `Token ${t.position} \`${t.fingerprint}\`: :x: ${t.outcome.kind.replace(/_/g, ' ')}`,
+        )
+        .join('\n'),
+    ),
+  ];
 }

@@ -1,4 +1,14 @@
-import type { ActionsBlock, Button, ContextBlock, DividerBlock, HeaderBlock, KnownBlock, MrkdwnElement, PlainTextElement, SectionBlock } from '@slack/types';
+import type {
+  ActionsBlock,
+  Button,
+  ContextBlock,
+  DividerBlock,
+  HeaderBlock,
+  KnownBlock,
+  MrkdwnElement,
+  PlainTextElement,
+  SectionBlock,
+} from '@slack/types';
 
 /** Small pure helpers for Block Kit, typed with Slack's own @slack/types; they truncate to Slack's limits. */
 
@@ -8,7 +18,11 @@ export function truncate(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }
 
-export const plain = (text: string, max = 3000): PlainTextElement => ({ type: 'plain_text', text: truncate(text, max), emoji: true });
+export const plain = (text: string, max = 3000): PlainTextElement => ({
+  type: 'plain_text',
+  text: truncate(text, max),
+  emoji: true,
+});
 
 export const md = (text: string, max = 3000): MrkdwnElement => ({ type: 'mrkdwn', text: truncate(text, max) });
 
@@ -17,15 +31,26 @@ export function escapeMrkdwn(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
-export const section = (text: string, blockId?: string): SectionBlock => ({ type: 'section', text: md(text), ...(blockId ? { block_id: blockId } : {}) });
+export const section = (text: string, blockId?: string): SectionBlock => ({
+  type: 'section',
+  text: md(text),
+  ...(blockId ? { block_id: blockId } : {}),
+});
 
-export const context = (...texts: string[]): ContextBlock => ({ type: 'context', elements: texts.slice(0, 10).map((t) => md(t)) });
+export const context = (...texts: string[]): ContextBlock => ({
+  type: 'context',
+  elements: texts.slice(0, 10).map((t) => md(t)),
+});
 
 export const divider = (): DividerBlock => ({ type: 'divider' });
 
 export const header = (text: string): HeaderBlock => ({ type: 'header', text: plain(text, 150) });
 
-export function button(text: string, actionId: string, options: { value?: string; url?: string; style?: 'primary' | 'danger' } = {}): Button {
+export function button(
+  text: string,
+  actionId: string,
+  options: { value?: string; url?: string; style?: 'primary' | 'danger' } = {},
+): Button {
   return {
     type: 'button',
     text: plain(text, 75),

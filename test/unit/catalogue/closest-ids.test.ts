@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { closestIds, MAX_ID_LENGTH } from '../../../src/catalogue/closest-ids.js';
 
-const ids = Array.from({ length: 10_000 }, (_, i) => `integration-${String(i).padStart(5, '0')}-${['jira', 'github', 'gitlab', 'sonar'][i % 4]}`);
+const ids = Array.from(
+  { length: 10_000 },
+  (_, i) => `integration-${String(i).padStart(5, '0')}-${['jira', 'github', 'gitlab', 'sonar'][i % 4]}`,
+);
 
 describe('closestIds', () => {
   it('suggests substring matches first, then small typos', () => {

@@ -28,7 +28,11 @@ describe('syncCatalogue', () => {
   });
 
   it('adds new entries with an unknown health state and an audit row each', async () => {
-    const summary = await syncCatalogue(createSqliteStore(db), entries('integrations:\n  - { id: a, provider: gitlab, auth: pat }\n  - { id: b, provider: github, auth: pat }'), t0);
+    const summary = await syncCatalogue(
+      createSqliteStore(db),
+      entries('integrations:\n  - { id: a, provider: gitlab, auth: pat }\n  - { id: b, provider: github, auth: pat }'),
+      t0,
+    );
     expect(summary.added).toEqual(['a', 'b']);
     expect(listActiveIntegrations(db).map((i) => i.id)).toEqual(['a', 'b']);
     expect(healthOf(db, 'a')?.status).toBe('unknown');
@@ -38,13 +42,29 @@ describe('syncCatalogue', () => {
   it('is a no-op when nothing changed', async () => {
     const list = entries('integrations:\n  - { id: a, provider: gitlab, auth: pat }');
     await syncCatalogue(createSqliteStore(db), list, t0);
-    expect(await syncCatalogue(createSqliteStore(db), list, t1)).toEqual({ added: [], updated: [], archived: [], restored: [], authChanged: [], bindingChanged: [], cancelledDeliveries: 0 });
+    expect(await syncCatalogue(createSqliteStore(db), list, t1)).toEqual({
+      added: [],
+      updated: [],
+      archived: [],
+      restored: [],
+      authChanged: [],
+      bindingChanged: [],
+      cancelledDeliveries: 0,
+    });
     expect(findActiveIntegration(db, 'a')?.updatedAt).toEqual(t0);
   });
 
   it('updates changed fields and records which ones', async () => {
-    await syncCatalogue(createSqliteStore(db), entries('integrations:\n  - { id: a, name: Old, provider: gitlab, auth: pat }'), t0);
-    const summary = await syncCatalogue(createSqliteStore(db), entries('integrations:\n  - { id: a, name: New, provider: gitlab, auth: pat, channel: C0NEW, owners: [U1AB] }'), t1);
+    await syncCatalogue(
+      createSqliteStore(db),
+      entries('integrations:\n  - { id: a, name: Old, provider: gitlab, auth: pat }'),
+      t0,
+    );
+    const summary = await syncCatalogue(
+      createSqliteStore(db),
+      entries('integrations:\n  - { id: a, name: New, provider: gitlab, auth: pat, channel: C0NEW, owners: [U1AB] }'),
+      t1,
+    );
     expect(summary.updated).toEqual(['a']);
     const row = findActiveIntegration(db, 'a');
     expect(row?.name).toBe('New');
@@ -54,27 +74,77 @@ describe('syncCatalogue', () => {
   });
 
   it('archives removed entries and keeps their history; restores them when they come back', async () => {
-    await syncCatalogue(createSqliteStore(db), entries('integrations:\n  - { id: a, provider: gitlab, auth: pat }\n  - { id: b, provider: gitlab, auth: pat }'), t0);
-    swapCredential(db, { credentialKey: 'integration:b', provider: 'gitlab', authType: 'pat', sealedSecret: 'v1.x.y.z', keyId: 'x', fingerprints: ['fp'], createdBy: 'U1', createdAt: t0 }, t0);
-    const summary = await syncCatalogue(createSqliteStore(db), entries('integrations:\n  - { id: a, provider: gitlab, auth: pat }'), t1);
+    await syncCatalogue(
+      createSqliteStore(db),
+      entries('integrations:\n  - { id: a, provider: gitlab, auth: pat }\n  - { id: b, provider: gitlab, auth: pat }'),
+      t0,
+    );
+    swapCredential(
+      db,
+      {
+        credentialKey: 'integration:b',
+        provider: 'gitlab',
+        authType: 'pat',
+        sealedSecret: 'v1.x.y.z',
+        keyId: 'x',
+        fingerprints: ['fp'],
+        createdBy: 'U1',
+        createdAt: t0,
+      },
+      t0,
+    );
+    const summary = await syncCatalogue(
+      createSqliteStore(db),
+      entries('integrations:\n  - { id: a, provider: gitlab, auth: pat }'),
+      t1,
+    );
     expect(summary.archived).toEqual(['b']);
     expect(listActiveIntegrations(db).map((i) => i.id)).toEqual(['a']);
-    const archived = db.select().from(integrations).all().find((r) => r.id === 'b');
+    const archived = db
+      .select()
+      .from(integrations)
+      .all()
+      .find((r) => r.id === 'b');
     expect(archived?.archivedAt).toEqual(t1);
     expect(currentCredential(db, 'integration:b')?.fingerprints).toEqual(['fp']);
     expect(listAudit(db, 'b').map((r) => r.action)).toEqual(['catalogue.archive', 'catalogue.add']);
 
-    const back = await syncCatalogue(createSqliteStore(db), entries('integrations:\n  - { id: a, provider: gitlab, auth: pat }\n  - { id: b, provider: gitlab, auth: pat }'), t1);
+    const back = await syncCatalogue(
+      createSqliteStore(db),
+      entries('integrations:\n  - { id: a, provider: gitlab, auth: pat }\n  - { id: b, provider: gitlab, auth: pat }'),
+      t1,
+    );
     expect(back.restored).toEqual(['b']);
     expect(findActiveIntegration(db, 'b')).toBeDefined();
   });
 
   it('discards the stored credential when the auth type changes, and audits it', async () => {
-    await syncCatalogue(createSqliteStore(db), entries('integrations:\n  - { id: j, provider: jira, auth: api_key, url: "https://acme.atlassian.net" }'), t0);
-    swapCredential(db, { credentialKey: 'integration:j', provider: 'jira', authType: 'api_key', sealedSecret: 'v1.k.n.c', keyId: 'k', fingerprints: ['abcd1234'], createdBy: 'U1', createdAt: t0 }, t0);
+    await syncCatalogue(
+      createSqliteStore(db),
+      entries('integrations:\n  - { id: j, provider: jira, auth: api_key, url: "https://acme.atlassian.net" }'),
+      t0,
+    );
+    swapCredential(
+      db,
+      {
+        credentialKey: 'integration:j',
+        provider: 'jira',
+        authType: 'api_key',
+        sealedSecret: 'v1.k.n.c',
+        keyId: 'k',
+        fingerprints: ['abcd1234'],
+        createdBy: 'U1',
+        createdAt: t0,
+      },
+      t0,
+    );
     saveHealth(db, { integrationId: 'j', status: 'healthy', consecutiveFailures: 0, lastSuccessAt: t0 });
 
-    const summary = await syncCatalogue(createSqliteStore(db), entries('integrations:\n  - { id: j, provider: jira, auth: pat, url: "https://acme.atlassian.net" }'), t1);
+    const summary = await syncCatalogue(
+      createSqliteStore(db),
+      entries('integrations:\n  - { id: j, provider: jira, auth: pat, url: "https://acme.atlassian.net" }'),
+      t1,
+    );
     expect(summary.authChanged).toEqual(['j']);
     expect(currentCredential(db, 'integration:j')).toBeUndefined();
     const old = db.select().from(credentials).all()[0];
@@ -83,27 +153,76 @@ describe('syncCatalogue', () => {
     expect(healthOf(db, 'j')?.status).toBe('unknown');
     expect(healthOf(db, 'j')?.reason).toContain('Auth type changed from api_key to pat');
     const audit = listAudit(db, 'j').find((r) => r.action === 'catalogue.auth_type_changed');
-    expect(audit).toMatchObject({ outcome: 'credential_discarded', fingerprint: 'abcd1234', detail: { from: 'jira/api_key', to: 'jira/pat' } });
+    expect(audit).toMatchObject({
+      outcome: 'credential_discarded',
+      fingerprint: 'abcd1234',
+      detail: { from: 'jira/api_key', to: 'jira/pat' },
+    });
   });
 
-  const seed = (key: string, binding: string | null, provider: 'jira' | 'azure_devops' = 'jira', authType: 'api_key' | 'pat' = 'api_key') =>
-    swapCredential(db, { credentialKey: key, provider, authType, binding, sealedSecret: 'v1.k.n.c', keyId: 'k', fingerprints: ['abcd1234'], createdBy: 'U1', createdAt: t0 }, t0);
+  const seed = (
+    key: string,
+    binding: string | null,
+    provider: 'jira' | 'azure_devops' = 'jira',
+    authType: 'api_key' | 'pat' = 'api_key',
+  ) =>
+    swapCredential(
+      db,
+      {
+        credentialKey: key,
+        provider,
+        authType,
+        binding,
+        sealedSecret: 'v1.k.n.c',
+        keyId: 'k',
+        fingerprints: ['abcd1234'],
+        createdBy: 'U1',
+        createdAt: t0,
+      },
+      t0,
+    );
   const jira = (url: string) => entries(`integrations:\n  - { id: j, provider: jira, auth: api_key, url: "${url}" }`);
 
   it('retires a credential whose integration now points at another host, audited and shown as needing re-authentication', async () => {
     await syncCatalogue(createSqliteStore(db), jira('https://acme.atlassian.net'), t0);
-    seed('integration:j', bindingOf({ provider: 'jira', authType: 'api_key', url: 'https://acme.atlassian.net', organization: null, accountId: null }));
+    seed(
+      'integration:j',
+      bindingOf({
+        provider: 'jira',
+        authType: 'api_key',
+        url: 'https://acme.atlassian.net',
+        organization: null,
+        accountId: null,
+      }),
+    );
     const summary = await syncCatalogue(createSqliteStore(db), jira('https://evil.example'), t1);
     expect(summary.bindingChanged).toEqual(['j']);
     expect(currentCredential(db, 'integration:j')).toBeUndefined();
     expect(db.select().from(credentials).all()[0]?.sealedSecret).toBeNull();
-    expect(healthOf(db, 'j')).toMatchObject({ status: 'unknown', reason: 'Needs re-authentication: its URL changed from https://acme.atlassian.net to https://evil.example in integrations.yml.' });
-    expect(listAudit(db, 'j')[0]).toMatchObject({ action: 'catalogue.credential_retired', outcome: 'credential_discarded', fingerprint: 'abcd1234' });
+    expect(healthOf(db, 'j')).toMatchObject({
+      status: 'unknown',
+      reason:
+        'Needs re-authentication: its URL changed from https://acme.atlassian.net to https://evil.example in integrations.yml.',
+    });
+    expect(listAudit(db, 'j')[0]).toMatchObject({
+      action: 'catalogue.credential_retired',
+      outcome: 'credential_discarded',
+      fingerprint: 'abcd1234',
+    });
   });
 
   it('keeps the credential when only the path on the same origin changes', async () => {
     await syncCatalogue(createSqliteStore(db), jira('https://acme.atlassian.net'), t0);
-    seed('integration:j', bindingOf({ provider: 'jira', authType: 'api_key', url: 'https://acme.atlassian.net', organization: null, accountId: null }));
+    seed(
+      'integration:j',
+      bindingOf({
+        provider: 'jira',
+        authType: 'api_key',
+        url: 'https://acme.atlassian.net',
+        organization: null,
+        accountId: null,
+      }),
+    );
     const summary = await syncCatalogue(createSqliteStore(db), jira('https://acme.atlassian.net/jira'), t1);
     expect(summary.bindingChanged).toEqual([]);
     expect(currentCredential(db, 'integration:j')?.sealedSecret).toBe('v1.k.n.c');
@@ -112,32 +231,65 @@ describe('syncCatalogue', () => {
   it('retires a credential stored before bindings existed when its URL changes, and keeps it otherwise', async () => {
     await syncCatalogue(createSqliteStore(db), jira('https://acme.atlassian.net'), t0);
     seed('integration:j', null);
-    await syncCatalogue(createSqliteStore(db), entries('integrations:\n  - { id: j, name: Renamed, provider: jira, auth: api_key, url: "https://acme.atlassian.net" }'), t1);
+    await syncCatalogue(
+      createSqliteStore(db),
+      entries(
+        'integrations:\n  - { id: j, name: Renamed, provider: jira, auth: api_key, url: "https://acme.atlassian.net" }',
+      ),
+      t1,
+    );
     expect(currentCredential(db, 'integration:j')?.sealedSecret).toBe('v1.k.n.c');
     await syncCatalogue(createSqliteStore(db), jira('https://other.atlassian.net'), t1);
     expect(currentCredential(db, 'integration:j')).toBeUndefined();
   });
 
-  it('changing one Azure DevOps integration\'s auth type leaves its siblings\' shared credential alone', async () => {
+  it("changing one Azure DevOps integration's auth type leaves its siblings' shared credential alone", async () => {
     const ado = (boardsAuth: string) =>
-      entries(`integrations:\n  - { id: ado-boards, provider: azure_devops, auth: ${boardsAuth}, organization: acme, service: boards }\n  - { id: ado-repos, provider: azure_devops, auth: pat, organization: acme, service: repos }`);
+      entries(
+        `integrations:\n  - { id: ado-boards, provider: azure_devops, auth: ${boardsAuth}, organization: acme, service: boards }\n  - { id: ado-repos, provider: azure_devops, auth: pat, organization: acme, service: repos }`,
+      );
     await syncCatalogue(createSqliteStore(db), ado('pat'), t0);
-    seed('azure_devops:acme:pat', bindingOf({ provider: 'azure_devops', authType: 'pat', url: 'https://dev.azure.com/acme', organization: 'acme', accountId: null }), 'azure_devops', 'pat');
+    seed(
+      'azure_devops:acme:pat',
+      bindingOf({
+        provider: 'azure_devops',
+        authType: 'pat',
+        url: 'https://dev.azure.com/acme',
+        organization: 'acme',
+        accountId: null,
+      }),
+      'azure_devops',
+      'pat',
+    );
     const summary = await syncCatalogue(createSqliteStore(db), ado('oauth'), t1);
     expect(summary.authChanged).toEqual(['ado-boards']);
     expect(currentCredential(db, 'azure_devops:acme:pat')?.sealedSecret).toBe('v1.k.n.c');
-    expect(listAudit(db, 'ado-boards').find((r) => r.action === 'catalogue.auth_type_changed')).toMatchObject({ outcome: 'credential_kept_for_others' });
+    expect(listAudit(db, 'ado-boards').find((r) => r.action === 'catalogue.auth_type_changed')).toMatchObject({
+      outcome: 'credential_kept_for_others',
+    });
     expect(healthOf(db, 'ado-boards')?.reason).toContain('Auth type changed from pat to oauth');
     expect(listAudit(db).some((r) => r.action === 'catalogue.credential_retired')).toBe(false);
   });
 
   it('runs in one transaction: a failure part-way leaves the table untouched', async () => {
-    await syncCatalogue(createSqliteStore(db), entries('integrations:\n  - { id: a, provider: gitlab, auth: pat }'), t0);
-    const next = entries('integrations:\n  - { id: b, provider: gitlab, auth: pat }\n  - { id: c, provider: gitlab, auth: pat }');
+    await syncCatalogue(
+      createSqliteStore(db),
+      entries('integrations:\n  - { id: a, provider: gitlab, auth: pat }'),
+      t0,
+    );
+    const next = entries(
+      'integrations:\n  - { id: b, provider: gitlab, auth: pat }\n  - { id: c, provider: gitlab, auth: pat }',
+    );
     // "b" is inserted first; "c" then violates NOT NULL. Without the transaction "b" would remain.
     (next[1] as { name: unknown }).name = null;
     await expect(syncCatalogue(createSqliteStore(db), next, t1)).rejects.toThrow();
-    expect(db.select().from(integrations).all().map((i) => i.id)).toEqual(['a']);
+    expect(
+      db
+        .select()
+        .from(integrations)
+        .all()
+        .map((i) => i.id),
+    ).toEqual(['a']);
     expect(listActiveIntegrations(db).map((i) => i.id)).toEqual(['a']);
     expect(listAudit(db).map((r) => r.action)).toEqual(['catalogue.add']);
   });

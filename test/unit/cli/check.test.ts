@@ -42,15 +42,37 @@ describe('reauth-bot check', () => {
 `,
     );
     env = { DATABASE_PATH: dbPath, INTEGRATIONS_FILE: catalogue, REAUTH_SECRET_KEY: key.toString('base64') };
-    emulator.setToken(GOOD, { provider: 'gitlab', scopes: ['read_api'], identity: { id: '7', name: 'Jane Doe', username: 'jane' }, expiresAt: new Date('2027-06-30T00:00:00Z') });
+    emulator.setToken(GOOD, {
+      provider: 'gitlab',
+      scopes: ['read_api'],
+      identity: { id: '7', name: 'Jane Doe', username: 'jane' },
+      expiresAt: new Date('2027-06-30T00:00:00Z'),
+    });
     emulator.setToken(BAD, { provider: 'github', status: 'revoked' });
-    emulator.setToken(ADO, { provider: 'azure_devops', organization: 'acme', identity: { id: 'a-1', name: 'Ado Jane', email: 'jane@acme.com' } });
+    emulator.setToken(ADO, {
+      provider: 'azure_devops',
+      organization: 'acme',
+      identity: { id: 'a-1', name: 'Ado Jane', email: 'jane@acme.com' },
+    });
     const db = openDatabase(dbPath);
     runMigrations(db);
     const ring = createKeyring(key);
     const store = (credentialKey: string, provider: ProviderKey, tokens: string[]) => {
       const sealed = sealPayload(ring, { credentialKey, binding: null }, { kind: 'tokens', identifier: null, tokens });
-      swapCredential(db, { credentialKey, provider, authType: 'pat', sealedSecret: sealed.value, keyId: sealed.keyId, fingerprints: tokens.map(fingerprintSecret), createdBy: 'U1', createdAt: new Date() }, new Date());
+      swapCredential(
+        db,
+        {
+          credentialKey,
+          provider,
+          authType: 'pat',
+          sealedSecret: sealed.value,
+          keyId: sealed.keyId,
+          fingerprints: tokens.map(fingerprintSecret),
+          createdBy: 'U1',
+          createdAt: new Date(),
+        },
+        new Date(),
+      );
     };
     store('integration:gitlab-ok', 'gitlab', [GOOD]);
     store('integration:github-revoked', 'github', [BAD]);
@@ -64,7 +86,9 @@ describe('reauth-bot check', () => {
 
   it('prints each outcome, exits 1 when any fails, and changes nothing', async () => {
     const before = openDatabase(env.DATABASE_PATH ?? '');
-    const snapshot = JSON.stringify(before.$client.prepare('select * from credentials').all()) + JSON.stringify(before.$client.prepare('select count(*) from audit_log').all());
+    const snapshot =
+      JSON.stringify(before.$client.prepare('select * from credentials').all()) +
+      JSON.stringify(before.$client.prepare('select count(*) from audit_log').all());
     closeDatabase(before);
 
     const result = await cli(['check'], env);
@@ -72,7 +96,9 @@ describe('reauth-bot check', () => {
     expect(result.stdout).toMatch(/^INTEGRATION\s+OUTCOME\s+IDENTITY\s+EXPIRES\s+REASON/);
     expect(result.stdout).toMatch(/gitlab-ok\s+valid\s+Jane Doe \(jane\)\s+2027-06-30 00:00Z/);
     expect(result.stdout).toMatch(/github-revoked\s+invalid_credentials\s+-\s+-\s+GitHub rejected/);
-    expect(result.stdout).toMatch(/github-empty\s+invalid_credentials\s+.*No credential is stored for github-empty; re-authenticate it with \/reauth github-empty/);
+    expect(result.stdout).toMatch(
+      /github-empty\s+invalid_credentials\s+.*No credential is stored for github-empty; re-authenticate it with \/reauth github-empty/,
+    );
     expect(result.stdout).toMatch(/github-app\s+not probed/);
     expect(result.stdout).toMatch(/ado-boards\s+valid\s+Ado Jane <jane@acme.com>/);
     expect(result.stdout).toMatch(/ado-repos\s+valid/);
@@ -82,7 +108,10 @@ describe('reauth-bot check', () => {
     for (const token of [GOOD, BAD, ADO]) expect(result.stdout + result.stderr).not.toContain(token);
 
     const after = openDatabase(env.DATABASE_PATH ?? '');
-    expect(JSON.stringify(after.$client.prepare('select * from credentials').all()) + JSON.stringify(after.$client.prepare('select count(*) from audit_log').all())).toBe(snapshot);
+    expect(
+      JSON.stringify(after.$client.prepare('select * from credentials').all()) +
+        JSON.stringify(after.$client.prepare('select count(*) from audit_log').all()),
+    ).toBe(snapshot);
     closeDatabase(after);
   });
 
@@ -93,8 +122,14 @@ describe('reauth-bot check', () => {
   });
 
   it('refuses an unknown id and a missing key', async () => {
-    expect(await cli(['check', 'nope'], env)).toMatchObject({ code: 2, stderr: expect.stringContaining('No integration "nope"') });
-    expect(await cli(['check'], { ...env, REAUTH_SECRET_KEY: '' })).toMatchObject({ code: 2, stderr: expect.stringContaining('REAUTH_SECRET_KEY: required') });
+    expect(await cli(['check', 'nope'], env)).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('No integration "nope"'),
+    });
+    expect(await cli(['check'], { ...env, REAUTH_SECRET_KEY: '' })).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('REAUTH_SECRET_KEY: required'),
+    });
   });
 });
 
@@ -115,9 +150,16 @@ describe('reauth-bot check after a catalogue edit', () => {
 
   it('a jira → gitlab edit with the same id probes nothing: the Jira token never reaches GitLab', async () => {
     const key = newKey();
-    const env = { DATABASE_PATH: join(dir.path, 'reauth.db'), INTEGRATIONS_FILE: join(dir.path, 'integrations.yml'), REAUTH_SECRET_KEY: key.toString('base64') };
+    const env = {
+      DATABASE_PATH: join(dir.path, 'reauth.db'),
+      INTEGRATIONS_FILE: join(dir.path, 'integrations.yml'),
+      REAUTH_SECRET_KEY: key.toString('base64'),
+    };
     emulator.setToken(JIRA, { provider: 'jira', basicUser: 'ops@acme.com' });
-    writeFileSync(env.INTEGRATIONS_FILE, `integrations:\n  - { id: tracker, provider: jira, auth: api_key, url: "${emulator.baseUrl('jira')}" }\n`);
+    writeFileSync(
+      env.INTEGRATIONS_FILE,
+      `integrations:\n  - { id: tracker, provider: jira, auth: api_key, url: "${emulator.baseUrl('jira')}" }\n`,
+    );
     // As the server would have it: synced, and a credential validated against Jira and bound to it.
     const parsed = parseConfig(env, { secretKey: true });
     if (!parsed.ok) throw new Error(parsed.problems.join('\n'));
@@ -125,13 +167,34 @@ describe('reauth-bot check after a catalogue edit', () => {
     const integration = await state.store.integrations.findActive('tracker');
     if (!integration) throw new Error('not synced');
     const binding = bindingOf(integration);
-    const sealed = sealPayload(createKeyring(key), { credentialKey: integration.credentialKey, binding }, { kind: 'tokens', identifier: 'ops@acme.com', tokens: [JIRA] });
-    swapCredential(state.store.db!, { credentialKey: integration.credentialKey, provider: 'jira', authType: 'api_key', binding, sealedSecret: sealed.value, keyId: sealed.keyId, fingerprints: [fingerprintSecret(JIRA)], createdBy: 'U1', createdAt: new Date() }, new Date());
+    const sealed = sealPayload(
+      createKeyring(key),
+      { credentialKey: integration.credentialKey, binding },
+      { kind: 'tokens', identifier: 'ops@acme.com', tokens: [JIRA] },
+    );
+    swapCredential(
+      state.store.db!,
+      {
+        credentialKey: integration.credentialKey,
+        provider: 'jira',
+        authType: 'api_key',
+        binding,
+        sealedSecret: sealed.value,
+        keyId: sealed.keyId,
+        fingerprints: [fingerprintSecret(JIRA)],
+        createdBy: 'U1',
+        createdAt: new Date(),
+      },
+      new Date(),
+    );
     await state.store.close();
     expect((await cli(['check'], env)).code).toBe(0);
     const probes = emulator.requestsWith(JIRA).length;
 
-    for (const edit of [`provider: gitlab, auth: pat, url: "${emulator.baseUrl('gitlab')}"`, `provider: jira, auth: api_key, url: "http://localhost:9"`]) {
+    for (const edit of [
+      `provider: gitlab, auth: pat, url: "${emulator.baseUrl('gitlab')}"`,
+      `provider: jira, auth: api_key, url: "http://localhost:9"`,
+    ]) {
       writeFileSync(env.INTEGRATIONS_FILE, `integrations:\n  - { id: tracker, ${edit} }\n`);
       const result = await cli(['check'], env);
       expect(result.code).toBe(1);

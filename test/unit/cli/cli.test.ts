@@ -46,7 +46,21 @@ describe('reauth-bot CLI', () => {
   it('list shows a stored credential by fingerprint and expiry', async () => {
     await cli(['migrate'], env);
     const db = openDatabase(env.DATABASE_PATH ?? '');
-    swapCredential(db, { credentialKey: 'integration:gitlab-acme', provider: 'gitlab', authType: 'pat', sealedSecret: 'v1.a.b.c', keyId: 'a', fingerprints: ['1a2b3c4d…WXYZ'], expiresAt: new Date('2027-01-31T00:00:00Z'), createdBy: 'U1', createdAt: new Date() }, new Date());
+    swapCredential(
+      db,
+      {
+        credentialKey: 'integration:gitlab-acme',
+        provider: 'gitlab',
+        authType: 'pat',
+        sealedSecret: 'v1.a.b.c',
+        keyId: 'a',
+        fingerprints: ['1a2b3c4d…WXYZ'],
+        expiresAt: new Date('2027-01-31T00:00:00Z'),
+        createdBy: 'U1',
+        createdAt: new Date(),
+      },
+      new Date(),
+    );
     closeDatabase(db);
     const result = await cli(['list'], env);
     expect(result.stdout).toMatch(/gitlab-acme\s+gitlab\s+pat\s+unknown\s+1a2b3c4d…WXYZ\s+2027-01-31 00:00Z/);
@@ -55,7 +69,15 @@ describe('reauth-bot CLI', () => {
   it('list shows an open alert that could not be posted to its channel', async () => {
     await cli(['migrate'], env);
     const db = openDatabase(env.DATABASE_PATH ?? '');
-    db.insert(alerts).values({ alertKey: 'integration:sonarqube', integrationIds: ['sonarqube'], channel: 'C0123ALERTS', openedAt: new Date(), postError: 'not_in_channel' }).run();
+    db.insert(alerts)
+      .values({
+        alertKey: 'integration:sonarqube',
+        integrationIds: ['sonarqube'],
+        channel: 'C0123ALERTS',
+        openedAt: new Date(),
+        postError: 'not_in_channel',
+      })
+      .run();
     closeDatabase(db);
     const result = await cli(['list'], env);
     expect(result.stdout).toMatch(/sonarqube\s+.*C0123ALERTS\s+open, not posted: not_in_channel/);
@@ -84,7 +106,20 @@ describe('reauth-bot CLI', () => {
     const oldKey = newKey();
     const sealed = createKeyring(oldKey).seal('glpat-RotateMe0123456789', 'integration:gitlab-acme');
     const db = openDatabase(env.DATABASE_PATH ?? '');
-    swapCredential(db, { credentialKey: 'integration:gitlab-acme', provider: 'gitlab', authType: 'pat', sealedSecret: sealed.value, keyId: sealed.keyId, fingerprints: [], createdBy: 'U1', createdAt: new Date() }, new Date());
+    swapCredential(
+      db,
+      {
+        credentialKey: 'integration:gitlab-acme',
+        provider: 'gitlab',
+        authType: 'pat',
+        sealedSecret: sealed.value,
+        keyId: sealed.keyId,
+        fingerprints: [],
+        createdBy: 'U1',
+        createdAt: new Date(),
+      },
+      new Date(),
+    );
     closeDatabase(db);
 
     const current = newKey();
@@ -92,12 +127,18 @@ describe('reauth-bot CLI', () => {
     expect(withoutOld.code).toBe(3);
     expect(withoutOld.stderr).toContain('Rotation failed and changed nothing');
 
-    const result = await cli(['rotate-key'], { ...env, REAUTH_SECRET_KEY: current.toString('base64'), REAUTH_PREVIOUS_KEYS: oldKey.toString('base64') });
+    const result = await cli(['rotate-key'], {
+      ...env,
+      REAUTH_SECRET_KEY: current.toString('base64'),
+      REAUTH_PREVIOUS_KEYS: oldKey.toString('base64'),
+    });
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('Re-sealed 1 credential(s)');
     const after = openDatabase(env.DATABASE_PATH ?? '');
     const row = currentCredential(after, 'integration:gitlab-acme');
-    expect(createKeyring(current).unseal(row?.sealedSecret ?? '', 'integration:gitlab-acme')).toBe('glpat-RotateMe0123456789');
+    expect(createKeyring(current).unseal(row?.sealedSecret ?? '', 'integration:gitlab-acme')).toBe(
+      'glpat-RotateMe0123456789',
+    );
     expect(listAudit(after).some((a) => a.action === 'key.rotate')).toBe(true);
     closeDatabase(after);
   });

@@ -14,10 +14,17 @@ describe('reauth-bot with DATABASE_URL', () => {
   beforeAll(async () => {
     postgres = await startTestPostgres();
     dir = tempDir();
-    writeFileSync(join(dir.path, 'integrations.yml'), 'integrations:\n  - { id: gitlab, name: GitLab, provider: gitlab, auth: pat, url: "https://gitlab.example" }\n');
+    writeFileSync(
+      join(dir.path, 'integrations.yml'),
+      'integrations:\n  - { id: gitlab, name: GitLab, provider: gitlab, auth: pat, url: "https://gitlab.example" }\n',
+    );
     const url = new URL(await postgres.newDatabase());
     url.password = 'CLIPASSWORDCANARY';
-    env = { DATABASE_URL: url.toString(), INTEGRATIONS_FILE: join(dir.path, 'integrations.yml'), REAUTH_SECRET_KEY: newKeyText() };
+    env = {
+      DATABASE_URL: url.toString(),
+      INTEGRATIONS_FILE: join(dir.path, 'integrations.yml'),
+      REAUTH_SECRET_KEY: newKeyText(),
+    };
   });
   afterAll(async () => {
     await postgres?.close();

@@ -28,7 +28,9 @@ describe('keyring', () => {
 
   it('fails loudly with the wrong key', () => {
     const sealed = createKeyring(newKey()).seal(SECRET, 'c');
-    expect(() => createKeyring(newKey()).unseal(sealed.value, 'c')).toThrow(/neither REAUTH_SECRET_KEY nor in REAUTH_PREVIOUS_KEYS/);
+    expect(() => createKeyring(newKey()).unseal(sealed.value, 'c')).toThrow(
+      /neither REAUTH_SECRET_KEY nor in REAUTH_PREVIOUS_KEYS/,
+    );
   });
 
   it('fails loudly on a modified ciphertext, never returning garbage', () => {
@@ -83,17 +85,40 @@ describe('rotateKeys', () => {
     const oldRing = createKeyring(oldKey);
     for (const key of ['integration:a', 'integration:b']) {
       const sealed = oldRing.seal(`${SECRET}-${key}`, key);
-      swapCredential(db, { credentialKey: key, provider: 'github', authType: 'pat', sealedSecret: sealed.value, keyId: sealed.keyId, fingerprints: ['f'], createdBy: 'U1', createdAt: t }, t);
+      swapCredential(
+        db,
+        {
+          credentialKey: key,
+          provider: 'github',
+          authType: 'pat',
+          sealedSecret: sealed.value,
+          keyId: sealed.keyId,
+          fingerprints: ['f'],
+          createdBy: 'U1',
+          createdAt: t,
+        },
+        t,
+      );
     }
     const newRing = createKeyring(newKey(), [oldKey]);
-    expect(await rotateKeys(createSqliteStore(db), newRing, t)).toEqual({ credentials: 2, oauthStates: 0, pendingCredentials: 0, deliveries: 0 });
+    expect(await rotateKeys(createSqliteStore(db), newRing, t)).toEqual({
+      credentials: 2,
+      oauthStates: 0,
+      pendingCredentials: 0,
+      deliveries: 0,
+    });
     const onlyNew = createKeyring(newKey());
     const row = currentCredential(db, 'integration:a');
     expect(row?.keyId).toBe(newRing.currentKeyId);
     expect(newRing.unseal(row?.sealedSecret ?? '', 'integration:a')).toBe(`${SECRET}-integration:a`);
     expect(() => onlyNew.unseal(row?.sealedSecret ?? '', 'integration:a')).toThrow();
     // A second run has nothing to do.
-    expect(await rotateKeys(createSqliteStore(db), newRing, t)).toEqual({ credentials: 0, oauthStates: 0, pendingCredentials: 0, deliveries: 0 });
+    expect(await rotateKeys(createSqliteStore(db), newRing, t)).toEqual({
+      credentials: 0,
+      oauthStates: 0,
+      pendingCredentials: 0,
+      deliveries: 0,
+    });
   });
 
   it('changes nothing when one secret cannot be opened', async () => {
@@ -102,8 +127,34 @@ describe('rotateKeys', () => {
     const keyB = newKey();
     const a = createKeyring(keyA).seal('secret-a', 'integration:a');
     const b = createKeyring(keyB).seal('secret-b', 'integration:b');
-    swapCredential(db, { credentialKey: 'integration:a', provider: 'github', authType: 'pat', sealedSecret: a.value, keyId: a.keyId, fingerprints: [], createdBy: 'U1', createdAt: t }, t);
-    swapCredential(db, { credentialKey: 'integration:b', provider: 'github', authType: 'pat', sealedSecret: b.value, keyId: b.keyId, fingerprints: [], createdBy: 'U1', createdAt: t }, t);
+    swapCredential(
+      db,
+      {
+        credentialKey: 'integration:a',
+        provider: 'github',
+        authType: 'pat',
+        sealedSecret: a.value,
+        keyId: a.keyId,
+        fingerprints: [],
+        createdBy: 'U1',
+        createdAt: t,
+      },
+      t,
+    );
+    swapCredential(
+      db,
+      {
+        credentialKey: 'integration:b',
+        provider: 'github',
+        authType: 'pat',
+        sealedSecret: b.value,
+        keyId: b.keyId,
+        fingerprints: [],
+        createdBy: 'U1',
+        createdAt: t,
+      },
+      t,
+    );
     const ring = createKeyring(newKey(), [keyA]); // keyB is missing
     await expect(rotateKeys(createSqliteStore(db), ring, t)).rejects.toThrow(SealingError);
     expect(currentCredential(db, 'integration:a')?.sealedSecret).toBe(a.value);
@@ -116,7 +167,20 @@ describe('sealed secrets on disk', () => {
     try {
       const ring = createKeyring(newKey());
       const sealed = ring.seal(SECRET, 'integration:a');
-      swapCredential(store.db, { credentialKey: 'integration:a', provider: 'github', authType: 'pat', sealedSecret: sealed.value, keyId: sealed.keyId, fingerprints: [fingerprintSecret(SECRET)], createdBy: 'U1', createdAt: new Date() }, new Date());
+      swapCredential(
+        store.db,
+        {
+          credentialKey: 'integration:a',
+          provider: 'github',
+          authType: 'pat',
+          sealedSecret: sealed.value,
+          keyId: sealed.keyId,
+          fingerprints: [fingerprintSecret(SECRET)],
+          createdBy: 'U1',
+          createdAt: new Date(),
+        },
+        new Date(),
+      );
       const files = [store.path, `${store.path}-wal`].filter(existsSync);
       expect(files.length).toBeGreaterThan(0);
       expect(existsSync(`${store.path}-wal`)).toBe(true);

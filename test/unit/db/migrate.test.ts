@@ -3,10 +3,33 @@ import { openDatabase, closeDatabase } from '../../../src/db/sqlite/client.js';
 import { runMigrations } from '../../../src/db/sqlite/migrate.js';
 import { fileDb, memoryDb } from '../../helpers/db.js';
 
-const TABLES = ['alerts', 'audit_log', 'consumer_grants', 'consumer_rates', 'credentials', 'deliveries', 'delivery_notices', 'expiry_warnings', 'health_states', 'integrations', 'oauth_states', 'pending_credentials', 'rotation_attempts', 'secret_forms', 'token_revocations', 'webhook_replays'];
+const TABLES = [
+  'alerts',
+  'audit_log',
+  'consumer_grants',
+  'consumer_rates',
+  'credentials',
+  'deliveries',
+  'delivery_notices',
+  'expiry_warnings',
+  'health_states',
+  'integrations',
+  'oauth_states',
+  'pending_credentials',
+  'rotation_attempts',
+  'secret_forms',
+  'token_revocations',
+  'webhook_replays',
+];
 
 function tablesOf(db: ReturnType<typeof memoryDb>): string[] {
-  return (db.$client.prepare("select name from sqlite_master where type='table' and name not like 'sqlite_%' and name not like '__drizzle%' order by name").all() as { name: string }[]).map((r) => r.name);
+  return (
+    db.$client
+      .prepare(
+        "select name from sqlite_master where type='table' and name not like 'sqlite_%' and name not like '__drizzle%' order by name",
+      )
+      .all() as { name: string }[]
+  ).map((r) => r.name);
 }
 
 describe('migrations', () => {
@@ -42,15 +65,25 @@ describe('migrations', () => {
 
   it('enforce foreign keys', () => {
     const db = memoryDb();
-    expect(() => db.$client.prepare("insert into health_states (integration_id, status, consecutive_failures) values ('nope', 'unknown', 0)").run()).toThrow(/FOREIGN KEY/);
+    expect(() =>
+      db.$client
+        .prepare(
+          "insert into health_states (integration_id, status, consecutive_failures) values ('nope', 'unknown', 0)",
+        )
+        .run(),
+    ).toThrow(/FOREIGN KEY/);
   });
 
   it('allow at most one current credential per key and one open alert per key', () => {
     const db = memoryDb();
-    const insertCredential = db.$client.prepare("insert into credentials (credential_key, provider, auth_type, fingerprints, created_by, created_at) values ('k', 'github', 'pat', '[]', 'U', 1)");
+    const insertCredential = db.$client.prepare(
+      "insert into credentials (credential_key, provider, auth_type, fingerprints, created_by, created_at) values ('k', 'github', 'pat', '[]', 'U', 1)",
+    );
     insertCredential.run();
     expect(() => insertCredential.run()).toThrow(/UNIQUE/);
-    const insertAlert = db.$client.prepare("insert into alerts (alert_key, integration_ids, channel, opened_at) values ('a', '[]', 'C1', 1)");
+    const insertAlert = db.$client.prepare(
+      "insert into alerts (alert_key, integration_ids, channel, opened_at) values ('a', '[]', 'C1', 1)",
+    );
     insertAlert.run();
     expect(() => insertAlert.run()).toThrow(/UNIQUE/);
   });

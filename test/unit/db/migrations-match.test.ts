@@ -17,10 +17,25 @@ describe('migrations and schemas', () => {
     // The check itself can fail: a copy of the project whose PostgreSQL schema gained a column.
     const copy = mkdtempSync(join(tmpdir(), 'reauth-dbcheck-'));
     try {
-      for (const path of ['scripts', 'migrations', 'src', 'drizzle.sqlite.config.ts', 'drizzle.postgres.config.ts', 'package.json', 'tsconfig.json']) cpSync(path, join(copy, path), { recursive: true });
+      for (const path of [
+        'scripts',
+        'migrations',
+        'src',
+        'drizzle.sqlite.config.ts',
+        'drizzle.postgres.config.ts',
+        'package.json',
+        'tsconfig.json',
+      ])
+        cpSync(path, join(copy, path), { recursive: true });
       symlinkSync(resolve('node_modules'), join(copy, 'node_modules'));
       const schema = join(copy, 'src/db/postgres/schema.ts');
-      writeFileSync(schema, readFileSync(schema, 'utf8').replace("  seenAt: at().notNull(),\n});", "  seenAt: at().notNull(),\n  extra: text(),\n});"));
+      writeFileSync(
+        schema,
+        readFileSync(schema, 'utf8').replace(
+          '  seenAt: at().notNull(),\n});',
+          '  seenAt: at().notNull(),\n  extra: text(),\n});',
+        ),
+      );
       const run = spawnSync(process.execPath, ['scripts/db-check.mjs'], { cwd: copy, encoding: 'utf8' });
       expect(run.status).toBe(1);
       expect(run.stderr).toContain('postgres: src/db/postgres/schema.ts and migrations/postgres differ');

@@ -17,7 +17,9 @@ describe('PostgreSQL over TLS', () => {
     const store = await openPostgresStore(url, systemClock);
     try {
       expect(await store.ping()).toBe(true);
-      const result = await store.pg?.$client.query<{ ssl: boolean }>('select ssl from pg_stat_ssl where pid = pg_backend_pid()');
+      const result = await store.pg?.$client.query<{ ssl: boolean }>(
+        'select ssl from pg_stat_ssl where pid = pg_backend_pid()',
+      );
       expect(result?.rows[0]?.ssl).toBe(true);
     } finally {
       await store.close();
@@ -32,9 +34,16 @@ describe('PostgreSQL over TLS', () => {
 
 describe('a DATABASE_URL without verified TLS', () => {
   it('is named at start-up with what to set, unless it is loopback or verify-full / verify-ca', () => {
-    expect(plainDatabaseConnection('postgres://reauth:pw@db.internal:5432/reauth')).toMatchObject({ host: 'db.internal', message: expect.stringContaining('sslmode=verify-full') });
-    expect(plainDatabaseConnection('postgres://reauth:pw@db.internal/reauth?sslmode=require')?.message).toMatch(/sslmode=require.*does not verify the server.*verify-full/);
-    expect(plainDatabaseConnection('postgres://reauth:pw@db.internal/reauth?sslmode=verify-full&sslrootcert=/ca.pem')).toBeUndefined();
+    expect(plainDatabaseConnection('postgres://reauth:pw@db.internal:5432/reauth')).toMatchObject({
+      host: 'db.internal',
+      message: expect.stringContaining('sslmode=verify-full'),
+    });
+    expect(plainDatabaseConnection('postgres://reauth:pw@db.internal/reauth?sslmode=require')?.message).toMatch(
+      /sslmode=require.*does not verify the server.*verify-full/,
+    );
+    expect(
+      plainDatabaseConnection('postgres://reauth:pw@db.internal/reauth?sslmode=verify-full&sslrootcert=/ca.pem'),
+    ).toBeUndefined();
     expect(plainDatabaseConnection('postgres://reauth:pw@db.internal/reauth?sslmode=verify-ca')).toBeUndefined();
     expect(plainDatabaseConnection('postgres://reauth@127.0.0.1:5432/reauth')).toBeUndefined();
     expect(plainDatabaseConnection('postgres://reauth@localhost/reauth')).toBeUndefined();

@@ -13,7 +13,20 @@ import { startTestPostgres, type TestPostgres } from '../../helpers/postgres.js'
 
 const T0 = new Date('2026-11-29T12:00:00.000Z');
 const at = (ms: number) => new Date(T0.getTime() + ms);
-const fields = (id: string, over: Partial<CatalogueFields> = {}): CatalogueFields => ({ name: id, provider: 'gitlab', authType: 'pat', url: 'https://gitlab.example', organization: null, service: null, accountId: null, repository: null, channel: 'C0ALERTS', owners: ['U0OWNER'], credentialKey: `integration:${id}`, ...over });
+const fields = (id: string, over: Partial<CatalogueFields> = {}): CatalogueFields => ({
+  name: id,
+  provider: 'gitlab',
+  authType: 'pat',
+  url: 'https://gitlab.example',
+  organization: null,
+  service: null,
+  accountId: null,
+  repository: null,
+  channel: 'C0ALERTS',
+  owners: ['U0OWNER'],
+  credentialKey: `integration:${id}`,
+  ...over,
+});
 
 let pgServer: TestPostgres | undefined;
 const engines: [string, () => Promise<Store>][] = [
@@ -34,10 +47,32 @@ describe.each(engines)('the store on %s', (_engine, open) => {
     store = await open();
     await store.integrations.applySync(
       {
-        add: ['a', 'b', 'c'].map((id) => ({ id, values: fields(id), audit: { actor: 'catalogue', integrationId: id, action: 'catalogue.added', outcome: 'ok' } })).concat([
-          { id: 'ado-1', values: fields('ado-1', { provider: 'azure_devops', organization: 'acme', credentialKey: 'azure_devops:acme:pat' }), audit: { actor: 'catalogue', integrationId: 'ado-1', action: 'catalogue.added', outcome: 'ok' } },
-          { id: 'ado-2', values: fields('ado-2', { provider: 'azure_devops', organization: 'acme', credentialKey: 'azure_devops:acme:pat' }), audit: { actor: 'catalogue', integrationId: 'ado-2', action: 'catalogue.added', outcome: 'ok' } },
-        ]),
+        add: ['a', 'b', 'c']
+          .map((id) => ({
+            id,
+            values: fields(id),
+            audit: { actor: 'catalogue', integrationId: id, action: 'catalogue.added', outcome: 'ok' },
+          }))
+          .concat([
+            {
+              id: 'ado-1',
+              values: fields('ado-1', {
+                provider: 'azure_devops',
+                organization: 'acme',
+                credentialKey: 'azure_devops:acme:pat',
+              }),
+              audit: { actor: 'catalogue', integrationId: 'ado-1', action: 'catalogue.added', outcome: 'ok' },
+            },
+            {
+              id: 'ado-2',
+              values: fields('ado-2', {
+                provider: 'azure_devops',
+                organization: 'acme',
+                credentialKey: 'azure_devops:acme:pat',
+              }),
+              audit: { actor: 'catalogue', integrationId: 'ado-2', action: 'catalogue.added', outcome: 'ok' },
+            },
+          ]),
         update: [],
         archive: [],
         bindings: [],
@@ -50,10 +85,47 @@ describe.each(engines)('the store on %s', (_engine, open) => {
   const commit = (key: string, secret: string, now: Date, sinks: { integrationId: string; sinkKey: string }[] = []) =>
     store.credentials.commit(
       {
-        credential: { credentialKey: key, provider: key.startsWith('azure') ? 'azure_devops' : 'gitlab', authType: 'pat', sealedSecret: `sealed-${secret}`, keyId: 'k1', binding: null, fingerprints: [`fp-${secret}`], identity: { name: 'Jane' }, scopes: ['read_api'], expiresAt: at(86_400_000), createdBy: 'U0OWNER', createdAt: now },
-        health: { status: 'healthy', outcome: 'valid', reason: 'ok', since: now, lastCheckedAt: now, lastSuccessAt: now, consecutiveFailures: 0, firstFailureAt: null, nextProbeAt: null },
-        audit: { actor: 'U0OWNER', integrationId: key.startsWith('azure') ? 'ado-1' : key.replace('integration:', ''), action: 'reauth.modal', outcome: 'success', fingerprint: `fp-${secret}` },
-        ...(sinks.length ? { outbox: { sinks, sealedCredential: { value: `sealed-out-${secret}`, keyId: 'k1' }, data: { fingerprint: `fp-${secret}` } } } : {}),
+        credential: {
+          credentialKey: key,
+          provider: key.startsWith('azure') ? 'azure_devops' : 'gitlab',
+          authType: 'pat',
+          sealedSecret: `sealed-${secret}`,
+          keyId: 'k1',
+          binding: null,
+          fingerprints: [`fp-${secret}`],
+          identity: { name: 'Jane' },
+          scopes: ['read_api'],
+          expiresAt: at(86_400_000),
+          createdBy: 'U0OWNER',
+          createdAt: now,
+        },
+        health: {
+          status: 'healthy',
+          outcome: 'valid',
+          reason: 'ok',
+          since: now,
+          lastCheckedAt: now,
+          lastSuccessAt: now,
+          consecutiveFailures: 0,
+          firstFailureAt: null,
+          nextProbeAt: null,
+        },
+        audit: {
+          actor: 'U0OWNER',
+          integrationId: key.startsWith('azure') ? 'ado-1' : key.replace('integration:', ''),
+          action: 'reauth.modal',
+          outcome: 'success',
+          fingerprint: `fp-${secret}`,
+        },
+        ...(sinks.length
+          ? {
+              outbox: {
+                sinks,
+                sealedCredential: { value: `sealed-out-${secret}`, keyId: 'k1' },
+                data: { fingerprint: `fp-${secret}` },
+              },
+            }
+          : {}),
       },
       now,
     );
@@ -64,24 +136,53 @@ describe.each(engines)('the store on %s', (_engine, open) => {
 
   it('syncs the catalogue atomically and answers the integration queries', async () => {
     expect((await store.integrations.listActive()).map((i) => i.id)).toEqual(['a', 'ado-1', 'ado-2', 'b', 'c']);
-    expect((await store.integrations.listByCredentialKey('azure_devops:acme:pat')).map((i) => i.id)).toEqual(['ado-1', 'ado-2']);
+    expect((await store.integrations.listByCredentialKey('azure_devops:acme:pat')).map((i) => i.id)).toEqual([
+      'ado-1',
+      'ado-2',
+    ]);
     expect((await store.integrations.findActive('b'))?.owners).toEqual(['U0OWNER']);
-    await store.integrations.applySync({ add: [], update: [{ id: 'b', values: fields('b', { name: 'Bee' }), audits: [] }], archive: [{ id: 'c', audit: { actor: 'catalogue', integrationId: 'c', action: 'catalogue.archived', outcome: 'ok' } }], bindings: [] }, at(1000));
+    await store.integrations.applySync(
+      {
+        add: [],
+        update: [{ id: 'b', values: fields('b', { name: 'Bee' }), audits: [] }],
+        archive: [
+          { id: 'c', audit: { actor: 'catalogue', integrationId: 'c', action: 'catalogue.archived', outcome: 'ok' } },
+        ],
+        bindings: [],
+      },
+      at(1000),
+    );
     expect(await store.integrations.findActive('c')).toBeUndefined();
     expect((await store.integrations.listAll()).find((i) => i.id === 'c')?.archivedAt).toEqual(at(1000));
-    expect((await store.integrations.listByIds(['b', 'c'])).map((i) => [i.id, i.name])).toEqual([['b', 'Bee'], ['c', 'c']]);
+    expect((await store.integrations.listByIds(['b', 'c'])).map((i) => [i.id, i.name])).toEqual([
+      ['b', 'Bee'],
+      ['c', 'c'],
+    ]);
     expect((await store.health.of('a'))?.status).toBe('unknown');
   });
 
   it('swaps credentials with versions, the served health, the audit and the outbox in one change', async () => {
-    const first = await commit('azure_devops:acme:pat', 'one', at(2000), [{ integrationId: 'ado-1', sinkKey: 'file:/x' }, { integrationId: 'ado-2', sinkKey: 'file:/y' }, { integrationId: 'gone', sinkKey: 'file:/z' }]);
+    const first = await commit('azure_devops:acme:pat', 'one', at(2000), [
+      { integrationId: 'ado-1', sinkKey: 'file:/x' },
+      { integrationId: 'ado-2', sinkKey: 'file:/y' },
+      { integrationId: 'gone', sinkKey: 'file:/z' },
+    ]);
     expect(first.credential.version).toBe(1);
     expect(first.affected.map((i) => i.id)).toEqual(['ado-1', 'ado-2']);
     const second = await commit('azure_devops:acme:pat', 'two', at(3000));
     expect(second.credential.version).toBe(2);
     expect(second.previous?.fingerprints).toEqual(['fp-one']);
-    expect(await store.credentials.current('azure_devops:acme:pat')).toMatchObject({ id: second.credential.id, sealedSecret: 'sealed-two', expiresAt: at(86_400_000), identity: { name: 'Jane' } });
-    expect(await store.credentials.byId(first.credential.id)).toMatchObject({ sealedSecret: null, keyId: null, replacedAt: at(3000) });
+    expect(await store.credentials.current('azure_devops:acme:pat')).toMatchObject({
+      id: second.credential.id,
+      sealedSecret: 'sealed-two',
+      expiresAt: at(86_400_000),
+      identity: { name: 'Jane' },
+    });
+    expect(await store.credentials.byId(first.credential.id)).toMatchObject({
+      sealedSecret: null,
+      keyId: null,
+      replacedAt: at(3000),
+    });
     expect((await store.health.of('ado-2'))?.status).toBe('healthy');
     expect((await store.audit.list('ado-1'))[0]?.detail).toMatchObject({ served: ['ado-1', 'ado-2'] });
     const outbox = await store.deliveries.forCredential(first.credential.id);
@@ -94,18 +195,33 @@ describe.each(engines)('the store on %s', (_engine, open) => {
 
   it('updates a refreshed secret only while it is current, growing its version', async () => {
     const current = await store.credentials.current('azure_devops:acme:pat');
-    const updated = await store.credentials.updateSealedSecret(current!.id, { value: 'sealed-refreshed', keyId: 'k1' }, at(99_000), { sinks: [{ integrationId: 'ado-1', sinkKey: 'file:/x' }], sealedCredential: { value: 'sealed-out-refreshed', keyId: 'k1' }, data: {} });
+    const updated = await store.credentials.updateSealedSecret(
+      current!.id,
+      { value: 'sealed-refreshed', keyId: 'k1' },
+      at(99_000),
+      {
+        sinks: [{ integrationId: 'ado-1', sinkKey: 'file:/x' }],
+        sealedCredential: { value: 'sealed-out-refreshed', keyId: 'k1' },
+        data: {},
+      },
+    );
     expect(updated).toMatchObject({ version: 3, sealedSecret: 'sealed-refreshed', expiresAt: at(99_000) });
     expect((await store.deliveries.forCredential(current!.id)).map((d) => d.version)).toEqual([3]);
     const retired = (await store.credentials.byId(1))!;
     expect(await store.credentials.updateSealedSecret(retired.id, { value: 'revived', keyId: 'k1' })).toBeUndefined();
     expect((await store.credentials.byId(retired.id))?.sealedSecret).toBeNull();
-    expect((await store.credentials.listCurrentWithExpiry()).map((c) => c.credentialKey)).toContain('azure_devops:acme:pat');
+    expect((await store.credentials.listCurrentWithExpiry()).map((c) => c.credentialKey)).toContain(
+      'azure_devops:acme:pat',
+    );
   });
 
   it('keeps exactly one current credential when ten commits for one key race', async () => {
-    const results = await Promise.all(Array.from({ length: 10 }, (_, i) => commit('integration:a', `race${i}`, at(10_000 + i))));
-    expect(new Set(results.map((r) => r.credential.version))).toEqual(new Set(Array.from({ length: 10 }, (_, i) => i + 1)));
+    const results = await Promise.all(
+      Array.from({ length: 10 }, (_, i) => commit('integration:a', `race${i}`, at(10_000 + i))),
+    );
+    expect(new Set(results.map((r) => r.credential.version))).toEqual(
+      new Set(Array.from({ length: 10 }, (_, i) => i + 1)),
+    );
     const current = await store.credentials.current('integration:a');
     expect(current?.version).toBe(10);
     expect((await store.audit.list('a')).filter((e) => e.action === 'reauth.modal')).toHaveLength(10);
@@ -113,7 +229,9 @@ describe.each(engines)('the store on %s', (_engine, open) => {
 
   it('claims a due probe for exactly one caller', async () => {
     await store.health.save({ integrationId: 'b', status: 'healthy', nextProbeAt: at(0) });
-    const claims = await Promise.all(Array.from({ length: 8 }, () => store.health.claimProbe('b', at(5000), at(125_000))));
+    const claims = await Promise.all(
+      Array.from({ length: 8 }, () => store.health.claimProbe('b', at(5000), at(125_000))),
+    );
     expect(claims.filter(Boolean)).toHaveLength(1);
     expect((await store.health.of('b'))?.nextProbeAt).toEqual(at(125_000));
     expect(await store.health.claimProbe('b', at(6000), at(126_000))).toBe(false);
@@ -121,7 +239,17 @@ describe.each(engines)('the store on %s', (_engine, open) => {
   });
 
   it('opens one alert per key and lets one caller claim its post', async () => {
-    const opened = await Promise.all(Array.from({ length: 5 }, () => store.alerts.insertOpen({ alertKey: 'integration:b', integrationIds: ['b'], channel: 'C0ALERTS', reason: 'revoked', openedAt: at(0) })));
+    const opened = await Promise.all(
+      Array.from({ length: 5 }, () =>
+        store.alerts.insertOpen({
+          alertKey: 'integration:b',
+          integrationIds: ['b'],
+          channel: 'C0ALERTS',
+          reason: 'revoked',
+          openedAt: at(0),
+        }),
+      ),
+    );
     expect(opened.filter(Boolean)).toHaveLength(1);
     const alert = (await store.alerts.open('integration:b'))!;
     const claims = await Promise.all(Array.from({ length: 5 }, () => store.alerts.claimPost(alert.id, at(1000))));
@@ -130,34 +258,84 @@ describe.each(engines)('the store on %s', (_engine, open) => {
     expect(await store.alerts.claimPost(alert.id, at(60_000))).toBe(false);
     await store.alerts.update(alert.id, { resolvedAt: at(2000) });
     expect(await store.alerts.listOpen()).toEqual([]);
-    expect(await store.alerts.insertOpen({ alertKey: 'integration:b', integrationIds: ['b'], channel: 'C0ALERTS', reason: 'again', openedAt: at(3000) })).toBeDefined();
+    expect(
+      await store.alerts.insertOpen({
+        alertKey: 'integration:b',
+        integrationIds: ['b'],
+        channel: 'C0ALERTS',
+        reason: 'again',
+        openedAt: at(3000),
+      }),
+    ).toBeDefined();
   });
 
   it('uses an OAuth state and a webhook signature once', async () => {
-    await store.oauthStates.insert({ stateHash: 'h1', integrationId: 'b', slackUserId: 'U0OWNER', sealedVerifier: 'sealed-v', keyId: 'k1', createdAt: at(0), expiresAt: at(600_000) });
-    expect((await Promise.all([1, 2, 3].map(() => store.oauthStates.markStarted('h1', at(1000))))).filter(Boolean)).toHaveLength(1);
-    expect((await Promise.all([1, 2, 3].map(() => store.oauthStates.markUsed('h1', at(2000))))).filter(Boolean)).toHaveLength(1);
+    await store.oauthStates.insert({
+      stateHash: 'h1',
+      integrationId: 'b',
+      slackUserId: 'U0OWNER',
+      sealedVerifier: 'sealed-v',
+      keyId: 'k1',
+      createdAt: at(0),
+      expiresAt: at(600_000),
+    });
+    expect(
+      (await Promise.all([1, 2, 3].map(() => store.oauthStates.markStarted('h1', at(1000))))).filter(Boolean),
+    ).toHaveLength(1);
+    expect(
+      (await Promise.all([1, 2, 3].map(() => store.oauthStates.markUsed('h1', at(2000))))).filter(Boolean),
+    ).toHaveLength(1);
     expect(await store.oauthStates.find('h1')).toMatchObject({ usedAt: at(2000), sealedVerifier: null });
     await store.oauthStates.prune(at(600_000 + 25 * 3600 * 1000));
     expect(await store.oauthStates.find('h1')).toBeUndefined();
-    expect((await Promise.all([1, 2, 3].map(() => store.webhookReplays.remember('sig-1', at(0))))).filter(Boolean)).toHaveLength(1);
+    expect(
+      (await Promise.all([1, 2, 3].map(() => store.webhookReplays.remember('sig-1', at(0))))).filter(Boolean),
+    ).toHaveLength(1);
   });
 
   it('binds a secret-entry link to one browser and uses it once, across callers', async () => {
-    await store.secretForms.insert({ linkHash: 'l1', integrationId: 'b', slackUserId: 'U0OWNER', requestedByName: 'jane', createdAt: at(0), expiresAt: at(600_000) });
-    expect((await Promise.all(['x', 'y', 'z'].map((b) => store.secretForms.bindBrowser('l1', b, at(1000))))).filter(Boolean)).toHaveLength(1);
+    await store.secretForms.insert({
+      linkHash: 'l1',
+      integrationId: 'b',
+      slackUserId: 'U0OWNER',
+      requestedByName: 'jane',
+      createdAt: at(0),
+      expiresAt: at(600_000),
+    });
+    expect(
+      (await Promise.all(['x', 'y', 'z'].map((b) => store.secretForms.bindBrowser('l1', b, at(1000))))).filter(Boolean),
+    ).toHaveLength(1);
     expect((await store.secretForms.find('l1'))?.openedAt).toEqual(at(1000));
-    expect((await Promise.all([1, 2, 3].map(() => store.secretForms.markUsed('l1', at(2000))))).filter(Boolean)).toHaveLength(1);
+    expect(
+      (await Promise.all([1, 2, 3].map(() => store.secretForms.markUsed('l1', at(2000))))).filter(Boolean),
+    ).toHaveLength(1);
     expect(await store.secretForms.bindBrowser('l1', 'late', at(3000))).toBe(false);
     await store.secretForms.prune(at(600_000 + 25 * 3600 * 1000));
     expect(await store.secretForms.find('l1')).toBeUndefined();
   });
 
   it('holds a pending credential, replaces it under the same reference, and uses it once', async () => {
-    const pending = { refHash: 'r1', integrationId: 'b', slackUserId: 'U0OWNER', boundTo: 'view:V1', sealed: 'sealed-1', keyId: 'k1', replacesCredentialId: 1, accounts: { current: [{ id: '1' }], next: [{ id: '2', name: 'Other' }] }, createdAt: at(0), expiresAt: at(600_000) };
+    const pending = {
+      refHash: 'r1',
+      integrationId: 'b',
+      slackUserId: 'U0OWNER',
+      boundTo: 'view:V1',
+      sealed: 'sealed-1',
+      keyId: 'k1',
+      replacesCredentialId: 1,
+      accounts: { current: [{ id: '1' }], next: [{ id: '2', name: 'Other' }] },
+      createdAt: at(0),
+      expiresAt: at(600_000),
+    };
     await store.pendingCredentials.put(pending);
-    expect((await Promise.all([1, 2, 3].map(() => store.pendingCredentials.markUsed('r1', at(1000))))).filter(Boolean)).toHaveLength(1);
-    expect(await store.pendingCredentials.find('r1')).toMatchObject({ usedAt: at(1000), sealed: null, accounts: pending.accounts });
+    expect(
+      (await Promise.all([1, 2, 3].map(() => store.pendingCredentials.markUsed('r1', at(1000))))).filter(Boolean),
+    ).toHaveLength(1);
+    expect(await store.pendingCredentials.find('r1')).toMatchObject({
+      usedAt: at(1000),
+      sealed: null,
+      accounts: pending.accounts,
+    });
     await store.pendingCredentials.put({ ...pending, sealed: 'sealed-2', expiresAt: at(700_000) });
     expect(await store.pendingCredentials.find('r1')).toMatchObject({ usedAt: null, sealed: 'sealed-2' });
     await store.pendingCredentials.prune(at(700_001));
@@ -174,47 +352,103 @@ describe.each(engines)('the store on %s', (_engine, open) => {
   });
 
   it('streams the audit log oldest first, filtered', async () => {
-    for (let i = 0; i < 5; i += 1) await store.audit.record({ actor: 'U1', integrationId: 'stream', action: 'test', outcome: String(i) }, at(500_000 + i * 1000));
+    for (let i = 0; i < 5; i += 1)
+      await store.audit.record(
+        { actor: 'U1', integrationId: 'stream', action: 'test', outcome: String(i) },
+        at(500_000 + i * 1000),
+      );
     const all: string[] = [];
     for await (const row of store.audit.stream({ integrationId: 'stream' })) all.push(row.outcome);
     expect(all).toEqual(['0', '1', '2', '3', '4']);
     const window: string[] = [];
-    for await (const row of store.audit.stream({ integrationId: 'stream', since: at(501_000), until: at(503_000) })) window.push(row.outcome);
+    for await (const row of store.audit.stream({ integrationId: 'stream', since: at(501_000), until: at(503_000) }))
+      window.push(row.outcome);
     expect(window).toEqual(['1', '2']);
   });
 
   it('works the outbox: one head per sink, claimed once in one statement, attempts counted at the claim, only the lease holder finishes it', async () => {
-    const row = (sinkKey: string, n: number) => ({ integrationId: 'b', sinkKey, type: 'integration.failing' as const, messageId: newMessageId(), credentialId: null, version: null, sealedCredential: null, keyId: null, data: { n }, createdAt: at(700_000 + n) });
-    await store.deliveries.enqueue([row('webhook:https://one', 1), row('webhook:https://one', 2), row('webhook:https://two', 3)]);
+    const row = (sinkKey: string, n: number) => ({
+      integrationId: 'b',
+      sinkKey,
+      type: 'integration.failing' as const,
+      messageId: newMessageId(),
+      credentialId: null,
+      version: null,
+      sealedCredential: null,
+      keyId: null,
+      data: { n },
+      createdAt: at(700_000 + n),
+    });
+    await store.deliveries.enqueue([
+      row('webhook:https://one', 1),
+      row('webhook:https://one', 2),
+      row('webhook:https://two', 3),
+    ]);
     const heads = (await store.deliveries.dueHeads(100)).filter((d) => d.integrationId === 'b');
-    expect(heads.map((d) => [d.sinkKey, d.data.n])).toEqual([['webhook:https://one', 1], ['webhook:https://two', 3]]);
+    expect(heads.map((d) => [d.sinkKey, d.data.n])).toEqual([
+      ['webhook:https://one', 1],
+      ['webhook:https://two', 3],
+    ]);
     // Three workers claim at once: each head goes to exactly one of them, and no second message of a sink is taken.
-    const claims = (await Promise.all([1, 2, 3].map(() => store.deliveries.claimDue(10, 120_000, { integrationId: 'b' })))).flat();
+    const claims = (
+      await Promise.all([1, 2, 3].map(() => store.deliveries.claimDue(10, 120_000, { integrationId: 'b' })))
+    ).flat();
     expect(claims.map((c) => c.data.n).sort()).toEqual([1, 3]);
     expect(claims.every((c) => c.attempts === 1 && c.leaseToken.length > 0)).toBe(true);
     expect(await store.deliveries.claimDue(10, 120_000, { integrationId: 'b' })).toEqual([]);
     const one = claims.find((c) => c.data.n === 1)!;
     const lease = { id: one.id, token: one.leaseToken };
-    expect(await store.deliveries.failed({ id: one.id, token: 'someone-else' }, { error: 'x', needsAttention: false, retryInMs: 0 })).toBe(false);
+    expect(
+      await store.deliveries.failed(
+        { id: one.id, token: 'someone-else' },
+        { error: 'x', needsAttention: false, retryInMs: 0 },
+      ),
+    ).toBe(false);
     expect(await store.deliveries.extendLease(lease, 120_000)).toBe(true);
-    expect(await store.deliveries.failed(lease, { error: 'HTTP 502', needsAttention: true, retryInMs: 3_600_000 })).toBe(true);
-    expect(await store.deliveries.head('b', 'webhook:https://one')).toMatchObject({ attempts: 1, lastError: 'HTTP 502', needsAttention: true, leaseUntil: null, leaseToken: null });
-    expect(await store.deliveries.claimDue(10, 120_000, { integrationId: 'b', sinkKey: 'webhook:https://one' })).toEqual([]);
+    expect(
+      await store.deliveries.failed(lease, { error: 'HTTP 502', needsAttention: true, retryInMs: 3_600_000 }),
+    ).toBe(true);
+    expect(await store.deliveries.head('b', 'webhook:https://one')).toMatchObject({
+      attempts: 1,
+      lastError: 'HTTP 502',
+      needsAttention: true,
+      leaseUntil: null,
+      leaseToken: null,
+    });
+    expect(
+      await store.deliveries.claimDue(10, 120_000, { integrationId: 'b', sinkKey: 'webhook:https://one' }),
+    ).toEqual([]);
     expect(await store.deliveries.retryNow('b')).toBeGreaterThanOrEqual(3);
     const [again] = await store.deliveries.claimDue(1, 120_000, { integrationId: 'b', sinkKey: 'webhook:https://one' });
     expect(again).toMatchObject({ id: one.id, attempts: 2 });
     expect(await store.deliveries.delivered(lease)).toBe(false);
     expect(await store.deliveries.delivered({ id: again!.id, token: again!.leaseToken })).toBe(true);
-    const [second] = await store.deliveries.claimDue(1, 120_000, { integrationId: 'b', sinkKey: 'webhook:https://one' });
+    const [second] = await store.deliveries.claimDue(1, 120_000, {
+      integrationId: 'b',
+      sinkKey: 'webhook:https://one',
+    });
     expect(second?.data).toEqual({ n: 2 });
-    expect(await store.deliveries.close({ id: second!.id, token: second!.leaseToken }, 'cancelled', 'sink removed')).toBe(true);
+    expect(
+      await store.deliveries.close({ id: second!.id, token: second!.leaseToken }, 'cancelled', 'sink removed'),
+    ).toBe(true);
     expect(await store.deliveries.head('b', 'webhook:https://one')).toBeUndefined();
     const sinkRows = await store.deliveries.sinkRows(['b']);
     expect(sinkRows.find((r) => r.sinkKey === 'webhook:https://two')?.head?.data).toEqual({ n: 3 });
   });
 
   it('lets a lapsed lease be taken, gives back an unattempted claim uncounted, and keeps given-up messages until they are sent again', async () => {
-    const row = (sinkKey: string, n: number) => ({ integrationId: 'a', sinkKey, type: 'integration.failing' as const, messageId: newMessageId(), credentialId: null, version: null, sealedCredential: null, keyId: null, data: { n }, createdAt: at(n) });
+    const row = (sinkKey: string, n: number) => ({
+      integrationId: 'a',
+      sinkKey,
+      type: 'integration.failing' as const,
+      messageId: newMessageId(),
+      credentialId: null,
+      version: null,
+      sealedCredential: null,
+      keyId: null,
+      data: { n },
+      createdAt: at(n),
+    });
     await store.deliveries.enqueue([row('webhook:https://lapse', 1)]);
     const scope = { integrationId: 'a', sinkKey: 'webhook:https://lapse' };
     // A lease already over (a replica that died, or one whose clock is behind): the next claim takes it.
@@ -227,23 +461,46 @@ describe.each(engines)('the store on %s', (_engine, open) => {
     expect(third).toMatchObject({ attempts: 2 });
     expect(await store.deliveries.close({ id: third!.id, token: third!.leaseToken }, 'dead', 'given up')).toBe(true);
     expect(await store.deliveries.deadCount()).toBeGreaterThanOrEqual(1);
-    expect((await store.deliveries.sinkRows(['a'])).find((r) => r.sinkKey === scope.sinkKey)?.dead.map((d) => d.data.n)).toEqual([1]);
+    expect(
+      (await store.deliveries.sinkRows(['a'])).find((r) => r.sinkKey === scope.sinkKey)?.dead.map((d) => d.data.n),
+    ).toEqual([1]);
     expect(await store.deliveries.prune(at(365 * 86_400_000))).toBeGreaterThanOrEqual(0);
     expect(await store.deliveries.retryDead('a')).toBe(1);
     expect(await store.deliveries.claimDue(1, 120_000, scope)).toMatchObject([{ attempts: 1, status: 'pending' }]);
   });
 
-  it('cancels only what the catalogue no longer lists, and drops the oldest events past a sink\'s limit', async () => {
-    const row = (integrationId: string, sinkKey: string, n: number) => ({ integrationId, sinkKey, type: 'integration.failing' as const, messageId: newMessageId(), credentialId: null, version: null, sealedCredential: null, keyId: null, data: { n }, createdAt: at(n) });
-    await store.deliveries.enqueue([row('c', 'webhook:https://kept', 1), row('c', 'webhook:https://gone', 2), row('c', 'webhook:https://gone', 3)]);
-    const listed = new Map([['c', ['webhook:https://kept']], ['b', ['webhook:https://two']], ['ado-1', ['file:/x']], ['ado-2', ['file:/y']]]);
+  it("cancels only what the catalogue no longer lists, and drops the oldest events past a sink's limit", async () => {
+    const row = (integrationId: string, sinkKey: string, n: number) => ({
+      integrationId,
+      sinkKey,
+      type: 'integration.failing' as const,
+      messageId: newMessageId(),
+      credentialId: null,
+      version: null,
+      sealedCredential: null,
+      keyId: null,
+      data: { n },
+      createdAt: at(n),
+    });
+    await store.deliveries.enqueue([
+      row('c', 'webhook:https://kept', 1),
+      row('c', 'webhook:https://gone', 2),
+      row('c', 'webhook:https://gone', 3),
+    ]);
+    const listed = new Map([
+      ['c', ['webhook:https://kept']],
+      ['b', ['webhook:https://two']],
+      ['ado-1', ['file:/x']],
+      ['ado-2', ['file:/y']],
+    ]);
     expect(await store.deliveries.cancelUnlisted(listed, 'removed')).toBeGreaterThanOrEqual(2);
     expect(await store.deliveries.cancelUnlisted(listed, 'removed')).toBe(0);
     expect(await store.deliveries.head('c', 'webhook:https://kept')).toBeDefined();
     expect(await store.deliveries.head('b', 'webhook:https://two')).toBeDefined();
     expect(await store.deliveries.head('c', 'webhook:https://gone')).toBeUndefined();
     let dropped = 0;
-    for (let n = 0; n < 5; n += 1) dropped += await store.deliveries.enqueue([row('c', 'webhook:https://kept', 10 + n)], 3);
+    for (let n = 0; n < 5; n += 1)
+      dropped += await store.deliveries.enqueue([row('c', 'webhook:https://kept', 10 + n)], 3);
     expect(dropped).toBe(3);
     expect((await store.deliveries.head('c', 'webhook:https://kept'))?.data).toEqual({ n: 12 });
   });
@@ -253,42 +510,96 @@ describe.each(engines)('the store on %s', (_engine, open) => {
     const second = await commit('integration:a', 'keyA-2', at(950_001));
     expect(second.credential.version).toBe(first.credential.version + 1);
     // The catalogue gives integration a another key (its auth type or organization was edited).
-    await store.integrations.applySync({ add: [], update: [{ id: 'a', values: fields('a', { credentialKey: 'integration:a:moved' }), audits: [] }], archive: [], bindings: [] }, at(950_002));
+    await store.integrations.applySync(
+      {
+        add: [],
+        update: [{ id: 'a', values: fields('a', { credentialKey: 'integration:a:moved' }), audits: [] }],
+        archive: [],
+        bindings: [],
+      },
+      at(950_002),
+    );
     const moved = await commit('integration:a:moved', 'keyB-1', at(950_003));
     expect(moved.credential.version).toBeGreaterThan(second.credential.version);
     expect((await store.integrations.findActive('a'))?.credentialVersion).toBe(moved.credential.version);
-    await store.integrations.applySync({ add: [], update: [{ id: 'a', values: fields('a'), audits: [] }], archive: [], bindings: [] }, at(950_004));
+    await store.integrations.applySync(
+      { add: [], update: [{ id: 'a', values: fields('a'), audits: [] }], archive: [], bindings: [] },
+      at(950_004),
+    );
   });
 
-  it('counts a consumer\'s reads per minute, and records each grant once', async () => {
+  it("counts a consumer's reads per minute, and records each grant once", async () => {
     const waits = [];
     for (let i = 0; i < 4; i += 1) waits.push(await store.consumerRates.take('ingest', 3));
     expect(waits.slice(0, 3)).toEqual([0, 0, 0]);
     expect(waits[3]).toBeGreaterThanOrEqual(1);
     expect(waits[3]).toBeLessThanOrEqual(60);
-    const audit = { granted: (g: { integrationId: string }) => ({ actor: 'catalogue', integrationId: g.integrationId, action: 'consumer.granted', outcome: 'granted' }), revoked: (g: { integrationId: string }) => ({ actor: 'catalogue', integrationId: g.integrationId, action: 'consumer.revoked', outcome: 'revoked' }) };
-    const wanted = [{ consumer: 'ingest', integrationId: 'a', tokenSha256: 'aa' }, { consumer: 'ingest', integrationId: 'b', tokenSha256: 'aa' }];
-    const results = await Promise.all([store.consumerGrants.apply(wanted, audit, T0), store.consumerGrants.apply(wanted, audit, T0)]);
+    const audit = {
+      granted: (g: { integrationId: string }) => ({
+        actor: 'catalogue',
+        integrationId: g.integrationId,
+        action: 'consumer.granted',
+        outcome: 'granted',
+      }),
+      revoked: (g: { integrationId: string }) => ({
+        actor: 'catalogue',
+        integrationId: g.integrationId,
+        action: 'consumer.revoked',
+        outcome: 'revoked',
+      }),
+    };
+    const wanted = [
+      { consumer: 'ingest', integrationId: 'a', tokenSha256: 'aa' },
+      { consumer: 'ingest', integrationId: 'b', tokenSha256: 'aa' },
+    ];
+    const results = await Promise.all([
+      store.consumerGrants.apply(wanted, audit, T0),
+      store.consumerGrants.apply(wanted, audit, T0),
+    ]);
     expect(results.flatMap((r) => r.granted)).toHaveLength(2);
-    const widened = await store.consumerGrants.apply([...wanted.slice(0, 1), { consumer: 'ingest', integrationId: 'b', tokenSha256: 'bb' }], audit, T0);
+    const widened = await store.consumerGrants.apply(
+      [...wanted.slice(0, 1), { consumer: 'ingest', integrationId: 'b', tokenSha256: 'bb' }],
+      audit,
+      T0,
+    );
     expect(widened.granted.map((g) => g.integrationId)).toEqual(['b']);
     expect((await store.consumerGrants.apply([], audit, T0)).revoked).toHaveLength(2);
   });
 
   it('knows the version each sink received, and where each stands', async () => {
-    const committed = await commit('integration:c', 'sinkver', at(900_000), [{ integrationId: 'c', sinkKey: 'vault:secret/data/c' }]);
+    const committed = await commit('integration:c', 'sinkver', at(900_000), [
+      { integrationId: 'c', sinkKey: 'vault:secret/data/c' },
+    ]);
     // c was archived: a credential for it writes no outbox row.
     expect(await store.deliveries.forCredential(committed.credential.id)).toEqual([]);
-    const b = await commit('integration:b', 'sinkver', at(900_001), [{ integrationId: 'b', sinkKey: 'vault:secret/data/b' }]);
+    const b = await commit('integration:b', 'sinkver', at(900_001), [
+      { integrationId: 'b', sinkKey: 'vault:secret/data/b' },
+    ]);
     const [message] = await store.deliveries.forCredential(b.credential.id);
     expect(await store.deliveries.deliveredVersion('b', 'vault:secret/data/b')).toBeNull();
-    const [claimed] = await store.deliveries.claimDue(1, 60_000, { integrationId: 'b', sinkKey: 'vault:secret/data/b' });
+    const [claimed] = await store.deliveries.claimDue(1, 60_000, {
+      integrationId: 'b',
+      sinkKey: 'vault:secret/data/b',
+    });
     expect(claimed?.id).toBe(message!.id);
     await store.deliveries.delivered({ id: claimed!.id, token: claimed!.leaseToken });
     expect(await store.deliveries.deliveredVersion('b', 'vault:secret/data/b')).toBe(b.credential.version);
     expect((await store.deliveries.forCredential(b.credential.id))[0]?.sealedCredential).toBeNull();
-    expect((await store.deliveries.sinkRows(['b'])).find((r) => r.sinkKey === 'vault:secret/data/b')).toMatchObject({ head: undefined, lastDelivered: { id: message!.id } });
-    await store.deliveries.addNotice({ credentialId: b.credential.id, integrationId: 'b', channel: 'C0ALERTS', messageTs: '1.2', viewId: null, content: { text: 'hi', blocks: [] } }, at(0));
+    expect((await store.deliveries.sinkRows(['b'])).find((r) => r.sinkKey === 'vault:secret/data/b')).toMatchObject({
+      head: undefined,
+      lastDelivered: { id: message!.id },
+    });
+    await store.deliveries.addNotice(
+      {
+        credentialId: b.credential.id,
+        integrationId: 'b',
+        channel: 'C0ALERTS',
+        messageTs: '1.2',
+        viewId: null,
+        content: { text: 'hi', blocks: [] },
+      },
+      at(0),
+    );
     const [notice] = await store.deliveries.notices(b.credential.id);
     expect(notice).toMatchObject({ channel: 'C0ALERTS', messageTs: '1.2', content: { text: 'hi' } });
     await store.deliveries.removeNotice(notice!.id);
@@ -296,7 +607,18 @@ describe.each(engines)('the store on %s', (_engine, open) => {
   });
 
   it('forgets finished messages after the retention, never pending ones', async () => {
-    const row = (n: number, at: Date) => ({ integrationId: 'a', sinkKey: 'webhook:https://prune', type: 'integration.failing' as const, messageId: newMessageId(), credentialId: null, version: null, sealedCredential: null, keyId: null, data: { n }, createdAt: at });
+    const row = (n: number, at: Date) => ({
+      integrationId: 'a',
+      sinkKey: 'webhook:https://prune',
+      type: 'integration.failing' as const,
+      messageId: newMessageId(),
+      credentialId: null,
+      version: null,
+      sealedCredential: null,
+      keyId: null,
+      data: { n },
+      createdAt: at,
+    });
     await store.deliveries.enqueue([row(1, at(-100 * 86_400_000)), row(2, at(-100 * 86_400_000)), row(3, at(0))]);
     const [old] = await store.deliveries.claimDue(1, 60_000, { integrationId: 'a', sinkKey: 'webhook:https://prune' });
     await store.deliveries.delivered({ id: old!.id, token: old!.leaseToken });
@@ -306,12 +628,37 @@ describe.each(engines)('the store on %s', (_engine, open) => {
   });
 
   it('re-seals every sealed value in one change, and a throw changes nothing', async () => {
-    const counts = await store.credentials.resealAll({ credential: (r) => ({ value: `${r.sealedSecret}+`, keyId: 'k2' }), oauthState: () => undefined, pending: () => undefined, delivery: (r) => ({ value: `${r.sealedCredential}+`, keyId: 'k2' }) }, (c) => ({ actor: 'cli', action: 'key.rotate', outcome: 'ok', detail: { ...c } }), at(0));
+    const counts = await store.credentials.resealAll(
+      {
+        credential: (r) => ({ value: `${r.sealedSecret}+`, keyId: 'k2' }),
+        oauthState: () => undefined,
+        pending: () => undefined,
+        delivery: (r) => ({ value: `${r.sealedCredential}+`, keyId: 'k2' }),
+      },
+      (c) => ({ actor: 'cli', action: 'key.rotate', outcome: 'ok', detail: { ...c } }),
+      at(0),
+    );
     expect(counts.credentials).toBeGreaterThan(2);
     expect(counts.deliveries).toBeGreaterThan(0);
     expect((await store.credentials.current('integration:a'))?.keyId).toBe('k2');
     const before = (await store.credentials.current('integration:a'))?.sealedSecret;
-    await expect(store.credentials.resealAll({ credential: (r) => (r.credentialKey === 'integration:b' ? (() => { throw new Error('cannot open'); })() : { value: 'x', keyId: 'k3' }), oauthState: () => undefined, pending: () => undefined, delivery: () => undefined }, () => ({ actor: 'cli', action: 'key.rotate', outcome: 'ok' }), at(0))).rejects.toThrow('cannot open');
+    await expect(
+      store.credentials.resealAll(
+        {
+          credential: (r) =>
+            r.credentialKey === 'integration:b'
+              ? (() => {
+                  throw new Error('cannot open');
+                })()
+              : { value: 'x', keyId: 'k3' },
+          oauthState: () => undefined,
+          pending: () => undefined,
+          delivery: () => undefined,
+        },
+        () => ({ actor: 'cli', action: 'key.rotate', outcome: 'ok' }),
+        at(0),
+      ),
+    ).rejects.toThrow('cannot open');
     expect((await store.credentials.current('integration:a'))?.sealedSecret).toBe(before);
   });
 });

@@ -28,10 +28,16 @@ describe('HTTP client concurrency caps', () => {
    * Sends the requests, then answers them one at a time, each time only once the client has as many in
    * flight as the cap allows: the cap must be reached, and never exceeded.
    */
-  async function peakOf(client: ReturnType<typeof createHttpClient>, providers: string[], cap: number): Promise<number> {
+  async function peakOf(
+    client: ReturnType<typeof createHttpClient>,
+    providers: string[],
+    cap: number,
+  ): Promise<number> {
     peak = 0;
     let remaining = providers.length;
-    const sends = providers.map((provider) => client.send({ provider, method: 'GET', url: new URL(`${url}/x`), headers: {} }));
+    const sends = providers.map((provider) =>
+      client.send({ provider, method: 'GET', url: new URL(`${url}/x`), headers: {} }),
+    );
     while (remaining > 0) {
       const expected = Math.min(cap, remaining);
       await vi.waitFor(() => expect(inFlight).toBe(expected));
@@ -45,7 +51,13 @@ describe('HTTP client concurrency caps', () => {
   it('holds each provider to its own cap', async () => {
     const client = createHttpClient({ providerConcurrency: { slow: 2 }, globalConcurrency: 50 });
     try {
-      expect(await peakOf(client, Array.from({ length: 10 }, () => 'slow'), 2)).toBe(2);
+      expect(
+        await peakOf(
+          client,
+          Array.from({ length: 10 }, () => 'slow'),
+          2,
+        ),
+      ).toBe(2);
     } finally {
       await client.close();
     }
@@ -54,7 +66,13 @@ describe('HTTP client concurrency caps', () => {
   it('holds all providers together to the global cap', async () => {
     const client = createHttpClient({ providerConcurrency: { a: 10, b: 10 }, globalConcurrency: 3 });
     try {
-      expect(await peakOf(client, Array.from({ length: 12 }, (_, i) => (i % 2 ? 'a' : 'b')), 3)).toBe(3);
+      expect(
+        await peakOf(
+          client,
+          Array.from({ length: 12 }, (_, i) => (i % 2 ? 'a' : 'b')),
+          3,
+        ),
+      ).toBe(3);
     } finally {
       await client.close();
     }
@@ -63,7 +81,10 @@ describe('HTTP client concurrency caps', () => {
 
 describe('retry policy', () => {
   const policy = { attempts: 3, baseDelayMs: 100, maxDelayMs: 1000, maxRetryAfterMs: 5000 };
-  const response = (status: number, headers: Record<string, string> = {}) => ({ kind: 'response' as const, response: { status, headers, body: '', label: 'GET h/p' } });
+  const response = (status: number, headers: Record<string, string> = {}) => ({
+    kind: 'response' as const,
+    response: { status, headers, body: '', label: 'GET h/p' },
+  });
 
   it('never retries a credential rejection', () => {
     expect(retryDelay(response(401), 1, policy)).toBeUndefined();
@@ -114,7 +135,9 @@ describe('HTTP client fairness and idempotence', () => {
   it('a provider whose requests hang holds only its own slots: another provider goes straight through', async () => {
     const client = createHttpClient({ providerConcurrency: { sonarqube: 2, github: 2 }, globalConcurrency: 4 });
     try {
-      const hung = Array.from({ length: 10 }, () => client.send({ provider: 'sonarqube', method: 'GET', url: new URL(`${url}/hang`), headers: {} }));
+      const hung = Array.from({ length: 10 }, () =>
+        client.send({ provider: 'sonarqube', method: 'GET', url: new URL(`${url}/hang`), headers: {} }),
+      );
       await vi.waitFor(() => expect(held).toHaveLength(2));
       // Eight SonarQube requests wait for SonarQube's slots; none of them may sit on a global slot.
       const github = await client.send({ provider: 'github', method: 'GET', url: new URL(`${url}/user`), headers: {} });
@@ -135,7 +158,13 @@ describe('HTTP client fairness and idempotence', () => {
     try {
       seen.length = 0;
       failNext = 1;
-      const post = await client.send({ provider: 'bitbucket', method: 'POST', url: new URL(`${url}/token`), headers: {}, body: 'grant_type=authorization_code&code=x' });
+      const post = await client.send({
+        provider: 'bitbucket',
+        method: 'POST',
+        url: new URL(`${url}/token`),
+        headers: {},
+        body: 'grant_type=authorization_code&code=x',
+      });
       expect(post.kind === 'response' && post.response.status).toBe(503);
       expect(seen).toEqual(['POST /token']);
       failNext = 1;

@@ -11,7 +11,10 @@ const spec = (provider: ProviderKey, auth: AuthKey) => {
 
 describe('parseCredentialInput (before any network call)', () => {
   it('trims whitespace around the token and the email', () => {
-    const result = parseCredentialInput(spec('jira', 'api_key'), { email: '  jane@acme.com ', token: '\n  ATATTabcdef0123456789  \n' });
+    const result = parseCredentialInput(spec('jira', 'api_key'), {
+      email: '  jane@acme.com ',
+      token: '\n  ATATTabcdef0123456789  \n',
+    });
     expect(result).toEqual({ ok: true, input: { identifier: 'jane@acme.com', tokens: ['ATATTabcdef0123456789'] } });
   });
 
@@ -20,14 +23,47 @@ describe('parseCredentialInput (before any network call)', () => {
     ['missing email', spec('jira', 'api_key'), { token: 'abc' }, 'email', 'Enter the email address'],
     ['bad email', spec('jira', 'api_key'), { email: 'jane', token: 'abc' }, 'email', '"jane" is not an email address.'],
     ['missing username', spec('sonarqube', 'api_key'), { token: 'squ_x' }, 'username', 'Enter the user name'],
-    ['username with spaces', spec('sonarqube', 'api_key'), { username: 'Jane Doe', token: 'squ_x' }, 'username', 'no spaces'],
-    ['multi-line where one token is expected', spec('gitlab', 'pat'), { token: 'glpat-aaaa\nglpat-bbbb' }, 'token', 'Paste one token only; what you pasted has 2 lines.'],
+    [
+      'username with spaces',
+      spec('sonarqube', 'api_key'),
+      { username: 'Jane Doe', token: 'squ_x' },
+      'username',
+      'no spaces',
+    ],
+    [
+      'multi-line where one token is expected',
+      spec('gitlab', 'pat'),
+      { token: 'glpat-aaaa\nglpat-bbbb' },
+      'token',
+      'Paste one token only; what you pasted has 2 lines.',
+    ],
     ['a Bearer prefix', spec('gitlab', 'pat'), { token: 'Bearer glpat-aaaa' }, 'token', 'starts with "Bearer"'],
     ['inner spaces', spec('gitlab', 'pat'), { token: 'glpat-aa aa' }, 'token', 'contains spaces'],
-    ['an absurdly long token', spec('gitlab', 'pat'), { token: `glpat-${'a'.repeat(2000)}` }, 'token', 'is 2006 characters long'],
+    [
+      'an absurdly long token',
+      spec('gitlab', 'pat'),
+      { token: `glpat-${'a'.repeat(2000)}` },
+      'token',
+      'is 2006 characters long',
+    ],
     ['control characters', spec('gitlab', 'pat'), { token: 'glpat-\u0007abc' }, 'token', 'control characters'],
-    ['an empty pool', spec('github', 'pat'), { email: 'jane@acme.com', token: '\n\n' }, 'token', 'Paste at least one token, one per line.'],
-    ['an oversized pool', spec('github', 'pat'), { email: 'jane@acme.com', token: Array.from({ length: 21 }, (_, i) => `ghp_${String(i).padStart(36, 'x')}`).join('\n') }, 'token', 'At most 20 tokens'],
+    [
+      'an empty pool',
+      spec('github', 'pat'),
+      { email: 'jane@acme.com', token: '\n\n' },
+      'token',
+      'Paste at least one token, one per line.',
+    ],
+    [
+      'an oversized pool',
+      spec('github', 'pat'),
+      {
+        email: 'jane@acme.com',
+        token: Array.from({ length: 21 }, (_, i) => `ghp_${String(i).padStart(36, 'x')}`).join('\n'),
+      },
+      'token',
+      'At most 20 tokens',
+    ],
   ])('refuses %s with a clear message', (_name, authSpec, raw, field, message) => {
     const result = parseCredentialInput(authSpec, raw);
     expect(result.ok).toBe(false);
@@ -37,13 +73,25 @@ describe('parseCredentialInput (before any network call)', () => {
   });
 
   it('splits a pool one token per line, skipping blank lines', () => {
-    const result = parseCredentialInput(spec('github', 'pat'), { email: 'jane@acme.com', token: 'ghp_one0123456789abcdefghijklmnopqrstuvwx\n\n  ghp_two0123456789abcdefghijklmnopqrstuvwx  \r\n' });
-    expect(result).toEqual({ ok: true, input: { identifier: 'jane@acme.com', tokens: ['ghp_one0123456789abcdefghijklmnopqrstuvwx', 'ghp_two0123456789abcdefghijklmnopqrstuvwx'] } });
+    const result = parseCredentialInput(spec('github', 'pat'), {
+      email: 'jane@acme.com',
+      token: 'ghp_one0123456789abcdefghijklmnopqrstuvwx\n\n  ghp_two0123456789abcdefghijklmnopqrstuvwx  \r\n',
+    });
+    expect(result).toEqual({
+      ok: true,
+      input: {
+        identifier: 'jane@acme.com',
+        tokens: ['ghp_one0123456789abcdefghijklmnopqrstuvwx', 'ghp_two0123456789abcdefghijklmnopqrstuvwx'],
+      },
+    });
   });
 
   it('refuses a duplicate token in a pool, naming it by position and fingerprint', () => {
     const token = 'ghp_dup0123456789abcdefghijklmnopqrstuvwx';
-    const result = parseCredentialInput(spec('github', 'pat'), { email: 'jane@acme.com', token: `${token}\nghp_other123456789abcdefghijklmnopqrstuvw\n${token}` });
+    const result = parseCredentialInput(spec('github', 'pat'), {
+      email: 'jane@acme.com',
+      token: `${token}\nghp_other123456789abcdefghijklmnopqrstuvw\n${token}`,
+    });
     expect(result.ok).toBe(false);
     if (result.ok) return;
     expect(result.outcome.reason).toMatch(/^Token 3 \([0-9a-f]{8}…uvwx\) is the same as token 1/);
@@ -79,8 +127,12 @@ describe('parseCredentialInput (before any network call)', () => {
   });
 
   it('a GitHub App token smuggled into the middle of a pool refuses the whole pool', () => {
-    const result = parseCredentialInput(spec('github', 'pat'), { email: 'jane@acme.com', token: 'ghp_ok00123456789abcdefghijklmnopqrstuvwx\nghs_app0123456789abcdefghijklmnopqrstuvw' });
+    const result = parseCredentialInput(spec('github', 'pat'), {
+      email: 'jane@acme.com',
+      token: 'ghp_ok00123456789abcdefghijklmnopqrstuvwx\nghs_app0123456789abcdefghijklmnopqrstuvw',
+    });
     expect(result.ok).toBe(false);
-    if (!result.ok) expect(result.outcome.reason).toMatch(/^Token 2 \([0-9a-f]{8}…tuvw\) looks like a GitHub App installation token/);
+    if (!result.ok)
+      expect(result.outcome.reason).toMatch(/^Token 2 \([0-9a-f]{8}…tuvw\) looks like a GitHub App installation token/);
   });
 });

@@ -5,7 +5,14 @@ import type { Db } from '../../../src/db/sqlite/client.js';
 import { findOAuthState } from '../../helpers/queries.js';
 import { integrations } from '../../../src/db/sqlite/schema.js';
 import type { HttpClient } from '../../../src/providers/http.js';
-import { buildAuthorizeUrl, exchangeCode, newPkceVerifier, oauthEndpoints, refreshAccessToken, type OAuthEndpoints } from '../../../src/providers/oauth.js';
+import {
+  buildAuthorizeUrl,
+  exchangeCode,
+  newPkceVerifier,
+  oauthEndpoints,
+  refreshAccessToken,
+  type OAuthEndpoints,
+} from '../../../src/providers/oauth.js';
 import { validateToken } from '../../../src/providers/validate.js';
 import { startProviderEmulator, type ProviderEmulator } from '../../../src/sandbox/providers/emulator.js';
 import { createSqliteStore } from '../../../src/db/sqlite/store.js';
@@ -17,10 +24,18 @@ import { contextFor, testHttpClient } from '../../helpers/providers.js';
 const REDIRECT = 'http://127.0.0.1:3999/oauth/callback';
 
 /** Plays the person on the emulator's authorize page and returns where the browser would be sent. */
-async function authorize(url: string, decision: 'approve' | 'deny', override: Record<string, string> = {}): Promise<URL> {
+async function authorize(
+  url: string,
+  decision: 'approve' | 'deny',
+  override: Record<string, string> = {},
+): Promise<URL> {
   const page = new URL(url);
   const form = new URLSearchParams({ ...Object.fromEntries(page.searchParams), ...override, decision });
-  const response = await fetch(`${page.origin}${page.pathname}/decision`, { method: 'POST', body: form, redirect: 'manual' });
+  const response = await fetch(`${page.origin}${page.pathname}/decision`, {
+    method: 'POST',
+    body: form,
+    redirect: 'manual',
+  });
   expect(response.status).toBe(302);
   return new URL(response.headers.get('location') ?? '');
 }
@@ -66,14 +81,21 @@ describe('OAuth', () => {
     const back = await authorize(url, 'approve');
     expect(back.searchParams.get('state')).toBe('state-bb');
     const now = new Date();
-    const exchange = await exchangeCode(http, bb, { code: back.searchParams.get('code') ?? '', redirectUri: REDIRECT }, now);
+    const exchange = await exchangeCode(
+      http,
+      bb,
+      { code: back.searchParams.get('code') ?? '', redirectUri: REDIRECT },
+      now,
+    );
     expect(exchange.ok).toBe(true);
     if (!exchange.ok) return;
     expect(exchange.tokens.refreshToken).toBeTruthy();
     expect(exchange.tokens.accessExpiresAt.getTime() - now.getTime()).toBe(7200 * 1000);
     const tokenCall = emulator.requests.find((r) => r.path === '/bitbucket-oauth/site/oauth2/access_token');
     expect(tokenCall?.headers.authorization).toBe(`Basic ${Buffer.from('bb-client:bb-secret').toString('base64')}`);
-    const outcome = await validateToken(contextFor(emulator, http, 'bitbucket', 'oauth'), { token: exchange.tokens.accessToken });
+    const outcome = await validateToken(contextFor(emulator, http, 'bitbucket', 'oauth'), {
+      token: exchange.tokens.accessToken,
+    });
     expect(outcome).toMatchObject({ kind: 'valid', identity: { name: 'Bitbucket Jane' } });
 
     const refreshed = await refreshAccessToken(http, bb, exchange.tokens.refreshToken ?? '', now);
@@ -86,18 +108,27 @@ describe('OAuth', () => {
   it('Azure DevOps via Entra: PKCE S256, the .default offline_access scope, a 90-day refresh token', async () => {
     const entra = endpoints('azure_devops');
     const verifier = newPkceVerifier();
-    const url = new URL(buildAuthorizeUrl(entra, { state: 'state-ado', redirectUri: REDIRECT, codeVerifier: verifier }));
+    const url = new URL(
+      buildAuthorizeUrl(entra, { state: 'state-ado', redirectUri: REDIRECT, codeVerifier: verifier }),
+    );
     expect(url.pathname).toBe('/entra/organizations/oauth2/v2.0/authorize');
     expect(url.searchParams.get('scope')).toBe('499b84ac-1321-427f-aa17-267ca6975798/.default offline_access');
     expect(url.searchParams.get('code_challenge_method')).toBe('S256');
     expect(url.searchParams.get('code_challenge')).not.toBe(verifier);
     const back = await authorize(url.toString(), 'approve');
     const now = new Date();
-    const exchange = await exchangeCode(http, entra, { code: back.searchParams.get('code') ?? '', redirectUri: REDIRECT, codeVerifier: verifier }, now);
+    const exchange = await exchangeCode(
+      http,
+      entra,
+      { code: back.searchParams.get('code') ?? '', redirectUri: REDIRECT, codeVerifier: verifier },
+      now,
+    );
     expect(exchange.ok).toBe(true);
     if (!exchange.ok) return;
     expect(exchange.tokens.refreshExpiresAt?.getTime()).toBe(now.getTime() + 90 * 24 * 3600 * 1000);
-    const outcome = await validateToken(contextFor(emulator, http, 'azure_devops', 'oauth'), { token: exchange.tokens.accessToken });
+    const outcome = await validateToken(contextFor(emulator, http, 'azure_devops', 'oauth'), {
+      token: exchange.tokens.accessToken,
+    });
     expect(outcome).toMatchObject({ kind: 'valid', identity: { name: 'Azure Jane' } });
   });
 
@@ -105,13 +136,21 @@ describe('OAuth', () => {
     const entra = endpoints('azure_devops');
     const url = buildAuthorizeUrl(entra, { state: 's', redirectUri: REDIRECT, codeVerifier: newPkceVerifier() });
     const back = await authorize(url, 'approve');
-    const exchange = await exchangeCode(http, entra, { code: back.searchParams.get('code') ?? '', redirectUri: REDIRECT, codeVerifier: newPkceVerifier() }, new Date());
+    const exchange = await exchangeCode(
+      http,
+      entra,
+      { code: back.searchParams.get('code') ?? '', redirectUri: REDIRECT, codeVerifier: newPkceVerifier() },
+      new Date(),
+    );
     expect(exchange).toMatchObject({ ok: false, outcome: { kind: 'invalid_credentials' } });
     if (!exchange.ok) expect(exchange.outcome.reason).toContain('invalid_grant: AADSTS501481');
   });
 
   it('a denied authorization comes back as error parameters', async () => {
-    const back = await authorize(buildAuthorizeUrl(endpoints('bitbucket'), { state: 's2', redirectUri: REDIRECT }), 'deny');
+    const back = await authorize(
+      buildAuthorizeUrl(endpoints('bitbucket'), { state: 's2', redirectUri: REDIRECT }),
+      'deny',
+    );
     expect(back.searchParams.get('error')).toBe('access_denied');
     expect(back.searchParams.get('code')).toBeNull();
   });
@@ -121,10 +160,19 @@ describe('OAuth', () => {
     const back = await authorize(buildAuthorizeUrl(bb, { state: 's3', redirectUri: REDIRECT }), 'approve');
     const code = back.searchParams.get('code') ?? '';
     expect((await exchangeCode(http, bb, { code, redirectUri: REDIRECT }, new Date())).ok).toBe(true);
-    expect(await exchangeCode(http, bb, { code, redirectUri: REDIRECT }, new Date())).toMatchObject({ ok: false, outcome: { kind: 'invalid_credentials' } });
-    const wrong = await exchangeCode(http, { ...bb, clientSecret: 'nope' }, { code: 'x', redirectUri: REDIRECT }, new Date());
+    expect(await exchangeCode(http, bb, { code, redirectUri: REDIRECT }, new Date())).toMatchObject({
+      ok: false,
+      outcome: { kind: 'invalid_credentials' },
+    });
+    const wrong = await exchangeCode(
+      http,
+      { ...bb, clientSecret: 'nope' },
+      { code: 'x', redirectUri: REDIRECT },
+      new Date(),
+    );
     expect(wrong).toMatchObject({ ok: false, outcome: { kind: 'provider_error' } });
-    if (!wrong.ok) expect(wrong.outcome.reason).toContain('BITBUCKET_OAUTH_CLIENT_ID and BITBUCKET_OAUTH_CLIENT_SECRET');
+    if (!wrong.ok)
+      expect(wrong.outcome.reason).toContain('BITBUCKET_OAUTH_CLIENT_ID and BITBUCKET_OAUTH_CLIENT_SECRET');
   });
 
   it('is not offered when the client is not configured', () => {
@@ -144,7 +192,19 @@ describe('OAuth states', () => {
     db = memoryDb();
     states = createOAuthStates({ store: createSqliteStore(db), keyring });
     const now = new Date();
-    db.insert(integrations).values({ id: 'bb', name: 'bb', provider: 'bitbucket', authType: 'oauth', url: 'https://api.bitbucket.org', owners: [], credentialKey: 'integration:bb', createdAt: now, updatedAt: now }).run();
+    db.insert(integrations)
+      .values({
+        id: 'bb',
+        name: 'bb',
+        provider: 'bitbucket',
+        authType: 'oauth',
+        url: 'https://api.bitbucket.org',
+        owners: [],
+        credentialKey: 'integration:bb',
+        createdAt: now,
+        updatedAt: now,
+      })
+      .run();
   });
 
   it('are random, stored only by hash, bound to integration and user, and carry a sealed PKCE verifier', async () => {
@@ -155,7 +215,12 @@ describe('OAuth states', () => {
     expect(row?.slackUserId).toBe('U1');
     expect(JSON.stringify(row)).not.toContain(issued.state);
     expect(JSON.stringify(row)).not.toContain('verifier-xyz');
-    expect(await states.consume(issued.state, t0)).toEqual({ ok: true, integrationId: 'bb', slackUserId: 'U1', codeVerifier: 'verifier-xyz' });
+    expect(await states.consume(issued.state, t0)).toEqual({
+      ok: true,
+      integrationId: 'bb',
+      slackUserId: 'U1',
+      codeVerifier: 'verifier-xyz',
+    });
   });
 
   it('are single use', async () => {

@@ -17,16 +17,25 @@ describe('provider quirks', () => {
   });
 
   describe('Jira', () => {
-    it.each(['jira_seraph_failed', 'jira_seraph_denied'] as const)('a 200 carrying X-Seraph-LoginReason (%s) is a failure', async (quirk) => {
-      emulator.setToken(`ATATT-${quirk}-0123456789abcdef`, { provider: 'jira', quirk, identity: ID });
-      const outcome = await validateToken(contextFor(emulator, http, 'jira', 'api_key'), { identifier: 'jane@acme.com', token: `ATATT-${quirk}-0123456789abcdef` });
-      expect(outcome.kind).toBe('invalid_credentials');
-      expect(outcome.reason).toMatch(quirk === 'jira_seraph_failed' ? /AUTHENTICATED_FAILED/ : /CAPTCHA/);
-    });
+    it.each(['jira_seraph_failed', 'jira_seraph_denied'] as const)(
+      'a 200 carrying X-Seraph-LoginReason (%s) is a failure',
+      async (quirk) => {
+        emulator.setToken(`ATATT-${quirk}-0123456789abcdef`, { provider: 'jira', quirk, identity: ID });
+        const outcome = await validateToken(contextFor(emulator, http, 'jira', 'api_key'), {
+          identifier: 'jane@acme.com',
+          token: `ATATT-${quirk}-0123456789abcdef`,
+        });
+        expect(outcome.kind).toBe('invalid_credentials');
+        expect(outcome.reason).toMatch(quirk === 'jira_seraph_failed' ? /AUTHENTICATED_FAILED/ : /CAPTCHA/);
+      },
+    );
 
     it('an API token with the wrong email is refused and the reason points at the email', async () => {
       emulator.setToken('ATATT-email-check-0123456789', { provider: 'jira', basicUser: 'jane@acme.com', identity: ID });
-      const outcome = await validateToken(contextFor(emulator, http, 'jira', 'api_key'), { identifier: 'john@acme.com', token: 'ATATT-email-check-0123456789' });
+      const outcome = await validateToken(contextFor(emulator, http, 'jira', 'api_key'), {
+        identifier: 'john@acme.com',
+        token: 'ATATT-email-check-0123456789',
+      });
       expect(outcome.kind).toBe('invalid_credentials');
       expect(outcome.reason).toContain('check the email too');
     });
@@ -34,22 +43,32 @@ describe('provider quirks', () => {
 
   describe('Azure DevOps', () => {
     it('sends X-TFS-FedAuthRedirect: Suppress so a bad PAT gets a 401', async () => {
-      const outcome = await validateToken(contextFor(emulator, http, 'azure_devops', 'pat'), { token: 'ado-unknown-pat-0123456789' });
+      const outcome = await validateToken(contextFor(emulator, http, 'azure_devops', 'pat'), {
+        token: 'ado-unknown-pat-0123456789',
+      });
       expect(outcome.kind).toBe('invalid_credentials');
       const request = emulator.requestsWith('ado-unknown-pat-0123456789')[0];
       expect(request?.headers['x-tfs-fedauthredirect']).toBe('Suppress');
     });
 
     it('a 2xx HTML sign-in page (203) is a failure, never success', async () => {
-      emulator.setToken('ado-signin-page-0123456789', { provider: 'azure_devops', quirk: 'ado_sign_in_page', identity: ID });
-      const outcome = await validateToken(contextFor(emulator, http, 'azure_devops', 'pat'), { token: 'ado-signin-page-0123456789' });
+      emulator.setToken('ado-signin-page-0123456789', {
+        provider: 'azure_devops',
+        quirk: 'ado_sign_in_page',
+        identity: ID,
+      });
+      const outcome = await validateToken(contextFor(emulator, http, 'azure_devops', 'pat'), {
+        token: 'ado-signin-page-0123456789',
+      });
       expect(outcome.kind).toBe('invalid_credentials');
       expect(outcome.reason).toContain('sign-in page (HTTP 203)');
     });
 
     it('a PAT made for another organization is refused', async () => {
       emulator.setToken('ado-other-org-0123456789', { provider: 'azure_devops', organization: 'globex', identity: ID });
-      const outcome = await validateToken(contextFor(emulator, http, 'azure_devops', 'pat'), { token: 'ado-other-org-0123456789' });
+      const outcome = await validateToken(contextFor(emulator, http, 'azure_devops', 'pat'), {
+        token: 'ado-other-org-0123456789',
+      });
       expect(outcome.kind).toBe('invalid_credentials');
       expect(outcome.reason).toContain('acme');
     });
@@ -58,23 +77,46 @@ describe('provider quirks', () => {
   describe('SonarQube', () => {
     it('validate → valid:true while users/current → isLoggedIn:false is a failure', async () => {
       emulator.setToken('squ_anonymous0123456789abcdef', { provider: 'sonarqube', quirk: 'sonar_anonymous' });
-      const outcome = await validateToken(contextFor(emulator, http, 'sonarqube', 'api_key'), { identifier: 'jane', token: 'squ_anonymous0123456789abcdef' });
+      const outcome = await validateToken(contextFor(emulator, http, 'sonarqube', 'api_key'), {
+        identifier: 'jane',
+        token: 'squ_anonymous0123456789abcdef',
+      });
       expect(outcome.kind).toBe('invalid_credentials');
       expect(outcome.reason).toContain('anonymous');
-      expect(emulator.requestsWith('squ_anonymous0123456789abcdef').map((r) => r.path)).toEqual(['/sonarqube/api/authentication/validate', '/sonarqube/api/users/current']);
+      expect(emulator.requestsWith('squ_anonymous0123456789abcdef').map((r) => r.path)).toEqual([
+        '/sonarqube/api/authentication/validate',
+        '/sonarqube/api/users/current',
+      ]);
     });
 
     it('valid:false is a failure without a second call', async () => {
-      const outcome = await validateToken(contextFor(emulator, http, 'sonarqube', 'api_key'), { identifier: 'jane', token: 'squ_unknown0123456789abcdef' });
+      const outcome = await validateToken(contextFor(emulator, http, 'sonarqube', 'api_key'), {
+        identifier: 'jane',
+        token: 'squ_unknown0123456789abcdef',
+      });
       expect(outcome.kind).toBe('invalid_credentials');
       expect(emulator.requestsWith('squ_unknown0123456789abcdef')).toHaveLength(1);
     });
 
     it('reads the expiry header and checks the username', async () => {
-      emulator.setToken('squ_expiring0123456789abcdef', { provider: 'sonarqube', identity: ID, expiresAt: new Date('2027-03-01T00:00:00Z') });
-      const ok = await validateToken(contextFor(emulator, http, 'sonarqube', 'api_key'), { identifier: 'jane', token: 'squ_expiring0123456789abcdef' });
-      expect(ok).toMatchObject({ kind: 'valid', expiresAt: new Date('2027-03-01T00:00:00Z'), identity: { id: 'jane', name: 'Jane Doe' } });
-      const wrongUser = await validateToken(contextFor(emulator, http, 'sonarqube', 'api_key'), { identifier: 'bob', token: 'squ_expiring0123456789abcdef' });
+      emulator.setToken('squ_expiring0123456789abcdef', {
+        provider: 'sonarqube',
+        identity: ID,
+        expiresAt: new Date('2027-03-01T00:00:00Z'),
+      });
+      const ok = await validateToken(contextFor(emulator, http, 'sonarqube', 'api_key'), {
+        identifier: 'jane',
+        token: 'squ_expiring0123456789abcdef',
+      });
+      expect(ok).toMatchObject({
+        kind: 'valid',
+        expiresAt: new Date('2027-03-01T00:00:00Z'),
+        identity: { id: 'jane', name: 'Jane Doe' },
+      });
+      const wrongUser = await validateToken(contextFor(emulator, http, 'sonarqube', 'api_key'), {
+        identifier: 'bob',
+        token: 'squ_expiring0123456789abcdef',
+      });
       expect(wrongUser).toMatchObject({ kind: 'invalid_input', field: 'username' });
       expect(wrongUser.reason).toContain('belongs to SonarQube user "jane", not "bob"');
     });
@@ -84,32 +126,54 @@ describe('provider quirks', () => {
     const ctx = () => contextFor(emulator, http, 'github', 'pat');
 
     it('403 with x-ratelimit-remaining: 0 is a rate limit with the reset time', async () => {
-      emulator.setToken('ghp_ratelimited0123456789abcdefABCDEF', { provider: 'github', status: 'rate_limited', identity: ID });
+      emulator.setToken('ghp_ratelimited0123456789abcdefABCDEF', {
+        provider: 'github',
+        status: 'rate_limited',
+        identity: ID,
+      });
       const outcome = await validateToken(ctx(), { token: 'ghp_ratelimited0123456789abcdefABCDEF' });
       expect(outcome.kind).toBe('rate_limited');
       if (outcome.kind === 'rate_limited') expect(outcome.retryAt).not.toBeNull();
     });
 
     it('403 with a secondary-rate-limit message and retry-after is a rate limit', async () => {
-      emulator.setToken('ghp_secondary0123456789abcdefABCDEFGH', { provider: 'github', quirk: 'github_secondary_rate_limit', identity: ID });
-      expect((await validateToken(ctx(), { token: 'ghp_secondary0123456789abcdefABCDEFGH' })).kind).toBe('rate_limited');
+      emulator.setToken('ghp_secondary0123456789abcdefABCDEFGH', {
+        provider: 'github',
+        quirk: 'github_secondary_rate_limit',
+        identity: ID,
+      });
+      expect((await validateToken(ctx(), { token: 'ghp_secondary0123456789abcdefABCDEFGH' })).kind).toBe(
+        'rate_limited',
+      );
     });
 
     it('403 with X-GitHub-SSO asks for SSO authorization', async () => {
-      emulator.setToken('ghp_ssoneeded0123456789abcdefABCDEFGH', { provider: 'github', quirk: 'github_sso', identity: ID });
+      emulator.setToken('ghp_ssoneeded0123456789abcdefABCDEFGH', {
+        provider: 'github',
+        quirk: 'github_sso',
+        identity: ID,
+      });
       const outcome = await validateToken(ctx(), { token: 'ghp_ssoneeded0123456789abcdefABCDEFGH' });
       expect(outcome).toMatchObject({ kind: 'insufficient_scope', missing: ['SAML SSO authorization'] });
       expect(outcome.reason).toContain('https://github.com/orgs/acme/sso');
     });
 
     it('403 with X-Accepted-GitHub-Permissions names the missing permission', async () => {
-      emulator.setToken('github_pat_11MISSINGPERM0123456789abcdef', { provider: 'github', quirk: 'github_missing_permission', identity: ID });
+      emulator.setToken('github_pat_11MISSINGPERM0123456789abcdef', {
+        provider: 'github',
+        quirk: 'github_missing_permission',
+        identity: ID,
+      });
       const outcome = await validateToken(ctx(), { token: 'github_pat_11MISSINGPERM0123456789abcdef' });
       expect(outcome).toMatchObject({ kind: 'insufficient_scope', missing: ['actions=read'] });
     });
 
     it('a classic PAT without read:org is refused, naming the missing scope', async () => {
-      emulator.setToken('ghp_noreadorg0123456789abcdefABCDEFGH', { provider: 'github', scopes: ['repo'], identity: ID });
+      emulator.setToken('ghp_noreadorg0123456789abcdefABCDEFGH', {
+        provider: 'github',
+        scopes: ['repo'],
+        identity: ID,
+      });
       const outcome = await validateToken(ctx(), { token: 'ghp_noreadorg0123456789abcdefABCDEFGH' });
       expect(outcome).toMatchObject({ kind: 'insufficient_scope', missing: ['read:org or write:org or admin:org'] });
       expect(outcome.reason).toContain('lacks read:org');
@@ -117,24 +181,51 @@ describe('provider quirks', () => {
     });
 
     it('a fine-grained PAT (no scope header) is not scope-checked; expiry comes from the header', async () => {
-      emulator.setToken('github_pat_11FINEGRAINED0123456789abcdef', { provider: 'github', identity: ID, expiresAt: new Date('2027-01-15T12:30:00Z') });
+      emulator.setToken('github_pat_11FINEGRAINED0123456789abcdef', {
+        provider: 'github',
+        identity: ID,
+        expiresAt: new Date('2027-01-15T12:30:00Z'),
+      });
       const outcome = await validateToken(ctx(), { token: 'github_pat_11FINEGRAINED0123456789abcdef' });
-      expect(outcome).toMatchObject({ kind: 'valid', scopes: null, expiresAt: new Date('2027-01-15T12:30:00Z'), rateLimitRemaining: 4999 });
+      expect(outcome).toMatchObject({
+        kind: 'valid',
+        scopes: null,
+        expiresAt: new Date('2027-01-15T12:30:00Z'),
+        rateLimitRemaining: 4999,
+      });
     });
 
     it('a fine-grained PAT answered with an empty scope header is still not scope-checked', async () => {
       emulator.setToken('github_pat_11EMPTYSCOPES0123456789abcdef', { provider: 'github', scopes: [], identity: ID });
-      expect(await validateToken(ctx(), { token: 'github_pat_11EMPTYSCOPES0123456789abcdef' })).toMatchObject({ kind: 'valid', scopes: null });
+      expect(await validateToken(ctx(), { token: 'github_pat_11EMPTYSCOPES0123456789abcdef' })).toMatchObject({
+        kind: 'valid',
+        scopes: null,
+      });
       emulator.setToken('ghp_classicNoScopes0123456789abcdefABCD', { provider: 'github', scopes: [], identity: ID });
-      expect(await validateToken(ctx(), { token: 'ghp_classicNoScopes0123456789abcdefABCD' })).toMatchObject({ kind: 'insufficient_scope' });
+      expect(await validateToken(ctx(), { token: 'ghp_classicNoScopes0123456789abcdefABCD' })).toMatchObject({
+        kind: 'insufficient_scope',
+      });
     });
 
     it('GitHub Actions: with a repository, the token must list its workflow runs', async () => {
       const actions = contextFor(emulator, http, 'github_actions', 'pat', { repository: 'acme/api' });
-      emulator.setToken('ghp_actionsok0123456789abcdefABCDEFGH', { provider: 'github_actions', scopes: ['repo', 'read:org'], actionsRepos: ['acme/api'], identity: ID });
-      emulator.setToken('ghp_actionsno0123456789abcdefABCDEFGH', { provider: 'github_actions', scopes: ['repo', 'read:org'], actionsRepos: [], identity: ID });
+      emulator.setToken('ghp_actionsok0123456789abcdefABCDEFGH', {
+        provider: 'github_actions',
+        scopes: ['repo', 'read:org'],
+        actionsRepos: ['acme/api'],
+        identity: ID,
+      });
+      emulator.setToken('ghp_actionsno0123456789abcdefABCDEFGH', {
+        provider: 'github_actions',
+        scopes: ['repo', 'read:org'],
+        actionsRepos: [],
+        identity: ID,
+      });
       expect((await validateToken(actions, { token: 'ghp_actionsok0123456789abcdefABCDEFGH' })).kind).toBe('valid');
-      expect(emulator.requestsWith('ghp_actionsok0123456789abcdefABCDEFGH').map((r) => r.path)).toEqual(['/github/user', '/github/repos/acme/api/actions/runs']);
+      expect(emulator.requestsWith('ghp_actionsok0123456789abcdefABCDEFGH').map((r) => r.path)).toEqual([
+        '/github/user',
+        '/github/repos/acme/api/actions/runs',
+      ]);
       const denied = await validateToken(actions, { token: 'ghp_actionsno0123456789abcdefABCDEFGH' });
       expect(denied).toMatchObject({ kind: 'insufficient_scope', missing: ['actions:read'] });
       expect(denied.reason).toContain('cannot list the workflow runs of acme/api');
@@ -150,10 +241,22 @@ describe('provider quirks', () => {
     const ctx = () => contextFor(emulator, http, 'gitlab', 'pat');
 
     it('reads scopes and expires_at from personal_access_tokens/self (expiry at 00:00 UTC)', async () => {
-      emulator.setToken('glpat-expiring0123456789', { provider: 'gitlab', scopes: ['read_api'], expiresAt: new Date('2027-02-10T15:00:00Z'), identity: ID });
+      emulator.setToken('glpat-expiring0123456789', {
+        provider: 'gitlab',
+        scopes: ['read_api'],
+        expiresAt: new Date('2027-02-10T15:00:00Z'),
+        identity: ID,
+      });
       const outcome = await validateToken(ctx(), { token: 'glpat-expiring0123456789' });
-      expect(outcome).toMatchObject({ kind: 'valid', scopes: ['read_api'], expiresAt: new Date('2027-02-10T00:00:00Z'), identity: { username: 'jane' } });
-      expect(emulator.requestsWith('glpat-expiring0123456789')[0]?.path).toBe('/gitlab/api/v4/personal_access_tokens/self');
+      expect(outcome).toMatchObject({
+        kind: 'valid',
+        scopes: ['read_api'],
+        expiresAt: new Date('2027-02-10T00:00:00Z'),
+        identity: { username: 'jane' },
+      });
+      expect(emulator.requestsWith('glpat-expiring0123456789')[0]?.path).toBe(
+        '/gitlab/api/v4/personal_access_tokens/self',
+      );
     });
 
     it('a token without read_api or api is refused as insufficient scope', async () => {
@@ -182,7 +285,12 @@ describe('provider quirks', () => {
     const ctx = () => contextFor(emulator, http, 'harness', 'api_key');
 
     it('sends x-api-key with accountIdentifier and reads validTo as the expiry', async () => {
-      emulator.setToken('pat.acct1.tok1.HarnessExpiring01', { provider: 'harness', accountId: 'acct1', identity: ID, expiresAt: new Date('2027-04-01T00:00:00Z') });
+      emulator.setToken('pat.acct1.tok1.HarnessExpiring01', {
+        provider: 'harness',
+        accountId: 'acct1',
+        identity: ID,
+        expiresAt: new Date('2027-04-01T00:00:00Z'),
+      });
       const outcome = await validateToken(ctx(), { token: 'pat.acct1.tok1.HarnessExpiring01' });
       expect(outcome).toMatchObject({ kind: 'valid', expiresAt: new Date('2027-04-01T00:00:00Z') });
       const requests = emulator.requestsWith('pat.acct1.tok1.HarnessExpiring01');
@@ -193,10 +301,17 @@ describe('provider quirks', () => {
     });
 
     it('validTo 0 means no expiry; a service-account token is checked with token/validate alone', async () => {
-      emulator.setToken('sat.acct1.tok2.HarnessService01', { provider: 'harness', accountId: 'acct1', serviceAccount: true, identity: { ...ID, username: 'ci-bot' } });
+      emulator.setToken('sat.acct1.tok2.HarnessService01', {
+        provider: 'harness',
+        accountId: 'acct1',
+        serviceAccount: true,
+        identity: { ...ID, username: 'ci-bot' },
+      });
       const outcome = await validateToken(ctx(), { token: 'sat.acct1.tok2.HarnessService01' });
       expect(outcome).toMatchObject({ kind: 'valid', expiresAt: null, identity: { name: 'service account ci-bot' } });
-      expect(emulator.requestsWith('sat.acct1.tok2.HarnessService01').map((r) => r.path)).toEqual(['/harness/ng/api/token/validate']);
+      expect(emulator.requestsWith('sat.acct1.tok2.HarnessService01').map((r) => r.path)).toEqual([
+        '/harness/ng/api/token/validate',
+      ]);
     });
 
     it('a token of another Harness account is refused before any call', async () => {
@@ -207,7 +322,12 @@ describe('provider quirks', () => {
     });
 
     it('a 403 (RBAC) is insufficient permission', async () => {
-      emulator.setToken('pat.acct1.tok3.HarnessNoRole01', { provider: 'harness', accountId: 'acct1', status: 'insufficient_scope', identity: ID });
+      emulator.setToken('pat.acct1.tok3.HarnessNoRole01', {
+        provider: 'harness',
+        accountId: 'acct1',
+        status: 'insufficient_scope',
+        identity: ID,
+      });
       expect((await validateToken(ctx(), { token: 'pat.acct1.tok3.HarnessNoRole01' })).kind).toBe('insufficient_scope');
     });
   });

@@ -4,17 +4,37 @@ import { PROVIDERS, providerAuthRows } from '../../../src/providers/registry.js'
 
 describe('the provider table', () => {
   it('has exactly the provider/auth rows of docs/catalogue.md', () => {
-    expect(providerAuthRows().map((r) => `${r.provider}/${r.auth}`).sort()).toEqual(
+    expect(
+      providerAuthRows()
+        .map((r) => `${r.provider}/${r.auth}`)
+        .sort(),
+    ).toEqual(
       [
-        'jira/api_key', 'jira/pat', 'jira/connect_app', 'github/pat', 'github/github_app', 'github_actions/pat',
-        'bitbucket/oauth', 'bitbucket/api_key', 'azure_devops/oauth', 'azure_devops/pat', 'harness/api_key', 'gitlab/pat', 'sonarqube/api_key',
+        'jira/api_key',
+        'jira/pat',
+        'jira/connect_app',
+        'github/pat',
+        'github/github_app',
+        'github_actions/pat',
+        'bitbucket/oauth',
+        'bitbucket/api_key',
+        'azure_devops/oauth',
+        'azure_devops/pat',
+        'harness/api_key',
+        'gitlab/pat',
+        'sonarqube/api_key',
       ].sort(),
     );
   });
 
   it('gives every token and OAuth row a validation call, and unsupported rows none', () => {
     for (const { provider, auth } of providerAuthRows()) {
-      const spec = (PROVIDERS[provider].auths as Record<string, { form: { kind: string }; validation?: { path: string }; hook?: keyof typeof HOOKS }>)[auth];
+      const spec = (
+        PROVIDERS[provider].auths as Record<
+          string,
+          { form: { kind: string }; validation?: { path: string }; hook?: keyof typeof HOOKS }
+        >
+      )[auth];
       if (!spec) throw new Error('missing');
       if (spec.form.kind === 'unsupported') expect(spec.validation, `${provider}/${auth}`).toBeUndefined();
       else expect(spec.validation?.path, `${provider}/${auth}`).toMatch(/^\//);
@@ -25,8 +45,13 @@ describe('the provider table', () => {
   it('asks for exactly what docs/catalogue.md lists', () => {
     const asks = Object.fromEntries(
       providerAuthRows().map(({ provider, auth }) => {
-        const form = (PROVIDERS[provider].auths as Record<string, { form: { kind: string; identifier?: string; pool?: boolean } }>)[auth]?.form;
-        const what = form?.kind === 'token' ? `${form.identifier === 'none' ? '' : `${form.identifier}+`}${form.pool ? 'pool' : 'token'}` : form?.kind;
+        const form = (
+          PROVIDERS[provider].auths as Record<string, { form: { kind: string; identifier?: string; pool?: boolean } }>
+        )[auth]?.form;
+        const what =
+          form?.kind === 'token'
+            ? `${form.identifier === 'none' ? '' : `${form.identifier}+`}${form.pool ? 'pool' : 'token'}`
+            : form?.kind;
         return [`${provider}/${auth}`, what];
       }),
     );

@@ -24,17 +24,118 @@ const ID = { id: '5b10ac8d82e05b22cc7d4ef5', name: 'Jane Doe', email: 'jane@acme
 
 /** Every token row of docs/catalogue.md, plus the OAuth rows validated with an access token. */
 const ROWS: Row[] = [
-  { provider: 'jira', auth: 'api_key', lacking: { status: 'insufficient_scope' },  identifier: 'jane@acme.com', token: 'ATATT3xFfGF0RowJiraCloudToken0123456789=AB12CD34', entry: { basicUser: 'jane@acme.com' }, header: (r, s) => expect(r.headers.authorization).toBe(basic(s.identifier ?? '', s.token)), expectedName: 'Jane Doe' },
-  { provider: 'jira', auth: 'pat', token: 'NjQ1MjM0NTY3ODkwOkRhdGFDZW50ZXJQQVQ', header: (r, s) => expect(r.headers.authorization).toBe(`Bearer ${s.token}`), expectedName: 'Jane Doe' },
-  { provider: 'github', auth: 'pat', lacking: { scopes: ['read:user'] },  identifier: 'jane@acme.com', token: 'ghp_RowGithubClassic0123456789abcdefABCD', entry: { scopes: ['repo', 'read:org', 'read:user'] }, header: (r, s) => { expect(r.headers.authorization).toBe(`Bearer ${s.token}`); expect(r.headers['x-github-api-version']).toBe('2022-11-28'); expect(r.headers.accept).toBe('application/vnd.github+json'); }, expectedName: 'Jane Doe' },
-  { provider: 'github_actions', auth: 'pat', lacking: { scopes: ['public_repo'] },  identifier: 'jane@acme.com', token: 'ghp_RowGithubActions0123456789abcdefABCD', entry: { provider: 'github_actions', scopes: ['repo', 'read:org'] }, header: (r, s) => expect(r.headers.authorization).toBe(`Bearer ${s.token}`), expectedName: 'Jane Doe' },
-  { provider: 'bitbucket', auth: 'api_key', lacking: { status: 'insufficient_scope' },  identifier: 'jane@acme.com', token: 'ATATT3xFfGF0RowBitbucketToken0123456789=AB12CD34', entry: { basicUser: 'jane@acme.com' }, header: (r, s) => expect(r.headers.authorization).toBe(basic(s.identifier ?? '', s.token)), expectedName: 'Jane Doe' },
-  { provider: 'bitbucket', auth: 'oauth', token: 'bitbucketAccessTokenRow0123456789', header: (r, s) => expect(r.headers.authorization).toBe(`Bearer ${s.token}`), expectedName: 'Jane Doe' },
-  { provider: 'azure_devops', auth: 'pat', identifier: 'jane@acme.com', token: 'adopatrowtoken0123456789abcdefghijklmnopqrstuvwxyz01', entry: { organization: 'acme' }, header: (r, s) => { expect(r.headers.authorization).toBe(basic('', s.token)); expect(r.headers['x-tfs-fedauthredirect']).toBe('Suppress'); expect(r.path).toBe('/azure/acme/_apis/connectionData'); }, expectedName: 'Jane Doe' },
-  { provider: 'azure_devops', auth: 'oauth', token: 'entraAccessTokenRow0123456789', header: (r, s) => expect(r.headers.authorization).toBe(`Bearer ${s.token}`), expectedName: 'Jane Doe' },
-  { provider: 'harness', auth: 'api_key', lacking: { status: 'insufficient_scope' },  identifier: 'jane@acme.com', token: 'pat.acct1.tokenid0123.RowHarnessSecret0123', entry: { accountId: 'acct1' }, header: (r, s) => { expect(r.headers['x-api-key']).toBe(s.token); expect(r.headers.authorization).toBeUndefined(); expect(r.query.accountIdentifier).toBe('acct1'); }, expectedName: 'Jane Doe' },
-  { provider: 'gitlab', auth: 'pat', lacking: { scopes: ['read_repository'] },  token: 'glpat-RowGitlabToken0123456789', entry: { scopes: ['read_api'] }, header: (r, s) => { expect(r.headers['private-token']).toBe(s.token); expect(r.path).toMatch(/^\/gitlab\/api\/v4\/(personal_access_tokens\/self|user)$/); }, expectedName: 'Jane Doe' },
-  { provider: 'sonarqube', auth: 'api_key', identifier: 'jane', token: 'squ_RowSonarToken0123456789abcdef0123456789', header: (r, s) => expect(r.headers.authorization).toBe(`Bearer ${s.token}`), expectedName: 'Jane Doe' },
+  {
+    provider: 'jira',
+    auth: 'api_key',
+    lacking: { status: 'insufficient_scope' },
+    identifier: 'jane@acme.com',
+    token: 'ATATT3xFfGF0RowJiraCloudToken0123456789=AB12CD34',
+    entry: { basicUser: 'jane@acme.com' },
+    header: (r, s) => expect(r.headers.authorization).toBe(basic(s.identifier ?? '', s.token)),
+    expectedName: 'Jane Doe',
+  },
+  {
+    provider: 'jira',
+    auth: 'pat',
+    token: 'NjQ1MjM0NTY3ODkwOkRhdGFDZW50ZXJQQVQ',
+    header: (r, s) => expect(r.headers.authorization).toBe(`Bearer ${s.token}`),
+    expectedName: 'Jane Doe',
+  },
+  {
+    provider: 'github',
+    auth: 'pat',
+    lacking: { scopes: ['read:user'] },
+    identifier: 'jane@acme.com',
+    token: 'ghp_RowGithubClassic0123456789abcdefABCD',
+    entry: { scopes: ['repo', 'read:org', 'read:user'] },
+    header: (r, s) => {
+      expect(r.headers.authorization).toBe(`Bearer ${s.token}`);
+      expect(r.headers['x-github-api-version']).toBe('2022-11-28');
+      expect(r.headers.accept).toBe('application/vnd.github+json');
+    },
+    expectedName: 'Jane Doe',
+  },
+  {
+    provider: 'github_actions',
+    auth: 'pat',
+    lacking: { scopes: ['public_repo'] },
+    identifier: 'jane@acme.com',
+    token: 'ghp_RowGithubActions0123456789abcdefABCD',
+    entry: { provider: 'github_actions', scopes: ['repo', 'read:org'] },
+    header: (r, s) => expect(r.headers.authorization).toBe(`Bearer ${s.token}`),
+    expectedName: 'Jane Doe',
+  },
+  {
+    provider: 'bitbucket',
+    auth: 'api_key',
+    lacking: { status: 'insufficient_scope' },
+    identifier: 'jane@acme.com',
+    token: 'ATATT3xFfGF0RowBitbucketToken0123456789=AB12CD34',
+    entry: { basicUser: 'jane@acme.com' },
+    header: (r, s) => expect(r.headers.authorization).toBe(basic(s.identifier ?? '', s.token)),
+    expectedName: 'Jane Doe',
+  },
+  {
+    provider: 'bitbucket',
+    auth: 'oauth',
+    token: 'bitbucketAccessTokenRow0123456789',
+    header: (r, s) => expect(r.headers.authorization).toBe(`Bearer ${s.token}`),
+    expectedName: 'Jane Doe',
+  },
+  {
+    provider: 'azure_devops',
+    auth: 'pat',
+    identifier: 'jane@acme.com',
+    token: 'adopatrowtoken0123456789abcdefghijklmnopqrstuvwxyz01',
+    entry: { organization: 'acme' },
+    header: (r, s) => {
+      expect(r.headers.authorization).toBe(basic('', s.token));
+      expect(r.headers['x-tfs-fedauthredirect']).toBe('Suppress');
+      expect(r.path).toBe('/azure/acme/_apis/connectionData');
+    },
+    expectedName: 'Jane Doe',
+  },
+  {
+    provider: 'azure_devops',
+    auth: 'oauth',
+    token: 'entraAccessTokenRow0123456789',
+    header: (r, s) => expect(r.headers.authorization).toBe(`Bearer ${s.token}`),
+    expectedName: 'Jane Doe',
+  },
+  {
+    provider: 'harness',
+    auth: 'api_key',
+    lacking: { status: 'insufficient_scope' },
+    identifier: 'jane@acme.com',
+    token: 'pat.acct1.tokenid0123.RowHarnessSecret0123',
+    entry: { accountId: 'acct1' },
+    header: (r, s) => {
+      expect(r.headers['x-api-key']).toBe(s.token);
+      expect(r.headers.authorization).toBeUndefined();
+      expect(r.query.accountIdentifier).toBe('acct1');
+    },
+    expectedName: 'Jane Doe',
+  },
+  {
+    provider: 'gitlab',
+    auth: 'pat',
+    lacking: { scopes: ['read_repository'] },
+    token: 'glpat-RowGitlabToken0123456789',
+    entry: { scopes: ['read_api'] },
+    header: (r, s) => {
+      expect(r.headers['private-token']).toBe(s.token);
+      expect(r.path).toMatch(/^\/gitlab\/api\/v4\/(personal_access_tokens\/self|user)$/);
+    },
+    expectedName: 'Jane Doe',
+  },
+  {
+    provider: 'sonarqube',
+    auth: 'api_key',
+    identifier: 'jane',
+    token: 'squ_RowSonarToken0123456789abcdef0123456789',
+    header: (r, s) => expect(r.headers.authorization).toBe(`Bearer ${s.token}`),
+    expectedName: 'Jane Doe',
+  },
 ];
 
 describe.each(ROWS)('$provider/$auth', (row) => {
@@ -43,7 +144,8 @@ describe.each(ROWS)('$provider/$auth', (row) => {
   const secret = (token = row.token): TokenSecret => ({ identifier: row.identifier, token });
   const set = (token: string, patch: Partial<EmulatedToken> = {}) =>
     emulator.setToken(token, { provider: row.provider, identity: ID, ...row.entry, ...patch });
-  const validate = (token = row.token) => validateToken(contextFor(emulator, http, row.provider, row.auth), secret(token));
+  const validate = (token = row.token) =>
+    validateToken(contextFor(emulator, http, row.provider, row.auth), secret(token));
 
   useProviderEmulator((e, h) => {
     emulator = e;
@@ -117,7 +219,10 @@ describe.each(ROWS)('$provider/$auth', (row) => {
   it('unreachable: a provider slower than the timeout is reported as unreachable', async () => {
     const token = `${row.token}-slow`;
     set(token, { status: 'slow', delayMs: 400 });
-    const slowClient = testHttpClient({ requestTimeoutMs: 100, retry: { attempts: 1, baseDelayMs: 1, maxDelayMs: 1, maxRetryAfterMs: 1 } });
+    const slowClient = testHttpClient({
+      requestTimeoutMs: 100,
+      retry: { attempts: 1, baseDelayMs: 1, maxDelayMs: 1, maxRetryAfterMs: 1 },
+    });
     try {
       const outcome = await validateToken(contextFor(emulator, slowClient, row.provider, row.auth), secret(token));
       expect(outcome.kind).toBe('unreachable');
@@ -147,7 +252,16 @@ describe.each(ROWS.filter((r) => r.lacking))('$provider/$auth with a permission 
   it('insufficient_scope: is refused, naming what is missing', async () => {
     const token = `${row.token}-lacking`;
     emulator.setToken(token, { provider: row.provider, identity: ID, ...row.entry, ...row.lacking });
-    const outcome = await validateToken(contextFor(emulator, http, row.provider, row.auth, row.provider === 'github_actions' ? { repository: 'acme/api' } : {}), { identifier: row.identifier, token });
+    const outcome = await validateToken(
+      contextFor(
+        emulator,
+        http,
+        row.provider,
+        row.auth,
+        row.provider === 'github_actions' ? { repository: 'acme/api' } : {},
+      ),
+      { identifier: row.identifier, token },
+    );
     expect(outcome.kind).toBe('insufficient_scope');
     expect(outcome.reason).toMatch(/lacks|permission/);
   });

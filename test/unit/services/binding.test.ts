@@ -6,7 +6,16 @@ import { isBoundTo } from '../../../src/services/probe.js';
 import { sealPayload, unsealPayload } from '../../../src/services/secret-payload.js';
 import { newKey } from '../../helpers/keys.js';
 
-const jira = { id: 'j', provider: 'jira', authType: 'api_key', url: 'https://acme.atlassian.net', organization: null, accountId: null, repository: null, credentialKey: 'integration:j' } satisfies Partial<Integration>;
+const jira = {
+  id: 'j',
+  provider: 'jira',
+  authType: 'api_key',
+  url: 'https://acme.atlassian.net',
+  organization: null,
+  accountId: null,
+  repository: null,
+  credentialKey: 'integration:j',
+} satisfies Partial<Integration>;
 
 describe('credential bindings', () => {
   it('a credential is used only where it was validated: provider, auth type, origin, organization, account', () => {
@@ -17,14 +26,31 @@ describe('credential bindings', () => {
     expect(isBoundTo(credential, { ...jira, provider: 'gitlab', authType: 'pat' })).toBe(false);
     expect(isBoundTo(credential, { ...jira, accountId: 'other' })).toBe(false);
     // Stored before bindings existed: held to its provider and auth type.
-    expect(isBoundTo({ binding: null, provider: 'jira', authType: 'api_key' }, { ...jira, provider: 'gitlab', authType: 'pat' })).toBe(false);
+    expect(
+      isBoundTo(
+        { binding: null, provider: 'jira', authType: 'api_key' },
+        { ...jira, provider: 'gitlab', authType: 'pat' },
+      ),
+    ).toBe(false);
   });
 
   it('the binding is sealed in: a credential sealed for one place does not unseal for another', () => {
     const keyring = createKeyring(newKey());
-    const sealed = sealPayload(keyring, { credentialKey: 'integration:j', binding: bindingOf(jira) }, { kind: 'tokens', identifier: null, tokens: ['secret'] });
-    expect(unsealPayload(keyring, { credentialKey: 'integration:j', binding: bindingOf(jira) }, sealed.value)).toMatchObject({ tokens: ['secret'] });
-    expect(() => unsealPayload(keyring, { credentialKey: 'integration:j', binding: bindingOf({ ...jira, url: 'https://evil.example' }) }, sealed.value)).toThrow();
+    const sealed = sealPayload(
+      keyring,
+      { credentialKey: 'integration:j', binding: bindingOf(jira) },
+      { kind: 'tokens', identifier: null, tokens: ['secret'] },
+    );
+    expect(
+      unsealPayload(keyring, { credentialKey: 'integration:j', binding: bindingOf(jira) }, sealed.value),
+    ).toMatchObject({ tokens: ['secret'] });
+    expect(() =>
+      unsealPayload(
+        keyring,
+        { credentialKey: 'integration:j', binding: bindingOf({ ...jira, url: 'https://evil.example' }) },
+        sealed.value,
+      ),
+    ).toThrow();
     expect(() => unsealPayload(keyring, { credentialKey: 'integration:j', binding: null }, sealed.value)).toThrow();
   });
 });

@@ -17,12 +17,16 @@ import { manualClock } from '../../helpers/start-app.js';
 describe('delivery back-off', () => {
   it('starts at 10 s, doubles, never exceeds 1 h, and is jittered by at most ±20 %', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 60 }), fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }), (failures, r) => {
-        const delay = retryDelayMs(failures, () => r);
-        const base = Math.min(MAX_RETRY_MS, FIRST_RETRY_MS * 2 ** (failures - 1));
-        expect(delay).toBeGreaterThanOrEqual(Math.floor(base * 0.8));
-        expect(delay).toBeLessThanOrEqual(Math.min(MAX_RETRY_MS, Math.ceil(base * 1.2)));
-      }),
+      fc.property(
+        fc.integer({ min: 1, max: 60 }),
+        fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }),
+        (failures, r) => {
+          const delay = retryDelayMs(failures, () => r);
+          const base = Math.min(MAX_RETRY_MS, FIRST_RETRY_MS * 2 ** (failures - 1));
+          expect(delay).toBeGreaterThanOrEqual(Math.floor(base * 0.8));
+          expect(delay).toBeLessThanOrEqual(Math.min(MAX_RETRY_MS, Math.ceil(base * 1.2)));
+        },
+      ),
     );
     expect(retryDelayMs(1, () => 0.5)).toBe(10_000);
     expect(retryDelayMs(2, () => 0.5)).toBe(20_000);
@@ -33,13 +37,34 @@ describe('delivery back-off', () => {
 describe('the delivery worker', () => {
   const file = (path: string): SinkSpec => ({ kind: 'file', path, key: sinkKeyOf({ kind: 'file', path }) });
 
-  async function setup(sinks: SinkSpec[], options: { worker?: Partial<Parameters<typeof createDeliveryWorker>[0]> } = {}) {
+  async function setup(
+    sinks: SinkSpec[],
+    options: { worker?: Partial<Parameters<typeof createDeliveryWorker>[0]> } = {},
+  ) {
     const clock = manualClock(new Date('2026-11-29T12:00:00Z'));
     const store = memoryStore(clock);
     const keyring = createKeyring(newKey());
     await store.integrations.applySync(
       {
-        add: [{ id: 'jira-acme', values: { name: 'Jira', provider: 'jira', authType: 'api_key', url: 'https://acme.atlassian.net', organization: null, service: null, accountId: null, repository: null, channel: null, owners: [], credentialKey: 'integration:jira-acme' }, audit: { actor: 'test', action: 'add', outcome: 'ok' } }],
+        add: [
+          {
+            id: 'jira-acme',
+            values: {
+              name: 'Jira',
+              provider: 'jira',
+              authType: 'api_key',
+              url: 'https://acme.atlassian.net',
+              organization: null,
+              service: null,
+              accountId: null,
+              repository: null,
+              channel: null,
+              owners: [],
+              credentialKey: 'integration:jira-acme',
+            },
+            audit: { actor: 'test', action: 'add', outcome: 'ok' },
+          },
+        ],
         update: [],
         archive: [],
         bindings: [],
@@ -59,12 +84,46 @@ describe('the delivery worker', () => {
       return answer;
     };
     const senders: SinkSenders = { webhook: record, vault: record, file: record };
-    const worker = createDeliveryWorker({ store, keyring, senders, sinksOf, clock, logger: createLogger({ level: 'silent' }), random: () => 0.5, ...options.worker });
-    const reauth = createReauthService({ store, keyring, http: { send: async () => ({ kind: 'network_error', reason: 'unused', label: '' }), close: async () => undefined }, clock, logger: createLogger({ level: 'silent' }), authoriser: { canManage: async () => true }, credentialLock: createKeyedLock(), outbox: createOutboxPlanner({ sinksOf, keyring }) });
+    const worker = createDeliveryWorker({
+      store,
+      keyring,
+      senders,
+      sinksOf,
+      clock,
+      logger: createLogger({ level: 'silent' }),
+      random: () => 0.5,
+      ...options.worker,
+    });
+    const reauth = createReauthService({
+      store,
+      keyring,
+      http: {
+        send: async () => ({ kind: 'network_error', reason: 'unused', label: '' }),
+        close: async () => undefined,
+      },
+      clock,
+      logger: createLogger({ level: 'silent' }),
+      authoriser: { canManage: async () => true },
+      credentialLock: createKeyedLock(),
+      outbox: createOutboxPlanner({ sinksOf, keyring }),
+    });
     const integration = await store.integrations.findActive('jira-acme');
     const commit = async (token: string) => {
-      const outcome = { kind: 'valid' as const, identity: { id: '1' }, scopes: null, expiresAt: null, rateLimitRemaining: null, reason: 'ok' };
-      return reauth.commit({ integration: integration!, actor: 'U0OWNER', payload: { kind: 'tokens', identifier: 'a@b.c', tokens: [token] }, validation: { outcome, tokens: [{ position: 1, fingerprint: `fp-${token}`, outcome }] }, how: 'modal' });
+      const outcome = {
+        kind: 'valid' as const,
+        identity: { id: '1' },
+        scopes: null,
+        expiresAt: null,
+        rateLimitRemaining: null,
+        reason: 'ok',
+      };
+      return reauth.commit({
+        integration: integration!,
+        actor: 'U0OWNER',
+        payload: { kind: 'tokens', identifier: 'a@b.c', tokens: [token] },
+        validation: { outcome, tokens: [{ position: 1, fingerprint: `fp-${token}`, outcome }] },
+        how: 'modal',
+      });
     };
     /** Holds a sink's sender until the returned function is called. */
     const hold = (sinkKey: string): (() => void) => {
@@ -75,7 +134,18 @@ describe('the delivery worker', () => {
         open();
       };
     };
-    return { store, clock, worker, commit, received, hold, signals, keyring, sinksOf, fail: (r: SinkResult) => void (answer = r) };
+    return {
+      store,
+      clock,
+      worker,
+      commit,
+      received,
+      hold,
+      signals,
+      keyring,
+      sinksOf,
+      fail: (r: SinkResult) => void (answer = r),
+    };
   }
 
   it('never delivers an older version after a newer one: a version a sink already has newer than is superseded', async () => {
@@ -92,7 +162,7 @@ describe('the delivery worker', () => {
     expect(await t.store.deliveries.pendingCount()).toBe(0);
   });
 
-  it('holds a sink\'s later versions behind a failing one, and retries it after the back-off', async () => {
+  it("holds a sink's later versions behind a failing one, and retries it after the back-off", async () => {
     const t = await setup([file('/tmp/b.json')]);
     t.fail({ ok: false, error: 'down', needsAttention: false });
     await t.commit('one');
@@ -123,9 +193,23 @@ describe('the delivery worker', () => {
     const sinks = [file('/tmp/d.json')];
     const t = await setup(sinks);
     await t.commit('one');
-    const old = createDeliveryWorker({ store: t.store, keyring: t.keyring, senders: { webhook: async () => ({ ok: true }), vault: async () => ({ ok: true }), file: async () => ({ ok: true }) }, sinksOf: () => [], clock: t.clock, logger: createLogger({ level: 'silent' }), random: () => 0.5 });
+    const old = createDeliveryWorker({
+      store: t.store,
+      keyring: t.keyring,
+      senders: {
+        webhook: async () => ({ ok: true }),
+        vault: async () => ({ ok: true }),
+        file: async () => ({ ok: true }),
+      },
+      sinksOf: () => [],
+      clock: t.clock,
+      logger: createLogger({ level: 'silent' }),
+      random: () => 0.5,
+    });
     expect(await old.runDue()).toBe(0);
-    const [waiting] = await t.store.deliveries.forCredential((await t.store.credentials.current('integration:jira-acme'))!.id);
+    const [waiting] = await t.store.deliveries.forCredential(
+      (await t.store.credentials.current('integration:jira-acme'))!.id,
+    );
     expect(waiting).toMatchObject({ status: 'pending', attempts: 0, leaseToken: null });
     t.clock.advance(31_000);
     await t.worker.runDue();
@@ -144,7 +228,10 @@ describe('the delivery worker', () => {
     t.clock.advance(61_000);
     await t.worker.runDue();
     expect(t.received.map((m) => m.version)).toEqual([1]);
-    expect((await t.store.deliveries.forCredential(claimed!.credentialId!))[0]).toMatchObject({ status: 'delivered', attempts: 2 });
+    expect((await t.store.deliveries.forCredential(claimed!.credentialId!))[0]).toMatchObject({
+      status: 'delivered',
+      attempts: 2,
+    });
   });
 
   it('only the lease holder records an outcome: a worker whose lease lapsed and was taken cannot finish it', async () => {
@@ -155,7 +242,12 @@ describe('the delivery worker', () => {
     const [second] = await t.store.deliveries.claimDue(1, 60_000);
     expect(second?.id).toBe(first?.id);
     expect(await t.store.deliveries.delivered({ id: first!.id, token: first!.leaseToken })).toBe(false);
-    expect(await t.store.deliveries.failed({ id: first!.id, token: first!.leaseToken }, { error: 'x', needsAttention: false, retryInMs: 1 })).toBe(false);
+    expect(
+      await t.store.deliveries.failed(
+        { id: first!.id, token: first!.leaseToken },
+        { error: 'x', needsAttention: false, retryInMs: 1 },
+      ),
+    ).toBe(false);
     expect(await t.store.deliveries.extendLease({ id: first!.id, token: first!.leaseToken }, 60_000)).toBe(false);
     expect(await t.store.deliveries.delivered({ id: second!.id, token: second!.leaseToken })).toBe(true);
   });
@@ -220,19 +312,35 @@ describe('the delivery worker', () => {
     await t.commit('one');
     const run = t.worker.runDue();
     // Nine other sinks are delivered while the first one is still in flight (batches of 8 waited for it).
-    await vi.waitFor(() => expect(t.received.map((m) => m.sink).sort()).toEqual(sinks.slice(1).map((s) => s.key).sort()));
+    await vi.waitFor(() =>
+      expect(t.received.map((m) => m.sink).sort()).toEqual(
+        sinks
+          .slice(1)
+          .map((s) => s.key)
+          .sort(),
+      ),
+    );
     open();
     await run;
     expect(t.received).toHaveLength(10);
   });
 
   it('keeps at most 100 events waiting for a sink that stays down, dropping the oldest and counting them', async () => {
-    const webhook: SinkSpec = { kind: 'webhook', url: 'https://hooks.example/x', secretEnv: 'X', includeCredential: false, key: 'webhook:https://hooks.example/x' };
+    const webhook: SinkSpec = {
+      kind: 'webhook',
+      url: 'https://hooks.example/x',
+      secretEnv: 'X',
+      includeCredential: false,
+      key: 'webhook:https://hooks.example/x',
+    };
     const t = await setup([webhook]);
     const planner = createOutboxPlanner({ sinksOf: t.sinksOf, keyring: t.keyring });
     let dropped = 0;
     for (let i = 0; i < 130; i += 1) {
-      dropped += await t.store.deliveries.enqueue(planner.events([{ id: 'jira-acme' }], 'integration.failing', () => ({ n: i }), t.clock.now()), MAX_PENDING_EVENTS_PER_SINK);
+      dropped += await t.store.deliveries.enqueue(
+        planner.events([{ id: 'jira-acme' }], 'integration.failing', () => ({ n: i }), t.clock.now()),
+        MAX_PENDING_EVENTS_PER_SINK,
+      );
     }
     await t.commit('one');
     expect(dropped).toBe(30);

@@ -7,16 +7,51 @@ import type { Prober, ProbeResult } from '../../../src/services/probe.js';
 import { memoryStore } from '../../helpers/db.js';
 import { manualClock } from '../../helpers/start-app.js';
 
-const fields = (id: string, provider: 'gitlab' | 'github'): CatalogueFields => ({ name: id, provider, authType: 'pat', url: `https://${provider}.example`, organization: null, service: null, accountId: null, repository: null, channel: null, owners: [], credentialKey: `integration:${id}` });
+const fields = (id: string, provider: 'gitlab' | 'github'): CatalogueFields => ({
+  name: id,
+  provider,
+  authType: 'pat',
+  url: `https://${provider}.example`,
+  organization: null,
+  service: null,
+  accountId: null,
+  repository: null,
+  channel: null,
+  owners: [],
+  credentialKey: `integration:${id}`,
+});
 
 describe('the probe runner', () => {
   it('never lets probes queued for a busy provider hold the slots another provider could use', async () => {
     const store = memoryStore();
     const clock = manualClock();
-    const ids: [string, 'gitlab' | 'github'][] = [['g1', 'gitlab'], ['g2', 'gitlab'], ['g3', 'gitlab'], ['h1', 'github']];
-    await store.integrations.applySync({ add: ids.map(([id, provider]) => ({ id, values: fields(id, provider), audit: { actor: 'test', action: 'add', outcome: 'ok' } })), update: [], archive: [], bindings: [] }, clock.now());
+    const ids: [string, 'gitlab' | 'github'][] = [
+      ['g1', 'gitlab'],
+      ['g2', 'gitlab'],
+      ['g3', 'gitlab'],
+      ['h1', 'github'],
+    ];
+    await store.integrations.applySync(
+      {
+        add: ids.map(([id, provider]) => ({
+          id,
+          values: fields(id, provider),
+          audit: { actor: 'test', action: 'add', outcome: 'ok' },
+        })),
+        update: [],
+        archive: [],
+        bindings: [],
+      },
+      clock.now(),
+    );
     // Every group is due now.
-    for (const [id] of ids) await store.health.save({ integrationId: id, status: 'healthy', nextProbeAt: clock.now(), lastCheckedAt: clock.now() });
+    for (const [id] of ids)
+      await store.health.save({
+        integrationId: id,
+        status: 'healthy',
+        nextProbeAt: clock.now(),
+        lastCheckedAt: clock.now(),
+      });
 
     const started: string[] = [];
     const gates: (() => void)[] = [];
@@ -24,7 +59,19 @@ describe('the probe runner', () => {
     const probe: Prober = async (subject) => {
       started.push(subject.id);
       if (hold) await new Promise<void>((resolve) => gates.push(resolve));
-      return { probed: true, outcome: { kind: 'valid', identity: { id: '1' }, scopes: null, expiresAt: null, rateLimitRemaining: null, reason: 'ok' }, tokens: [], credential: undefined } as ProbeResult;
+      return {
+        probed: true,
+        outcome: {
+          kind: 'valid',
+          identity: { id: '1' },
+          scopes: null,
+          expiresAt: null,
+          rateLimitRemaining: null,
+          reason: 'ok',
+        },
+        tokens: [],
+        credential: undefined,
+      } as ProbeResult;
     };
     const runner = createProbeRunner({
       store,

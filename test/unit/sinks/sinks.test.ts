@@ -33,7 +33,12 @@ const webhookSpec = (url: string, includeCredential: boolean): Extract<SinkSpec,
   const spec = { kind: 'webhook' as const, url, secretEnv: 'HOOK_SECRET', includeCredential };
   return { ...spec, key: sinkKeyOf(spec) };
 };
-const vaultSpec = (mount: string, path: string): Extract<SinkSpec, { kind: 'vault' }> => ({ kind: 'vault', mount, path, key: sinkKeyOf({ kind: 'vault', mount, path }) });
+const vaultSpec = (mount: string, path: string): Extract<SinkSpec, { kind: 'vault' }> => ({
+  kind: 'vault',
+  mount,
+  path,
+  key: sinkKeyOf({ kind: 'vault', mount, path }),
+});
 
 describe('webhook sink', () => {
   let receiver: WebhookReceiver;
@@ -54,13 +59,23 @@ describe('webhook sink', () => {
     expect(got?.id).toBe('msg_test0001');
     expect(got?.signature).toMatch(/^v1,[A-Za-z0-9+/=]+$/);
     // Verified here again, independently of the receiver.
-    const payload = new Webhook(SECRET).verify(got?.body ?? '', { 'webhook-id': got?.id ?? '', 'webhook-timestamp': got?.timestamp ?? '', 'webhook-signature': got?.signature ?? '' }) as { type: string; timestamp: string; data: Record<string, unknown> };
+    const payload = new Webhook(SECRET).verify(got?.body ?? '', {
+      'webhook-id': got?.id ?? '',
+      'webhook-timestamp': got?.timestamp ?? '',
+      'webhook-signature': got?.signature ?? '',
+    }) as { type: string; timestamp: string; data: Record<string, unknown> };
     expect(payload.type).toBe('credential.updated');
     expect(payload.timestamp).toBe('2026-11-29T17:40:00.000Z');
     expect(payload.data).toMatchObject({ integration: 'jira-acme', version: 3, credential: { token: TOKEN } });
     // Another secret does not verify it.
     const other = new Webhook(`whsec_${Buffer.from('another-secret-of-32-bytes-long!').toString('base64')}`);
-    expect(() => other.verify(got?.body ?? '', { 'webhook-id': got?.id ?? '', 'webhook-timestamp': got?.timestamp ?? '', 'webhook-signature': got?.signature ?? '' })).toThrow();
+    expect(() =>
+      other.verify(got?.body ?? '', {
+        'webhook-id': got?.id ?? '',
+        'webhook-timestamp': got?.timestamp ?? '',
+        'webhook-signature': got?.signature ?? '',
+      }),
+    ).toThrow();
   });
 
   it('leaves the credential out unless include_credential is set', async () => {
@@ -99,21 +114,49 @@ describe('Vault KV v2 emulator (what the sink is tested against)', () => {
   afterAll(() => vault.close());
 
   const call = async (method: string, path: string, token: string, body?: unknown, namespace?: string) => {
-    const res = await fetch(`${vault.url}${path}`, { method, headers: { 'x-vault-token': token, ...(namespace ? { 'x-vault-namespace': namespace } : {}), ...(body ? { 'content-type': 'application/json' } : {}) }, ...(body ? { body: JSON.stringify(body) } : {}) });
-    return { status: res.status, body: (await res.json()) as { data?: { data?: unknown; metadata?: { version: number }; version?: number }; errors?: string[] } };
+    const res = await fetch(`${vault.url}${path}`, {
+      method,
+      headers: {
+        'x-vault-token': token,
+        ...(namespace ? { 'x-vault-namespace': namespace } : {}),
+        ...(body ? { 'content-type': 'application/json' } : {}),
+      },
+      ...(body ? { body: JSON.stringify(body) } : {}),
+    });
+    return {
+      status: res.status,
+      body: (await res.json()) as {
+        data?: { data?: unknown; metadata?: { version: number }; version?: number };
+        errors?: string[];
+      },
+    };
   };
 
   it('numbers versions from 1, honours cas (0 = only if absent) and answers a mismatch with 400', async () => {
     expect((await call('GET', '/v1/secret/data/emu/a', 'root-token')).status).toBe(404);
-    const first = await call('POST', '/v1/secret/data/emu/a', 'root-token', { options: { cas: 0 }, data: { token: 'one' } });
+    const first = await call('POST', '/v1/secret/data/emu/a', 'root-token', {
+      options: { cas: 0 },
+      data: { token: 'one' },
+    });
     expect(first).toMatchObject({ status: 200, body: { data: { version: 1 } } });
-    expect(await call('POST', '/v1/secret/data/emu/a', 'root-token', { options: { cas: 0 }, data: { token: 'again' } })).toMatchObject({ status: 400, body: { errors: ['check-and-set parameter did not match the current version'] } });
-    expect((await call('POST', '/v1/secret/data/emu/a', 'root-token', { options: { cas: 1 }, data: { token: 'two' } })).body.data?.version).toBe(2);
-    expect(await call('GET', '/v1/secret/data/emu/a', 'root-token')).toMatchObject({ status: 200, body: { data: { data: { token: 'two' }, metadata: { version: 2 } } } });
+    expect(
+      await call('POST', '/v1/secret/data/emu/a', 'root-token', { options: { cas: 0 }, data: { token: 'again' } }),
+    ).toMatchObject({ status: 400, body: { errors: ['check-and-set parameter did not match the current version'] } });
+    expect(
+      (await call('POST', '/v1/secret/data/emu/a', 'root-token', { options: { cas: 1 }, data: { token: 'two' } })).body
+        .data?.version,
+    ).toBe(2);
+    expect(await call('GET', '/v1/secret/data/emu/a', 'root-token')).toMatchObject({
+      status: 200,
+      body: { data: { data: { token: 'two' }, metadata: { version: 2 } } },
+    });
   });
 
   it('refuses a bad token, and a token outside its namespace, with 403', async () => {
-    expect(await call('GET', '/v1/secret/data/emu/a', 'wrong')).toMatchObject({ status: 403, body: { errors: ['permission denied'] } });
+    expect(await call('GET', '/v1/secret/data/emu/a', 'wrong')).toMatchObject({
+      status: 403,
+      body: { errors: ['permission denied'] },
+    });
     expect((await call('GET', '/v1/secret/data/emu/a', 'ns-token')).status).toBe(403);
     expect((await call('GET', '/v1/secret/data/emu/a', 'ns-token', undefined, 'team-a')).status).toBe(404);
     expect((await call('GET', '/v1/nomount/data/x', 'root-token')).status).toBe(404);
@@ -132,11 +175,17 @@ describe('vault sink', () => {
     await vault.close();
     await http.close();
   });
-  const sender = (token = 'sink-token', namespace?: string) => createVaultSender(http, () => ({ addr: vault.url, token, namespace }));
+  const sender = (token = 'sink-token', namespace?: string) =>
+    createVaultSender(http, () => ({ addr: vault.url, token, namespace }));
 
   it('writes the credential fields with reauth_version and fingerprint, using check-and-set', async () => {
     expect(await sender()(vaultSpec('secret', 'insights/jira-acme'), message())).toEqual({ ok: true });
-    expect(vault.read('secret', 'insights/jira-acme')).toEqual({ email: 'ops@acme.example', token: TOKEN, reauth_version: '3', fingerprint: 'fp3' });
+    expect(vault.read('secret', 'insights/jira-acme')).toEqual({
+      email: 'ops@acme.example',
+      token: TOKEN,
+      reauth_version: '3',
+      fingerprint: 'fp3',
+    });
     const post = vault.requests.find((r) => r.method === 'POST');
     expect(post?.body).toMatchObject({ options: { cas: 0 } });
   });
@@ -184,9 +233,17 @@ describe('vault sink', () => {
 
   it('retries later when Vault is down, and names a missing mount', async () => {
     vault.setDown(true);
-    expect(await sender()(vaultSpec('secret', 'insights/down'), message())).toMatchObject({ ok: false, needsAttention: false, error: expect.stringContaining('HTTP 503') });
+    expect(await sender()(vaultSpec('secret', 'insights/down'), message())).toMatchObject({
+      ok: false,
+      needsAttention: false,
+      error: expect.stringContaining('HTTP 503'),
+    });
     vault.setDown(false);
-    expect(await sender()(vaultSpec('kv-missing', 'a'), message())).toMatchObject({ ok: false, needsAttention: true, error: expect.stringContaining('no KV v2 mount') });
+    expect(await sender()(vaultSpec('kv-missing', 'a'), message())).toMatchObject({
+      ok: false,
+      needsAttention: true,
+      error: expect.stringContaining('no KV v2 mount'),
+    });
   });
 });
 

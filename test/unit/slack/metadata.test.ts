@@ -20,6 +20,8 @@ describe('modal metadata signatures', () => {
     expect(createMetadataSigner(newKeyBuffer, [oldKey]).verify(before)).toEqual(metadata);
     expect(createMetadataSigner(newKeyBuffer).verify(before)).toBeUndefined();
     // New forms are signed with the new key only.
-    expect(createMetadataSigner(oldKey).verify(createMetadataSigner(newKeyBuffer, [oldKey]).sign(metadata))).toBeUndefined();
+    expect(
+      createMetadataSigner(oldKey).verify(createMetadataSigner(newKeyBuffer, [oldKey]).sign(metadata)),
+    ).toBeUndefined();
   });
 });
