@@ -12,7 +12,7 @@ async function main(): Promise<void> {
   const config = parsed.config;
   const logger = createLogger({ level: config.logLevel });
   for (const warning of parsed.warnings) logger.warn({ event: 'config_warning' }, warning);
-  let reauth;
+  let reauth: Awaited<ReturnType<typeof compose>>;
   try {
     reauth = await compose(config, logger);
   } catch (error) {

@@ -51,7 +51,7 @@ export async function withSyncedCatalogue<T>(
   now: Date,
   work: (store: Store, catalogue: Awaited<ReturnType<typeof openState>>['catalogue']) => Promise<T> | T,
 ): Promise<T> {
-  let opened;
+  let opened: Awaited<ReturnType<typeof openState>>;
   try {
     opened = await openState(config, { now: () => now });
   } catch (error) {

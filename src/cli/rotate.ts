@@ -12,7 +12,7 @@ export async function rotateCommand(io: CliIo, args: string[]): Promise<number> 
   const [id, ...rest] = args;
   if (!id || rest.length > 0 || id.startsWith('-')) throw new CliError('Usage: reauth-bot rotate <id>');
   const config = requireConfig(io, { slack: true, secretKey: true });
-  let reauth;
+  let reauth: Awaited<ReturnType<typeof compose>>;
   try {
     reauth = await compose(config, createLogger({ level: 'silent' }), { clock: { now: io.now } });
   } catch (error) {

@@ -68,8 +68,7 @@ export function rotationStandingOf(
   const dueAt = current ? rotationDueAt(policy, current) : null;
   const last = latest?.last;
   const failed =
-    last &&
-    last.finishedAt &&
+    last?.finishedAt &&
     last.outcome !== 'rotated' &&
     last.outcome !== 'interrupted' &&
     current &&

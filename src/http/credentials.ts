@@ -29,7 +29,7 @@ export function credentialsRoute(
       } catch {
         id = '';
       }
-      let answer;
+      let answer: Awaited<ReturnType<typeof services.pullCredential>>;
       try {
         answer = await services.pullCredential({
           token: bearerOf(req),

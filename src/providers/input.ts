@@ -73,7 +73,6 @@ export function parseCredentialInput(spec: AuthSpec, raw: RawCredentialInput): P
         `${which} is ${token.length} characters long, more than any ${spec.label} (${MAX_TOKEN_LENGTH} at most); paste only the token.`,
       );
     }
-    // biome-ignore lint: control characters are exactly what we look for
     if (/[\u0000-\u001f\u007f]/.test(token))
       return refuse('token', `${which} contains control characters; copy it again from the provider.`);
     const first = seen.get(token);

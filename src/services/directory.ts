@@ -28,9 +28,7 @@ export function createDirectory(deps: {
       return { integrations: await deps.store.integrations.listActive(), health: await deps.store.health.listAll() };
     },
     /** App Home. */
-    async home(
-      userId: string,
-    ): Promise<{
+    async home(userId: string): Promise<{
       integrations: Integration[];
       health: Map<string, HealthState>;
       credentials: Map<string, Credential | undefined>;

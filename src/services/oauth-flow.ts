@@ -216,7 +216,7 @@ export function createOAuthFlow(deps: OAuthFlowDeps) {
         'foreign_state',
       );
     }
-    if (!integration || integration.authType !== 'oauth') {
+    if (integration?.authType !== 'oauth') {
       return fail(
         404,
         'Integration not found',

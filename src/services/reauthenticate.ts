@@ -250,7 +250,7 @@ export function createReauthService(deps: ReauthDeps) {
       );
     }
     const spec = authSpec(integration.provider, integration.authType);
-    if (!spec || spec.form.kind !== 'token') {
+    if (spec?.form.kind !== 'token') {
       return refuse(
         integration,
         fail(

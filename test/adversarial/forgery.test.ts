@@ -237,7 +237,8 @@ describe('forgery and tampering matrix', () => {
 
   it("OAuth: a forged, reused or someone else's state, and an unknown link, change nothing", async () => {
     const call = await openModal(t, 'bb-oauth', { userId: OWNER });
-    const link = (viewOf(call).blocks.find((b) => b.type === 'actions')?.elements?.[0] as { url?: string }).url ?? '';
+    const link =
+      (viewOf(call).blocks.find((b) => b.type === 'actions')?.elements?.[0] as { url?: string } | undefined)?.url ?? '';
     const before = stateDigest(t.deps.db);
     const page = async (url: string, browser = createBrowser()) => {
       const answer = await browser.get(url);

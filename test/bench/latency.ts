@@ -347,10 +347,10 @@ async function measureRun(
   const sent = new Map<string, number>();
   const from = (await slack.calls('none')).next;
   await runConcurrently(total, concurrency, async (i) => {
-    let response;
+    let response: { status: number; ackMs: number; triggerId?: string };
     if (interaction === 'command') {
       response = await driver.command('gitlab-bench', { userId: USER });
-      sent.set(response.triggerId, Date.now() - response.ackMs);
+      sent.set(response.triggerId ?? '', Date.now() - response.ackMs);
     } else if (interaction === 'button') {
       response = await driver.click({
         actionId: 'reauth_open',
@@ -358,7 +358,7 @@ async function measureRun(
         actor: { userId: USER },
         message: { channel: CHANNEL, ts: '1.1' },
       });
-      sent.set(response.triggerId, Date.now() - response.ackMs);
+      sent.set(response.triggerId ?? '', Date.now() - response.ackMs);
     } else {
       response = await driver.submit(views[i] ?? '', { token: TOKEN }, { userId: USER });
     }

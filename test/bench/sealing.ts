@@ -8,7 +8,7 @@ export function measureSealing(iterations: number): { sealPerSecond: number; uns
   const secret = JSON.stringify({
     kind: 'tokens',
     identifier: 'bench@acme.example',
-    tokens: ['ghp_' + 'x'.repeat(36)],
+    tokens: [`ghp_${'x'.repeat(36)}`],
   });
   const sealed: string[] = [];
   let started = performance.now();

@@ -125,7 +125,9 @@ ${consumers}`;
     expect(after.headers.get('etag')).not.toBe(staleTag);
     expect(JSON.parse(readFileSync(fileTarget, 'utf8'))).toMatchObject({ version: 4, credential: { token: BETA } });
     expect(vault.read('secret', 'ado-a')).toMatchObject({ token: BETA, reauth_version: '4' });
-    expect(updates(hook).map((u) => (u.payload?.data as { version: number }).version)).toEqual([1, 2, 3, 4]);
+    expect(updates(hook).map((u) => (u.payload?.data as { version: number } | undefined)?.version)).toEqual([
+      1, 2, 3, 4,
+    ]);
     expect(updates(hook).at(-1)?.body).toContain(BETA);
     // Nothing was superseded on the way.
     expect(t.deps.db.$client.prepare("select count(*) n from deliveries where status = 'superseded'").get()).toEqual({

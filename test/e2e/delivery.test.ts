@@ -455,7 +455,8 @@ consumers:
 
   it('an OAuth pull refreshes an access token that expires within 5 minutes, once for two concurrent pulls; the refresh token never leaves', async () => {
     const call = await openModal(t, 'bb-oauth', { userId: OWNER });
-    const link = (viewOf(call).blocks.find((b) => b.type === 'actions')?.elements?.[0] as { url: string }).url;
+    const link =
+      (viewOf(call).blocks.find((b) => b.type === 'actions')?.elements?.[0] as { url: string } | undefined)?.url ?? '';
     const browser = createBrowser();
     const start = await browser.get(link);
     expect((await browser.get(await browser.decide(start.location ?? '', 'approve'))).status).toBe(200);

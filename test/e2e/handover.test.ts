@@ -194,9 +194,12 @@ describe('same-account confirmation in the modal', () => {
     await t.driver.submit(back.viewId, { confirm_account: 'replace' }, { userId: OWNER });
     const { viewId, response } = await submit('gitlab', { token: TOKENS.personalSlow });
     expect(textOf(response.json)).toContain('Validating');
-    await vi.waitFor(() => expect((t.slack.view(viewId)?.view as Json).callback_id).toBe('reauth_confirm_account'), {
-      timeout: 5000,
-    });
+    await vi.waitFor(
+      () => expect((t.slack.view(viewId)?.view as Json | undefined)?.callback_id).toBe('reauth_confirm_account'),
+      {
+        timeout: 5000,
+      },
+    );
     const confirmed = await t.driver.submit(viewId, { confirm_account: 'replace' }, { userId: OWNER });
     expect(confirmed.json).toMatchObject({ response_action: 'update', view: { title: { text: 'Re-authenticated' } } });
   });

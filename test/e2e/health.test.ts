@@ -159,7 +159,9 @@ describe('health monitor and alert lifecycle', () => {
       expect(reply).toContain('Only the owners of GitLab and Reauth admins');
       expect(reply).toContain(`<@${OWNER}>`);
       expect(reply).not.toContain(ID.name);
-      expect((t.slack.responses.at(-1)?.body as { response_type?: string }).response_type).toBe('ephemeral');
+      expect((t.slack.responses.at(-1)?.body as { response_type?: string } | undefined)?.response_type).toBe(
+        'ephemeral',
+      );
       expect(t.providers.requestsWith(token).length).toBe(before);
       expect(listAudit(t.deps.db, 'gitlab')[0]).toMatchObject({
         action: 'health.check_now',

@@ -190,7 +190,9 @@ describe('re-authentication through the modal, for every token row of docs/catal
     it('refuses someone who is neither owner nor admin, and audits the attempt', async () => {
       const call = await openModal(t, row.id, { userId: STRANGER });
       // With a user group among the owners a light view opens first and is then updated.
-      await expect.poll(() => (t.slack.view(call.ref ?? '')?.view.title as { text: string }).text).toBe('Not allowed');
+      await expect
+        .poll(() => (t.slack.view(call.ref ?? '')?.view.title as { text: string } | undefined)?.text)
+        .toBe('Not allowed');
       const view = viewOf({ ...call, args: { view: t.slack.view(call.ref ?? '')?.view } });
       expect(textOf(view.blocks)).toContain(`<@${OWNER}>`);
       expect(view.blocks.some((b) => b.type === 'input')).toBe(false);

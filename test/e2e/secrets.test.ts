@@ -64,7 +64,8 @@ describe('secrets never leak', () => {
 
     // OAuth round trip: the tokens the provider issues must stay sealed too.
     const oauth = await openModal(t, 'bb-oauth', { userId: OWNER });
-    const link = (viewOf(oauth).blocks.find((b) => b.type === 'actions')?.elements?.[0] as { url: string }).url;
+    const link =
+      (viewOf(oauth).blocks.find((b) => b.type === 'actions')?.elements?.[0] as { url: string } | undefined)?.url ?? '';
     const browser = createBrowser();
     const start = await browser.get(link);
     const page = await browser.get(await browser.decide(start.location ?? '', 'approve'));

@@ -106,7 +106,11 @@ describe('the Slack surface', () => {
       const call = await openModal(t, 'sonar', { userId: GROUP_MEMBER });
       expect(viewOf(call).blocks.some((b) => b.type === 'input')).toBe(false);
       await expect
-        .poll(() => (t.slack.view(call.ref ?? '')?.view.blocks as { type: string }[]).some((b) => b.type === 'input'))
+        .poll(() =>
+          (t.slack.view(call.ref ?? '')?.view.blocks as { type: string }[] | undefined)?.some(
+            (b) => b.type === 'input',
+          ),
+        )
         .toBe(true);
       expect(t.slack.callsOf('usergroups.users.list').length).toBeGreaterThan(0);
       const response = await t.driver.submit(
@@ -247,7 +251,11 @@ describe('the Slack surface', () => {
         viewId: call.ref ?? '',
       });
       await expect
-        .poll(() => (t.slack.view(call.ref ?? '')?.view.blocks as { type: string }[]).some((b) => b.type === 'input'))
+        .poll(() =>
+          (t.slack.view(call.ref ?? '')?.view.blocks as { type: string }[] | undefined)?.some(
+            (b) => b.type === 'input',
+          ),
+        )
         .toBe(true);
     });
 

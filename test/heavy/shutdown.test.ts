@@ -32,9 +32,7 @@ describe('graceful shutdown', () => {
     dir?.cleanup();
   });
 
-  async function startServer(
-    name: string,
-  ): Promise<{
+  async function startServer(name: string): Promise<{
     child: ChildProcess;
     url: string;
     driver: SlackDriver;

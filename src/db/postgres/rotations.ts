@@ -18,15 +18,13 @@ export async function writeRotationCommit(
     .set({ finishedAt: now, outcome: 'rotated', reason: null, retryAt: null })
     .where(eq(rotationAttempts.id, rotation.attemptId));
   if (rotation.revoke)
-    await q
-      .insert(tokenRevocations)
-      .values({
-        integrationId,
-        credentialKey: committed.credentialKey,
-        tokenName: rotation.revoke.tokenName,
-        replacedByVersion: committed.version,
-        notAfter: rotation.revoke.notAfter,
-      });
+    await q.insert(tokenRevocations).values({
+      integrationId,
+      credentialKey: committed.credentialKey,
+      tokenName: rotation.revoke.tokenName,
+      replacedByVersion: committed.version,
+      notAfter: rotation.revoke.notAfter,
+    });
 }
 
 export function createPgRotationRepository(db: PgDb): RotationRepository {

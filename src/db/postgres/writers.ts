@@ -11,17 +11,15 @@ import { auditLog, credentials, deliveries, healthStates, integrations } from '.
 export const CATALOGUE_SYNC_LOCK = 7_316_208_192;
 
 export async function recordAudit(q: PgExecutor, entry: AuditEntry, now: Date): Promise<void> {
-  await q
-    .insert(auditLog)
-    .values({
-      at: now,
-      actor: entry.actor,
-      integrationId: entry.integrationId ?? null,
-      action: entry.action,
-      outcome: entry.outcome,
-      fingerprint: entry.fingerprint ?? null,
-      detail: entry.detail ?? null,
-    });
+  await q.insert(auditLog).values({
+    at: now,
+    actor: entry.actor,
+    integrationId: entry.integrationId ?? null,
+    action: entry.action,
+    outcome: entry.outcome,
+    fingerprint: entry.fingerprint ?? null,
+    detail: entry.detail ?? null,
+  });
 }
 
 export async function saveHealth(q: PgExecutor, state: HealthUpdate): Promise<void> {

@@ -46,7 +46,7 @@ export function createHealthWriter(db: Db) {
         const value = state[k];
         return value instanceof Date ? value.getTime() : value;
       });
-      statementFor(keys).run(...(values as unknown as [{}]));
+      statementFor(keys).run(...(values as unknown as [Record<string, unknown>]));
     },
   };
 }

@@ -12,7 +12,7 @@ export const DEFAULT_FAST_PATH_MS = 2000;
 
 type Values = ViewSubmitAction['view']['state']['values'];
 
-function valueOf(values: Values, block: string, action: string): string | undefined {
+function inputValue(values: Values, block: string, action: string): string | undefined {
   const value = values[block]?.[action]?.value;
   return typeof value === 'string' ? value : undefined;
 }
@@ -49,9 +49,9 @@ export function handleReauthSubmission(services: ListenerServices, fastPathMs = 
       actor: userId,
       expectedAuth: metadata.auth,
       raw: {
-        email: valueOf(values, INPUT_BLOCK.email, INPUT_ACTION.email),
-        username: valueOf(values, INPUT_BLOCK.username, INPUT_ACTION.username),
-        token: valueOf(values, INPUT_BLOCK.token, INPUT_ACTION.token),
+        email: inputValue(values, INPUT_BLOCK.email, INPUT_ACTION.email),
+        username: inputValue(values, INPUT_BLOCK.username, INPUT_ACTION.username),
+        token: inputValue(values, INPUT_BLOCK.token, INPUT_ACTION.token),
       },
       submittedFields: presentBlocks,
       how: 'modal',

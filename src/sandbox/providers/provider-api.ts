@@ -89,7 +89,7 @@ const jira: Handler = (call, res) => {
         { message: 'Rate limit exceeded' },
         {
           ...retryAfter(call.entry),
-          'X-RateLimit-Reset': new Date(call.now + 60_000).toISOString().slice(0, 16) + 'Z',
+          'X-RateLimit-Reset': `${new Date(call.now + 60_000).toISOString().slice(0, 16)}Z`,
         },
       ),
     )

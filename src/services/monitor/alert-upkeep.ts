@@ -24,7 +24,7 @@ export function createAlertUpkeep(deps: AlertUpkeepDeps) {
         );
         if (integrations.length === 0) continue; // closeOrphanAlerts' to close
         const health = integrations[0] ? await deps.store.health.of(integrations[0].id) : undefined;
-        if (!health || health.status !== 'failing') {
+        if (health?.status !== 'failing') {
           await deps.alerts.recoverUnrecordedPost(alert.alertKey);
           continue;
         }
