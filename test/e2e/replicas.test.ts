@@ -291,6 +291,46 @@ consumers:
     expect((await send(replicas[0]!.url)).status).toBe(200);
     expect((await send(replicas[1]!.url)).status).toBe(401);
   });
+
+  it('a hand-over to another account asked on one replica is confirmed on the other, once', async () => {
+    const mine = 'glpat-ReplicaHandoverMine01234';
+    const theirs = 'glpat-ReplicaHandoverTheirs012';
+    providers.setToken(mine, {
+      provider: 'gitlab',
+      scopes: ['read_api'],
+      identity: { id: '1', name: 'Jane', username: 'jane' },
+    });
+    providers.setToken(theirs, {
+      provider: 'gitlab',
+      scopes: ['read_api'],
+      identity: { id: '2', name: 'Sam', username: 'sam' },
+    });
+    await reauth([0, 1], mine);
+    const before = slack.callsOf('views.open').length;
+    await replicas[0]!.driver.command('gitlab', { userId: OWNER });
+    await vi.waitFor(() => expect(slack.callsOf('views.open').length).toBe(before + 1));
+    const viewId = slack.callsOf('views.open')[before]?.ref ?? '';
+    const asked = await replicas[0]!.driver.submit(viewId, { token: theirs }, { userId: OWNER });
+    expect(asked.json).toMatchObject({ response_action: 'update', view: { callback_id: 'reauth_confirm_account' } });
+    slack.applySubmissionAck(viewId, asked.json);
+    const confirmation = slack.view(viewId)?.view as Record<string, unknown>;
+    const confirmed = await replicas[1]!.driver.submit(viewId, { confirm_account: 'replace' }, { userId: OWNER });
+    expect(confirmed.json).toMatchObject({ response_action: 'update', view: { title: { text: 'Re-authenticated' } } });
+    const pulled = await fetch(`${replicas[0]!.url}/v1/credentials/gitlab`, {
+      headers: { authorization: `Bearer ${CONSUMER}` },
+    });
+    expect(await pulled.json()).toMatchObject({ credential: { token: theirs } });
+    // A later, distinct submission of the same confirmation (Slack updated the view meanwhile).
+    slack.applySubmissionAck(viewId, confirmed.json);
+    const replay = await replicas[0]!.driver.submit(viewId, { confirm_account: 'replace' }, { userId: OWNER }, (v) =>
+      Object.assign(v, {
+        callback_id: confirmation.callback_id,
+        private_metadata: confirmation.private_metadata,
+        blocks: confirmation.blocks,
+      }),
+    );
+    expect(JSON.stringify(replay.json)).toContain('was already answered');
+  });
 });
 
 describe('PostgreSQL restarting mid-run', () => {
