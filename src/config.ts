@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseEnv } from 'node:util';
+import { SLACK_CHANNEL_ID, SLACK_USER_OR_GROUP_ID, transportProblem } from './domain/addresses.js';
 
 /** The single reader of process.env (and of `.env`). Everything else receives a Config. */
 
@@ -73,14 +74,6 @@ export function readEnvironment(cwd: string = process.cwd()): Environment {
   return { ...fromFile, ...process.env };
 }
 
-const SLACK_USER_OR_GROUP = /^[UWS][A-Z0-9]{2,}$/;
-const SLACK_CHANNEL = /^[CGD][A-Z0-9]{2,}$/;
-const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
-
-export function isLoopbackHost(hostname: string): boolean {
-  return LOOPBACK_HOSTS.has(hostname.toLowerCase()) || /^127\.\d+\.\d+\.\d+$/.test(hostname);
-}
-
 export function parseConfig(env: Environment, needs: ConfigNeeds = {}): ConfigResult {
   const problems: string[] = [];
   const value = (name: string): string | undefined => {
@@ -108,7 +101,7 @@ export function parseConfig(env: Environment, needs: ConfigNeeds = {}): ConfigRe
       problems.push(`${name}: "${raw}" is not a URL; write it like https://example.com.`);
       return undefined;
     }
-    if (parsed.protocol !== 'https:' && !(parsed.protocol === 'http:' && isLoopbackHost(parsed.hostname))) {
+    if (transportProblem(parsed)) {
       problems.push(`${name}: must use https:// (http:// is allowed only for localhost, 127.0.0.1 or ::1).`);
       return undefined;
     }
@@ -179,14 +172,14 @@ export function parseConfig(env: Environment, needs: ConfigNeeds = {}): ConfigRe
     .map((a) => a.trim())
     .filter(Boolean);
   for (const admin of admins) {
-    if (!SLACK_USER_OR_GROUP.test(admin)) {
+    if (!SLACK_USER_OR_GROUP_ID.test(admin)) {
       problems.push(
         `REAUTH_ADMINS: "${admin}" is not a Slack user id (U…/W…) or user-group id (S…). Use ids, not names.`,
       );
     }
   }
   const defaultAlertChannel = value('DEFAULT_ALERT_CHANNEL');
-  if (defaultAlertChannel && !SLACK_CHANNEL.test(defaultAlertChannel)) {
+  if (defaultAlertChannel && !SLACK_CHANNEL_ID.test(defaultAlertChannel)) {
     problems.push(
       `DEFAULT_ALERT_CHANNEL: "${defaultAlertChannel}" is not a channel id (C…/G…). Use the id from the channel's details, not its name.`,
     );

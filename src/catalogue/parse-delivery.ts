@@ -6,6 +6,7 @@ import {
   type ConsumerSpec,
   type SinkSpec,
 } from '../domain/delivery.js';
+import { CONSUMER_NAME, ENV_NAME, INTEGRATION_PATTERN, SHA256_HEX } from './schema.js';
 import { parseSecureUrl } from './secure-url.js';
 import type { CatalogueError } from './types.js';
 
@@ -19,10 +20,6 @@ const SINK_OPTIONS: Record<(typeof SINK_KINDS)[number], readonly string[]> = {
   vault: [],
   file: [],
 };
-const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-const SHA256_HEX = /^[0-9a-f]{64}$/i;
-const CONSUMER_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
-const INTEGRATION_PATTERN = /^[a-z0-9*?[\]{},-]{1,64}$/;
 
 /** The sinks of one integration; every problem is reported through `fail` as `deliver[i].field`. */
 export function parseSinks(raw: unknown, fail: Fail, baseDir: string): SinkSpec[] {

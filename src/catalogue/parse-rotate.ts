@@ -1,12 +1,11 @@
 import { authSpec, rotatableRows } from '../providers/registry.js';
 import type { AuthKey, ProviderKey } from '../providers/types.js';
 import { DEFAULT_ROTATION, type RotationPolicy } from '../domain/rotation.js';
+import { MAX_ROTATION_DAYS as MAX_DAYS } from './schema.js';
 
 type Fail = (field: string, message: string) => void;
 
 const KEYS = ['before_days', 'every_days', 'lifetime_days'] as const;
-/** No provider lets a token live longer than a year (GitLab: 365 days). */
-const MAX_DAYS = 365;
 
 /**
  * `rotate:` of one integration: `true` (every default), `false` or absent (off), or a mapping of

@@ -1,20 +1,15 @@
 import { parseDocument } from 'yaml';
 import { authSpec, isProviderKey, PROVIDERS, providerSpec } from '../providers/registry.js';
-import { AZURE_DEVOPS_SERVICES, isAuthKey, type AuthKey, type ProviderField } from '../providers/types.js';
+import { isAuthKey, type AuthKey, type ProviderField } from '../providers/types.js';
 import { parseConsumers, parseSinks } from './parse-delivery.js';
 import { parseRotation } from './parse-rotate.js';
 import { parseSecureUrl } from './secure-url.js';
+import { entryField, fieldProblem } from './schema.js';
 import type { CatalogueEntry, CatalogueError, CatalogueResult } from './types.js';
 
 const COMMON_KEYS = new Set(['id', 'name', 'provider', 'auth', 'channel', 'owners', 'deliver', 'rotate']);
 const PROVIDER_FIELD_KEYS: readonly ProviderField[] = ['url', 'organization', 'service', 'account_id', 'repository'];
 const SECRET_KEYS = /^(?:pat|password|credentials?)$|token|secret|api_?key/i;
-
-const ID = /^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$/;
-const CHANNEL = /^[CGD][A-Z0-9]{2,}$/;
-const OWNER = /^[UWS][A-Z0-9]{2,}$/;
-const REPOSITORY = /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/;
-const ORGANIZATION = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/;
 
 /**
  * Parses and validates integrations.yml text. Every problem is reported, each naming entry and field.
@@ -105,9 +100,14 @@ function parseEntry(
     return trimmed || undefined;
   };
 
+  const problem = (field: string, rule: keyof typeof entryField, value: unknown) => {
+    const message = fieldProblem(entryField[rule], value);
+    if (message) fail(field, message);
+    return message === undefined;
+  };
+
   if (id === undefined) fail('id', 'required.');
-  else if (!ID.test(id))
-    fail('id', `"${id}" must be 1–64 characters of a-z, 0-9 and "-", starting and ending with a letter or digit.`);
+  else problem('id', 'id', id);
 
   const providerText = text('provider');
   const authText = text('auth');
@@ -151,8 +151,7 @@ function parseEntry(
 
   const name = text('name');
   const channel = text('channel');
-  if (channel !== undefined && !CHANNEL.test(channel))
-    fail('channel', `"${channel}" is not a channel id (C…/G…); use the id from the channel's details, not its name.`);
+  if (channel !== undefined) problem('channel', 'channel', channel);
 
   const owners: string[] = [];
   const rawOwners = fields.owners;
@@ -160,24 +159,19 @@ function parseEntry(
     if (!Array.isArray(rawOwners)) fail('owners', 'must be a list of Slack user ids (U…) or user-group ids (S…).');
     else {
       for (const owner of rawOwners) {
-        if (typeof owner !== 'string' || !OWNER.test(owner.trim()))
-          fail('owners', `"${String(owner)}" is not a Slack user id (U…/W…) or user-group id (S…).`);
-        else owners.push(owner.trim());
+        const trimmed = typeof owner === 'string' ? owner.trim() : String(owner);
+        if (problem('owners', 'owner', trimmed)) owners.push(trimmed);
       }
     }
   }
 
   const organization = text('organization');
-  if (organization !== undefined && !ORGANIZATION.test(organization))
-    fail('organization', `"${organization}" is not an organization name.`);
+  if (organization !== undefined) problem('organization', 'organization', organization);
   const service = text('service');
-  if (service !== undefined && !(AZURE_DEVOPS_SERVICES as readonly string[]).includes(service)) {
-    fail('service', `"${service}" must be one of ${AZURE_DEVOPS_SERVICES.join(', ')}.`);
-  }
+  if (service !== undefined) problem('service', 'service', service);
   const accountId = text('account_id');
   const repository = text('repository');
-  if (repository !== undefined && !REPOSITORY.test(repository))
-    fail('repository', `"${repository}" must look like owner/name.`);
+  if (repository !== undefined) problem('repository', 'repository', repository);
 
   const given: Partial<Record<ProviderField, string | undefined>> = {
     organization,

@@ -1,4 +1,4 @@
-import { isLoopbackHost } from '../config.js';
+import { transportProblem } from '../domain/addresses.js';
 
 /** What to tell people about a URL that cannot be used, in the words of the field it is in. */
 export interface UrlMessages {
@@ -19,12 +19,9 @@ export function parseSecureUrl(raw: string, fail: (message: string) => void, mes
     fail(messages.notUrl(raw));
     return undefined;
   }
-  if (url.protocol === 'http:' && !isLoopbackHost(url.hostname)) {
-    fail(messages.plainHttp(raw));
-    return undefined;
-  }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-    fail(`"${raw}" must be an https:// URL.`);
+  const problem = transportProblem(url);
+  if (problem) {
+    fail(problem === 'plain_http' ? messages.plainHttp(raw) : `"${raw}" must be an https:// URL.`);
     return undefined;
   }
   if (url.username || url.password) {
