@@ -1,17 +1,16 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseEnv } from 'node:util';
-import { SLACK_CHANNEL_ID, SLACK_USER_OR_GROUP_ID, transportProblem } from './domain/addresses.js';
+import type * as z from 'zod';
+import { applyRule, envRule, KEY_COMMAND, type LOG_LEVELS, type SECRET_ENTRIES } from './env-rules.js';
 
 /** The single reader of process.env (and of `.env`). Everything else receives a Config. */
 
-export const KEY_COMMAND = `node -e "console.log(require('crypto').randomBytes(32).toString('base64'))"`;
+export { KEY_COMMAND };
 
-export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
-const LOG_LEVELS: readonly LogLevel[] = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'];
+export type LogLevel = (typeof LOG_LEVELS)[number];
 /** Where people type new secrets (docs/configuration.md). */
-export type SecretEntry = 'slack' | 'web' | 'both';
-const SECRET_ENTRIES: readonly SecretEntry[] = ['slack', 'web', 'both'];
+export type SecretEntry = (typeof SECRET_ENTRIES)[number];
 
 export interface OAuthClientConfig {
   clientId: string;
@@ -81,45 +80,23 @@ export function parseConfig(env: Environment, needs: ConfigNeeds = {}): ConfigRe
     return raw ? raw : undefined;
   };
 
+  /** A variable's value through its rule (src/env-rules.ts), or its problem reported under its name. */
+  const checked = <T>(name: string, rule: z.ZodType<T, string>, raw: string): T | undefined => {
+    const result = applyRule(rule, raw);
+    if (result.ok) return result.value;
+    problems.push(`${name}: ${result.problem}`);
+    return undefined;
+  };
   const integer = (name: string, fallback: number, min: number, max: number): number => {
     const raw = value(name);
-    if (raw === undefined) return fallback;
-    if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) {
-      problems.push(`${name}: "${raw}" is not a whole number from ${min} to ${max}.`);
-      return fallback;
-    }
-    return Number(raw);
+    return raw === undefined ? fallback : (checked(name, envRule.wholeNumber(min, max), raw) ?? fallback);
   };
-
   const url = (name: string, fallback: string | undefined, opts: { trailingSlash?: boolean } = {}) => {
     const raw = value(name) ?? fallback;
-    if (raw === undefined) return undefined;
-    let parsed: URL;
-    try {
-      parsed = new URL(raw);
-    } catch {
-      problems.push(`${name}: "${raw}" is not a URL; write it like https://example.com.`);
-      return undefined;
-    }
-    if (transportProblem(parsed)) {
-      problems.push(`${name}: must use https:// (http:// is allowed only for localhost, 127.0.0.1 or ::1).`);
-      return undefined;
-    }
-    if (opts.trailingSlash && !raw.endsWith('/')) {
-      problems.push(`${name}: must end with "/" (for example https://slack.com/api/).`);
-      return undefined;
-    }
+    if (raw === undefined || checked(name, envRule.secureUrl(opts), raw) === undefined) return undefined;
     return raw.replace(/\/+$/, opts.trailingSlash ? '/' : '');
   };
-
-  const key = (name: string, raw: string): Buffer | undefined => {
-    const bytes = /^[A-Za-z0-9+/]+={0,2}$/.test(raw) ? Buffer.from(raw, 'base64') : Buffer.alloc(0);
-    if (bytes.length !== 32) {
-      problems.push(`${name}: must be 32 random bytes in base64 (44 characters). Make one with: ${KEY_COMMAND}`);
-      return undefined;
-    }
-    return bytes;
-  };
+  const key = (name: string, raw: string): Buffer | undefined => checked(name, envRule.key, raw);
 
   // Slack
   const botToken = value('SLACK_BOT_TOKEN');
@@ -137,14 +114,8 @@ export function parseConfig(env: Environment, needs: ConfigNeeds = {}): ConfigRe
       );
     }
   }
-  if (botToken && !botToken.startsWith('xoxb-')) {
-    problems.push('SLACK_BOT_TOKEN: must be a bot token starting with xoxb- (not a user or app token).');
-  }
-  if (appToken && !appToken.startsWith('xapp-')) {
-    problems.push(
-      'SLACK_APP_TOKEN: must be an app-level token starting with xapp- (with connections:write), or be left empty for HTTP mode.',
-    );
-  }
+  if (botToken) checked('SLACK_BOT_TOKEN', envRule.botToken, botToken);
+  if (appToken) checked('SLACK_APP_TOKEN', envRule.appToken, appToken);
   const apiUrl = url('SLACK_API_URL', undefined, { trailingSlash: true });
 
   const port = integer('PORT', 3000, 0, 65535);
@@ -171,19 +142,9 @@ export function parseConfig(env: Environment, needs: ConfigNeeds = {}): ConfigRe
     .split(',')
     .map((a) => a.trim())
     .filter(Boolean);
-  for (const admin of admins) {
-    if (!SLACK_USER_OR_GROUP_ID.test(admin)) {
-      problems.push(
-        `REAUTH_ADMINS: "${admin}" is not a Slack user id (U…/W…) or user-group id (S…). Use ids, not names.`,
-      );
-    }
-  }
+  for (const admin of admins) checked('REAUTH_ADMINS', envRule.admin, admin);
   const defaultAlertChannel = value('DEFAULT_ALERT_CHANNEL');
-  if (defaultAlertChannel && !SLACK_CHANNEL_ID.test(defaultAlertChannel)) {
-    problems.push(
-      `DEFAULT_ALERT_CHANNEL: "${defaultAlertChannel}" is not a channel id (C…/G…). Use the id from the channel's details, not its name.`,
-    );
-  }
+  if (defaultAlertChannel) checked('DEFAULT_ALERT_CHANNEL', envRule.channel, defaultAlertChannel);
 
   const warnings: string[] = [];
   const healthCheckIntervalSeconds = integer('HEALTH_CHECK_INTERVAL_SECONDS', 900, 0, 7 * 24 * 3600);
@@ -198,9 +159,7 @@ export function parseConfig(env: Environment, needs: ConfigNeeds = {}): ConfigRe
   const azureOAuthAuthority =
     url('AZURE_OAUTH_AUTHORITY', 'https://login.microsoftonline.com') ?? 'https://login.microsoftonline.com';
   const azureOAuthTenant = value('AZURE_OAUTH_TENANT') ?? 'organizations';
-  if (!/^[A-Za-z0-9.-]+$/.test(azureOAuthTenant)) {
-    problems.push('AZURE_OAUTH_TENANT: must be a tenant id, a domain, "organizations" or "common".');
-  }
+  checked('AZURE_OAUTH_TENANT', envRule.azureTenant, azureOAuthTenant);
 
   const pair = (idName: string, secretName: string): OAuthClientConfig | undefined => {
     const clientId = value(idName);
@@ -216,24 +175,12 @@ export function parseConfig(env: Environment, needs: ConfigNeeds = {}): ConfigRe
   const bitbucketClient = pair('BITBUCKET_OAUTH_CLIENT_ID', 'BITBUCKET_OAUTH_CLIENT_SECRET');
   const azureClient = pair('AZURE_OAUTH_CLIENT_ID', 'AZURE_OAUTH_CLIENT_SECRET');
 
-  const logLevel = (value('LOG_LEVEL') ?? 'info').toLowerCase() as LogLevel;
-  if (!LOG_LEVELS.includes(logLevel)) {
-    problems.push(`LOG_LEVEL: "${value('LOG_LEVEL')}" is not one of ${LOG_LEVELS.join(', ')}.`);
-  }
-
-  const secretEntry = (value('SECRET_ENTRY') ?? 'both').toLowerCase() as SecretEntry;
-  if (!SECRET_ENTRIES.includes(secretEntry)) {
-    problems.push(
-      `SECRET_ENTRY: "${value('SECRET_ENTRY')}" is not one of ${SECRET_ENTRIES.join(', ')} (slack: the modal's inputs only; web: a one-time page of Reauth's own only; both: either).`,
-    );
-  }
+  const logLevel = checked('LOG_LEVEL', envRule.logLevel, (value('LOG_LEVEL') ?? 'info').toLowerCase()) ?? 'info';
+  const secretEntry =
+    checked('SECRET_ENTRY', envRule.secretEntry, (value('SECRET_ENTRY') ?? 'both').toLowerCase()) ?? 'both';
 
   const databaseUrl = value('DATABASE_URL');
-  if (databaseUrl !== undefined && !/^postgres(ql)?:\/\/./.test(databaseUrl)) {
-    problems.push(
-      'DATABASE_URL: must be a PostgreSQL URL, postgres://user:password@host:5432/database (add ?sslmode=verify-full&sslrootcert=<ca.pem> for verified TLS); leave it unset to use the SQLite file at DATABASE_PATH.',
-    );
-  }
+  if (databaseUrl !== undefined) checked('DATABASE_URL', envRule.databaseUrl, databaseUrl);
   const vaultAddr = url('VAULT_ADDR', undefined);
   const vaultToken = value('VAULT_TOKEN');
   if (vaultAddr && !vaultToken)
