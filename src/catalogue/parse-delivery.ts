@@ -6,7 +6,7 @@ import {
   type ConsumerSpec,
   type SinkSpec,
 } from '../domain/delivery.js';
-import { CONSUMER_NAME, ENV_NAME, INTEGRATION_PATTERN, SHA256_HEX } from './schema.js';
+import { consumerField, fieldProblem, sinkField } from './schema.js';
 import { parseSecureUrl } from './secure-url.js';
 import type { CatalogueError } from './types.js';
 
@@ -95,14 +95,16 @@ function parseSink(
     const url = checkSinkUrl(target, (m) => fail('webhook', m));
     const secretEnv = fields.secret_env;
     let ok = url !== undefined;
-    if (typeof secretEnv !== 'string' || !ENV_NAME.test(secretEnv)) {
-      fail('secret_env', 'required: the name of the environment variable holding the whsec_… signing secret.');
-      ok = false;
-    }
     const include = fields.include_credential ?? false;
-    if (typeof include !== 'boolean') {
-      fail('include_credential', 'must be true or false.');
-      ok = false;
+    for (const [field, rule, value] of [
+      ['secret_env', sinkField.secret_env, secretEnv],
+      ['include_credential', sinkField.include_credential, include],
+    ] as const) {
+      const problem = fieldProblem(rule, value);
+      if (problem) {
+        fail(field, problem);
+        ok = false;
+      }
     }
     if (!ok) return undefined;
     const spec = { kind, url: url!, secretEnv: secretEnv as string, includeCredential: include as boolean };
@@ -202,26 +204,18 @@ export function parseConsumers(
       requests_per_minute: perMinute = DEFAULT_CONSUMER_REQUESTS_PER_MINUTE,
     } = fields;
     const before = errors.length;
-    if (typeof name !== 'string' || !CONSUMER_NAME.test(name))
-      fail('name', 'required: 1–64 letters, digits, ".", "_" or "-".');
-    else if (names.has(name)) fail('name', `"${name}" is used by another consumer.`);
+    const nameProblem = fieldProblem(consumerField.name, name);
+    if (nameProblem) fail('name', nameProblem);
+    else if (names.has(name as string)) fail('name', `"${name}" is used by another consumer.`);
     if (typeof name === 'string') names.add(name);
-    if (typeof hash !== 'string' || !SHA256_HEX.test(hash))
-      fail(
-        'token_sha256',
-        "required: the 64 hex characters of the token's SHA-256; npx reauth-bot consumer-token makes a token and prints both.",
-      );
-    else if (consumers.some((c) => c.tokenSha256 === hash.toLowerCase()))
+    const hashProblem = fieldProblem(consumerField.token_sha256, hash);
+    if (hashProblem) fail('token_sha256', hashProblem);
+    else if (consumers.some((c) => c.tokenSha256 === (hash as string).toLowerCase()))
       fail('token_sha256', 'the same token is given to another consumer; give each its own.');
-    if (
-      !Array.isArray(patterns) ||
-      patterns.length === 0 ||
-      !patterns.every((p) => typeof p === 'string' && INTEGRATION_PATTERN.test(p))
-    ) {
-      fail('integrations', 'required: a list of integration ids or globs ("ado-*").');
-    }
-    if (typeof perMinute !== 'number' || !Number.isInteger(perMinute) || perMinute < 1)
-      fail('requests_per_minute', 'must be a whole number of at least 1.');
+    const patternsProblem = fieldProblem(consumerField.integrations, patterns);
+    if (patternsProblem) fail('integrations', patternsProblem);
+    const perMinuteProblem = fieldProblem(consumerField.requests_per_minute, perMinute);
+    if (perMinuteProblem) fail('requests_per_minute', perMinuteProblem);
     if (errors.length > before) return;
     const consumer: ConsumerSpec = {
       name: name as string,

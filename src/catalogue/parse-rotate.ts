@@ -1,7 +1,7 @@
 import { authSpec, rotatableRows } from '../providers/registry.js';
 import type { AuthKey, ProviderKey } from '../providers/types.js';
 import { DEFAULT_ROTATION, type RotationPolicy } from '../domain/rotation.js';
-import { MAX_ROTATION_DAYS as MAX_DAYS } from './schema.js';
+import { fieldProblem, rotationDays } from './schema.js';
 
 type Fail = (field: string, message: string) => void;
 
@@ -46,12 +46,13 @@ export function parseRotation(
   const days = (key: (typeof KEYS)[number], fallback: number | null): number | null => {
     const value = fields[key];
     if (value === undefined || value === null) return fallback;
-    if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > MAX_DAYS) {
-      fail(`rotate.${key}`, `must be a whole number of days from 1 to ${MAX_DAYS}.`);
+    const problem = fieldProblem(rotationDays, value);
+    if (problem) {
+      fail(`rotate.${key}`, problem);
       ok = false;
       return fallback;
     }
-    return value;
+    return value as number;
   };
   const policy: RotationPolicy = {
     beforeDays: days('before_days', DEFAULT_ROTATION.beforeDays) ?? DEFAULT_ROTATION.beforeDays,

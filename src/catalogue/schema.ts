@@ -15,14 +15,15 @@ const REPOSITORY = /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/;
 const ORGANIZATION = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/;
 /** https://, or http:// to a loopback host only: the JSON Schema's hint; the parser checks it exactly. */
 const SECURE_URL = /^(?:https:\/\/|http:\/\/(?:localhost|127\.0\.0\.1|\[::1\])(?::\d+)?(?:\/|$))/;
-export const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-export const SHA256_HEX = /^[0-9a-f]{64}$/i;
-export const CONSUMER_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
-export const INTEGRATION_PATTERN = /^[a-z0-9*?[\]{},-]{1,64}$/;
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const SHA256_HEX = /^[0-9a-f]{64}$/i;
+const CONSUMER_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
+const INTEGRATION_PATTERN = /^[a-z0-9*?[\]{},-]{1,64}$/;
 /** No provider lets a token live longer than a year (GitLab: 365 days). */
-export const MAX_ROTATION_DAYS = 365;
+const MAX_ROTATION_DAYS = 365;
 
 const quoted = (input: unknown) => `"${String(input)}"`;
+const SECRET_ENV_REQUIRED = 'required: the name of the environment variable holding the whsec_… signing secret.';
 
 /** One field of an entry: its rule and the sentence that says what is wrong with a value. */
 export const entryField = {
@@ -67,19 +68,33 @@ const owners = z
   .array(entryField.owner)
   .describe('Slack user ids (U…/W…) or user-group ids (S…) who may re-authenticate it.');
 
+/** The options of a sink, with the sentences the parser reports. */
+export const sinkField = {
+  secret_env: z
+    .string({ error: SECRET_ENV_REQUIRED })
+    .regex(ENV_NAME, { error: SECRET_ENV_REQUIRED })
+    .describe('Environment variable holding the whsec_… signing secret.'),
+  include_credential: z
+    .boolean({ error: 'must be true or false.' })
+    .describe('Send the credential itself in the event (off by default).'),
+} as const;
+
 const sink = z.union([
   z
     .strictObject({
       webhook: z.string().regex(SECURE_URL).describe('https:// URL to post credential.updated events to.'),
-      secret_env: z.string().regex(ENV_NAME).describe('Environment variable holding the whsec_… signing secret.'),
-      include_credential: z.boolean().optional().describe('Send the credential itself in the event (off by default).'),
+      secret_env: sinkField.secret_env,
+      include_credential: sinkField.include_credential.optional(),
     })
     .describe('A Standard Webhooks endpoint.'),
   z.strictObject({ vault: z.string().min(1).describe('HashiCorp Vault KV v2 path: {mount}/data/{path}.') }),
   z.strictObject({ file: z.string().min(1).describe('Path of a file to write (relative to this file).') }),
 ]);
 
-const days = z.int().min(1).max(MAX_ROTATION_DAYS);
+const DAYS = `must be a whole number of days from 1 to ${MAX_ROTATION_DAYS}.`;
+/** A number of days in `rotate:`. */
+export const rotationDays = z.int({ error: DAYS }).min(1, { error: DAYS }).max(MAX_ROTATION_DAYS, { error: DAYS });
+const days = rotationDays;
 const rotate = z
   .union([
     z.boolean(),
@@ -118,11 +133,39 @@ function entryOf(provider: ProviderKey) {
     .describe(spec.label);
 }
 
+const CONSUMER_NAME_RULE = 'required: 1–64 letters, digits, ".", "_" or "-".';
+const TOKEN_HASH_RULE =
+  "required: the 64 hex characters of the token's SHA-256; npx reauth-bot consumer-token makes a token and prints both.";
+const PATTERNS_RULE = 'required: a list of integration ids or globs ("ado-*").';
+const PER_MINUTE_RULE = 'must be a whole number of at least 1.';
+
+/** The fields of a consumer, with the sentences the parser reports. */
+export const consumerField = {
+  name: z
+    .string({ error: CONSUMER_NAME_RULE })
+    .regex(CONSUMER_NAME, { error: CONSUMER_NAME_RULE })
+    .describe('Who reads: shown in the audit log and in Slack.'),
+  token_sha256: z
+    .string({ error: TOKEN_HASH_RULE })
+    .regex(SHA256_HEX, { error: TOKEN_HASH_RULE })
+    .describe('SHA-256 of its bearer token (npx reauth-bot consumer-token).'),
+  integrations: z
+    .array(z.string({ error: PATTERNS_RULE }).regex(INTEGRATION_PATTERN, { error: PATTERNS_RULE }), {
+      error: PATTERNS_RULE,
+    })
+    .min(1, { error: PATTERNS_RULE })
+    .describe('Ids or glob patterns it may read.'),
+  requests_per_minute: z
+    .int({ error: PER_MINUTE_RULE })
+    .min(1, { error: PER_MINUTE_RULE })
+    .describe('Its rate limit, across replicas.'),
+} as const;
+
 const consumer = z.strictObject({
-  name: z.string().regex(CONSUMER_NAME).describe('Who reads: shown in the audit log and in Slack.'),
-  token_sha256: z.string().regex(SHA256_HEX).describe('SHA-256 of its bearer token (npx reauth-bot consumer-token).'),
-  integrations: z.array(z.string().regex(INTEGRATION_PATTERN)).min(1).describe('Ids or glob patterns it may read.'),
-  requests_per_minute: z.int().min(1).optional().describe('Its rate limit, across replicas.'),
+  name: consumerField.name,
+  token_sha256: consumerField.token_sha256,
+  integrations: consumerField.integrations,
+  requests_per_minute: consumerField.requests_per_minute.optional(),
 });
 
 export const catalogueSchema = z
