@@ -2,7 +2,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseEnv } from 'node:util';
 import type * as z from 'zod';
-import { applyRule, envRule, KEY_COMMAND, type LOG_LEVELS, type SECRET_ENTRIES } from './env-rules.js';
+import { applyRule } from './domain/rules.js';
+import { envRule, KEY_COMMAND, type LOG_LEVELS, type SECRET_ENTRIES } from './env-rules.js';
 
 /** The single reader of process.env (and of `.env`). Everything else receives a Config. */
 

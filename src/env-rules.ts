@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { SLACK_CHANNEL_ID, SLACK_USER_OR_GROUP_ID, transportProblem } from './domain/addresses.js';
+import { parseSecureUrl, SLACK_CHANNEL_ID, SLACK_USER_OR_GROUP_ID, type UrlMessages } from './domain/addresses.js';
 
 /**
  * The rule of each environment variable Reauth reads, with the sentence that says what is wrong with a
@@ -13,6 +13,13 @@ export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', '
 export const SECRET_ENTRIES = ['slack', 'web', 'both'] as const;
 
 const quoted = (input: unknown) => `"${String(input)}"`;
+const HTTPS_ONLY = 'must use https:// (http:// is allowed only for localhost, 127.0.0.1 or ::1).';
+const ENV_URL_MESSAGES: UrlMessages = {
+  notUrl: (raw) => `${quoted(raw)} is not a URL; write it like https://example.com.`,
+  plainHttp: () => HTTPS_ONLY,
+  notHttps: () => HTTPS_ONLY,
+  userInfo: 'must not contain a user name or password; secrets go in their own variables.',
+};
 const NOT_A_KEY = `must be 32 random bytes in base64 (44 characters). Make one with: ${KEY_COMMAND}`;
 
 export const envRule = {
@@ -27,21 +34,9 @@ export const envRule = {
   /** https://, or http:// to this machine; `trailingSlash` for a base URL that paths are appended to. */
   secureUrl: (options: { trailingSlash?: boolean } = {}) =>
     z.string().superRefine((raw, ctx) => {
-      let url: URL;
-      try {
-        url = new URL(raw);
-      } catch {
-        ctx.addIssue({ code: 'custom', message: `${quoted(raw)} is not a URL; write it like https://example.com.` });
-        return;
-      }
-      if (transportProblem(url)) {
-        ctx.addIssue({
-          code: 'custom',
-          message: 'must use https:// (http:// is allowed only for localhost, 127.0.0.1 or ::1).',
-        });
-      } else if (options.trailingSlash && !raw.endsWith('/')) {
-        ctx.addIssue({ code: 'custom', message: 'must end with "/" (for example https://slack.com/api/).' });
-      }
+      const fail = (message: string) => ctx.addIssue({ code: 'custom', message });
+      if (!parseSecureUrl(raw, fail, ENV_URL_MESSAGES)) return;
+      if (options.trailingSlash && !raw.endsWith('/')) fail('must end with "/" (for example https://slack.com/api/).');
     }),
   /** 32 random bytes in base64. */
   key: z
@@ -76,14 +71,3 @@ export const envRule = {
       'must be a PostgreSQL URL, postgres://user:password@host:5432/database (add ?sslmode=verify-full&sslrootcert=<ca.pem> for verified TLS); leave it unset to use the SQLite file at DATABASE_PATH.',
   }),
 } as const;
-
-/** The value a rule gives, or the sentence that says what is wrong with it. */
-export function applyRule<T>(
-  rule: z.ZodType<T, string>,
-  raw: string,
-): { ok: true; value: T } | { ok: false; problem: string } {
-  const result = rule.safeParse(raw);
-  return result.success
-    ? { ok: true, value: result.data }
-    : { ok: false, problem: result.error.issues[0]?.message ?? 'is not valid.' };
-}

@@ -6,8 +6,9 @@ import {
   type ConsumerSpec,
   type SinkSpec,
 } from '../domain/delivery.js';
-import { consumerField, fieldProblem, sinkField } from './schema.js';
-import { parseSecureUrl } from './secure-url.js';
+import { consumerField, sinkField } from './schema.js';
+import { ruleProblem } from '../domain/rules.js';
+import { parseSecureUrl } from '../domain/addresses.js';
 import type { CatalogueError } from './types.js';
 
 /** `deliver:` and `consumers:` of integrations.yml: where credentials go, and who may pull them. */
@@ -100,7 +101,7 @@ function parseSink(
       ['secret_env', sinkField.secret_env, secretEnv],
       ['include_credential', sinkField.include_credential, include],
     ] as const) {
-      const problem = fieldProblem(rule, value);
+      const problem = ruleProblem(rule, value);
       if (problem) {
         fail(field, problem);
         ok = false;
@@ -204,17 +205,17 @@ export function parseConsumers(
       requests_per_minute: perMinute = DEFAULT_CONSUMER_REQUESTS_PER_MINUTE,
     } = fields;
     const before = errors.length;
-    const nameProblem = fieldProblem(consumerField.name, name);
+    const nameProblem = ruleProblem(consumerField.name, name);
     if (nameProblem) fail('name', nameProblem);
     else if (names.has(name as string)) fail('name', `"${name}" is used by another consumer.`);
     if (typeof name === 'string') names.add(name);
-    const hashProblem = fieldProblem(consumerField.token_sha256, hash);
+    const hashProblem = ruleProblem(consumerField.token_sha256, hash);
     if (hashProblem) fail('token_sha256', hashProblem);
     else if (consumers.some((c) => c.tokenSha256 === (hash as string).toLowerCase()))
       fail('token_sha256', 'the same token is given to another consumer; give each its own.');
-    const patternsProblem = fieldProblem(consumerField.integrations, patterns);
+    const patternsProblem = ruleProblem(consumerField.integrations, patterns);
     if (patternsProblem) fail('integrations', patternsProblem);
-    const perMinuteProblem = fieldProblem(consumerField.requests_per_minute, perMinute);
+    const perMinuteProblem = ruleProblem(consumerField.requests_per_minute, perMinute);
     if (perMinuteProblem) fail('requests_per_minute', perMinuteProblem);
     if (errors.length > before) return;
     const consumer: ConsumerSpec = {

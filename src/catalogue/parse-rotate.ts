@@ -1,7 +1,8 @@
 import { authSpec, rotatableRows } from '../providers/registry.js';
 import type { AuthKey, ProviderKey } from '../providers/types.js';
 import { DEFAULT_ROTATION, type RotationPolicy } from '../domain/rotation.js';
-import { fieldProblem, rotationDays } from './schema.js';
+import { rotationDays } from './schema.js';
+import { ruleProblem } from '../domain/rules.js';
 
 type Fail = (field: string, message: string) => void;
 
@@ -46,7 +47,7 @@ export function parseRotation(
   const days = (key: (typeof KEYS)[number], fallback: number | null): number | null => {
     const value = fields[key];
     if (value === undefined || value === null) return fallback;
-    const problem = fieldProblem(rotationDays, value);
+    const problem = ruleProblem(rotationDays, value);
     if (problem) {
       fail(`rotate.${key}`, problem);
       ok = false;

@@ -3,8 +3,9 @@ import { authSpec, isProviderKey, PROVIDERS, providerSpec } from '../providers/r
 import { isAuthKey, type AuthKey, type ProviderField } from '../providers/types.js';
 import { parseConsumers, parseSinks } from './parse-delivery.js';
 import { parseRotation } from './parse-rotate.js';
-import { parseSecureUrl } from './secure-url.js';
-import { entryField, fieldProblem } from './schema.js';
+import { parseSecureUrl } from '../domain/addresses.js';
+import { entryField } from './schema.js';
+import { ruleProblem } from '../domain/rules.js';
 import type { CatalogueEntry, CatalogueError, CatalogueResult } from './types.js';
 
 const COMMON_KEYS = new Set(['id', 'name', 'provider', 'auth', 'channel', 'owners', 'deliver', 'rotate']);
@@ -101,7 +102,7 @@ function parseEntry(
   };
 
   const problem = (field: string, rule: keyof typeof entryField, value: unknown) => {
-    const message = fieldProblem(entryField[rule], value);
+    const message = ruleProblem(entryField[rule], value);
     if (message) fail(field, message);
     return message === undefined;
   };

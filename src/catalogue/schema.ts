@@ -182,9 +182,3 @@ export function catalogueJsonSchema(): Record<string, unknown> {
     title: 'integrations.yml',
   };
 }
-
-/** The sentence a field's rule gives for `value`, or undefined when it passes. */
-export function fieldProblem(rule: z.ZodType, value: unknown): string | undefined {
-  const result = rule.safeParse(value);
-  return result.success ? undefined : result.error.issues[0]?.message;
-}

@@ -228,7 +228,7 @@ export interface SecretFormRepository {
   find(linkHash: string): Promise<SecretForm | undefined>;
   /** Binds the link to the first browser that opens it; true only for that first one. */
   bindBrowser(linkHash: string, browserHash: string, now: Date): Promise<boolean>;
-  /** Uses the link up (a swap, or a declined hand-over); true only for the one caller that did it first. */
+  /** Uses the link up after its swap; true only for the one caller that did it first. */
   markUsed(linkHash: string, now: Date): Promise<boolean>;
   /** Forgets links that expired more than a day ago. */
   prune(now: Date): Promise<void>;

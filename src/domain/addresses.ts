@@ -20,3 +20,37 @@ export function transportProblem(url: URL): 'plain_http' | 'not_https' | undefin
   if (url.protocol === 'http:') return isLoopbackHost(url.hostname) ? undefined : 'plain_http';
   return 'not_https';
 }
+
+/** What to tell people about a URL that cannot be used, in the words of the field it is in. */
+export interface UrlMessages {
+  notUrl: (raw: string) => string;
+  plainHttp: (raw: string) => string;
+  userInfo: string;
+  /** Another scheme (ftp://…); by default: must be an https:// URL. */
+  notHttps?: (raw: string) => string;
+}
+
+/**
+ * A URL a credential may travel to: parsable, https:// (http:// only to loopback hosts), without a
+ * user name or password. Undefined, with the reason given to `fail`, otherwise.
+ */
+export function parseSecureUrl(raw: string, fail: (message: string) => void, messages: UrlMessages): URL | undefined {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    fail(messages.notUrl(raw));
+    return undefined;
+  }
+  const problem = transportProblem(url);
+  if (problem) {
+    const notHttps = messages.notHttps ?? ((r: string) => `"${r}" must be an https:// URL.`);
+    fail(problem === 'plain_http' ? messages.plainHttp(raw) : notHttps(raw));
+    return undefined;
+  }
+  if (url.username || url.password) {
+    fail(messages.userInfo);
+    return undefined;
+  }
+  return url;
+}

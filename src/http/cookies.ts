@@ -28,10 +28,33 @@ export function oauthStateHashes(req: IncomingMessage): string[] {
   return [...readCookies(req)].filter(([name]) => name.startsWith(PREFIX)).map(([, value]) => value);
 }
 
-/** Scoped to PUBLIC_URL's own path, so a Reauth served below a path prefix still gets its cookie back. */
-export function oauthCookie(stateHash: string, publicUrl: string, maxAgeSeconds: number): string {
-  const url = new URL(publicUrl);
+/**
+ * An `HttpOnly` cookie for the routes below `{PUBLIC_URL}{below}`: scoped to PUBLIC_URL's own path (so a
+ * Reauth served below a path prefix still gets it back), `Secure` when PUBLIC_URL is https; Max-Age 0
+ * clears it.
+ */
+export function scopedCookie(params: {
+  name: string;
+  value: string;
+  publicUrl: string;
+  below: string;
+  maxAgeSeconds: number;
+  sameSite: 'Lax' | 'Strict';
+}): string {
+  const url = new URL(params.publicUrl);
   const secure = url.protocol === 'https:' ? '; Secure' : '';
-  const path = `${url.pathname.replace(/\/+$/, '')}/oauth`;
-  return `${oauthCookieName(stateHash)}=${maxAgeSeconds > 0 ? encodeURIComponent(stateHash) : ''}; Path=${path}; Max-Age=${maxAgeSeconds}; HttpOnly; SameSite=Lax${secure}`;
+  const path = `${url.pathname.replace(/\/+$/, '')}${params.below}`;
+  const value = params.maxAgeSeconds > 0 ? encodeURIComponent(params.value) : '';
+  return `${params.name}=${value}; Path=${path}; Max-Age=${params.maxAgeSeconds}; HttpOnly; SameSite=${params.sameSite}${secure}`;
 }
+
+/** The OAuth sign-in's cookie: `Lax`, so the provider's redirect back (a cross-site navigation) carries it. */
+export const oauthCookie = (stateHash: string, publicUrl: string, maxAgeSeconds: number): string =>
+  scopedCookie({
+    name: oauthCookieName(stateHash),
+    value: stateHash,
+    publicUrl,
+    below: '/oauth',
+    maxAgeSeconds,
+    sameSite: 'Lax',
+  });

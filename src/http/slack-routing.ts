@@ -1,8 +1,6 @@
 type Payload = {
   type?: unknown;
-  actions?: unknown;
-  view?: { callback_id?: unknown; state?: { values?: Record<string, unknown> } };
-  event?: { type?: unknown };
+  view?: { state?: { values?: Record<string, unknown> } };
 };
 
 /** A Slack request body, parsed once: an Events API object, or a form (with its interaction payload, if any). */

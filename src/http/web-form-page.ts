@@ -118,7 +118,7 @@ function formPage(page: Extract<WebFormPage, { kind: 'form' }>): string {
     }),
   );
   const problem = page.error
-    ? `<p class="warn" role="alert">Not saved: the credential was not accepted. The reason is under its field; nothing was changed.</p>`
+    ? `<p class="warn" role="alert">Not saved, and nothing was changed: the reason is under its field.</p>`
     : '';
   const notice = page.notice ? `<p class="notice" role="status">${escapeHtml(page.notice)}</p>` : '';
   return shell(

@@ -3,7 +3,7 @@ import { buildHeaderMessage } from '../slack/blocks/messages.js';
 import { escapeMrkdwn } from '../slack/blocks/text.js';
 import { tellUser } from '../slack/notify.js';
 import { hashLink, webFormCookieName, type WebFormAnswer } from '../services/web-form.js';
-import { readCookies } from './cookies.js';
+import { readCookies, scopedCookie } from './cookies.js';
 import { readBodyLimited } from './read-body.js';
 import type { Route, RouteServices } from './services.js';
 import { renderWebFormPage, WEB_FORM_HEADERS } from './web-form-page.js';
@@ -13,19 +13,18 @@ type Params = IncomingMessage & { params?: Record<string, string> };
 /** The most a form POST may carry: a pool of tokens, one per line, is far below it. */
 const MAX_FORM_BYTES = 64 * 1024;
 
-/**
- * Binds the link to this browser: `HttpOnly` (no script reads it), `SameSite=Strict` (no other site's
- * page can post with it), on PUBLIC_URL's own path, `Secure` when PUBLIC_URL is https.
- */
-function browserCookie(name: string, value: string, publicUrl: string): string {
-  const url = new URL(publicUrl);
-  const path = `${url.pathname.replace(/\/+$/, '')}/reauth/form`;
-  return `${name}=${value}; Path=${path}; Max-Age=600; HttpOnly; SameSite=Strict${url.protocol === 'https:' ? '; Secure' : ''}`;
-}
-
 function send(res: ServerResponse, answer: WebFormAnswer, publicUrl: string): void {
   const cookie = answer.bindBrowser
-    ? { 'Set-Cookie': browserCookie(answer.bindBrowser.name, answer.bindBrowser.value, publicUrl) }
+    ? {
+        // Binds the link to this browser: no script reads it (HttpOnly), no other site's page posts with it (Strict).
+        'Set-Cookie': scopedCookie({
+          ...answer.bindBrowser,
+          publicUrl,
+          below: '/reauth/form',
+          maxAgeSeconds: 600,
+          sameSite: 'Strict',
+        }),
+      }
     : {};
   res.writeHead(answer.status, { ...WEB_FORM_HEADERS, ...cookie });
   res.end(renderWebFormPage(answer.page));

@@ -1,9 +1,10 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { Keyring } from '../crypto/keyring.js';
 import type { Store } from '../db/store.js';
 import type { PendingAccounts } from '../domain/accounts.js';
 import type { PendingCredential } from '../domain/types.js';
 import type { CredentialValidation, Outcome, ValidOutcome } from '../providers/outcome.js';
+import { sha256Hex } from './delivery/consumers.js';
 import { pendingCredentialContext } from './sealing-contexts.js';
 import type { SecretPayload } from './secret-payload.js';
 
@@ -18,8 +19,7 @@ interface Held {
   validation: ValidValidation;
 }
 
-const hashReference = (reference: string): string =>
-  createHash('sha256').update(`pending-credential:${reference}`).digest('hex');
+const hashReference = (reference: string): string => sha256Hex(`pending-credential:${reference}`);
 
 /** JSON turns the validation's dates into text; they come back as dates. */
 function reviveOutcome<O extends Outcome>(outcome: O): O {
@@ -85,12 +85,6 @@ export function createPendingCredentials(deps: { store: Pick<Store, 'pendingCred
       return { reference, expiresAt };
     },
 
-    /** What a reference holds, without using it up (a page shows the accounts again on reload). */
-    async peek(reference: string, now: Date): Promise<PendingCredential | undefined> {
-      const row = await store.pendingCredentials.find(hashReference(reference));
-      return row && !row.usedAt && row.expiresAt.getTime() > now.getTime() ? row : undefined;
-    },
-
     /**
      * Uses a held credential up, for the user and the view or page it was held for. Whatever the
      * answer (a decline included), it can never be used again, and its sealed value is erased.
@@ -101,9 +95,11 @@ export function createPendingCredentials(deps: { store: Pick<Store, 'pendingCred
       if (!row) return { ok: false, problem: 'unknown' };
       if (row.slackUserId !== who.slackUserId || row.boundTo !== who.boundTo)
         return { ok: false, problem: 'foreign', pending: row };
-      if (row.usedAt || !row.sealed) return { ok: false, problem: 'used', pending: row };
+      if (row.usedAt) return { ok: false, problem: 'used', pending: row };
+      // An expired one is used up too; a later hold may already have erased its sealed value.
+      const expired = row.expiresAt.getTime() <= now.getTime();
       if (!(await store.pendingCredentials.markUsed(refHash, now))) return { ok: false, problem: 'used', pending: row };
-      if (row.expiresAt.getTime() <= now.getTime()) return { ok: false, problem: 'expired', pending: row };
+      if (expired || !row.sealed) return { ok: false, problem: 'expired', pending: row };
       const held = JSON.parse(keyring.unseal(row.sealed, pendingCredentialContext(refHash))) as Held;
       return { ok: true, pending: row, payload: held.payload, validation: reviveValidation(held.validation) };
     },

@@ -1,4 +1,4 @@
-import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Store } from '../db/store.js';
 import type { Clock } from '../domain/clock.js';
 import type { AccountConfirmation, ReauthResult } from '../domain/reauth-result.js';
@@ -6,6 +6,7 @@ import type { Integration, SecretForm } from '../domain/types.js';
 import { authSpec } from '../providers/registry.js';
 import type { FormField, TokenForm } from '../providers/types.js';
 import type { Authoriser } from './authorisation.js';
+import { sha256Hex } from './delivery/consumers.js';
 import type { ReauthService } from './reauthenticate.js';
 
 /** How long a link to the secret-entry page works. */
@@ -13,9 +14,8 @@ export const WEB_FORM_LIFETIME_MS = 10 * 60 * 1000;
 
 export type { SecretEntry } from '../config.js';
 
-const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
-export const hashLink = (state: string): string => sha256(`web-form:${state}`);
-const hashBrowser = (secret: string): string => sha256(`web-form-browser:${secret}`);
+export const hashLink = (state: string): string => sha256Hex(`web-form:${state}`);
+const hashBrowser = (secret: string): string => sha256Hex(`web-form-browser:${secret}`);
 
 /** The anti-forgery value: only a page served to the browser holding the cookie can know it. */
 const antiForgery = (browserSecret: string, linkHash: string): string =>

@@ -1,18 +1,15 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSandbox, type Sandbox } from '../../src/sandbox/start-sandbox.js';
+import { launchChromium, skipBrowserTests } from '../helpers/chromium.js';
 import { tempDir } from '../helpers/db.js';
 import { freePort } from '../helpers/start-app.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const hasChromium = existsSync(CHROMIUM);
-// CI installs Debian's chromium (.ci/run); a developer machine without it skips this file with a note.
-const required = process.env.CI === 'true';
 const SHOTS = join('test-results', 'sandbox');
 
-describe.skipIf(!hasChromium && !required)('the sandbox page in a real browser', () => {
+describe.skipIf(skipBrowserTests)('the sandbox page in a real browser', () => {
   let sandbox: Sandbox;
   let browser: Browser;
   let page: Page;
@@ -27,19 +24,7 @@ describe.skipIf(!hasChromium && !required)('the sandbox page in a real browser',
     mkdirSync(SHOTS, { recursive: true });
     dir = tempDir();
     sandbox = await startSandbox({ dataDir: dir.path, port: await freePort(), healthCheckSeconds: 3600 });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     await page.goto(`${sandbox.url}/sandbox`);
   }, 60_000);

@@ -1,16 +1,14 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_ROWS } from '../../src/sandbox/demo.js';
 import { DELIVERY_DEMO_ID, VAULT_PATH } from '../../src/sandbox/sinks/sandbox-delivery.js';
 import { startSandbox, type Sandbox } from '../../src/sandbox/start-sandbox.js';
+import { launchChromium, skipBrowserTests } from '../helpers/chromium.js';
 import { tempDir } from '../helpers/db.js';
 import { freePort } from '../helpers/start-app.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const hasChromium = existsSync(CHROMIUM);
-const required = process.env.CI === 'true';
 const SHOTS = join('test-results', 'web-form');
 /** Set REAUTH_UPDATE_SCREENSHOTS=1 to refresh the README's screenshots under examples/. */
 const EXAMPLES = process.env.REAUTH_UPDATE_SCREENSHOTS === '1' ? 'examples' : SHOTS;
@@ -22,7 +20,7 @@ const jira = DEMO_ROWS.find((r) => r.id === DELIVERY_DEMO_ID);
  * token field in Slack; the link opens Reauth's page in a real Chromium, the token is validated and
  * swapped, the alert resolves and the sinks are delivered. A token of another account asks first.
  */
-describe.skipIf(!hasChromium && !required)('the one-time page in a real browser (SECRET_ENTRY=web)', () => {
+describe.skipIf(skipBrowserTests)('the one-time page in a real browser (SECRET_ENTRY=web)', () => {
   let sandbox: Sandbox;
   let browser: Browser;
   let slack: Page;
@@ -37,19 +35,7 @@ describe.skipIf(!hasChromium && !required)('the one-time page in a real browser 
       healthCheckSeconds: 3600,
       secretEntry: 'web',
     });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
     slack = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     await slack.goto(`${sandbox.url}/sandbox`);
   }, 60_000);

@@ -91,6 +91,8 @@ describe('parseConfig', () => {
     ['AZURE_OAUTH_TENANT', 'a/b', /AZURE_OAUTH_TENANT: must be a tenant id/],
     ['AZURE_OAUTH_AUTHORITY', 'ftp://login', /AZURE_OAUTH_AUTHORITY: must use https:\/\//],
     ['LOG_LEVEL', 'loud', /LOG_LEVEL: "loud" is not one of/],
+    ['VAULT_ADDR', 'https://root:hunter2@vault.example', /VAULT_ADDR: must not contain a user name or password/],
+    ['SECRET_ENTRY', 'email', /SECRET_ENTRY: "email" is not one of slack, web, both/],
   ])('%s=%s is refused with a message naming it', (name, value, message) => {
     const problems = problemsOf({ ...valid, [name]: value });
     expect(problems).toHaveLength(1);

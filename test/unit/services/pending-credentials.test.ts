@@ -115,7 +115,9 @@ describe('pending credentials', () => {
     await hold(pending, at(1_400_000));
     const rows = store.db.select().from(pendingCredentials).all();
     expect(rows.filter((r) => r.sealed !== null)).toHaveLength(1);
-    expect(await pending.peek(second.reference, at(1_400_000))).toBeUndefined();
+    expect(
+      await pending.take(second.reference, { slackUserId: 'U1', boundTo: 'view:V1' }, at(1_400_000)),
+    ).toMatchObject({ ok: false, problem: 'expired' });
   });
 
   it('are re-sealed by a key rotation and still open afterwards', async () => {
