@@ -17,6 +17,8 @@ describe('fuzzing the entry points', () => {
   let t: TestApp;
   let cases = 0;
   let serverErrors = 0;
+  /** Cases run replaying counterexamples earlier runs found. */
+  let replays = 0;
   /** The properties below share the case budget. */
   const PROPERTIES = 7;
   const runs = Math.floor(SIZE.fuzzCases / PROPERTIES);
@@ -48,15 +50,26 @@ describe('fuzzing the entry points', () => {
   /** A user who manages nothing, so no generated request may legitimately change state. */
   const user = fc.stringMatching(/^U[A-Z0-9]{2,10}$/).filter((u) => !['U0OWNER', 'U0ADMIN'].includes(u));
 
-  async function property<T>(arbitrary: fc.Arbitrary<T>, run: (value: T) => Promise<number>): Promise<void> {
+  /**
+   * Random cases, then each counterexample a run once found (its seed and path replay it exactly), so a
+   * defect found by chance stays found.
+   */
+  async function property<T>(
+    arbitrary: fc.Arbitrary<T>,
+    run: (value: T) => Promise<number>,
+    found: readonly { seed: number; path: string }[] = [],
+  ): Promise<void> {
     const before = stateDigest(t.deps.db);
-    await fc.assert(
-      fc.asyncProperty(arbitrary, async (value) => {
-        cases += 1;
-        expect(await run(value)).toBeLessThan(500);
-      }),
-      { numRuns: runs, endOnFailure: true },
-    );
+    const check = fc.asyncProperty(arbitrary, async (value) => {
+      cases += 1;
+      expect(await run(value)).toBeLessThan(500);
+    });
+    for (const replay of found) {
+      const before = cases;
+      await fc.assert(check, { ...replay, endOnFailure: true });
+      replays += cases - before;
+    }
+    await fc.assert(check, { numRuns: runs, endOnFailure: true });
     expect(stateDigest(t.deps.db)).toBe(before);
     expect((await fetch(`${t.url}/healthz`)).status).toBe(200);
   }
@@ -124,6 +137,7 @@ describe('fuzzing the entry points', () => {
       ),
       (payload) =>
         send('/slack/events', signed(new URLSearchParams({ payload }).toString(), 'application/x-www-form-urlencoded')),
+      [{ seed: 299862515, path: '93' }],
     );
   });
 
@@ -143,6 +157,7 @@ describe('fuzzing the entry points', () => {
           .map((e) => JSON.stringify(e)),
       ),
       (body) => send('/slack/events', signed(body, 'application/json')),
+      [{ seed: 731713640, path: '2' }],
     );
   });
 
@@ -266,7 +281,7 @@ describe('fuzzing the entry points', () => {
 
   it('no 5xx at all, and no planted secret leaked at trace level', () => {
     expect(serverErrors).toBe(0);
-    expect(cases).toBe(runs * PROPERTIES);
+    expect(cases).toBe(runs * PROPERTIES + replays);
     expectNoLeaks(t, [TOKEN, WEBHOOK_SECRET, SIGNING_SECRET]);
   });
 });
