@@ -36,8 +36,14 @@ const URL_SECRETS = /([?&](?:state|code|code_verifier|refresh_token|access_token
 /** The same values as JSON fields of a logged request body. */
 const JSON_SECRETS = /("(?:state|code|code_verifier)"\s*:\s*")[^"]+/gi;
 
+/** The one-time secret-entry link: whoever reads it first can open the page (SPEC: never in a log line). */
+const LINK_SECRETS = /(\/reauth\/form\/)[^/?#\s"'<>\\]+/g;
+
 export function scrubText(text: string): string {
-  let out = text.replace(URL_SECRETS, `$1${REDACTED}`).replace(JSON_SECRETS, `$1${REDACTED}`);
+  let out = text
+    .replace(URL_SECRETS, `$1${REDACTED}`)
+    .replace(JSON_SECRETS, `$1${REDACTED}`)
+    .replace(LINK_SECRETS, `$1${REDACTED}`);
   for (const shape of TOKEN_SHAPES) out = out.replace(shape, REDACTED);
   return out;
 }

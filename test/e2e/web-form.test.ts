@@ -41,6 +41,8 @@ describe('the one-time web page', () => {
   });
   afterAll(async () => t?.close());
 
+  /** Every one-time link the modals carried: none may reach a log line. */
+  const links: string[] = [];
   /** The link the modal's open_web_form button carries, for this user. */
   async function linkFor(id: string, userId = OWNER): Promise<string> {
     const view = viewOf(await openModal(t, id, { userId }));
@@ -48,6 +50,7 @@ describe('the one-time web page', () => {
       | { url: string }
       | undefined;
     if (!button) throw new Error('no open_web_form button');
+    links.push(button.url);
     return button.url;
   }
   /** A browser that opened the link, with the page it got. */
@@ -282,5 +285,12 @@ describe('the one-time web page', () => {
       expect(db.includes(Buffer.from(token)), `database holds ${token.slice(0, 14)}`).toBe(false);
     }
     expect(textOf(t.slack.messages.map((m) => m.text))).toContain('re-authenticated');
+  });
+
+  it('no one-time link reached a log line at debug (whoever reads the logs could open it first)', () => {
+    expect(links.length).toBeGreaterThan(5);
+    const logs = t.logs.text();
+    expect(logs).toContain('/reauth/form/[redacted]');
+    for (const link of links) expect(logs.includes(link.split('/').at(-1) ?? link), link).toBe(false);
   });
 });

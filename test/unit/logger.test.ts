@@ -99,6 +99,13 @@ describe('logger redaction', () => {
 });
 
 describe('OAuth values in URLs and bodies', () => {
+  it('the one-time page link is redacted, in a URL or a path', () => {
+    expect(scrubText('{"url":"https://r.example/base/reauth/form/AbC_12-xyz?x=1","type":"button"}')).toBe(
+      '{"url":"https://r.example/base/reauth/form/[redacted]?x=1","type":"button"}',
+    );
+    expect(scrubText('GET /reauth/form/AbC_12-xyz HTTP/1.1')).toBe('GET /reauth/form/[redacted] HTTP/1.1');
+  });
+
   it('are redacted wherever they appear in text', () => {
     const line =
       'Unhandled HTTP request (POST) made to /oauth/start?state=Zm9vYmFyYmF6cXV4MTIzNDU2Nzg5&x=1 then /oauth/callback?code=abc123XYZ&state=s3cr3tstate';
