@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import './node-version.js';
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { readEnvironment } from './config.js';

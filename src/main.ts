@@ -1,3 +1,4 @@
+import './node-version.js';
 import { compose, StartupError } from './compose.js';
 import { formatConfigProblems, parseConfig, readEnvironment } from './config.js';
 import { createLogger } from './logger.js';

@@ -1,3 +1,4 @@
+import '../node-version.js';
 import { readEnvironment } from '../config.js';
 import { startSandbox } from './start-sandbox.js';
 
