@@ -228,9 +228,11 @@ export async function compose(config: Config, logger: Logger, options: ComposeOp
     alerts: deliveryAlerts,
     ...createDeliveryLoop(worker, { sweep: () => sweepDeliveries() }, logger, clock, options.deliveryTickMs),
   };
-  /** Between attempts: delivery alerts, and the tokens rotations replaced once their successor is delivered everywhere. */
+  /** Between attempts: delivery alerts, held rotation answers, and the tokens rotations replaced once their successor is delivered everywhere. */
   async function sweepDeliveries(): Promise<void> {
     await deliveryAlerts.sweep();
+    // A rotated token whose check was inconclusive is checked again, and an attempt nobody works on is settled.
+    await rotation.settleDue();
     await rotation.revokePrevious();
   }
   let consumers = createConsumerDirectory(catalogue.consumers);

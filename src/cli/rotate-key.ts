@@ -11,7 +11,7 @@ export async function rotateKeyCommand(io: CliIo): Promise<number> {
     try {
       const summary = await rotateKeys(store, keyring, io.now());
       io.stdout(
-        `Re-sealed ${summary.credentials} credential(s), ${summary.oauthStates} pending OAuth state(s) and ${summary.deliveries} pending deliveries with key ${keyring.currentKeyId}. ` +
+        `Re-sealed ${summary.credentials} credential(s), ${summary.oauthStates} pending OAuth state(s), ${summary.pendingCredentials} credential(s) awaiting confirmation, ${summary.rotationAnswers} held rotation answer(s) and ${summary.deliveries} pending deliveries with key ${keyring.currentKeyId}. ` +
           'REAUTH_PREVIOUS_KEYS can now be emptied.',
       );
       return EXIT.ok;

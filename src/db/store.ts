@@ -38,8 +38,11 @@ export interface Store {
    * Runs `task` holding the lock of one credential key, so re-read → provider call → persist never
    * interleaves for that key: across every replica and the CLI on PostgreSQL (an advisory lock), within
    * this process on SQLite (one replica). Re-authentication, OAuth refresh and rotation take it.
+   * `lost` aborts when the lock can no longer be vouched for (its database connection broke): the
+   * task must not start anything that needs it (a provider call), and its commit is fenced on the
+   * credential it read (`CredentialCommit.expectedCurrentId`).
    */
-  withCredentialLock<T>(credentialKey: string, task: () => Promise<T>): Promise<T>;
+  withCredentialLock<T>(credentialKey: string, task: (lost: AbortSignal) => Promise<T>): Promise<T>;
   /** True until close(): /healthz reports it. */
   isOpen(): boolean;
   /** Whether the database answers now (a database server may be restarting); /healthz reports it. */
@@ -116,8 +119,22 @@ export interface CredentialCommit {
   health: Omit<HealthUpdate, 'integrationId'>;
   /** The audit entry; `detail` gets `previous` and `served` added. */
   audit: AuditEntry;
+  /**
+   * The credential the change was decided against (its id; null: there was none). When set, the commit
+   * is refused with `CredentialChangedError` if another change committed meanwhile — a second
+   * re-authentication, a rotation, or a process that took over a lock this one lost.
+   */
+  expectedCurrentId?: number | null;
   /** A rotation's commit: its attempt is closed, and a token Reauth generated earlier is queued for revocation, in the same transaction. */
   rotation?: { attemptId: number; revoke?: { tokenName: string; notAfter: Date } };
+}
+
+/** A commit fenced on `expectedCurrentId` found another credential in place: nothing was written. */
+export class CredentialChangedError extends Error {
+  constructor(credentialKey: string) {
+    super(`the credential of ${credentialKey} changed while this change was being made`);
+    this.name = 'CredentialChangedError';
+  }
 }
 
 export interface CredentialRepository {
@@ -165,6 +182,7 @@ export interface Resealer {
   delivery(
     row: Delivery & { sealedCredential: string; credentialKey: string },
   ): { value: string; keyId: string } | undefined;
+  rotationAnswer(row: RotationAttempt & { sealedAnswer: string }): { value: string; keyId: string } | undefined;
 }
 
 export interface ResealCounts {
@@ -172,6 +190,7 @@ export interface ResealCounts {
   oauthStates: number;
   pendingCredentials: number;
   deliveries: number;
+  rotationAnswers: number;
 }
 
 export interface HealthRepository {
@@ -250,9 +269,21 @@ export interface RotationRepository {
    * credential key: another process (a replica, the CLI) is rotating it.
    */
   begin(
-    attempt: Omit<RotationAttempt, 'id' | 'finishedAt' | 'outcome' | 'reason' | 'retryAt'>,
+    attempt: Omit<
+      RotationAttempt,
+      'id' | 'finishedAt' | 'outcome' | 'reason' | 'retryAt' | 'sealedAnswer' | 'answerKeyId' | 'answerExpiresAt'
+    >,
   ): Promise<RotationAttempt | undefined>;
-  /** Closes an attempt that did not rotate (or was interrupted and settled). */
+  /**
+   * Keeps the provider's answer (sealed) with the open attempt, the moment it arrives, so the new token
+   * outlives this process and a check that cannot be made yet. False when the attempt is no longer open.
+   */
+  holdAnswer(id: number, answer: { value: string; keyId: string; expiresAt: Date | null }): Promise<boolean>;
+  /** An open attempt holding an answer that could not be checked: checked again from `at`. */
+  checkAgainAt(id: number, at: Date): Promise<void>;
+  /** Every token name Reauth generated for this integration's rotations: the only names it ever revokes as leftovers. */
+  generatedNames(integrationId: string): Promise<string[]>;
+  /** Closes an attempt that did not rotate (or was interrupted and settled); a held answer is erased. */
   finish(
     id: number,
     result: { outcome: string; reason: string | null; retryAt: Date | null },

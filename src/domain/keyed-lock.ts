@@ -1,9 +1,13 @@
+/** A lock held in this process is never lost: its tasks get a signal that never aborts. */
+const NEVER_LOST = new AbortController().signal;
+
 /** Runs tasks for the same key one after another (per process); different keys run freely. */
 export function createKeyedLock() {
   const tails = new Map<string, Promise<unknown>>();
-  return async function withLock<T>(key: string, task: () => Promise<T>): Promise<T> {
+  return async function withLock<T>(key: string, task: (lost: AbortSignal) => Promise<T>): Promise<T> {
     const previous = tails.get(key) ?? Promise.resolve();
-    const run = previous.then(task, task);
+    const start = () => task(NEVER_LOST);
+    const run = previous.then(start, start);
     const tail = run.catch(() => undefined);
     tails.set(key, tail);
     try {

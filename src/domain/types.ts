@@ -71,7 +71,12 @@ export interface RotationAttempt {
   finishedAt: Date | null;
   outcome: string | null;
   reason: string | null;
+  /** After a failure: not tried again before this time; while an answer is held: checked again from this time. */
   retryAt: Date | null;
+  /** The provider's answer, sealed, while the attempt holds one (see the schema). */
+  sealedAnswer: string | null;
+  answerKeyId: string | null;
+  answerExpiresAt: Date | null;
 }
 
 /** A token Reauth generated that it revokes once its successor is delivered everywhere (or an hour has passed). */

@@ -98,6 +98,8 @@ export interface CommitParams {
   expiresAt?: Date | null;
   /** A rotation's attempt to close and the previous token to revoke, in the same transaction. */
   rotation?: NonNullable<CredentialCommit['rotation']>;
+  /** The credential this change was decided against (null: none): the commit is refused if another one is in place by then. */
+  expectedCurrentId?: number | null;
   /** The provider-side name of a token Reauth generated (a SonarQube rotation). */
   tokenName?: string | null;
   /** The caller holds the credential's lock already (a rotation runs under it from start to commit). */
@@ -167,6 +169,7 @@ export function createReauthService(deps: ReauthDeps) {
         {
           ...(outbox ? { outbox } : {}),
           ...(params.rotation ? { rotation: params.rotation } : {}),
+          ...(params.expectedCurrentId === undefined ? {} : { expectedCurrentId: params.expectedCurrentId }),
           credential: {
             credentialKey: integration.credentialKey,
             provider: integration.provider,

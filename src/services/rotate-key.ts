@@ -1,6 +1,12 @@
 import type { Keyring } from '../crypto/keyring.js';
 import type { ResealCounts, Store } from '../db/store.js';
-import { credentialContext, deliveryContext, oauthStateContext, pendingCredentialContext } from './sealing-contexts.js';
+import {
+  credentialContext,
+  deliveryContext,
+  oauthStateContext,
+  pendingCredentialContext,
+  rotationAnswerContext,
+} from './sealing-contexts.js';
 
 export type RotationSummary = ResealCounts;
 
@@ -17,6 +23,7 @@ export function rotateKeys(store: Pick<Store, 'credentials'>, keyring: Keyring, 
       oauthState: (row) => reseal(row.sealedVerifier, oauthStateContext(row.stateHash)),
       pending: (row) => reseal(row.sealed, pendingCredentialContext(row.refHash)),
       delivery: (row) => reseal(row.sealedCredential, deliveryContext(row.credentialKey)),
+      rotationAnswer: (row) => reseal(row.sealedAnswer, rotationAnswerContext(row.credentialKey)),
     },
     (counts) => ({
       actor: 'cli',

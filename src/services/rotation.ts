@@ -14,7 +14,7 @@ import type { Credential, Integration, RotationAttempt } from '../domain/types.j
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { HttpClient } from '../providers/http.js';
-import type { Outcome } from '../providers/outcome.js';
+import { isRejection, type Outcome } from '../providers/outcome.js';
 import { authSpec, providerSpec } from '../providers/registry.js';
 import { callRotation, listTokenNames, revokeByName } from '../providers/rotate.js';
 import type { RotationSpec } from '../providers/types.js';
@@ -23,6 +23,8 @@ import type { HealthStateMachine } from './health.js';
 import { isBoundTo, targetOf } from './probe.js';
 import type { ReauthService } from './reauthenticate.js';
 import { unsealPayload } from './secret-payload.js';
+import { rotationAnswerContext } from './sealing-contexts.js';
+import { CredentialChangedError } from '../db/store.js';
 
 /** A rotation's result, for the CLI, the probe runner and the announcement. */
 export type RotationResult =
@@ -35,7 +37,19 @@ export type RotationResult =
       previousNote: string;
     }
   | { status: 'failed'; reason: string; retryAt: Date }
+  /** The provider issued a new token whose check was inconclusive: Reauth keeps it (sealed) and checks it again. */
+  | { status: 'held'; reason: string; retryAt: Date }
   | { status: 'not_due' | 'off' | 'no_credential' | 'busy' | 'backing_off'; reason: string };
+
+/** Why a new token's check said nothing either way, in people's words. */
+const INCONCLUSIVE: Partial<Record<Outcome['kind'], string>> = {
+  rate_limited: 'it is rate-limiting the new token',
+  unreachable: 'it could not be reached',
+  provider_error: 'it answered with an error',
+};
+
+const supersededReason = (integration: Pick<Integration, 'id'>): string =>
+  `The credential of ${integration.id} was replaced while it was being rotated; the new one stays.`;
 
 export interface RotationDeps {
   store: Pick<Store, 'credentials' | 'integrations' | 'rotations' | 'withCredentialLock' | 'deliveries'>;
@@ -53,8 +67,19 @@ export interface RotationDeps {
   announce?: (result: Extract<RotationResult, { status: 'rotated' }>, integration: Integration) => Promise<void>;
 }
 
-/** Tokens Reauth generates are named after their integration, so leftovers can be found by name. */
+/** Tokens Reauth generates are named after their integration: `reauth-{id}-{YYYYMMDD}T{HHMMSS}z`. */
 export const tokenNamePrefix = (integrationId: string): string => `reauth-${integrationId}-`;
+export const generatedTokenName = (integrationId: string, now: Date): string =>
+  `${tokenNamePrefix(integrationId)}${now.toISOString().replace(/[-:.]/g, '').slice(0, 15)}z`;
+/**
+ * An open attempt younger than this may still be worked by a process that lost its lock (a database
+ * failover cut its connection while it waited on the provider); an older one is nobody's and is settled.
+ */
+export const ATTEMPT_HELD_MS = 2 * 60 * 1000;
+/** A held answer whose check was inconclusive without a Retry-After is checked again after this long. */
+export const CHECK_AGAIN_MS = 60 * 1000;
+/** How long the provider's answer is offered to a database that is restarting before it is given up on. */
+const HOLD_ANSWER_FOR_MS = 30_000;
 /** A previous token Reauth generated is revoked once every sink has its successor, or after this long at most. */
 export const REVOKE_AFTER_MS = 60 * 60 * 1000;
 
@@ -117,7 +142,11 @@ export function createRotationService(deps: RotationDeps) {
     return { status: 'failed', reason: outcome.reason, retryAt };
   }
 
-  /** Revokes tokens named `reauth-{id}-…` an interrupted rotation left behind (SonarQube lists names). */
+  /**
+   * Revokes tokens an interrupted rotation of this integration left behind (SonarQube lists names): only
+   * names Reauth generated and recorded for this integration — never another integration's whose id
+   * starts the same (`sonar` and `sonar-prod`), never one a person entered.
+   */
   async function cleanLeftovers(
     integration: Integration,
     rotation: RotationSpec,
@@ -126,9 +155,10 @@ export function createRotationService(deps: RotationDeps) {
   ): Promise<void> {
     const ctx = createValidationContext(targetOf(integration), deps.http, () => deps.clock.now());
     const names = await listTokenNames(ctx, rotation, secret);
+    const ours = new Set(await deps.store.rotations.generatedNames(integration.id));
     const pending = new Set((await deps.store.rotations.pendingRevocations()).map((r) => r.tokenName));
     for (const name of names ?? []) {
-      if (!name.startsWith(tokenNamePrefix(integration.id)) || keep.includes(name) || pending.has(name)) continue;
+      if (!ours.has(name) || keep.includes(name) || pending.has(name)) continue;
       const revoked = await revokeByName(ctx, rotation, secret, name);
       deps.logger.info(
         { event: 'rotation_leftover_revoked', integration: integration.id, token: name, ok: revoked.ok },
@@ -137,9 +167,160 @@ export function createRotationService(deps: RotationDeps) {
     }
   }
 
+  /**
+   * Seals the provider's answer into its attempt before anything else is done with it. A database that
+   * is restarting is offered it again for a while: this token may be the only one that works now.
+   */
+  async function holdAnswer(attempt: RotationAttempt, token: string, expiresAt: Date | null): Promise<void> {
+    const sealed = deps.keyring.seal(token, rotationAnswerContext(attempt.credentialKey));
+    const deadline = Date.now() + HOLD_ANSWER_FOR_MS;
+    for (let wait = 250; ; wait = Math.min(wait * 2, 4_000)) {
+      try {
+        await deps.store.rotations.holdAnswer(attempt.id, { value: sealed.value, keyId: sealed.keyId, expiresAt });
+        return;
+      } catch (error) {
+        if (Date.now() + wait > deadline) {
+          deps.logger.error(
+            { event: 'rotation_answer_unsaved', integration: attempt.integrationId, error: (error as Error).message },
+            'could not keep the rotated token with its attempt; it is committed directly if the database answers',
+          );
+          return;
+        }
+        // Waiting for a database that restarts: bounded above by HOLD_ANSWER_FOR_MS.
+        await new Promise((resolve) => setTimeout(resolve, wait));
+      }
+    }
+  }
+
+  /** What the announcement says happened to the previous token. */
+  function previousNoteOf(integration: Integration, current: Credential, revokesInCall: boolean): string {
+    if (revokesInCall)
+      return `${labelOf(integration)} revoked the previous token (${fingerprintOf(current)}) in the same call.`;
+    if (current.tokenName)
+      return `The previous token (${fingerprintOf(current)}, generated by Reauth) is revoked once every sink has the new one, within an hour.`;
+    return `The previous token (${fingerprintOf(current)}) was entered by a person, so Reauth leaves it alone: it ${current.expiresAt ? `expires on its own on ${current.expiresAt.toISOString().slice(0, 10)}` : 'stays valid until someone revokes it in SonarQube'}.`;
+  }
+
+  /**
+   * The provider answered with a new token (kept with the attempt): check it, and commit it if it works.
+   * Only a definitive rejection fails the rotation; an inconclusive check (rate limited, down, timed
+   * out) keeps the token and checks it again later. The commit is fenced on the credential the attempt
+   * renewed: if a person re-authenticated meanwhile, theirs stays.
+   */
+  async function finishWithAnswer(
+    integration: Integration,
+    attempt: RotationAttempt,
+    answer: { token: string; expiresAt: Date | null },
+  ): Promise<RotationResult> {
+    const rotation = rotationOf(integration);
+    const current = await deps.store.credentials.current(integration.credentialKey);
+    const secret = current && isBoundTo(current, integration) ? secretOf(current) : undefined;
+    const ctx = createValidationContext(targetOf(integration), deps.http, () => deps.clock.now());
+    const identifier = secret?.identifier;
+    const generated = attempt.tokenName;
+    const revokeGenerated = async () => {
+      if (rotation && generated)
+        await revokeByName(ctx, rotation, { identifier, token: answer.token }, generated).catch(() => undefined);
+    };
+    if (!rotation || !current || current.id !== attempt.credentialId) {
+      await revokeGenerated();
+      await deps.store.rotations.finish(
+        attempt.id,
+        { outcome: 'superseded', reason: 'the credential was replaced while the rotation ran', retryAt: null },
+        deps.clock.now(),
+      );
+      count(integration, 'superseded');
+      return { status: 'failed', reason: supersededReason(integration), retryAt: deps.clock.now() };
+    }
+    const revokesInCall = rotation.previous.revokedBy === 'provider';
+    const validation = await validateCredential(ctx, { identifier, tokens: [answer.token] });
+    const outcome = validation.outcome;
+    if (outcome.kind !== 'valid') {
+      if (!isRejection(outcome.kind)) {
+        const now = deps.clock.now();
+        const retryAt =
+          outcome.kind === 'rate_limited' && outcome.retryAt && outcome.retryAt.getTime() > now.getTime()
+            ? outcome.retryAt
+            : new Date(now.getTime() + CHECK_AGAIN_MS);
+        await deps.store.rotations.checkAgainAt(attempt.id, retryAt);
+        count(integration, 'held');
+        const reason = `${labelOf(integration)} issued a new token, but could not confirm it yet (${INCONCLUSIVE[outcome.kind] ?? 'no clear answer'}). Reauth keeps it, sealed, and checks it again after ${retryAt.toISOString()}; the rotation completes then.`;
+        deps.logger.warn(
+          { event: 'rotation_answer_held', integration: integration.id, outcome: outcome.kind, retryAt },
+          'the rotated token could not be checked yet; it is kept and checked again',
+        );
+        return { status: 'held', reason, retryAt };
+      }
+      // Never stored. A SonarQube token Reauth just made is revoked again; GitLab has already revoked the previous one.
+      await revokeGenerated();
+      return fail(
+        integration,
+        attempt,
+        {
+          kind: outcome.kind,
+          reason: `The new credential ${labelOf(integration)} returned failed validation: ${outcome.reason}`,
+        },
+        revokesInCall,
+      );
+    }
+    const now = deps.clock.now();
+    const expiresAt = outcome.expiresAt ?? answer.expiresAt;
+    const revoke =
+      !revokesInCall && current.tokenName
+        ? { tokenName: current.tokenName, notAfter: new Date(now.getTime() + REVOKE_AFTER_MS) }
+        : undefined;
+    let committed: Awaited<ReturnType<RotationDeps['reauth']['commit']>>;
+    try {
+      committed = await deps.reauth.commit({
+        integration,
+        actor: 'reauth',
+        payload: { kind: 'tokens', identifier: identifier ?? null, tokens: [answer.token] },
+        validation: {
+          ...validation,
+          outcome,
+          tokens: validation.tokens.map((t) => ({
+            ...t,
+            fingerprint: t.fingerprint || fingerprintSecret(answer.token),
+          })),
+        },
+        how: 'rotation',
+        expiresAt,
+        tokenName: generated,
+        rotation: { attemptId: attempt.id, ...(revoke ? { revoke } : {}) },
+        expectedCurrentId: attempt.credentialId,
+        locked: true,
+      });
+    } catch (error) {
+      if (!(error instanceof CredentialChangedError)) throw error;
+      await revokeGenerated();
+      await deps.store.rotations.finish(
+        attempt.id,
+        { outcome: 'superseded', reason: 'the credential was replaced while the rotation ran', retryAt: null },
+        deps.clock.now(),
+      );
+      count(integration, 'superseded');
+      return { status: 'failed', reason: supersededReason(integration), retryAt: deps.clock.now() };
+    }
+    count(integration, 'rotated');
+    if (rotation.list && generated)
+      await cleanLeftovers(integration, rotation, { identifier, token: answer.token }, [
+        generated,
+        ...(current.tokenName ? [current.tokenName] : []),
+      ]).catch(() => undefined);
+    return {
+      status: 'rotated',
+      credential: committed.credential,
+      previous: current,
+      affected: committed.affected,
+      expiresAt,
+      previousNote: previousNoteOf(integration, current, revokesInCall),
+    };
+  }
+
   async function rotateLocked(
     integration: Integration,
     options: { requestedBy: string; force: boolean },
+    signal: AbortSignal | undefined,
   ): Promise<RotationResult> {
     const policy = deps.rotateOf(integration.id);
     const rotation = rotationOf(integration);
@@ -161,6 +342,7 @@ export function createRotationService(deps: RotationDeps) {
     if (
       !options.force &&
       latest?.retryAt &&
+      latest.finishedAt &&
       latest.retryAt.getTime() > now.getTime() &&
       latest.credentialId === current.id
     ) {
@@ -169,100 +351,71 @@ export function createRotationService(deps: RotationDeps) {
         reason: `The last rotation of ${integration.id} failed (${latest.reason ?? 'no reason given'}); it is tried again after ${latest.retryAt.toISOString()}.`,
       };
     }
-    const tokenName = rotation.nameParam
-      ? `${tokenNamePrefix(integration.id)}${now.toISOString().replace(/[-:.]/g, '').slice(0, 15)}z`
-      : null;
-    const attempt = await deps.store.rotations.begin({
-      integrationId: integration.id,
-      credentialKey: integration.credentialKey,
-      credentialId: current.id,
-      version: current.version,
-      provider: integration.provider,
-      tokenName,
-      requestedBy: options.requestedBy,
-      startedAt: now,
-    });
-    if (!attempt) return { status: 'busy', reason: `${integration.id} is being rotated by another process right now.` };
-
-    const ctx = createValidationContext(targetOf(integration), deps.http, () => deps.clock.now());
-    const answer = await callRotation(ctx, rotation, secret, {
-      lifetimeDays: policy.lifetimeDays,
-      ...(tokenName ? { name: tokenName } : {}),
-      now,
-    });
-    const revokesInCall = rotation.previous.revokedBy === 'provider';
-    if (!answer.ok) {
-      // An answer lost after the provider acted: with a provider that revokes in the call, see whether the current one still works.
-      const revoked =
-        answer.uncertain &&
-        revokesInCall &&
-        (await validateCredential(ctx, { identifier: secret.identifier, tokens: [secret.token] })).outcome.kind ===
-          'invalid_credentials';
-      return fail(integration, attempt, answer.outcome, revoked);
-    }
-    const validation = await validateCredential(ctx, { identifier: secret.identifier, tokens: [answer.token] });
-    if (validation.outcome.kind !== 'valid') {
-      // Never stored. A SonarQube token Reauth just made is revoked again; GitLab has already revoked the previous one.
-      if (tokenName) await revokeByName(ctx, rotation, secret, tokenName);
-      return fail(
-        integration,
-        attempt,
-        {
-          kind: validation.outcome.kind,
-          reason: `The new credential ${labelOf(integration)} returned failed validation: ${validation.outcome.reason}`,
-        },
-        revokesInCall,
-      );
-    }
-    const outcome = validation.outcome;
-    const expiresAt = outcome.expiresAt ?? answer.expiresAt;
-    const revoke =
-      !revokesInCall && current.tokenName
-        ? { tokenName: current.tokenName, notAfter: new Date(now.getTime() + REVOKE_AFTER_MS) }
-        : undefined;
-    const committed = await deps.reauth.commit({
-      integration,
-      actor: 'reauth',
-      payload: { kind: 'tokens', identifier: secret.identifier ?? null, tokens: [answer.token] },
-      validation: {
-        ...validation,
-        outcome,
-        tokens: validation.tokens.map((t) => ({ ...t, fingerprint: t.fingerprint || fingerprintSecret(answer.token) })),
-      },
-      how: 'rotation',
-      expiresAt,
-      tokenName,
-      rotation: { attemptId: attempt.id, ...(revoke ? { revoke } : {}) },
-      locked: true,
-    });
-    count(integration, 'rotated');
-    if (rotation.list && tokenName)
-      await cleanLeftovers(integration, rotation, { identifier: secret.identifier, token: answer.token }, [
+    const tokenName = rotation.nameParam ? generatedTokenName(integration.id, now) : null;
+    const attemptOf = () =>
+      deps.store.rotations.begin({
+        integrationId: integration.id,
+        credentialKey: integration.credentialKey,
+        credentialId: current.id,
+        version: current.version,
+        provider: integration.provider,
         tokenName,
-        ...(current.tokenName ? [current.tokenName] : []),
-      ]).catch(() => undefined);
-    const previousNote = revokesInCall
-      ? `${ctx.provider.label} revoked the previous token (${fingerprintOf(current)}) in the same call.`
-      : current.tokenName
-        ? `The previous token (${fingerprintOf(current)}, generated by Reauth) is revoked once every sink has the new one, within an hour.`
-        : `The previous token (${fingerprintOf(current)}) was entered by a person, so Reauth leaves it alone: it ${current.expiresAt ? `expires on its own on ${current.expiresAt.toISOString().slice(0, 10)}` : 'stays valid until someone revokes it in SonarQube'}.`;
-    return {
-      status: 'rotated',
-      credential: committed.credential,
-      previous: current,
-      affected: committed.affected,
-      expiresAt,
-      previousNote,
-    };
+        requestedBy: options.requestedBy,
+        startedAt: now,
+      });
+    let attempt = await attemptOf();
+    if (!attempt) {
+      // This process holds the credential's lock, so an open attempt is one nobody is working on any
+      // more (its process died or failed) — unless it is young enough to be a process's that lost its
+      // lock with a database failover. The former is settled here, and the rotation goes on.
+      const open = (await deps.store.rotations.open()).find((a) => a.credentialKey === integration.credentialKey);
+      const settled = open && (await settleOne(open, { anyAge: false, answerNow: true }));
+      if (settled?.status === 'rotated' || settled?.status === 'held') return settled;
+      attempt = settled ? await attemptOf() : undefined;
+    }
+    if (!attempt) return { status: 'busy', reason: `${integration.id} is being rotated by another process right now.` };
+    try {
+      // The lock's connection was lost (a database failover): another process may take over, so no
+      // provider call is started without it.
+      signal?.throwIfAborted();
+      const ctx = createValidationContext(targetOf(integration), deps.http, () => deps.clock.now());
+      const answer = await callRotation(ctx, rotation, secret, {
+        lifetimeDays: policy.lifetimeDays,
+        ...(tokenName ? { name: tokenName } : {}),
+        now,
+      });
+      const revokesInCall = rotation.previous.revokedBy === 'provider';
+      if (!answer.ok) {
+        // An answer lost after the provider acted: with a provider that revokes in the call, see whether the current one still works.
+        const revoked =
+          answer.uncertain &&
+          revokesInCall &&
+          (await validateCredential(ctx, { identifier: secret.identifier, tokens: [secret.token] })).outcome.kind ===
+            'invalid_credentials';
+        return await fail(integration, attempt, answer.outcome, revoked);
+      }
+      await holdAnswer(attempt, answer.token, answer.expiresAt);
+      return await finishWithAnswer(integration, { ...attempt, tokenName }, answer);
+    } catch (error) {
+      // An attempt that ends in an error is closed, never left open to block every later rotation; one
+      // that holds the provider's answer stays open so the answer is checked and committed later.
+      const mine = (await deps.store.rotations.open().catch(() => [])).find((a) => a.id === attempt.id);
+      if (mine && !mine.sealedAnswer)
+        await fail(
+          integration,
+          attempt,
+          { kind: 'provider_error', reason: `It stopped with an error: ${(error as Error).message}` },
+          false,
+        ).catch(() => undefined);
+      else if (mine)
+        await deps.store.rotations
+          .checkAgainAt(attempt.id, new Date(deps.clock.now().getTime() + CHECK_AGAIN_MS))
+          .catch(() => undefined);
+      throw error;
+    }
   }
 
-  async function rotate(
-    integration: Integration,
-    options: { requestedBy: string; force?: boolean },
-  ): Promise<RotationResult> {
-    const result = await deps.store.withCredentialLock(integration.credentialKey, () =>
-      rotateLocked(integration, { requestedBy: options.requestedBy, force: options.force ?? false }),
-    );
+  async function announced(result: RotationResult, integration: Integration): Promise<RotationResult> {
     if (result.status === 'rotated')
       await deps
         .announce?.(result, integration)
@@ -273,6 +426,99 @@ export function createRotationService(deps: RotationDeps) {
           ),
         );
     return result;
+  }
+
+  async function rotate(
+    integration: Integration,
+    options: { requestedBy: string; force?: boolean },
+  ): Promise<RotationResult> {
+    const result = await deps.store.withCredentialLock(integration.credentialKey, (signal) =>
+      rotateLocked(integration, { requestedBy: options.requestedBy, force: options.force ?? false }, signal),
+    );
+    return announced(result, integration);
+  }
+
+  /**
+   * Settles one open attempt, holding its credential's lock. One that holds the provider's answer is
+   * finished from it (checked, then committed, failed, or kept for another check). One without an
+   * answer whose process is gone: if the stored credential still works it is closed; if not (GitLab
+   * revoked it and the answer was lost), the integration turns failing and its alert, with
+   * Re-authenticate, is posted at once. Undefined when it is not to be settled now.
+   */
+  async function settleOne(
+    open: RotationAttempt,
+    options: {
+      /** Settle an attempt without an answer however young. */ anyAge: boolean /** Check a held answer now, whatever its retry time. */;
+      answerNow: boolean;
+    },
+  ): Promise<RotationResult | undefined> {
+    const now = deps.clock.now();
+    const integration = await deps.store.integrations.findActive(open.integrationId);
+    if (open.sealedAnswer) {
+      if (!options.answerNow && (!open.retryAt || open.retryAt.getTime() > now.getTime())) return undefined;
+      const token = deps.keyring.unseal(open.sealedAnswer, rotationAnswerContext(open.credentialKey));
+      if (!integration) {
+        await deps.store.rotations.finish(
+          open.id,
+          { outcome: 'interrupted', reason: 'the integration was removed from integrations.yml', retryAt: null },
+          now,
+        );
+        return { status: 'off', reason: `${open.integrationId} is no longer in integrations.yml.` };
+      }
+      return finishWithAnswer(integration, open, { token, expiresAt: open.answerExpiresAt });
+    }
+    if (!options.anyAge && now.getTime() - open.startedAt.getTime() < ATTEMPT_HELD_MS) return undefined;
+    const current = await deps.store.credentials.current(open.credentialKey);
+    const secret = current && integration && isBoundTo(current, integration) ? secretOf(current) : undefined;
+    if (!integration || !current || !secret) {
+      await deps.store.rotations.finish(
+        open.id,
+        { outcome: 'interrupted', reason: 'interrupted; the credential was replaced or removed since', retryAt: null },
+        now,
+      );
+      return { status: 'no_credential', reason: 'interrupted; the credential was replaced or removed since' };
+    }
+    const ctx = createValidationContext(targetOf(integration), deps.http, () => deps.clock.now());
+    const check = await validateCredential(ctx, { identifier: secret.identifier, tokens: [secret.token] });
+    if (check.outcome.kind === 'invalid_credentials') {
+      const reason = `An automatic rotation was interrupted after ${labelOf(integration)} revoked the previous token, and its answer was lost. Re-authenticate with /reauth ${integration.id}.`;
+      await deps.store.rotations.finish(open.id, { outcome: 'interrupted_revoked', reason, retryAt: null }, now);
+      await deps.health.apply(await deps.store.integrations.listByCredentialKey(integration.credentialKey), {
+        outcome: { kind: 'invalid_credentials', reason },
+        source: 'probe',
+      });
+      count(integration, 'interrupted_revoked');
+      deps.logger.error({ event: 'rotation_interrupted', integration: integration.id, revoked: true }, reason);
+      return { status: 'failed', reason, retryAt: now };
+    }
+    await deps.store.rotations.finish(
+      open.id,
+      { outcome: 'interrupted', reason: 'interrupted; the previous credential still works', retryAt: now },
+      now,
+    );
+    count(integration, 'interrupted');
+    deps.logger.warn(
+      { event: 'rotation_interrupted', integration: integration.id, revoked: false },
+      'an automatic rotation was interrupted; the previous credential still works and it is tried again',
+    );
+    return { status: 'failed', reason: 'interrupted; the previous credential still works', retryAt: now };
+  }
+
+  /** Settles the open attempts that are due (all of them at start-up), each under its credential's lock. */
+  async function settle(options: { atStartup: boolean }): Promise<number> {
+    const how = { anyAge: options.atStartup, answerNow: options.atStartup };
+    let settled = 0;
+    for (const open of await deps.store.rotations.open()) {
+      const integration = await deps.store.integrations.findActive(open.integrationId);
+      const result = await deps.store.withCredentialLock(open.credentialKey, async () => {
+        const still = (await deps.store.rotations.open()).find((a) => a.id === open.id);
+        return still ? settleOne(still, how) : undefined;
+      });
+      if (!result) continue;
+      settled += 1;
+      if (integration) await announced(result, integration);
+    }
+    return settled;
   }
 
   /** Where each integration's rotation stands, for App Home and the expiry warnings. */
@@ -321,60 +567,15 @@ export function createRotationService(deps: RotationDeps) {
       }
     },
     /**
-     * Settles attempts whose outcome is unknown (the process died during them), under the credential's
-     * lock, so one that another replica is still running is waited for, not settled: if the stored
-     * credential still works the attempt is closed; if not (GitLab revoked it and the answer was lost),
-     * the integration turns failing and its alert, with Re-authenticate, is posted at once.
+     * At start-up: settles every open attempt (a rotation this process or a replica was killed in the
+     * middle of), under its credential's lock, so one another replica is still running is waited for.
      */
-    async settleInterrupted(): Promise<number> {
-      let settled = 0;
-      for (const open of await deps.store.rotations.open()) {
-        const integration = await deps.store.integrations.findActive(open.integrationId);
-        await deps.store.withCredentialLock(open.credentialKey, async () => {
-          if (!(await deps.store.rotations.open()).some((a) => a.id === open.id)) return;
-          const now = deps.clock.now();
-          const current = await deps.store.credentials.current(open.credentialKey);
-          const secret = current && integration && isBoundTo(current, integration) ? secretOf(current) : undefined;
-          if (!integration || !current || !secret) {
-            await deps.store.rotations.finish(
-              open.id,
-              {
-                outcome: 'interrupted',
-                reason: 'interrupted; the credential was replaced or removed since',
-                retryAt: null,
-              },
-              now,
-            );
-            return;
-          }
-          const ctx = createValidationContext(targetOf(integration), deps.http, () => deps.clock.now());
-          const check = await validateCredential(ctx, { identifier: secret.identifier, tokens: [secret.token] });
-          if (check.outcome.kind === 'invalid_credentials') {
-            const reason = `An automatic rotation was interrupted after ${labelOf(integration)} revoked the previous token, and its answer was lost. Re-authenticate with /reauth ${integration.id}.`;
-            await deps.store.rotations.finish(open.id, { outcome: 'interrupted_revoked', reason, retryAt: null }, now);
-            await deps.health.apply(await deps.store.integrations.listByCredentialKey(integration.credentialKey), {
-              outcome: { kind: 'invalid_credentials', reason },
-              source: 'probe',
-            });
-            count(integration, 'interrupted_revoked');
-            deps.logger.error({ event: 'rotation_interrupted', integration: integration.id, revoked: true }, reason);
-          } else {
-            await deps.store.rotations.finish(
-              open.id,
-              { outcome: 'interrupted', reason: 'interrupted; the previous credential still works', retryAt: now },
-              now,
-            );
-            count(integration, 'interrupted');
-            deps.logger.warn(
-              { event: 'rotation_interrupted', integration: integration.id, revoked: false },
-              'an automatic rotation was interrupted; the previous credential still works and it is tried again',
-            );
-          }
-          settled += 1;
-        });
-      }
-      return settled;
-    },
+    settleInterrupted: () => settle({ atStartup: true }),
+    /**
+     * Between deliveries: finishes held answers that are due for another check, and settles attempts
+     * nobody has worked on for ATTEMPT_HELD_MS (a process that failed without closing them).
+     */
+    settleDue: () => settle({ atStartup: false }),
     /** Revokes tokens Reauth generated earlier once every sink has their successor, or after an hour at most. */
     async revokePrevious(): Promise<number> {
       let revoked = 0;

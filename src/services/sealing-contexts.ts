@@ -7,3 +7,5 @@ export const oauthStateContext = (stateHash: string): string => `oauth-state:${s
 export const deliveryContext = (credentialKey: string): string => `delivery:${credentialKey}`;
 /** A credential awaiting its same-account confirmation, sealed to its reference. */
 export const pendingCredentialContext = (refHash: string): string => `pending-credential:${refHash}`;
+/** A rotation's answer (the new token) held with its attempt, sealed to the credential key it renews. */
+export const rotationAnswerContext = (credentialKey: string): string => `rotation-answer:${credentialKey}`;

@@ -140,4 +140,98 @@ describe('a rotation that fails never breaks what works', () => {
       .find((r) => r.path.endsWith('/api/v4/personal_access_tokens/self') && r.token !== token)?.token;
     expect(successor && t.providers.token(successor)?.status).toBe('revoked');
   });
+
+  it("GitLab rate-limits the new token's first checks: the token it issued is kept (sealed), checked again, and committed — never thrown away", async () => {
+    const token = await freshGitlab({
+      provider: 'gitlab',
+      rotationFault: { successor: { status: 'rate_limited', retryAfterSeconds: 30 } },
+    });
+    const before = currentCredential(t.deps.db, 'integration:gitlab');
+    const held = await t.deps.rotation.rotateIfDue(await integration('gitlab'));
+    expect(held).toMatchObject({
+      status: 'held',
+      reason: expect.stringContaining('Reauth keeps it, sealed, and checks it again'),
+    });
+    expect(held && 'reason' in held ? held.reason : '').not.toContain('Nothing was changed');
+    const issued = t.providers.token(token)?.rotatedTo ?? '';
+    expect(t.providers.token(token)?.status).toBe('revoked');
+    expect(t.providers.token(issued)?.status).toBe('rate_limited');
+    // Kept with its attempt, sealed: never in plain text in the database.
+    const attempt = t.deps.db.$client
+      .prepare(
+        "select sealed_answer, finished_at from rotation_attempts where integration_id = 'gitlab' order by id desc limit 1",
+      )
+      .get() as { sealed_answer: string | null; finished_at: number | null };
+    expect(attempt.finished_at).toBeNull();
+    expect(attempt.sealed_answer).toBeTruthy();
+    expect(attempt.sealed_answer).not.toContain(issued);
+    // Still rate limited 30 s later: kept again.
+    clock.advance(31_000);
+    expect(await t.deps.rotation.settleDue()).toBe(1);
+    expect(currentCredential(t.deps.db, 'integration:gitlab')?.id).toBe(before?.id);
+    // GitLab answers again: the next check commits it, announced as a rotation.
+    t.providers.updateToken(issued, { status: 'valid' });
+    clock.advance(61_000);
+    expect(await t.deps.rotation.settleDue()).toBe(1);
+    const after = currentCredential(t.deps.db, 'integration:gitlab');
+    expect(after?.id).not.toBe(before?.id);
+    expect(after?.createdBy).toBe('reauth');
+    const pulled = (await t.deps.store.credentials.current('integration:gitlab'))?.sealedSecret;
+    expect(pulled).toBeTruthy();
+    expect(t.providers.requestsWith(issued).length).toBeGreaterThan(1);
+    expect(
+      (
+        t.deps.db.$client
+          .prepare(
+            "select sealed_answer from rotation_attempts where integration_id = 'gitlab' order by id desc limit 1",
+          )
+          .get() as { sealed_answer: string | null }
+      ).sealed_answer,
+    ).toBeNull();
+    expect(t.slack.messages.filter((m) => m.text.includes('GitLab rotated automatically')).length).toBeGreaterThan(0);
+    expect(listOpenAlerts(t.deps.db).find((a) => a.alertKey === 'integration:gitlab')).toBeUndefined();
+  });
+
+  it('a held answer survives a restart: start-up settling checks it and commits it', async () => {
+    const token = await freshGitlab({
+      provider: 'gitlab',
+      rotationFault: { successor: { status: 'server_error' } },
+    });
+    expect((await t.deps.rotation.rotateIfDue(await integration('gitlab')))?.status).toBe('held');
+    const issued = t.providers.token(token)?.rotatedTo ?? '';
+    t.providers.updateToken(issued, { status: 'valid' });
+    await t.restart();
+    const current = currentCredential(t.deps.db, 'integration:gitlab');
+    expect(current?.createdBy).toBe('reauth');
+    expect(current?.fingerprints.join()).toContain(issued.slice(-4));
+  });
+
+  it('a rotation that throws after its attempt began never leaves it open: the next rotation is not "busy"', async () => {
+    const first = 'squ_rotationfailuresonar0000000000000000003';
+    t.providers.setToken(first, {
+      provider: 'sonarqube',
+      identity: { id: 'ci', name: 'CI', username: 'ci' },
+      expiresAt: new Date(clock.now().getTime() + 2 * DAY),
+    });
+    const call = await openModal(t, 'sonar', { userId: OWNER });
+    await t.driver.submit(call.ref ?? '', { username: 'ci', token: first }, { userId: OWNER });
+    expect(await t.deps.rotation.rotateIfDue(await integration('sonar'))).toMatchObject({ status: 'rotated' });
+    // The next rotation's commit fails inside the database (its revocation queue is gone for a moment).
+    clock.advance(40 * DAY);
+    t.deps.db.$client.exec('alter table token_revocations rename to token_revocations_away');
+    const failed = await t.deps.rotation.rotate(await integration('sonar'), { requestedBy: 'cli', force: true }).then(
+      () => 'resolved',
+      (error: Error) => error.message,
+    );
+    t.deps.db.$client.exec('alter table token_revocations_away rename to token_revocations');
+    expect(failed).toMatch(/token_revocations/);
+    const generated = t.providers.requests.filter((r) => r.path.endsWith('/api/user_tokens/generate')).length;
+    const again = await t.deps.rotation.rotate(await integration('sonar'), { requestedBy: 'cli', force: true });
+    expect(again).toMatchObject({ status: 'rotated' });
+    // The token SonarQube issued in the attempt that failed is the one committed: nothing generated twice.
+    expect(t.providers.requests.filter((r) => r.path.endsWith('/api/user_tokens/generate')).length).toBe(generated);
+    expect(
+      t.deps.db.$client.prepare('select count(*) n from rotation_attempts where finished_at is null').get(),
+    ).toEqual({ n: 0 });
+  });
 });

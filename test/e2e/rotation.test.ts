@@ -203,17 +203,31 @@ consumers:
     );
     const generate = rotateCalls('/sonarqube', '/api/user_tokens/generate');
     expect(new URLSearchParams(generate.at(-1)?.body).get('name')).toBe(first?.tokenName);
-    // A leftover of an interrupted rotation, still valid at SonarQube.
+    // A leftover of an interrupted rotation, still valid at SonarQube: its name was recorded with its attempt.
     t.providers.setToken('squ_leftoverofaninterruptedrotation000000001', {
       provider: 'sonarqube',
       identity: { id: 'ci-bot', name: 'CI Bot', username: 'ci-bot' },
       tokenName: 'reauth-sonar-20261101T000000z',
+    });
+    t.deps.db.$client
+      .prepare(
+        `insert into rotation_attempts (integration_id, credential_key, credential_id, version, provider, token_name, requested_by, started_at, finished_at, outcome)
+         values ('sonar', 'integration:sonar', ?, 1, 'sonarqube', 'reauth-sonar-20261101T000000z', 'probe', ?, ?, 'interrupted')`,
+      )
+      .run(first?.id, clock.now().getTime() - DAY, clock.now().getTime() - DAY);
+    // The live token of another integration whose id starts the same (sonar-prod), on the same login:
+    // its name begins "reauth-sonar-" too, but Reauth never generated it for sonar.
+    t.providers.setToken('squ_liveTokenOfSonarProdNotOurs0000000000001', {
+      provider: 'sonarqube',
+      identity: { id: 'ci-bot', name: 'CI Bot', username: 'ci-bot' },
+      tokenName: 'reauth-sonar-prod-20261101T000000z',
     });
 
     clock.advance(31 * DAY); // held every_days: due again
     const second = await t.deps.rotation.rotateIfDue(await integration('sonar'));
     expect(second?.status).toBe('rotated');
     expect(t.providers.token('squ_leftoverofaninterruptedrotation000000001')?.status).toBe('revoked');
+    expect(t.providers.token('squ_liveTokenOfSonarProdNotOurs0000000000001')?.status).not.toBe('revoked');
     const pulled = (await (await pull('sonar')).json()) as { credential: { token: string } };
     // No sinks: revoked at the next sweep (the delivery loop may have swept already).
     await t.deps.rotation.revokePrevious();

@@ -10,13 +10,16 @@ export type PgExecutor = PgDatabase<NodePgQueryResultHKT, typeof schema>;
 export interface PostgresOptions {
   /** Connections per replica. */
   poolSize?: number;
-  /** A statement running longer than this is cancelled by the server. */
+  /** A statement running longer than this is cancelled by the server; the client gives up a little later. */
   statementTimeoutMs?: number;
   /** Waiting longer than this for a connection (server down, pool exhausted) fails the operation. */
   connectTimeoutMs?: number;
   /** Where pool errors go (an idle connection dropped by a server restart). */
   onPoolError?: (error: Error) => void;
 }
+
+/** Every statement's limit: a database that stops answering fails an operation within seconds. */
+export const STATEMENT_TIMEOUT_MS = 5_000;
 
 /**
  * A bounded pool of connections to PostgreSQL. TLS options (`sslmode`, `sslrootcert`, …) come from the
@@ -30,15 +33,27 @@ export function openPostgres(url: string, options: PostgresOptions = {}): PgDb {
 
 /** A pool of connections to `url`: the query pool, or the credential locks' own. */
 export function createPool(url: string, options: PostgresOptions & { applicationName: string }): pg.Pool {
+  const statementTimeout = options.statementTimeoutMs ?? STATEMENT_TIMEOUT_MS;
   const pool = new pg.Pool({
     connectionString: url,
     max: options.poolSize ?? 10,
-    statement_timeout: options.statementTimeoutMs ?? 15_000,
+    statement_timeout: statementTimeout,
+    // The client's own limit, for a server that stopped answering without closing the connection
+    // (a failover, a network partition): the server cannot cancel what it never sees.
+    query_timeout: statementTimeout + 1_000,
     connectionTimeoutMillis: options.connectTimeoutMs ?? 5_000,
+    // TCP keepalive notices a connection whose server vanished while it sat idle or held a lock.
+    keepAlive: true,
+    keepAliveInitialDelayMillis: 5_000,
     idleTimeoutMillis: 30_000,
     application_name: options.applicationName,
   });
-  // Without a listener an idle client's error (a restart, a network cut) would crash the process.
+  // An 'error' listener on every client from the moment it connects: node-postgres emits 'error' on a
+  // checked-out client whose connection the server ends ("terminating connection due to administrator
+  // command" in a restart or failover) while no query is running on it — a credential lock's
+  // connection, or a transaction between statements — and an unheard 'error' ends the process. The
+  // pool's own listener covers idle clients only (https://node-postgres.com/apis/pool#error).
+  pool.on('connect', (client) => client.on('error', (error) => options.onPoolError?.(error)));
   pool.on('error', (error) => options.onPoolError?.(error));
   return pool;
 }

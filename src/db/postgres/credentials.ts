@@ -1,7 +1,7 @@
 import { and, eq, isNotNull, isNull } from 'drizzle-orm';
-import type { CredentialRepository } from '../store.js';
+import { CredentialChangedError, type CredentialRepository } from '../store.js';
 import type { PgDb } from './client.js';
-import { credentials, deliveries, oauthStates, pendingCredentials } from './schema.js';
+import { credentials, deliveries, oauthStates, pendingCredentials, rotationAttempts } from './schema.js';
 import type { Clock } from '../../domain/clock.js';
 import { nextVersion } from '../engine-rules.js';
 import { writeRotationCommit } from './rotations.js';
@@ -27,6 +27,8 @@ export function createPgCredentialRepository(db: PgDb, clock: Clock): Credential
         // Two replicas committing for one key take turns: the second retires the first's.
         await lockCredentialKey(tx, key);
         const previous = await currentCredential(tx, key);
+        if (commit.expectedCurrentId !== undefined && (previous?.id ?? null) !== commit.expectedCurrentId)
+          throw new CredentialChangedError(key);
         const affected = await servedBy(tx, key);
         // Versions keep growing across retirements and key changes, so they never repeat for an integration.
         const version = nextVersion(await lastVersion(tx, key), affected);
@@ -112,7 +114,7 @@ export function createPgCredentialRepository(db: PgDb, clock: Clock): Credential
         .where(and(isNull(credentials.replacedAt), isNotNull(credentials.expiresAt))),
     async resealAll(reseal, auditOf, now) {
       return db.transaction(async (tx) => {
-        const counts = { credentials: 0, oauthStates: 0, pendingCredentials: 0, deliveries: 0 };
+        const counts = { credentials: 0, oauthStates: 0, pendingCredentials: 0, deliveries: 0, rotationAnswers: 0 };
         for (const row of await tx
           .select()
           .from(credentials)
@@ -168,6 +170,20 @@ export function createPgCredentialRepository(db: PgDb, clock: Clock): Credential
             .set({ sealedCredential: sealed.value, keyId: sealed.keyId })
             .where(eq(deliveries.id, row.id));
           counts.deliveries += 1;
+        }
+        for (const row of await tx
+          .select()
+          .from(rotationAttempts)
+          .where(isNotNull(rotationAttempts.sealedAnswer))
+          .for('update')) {
+          if (row.sealedAnswer === null) continue;
+          const sealed = reseal.rotationAnswer({ ...row, sealedAnswer: row.sealedAnswer });
+          if (!sealed) continue;
+          await tx
+            .update(rotationAttempts)
+            .set({ sealedAnswer: sealed.value, answerKeyId: sealed.keyId })
+            .where(eq(rotationAttempts.id, row.id));
+          counts.rotationAnswers += 1;
         }
         await recordAudit(tx, auditOf(counts), now);
         return counts;

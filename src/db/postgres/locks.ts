@@ -1,3 +1,4 @@
+import type pg from 'pg';
 import { createKeyedLock } from '../../domain/keyed-lock.js';
 import { createPool } from './client.js';
 
@@ -5,8 +6,16 @@ import { createPool } from './client.js';
 const CREDENTIAL_OPERATION_LOCK = 7301;
 
 export interface PgCredentialLock {
-  withLock<T>(credentialKey: string, task: () => Promise<T>): Promise<T>;
+  withLock<T>(credentialKey: string, task: (lost: AbortSignal) => Promise<T>): Promise<T>;
   close(): Promise<void>;
+}
+
+/** Raised when the lock could not be taken within its wait: another process held it that long. */
+export class CredentialLockTimeout extends Error {
+  constructor(credentialKey: string, waitMs: number) {
+    super(`another process held the lock of ${credentialKey} for more than ${Math.round(waitMs / 1000)} s`);
+    this.name = 'CredentialLockTimeout';
+  }
 }
 
 /**
@@ -15,6 +24,12 @@ export interface PgCredentialLock {
  * persist). Tasks of one process queue in memory first, so a process holds at most one connection per
  * key. A replica that dies loses its connection, and PostgreSQL releases the lock with it
  * (https://www.postgresql.org/docs/15/explicit-locking.html#ADVISORY-LOCKS).
+ *
+ * The lock is taken with `pg_try_advisory_lock`, polled while another process holds it, so every
+ * statement is short and bounded by the client's time limit: a database that vanishes fails the wait
+ * within seconds, and the whole wait is bounded by `waitMs`. If the lock's connection breaks while the
+ * task runs (a restart or failover — the server released the lock with it), the task's `lost` signal
+ * aborts: it must not start another provider call, and its commit is fenced on the credential it read.
  */
 export function createPgCredentialLock(
   url: string,
@@ -25,30 +40,47 @@ export function createPgCredentialLock(
   const wait = options.waitMs ?? 60_000;
   const pool = createPool(url, {
     poolSize: options.poolSize ?? 16,
-    statementTimeoutMs: wait,
-    connectTimeoutMs: wait,
     applicationName: 'reauth-locks',
     ...(options.onPoolError ? { onPoolError: options.onPoolError } : {}),
   });
+
+  async function acquire(client: pg.PoolClient, credentialKey: string): Promise<void> {
+    const deadline = Date.now() + wait;
+    for (let pause = 25; ; pause = Math.min(pause * 2, 500)) {
+      const result = await client.query<{ locked: boolean }>(
+        'select pg_try_advisory_lock($1, hashtext($2)) as locked',
+        [CREDENTIAL_OPERATION_LOCK, credentialKey],
+      );
+      if (result.rows[0]?.locked) return;
+      if (Date.now() + pause > deadline) throw new CredentialLockTimeout(credentialKey, wait);
+      // Another process holds it: polled, each poll a short statement, the whole wait bounded above.
+      await new Promise((resolve) => setTimeout(resolve, pause));
+    }
+  }
+
   return {
     withLock: (credentialKey, task) =>
       local(credentialKey, async () => {
         const client = await pool.connect();
-        let broken = false;
+        const lost = new AbortController();
+        const onLost = (error?: Error) => lost.abort(error ?? new Error('the credential lock connection closed'));
+        client.on('error', onLost);
+        client.on('end', onLost);
         try {
-          await client.query('select pg_advisory_lock($1, hashtext($2))', [CREDENTIAL_OPERATION_LOCK, credentialKey]);
+          await acquire(client, credentialKey);
           try {
-            return await task();
+            return await task(lost.signal);
           } finally {
-            await client
-              .query('select pg_advisory_unlock($1, hashtext($2))', [CREDENTIAL_OPERATION_LOCK, credentialKey])
-              .catch(() => {
-                // The connection broke: PostgreSQL released the lock with it; this connection is not reused.
-                broken = true;
-              });
+            if (!lost.signal.aborted)
+              await client
+                .query('select pg_advisory_unlock($1, hashtext($2))', [CREDENTIAL_OPERATION_LOCK, credentialKey])
+                .catch((error: Error) => onLost(error));
           }
         } finally {
-          client.release(broken);
+          client.off('error', onLost);
+          client.off('end', onLost);
+          // A broken connection is not reused: PostgreSQL released its lock with it.
+          client.release(lost.signal.aborted ? true : undefined);
         }
       }),
     close: async () => {

@@ -1,8 +1,12 @@
-import { and, desc, eq, inArray, isNull, sql } from 'drizzle-orm';
+import { and, desc, eq, inArray, isNotNull, isNull, sql } from 'drizzle-orm';
 import type { RotationAttempt } from '../../domain/types.js';
 import type { RotationRepository } from '../store.js';
 import type { PgDb, PgExecutor } from './client.js';
 import { rotationAttempts, tokenRevocations } from './schema.js';
+
+/** A closed attempt keeps no secret. */
+const NO_ANSWER = { sealedAnswer: null, answerKeyId: null, answerExpiresAt: null };
+const isOpen = (id: number) => and(eq(rotationAttempts.id, id), isNull(rotationAttempts.finishedAt));
 
 /** Closes a rotation's attempt and queues the previous token's revocation, inside the commit's transaction. */
 export async function writeRotationCommit(
@@ -15,7 +19,7 @@ export async function writeRotationCommit(
   if (!rotation) return;
   await q
     .update(rotationAttempts)
-    .set({ finishedAt: now, outcome: 'rotated', reason: null, retryAt: null })
+    .set({ finishedAt: now, outcome: 'rotated', reason: null, retryAt: null, ...NO_ANSWER })
     .where(eq(rotationAttempts.id, rotation.attemptId));
   if (rotation.revoke)
     await q.insert(tokenRevocations).values({
@@ -34,8 +38,26 @@ export function createPgRotationRepository(db: PgDb): RotationRepository {
     async finish(id, result, now) {
       await db
         .update(rotationAttempts)
-        .set({ ...result, finishedAt: now })
+        .set({ ...result, finishedAt: now, ...NO_ANSWER })
         .where(and(eq(rotationAttempts.id, id), isNull(rotationAttempts.finishedAt)));
+    },
+    async holdAnswer(id, answer) {
+      const held = await db
+        .update(rotationAttempts)
+        .set({ sealedAnswer: answer.value, answerKeyId: answer.keyId, answerExpiresAt: answer.expiresAt })
+        .where(isOpen(id))
+        .returning({ id: rotationAttempts.id });
+      return held.length === 1;
+    },
+    async checkAgainAt(id, at) {
+      await db.update(rotationAttempts).set({ retryAt: at }).where(isOpen(id));
+    },
+    async generatedNames(integrationId) {
+      const rows = await db
+        .selectDistinct({ name: rotationAttempts.tokenName })
+        .from(rotationAttempts)
+        .where(and(eq(rotationAttempts.integrationId, integrationId), isNotNull(rotationAttempts.tokenName)));
+      return rows.flatMap((r) => (r.name ? [r.name] : []));
     },
     open: () => db.select().from(rotationAttempts).where(isNull(rotationAttempts.finishedAt)),
     async latest(integrationIds) {

@@ -261,6 +261,14 @@ export const rotationAttempts = pgTable(
     outcome: text(),
     reason: text(),
     retryAt: at(),
+    /**
+     * The provider's answer (the new token), sealed the moment it arrives and erased when the attempt
+     * closes: a rotation interrupted after the provider acted, or whose new token could not be checked
+     * yet, is finished from here instead of losing the token.
+     */
+    sealedAnswer: text(),
+    answerKeyId: text(),
+    answerExpiresAt: at(),
   },
   (t) => [
     uniqueIndex('rotation_attempts_one_open_per_key').on(t.credentialKey).where(sql`${t.finishedAt} is null`),

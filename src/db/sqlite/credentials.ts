@@ -1,13 +1,13 @@
 import { and, eq, isNotNull, isNull, max, sql } from 'drizzle-orm';
 import type { Clock } from '../../domain/clock.js';
 import type { Credential } from '../../domain/types.js';
-import type { CredentialRepository } from '../store.js';
+import { CredentialChangedError, type CredentialRepository } from '../store.js';
 import { createAuditWriter } from './audit.js';
 import { createOutboxWriter } from './deliveries.js';
 import type { Db } from './client.js';
 import { createHealthWriter } from './health.js';
 import { prepareServedBy } from './served-by.js';
-import { credentials, deliveries, integrations, oauthStates, pendingCredentials } from './schema.js';
+import { credentials, deliveries, integrations, oauthStates, pendingCredentials, rotationAttempts } from './schema.js';
 import { nextVersion } from '../engine-rules.js';
 import { createRotationCommitWriter } from './rotations.js';
 
@@ -70,6 +70,8 @@ export function createCredentialRepository(db: Db, clock: Clock): CredentialRepo
       return db.transaction((tx) => {
         const key = commit.credential.credentialKey;
         const previous = current.get({ key });
+        if (commit.expectedCurrentId !== undefined && (previous?.id ?? null) !== commit.expectedCurrentId)
+          throw new CredentialChangedError(key);
         const affected = served.all({ key });
         // Versions keep growing across retirements and key changes, so they never repeat for an integration.
         const version = nextVersion(lastVersion.get({ key })?.version ?? 0, affected);
@@ -145,7 +147,7 @@ export function createCredentialRepository(db: Db, clock: Clock): CredentialRepo
         .all(),
     async resealAll(reseal, auditOf, now) {
       return db.transaction((tx) => {
-        const counts = { credentials: 0, oauthStates: 0, pendingCredentials: 0, deliveries: 0 };
+        const counts = { credentials: 0, oauthStates: 0, pendingCredentials: 0, deliveries: 0, rotationAnswers: 0 };
         for (const row of tx.select().from(credentials).where(isNotNull(credentials.sealedSecret)).all()) {
           if (row.sealedSecret === null) continue;
           const sealed = reseal.credential({ ...row, sealedSecret: row.sealedSecret });
@@ -190,6 +192,16 @@ export function createCredentialRepository(db: Db, clock: Clock): CredentialRepo
             .where(eq(deliveries.id, row.id))
             .run();
           counts.deliveries += 1;
+        }
+        for (const row of tx.select().from(rotationAttempts).where(isNotNull(rotationAttempts.sealedAnswer)).all()) {
+          if (row.sealedAnswer === null) continue;
+          const sealed = reseal.rotationAnswer({ ...row, sealedAnswer: row.sealedAnswer });
+          if (!sealed) continue;
+          tx.update(rotationAttempts)
+            .set({ sealedAnswer: sealed.value, answerKeyId: sealed.keyId })
+            .where(eq(rotationAttempts.id, row.id))
+            .run();
+          counts.rotationAnswers += 1;
         }
         audit.record(auditOf(counts), now);
         return counts;

@@ -1,8 +1,12 @@
-import { and, desc, eq, inArray, isNull, sql } from 'drizzle-orm';
+import { and, desc, eq, inArray, isNotNull, isNull, sql } from 'drizzle-orm';
 import type { RotationAttempt } from '../../domain/types.js';
 import type { RotationRepository } from '../store.js';
 import type { Db } from './client.js';
 import { rotationAttempts, tokenRevocations } from './schema.js';
+
+/** A closed attempt keeps no secret. */
+const NO_ANSWER = { sealedAnswer: null, answerKeyId: null, answerExpiresAt: null };
+const isOpen = (id: number) => and(eq(rotationAttempts.id, id), isNull(rotationAttempts.finishedAt));
 
 /** Closes a rotation's attempt and queues the previous token's revocation: synchronous, inside the commit's transaction. */
 export function createRotationCommitWriter(db: Db) {
@@ -14,7 +18,7 @@ export function createRotationCommitWriter(db: Db) {
   ): void => {
     if (!rotation) return;
     db.update(rotationAttempts)
-      .set({ finishedAt: now, outcome: 'rotated', reason: null, retryAt: null })
+      .set({ finishedAt: now, outcome: 'rotated', reason: null, retryAt: null, ...NO_ANSWER })
       .where(eq(rotationAttempts.id, rotation.attemptId))
       .run();
     if (rotation.revoke)
@@ -38,9 +42,29 @@ export function createRotationRepository(db: Db): RotationRepository {
     },
     async finish(id, result, now) {
       db.update(rotationAttempts)
-        .set({ ...result, finishedAt: now })
-        .where(and(eq(rotationAttempts.id, id), isNull(rotationAttempts.finishedAt)))
+        .set({ ...result, finishedAt: now, ...NO_ANSWER })
+        .where(isOpen(id))
         .run();
+    },
+    async holdAnswer(id, answer) {
+      return (
+        db
+          .update(rotationAttempts)
+          .set({ sealedAnswer: answer.value, answerKeyId: answer.keyId, answerExpiresAt: answer.expiresAt })
+          .where(isOpen(id))
+          .run().changes === 1
+      );
+    },
+    async checkAgainAt(id, at) {
+      db.update(rotationAttempts).set({ retryAt: at }).where(isOpen(id)).run();
+    },
+    async generatedNames(integrationId) {
+      return db
+        .selectDistinct({ name: rotationAttempts.tokenName })
+        .from(rotationAttempts)
+        .where(and(eq(rotationAttempts.integrationId, integrationId), isNotNull(rotationAttempts.tokenName)))
+        .all()
+        .flatMap((r) => (r.name ? [r.name] : []));
     },
     open: async () => db.select().from(rotationAttempts).where(isNull(rotationAttempts.finishedAt)).all(),
     async latest(integrationIds) {

@@ -308,6 +308,14 @@ export const rotationAttempts = sqliteTable(
     reason: text(),
     /** After a failure: not tried again before this time (at most once an hour). */
     retryAt: at(),
+    /**
+     * The provider's answer (the new token), sealed the moment it arrives and erased when the attempt
+     * closes: a rotation interrupted after the provider acted, or whose new token could not be checked
+     * yet, is finished from here instead of losing the token.
+     */
+    sealedAnswer: text(),
+    answerKeyId: text(),
+    answerExpiresAt: at(),
   },
   (t) => [
     uniqueIndex('rotation_attempts_one_open_per_key').on(t.credentialKey).where(sql`${t.finishedAt} is null`),
@@ -328,4 +336,16 @@ export const tokenRevocations = sqliteTable('token_revocations', {
   doneAt: at(),
   attempts: integer().notNull().default(0),
   lastError: text(),
+});
+
+/**
+ * The credential lock across processes on one SQLite file (the server and the CLI): a lease row per
+ * credential key, taken with an INSERT that only one process can win, renewed while its holder works
+ * and lapsing if the holder dies (PostgreSQL uses a session advisory lock instead).
+ */
+export const credentialLocks = sqliteTable('credential_locks', {
+  credentialKey: text().primaryKey(),
+  /** Which process holds it (random per process), and until when unless renewed. */
+  holder: text().notNull(),
+  expiresAt: at().notNull(),
 });

@@ -1,3 +1,4 @@
+import { rotationAnswerContext } from '../../../src/services/sealing-contexts.js';
 import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { createKeyring, keyIdOf, SealingError } from '../../../src/crypto/keyring.js';
@@ -100,13 +101,33 @@ describe('rotateKeys', () => {
         t,
       );
     }
+    // A rotation's answer held with its open attempt (its check was inconclusive) is re-sealed too.
+    const store = createSqliteStore(db);
+    const attempt = await store.rotations.begin({
+      integrationId: 'a',
+      credentialKey: 'integration:a',
+      credentialId: 1,
+      version: 1,
+      provider: 'github',
+      tokenName: null,
+      requestedBy: 'probe',
+      startedAt: t,
+    });
+    const answer = oldRing.seal('glpat-heldAnswerOfARotation000', rotationAnswerContext('integration:a'));
+    await store.rotations.holdAnswer(attempt?.id ?? 0, { ...answer, expiresAt: null });
     const newRing = createKeyring(newKey(), [oldKey]);
-    expect(await rotateKeys(createSqliteStore(db), newRing, t)).toEqual({
+    expect(await rotateKeys(store, newRing, t)).toEqual({
       credentials: 2,
       oauthStates: 0,
       pendingCredentials: 0,
       deliveries: 0,
+      rotationAnswers: 1,
     });
+    const held = (await store.rotations.open())[0];
+    expect(held?.answerKeyId).toBe(newRing.currentKeyId);
+    expect(newRing.unseal(held?.sealedAnswer ?? '', rotationAnswerContext('integration:a'))).toBe(
+      'glpat-heldAnswerOfARotation000',
+    );
     const onlyNew = createKeyring(newKey());
     const row = currentCredential(db, 'integration:a');
     expect(row?.keyId).toBe(newRing.currentKeyId);
@@ -118,6 +139,7 @@ describe('rotateKeys', () => {
       oauthStates: 0,
       pendingCredentials: 0,
       deliveries: 0,
+      rotationAnswers: 0,
     });
   });
 

@@ -8,6 +8,7 @@ const TABLES = [
   'audit_log',
   'consumer_grants',
   'consumer_rates',
+  'credential_locks',
   'credentials',
   'deliveries',
   'delivery_notices',
