@@ -1,5 +1,6 @@
 import { fingerprintOf } from '../domain/credential.js';
 import type { Keyring } from '../crypto/keyring.js';
+import { keepAnswer } from './keep-answer.js';
 import type { Store } from '../db/store.js';
 import type { Clock } from '../domain/clock.js';
 import type { Credential } from '../domain/types.js';
@@ -123,7 +124,7 @@ export function createOAuthRefresher(deps: OAuthRefreshDeps) {
         ? { ok: true, payload: result.next, refreshed: true, credential }
         : { ok: false, outcome: result.outcome, grantSent: result.sent, retryAt: null };
     }
-    return deps.store.withCredentialLock(credential.credentialKey, async (): Promise<RefreshResult> => {
+    return deps.store.withCredentialLock(credential.credentialKey, async (lost): Promise<RefreshResult> => {
       const current = await deps.store.credentials.current(credential.credentialKey);
       if (!current?.sealedSecret || current.id !== credential.id) {
         return {
@@ -160,6 +161,9 @@ export function createOAuthRefresher(deps: OAuthRefreshDeps) {
           outcome: { kind: 'provider_error', status: null, reason },
         };
       }
+      // A lock lost with its database connection: another replica may refresh now; a single-use refresh
+      // token must not be sent twice.
+      lost.throwIfAborted();
       const result = await grant(subject, currentPayload);
       if (!result.ok) {
         const retryAt = new Date(
@@ -170,7 +174,8 @@ export function createOAuthRefresher(deps: OAuthRefreshDeps) {
           await deps.store.credentials.refreshFailed(current.id, { retryAt, reason: result.outcome.reason });
         return { ok: false, outcome: result.outcome, grantSent: result.sent, retryAt: result.sent ? retryAt : null };
       }
-      const updated = await persist(current, result.next);
+      // The provider has spent the previous refresh token: the new pair is kept through a database restart.
+      const updated = await keepAnswer(() => persist(current, result.next));
       return { ok: true, payload: result.next, refreshed: true, credential: updated ?? current };
     });
   };

@@ -24,6 +24,7 @@ import { isBoundTo, targetOf } from './probe.js';
 import type { ReauthService } from './reauthenticate.js';
 import { unsealPayload } from './secret-payload.js';
 import { rotationAnswerContext } from './sealing-contexts.js';
+import { keepAnswer } from './keep-answer.js';
 import { CredentialChangedError } from '../db/store.js';
 
 /** A rotation's result, for the CLI, the probe runner and the announcement. */
@@ -78,8 +79,7 @@ export const generatedTokenName = (integrationId: string, now: Date): string =>
 export const ATTEMPT_HELD_MS = 2 * 60 * 1000;
 /** A held answer whose check was inconclusive without a Retry-After is checked again after this long. */
 export const CHECK_AGAIN_MS = 60 * 1000;
-/** How long the provider's answer is offered to a database that is restarting before it is given up on. */
-const HOLD_ANSWER_FOR_MS = 30_000;
+
 /** A previous token Reauth generated is revoked once every sink has its successor, or after this long at most. */
 export const REVOKE_AFTER_MS = 60 * 60 * 1000;
 
@@ -173,23 +173,14 @@ export function createRotationService(deps: RotationDeps) {
    */
   async function holdAnswer(attempt: RotationAttempt, token: string, expiresAt: Date | null): Promise<void> {
     const sealed = deps.keyring.seal(token, rotationAnswerContext(attempt.credentialKey));
-    const deadline = Date.now() + HOLD_ANSWER_FOR_MS;
-    for (let wait = 250; ; wait = Math.min(wait * 2, 4_000)) {
-      try {
-        await deps.store.rotations.holdAnswer(attempt.id, { value: sealed.value, keyId: sealed.keyId, expiresAt });
-        return;
-      } catch (error) {
-        if (Date.now() + wait > deadline) {
-          deps.logger.error(
-            { event: 'rotation_answer_unsaved', integration: attempt.integrationId, error: (error as Error).message },
-            'could not keep the rotated token with its attempt; it is committed directly if the database answers',
-          );
-          return;
-        }
-        // Waiting for a database that restarts: bounded above by HOLD_ANSWER_FOR_MS.
-        await new Promise((resolve) => setTimeout(resolve, wait));
-      }
-    }
+    await keepAnswer(() =>
+      deps.store.rotations.holdAnswer(attempt.id, { value: sealed.value, keyId: sealed.keyId, expiresAt }),
+    ).catch((error: Error) =>
+      deps.logger.error(
+        { event: 'rotation_answer_unsaved', integration: attempt.integrationId, error: error.message },
+        'could not keep the rotated token with its attempt; it is committed directly if the database answers',
+      ),
+    );
   }
 
   /** What the announcement says happened to the previous token. */
@@ -271,27 +262,47 @@ export function createRotationService(deps: RotationDeps) {
         : undefined;
     let committed: Awaited<ReturnType<RotationDeps['reauth']['commit']>>;
     try {
-      committed = await deps.reauth.commit({
-        integration,
-        actor: 'reauth',
-        payload: { kind: 'tokens', identifier: identifier ?? null, tokens: [answer.token] },
-        validation: {
-          ...validation,
-          outcome,
-          tokens: validation.tokens.map((t) => ({
-            ...t,
-            fingerprint: t.fingerprint || fingerprintSecret(answer.token),
-          })),
-        },
-        how: 'rotation',
-        expiresAt,
-        tokenName: generated,
-        rotation: { attemptId: attempt.id, ...(revoke ? { revoke } : {}) },
-        expectedCurrentId: attempt.credentialId,
-        locked: true,
-      });
+      committed = await keepAnswer(() =>
+        deps.reauth.commit({
+          integration,
+          actor: 'reauth',
+          payload: { kind: 'tokens', identifier: identifier ?? null, tokens: [answer.token] },
+          validation: {
+            ...validation,
+            outcome,
+            tokens: validation.tokens.map((t) => ({
+              ...t,
+              fingerprint: t.fingerprint || fingerprintSecret(answer.token),
+            })),
+          },
+          how: 'rotation',
+          expiresAt,
+          tokenName: generated,
+          rotation: { attemptId: attempt.id, ...(revoke ? { revoke } : {}) },
+          expectedCurrentId: attempt.credentialId,
+          locked: true,
+        }),
+      );
     } catch (error) {
       if (!(error instanceof CredentialChangedError)) throw error;
+      // A retried commit whose first try did commit (the connection broke after COMMIT): it is ours.
+      const now = await deps.store.credentials.current(integration.credentialKey);
+      if (now?.fingerprints.includes(fingerprintSecret(answer.token))) {
+        await deps.store.rotations.finish(
+          attempt.id,
+          { outcome: 'rotated', reason: null, retryAt: null },
+          deps.clock.now(),
+        );
+        count(integration, 'rotated');
+        return {
+          status: 'rotated',
+          credential: now,
+          previous: current,
+          affected: await deps.store.integrations.listByCredentialKey(integration.credentialKey),
+          expiresAt,
+          previousNote: previousNoteOf(integration, current, revokesInCall),
+        };
+      }
       await revokeGenerated();
       await deps.store.rotations.finish(
         attempt.id,
@@ -455,7 +466,12 @@ export function createRotationService(deps: RotationDeps) {
     const now = deps.clock.now();
     const integration = await deps.store.integrations.findActive(open.integrationId);
     if (open.sealedAnswer) {
-      if (!options.answerNow && (!open.retryAt || open.retryAt.getTime() > now.getTime())) return undefined;
+      // Due: its next check's time has come; or, without one (its process stopped between keeping it and
+      // checking it), once nobody can still be working on it.
+      const due = open.retryAt
+        ? open.retryAt.getTime() <= now.getTime()
+        : now.getTime() - open.startedAt.getTime() >= ATTEMPT_HELD_MS;
+      if (!options.answerNow && !due) return undefined;
       const token = deps.keyring.unseal(open.sealedAnswer, rotationAnswerContext(open.credentialKey));
       if (!integration) {
         await deps.store.rotations.finish(

@@ -30,7 +30,9 @@ const random = () => {
 };
 
 const clock = systemClock;
-const store = await openPostgresStore(env.DATABASE_URL ?? '', clock);
+const store = await openPostgresStore(env.DATABASE_URL ?? '', clock, {
+  onPoolError: (error) => process.stderr.write(`pool error: ${error.message}\n`),
+});
 const logger = createLogger({ level: 'silent' });
 const keyring = createKeyring(Buffer.from(env.KEY ?? '', 'base64'), []);
 const http = createHttpClient({ retry: { attempts: 1, baseDelayMs: 1, maxDelayMs: 1, maxRetryAfterMs: 0 } });
@@ -151,8 +153,15 @@ if (env.ONCE === '1') {
 } else {
   for (;;) {
     const name = names[Math.floor(random() * names.length)] ?? 'deliver';
-    await operations[name]!();
-    print(`done ${name}`);
+    try {
+      await operations[name]!();
+      print(`done ${name}`);
+    } catch (error) {
+      // The database restarting under it: the operation fails cleanly, as the server's would, and the
+      // replica carries on (it must never exit of it).
+      print(`failed ${name}: ${(error as Error).message.split('\n')[0]}`);
+      await new Promise((ok) => setTimeout(ok, 50)); // a pause before the next try, as the server's loops take
+    }
   }
 }
 await http.close();

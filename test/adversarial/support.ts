@@ -9,12 +9,13 @@ import type { TestApp } from '../helpers/start-app.js';
 export const SOAK = process.env.REAUTH_SOAK === '1';
 export const SIZE = {
   ...(SOAK
-    ? { kills: 1_000, fuzzCases: 100_000, replicaKills: 200, rotationKills: 200 }
-    : { kills: 50, fuzzCases: 2_000, replicaKills: 12, rotationKills: 10 }),
+    ? { kills: 1_000, fuzzCases: 100_000, replicaKills: 200, rotationKills: 200, databaseRestarts: 40 }
+    : { kills: 50, fuzzCases: 2_000, replicaKills: 12, rotationKills: 10, databaseRestarts: 4 }),
   ...(process.env.REAUTH_KILLS ? { kills: Number(process.env.REAUTH_KILLS) } : {}),
   ...(process.env.REAUTH_FUZZ_CASES ? { fuzzCases: Number(process.env.REAUTH_FUZZ_CASES) } : {}),
   ...(process.env.REAUTH_REPLICA_KILLS ? { replicaKills: Number(process.env.REAUTH_REPLICA_KILLS) } : {}),
   ...(process.env.REAUTH_ROTATION_KILLS ? { rotationKills: Number(process.env.REAUTH_ROTATION_KILLS) } : {}),
+  ...(process.env.REAUTH_DATABASE_RESTARTS ? { databaseRestarts: Number(process.env.REAUTH_DATABASE_RESTARTS) } : {}),
 };
 
 /** What must not change when a request is refused: credentials, integrations, health and alerts. */
