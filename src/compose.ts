@@ -158,9 +158,6 @@ export async function compose(config: Config, logger: Logger, options: ComposeOp
     );
   }
   for (const warning of catalogue.warnings) logger.warn({ event: 'catalogue_warning' }, warning);
-  // One SQLite file is one replica: a lease still held is a killed process's, and would hold its sink back.
-  // (On PostgreSQL leases may be other replicas'; they only lapse.)
-  await store.deliveries.releaseLeases();
   const keyring: Keyring = createKeyring(config.secretKey, config.previousKeys);
   const http = options.http ?? createProviderHttpClient();
   const metrics = createMetrics({

@@ -36,8 +36,9 @@ export interface Store {
   rotations: RotationRepository;
   /**
    * Runs `task` holding the lock of one credential key, so re-read → provider call → persist never
-   * interleaves for that key: across every replica and the CLI on PostgreSQL (an advisory lock), within
-   * this process on SQLite (one replica). Re-authentication, OAuth refresh and rotation take it.
+   * interleaves for that key, across every replica and the CLI: a session advisory lock on PostgreSQL,
+   * a lease row on SQLite (the server and the CLI share the file). Re-authentication, OAuth refresh and
+   * rotation take it.
    * `lost` aborts when the lock can no longer be vouched for (its database connection broke): the
    * task must not start anything that needs it (a provider call), and its commit is fenced on the
    * credential it read (`CredentialCommit.expectedCurrentId`).
@@ -424,12 +425,6 @@ export interface DeliveryRepository {
   pendingCount(): Promise<number>;
   /** Forgets finished messages (and delivery notices) older than `before`; pending ones are kept whatever their age. */
   prune(before: Date): Promise<number>;
-  /**
-   * Releases every lease: at start-up of the only process that delivers (SQLite is one replica), a
-   * lease held by a process that was killed would otherwise hold its sink back until it lapses.
-   * On PostgreSQL leases may be other replicas': it releases none.
-   */
-  releaseLeases(): Promise<number>;
   addNotice(notice: Omit<DeliveryNotice, 'id'>, now: Date): Promise<void>;
   notices(credentialId: number): Promise<DeliveryNotice[]>;
   removeNotice(id: number): Promise<void>;

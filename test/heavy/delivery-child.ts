@@ -41,7 +41,6 @@ const http = createHttpClient();
 const catalogue = parseCatalogue(readFileSync(env.INTEGRATIONS_FILE ?? '', 'utf8'));
 if (!catalogue.ok) throw new Error('bad catalogue');
 await syncCatalogue(store, catalogue.entries, clock.now());
-await store.deliveries.releaseLeases(); // as the server does at start
 const sinksOf = (id: string) => catalogue.entries.find((e) => e.id === id)?.deliver ?? [];
 const outbox = createOutboxPlanner({ sinksOf, keyring });
 const worker = createDeliveryWorker({
@@ -52,6 +51,9 @@ const worker = createDeliveryWorker({
   clock,
   logger,
   random: Math.random,
+  // Short leases: a killed child's lapse within the test (nothing releases them at start, as in the server).
+  leaseMs: 1_500,
+  renewMs: 500,
 });
 const integration = await store.integrations.findActive('jira-acme');
 if (!integration) throw new Error('no integration');

@@ -294,7 +294,6 @@ export function createPgDeliveryRepository(db: PgDb): DeliveryRepository {
       });
     },
     // Several replicas share this database: a lease may be another live replica's, so leases only lapse.
-    releaseLeases: async () => 0,
     async addNotice(notice, now) {
       await db.insert(deliveryNotices).values({ ...notice, createdAt: now });
     },

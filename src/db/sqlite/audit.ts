@@ -46,7 +46,7 @@ function createAuditBatcher(db: Db, writer: ReturnType<typeof createAuditWriter>
         const rows = queue;
         queue = [];
         try {
-          flush(rows);
+          flush.immediate(rows);
           for (const row of rows) row.done();
         } catch (error) {
           for (const row of rows) row.done(error);

@@ -24,3 +24,14 @@ export function openDatabase(path: string): Db {
 export function closeDatabase(db: Db): void {
   if (db.$client.open) db.$client.close();
 }
+
+/**
+ * Every SQLite transaction of Reauth's: `BEGIN IMMEDIATE`, so it takes the write lock before it reads.
+ * A deferred transaction (drizzle's default) that reads and then writes fails at once with
+ * SQLITE_BUSY_SNAPSHOT when another process (the CLI beside the server) committed in between — the busy
+ * timeout cannot help it; an immediate one waits its turn instead
+ * (https://www.sqlite.org/lang_transaction.html, https://www.sqlite.org/rescode.html#busy_snapshot).
+ */
+export function inTransaction<T>(db: Db, body: (tx: Parameters<Parameters<Db['transaction']>[0]>[0]) => T): T {
+  return db.transaction(body, { behavior: 'immediate' });
+}

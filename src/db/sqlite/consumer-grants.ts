@@ -2,14 +2,14 @@ import { and, eq } from 'drizzle-orm';
 import { diffGrants } from '../engine-rules.js';
 import type { ConsumerGrantRepository } from '../store.js';
 import { createAuditWriter } from './audit.js';
-import type { Db } from './client.js';
+import { inTransaction, type Db } from './client.js';
 import { consumerGrants } from './schema.js';
 
 export function createConsumerGrantRepository(db: Db): ConsumerGrantRepository {
   const audit = createAuditWriter(db);
   return {
     async apply(grants, auditOf, now) {
-      return db.transaction((tx) => {
+      return inTransaction(db, (tx) => {
         const changes = diffGrants(tx.select().from(consumerGrants).all(), grants);
         for (const g of changes.revoked) {
           tx.delete(consumerGrants)

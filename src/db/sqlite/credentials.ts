@@ -4,7 +4,7 @@ import type { Credential } from '../../domain/types.js';
 import { CredentialChangedError, type CredentialRepository } from '../store.js';
 import { createAuditWriter } from './audit.js';
 import { createOutboxWriter } from './deliveries.js';
-import type { Db } from './client.js';
+import { inTransaction, type Db } from './client.js';
 import { createHealthWriter } from './health.js';
 import { prepareServedBy } from './served-by.js';
 import { credentials, deliveries, integrations, oauthStates, pendingCredentials, rotationAttempts } from './schema.js';
@@ -67,7 +67,7 @@ export function createCredentialRepository(db: Db, clock: Clock): CredentialRepo
     current: async (key) => current.get({ key }) satisfies Credential | undefined,
     byId: async (id) => db.select().from(credentials).where(eq(credentials.id, id)).get(),
     async commit(commit, now) {
-      return db.transaction((tx) => {
+      return inTransaction(db, (tx) => {
         const key = commit.credential.credentialKey;
         const previous = current.get({ key });
         if (commit.expectedCurrentId !== undefined && (previous?.id ?? null) !== commit.expectedCurrentId)
@@ -100,7 +100,7 @@ export function createCredentialRepository(db: Db, clock: Clock): CredentialRepo
       });
     },
     async updateSealedSecret(id, sealed, expiresAt, outboxWrite) {
-      return db.transaction(() => {
+      return inTransaction(db, () => {
         const now = clock.now();
         const row = db
           .select()
@@ -146,7 +146,7 @@ export function createCredentialRepository(db: Db, clock: Clock): CredentialRepo
         .where(and(isNull(credentials.replacedAt), isNotNull(credentials.expiresAt)))
         .all(),
     async resealAll(reseal, auditOf, now) {
-      return db.transaction((tx) => {
+      return inTransaction(db, (tx) => {
         const counts = { credentials: 0, oauthStates: 0, pendingCredentials: 0, deliveries: 0, rotationAnswers: 0 };
         for (const row of tx.select().from(credentials).where(isNotNull(credentials.sealedSecret)).all()) {
           if (row.sealedSecret === null) continue;

@@ -5,7 +5,6 @@ import {
   desc,
   eq,
   inArray,
-  isNotNull,
   isNull,
   lt,
   lte,
@@ -21,7 +20,7 @@ import type { Clock } from '../../domain/clock.js';
 import type { Delivery, NewDelivery } from '../../domain/delivery.js';
 import { DROPPED_EVENT_REASON, groupSinkRows, outboxRows } from '../engine-rules.js';
 import type { ClaimScope, DeliveryLease, DeliveryRepository, OutboxWrite } from '../store.js';
-import type { Db } from './client.js';
+import { inTransaction, type Db } from './client.js';
 import { deliveries, deliveryNotices } from './schema.js';
 
 /** The outbox rows for one credential version; synchronous, so they join the transaction that swaps it in. */
@@ -99,7 +98,7 @@ export function createDeliveryRepository(db: Db, clock: Clock): DeliveryReposito
   return {
     async enqueue(rows, maxPendingEvents) {
       if (rows.length === 0) return 0;
-      return db.transaction(() => {
+      return inTransaction(db, () => {
         db.insert(deliveries)
           .values(rows.map((r) => ({ ...r, status: 'pending' as const, nextAttemptAt: clock.now() })))
           .run();
@@ -201,7 +200,7 @@ export function createDeliveryRepository(db: Db, clock: Clock): DeliveryReposito
       );
     },
     async cancelUnlisted(listed, reason) {
-      return db.transaction(() => {
+      return inTransaction(db, () => {
         let cancelled = 0;
         const now = clock.now();
         const integrationIds = db
@@ -325,7 +324,7 @@ export function createDeliveryRepository(db: Db, clock: Clock): DeliveryReposito
         .run().changes;
     },
     async prune(before) {
-      return db.transaction(() => {
+      return inTransaction(db, () => {
         // Dead messages are kept whatever their age, like pending ones: a person decides about them.
         const removed = db
           .delete(deliveries)
@@ -334,13 +333,6 @@ export function createDeliveryRepository(db: Db, clock: Clock): DeliveryReposito
         db.delete(deliveryNotices).where(lt(deliveryNotices.createdAt, before)).run();
         return removed;
       });
-    },
-    async releaseLeases() {
-      return db
-        .update(deliveries)
-        .set({ leaseUntil: null, leaseToken: null })
-        .where(and(pending, isNotNull(deliveries.leaseUntil)))
-        .run().changes;
     },
     pendingCount: async () => db.select({ n: count() }).from(deliveries).where(pending).get()?.n ?? 0,
     async addNotice(notice, now) {

@@ -1,6 +1,6 @@
 import { eq } from 'drizzle-orm';
 import type { ExpiryWarningRepository } from '../store.js';
-import type { Db } from './client.js';
+import { inTransaction, type Db } from './client.js';
 import { expiryWarnings } from './schema.js';
 
 export function createExpiryWarningRepository(db: Db): ExpiryWarningRepository {
@@ -15,7 +15,7 @@ export function createExpiryWarningRepository(db: Db): ExpiryWarningRepository {
           .map((r) => r.thresholdDays),
       ),
     async record(credentialId, thresholds, now) {
-      db.transaction((tx) => {
+      inTransaction(db, (tx) => {
         for (const thresholdDays of thresholds)
           tx.insert(expiryWarnings).values({ credentialId, thresholdDays, sentAt: now }).onConflictDoNothing().run();
       });

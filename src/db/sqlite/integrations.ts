@@ -2,7 +2,7 @@ import { and, asc, eq, inArray, isNull, sql } from 'drizzle-orm';
 import type { Credential, Integration } from '../../domain/types.js';
 import { authTypeChangeAudit, credentialFits, retiredByCatalogue } from '../engine-rules.js';
 import type { IntegrationRepository } from '../store.js';
-import type { Db } from './client.js';
+import { inTransaction, type Db } from './client.js';
 import { createAuditWriter } from './audit.js';
 import { createCredentialRetirer, prepareCurrentCredential } from './credentials.js';
 import { createHealthWriter } from './health.js';
@@ -45,7 +45,7 @@ export function createIntegrationRepository(db: Db): IntegrationRepository {
             .orderBy(asc(integrations.id))
             .all(),
     async applySync(plan, now) {
-      db.transaction((tx) => {
+      inTransaction(db, (tx) => {
         for (const add of plan.add) {
           tx.insert(integrations)
             .values({ id: add.id, ...add.values, createdAt: now, updatedAt: now })

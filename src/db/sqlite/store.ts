@@ -1,5 +1,4 @@
 import { systemClock, type Clock } from '../../domain/clock.js';
-import { createKeyedLock } from '../../domain/keyed-lock.js';
 import type { Store } from '../store.js';
 import { createConsumerGrantRepository } from './consumer-grants.js';
 import { createRotationRepository } from './rotations.js';
@@ -12,6 +11,7 @@ import { createDeliveryRepository } from './deliveries.js';
 import { createExpiryWarningRepository } from './expiry-warnings.js';
 import { createHealthRepository } from './health.js';
 import { createIntegrationRepository } from './integrations.js';
+import { createSqliteCredentialLock } from './locks.js';
 import { runMigrations } from './migrate.js';
 import { createOAuthStateRepository } from './oauth-states.js';
 import { createPendingCredentialRepository, createSecretFormRepository } from './handover.js';
@@ -35,8 +35,8 @@ export function createSqliteStore(db: Db, clock: Clock = systemClock): Store & {
     consumerRates: createConsumerRateRepository(clock),
     consumerGrants: createConsumerGrantRepository(db),
     rotations: createRotationRepository(db),
-    // One replica: a lock in this process is the lock.
-    withCredentialLock: createKeyedLock(),
+    // The server and the CLI on one file: a lease row in the database is the lock.
+    withCredentialLock: createSqliteCredentialLock(db),
     isOpen: () => db.$client.open,
     // A file next to the process: it answers while it is open.
     ping: async () => db.$client.open,

@@ -11,10 +11,14 @@ import { retryDelayMs, MAX_RETRY_MS } from './backoff.js';
 import { credentialDocument } from './credential-document.js';
 import type { SinksOf } from './outbox.js';
 
-/** How long one worker holds a message before another (replica) may take it; renewed while the attempt runs. */
-export const DELIVERY_LEASE_MS = 2 * 60 * 1000;
+/**
+ * How long one worker holds a message before another process (a replica, the CLI, this server after a
+ * restart) may take it; renewed while the attempt runs. Leases are never released at start-up — the
+ * lease may be a running process's — so a killed process's sink waits at most this long.
+ */
+export const DELIVERY_LEASE_MS = 30 * 1000;
 /** The lease is renewed this often while an attempt runs, so a slow sink (Vault's check-and-set loop) keeps it. */
-export const LEASE_RENEW_MS = 30 * 1000;
+export const LEASE_RENEW_MS = 10 * 1000;
 /** How many sinks are worked at once; each sink's messages go strictly one after another. */
 const SINK_CONCURRENCY = 8;
 /** A message is given up on (dead) after this many attempts… */

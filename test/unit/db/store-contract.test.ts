@@ -3,7 +3,12 @@ import { openPostgresStore } from '../../../src/db/postgres/store.js';
 import type { CatalogueFields, Store } from '../../../src/db/store.js';
 import { systemClock } from '../../../src/domain/clock.js';
 import { newMessageId } from '../../../src/domain/delivery.js';
-import { memoryStore } from '../../helpers/db.js';
+import Database from 'better-sqlite3';
+import { drizzle } from 'drizzle-orm/better-sqlite3';
+import type { Db } from '../../../src/db/sqlite/client.js';
+import { runMigrations } from '../../../src/db/sqlite/migrate.js';
+import * as schema from '../../../src/db/sqlite/schema.js';
+import { createSqliteStore } from '../../../src/db/sqlite/store.js';
 import { startTestPostgres, type TestPostgres } from '../../helpers/postgres.js';
 
 /**
@@ -29,8 +34,21 @@ const fields = (id: string, over: Partial<CatalogueFields> = {}): CatalogueField
 });
 
 let pgServer: TestPostgres | undefined;
+/** Every statement the SQLite store ran: each transaction must begin IMMEDIATE (see the last test). */
+const sqliteStatements: string[] = [];
 const engines: [string, () => Promise<Store>][] = [
-  ['SQLite', async () => memoryStore()],
+  [
+    'SQLite',
+    async () => {
+      const db = drizzle({
+        client: new Database(':memory:', { verbose: (statement) => sqliteStatements.push(String(statement)) }),
+        schema,
+        casing: 'snake_case',
+      }) as Db;
+      runMigrations(db);
+      return createSqliteStore(db);
+    },
+  ],
   [
     'PostgreSQL',
     async () => {
@@ -662,5 +680,13 @@ describe.each(engines)('the store on %s', (_engine, open) => {
       ),
     ).rejects.toThrow('cannot open');
     expect((await store.credentials.current('integration:a'))?.sealedSecret).toBe(before);
+  });
+});
+
+describe('SQLite transactions beside another process', () => {
+  it('every transaction the store ran began IMMEDIATE: a deferred one that reads then writes fails with SQLITE_BUSY_SNAPSHOT when the CLI writes in between', () => {
+    const begins = sqliteStatements.filter((statement) => /^BEGIN\b/i.test(statement));
+    expect(begins.length).toBeGreaterThan(10);
+    expect(begins.filter((statement) => statement !== 'BEGIN IMMEDIATE')).toEqual([]);
   });
 });
