@@ -335,36 +335,50 @@ export function createReauthService(deps: ReauthDeps) {
       identifier: parsed.input.identifier ?? null,
       tokens: parsed.input.tokens,
     };
-    const current = await deps.store.credentials.current(integration.credentialKey);
-    const accounts = { current: accountsOfStored(current?.identity ?? null), next: accountsOfValidation(valid) };
-    const foreign = foreignAccounts(accounts.current, accounts.next);
-    if (current && foreign.length > 0) {
-      const held = await pending.hold(
-        {
-          integrationId: integration.id,
-          slackUserId: request.actor,
-          boundTo: request.boundTo,
-          replacesCredentialId: current.id,
-          accounts,
-          payload,
-          validation: valid,
-          ...(request.pendingReference ? { reference: request.pendingReference } : {}),
-        },
-        now(),
-      );
-      const reason = `${providerSpec(integration.provider).label} accepted it, but it belongs to ${foreign.map(describeAccount).join(', ')}, and the credential it would replace belongs to ${accounts.current.map(describeAccount).join(', ')}. Confirm to replace it, or cancel to keep the current one; nothing was changed yet.`;
-      return refuse(
+    // Which account it replaces is decided under the credential's lock, with the commit fenced on the
+    // credential compared against: a hand-over confirmed by someone else a moment before is never
+    // replaced without its own confirmation.
+    const decided = await deps.credentialLock(integration.credentialKey, async () => {
+      const current = await deps.store.credentials.current(integration.credentialKey);
+      const accounts = { current: accountsOfStored(current?.identity ?? null), next: accountsOfValidation(valid) };
+      const foreign = foreignAccounts(accounts.current, accounts.next);
+      if (current && foreign.length > 0) return { confirm: { current, accounts, foreign } } as const;
+      const committed = await commit({
         integration,
-        {
-          ...fail(integration, 'confirm_account', reason, 'token', valid.tokens),
-          confirmation: { reference: held.reference, accounts, expiresAt: held.expiresAt },
-        },
-        handoverDetail(accounts),
-        fingerprintsOf(valid),
-      );
-    }
-    const committed = await commit({ integration, actor: request.actor, payload, validation: valid, how });
-    return { ok: true, integration, ...committed, validation: valid };
+        actor: request.actor,
+        payload,
+        validation: valid,
+        how,
+        expectedCurrentId: current?.id ?? null,
+        locked: true,
+      });
+      return { committed } as const;
+    });
+    if ('committed' in decided) return { ok: true, integration, ...decided.committed, validation: valid };
+    const { current, accounts, foreign } = decided.confirm;
+    const held = await pending.hold(
+      {
+        integrationId: integration.id,
+        slackUserId: request.actor,
+        boundTo: request.boundTo,
+        replacesCredentialId: current.id,
+        accounts,
+        payload,
+        validation: valid,
+        ...(request.pendingReference ? { reference: request.pendingReference } : {}),
+      },
+      now(),
+    );
+    const reason = `${providerSpec(integration.provider).label} accepted it, but it belongs to ${foreign.map(describeAccount).join(', ')}, and the credential it would replace belongs to ${accounts.current.map(describeAccount).join(', ')}. Confirm to replace it, or cancel to keep the current one; nothing was changed yet.`;
+    return refuse(
+      integration,
+      {
+        ...fail(integration, 'confirm_account', reason, 'token', valid.tokens),
+        confirmation: { reference: held.reference, accounts, expiresAt: held.expiresAt },
+      },
+      handoverDetail(accounts),
+      fingerprintsOf(valid),
+    );
   }
 
   /** Audits and counts a refused attempt, and says why in the log (never what was typed). */

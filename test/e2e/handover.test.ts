@@ -266,3 +266,55 @@ describe('same-account confirmation in the modal', () => {
     }
   });
 });
+
+describe('two people re-authenticating one integration at the same moment', () => {
+  let t: TestApp;
+  const X1 = 'glpat-RACEserviceAccountFirst01';
+  const X2 = 'glpat-RACEserviceAccountSlow02';
+  const Y = 'glpat-RACEpersonalTokenHandover';
+  beforeAll(async () => {
+    t = await startTestApp({
+      catalogue: (p) =>
+        `integrations:\n  - { id: gitlab, name: GitLab, provider: gitlab, auth: pat, url: "${p.baseUrl('gitlab')}", owners: [${OWNER}] }\n`,
+    });
+    t.providers.setToken(X1, { provider: 'gitlab', scopes: ['read_api'], identity: SERVICE });
+    t.providers.setToken(X2, { provider: 'gitlab', scopes: ['read_api'], identity: SERVICE, delayMs: 1_000 });
+    t.providers.setToken(Y, { provider: 'gitlab', scopes: ['read_api'], identity: PERSON });
+  });
+  afterAll(async () => t?.close());
+
+  const submit = (actor: string, token: string, view: string) =>
+    t.deps.services.reauth.reauthenticate({
+      integrationId: 'gitlab',
+      actor,
+      expectedAuth: 'pat',
+      raw: { token },
+      submittedFields: ['token'],
+      how: 'modal',
+      boundTo: `view:${view}`,
+    });
+
+  it("one confirms a hand-over while the other's token of the previous account is being checked: the second is asked to confirm, never swapped in silently", async () => {
+    expect((await submit(OWNER, X1, 'V1')).ok).toBe(true);
+    // The admin submits another token of the service account; GitLab takes a second to answer.
+    const slow = submit(ADMIN, X2, 'V2');
+    await vi.waitFor(() => expect(t.providers.requestsWith(X2).length).toBeGreaterThan(0));
+    // Meanwhile the owner hands the integration over to a person's token, and confirms.
+    const asked = await submit(OWNER, Y, 'V3');
+    expect(asked).toMatchObject({ ok: false, kind: 'confirm_account' });
+    const reference = !asked.ok ? (asked.confirmation?.reference ?? '') : '';
+    const confirmed = await t.deps.services.reauth.confirm({
+      reference,
+      integrationId: 'gitlab',
+      actor: OWNER,
+      boundTo: 'view:V3',
+      how: 'modal',
+      replace: true,
+    });
+    expect(confirmed.ok).toBe(true);
+    // The admin's check finishes after that: it compared against the service account, which is gone.
+    const second = await slow;
+    expect(second).toMatchObject({ ok: false, kind: 'confirm_account' });
+    expect(currentCredential(t.deps.db, 'integration:gitlab')?.identity).toMatchObject({ id: PERSON.id });
+  });
+});

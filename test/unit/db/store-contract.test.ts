@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openPostgresStore } from '../../../src/db/postgres/store.js';
-import type { CatalogueFields, Store } from '../../../src/db/store.js';
+import { type CatalogueFields, CredentialChangedError, type Store } from '../../../src/db/store.js';
 import { systemClock } from '../../../src/domain/clock.js';
 import { newMessageId } from '../../../src/domain/delivery.js';
 import Database from 'better-sqlite3';
@@ -100,9 +100,16 @@ describe.each(engines)('the store on %s', (_engine, open) => {
   });
   afterAll(async () => store?.close());
 
-  const commit = (key: string, secret: string, now: Date, sinks: { integrationId: string; sinkKey: string }[] = []) =>
+  const commit = (
+    key: string,
+    secret: string,
+    now: Date,
+    sinks: { integrationId: string; sinkKey: string }[] = [],
+    expectedCurrentId?: number | null,
+  ) =>
     store.credentials.commit(
       {
+        ...(expectedCurrentId === undefined ? {} : { expectedCurrentId }),
         credential: {
           credentialKey: key,
           provider: key.startsWith('azure') ? 'azure_devops' : 'gitlab',
@@ -147,6 +154,21 @@ describe.each(engines)('the store on %s', (_engine, open) => {
       },
       now,
     );
+
+  it('a commit fenced on the credential it was decided against is refused once another one is in place, and writes nothing', async () => {
+    const first = await commit('integration:fence', 'fence-1', at(0), [], null);
+    // Decided against "no credential" while the first one committed: refused.
+    await expect(commit('integration:fence', 'fence-x', at(1), [], null)).rejects.toBeInstanceOf(
+      CredentialChangedError,
+    );
+    // Decided against the first one: fine; then again against it, after the second: refused.
+    const second = await commit('integration:fence', 'fence-2', at(2), [], first.credential.id);
+    await expect(commit('integration:fence', 'fence-y', at(3), [], first.credential.id)).rejects.toBeInstanceOf(
+      CredentialChangedError,
+    );
+    expect((await store.credentials.current('integration:fence'))?.id).toBe(second.credential.id);
+    expect((await store.audit.list('fence')).map((r) => r.fingerprint)).toEqual(['fp-fence-2', 'fp-fence-1']);
+  });
 
   it('answers a ping while open', async () => {
     expect(await store.ping()).toBe(true);
