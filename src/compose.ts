@@ -38,6 +38,8 @@ import { createProber } from './services/probe.js';
 import { createReauthEntry } from './services/reauth-entry.js';
 import { createReauthService } from './services/reauthenticate.js';
 import { createWebForm } from './services/web-form.js';
+import { createUnknownLinks } from './services/unknown-links.js';
+import { createHousekeeping } from './services/housekeeping.js';
 import { createSnooze } from './services/snooze.js';
 import { deliveryConfigProblems } from './services/delivery/config-check.js';
 import { createConsumerGrants } from './services/delivery/consumer-grants.js';
@@ -230,8 +232,11 @@ export async function compose(config: Config, logger: Logger, options: ComposeOp
     await deliveryAlerts.sweep();
     // A rotated token whose check was inconclusive is checked again, and an attempt nobody works on is settled.
     await rotation.settleDue();
+    // Credentials awaiting a confirmation that never came are erased; the audit log is pruned once a day.
+    await housekeeping.sweep();
     await rotation.revokePrevious();
   }
+  const housekeeping = createHousekeeping({ store, clock, logger, auditRetentionDays: config.auditRetentionDays });
   let consumers = createConsumerDirectory(catalogue.consumers);
   const applyGrants = createConsumerGrants({ store, slack, channelOf, clock, logger });
   const pullCredential = createCredentialPull({
@@ -359,7 +364,9 @@ export async function compose(config: Config, logger: Logger, options: ComposeOp
     delivered: () => delivery.kick(),
   });
   const announce = createAnnouncer({ alerts, slack, logger, channelOf, notices });
-  const webForm = createWebForm({ store, reauth, authoriser, clock, publicUrl: config.publicUrl });
+  // Links and sign-in states Reauth never issued: counted and throttled per source, never audited.
+  const unknownLinks = createUnknownLinks({ clock, logger, metrics });
+  const webForm = createWebForm({ store, reauth, authoriser, clock, publicUrl: config.publicUrl, unknownLinks });
   const oauth = createOAuthFlow({
     store,
     states: createOAuthStates({ store, keyring }),
@@ -371,6 +378,7 @@ export async function compose(config: Config, logger: Logger, options: ComposeOp
     oauthSetupHintOf: oauthSetupHint,
     publicUrl: config.publicUrl,
     metrics,
+    unknownLinks,
   });
   const services = {
     authoriser,

@@ -38,6 +38,8 @@ export interface Config {
   healthCheckIntervalSeconds: number;
   healthWebhookSecret: string | undefined;
   reminderIntervalHours: number;
+  /** Audit rows older than this many days are deleted by a daily sweep; 0 keeps every row. */
+  auditRetentionDays: number;
   /** Set when both client id and secret are; the URLs carry their defaults. */
   bitbucketOAuth: (OAuthClientConfig & { url: string }) | undefined;
   azureOAuth: (OAuthClientConfig & { tenant: string; authority: string }) | undefined;
@@ -155,6 +157,7 @@ export function parseConfig(env: Environment, needs: ConfigNeeds = {}): ConfigRe
     );
   }
   const reminderIntervalHours = integer('REMINDER_INTERVAL_HOURS', 24, 0, 24 * 30);
+  const auditRetentionDays = integer('AUDIT_RETENTION_DAYS', 400, 0, 100 * 365);
 
   const bitbucketOAuthUrl = url('BITBUCKET_OAUTH_URL', 'https://bitbucket.org') ?? 'https://bitbucket.org';
   const azureOAuthAuthority =
@@ -205,6 +208,7 @@ export function parseConfig(env: Environment, needs: ConfigNeeds = {}): ConfigRe
     healthCheckIntervalSeconds,
     healthWebhookSecret: value('HEALTH_WEBHOOK_SECRET'),
     reminderIntervalHours,
+    auditRetentionDays,
     bitbucketOAuth: bitbucketClient && { ...bitbucketClient, url: bitbucketOAuthUrl },
     azureOAuth: azureClient && { ...azureClient, tenant: azureOAuthTenant, authority: azureOAuthAuthority },
     logLevel,

@@ -1,3 +1,4 @@
+import { type AnyColumn, type SQL, sql } from 'drizzle-orm';
 import { newMessageId, type Delivery } from '../domain/delivery.js';
 import { fingerprintOf } from '../domain/credential.js';
 import type { AuditEntry, Credential } from '../domain/types.js';
@@ -147,5 +148,17 @@ export function diffGrants(
   return {
     granted: wanted.filter((g) => storedBy.get(key(g))?.tokenSha256 !== g.tokenSha256),
     revoked: stored.filter((g) => !wantedKeys.has(key(g))),
+  };
+}
+
+/**
+ * A refusal outcome not yet recorded in a comma-separated list column (`refusals_audited`), and the
+ * list with it added: one UPDATE that only the first caller wins, so each refusal of a link is audited
+ * once however often it is repeated.
+ */
+export function refusalNotedOnce(column: AnyColumn, outcome: string): { set: SQL; where: SQL } {
+  return {
+    set: sql`coalesce(${column} || ',', '') || ${outcome}`,
+    where: sql`(${column} is null or ',' || ${column} || ',' not like ${`%,${outcome},%`})`,
   };
 }

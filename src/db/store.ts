@@ -230,6 +230,8 @@ export interface AuditRepository {
   list(integrationId?: string): Promise<AuditRecord[]>;
   /** Oldest first, one row at a time: memory stays flat however long the log. */
   stream(filter: AuditFilter): AsyncIterable<AuditRecord>;
+  /** Deletes the rows recorded before `before`, a batch at a time (other writers are not held up); returns how many. */
+  prune(before: Date): Promise<number>;
 }
 
 export interface OAuthStateRepository {
@@ -239,6 +241,8 @@ export interface OAuthStateRepository {
   markUsed(stateHash: string, now: Date): Promise<boolean>;
   /** Marks the link-out opened; true only for the first browser to open it. */
   markStarted(stateHash: string, now: Date): Promise<boolean>;
+  /** True the first time this refusal is noted for the state: it is audited then, and not again. */
+  noteRefusal(stateHash: string, outcome: string): Promise<boolean>;
   /** Forgets states that expired more than a day ago. */
   prune(now: Date): Promise<void>;
 }
@@ -250,6 +254,15 @@ export interface SecretFormRepository {
   bindBrowser(linkHash: string, browserHash: string, now: Date): Promise<boolean>;
   /** Uses the link up after its swap; true only for the one caller that did it first. */
   markUsed(linkHash: string, now: Date): Promise<boolean>;
+  /**
+   * Claims the link for one POST until `until` (its validation and swap): true for one caller; a second
+   * POST at the same moment gets false. A claim that lapsed (its process died) can be taken again.
+   */
+  claim(linkHash: string, now: Date, until: Date): Promise<boolean>;
+  /** Gives the claim back (nothing was swapped: the form is shown again). */
+  unclaim(linkHash: string): Promise<void>;
+  /** True the first time this refusal is noted for the link: it is audited then, and not again. */
+  noteRefusal(linkHash: string, outcome: string): Promise<boolean>;
   /** Forgets links that expired more than a day ago. */
   prune(now: Date): Promise<void>;
 }

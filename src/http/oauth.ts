@@ -17,8 +17,14 @@ export function oauthStartRoute(services: Pick<RouteServices, 'oauth' | 'publicU
     method: ['GET'],
     handler: async (req: IncomingMessage, res: ServerResponse) => {
       const state = new URL(req.url ?? '/', 'http://reauth').searchParams.get('state') ?? '';
-      const started = await services.oauth.start(state);
-      if (!started.ok) return sendPage(res, started.status, started.page);
+      const started = await services.oauth.start(state, req.socket.remoteAddress);
+      if (!started.ok)
+        return sendPage(
+          res,
+          started.status,
+          started.page,
+          started.retryAfterSeconds ? { 'Retry-After': String(started.retryAfterSeconds) } : {},
+        );
       res.writeHead(302, {
         Location: started.location,
         'Set-Cookie': oauthCookie(started.stateHash, services.publicUrl, 600),
@@ -43,14 +49,13 @@ export function oauthCallbackRoute(services: RouteServices): Route {
         error: params.get('error') ?? undefined,
         errorDescription: params.get('error_description') ?? undefined,
         cookieStateHashes: oauthStateHashes(req),
+        ...(req.socket.remoteAddress ? { source: req.socket.remoteAddress } : {}),
       });
       const state = params.get('state');
-      sendPage(
-        res,
-        result.status,
-        result.page,
-        state ? { 'Set-Cookie': oauthCookie(hashState(state), services.publicUrl, 0) } : {},
-      );
+      sendPage(res, result.status, result.page, {
+        ...(state ? { 'Set-Cookie': oauthCookie(hashState(state), services.publicUrl, 0) } : {}),
+        ...(result.retryAfterSeconds ? { 'Retry-After': String(result.retryAfterSeconds) } : {}),
+      });
       if (result.success) {
         const { integration, affected, validation, userId, credentialId } = result.success;
         await services.announce({ integration, affected, validation, actor: userId, how: 'oauth', credentialId });

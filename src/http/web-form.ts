@@ -26,7 +26,8 @@ function send(res: ServerResponse, answer: WebFormAnswer, publicUrl: string): vo
         }),
       }
     : {};
-  res.writeHead(answer.status, { ...WEB_FORM_HEADERS, ...cookie });
+  const retry = answer.retryAfterSeconds ? { 'Retry-After': String(answer.retryAfterSeconds) } : {};
+  res.writeHead(answer.status, { ...WEB_FORM_HEADERS, ...cookie, ...retry });
   res.end(renderWebFormPage(answer.page));
 }
 
@@ -40,7 +41,9 @@ export function webFormRoute(
     handler: async (req: Params, res: ServerResponse) => {
       const state = req.params?.state ?? '';
       const browserSecret = readCookies(req).get(webFormCookieName(hashLink(state)));
-      if (req.method === 'GET') return send(res, await services.webForm.show(state, browserSecret), services.publicUrl);
+      const source = req.socket.remoteAddress;
+      if (req.method === 'GET')
+        return send(res, await services.webForm.show(state, browserSecret, source), services.publicUrl);
       const body = await readBodyLimited(req, MAX_FORM_BYTES).catch(() => undefined);
       const type = req.headers['content-type'] ?? '';
       if (body === undefined || !type.startsWith('application/x-www-form-urlencoded')) {
@@ -55,7 +58,7 @@ export function webFormRoute(
         );
         return;
       }
-      const answer = await services.webForm.submit(state, browserSecret, new URLSearchParams(body));
+      const answer = await services.webForm.submit(state, browserSecret, new URLSearchParams(body), source);
       send(res, answer, services.publicUrl);
       if (answer.success) {
         const { integration, affected, validation, credential, userId } = answer.success;

@@ -81,6 +81,12 @@ export function createMetrics(
         if (options.countDeadDeliveries) this.set(await options.countDeadDeliveries());
       },
     }),
+    unknownLinks: new Counter({
+      name: 'reauth_unknown_link_requests_total',
+      help: 'Requests naming a one-time page link or an OAuth state Reauth never issued (not audited), by path.',
+      labelNames: ['path'] as const,
+      registers,
+    }),
     credentialReads: new Counter({
       name: 'reauth_credential_reads_total',
       help: 'Consumer API reads, by HTTP status.',

@@ -1,4 +1,5 @@
 import type { Store } from '../db/store.js';
+import type { UnknownLinks } from './unknown-links.js';
 import type { Clock } from '../domain/clock.js';
 import type { Integration } from '../domain/types.js';
 import { fingerprintSecret } from '../crypto/fingerprint.js';
@@ -15,8 +16,10 @@ import { targetOf } from './probe.js';
 import type { ReauthService } from './reauthenticate.js';
 
 export interface OAuthFlowDeps {
-  store: Pick<Store, 'integrations' | 'audit'>;
+  store: Pick<Store, 'integrations' | 'audit' | 'oauthStates'>;
   states: OAuthStates;
+  /** States Reauth never issued: counted and throttled, not audited. */
+  unknownLinks?: Pick<UnknownLinks, 'seen'>;
   http: HttpClient;
   clock: Clock;
   reauth: Pick<ReauthService, 'commit'>;
@@ -39,7 +42,7 @@ export type LinkOut = { ok: true; link: string; expiresAt: Date } | { ok: false;
 
 export type StartResult =
   | { ok: true; location: string; stateHash: string }
-  | { ok: false; status: number; page: OAuthPage };
+  | { ok: false; status: number; page: OAuthPage; retryAfterSeconds?: number };
 
 export interface CallbackInput {
   state: string | undefined;
@@ -48,11 +51,15 @@ export interface CallbackInput {
   errorDescription: string | undefined;
   /** The state hashes the browser's cookies carry (one set for each link-out it opened). */
   cookieStateHashes: readonly string[];
+  /** The peer address, to throttle a source that floods unknown states. */
+  source?: string;
 }
 
 export type CallbackResult = {
   status: number;
   page: OAuthPage;
+  /** 429: seconds before this source may try again. */
+  retryAfterSeconds?: number;
   /** Whom and what to tell in Slack. */
   notify?: { userId: string; integration: Integration };
   success?: {
@@ -78,6 +85,13 @@ const PROBLEM_PAGES = {
     message: 'Sign-in links are valid for 10 minutes. Start again with Re-authenticate in Slack.',
   },
 } as const;
+
+const THROTTLED_PAGE: OAuthPage = {
+  title: 'Too many unknown sign-in links',
+  message:
+    'This address asked for too many sign-in links Reauth never issued. Wait a minute, then start again from Slack.',
+  ok: false,
+};
 
 const START_PROBLEMS = {
   unknown: 'Reauth does not know this sign-in link. Start again with Re-authenticate in Slack.',
@@ -121,14 +135,20 @@ export function createOAuthFlow(deps: OAuthFlowDeps) {
     },
 
     /** GET /oauth/start: opens the link once and says where to send the browser. */
-    async start(state: string): Promise<StartResult> {
+    async start(state: string, source?: string): Promise<StartResult> {
       const now = deps.clock.now();
       const started = await deps.states.start(state, now);
       if (!started.ok) {
-        await deps.store.audit.record(
-          { actor: 'browser', action: 'reauth.oauth_start', outcome: started.problem },
-          now,
-        );
+        if (started.problem === 'unknown') {
+          // Never issued: not audited (a flood would grow the log), counted, and throttled per source.
+          const wait = deps.unknownLinks?.seen(source, 'oauth_start') ?? 0;
+          if (wait > 0) return { ok: false, status: 429, page: THROTTLED_PAGE, retryAfterSeconds: wait };
+        } else if (await deps.store.oauthStates.noteRefusal(hashState(state), `start_${started.problem}`)) {
+          await deps.store.audit.record(
+            { actor: 'browser', action: 'reauth.oauth_start', outcome: started.problem },
+            now,
+          );
+        }
         return {
           ok: false,
           status: 400,
@@ -177,13 +197,20 @@ export function createOAuthFlow(deps: OAuthFlowDeps) {
         now,
       );
 
-    if (!input.state) {
-      await audit(null, 'unknown', 'missing_state');
-      return { status: 400, page: { ...PROBLEM_PAGES.unknown, ok: false }, outcome: 'missing_state' };
-    }
+    const unknown = (outcome: string): CallbackResult & { outcome: string } => {
+      // Never issued: not audited (a flood would grow the log), counted, and throttled per source.
+      const wait = deps.unknownLinks?.seen(input.source, 'oauth_callback') ?? 0;
+      return wait > 0
+        ? { status: 429, page: THROTTLED_PAGE, retryAfterSeconds: wait, outcome: 'throttled' }
+        : { status: 400, page: { ...PROBLEM_PAGES.unknown, ok: false }, outcome };
+    };
+    if (!input.state) return unknown('missing_state');
     const consumed = await deps.states.consume(input.state, now);
     if (!consumed.ok) {
-      await audit(consumed.integrationId ?? null, consumed.slackUserId ?? 'unknown', `${consumed.problem}_state`);
+      if (consumed.problem === 'unknown') return unknown('unknown_state');
+      // A state Reauth issued, used again or late: audited once per state and outcome.
+      if (await deps.store.oauthStates.noteRefusal(hashState(input.state), `${consumed.problem}_state`))
+        await audit(consumed.integrationId ?? null, consumed.slackUserId ?? 'unknown', `${consumed.problem}_state`);
       return {
         status: 400,
         page: { ...PROBLEM_PAGES[consumed.problem], ok: false },

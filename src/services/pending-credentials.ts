@@ -82,6 +82,12 @@ export function createPendingCredentials(deps: { store: Pick<Store, 'pendingCred
         createdAt: now,
         expiresAt,
       });
+      // Erased when its 10 minutes end, not at the next hand-over (the delivery sweep is the backstop
+      // after a restart). The expiry is the prune's "now", so it holds whatever the clock.
+      setTimeout(
+        () => void store.pendingCredentials.prune(new Date(expiresAt.getTime() + 1)).catch(() => undefined),
+        PENDING_LIFETIME_MS + 1,
+      ).unref();
       return { reference, expiresAt };
     },
 

@@ -8,6 +8,7 @@ import type { FormField, TokenForm } from '../providers/types.js';
 import type { Authoriser } from './authorisation.js';
 import { sha256Hex } from './delivery/consumers.js';
 import type { ReauthService } from './reauthenticate.js';
+import type { UnknownLinks } from './unknown-links.js';
 
 /** How long a link to the secret-entry page works. */
 export const WEB_FORM_LIFETIME_MS = 10 * 60 * 1000;
@@ -49,6 +50,8 @@ export type WebFormPage =
 
 export interface WebFormAnswer {
   status: number;
+  /** 429: seconds before this source may try again. */
+  retryAfterSeconds?: number;
   page: WebFormPage;
   /** A new browser binding to set as the cookie. */
   bindBrowser?: { name: string; value: string };
@@ -63,7 +66,12 @@ export interface WebFormDeps {
   clock: Clock;
   /** PUBLIC_URL, without a trailing slash. */
   publicUrl: string;
+  /** Links Reauth never issued: counted and throttled, not audited. */
+  unknownLinks?: Pick<UnknownLinks, 'seen'>;
 }
+
+/** A POST holds its link this long at most (its validation and swap); a second POST meanwhile is refused. */
+const CLAIM_MS = 2 * 60 * 1000;
 
 /** One cookie per link, so two links opened in one browser do not overwrite each other. */
 export const webFormCookieName = (linkHash: string): string => `reauth_form_${linkHash.slice(0, 16)}`;
@@ -93,6 +101,16 @@ const REFUSALS = {
     'Integration not found',
     'The integration was removed from integrations.yml, or no longer takes a typed credential. Nothing was changed.',
   ],
+  in_use: [
+    409,
+    'This link is being used right now',
+    'Another request with this link is being checked at this moment (the form was sent twice?), so this one changed nothing. Wait a few seconds and reload the page to see the outcome.',
+  ],
+  throttled: [
+    429,
+    'Too many unknown links',
+    'This address asked for too many links Reauth never issued. Wait a minute, then open the link from Slack again.',
+  ],
   permission_denied: [
     403,
     'You may not re-authenticate this integration',
@@ -114,11 +132,11 @@ type Refusal = keyof typeof REFUSALS;
  * are the modal's.
  */
 export function createWebForm(deps: WebFormDeps) {
-  const audit = (form: SecretForm | undefined, outcome: string, detail: Record<string, unknown> = {}) =>
+  const audit = (form: SecretForm, outcome: string, detail: Record<string, unknown> = {}) =>
     deps.store.audit.record(
       {
-        actor: form?.slackUserId ?? 'browser',
-        integrationId: form?.integrationId ?? null,
+        actor: form.slackUserId,
+        integrationId: form.integrationId,
         action: 'reauth.web_form',
         outcome,
         detail,
@@ -126,10 +144,14 @@ export function createWebForm(deps: WebFormDeps) {
       deps.clock.now(),
     );
 
-  const refuse = async (form: SecretForm | undefined, why: Refusal): Promise<WebFormAnswer> => {
-    await audit(form, why);
+  /** A refusal of a link Reauth issued is audited once per link and outcome, however often it is repeated. */
+  const refuse = async (form: SecretForm, why: Refusal): Promise<WebFormAnswer> => {
+    if (await deps.store.secretForms.noteRefusal(form.linkHash, why)) await audit(form, why);
+    return refusal(why);
+  };
+  const refusal = (why: Refusal, retryAfterSeconds?: number): WebFormAnswer => {
     const [status, title, message] = REFUSALS[why];
-    return { status, page: { kind: 'refused', title, message } };
+    return { status, page: { kind: 'refused', title, message }, ...(retryAfterSeconds ? { retryAfterSeconds } : {}) };
   };
 
   /** The link, its browser and its integration, checked in that order; a refusal or what the page may show. */
@@ -137,6 +159,7 @@ export function createWebForm(deps: WebFormDeps) {
     state: string,
     browserSecret: string | undefined,
     opening: boolean,
+    source: string | undefined,
   ): Promise<
     | { refused: WebFormAnswer }
     | {
@@ -150,7 +173,11 @@ export function createWebForm(deps: WebFormDeps) {
     const now = deps.clock.now();
     const linkHash = hashLink(state);
     const form = await deps.store.secretForms.find(linkHash);
-    if (!form) return { refused: await refuse(undefined, 'unknown') };
+    if (!form) {
+      // Never issued: not audited (a flood would grow the log), counted, and throttled per source.
+      const wait = deps.unknownLinks?.seen(source, 'web_form') ?? 0;
+      return { refused: wait > 0 ? refusal('throttled', wait) : refusal('unknown') };
+    }
     if (form.usedAt) return { refused: await refuse(form, 'used') };
     if (form.expiresAt.getTime() <= now.getTime()) return { refused: await refuse(form, 'expired') };
     let secret = browserSecret;
@@ -220,105 +247,131 @@ export function createWebForm(deps: WebFormDeps) {
     },
 
     /** GET: the form, bound to this browser the first time it opens. */
-    async show(state: string, browserSecret: string | undefined): Promise<WebFormAnswer> {
-      const admitted = await admit(state, browserSecret, true);
+    async show(state: string, browserSecret: string | undefined, source?: string): Promise<WebFormAnswer> {
+      const admitted = await admit(state, browserSecret, true, source);
       if ('refused' in admitted) return admitted.refused;
       const page: WebFormPage = { ...contextOf(admitted), kind: 'form', values: {} };
       return { status: 200, page, ...(admitted.bindBrowser ? { bindBrowser: admitted.bindBrowser } : {}) };
     },
 
     /** POST: a credential to validate, or the answer to "replace the current account?". */
-    async submit(state: string, browserSecret: string | undefined, body: URLSearchParams): Promise<WebFormAnswer> {
-      const admitted = await admit(state, browserSecret, false);
+    async submit(
+      state: string,
+      browserSecret: string | undefined,
+      body: URLSearchParams,
+      source?: string,
+    ): Promise<WebFormAnswer> {
+      const admitted = await admit(state, browserSecret, false, source);
       if ('refused' in admitted) return admitted.refused;
       const given = body.get('csrf');
       if (!given || !sameText(given, antiForgery(admitted.browserSecret, admitted.form.linkHash)))
         return refuse(admitted.form, 'bad_form');
-      const { form, integration } = admitted;
-      const context = contextOf(admitted);
-      const fields = (['email', 'username', 'token'] as const).filter((f) => body.has(f));
-      let result: ReauthResult;
-      if (fields.length > 0) {
-        result = await deps.reauth.reauthenticate({
-          integrationId: integration.id,
-          actor: form.slackUserId,
-          expectedAuth: integration.authType,
-          raw: {
-            email: body.get('email') ?? undefined,
-            username: body.get('username') ?? undefined,
-            token: body.get('token') ?? undefined,
-          },
-          submittedFields: fields,
-          how: 'web',
-          boundTo: boundTo(form),
-          pendingReference: pendingReference(state),
-        });
-      } else if (body.get('step') === 'confirm' || body.has('confirm_account')) {
-        result = await deps.reauth.confirm({
-          reference: pendingReference(state),
-          integrationId: integration.id,
-          actor: form.slackUserId,
-          boundTo: boundTo(form),
-          how: 'web',
-          replace: body.getAll('confirm_account').includes('replace'),
-        });
-      } else {
-        return refuse(form, 'incomplete');
-      }
-      const values = {
-        ...(body.get('email') ? { email: body.get('email') as string } : {}),
-        ...(body.get('username') ? { username: body.get('username') as string } : {}),
-      };
-      if (result.ok) {
-        if (!(await deps.store.secretForms.markUsed(form.linkHash, deps.clock.now()))) return refuse(form, 'used');
-        const also =
-          result.affected.length > 1
-            ? ` It also serves ${result.affected
-                .filter((a) => a.id !== integration.id)
-                .map((a) => a.name)
-                .join(', ')}.`
-            : '';
-        return {
-          status: 200,
-          page: {
-            kind: 'done',
-            integration,
-            title: `${integration.name} is re-authenticated`,
-            message: `${result.validation.outcome.reason}${also} The result is posted in Slack.`,
-          },
-          success: { ...result, userId: form.slackUserId },
-        };
-      }
-      switch (result.kind) {
-        case 'confirm_account':
-          return {
-            status: 200,
-            page: { ...context, kind: 'confirm', confirmation: result.confirmation as AccountConfirmation },
-          };
-        case 'declined':
-          return { status: 200, page: { ...context, kind: 'form', values, notice: result.reason } };
-        case 'not_found':
-        case 'unsupported':
-          return { status: 404, page: { kind: 'refused', title: REFUSALS.not_found[1], message: result.reason } };
-        case 'permission_denied':
-          return {
-            status: 403,
-            page: { kind: 'refused', title: REFUSALS.permission_denied[1], message: result.reason },
-          };
-        case 'tampered':
-          return { status: 400, page: { kind: 'refused', title: 'This form was altered', message: result.reason } };
-        case 'confirmation_expired':
-        case 'changed':
-          return { status: 409, page: { kind: 'refused', title: 'Nothing was changed', message: result.reason } };
-        default:
-          // The provider's answer (refused, expired, wrong scope, down…): the form again, the reason under its field.
-          return {
-            status: 200,
-            page: { ...context, kind: 'form', values, error: { field: result.field, message: result.reason } },
-          };
+      const { form } = admitted;
+      // The link is claimed before anything is validated: two POSTs of it at the same moment swap at most once.
+      const now = deps.clock.now();
+      if (!(await deps.store.secretForms.claim(form.linkHash, now, new Date(now.getTime() + CLAIM_MS))))
+        return refuse(form, 'in_use');
+      let answer: WebFormAnswer | undefined;
+      try {
+        answer = await submitClaimed(state, admitted, body);
+        return answer;
+      } finally {
+        // Nothing swapped (the form is shown again, or it failed): the next POST may use the link.
+        if (!answer?.success) await deps.store.secretForms.unclaim(form.linkHash);
       }
     },
   };
+
+  /** A POST holding its link's claim: validates, swaps only what works, and says what happened. */
+  async function submitClaimed(
+    state: string,
+    admitted: Extract<Awaited<ReturnType<typeof admit>>, { form: SecretForm }>,
+    body: URLSearchParams,
+  ): Promise<WebFormAnswer> {
+    const { form, integration } = admitted;
+    const context = contextOf(admitted);
+    const fields = (['email', 'username', 'token'] as const).filter((f) => body.has(f));
+    let result: ReauthResult;
+    if (fields.length > 0) {
+      result = await deps.reauth.reauthenticate({
+        integrationId: integration.id,
+        actor: form.slackUserId,
+        expectedAuth: integration.authType,
+        raw: {
+          email: body.get('email') ?? undefined,
+          username: body.get('username') ?? undefined,
+          token: body.get('token') ?? undefined,
+        },
+        submittedFields: fields,
+        how: 'web',
+        boundTo: boundTo(form),
+        pendingReference: pendingReference(state),
+      });
+    } else if (body.get('step') === 'confirm' || body.has('confirm_account')) {
+      result = await deps.reauth.confirm({
+        reference: pendingReference(state),
+        integrationId: integration.id,
+        actor: form.slackUserId,
+        boundTo: boundTo(form),
+        how: 'web',
+        replace: body.getAll('confirm_account').includes('replace'),
+      });
+    } else {
+      return refuse(form, 'incomplete');
+    }
+    const values = {
+      ...(body.get('email') ? { email: body.get('email') as string } : {}),
+      ...(body.get('username') ? { username: body.get('username') as string } : {}),
+    };
+    if (result.ok) {
+      if (!(await deps.store.secretForms.markUsed(form.linkHash, deps.clock.now()))) return refuse(form, 'used');
+      const also =
+        result.affected.length > 1
+          ? ` It also serves ${result.affected
+              .filter((a) => a.id !== integration.id)
+              .map((a) => a.name)
+              .join(', ')}.`
+          : '';
+      return {
+        status: 200,
+        page: {
+          kind: 'done',
+          integration,
+          title: `${integration.name} is re-authenticated`,
+          message: `${result.validation.outcome.reason}${also} The result is posted in Slack.`,
+        },
+        success: { ...result, userId: form.slackUserId },
+      };
+    }
+    switch (result.kind) {
+      case 'confirm_account':
+        return {
+          status: 200,
+          page: { ...context, kind: 'confirm', confirmation: result.confirmation as AccountConfirmation },
+        };
+      case 'declined':
+        return { status: 200, page: { ...context, kind: 'form', values, notice: result.reason } };
+      case 'not_found':
+      case 'unsupported':
+        return { status: 404, page: { kind: 'refused', title: REFUSALS.not_found[1], message: result.reason } };
+      case 'permission_denied':
+        return {
+          status: 403,
+          page: { kind: 'refused', title: REFUSALS.permission_denied[1], message: result.reason },
+        };
+      case 'tampered':
+        return { status: 400, page: { kind: 'refused', title: 'This form was altered', message: result.reason } };
+      case 'confirmation_expired':
+      case 'changed':
+        return { status: 409, page: { kind: 'refused', title: 'Nothing was changed', message: result.reason } };
+      default:
+        // The provider's answer (refused, expired, wrong scope, down…): the form again, the reason under its field.
+        return {
+          status: 200,
+          page: { ...context, kind: 'form', values, error: { field: result.field, message: result.reason } },
+        };
+    }
+  }
 }
 
 export type WebForm = ReturnType<typeof createWebForm>;

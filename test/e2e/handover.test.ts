@@ -213,6 +213,20 @@ describe('same-account confirmation in the modal', () => {
     expect(fingerprintOf('gitlab')).toBe(before);
   });
 
+  it('a held credential nobody answers is erased when its 10 minutes end, without waiting for another hand-over', async () => {
+    await submit('gitlab', { token: TOKENS.service });
+    const sealed = () =>
+      (
+        t.deps.db.$client.prepare('select count(*) n from pending_credentials where sealed is not null').get() as {
+          n: number;
+        }
+      ).n;
+    expect(sealed()).toBeGreaterThan(0);
+    clock.advance(10 * 60 * 1000 + 1);
+    // No other hand-over happens: the server's own sweep erases it.
+    await vi.waitFor(() => expect(sealed()).toBe(0), { timeout: 10_000, interval: 50 });
+  });
+
   it('admins confirm like anyone else', async () => {
     const { response } = await submit('gitlab', { token: TOKENS.service }, ADMIN);
     expect(response.json).toMatchObject({ view: { callback_id: 'reauth_confirm_account' } });

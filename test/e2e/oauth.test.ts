@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { listAudit, listOpenAlerts } from '../helpers/queries.js';
 import { openSqliteStore } from '../../src/db/sqlite/store.js';
 import type { HttpClient } from '../../src/providers/http.js';
@@ -118,12 +118,15 @@ describe('OAuth link-out', () => {
     expect(listAudit(t.deps.db, 'bb-oauth')[0]).toMatchObject({ action: 'reauth.oauth', outcome: 'reused_state' });
   });
 
-  it('a forged state gets a clear page and is audited', async () => {
+  it('a forged state gets a clear page and writes no audit row (a state Reauth never issued is only counted)', async () => {
     const browser = createBrowser();
+    const audited = listAudit(t.deps.db).length;
     const page = await browser.get(`${t.url}/oauth/callback?state=forged123&code=abc`);
     expect(page.status).toBe(400);
     expect(page.text).toContain('not valid');
-    expect(listAudit(t.deps.db)[0]).toMatchObject({ action: 'reauth.oauth', outcome: 'unknown_state' });
+    expect(listAudit(t.deps.db)).toHaveLength(audited);
+    const metrics = await (await fetch(`${t.url}/metrics`)).text();
+    expect(metrics).toMatch(/reauth_unknown_link_requests_total\{path="oauth_callback"\} [1-9]/);
   });
 
   it('an expired state gets a clear page', async () => {
@@ -324,8 +327,9 @@ describe('OAuth access-token refresh', () => {
 });
 
 /**
- * A second process probes an OAuth credential while the first re-authenticates it: the late refresh
- * must not revive the retired credential, and its stale outcome must not touch the alert.
+ * A second process probes an OAuth credential while the first re-authenticates it: the credential lock
+ * holds across the two processes, so the re-authentication's commit waits for the refresh; the retired
+ * credential is never revived, and the refresh's outcome leaves no alert behind.
  */
 describe('OAuth refresh racing a re-authentication', () => {
   let t: TestApp;
@@ -344,100 +348,115 @@ describe('OAuth refresh racing a re-authentication', () => {
   it.each([
     ['succeeds', 'valid'],
     ['fails', 'invalid_credentials'],
-  ] as const)('a late refresh that %s is not written, and its outcome touches no alert', async (how, kind) => {
-    await signIn();
-    const first = currentCredential(t.deps.db, 'integration:bb-oauth');
-    if (!first?.sealedSecret) throw new Error('no credential');
-    const owner = { credentialKey: 'integration:bb-oauth', binding: first.binding };
-    const payload = unsealPayload(t.deps.keyring, owner, first.sealedSecret);
-    if (payload.kind !== 'oauth') throw new Error('expected OAuth');
-    t.deps.db
-      .update(credentials)
-      .set({ sealedSecret: sealPayload(t.deps.keyring, owner, { ...payload, accessExpiresAt: Date.now() }).value })
-      .where(eq(credentials.id, first.id))
-      .run();
+  ] as const)(
+    'a refresh in another process that %s holds the lock: the re-authentication waits, commits after it, and no alert is left',
+    async (how, kind) => {
+      await signIn();
+      const first = currentCredential(t.deps.db, 'integration:bb-oauth');
+      if (!first?.sealedSecret) throw new Error('no credential');
+      const owner = { credentialKey: 'integration:bb-oauth', binding: first.binding };
+      const payload = unsealPayload(t.deps.keyring, owner, first.sealedSecret);
+      if (payload.kind !== 'oauth') throw new Error('expected OAuth');
+      t.deps.db
+        .update(credentials)
+        .set({ sealedSecret: sealPayload(t.deps.keyring, owner, { ...payload, accessExpiresAt: Date.now() }).value })
+        .where(eq(credentials.id, first.id))
+        .run();
 
-    // The other process: its own connection, its own HTTP client that holds the refresh until told.
-    const other = openSqliteStore(t.config.databasePath);
-    const real = testHttpClient();
-    let reached!: () => void;
-    const refreshing = new Promise<void>((resolve) => (reached = resolve));
-    let release!: () => void;
-    const held = new Promise<void>((resolve) => (release = resolve));
-    const gated: HttpClient = {
-      send: async (req) => {
-        if (req.method === 'POST') {
-          reached();
-          await held;
-        }
-        return real.send(req);
-      },
-      close: () => real.close(),
-    };
-    try {
-      const clock = { now: () => new Date() };
-      const alerts = createAlerts({
-        store: other,
-        slack: t.deps.slack,
-        authoriser: t.deps.services.authoriser,
-        logger: t.logs.logger,
-        clock,
-        defaultChannel: ALERTS,
-      });
-      const runner = createProbeRunner({
-        store: other,
-        probe: createProber({
+      // The other process: its own connection, its own HTTP client that holds the refresh until told.
+      const other = openSqliteStore(t.config.databasePath);
+      const real = testHttpClient();
+      let reached!: () => void;
+      const refreshing = new Promise<void>((resolve) => (reached = resolve));
+      let release!: () => void;
+      const held = new Promise<void>((resolve) => (release = resolve));
+      const gated: HttpClient = {
+        send: async (req) => {
+          if (req.method === 'POST') {
+            reached();
+            await held;
+          }
+          return real.send(req);
+        },
+        close: () => real.close(),
+      };
+      try {
+        const clock = { now: () => new Date() };
+        const alerts = createAlerts({
           store: other,
-          keyring: t.deps.keyring,
-          http: gated,
+          slack: t.deps.slack,
+          authoriser: t.deps.services.authoriser,
+          logger: t.logs.logger,
           clock,
-          refresh: createOAuthRefresher({
+          defaultChannel: ALERTS,
+        });
+        const runner = createProbeRunner({
+          store: other,
+          probe: createProber({
             store: other,
             keyring: t.deps.keyring,
             http: gated,
             clock,
-            oauthEndpointsOf: (p) => oauthEndpoints(t.config, p),
-            oauthSetupHintOf: oauthSetupHint,
+            refresh: createOAuthRefresher({
+              store: other,
+              keyring: t.deps.keyring,
+              http: gated,
+              clock,
+              oauthEndpointsOf: (p) => oauthEndpoints(t.config, p),
+              oauthSetupHintOf: oauthSetupHint,
+            }),
           }),
-        }),
-        health: createHealthStateMachine({ store: other, alerts, clock }),
-        clock,
-        logger: t.logs.logger,
-        credentialLock: createKeyedLock(),
-        intervalMs: 60_000,
-        concurrency: 4,
-        random: () => 0,
-      });
-      const probing = runner.probeGroupLocked(
-        await other.integrations.listByCredentialKey('integration:bb-oauth'),
-        'probe',
-      );
-      await refreshing;
-      await signIn();
-      const second = currentCredential(t.deps.db, 'integration:bb-oauth');
-      expect(second?.id).not.toBe(first.id);
-      if (how === 'fails')
-        t.providers.oauth.failNextExchange = { error: 'invalid_grant', description: 'The refresh token was revoked.' };
-      release();
-      const result = await probing;
-      expect(result.outcome.kind).toBe(kind);
+          health: createHealthStateMachine({ store: other, alerts, clock }),
+          clock,
+          logger: t.logs.logger,
+          credentialLock: createKeyedLock(),
+          intervalMs: 60_000,
+          concurrency: 4,
+          random: () => 0,
+        });
+        const probing = runner.probeGroupLocked(
+          await other.integrations.listByCredentialKey('integration:bb-oauth'),
+          'probe',
+        );
+        await refreshing;
+        // The other process holds the credential's lock (it holds across processes on one SQLite file), its
+        // refresh grant in flight: the sign-in exchanges its code, then its commit waits for that lock.
+        const codeExchanges = () =>
+          t.providers.requests.filter((r) => r.body.includes('grant_type=authorization_code')).length;
+        const exchangedBefore = codeExchanges();
+        const signingIn = signIn();
+        await vi.waitFor(() => expect(codeExchanges()).toBe(exchangedBefore + 1));
+        expect(currentCredential(t.deps.db, 'integration:bb-oauth')?.id).toBe(first.id);
+        if (how === 'fails')
+          t.providers.oauth.failNextExchange = {
+            error: 'invalid_grant',
+            description: 'The refresh token was revoked.',
+          };
+        release();
+        const result = await probing;
+        expect(result.outcome.kind).toBe(kind);
+        // Then the sign-in commits: it replaces whatever the refresh left.
+        await signingIn;
+        const second = currentCredential(t.deps.db, 'integration:bb-oauth');
+        expect(second?.id).not.toBe(first.id);
 
-      const rows = t.deps.db
-        .select()
-        .from(credentials)
-        .where(eq(credentials.credentialKey, 'integration:bb-oauth'))
-        .all();
-      expect(rows.find((r) => r.id === first.id)?.sealedSecret).toBeNull();
-      expect(currentCredential(t.deps.db, 'integration:bb-oauth')).toMatchObject({
-        id: second?.id,
-        sealedSecret: second?.sealedSecret,
-      });
-      expect(healthOf(t.deps.db, 'bb-oauth')?.status).toBe('healthy');
-      expect(listOpenAlerts(t.deps.db).filter((a) => a.alertKey === 'integration:bb-oauth')).toHaveLength(0);
-    } finally {
-      release();
-      await gated.close();
-      await other.close();
-    }
-  });
+        const rows = t.deps.db
+          .select()
+          .from(credentials)
+          .where(eq(credentials.credentialKey, 'integration:bb-oauth'))
+          .all();
+        expect(rows.find((r) => r.id === first.id)?.sealedSecret).toBeNull();
+        expect(currentCredential(t.deps.db, 'integration:bb-oauth')).toMatchObject({
+          id: second?.id,
+          sealedSecret: second?.sealedSecret,
+        });
+        expect(healthOf(t.deps.db, 'bb-oauth')?.status).toBe('healthy');
+        expect(listOpenAlerts(t.deps.db).filter((a) => a.alertKey === 'integration:bb-oauth')).toHaveLength(0);
+      } finally {
+        release();
+        await gated.close();
+        await other.close();
+      }
+    },
+  );
 });

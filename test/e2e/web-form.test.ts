@@ -1,4 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { fingerprintSecret } from '../../src/crypto/fingerprint.js';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createBrowser } from '../helpers/browser.js';
 import { everyRowCatalogue } from '../helpers/catalogues.js';
@@ -214,11 +215,26 @@ describe('the one-time web page', () => {
       expect(fingerprint('jira-cloud')).toBe(before);
     });
 
-    it('an unknown link', async () => {
+    it('an unknown link: the page says so, and no audit row is written (it is only counted)', async () => {
+      const audited = listAudit(t.deps.db).length;
       const page = await createBrowser().get(`${t.url}/reauth/form/${'A'.repeat(43)}`);
       expect(page.status).toBe(404);
       expect(page.text).toContain('does not know this link');
-      expect(lastWebFormAudit()).toMatchObject({ outcome: 'unknown' });
+      expect(listAudit(t.deps.db)).toHaveLength(audited);
+    });
+
+    it('a refusal repeated on one link is audited once per outcome', async () => {
+      const { link } = await opened('jira-cloud');
+      const other = createBrowser();
+      const audited = () =>
+        listAudit(t.deps.db).filter((a) => a.action === 'reauth.web_form' && a.outcome === 'other_browser').length;
+      const before = audited();
+      for (let i = 0; i < 5; i += 1) expect((await other.get(link)).status).toBe(403);
+      for (let i = 0; i < 5; i += 1)
+        expect((await other.post(link, { csrf: 'x', email: 'svc@acme.com', token: TOKENS.jiraAgain })).status).toBe(
+          403,
+        );
+      expect(audited()).toBe(before + 1);
     });
 
     it('an expired link', async () => {
@@ -267,6 +283,59 @@ describe('the one-time web page', () => {
     const view = viewOf(await openModal(t, 'jira-cloud', { userId: OWNER }));
     expect(JSON.stringify(view.blocks)).not.toContain('open_web_form');
     await t.restart({});
+  });
+
+  it('a flood of links Reauth never issued writes no audit row: counted, summarised once a minute, and throttled per source', async () => {
+    const audited = listAudit(t.deps.db).length;
+    const statuses: number[] = [];
+    for (let i = 0; i < 120; i += 1) {
+      const random = Buffer.from(`flood-${i}-${Math.random()}`).toString('base64url').padEnd(43, 'x');
+      const target = i % 2 ? `/reauth/form/${random}` : `/oauth/callback?state=${random}&code=x`;
+      const response = await fetch(`${t.url}${target}`);
+      await response.arrayBuffer();
+      statuses.push(response.status);
+      if (response.status === 429) expect(Number(response.headers.get('retry-after'))).toBeGreaterThan(0);
+    }
+    expect(listAudit(t.deps.db)).toHaveLength(audited);
+    // 20 answered as unknown, then 429 for the rest of the minute.
+    expect(statuses.filter((s) => s !== 429)).toHaveLength(20);
+    expect(statuses.slice(20).every((s) => s === 429)).toBe(true);
+    const metrics = await (await fetch(`${t.url}/metrics`)).text();
+    expect(metrics).toMatch(/reauth_unknown_link_requests_total\{path="web_form"\} (6\d|[7-9]\d|\d{3})/);
+    // A minute later the source may try again, and the minute's requests are one summary line.
+    clock.advance(61_000);
+    expect((await fetch(`${t.url}/reauth/form/${'B'.repeat(43)}`)).status).toBe(404);
+    const summaries = t.logs.lines().filter((l) => l.event === 'unknown_link_requests');
+    expect(summaries).toHaveLength(1);
+    expect(summaries[0]).toMatchObject({ failures: 20, throttled: 100 });
+  });
+
+  it('two POSTs of one link at the same moment swap at most once; the second changes nothing and says so', async () => {
+    // Two tokens of the account in place now (no hand-over step), the first answered slowly by Jira.
+    const who = currentCredential(t.deps.db, 'integration:jira-cloud')?.identity?.id === PERSON.id ? PERSON : SERVICE;
+    const slow = 'ATATT3xWEBFORMjiraSameAccountSlowToken01=ZZ';
+    const quick = 'ATATT3xWEBFORMjiraSameAccountQuickToken0=ZZ';
+    t.providers.setToken(slow, { provider: 'jira', basicUser: who.email, identity: who, delayMs: 400 });
+    t.providers.setToken(quick, { provider: 'jira', basicUser: who.email, identity: who });
+    const { link, browser, csrf } = await opened('jira-cloud');
+    const successes = () =>
+      listAudit(t.deps.db, 'jira-cloud').filter((a) => a.action === 'reauth.web' && a.outcome === 'success').length;
+    const before = successes();
+    const [first, second] = await Promise.all([
+      browser.post(link, { csrf, email: who.email, token: slow }),
+      browser.post(link, { csrf, email: who.email, token: quick }),
+    ]);
+    const statuses = [first.status, second.status].sort();
+    expect(statuses).toEqual([200, 409]);
+    const refused = first.status === 409 ? first : second;
+    expect(refused.text).toContain('being used right now');
+    expect(successes()).toBe(before + 1);
+    // The page that said "re-authenticated" is the one whose token is in use.
+    expect(first.text.includes('is re-authenticated') || second.text.includes('is re-authenticated')).toBe(true);
+    const used = first.status === 200 ? slow : quick;
+    expect(currentCredential(t.deps.db, 'integration:jira-cloud')?.fingerprints).toEqual([fingerprintSecret(used)]);
+    // After the swap the link is used up.
+    expect((await browser.post(link, { csrf, email: who.email, token: quick })).status).toBe(410);
   });
 
   it('no token reached the pages, a log line at debug, a Slack call or the database', () => {

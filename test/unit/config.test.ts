@@ -85,6 +85,7 @@ describe('parseConfig', () => {
     ['DEFAULT_ALERT_CHANNEL', '#alerts', /DEFAULT_ALERT_CHANNEL: "#alerts" is not a channel id/],
     ['HEALTH_CHECK_INTERVAL_SECONDS', '-5', /HEALTH_CHECK_INTERVAL_SECONDS: "-5" is not a whole number/],
     ['REMINDER_INTERVAL_HOURS', '1.5', /REMINDER_INTERVAL_HOURS: "1.5" is not a whole number/],
+    ['AUDIT_RETENTION_DAYS', '-1', /AUDIT_RETENTION_DAYS: "-1" is not a whole number/],
     ['BITBUCKET_OAUTH_CLIENT_ID', 'abc', /BITBUCKET_OAUTH_CLIENT_SECRET: set together with BITBUCKET_OAUTH_CLIENT_ID/],
     ['BITBUCKET_OAUTH_URL', 'http://bitbucket.org', /BITBUCKET_OAUTH_URL: must use https:\/\//],
     ['AZURE_OAUTH_CLIENT_SECRET', 's', /AZURE_OAUTH_CLIENT_ID: set together with AZURE_OAUTH_CLIENT_SECRET/],
@@ -123,6 +124,7 @@ describe('parseConfig', () => {
         HEALTH_CHECK_INTERVAL_SECONDS: '0',
         HEALTH_WEBHOOK_SECRET: 'whs',
         REMINDER_INTERVAL_HOURS: '0',
+        AUDIT_RETENTION_DAYS: '0',
         BITBUCKET_OAUTH_CLIENT_ID: 'id',
         BITBUCKET_OAUTH_CLIENT_SECRET: 'secret',
         BITBUCKET_OAUTH_URL: 'http://localhost:5000',
@@ -148,6 +150,7 @@ describe('parseConfig', () => {
     expect(result.config.azureOAuth?.tenant).toBe('contoso.onmicrosoft.com');
     expect(result.config.logLevel).toBe('debug');
     expect(result.config.healthCheckIntervalSeconds).toBe(0);
+    expect(result.config.auditRetentionDays).toBe(0);
   });
 
   it('formats problems as one message', () => {

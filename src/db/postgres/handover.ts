@@ -1,4 +1,5 @@
-import { and, eq, isNull, lt } from 'drizzle-orm';
+import { and, eq, isNull, lt, lte, or } from 'drizzle-orm';
+import { refusalNotedOnce } from '../engine-rules.js';
 import type { PendingCredentialRepository, SecretFormRepository } from '../store.js';
 import type { PgDb } from './client.js';
 import { pendingCredentials, secretForms } from './schema.js';
@@ -27,6 +28,30 @@ export function createPgSecretFormRepository(db: PgDb): SecretFormRepository {
             .where(and(eq(secretForms.linkHash, linkHash), isNull(secretForms.usedAt)))
         ).rowCount === 1
       );
+    },
+    async claim(linkHash, now, until) {
+      const result = await db
+        .update(secretForms)
+        .set({ claimedUntil: until })
+        .where(
+          and(
+            eq(secretForms.linkHash, linkHash),
+            isNull(secretForms.usedAt),
+            or(isNull(secretForms.claimedUntil), lte(secretForms.claimedUntil, now)),
+          ),
+        );
+      return result.rowCount === 1;
+    },
+    async unclaim(linkHash) {
+      await db.update(secretForms).set({ claimedUntil: null }).where(eq(secretForms.linkHash, linkHash));
+    },
+    async noteRefusal(linkHash, outcome) {
+      const once = refusalNotedOnce(secretForms.refusalsAudited, outcome);
+      const result = await db
+        .update(secretForms)
+        .set({ refusalsAudited: once.set })
+        .where(and(eq(secretForms.linkHash, linkHash), once.where));
+      return result.rowCount === 1;
     },
     async prune(now) {
       await db.delete(secretForms).where(lt(secretForms.expiresAt, new Date(now.getTime() - DAY_MS)));

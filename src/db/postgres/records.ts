@@ -14,6 +14,7 @@ import {
   diffGrants,
   POST_CLAIM_MS,
   RATE_WINDOW_MS,
+  refusalNotedOnce,
   REPLAY_MEMORY_MS,
   REPLAY_PRUNE_EVERY_MS,
   retryAfterSeconds,
@@ -98,6 +99,17 @@ export function createPgAlertRepository(db: PgDb): AlertRepository {
 export function createPgAuditRepository(db: PgDb): AuditRepository {
   return {
     record: (entry, now) => recordAudit(db, entry, now),
+    async prune(before) {
+      // A batch at a time: each statement short, well within the statement time limit.
+      let removed = 0;
+      for (;;) {
+        const result = await db.execute(
+          sql`delete from ${auditLog} where ${auditLog.id} in (select ${auditLog.id} from ${auditLog} where ${auditLog.at} < ${before} order by ${auditLog.id} limit 5000)`,
+        );
+        removed += result.rowCount ?? 0;
+        if ((result.rowCount ?? 0) < 5000) return removed;
+      }
+    },
     async list(integrationId) {
       const query = db.select().from(auditLog);
       const rows = await (integrationId ? query.where(eq(auditLog.integrationId, integrationId)) : query).orderBy(
@@ -144,6 +156,14 @@ export function createPgOAuthStateRepository(db: PgDb): OAuthStateRepository {
         .update(oauthStates)
         .set({ startedAt: now })
         .where(and(eq(oauthStates.stateHash, stateHash), isNull(oauthStates.startedAt), isNull(oauthStates.usedAt)));
+      return result.rowCount === 1;
+    },
+    async noteRefusal(stateHash, outcome) {
+      const once = refusalNotedOnce(oauthStates.refusalsAudited, outcome);
+      const result = await db
+        .update(oauthStates)
+        .set({ refusalsAudited: once.set })
+        .where(and(eq(oauthStates.stateHash, stateHash), once.where));
       return result.rowCount === 1;
     },
     async prune(now) {

@@ -143,6 +143,7 @@ export const oauthStates = pgTable('oauth_states', {
   expiresAt: at().notNull(),
   startedAt: at(),
   usedAt: at(),
+  refusalsAudited: text(),
 });
 
 /** One-time links to the secret-entry page (src/db/sqlite/schema.ts says more). */
@@ -159,6 +160,8 @@ export const secretForms = pgTable('secret_forms', {
   browserHash: text(),
   openedAt: at(),
   usedAt: at(),
+  claimedUntil: at(),
+  refusalsAudited: text(),
 });
 
 /** A credential of another account awaiting its confirmation (src/db/sqlite/schema.ts says more). */

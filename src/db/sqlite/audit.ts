@@ -60,6 +60,19 @@ export function createAuditRepository(db: Db): AuditRepository {
   const batch = createAuditBatcher(db, writer);
   return {
     record: (entry, now) => batch(entry, now),
+    async prune(before) {
+      // A batch at a time, so the server's own writes are never held up behind one long delete.
+      const batchOf = db.$client.prepare<[number]>(
+        'delete from audit_log where id in (select id from audit_log where at < ? order by id limit 5000)',
+      );
+      let removed = 0;
+      for (;;) {
+        const { changes } = batchOf.run(before.getTime());
+        removed += changes;
+        if (changes < 5000) return removed;
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+    },
     async *stream(filter) {
       const where: string[] = [];
       const params: (number | string)[] = [];

@@ -1,4 +1,5 @@
-import { and, eq, isNull, lt } from 'drizzle-orm';
+import { and, eq, isNull, lt, lte, or } from 'drizzle-orm';
+import { refusalNotedOnce } from '../engine-rules.js';
 import type { PendingCredentialRepository, SecretFormRepository } from '../store.js';
 import type { Db } from './client.js';
 import { pendingCredentials, secretForms } from './schema.js';
@@ -25,6 +26,34 @@ export function createSecretFormRepository(db: Db): SecretFormRepository {
           .update(secretForms)
           .set({ usedAt: now })
           .where(and(eq(secretForms.linkHash, linkHash), isNull(secretForms.usedAt)))
+          .run().changes === 1
+      );
+    },
+    async claim(linkHash, now, until) {
+      return (
+        db
+          .update(secretForms)
+          .set({ claimedUntil: until })
+          .where(
+            and(
+              eq(secretForms.linkHash, linkHash),
+              isNull(secretForms.usedAt),
+              or(isNull(secretForms.claimedUntil), lte(secretForms.claimedUntil, now)),
+            ),
+          )
+          .run().changes === 1
+      );
+    },
+    async unclaim(linkHash) {
+      db.update(secretForms).set({ claimedUntil: null }).where(eq(secretForms.linkHash, linkHash)).run();
+    },
+    async noteRefusal(linkHash, outcome) {
+      const once = refusalNotedOnce(secretForms.refusalsAudited, outcome);
+      return (
+        db
+          .update(secretForms)
+          .set({ refusalsAudited: once.set })
+          .where(and(eq(secretForms.linkHash, linkHash), once.where))
           .run().changes === 1
       );
     },

@@ -1,5 +1,6 @@
 import { and, eq, isNull, lt } from 'drizzle-orm';
 import type { OAuthState } from '../../domain/types.js';
+import { refusalNotedOnce } from '../engine-rules.js';
 import type { OAuthStateRepository } from '../store.js';
 import type { Db } from './client.js';
 import { oauthStates } from './schema.js';
@@ -26,6 +27,16 @@ export function createOAuthStateRepository(db: Db): OAuthStateRepository {
         .where(and(eq(oauthStates.stateHash, stateHash), isNull(oauthStates.startedAt), isNull(oauthStates.usedAt)))
         .run();
       return result.changes === 1;
+    },
+    async noteRefusal(stateHash, outcome) {
+      const once = refusalNotedOnce(oauthStates.refusalsAudited, outcome);
+      return (
+        db
+          .update(oauthStates)
+          .set({ refusalsAudited: once.set })
+          .where(and(eq(oauthStates.stateHash, stateHash), once.where))
+          .run().changes === 1
+      );
     },
     async prune(now) {
       db.delete(oauthStates)

@@ -154,6 +154,8 @@ export const oauthStates = sqliteTable('oauth_states', {
   /** When the link-out was first opened in a browser: it opens once, for one browser. */
   startedAt: at(),
   usedAt: at(),
+  /** The refusals already audited for this state (comma-separated outcomes): each is audited once. */
+  refusalsAudited: text(),
 });
 
 /**
@@ -174,6 +176,10 @@ export const secretForms = sqliteTable('secret_forms', {
   browserHash: text(),
   openedAt: at(),
   usedAt: at(),
+  /** A POST is validating with this link until then: a second POST at the same moment is refused, not swapped twice. */
+  claimedUntil: at(),
+  /** The refusals already audited for this link (comma-separated outcomes): each is audited once. */
+  refusalsAudited: text(),
 });
 
 /**

@@ -15,7 +15,7 @@ import {
   type CredentialDocument,
 } from './credential-document.js';
 import type { ConsumerDirectory } from './consumers.js';
-import { createAuthFailureThrottle } from './auth-failures.js';
+import { createFailureThrottle } from '../failure-throttle.js';
 
 export type PullAnswer =
   | { status: 200; etag: string; document: CredentialDocument }
@@ -71,7 +71,12 @@ function matchesEtag(header: string | undefined, etag: string): boolean {
  * pulls refresh once. Every answer to a consumer is audited.
  */
 export function createCredentialPull(deps: CredentialPullDeps) {
-  const failures = createAuthFailureThrottle({ clock: deps.clock, logger: deps.logger });
+  const failures = createFailureThrottle({
+    clock: deps.clock,
+    logger: deps.logger,
+    event: 'credential_read_unauthorised',
+    message: 'credential reads without a known consumer token (one summary line per minute)',
+  });
 
   return async function pull(request: PullRequest): Promise<PullAnswer> {
     const consumer = request.token ? deps.consumers().byToken(request.token) : undefined;

@@ -170,6 +170,53 @@ describe.each(engines)('the store on %s', (_engine, open) => {
     expect((await store.audit.list('fence')).map((r) => r.fingerprint)).toEqual(['fp-fence-2', 'fp-fence-1']);
   });
 
+  it('a one-time link is claimed by one POST at a time, and each refusal of a link or state is noted once', async () => {
+    await store.secretForms.insert({
+      linkHash: 'claim-link',
+      integrationId: 'a',
+      slackUserId: 'U0OWNER',
+      requestedByName: null,
+      createdAt: at(0),
+      expiresAt: at(600_000),
+    });
+    expect(await store.secretForms.claim('claim-link', at(1), at(120_001))).toBe(true);
+    expect(await store.secretForms.claim('claim-link', at(2), at(120_002))).toBe(false);
+    // A claim whose POST died lapses; one given back can be taken at once.
+    expect(await store.secretForms.claim('claim-link', at(120_001), at(240_001))).toBe(true);
+    await store.secretForms.unclaim('claim-link');
+    expect(await store.secretForms.claim('claim-link', at(120_002), at(240_002))).toBe(true);
+    expect(await store.secretForms.markUsed('claim-link', at(120_003))).toBe(true);
+    expect(await store.secretForms.claim('claim-link', at(300_000), at(400_000))).toBe(false);
+    expect(await store.secretForms.noteRefusal('claim-link', 'other_browser')).toBe(true);
+    expect(await store.secretForms.noteRefusal('claim-link', 'other_browser')).toBe(false);
+    expect(await store.secretForms.noteRefusal('claim-link', 'used')).toBe(true);
+    expect(await store.secretForms.noteRefusal('claim-link', 'other')).toBe(true);
+    expect(await store.secretForms.noteRefusal('claim-link', 'used')).toBe(false);
+    expect(await store.secretForms.noteRefusal('no-such-link', 'used')).toBe(false);
+    await store.oauthStates.insert({
+      stateHash: 'claim-state',
+      integrationId: 'a',
+      slackUserId: 'U0OWNER',
+      sealedVerifier: null,
+      keyId: null,
+      createdAt: at(0),
+      expiresAt: at(600_000),
+    });
+    expect(await store.oauthStates.noteRefusal('claim-state', 'reused_state')).toBe(true);
+    expect(await store.oauthStates.noteRefusal('claim-state', 'reused_state')).toBe(false);
+  });
+
+  it('prunes audit rows recorded before a date, and only those', async () => {
+    for (const [n, when] of [
+      [1, at(-3 * 86_400_000)],
+      [2, at(-2 * 86_400_000)],
+      [3, at(0)],
+    ] as const)
+      await store.audit.record({ actor: 'x', integrationId: 'prune-audit', action: 'a', outcome: `o${n}` }, when);
+    expect(await store.audit.prune(at(-86_400_000))).toBeGreaterThanOrEqual(2);
+    expect((await store.audit.list('prune-audit')).map((r) => r.outcome)).toEqual(['o3']);
+  });
+
   it('answers a ping while open', async () => {
     expect(await store.ping()).toBe(true);
   });

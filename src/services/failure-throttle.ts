@@ -1,5 +1,5 @@
-import type { Clock } from '../../domain/clock.js';
-import type { Logger } from '../../logger.js';
+import type { Clock } from '../domain/clock.js';
+import type { Logger } from '../logger.js';
 
 /** Failed authentications allowed per source in a minute before that source is answered 429. */
 export const AUTH_FAILURES_PER_MINUTE = 20;
@@ -8,11 +8,13 @@ const WINDOW_MS = 60_000;
 const MAX_SOURCES = 10_000;
 
 /**
- * Pull-API reads without a known token: each source (peer address) may fail 20 times a minute, then
- * is answered 429 until the minute is over, and the failures are logged as one summary line per
- * minute instead of a line each (300 bad tokens were 300 log lines).
+ * Requests that fail before anyone is known — pull-API reads without a known token, links and OAuth
+ * states Reauth never issued: each source (peer address) may fail 20 times a minute, then is answered
+ * 429 until the minute is over, and the failures are logged as one summary line per minute (`event`,
+ * `message`) instead of a line each (300 bad tokens were 300 log lines). Nothing is written to the
+ * database for them, so a flood cannot grow it.
  */
-export function createAuthFailureThrottle(deps: { clock: Clock; logger: Logger }) {
+export function createFailureThrottle(deps: { clock: Clock; logger: Logger; event: string; message: string }) {
   let windowStart = deps.clock.now().getTime();
   let counts = new Map<string, number>();
   let throttledRequests = 0;
@@ -27,14 +29,14 @@ export function createAuthFailureThrottle(deps: { clock: Clock; logger: Logger }
         .map(([source, n]) => ({ source, failures: n }));
       deps.logger.warn(
         {
-          event: 'credential_read_unauthorised',
+          event: deps.event,
           failures: total,
           sources: counts.size,
           throttled: throttledRequests,
           top,
           windowSeconds: Math.round((now - windowStart) / 1000),
         },
-        'credential reads without a known consumer token (one summary line per minute)',
+        deps.message,
       );
     }
     counts = new Map();
