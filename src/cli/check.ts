@@ -7,6 +7,7 @@ import { oauthEndpoints, oauthSetupHint } from '../providers/oauth.js';
 import { describeIdentity } from '../providers/outcome.js';
 import { createOAuthRefresher } from '../services/oauth-refresh.js';
 import { createProber, type ProbeResult } from '../services/probe.js';
+import { createOutboxPlanner } from '../services/delivery/outbox.js';
 import { CliError, EXIT, requireConfig, withStore, type CliIo } from './context.js';
 import { formatDate, formatTable } from './table.js';
 
@@ -23,8 +24,9 @@ function notProbedAfterEdit(id: string, change: string): ProbeResult {
 }
 
 /**
- * `reauth-bot check [id]`: probes with the stored credentials and prints the outcomes.
- * Changes no state and posts nothing; exit 1 if any probed integration fails.
+ * `reauth-bot check [id]`: probes with the stored credentials and prints the outcomes. Posts nothing
+ * and records no health; an OAuth refresh it needs is committed like the server's (SPEC §6); exit 1
+ * if any probed integration fails.
  */
 export async function checkCommand(io: CliIo, args: string[]): Promise<number> {
   const config = requireConfig(io, { secretKey: true });
@@ -46,7 +48,11 @@ export async function checkCommand(io: CliIo, args: string[]): Promise<number> {
     return await withStore(config, async (store) => {
       const keyring = createKeyring(config.secretKey as Buffer, config.previousKeys);
       const clock = { now: io.now };
-      // `check` changes no state: probes run without persist, so a refreshed token is never written.
+      // `check` posts nothing and records no health, but never spends what it cannot keep: an OAuth
+      // provider spends the refresh token in the grant, so a token it refreshes to probe is committed
+      // like any other refresh — under the credential lock, with its outbox rows for the sinks (the
+      // server delivers them) — instead of being thrown away.
+      const sinksOf = (id: string) => catalogue.entries.find((e) => e.id === id)?.deliver ?? [];
       const refresh = createOAuthRefresher({
         store,
         keyring,
@@ -54,6 +60,7 @@ export async function checkCommand(io: CliIo, args: string[]): Promise<number> {
         clock,
         oauthEndpointsOf: (provider) => oauthEndpoints(config, provider),
         oauthSetupHintOf: oauthSetupHint,
+        outbox: createOutboxPlanner({ sinksOf, keyring }),
       });
       const prober = createProber({ store, keyring, http, clock, refresh });
       const synced = new Map((await store.integrations.listAll()).map((row) => [row.id, row]));
@@ -77,7 +84,7 @@ export async function checkCommand(io: CliIo, args: string[]): Promise<number> {
           if (changed) return { entry, result: notProbedAfterEdit(entry.id, changed), edited: true };
           let probe = byKey.get(key);
           if (!probe) {
-            probe = prober(subject, { persist: false });
+            probe = prober(subject);
             byKey.set(key, probe);
           }
           return { entry, result: await probe, edited: false };

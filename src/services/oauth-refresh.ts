@@ -47,9 +47,9 @@ export const REFUSED_REFRESH_BACKOFF_MS = REJECTED_REPROBE_MS;
 export const FAILED_REFRESH_BACKOFF_MS = 60_000;
 
 /**
- * Refreshes an OAuth access token that expires within 5 minutes, with the probe, the pull API and
- * Check now sharing this one path. With `persist`, it runs under the credential's lock — across
- * replicas on PostgreSQL — and re-reads the credential once the lock is held: a refresh another
+ * Refreshes an OAuth access token that expires within 5 minutes, with the probe, the pull API,
+ * Check now and `reauth-bot check` sharing this one path. It runs under the credential's lock — across
+ * replicas and the CLI — and re-reads the credential once the lock is held: a refresh another
  * replica made meanwhile is used instead of sending a second grant (a single-use refresh token would
  * turn that into invalid_grant). The new tokens are sealed back only while the credential is still
  * current, the version grows and the integrations' sinks get it. A failed grant backs every replica
@@ -115,15 +115,9 @@ export function createOAuthRefresher(deps: OAuthRefreshDeps) {
     subject: { id: string; provider: ProviderKey },
     credential: Credential,
     payload: OAuthPayload,
-    options: { persist: boolean },
   ): Promise<RefreshResult> {
     if (!refreshIsDue(payload, deps.clock.now())) return { ok: true, payload, refreshed: false, credential };
-    if (!options.persist) {
-      const result = await grant(subject, payload);
-      return result.ok
-        ? { ok: true, payload: result.next, refreshed: true, credential }
-        : { ok: false, outcome: result.outcome, grantSent: result.sent, retryAt: null };
-    }
+    // Always under the lock and always kept: a provider spends the refresh token in the grant.
     return deps.store.withCredentialLock(credential.credentialKey, async (lost): Promise<RefreshResult> => {
       const current = await deps.store.credentials.current(credential.credentialKey);
       if (!current?.sealedSecret || current.id !== credential.id) {

@@ -61,11 +61,11 @@ export interface ProberDeps {
 
 /**
  * Probes one integration with its stored credential: the one probe path shared by the monitor,
- * the Check now button and `reauth-bot check`. With `persist`, a refreshed OAuth token is sealed
- * back; without it nothing is written.
+ * the Check now button and `reauth-bot check`. A refreshed OAuth token is always sealed back, under
+ * the credential lock: the provider spent the previous refresh token to issue it.
  */
 export function createProber(deps: ProberDeps) {
-  return async function probe(subject: ProbeSubject, options: { persist: boolean }): Promise<ProbeResult> {
+  return async function probe(subject: ProbeSubject): Promise<ProbeResult> {
     if (isAppIntegration(subject)) {
       return {
         probed: false,
@@ -112,7 +112,7 @@ export function createProber(deps: ProberDeps) {
       return { probed: true, ...result, credential };
     }
 
-    const refreshed = await deps.refresh(subject, credential, payload, options);
+    const refreshed = await deps.refresh(subject, credential, payload);
     if (!refreshed.ok) return { probed: true, outcome: refreshed.outcome, tokens: [], credential };
     const access = refreshed.payload.accessToken;
     const outcome = await validateToken(ctx, { token: access });

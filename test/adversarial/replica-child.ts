@@ -116,7 +116,7 @@ const operations: Record<string, () => Promise<unknown>> = {
     const current = await store.credentials.current(oauth.credentialKey);
     const payload = current?.sealedSecret ? unsealPayload(keyring, current, current.sealedSecret) : undefined;
     if (current && payload?.kind === 'oauth') {
-      const result = await refresh(oauth, current, payload, { persist: true });
+      const result = await refresh(oauth, current, payload);
       if (result.ok || result.retryAt === null) return;
       // The chain broke (a replica killed between the provider's answer and the commit): sign in again.
     }

@@ -19,6 +19,7 @@ import { credentials, integrations } from '../../src/db/sqlite/schema.js';
 import { eq } from 'drizzle-orm';
 import type { RecordedCall } from '../../src/sandbox/slack/emulator.js';
 import { createBrowser } from '../helpers/browser.js';
+import { cli } from '../helpers/cli.js';
 import { everyRowCatalogue } from '../helpers/catalogues.js';
 import { openModal, viewOf } from '../helpers/flows.js';
 import { ALERTS, OWNER, startTestApp, STRANGER, type TestApp } from '../helpers/start-app.js';
@@ -459,4 +460,63 @@ describe('OAuth refresh racing a re-authentication', () => {
       }
     },
   );
+});
+
+/**
+ * `reauth-bot check` beside the server: an OAuth access token past its life is refreshed to probe it,
+ * and the provider spends the refresh token in that grant (single use). What the grant returned is
+ * committed under the credential lock, like any other refresh, never thrown away.
+ */
+describe('reauth-bot check and a single-use refresh token', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp({ catalogue: everyRowCatalogue });
+  });
+  afterAll(async () => t?.close());
+
+  it('keeps what the refresh returned: the server refreshes again afterwards, no invalid_grant', async () => {
+    const call = await openModal(t, 'bb-oauth', { userId: OWNER });
+    const browser = createBrowser();
+    const start = await browser.get(linkOf(call));
+    expect((await browser.get(await browser.decide(start.location ?? '', 'approve'))).status).toBe(200);
+    const owner = () => {
+      const row = currentCredential(t.deps.db, 'integration:bb-oauth');
+      if (!row?.sealedSecret) throw new Error('no credential');
+      return { row, key: { credentialKey: 'integration:bb-oauth', binding: row.binding } };
+    };
+    const payloadOf = () => {
+      const { row, key } = owner();
+      const payload = unsealPayload(t.deps.keyring, key, row.sealedSecret ?? '');
+      if (payload.kind !== 'oauth') throw new Error('expected OAuth');
+      return payload;
+    };
+    const expire = () => {
+      const { row, key } = owner();
+      t.deps.db
+        .update(credentials)
+        .set({ sealedSecret: sealPayload(t.deps.keyring, key, { ...payloadOf(), accessExpiresAt: Date.now() }).value })
+        .where(eq(credentials.id, row.id))
+        .run();
+    };
+    const spent = payloadOf().refreshToken;
+    expire();
+    const env = {
+      DATABASE_PATH: t.config.databasePath,
+      INTEGRATIONS_FILE: t.config.integrationsFile,
+      REAUTH_SECRET_KEY: t.config.secretKey?.toString('base64') ?? '',
+      BITBUCKET_OAUTH_CLIENT_ID: 'bb-client',
+      BITBUCKET_OAUTH_CLIENT_SECRET: 'bb-secret',
+      BITBUCKET_OAUTH_URL: t.providers.bitbucketOAuthUrl,
+    };
+    const checked = await cli(['check', 'bb-oauth'], env);
+    expect(checked.code, checked.stdout + checked.stderr).toBe(0);
+    // The grant's answer is stored: the refresh token it spent is no longer the one kept.
+    expect(payloadOf().refreshToken).not.toBe(spent);
+    // The server's own next refresh works (before, it sent the spent token and got invalid_grant).
+    expire();
+    const integration = await t.deps.store.integrations.findActive('bb-oauth');
+    if (!integration) throw new Error('no integration');
+    const result = await t.deps.services.probe(integration);
+    expect(result.outcome).toMatchObject({ kind: 'valid' });
+  });
 });

@@ -132,7 +132,7 @@ export function createCredentialPull(deps: CredentialPullDeps) {
     let payload = unsealPayload(deps.keyring, credential, credential.sealedSecret);
     if (payload.kind === 'oauth' && refreshIsDue(payload, deps.clock.now())) {
       // The refresher takes the credential's lock (across replicas) and works on what is current then.
-      const outcome = await deps.refresh(integration, credential, payload, { persist: true });
+      const outcome = await deps.refresh(integration, credential, payload);
       if (outcome.ok) {
         credential = outcome.credential;
         payload = outcome.payload;

@@ -72,7 +72,7 @@ export function createProbeRunner(deps: ProbeRunnerDeps) {
   async function probeGroup(group: readonly Integration[], source: SignalSource, actor?: string): Promise<ProbeResult> {
     const first = group[0] as Integration;
     const started = performance.now();
-    const result = await deps.probe(first, { persist: true });
+    const result = await deps.probe(first);
     const now = deps.clock.now();
     if (result.probed) {
       deps.metrics?.probes.inc({ provider: first.provider, outcome: result.outcome.kind });
