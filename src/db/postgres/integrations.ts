@@ -60,11 +60,11 @@ export function createPgIntegrationRepository(db: PgDb): IntegrationRepository {
           for (const entry of update.audits) await recordAudit(tx, entry, now);
         }
         for (const archive of plan.archive) {
-          await tx
+          const archived = await tx
             .update(integrations)
             .set({ archivedAt: now, updatedAt: now })
             .where(and(eq(integrations.id, archive.id), isNull(integrations.archivedAt)));
-          await recordAudit(tx, archive.audit, now);
+          if (archived.rowCount === 1) await recordAudit(tx, archive.audit, now);
         }
         const retired = new Map<string, Credential>();
         for (const check of plan.bindings) {

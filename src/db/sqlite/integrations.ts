@@ -46,7 +46,17 @@ export function createIntegrationRepository(db: Db): IntegrationRepository {
             .all(),
     async applySync(plan, now) {
       inTransaction(db, (tx) => {
+        // Another process (the server's start-up, a CLI command) may have applied the same file a
+        // moment ago: what is already there is skipped, as on PostgreSQL.
+        const existing = new Set(
+          tx
+            .select({ id: integrations.id })
+            .from(integrations)
+            .all()
+            .map((r) => r.id),
+        );
         for (const add of plan.add) {
+          if (existing.has(add.id)) continue;
           tx.insert(integrations)
             .values({ id: add.id, ...add.values, createdAt: now, updatedAt: now })
             .run();
@@ -61,8 +71,12 @@ export function createIntegrationRepository(db: Db): IntegrationRepository {
           for (const entry of update.audits) audit.record(entry, now);
         }
         for (const archive of plan.archive) {
-          tx.update(integrations).set({ archivedAt: now, updatedAt: now }).where(eq(integrations.id, archive.id)).run();
-          audit.record(archive.audit, now);
+          const archived = tx
+            .update(integrations)
+            .set({ archivedAt: now, updatedAt: now })
+            .where(and(eq(integrations.id, archive.id), isNull(integrations.archivedAt)))
+            .run().changes;
+          if (archived === 1) audit.record(archive.audit, now);
         }
         const retired = new Map<string, Credential>();
         for (const check of plan.bindings) {

@@ -248,6 +248,31 @@ describe.each(engines)('the store on %s', (_engine, open) => {
     expect((await store.health.of('a'))?.status).toBe('unknown');
   });
 
+  it('the same catalogue sync applied twice (two processes planned it from one file) adds once and re-stamps nothing', async () => {
+    const plan = {
+      add: [
+        {
+          id: 'twice',
+          values: fields('twice'),
+          audit: { actor: 'catalogue', integrationId: 'twice', action: 'catalogue.added', outcome: 'ok' },
+        },
+      ],
+      update: [],
+      archive: [
+        { id: 'c', audit: { actor: 'catalogue', integrationId: 'c', action: 'catalogue.archived', outcome: 'ok' } },
+      ],
+      bindings: [],
+    };
+    const archivedAt = (await store.integrations.listAll()).find((i) => i.id === 'c')?.archivedAt;
+    await store.integrations.applySync(plan, at(5_000));
+    await store.integrations.applySync(plan, at(6_000));
+    expect((await store.integrations.listAll()).filter((i) => i.id === 'twice')).toHaveLength(1);
+    // 'c' was archived by an earlier sync: its time stays, and nothing is audited again.
+    expect((await store.integrations.listAll()).find((i) => i.id === 'c')?.archivedAt).toEqual(archivedAt ?? at(5_000));
+    expect((await store.audit.list('twice')).filter((r) => r.action === 'catalogue.added')).toHaveLength(1);
+    expect((await store.audit.list('c')).filter((r) => r.action === 'catalogue.archived')).toHaveLength(1);
+  });
+
   it('swaps credentials with versions, the served health, the audit and the outbox in one change', async () => {
     const first = await commit('azure_devops:acme:pat', 'one', at(2000), [
       { integrationId: 'ado-1', sinkKey: 'file:/x' },
