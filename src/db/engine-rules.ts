@@ -6,6 +6,9 @@ import type { BindingCheck, ConsumerGrant, OutboxWrite, SinkRows } from './store
 
 /** What both storage engines decide the same way, whatever their SQL: one definition for SQLite and PostgreSQL. */
 
+/** The marker (store_markers) set when consumer grants are first recorded. */
+export const GRANTS_BASELINE = 'consumer_grants_baseline';
+
 /** A post attempt in flight is trusted this long before another process may try. */
 export const POST_CLAIM_MS = 30_000;
 /** Signatures are remembered longer than the 5-minute window in which one could be accepted. */

@@ -326,13 +326,18 @@ export interface ConsumerGrantRepository {
   /**
    * Makes the stored grants exactly `grants`, with an audit entry for each change, in one transaction
    * (replicas applying at once take turns). Returns what this call changed: a grant another replica
-   * recorded a moment before is not returned again, so it is announced once.
+   * recorded a moment before is not returned again, so it is announced once. `baseline` is true for the
+   * first grants this database ever records (none were recorded before): they are the starting point,
+   * audited as such and not announced.
    */
   apply(
     grants: readonly ConsumerGrant[],
-    audit: { granted: (g: ConsumerGrant) => AuditEntry; revoked: (g: ConsumerGrant) => AuditEntry },
+    audit: {
+      granted: (g: ConsumerGrant, baseline: boolean) => AuditEntry;
+      revoked: (g: ConsumerGrant) => AuditEntry;
+    },
     now: Date,
-  ): Promise<{ granted: ConsumerGrant[]; revoked: ConsumerGrant[] }>;
+  ): Promise<{ granted: ConsumerGrant[]; revoked: ConsumerGrant[]; baseline: boolean }>;
 }
 
 export interface ConsumerRateRepository {

@@ -13,6 +13,7 @@ import type {
 import {
   diffGrants,
   POST_CLAIM_MS,
+  GRANTS_BASELINE,
   RATE_WINDOW_MS,
   refusalNotedOnce,
   REPLAY_MEMORY_MS,
@@ -28,6 +29,7 @@ import {
   expiryWarnings,
   healthStates,
   oauthStates,
+  storeMarkers,
   webhookReplays,
 } from './schema.js';
 import { CATALOGUE_SYNC_LOCK, recordAudit, saveHealth } from './writers.js';
@@ -232,7 +234,13 @@ export function createPgConsumerGrantRepository(db: PgDb): ConsumerGrantReposito
     async apply(grants, auditOf, now) {
       return db.transaction(async (tx) => {
         await tx.execute(sql`select pg_advisory_xact_lock(${CATALOGUE_SYNC_LOCK})`);
-        const changes = diffGrants(await tx.select().from(consumerGrants), grants);
+        const stored = await tx.select().from(consumerGrants);
+        // The first grants this database records are the baseline (see the SQLite repository).
+        const marked =
+          (await tx.insert(storeMarkers).values({ name: GRANTS_BASELINE, at: now }).onConflictDoNothing()).rowCount ===
+          1;
+        const baseline = marked && stored.length === 0;
+        const changes = diffGrants(stored, grants);
         for (const g of changes.revoked) {
           await tx
             .delete(consumerGrants)
@@ -247,9 +255,9 @@ export function createPgConsumerGrantRepository(db: PgDb): ConsumerGrantReposito
               target: [consumerGrants.consumer, consumerGrants.integrationId],
               set: { tokenSha256: g.tokenSha256, grantedAt: now },
             });
-          await recordAudit(tx, auditOf.granted(g), now);
+          await recordAudit(tx, auditOf.granted(g, baseline), now);
         }
-        return changes;
+        return { ...changes, baseline };
       });
     },
   };

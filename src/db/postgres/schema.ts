@@ -290,3 +290,13 @@ export const tokenRevocations = pgTable('token_revocations', {
   attempts: integer().notNull().default(0),
   lastError: text(),
 });
+
+/**
+ * One-time facts about this database, by name: `consumer_grants_baseline` — when the consumer grants
+ * were first recorded (the grants present then are the baseline, recorded and audited without a Slack
+ * notice; every later change is announced).
+ */
+export const storeMarkers = pgTable('store_markers', {
+  name: text().primaryKey(),
+  at: at().notNull(),
+});

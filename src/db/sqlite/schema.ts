@@ -355,3 +355,13 @@ export const credentialLocks = sqliteTable('credential_locks', {
   holder: text().notNull(),
   expiresAt: at().notNull(),
 });
+
+/**
+ * One-time facts about this database, by name: `consumer_grants_baseline` — when the consumer grants
+ * were first recorded (the grants present then are the baseline, recorded and audited without a Slack
+ * notice; every later change is announced).
+ */
+export const storeMarkers = sqliteTable('store_markers', {
+  name: text().primaryKey(),
+  at: at().notNull(),
+});

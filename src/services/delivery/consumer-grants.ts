@@ -4,7 +4,7 @@ import type { Clock } from '../../domain/clock.js';
 import type { ConsumerSpec } from '../../domain/delivery.js';
 import { isAppIntegration } from '../../domain/integration.js';
 import type { Logger } from '../../logger.js';
-import { buildConsumerGrantNotice } from '../../slack/blocks/messages.js';
+import { buildConsumerGrantNotice, type GrantChange } from '../../slack/blocks/messages.js';
 import type { SlackChat } from '../../slack/client.js';
 import { slackErrorCode } from '../../slack/errors.js';
 import type { ChannelOf } from '../alerts.js';
@@ -20,8 +20,10 @@ export interface ConsumerGrantsDeps {
 /**
  * Whoever edits integrations.yml can let a consumer read any credential. So every grant the file
  * makes — a new consumer, a widened pattern, a new token, a new integration a glob now matches — is
- * recorded in the audit log and announced once in the channel of each integration it opens
- * ("insights-ingest may now read Jira (Acme)"); a grant taken away is audited too.
+ * recorded in the audit log and announced in the channel of each integration it opens, one message per
+ * channel per reload listing what changed ("insights-ingest may now read Jira (Acme)"); a grant taken
+ * away is audited and listed too. The grants present when the first sync recorded them are the
+ * baseline: audited (outcome `baseline`), not announced.
  */
 export function createConsumerGrants(deps: ConsumerGrantsDeps) {
   return async function applyGrants(
@@ -38,11 +40,11 @@ export function createConsumerGrants(deps: ConsumerGrantsDeps) {
     const changes = await deps.store.consumerGrants.apply(
       wanted,
       {
-        granted: (g) => ({
+        granted: (g, baseline) => ({
           actor: 'catalogue',
           integrationId: g.integrationId,
           action: 'consumer.granted',
-          outcome: 'granted',
+          outcome: baseline ? 'baseline' : 'granted',
           detail: detail(g),
         }),
         revoked: (g) => ({
@@ -55,6 +57,16 @@ export function createConsumerGrants(deps: ConsumerGrantsDeps) {
       },
       deps.clock.now(),
     );
+    if (changes.baseline) {
+      // The grants present at the first sync are the starting point: recorded and audited, not announced
+      // (a first start would otherwise open every channel with one notice per integration).
+      if (changes.granted.length > 0)
+        deps.logger.info(
+          { event: 'consumer_grants_baseline', grants: changes.granted.length },
+          'the consumer grants of integrations.yml were recorded as the starting point (audited, not announced)',
+        );
+      return changes;
+    }
     for (const g of changes.granted)
       deps.logger.warn(
         { event: 'consumer_granted', consumer: g.consumer, integration: g.integrationId },
@@ -65,21 +77,29 @@ export function createConsumerGrants(deps: ConsumerGrantsDeps) {
         { event: 'consumer_revoked', consumer: g.consumer, integration: g.integrationId },
         'a consumer may no longer read a credential',
       );
-    const byIntegration = new Map<string, string[]>();
-    for (const g of changes.granted)
-      byIntegration.set(g.integrationId, [...(byIntegration.get(g.integrationId) ?? []), g.consumer]);
+    // One message per channel per reload, listing what changed for each of its integrations.
     const byId = new Map(readable.map((i) => [i.id, i]));
-    for (const [integrationId, names] of byIntegration) {
-      const integration = byId.get(integrationId);
+    const byChannel = new Map<string, Map<string, GrantChange>>();
+    const note = (g: ConsumerGrant, side: 'granted' | 'revoked') => {
+      const integration = byId.get(g.integrationId);
       const channel = integration && deps.channelOf(integration);
-      if (!integration || !channel) continue;
-      const notice = buildConsumerGrantNotice(integration, names);
+      if (!integration || !channel) return;
+      const lines = byChannel.get(channel) ?? new Map<string, GrantChange>();
+      const line = lines.get(integration.id) ?? { integration, granted: [], revoked: [] };
+      line[side].push(g.consumer);
+      lines.set(integration.id, line);
+      byChannel.set(channel, lines);
+    };
+    for (const g of changes.granted) note(g, 'granted');
+    for (const g of changes.revoked) note(g, 'revoked');
+    for (const [channel, lines] of byChannel) {
+      const notice = buildConsumerGrantNotice([...lines.values()]);
       try {
         await deps.slack.chat.postMessage({ channel, text: notice.text, blocks: notice.blocks });
       } catch (error) {
         deps.logger.warn(
-          { event: 'consumer_grant_post_failed', integration: integrationId, channel, error: slackErrorCode(error) },
-          'could not announce a new consumer grant in Slack (it is in the audit log)',
+          { event: 'consumer_grant_post_failed', channel, error: slackErrorCode(error) },
+          'could not announce a consumer grant change in Slack (it is in the audit log)',
         );
       }
     }

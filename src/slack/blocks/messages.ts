@@ -165,15 +165,37 @@ export function buildHeaderMessage(title: string, text: string): MessageContent 
 }
 
 /** Posted once when integrations.yml lets consumers read an integration's credential they could not read before. */
-export function buildConsumerGrantNotice(
-  integration: Pick<Integration, 'id' | 'name'>,
-  consumers: readonly string[],
-): MessageContent {
-  const who = consumers.map((c) => `\`${escapeMrkdwn(c)}\``).join(', ');
-  const text = `${who} may now read *${escapeMrkdwn(integration.name)}* (\`${escapeMrkdwn(integration.id)}\`) through the pull API, as \`consumers:\` in integrations.yml now says. If nobody expected this, remove the grant from integrations.yml and re-authenticate the integration.`;
+/** What a reload changed for one integration: consumers that may now read it, and those that no longer may. */
+export interface GrantChange {
+  integration: Pick<Integration, 'id' | 'name'>;
+  granted: string[];
+  revoked: string[];
+}
+
+export function buildConsumerGrantNotice(changes: readonly GrantChange[]): MessageContent {
+  const code = (names: readonly string[]) => names.map((c) => `\`${escapeMrkdwn(c)}\``).join(', ');
+  const lines = changes.flatMap(({ integration, granted, revoked }) => {
+    const which = `*${escapeMrkdwn(integration.name)}* (\`${escapeMrkdwn(integration.id)}\`)`;
+    return [
+      ...(granted.length ? [`• ${code(granted)} may now read ${which}`] : []),
+      ...(revoked.length ? [`• ${code(revoked)} may no longer read ${which}`] : []),
+    ];
+  });
+  const plain = changes.flatMap(({ integration, granted, revoked }) => [
+    ...(granted.length ? [`${granted.join(', ')} may now read ${integration.name} (${integration.id})`] : []),
+    ...(revoked.length ? [`${revoked.join(', ')} may no longer read ${integration.name} (${integration.id})`] : []),
+  ]);
+  const granted = changes.some((c) => c.granted.length > 0);
+  const advice = granted
+    ? '\nIf nobody expected a new reader, remove it from `consumers:` in integrations.yml and re-authenticate the integration.'
+    : '';
   return {
-    text: `${consumers.join(', ')} may now read ${integration.name} (${integration.id}).`,
-    blocks: [section(`:key: ${text}`)],
+    text: `${plain.join('; ')}.`,
+    blocks: [
+      section(
+        `:key: \`consumers:\` in integrations.yml changed who may read credentials through the pull API:\n${lines.join('\n')}${advice}`,
+      ),
+    ],
   };
 }
 

@@ -19,6 +19,7 @@ const TABLES = [
   'pending_credentials',
   'rotation_attempts',
   'secret_forms',
+  'store_markers',
   'token_revocations',
   'webhook_replays',
 ];
