@@ -138,6 +138,28 @@ export class CredentialChangedError extends Error {
   }
 }
 
+/**
+ * Whether an error says the database could not be reached or answer for now — a restart, a failover,
+ * a network cut, a busy SQLite file — so the same operation may work a moment later; a constraint
+ * violation or a bug is not. PostgreSQL's connection-exception and operator-intervention classes
+ * (https://www.postgresql.org/docs/15/errcodes-appendix.html), node-postgres's own connection errors,
+ * socket errors, and SQLite's busy and locked codes.
+ */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
+  if (typeof code === 'string') {
+    if (/^(08|57P)/.test(code)) return true;
+    if (['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND'].includes(code)) return true;
+    if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) return true;
+  }
+  return (
+    typeof message === 'string' &&
+    /Connection terminated|connection error|timeout exceeded when trying to connect|Query read timeout|not queryable|Client was closed/i.test(
+      message,
+    )
+  );
+}
+
 export interface CredentialRepository {
   current(credentialKey: string): Promise<Credential | undefined>;
   /** Any credential version, current or retired (retired ones without their secret). */

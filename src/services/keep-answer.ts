@@ -1,4 +1,4 @@
-import { CredentialChangedError } from '../db/store.js';
+import { isDatabaseUnavailable } from '../db/store.js';
 
 /** How long a provider's answer is offered to a database that is restarting before it is given up on. */
 export const KEEP_ANSWER_FOR_MS = 30_000;
@@ -7,7 +7,8 @@ export const KEEP_ANSWER_FOR_MS = 30_000;
  * Runs a store write that carries something a provider already issued (a rotated token, a refreshed
  * token pair): losing it would leave a live credential nobody holds, or break a single-use refresh
  * chain. A database that is restarting or failing over is offered the write again, with a growing
- * pause, for up to `forMs`; a refusal that is an answer (the credential changed) is not retried.
+ * pause, for up to `forMs`; any other error (a refusal that is an answer — the credential changed — or
+ * a bug) is not retried.
  */
 export async function keepAnswer<T>(write: () => Promise<T>, forMs = KEEP_ANSWER_FOR_MS): Promise<T> {
   const deadline = Date.now() + forMs;
@@ -15,7 +16,7 @@ export async function keepAnswer<T>(write: () => Promise<T>, forMs = KEEP_ANSWER
     try {
       return await write();
     } catch (error) {
-      if (error instanceof CredentialChangedError || Date.now() + pause > deadline) throw error;
+      if (!isDatabaseUnavailable(error) || Date.now() + pause > deadline) throw error;
       // Waiting for the database to come back, bounded above by forMs.
       await new Promise((resolve) => setTimeout(resolve, pause));
     }
