@@ -46,3 +46,12 @@ export function bindingChange(before: BindingFields, after: BindingFields): stri
   if ((before.accountId ?? null) !== (after.accountId ?? null)) return 'its account changed';
   return undefined;
 }
+
+/** "It also serves …" for a credential shared by several integrations (an Azure DevOps organization); empty otherwise. */
+export function alsoServes(
+  affected: readonly Pick<Integration, 'id' | 'name'>[],
+  integration: Pick<Integration, 'id'>,
+): string {
+  const others = affected.filter((a) => a.id !== integration.id).map((a) => a.name);
+  return others.length > 0 ? ` It also serves ${others.join(', ')}.` : '';
+}

@@ -2,6 +2,7 @@ import type { Store } from '../db/store.js';
 import type { UnknownLinks } from './unknown-links.js';
 import type { Clock } from '../domain/clock.js';
 import type { Integration } from '../domain/types.js';
+import { alsoServes } from '../domain/integration.js';
 import { fingerprintSecret } from '../crypto/fingerprint.js';
 import type { HttpClient } from '../providers/http.js';
 import { buildAuthorizeUrl, exchangeCode, newPkceVerifier, type OAuthEndpoints } from '../providers/oauth.js';
@@ -317,13 +318,7 @@ export function createOAuthFlow(deps: OAuthFlowDeps) {
       how: 'oauth',
       expiresAt: exchange.tokens.refreshExpiresAt,
     });
-    const also =
-      committed.affected.length > 1
-        ? ` It also serves ${committed.affected
-            .filter((a) => a.id !== integration.id)
-            .map((a) => a.name)
-            .join(', ')}.`
-        : '';
+    const also = alsoServes(committed.affected, integration);
     return {
       status: 200,
       page: {

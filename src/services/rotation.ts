@@ -213,7 +213,8 @@ export function createRotationService(deps: RotationDeps) {
       if (rotation && generated)
         await revokeByName(ctx, rotation, { identifier, token: answer.token }, generated).catch(() => undefined);
     };
-    if (!rotation || !current || current.id !== attempt.credentialId) {
+    /** A person re-authenticated while it ran: theirs stays, and a token Reauth generated is revoked again. */
+    const superseded = async (): Promise<RotationResult> => {
       await revokeGenerated();
       await deps.store.rotations.finish(
         attempt.id,
@@ -222,7 +223,8 @@ export function createRotationService(deps: RotationDeps) {
       );
       count(integration, 'superseded');
       return { status: 'failed', reason: supersededReason(integration), retryAt: deps.clock.now() };
-    }
+    };
+    if (!rotation || !current || current.id !== attempt.credentialId) return superseded();
     const revokesInCall = rotation.previous.revokedBy === 'provider';
     const validation = await validateCredential(ctx, { identifier, tokens: [answer.token] });
     const outcome = validation.outcome;
@@ -303,14 +305,7 @@ export function createRotationService(deps: RotationDeps) {
           previousNote: previousNoteOf(integration, current, revokesInCall),
         };
       }
-      await revokeGenerated();
-      await deps.store.rotations.finish(
-        attempt.id,
-        { outcome: 'superseded', reason: 'the credential was replaced while the rotation ran', retryAt: null },
-        deps.clock.now(),
-      );
-      count(integration, 'superseded');
-      return { status: 'failed', reason: supersededReason(integration), retryAt: deps.clock.now() };
+      return superseded();
     }
     count(integration, 'rotated');
     if (rotation.list && generated)

@@ -3,6 +3,7 @@ import type { Store } from '../db/store.js';
 import type { Clock } from '../domain/clock.js';
 import type { AccountConfirmation, ReauthResult } from '../domain/reauth-result.js';
 import type { Integration, SecretForm } from '../domain/types.js';
+import { alsoServes } from '../domain/integration.js';
 import { authSpec } from '../providers/registry.js';
 import type { FormField, TokenForm } from '../providers/types.js';
 import type { Authoriser } from './authorisation.js';
@@ -325,13 +326,7 @@ export function createWebForm(deps: WebFormDeps) {
     };
     if (result.ok) {
       if (!(await deps.store.secretForms.markUsed(form.linkHash, deps.clock.now()))) return refuse(form, 'used');
-      const also =
-        result.affected.length > 1
-          ? ` It also serves ${result.affected
-              .filter((a) => a.id !== integration.id)
-              .map((a) => a.name)
-              .join(', ')}.`
-          : '';
+      const also = alsoServes(result.affected, integration);
       return {
         status: 200,
         page: {

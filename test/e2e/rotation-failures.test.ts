@@ -206,6 +206,29 @@ describe('a rotation that fails never breaks what works', () => {
     expect(current?.fingerprints.join()).toContain(issued.slice(-4));
   });
 
+  it("a held answer whose credential a person replaced meanwhile is closed as superseded: the person's credential stays", async () => {
+    const token = await freshGitlab({
+      provider: 'gitlab',
+      rotationFault: { successor: { status: 'rate_limited', retryAfterSeconds: 30 } },
+    });
+    expect((await t.deps.rotation.rotateIfDue(await integration('gitlab')))?.status).toBe('held');
+    const issued = t.providers.token(token)?.rotatedTo ?? '';
+    // A person re-authenticates before the held token is checked again.
+    await freshGitlab();
+    const theirs = currentCredential(t.deps.db, 'integration:gitlab');
+    t.providers.updateToken(issued, { status: 'valid' });
+    clock.advance(61_000);
+    expect(await t.deps.rotation.settleDue()).toBe(1);
+    expect(currentCredential(t.deps.db, 'integration:gitlab')?.id).toBe(theirs?.id);
+    expect(
+      t.deps.db.$client
+        .prepare(
+          "select outcome, sealed_answer from rotation_attempts where integration_id = 'gitlab' order by id desc limit 1",
+        )
+        .get(),
+    ).toEqual({ outcome: 'superseded', sealed_answer: null });
+  });
+
   it('a rotation that throws after its attempt began never leaves it open: the next rotation is not "busy"', async () => {
     const first = 'squ_rotationfailuresonar0000000000000000003';
     t.providers.setToken(first, {
