@@ -76,7 +76,8 @@ function isEntryPoint(): boolean {
   }
 }
 
-if (isEntryPoint()) {
+/** Runs the command the process was started with, on its standard streams. */
+export async function runFromProcess(): Promise<void> {
   const io: CliIo = {
     env: readEnvironment(),
     stdout: (text) => process.stdout.write(`${text}\n`),
@@ -86,3 +87,5 @@ if (isEntryPoint()) {
   };
   process.exitCode = await runCli(process.argv.slice(2), io);
 }
+
+if (isEntryPoint()) await runFromProcess();

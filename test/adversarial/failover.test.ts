@@ -74,7 +74,7 @@ describe('a PostgreSQL failover while a credential lock is held', () => {
 
   async function startReplica(name: string, extra: Record<string, string> = {}) {
     const port = await freePort();
-    const child = spawn(process.execPath, [join(BUILT, 'dist/src/main.js')], {
+    const child = spawn(process.execPath, [join(BUILT, 'dist/bundle/main.mjs')], {
       env: { ...env, PORT: String(port), PUBLIC_URL: `http://127.0.0.1:${port}`, ...extra },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -95,7 +95,7 @@ describe('a PostgreSQL failover while a credential lock is held', () => {
   }
 
   function cli(args: string[]): Promise<{ code: number | null; signal: string | null; output: string }> {
-    const child = spawn(process.execPath, [join(BUILT, 'dist/src/cli.js'), ...args], {
+    const child = spawn(process.execPath, [join(BUILT, 'dist/bundle/cli.mjs'), ...args], {
       env,
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -32,10 +32,17 @@ describe('an entry point on a Node too old for it', () => {
 
   const node = olderNode();
   it.skipIf(!node && !process.env.CI)(
-    'the server, the CLI and the sandbox stop at once with that one line and exit 1 — no crash of a native module',
+    'the server, the CLI and the sandbox (bundled and compiled) stop at once with that one line and exit 1 — no crash of a native module',
     () => {
       expect(node, 'CI machines have Debian Node 20 beside Node 24').toBeDefined();
-      for (const entry of ['src/main.js', 'src/cli.js', 'src/sandbox/run.js']) {
+      for (const entry of [
+        'bundle/main.mjs',
+        'bundle/cli.mjs',
+        'bundle/sandbox.mjs',
+        'src/main.js',
+        'src/cli.js',
+        'src/sandbox/run.js',
+      ]) {
         const run = spawnSync(node ?? 'node', [join(BUILT, 'dist', entry), 'list'], {
           encoding: 'utf8',
           env: { PATH: process.env.PATH ?? '', DATABASE_PATH: ':memory:' },

@@ -62,7 +62,7 @@ describe('the CLI beside a running server on one SQLite file', () => {
   });
 
   function cli(args: string[]): Promise<{ code: number | null; output: string }> {
-    const child = spawn(process.execPath, [join(BUILT, 'dist/src/cli.js'), ...args], {
+    const child = spawn(process.execPath, [join(BUILT, 'dist/bundle/cli.mjs'), ...args], {
       env: {
         PATH: process.env.PATH ?? '',
         DATABASE_PATH: t.config.databasePath,

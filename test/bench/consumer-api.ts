@@ -88,7 +88,7 @@ export async function measureConsumerApi(options: {
     await seeding.http.close();
     await seeding.store.close();
 
-    const ours = startChild(distFile('../../src/main.js'), env, {
+    const ours = startChild(distFile('../../bundle/main.mjs'), env, {
       preload: [pathToFileURL(distFile('./loop-probe.js')).href],
     });
     children.push(ours);

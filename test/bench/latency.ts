@@ -118,7 +118,7 @@ export async function measureLatency(options: {
       floor: await freePort(),
       before: await freePort(),
     };
-    const ours = startChild(distFile('../../src/main.js'), env(ports.ours, 'ours'), { preload });
+    const ours = startChild(distFile('../../bundle/main.mjs'), env(ports.ours, 'ours'), { preload });
     const floor = startChild(distFile('./bare-bolt.js'), env(ports.floor, 'floor'), { preload });
     children.push(ours, floor);
     await waitForHealthy(`http://127.0.0.1:${ports.ours}/healthz`, performance.now());

@@ -43,7 +43,7 @@ export async function measureStartup(options: {
     const once = async () => {
       const port = await freePort();
       const started = performance.now();
-      const child = startChild(distFile('../../src/main.js'), { ...env, PORT: String(port) });
+      const child = startChild(distFile('../../bundle/main.mjs'), { ...env, PORT: String(port) });
       try {
         const ms = await waitForHealthy(`http://127.0.0.1:${port}/healthz`, started);
         await new Promise((resolve) => setTimeout(resolve, options.idleMs));

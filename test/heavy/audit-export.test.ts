@@ -37,7 +37,7 @@ describe('reauth-bot audit over 1,000,000 rows', () => {
           '--max-semi-space-size=4',
           '--import',
           'data:text/javascript,process.on("exit",()=>process.stderr.write("maxrss="+process.resourceUsage().maxRSS+"\\n"))',
-          join(build, 'dist/src/cli.js'),
+          join(build, 'dist/bundle/cli.mjs'),
           'audit',
           '--format',
           format,

@@ -48,7 +48,7 @@ describe('graceful shutdown', () => {
       `integrations:\n  - { id: gitlab, name: GitLab, provider: gitlab, auth: pat, url: "${providers.baseUrl('gitlab')}", owners: [U0OWNER] }\n`,
     );
     const db = join(dir.path, `${name}.db`);
-    const child = spawn(process.execPath, [join(build, 'dist/src/main.js')], {
+    const child = spawn(process.execPath, [join(build, 'dist/bundle/main.mjs')], {
       env: {
         ...process.env,
         SLACK_BOT_TOKEN: BOT_TOKEN,

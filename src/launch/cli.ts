@@ -1,0 +1,8 @@
+#!/usr/bin/env node
+// `reauth-bot` in the production bundle (scripts/bundle.mjs): the Node version is checked before
+// anything else loads; stack traces point into the sources.
+import '../node-version.js';
+
+process.setSourceMapsEnabled(true);
+const { runFromProcess } = await import('../cli.js');
+await runFromProcess();

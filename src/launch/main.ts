@@ -1,0 +1,6 @@
+// The server's entry in the production bundle (scripts/bundle.mjs): the Node version is checked before
+// anything else loads; stack traces point into the sources.
+import '../node-version.js';
+
+process.setSourceMapsEnabled(true);
+await import('../main.js');
