@@ -3,16 +3,19 @@
 // package's package.json again for each of its modules, and drizzle-orm's is 179 KB across ~150 modules
 // (nodejs/node#59888): importing it unbundled cost ~450 ms and ~150 MB of heap at start-up. A bundle
 // loads each dependency once. Development and tests run the sources (and tsc's dist/src/).
-//   node scripts/bundle.mjs [outDir]     (default: dist)
+//   node scripts/bundle.mjs [outDir] [--bench]   (default: dist; --bench also bundles the bench's sweep
+//   child into <outDir>/bundle/bench/, so the sweep's footprint is the production build's)
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 
-const out = process.argv[2] ?? 'dist';
+const args = process.argv.slice(2);
+const out = args.find((a) => !a.startsWith('--')) ?? 'dist';
 const entryPoints = {
   main: 'src/launch/main.ts',
   cli: 'src/launch/cli.ts',
   sandbox: 'src/sandbox/launch.ts',
+  ...(args.includes('--bench') ? { 'bench/sweep-child': 'test/bench/sweep-child.ts' } : {}),
 };
 
 await build({
