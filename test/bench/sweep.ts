@@ -72,7 +72,11 @@ export async function measureSweep(options: {
       ...(options.postgres ? { DATABASE_URL: options.postgres.url } : {}),
     };
     const run = async (extra: Record<string, string>, started?: (child: Child) => void) => {
-      const child = startChild(distFile('../../bundle/bench/sweep-child.mjs'), { ...env, ...extra }, { stdin: Boolean(started) });
+      const child = startChild(
+        distFile('../../bundle/bench/sweep-child.mjs'),
+        { ...env, ...extra },
+        { stdin: Boolean(started) },
+      );
       started?.(child);
       const code = await new Promise<number | null>((resolve) => child.process.once('exit', resolve));
       const line = child.output().trim().split('\n').at(-1) ?? '';
