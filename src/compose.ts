@@ -312,6 +312,7 @@ export async function compose(config: Config, logger: Logger, options: ComposeOp
     logger,
     credentialLock: probeLock,
     rotateIfDue: rotation.rotateIfDue,
+    settleHeldRotation: rotation.settleHeldFor,
     intervalMs,
     concurrency: DEFAULT_HTTP_OPTIONS.globalConcurrency,
     providerConcurrency: providerConcurrencyCaps(),

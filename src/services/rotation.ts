@@ -587,6 +587,23 @@ export function createRotationService(deps: RotationDeps) {
      * nobody has worked on for ATTEMPT_HELD_MS (a process that failed without closing them).
      */
     settleDue: () => settle({ atStartup: false }),
+    /**
+     * A probe found the credential refused: if a rotation of it holds an answer not confirmed yet (GitLab
+     * revoked the previous token in the call, and the new one's check was inconclusive), that answer is
+     * checked now — committed if it works — before anyone is alerted about the revoked one.
+     */
+    async settleHeldFor(integration: Integration): Promise<RotationResult | undefined> {
+      if (!deps.rotateOf(integration.id) || !rotationOf(integration)) return undefined;
+      const held = (await deps.store.rotations.open()).find(
+        (a) => a.credentialKey === integration.credentialKey && a.sealedAnswer,
+      );
+      if (!held) return undefined;
+      const result = await deps.store.withCredentialLock(held.credentialKey, async () => {
+        const still = (await deps.store.rotations.open()).find((a) => a.id === held.id);
+        return still ? settleOne(still, { anyAge: false, answerNow: true }) : undefined;
+      });
+      return result && announced(result, integration);
+    },
     /** Revokes tokens Reauth generated earlier once every sink has their successor, or after an hour at most. */
     async revokePrevious(): Promise<number> {
       let revoked = 0;

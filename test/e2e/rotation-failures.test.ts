@@ -1,6 +1,7 @@
+import { fingerprintSecret } from '../../src/crypto/fingerprint.js';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { openModal, textOf } from '../helpers/flows.js';
-import { currentCredential, listOpenAlerts } from '../helpers/queries.js';
+import { currentCredential, healthOf, listOpenAlerts } from '../helpers/queries.js';
 import { ALERTS, manualClock, OWNER, startTestApp, type TestApp } from '../helpers/start-app.js';
 
 const DAY = 86_400_000;
@@ -227,6 +228,22 @@ describe('a rotation that fails never breaks what works', () => {
         )
         .get(),
     ).toEqual({ outcome: 'superseded', sealed_answer: null });
+  });
+
+  it('a probe that finds the revoked previous token checks the held answer first: committed, no alert', async () => {
+    const token = await freshGitlab({
+      provider: 'gitlab',
+      rotationFault: { successor: { status: 'rate_limited', retryAfterSeconds: 300 } },
+    });
+    expect((await t.deps.rotation.rotateIfDue(await integration('gitlab')))?.status).toBe('held');
+    const issued = t.providers.token(token)?.rotatedTo ?? '';
+    // GitLab answers again before the held token's next scheduled check; a person presses Check now.
+    t.providers.updateToken(issued, { status: 'valid' });
+    const checked = await t.deps.services.checkNow('gitlab', OWNER, { ignoreRecentRejection: true });
+    expect(checked.kind).not.toBe('denied');
+    expect(currentCredential(t.deps.db, 'integration:gitlab')?.fingerprints).toEqual([fingerprintSecret(issued)]);
+    expect(listOpenAlerts(t.deps.db).find((a) => a.alertKey === 'integration:gitlab')).toBeUndefined();
+    expect(healthOf(t.deps.db, 'gitlab')?.status).not.toBe('failing');
   });
 
   it('a rotation that throws after its attempt began never leaves it open: the next rotation is not "busy"', async () => {

@@ -21,6 +21,8 @@ export interface ProbeRunnerDeps {
   credentialLock: KeyedLock;
   /** Renews a credential that is due for rotation (`rotate:` in integrations.yml). */
   rotateIfDue?: (integration: Integration) => Promise<unknown>;
+  /** A refused credential whose rotation holds an unconfirmed answer: that answer is checked (and committed) first. */
+  settleHeldRotation?: (integration: Integration) => Promise<unknown>;
   /** HEALTH_CHECK_INTERVAL_SECONDS in ms; 0 disables scheduled probes. */
   intervalMs: number;
   /** Probes running at once across all providers. */
@@ -97,6 +99,17 @@ export function createProbeRunner(deps: ProbeRunnerDeps) {
       }
       return result;
     }
+    // The provider revoked it in a rotation whose new token Reauth holds but could not confirm yet:
+    // that token is checked now, and if it works it replaces this one (so this outcome is discarded below).
+    if (result.outcome.kind === 'invalid_credentials')
+      await deps
+        .settleHeldRotation?.(first)
+        .catch((error: unknown) =>
+          deps.logger.warn(
+            { event: 'rotation_settle_failed', integration: first.id, error: (error as Error).message },
+            'could not check the held rotation answer; it is checked again by the sweep',
+          ),
+        );
     // Another process may have re-authenticated while this probe ran: its outcome is about a
     // credential that is no longer in use, and must neither raise nor clear an alert.
     const current = await deps.store.credentials.current(first.credentialKey);
