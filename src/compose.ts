@@ -222,6 +222,7 @@ export async function compose(config: Config, logger: Logger, options: ComposeOp
       if (report.delivery.credentialId !== null) await notices.refresh(report.delivery.credentialId);
     },
   });
+  const housekeeping = createHousekeeping({ store, clock, logger, auditRetentionDays: config.auditRetentionDays });
   const delivery = {
     worker,
     alerts: deliveryAlerts,
@@ -236,7 +237,6 @@ export async function compose(config: Config, logger: Logger, options: ComposeOp
     await housekeeping.sweep();
     await rotation.revokePrevious();
   }
-  const housekeeping = createHousekeeping({ store, clock, logger, auditRetentionDays: config.auditRetentionDays });
   let consumers = createConsumerDirectory(catalogue.consumers);
   const applyGrants = createConsumerGrants({ store, slack, channelOf, clock, logger });
   const pullCredential = createCredentialPull({

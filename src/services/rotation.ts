@@ -69,9 +69,8 @@ export interface RotationDeps {
 }
 
 /** Tokens Reauth generates are named after their integration: `reauth-{id}-{YYYYMMDD}T{HHMMSS}z`. */
-export const tokenNamePrefix = (integrationId: string): string => `reauth-${integrationId}-`;
 export const generatedTokenName = (integrationId: string, now: Date): string =>
-  `${tokenNamePrefix(integrationId)}${now.toISOString().replace(/[-:.]/g, '').slice(0, 15)}z`;
+  `reauth-${integrationId}-${now.toISOString().replace(/[-:.]/g, '').slice(0, 15)}z`;
 /**
  * An open attempt younger than this may still be worked by a process that lost its lock (a database
  * failover cut its connection while it waited on the provider); an older one is nobody's and is settled.
@@ -288,24 +287,18 @@ export function createRotationService(deps: RotationDeps) {
     } catch (error) {
       if (!(error instanceof CredentialChangedError)) throw error;
       // A retried commit whose first try did commit (the connection broke after COMMIT): it is ours.
-      const now = await deps.store.credentials.current(integration.credentialKey);
-      if (now?.fingerprints.includes(fingerprintSecret(answer.token))) {
-        await deps.store.rotations.finish(
-          attempt.id,
-          { outcome: 'rotated', reason: null, retryAt: null },
-          deps.clock.now(),
-        );
-        count(integration, 'rotated');
-        return {
-          status: 'rotated',
-          credential: now,
-          previous: current,
-          affected: await deps.store.integrations.listByCredentialKey(integration.credentialKey),
-          expiresAt,
-          previousNote: previousNoteOf(integration, current, revokesInCall),
-        };
-      }
-      return superseded();
+      const stored = await deps.store.credentials.current(integration.credentialKey);
+      if (!stored?.fingerprints.includes(fingerprintSecret(answer.token))) return superseded();
+      await deps.store.rotations.finish(
+        attempt.id,
+        { outcome: 'rotated', reason: null, retryAt: null },
+        deps.clock.now(),
+      );
+      committed = {
+        credential: stored,
+        affected: await deps.store.integrations.listByCredentialKey(integration.credentialKey),
+        previousFingerprints: current.fingerprints,
+      };
     }
     count(integration, 'rotated');
     if (rotation.list && generated)
@@ -401,7 +394,7 @@ export function createRotationService(deps: RotationDeps) {
         return await fail(integration, attempt, answer.outcome, revoked);
       }
       await holdAnswer(attempt, answer.token, answer.expiresAt);
-      return await finishWithAnswer(integration, { ...attempt, tokenName }, answer);
+      return await finishWithAnswer(integration, attempt, answer);
     } catch (error) {
       // An attempt that ends in an error is closed, never left open to block every later rotation; one
       // that holds the provider's answer stays open so the answer is checked and committed later.
