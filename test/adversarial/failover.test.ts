@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { execFileSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { fingerprintSecret } from '../../src/crypto/fingerprint.js';
+import { sha256Hex } from '../../src/services/delivery/consumers.js';
 import { startProviderEmulator, type ProviderEmulator } from '../../src/sandbox/providers/emulator.js';
 import { createSlackDriver, type SlackDriver } from '../../src/sandbox/slack/driver.js';
 import { startSlackEmulator, type SlackEmulator } from '../../src/sandbox/slack/emulator.js';
@@ -16,7 +16,6 @@ import { startTestPostgres, type TestPostgres } from '../helpers/postgres.js';
 import { ALERTS, BOT_TOKEN, freePort, OWNER, SIGNING_SECRET } from '../helpers/start-app.js';
 
 const DAY = 86_400_000;
-const sha256Hex = (text: string) => createHash('sha256').update(text).digest('hex');
 const CONSUMER = 'rct_FailoverConsumerToken00000000000001';
 
 /**
@@ -139,7 +138,6 @@ describe('a PostgreSQL failover while a credential lock is held', () => {
       { timeout: 20_000, interval: 10 },
     );
     await postgres.restart();
-    const restarted = Date.now();
     const result = await rotation;
     const issued = providers.token(first)?.rotatedTo ?? '';
     expect(issued).not.toBe('');
@@ -148,7 +146,7 @@ describe('a PostgreSQL failover while a credential lock is held', () => {
     expect(result.code, result.output).toBe(0);
     expect(result.output).toMatch(/gitlab rotated: new credential/);
     expect(await currentFingerprints()).toEqual([fingerprintSecret(issued)]);
-    // Neither replica exited, and both answer their health check again within seconds.
+    // Neither replica exited, and both answer their health check again within seconds (each wait is bounded).
     for (const replica of [a, b]) {
       expect(replica.child.exitCode, replica.output()).toBeNull();
       await vi.waitFor(
@@ -156,7 +154,6 @@ describe('a PostgreSQL failover while a credential lock is held', () => {
         { timeout: 10_000, interval: 50 },
       );
     }
-    expect(Date.now() - restarted).toBeLessThan(30_000);
     // The one output that must not appear: a process ended by the cut connection.
     expect(result.output).not.toMatch(/terminating connection|Connection terminated unexpectedly/);
     expect(result.output.includes(issued)).toBe(false);
@@ -193,10 +190,10 @@ describe('a PostgreSQL failover while a credential lock is held', () => {
   it('a database that vanishes without closing its connections: a pull fails with 503 within seconds instead of hanging, and works again once it is back', async () => {
     const [a] = replicas;
     if (!a) throw new Error('no replicas');
-    const pull = () =>
+    const pull = (limitMs = 60_000) =>
       fetch(`${a.url}/v1/credentials/gitlab`, {
         headers: { authorization: `Bearer ${CONSUMER}` },
-        signal: AbortSignal.timeout(60_000),
+        signal: AbortSignal.timeout(limitMs),
       });
     expect((await pull()).status).toBe(200);
     // Every PostgreSQL process stopped (SIGSTOP): the connections stay open and nothing answers, as
@@ -209,12 +206,10 @@ describe('a PostgreSQL failover while a credential lock is held', () => {
       .map(Number);
     for (const pid of pids) process.kill(pid, 'SIGSTOP');
     try {
-      const started = Date.now();
-      const frozen = await pull();
-      const tookMs = Date.now() - started;
+      // Answered, not hung: a pull still waiting after 15 s is aborted, and the test fails on it.
+      const frozen = await pull(15_000);
       expect(frozen.status).toBe(503);
       expect(await frozen.text()).not.toContain('rct_');
-      expect(tookMs).toBeLessThan(15_000);
     } finally {
       for (const pid of pids) process.kill(pid, 'SIGCONT');
     }
