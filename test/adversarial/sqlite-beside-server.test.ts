@@ -1,3 +1,4 @@
+import { cliEnvOf } from '../helpers/cli.js';
 import { spawn } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
@@ -63,17 +64,14 @@ describe('the CLI beside a running server on one SQLite file', () => {
 
   function cli(args: string[]): Promise<{ code: number | null; output: string }> {
     const child = spawn(process.execPath, [join(BUILT, 'dist/bundle/cli.mjs'), ...args], {
-      env: {
+      env: cliEnvOf(t, {
         PATH: process.env.PATH ?? '',
-        DATABASE_PATH: t.config.databasePath,
-        INTEGRATIONS_FILE: t.config.integrationsFile,
-        REAUTH_SECRET_KEY: t.config.secretKey?.toString('base64') ?? '',
         SLACK_BOT_TOKEN: t.config.slack.botToken,
         SLACK_SIGNING_SECRET: 'x',
         SLACK_API_URL: t.slack.apiUrl,
         DEFAULT_ALERT_CHANNEL: ALERTS,
         HOOK_SECRET,
-      },
+      }),
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';

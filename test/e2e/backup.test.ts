@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fingerprintSecret } from '../../src/crypto/fingerprint.js';
-import { cli } from '../helpers/cli.js';
+import { cli, cliEnvOf } from '../helpers/cli.js';
 import { openModal } from '../helpers/flows.js';
 import { OWNER, startTestApp, type TestApp } from '../helpers/start-app.js';
 
@@ -30,11 +30,7 @@ describe('reauth-bot backup', () => {
   afterAll(async () => t?.close());
 
   it('copies the database consistently under write load; the restored copy passes check', async () => {
-    const env = {
-      DATABASE_PATH: t.config.databasePath,
-      INTEGRATIONS_FILE: t.config.integrationsFile,
-      REAUTH_SECRET_KEY: t.config.secretKey?.toString('base64') ?? '',
-    };
+    const env = cliEnvOf(t);
     // Write load: the server keeps writing audit rows and re-sealing the credential while the copy is taken.
     let writing = true;
     let writes = 0;

@@ -11,7 +11,7 @@ import { credentials } from '../../src/db/sqlite/schema.js';
 import { sha256Hex } from '../../src/services/delivery/consumers.js';
 import { sealPayload, unsealPayload } from '../../src/services/secret-payload.js';
 import { createBrowser } from '../helpers/browser.js';
-import { cli } from '../helpers/cli.js';
+import { cli, cliEnvOf } from '../helpers/cli.js';
 import { openModal, textOf, viewOf } from '../helpers/flows.js';
 import { currentCredential, listAudit, listOpenAlerts } from '../helpers/queries.js';
 import { ALERTS, manualClock, OWNER, startTestApp, type TestApp } from '../helpers/start-app.js';
@@ -363,15 +363,12 @@ consumers:
   });
 
   it('reauth-bot deliver retries now beside the running server and prints each sink; list shows them too', async () => {
-    const env = {
-      DATABASE_PATH: t.config.databasePath,
-      INTEGRATIONS_FILE: t.config.integrationsFile,
-      REAUTH_SECRET_KEY: t.config.secretKey?.toString('base64') ?? '',
+    const env = cliEnvOf(t, {
       INSIGHTS_WEBHOOK_SECRET: INSIGHTS_SECRET,
       AUDIT_WEBHOOK_SECRET: AUDIT_SECRET,
       VAULT_ADDR: vault.url,
       VAULT_TOKEN,
-    };
+    });
     hook.setStatus(502);
     await reauth(TOKENS[4]!);
     await expect.poll(() => credentialUpdates(hook).filter((r) => r.payload?.data?.version === 5).length).toBe(1);

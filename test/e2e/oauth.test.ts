@@ -19,7 +19,7 @@ import { credentials, integrations } from '../../src/db/sqlite/schema.js';
 import { eq } from 'drizzle-orm';
 import type { RecordedCall } from '../../src/sandbox/slack/emulator.js';
 import { createBrowser } from '../helpers/browser.js';
-import { cli } from '../helpers/cli.js';
+import { cli, cliEnvOf } from '../helpers/cli.js';
 import { everyRowCatalogue } from '../helpers/catalogues.js';
 import { openModal, viewOf } from '../helpers/flows.js';
 import { ALERTS, OWNER, startTestApp, STRANGER, type TestApp } from '../helpers/start-app.js';
@@ -500,14 +500,11 @@ describe('reauth-bot check and a single-use refresh token', () => {
     };
     const spent = payloadOf().refreshToken;
     expire();
-    const env = {
-      DATABASE_PATH: t.config.databasePath,
-      INTEGRATIONS_FILE: t.config.integrationsFile,
-      REAUTH_SECRET_KEY: t.config.secretKey?.toString('base64') ?? '',
+    const env = cliEnvOf(t, {
       BITBUCKET_OAUTH_CLIENT_ID: 'bb-client',
       BITBUCKET_OAUTH_CLIENT_SECRET: 'bb-secret',
       BITBUCKET_OAUTH_URL: t.providers.bitbucketOAuthUrl,
-    };
+    });
     const checked = await cli(['check', 'bb-oauth'], env);
     expect(checked.code, checked.stdout + checked.stderr).toBe(0);
     // The grant's answer is stored: the refresh token it spent is no longer the one kept.

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startWebhookReceiver, type WebhookReceiver } from '../../src/sandbox/sinks/webhook-receiver.js';
 import { sha256Hex } from '../../src/services/delivery/consumers.js';
-import { cli } from '../helpers/cli.js';
+import { cli, cliEnvOf } from '../helpers/cli.js';
 import { openModal, textOf } from '../helpers/flows.js';
 import { currentCredential, listAudit, listOpenAlerts } from '../helpers/queries.js';
 import { ALERTS, manualClock, OWNER, STRANGER, startTestApp, type TestApp } from '../helpers/start-app.js';
@@ -243,16 +243,13 @@ consumers:
   });
 
   it('reauth-bot rotate renews now (exit 0) or says why not (exit 1), beside the server', async () => {
-    const env = {
-      DATABASE_PATH: t.config.databasePath,
-      INTEGRATIONS_FILE: t.config.integrationsFile,
-      REAUTH_SECRET_KEY: t.config.secretKey?.toString('base64') ?? '',
+    const env = cliEnvOf(t, {
       SLACK_BOT_TOKEN: t.config.slack.botToken,
       SLACK_SIGNING_SECRET: 'x',
       SLACK_API_URL: t.slack.apiUrl,
       HOOK_SECRET,
       DEFAULT_ALERT_CHANNEL: ALERTS,
-    };
+    });
     const done = await cli(['rotate', 'gitlab-main'], env, clock.now());
     expect(done.code).toBe(0);
     expect(done.stdout).toMatch(/gitlab-main rotated: new credential .* \(version \d+\), valid until 2027-/);

@@ -1,6 +1,7 @@
 import { Writable } from 'node:stream';
 import { runCli } from '../../src/cli.js';
 import type { Environment } from '../../src/config.js';
+import type { TestApp } from './start-app.js';
 
 /** Runs the CLI in-process with an explicit environment and captures what it prints. */
 export async function cli(argv: string[], env: Environment, now = new Date()) {
@@ -21,4 +22,17 @@ export async function cli(argv: string[], env: Environment, now = new Date()) {
     now: () => now,
   });
   return { code, stdout: out.join('\n') + streamed.join(''), stderr: err.join('\n') };
+}
+
+/** The environment a CLI command needs to work on a running test app's database and catalogue, plus `extra`. */
+export function cliEnvOf(
+  t: Pick<TestApp, 'config'>,
+  extra: Record<string, string | undefined> = {},
+): Record<string, string | undefined> {
+  return {
+    DATABASE_PATH: t.config.databasePath,
+    INTEGRATIONS_FILE: t.config.integrationsFile,
+    REAUTH_SECRET_KEY: t.config.secretKey?.toString('base64') ?? '',
+    ...extra,
+  };
 }
