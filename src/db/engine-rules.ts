@@ -2,7 +2,13 @@ import { type AnyColumn, type SQL, sql } from 'drizzle-orm';
 import { newMessageId, type Delivery } from '../domain/delivery.js';
 import { fingerprintOf } from '../domain/credential.js';
 import type { AuditEntry, Credential } from '../domain/types.js';
-import type { BindingCheck, ConsumerGrant, OutboxWrite, SinkRows } from './store.js';
+import {
+  type BindingCheck,
+  type ConsumerGrant,
+  CredentialLockTimeout,
+  type OutboxWrite,
+  type SinkRows,
+} from './store.js';
 
 /** What both storage engines decide the same way, whatever their SQL: one definition for SQLite and PostgreSQL. */
 
@@ -164,4 +170,24 @@ export function refusalNotedOnce(column: AnyColumn, outcome: string): { set: SQL
     set: sql`coalesce(${column} || ',', '') || ${outcome}`,
     where: sql`(${column} is null or ',' || ${column} || ',' not like ${`%,${outcome},%`})`,
   };
+}
+
+/**
+ * Takes a credential lock by polling `tryTake` (one short statement each, so a database that stops
+ * answering fails a poll within its time limit) with a growing pause, until it succeeds or `waitMs`
+ * (another process's operation) is over. Both engines' locks wait this way.
+ */
+export async function pollForLock(
+  credentialKey: string,
+  tryTake: () => boolean | Promise<boolean>,
+  waitMs: number,
+  pauses: { first: number; most: number },
+): Promise<void> {
+  const deadline = Date.now() + waitMs;
+  for (let pause = pauses.first; ; pause = Math.min(pause * 2, pauses.most)) {
+    if (await tryTake()) return;
+    if (Date.now() + pause > deadline) throw new CredentialLockTimeout(credentialKey, waitMs);
+    // Another process holds it: polled, the whole wait bounded above by waitMs.
+    await new Promise((resolve) => setTimeout(resolve, pause));
+  }
 }

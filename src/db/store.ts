@@ -138,6 +138,16 @@ export class CredentialChangedError extends Error {
   }
 }
 
+/** The credential lock could not be taken within its wait: another process held it that long. */
+export class CredentialLockTimeout extends Error {
+  constructor(credentialKey: string, waitMs: number) {
+    super(
+      `another process (a replica, the server or a CLI command) held the lock of ${credentialKey} for more than ${Math.round(waitMs / 1000)} s, so nothing was changed; try again once it has finished`,
+    );
+    this.name = 'CredentialLockTimeout';
+  }
+}
+
 /**
  * Whether an error says the database could not be reached or answer for now — a restart, a failover,
  * a network cut, a busy SQLite file — so the same operation may work a moment later; a constraint

@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { createKeyedLock } from '../../domain/keyed-lock.js';
+import { pollForLock } from '../engine-rules.js';
 import { createPool } from './client.js';
 
 /** The advisory-lock class of credential operations (the first key of the two-key form), apart from the commit's transaction lock. */
@@ -8,14 +9,6 @@ const CREDENTIAL_OPERATION_LOCK = 7301;
 export interface PgCredentialLock {
   withLock<T>(credentialKey: string, task: (lost: AbortSignal) => Promise<T>): Promise<T>;
   close(): Promise<void>;
-}
-
-/** Raised when the lock could not be taken within its wait: another process held it that long. */
-export class CredentialLockTimeout extends Error {
-  constructor(credentialKey: string, waitMs: number) {
-    super(`another process held the lock of ${credentialKey} for more than ${Math.round(waitMs / 1000)} s`);
-    this.name = 'CredentialLockTimeout';
-  }
 }
 
 /**
@@ -44,19 +37,19 @@ export function createPgCredentialLock(
     ...(options.onPoolError ? { onPoolError: options.onPoolError } : {}),
   });
 
-  async function acquire(client: pg.PoolClient, credentialKey: string): Promise<void> {
-    const deadline = Date.now() + wait;
-    for (let pause = 25; ; pause = Math.min(pause * 2, 500)) {
-      const result = await client.query<{ locked: boolean }>(
-        'select pg_try_advisory_lock($1, hashtext($2)) as locked',
-        [CREDENTIAL_OPERATION_LOCK, credentialKey],
-      );
-      if (result.rows[0]?.locked) return;
-      if (Date.now() + pause > deadline) throw new CredentialLockTimeout(credentialKey, wait);
-      // Another process holds it: polled, each poll a short statement, the whole wait bounded above.
-      await new Promise((resolve) => setTimeout(resolve, pause));
-    }
-  }
+  const acquire = (client: pg.PoolClient, credentialKey: string) =>
+    pollForLock(
+      credentialKey,
+      async () =>
+        (
+          await client.query<{ locked: boolean }>('select pg_try_advisory_lock($1, hashtext($2)) as locked', [
+            CREDENTIAL_OPERATION_LOCK,
+            credentialKey,
+          ])
+        ).rows[0]?.locked === true,
+      wait,
+      { first: 25, most: 500 },
+    );
 
   return {
     withLock: (credentialKey, task) =>

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { createKeyedLock } from '../../domain/keyed-lock.js';
+import { pollForLock } from '../engine-rules.js';
 import type { Db } from './client.js';
 
 export interface SqliteLockOptions {
@@ -8,14 +9,6 @@ export interface SqliteLockOptions {
   leaseMs?: number;
   /** Waiting longer than this for another process's operation fails the one waiting. */
   waitMs?: number;
-}
-
-/** Raised when the lock could not be taken within its wait: another process held it that long. */
-export class SqliteLockTimeout extends Error {
-  constructor(credentialKey: string, waitMs: number) {
-    super(`another process held the lock of ${credentialKey} for more than ${Math.round(waitMs / 1000)} s`);
-    this.name = 'SqliteLockTimeout';
-  }
 }
 
 /**
@@ -65,18 +58,18 @@ export function createSqliteCredentialLock(db: Db, options: SqliteLockOptions = 
     }
   }
 
-  async function acquire(credentialKey: string): Promise<void> {
-    const deadline = Date.now() + waitMs;
-    for (let pause = 10; ; pause = Math.min(pause * 2, 250)) {
-      const now = Date.now();
-      if (take.run(credentialKey, holder, now + leaseMs, now).changes === 1) return;
-      const dead = deadHolder(credentialKey);
-      if (dead && takeOver.run(holder, now + leaseMs, credentialKey, dead).changes === 1) return;
-      if (now + pause > deadline) throw new SqliteLockTimeout(credentialKey, waitMs);
-      // Another process holds it: polled, the whole wait bounded above by waitMs.
-      await new Promise((resolve) => setTimeout(resolve, pause));
-    }
-  }
+  const acquire = (credentialKey: string) =>
+    pollForLock(
+      credentialKey,
+      () => {
+        const now = Date.now();
+        if (take.run(credentialKey, holder, now + leaseMs, now).changes === 1) return true;
+        const dead = deadHolder(credentialKey);
+        return dead !== undefined && takeOver.run(holder, now + leaseMs, credentialKey, dead).changes === 1;
+      },
+      waitMs,
+      { first: 10, most: 250 },
+    );
 
   return function withCredentialLock<T>(credentialKey: string, task: (lost: AbortSignal) => Promise<T>): Promise<T> {
     return local(credentialKey, async () => {

@@ -1,6 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import { hostname } from 'node:os';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { Db } from '../../../src/db/sqlite/client.js';
+import { createSqliteCredentialLock } from '../../../src/db/sqlite/locks.js';
 import { openSqliteStore } from '../../../src/db/sqlite/store.js';
 import type { Store } from '../../../src/db/store.js';
 import { tempDir } from '../../helpers/db.js';
@@ -76,5 +78,22 @@ describe('the SQLite credential lock across processes', () => {
       .run('integration:gitlab', `${hostname()}:${gone.stdout}:a-killed-process`, Date.now() + 10 * 60_000);
     // Waited out, the lease would outlast the lock's whole wait (a minute) and the call would fail.
     expect(await cli.withCredentialLock('integration:gitlab', async (lost) => lost.aborted)).toBe(false);
+  });
+
+  it('a wait longer than its limit fails with a sentence that says what happened and what to do, changing nothing', async () => {
+    const { server, cli } = twoProcesses();
+    const held = deferred();
+    const holding = deferred();
+    const first = server.withCredentialLock('integration:gitlab', async () => {
+      holding.resolve();
+      await held.promise;
+    });
+    await holding.promise;
+    const impatient = createSqliteCredentialLock(cli.db as Db, { waitMs: 150 });
+    await expect(impatient('integration:gitlab', async () => 'ran')).rejects.toThrow(
+      /another process \(a replica, the server or a CLI command\) held the lock of integration:gitlab .* so nothing was changed; try again once it has finished/,
+    );
+    held.resolve();
+    await first;
   });
 });
