@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { writeFileSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import type { AppOptions } from '../../src/app.js';
@@ -26,15 +26,37 @@ export const STRANGER = 'U0STRANGER';
 export const GROUP = 'S0PLATFORM';
 export const GROUP_MEMBER = 'U0GROUPIE';
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
+/**
+ * The lowest port the kernel hands out for outgoing connections and `listen(0)` (Linux's
+ * ip_local_port_range): ports below it are never taken by another socket's connect() on its own.
+ */
+function ephemeralLow(): number {
+  try {
+    return Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]) || 32768;
+  } catch {
+    return 32768;
+  }
+}
+const FIRST_PORT = 10_000;
+
+const bindable = (port: number) =>
+  new Promise<boolean>((resolve) => {
     const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
   });
+
+/**
+ * A port for a server a test starts a moment later. It is chosen at random below the ephemeral range:
+ * a port from `listen(0)` is an ephemeral one, which the many loopback connections of the tests running
+ * beside it could take as their local port before the server binds it (EADDRINUSE, once in a run).
+ */
+export async function freePort(): Promise<number> {
+  const low = ephemeralLow();
+  for (;;) {
+    const port = FIRST_PORT + Math.floor(Math.random() * (low - FIRST_PORT));
+    if (await bindable(port)) return port;
+  }
 }
 
 /** A controllable clock: starts now, moves only when told. */
