@@ -154,7 +154,9 @@ integrations:
     ['entry not a mapping', 'integrations:\n  - just text\n', 'integrations[0]: each entry must be a mapping'],
     ['unknown top-level key', 'integration:\n  - id: a\n', 'integration: unknown top-level key'],
     ['integrations not a list', 'integrations: {id: a}\n', 'integrations: must be a list of entries.'],
-    ['invalid YAML', 'integrations:\n  - id: [unclosed\n', 'not valid YAML at line'],
+    ['invalid YAML', 'integrations:\n  - id: [unclosed\n', 'not valid YAML at line 3: '],
+    ['a duplicate key', 'integrations:\n  - id: a\n    id: b\n', 'not valid YAML at line 3: duplicated mapping key'],
+    ['several documents', 'integrations: []\n---\nintegrations: []\n', 'several YAML documents'],
   ])('refuses %s', (_name, yaml, expected) => {
     const errors = errorsOf(yaml);
     expect(errors.join('\n')).toContain(expected);
@@ -192,5 +194,11 @@ integrations:
   it('treats an empty file as an empty catalogue', () => {
     expect(parseCatalogue('')).toEqual({ ok: true, entries: [], consumers: [], warnings: [] });
     expect(parseCatalogue('integrations: []')).toEqual({ ok: true, entries: [], consumers: [], warnings: [] });
+    expect(parseCatalogue('# nothing yet\n')).toEqual({ ok: true, entries: [], consumers: [], warnings: [] });
+  });
+
+  it('reads YAML 1.2 core values: a date, yes and on stay text', () => {
+    const result = parseCatalogue(entry('id: 2026-01-01\nname: yes\nprovider: gitlab\nauth: pat'));
+    expect(result.ok && result.entries.map((e) => [e.id, e.name])).toEqual([['2026-01-01', 'yes']]);
   });
 });
