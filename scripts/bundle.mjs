@@ -5,7 +5,7 @@
 // loads each dependency once. Development and tests run the sources (and tsc's dist/src/).
 //   node scripts/bundle.mjs [outDir] [--bench]   (default: dist; --bench also bundles the bench's sweep
 //   child into <outDir>/bundle/bench/, so the sweep's footprint is the production build's)
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 
@@ -18,6 +18,8 @@ const entryPoints = {
   ...(args.includes('--bench') ? { 'bench/sweep-child': 'test/bench/sweep-child.ts' } : {}),
 };
 
+// Chunks are named by their content hash: a rebuild starts from an empty folder so old ones do not pile up.
+rmSync(join(out, 'bundle'), { recursive: true, force: true });
 await build({
   entryPoints,
   outdir: join(out, 'bundle'),
