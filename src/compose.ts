@@ -38,6 +38,7 @@ import { createProber } from './services/probe.js';
 import { createReauthEntry } from './services/reauth-entry.js';
 import { createReauthService } from './services/reauthenticate.js';
 import { createWebForm } from './services/web-form.js';
+import { createWebFormLinks } from './services/web-form-link.js';
 import { createUnknownLinks } from './services/unknown-links.js';
 import { createHousekeeping } from './services/housekeeping.js';
 import { createSnooze } from './services/snooze.js';
@@ -367,7 +368,15 @@ export async function compose(config: Config, logger: Logger, options: ComposeOp
   const announce = createAnnouncer({ alerts, slack, logger, channelOf, notices });
   // Links and sign-in states Reauth never issued: counted and throttled per source, never audited.
   const unknownLinks = createUnknownLinks({ clock, logger, metrics });
-  const webForm = createWebForm({ store, reauth, authoriser, clock, publicUrl: config.publicUrl, unknownLinks });
+  const webForm = createWebForm({
+    store,
+    reauth,
+    authoriser,
+    clock,
+    publicUrl: config.publicUrl,
+    unknownLinks,
+    links: createWebFormLinks(config.secretKey, config.previousKeys),
+  });
   const oauth = createOAuthFlow({
     store,
     states: createOAuthStates({ store, keyring }),

@@ -280,7 +280,8 @@ export interface OAuthStateRepository {
 }
 
 export interface SecretFormRepository {
-  insert(form: Omit<SecretForm, 'browserHash' | 'openedAt' | 'usedAt'>): Promise<void>;
+  /** Stores a link when it is first opened; false when it was already stored (opened at the same moment elsewhere). */
+  insert(form: Omit<SecretForm, 'browserHash' | 'openedAt' | 'usedAt'>): Promise<boolean>;
   find(linkHash: string): Promise<SecretForm | undefined>;
   /** Binds the link to the first browser that opens it; true only for that first one. */
   bindBrowser(linkHash: string, browserHash: string, now: Date): Promise<boolean>;

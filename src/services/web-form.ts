@@ -10,6 +10,7 @@ import type { Authoriser } from './authorisation.js';
 import { sha256Hex } from './delivery/consumers.js';
 import type { ReauthService } from './reauthenticate.js';
 import type { UnknownLinks } from './unknown-links.js';
+import type { WebFormLinks } from './web-form-link.js';
 
 /** How long a link to the secret-entry page works. */
 export const WEB_FORM_LIFETIME_MS = 10 * 60 * 1000;
@@ -69,6 +70,8 @@ export interface WebFormDeps {
   publicUrl: string;
   /** Links Reauth never issued: counted and throttled, not audited. */
   unknownLinks?: Pick<UnknownLinks, 'seen'>;
+  /** Signs the links it issues and reads them back when they are first opened. */
+  links: WebFormLinks;
 }
 
 /** A POST holds its link this long at most (its validation and swap); a second POST meanwhile is refused. */
@@ -83,7 +86,7 @@ const REFUSALS = {
   unknown: [
     404,
     'This link is not valid',
-    `Reauth does not know this link (it may be mistyped, or older than a day). ${START_AGAIN}`,
+    `Reauth does not know this link (it may be mistyped or cut short, or Reauth's key was changed since). ${START_AGAIN}`,
   ],
   used: [410, 'This link was already used', `Each link works for one change, and this one has made it. ${START_AGAIN}`],
   expired: [410, 'This link has expired', `Links to this page work for 10 minutes. ${START_AGAIN}`],
@@ -173,7 +176,7 @@ export function createWebForm(deps: WebFormDeps) {
   > {
     const now = deps.clock.now();
     const linkHash = hashLink(state);
-    const form = await deps.store.secretForms.find(linkHash);
+    const form = (await deps.store.secretForms.find(linkHash)) ?? (await storeSignedLink(state, linkHash));
     if (!form) {
       // Never issued: not audited (a flood would grow the log), counted, and throttled per source.
       const wait = deps.unknownLinks?.seen(source, 'web_form') ?? 0;
@@ -217,34 +220,59 @@ export function createWebForm(deps: WebFormDeps) {
     antiForgery: antiForgery(admitted.browserSecret, admitted.form.linkHash),
   });
 
+  /**
+   * A link opened for the first time: stored (hashed) if Reauth signed it, with the lifetime it was
+   * issued with, and its issue audited then, at the time it was issued. Undefined for a link Reauth never issued.
+   */
+  async function storeSignedLink(state: string, linkHash: string): Promise<SecretForm | undefined> {
+    const signed = deps.links.read(state);
+    if (!signed) return undefined;
+    const inserted = await deps.store.secretForms.insert({
+      linkHash,
+      integrationId: signed.integrationId,
+      slackUserId: signed.slackUserId,
+      requestedByName: signed.requestedByName,
+      createdAt: signed.issuedAt,
+      expiresAt: new Date(signed.issuedAt.getTime() + WEB_FORM_LIFETIME_MS),
+    });
+    if (inserted)
+      await deps.store.audit.record(
+        {
+          actor: signed.slackUserId,
+          integrationId: signed.integrationId,
+          action: 'reauth.web_link',
+          outcome: 'issued',
+        },
+        signed.issuedAt,
+      );
+    return deps.store.secretForms.find(linkHash);
+  }
+
   /** The page's own reference to a hand-over it holds: one per link, never shown. */
   const pendingReference = (state: string) => `web:${state}`;
   const boundTo = (form: SecretForm) => `web:${form.linkHash}`;
 
   return {
-    /** A link for this person to type the credential of `integration` on Reauth's page. */
+    /**
+     * A link for this person to type the credential of `integration` on Reauth's page. Nothing is
+     * written: the link is signed, and stored when it is first opened (opening a modal stays read-only).
+     */
     async issueLink(
       integration: Integration,
       userId: string,
       userName?: string,
     ): Promise<{ link: string; expiresAt: Date }> {
-      const now = deps.clock.now();
-      await deps.store.secretForms.prune(now);
-      const state = randomBytes(32).toString('base64url');
-      const expiresAt = new Date(now.getTime() + WEB_FORM_LIFETIME_MS);
-      await deps.store.secretForms.insert({
-        linkHash: hashLink(state),
+      const issuedAt = deps.clock.now();
+      const state = deps.links.sign({
         integrationId: integration.id,
         slackUserId: userId,
         requestedByName: userName?.slice(0, 80) ?? null,
-        createdAt: now,
-        expiresAt,
+        issuedAt,
       });
-      await deps.store.audit.record(
-        { actor: userId, integrationId: integration.id, action: 'reauth.web_link', outcome: 'issued' },
-        now,
-      );
-      return { link: `${deps.publicUrl}/reauth/form/${state}`, expiresAt };
+      return {
+        link: `${deps.publicUrl}/reauth/form/${state}`,
+        expiresAt: new Date(issuedAt.getTime() + WEB_FORM_LIFETIME_MS),
+      };
     },
 
     /** GET: the form, bound to this browser the first time it opens. */

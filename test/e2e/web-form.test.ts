@@ -69,7 +69,28 @@ describe('the one-time web page', () => {
     const view = viewOf(await openModal(t, 'jira-cloud', { userId: OWNER }));
     expect(view.blocks.map((b) => b.block_id)).toEqual(expect.arrayContaining(['email', 'token']));
     const link = await linkFor('jira-cloud');
-    expect(link).toMatch(new RegExp(`^${t.url}/reauth/form/[A-Za-z0-9_-]{43}$`));
+    expect(link).toMatch(new RegExp(`^${t.url}/reauth/form/[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]{43}$`));
+  });
+
+  it('opening the modal writes nothing: the signed link is stored, and its issue audited, when it is first opened', async () => {
+    const storedLinks = () =>
+      (t.deps.db.$client.prepare('select count(*) as n from secret_forms').get() as { n: number }).n;
+    const linkAudits = () => listAudit(t.deps.db).filter((a) => a.action.startsWith('reauth.web_'));
+    const [links, audits] = [storedLinks(), linkAudits().length];
+    const issuedAt = clock.now();
+    const link = await linkFor('jira-cloud');
+    expect([storedLinks(), linkAudits().length]).toEqual([links, audits]);
+    clock.advance(60_000);
+    expect((await createBrowser().get(link)).status).toBe(200);
+    expect(storedLinks()).toBe(links + 1);
+    const [opened, issued] = linkAudits();
+    expect([issued?.action, issued?.outcome, issued?.actor, issued?.at.getTime()]).toEqual([
+      'reauth.web_link',
+      'issued',
+      OWNER,
+      issuedAt.getTime(),
+    ]);
+    expect([opened?.action, opened?.outcome]).toEqual(['reauth.web_form', 'opened']);
   });
 
   it('serves a self-contained page with strict headers, bound to this browser by an HttpOnly, SameSite=Strict cookie', async () => {
@@ -220,6 +241,20 @@ describe('the one-time web page', () => {
       const page = await createBrowser().get(`${t.url}/reauth/form/${'A'.repeat(43)}`);
       expect(page.status).toBe(404);
       expect(page.text).toContain('does not know this link');
+      expect(listAudit(t.deps.db)).toHaveLength(audited);
+    });
+
+    it('a link whose signed part was altered is one Reauth never issued: not stored, not audited', async () => {
+      const link = await linkFor('jira-cloud');
+      const [body = '', signature = ''] = (link.split('/').at(-1) ?? '').split('.');
+      const fields = JSON.parse(Buffer.from(body, 'base64url').toString('utf8')) as Record<string, unknown>;
+      const altered = Buffer.from(JSON.stringify({ ...fields, i: 'github-pat' })).toString('base64url');
+      const audited = listAudit(t.deps.db).length;
+      for (const state of [`${altered}.${signature}`, `${body}.${'A'.repeat(43)}`, body]) {
+        const page = await createBrowser().get(`${t.url}/reauth/form/${state}`);
+        expect(page.status).toBe(404);
+        expect(page.text).toContain('does not know this link');
+      }
       expect(listAudit(t.deps.db)).toHaveLength(audited);
     });
 

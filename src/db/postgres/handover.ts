@@ -8,9 +8,9 @@ const DAY_MS = 24 * 3600 * 1000;
 
 export function createPgSecretFormRepository(db: PgDb): SecretFormRepository {
   return {
-    async insert(form) {
-      await db.insert(secretForms).values(form);
-    },
+    insert: async (form) =>
+      (await db.insert(secretForms).values(form).onConflictDoNothing().returning({ linkHash: secretForms.linkHash }))
+        .length === 1,
     find: async (linkHash) => (await db.select().from(secretForms).where(eq(secretForms.linkHash, linkHash)))[0],
     async bindBrowser(linkHash, browserHash, now) {
       const result = await db

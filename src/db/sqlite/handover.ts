@@ -8,9 +8,7 @@ const DAY_MS = 24 * 3600 * 1000;
 
 export function createSecretFormRepository(db: Db): SecretFormRepository {
   return {
-    async insert(form) {
-      db.insert(secretForms).values(form).run();
-    },
+    insert: async (form) => db.insert(secretForms).values(form).onConflictDoNothing().run().changes === 1,
     find: async (linkHash) => db.select().from(secretForms).where(eq(secretForms.linkHash, linkHash)).get(),
     async bindBrowser(linkHash, browserHash, now) {
       const result = db

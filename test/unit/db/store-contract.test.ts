@@ -170,15 +170,19 @@ describe.each(engines)('the store on %s', (_engine, open) => {
     expect((await store.audit.list('fence')).map((r) => r.fingerprint)).toEqual(['fp-fence-2', 'fp-fence-1']);
   });
 
-  it('a one-time link is claimed by one POST at a time, and each refusal of a link or state is noted once', async () => {
-    await store.secretForms.insert({
+  it('a one-time link is stored once, claimed by one POST at a time, and each refusal of a link or state is noted once', async () => {
+    const link = {
       linkHash: 'claim-link',
       integrationId: 'a',
       slackUserId: 'U0OWNER',
       requestedByName: null,
       createdAt: at(0),
       expiresAt: at(600_000),
-    });
+    };
+    // Two first opens of one signed link at the same moment: one stores it, the other finds it stored.
+    expect(await Promise.all([store.secretForms.insert(link), store.secretForms.insert(link)])).toEqual(
+      expect.arrayContaining([true, false]),
+    );
     expect(await store.secretForms.claim('claim-link', at(1), at(120_001))).toBe(true);
     expect(await store.secretForms.claim('claim-link', at(2), at(120_002))).toBe(false);
     // A claim whose POST died lapses; one given back can be taken at once.

@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { parseCatalogue } from '../../../src/catalogue/parse.js';
+import { syncCatalogue } from '../../../src/catalogue/sync.js';
 import { createLogger } from '../../../src/logger.js';
 import { createHousekeeping } from '../../../src/services/housekeeping.js';
 import { memoryStore } from '../../helpers/db.js';
@@ -63,5 +65,46 @@ describe('the audit log is pruned past AUDIT_RETENTION_DAYS', () => {
     );
     await housekeeping.sweep();
     expect(await left()).toEqual([]);
+  });
+});
+
+describe('links to the secret-entry page are forgotten a day after they expired', () => {
+  it('looked for once a minute: a link past its day waits for the next minute, a live one stays', async () => {
+    const clock = manualClock(new Date('2026-12-07T00:00:00Z'));
+    const store = memoryStore(clock);
+    const link = (linkHash: string, expiredAgoMs: number) =>
+      store.secretForms.insert({
+        linkHash,
+        integrationId: 'a',
+        slackUserId: 'U0OWNER',
+        requestedByName: null,
+        createdAt: new Date(clock.now().getTime() - expiredAgoMs - 600_000),
+        expiresAt: new Date(clock.now().getTime() - expiredAgoMs),
+      });
+    const catalogue = parseCatalogue('integrations:\n  - { id: a, provider: gitlab, auth: pat }\n');
+    if (!catalogue.ok) throw new Error('catalogue');
+    await syncCatalogue(store, catalogue.entries, clock.now());
+    expect(await link('old', DAY + 1)).toBe(true);
+    expect(await link('old', DAY + 1)).toBe(false);
+    await link('recent', DAY - 30_000);
+    await link('live', -600_000);
+    const housekeeping = createHousekeeping({
+      store,
+      clock,
+      logger: createLogger({ level: 'silent' }),
+      auditRetentionDays: 0,
+    });
+    const kept = async () =>
+      (
+        await Promise.all(['old', 'recent', 'live'].map(async (h) => ((await store.secretForms.find(h)) ? h : '')))
+      ).filter(Boolean);
+    await housekeeping.sweep();
+    expect(await kept()).toEqual(['recent', 'live']);
+    clock.advance(40_000);
+    await housekeeping.sweep();
+    expect(await kept()).toEqual(['recent', 'live']);
+    clock.advance(20_000);
+    await housekeeping.sweep();
+    expect(await kept()).toEqual(['live']);
   });
 });
