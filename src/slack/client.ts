@@ -1,4 +1,12 @@
-import { WebClient, type WebClientOptions } from '@slack/web-api';
+import {
+  WebAPIHTTPError,
+  WebAPIPlatformError,
+  WebAPIRateLimitedError,
+  WebAPIRequestError,
+  WebClient,
+  type WebAPICallResult,
+  type WebClientOptions,
+} from '@slack/web-api';
 import type { Config } from '../config.js';
 import { toBoltLogger, type Logger } from '../logger.js';
 import { slackErrorCode } from './errors.js';
@@ -21,36 +29,119 @@ export function slackClientOptions(config: Config, logger: Logger, transport?: S
   };
 }
 
-/** A Web API client that reports every failed call (method, Slack error code) before rethrowing it. */
-class ReportingWebClient extends WebClient {
+/** How long one Web API call may take (see slackClientOptions' timeout). */
+const CALL_TIMEOUT_MS = 10_000;
+/** A call that did not reach Slack, or got a 5xx, is tried once more after this (WebClient's retryConfig above). */
+const RETRY_AFTER_MS = 200;
+
+/**
+ * Reauth's Web API client: WebClient's methods (chat.postMessage, views.open, …, each bound to apiCall),
+ * with apiCall made straight over the keep-alive transport. The request and the errors are WebClient's
+ * (a form-encoded POST with nested values as JSON, https://docs.slack.dev/apis/web-api/#posting-json;
+ * WebAPIPlatformError for `ok: false`, WebAPIRateLimitedError for a 429 with Retry-After, WebAPIHTTPError,
+ * WebAPIRequestError; one retry of a call that did not reach Slack or got a 5xx). What it leaves out:
+ * WebClient's apiCall builds its debug lines (JSON of the redacted request and result) at every log level
+ * and queues each call through p-queue and p-retry, ~3 s of 24 s of the app's CPU at 50 senders in a
+ * profile (docs/performance.md). Every failed call is reported (method, Slack error code) before it is rethrown.
+ */
+class ReauthWebClient extends WebClient {
   constructor(
     token: string | undefined,
     options: WebClientOptions,
-    private readonly onError: (method: string, code: string) => void,
+    private readonly transport: SlackTransport,
+    private readonly onError: ((method: string, code: string) => void) | undefined,
+    private readonly log: Logger,
   ) {
     super(token, options);
   }
 
-  // Every method (chat.postMessage, views.open, …) is bound to apiCall when the client is built.
-  override async apiCall(method: string, options?: Record<string, unknown>): ReturnType<WebClient['apiCall']> {
+  override async apiCall(method: string, options: Record<string, unknown> = {}): Promise<WebAPICallResult> {
     try {
-      return await super.apiCall(method, options);
+      return await this.post(method, options);
     } catch (error) {
-      this.onError(method, slackErrorCode(error));
+      this.onError?.(method, slackErrorCode(error));
       throw error;
     }
   }
+
+  private async post(method: string, options: Record<string, unknown>): Promise<WebAPICallResult> {
+    const token = typeof options.token === 'string' ? options.token : this.token;
+    const headers: Record<string, string> = {
+      accept: 'application/json',
+      'content-type': 'application/x-www-form-urlencoded',
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+    };
+    const body = formBody(options);
+    // Built only when debug is on; the logger scrubs links and secrets out of every value.
+    const debug = this.log.isLevelEnabled('debug');
+    if (debug)
+      this.log.debug({ event: 'slack_api_call', method, request: Object.fromEntries(new URLSearchParams(body)) });
+    for (let attempt = 1; ; attempt += 1) {
+      let response: Response;
+      try {
+        response = await this.transport.fetch(`${this.slackApiUrl}${method}`, {
+          method: 'POST',
+          headers,
+          body,
+          signal: AbortSignal.timeout(CALL_TIMEOUT_MS),
+        });
+      } catch (error) {
+        if (attempt === 1) {
+          await new Promise((resolve) => setTimeout(resolve, RETRY_AFTER_MS));
+          continue;
+        }
+        throw new WebAPIRequestError(error instanceof Error ? error : new Error(String(error)));
+      }
+      if (response.status === 429) {
+        const retryAfter = Number.parseInt(response.headers.get('retry-after') ?? '', 10);
+        if (Number.isNaN(retryAfter))
+          throw new Error(`Slack answered 429 for ${method} without a valid Retry-After header`);
+        throw new WebAPIRateLimitedError(retryAfter);
+      }
+      if (response.status !== 200) {
+        if (attempt === 1 && response.status >= 500) {
+          await new Promise((resolve) => setTimeout(resolve, RETRY_AFTER_MS));
+          continue;
+        }
+        const headersSeen = Object.fromEntries(response.headers.entries());
+        throw new WebAPIHTTPError(response.status, response.statusText, headersSeen, await response.text());
+      }
+      const result = (await response.json()) as WebAPICallResult;
+      if (debug)
+        this.log.debug({
+          event: 'slack_api_result',
+          method,
+          ok: result.ok,
+          error: (result as { error?: string }).error,
+        });
+      if (!result.ok) throw new WebAPIPlatformError(result as WebAPICallResult & { error: string });
+      return result;
+    }
+  }
+}
+
+/** The arguments as WebClient sends them: strings, numbers and booleans as they are, anything else as JSON. */
+function formBody(options: Record<string, unknown>): string {
+  const form = new URLSearchParams();
+  for (const [key, value] of Object.entries(options)) {
+    if (value === undefined || value === null || key === 'token') continue;
+    form.append(
+      key,
+      typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean'
+        ? String(value)
+        : JSON.stringify(value),
+    );
+  }
+  return form.toString();
 }
 
 /** Reauth's Web API client; `onError` hears of every failed call, for the metrics. */
 export function createSlackClient(
   config: Config,
   logger: Logger,
-  onError?: (method: string, code: string) => void,
-  transport?: SlackTransport,
+  onError: ((method: string, code: string) => void) | undefined,
+  transport: SlackTransport,
 ): WebClient {
   const options = slackClientOptions(config, logger, transport);
-  return onError
-    ? new ReportingWebClient(config.slack.botToken, options, onError)
-    : new WebClient(config.slack.botToken, options);
+  return new ReauthWebClient(config.slack.botToken, options, transport, onError, logger.child({ component: 'slack' }));
 }
