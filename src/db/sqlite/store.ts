@@ -19,6 +19,7 @@ import { createWebhookReplayRepository } from './webhook-replays.js';
 
 /** The SQLite store over an open, migrated database. Statements are prepared once, here. */
 export function createSqliteStore(db: Db, clock: Clock = systemClock): Store & { db: Db } {
+  const webhookReplays = createWebhookReplayRepository(db);
   return {
     db,
     integrations: createIntegrationRepository(db),
@@ -29,7 +30,7 @@ export function createSqliteStore(db: Db, clock: Clock = systemClock): Store & {
     oauthStates: createOAuthStateRepository(db),
     secretForms: createSecretFormRepository(db),
     pendingCredentials: createPendingCredentialRepository(db),
-    webhookReplays: createWebhookReplayRepository(db),
+    webhookReplays,
     expiryWarnings: createExpiryWarningRepository(db),
     deliveries: createDeliveryRepository(db, clock),
     consumerRates: createConsumerRateRepository(clock),
@@ -42,7 +43,11 @@ export function createSqliteStore(db: Db, clock: Clock = systemClock): Store & {
     ping: async () => db.$client.open,
     // SQLite's online backup: a consistent copy while the server keeps writing (https://www.sqlite.org/backup.html).
     backup: async (path) => ({ pages: (await db.$client.backup(path)).totalPages }),
-    close: async () => closeDatabase(db),
+    close: async () => {
+      // Signatures seen in the last moments reach the file before it closes.
+      webhookReplays.flush();
+      closeDatabase(db);
+    },
   };
 }
 
