@@ -1,4 +1,4 @@
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
 
 /**
  * A link to the secret-entry page carries what the page needs (the integration, who asked, when),
@@ -36,7 +36,7 @@ export function createWebFormLinks(secretKey: Buffer, previousKeys: readonly Buf
           ...(link.requestedByName ? { n: link.requestedByName.slice(0, 80) } : {}),
           t: link.issuedAt.getTime(),
           // Two links issued in the same millisecond differ, and a link cannot be guessed from its fields.
-          r: randomBytes(16).toString('base64url'),
+          r: randomUUID(),
         }),
       ).toString('base64url');
       return `${body}.${mac(keys[0] as Buffer, body).toString('base64url')}`;

@@ -9,7 +9,7 @@ import { createSlackTransport } from '../../../src/slack/fetch.js';
 
 /** A Web API on loopback answering what each test scripts, and keeping every request it got. */
 type Answer = { status: number; headers?: Record<string, string>; body: string };
-const received: { method: string; auth: string | undefined; type: string | undefined; form: URLSearchParams }[] = [];
+const received: { method: string; auth: string | undefined; type: string | undefined; body: string }[] = [];
 let answers: Answer[] = [];
 let server: Server;
 let apiUrl: string;
@@ -27,7 +27,7 @@ beforeAll(async () => {
       method: request.url?.split('/').at(-1) ?? '',
       auth: request.headers.authorization,
       type: request.headers['content-type'],
-      form: new URLSearchParams(await read(request)),
+      body: await read(request),
     });
     const answer = answers.shift() ?? { status: 200, body: '{"ok":true}' };
     response.writeHead(answer.status, { 'content-type': 'application/json', ...answer.headers });
@@ -65,7 +65,7 @@ async function failure(call: Promise<unknown>): Promise<Error & Record<string, u
 }
 
 describe("Reauth's Web API client", () => {
-  it('posts a form with the bot token; nested values travel as JSON, empty ones not at all', async () => {
+  it('posts with the bot token: write methods as JSON, the others as a form with nested values as JSON', async () => {
     const { slack, close } = client();
     received.length = 0;
     answers = [{ status: 200, body: '{"ok":true,"view":{"id":"V1"}}' }];
@@ -75,22 +75,30 @@ describe("Reauth's Web API client", () => {
       view: { type: 'modal', title: { type: 'plain_text', text: 'T' }, blocks },
     });
     expect(result.view?.id).toBe('V1');
-    const [request] = received;
-    expect([request?.method, request?.auth, request?.type]).toEqual([
+    const [open] = received;
+    expect([open?.method, open?.auth, open?.type]).toEqual([
       'views.open',
       'Bearer xoxb-test-bot',
-      'application/x-www-form-urlencoded',
+      'application/json; charset=utf-8',
     ]);
-    expect(request?.form.get('trigger_id')).toBe('t.1');
-    expect(JSON.parse(request?.form.get('view') ?? '{}').blocks).toEqual(blocks);
+    expect(JSON.parse(open?.body ?? '{}')).toEqual({
+      trigger_id: 't.1',
+      view: { type: 'modal', title: { type: 'plain_text', text: 'T' }, blocks },
+    });
     await slack.chat.postMessage({
       channel: 'C1',
       text: 'hi',
       unfurl_links: false,
-      ...({ icon_url: undefined } as object),
+      ...({ icon_url: undefined, token: 'xoxb-other' } as object),
     });
-    expect([...(received[1]?.form.keys() ?? [])]).toEqual(['channel', 'text', 'unfurl_links']);
-    expect(received[1]?.form.get('unfurl_links')).toBe('false');
+    expect([received[1]?.auth, JSON.parse(received[1]?.body ?? '{}')]).toEqual([
+      'Bearer xoxb-other',
+      { channel: 'C1', text: 'hi', unfurl_links: false },
+    ]);
+    await slack.conversations.history({ channel: 'C1', limit: 50, ...({ cursor: undefined } as object) });
+    const history = received[2];
+    expect([history?.method, history?.type]).toEqual(['conversations.history', 'application/x-www-form-urlencoded']);
+    expect(Object.fromEntries(new URLSearchParams(history?.body))).toEqual({ channel: 'C1', limit: '50' });
     await close();
   });
 
