@@ -2,6 +2,7 @@ import pg from 'pg';
 import { drizzle, type NodePgDatabase, type NodePgQueryResultHKT } from 'drizzle-orm/node-postgres';
 import type { PgDatabase } from 'drizzle-orm/pg-core';
 import * as schema from './schema.js';
+import { rowsChanged, type Dialect, type SharedDb } from '../repositories/dialect.js';
 
 export type PgDb = NodePgDatabase<typeof schema> & { $client: pg.Pool };
 /** The database or a transaction: what repository helpers run their statements on. */
@@ -88,4 +89,9 @@ export function plainDatabaseConnection(url: string): { host: string; message: s
     host,
     message: `DATABASE_URL points to ${host} with ${now}. Add ?sslmode=verify-full&sslrootcert=/path/to/ca.pem so the connection is encrypted and the server verified.`,
   };
+}
+
+/** The PostgreSQL side of the shared repositories (db/repositories/): the pool and its tables. */
+export function postgresDialect(db: PgDb): Dialect {
+  return { engine: 'postgres', db: db as unknown as SharedDb, tables: schema, changed: rowsChanged };
 }

@@ -1,5 +1,5 @@
 import type { Store } from '../store.js';
-import { closePostgres, openPostgres, type PgDb, type PostgresOptions } from './client.js';
+import { closePostgres, openPostgres, postgresDialect, type PgDb, type PostgresOptions } from './client.js';
 import { createPgCredentialRepository } from './credentials.js';
 import { createPgDeliveryRepository } from './deliveries.js';
 import { createPgIntegrationRepository } from './integrations.js';
@@ -7,7 +7,7 @@ import { runPostgresMigrations } from './migrate.js';
 import type { Clock } from '../../domain/clock.js';
 import { createPgCredentialLock, type PgCredentialLock } from './locks.js';
 import { createPgRotationRepository } from './rotations.js';
-import { createPgPendingCredentialRepository, createPgSecretFormRepository } from './handover.js';
+import { createPendingCredentialRepository, createSecretFormRepository } from '../repositories/handover.js';
 import {
   createPgAlertRepository,
   createPgAuditRepository,
@@ -22,6 +22,7 @@ import {
 /** The PostgreSQL store: several replicas may share it (every rule that must hold once uses the database to hold it). */
 export function createPostgresStore(db: PgDb, clock: Clock, lock: PgCredentialLock): Store & { pg: PgDb } {
   let open = true;
+  const dialect = postgresDialect(db);
   return {
     pg: db,
     integrations: createPgIntegrationRepository(db),
@@ -30,8 +31,8 @@ export function createPostgresStore(db: PgDb, clock: Clock, lock: PgCredentialLo
     alerts: createPgAlertRepository(db),
     audit: createPgAuditRepository(db),
     oauthStates: createPgOAuthStateRepository(db),
-    secretForms: createPgSecretFormRepository(db),
-    pendingCredentials: createPgPendingCredentialRepository(db),
+    secretForms: createSecretFormRepository(dialect),
+    pendingCredentials: createPendingCredentialRepository(dialect),
     webhookReplays: createPgWebhookReplayRepository(db),
     expiryWarnings: createPgExpiryWarningRepository(db),
     deliveries: createPgDeliveryRepository(db),

@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import * as schema from './schema.js';
+import { rowsChanged, type Dialect, type SharedDb, type Tables } from '../repositories/dialect.js';
 
 export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Database };
 
@@ -34,4 +35,15 @@ export function closeDatabase(db: Db): void {
  */
 export function inTransaction<T>(db: Db, body: (tx: Parameters<Parameters<Db['transaction']>[0]>[0]) => T): T {
   return db.transaction(body, { behavior: 'immediate' });
+}
+
+/** The SQLite side of the shared repositories (db/repositories/): this database and its tables. */
+export function sqliteDialect(db: Db): Dialect {
+  return {
+    engine: 'sqlite',
+    // One builder shape on both engines; the schemas match column for column (schemas-match.test.ts).
+    db: db as unknown as SharedDb,
+    tables: schema as unknown as Tables,
+    changed: rowsChanged,
+  };
 }

@@ -5,7 +5,7 @@ import { createRotationRepository } from './rotations.js';
 import { createConsumerRateRepository } from './consumer-rates.js';
 import { createAlertRepository } from './alerts.js';
 import { createAuditRepository } from './audit.js';
-import { closeDatabase, openDatabase, type Db } from './client.js';
+import { closeDatabase, openDatabase, sqliteDialect, type Db } from './client.js';
 import { createCredentialRepository } from './credentials.js';
 import { createDeliveryRepository } from './deliveries.js';
 import { createExpiryWarningRepository } from './expiry-warnings.js';
@@ -14,12 +14,13 @@ import { createIntegrationRepository } from './integrations.js';
 import { createSqliteCredentialLock } from './locks.js';
 import { runMigrations } from './migrate.js';
 import { createOAuthStateRepository } from './oauth-states.js';
-import { createPendingCredentialRepository, createSecretFormRepository } from './handover.js';
+import { createPendingCredentialRepository, createSecretFormRepository } from '../repositories/handover.js';
 import { createWebhookReplayRepository } from './webhook-replays.js';
 
 /** The SQLite store over an open, migrated database. Statements are prepared once, here. */
 export function createSqliteStore(db: Db, clock: Clock = systemClock): Store & { db: Db } {
   const webhookReplays = createWebhookReplayRepository(db);
+  const dialect = sqliteDialect(db);
   return {
     db,
     integrations: createIntegrationRepository(db),
@@ -28,8 +29,8 @@ export function createSqliteStore(db: Db, clock: Clock = systemClock): Store & {
     alerts: createAlertRepository(db),
     audit: createAuditRepository(db),
     oauthStates: createOAuthStateRepository(db),
-    secretForms: createSecretFormRepository(db),
-    pendingCredentials: createPendingCredentialRepository(db),
+    secretForms: createSecretFormRepository(dialect),
+    pendingCredentials: createPendingCredentialRepository(dialect),
     webhookReplays,
     expiryWarnings: createExpiryWarningRepository(db),
     deliveries: createDeliveryRepository(db, clock),

@@ -1,0 +1,33 @@
+import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import type * as pgSchema from '../postgres/schema.js';
+
+/**
+ * The tables the shared repositories are written against. Both engines declare the same tables and
+ * columns (test/unit/db/schemas-match.test.ts), so the SQLite schema stands in for these types at runtime.
+ */
+export type Tables = typeof pgSchema;
+
+/**
+ * The database as the shared repositories see it: drizzle's query builders, which have the same shape on
+ * both engines (`insert … onConflictDoNothing`, `update … set … where`, `select … from … where`,
+ * `returning`), awaited. Written once against the PostgreSQL builder's types; SQLite's drizzle database
+ * answers the same calls.
+ */
+export type SharedDb = PgDatabase<PgQueryResultHKT, Tables>;
+
+/**
+ * What differs between the engines, and nothing else (pg-boss's dialect, graphile-worker's "now"):
+ * the database handle, the tables, and how a write reports the rows it changed.
+ */
+export interface Dialect {
+  readonly engine: 'sqlite' | 'postgres';
+  readonly db: SharedDb;
+  readonly tables: Tables;
+  /** Rows an awaited insert, update or delete changed (better-sqlite3: `changes`; node-postgres: `rowCount`). */
+  changed(result: unknown): number;
+}
+
+export function rowsChanged(result: unknown): number {
+  const { changes, rowCount } = result as { changes?: number; rowCount?: number | null };
+  return changes ?? rowCount ?? 0;
+}
