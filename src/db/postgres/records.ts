@@ -7,7 +7,6 @@ import type {
   ConsumerRateRepository,
   ExpiryWarningRepository,
   HealthRepository,
-  OAuthStateRepository,
   WebhookReplayRepository,
 } from '../store.js';
 import {
@@ -15,7 +14,6 @@ import {
   POST_CLAIM_MS,
   GRANTS_BASELINE,
   RATE_WINDOW_MS,
-  refusalNotedOnce,
   REPLAY_MEMORY_MS,
   REPLAY_PRUNE_EVERY_MS,
   retryAfterSeconds,
@@ -28,13 +26,12 @@ import {
   consumerRates,
   expiryWarnings,
   healthStates,
-  oauthStates,
   storeMarkers,
   webhookReplays,
 } from './schema.js';
 import { CATALOGUE_SYNC_LOCK, recordAudit, saveHealth } from './writers.js';
 
-/** Health, alerts, audit, OAuth states, webhook replays and expiry warnings on PostgreSQL. */
+/** Health, alerts, audit, webhook replays and expiry warnings on PostgreSQL. */
 
 /** The audit export reads this many rows at a time, by id: memory stays flat. */
 const AUDIT_PAGE = 1000;
@@ -136,40 +133,6 @@ export function createPgAuditRepository(db: PgDb): AuditRepository {
         if (page.length < AUDIT_PAGE) return;
         after = page[page.length - 1]?.id ?? after;
       }
-    },
-  };
-}
-
-export function createPgOAuthStateRepository(db: PgDb): OAuthStateRepository {
-  return {
-    async insert(state) {
-      await db.insert(oauthStates).values(state);
-    },
-    find: async (stateHash) => (await db.select().from(oauthStates).where(eq(oauthStates.stateHash, stateHash)))[0],
-    async markUsed(stateHash, now) {
-      const result = await db
-        .update(oauthStates)
-        .set({ usedAt: now, sealedVerifier: null })
-        .where(and(eq(oauthStates.stateHash, stateHash), isNull(oauthStates.usedAt)));
-      return result.rowCount === 1;
-    },
-    async markStarted(stateHash, now) {
-      const result = await db
-        .update(oauthStates)
-        .set({ startedAt: now })
-        .where(and(eq(oauthStates.stateHash, stateHash), isNull(oauthStates.startedAt), isNull(oauthStates.usedAt)));
-      return result.rowCount === 1;
-    },
-    async noteRefusal(stateHash, outcome) {
-      const once = refusalNotedOnce(oauthStates.refusalsAudited, outcome);
-      const result = await db
-        .update(oauthStates)
-        .set({ refusalsAudited: once.set })
-        .where(and(eq(oauthStates.stateHash, stateHash), once.where));
-      return result.rowCount === 1;
-    },
-    async prune(now) {
-      await db.delete(oauthStates).where(lt(oauthStates.expiresAt, new Date(now.getTime() - 24 * 3600 * 1000)));
     },
   };
 }

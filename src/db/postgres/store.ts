@@ -8,6 +8,7 @@ import type { Clock } from '../../domain/clock.js';
 import { createPgCredentialLock, type PgCredentialLock } from './locks.js';
 import { createPgRotationRepository } from './rotations.js';
 import { createPendingCredentialRepository, createSecretFormRepository } from '../repositories/handover.js';
+import { createOAuthStateRepository } from '../repositories/oauth-states.js';
 import {
   createPgAlertRepository,
   createPgAuditRepository,
@@ -15,7 +16,6 @@ import {
   createPgConsumerRateRepository,
   createPgExpiryWarningRepository,
   createPgHealthRepository,
-  createPgOAuthStateRepository,
   createPgWebhookReplayRepository,
 } from './records.js';
 
@@ -30,7 +30,7 @@ export function createPostgresStore(db: PgDb, clock: Clock, lock: PgCredentialLo
     health: createPgHealthRepository(db),
     alerts: createPgAlertRepository(db),
     audit: createPgAuditRepository(db),
-    oauthStates: createPgOAuthStateRepository(db),
+    oauthStates: createOAuthStateRepository(dialect),
     secretForms: createSecretFormRepository(dialect),
     pendingCredentials: createPendingCredentialRepository(dialect),
     webhookReplays: createPgWebhookReplayRepository(db),

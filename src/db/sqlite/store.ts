@@ -13,7 +13,7 @@ import { createHealthRepository } from './health.js';
 import { createIntegrationRepository } from './integrations.js';
 import { createSqliteCredentialLock } from './locks.js';
 import { runMigrations } from './migrate.js';
-import { createOAuthStateRepository } from './oauth-states.js';
+import { createOAuthStateRepository } from '../repositories/oauth-states.js';
 import { createPendingCredentialRepository, createSecretFormRepository } from '../repositories/handover.js';
 import { createWebhookReplayRepository } from './webhook-replays.js';
 
@@ -28,7 +28,7 @@ export function createSqliteStore(db: Db, clock: Clock = systemClock): Store & {
     health: createHealthRepository(db),
     alerts: createAlertRepository(db),
     audit: createAuditRepository(db),
-    oauthStates: createOAuthStateRepository(db),
+    oauthStates: createOAuthStateRepository(dialect),
     secretForms: createSecretFormRepository(dialect),
     pendingCredentials: createPendingCredentialRepository(dialect),
     webhookReplays,
