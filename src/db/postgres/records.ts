@@ -1,7 +1,6 @@
-import { and, asc, desc, eq, gt, gte, isNotNull, isNull, lt, lte, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, gte, isNull, lt, lte, or, sql, type SQL } from 'drizzle-orm';
 import type { AuditRecord, HealthState } from '../../domain/types.js';
 import type {
-  AlertRepository,
   AuditRepository,
   ConsumerGrantRepository,
   ConsumerRateRepository,
@@ -11,7 +10,6 @@ import type {
 } from '../store.js';
 import {
   diffGrants,
-  POST_CLAIM_MS,
   GRANTS_BASELINE,
   RATE_WINDOW_MS,
   REPLAY_MEMORY_MS,
@@ -20,7 +18,6 @@ import {
 } from '../engine-rules.js';
 import type { PgDb } from './client.js';
 import {
-  alerts,
   auditLog,
   consumerGrants,
   consumerRates,
@@ -31,7 +28,7 @@ import {
 } from './schema.js';
 import { CATALOGUE_SYNC_LOCK, recordAudit, saveHealth } from './writers.js';
 
-/** Health, alerts, audit, webhook replays and expiry warnings on PostgreSQL. */
+/** Health, audit, webhook replays and expiry warnings on PostgreSQL. */
 
 /** The audit export reads this many rows at a time, by id: memory stays flat. */
 const AUDIT_PAGE = 1000;
@@ -50,44 +47,6 @@ export function createPgHealthRepository(db: PgDb): HealthRepository {
           and(
             eq(healthStates.integrationId, integrationId),
             or(isNull(healthStates.nextProbeAt), lte(healthStates.nextProbeAt, now)),
-          ),
-        );
-      return result.rowCount === 1;
-    },
-  };
-}
-
-export function createPgAlertRepository(db: PgDb): AlertRepository {
-  return {
-    open: async (key) =>
-      (
-        await db
-          .select()
-          .from(alerts)
-          .where(and(eq(alerts.alertKey, key), isNull(alerts.resolvedAt)))
-      )[0],
-    listOpen: () => db.select().from(alerts).where(isNull(alerts.resolvedAt)),
-    async insertOpen(alert) {
-      // The partial unique index keeps one open alert per key across replicas.
-      const [row] = await db.insert(alerts).values(alert).onConflictDoNothing().returning();
-      return row;
-    },
-    async update(id, values) {
-      await db.update(alerts).set(values).where(eq(alerts.id, id));
-    },
-    async claimPost(id, now) {
-      const result = await db
-        .update(alerts)
-        .set({ postErrorAt: now })
-        .where(
-          and(
-            eq(alerts.id, id),
-            isNull(alerts.messageTs),
-            or(
-              isNull(alerts.postErrorAt),
-              isNotNull(alerts.postError),
-              lt(alerts.postErrorAt, new Date(now.getTime() - POST_CLAIM_MS)),
-            ),
           ),
         );
       return result.rowCount === 1;

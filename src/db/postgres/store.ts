@@ -9,8 +9,8 @@ import { createPgCredentialLock, type PgCredentialLock } from './locks.js';
 import { createPgRotationRepository } from './rotations.js';
 import { createPendingCredentialRepository, createSecretFormRepository } from '../repositories/handover.js';
 import { createOAuthStateRepository } from '../repositories/oauth-states.js';
+import { createAlertRepository } from '../repositories/alerts.js';
 import {
-  createPgAlertRepository,
   createPgAuditRepository,
   createPgConsumerGrantRepository,
   createPgConsumerRateRepository,
@@ -28,7 +28,7 @@ export function createPostgresStore(db: PgDb, clock: Clock, lock: PgCredentialLo
     integrations: createPgIntegrationRepository(db),
     credentials: createPgCredentialRepository(db, clock),
     health: createPgHealthRepository(db),
-    alerts: createPgAlertRepository(db),
+    alerts: createAlertRepository(dialect),
     audit: createPgAuditRepository(db),
     oauthStates: createOAuthStateRepository(dialect),
     secretForms: createSecretFormRepository(dialect),

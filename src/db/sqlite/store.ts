@@ -3,7 +3,7 @@ import type { Store } from '../store.js';
 import { createConsumerGrantRepository } from './consumer-grants.js';
 import { createRotationRepository } from './rotations.js';
 import { createConsumerRateRepository } from './consumer-rates.js';
-import { createAlertRepository } from './alerts.js';
+import { createAlertRepository } from '../repositories/alerts.js';
 import { createAuditRepository } from './audit.js';
 import { closeDatabase, openDatabase, sqliteDialect, type Db } from './client.js';
 import { createCredentialRepository } from './credentials.js';
@@ -26,7 +26,7 @@ export function createSqliteStore(db: Db, clock: Clock = systemClock): Store & {
     integrations: createIntegrationRepository(db),
     credentials: createCredentialRepository(db, clock),
     health: createHealthRepository(db),
-    alerts: createAlertRepository(db),
+    alerts: createAlertRepository(dialect),
     audit: createAuditRepository(db),
     oauthStates: createOAuthStateRepository(dialect),
     secretForms: createSecretFormRepository(dialect),
