@@ -4,7 +4,6 @@ import type {
   AuditRepository,
   ConsumerGrantRepository,
   ConsumerRateRepository,
-  ExpiryWarningRepository,
   HealthRepository,
   WebhookReplayRepository,
 } from '../store.js';
@@ -17,18 +16,10 @@ import {
   retryAfterSeconds,
 } from '../engine-rules.js';
 import type { PgDb } from './client.js';
-import {
-  auditLog,
-  consumerGrants,
-  consumerRates,
-  expiryWarnings,
-  healthStates,
-  storeMarkers,
-  webhookReplays,
-} from './schema.js';
+import { auditLog, consumerGrants, consumerRates, healthStates, storeMarkers, webhookReplays } from './schema.js';
 import { CATALOGUE_SYNC_LOCK, recordAudit, saveHealth } from './writers.js';
 
-/** Health, audit, webhook replays and expiry warnings on PostgreSQL. */
+/** Health, audit, webhook replays, consumer rates and grants on PostgreSQL. */
 
 /** The audit export reads this many rows at a time, by id: memory stays flat. */
 const AUDIT_PAGE = 1000;
@@ -106,24 +97,6 @@ export function createPgWebhookReplayRepository(db: PgDb): WebhookReplayReposito
       }
       const result = await db.insert(webhookReplays).values({ signature, seenAt: now }).onConflictDoNothing();
       return result.rowCount === 1;
-    },
-  };
-}
-
-export function createPgExpiryWarningRepository(db: PgDb): ExpiryWarningRepository {
-  return {
-    warnedThresholds: async (credentialId) =>
-      new Set(
-        (await db.select().from(expiryWarnings).where(eq(expiryWarnings.credentialId, credentialId))).map(
-          (r) => r.thresholdDays,
-        ),
-      ),
-    async record(credentialId, thresholds, now) {
-      if (thresholds.length === 0) return;
-      await db
-        .insert(expiryWarnings)
-        .values(thresholds.map((thresholdDays) => ({ credentialId, thresholdDays, sentAt: now })))
-        .onConflictDoNothing();
     },
   };
 }

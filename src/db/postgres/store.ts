@@ -10,11 +10,11 @@ import { createPgRotationRepository } from './rotations.js';
 import { createPendingCredentialRepository, createSecretFormRepository } from '../repositories/handover.js';
 import { createOAuthStateRepository } from '../repositories/oauth-states.js';
 import { createAlertRepository } from '../repositories/alerts.js';
+import { createExpiryWarningRepository } from '../repositories/expiry-warnings.js';
 import {
   createPgAuditRepository,
   createPgConsumerGrantRepository,
   createPgConsumerRateRepository,
-  createPgExpiryWarningRepository,
   createPgHealthRepository,
   createPgWebhookReplayRepository,
 } from './records.js';
@@ -34,7 +34,7 @@ export function createPostgresStore(db: PgDb, clock: Clock, lock: PgCredentialLo
     secretForms: createSecretFormRepository(dialect),
     pendingCredentials: createPendingCredentialRepository(dialect),
     webhookReplays: createPgWebhookReplayRepository(db),
-    expiryWarnings: createPgExpiryWarningRepository(db),
+    expiryWarnings: createExpiryWarningRepository(dialect),
     deliveries: createPgDeliveryRepository(db),
     consumerRates: createPgConsumerRateRepository(db),
     consumerGrants: createPgConsumerGrantRepository(db),

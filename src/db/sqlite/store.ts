@@ -8,7 +8,7 @@ import { createAuditRepository } from './audit.js';
 import { closeDatabase, openDatabase, sqliteDialect, type Db } from './client.js';
 import { createCredentialRepository } from './credentials.js';
 import { createDeliveryRepository } from './deliveries.js';
-import { createExpiryWarningRepository } from './expiry-warnings.js';
+import { createExpiryWarningRepository } from '../repositories/expiry-warnings.js';
 import { createHealthRepository } from './health.js';
 import { createIntegrationRepository } from './integrations.js';
 import { createSqliteCredentialLock } from './locks.js';
@@ -32,7 +32,7 @@ export function createSqliteStore(db: Db, clock: Clock = systemClock): Store & {
     secretForms: createSecretFormRepository(dialect),
     pendingCredentials: createPendingCredentialRepository(dialect),
     webhookReplays,
-    expiryWarnings: createExpiryWarningRepository(db),
+    expiryWarnings: createExpiryWarningRepository(dialect),
     deliveries: createDeliveryRepository(db, clock),
     consumerRates: createConsumerRateRepository(clock),
     consumerGrants: createConsumerGrantRepository(db),
