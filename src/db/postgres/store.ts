@@ -6,7 +6,7 @@ import { createPgIntegrationRepository } from './integrations.js';
 import { runPostgresMigrations } from './migrate.js';
 import type { Clock } from '../../domain/clock.js';
 import { createPgCredentialLock, type PgCredentialLock } from './locks.js';
-import { createPgRotationRepository } from './rotations.js';
+import { createRotationRepository } from '../repositories/rotations.js';
 import { createPendingCredentialRepository, createSecretFormRepository } from '../repositories/handover.js';
 import { createOAuthStateRepository } from '../repositories/oauth-states.js';
 import { createAlertRepository } from '../repositories/alerts.js';
@@ -38,7 +38,7 @@ export function createPostgresStore(db: PgDb, clock: Clock, lock: PgCredentialLo
     deliveries: createPgDeliveryRepository(db),
     consumerRates: createPgConsumerRateRepository(db),
     consumerGrants: createPgConsumerGrantRepository(db),
-    rotations: createPgRotationRepository(db),
+    rotations: createRotationRepository(dialect),
     withCredentialLock: lock.withLock,
     isOpen: () => open,
     async ping() {

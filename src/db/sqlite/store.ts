@@ -1,7 +1,7 @@
 import { systemClock, type Clock } from '../../domain/clock.js';
 import type { Store } from '../store.js';
 import { createConsumerGrantRepository } from './consumer-grants.js';
-import { createRotationRepository } from './rotations.js';
+import { createRotationRepository } from '../repositories/rotations.js';
 import { createConsumerRateRepository } from './consumer-rates.js';
 import { createAlertRepository } from '../repositories/alerts.js';
 import { createAuditRepository } from './audit.js';
@@ -36,7 +36,7 @@ export function createSqliteStore(db: Db, clock: Clock = systemClock): Store & {
     deliveries: createDeliveryRepository(db, clock),
     consumerRates: createConsumerRateRepository(clock),
     consumerGrants: createConsumerGrantRepository(db),
-    rotations: createRotationRepository(db),
+    rotations: createRotationRepository(dialect),
     // The server and the CLI on one file: a lease row in the database is the lock.
     withCredentialLock: createSqliteCredentialLock(db),
     isOpen: () => db.$client.open,
