@@ -1,5 +1,6 @@
 import pg from 'pg';
 import { drizzle, type NodePgDatabase, type NodePgQueryResultHKT } from 'drizzle-orm/node-postgres';
+import { sql } from 'drizzle-orm';
 import type { PgDatabase } from 'drizzle-orm/pg-core';
 import * as schema from './schema.js';
 import { rowsChanged, type Dialect, type SharedDb } from '../repositories/dialect.js';
@@ -93,5 +94,15 @@ export function plainDatabaseConnection(url: string): { host: string; message: s
 
 /** The PostgreSQL side of the shared repositories (db/repositories/): the pool and its tables. */
 export function postgresDialect(db: PgDb): Dialect {
-  return { engine: 'postgres', db: db as unknown as SharedDb, tables: schema, changed: rowsChanged };
+  return {
+    engine: 'postgres',
+    db: db as unknown as SharedDb,
+    tables: schema,
+    changed: rowsChanged,
+    transaction: (work, options) =>
+      db.transaction(async (tx) => {
+        if (options?.lock !== undefined) await tx.execute(sql`select pg_advisory_xact_lock(${options.lock})`);
+        return work(tx as unknown as SharedDb);
+      }),
+  };
 }

@@ -1,25 +1,12 @@
 import { and, asc, desc, eq, gt, gte, isNull, lt, lte, or, sql, type SQL } from 'drizzle-orm';
 import type { AuditRecord, HealthState } from '../../domain/types.js';
-import type {
-  AuditRepository,
-  ConsumerGrantRepository,
-  ConsumerRateRepository,
-  HealthRepository,
-  WebhookReplayRepository,
-} from '../store.js';
-import {
-  diffGrants,
-  GRANTS_BASELINE,
-  RATE_WINDOW_MS,
-  REPLAY_MEMORY_MS,
-  REPLAY_PRUNE_EVERY_MS,
-  retryAfterSeconds,
-} from '../engine-rules.js';
+import type { AuditRepository, ConsumerRateRepository, HealthRepository, WebhookReplayRepository } from '../store.js';
+import { RATE_WINDOW_MS, REPLAY_MEMORY_MS, REPLAY_PRUNE_EVERY_MS, retryAfterSeconds } from '../engine-rules.js';
 import type { PgDb } from './client.js';
-import { auditLog, consumerGrants, consumerRates, healthStates, storeMarkers, webhookReplays } from './schema.js';
-import { CATALOGUE_SYNC_LOCK, recordAudit, saveHealth } from './writers.js';
+import { auditLog, consumerRates, healthStates, webhookReplays } from './schema.js';
+import { recordAudit, saveHealth } from './writers.js';
 
-/** Health, audit, webhook replays, consumer rates and grants on PostgreSQL. */
+/** Health, audit, webhook replays and consumer rates on PostgreSQL. */
 
 /** The audit export reads this many rows at a time, by id: memory stays flat. */
 const AUDIT_PAGE = 1000;
@@ -124,36 +111,3 @@ export function createPgConsumerRateRepository(db: PgDb): ConsumerRateRepository
 }
 
 /** Consumer grants, applied under the catalogue's advisory lock: replicas applying the same file at once record each grant once. */
-export function createPgConsumerGrantRepository(db: PgDb): ConsumerGrantRepository {
-  return {
-    async apply(grants, auditOf, now) {
-      return db.transaction(async (tx) => {
-        await tx.execute(sql`select pg_advisory_xact_lock(${CATALOGUE_SYNC_LOCK})`);
-        const stored = await tx.select().from(consumerGrants);
-        // The first grants this database records are the baseline (see the SQLite repository).
-        const marked =
-          (await tx.insert(storeMarkers).values({ name: GRANTS_BASELINE, at: now }).onConflictDoNothing()).rowCount ===
-          1;
-        const baseline = marked && stored.length === 0;
-        const changes = diffGrants(stored, grants);
-        for (const g of changes.revoked) {
-          await tx
-            .delete(consumerGrants)
-            .where(and(eq(consumerGrants.consumer, g.consumer), eq(consumerGrants.integrationId, g.integrationId)));
-          await recordAudit(tx, auditOf.revoked(g), now);
-        }
-        for (const g of changes.granted) {
-          await tx
-            .insert(consumerGrants)
-            .values({ ...g, grantedAt: now })
-            .onConflictDoUpdate({
-              target: [consumerGrants.consumer, consumerGrants.integrationId],
-              set: { tokenSha256: g.tokenSha256, grantedAt: now },
-            });
-          await recordAudit(tx, auditOf.granted(g, baseline), now);
-        }
-        return { ...changes, baseline };
-      });
-    },
-  };
-}

@@ -7,13 +7,13 @@ import { runPostgresMigrations } from './migrate.js';
 import type { Clock } from '../../domain/clock.js';
 import { createPgCredentialLock, type PgCredentialLock } from './locks.js';
 import { createRotationRepository } from '../repositories/rotations.js';
+import { createConsumerGrantRepository } from '../repositories/consumer-grants.js';
 import { createPendingCredentialRepository, createSecretFormRepository } from '../repositories/handover.js';
 import { createOAuthStateRepository } from '../repositories/oauth-states.js';
 import { createAlertRepository } from '../repositories/alerts.js';
 import { createExpiryWarningRepository } from '../repositories/expiry-warnings.js';
 import {
   createPgAuditRepository,
-  createPgConsumerGrantRepository,
   createPgConsumerRateRepository,
   createPgHealthRepository,
   createPgWebhookReplayRepository,
@@ -37,7 +37,7 @@ export function createPostgresStore(db: PgDb, clock: Clock, lock: PgCredentialLo
     expiryWarnings: createExpiryWarningRepository(dialect),
     deliveries: createPgDeliveryRepository(db),
     consumerRates: createPgConsumerRateRepository(db),
-    consumerGrants: createPgConsumerGrantRepository(db),
+    consumerGrants: createConsumerGrantRepository(dialect),
     rotations: createRotationRepository(dialect),
     withCredentialLock: lock.withLock,
     isOpen: () => open,

@@ -7,8 +7,8 @@ import { auditLog, credentials, deliveries, healthStates, integrations } from '.
 
 /** Statements shared by several repositories; each runs on the database or inside a transaction. */
 
-/** One advisory lock for catalogue syncs (and consumer grants): replicas starting together apply the file one after another. */
-export const CATALOGUE_SYNC_LOCK = 7_316_208_192;
+// One advisory lock for catalogue syncs (and consumer grants): replicas starting together apply the file one after another.
+export { CATALOGUE_SYNC_LOCK } from '../repositories/dialect.js';
 
 export async function recordAudit(q: PgExecutor, entry: AuditEntry, now: Date): Promise<void> {
   await q.insert(auditLog).values({

@@ -25,7 +25,17 @@ export interface Dialect {
   readonly tables: Tables;
   /** Rows an awaited insert, update or delete changed (better-sqlite3: `changes`; node-postgres: `rowCount`). */
   changed(result: unknown): number;
+  /**
+   * Runs `work` in one transaction, its statements on the handle it is given. PostgreSQL: a pool
+   * transaction, first taking the transaction-scoped advisory lock `lock` when one is named (replicas take
+   * turns). SQLite: `BEGIN IMMEDIATE … COMMIT` on the one connection, inside the caller's turn in the
+   * store's queue (sqlite/serial.ts); the immediate transaction already makes processes take turns.
+   */
+  transaction<T>(work: (tx: SharedDb) => Promise<T>, options?: { lock?: number }): Promise<T>;
 }
+
+/** The advisory lock catalogue syncs and consumer grants take on PostgreSQL: replicas apply them one at a time. */
+export const CATALOGUE_SYNC_LOCK = 7_316_208_192;
 
 export function rowsChanged(result: unknown): number {
   const { changes, rowCount } = result as { changes?: number; rowCount?: number | null };

@@ -2,6 +2,7 @@ import { desc, eq } from 'drizzle-orm';
 import type { AuditEntry, AuditRecord } from '../../domain/types.js';
 import type { AuditRepository } from '../store.js';
 import type { Db } from './client.js';
+import type { SerialRun } from './serial.js';
 import { auditLog } from './schema.js';
 
 /**
@@ -33,7 +34,7 @@ export function createAuditWriter(db: Db) {
  * is audited every time) one commit carries many rows instead of one each; nothing is acknowledged
  * before it is on disk.
  */
-function createAuditBatcher(db: Db, writer: ReturnType<typeof createAuditWriter>) {
+function createAuditBatcher(db: Db, writer: ReturnType<typeof createAuditWriter>, run: SerialRun) {
   let queue: { entry: AuditEntry; now: Date; done: (error?: unknown) => void }[] = [];
   const flush = db.$client.transaction((rows: typeof queue) => {
     for (const row of rows) writer.record(row.entry, row.now);
@@ -45,19 +46,23 @@ function createAuditBatcher(db: Db, writer: ReturnType<typeof createAuditWriter>
       setImmediate(() => {
         const rows = queue;
         queue = [];
-        try {
-          flush.immediate(rows);
-          for (const row of rows) row.done();
-        } catch (error) {
-          for (const row of rows) row.done(error);
-        }
+        // The batch takes its turn in the store's queue: never inside another call's transaction.
+        run(() => flush.immediate(rows)).then(
+          () => {
+            for (const row of rows) row.done();
+          },
+          (error: unknown) => {
+            for (const row of rows) row.done(error);
+          },
+        );
       });
     });
 }
 
-export function createAuditRepository(db: Db): AuditRepository {
+/** The audit log; `run` is the store's queue (record and prune take their turns in it themselves). */
+export function createAuditRepository(db: Db, run: SerialRun): AuditRepository {
   const writer = createAuditWriter(db);
-  const batch = createAuditBatcher(db, writer);
+  const batch = createAuditBatcher(db, writer, run);
   return {
     record: (entry, now) => batch(entry, now),
     async prune(before) {
@@ -67,7 +72,8 @@ export function createAuditRepository(db: Db): AuditRepository {
       );
       let removed = 0;
       for (;;) {
-        const { changes } = batchOf.run(before.getTime());
+        // Each batch its own turn, so the server's calls run between them.
+        const { changes } = await run(() => batchOf.run(before.getTime()));
         removed += changes;
         if (changes < 5000) return removed;
         await new Promise((resolve) => setImmediate(resolve));

@@ -39,11 +39,28 @@ export function inTransaction<T>(db: Db, body: (tx: Parameters<Parameters<Db['tr
 
 /** The SQLite side of the shared repositories (db/repositories/): this database and its tables. */
 export function sqliteDialect(db: Db): Dialect {
+  const shared = db as unknown as SharedDb;
+  const begin = db.$client.prepare('BEGIN IMMEDIATE');
+  const commit = db.$client.prepare('COMMIT');
+  const rollback = db.$client.prepare('ROLLBACK');
   return {
     engine: 'sqlite',
     // One builder shape on both engines; the schemas match column for column (schemas-match.test.ts).
-    db: db as unknown as SharedDb,
+    db: shared,
     tables: schema as unknown as Tables,
     changed: rowsChanged,
+    // Called inside a repository call's turn in the store's queue (serial.ts), so no other statement of
+    // this process runs until it commits; BEGIN IMMEDIATE makes the CLI beside the server wait its turn.
+    async transaction(work) {
+      begin.run();
+      try {
+        const result = await work(shared);
+        commit.run();
+        return result;
+      } catch (error) {
+        if (db.$client.inTransaction) rollback.run();
+        throw error;
+      }
+    },
   };
 }

@@ -3,12 +3,15 @@ import { hostname } from 'node:os';
 import { createKeyedLock } from '../../domain/keyed-lock.js';
 import { pollForLock } from '../engine-rules.js';
 import type { Db } from './client.js';
+import type { SerialRun } from './serial.js';
 
 export interface SqliteLockOptions {
   /** A lease lapses this long after its last renewal: a holder that died frees the key within it. */
   leaseMs?: number;
   /** Waiting longer than this for another process's operation fails the one waiting. */
   waitMs?: number;
+  /** The store's queue: each lease statement takes its turn, never inside another call's transaction. */
+  run?: SerialRun;
 }
 
 /**
@@ -26,6 +29,7 @@ export function createSqliteCredentialLock(db: Db, options: SqliteLockOptions = 
   const holder = `${hostname()}:${process.pid}:${randomUUID()}`;
   const leaseMs = options.leaseMs ?? 15_000;
   const waitMs = options.waitMs ?? 60_000;
+  const run: SerialRun = options.run ?? (async (task) => task());
   const take = db.$client.prepare<[string, string, number, number]>(
     `insert into credential_locks (credential_key, holder, expires_at) values (?, ?, ?)
      on conflict (credential_key) do update set holder = excluded.holder, expires_at = excluded.expires_at
@@ -61,12 +65,13 @@ export function createSqliteCredentialLock(db: Db, options: SqliteLockOptions = 
   const acquire = (credentialKey: string) =>
     pollForLock(
       credentialKey,
-      () => {
-        const now = Date.now();
-        if (take.run(credentialKey, holder, now + leaseMs, now).changes === 1) return true;
-        const dead = deadHolder(credentialKey);
-        return dead !== undefined && takeOver.run(holder, now + leaseMs, credentialKey, dead).changes === 1;
-      },
+      () =>
+        run(() => {
+          const now = Date.now();
+          if (take.run(credentialKey, holder, now + leaseMs, now).changes === 1) return true;
+          const dead = deadHolder(credentialKey);
+          return dead !== undefined && takeOver.run(holder, now + leaseMs, credentialKey, dead).changes === 1;
+        }),
       waitMs,
       { first: 10, most: 250 },
     );
@@ -76,23 +81,21 @@ export function createSqliteCredentialLock(db: Db, options: SqliteLockOptions = 
       await acquire(credentialKey);
       const lost = new AbortController();
       const renewal = setInterval(() => {
-        try {
-          if (renew.run(Date.now() + leaseMs, credentialKey, holder).changes !== 1)
-            lost.abort(new Error('the credential lock lapsed and another process took it'));
-        } catch {
+        run(() => renew.run(Date.now() + leaseMs, credentialKey, holder).changes).then(
+          (renewed) => {
+            if (renewed !== 1) lost.abort(new Error('the credential lock lapsed and another process took it'));
+          },
           // The file is busy for a moment: the next renewal tries again, well within the lease.
-        }
+          () => undefined,
+        );
       }, leaseMs / 3);
       renewal.unref();
       try {
         return await task(lost.signal);
       } finally {
         clearInterval(renewal);
-        try {
-          release.run(credentialKey, holder);
-        } catch {
-          // Closed or busy: the lease lapses on its own.
-        }
+        // Closed or busy: the lease lapses on its own.
+        await run(() => release.run(credentialKey, holder)).catch(() => undefined);
       }
     });
   };

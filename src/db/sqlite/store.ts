@@ -1,6 +1,6 @@
 import { systemClock, type Clock } from '../../domain/clock.js';
 import type { Store } from '../store.js';
-import { createConsumerGrantRepository } from './consumer-grants.js';
+import { createConsumerGrantRepository } from '../repositories/consumer-grants.js';
 import { createRotationRepository } from '../repositories/rotations.js';
 import { createConsumerRateRepository } from './consumer-rates.js';
 import { createAlertRepository } from '../repositories/alerts.js';
@@ -16,29 +16,36 @@ import { runMigrations } from './migrate.js';
 import { createOAuthStateRepository } from '../repositories/oauth-states.js';
 import { createPendingCredentialRepository, createSecretFormRepository } from '../repositories/handover.js';
 import { createWebhookReplayRepository } from './webhook-replays.js';
+import { createSerialQueue, serialized } from './serial.js';
 
 /** The SQLite store over an open, migrated database. Statements are prepared once, here. */
 export function createSqliteStore(db: Db, clock: Clock = systemClock): Store & { db: Db } {
-  const webhookReplays = createWebhookReplayRepository(db);
+  // Every repository call runs in turn (serial.ts): a transaction never takes in another request's statement.
+  const run = createSerialQueue();
+  const turn = <R extends object>(repository: R, except: readonly (keyof R)[] = []) =>
+    serialized(repository, run, except);
+  const webhookReplays = createWebhookReplayRepository(db, run);
   const dialect = sqliteDialect(db);
   return {
     db,
-    integrations: createIntegrationRepository(db),
-    credentials: createCredentialRepository(db, clock),
-    health: createHealthRepository(db),
-    alerts: createAlertRepository(dialect),
-    audit: createAuditRepository(db),
-    oauthStates: createOAuthStateRepository(dialect),
-    secretForms: createSecretFormRepository(dialect),
-    pendingCredentials: createPendingCredentialRepository(dialect),
-    webhookReplays,
-    expiryWarnings: createExpiryWarningRepository(dialect),
-    deliveries: createDeliveryRepository(db, clock),
+    integrations: turn(createIntegrationRepository(db)),
+    credentials: turn(createCredentialRepository(db, clock)),
+    health: turn(createHealthRepository(db)),
+    alerts: turn(createAlertRepository(dialect)),
+    // record and prune take their turns themselves (a batch each); stream is read lazily.
+    audit: turn(createAuditRepository(db, run), ['record', 'prune', 'stream']),
+    oauthStates: turn(createOAuthStateRepository(dialect)),
+    secretForms: turn(createSecretFormRepository(dialect)),
+    pendingCredentials: turn(createPendingCredentialRepository(dialect)),
+    webhookReplays: turn(webhookReplays, ['flush']),
+    expiryWarnings: turn(createExpiryWarningRepository(dialect)),
+    deliveries: turn(createDeliveryRepository(db, clock)),
+    // In memory: one server process answers consumers on SQLite.
     consumerRates: createConsumerRateRepository(clock),
-    consumerGrants: createConsumerGrantRepository(db),
-    rotations: createRotationRepository(dialect),
+    consumerGrants: turn(createConsumerGrantRepository(dialect)),
+    rotations: turn(createRotationRepository(dialect)),
     // The server and the CLI on one file: a lease row in the database is the lock.
-    withCredentialLock: createSqliteCredentialLock(db),
+    withCredentialLock: createSqliteCredentialLock(db, { run }),
     isOpen: () => db.$client.open,
     // A file next to the process: it answers while it is open.
     ping: async () => db.$client.open,

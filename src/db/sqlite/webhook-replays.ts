@@ -2,6 +2,7 @@ import { gte, lt } from 'drizzle-orm';
 import type { WebhookReplayRepository } from '../store.js';
 import { REPLAY_MEMORY_MS, REPLAY_PRUNE_EVERY_MS } from '../engine-rules.js';
 import type { Db } from './client.js';
+import type { SerialRun } from './serial.js';
 import { webhookReplays } from './schema.js';
 
 /** Signatures seen in this process are written to the file together, this often (one transaction). */
@@ -15,7 +16,7 @@ export const REPLAY_FLUSH_MS = 100;
  * a process killed outright forgets at most its last 100 ms. PostgreSQL's replicas share the table and
  * insert each signature as it comes (db/postgres/records.ts).
  */
-export function createWebhookReplayRepository(db: Db): WebhookReplayRepository & { flush(): void } {
+export function createWebhookReplayRepository(db: Db, run: SerialRun): WebhookReplayRepository & { flush(): void } {
   const insert = db.$client.prepare(
     'insert into webhook_replays (signature, seen_at) values (?, ?) on conflict do nothing',
   );
@@ -45,7 +46,8 @@ export function createWebhookReplayRepository(db: Db): WebhookReplayRepository &
   };
   const schedule = (): void => {
     if (timer) return;
-    timer = setTimeout(flush, REPLAY_FLUSH_MS);
+    // The write takes its turn in the store's queue: never inside another call's transaction.
+    timer = setTimeout(() => void run(flush), REPLAY_FLUSH_MS);
     timer.unref();
   };
 

@@ -56,43 +56,51 @@ export function createDeliveryNotices(deps: DeliveryNoticeDeps) {
               content: { text: shown.text, blocks: shown.blocks },
             };
       await deps.store.deliveries.addNotice({ credentialId, integrationId, ...notice }, deps.clock.now());
+      // A delivery that finished between the lines being built and the notice being remembered found
+      // no notice to edit: edit it now, so it never stays "pending".
+      const shownBlocks = ('viewId' in shown ? shown.view.blocks : shown.blocks) as Block[];
+      const linesShown = shownBlocks.filter((b) => b.block_id === DELIVERY_BLOCK);
+      const linesNow = (await linesFor(credentialId)).filter((b) => b.block_id === DELIVERY_BLOCK);
+      if (JSON.stringify(linesShown) !== JSON.stringify(linesNow)) await refresh(credentialId);
     },
-    /** Edits every message and modal showing this version with the current delivery states. */
-    async refresh(credentialId: number): Promise<void> {
-      const notices = await deps.store.deliveries.notices(credentialId);
-      if (notices.length === 0) return;
-      const lines = await linesFor(credentialId);
-      for (const notice of notices) {
-        try {
-          if (notice.viewId) {
-            const view = notice.content.view as View;
-            await deps.slack.views.update({
-              view_id: notice.viewId,
-              view: { ...view, blocks: withLines(view.blocks as Block[], lines) } as View,
-            });
-          } else if (notice.channel && notice.messageTs) {
-            const blocks = withLines((notice.content.blocks as Block[] | undefined) ?? [], lines);
-            await deps.slack.chat.update({
-              channel: notice.channel,
-              ts: notice.messageTs,
-              text: String(notice.content.text ?? ''),
-              blocks,
-            });
-          }
-        } catch (error) {
-          const code = slackErrorCode(error);
-          // A closed modal cannot be updated any more: forget it.
-          if (notice.viewId && (code === 'not_found' || code === 'view_not_found'))
-            await deps.store.deliveries.removeNotice(notice.id);
-          else
-            deps.logger.warn(
-              { integration: notice.integrationId, error: code },
-              'could not update the delivery status in Slack',
-            );
-        }
-      }
-    },
+    refresh,
   };
+
+  /** Edits every message and modal showing this version with the current delivery states. */
+  async function refresh(credentialId: number): Promise<void> {
+    const notices = await deps.store.deliveries.notices(credentialId);
+    if (notices.length === 0) return;
+    const lines = await linesFor(credentialId);
+    for (const notice of notices) {
+      try {
+        if (notice.viewId) {
+          const view = notice.content.view as View;
+          await deps.slack.views.update({
+            view_id: notice.viewId,
+            view: { ...view, blocks: withLines(view.blocks as Block[], lines) } as View,
+          });
+        } else if (notice.channel && notice.messageTs) {
+          const blocks = withLines((notice.content.blocks as Block[] | undefined) ?? [], lines);
+          await deps.slack.chat.update({
+            channel: notice.channel,
+            ts: notice.messageTs,
+            text: String(notice.content.text ?? ''),
+            blocks,
+          });
+        }
+      } catch (error) {
+        const code = slackErrorCode(error);
+        // A closed modal cannot be updated any more: forget it.
+        if (notice.viewId && (code === 'not_found' || code === 'view_not_found'))
+          await deps.store.deliveries.removeNotice(notice.id);
+        else
+          deps.logger.warn(
+            { integration: notice.integrationId, error: code },
+            'could not update the delivery status in Slack',
+          );
+      }
+    }
+  }
 }
 
 export type DeliveryNotices = ReturnType<typeof createDeliveryNotices>;

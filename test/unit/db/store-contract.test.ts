@@ -682,6 +682,62 @@ describe.each(engines)('the store on %s', (_engine, open) => {
     expect((await store.consumerGrants.apply([], audit, T0)).revoked).toHaveLength(2);
   });
 
+  it('a transaction that fails mid-way undoes only its own writes, not those of calls made meanwhile', async () => {
+    let calls = 0;
+    const failing = {
+      granted: (g: { integrationId: string }) => {
+        calls += 1;
+        if (calls === 2) throw new Error('the audit of the second grant failed');
+        return { actor: 'catalogue', integrationId: g.integrationId, action: 'consumer.granted', outcome: 'granted' };
+      },
+      revoked: (g: { integrationId: string }) => ({
+        actor: 'catalogue',
+        integrationId: g.integrationId,
+        action: 'consumer.revoked',
+        outcome: 'revoked',
+      }),
+    };
+    const link = (linkHash: string) =>
+      store.secretForms.insert({
+        linkHash,
+        integrationId: 'a',
+        slackUserId: 'U0OWNER',
+        requestedByName: null,
+        createdAt: at(0),
+        expiresAt: at(600_000),
+      });
+    const [applied, ...inserted] = await Promise.allSettled([
+      store.consumerGrants.apply(
+        [
+          { consumer: 'rollback', integrationId: 'a', tokenSha256: 'cc' },
+          { consumer: 'rollback', integrationId: 'b', tokenSha256: 'cc' },
+        ],
+        failing,
+        at(0),
+      ),
+      link('meanwhile-1'),
+      link('meanwhile-2'),
+    ]);
+    expect(applied?.status).toBe('rejected');
+    expect(inserted.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled']);
+    expect(await store.secretForms.find('meanwhile-1')).toBeDefined();
+    expect(await store.secretForms.find('meanwhile-2')).toBeDefined();
+    // Nothing of the failed apply was kept: the next one grants both again.
+    const again = await store.consumerGrants.apply(
+      [
+        { consumer: 'rollback', integrationId: 'a', tokenSha256: 'cc' },
+        { consumer: 'rollback', integrationId: 'b', tokenSha256: 'cc' },
+      ],
+      {
+        granted: failing.revoked,
+        revoked: failing.revoked,
+      },
+      at(1),
+    );
+    expect(again.granted.map((g) => g.integrationId).sort()).toEqual(['a', 'b']);
+    await store.consumerGrants.apply([], failing, at(2));
+  });
+
   it('knows the version each sink received, and where each stands', async () => {
     const committed = await commit('integration:c', 'sinkver', at(900_000), [
       { integrationId: 'c', sinkKey: 'vault:secret/data/c' },
