@@ -99,6 +99,10 @@ export function postgresDialect(db: PgDb): Dialect {
     db: db as unknown as SharedDb,
     tables: schema,
     changed: rowsChanged,
+    // https://www.postgresql.org/docs/15/functions-admin.html#FUNCTIONS-ADVISORY-LOCKS
+    async lockKey(tx, key) {
+      await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`credential:${key}`}))`);
+    },
     transaction: (work, options) =>
       db.transaction(async (tx) => {
         if (options?.lock !== undefined) await tx.execute(sql`select pg_advisory_xact_lock(${options.lock})`);

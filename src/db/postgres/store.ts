@@ -2,7 +2,7 @@ import type { Store } from '../store.js';
 import { closePostgres, openPostgres, postgresDialect, type PgDb, type PostgresOptions } from './client.js';
 import { createPgCredentialRepository } from './credentials.js';
 import { createPgDeliveryRepository } from './deliveries.js';
-import { createPgIntegrationRepository } from './integrations.js';
+import { createIntegrationRepository } from '../repositories/integrations.js';
 import { runPostgresMigrations } from './migrate.js';
 import type { Clock } from '../../domain/clock.js';
 import { createPgCredentialLock, type PgCredentialLock } from './locks.js';
@@ -25,7 +25,7 @@ export function createPostgresStore(db: PgDb, clock: Clock, lock: PgCredentialLo
   const dialect = postgresDialect(db);
   return {
     pg: db,
-    integrations: createPgIntegrationRepository(db),
+    integrations: createIntegrationRepository(dialect),
     credentials: createPgCredentialRepository(db, clock),
     health: createPgHealthRepository(db),
     alerts: createAlertRepository(dialect),

@@ -32,6 +32,11 @@ export interface Dialect {
    * store's queue (sqlite/serial.ts); the immediate transaction already makes processes take turns.
    */
   transaction<T>(work: (tx: SharedDb) => Promise<T>, options?: { lock?: number }): Promise<T>;
+  /**
+   * Inside a transaction: changes to `key` (a credential key) wait for other replicas' for the rest of it.
+   * PostgreSQL: a transaction-scoped advisory lock; SQLite: nothing to do, its transaction is immediate.
+   */
+  lockKey(tx: SharedDb, key: string): Promise<void>;
 }
 
 /** The advisory lock catalogue syncs and consumer grants take on PostgreSQL: replicas apply them one at a time. */

@@ -51,6 +51,7 @@ export function sqliteDialect(db: Db): Dialect {
     changed: rowsChanged,
     // Called inside a repository call's turn in the store's queue (serial.ts), so no other statement of
     // this process runs until it commits; BEGIN IMMEDIATE makes the CLI beside the server wait its turn.
+    lockKey: async () => undefined,
     async transaction(work) {
       begin.run();
       try {
