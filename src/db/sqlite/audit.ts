@@ -32,7 +32,7 @@ export function createAuditWriter(db: Db) {
  * Group commit: audit rows recorded in the same turn of the event loop are written in one
  * transaction, and each caller resolves once its row is committed. Under load (a consumer API read
  * is audited every time) one commit carries many rows instead of one each; nothing is acknowledged
- * before it is on disk.
+ * before it is on disk. A row the database refuses fails only its own caller (as on PostgreSQL).
  */
 function createAuditBatcher(db: Db, writer: ReturnType<typeof createAuditWriter>, run: SerialRun) {
   let queue: { entry: AuditEntry; now: Date; done: (error?: unknown) => void }[] = [];
@@ -47,14 +47,22 @@ function createAuditBatcher(db: Db, writer: ReturnType<typeof createAuditWriter>
         const rows = queue;
         queue = [];
         // The batch takes its turn in the store's queue: never inside another call's transaction.
-        run(() => flush.immediate(rows)).then(
-          () => {
+        run(() => {
+          try {
+            flush.immediate(rows);
             for (const row of rows) row.done();
-          },
-          (error: unknown) => {
-            for (const row of rows) row.done(error);
-          },
-        );
+          } catch {
+            // One bad row must not fail the others: each is written on its own, and only its caller hears.
+            for (const row of rows) {
+              try {
+                writer.record(row.entry, row.now);
+                row.done();
+              } catch (error) {
+                row.done(error);
+              }
+            }
+          }
+        });
       });
     });
 }

@@ -738,6 +738,18 @@ describe.each(engines)('the store on %s', (_engine, open) => {
     await store.consumerGrants.apply([], failing, at(2));
   });
 
+  it('an audit row the database refuses fails only its own caller, not rows recorded with it', async () => {
+    const entry = (actor: string) => ({ actor, integrationId: 'a', action: 'audit.batch', outcome: 'ok' });
+    const results = await Promise.allSettled([
+      store.audit.record(entry('before'), at(10)),
+      store.audit.record(entry(null as unknown as string), at(11)),
+      store.audit.record(entry('after'), at(12)),
+    ]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    const kept = (await store.audit.list('a')).filter((r) => r.action === 'audit.batch').map((r) => r.actor);
+    expect(kept.sort()).toEqual(['after', 'before']);
+  });
+
   it('knows the version each sink received, and where each stands', async () => {
     const committed = await commit('integration:c', 'sinkver', at(900_000), [
       { integrationId: 'c', sinkKey: 'vault:secret/data/c' },
