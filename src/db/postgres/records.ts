@@ -1,36 +1,15 @@
-import { and, asc, desc, eq, gt, gte, isNull, lt, lte, or, sql, type SQL } from 'drizzle-orm';
-import type { AuditRecord, HealthState } from '../../domain/types.js';
-import type { AuditRepository, ConsumerRateRepository, HealthRepository, WebhookReplayRepository } from '../store.js';
+import { and, asc, desc, eq, gt, gte, lt, sql, type SQL } from 'drizzle-orm';
+import type { AuditRecord } from '../../domain/types.js';
+import type { AuditRepository, ConsumerRateRepository, WebhookReplayRepository } from '../store.js';
 import { RATE_WINDOW_MS, REPLAY_MEMORY_MS, REPLAY_PRUNE_EVERY_MS, retryAfterSeconds } from '../engine-rules.js';
 import type { PgDb } from './client.js';
-import { auditLog, consumerRates, healthStates, webhookReplays } from './schema.js';
-import { recordAudit, saveHealth } from './writers.js';
+import { auditLog, consumerRates, webhookReplays } from './schema.js';
+import { recordAudit } from './writers.js';
 
-/** Health, audit, webhook replays and consumer rates on PostgreSQL. */
+/** Audit, webhook replays and consumer rates on PostgreSQL. */
 
 /** The audit export reads this many rows at a time, by id: memory stays flat. */
 const AUDIT_PAGE = 1000;
-
-export function createPgHealthRepository(db: PgDb): HealthRepository {
-  return {
-    of: async (id) => (await db.select().from(healthStates).where(eq(healthStates.integrationId, id)))[0],
-    listAll: async () =>
-      new Map((await db.select().from(healthStates)).map((row): [string, HealthState] => [row.integrationId, row])),
-    save: (state) => saveHealth(db, state),
-    async claimProbe(integrationId, now, until) {
-      const result = await db
-        .update(healthStates)
-        .set({ nextProbeAt: until })
-        .where(
-          and(
-            eq(healthStates.integrationId, integrationId),
-            or(isNull(healthStates.nextProbeAt), lte(healthStates.nextProbeAt, now)),
-          ),
-        );
-      return result.rowCount === 1;
-    },
-  };
-}
 
 export function createPgAuditRepository(db: PgDb): AuditRepository {
   return {

@@ -3,6 +3,7 @@ import { closePostgres, openPostgres, postgresDialect, type PgDb, type PostgresO
 import { createPgCredentialRepository } from './credentials.js';
 import { createPgDeliveryRepository } from './deliveries.js';
 import { createIntegrationRepository } from '../repositories/integrations.js';
+import { createHealthRepository } from '../repositories/health.js';
 import { runPostgresMigrations } from './migrate.js';
 import type { Clock } from '../../domain/clock.js';
 import { createPgCredentialLock, type PgCredentialLock } from './locks.js';
@@ -12,12 +13,7 @@ import { createPendingCredentialRepository, createSecretFormRepository } from '.
 import { createOAuthStateRepository } from '../repositories/oauth-states.js';
 import { createAlertRepository } from '../repositories/alerts.js';
 import { createExpiryWarningRepository } from '../repositories/expiry-warnings.js';
-import {
-  createPgAuditRepository,
-  createPgConsumerRateRepository,
-  createPgHealthRepository,
-  createPgWebhookReplayRepository,
-} from './records.js';
+import { createPgAuditRepository, createPgConsumerRateRepository, createPgWebhookReplayRepository } from './records.js';
 
 /** The PostgreSQL store: several replicas may share it (every rule that must hold once uses the database to hold it). */
 export function createPostgresStore(db: PgDb, clock: Clock, lock: PgCredentialLock): Store & { pg: PgDb } {
@@ -27,7 +23,7 @@ export function createPostgresStore(db: PgDb, clock: Clock, lock: PgCredentialLo
     pg: db,
     integrations: createIntegrationRepository(dialect),
     credentials: createPgCredentialRepository(db, clock),
-    health: createPgHealthRepository(db),
+    health: createHealthRepository(dialect),
     alerts: createAlertRepository(dialect),
     audit: createPgAuditRepository(db),
     oauthStates: createOAuthStateRepository(dialect),

@@ -1,7 +1,8 @@
-import { and, eq, isNull, lte, or, sql } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import type { HealthState, HealthUpdate } from '../../domain/types.js';
+import { createHealthRepository as createShared } from '../repositories/health.js';
 import type { HealthRepository } from '../store.js';
-import type { Db } from './client.js';
+import { sqliteDialect, type Db } from './client.js';
 import { healthStates } from './schema.js';
 
 /** Column of each health field, and how its value is stored (dates as epoch ms). */
@@ -51,6 +52,10 @@ export function createHealthWriter(db: Db) {
   };
 }
 
+/**
+ * The shared health repository, with SQLite's measured fast paths: the reads prepared once and the
+ * upsert as one raw statement per column set (every probe and interaction writes or reads health).
+ */
 export function createHealthRepository(db: Db): HealthRepository {
   const of = db
     .select()
@@ -60,21 +65,9 @@ export function createHealthRepository(db: Db): HealthRepository {
   const all = db.select().from(healthStates).prepare();
   const writer = createHealthWriter(db);
   return {
+    ...createShared(sqliteDialect(db)),
     of: async (id) => of.get({ id }),
     listAll: async () => new Map(all.all().map((row): [string, HealthState] => [row.integrationId, row])),
     save: async (state) => writer.save(state),
-    async claimProbe(integrationId, now, until) {
-      const result = db
-        .update(healthStates)
-        .set({ nextProbeAt: until })
-        .where(
-          and(
-            eq(healthStates.integrationId, integrationId),
-            or(isNull(healthStates.nextProbeAt), lte(healthStates.nextProbeAt, now)),
-          ),
-        )
-        .run();
-      return result.changes === 1;
-    },
   };
 }
