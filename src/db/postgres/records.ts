@@ -1,57 +1,10 @@
-import { and, asc, desc, eq, gt, gte, lt, sql, type SQL } from 'drizzle-orm';
-import type { AuditRecord } from '../../domain/types.js';
-import type { AuditRepository, ConsumerRateRepository, WebhookReplayRepository } from '../store.js';
+import { lt, sql } from 'drizzle-orm';
+import type { ConsumerRateRepository, WebhookReplayRepository } from '../store.js';
 import { RATE_WINDOW_MS, REPLAY_MEMORY_MS, REPLAY_PRUNE_EVERY_MS, retryAfterSeconds } from '../engine-rules.js';
 import type { PgDb } from './client.js';
-import { auditLog, consumerRates, webhookReplays } from './schema.js';
-import { recordAudit } from './writers.js';
+import { consumerRates, webhookReplays } from './schema.js';
 
-/** Audit, webhook replays and consumer rates on PostgreSQL. */
-
-/** The audit export reads this many rows at a time, by id: memory stays flat. */
-const AUDIT_PAGE = 1000;
-
-export function createPgAuditRepository(db: PgDb): AuditRepository {
-  return {
-    record: (entry, now) => recordAudit(db, entry, now),
-    async prune(before) {
-      // A batch at a time: each statement short, well within the statement time limit.
-      let removed = 0;
-      for (;;) {
-        const result = await db.execute(
-          sql`delete from ${auditLog} where ${auditLog.id} in (select ${auditLog.id} from ${auditLog} where ${auditLog.at} < ${before} order by ${auditLog.id} limit 5000)`,
-        );
-        removed += result.rowCount ?? 0;
-        if ((result.rowCount ?? 0) < 5000) return removed;
-      }
-    },
-    async list(integrationId) {
-      const query = db.select().from(auditLog);
-      const rows = await (integrationId ? query.where(eq(auditLog.integrationId, integrationId)) : query).orderBy(
-        desc(auditLog.id),
-      );
-      return rows.map((row): AuditRecord => row);
-    },
-    async *stream(filter) {
-      const conditions: SQL[] = [];
-      if (filter.since) conditions.push(gte(auditLog.at, filter.since));
-      if (filter.until) conditions.push(lt(auditLog.at, filter.until));
-      if (filter.integrationId) conditions.push(eq(auditLog.integrationId, filter.integrationId));
-      let after = 0;
-      for (;;) {
-        const page = await db
-          .select()
-          .from(auditLog)
-          .where(and(gt(auditLog.id, after), ...conditions))
-          .orderBy(asc(auditLog.id))
-          .limit(AUDIT_PAGE);
-        for (const row of page) yield row;
-        if (page.length < AUDIT_PAGE) return;
-        after = page[page.length - 1]?.id ?? after;
-      }
-    },
-  };
-}
+/** Webhook replays and consumer rates on PostgreSQL (SQLite keeps both in memory, one server process). */
 
 export function createPgWebhookReplayRepository(db: PgDb): WebhookReplayRepository {
   let prunedAt = 0;

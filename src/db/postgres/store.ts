@@ -4,6 +4,7 @@ import { createPgCredentialRepository } from './credentials.js';
 import { createPgDeliveryRepository } from './deliveries.js';
 import { createIntegrationRepository } from '../repositories/integrations.js';
 import { createHealthRepository } from '../repositories/health.js';
+import { createAuditRepository } from '../repositories/audit.js';
 import { runPostgresMigrations } from './migrate.js';
 import type { Clock } from '../../domain/clock.js';
 import { createPgCredentialLock, type PgCredentialLock } from './locks.js';
@@ -13,7 +14,7 @@ import { createPendingCredentialRepository, createSecretFormRepository } from '.
 import { createOAuthStateRepository } from '../repositories/oauth-states.js';
 import { createAlertRepository } from '../repositories/alerts.js';
 import { createExpiryWarningRepository } from '../repositories/expiry-warnings.js';
-import { createPgAuditRepository, createPgConsumerRateRepository, createPgWebhookReplayRepository } from './records.js';
+import { createPgConsumerRateRepository, createPgWebhookReplayRepository } from './records.js';
 
 /** The PostgreSQL store: several replicas may share it (every rule that must hold once uses the database to hold it). */
 export function createPostgresStore(db: PgDb, clock: Clock, lock: PgCredentialLock): Store & { pg: PgDb } {
@@ -25,7 +26,7 @@ export function createPostgresStore(db: PgDb, clock: Clock, lock: PgCredentialLo
     credentials: createPgCredentialRepository(db, clock),
     health: createHealthRepository(dialect),
     alerts: createAlertRepository(dialect),
-    audit: createPgAuditRepository(db),
+    audit: createAuditRepository(dialect),
     oauthStates: createOAuthStateRepository(dialect),
     secretForms: createSecretFormRepository(dialect),
     pendingCredentials: createPendingCredentialRepository(dialect),
