@@ -14,7 +14,8 @@ import { createPendingCredentialRepository, createSecretFormRepository } from '.
 import { createOAuthStateRepository } from '../repositories/oauth-states.js';
 import { createAlertRepository } from '../repositories/alerts.js';
 import { createExpiryWarningRepository } from '../repositories/expiry-warnings.js';
-import { createPgConsumerRateRepository, createPgWebhookReplayRepository } from './records.js';
+import { createPgConsumerRateRepository } from './consumer-rates.js';
+import { createWebhookReplayRepository } from '../repositories/webhook-replays.js';
 
 /** The PostgreSQL store: several replicas may share it (every rule that must hold once uses the database to hold it). */
 export function createPostgresStore(db: PgDb, clock: Clock, lock: PgCredentialLock): Store & { pg: PgDb } {
@@ -30,7 +31,7 @@ export function createPostgresStore(db: PgDb, clock: Clock, lock: PgCredentialLo
     oauthStates: createOAuthStateRepository(dialect),
     secretForms: createSecretFormRepository(dialect),
     pendingCredentials: createPendingCredentialRepository(dialect),
-    webhookReplays: createPgWebhookReplayRepository(db),
+    webhookReplays: createWebhookReplayRepository(dialect),
     expiryWarnings: createExpiryWarningRepository(dialect),
     deliveries: createPgDeliveryRepository(db),
     consumerRates: createPgConsumerRateRepository(db),

@@ -1,24 +1,10 @@
-import { lt, sql } from 'drizzle-orm';
-import type { ConsumerRateRepository, WebhookReplayRepository } from '../store.js';
-import { RATE_WINDOW_MS, REPLAY_MEMORY_MS, REPLAY_PRUNE_EVERY_MS, retryAfterSeconds } from '../engine-rules.js';
+import { sql } from 'drizzle-orm';
+import type { ConsumerRateRepository } from '../store.js';
+import { RATE_WINDOW_MS, retryAfterSeconds } from '../engine-rules.js';
 import type { PgDb } from './client.js';
-import { consumerRates, webhookReplays } from './schema.js';
+import { consumerRates } from './schema.js';
 
-/** Webhook replays and consumer rates on PostgreSQL (SQLite keeps both in memory, one server process). */
-
-export function createPgWebhookReplayRepository(db: PgDb): WebhookReplayRepository {
-  let prunedAt = 0;
-  return {
-    async remember(signature, now) {
-      if (now.getTime() - prunedAt >= REPLAY_PRUNE_EVERY_MS || now.getTime() < prunedAt) {
-        await db.delete(webhookReplays).where(lt(webhookReplays.seenAt, new Date(now.getTime() - REPLAY_MEMORY_MS)));
-        prunedAt = now.getTime();
-      }
-      const result = await db.insert(webhookReplays).values({ signature, seenAt: now }).onConflictDoNothing();
-      return result.rowCount === 1;
-    },
-  };
-}
+/** Consumer rates on PostgreSQL: counted in the database by its clock (SQLite counts in memory, one server process). */
 
 /** Consumer reads per minute, counted in one row per consumer; the window is the database's minute, whatever each replica's clock says. */
 export function createPgConsumerRateRepository(db: PgDb): ConsumerRateRepository {

@@ -1,0 +1,23 @@
+import { lt } from 'drizzle-orm';
+import { REPLAY_MEMORY_MS, REPLAY_PRUNE_EVERY_MS } from '../engine-rules.js';
+import type { WebhookReplayRepository } from '../store.js';
+import type { Dialect } from './dialect.js';
+
+/**
+ * Signatures of Slack requests and health webhooks already answered, shared by every process of the
+ * database: each is accepted once. (SQLite, with one server process, answers from memory instead:
+ * sqlite/webhook-replays.ts.)
+ */
+export function createWebhookReplayRepository({ db, tables, changed }: Dialect): WebhookReplayRepository {
+  const { webhookReplays } = tables;
+  let prunedAt = 0;
+  return {
+    async remember(signature, now) {
+      if (now.getTime() - prunedAt >= REPLAY_PRUNE_EVERY_MS || now.getTime() < prunedAt) {
+        await db.delete(webhookReplays).where(lt(webhookReplays.seenAt, new Date(now.getTime() - REPLAY_MEMORY_MS)));
+        prunedAt = now.getTime();
+      }
+      return changed(await db.insert(webhookReplays).values({ signature, seenAt: now }).onConflictDoNothing()) === 1;
+    },
+  };
+}
