@@ -99,9 +99,6 @@ export function postgresDialect(db: PgDb): Dialect {
     db: db as unknown as SharedDb,
     tables: schema,
     changed: rowsChanged,
-    greatest: (column, value) => sql`greatest(${column}, ${value})`,
-    dueNow: () => sql`now()`,
-    forUpdate: (query) => (query as unknown as { for(strength: 'update'): typeof query }).for('update'),
     // https://www.postgresql.org/docs/15/functions-admin.html#FUNCTIONS-ADVISORY-LOCKS
     async lockKey(tx, key) {
       await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`credential:${key}`}))`);

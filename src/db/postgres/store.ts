@@ -1,6 +1,6 @@
 import type { Store } from '../store.js';
 import { closePostgres, openPostgres, postgresDialect, type PgDb, type PostgresOptions } from './client.js';
-import { createCredentialRepository } from '../repositories/credentials.js';
+import { createPgCredentialRepository } from './credentials.js';
 import { createPgDeliveryRepository } from './deliveries.js';
 import { createIntegrationRepository } from '../repositories/integrations.js';
 import { createHealthRepository } from '../repositories/health.js';
@@ -24,7 +24,7 @@ export function createPostgresStore(db: PgDb, clock: Clock, lock: PgCredentialLo
   return {
     pg: db,
     integrations: createIntegrationRepository(dialect),
-    credentials: createCredentialRepository(dialect, clock),
+    credentials: createPgCredentialRepository(db, clock),
     health: createHealthRepository(dialect),
     alerts: createAlertRepository(dialect),
     audit: createAuditRepository(dialect),

@@ -1,5 +1,4 @@
-import type { SQL } from 'drizzle-orm';
-import type { AnyPgColumn, PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import type * as pgSchema from '../postgres/schema.js';
 
 /**
@@ -38,15 +37,6 @@ export interface Dialect {
    * PostgreSQL: a transaction-scoped advisory lock; SQLite: nothing to do, its transaction is immediate.
    */
   lockKey(tx: SharedDb, key: string): Promise<void>;
-  /** The larger of a column and a value (PostgreSQL `greatest`, SQLite's two-argument `max`). */
-  greatest(column: AnyPgColumn, value: number): SQL;
-  /**
-   * When a new delivery is due: now by the database's clock on PostgreSQL (replicas' clocks may differ,
-   * and the database's decides every delivery time), by the store's clock on SQLite.
-   */
-  dueNow(now: Date): Date | SQL;
-  /** A read inside a transaction that locks its rows until the commit (SQLite's transaction already holds the file). */
-  forUpdate<Q extends object>(query: Q): Q;
 }
 
 /** The advisory lock catalogue syncs and consumer grants take on PostgreSQL: replicas apply them one at a time. */

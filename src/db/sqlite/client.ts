@@ -1,7 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import { sql } from 'drizzle-orm';
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import * as schema from './schema.js';
 import { rowsChanged, type Dialect, type SharedDb, type Tables } from '../repositories/dialect.js';
@@ -53,9 +52,6 @@ export function sqliteDialect(db: Db): Dialect {
     // Called inside a repository call's turn in the store's queue (serial.ts), so no other statement of
     // this process runs until it commits; BEGIN IMMEDIATE makes the CLI beside the server wait its turn.
     lockKey: async () => undefined,
-    greatest: (column, value) => sql`max(${column}, ${value})`,
-    dueNow: (now) => now,
-    forUpdate: (query) => query,
     async transaction(work) {
       begin.run();
       try {

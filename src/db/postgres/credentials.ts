@@ -1,63 +1,55 @@
 import { and, eq, isNotNull, isNull } from 'drizzle-orm';
+import { CredentialChangedError, type CredentialRepository } from '../store.js';
+import type { PgDb } from './client.js';
+import { credentials, deliveries, oauthStates, pendingCredentials, rotationAttempts } from './schema.js';
 import type { Clock } from '../../domain/clock.js';
 import { nextVersion } from '../engine-rules.js';
-import { CredentialChangedError, type CredentialRepository } from '../store.js';
-import { insertAuditRow } from './audit-row.js';
-import type { Dialect } from './dialect.js';
 import { writeRotationCommit } from './rotations.js';
 import {
   currentCredential,
   lastVersion,
+  lockCredentialKey,
   markServedVersion,
+  recordAudit,
   retireCredential,
   saveHealth,
   servedBy,
   writeOutbox,
 } from './writers.js';
 
-/**
- * Credentials, one current version per key: every change is one transaction — the previous version
- * retired, the new one stored, the versions its integrations hold, a rotation's attempt closed, the
- * outbox rows, health and the audit row — and changes to one key take turns across processes.
- */
-export function createCredentialRepository(dialect: Dialect, clock: Clock): CredentialRepository {
-  const { db, tables: t, transaction, lockKey, forUpdate } = dialect;
-  const { credentials, oauthStates, pendingCredentials, deliveries, rotationAttempts } = t;
+export function createPgCredentialRepository(db: PgDb, clock: Clock): CredentialRepository {
   return {
-    current: (key) => currentCredential(db, t, key),
-    byId: async (id) => (await db.select().from(credentials).where(eq(credentials.id, id)).limit(1))[0],
-    commit: (commit, now) =>
-      transaction(async (tx) => {
+    current: (key) => currentCredential(db, key),
+    byId: async (id) => (await db.select().from(credentials).where(eq(credentials.id, id)))[0],
+    async commit(commit, now) {
+      return db.transaction(async (tx) => {
         const key = commit.credential.credentialKey;
-        // Two processes committing for one key take turns: the second retires the first's.
-        await lockKey(tx, key);
-        const previous = await currentCredential(tx, t, key);
+        // Two replicas committing for one key take turns: the second retires the first's.
+        await lockCredentialKey(tx, key);
+        const previous = await currentCredential(tx, key);
         if (commit.expectedCurrentId !== undefined && (previous?.id ?? null) !== commit.expectedCurrentId)
           throw new CredentialChangedError(key);
-        const affected = await servedBy(tx, t, key);
+        const affected = await servedBy(tx, key);
         // Versions keep growing across retirements and key changes, so they never repeat for an integration.
-        const version = nextVersion(await lastVersion(tx, t, key), affected);
-        await retireCredential(tx, t, key, now);
+        const version = nextVersion(await lastVersion(tx, key), affected);
+        await retireCredential(tx, key, now);
         const [credential] = await tx
           .insert(credentials)
           .values({ ...commit.credential, version })
           .returning();
         if (!credential) throw new Error('the new credential was not stored');
-        await markServedVersion(tx, dialect, affected, version);
+        await markServedVersion(tx, affected, version);
         await writeRotationCommit(
           tx,
-          t,
           commit.rotation,
           credential,
           commit.audit.integrationId ?? affected[0]?.id ?? '',
           now,
         );
-        await writeOutbox(tx, dialect, commit.outbox, credential, affected, now);
-        for (const integration of affected)
-          await saveHealth(tx, t, { ...commit.health, integrationId: integration.id });
-        await insertAuditRow(
+        await writeOutbox(tx, commit.outbox, credential, affected, now);
+        for (const integration of affected) await saveHealth(tx, { ...commit.health, integrationId: integration.id });
+        await recordAudit(
           tx,
-          t,
           {
             ...commit.audit,
             detail: {
@@ -69,24 +61,23 @@ export function createCredentialRepository(dialect: Dialect, clock: Clock): Cred
           now,
         );
         return { credential, affected, previous };
-      }),
-    updateSealedSecret: (id, sealed, expiresAt, outbox) =>
-      transaction(async (tx) => {
+      });
+    },
+    async updateSealedSecret(id, sealed, expiresAt, outbox) {
+      return db.transaction(async (tx) => {
         const [row] = await tx
           .select({ key: credentials.credentialKey })
           .from(credentials)
-          .where(eq(credentials.id, id))
-          .limit(1);
+          .where(eq(credentials.id, id));
         if (!row) return undefined;
-        await lockKey(tx, row.key);
+        await lockCredentialKey(tx, row.key);
         const now = clock.now();
         const [current] = await tx
           .select()
           .from(credentials)
-          .where(and(eq(credentials.id, id), isNull(credentials.replacedAt)))
-          .limit(1);
+          .where(and(eq(credentials.id, id), isNull(credentials.replacedAt)));
         if (!current) return undefined;
-        const affected = await servedBy(tx, t, current.credentialKey);
+        const affected = await servedBy(tx, current.credentialKey);
         const version = nextVersion(current.version, affected);
         const [updated] = await tx
           .update(credentials)
@@ -102,10 +93,11 @@ export function createCredentialRepository(dialect: Dialect, clock: Clock): Cred
           .where(eq(credentials.id, id))
           .returning();
         if (!updated) return undefined;
-        await markServedVersion(tx, dialect, affected, version);
-        await writeOutbox(tx, dialect, outbox, updated, affected, now);
+        await markServedVersion(tx, affected, version);
+        await writeOutbox(tx, outbox, updated, affected, now);
         return updated;
-      }),
+      });
+    },
     async refreshFailed(id, failure) {
       await db
         .update(credentials)
@@ -115,16 +107,19 @@ export function createCredentialRepository(dialect: Dialect, clock: Clock): Cred
     async updateExpiry(id, expiresAt) {
       await db.update(credentials).set({ expiresAt }).where(eq(credentials.id, id));
     },
-    listCurrentWithExpiry: async () =>
+    listCurrentWithExpiry: () =>
       db
         .select()
         .from(credentials)
         .where(and(isNull(credentials.replacedAt), isNotNull(credentials.expiresAt))),
-    // Every sealed value under the current key, in one transaction that locks each table's rows it reads.
-    resealAll: (reseal, auditOf, now) =>
-      transaction(async (tx) => {
+    async resealAll(reseal, auditOf, now) {
+      return db.transaction(async (tx) => {
         const counts = { credentials: 0, oauthStates: 0, pendingCredentials: 0, deliveries: 0, rotationAnswers: 0 };
-        for (const row of await forUpdate(tx.select().from(credentials).where(isNotNull(credentials.sealedSecret)))) {
+        for (const row of await tx
+          .select()
+          .from(credentials)
+          .where(isNotNull(credentials.sealedSecret))
+          .for('update')) {
           if (row.sealedSecret === null) continue;
           const sealed = reseal.credential({ ...row, sealedSecret: row.sealedSecret });
           if (!sealed) continue;
@@ -134,7 +129,11 @@ export function createCredentialRepository(dialect: Dialect, clock: Clock): Cred
             .where(eq(credentials.id, row.id));
           counts.credentials += 1;
         }
-        for (const row of await forUpdate(tx.select().from(oauthStates).where(isNotNull(oauthStates.sealedVerifier)))) {
+        for (const row of await tx
+          .select()
+          .from(oauthStates)
+          .where(isNotNull(oauthStates.sealedVerifier))
+          .for('update')) {
           if (row.sealedVerifier === null) continue;
           const sealed = reseal.oauthState({ ...row, sealedVerifier: row.sealedVerifier });
           if (!sealed) continue;
@@ -144,9 +143,11 @@ export function createCredentialRepository(dialect: Dialect, clock: Clock): Cred
             .where(eq(oauthStates.stateHash, row.stateHash));
           counts.oauthStates += 1;
         }
-        for (const row of await forUpdate(
-          tx.select().from(pendingCredentials).where(isNotNull(pendingCredentials.sealed)),
-        )) {
+        for (const row of await tx
+          .select()
+          .from(pendingCredentials)
+          .where(isNotNull(pendingCredentials.sealed))
+          .for('update')) {
           if (row.sealed === null) continue;
           const sealed = reseal.pending({ ...row, sealed: row.sealed });
           if (!sealed) continue;
@@ -156,13 +157,11 @@ export function createCredentialRepository(dialect: Dialect, clock: Clock): Cred
             .where(eq(pendingCredentials.refHash, row.refHash));
           counts.pendingCredentials += 1;
         }
-        for (const { row, credentialKey } of await forUpdate(
-          tx
-            .select({ row: deliveries, credentialKey: credentials.credentialKey })
-            .from(deliveries)
-            .innerJoin(credentials, eq(credentials.id, deliveries.credentialId))
-            .where(isNotNull(deliveries.sealedCredential)),
-        )) {
+        for (const { row, credentialKey } of await tx
+          .select({ row: deliveries, credentialKey: credentials.credentialKey })
+          .from(deliveries)
+          .innerJoin(credentials, eq(credentials.id, deliveries.credentialId))
+          .where(isNotNull(deliveries.sealedCredential))) {
           if (row.sealedCredential === null) continue;
           const sealed = reseal.delivery({ ...row, sealedCredential: row.sealedCredential, credentialKey });
           if (!sealed) continue;
@@ -172,9 +171,11 @@ export function createCredentialRepository(dialect: Dialect, clock: Clock): Cred
             .where(eq(deliveries.id, row.id));
           counts.deliveries += 1;
         }
-        for (const row of await forUpdate(
-          tx.select().from(rotationAttempts).where(isNotNull(rotationAttempts.sealedAnswer)),
-        )) {
+        for (const row of await tx
+          .select()
+          .from(rotationAttempts)
+          .where(isNotNull(rotationAttempts.sealedAnswer))
+          .for('update')) {
           if (row.sealedAnswer === null) continue;
           const sealed = reseal.rotationAnswer({ ...row, sealedAnswer: row.sealedAnswer });
           if (!sealed) continue;
@@ -184,8 +185,9 @@ export function createCredentialRepository(dialect: Dialect, clock: Clock): Cred
             .where(eq(rotationAttempts.id, row.id));
           counts.rotationAnswers += 1;
         }
-        await insertAuditRow(tx, t, auditOf(counts), now);
+        await recordAudit(tx, auditOf(counts), now);
         return counts;
-      }),
+      });
+    },
   };
 }
