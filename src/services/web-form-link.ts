@@ -1,4 +1,5 @@
-import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
+import { createSigner } from '../crypto/signing.js';
 
 /**
  * A link to the secret-entry page carries what the page needs (the integration, who asked, when),
@@ -21,12 +22,9 @@ export interface WebFormLinks {
   read(state: string): SignedWebFormLink | undefined;
 }
 
-const macKey = (secretKey: Buffer) => createHmac('sha256', secretKey).update('reauth-web-form-link-v1').digest();
-
 /** Signs with the current key; reads links signed with it or a previous one (REAUTH_PREVIOUS_KEYS). */
 export function createWebFormLinks(secretKey: Buffer, previousKeys: readonly Buffer[] = []): WebFormLinks {
-  const keys = [secretKey, ...previousKeys].map(macKey);
-  const mac = (key: Buffer, body: string) => createHmac('sha256', key).update(body).digest();
+  const signer = createSigner('reauth-web-form-link-v1', secretKey, previousKeys);
   return {
     sign(link) {
       const body = Buffer.from(
@@ -39,14 +37,13 @@ export function createWebFormLinks(secretKey: Buffer, previousKeys: readonly Buf
           r: randomUUID(),
         }),
       ).toString('base64url');
-      return `${body}.${mac(keys[0] as Buffer, body).toString('base64url')}`;
+      return `${body}.${signer.sign(body)}`;
     },
     read(state) {
       const dot = state.indexOf('.');
       if (dot <= 0 || state.length > 2048) return undefined;
       const body = state.slice(0, dot);
-      const given = Buffer.from(state.slice(dot + 1), 'base64url');
-      if (!keys.some((key) => matches(mac(key, body), given))) return undefined;
+      if (!signer.verify(body, state.slice(dot + 1))) return undefined;
       try {
         const { i, u, n, t } = JSON.parse(Buffer.from(body, 'base64url').toString('utf8')) as Record<string, unknown>;
         if (typeof i !== 'string' || typeof u !== 'string' || typeof t !== 'number') return undefined;
@@ -62,6 +59,3 @@ export function createWebFormLinks(secretKey: Buffer, previousKeys: readonly Buf
     },
   };
 }
-
-const matches = (expected: Buffer, given: Buffer): boolean =>
-  expected.length === given.length && timingSafeEqual(expected, given);

@@ -1,4 +1,5 @@
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
+import { sameBytes } from '../crypto/signing.js';
 import type { Store } from '../db/store.js';
 import type { Clock } from '../domain/clock.js';
 import type { AccountConfirmation, ReauthResult } from '../domain/reauth-result.js';
@@ -23,12 +24,6 @@ const hashBrowser = (secret: string): string => sha256Hex(`web-form-browser:${se
 /** The anti-forgery value: only a page served to the browser holding the cookie can know it. */
 const antiForgery = (browserSecret: string, linkHash: string): string =>
   createHmac('sha256', browserSecret).update(`web-form-csrf:${linkHash}`).digest('base64url');
-
-const sameText = (a: string, b: string): boolean => {
-  const left = Buffer.from(a);
-  const right = Buffer.from(b);
-  return left.length === right.length && timingSafeEqual(left, right);
-};
 
 /** What the page shows: the integration read-only, who asked, and the fields of its auth type. */
 export interface FormContext {
@@ -194,7 +189,7 @@ export function createWebForm(deps: WebFormDeps) {
         return { refused: await refuse(form, 'other_browser') };
       bindBrowser = { name: webFormCookieName(linkHash), value: secret };
       await audit(form, 'opened');
-    } else if (!secret || !sameText(hashBrowser(secret), form.browserHash)) {
+    } else if (!secret || !sameBytes(hashBrowser(secret), form.browserHash)) {
       return { refused: await refuse(form, 'other_browser') };
     }
     const integration = await deps.store.integrations.findActive(form.integrationId);
@@ -293,7 +288,7 @@ export function createWebForm(deps: WebFormDeps) {
       const admitted = await admit(state, browserSecret, false, source);
       if ('refused' in admitted) return admitted.refused;
       const given = body.get('csrf');
-      if (!given || !sameText(given, antiForgery(admitted.browserSecret, admitted.form.linkHash)))
+      if (!given || !sameBytes(given, antiForgery(admitted.browserSecret, admitted.form.linkHash)))
         return refuse(admitted.form, 'bad_form');
       const { form } = admitted;
       // The link is claimed before anything is validated: two POSTs of it at the same moment swap at most once.

@@ -1,4 +1,4 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createSigner } from '../crypto/signing.js';
 
 /**
  * private_metadata of the re-authentication modal: the integration id, its auth type and the
@@ -18,21 +18,12 @@ export interface MetadataSigner {
   verify(text: string): ModalMetadata | undefined;
 }
 
-const macKey = (secretKey: Buffer) => createHmac('sha256', secretKey).update('reauth-modal-metadata-v1').digest();
-
 /**
  * Signs with the current key; verifies with it or any previous key, so a form opened before a key
  * rotation (REAUTH_PREVIOUS_KEYS) can still be submitted after the restart.
  */
 export function createMetadataSigner(secretKey: Buffer, previousKeys: readonly Buffer[] = []): MetadataSigner {
-  const keys = [secretKey, ...previousKeys].map(macKey);
-  const mac = (key: Buffer, body: string) => createHmac('sha256', key).update(body).digest('base64url');
-  const matches = (body: string, signature: string) =>
-    keys.some((key) => {
-      const expected = Buffer.from(mac(key, body));
-      const given = Buffer.from(signature);
-      return expected.length === given.length && timingSafeEqual(expected, given);
-    });
+  const signer = createSigner('reauth-modal-metadata-v1', secretKey, previousKeys);
   return {
     sign(metadata) {
       const body = JSON.stringify({
@@ -41,13 +32,13 @@ export function createMetadataSigner(secretKey: Buffer, previousKeys: readonly B
         u: metadata.userId,
         ...(metadata.ref ? { r: metadata.ref } : {}),
       });
-      return JSON.stringify({ b: body, s: mac(keys[0] as Buffer, body) });
+      return JSON.stringify({ b: body, s: signer.sign(body) });
     },
     verify(text) {
       try {
         const { b, s } = JSON.parse(text) as { b?: unknown; s?: unknown };
         if (typeof b !== 'string' || typeof s !== 'string') return undefined;
-        if (!matches(b, s)) return undefined;
+        if (!signer.verify(b, s)) return undefined;
         const { i, a, u, r } = JSON.parse(b) as { i?: unknown; a?: unknown; u?: unknown; r?: unknown };
         if (typeof i !== 'string' || typeof a !== 'string' || typeof u !== 'string') return undefined;
         return { integrationId: i, auth: a, userId: u, ...(typeof r === 'string' ? { ref: r } : {}) };
