@@ -92,6 +92,12 @@ export function plainDatabaseConnection(url: string): { host: string; message: s
   };
 }
 
+/**
+ * Serialises changes to one credential key across replicas for the rest of the transaction
+ * (https://www.postgresql.org/docs/15/functions-admin.html#FUNCTIONS-ADVISORY-LOCKS).
+ */
+export const credentialKeyLock = (key: string) => sql`select pg_advisory_xact_lock(hashtext(${`credential:${key}`}))`;
+
 /** The PostgreSQL side of the shared repositories (db/repositories/): the pool and its tables. */
 export function postgresDialect(db: PgDb): Dialect {
   return {
@@ -99,9 +105,8 @@ export function postgresDialect(db: PgDb): Dialect {
     db: db as unknown as SharedDb,
     tables: schema,
     changed: rowsChanged,
-    // https://www.postgresql.org/docs/15/functions-admin.html#FUNCTIONS-ADVISORY-LOCKS
     async lockKey(tx, key) {
-      await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`credential:${key}`}))`);
+      await tx.execute(credentialKeyLock(key));
     },
     transaction: (work, options) =>
       db.transaction(async (tx) => {

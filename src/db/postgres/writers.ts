@@ -1,59 +1,34 @@
-import { and, asc, eq, inArray, isNull, max, sql } from 'drizzle-orm';
+import { eq, inArray, max, sql } from 'drizzle-orm';
 import type { AuditEntry, Credential, HealthUpdate, Integration } from '../../domain/types.js';
 import { outboxRows } from '../engine-rules.js';
 import type { OutboxWrite } from '../store.js';
-import type { PgExecutor } from './client.js';
-import { auditLog, credentials, deliveries, healthStates, integrations } from './schema.js';
+import { credentialKeyLock, type PgExecutor } from './client.js';
+import type { SharedDb } from '../repositories/dialect.js';
+import {
+  currentCredential as currentCredentialOn,
+  insertAuditRow,
+  retireCredential as retireCredentialOn,
+  saveHealth as saveHealthOn,
+  servedBy as servedByOn,
+} from '../repositories/writers.js';
+import * as schema from './schema.js';
+import { credentials, deliveries, integrations } from './schema.js';
 
-/** Statements shared by several repositories; each runs on the database or inside a transaction. */
+/**
+ * Statements the PostgreSQL credentials and deliveries repositories share, on the database or inside a
+ * transaction: the ones both engines write the same way delegate to db/repositories/writers.ts.
+ */
+const shared = (q: PgExecutor) => q as unknown as SharedDb;
 
-// One advisory lock for catalogue syncs (and consumer grants): replicas starting together apply the file one after another.
-export { CATALOGUE_SYNC_LOCK } from '../repositories/dialect.js';
-
-export async function recordAudit(q: PgExecutor, entry: AuditEntry, now: Date): Promise<void> {
-  await q.insert(auditLog).values({
-    at: now,
-    actor: entry.actor,
-    integrationId: entry.integrationId ?? null,
-    action: entry.action,
-    outcome: entry.outcome,
-    fingerprint: entry.fingerprint ?? null,
-    detail: entry.detail ?? null,
-  });
-}
-
-export async function saveHealth(q: PgExecutor, state: HealthUpdate): Promise<void> {
-  await q
-    .insert(healthStates)
-    .values(state)
-    .onConflictDoUpdate({ target: healthStates.integrationId, set: { ...state } });
-}
-
-export async function currentCredential(q: PgExecutor, key: string): Promise<Credential | undefined> {
-  const [row] = await q
-    .select()
-    .from(credentials)
-    .where(and(eq(credentials.credentialKey, key), isNull(credentials.replacedAt)));
-  return row;
-}
-
+export const recordAudit = (q: PgExecutor, entry: AuditEntry, now: Date): Promise<void> =>
+  insertAuditRow(shared(q), schema, entry, now);
+export const saveHealth = (q: PgExecutor, state: HealthUpdate): Promise<void> => saveHealthOn(shared(q), schema, state);
+export const currentCredential = (q: PgExecutor, key: string): Promise<Credential | undefined> =>
+  currentCredentialOn(shared(q), schema, key);
 /** Keeps a retired credential's metadata for history and erases its secret. */
-export async function retireCredential(q: PgExecutor, key: string, now: Date): Promise<Credential | undefined> {
-  const [row] = await q
-    .update(credentials)
-    .set({ replacedAt: now, sealedSecret: null, keyId: null })
-    .where(and(eq(credentials.credentialKey, key), isNull(credentials.replacedAt)))
-    .returning();
-  return row;
-}
-
-export async function servedBy(q: PgExecutor, key: string): Promise<Integration[]> {
-  return q
-    .select()
-    .from(integrations)
-    .where(and(eq(integrations.credentialKey, key), isNull(integrations.archivedAt)))
-    .orderBy(asc(integrations.id));
-}
+export const retireCredential = (q: PgExecutor, key: string, now: Date): Promise<Credential | undefined> =>
+  retireCredentialOn(shared(q), schema, key, now);
+export const servedBy = (q: PgExecutor, key: string): Promise<Integration[]> => servedByOn(shared(q), schema, key);
 
 export async function lastVersion(q: PgExecutor, key: string): Promise<number> {
   const [row] = await q
@@ -63,12 +38,9 @@ export async function lastVersion(q: PgExecutor, key: string): Promise<number> {
   return row?.version ?? 0;
 }
 
-/**
- * Serialises changes to one credential key across replicas for the rest of the transaction
- * (https://www.postgresql.org/docs/15/functions-admin.html#FUNCTIONS-ADVISORY-LOCKS).
- */
+/** See credentialKeyLock. */
 export async function lockCredentialKey(q: PgExecutor, key: string): Promise<void> {
-  await q.execute(sql`select pg_advisory_xact_lock(hashtext(${`credential:${key}`}))`);
+  await q.execute(credentialKeyLock(key));
 }
 
 /** The outbox rows of one credential version, written in the transaction that makes it. */

@@ -1,7 +1,7 @@
 import { and, asc, desc, eq, gt, gte, inArray, lt, type SQL } from 'drizzle-orm';
 import type { AuditRecord } from '../../domain/types.js';
 import type { AuditRepository } from '../store.js';
-import { insertAuditRow } from './audit-row.js';
+import { insertAuditRow } from './writers.js';
 import type { Dialect } from './dialect.js';
 
 /** The audit export reads this many rows at a time, by id: memory stays flat however long the log. */

@@ -1,7 +1,7 @@
 import { and, eq } from 'drizzle-orm';
 import { diffGrants, GRANTS_BASELINE } from '../engine-rules.js';
 import type { ConsumerGrantRepository } from '../store.js';
-import { insertAuditRow } from './audit-row.js';
+import { insertAuditRow } from './writers.js';
 import { CATALOGUE_SYNC_LOCK, type Dialect } from './dialect.js';
 
 /**

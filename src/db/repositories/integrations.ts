@@ -2,9 +2,8 @@ import { and, asc, eq, inArray, isNull } from 'drizzle-orm';
 import type { Credential } from '../../domain/types.js';
 import { authTypeChangeAudit, credentialFits, retiredByCatalogue } from '../engine-rules.js';
 import type { IntegrationRepository } from '../store.js';
-import { insertAuditRow } from './audit-row.js';
 import { CATALOGUE_SYNC_LOCK, type Dialect } from './dialect.js';
-import { currentCredential, retireCredential, saveHealth, servedBy } from './writers.js';
+import { currentCredential, insertAuditRow, retireCredential, saveHealth, servedBy } from './writers.js';
 
 /** The integrations of integrations.yml as last synced, archived ones kept. */
 export function createIntegrationRepository(dialect: Dialect): IntegrationRepository {

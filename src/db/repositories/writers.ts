@@ -1,8 +1,21 @@
 import { and, asc, eq, isNull } from 'drizzle-orm';
-import type { Credential, HealthUpdate, Integration } from '../../domain/types.js';
+import type { AuditEntry, Credential, HealthUpdate, Integration } from '../../domain/types.js';
 import type { SharedDb, Tables } from './dialect.js';
 
 /** Statements several shared repositories use; each runs on the handle given (the database or a transaction). */
+
+/** Writes one audit row on the handle given (the database, or a transaction the row belongs to). */
+export async function insertAuditRow(q: SharedDb, t: Tables, entry: AuditEntry, now: Date): Promise<void> {
+  await q.insert(t.auditLog).values({
+    at: now,
+    actor: entry.actor,
+    integrationId: entry.integrationId ?? null,
+    action: entry.action,
+    outcome: entry.outcome,
+    fingerprint: entry.fingerprint ?? null,
+    detail: entry.detail ?? null,
+  });
+}
 
 export async function saveHealth(q: SharedDb, t: Tables, state: HealthUpdate): Promise<void> {
   await q
