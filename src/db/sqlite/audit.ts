@@ -1,7 +1,8 @@
 import type { AuditEntry } from '../../domain/types.js';
 import { createAuditRepository as createShared } from '../repositories/audit.js';
 import type { AuditRepository } from '../store.js';
-import { sqliteDialect, type Db } from './client.js';
+import type { Db } from './client.js';
+import type { Dialect } from '../repositories/dialect.js';
 import type { SerialRun } from './serial.js';
 
 /**
@@ -70,14 +71,14 @@ function createAuditBatcher(db: Db, writer: ReturnType<typeof createAuditWriter>
  * The shared audit repository with SQLite's measured write paths: rows group-committed, and pruning one
  * batch per turn of the store's queue (`run`), so the server's calls run between batches.
  */
-export function createAuditRepository(db: Db, run: SerialRun): AuditRepository {
+export function createAuditRepository(db: Db, dialect: Dialect, run: SerialRun): AuditRepository {
   const writer = createAuditWriter(db);
   const batch = createAuditBatcher(db, writer, run);
   const batchOf = db.$client.prepare<[number]>(
     'delete from audit_log where id in (select id from audit_log where at < ? order by id limit 5000)',
   );
   return {
-    ...createShared(sqliteDialect(db)),
+    ...createShared(dialect),
     record: (entry, now) => batch(entry, now),
     async prune(before) {
       let removed = 0;

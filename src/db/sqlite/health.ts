@@ -2,7 +2,8 @@ import { eq, sql } from 'drizzle-orm';
 import type { HealthState, HealthUpdate } from '../../domain/types.js';
 import { createHealthRepository as createShared } from '../repositories/health.js';
 import type { HealthRepository } from '../store.js';
-import { sqliteDialect, type Db } from './client.js';
+import type { Db } from './client.js';
+import type { Dialect } from '../repositories/dialect.js';
 import { healthStates } from './schema.js';
 
 /** Column of each health field, and how its value is stored (dates as epoch ms). */
@@ -56,7 +57,7 @@ export function createHealthWriter(db: Db) {
  * The shared health repository, with SQLite's measured fast paths: the reads prepared once and the
  * upsert as one raw statement per column set (every probe and interaction writes or reads health).
  */
-export function createHealthRepository(db: Db): HealthRepository {
+export function createHealthRepository(db: Db, dialect: Dialect): HealthRepository {
   const of = db
     .select()
     .from(healthStates)
@@ -65,7 +66,7 @@ export function createHealthRepository(db: Db): HealthRepository {
   const all = db.select().from(healthStates).prepare();
   const writer = createHealthWriter(db);
   return {
-    ...createShared(sqliteDialect(db)),
+    ...createShared(dialect),
     of: async (id) => of.get({ id }),
     listAll: async () => new Map(all.all().map((row): [string, HealthState] => [row.integrationId, row])),
     save: async (state) => writer.save(state),

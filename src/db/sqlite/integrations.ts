@@ -1,7 +1,8 @@
 import { and, asc, eq, isNull, sql } from 'drizzle-orm';
 import type { IntegrationRepository } from '../store.js';
 import { createIntegrationRepository as createShared } from '../repositories/integrations.js';
-import { sqliteDialect, type Db } from './client.js';
+import type { Db } from './client.js';
+import type { Dialect } from '../repositories/dialect.js';
 import { prepareServedBy } from './served-by.js';
 import { integrations } from './schema.js';
 
@@ -9,7 +10,7 @@ import { integrations } from './schema.js';
  * The shared integrations repository, with its three reads on every interaction and probe prepared
  * once (the query builder's per-call SQL building showed in profiles).
  */
-export function createIntegrationRepository(db: Db): IntegrationRepository {
+export function createIntegrationRepository(db: Db, dialect: Dialect): IntegrationRepository {
   const findActive = db
     .select()
     .from(integrations)
@@ -23,7 +24,7 @@ export function createIntegrationRepository(db: Db): IntegrationRepository {
     .orderBy(asc(integrations.id))
     .prepare();
   return {
-    ...createShared(sqliteDialect(db)),
+    ...createShared(dialect),
     listActive: async () => listActive.all(),
     findActive: async (id) => findActive.get({ id }),
     listByCredentialKey: async (key) => byCredentialKey.all({ key }),

@@ -28,12 +28,12 @@ export function createSqliteStore(db: Db, clock: Clock = systemClock): Store & {
   const dialect = sqliteDialect(db);
   return {
     db,
-    integrations: turn(createIntegrationRepository(db)),
+    integrations: turn(createIntegrationRepository(db, dialect)),
     credentials: turn(createCredentialRepository(db, clock)),
-    health: turn(createHealthRepository(db)),
+    health: turn(createHealthRepository(db, dialect)),
     alerts: turn(createAlertRepository(dialect)),
     // record and prune take their turns themselves (a batch each); stream is read lazily.
-    audit: turn(createAuditRepository(db, run), ['record', 'prune', 'stream']),
+    audit: turn(createAuditRepository(db, dialect, run), ['record', 'prune', 'stream']),
     oauthStates: turn(createOAuthStateRepository(dialect)),
     secretForms: turn(createSecretFormRepository(dialect)),
     pendingCredentials: turn(createPendingCredentialRepository(dialect)),
