@@ -15,24 +15,26 @@ import type { SlackTransport } from './fetch.js';
 /** What services use of the Web API: posting and editing messages. */
 export type SlackChat = { chat: Pick<WebClient['chat'], 'postMessage' | 'update'> };
 
+/**
+ * How long one Web API call may take: a hung or rate-limited call must not block the 3-second paths for
+ * minutes (https://docs.slack.dev/tools/node-slack-sdk/web-api#automatic-retries).
+ */
+const CALL_TIMEOUT_MS = 10_000;
+/** A call that did not reach Slack, or got a 5xx, is tried once more after this. */
+const RETRY_AFTER_MS = 200;
+const pauseBeforeRetry = () => new Promise((resolve) => setTimeout(resolve, RETRY_AFTER_MS));
+
 /** Options shared by Reauth's own Web API client and Bolt's; `transport` is their one keep-alive connection pool. */
 export function slackClientOptions(config: Config, logger: Logger, transport?: SlackTransport): WebClientOptions {
   return {
     ...(transport ? { fetch: transport.fetch } : {}),
     ...(config.slack.apiUrl ? { slackApiUrl: config.slack.apiUrl } : {}),
     logger: toBoltLogger(logger),
-    // A hung or rate-limited call must not block the 3-second paths for minutes
-    // (https://docs.slack.dev/tools/node-slack-sdk/web-api#automatic-retries).
-    timeout: 10_000,
+    timeout: CALL_TIMEOUT_MS,
     rejectRateLimitedCalls: true,
-    retryConfig: { retries: 1, factor: 1, minTimeout: 200, maxTimeout: 500 },
+    retryConfig: { retries: 1, factor: 1, minTimeout: RETRY_AFTER_MS, maxTimeout: 500 },
   };
 }
-
-/** How long one Web API call may take (see slackClientOptions' timeout). */
-const CALL_TIMEOUT_MS = 10_000;
-/** A call that did not reach Slack, or got a 5xx, is tried once more after this (WebClient's retryConfig above). */
-const RETRY_AFTER_MS = 200;
 
 /**
  * Reauth's Web API client: WebClient's methods (chat.postMessage, views.open, …, each bound to apiCall),
@@ -87,7 +89,7 @@ class ReauthWebClient extends WebClient {
         });
       } catch (error) {
         if (attempt === 1) {
-          await new Promise((resolve) => setTimeout(resolve, RETRY_AFTER_MS));
+          await pauseBeforeRetry();
           continue;
         }
         throw new WebAPIRequestError(error instanceof Error ? error : new Error(String(error)));
@@ -100,7 +102,7 @@ class ReauthWebClient extends WebClient {
       }
       if (response.status !== 200) {
         if (attempt === 1 && response.status >= 500) {
-          await new Promise((resolve) => setTimeout(resolve, RETRY_AFTER_MS));
+          await pauseBeforeRetry();
           continue;
         }
         const headersSeen = Object.fromEntries(response.headers.entries());
