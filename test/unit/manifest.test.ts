@@ -1,10 +1,10 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { Ajv } from 'ajv';
-import { parse } from 'yaml';
+import { CORE_SCHEMA, load } from 'js-yaml';
 import { describe, expect, it } from 'vitest';
 
-const manifest = parse(readFileSync('manifest.yml', 'utf8')) as {
+const manifest = load(readFileSync('manifest.yml', 'utf8'), { schema: CORE_SCHEMA }) as {
   features: { slash_commands: { command: string; url: string }[] };
   oauth_config: { scopes: { bot: string[] } };
   settings: { event_subscriptions?: { bot_events?: string[] } };
