@@ -101,7 +101,6 @@ export const credentialKeyLock = (key: string) => sql`select pg_advisory_xact_lo
 /** The PostgreSQL side of the shared repositories (db/repositories/): the pool and its tables. */
 export function postgresDialect(db: PgDb): Dialect {
   return {
-    engine: 'postgres',
     db: db as unknown as SharedDb,
     tables: schema,
     changed: rowsChanged,

@@ -20,7 +20,6 @@ export type SharedDb = PgDatabase<PgQueryResultHKT, Tables>;
  * the database handle, the tables, and how a write reports the rows it changed.
  */
 export interface Dialect {
-  readonly engine: 'sqlite' | 'postgres';
   readonly db: SharedDb;
   readonly tables: Tables;
   /** Rows an awaited insert, update or delete changed (better-sqlite3: `changes`; node-postgres: `rowCount`). */

@@ -44,7 +44,6 @@ export function sqliteDialect(db: Db): Dialect {
   const commit = db.$client.prepare('COMMIT');
   const rollback = db.$client.prepare('ROLLBACK');
   return {
-    engine: 'sqlite',
     // One builder shape on both engines; the schemas match column for column (schemas-match.test.ts).
     db: shared,
     tables: schema as unknown as Tables,
