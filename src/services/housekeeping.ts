@@ -1,5 +1,5 @@
 import type { Store } from '../db/store.js';
-import type { Clock } from '../domain/clock.js';
+import { dueEvery, type Clock } from '../domain/clock.js';
 import type { Logger } from '../logger.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -19,21 +19,15 @@ export function createHousekeeping(deps: {
   logger: Logger;
   auditRetentionDays: number;
 }) {
-  let auditPrunedAt: number | undefined;
-  let formsPrunedAt: number | undefined;
-  const due = (last: number | undefined, now: Date, everyMs: number) =>
-    last === undefined || now.getTime() - last >= everyMs || now.getTime() < last;
+  const formsDue = dueEvery(FORM_PRUNE_EVERY_MS);
+  const auditDue = dueEvery(DAY_MS);
   return {
     async sweep(): Promise<void> {
       const now = deps.clock.now();
       await deps.store.pendingCredentials.prune(now);
-      if (due(formsPrunedAt, now, FORM_PRUNE_EVERY_MS)) {
-        formsPrunedAt = now.getTime();
-        await deps.store.secretForms.prune(now);
-      }
+      if (formsDue(now)) await deps.store.secretForms.prune(now);
       if (deps.auditRetentionDays === 0) return;
-      if (!due(auditPrunedAt, now, DAY_MS)) return;
-      auditPrunedAt = now.getTime();
+      if (!auditDue(now)) return;
       const before = new Date(now.getTime() - deps.auditRetentionDays * DAY_MS);
       const removed = await deps.store.audit.prune(before);
       if (removed > 0)

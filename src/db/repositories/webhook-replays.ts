@@ -1,4 +1,5 @@
 import { lt } from 'drizzle-orm';
+import { dueEvery } from '../../domain/clock.js';
 import { REPLAY_MEMORY_MS, REPLAY_PRUNE_EVERY_MS } from '../engine-rules.js';
 import type { WebhookReplayRepository } from '../store.js';
 import type { Dialect } from './dialect.js';
@@ -10,13 +11,11 @@ import type { Dialect } from './dialect.js';
  */
 export function createWebhookReplayRepository({ db, tables, changed }: Dialect): WebhookReplayRepository {
   const { webhookReplays } = tables;
-  let prunedAt = 0;
+  const pruneDue = dueEvery(REPLAY_PRUNE_EVERY_MS);
   return {
     async remember(signature, now) {
-      if (now.getTime() - prunedAt >= REPLAY_PRUNE_EVERY_MS || now.getTime() < prunedAt) {
+      if (pruneDue(now))
         await db.delete(webhookReplays).where(lt(webhookReplays.seenAt, new Date(now.getTime() - REPLAY_MEMORY_MS)));
-        prunedAt = now.getTime();
-      }
       return changed(await db.insert(webhookReplays).values({ signature, seenAt: now }).onConflictDoNothing()) === 1;
     },
   };

@@ -1,4 +1,5 @@
 import { gte, lt } from 'drizzle-orm';
+import { dueEvery } from '../../domain/clock.js';
 import type { WebhookReplayRepository } from '../store.js';
 import { REPLAY_MEMORY_MS, REPLAY_PRUNE_EVERY_MS } from '../engine-rules.js';
 import type { Db } from './client.js';
@@ -14,17 +15,17 @@ export const REPLAY_FLUSH_MS = 100;
  * app's CPU at 50 senders, docs/performance.md). They are written to the file in one transaction every
  * 100 ms and read back at start, so a restart still refuses a replay of a request answered before it;
  * a process killed outright forgets at most its last 100 ms. PostgreSQL's replicas share the table and
- * insert each signature as it comes (db/postgres/records.ts).
+ * insert each signature as it comes (db/repositories/webhook-replays.ts).
  */
 export function createWebhookReplayRepository(db: Db, run: SerialRun): WebhookReplayRepository & { flush(): void } {
   const insert = db.$client.prepare(
     'insert into webhook_replays (signature, seen_at) values (?, ?) on conflict do nothing',
   );
   const seen = new Map<string, number>();
-  let loadedFor: number | undefined;
+  let loaded = false;
   let pending: [string, number][] = [];
   let timer: NodeJS.Timeout | undefined;
-  let prunedAt = 0;
+  const pruneDue = dueEvery(REPLAY_PRUNE_EVERY_MS);
 
   const flush = (): void => {
     if (timer) clearTimeout(timer);
@@ -53,8 +54,8 @@ export function createWebhookReplayRepository(db: Db, run: SerialRun): WebhookRe
 
   /** The signatures an earlier run of the server saw within the window, read once. */
   const loadRecent = (now: number): void => {
-    if (loadedFor !== undefined) return;
-    loadedFor = now;
+    if (loaded) return;
+    loaded = true;
     const rows = db
       .select()
       .from(webhookReplays)
@@ -63,12 +64,12 @@ export function createWebhookReplayRepository(db: Db, run: SerialRun): WebhookRe
     for (const row of rows) seen.set(row.signature, row.seenAt.getTime());
   };
 
-  const forgetOld = (now: number): void => {
-    if (now - prunedAt < REPLAY_PRUNE_EVERY_MS && now >= prunedAt) return;
-    prunedAt = now;
-    for (const [signature, at] of seen) if (at < now - REPLAY_MEMORY_MS) seen.delete(signature);
+  const forgetOld = (now: Date): void => {
+    if (!pruneDue(now)) return;
+    const before = now.getTime() - REPLAY_MEMORY_MS;
+    for (const [signature, at] of seen) if (at < before) seen.delete(signature);
     db.delete(webhookReplays)
-      .where(lt(webhookReplays.seenAt, new Date(now - REPLAY_MEMORY_MS)))
+      .where(lt(webhookReplays.seenAt, new Date(before)))
       .run();
   };
 
@@ -76,7 +77,7 @@ export function createWebhookReplayRepository(db: Db, run: SerialRun): WebhookRe
     async remember(signature, now) {
       const at = now.getTime();
       loadRecent(at);
-      forgetOld(at);
+      forgetOld(now);
       if (seen.has(signature)) return false;
       seen.set(signature, at);
       pending.push([signature, at]);
