@@ -3,7 +3,7 @@ import { drizzle, type NodePgDatabase, type NodePgQueryResultHKT } from 'drizzle
 import { sql } from 'drizzle-orm';
 import type { PgDatabase } from 'drizzle-orm/pg-core';
 import * as schema from './schema.js';
-import { rowsChanged, type Dialect, type SharedDb } from '../repositories/dialect.js';
+import type { Dialect, SharedDb } from '../repositories/dialect.js';
 
 export type PgDb = NodePgDatabase<typeof schema> & { $client: pg.Pool };
 /** The database or a transaction: what repository helpers run their statements on. */
@@ -103,7 +103,6 @@ export function postgresDialect(db: PgDb): Dialect {
   return {
     db: db as unknown as SharedDb,
     tables: schema,
-    changed: rowsChanged,
     async lockKey(tx, key) {
       await tx.execute(credentialKeyLock(key));
     },

@@ -1,10 +1,10 @@
 import { and, eq, isNotNull, isNull, lt, or } from 'drizzle-orm';
 import type { AlertRepository } from '../store.js';
 import { POST_CLAIM_MS } from '../engine-rules.js';
-import type { Dialect } from './dialect.js';
+import { type Dialect, wroteOne } from './dialect.js';
 
 /** Alerts: one open per key (a partial unique index on both engines), posted by one process at a time. */
-export function createAlertRepository({ db, tables, changed }: Dialect): AlertRepository {
+export function createAlertRepository({ db, tables }: Dialect): AlertRepository {
   const { alerts } = tables;
   return {
     open: async (key) =>
@@ -28,8 +28,8 @@ export function createAlertRepository({ db, tables, changed }: Dialect): AlertRe
     },
     claimPost: async (id, now) =>
       // A claim lapses after POST_CLAIM_MS (a crashed poster) or when the last attempt failed.
-      changed(
-        await db
+      wroteOne(
+        db
           .update(alerts)
           .set({ postErrorAt: now })
           .where(
@@ -43,6 +43,6 @@ export function createAlertRepository({ db, tables, changed }: Dialect): AlertRe
               ),
             ),
           ),
-      ) === 1,
+      ),
   };
 }

@@ -2,7 +2,7 @@ import { and, asc, desc, eq, gt, gte, inArray, lt, type SQL } from 'drizzle-orm'
 import type { AuditRecord } from '../../domain/types.js';
 import type { AuditRepository } from '../store.js';
 import { insertAuditRow } from './writers.js';
-import type { Dialect } from './dialect.js';
+import { type Dialect, rowsChanged } from './dialect.js';
 
 /** The audit export reads this many rows at a time, by id: memory stays flat however long the log. */
 const AUDIT_PAGE = 1000;
@@ -10,7 +10,7 @@ const AUDIT_PAGE = 1000;
 const PRUNE_BATCH = 5000;
 
 /** The audit log: one row per thing that happened, pruned past its retention, exported in pages. */
-export function createAuditRepository({ db, tables: t, changed }: Dialect): AuditRepository {
+export function createAuditRepository({ db, tables: t }: Dialect): AuditRepository {
   const { auditLog } = t;
   return {
     record: (entry, now) => insertAuditRow(db, t, entry, now),
@@ -23,7 +23,7 @@ export function createAuditRepository({ db, tables: t, changed }: Dialect): Audi
           .where(lt(auditLog.at, before))
           .orderBy(asc(auditLog.id))
           .limit(PRUNE_BATCH);
-        const batch = changed(await db.delete(auditLog).where(inArray(auditLog.id, oldest)));
+        const batch = rowsChanged(await db.delete(auditLog).where(inArray(auditLog.id, oldest)));
         removed += batch;
         if (batch < PRUNE_BATCH) return removed;
       }

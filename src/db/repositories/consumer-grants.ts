@@ -2,13 +2,13 @@ import { and, eq } from 'drizzle-orm';
 import { diffGrants, GRANTS_BASELINE } from '../engine-rules.js';
 import type { ConsumerGrantRepository } from '../store.js';
 import { insertAuditRow } from './writers.js';
-import { CATALOGUE_SYNC_LOCK, type Dialect } from './dialect.js';
+import { CATALOGUE_SYNC_LOCK, type Dialect, wroteOne } from './dialect.js';
 
 /**
  * The consumers' grants as last applied: the difference with integrations.yml is applied, and audited,
  * in one transaction (replicas one at a time).
  */
-export function createConsumerGrantRepository({ tables, changed, transaction }: Dialect): ConsumerGrantRepository {
+export function createConsumerGrantRepository({ tables, transaction }: Dialect): ConsumerGrantRepository {
   const { consumerGrants, storeMarkers } = tables;
   return {
     apply: (grants, auditOf, now) =>
@@ -17,9 +17,9 @@ export function createConsumerGrantRepository({ tables, changed, transaction }: 
           const stored = await tx.select().from(consumerGrants);
           // The first grants this database records are the baseline (a database that already holds
           // grants, from before the marker existed, never starts one).
-          const marked =
-            changed(await tx.insert(storeMarkers).values({ name: GRANTS_BASELINE, at: now }).onConflictDoNothing()) ===
-            1;
+          const marked = await wroteOne(
+            tx.insert(storeMarkers).values({ name: GRANTS_BASELINE, at: now }).onConflictDoNothing(),
+          );
           const baseline = marked && stored.length === 0;
           const changes = diffGrants(stored, grants);
           for (const g of changes.revoked) {

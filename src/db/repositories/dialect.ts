@@ -22,8 +22,6 @@ export type SharedDb = PgDatabase<PgQueryResultHKT, Tables>;
 export interface Dialect {
   readonly db: SharedDb;
   readonly tables: Tables;
-  /** Rows an awaited insert, update or delete changed (better-sqlite3: `changes`; node-postgres: `rowCount`). */
-  changed(result: unknown): number;
   /**
    * Runs `work` in one transaction, its statements on the handle it is given. PostgreSQL: a pool
    * transaction, first taking the transaction-scoped advisory lock `lock` when one is named (replicas take
@@ -41,7 +39,13 @@ export interface Dialect {
 /** The advisory lock catalogue syncs and consumer grants take on PostgreSQL: replicas apply them one at a time. */
 export const CATALOGUE_SYNC_LOCK = 7_316_208_192;
 
+/** Rows an awaited insert, update or delete changed (better-sqlite3: `changes`; node-postgres: `rowCount`). */
 export function rowsChanged(result: unknown): number {
   const { changes, rowCount } = result as { changes?: number; rowCount?: number | null };
   return changes ?? rowCount ?? 0;
+}
+
+/** Whether a write changed exactly one row: the one caller that won a claim, a first insert, a first use. */
+export async function wroteOne(write: PromiseLike<unknown>): Promise<boolean> {
+  return rowsChanged(await write) === 1;
 }

@@ -1,34 +1,34 @@
 import { and, eq, isNull, lt, lte, or } from 'drizzle-orm';
 import { refusalNotedOnce } from '../engine-rules.js';
 import type { PendingCredentialRepository, SecretFormRepository } from '../store.js';
-import type { Dialect } from './dialect.js';
+import { type Dialect, wroteOne } from './dialect.js';
 
 const DAY_MS = 24 * 3600 * 1000;
 
 /** Links to the secret-entry page: stored when first opened, bound to one browser, used once. */
-export function createSecretFormRepository({ db, tables, changed }: Dialect): SecretFormRepository {
+export function createSecretFormRepository({ db, tables }: Dialect): SecretFormRepository {
   const { secretForms } = tables;
   const thisLink = (linkHash: string) => eq(secretForms.linkHash, linkHash);
   return {
-    insert: async (form) => changed(await db.insert(secretForms).values(form).onConflictDoNothing()) === 1,
+    insert: async (form) => wroteOne(db.insert(secretForms).values(form).onConflictDoNothing()),
     find: async (linkHash) => (await db.select().from(secretForms).where(thisLink(linkHash)).limit(1))[0],
     bindBrowser: async (linkHash, browserHash, now) =>
-      changed(
-        await db
+      wroteOne(
+        db
           .update(secretForms)
           .set({ browserHash, openedAt: now })
           .where(and(thisLink(linkHash), isNull(secretForms.browserHash), isNull(secretForms.usedAt))),
-      ) === 1,
+      ),
     markUsed: async (linkHash, now) =>
-      changed(
-        await db
+      wroteOne(
+        db
           .update(secretForms)
           .set({ usedAt: now })
           .where(and(thisLink(linkHash), isNull(secretForms.usedAt))),
-      ) === 1,
+      ),
     claim: async (linkHash, now, until) =>
-      changed(
-        await db
+      wroteOne(
+        db
           .update(secretForms)
           .set({ claimedUntil: until })
           .where(
@@ -38,19 +38,17 @@ export function createSecretFormRepository({ db, tables, changed }: Dialect): Se
               or(isNull(secretForms.claimedUntil), lte(secretForms.claimedUntil, now)),
             ),
           ),
-      ) === 1,
+      ),
     async unclaim(linkHash) {
       await db.update(secretForms).set({ claimedUntil: null }).where(thisLink(linkHash));
     },
     async noteRefusal(linkHash, outcome) {
       const once = refusalNotedOnce(secretForms.refusalsAudited, outcome);
-      return (
-        changed(
-          await db
-            .update(secretForms)
-            .set({ refusalsAudited: once.set })
-            .where(and(thisLink(linkHash), once.where)),
-        ) === 1
+      return wroteOne(
+        db
+          .update(secretForms)
+          .set({ refusalsAudited: once.set })
+          .where(and(thisLink(linkHash), once.where)),
       );
     },
     async prune(now) {
@@ -60,7 +58,7 @@ export function createSecretFormRepository({ db, tables, changed }: Dialect): Se
 }
 
 /** Credentials of another account awaiting a confirmation: erased when their 10 minutes end. */
-export function createPendingCredentialRepository({ db, tables, changed }: Dialect): PendingCredentialRepository {
+export function createPendingCredentialRepository({ db, tables }: Dialect): PendingCredentialRepository {
   const { pendingCredentials } = tables;
   return {
     async put(pending) {
@@ -73,12 +71,12 @@ export function createPendingCredentialRepository({ db, tables, changed }: Diale
     find: async (refHash) =>
       (await db.select().from(pendingCredentials).where(eq(pendingCredentials.refHash, refHash)).limit(1))[0],
     markUsed: async (refHash, now) =>
-      changed(
-        await db
+      wroteOne(
+        db
           .update(pendingCredentials)
           .set({ usedAt: now, sealed: null, keyId: null })
           .where(and(eq(pendingCredentials.refHash, refHash), isNull(pendingCredentials.usedAt))),
-      ) === 1,
+      ),
     async prune(now) {
       await db
         .update(pendingCredentials)

@@ -1,11 +1,11 @@
 import { and, eq, isNull, lte, or } from 'drizzle-orm';
 import type { HealthState } from '../../domain/types.js';
 import type { HealthRepository } from '../store.js';
-import type { Dialect } from './dialect.js';
+import { type Dialect, wroteOne } from './dialect.js';
 import { saveHealth } from './writers.js';
 
 /** Each integration's health, and the claim on its next probe (one process probes it). */
-export function createHealthRepository({ db, tables: t, changed }: Dialect): HealthRepository {
+export function createHealthRepository({ db, tables: t }: Dialect): HealthRepository {
   const { healthStates } = t;
   return {
     of: async (id) => (await db.select().from(healthStates).where(eq(healthStates.integrationId, id)).limit(1))[0],
@@ -13,8 +13,8 @@ export function createHealthRepository({ db, tables: t, changed }: Dialect): Hea
       new Map((await db.select().from(healthStates)).map((row): [string, HealthState] => [row.integrationId, row])),
     save: (state) => saveHealth(db, t, state),
     claimProbe: async (integrationId, now, until) =>
-      changed(
-        await db
+      wroteOne(
+        db
           .update(healthStates)
           .set({ nextProbeAt: until })
           .where(
@@ -23,6 +23,6 @@ export function createHealthRepository({ db, tables: t, changed }: Dialect): Hea
               or(isNull(healthStates.nextProbeAt), lte(healthStates.nextProbeAt, now)),
             ),
           ),
-      ) === 1,
+      ),
   };
 }

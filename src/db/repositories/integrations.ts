@@ -2,12 +2,12 @@ import { and, asc, eq, inArray, isNull } from 'drizzle-orm';
 import type { Credential } from '../../domain/types.js';
 import { authTypeChangeAudit, credentialFits, retiredByCatalogue } from '../engine-rules.js';
 import type { IntegrationRepository } from '../store.js';
-import { CATALOGUE_SYNC_LOCK, type Dialect } from './dialect.js';
+import { CATALOGUE_SYNC_LOCK, type Dialect, wroteOne } from './dialect.js';
 import { currentCredential, insertAuditRow, retireCredential, saveHealth, servedBy } from './writers.js';
 
 /** The integrations of integrations.yml as last synced, archived ones kept. */
 export function createIntegrationRepository(dialect: Dialect): IntegrationRepository {
-  const { db, tables: t, changed, transaction, lockKey } = dialect;
+  const { db, tables: t, transaction, lockKey } = dialect;
   const { integrations } = t;
   return {
     listActive: async () =>
@@ -55,11 +55,13 @@ export function createIntegrationRepository(dialect: Dialect): IntegrationReposi
             for (const entry of update.audits) await insertAuditRow(tx, t, entry, now);
           }
           for (const archive of plan.archive) {
-            const archived = await tx
-              .update(integrations)
-              .set({ archivedAt: now, updatedAt: now })
-              .where(and(eq(integrations.id, archive.id), isNull(integrations.archivedAt)));
-            if (changed(archived) === 1) await insertAuditRow(tx, t, archive.audit, now);
+            const archived = await wroteOne(
+              tx
+                .update(integrations)
+                .set({ archivedAt: now, updatedAt: now })
+                .where(and(eq(integrations.id, archive.id), isNull(integrations.archivedAt))),
+            );
+            if (archived) await insertAuditRow(tx, t, archive.audit, now);
           }
           const retired = new Map<string, Credential>();
           for (const check of plan.bindings) {

@@ -1,12 +1,12 @@
 import { and, eq, isNull, lt } from 'drizzle-orm';
 import { refusalNotedOnce } from '../engine-rules.js';
 import type { OAuthStateRepository } from '../store.js';
-import type { Dialect } from './dialect.js';
+import { type Dialect, wroteOne } from './dialect.js';
 
 const DAY_MS = 24 * 3600 * 1000;
 
 /** OAuth link-out states: started once, used once, forgotten a day after they expired. */
-export function createOAuthStateRepository({ db, tables, changed }: Dialect): OAuthStateRepository {
+export function createOAuthStateRepository({ db, tables }: Dialect): OAuthStateRepository {
   const { oauthStates } = tables;
   const thisState = (stateHash: string) => eq(oauthStates.stateHash, stateHash);
   return {
@@ -15,28 +15,26 @@ export function createOAuthStateRepository({ db, tables, changed }: Dialect): OA
     },
     find: async (stateHash) => (await db.select().from(oauthStates).where(thisState(stateHash)).limit(1))[0],
     markUsed: async (stateHash, now) =>
-      changed(
-        await db
+      wroteOne(
+        db
           .update(oauthStates)
           .set({ usedAt: now, sealedVerifier: null })
           .where(and(thisState(stateHash), isNull(oauthStates.usedAt))),
-      ) === 1,
+      ),
     markStarted: async (stateHash, now) =>
-      changed(
-        await db
+      wroteOne(
+        db
           .update(oauthStates)
           .set({ startedAt: now })
           .where(and(thisState(stateHash), isNull(oauthStates.startedAt), isNull(oauthStates.usedAt))),
-      ) === 1,
+      ),
     async noteRefusal(stateHash, outcome) {
       const once = refusalNotedOnce(oauthStates.refusalsAudited, outcome);
-      return (
-        changed(
-          await db
-            .update(oauthStates)
-            .set({ refusalsAudited: once.set })
-            .where(and(thisState(stateHash), once.where)),
-        ) === 1
+      return wroteOne(
+        db
+          .update(oauthStates)
+          .set({ refusalsAudited: once.set })
+          .where(and(thisState(stateHash), once.where)),
       );
     },
     async prune(now) {

@@ -1,7 +1,7 @@
 import { and, desc, eq, inArray, isNotNull, isNull, sql } from 'drizzle-orm';
 import type { RotationAttempt } from '../../domain/types.js';
 import type { RotationRepository } from '../store.js';
-import type { Dialect } from './dialect.js';
+import { type Dialect, wroteOne } from './dialect.js';
 
 /** A closed attempt keeps no secret. */
 export const NO_ANSWER = { sealedAnswer: null, answerKeyId: null, answerExpiresAt: null };
@@ -10,7 +10,7 @@ export const NO_ANSWER = { sealedAnswer: null, answerKeyId: null, answerExpiresA
  * Rotation attempts (one open per integration) and the revocations of replaced tokens. Closing an
  * attempt as rotated happens inside the credential's commit (each engine's credentials repository).
  */
-export function createRotationRepository({ db, tables, changed }: Dialect): RotationRepository {
+export function createRotationRepository({ db, tables }: Dialect): RotationRepository {
   const { rotationAttempts, tokenRevocations } = tables;
   const isOpen = (id: number) => and(eq(rotationAttempts.id, id), isNull(rotationAttempts.finishedAt));
   return {
@@ -23,12 +23,12 @@ export function createRotationRepository({ db, tables, changed }: Dialect): Rota
         .where(isOpen(id));
     },
     holdAnswer: async (id, answer) =>
-      changed(
-        await db
+      wroteOne(
+        db
           .update(rotationAttempts)
           .set({ sealedAnswer: answer.value, answerKeyId: answer.keyId, answerExpiresAt: answer.expiresAt })
           .where(isOpen(id)),
-      ) === 1,
+      ),
     async checkAgainAt(id, at) {
       await db.update(rotationAttempts).set({ retryAt: at }).where(isOpen(id));
     },

@@ -3,7 +3,7 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import * as schema from './schema.js';
-import { rowsChanged, type Dialect, type SharedDb, type Tables } from '../repositories/dialect.js';
+import type { Dialect, SharedDb, Tables } from '../repositories/dialect.js';
 
 export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Database };
 
@@ -47,7 +47,6 @@ export function sqliteDialect(db: Db): Dialect {
     // One builder shape on both engines; the schemas match column for column (schemas-match.test.ts).
     db: shared,
     tables: schema as unknown as Tables,
-    changed: rowsChanged,
     // Called inside a repository call's turn in the store's queue (serial.ts), so no other statement of
     // this process runs until it commits; BEGIN IMMEDIATE makes the CLI beside the server wait its turn.
     lockKey: async () => undefined,
