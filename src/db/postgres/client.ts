@@ -1,9 +1,7 @@
 import pg from 'pg';
 import { drizzle, type NodePgDatabase, type NodePgQueryResultHKT } from 'drizzle-orm/node-postgres';
-import { sql } from 'drizzle-orm';
 import type { PgDatabase } from 'drizzle-orm/pg-core';
 import * as schema from './schema.js';
-import type { Dialect, SharedDb } from '../repositories/dialect.js';
 
 export type PgDb = NodePgDatabase<typeof schema> & { $client: pg.Pool };
 /** The database or a transaction: what repository helpers run their statements on. */
@@ -89,27 +87,5 @@ export function plainDatabaseConnection(url: string): { host: string; message: s
   return {
     host,
     message: `DATABASE_URL points to ${host} with ${now}. Add ?sslmode=verify-full&sslrootcert=/path/to/ca.pem so the connection is encrypted and the server verified.`,
-  };
-}
-
-/**
- * Serialises changes to one credential key across replicas for the rest of the transaction
- * (https://www.postgresql.org/docs/15/functions-admin.html#FUNCTIONS-ADVISORY-LOCKS).
- */
-export const credentialKeyLock = (key: string) => sql`select pg_advisory_xact_lock(hashtext(${`credential:${key}`}))`;
-
-/** The PostgreSQL side of the shared repositories (db/repositories/): the pool and its tables. */
-export function postgresDialect(db: PgDb): Dialect {
-  return {
-    db: db as unknown as SharedDb,
-    tables: schema,
-    async lockKey(tx, key) {
-      await tx.execute(credentialKeyLock(key));
-    },
-    transaction: (work, options) =>
-      db.transaction(async (tx) => {
-        if (options?.lock !== undefined) await tx.execute(sql`select pg_advisory_xact_lock(${options.lock})`);
-        return work(tx as unknown as SharedDb);
-      }),
   };
 }

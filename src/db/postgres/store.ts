@@ -1,6 +1,7 @@
 import type { Store } from '../store.js';
-import { closePostgres, openPostgres, postgresDialect, type PgDb, type PostgresOptions } from './client.js';
-import { createPgCredentialRepository } from './credentials.js';
+import { closePostgres, openPostgres, type PgDb, type PostgresOptions } from './client.js';
+import { postgresDialect } from './dialect.js';
+import { createCredentialRepository } from '../repositories/credentials.js';
 import { createPgDeliveryRepository } from './deliveries.js';
 import { createIntegrationRepository } from '../repositories/integrations.js';
 import { createHealthRepository } from '../repositories/health.js';
@@ -24,7 +25,7 @@ export function createPostgresStore(db: PgDb, clock: Clock, lock: PgCredentialLo
   return {
     pg: db,
     integrations: createIntegrationRepository(dialect),
-    credentials: createPgCredentialRepository(db, clock),
+    credentials: createCredentialRepository(dialect, clock),
     health: createHealthRepository(dialect),
     alerts: createAlertRepository(dialect),
     audit: createAuditRepository(dialect),

@@ -1,7 +1,6 @@
 import { and, asc, desc, eq, gt, gte, inArray, lt, type SQL } from 'drizzle-orm';
 import type { AuditRecord } from '../../domain/types.js';
 import type { AuditRepository } from '../store.js';
-import { insertAuditRow } from './writers.js';
 import { type Dialect, rowsChanged } from './dialect.js';
 
 /** The audit export reads this many rows at a time, by id: memory stays flat however long the log. */
@@ -10,10 +9,10 @@ const AUDIT_PAGE = 1000;
 const PRUNE_BATCH = 5000;
 
 /** The audit log: one row per thing that happened, pruned past its retention, exported in pages. */
-export function createAuditRepository({ db, tables: t }: Dialect): AuditRepository {
+export function createAuditRepository({ db, tables: t, writers }: Dialect): AuditRepository {
   const { auditLog } = t;
   return {
-    record: (entry, now) => insertAuditRow(db, t, entry, now),
+    record: (entry, now) => writers.insertAuditRow(db, entry, now),
     async prune(before) {
       let removed = 0;
       for (;;) {

@@ -1,14 +1,13 @@
 import { and, eq } from 'drizzle-orm';
 import { diffGrants, GRANTS_BASELINE } from '../engine-rules.js';
 import type { ConsumerGrantRepository } from '../store.js';
-import { insertAuditRow } from './writers.js';
 import { CATALOGUE_SYNC_LOCK, type Dialect, wroteOne } from './dialect.js';
 
 /**
  * The consumers' grants as last applied: the difference with integrations.yml is applied, and audited,
  * in one transaction (replicas one at a time).
  */
-export function createConsumerGrantRepository({ tables, transaction }: Dialect): ConsumerGrantRepository {
+export function createConsumerGrantRepository({ tables, transaction, writers }: Dialect): ConsumerGrantRepository {
   const { consumerGrants, storeMarkers } = tables;
   return {
     apply: (grants, auditOf, now) =>
@@ -26,7 +25,7 @@ export function createConsumerGrantRepository({ tables, transaction }: Dialect):
             await tx
               .delete(consumerGrants)
               .where(and(eq(consumerGrants.consumer, g.consumer), eq(consumerGrants.integrationId, g.integrationId)));
-            await insertAuditRow(tx, tables, auditOf.revoked(g), now);
+            await writers.insertAuditRow(tx, auditOf.revoked(g), now);
           }
           for (const g of changes.granted) {
             await tx
@@ -36,7 +35,7 @@ export function createConsumerGrantRepository({ tables, transaction }: Dialect):
                 target: [consumerGrants.consumer, consumerGrants.integrationId],
                 set: { tokenSha256: g.tokenSha256, grantedAt: now },
               });
-            await insertAuditRow(tx, tables, auditOf.granted(g, baseline), now);
+            await writers.insertAuditRow(tx, auditOf.granted(g, baseline), now);
           }
           return { ...changes, baseline };
         },

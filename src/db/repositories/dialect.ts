@@ -1,4 +1,7 @@
-import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import type { SQL } from 'drizzle-orm';
+import type { AnyPgColumn, PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import type { AuditEntry, Credential, HealthUpdate, Integration } from '../../domain/types.js';
+import type { OutboxWrite } from '../store.js';
 import type * as pgSchema from '../postgres/schema.js';
 
 /**
@@ -17,9 +20,10 @@ export type SharedDb = PgDatabase<PgQueryResultHKT, Tables>;
 
 /**
  * What differs between the engines, and nothing else (pg-boss's dialect, graphile-worker's "now"):
- * the database handle, the tables, and how a write reports the rows it changed.
+ * the database handle, the tables, where "now" comes from, a few SQL functions, and how transactions and
+ * locks are taken.
  */
-export interface Dialect {
+export interface Engine {
   readonly db: SharedDb;
   readonly tables: Tables;
   /**
@@ -34,6 +38,53 @@ export interface Dialect {
    * PostgreSQL: a transaction-scoped advisory lock; SQLite: nothing to do, its transaction is immediate.
    */
   lockKey(tx: SharedDb, key: string): Promise<void>;
+  /**
+   * The time every delivery decision (due, leased, lapsed) is made by: the database server's `now()` on
+   * PostgreSQL, so replicas whose clocks disagree still agree; the store's clock on SQLite (one process).
+   */
+  now(): SQL;
+  /** `now()` plus `ms` milliseconds. */
+  after(ms: number): SQL;
+  /** The larger of two values (PostgreSQL `greatest`, SQLite's two-argument `max`). */
+  greatest(column: AnyPgColumn | SQL, value: number): SQL;
+  /**
+   * A read inside a transaction that locks its rows until the commit (`FOR UPDATE`, with `skipLocked`
+   * rows another replica holds are passed over). SQLite: the query unchanged — its transaction holds the file.
+   */
+  forUpdate<Q extends object>(query: Q, options?: { skipLocked?: boolean; of?: Tables[keyof Tables] }): Q;
+}
+
+/**
+ * Statements the credential commit and its neighbours run on every change and probe, on the handle given
+ * (the database or a transaction). Written once over the builder (repositories/writers.ts); SQLite keeps
+ * its measured prepared statements for them (sqlite/writers.ts) — building a statement per call cost a
+ * submission half again its CPU.
+ */
+export interface Writers {
+  currentCredential(q: SharedDb, key: string): Promise<Credential | undefined>;
+  /** The active integrations one credential key serves, in id order. */
+  servedBy(q: SharedDb, key: string): Promise<Integration[]>;
+  /** The highest version a key has had, retired ones included (0 for none). */
+  lastVersion(q: SharedDb, key: string): Promise<number>;
+  /** Keeps a retired credential's metadata for history and erases its secret. */
+  retireCredential(q: SharedDb, key: string, now: Date): Promise<Credential | undefined>;
+  /** Records the version each served integration now holds (the floor of its next one). */
+  markServedVersion(q: SharedDb, served: readonly { id: string }[], version: number): Promise<void>;
+  saveHealth(q: SharedDb, state: HealthUpdate): Promise<void>;
+  insertAuditRow(q: SharedDb, entry: AuditEntry, now: Date): Promise<void>;
+  /** The outbox rows of one credential version, written in the transaction that makes it. */
+  writeOutbox(
+    q: SharedDb,
+    outbox: OutboxWrite | undefined,
+    credential: { id: number; version: number },
+    served: readonly { id: string }[],
+    now: Date,
+  ): Promise<void>;
+}
+
+/** An engine and the statements it runs its way. */
+export interface Dialect extends Engine {
+  readonly writers: Writers;
 }
 
 /** The advisory lock catalogue syncs and consumer grants take on PostgreSQL: replicas apply them one at a time. */

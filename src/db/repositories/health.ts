@@ -2,16 +2,15 @@ import { and, eq, isNull, lte, or } from 'drizzle-orm';
 import type { HealthState } from '../../domain/types.js';
 import type { HealthRepository } from '../store.js';
 import { type Dialect, wroteOne } from './dialect.js';
-import { saveHealth } from './writers.js';
 
 /** Each integration's health, and the claim on its next probe (one process probes it). */
-export function createHealthRepository({ db, tables: t }: Dialect): HealthRepository {
+export function createHealthRepository({ db, tables: t, writers }: Dialect): HealthRepository {
   const { healthStates } = t;
   return {
     of: async (id) => (await db.select().from(healthStates).where(eq(healthStates.integrationId, id)).limit(1))[0],
     listAll: async () =>
       new Map((await db.select().from(healthStates)).map((row): [string, HealthState] => [row.integrationId, row])),
-    save: (state) => saveHealth(db, t, state),
+    save: (state) => writers.saveHealth(db, state),
     claimProbe: async (integrationId, now, until) =>
       wroteOne(
         db

@@ -3,11 +3,10 @@ import type { Credential } from '../../domain/types.js';
 import { authTypeChangeAudit, credentialFits, retiredByCatalogue } from '../engine-rules.js';
 import type { IntegrationRepository } from '../store.js';
 import { CATALOGUE_SYNC_LOCK, type Dialect, wroteOne } from './dialect.js';
-import { currentCredential, insertAuditRow, retireCredential, saveHealth, servedBy } from './writers.js';
 
 /** The integrations of integrations.yml as last synced, archived ones kept. */
 export function createIntegrationRepository(dialect: Dialect): IntegrationRepository {
-  const { db, tables: t, transaction, lockKey } = dialect;
+  const { db, tables: t, transaction, lockKey, writers } = dialect;
   const { integrations } = t;
   return {
     listActive: async () =>
@@ -21,7 +20,7 @@ export function createIntegrationRepository(dialect: Dialect): IntegrationReposi
           .where(and(eq(integrations.id, id), isNull(integrations.archivedAt)))
           .limit(1)
       )[0],
-    listByCredentialKey: (key) => servedBy(db, t, key),
+    listByCredentialKey: (key) => writers.servedBy(db, key),
     listByIds: async (ids) =>
       ids.length === 0
         ? []
@@ -39,20 +38,20 @@ export function createIntegrationRepository(dialect: Dialect): IntegrationReposi
           for (const add of plan.add) {
             if (existing.has(add.id)) continue;
             await tx.insert(integrations).values({ id: add.id, ...add.values, createdAt: now, updatedAt: now });
-            await saveHealth(tx, t, {
+            await writers.saveHealth(tx, {
               integrationId: add.id,
               status: 'unknown',
               reason: 'Not checked yet.',
               consecutiveFailures: 0,
             });
-            await insertAuditRow(tx, t, add.audit, now);
+            await writers.insertAuditRow(tx, add.audit, now);
           }
           for (const update of plan.update) {
             await tx
               .update(integrations)
               .set({ ...update.values, archivedAt: null, updatedAt: now })
               .where(eq(integrations.id, update.id));
-            for (const entry of update.audits) await insertAuditRow(tx, t, entry, now);
+            for (const entry of update.audits) await writers.insertAuditRow(tx, entry, now);
           }
           for (const archive of plan.archive) {
             const archived = await wroteOne(
@@ -61,38 +60,38 @@ export function createIntegrationRepository(dialect: Dialect): IntegrationReposi
                 .set({ archivedAt: now, updatedAt: now })
                 .where(and(eq(integrations.id, archive.id), isNull(integrations.archivedAt))),
             );
-            if (archived) await insertAuditRow(tx, t, archive.audit, now);
+            if (archived) await writers.insertAuditRow(tx, archive.audit, now);
           }
           const retired = new Map<string, Credential>();
           for (const check of plan.bindings) {
             await lockKey(tx, check.credentialKey);
-            const credential = await currentCredential(tx, t, check.credentialKey);
+            const credential = await writers.currentCredential(tx, check.credentialKey);
             if (!credential || credentialFits(credential, check)) continue;
-            const gone = await retireCredential(tx, t, check.credentialKey, now);
+            const gone = await writers.retireCredential(tx, check.credentialKey, now);
             if (gone) retired.set(check.credentialKey, gone);
             const retiring = retiredByCatalogue(credential, check);
             for (const id of check.integrationIds)
-              await saveHealth(tx, t, {
+              await writers.saveHealth(tx, {
                 integrationId: id,
                 status: 'unknown',
                 reason: retiring.healthReason,
                 consecutiveFailures: 0,
               });
-            await insertAuditRow(tx, t, retiring.audit, now);
+            await writers.insertAuditRow(tx, retiring.audit, now);
           }
           for (const update of plan.update) {
             const change = update.authChange;
             if (!change) continue;
             const gone = retired.get(change.oldKey);
-            const kept = gone ? undefined : await currentCredential(tx, t, change.oldKey);
-            if (!(await currentCredential(tx, t, update.values.credentialKey)))
-              await saveHealth(tx, t, {
+            const kept = gone ? undefined : await writers.currentCredential(tx, change.oldKey);
+            if (!(await writers.currentCredential(tx, update.values.credentialKey)))
+              await writers.saveHealth(tx, {
                 integrationId: update.id,
                 status: 'unknown',
                 reason: change.reason,
                 consecutiveFailures: 0,
               });
-            await insertAuditRow(tx, t, authTypeChangeAudit(update.id, change, gone, kept !== undefined), now);
+            await writers.insertAuditRow(tx, authTypeChangeAudit(update.id, change, gone, kept !== undefined), now);
           }
         },
         { lock: CATALOGUE_SYNC_LOCK },

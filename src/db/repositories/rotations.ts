@@ -1,14 +1,38 @@
 import { and, desc, eq, inArray, isNotNull, isNull, sql } from 'drizzle-orm';
 import type { RotationAttempt } from '../../domain/types.js';
 import type { RotationRepository } from '../store.js';
-import { type Dialect, wroteOne } from './dialect.js';
+import { type Dialect, type SharedDb, type Tables, wroteOne } from './dialect.js';
 
 /** A closed attempt keeps no secret. */
 export const NO_ANSWER = { sealedAnswer: null, answerKeyId: null, answerExpiresAt: null };
 
+/** Closes a rotation's attempt and queues the previous token's revocation, inside the commit's transaction. */
+export async function writeRotationCommit(
+  q: SharedDb,
+  t: Tables,
+  rotation: { attemptId: number; revoke?: { tokenName: string; notAfter: Date } } | undefined,
+  committed: { credentialKey: string; version: number },
+  integrationId: string,
+  now: Date,
+): Promise<void> {
+  if (!rotation) return;
+  await q
+    .update(t.rotationAttempts)
+    .set({ finishedAt: now, outcome: 'rotated', reason: null, retryAt: null, ...NO_ANSWER })
+    .where(eq(t.rotationAttempts.id, rotation.attemptId));
+  if (rotation.revoke)
+    await q.insert(t.tokenRevocations).values({
+      integrationId,
+      credentialKey: committed.credentialKey,
+      tokenName: rotation.revoke.tokenName,
+      replacedByVersion: committed.version,
+      notAfter: rotation.revoke.notAfter,
+    });
+}
+
 /**
  * Rotation attempts (one open per integration) and the revocations of replaced tokens. Closing an
- * attempt as rotated happens inside the credential's commit (each engine's credentials repository).
+ * attempt as rotated happens inside the credential's commit (writeRotationCommit).
  */
 export function createRotationRepository({ db, tables }: Dialect): RotationRepository {
   const { rotationAttempts, tokenRevocations } = tables;

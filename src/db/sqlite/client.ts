@@ -3,7 +3,6 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import * as schema from './schema.js';
-import type { Dialect, SharedDb, Tables } from '../repositories/dialect.js';
 
 export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Database };
 
@@ -26,40 +25,7 @@ export function closeDatabase(db: Db): void {
   if (db.$client.open) db.$client.close();
 }
 
-/**
- * Every SQLite transaction of Reauth's: `BEGIN IMMEDIATE`, so it takes the write lock before it reads.
- * A deferred transaction (drizzle's default) that reads and then writes fails at once with
- * SQLITE_BUSY_SNAPSHOT when another process (the CLI beside the server) committed in between — the busy
- * timeout cannot help it; an immediate one waits its turn instead
- * (https://www.sqlite.org/lang_transaction.html, https://www.sqlite.org/rescode.html#busy_snapshot).
- */
+/** Runs a synchronous drizzle transaction `BEGIN IMMEDIATE` (see the dialect's transaction for why). */
 export function inTransaction<T>(db: Db, body: (tx: Parameters<Parameters<Db['transaction']>[0]>[0]) => T): T {
   return db.transaction(body, { behavior: 'immediate' });
-}
-
-/** The SQLite side of the shared repositories (db/repositories/): this database and its tables. */
-export function sqliteDialect(db: Db): Dialect {
-  const shared = db as unknown as SharedDb;
-  const begin = db.$client.prepare('BEGIN IMMEDIATE');
-  const commit = db.$client.prepare('COMMIT');
-  const rollback = db.$client.prepare('ROLLBACK');
-  return {
-    // One builder shape on both engines; the schemas match column for column (schemas-match.test.ts).
-    db: shared,
-    tables: schema as unknown as Tables,
-    // Called inside a repository call's turn in the store's queue (serial.ts), so no other statement of
-    // this process runs until it commits; BEGIN IMMEDIATE makes the CLI beside the server wait its turn.
-    lockKey: async () => undefined,
-    async transaction(work) {
-      begin.run();
-      try {
-        const result = await work(shared);
-        commit.run();
-        return result;
-      } catch (error) {
-        if (db.$client.inTransaction) rollback.run();
-        throw error;
-      }
-    },
-  };
 }

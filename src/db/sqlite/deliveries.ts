@@ -18,23 +18,10 @@ import {
 import { randomBytes } from 'node:crypto';
 import type { Clock } from '../../domain/clock.js';
 import type { Delivery, NewDelivery } from '../../domain/delivery.js';
-import { DROPPED_EVENT_REASON, groupSinkRows, outboxRows } from '../engine-rules.js';
-import type { ClaimScope, DeliveryLease, DeliveryRepository, OutboxWrite } from '../store.js';
+import { DROPPED_EVENT_REASON, groupSinkRows } from '../engine-rules.js';
+import type { ClaimScope, DeliveryLease, DeliveryRepository } from '../store.js';
 import { inTransaction, type Db } from './client.js';
 import { deliveries, deliveryNotices } from './schema.js';
-
-/** The outbox rows for one credential version; synchronous, so they join the transaction that swaps it in. */
-export function createOutboxWriter(db: Db) {
-  return (
-    outbox: OutboxWrite | undefined,
-    credential: { id: number; version: number },
-    served: readonly { id: string }[],
-    now: Date,
-  ): void => {
-    const rows = outboxRows(outbox, credential, served, now);
-    if (rows.length > 0) db.insert(deliveries).values(rows).run();
-  };
-}
 
 /** SQLite is one replica: the store's clock is the injected one, and a claim is one UPDATE … RETURNING. */
 export function createDeliveryRepository(db: Db, clock: Clock): DeliveryRepository {

@@ -54,8 +54,8 @@ export function createHealthWriter(db: Db) {
 }
 
 /**
- * The shared health repository, with SQLite's measured fast paths: the reads prepared once and the
- * upsert as one raw statement per column set (every probe and interaction writes or reads health).
+ * The shared health repository, with SQLite's measured fast path: the reads prepared once (every probe
+ * and interaction reads health; its upsert is the dialect's prepared writer, sqlite/writers.ts).
  */
 export function createHealthRepository(db: Db, dialect: Dialect): HealthRepository {
   const of = db
@@ -64,11 +64,9 @@ export function createHealthRepository(db: Db, dialect: Dialect): HealthReposito
     .where(eq(healthStates.integrationId, sql.placeholder('id')))
     .prepare();
   const all = db.select().from(healthStates).prepare();
-  const writer = createHealthWriter(db);
   return {
     ...createShared(dialect),
     of: async (id) => of.get({ id }),
     listAll: async () => new Map(all.all().map((row): [string, HealthState] => [row.integrationId, row])),
-    save: async (state) => writer.save(state),
   };
 }

@@ -3,11 +3,10 @@ import type { IntegrationRepository } from '../store.js';
 import { createIntegrationRepository as createShared } from '../repositories/integrations.js';
 import type { Db } from './client.js';
 import type { Dialect } from '../repositories/dialect.js';
-import { prepareServedBy } from './served-by.js';
 import { integrations } from './schema.js';
 
 /**
- * The shared integrations repository, with its three reads on every interaction and probe prepared
+ * The shared integrations repository, with its two reads on every interaction and probe prepared
  * once (the query builder's per-call SQL building showed in profiles).
  */
 export function createIntegrationRepository(db: Db, dialect: Dialect): IntegrationRepository {
@@ -16,7 +15,6 @@ export function createIntegrationRepository(db: Db, dialect: Dialect): Integrati
     .from(integrations)
     .where(and(eq(integrations.id, sql.placeholder('id')), isNull(integrations.archivedAt)))
     .prepare();
-  const byCredentialKey = prepareServedBy(db);
   const listActive = db
     .select()
     .from(integrations)
@@ -27,6 +25,5 @@ export function createIntegrationRepository(db: Db, dialect: Dialect): Integrati
     ...createShared(dialect),
     listActive: async () => listActive.all(),
     findActive: async (id) => findActive.get({ id }),
-    listByCredentialKey: async (key) => byCredentialKey.all({ key }),
   };
 }

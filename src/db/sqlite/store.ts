@@ -5,8 +5,9 @@ import { createRotationRepository } from '../repositories/rotations.js';
 import { createConsumerRateRepository } from './consumer-rates.js';
 import { createAlertRepository } from '../repositories/alerts.js';
 import { createAuditRepository } from './audit.js';
-import { closeDatabase, openDatabase, sqliteDialect, type Db } from './client.js';
-import { createCredentialRepository } from './credentials.js';
+import { closeDatabase, openDatabase, type Db } from './client.js';
+import { createCredentialRepository } from '../repositories/credentials.js';
+import { sqliteDialect } from './dialect.js';
 import { createDeliveryRepository } from './deliveries.js';
 import { createExpiryWarningRepository } from '../repositories/expiry-warnings.js';
 import { createHealthRepository } from './health.js';
@@ -25,11 +26,11 @@ export function createSqliteStore(db: Db, clock: Clock = systemClock): Store & {
   const turn = <R extends object>(repository: R, except: readonly (keyof R)[] = []) =>
     serialized(repository, run, except);
   const webhookReplays = createWebhookReplayRepository(db, run);
-  const dialect = sqliteDialect(db);
+  const dialect = sqliteDialect(db, clock);
   return {
     db,
     integrations: turn(createIntegrationRepository(db, dialect)),
-    credentials: turn(createCredentialRepository(db, clock)),
+    credentials: turn(createCredentialRepository(dialect, clock)),
     health: turn(createHealthRepository(db, dialect)),
     alerts: turn(createAlertRepository(dialect)),
     // record and prune take their turns themselves (a batch each); stream is read lazily.

@@ -1,6 +1,15 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openPostgresStore } from '../../../src/db/postgres/store.js';
-import { type CatalogueFields, CredentialChangedError, type Store } from '../../../src/db/store.js';
+import {
+  type CatalogueFields,
+  type CredentialCommit,
+  CredentialChangedError,
+  type Store,
+} from '../../../src/db/store.js';
 import { systemClock } from '../../../src/domain/clock.js';
 import { newMessageId } from '../../../src/domain/delivery.js';
 import Database from 'better-sqlite3';
@@ -106,10 +115,12 @@ describe.each(engines)('the store on %s', (_engine, open) => {
     now: Date,
     sinks: { integrationId: string; sinkKey: string }[] = [],
     expectedCurrentId?: number | null,
+    rotation?: CredentialCommit['rotation'],
   ) =>
     store.credentials.commit(
       {
         ...(expectedCurrentId === undefined ? {} : { expectedCurrentId }),
+        ...(rotation ? { rotation } : {}),
         credential: {
           credentialKey: key,
           provider: key.startsWith('azure') ? 'azure_devops' : 'gitlab',
@@ -329,6 +340,87 @@ describe.each(engines)('the store on %s', (_engine, open) => {
     expect((await store.credentials.listCurrentWithExpiry()).map((c) => c.credentialKey)).toContain(
       'azure_devops:acme:pat',
     );
+  });
+
+  it('records a failed refresh and a new expiry on the current credential only', async () => {
+    const current = (await store.credentials.current('azure_devops:acme:pat'))!;
+    await store.credentials.refreshFailed(current.id, { retryAt: at(120_000), reason: 'HTTP 503 from the provider' });
+    await store.credentials.updateExpiry(current.id, at(7 * 86_400_000));
+    expect(await store.credentials.byId(current.id)).toMatchObject({
+      refreshRetryAt: at(120_000),
+      refreshError: 'HTTP 503 from the provider',
+      expiresAt: at(7 * 86_400_000),
+    });
+    const retired = (await store.credentials.byId(1))!;
+    expect(retired.replacedAt).not.toBeNull();
+    await store.credentials.refreshFailed(retired.id, { retryAt: at(1), reason: 'stale' });
+    expect((await store.credentials.byId(retired.id))?.refreshError).toBeNull();
+  });
+
+  it('rotates: one open attempt per key, its answer held until the commit closes it and queues the old token for revocation', async () => {
+    const before = await commit('integration:c', 'rot-0', at(200_000));
+    const attempt = {
+      integrationId: 'c',
+      credentialKey: 'integration:c',
+      credentialId: before.credential.id,
+      version: before.credential.version,
+      provider: 'gitlab' as const,
+      tokenName: 'reauth-c-1',
+      requestedBy: 'schedule',
+      startedAt: at(201_000),
+    };
+    const begun = (await store.rotations.begin(attempt))!;
+    expect(begun).toMatchObject({ ...attempt, finishedAt: null, outcome: null, sealedAnswer: null });
+    // Another process asking meanwhile: one open attempt per key.
+    expect(await store.rotations.begin({ ...attempt, tokenName: 'reauth-c-2' })).toBeUndefined();
+    expect(
+      await store.rotations.holdAnswer(begun.id, { value: 'sealed-answer', keyId: 'k1', expiresAt: at(9e6) }),
+    ).toBe(true);
+    await store.rotations.checkAgainAt(begun.id, at(260_000));
+    expect((await store.rotations.open()).find((a) => a.id === begun.id)).toMatchObject({
+      sealedAnswer: 'sealed-answer',
+      answerKeyId: 'k1',
+      retryAt: at(260_000),
+    });
+    const rotated = await commit('integration:c', 'rot-1', at(270_000), [], before.credential.id, {
+      attemptId: begun.id,
+      revoke: { tokenName: 'reauth-c-0', notAfter: at(3_870_000) },
+    });
+    expect((await store.rotations.open()).map((a) => a.id)).not.toContain(begun.id);
+    const { last, lastRotated } = (await store.rotations.latest(['c'])).get('c')!;
+    expect(last).toMatchObject({ id: begun.id, outcome: 'rotated', finishedAt: at(270_000), sealedAnswer: null });
+    expect(lastRotated?.id).toBe(begun.id);
+    expect(await store.rotations.holdAnswer(begun.id, { value: 'late', keyId: 'k1', expiresAt: null })).toBe(false);
+    const [revocation] = (await store.rotations.pendingRevocations()).filter((r) => r.integrationId === 'c');
+    expect(revocation).toMatchObject({
+      credentialKey: 'integration:c',
+      tokenName: 'reauth-c-0',
+      replacedByVersion: rotated.credential.version,
+      notAfter: at(3_870_000),
+      doneAt: null,
+      attempts: 0,
+    });
+    await store.rotations.revocationFailed(revocation!.id, 'HTTP 502');
+    expect((await store.rotations.pendingRevocations()).find((r) => r.id === revocation!.id)).toMatchObject({
+      attempts: 1,
+      lastError: 'HTTP 502',
+    });
+    await store.rotations.revocationDone(revocation!.id, at(280_000));
+    expect((await store.rotations.pendingRevocations()).find((r) => r.id === revocation!.id)).toBeUndefined();
+
+    // A failed attempt: closed with its reason, its held answer erased; the next may begin.
+    const second = (await store.rotations.begin({ ...attempt, tokenName: 'reauth-c-2', startedAt: at(290_000) }))!;
+    await store.rotations.holdAnswer(second.id, { value: 'sealed-2', keyId: 'k1', expiresAt: null });
+    await store.rotations.finish(
+      second.id,
+      { outcome: 'failed', reason: 'HTTP 403', retryAt: at(900_000) },
+      at(291_000),
+    );
+    const latest = (await store.rotations.latest(['c', 'nobody'])).get('c')!;
+    expect(latest.last).toMatchObject({ id: second.id, outcome: 'failed', reason: 'HTTP 403', sealedAnswer: null });
+    expect(latest.lastRotated?.id).toBe(begun.id);
+    expect((await store.rotations.generatedNames('c')).sort()).toEqual(['reauth-c-1', 'reauth-c-2']);
+    expect(await store.rotations.latest([])).toEqual(new Map());
   });
 
   it('keeps exactly one current credential when ten commits for one key race', async () => {
@@ -809,6 +901,36 @@ describe.each(engines)('the store on %s', (_engine, open) => {
     expect(await store.deliveries.prune(at(-30 * 86_400_000))).toBe(1);
     // The old pending one stays: nothing undelivered is ever forgotten.
     expect((await store.deliveries.head('a', 'webhook:https://prune'))?.data).toEqual({ n: 2 });
+    const waiting = await store.deliveries.pendingCount();
+    await store.deliveries.enqueue([row(3, at(0))]);
+    expect(await store.deliveries.pendingCount()).toBe(waiting + 1);
+  });
+
+  it('runs the changes of one credential key one at a time, answers while open, and says how to back it up', async () => {
+    const other = await open();
+    let running = 0;
+    let most = 0;
+    const task = async () => {
+      running += 1;
+      most = Math.max(most, running);
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      running -= 1;
+      return running;
+    };
+    await Promise.all([
+      other.withCredentialLock('integration:locked', task),
+      other.withCredentialLock('integration:locked', task),
+    ]);
+    expect(most).toBe(1);
+    const backup = await other.backup(join(mkdtempSync(join(tmpdir(), 'reauth-contract-')), 'copy.db'));
+    expect(backup).toEqual(
+      _engine === 'SQLite' ? { pages: expect.any(Number) } : { unsupported: expect.stringContaining('pg_dump') },
+    );
+    expect(other.isOpen()).toBe(true);
+    expect(await other.ping()).toBe(true);
+    await other.close();
+    expect(other.isOpen()).toBe(false);
+    expect(await other.ping()).toBe(false);
   });
 
   it('re-seals every sealed value in one change, and a throw changes nothing', async () => {
@@ -854,5 +976,26 @@ describe('SQLite transactions beside another process', () => {
     const begins = sqliteStatements.filter((statement) => /^BEGIN\b/i.test(statement));
     expect(begins.length).toBeGreaterThan(10);
     expect(begins.filter((statement) => statement !== 'BEGIN IMMEDIATE')).toEqual([]);
+  });
+});
+
+describe('the contract suite', () => {
+  it('calls every method of the Store, so each runs on both engines above', async () => {
+    const [sqlite, pg] = await Promise.all(engines.map(([, open]) => open()));
+    // What a store offers: its own methods, and each repository's (an engine's extras are not the contract).
+    const members = (store: Store) =>
+      new Set(
+        Object.entries(store).flatMap(([name, value]) =>
+          typeof value === 'function'
+            ? [`store.${name}(`]
+            : Object.keys(value as object).map((method) => `store.${name}.${method}(`),
+        ),
+      );
+    const offered = members(sqlite!);
+    const contract = [...members(pg!)].filter((member) => offered.has(member));
+    expect(contract.length).toBeGreaterThan(60);
+    const suite = readFileSync(fileURLToPath(import.meta.url), 'utf8').replaceAll('other.', 'store.');
+    expect(contract.filter((member) => !suite.includes(member))).toEqual([]);
+    await Promise.all([sqlite!.close(), pg!.close()]);
   });
 });
