@@ -2,7 +2,7 @@ import type { Store } from '../store.js';
 import { closePostgres, openPostgres, type PgDb, type PostgresOptions } from './client.js';
 import { postgresDialect } from './dialect.js';
 import { createCredentialRepository } from '../repositories/credentials.js';
-import { createPgDeliveryRepository } from './deliveries.js';
+import { createDeliveryRepository } from '../repositories/deliveries.js';
 import { createIntegrationRepository } from '../repositories/integrations.js';
 import { createHealthRepository } from '../repositories/health.js';
 import { createAuditRepository } from '../repositories/audit.js';
@@ -34,7 +34,7 @@ export function createPostgresStore(db: PgDb, clock: Clock, lock: PgCredentialLo
     pendingCredentials: createPendingCredentialRepository(dialect),
     webhookReplays: createWebhookReplayRepository(dialect),
     expiryWarnings: createExpiryWarningRepository(dialect),
-    deliveries: createPgDeliveryRepository(db),
+    deliveries: createDeliveryRepository(dialect),
     consumerRates: createPgConsumerRateRepository(db),
     consumerGrants: createConsumerGrantRepository(dialect),
     rotations: createRotationRepository(dialect),

@@ -24,8 +24,3 @@ export function openDatabase(path: string): Db {
 export function closeDatabase(db: Db): void {
   if (db.$client.open) db.$client.close();
 }
-
-/** Runs a synchronous drizzle transaction `BEGIN IMMEDIATE` (see the dialect's transaction for why). */
-export function inTransaction<T>(db: Db, body: (tx: Parameters<Parameters<Db['transaction']>[0]>[0]) => T): T {
-  return db.transaction(body, { behavior: 'immediate' });
-}

@@ -40,7 +40,7 @@ export function createSqliteStore(db: Db, clock: Clock = systemClock): Store & {
     pendingCredentials: turn(createPendingCredentialRepository(dialect)),
     webhookReplays: turn(webhookReplays, ['flush']),
     expiryWarnings: turn(createExpiryWarningRepository(dialect)),
-    deliveries: turn(createDeliveryRepository(db, clock)),
+    deliveries: turn(createDeliveryRepository(db, dialect)),
     // In memory: one server process answers consumers on SQLite.
     consumerRates: createConsumerRateRepository(clock),
     consumerGrants: turn(createConsumerGrantRepository(dialect)),
