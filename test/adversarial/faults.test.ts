@@ -3,7 +3,6 @@ import type { AddressInfo, Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openModal, textOf } from '../helpers/flows.js';
 import { testHttpClient } from '../helpers/providers.js';
-import { currentCredential, healthOf } from '../helpers/queries.js';
 import { ALERTS, OWNER, startTestApp, type TestApp } from '../helpers/start-app.js';
 import { expectNoLeaks, report } from './support.js';
 
@@ -136,7 +135,7 @@ describe('faults: providers and Slack misbehaving', () => {
   it.each(provider)(
     'provider %s: the submission says why, the stored credential stays, Check now reports it, nothing crashes',
     async (mode, message) => {
-      const stored = currentCredential(t.deps.db, 'integration:gitlab');
+      const stored = await t.deps.store.credentials.current('integration:gitlab');
       gitlab.mode = mode;
       try {
         const call = await openModal(t, 'gitlab', { userId: OWNER });
@@ -163,11 +162,11 @@ describe('faults: providers and Slack misbehaving', () => {
             );
           })());
         expect(shown).toMatch(message);
-        expect(currentCredential(t.deps.db, 'integration:gitlab')).toEqual(stored);
+        expect(await t.deps.store.credentials.current('integration:gitlab')).toEqual(stored);
 
         const checked = await t.deps.services.checkNow('gitlab', OWNER, { ignoreRecentRejection: true });
         expect(checked.kind === 'checked' && checked.result.outcome.reason).toMatch(message);
-        expect(currentCredential(t.deps.db, 'integration:gitlab')).toEqual(stored);
+        expect(await t.deps.store.credentials.current('integration:gitlab')).toEqual(stored);
         expect((await fetch(`${t.url}/healthz`)).status).toBe(200);
         scenarios += 2;
       } finally {
@@ -185,7 +184,7 @@ describe('faults: providers and Slack misbehaving', () => {
       const call = await openModal(t, id, { userId: OWNER });
       const response = await t.driver.submit(call.ref ?? '', { token: NEW }, { userId: OWNER });
       expect(textOf(response.json)).toMatch(message);
-      expect(currentCredential(t.deps.db, `integration:${id}`)).toBeUndefined();
+      expect(await t.deps.store.credentials.current(`integration:${id}`)).toBeUndefined();
       scenarios += 1;
     }
   });
@@ -193,7 +192,7 @@ describe('faults: providers and Slack misbehaving', () => {
   it('the healthy provider again: everything works as before', async () => {
     const checked = await t.deps.services.checkNow('gitlab', OWNER, { ignoreRecentRejection: true });
     expect(checked.kind === 'checked' && checked.result.outcome.kind).toBe('valid');
-    expect(healthOf(t.deps.db, 'gitlab')?.status).toBe('healthy');
+    expect((await t.deps.store.health.of('gitlab'))?.status).toBe('healthy');
   });
 
   const slackFaults: [string, string, Parameters<TestApp['slack']['inject']>[1], RegExp][] = [

@@ -2,7 +2,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signWebhook } from '../../src/services/webhook-signature.js';
 import { createBrowser } from '../helpers/browser.js';
 import { openModal, textOf, viewOf } from '../helpers/flows.js';
-import { listAudit } from '../helpers/queries.js';
 import { signSlackBody } from '../helpers/slack-driver.js';
 import { ADMIN, ALERTS, OWNER, SIGNING_SECRET, STRANGER, startTestApp, type TestApp } from '../helpers/start-app.js';
 import { adversarialCatalogue, expectNoLeaks, report, stateDigest } from './support.js';
@@ -184,7 +183,7 @@ describe('forgery and tampering matrix', () => {
     const foreign = await slack(submission(STRANGER), signSlackBody(SIGNING_SECRET, submission(STRANGER)));
     expect(foreign.status).toBe(200);
     expect(foreign.text).toContain('altered or belongs to someone else');
-    expect(listAudit(t.deps.db)[0]).toMatchObject({
+    expect((await t.deps.store.audit.list())[0]).toMatchObject({
       actor: STRANGER,
       action: 'reauth.modal',
       outcome: 'tampered',
@@ -195,7 +194,7 @@ describe('forgery and tampering matrix', () => {
     expect((await slack(swapped, signSlackBody(SIGNING_SECRET, swapped))).text).toContain(
       'altered or belongs to someone else',
     );
-    expect(listAudit(t.deps.db)[0]).toMatchObject({
+    expect((await t.deps.store.audit.list())[0]).toMatchObject({
       actor: OWNER,
       outcome: 'tampered',
       detail: { reason: 'bad_signature' },
@@ -222,7 +221,10 @@ describe('forgery and tampering matrix', () => {
       const body = button(STRANGER, actionId, value);
       expect((await slack(body, signSlackBody(SIGNING_SECRET, body))).status).toBe(200);
       await expect
-        .poll(() => listAudit(t.deps.db).find((r) => r.actor === STRANGER && r.action === action)?.outcome)
+        .poll(
+          async () =>
+            (await t.deps.store.audit.list()).find((r) => r.actor === STRANGER && r.action === action)?.outcome,
+        )
         .toBe('permission_denied');
       scenarios += 1;
     }
@@ -254,7 +256,7 @@ describe('forgery and tampering matrix', () => {
     // Another browser (no cookie for this sign-in): refused, and the state is used up.
     expect((await page(callback)).status).toBe(403);
     expect((await page(callback, owner)).status).toBe(400);
-    expect(listAudit(t.deps.db, 'bb-oauth').map((r) => r.outcome)).toEqual(
+    expect((await t.deps.store.audit.list('bb-oauth')).map((r) => r.outcome)).toEqual(
       expect.arrayContaining(['foreign_state', 'reused_state']),
     );
     const digest = stateDigest(t.deps.db);

@@ -1,7 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sha256Hex } from '../../src/services/delivery/consumers.js';
-import { listAudit } from '../helpers/queries.js';
 import { ALERTS, OWNER, startTestApp, type TestApp } from '../helpers/start-app.js';
 
 const OTHER = 'C0PLATFORM';
@@ -35,7 +34,7 @@ ${consumers}`;
   it('a first start records the grants it finds, audited as the baseline, and posts nothing', async () => {
     expect(notices()).toEqual([]);
     for (const id of ['gitlab-a', 'gitlab-b', 'sonar'])
-      expect(listAudit(t.deps.db, id).find((a) => a.action === 'consumer.granted')).toMatchObject({
+      expect((await t.deps.store.audit.list(id)).find((a) => a.action === 'consumer.granted')).toMatchObject({
         outcome: 'baseline',
         detail: { consumer: 'ingest' },
       });
@@ -55,7 +54,7 @@ ${consumers}`;
     expect(alerts).toContain('second may now read GitLab A (gitlab-a)');
     expect(alerts).toContain('second may now read GitLab B (gitlab-b)');
     expect(posted.find((m) => m.channel === OTHER)?.text).toContain('ingest may no longer read Sonar (sonar)');
-    expect(listAudit(t.deps.db, 'gitlab-a').find((a) => a.action === 'consumer.granted')).toMatchObject({
+    expect((await t.deps.store.audit.list('gitlab-a')).find((a) => a.action === 'consumer.granted')).toMatchObject({
       outcome: 'granted',
       detail: { consumer: 'second' },
     });

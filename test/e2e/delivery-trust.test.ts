@@ -6,7 +6,6 @@ import { startWebhookReceiver, type WebhookReceiver } from '../../src/sandbox/si
 import { sha256Hex } from '../../src/services/delivery/consumers.js';
 import { DELIVERY_ALERT_AFTER_MS } from '../../src/services/delivery/delivery-alerts.js';
 import { openModal } from '../helpers/flows.js';
-import { listAudit } from '../helpers/queries.js';
 import { ALERTS, manualClock, OWNER, startTestApp, type TestApp } from '../helpers/start-app.js';
 
 const HOOK_SECRET = `whsec_${Buffer.from('trust-hook-signing-secret-32-byt').toString('base64')}`;
@@ -215,7 +214,7 @@ ${consumers}`;
     expect(await t.deps.reloadConsumers()).toEqual({ ok: true, consumers: 2 });
     expect((await pull('ado-a', WIDE)).status).toBe(200);
     expect(posts()).toBe(1);
-    expect(listAudit(t.deps.db, 'ado-a').find((a) => a.action === 'consumer.granted')).toMatchObject({
+    expect((await t.deps.store.audit.list('ado-a')).find((a) => a.action === 'consumer.granted')).toMatchObject({
       actor: 'catalogue',
       outcome: 'granted',
       detail: { consumer: 'wide-reader' },
@@ -229,7 +228,7 @@ ${consumers}`;
     writeFileSync(catalogue, catalogueWith('beta'));
     await t.deps.reloadConsumers();
     expect((await pull('ado-a', WIDE)).status).toBe(401);
-    expect(listAudit(t.deps.db, 'ado-a').find((a) => a.action === 'consumer.revoked')).toMatchObject({
+    expect((await t.deps.store.audit.list('ado-a')).find((a) => a.action === 'consumer.revoked')).toMatchObject({
       detail: { consumer: 'wide-reader' },
     });
   });

@@ -13,7 +13,6 @@ import { sealPayload, unsealPayload } from '../../src/services/secret-payload.js
 import { createBrowser } from '../helpers/browser.js';
 import { cli, cliEnvOf } from '../helpers/cli.js';
 import { openModal, textOf, viewOf } from '../helpers/flows.js';
-import { currentCredential, listAudit, listOpenAlerts } from '../helpers/queries.js';
 import { ALERTS, manualClock, OWNER, startTestApp, type TestApp } from '../helpers/start-app.js';
 
 const INSIGHTS_SECRET = `whsec_${Buffer.from('insights-signing-secret-32-bytes').toString('base64')}`;
@@ -200,17 +199,15 @@ consumers:
     const again = await pull('jira-acme', INGEST, { 'if-none-match': etag });
     expect(again.status).toBe(304);
     expect(await again.text()).toBe('');
-    expect(
-      listAudit(t.deps.db, 'jira-acme')
-        .slice(0, 3)
-        .map((a) => [a.actor, a.action, a.outcome]),
-    ).toEqual([
-      ['consumer:insights-ingest', 'credential.read', 'not_modified'],
-      ['consumer:insights-ingest', 'credential.read', 'success'],
-      ['consumer:insights-ingest', 'credential.read', 'success'],
-    ]);
-    expect(listAudit(t.deps.db, 'jira-acme')[0]?.fingerprint).toBe(
-      currentCredential(t.deps.db, 'integration:jira-acme')?.fingerprints.join(','),
+    expect((await t.deps.store.audit.list('jira-acme')).slice(0, 3).map((a) => [a.actor, a.action, a.outcome])).toEqual(
+      [
+        ['consumer:insights-ingest', 'credential.read', 'not_modified'],
+        ['consumer:insights-ingest', 'credential.read', 'success'],
+        ['consumer:insights-ingest', 'credential.read', 'success'],
+      ],
+    );
+    expect((await t.deps.store.audit.list('jira-acme'))[0]?.fingerprint).toBe(
+      (await t.deps.store.credentials.current('integration:jira-acme'))?.fingerprints.join(','),
     );
   });
 
@@ -233,7 +230,7 @@ consumers:
       expect(res.status).toBe(404);
       expect((await res.json()) as { error: string }).toMatchObject({ error: expect.stringMatching(pattern) });
     }
-    expect(listAudit(t.deps.db, 'secret-team')[0]).toMatchObject({
+    expect((await t.deps.store.audit.list('secret-team'))[0]).toMatchObject({
       actor: 'consumer:insights-ingest',
       action: 'credential.read',
       outcome: 'forbidden',
@@ -285,7 +282,7 @@ consumers:
     expect(statuses).toEqual([200, 200, 200, 429]);
     const limited = await pull('jira-acme', LIMITED);
     expect(limited.headers.get('retry-after')).toBe('45');
-    expect(listAudit(t.deps.db, 'jira-acme')[0]).toMatchObject({
+    expect((await t.deps.store.audit.list('jira-acme'))[0]).toMatchObject({
       actor: 'consumer:limited',
       action: 'credential.read',
       outcome: 'rate_limited',
@@ -339,12 +336,12 @@ consumers:
     await reauth(TOKENS[3]!);
     await expect.poll(() => credentialUpdates(hook).filter((r) => r.payload?.data?.version === 4).length).toBe(1);
     await deliverDue();
-    expect(listOpenAlerts(t.deps.db).filter((a) => a.alertKey.startsWith('delivery:'))).toHaveLength(0);
+    expect((await t.deps.store.alerts.listOpen()).filter((a) => a.alertKey.startsWith('delivery:'))).toHaveLength(0);
     for (let i = 0; i < 8; i += 1) {
       clock.advance(3 * 60_000);
       await deliverDue();
     }
-    const open = listOpenAlerts(t.deps.db).filter((a) => a.alertKey.startsWith('delivery:'));
+    const open = (await t.deps.store.alerts.listOpen()).filter((a) => a.alertKey.startsWith('delivery:'));
     expect(open).toHaveLength(1);
     const alert = t.slack.messages.find((m) => m.ts === open[0]?.messageTs);
     expect(alert?.text).toMatch(
@@ -356,7 +353,7 @@ consumers:
     hook.setStatus(200);
     clock.advance(61 * 60_000);
     await deliverDue();
-    expect(listOpenAlerts(t.deps.db).filter((a) => a.alertKey.startsWith('delivery:'))).toHaveLength(0);
+    expect((await t.deps.store.alerts.listOpen()).filter((a) => a.alertKey.startsWith('delivery:'))).toHaveLength(0);
     expect(textOf(t.slack.messages.find((m) => m.ts === open[0]?.messageTs)?.blocks)).toMatch(
       /delivery to webhook .* succeeded again/,
     );
@@ -415,18 +412,18 @@ consumers:
       clock.advance(3 * 60_000);
       await deliverDue();
     }
-    const unposted = listOpenAlerts(t.deps.db).filter((a) => a.alertKey.startsWith('delivery:'));
+    const unposted = (await t.deps.store.alerts.listOpen()).filter((a) => a.alertKey.startsWith('delivery:'));
     expect(unposted).toHaveLength(1);
     expect(unposted[0]?.messageTs).toBeNull();
     t.slack.addChannel(ALERTS, { name: 'alerts', member: true });
     await t.deps.delivery.alerts.sweep();
-    const posted = listOpenAlerts(t.deps.db).filter((a) => a.alertKey.startsWith('delivery:'));
+    const posted = (await t.deps.store.alerts.listOpen()).filter((a) => a.alertKey.startsWith('delivery:'));
     expect(posted[0]?.messageTs).toBeTruthy();
     expect(t.slack.messages.find((m) => m.ts === posted[0]?.messageTs)?.text).toMatch(/not delivered to webhook/);
     hook.setStatus(200);
     clock.advance(61 * 60_000);
     await deliverDue();
-    expect(listOpenAlerts(t.deps.db).filter((a) => a.alertKey.startsWith('delivery:'))).toHaveLength(0);
+    expect((await t.deps.store.alerts.listOpen()).filter((a) => a.alertKey.startsWith('delivery:'))).toHaveLength(0);
   });
 
   it('failing and recovered events go to webhook sinks, without secrets', async () => {
@@ -457,7 +454,7 @@ consumers:
     const browser = createBrowser();
     const start = await browser.get(link);
     expect((await browser.get(await browser.decide(start.location ?? '', 'approve'))).status).toBe(200);
-    const stored = currentCredential(t.deps.db, 'integration:bb-oauth');
+    const stored = await t.deps.store.credentials.current('integration:bb-oauth');
     if (!stored?.sealedSecret) throw new Error('no credential');
     const owner = { credentialKey: 'integration:bb-oauth', binding: stored.binding };
     const payload = unsealPayload(t.deps.keyring, owner, stored.sealedSecret);
@@ -501,7 +498,7 @@ consumers:
   });
 
   it('a refused OAuth refresh is not retried on every pull: every reader backs off, and the failure reaches health and one alert', async () => {
-    const stored = currentCredential(t.deps.db, 'integration:bb-oauth');
+    const stored = await t.deps.store.credentials.current('integration:bb-oauth');
     if (!stored?.sealedSecret) throw new Error('no credential');
     const owner = { credentialKey: 'integration:bb-oauth', binding: stored.binding };
     const payload = unsealPayload(t.deps.keyring, owner, stored.sealedSecret);
@@ -530,7 +527,7 @@ consumers:
       .prepare("select status, outcome from health_states where integration_id = 'bb-oauth'")
       .get();
     expect(health).toEqual({ status: 'failing', outcome: 'invalid_credentials' });
-    expect(listOpenAlerts(t.deps.db).filter((a) => a.alertKey === 'integration:bb-oauth')).toHaveLength(1);
+    expect((await t.deps.store.alerts.listOpen()).filter((a) => a.alertKey === 'integration:bb-oauth')).toHaveLength(1);
     // Once the back-off is over, one more grant is tried.
     clock.advance(31 * 60_000);
     await pull('bb-oauth');
@@ -556,10 +553,10 @@ consumers:
     expect(value('reauth_credential_reads_total', { status: '429' })).toBeGreaterThan(0);
   });
 
-  it('no secret reaches a log line (debug level), an audit row or the database file', () => {
+  it('no secret reaches a log line (debug level), an audit row or the database file', async () => {
     const everything = [
       t.logs.text(),
-      JSON.stringify(listAudit(t.deps.db)),
+      JSON.stringify(await t.deps.store.audit.list()),
       readFileSync(t.config.databasePath).toString('latin1'),
     ].join('\n');
     for (const secret of [...TOKENS, ADO, INGEST, LIMITED, VAULT_TOKEN, INSIGHTS_SECRET, AUDIT_SECRET])

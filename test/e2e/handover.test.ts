@@ -2,7 +2,6 @@ import { existsSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { everyRowCatalogue } from '../helpers/catalogues.js';
 import { openModal, textOf } from '../helpers/flows.js';
-import { currentCredential, listAudit } from '../helpers/queries.js';
 import { ADMIN, OWNER, STRANGER, manualClock, startTestApp, type TestApp } from '../helpers/start-app.js';
 
 /** Distinctive secrets: none may surface in a view, its metadata, a log line, a Slack call or the database. */
@@ -63,16 +62,17 @@ describe('same-account confirmation in the modal', () => {
     t.slack.applySubmissionAck(viewId, response.json);
     return { viewId, response, view: () => t.slack.view(viewId)?.view as Json };
   }
-  const fingerprintOf = (id: string) => currentCredential(t.deps.db, `integration:${id}`)?.fingerprints.join(',');
+  const fingerprintOf = async (id: string) =>
+    (await t.deps.store.credentials.current(`integration:${id}`))?.fingerprints.join(',');
 
   it('the first credential of an integration asks nothing', async () => {
     const { response } = await submit('gitlab', { token: TOKENS.service });
     expect(response.json).toMatchObject({ response_action: 'update', view: { title: { text: 'Re-authenticated' } } });
-    expect(currentCredential(t.deps.db, 'integration:gitlab')?.identity).toMatchObject({ id: SERVICE.id });
+    expect((await t.deps.store.credentials.current('integration:gitlab'))?.identity).toMatchObject({ id: SERVICE.id });
   });
 
   it('a token of another account is not swapped: the view names both accounts and carries no secret', async () => {
-    const before = fingerprintOf('gitlab');
+    const before = await fingerprintOf('gitlab');
     const { response, view } = await submit('gitlab', { token: TOKENS.personal });
     expect(response.json).toMatchObject({ response_action: 'update', view: { callback_id: 'reauth_confirm_account' } });
     const shown = view();
@@ -87,8 +87,8 @@ describe('same-account confirmation in the modal', () => {
     expect(input).toMatchObject({ optional: true, element: { type: 'checkboxes', options: [{ value: 'replace' }] } });
     expect(JSON.stringify(shown)).not.toContain(TOKENS.personal);
     expect(String(shown.private_metadata)).not.toContain(TOKENS.personal.slice(6));
-    expect(fingerprintOf('gitlab')).toBe(before);
-    expect(listAudit(t.deps.db, 'gitlab')[0]).toMatchObject({
+    expect(await fingerprintOf('gitlab')).toBe(before);
+    expect((await t.deps.store.audit.list('gitlab'))[0]).toMatchObject({
       action: 'reauth.modal',
       outcome: 'confirm_account',
       detail: {
@@ -99,7 +99,7 @@ describe('same-account confirmation in the modal', () => {
   });
 
   it('submitted unchecked, nothing changes and the held credential is gone', async () => {
-    const before = fingerprintOf('gitlab');
+    const before = await fingerprintOf('gitlab');
     const { viewId, view } = await submit('gitlab', { token: TOKENS.personal });
     const confirmation = view();
     const response = await t.driver.submit(viewId, { confirm_account: '' }, { userId: OWNER });
@@ -108,7 +108,7 @@ describe('same-account confirmation in the modal', () => {
       view: { title: { text: 'Not re-authenticated' } },
     });
     expect(textOf(response.json)).toContain('Nothing was changed: the credential of Pat Person');
-    expect(fingerprintOf('gitlab')).toBe(before);
+    expect(await fingerprintOf('gitlab')).toBe(before);
     // The same confirmation, checked this time: already answered.
     const replay = await t.driver.submit(viewId, { confirm_account: 'replace' }, { userId: OWNER }, (v) =>
       Object.assign(v, {
@@ -118,21 +118,23 @@ describe('same-account confirmation in the modal', () => {
       }),
     );
     expect(textOf(replay.json)).toContain('was already answered');
-    expect(fingerprintOf('gitlab')).toBe(before);
+    expect(await fingerprintOf('gitlab')).toBe(before);
   });
 
   it('closed, nothing changes and the held credential is discarded at once', async () => {
-    const before = fingerprintOf('gitlab');
+    const before = await fingerprintOf('gitlab');
     const { viewId, view } = await submit('gitlab', { token: TOKENS.personal });
     expect(view().notify_on_close).toBe(true);
     const closed = await t.driver.close(viewId, { userId: OWNER });
     expect(closed?.status).toBe(200);
-    await vi.waitFor(() => expect(listAudit(t.deps.db, 'gitlab')[0]).toMatchObject({ outcome: 'declined' }));
-    expect(fingerprintOf('gitlab')).toBe(before);
+    await vi.waitFor(async () =>
+      expect((await t.deps.store.audit.list('gitlab'))[0]).toMatchObject({ outcome: 'declined' }),
+    );
+    expect(await fingerprintOf('gitlab')).toBe(before);
   });
 
   it('confirmed by another user, or from another view, it is refused and stays unused', async () => {
-    const before = fingerprintOf('gitlab');
+    const before = await fingerprintOf('gitlab');
     const { viewId, view } = await submit('gitlab', { token: TOKENS.personal });
     const confirmation = view();
     const stranger = await t.driver.submit(viewId, { confirm_account: 'replace' }, { userId: STRANGER });
@@ -149,11 +151,11 @@ describe('same-account confirmation in the modal', () => {
       }),
     );
     expect(textOf(moved.json)).toContain('belongs to someone else or to another form');
-    expect(fingerprintOf('gitlab')).toBe(before);
+    expect(await fingerprintOf('gitlab')).toBe(before);
     // The right user in the right view still may.
     const right = await t.driver.submit(viewId, { confirm_account: 'replace' }, { userId: OWNER });
     expect(right.json).toMatchObject({ response_action: 'update', view: { title: { text: 'Re-authenticated' } } });
-    expect(currentCredential(t.deps.db, 'integration:gitlab')?.identity).toMatchObject({ id: PERSON.id });
+    expect((await t.deps.store.credentials.current('integration:gitlab'))?.identity).toMatchObject({ id: PERSON.id });
   });
 
   it('checked, the credential validated a moment before is swapped in without asking the provider again, and the audit names both accounts', async () => {
@@ -168,8 +170,8 @@ describe('same-account confirmation in the modal', () => {
     const response = await t.driver.submit(viewId, { confirm_account: 'replace' }, { userId: OWNER });
     expect(response.json).toMatchObject({ response_action: 'update', view: { title: { text: 'Re-authenticated' } } });
     expect(t.providers.requestsWith(TOKENS.personalToo)).toHaveLength(asked);
-    expect(currentCredential(t.deps.db, 'integration:gitlab')?.identity).toMatchObject({ id: PERSON.id });
-    expect(listAudit(t.deps.db, 'gitlab')[0]).toMatchObject({
+    expect((await t.deps.store.credentials.current('integration:gitlab'))?.identity).toMatchObject({ id: PERSON.id });
+    expect((await t.deps.store.audit.list('gitlab'))[0]).toMatchObject({
       action: 'reauth.modal',
       outcome: 'success',
       detail: {
@@ -205,12 +207,12 @@ describe('same-account confirmation in the modal', () => {
   });
 
   it('the held credential expires after 10 minutes', async () => {
-    const before = fingerprintOf('gitlab');
+    const before = await fingerprintOf('gitlab');
     const { viewId } = await submit('gitlab', { token: TOKENS.service });
     clock.advance(10 * 60 * 1000 + 1);
     const late = await t.driver.submit(viewId, { confirm_account: 'replace' }, { userId: OWNER });
     expect(textOf(late.json)).toContain('waited more than 10 minutes');
-    expect(fingerprintOf('gitlab')).toBe(before);
+    expect(await fingerprintOf('gitlab')).toBe(before);
   });
 
   it('a held credential nobody answers is erased when its 10 minutes end, without waiting for another hand-over', async () => {
@@ -329,6 +331,6 @@ describe('two people re-authenticating one integration at the same moment', () =
     // The admin's check finishes after that: it compared against the service account, which is gone.
     const second = await slow;
     expect(second).toMatchObject({ ok: false, kind: 'confirm_account' });
-    expect(currentCredential(t.deps.db, 'integration:gitlab')?.identity).toMatchObject({ id: PERSON.id });
+    expect((await t.deps.store.credentials.current('integration:gitlab'))?.identity).toMatchObject({ id: PERSON.id });
   });
 });

@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { healthOf, listAudit, listIntegrationsByIds, listOpenAlerts } from '../helpers/queries.js';
 import { openSqliteStore } from '../../src/db/sqlite/store.js';
 import { createAlerts } from '../../src/services/alerts.js';
 import { createHealthStateMachine } from '../../src/services/health.js';
@@ -69,7 +68,7 @@ describe('health monitor and alert lifecycle', () => {
         /"action_id":"reauth_open".*"action_id":"check_now".*"action_id":"snooze_24h"/,
       );
       expect(alert?.args.channel).toBe(ALERTS);
-      expect(healthOf(t.deps.db, 'gitlab')?.status).toBe('failing');
+      expect((await t.deps.store.health.of('gitlab'))?.status).toBe('failing');
     });
 
     it('probes a rejected credential at most once per 30 minutes', async () => {
@@ -83,7 +82,7 @@ describe('health monitor and alert lifecycle', () => {
     });
 
     it('keeps one message through ten more probes, updating it in place', async () => {
-      const ts = listOpenAlerts(t.deps.db)[0]?.messageTs;
+      const ts = (await t.deps.store.alerts.listOpen())[0]?.messageTs;
       const updatesBefore = t.slack.callsOf('chat.update').filter((c) => c.args.ts === ts).length;
       for (let i = 0; i < 10; i += 1) {
         clock.advance(31 * MIN);
@@ -98,11 +97,11 @@ describe('health monitor and alert lifecycle', () => {
       clock.advance(31 * MIN);
       await monitor().runDue();
       expect(alertPosts('GitLab')).toHaveLength(1);
-      expect(listOpenAlerts(t.deps.db)).toHaveLength(1);
+      expect(await t.deps.store.alerts.listOpen()).toHaveLength(1);
     });
 
     it('Check now ignores the 30-minute back-off (after 5 minutes) and tells the presser the outcome', async () => {
-      const alert = listOpenAlerts(t.deps.db)[0];
+      const alert = (await t.deps.store.alerts.listOpen())[0];
       clock.advance(5 * MIN);
       const before = t.providers.requestsWith(token).length;
       await t.driver.click({
@@ -116,7 +115,7 @@ describe('health monitor and alert lifecycle', () => {
     });
 
     it('a rejected credential is checked on demand at most once per 5 minutes', async () => {
-      const alert = listOpenAlerts(t.deps.db)[0];
+      const alert = (await t.deps.store.alerts.listOpen())[0];
       const before = t.providers.requestsWith(token).length;
       const responses = t.slack.responses.length;
       await t.driver.click({
@@ -128,7 +127,7 @@ describe('health monitor and alert lifecycle', () => {
       await expect.poll(() => t.slack.responses.length).toBe(responses + 1);
       expect(textOf(t.slack.responses.at(-1)?.body)).toContain('less than 5 minutes ago');
       expect(t.providers.requestsWith(token).length).toBe(before);
-      expect(listAudit(t.deps.db, 'gitlab')[0]).toMatchObject({
+      expect((await t.deps.store.audit.list('gitlab'))[0]).toMatchObject({
         action: 'health.check_now',
         outcome: 'too_soon',
         actor: OWNER,
@@ -144,7 +143,7 @@ describe('health monitor and alert lifecycle', () => {
     });
 
     it('only owners and admins may press Check now: anyone else is told whom to ask, and nothing is probed or revealed', async () => {
-      const alert = listOpenAlerts(t.deps.db)[0];
+      const alert = (await t.deps.store.alerts.listOpen())[0];
       clock.advance(6 * MIN);
       const before = t.providers.requestsWith(token).length;
       const responses = t.slack.responses.length;
@@ -163,7 +162,7 @@ describe('health monitor and alert lifecycle', () => {
         'ephemeral',
       );
       expect(t.providers.requestsWith(token).length).toBe(before);
-      expect(listAudit(t.deps.db, 'gitlab')[0]).toMatchObject({
+      expect((await t.deps.store.audit.list('gitlab'))[0]).toMatchObject({
         action: 'health.check_now',
         outcome: 'permission_denied',
         actor: STRANGER,
@@ -171,7 +170,7 @@ describe('health monitor and alert lifecycle', () => {
     });
 
     it('re-authentication edits the same message to resolved and replies in its thread', async () => {
-      const alert = listOpenAlerts(t.deps.db)[0];
+      const alert = (await t.deps.store.alerts.listOpen())[0];
       const fresh = 'glpat-HealthFreshToken01234';
       t.providers.setToken(fresh, { provider: 'gitlab', scopes: ['read_api'], identity: ID });
       await reauth('gitlab', { token: fresh });
@@ -188,7 +187,7 @@ describe('health monitor and alert lifecycle', () => {
               .length,
         )
         .toBe(1);
-      expect(listOpenAlerts(t.deps.db)).toHaveLength(0);
+      expect(await t.deps.store.alerts.listOpen()).toHaveLength(0);
       expect(alertPosts('GitLab')).toHaveLength(1);
     });
   });
@@ -205,7 +204,7 @@ describe('health monitor and alert lifecycle', () => {
       clock.advance(16 * MIN);
       await monitor().runDue();
       expect(alertPosts('GitHub')).toHaveLength(0);
-      expect(healthOf(t.deps.db, 'github')).toMatchObject({
+      expect(await t.deps.store.health.of('github')).toMatchObject({
         status: 'healthy',
         outcome: 'provider_error',
         consecutiveFailures: 1,
@@ -213,14 +212,14 @@ describe('health monitor and alert lifecycle', () => {
       clock.advance(16 * MIN);
       await monitor().runDue();
       expect(alertPosts('GitHub')).toHaveLength(1);
-      expect(healthOf(t.deps.db, 'github')?.status).toBe('failing');
+      expect((await t.deps.store.health.of('github'))?.status).toBe('failing');
     });
 
     it('a later successful probe resolves it', async () => {
       t.providers.updateToken(token, { status: 'valid' });
       clock.advance(16 * MIN);
       await monitor().runDue();
-      expect(healthOf(t.deps.db, 'github')?.status).toBe('healthy');
+      expect((await t.deps.store.health.of('github'))?.status).toBe('healthy');
       const resolved = t.slack.messages.find((m) => m.text.startsWith('GitHub is healthy again'));
       expect(resolved?.text).toContain('a scheduled check succeeded');
     });
@@ -240,14 +239,14 @@ describe('health monitor and alert lifecycle', () => {
       expect(posts).toHaveLength(1);
       expect(textOf(posts[0]?.args.blocks)).toContain('ADO Boards');
       expect(textOf(posts[0]?.args.blocks)).toContain('ADO Repos');
-      expect(healthOf(t.deps.db, 'ado-repos')?.status).toBe('failing');
+      expect((await t.deps.store.health.of('ado-repos'))?.status).toBe('failing');
       expect(t.providers.requestsWith(pat).length).toBe(2);
     });
   });
 
   describe('reminders and snooze', () => {
     it('reminds in the thread every 24 h mentioning the owners; Snooze pauses it', async () => {
-      const alert = listOpenAlerts(t.deps.db).find((a) => a.alertKey.startsWith('azure_devops'));
+      const alert = (await t.deps.store.alerts.listOpen()).find((a) => a.alertKey.startsWith('azure_devops'));
       expect(alert?.messageTs).toBeTruthy();
       const reminders = () =>
         t.slack.messages.filter((m) => m.threadTs === alert?.messageTs && m.text.includes('still failing'));
@@ -268,8 +267,8 @@ describe('health monitor and alert lifecycle', () => {
       await expect
         .poll(() => textOf(t.slack.responses.at(-1)?.body))
         .toContain('Only the owners of ADO Boards and Reauth admins can snooze');
-      expect(listOpenAlerts(t.deps.db).find((a) => a.id === alert?.id)?.snoozedUntil).toBeNull();
-      expect(listAudit(t.deps.db, 'ado-boards')[0]).toMatchObject({
+      expect((await t.deps.store.alerts.listOpen()).find((a) => a.id === alert?.id)?.snoozedUntil).toBeNull();
+      expect((await t.deps.store.audit.list('ado-boards'))[0]).toMatchObject({
         action: 'alert.snooze',
         outcome: 'permission_denied',
         actor: STRANGER,
@@ -396,7 +395,10 @@ describe('health monitor and alert lifecycle', () => {
       await expect
         .poll(() => textOf(t.slack.responses.at(-1)?.body))
         .toContain('its health comes from the health webhook');
-      expect(healthOf(t.deps.db, 'jira-connect')).toMatchObject({ status: 'failing', reason: 'Still uninstalled' });
+      expect(await t.deps.store.health.of('jira-connect')).toMatchObject({
+        status: 'failing',
+        reason: 'Still uninstalled',
+      });
       clock.advance(1000);
       expect((await send(JSON.stringify({ integration: 'jira-connect', status: 'healthy' }))).status).toBe(202);
     });
@@ -428,7 +430,7 @@ describe('health monitor and alert lifecycle', () => {
         clock.advance(31 * MIN);
         await monitor().tick();
       }
-      const alert = listOpenAlerts(t.deps.db).find((a) => a.alertKey === 'integration:sonar-lost');
+      const alert = (await t.deps.store.alerts.listOpen()).find((a) => a.alertKey === 'integration:sonar-lost');
       expect(alert).toMatchObject({ channel: 'C0GONE', messageTs: null, postError: 'channel_not_found' });
       expect(
         t.logs.lines().filter((l) => String(l.msg).includes('could not post the alert') && l.channel === 'C0GONE'),
@@ -436,7 +438,9 @@ describe('health monitor and alert lifecycle', () => {
       t.slack.addChannel('C0GONE');
       clock.advance(MIN);
       await monitor().tick();
-      expect(listOpenAlerts(t.deps.db).find((a) => a.alertKey === 'integration:sonar-lost')?.messageTs).toBeTruthy();
+      expect(
+        (await t.deps.store.alerts.listOpen()).find((a) => a.alertKey === 'integration:sonar-lost')?.messageTs,
+      ).toBeTruthy();
     });
   });
 
@@ -453,7 +457,7 @@ describe('health monitor and alert lifecycle', () => {
         defaultChannel: t.config.defaultAlertChannel,
       });
       const other = createHealthStateMachine({ store: otherStore, alerts: otherAlerts, clock });
-      const integrations = listIntegrationsByIds(t.deps.db, ['race-app']);
+      const integrations = await t.deps.store.integrations.listByIds(['race-app']);
       const signal = {
         outcome: { kind: 'invalid_credentials' as const, reason: 'Uninstalled.' },
         source: 'webhook' as const,
@@ -463,7 +467,9 @@ describe('health monitor and alert lifecycle', () => {
         other.apply(await otherStore.integrations.listByIds(['race-app']), signal),
       ]);
       expect(alertPosts('Race App')).toHaveLength(1);
-      expect(listOpenAlerts(t.deps.db).filter((a) => a.alertKey === 'integration:race-app')).toHaveLength(1);
+      expect((await t.deps.store.alerts.listOpen()).filter((a) => a.alertKey === 'integration:race-app')).toHaveLength(
+        1,
+      );
     } finally {
       await otherStore.close();
     }
@@ -471,11 +477,11 @@ describe('health monitor and alert lifecycle', () => {
 
   it('an alert of an integration removed from the catalogue is closed, not reminded forever', async () => {
     const db = t.deps.db;
-    expect(listOpenAlerts(db).some((a) => a.alertKey === 'integration:race-app')).toBe(true);
+    expect((await t.deps.store.alerts.listOpen()).some((a) => a.alertKey === 'integration:race-app')).toBe(true);
     db.$client.prepare("update integrations set archived_at = 1 where id = 'race-app'").run();
     try {
       expect(await monitor().closeOrphanAlerts()).toBe(1);
-      expect(listOpenAlerts(db).some((a) => a.alertKey === 'integration:race-app')).toBe(false);
+      expect((await t.deps.store.alerts.listOpen()).some((a) => a.alertKey === 'integration:race-app')).toBe(false);
       expect(
         t.slack.messages.some((m) =>
           m.text.startsWith('Race App: alert closed (the integration was removed from integrations.yml)'),

@@ -2,7 +2,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli.js';
 import { openModal } from '../helpers/flows.js';
 import { newKeyText } from '../helpers/keys.js';
-import { currentCredential } from '../helpers/queries.js';
 import { OWNER, startTestApp, type TestApp } from '../helpers/start-app.js';
 
 const ID = { id: '7', name: 'Jane Doe', username: 'jane' };
@@ -64,7 +63,7 @@ describe('rotating the sealing key beside a running server', () => {
     // Step 3: the old key is no longer needed.
     await t.restart({ REAUTH_SECRET_KEY: newKey, REAUTH_PREVIOUS_KEYS: '' });
     expect(await checkNow()).toBe('valid');
-    expect(currentCredential(t.deps.db, 'integration:gitlab')?.keyId).not.toBeNull();
+    expect((await t.deps.store.credentials.current('integration:gitlab'))?.keyId).not.toBeNull();
     const again = await openModal(t, 'gitlab', { userId: OWNER });
     expect((await t.driver.submit(again.ref ?? '', { token: first }, { userId: OWNER })).json).toMatchObject({
       response_action: 'update',

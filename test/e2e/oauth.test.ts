@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { listAudit, listOpenAlerts } from '../helpers/queries.js';
 import { openSqliteStore } from '../../src/db/sqlite/store.js';
 import type { HttpClient } from '../../src/providers/http.js';
 import { oauthEndpoints, oauthSetupHint } from '../../src/providers/oauth.js';
@@ -10,9 +9,6 @@ import { createProbeRunner } from '../../src/services/monitor/probe-runner.js';
 import { createOAuthRefresher } from '../../src/services/oauth-refresh.js';
 import { createProber } from '../../src/services/probe.js';
 import { testHttpClient } from '../helpers/providers.js';
-import { currentCredential } from '../helpers/queries.js';
-import { healthOf } from '../helpers/queries.js';
-import { findActiveIntegration } from '../helpers/queries.js';
 import { oauthStates } from '../../src/db/sqlite/schema.js';
 import { sealPayload, unsealPayload } from '../../src/services/secret-payload.js';
 import { credentials, integrations } from '../../src/db/sqlite/schema.js';
@@ -71,8 +67,8 @@ describe('OAuth link-out', () => {
       expect(page.text).toContain(who);
       expect(page.text).not.toMatch(/access_token|refresh_token|stack/i);
 
-      const integration = findActiveIntegration(t.deps.db, id);
-      const stored = currentCredential(t.deps.db, integration?.credentialKey ?? '');
+      const integration = await t.deps.store.integrations.findActive(id);
+      const stored = await t.deps.store.credentials.current(integration?.credentialKey ?? '');
       expect(stored?.authType).toBe('oauth');
       expect(stored?.createdBy).toBe(OWNER);
       const payload = unsealPayload(
@@ -82,8 +78,12 @@ describe('OAuth link-out', () => {
       );
       expect(payload.kind).toBe('oauth');
       if (payload.kind === 'oauth') expect(payload.refreshToken).toBeTruthy();
-      expect(healthOf(t.deps.db, id)?.status).toBe('healthy');
-      expect(listAudit(t.deps.db, id)[0]).toMatchObject({ action: 'reauth.oauth', outcome: 'success', actor: OWNER });
+      expect((await t.deps.store.health.of(id))?.status).toBe('healthy');
+      expect((await t.deps.store.audit.list(id))[0]).toMatchObject({
+        action: 'reauth.oauth',
+        outcome: 'success',
+        actor: OWNER,
+      });
       await expect
         .poll(() =>
           t.slack.messages.some(
@@ -111,21 +111,24 @@ describe('OAuth link-out', () => {
   it('a reused state gets a clear page, is audited and changes nothing', async () => {
     const { browser, callback } = await throughProvider('approve');
     expect((await browser.get(callback)).status).toBe(200);
-    const before = currentCredential(t.deps.db, 'integration:bb-oauth')?.id;
+    const before = (await t.deps.store.credentials.current('integration:bb-oauth'))?.id;
     const again = await browser.get(callback);
     expect(again.status).toBe(400);
     expect(again.text).toContain('already used');
-    expect(currentCredential(t.deps.db, 'integration:bb-oauth')?.id).toBe(before);
-    expect(listAudit(t.deps.db, 'bb-oauth')[0]).toMatchObject({ action: 'reauth.oauth', outcome: 'reused_state' });
+    expect((await t.deps.store.credentials.current('integration:bb-oauth'))?.id).toBe(before);
+    expect((await t.deps.store.audit.list('bb-oauth'))[0]).toMatchObject({
+      action: 'reauth.oauth',
+      outcome: 'reused_state',
+    });
   });
 
   it('a forged state gets a clear page and writes no audit row (a state Reauth never issued is only counted)', async () => {
     const browser = createBrowser();
-    const audited = listAudit(t.deps.db).length;
+    const audited = (await t.deps.store.audit.list()).length;
     const page = await browser.get(`${t.url}/oauth/callback?state=forged123&code=abc`);
     expect(page.status).toBe(400);
     expect(page.text).toContain('not valid');
-    expect(listAudit(t.deps.db)).toHaveLength(audited);
+    expect(await t.deps.store.audit.list()).toHaveLength(audited);
     const metrics = await (await fetch(`${t.url}/metrics`)).text();
     expect(metrics).toMatch(/reauth_unknown_link_requests_total\{path="oauth_callback"\} [1-9]/);
   });
@@ -148,7 +151,7 @@ describe('OAuth link-out', () => {
     const page = await other.get(callback);
     expect(page.status).toBe(403);
     expect(page.text).toContain('someone else');
-    expect(listAudit(t.deps.db, 'bb-oauth')[0]).toMatchObject({ outcome: 'foreign_state' });
+    expect((await t.deps.store.audit.list('bb-oauth'))[0]).toMatchObject({ outcome: 'foreign_state' });
     // The refusal used the state up: the owner cannot complete it either.
     expect((await owner.get(callback)).status).toBe(400);
   });
@@ -167,7 +170,7 @@ describe('OAuth link-out', () => {
     expect(page.status).toBe(400);
     expect(page.text).toContain('access_denied');
     expect(page.text).toContain('Nothing was changed');
-    expect(listAudit(t.deps.db, 'bb-oauth')[0]).toMatchObject({ outcome: 'provider_error_param' });
+    expect((await t.deps.store.audit.list('bb-oauth'))[0]).toMatchObject({ outcome: 'provider_error_param' });
     await expect
       .poll(() =>
         t.slack.messages.some((m) => m.channel === `D${OWNER.slice(1)}` && m.text.includes('did not grant access')),
@@ -178,11 +181,11 @@ describe('OAuth link-out', () => {
   it('a failing code exchange changes nothing', async () => {
     const { browser, callback } = await throughProvider('approve');
     t.providers.oauth.failNextExchange = { error: 'invalid_grant', description: 'The code has expired.' };
-    const before = currentCredential(t.deps.db, 'integration:bb-oauth')?.id;
+    const before = (await t.deps.store.credentials.current('integration:bb-oauth'))?.id;
     const page = await browser.get(callback);
     expect(page.status).toBe(502);
     expect(page.text).toContain('invalid_grant');
-    expect(currentCredential(t.deps.db, 'integration:bb-oauth')?.id).toBe(before);
+    expect((await t.deps.store.credentials.current('integration:bb-oauth'))?.id).toBe(before);
   });
 
   it('two link-outs opened in one browser both complete (each sign-in has its own cookie)', async () => {
@@ -208,14 +211,14 @@ describe('OAuth link-out', () => {
 
   it('the callback checks permission again: an owner removed since the link was issued cannot finish', async () => {
     const { browser, callback } = await throughProvider('approve');
-    const before = currentCredential(t.deps.db, 'integration:bb-oauth')?.id;
+    const before = (await t.deps.store.credentials.current('integration:bb-oauth'))?.id;
     t.deps.db.update(integrations).set({ owners: [] }).where(eq(integrations.id, 'bb-oauth')).run();
     try {
       const page = await browser.get(callback);
       expect(page.status).toBe(403);
       expect(page.text).toContain('no longer an owner');
-      expect(currentCredential(t.deps.db, 'integration:bb-oauth')?.id).toBe(before);
-      expect(listAudit(t.deps.db, 'bb-oauth')[0]).toMatchObject({
+      expect((await t.deps.store.credentials.current('integration:bb-oauth'))?.id).toBe(before);
+      expect((await t.deps.store.audit.list('bb-oauth'))[0]).toMatchObject({
         action: 'reauth.oauth',
         outcome: 'permission_denied',
         actor: OWNER,
@@ -299,9 +302,9 @@ describe('OAuth access-token refresh', () => {
       const start = await browser.get(linkOf(call));
       expect((await browser.get(await browser.decide(start.location ?? '', 'approve'))).status).toBe(200);
 
-      const integration = findActiveIntegration(t.deps.db, id);
+      const integration = await t.deps.store.integrations.findActive(id);
       const key = integration?.credentialKey ?? '';
-      const stored = currentCredential(t.deps.db, key);
+      const stored = await t.deps.store.credentials.current(key);
       const owner = { credentialKey: key, binding: stored?.binding ?? null };
       const payload = unsealPayload(t.deps.keyring, owner, stored?.sealedSecret ?? '');
       if (payload.kind !== 'oauth') throw new Error('expected an OAuth credential');
@@ -319,10 +322,14 @@ describe('OAuth access-token refresh', () => {
         (r) => /access_token$|\/token$/.test(r.path) && r.body.includes('grant_type=refresh_token'),
       );
       expect(refreshCall.length).toBeGreaterThan(0);
-      const after = unsealPayload(t.deps.keyring, owner, currentCredential(t.deps.db, key)?.sealedSecret ?? '');
+      const after = unsealPayload(
+        t.deps.keyring,
+        owner,
+        (await t.deps.store.credentials.current(key))?.sealedSecret ?? '',
+      );
       expect(after.kind === 'oauth' && after.accessToken).not.toBe(payload.accessToken);
       expect(after.kind === 'oauth' && after.accessExpiresAt).toBeGreaterThan(Date.now() + 30 * 60_000);
-      expect(healthOf(t.deps.db, id)?.status).toBe('healthy');
+      expect((await t.deps.store.health.of(id))?.status).toBe('healthy');
     },
   );
 });
@@ -353,7 +360,7 @@ describe('OAuth refresh racing a re-authentication', () => {
     'a refresh in another process that %s holds the lock: the re-authentication waits, commits after it, and no alert is left',
     async (how, kind) => {
       await signIn();
-      const first = currentCredential(t.deps.db, 'integration:bb-oauth');
+      const first = await t.deps.store.credentials.current('integration:bb-oauth');
       if (!first?.sealedSecret) throw new Error('no credential');
       const owner = { credentialKey: 'integration:bb-oauth', binding: first.binding };
       const payload = unsealPayload(t.deps.keyring, owner, first.sealedSecret);
@@ -427,7 +434,7 @@ describe('OAuth refresh racing a re-authentication', () => {
         const exchangedBefore = codeExchanges();
         const signingIn = signIn();
         await vi.waitFor(() => expect(codeExchanges()).toBe(exchangedBefore + 1));
-        expect(currentCredential(t.deps.db, 'integration:bb-oauth')?.id).toBe(first.id);
+        expect((await t.deps.store.credentials.current('integration:bb-oauth'))?.id).toBe(first.id);
         if (how === 'fails')
           t.providers.oauth.failNextExchange = {
             error: 'invalid_grant',
@@ -438,7 +445,7 @@ describe('OAuth refresh racing a re-authentication', () => {
         expect(result.outcome.kind).toBe(kind);
         // Then the sign-in commits: it replaces whatever the refresh left.
         await signingIn;
-        const second = currentCredential(t.deps.db, 'integration:bb-oauth');
+        const second = await t.deps.store.credentials.current('integration:bb-oauth');
         expect(second?.id).not.toBe(first.id);
 
         const rows = t.deps.db
@@ -447,12 +454,14 @@ describe('OAuth refresh racing a re-authentication', () => {
           .where(eq(credentials.credentialKey, 'integration:bb-oauth'))
           .all();
         expect(rows.find((r) => r.id === first.id)?.sealedSecret).toBeNull();
-        expect(currentCredential(t.deps.db, 'integration:bb-oauth')).toMatchObject({
+        expect(await t.deps.store.credentials.current('integration:bb-oauth')).toMatchObject({
           id: second?.id,
           sealedSecret: second?.sealedSecret,
         });
-        expect(healthOf(t.deps.db, 'bb-oauth')?.status).toBe('healthy');
-        expect(listOpenAlerts(t.deps.db).filter((a) => a.alertKey === 'integration:bb-oauth')).toHaveLength(0);
+        expect((await t.deps.store.health.of('bb-oauth'))?.status).toBe('healthy');
+        expect(
+          (await t.deps.store.alerts.listOpen()).filter((a) => a.alertKey === 'integration:bb-oauth'),
+        ).toHaveLength(0);
       } finally {
         release();
         await gated.close();
@@ -479,27 +488,29 @@ describe('reauth-bot check and a single-use refresh token', () => {
     const browser = createBrowser();
     const start = await browser.get(linkOf(call));
     expect((await browser.get(await browser.decide(start.location ?? '', 'approve'))).status).toBe(200);
-    const owner = () => {
-      const row = currentCredential(t.deps.db, 'integration:bb-oauth');
+    const owner = async () => {
+      const row = await t.deps.store.credentials.current('integration:bb-oauth');
       if (!row?.sealedSecret) throw new Error('no credential');
       return { row, key: { credentialKey: 'integration:bb-oauth', binding: row.binding } };
     };
-    const payloadOf = () => {
-      const { row, key } = owner();
+    const payloadOf = async () => {
+      const { row, key } = await owner();
       const payload = unsealPayload(t.deps.keyring, key, row.sealedSecret ?? '');
       if (payload.kind !== 'oauth') throw new Error('expected OAuth');
       return payload;
     };
-    const expire = () => {
-      const { row, key } = owner();
+    const expire = async () => {
+      const { row, key } = await owner();
       t.deps.db
         .update(credentials)
-        .set({ sealedSecret: sealPayload(t.deps.keyring, key, { ...payloadOf(), accessExpiresAt: Date.now() }).value })
+        .set({
+          sealedSecret: sealPayload(t.deps.keyring, key, { ...(await payloadOf()), accessExpiresAt: Date.now() }).value,
+        })
         .where(eq(credentials.id, row.id))
         .run();
     };
-    const spent = payloadOf().refreshToken;
-    expire();
+    const spent = (await payloadOf()).refreshToken;
+    await expire();
     const env = cliEnvOf(t, {
       BITBUCKET_OAUTH_CLIENT_ID: 'bb-client',
       BITBUCKET_OAUTH_CLIENT_SECRET: 'bb-secret',
@@ -508,9 +519,9 @@ describe('reauth-bot check and a single-use refresh token', () => {
     const checked = await cli(['check', 'bb-oauth'], env);
     expect(checked.code, checked.stdout + checked.stderr).toBe(0);
     // The grant's answer is stored: the refresh token it spent is no longer the one kept.
-    expect(payloadOf().refreshToken).not.toBe(spent);
+    expect((await payloadOf()).refreshToken).not.toBe(spent);
     // The server's own next refresh works (before, it sent the spent token and got invalid_grant).
-    expire();
+    await expire();
     const integration = await t.deps.store.integrations.findActive('bb-oauth');
     if (!integration) throw new Error('no integration');
     const result = await t.deps.services.probe(integration);

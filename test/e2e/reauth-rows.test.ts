@@ -1,9 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fingerprintSecret } from '../../src/crypto/fingerprint.js';
-import { listAudit } from '../helpers/queries.js';
-import { currentCredential } from '../helpers/queries.js';
-import { healthOf } from '../helpers/queries.js';
-import { findActiveIntegration } from '../helpers/queries.js';
 import type { EmulatedToken } from '../../src/sandbox/providers/types.js';
 import { everyRowCatalogue } from '../helpers/catalogues.js';
 import { openModal, textOf, viewOf } from '../helpers/flows.js';
@@ -129,7 +125,7 @@ describe('re-authentication through the modal, for every token row of docs/catal
       const text = textOf(view.blocks);
       expect(text).toContain(row.label);
       expect(text).toContain('The auth type cannot be changed here');
-      expect(text).toContain(findActiveIntegration(t.deps.db, row.id)?.url ?? 'missing');
+      expect(text).toContain((await t.deps.store.integrations.findActive(row.id))?.url ?? 'missing');
     });
 
     it('stores a valid credential, reports it in the modal and the channel, and audits it', async () => {
@@ -141,12 +137,12 @@ describe('re-authentication through the modal, for every token row of docs/catal
       expect(result).toContain('Jane Doe');
       for (const token of row.valid) expect(result).toContain(fingerprintSecret(token));
 
-      const integration = findActiveIntegration(t.deps.db, row.id);
-      const stored = currentCredential(t.deps.db, integration?.credentialKey ?? '');
+      const integration = await t.deps.store.integrations.findActive(row.id);
+      const stored = await t.deps.store.credentials.current(integration?.credentialKey ?? '');
       expect(stored?.fingerprints).toEqual(row.valid.map(fingerprintSecret));
       expect(stored?.createdBy).toBe(OWNER);
-      expect(healthOf(t.deps.db, row.id)?.status).toBe('healthy');
-      expect(listAudit(t.deps.db, row.id).find((a) => a.action === 'reauth.modal')).toMatchObject({
+      expect((await t.deps.store.health.of(row.id))?.status).toBe('healthy');
+      expect((await t.deps.store.audit.list(row.id)).find((a) => a.action === 'reauth.modal')).toMatchObject({
         outcome: 'success',
         actor: OWNER,
         fingerprint: row.valid.map(fingerprintSecret).join(','),
@@ -163,8 +159,8 @@ describe('re-authentication through the modal, for every token row of docs/catal
     });
 
     it('refuses a credential the provider rejects, says why, and keeps the old one', async () => {
-      const integration = findActiveIntegration(t.deps.db, row.id);
-      const before = currentCredential(t.deps.db, integration?.credentialKey ?? '');
+      const integration = await t.deps.store.integrations.findActive(row.id);
+      const before = await t.deps.store.credentials.current(integration?.credentialKey ?? '');
       expect(before).toBeDefined();
       const call = await openModal(t, row.id, { userId: OWNER });
       const bad = row.valid.map((v, i) => (i === 0 ? `${v}X` : v));
@@ -172,7 +168,7 @@ describe('re-authentication through the modal, for every token row of docs/catal
       expect(response.json).toMatchObject({ response_action: 'errors' });
       const errors = (response.json as { errors: Record<string, string> }).errors;
       expect(errors.token).toMatch(/rejected|wrong|not valid|not accepted|anonymous/i);
-      expect(currentCredential(t.deps.db, integration?.credentialKey ?? '')?.id).toBe(before?.id);
+      expect((await t.deps.store.credentials.current(integration?.credentialKey ?? ''))?.id).toBe(before?.id);
       expect(t.providers.requestsWith(`${row.valid[0]}X`)).toHaveLength(1);
     });
 
@@ -184,7 +180,10 @@ describe('re-authentication through the modal, for every token row of docs/catal
         'the auth type cannot change during re-authentication',
       );
       expect(t.providers.requestsWith(row.foreign)).toHaveLength(0);
-      expect(listAudit(t.deps.db, row.id)[0]).toMatchObject({ action: 'reauth.modal', outcome: 'wrong_auth_type' });
+      expect((await t.deps.store.audit.list(row.id))[0]).toMatchObject({
+        action: 'reauth.modal',
+        outcome: 'wrong_auth_type',
+      });
     });
 
     it('refuses someone who is neither owner nor admin, and audits the attempt', async () => {
@@ -196,7 +195,7 @@ describe('re-authentication through the modal, for every token row of docs/catal
       const view = viewOf({ ...call, args: { view: t.slack.view(call.ref ?? '')?.view } });
       expect(textOf(view.blocks)).toContain(`<@${OWNER}>`);
       expect(view.blocks.some((b) => b.type === 'input')).toBe(false);
-      expect(listAudit(t.deps.db, row.id)[0]).toMatchObject({
+      expect((await t.deps.store.audit.list(row.id))[0]).toMatchObject({
         actor: STRANGER,
         action: 'reauth.open',
         outcome: 'permission_denied',
@@ -205,13 +204,13 @@ describe('re-authentication through the modal, for every token row of docs/catal
   });
 
   it('Azure DevOps: one credential serves every integration of the organization, and the outcome names each', async () => {
-    const boards = findActiveIntegration(t.deps.db, 'ado-boards');
-    const repos = findActiveIntegration(t.deps.db, 'ado-repos');
+    const boards = await t.deps.store.integrations.findActive('ado-boards');
+    const repos = await t.deps.store.integrations.findActive('ado-repos');
     expect(boards?.credentialKey).toBe(repos?.credentialKey);
-    expect(currentCredential(t.deps.db, repos?.credentialKey ?? '')?.fingerprints).toEqual([
+    expect((await t.deps.store.credentials.current(repos?.credentialKey ?? ''))?.fingerprints).toEqual([
       fingerprintSecret(ROWS[5]?.valid[0] ?? ''),
     ]);
-    expect(healthOf(t.deps.db, 'ado-repos')?.status).toBe('healthy');
+    expect((await t.deps.store.health.of('ado-repos'))?.status).toBe('healthy');
     const confirmation = t.slack.messages.find((m) => m.channel === ALERTS && m.text.includes('ADO Boards'));
     expect(confirmation?.text).toContain('ADO Repos');
   });

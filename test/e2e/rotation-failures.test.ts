@@ -1,7 +1,6 @@
 import { fingerprintSecret } from '../../src/crypto/fingerprint.js';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { openModal, textOf } from '../helpers/flows.js';
-import { currentCredential, healthOf, listOpenAlerts } from '../helpers/queries.js';
 import { ALERTS, manualClock, OWNER, startTestApp, type TestApp } from '../helpers/start-app.js';
 
 const DAY = 86_400_000;
@@ -58,7 +57,7 @@ describe('a rotation that fails never breaks what works', () => {
     t.providers.setProviderDown('gitlab', false);
     expect(result).toMatchObject({ status: 'failed', reason: expect.stringContaining('GitLab') });
     expect(t.providers.token(token)?.status).not.toBe('revoked');
-    expect(listOpenAlerts(t.deps.db).find((a) => a.alertKey === 'integration:gitlab')).toBeUndefined();
+    expect((await t.deps.store.alerts.listOpen()).find((a) => a.alertKey === 'integration:gitlab')).toBeUndefined();
     expect((await t.deps.rotation.rotateIfDue(await integration('gitlab')))?.status).toBe('backing_off');
     clock.advance(61 * 60_000);
     expect((await t.deps.rotation.rotateIfDue(await integration('gitlab')))?.status).toBe('rotated');
@@ -66,12 +65,12 @@ describe('a rotation that fails never breaks what works', () => {
 
   it('an answer without the new token, after GitLab revoked the caller: nothing stored, the integration fails at once with the alert', async () => {
     const token = await freshGitlab({ provider: 'gitlab', rotationFault: { answer: 'no_token' } });
-    const before = currentCredential(t.deps.db, 'integration:gitlab');
+    const before = await t.deps.store.credentials.current('integration:gitlab');
     const result = await t.deps.rotation.rotateIfDue(await integration('gitlab'));
     expect(result).toMatchObject({ status: 'failed', reason: expect.stringContaining('held no new token') });
-    expect(currentCredential(t.deps.db, 'integration:gitlab')?.id).toBe(before?.id);
+    expect((await t.deps.store.credentials.current('integration:gitlab'))?.id).toBe(before?.id);
     expect(t.providers.token(token)?.status).toBe('revoked');
-    expect(listOpenAlerts(t.deps.db).find((a) => a.alertKey === 'integration:gitlab')).toBeDefined();
+    expect((await t.deps.store.alerts.listOpen()).find((a) => a.alertKey === 'integration:gitlab')).toBeDefined();
     const alert = t.slack.messages.filter((m) => m.channel === ALERTS && m.text.includes('GitLab')).at(-1);
     expect(textOf(alert?.blocks)).toMatch(/Automatic rotation failed after GitLab revoked the previous token/);
     expect(JSON.stringify(alert?.blocks)).toContain('reauth_open');
@@ -79,10 +78,10 @@ describe('a rotation that fails never breaks what works', () => {
 
   it('a new credential that fails validation is never stored', async () => {
     await freshGitlab({ provider: 'gitlab', rotationFault: { successor: { quirk: 'gitlab_not_pat' } } });
-    const before = currentCredential(t.deps.db, 'integration:gitlab');
+    const before = await t.deps.store.credentials.current('integration:gitlab');
     const result = await t.deps.rotation.rotateIfDue(await integration('gitlab'));
     expect(result).toMatchObject({ status: 'failed', reason: expect.stringContaining('failed validation') });
-    expect(currentCredential(t.deps.db, 'integration:gitlab')?.id).toBe(before?.id);
+    expect((await t.deps.store.credentials.current('integration:gitlab'))?.id).toBe(before?.id);
   });
 
   it('SonarQube refusing to generate (403): the current token stays, and the reason says what it needs', async () => {
@@ -100,7 +99,7 @@ describe('a rotation that fails never breaks what works', () => {
       status: 'failed',
       reason: expect.stringMatching(/SonarQube refused to renew .*HTTP 403/),
     });
-    expect(currentCredential(t.deps.db, 'integration:sonar')?.createdBy).toBe(OWNER);
+    expect((await t.deps.store.credentials.current('integration:sonar'))?.createdBy).toBe(OWNER);
     expect(t.providers.requests.filter((r) => r.path.endsWith('/api/user_tokens/revoke'))).toHaveLength(0);
   });
 
@@ -125,7 +124,7 @@ describe('a rotation that fails never breaks what works', () => {
         .map((r) => new URLSearchParams(r.body).get('name')),
     ).toEqual([generated]);
     expect(t.providers.token(token)?.status).not.toBe('revoked');
-    expect(listOpenAlerts(t.deps.db).find((a) => a.alertKey === 'integration:sonar')).toBeUndefined();
+    expect((await t.deps.store.alerts.listOpen()).find((a) => a.alertKey === 'integration:sonar')).toBeUndefined();
   });
 
   it('reusing a rotated GitLab token is refused, as GitLab treats it as a leak', async () => {
@@ -147,7 +146,7 @@ describe('a rotation that fails never breaks what works', () => {
       provider: 'gitlab',
       rotationFault: { successor: { status: 'rate_limited', retryAfterSeconds: 30 } },
     });
-    const before = currentCredential(t.deps.db, 'integration:gitlab');
+    const before = await t.deps.store.credentials.current('integration:gitlab');
     const held = await t.deps.rotation.rotateIfDue(await integration('gitlab'));
     expect(held).toMatchObject({
       status: 'held',
@@ -169,12 +168,12 @@ describe('a rotation that fails never breaks what works', () => {
     // Still rate limited 30 s later: kept again.
     clock.advance(31_000);
     expect(await t.deps.rotation.settleDue()).toBe(1);
-    expect(currentCredential(t.deps.db, 'integration:gitlab')?.id).toBe(before?.id);
+    expect((await t.deps.store.credentials.current('integration:gitlab'))?.id).toBe(before?.id);
     // GitLab answers again: the next check commits it, announced as a rotation.
     t.providers.updateToken(issued, { status: 'valid' });
     clock.advance(61_000);
     expect(await t.deps.rotation.settleDue()).toBe(1);
-    const after = currentCredential(t.deps.db, 'integration:gitlab');
+    const after = await t.deps.store.credentials.current('integration:gitlab');
     expect(after?.id).not.toBe(before?.id);
     expect(after?.createdBy).toBe('reauth');
     const pulled = (await t.deps.store.credentials.current('integration:gitlab'))?.sealedSecret;
@@ -190,7 +189,7 @@ describe('a rotation that fails never breaks what works', () => {
       ).sealed_answer,
     ).toBeNull();
     expect(t.slack.messages.filter((m) => m.text.includes('GitLab rotated automatically')).length).toBeGreaterThan(0);
-    expect(listOpenAlerts(t.deps.db).find((a) => a.alertKey === 'integration:gitlab')).toBeUndefined();
+    expect((await t.deps.store.alerts.listOpen()).find((a) => a.alertKey === 'integration:gitlab')).toBeUndefined();
   });
 
   it('a held answer survives a restart: start-up settling checks it and commits it', async () => {
@@ -202,7 +201,7 @@ describe('a rotation that fails never breaks what works', () => {
     const issued = t.providers.token(token)?.rotatedTo ?? '';
     t.providers.updateToken(issued, { status: 'valid' });
     await t.restart();
-    const current = currentCredential(t.deps.db, 'integration:gitlab');
+    const current = await t.deps.store.credentials.current('integration:gitlab');
     expect(current?.createdBy).toBe('reauth');
     expect(current?.fingerprints.join()).toContain(issued.slice(-4));
   });
@@ -216,11 +215,11 @@ describe('a rotation that fails never breaks what works', () => {
     const issued = t.providers.token(token)?.rotatedTo ?? '';
     // A person re-authenticates before the held token is checked again.
     await freshGitlab();
-    const theirs = currentCredential(t.deps.db, 'integration:gitlab');
+    const theirs = await t.deps.store.credentials.current('integration:gitlab');
     t.providers.updateToken(issued, { status: 'valid' });
     clock.advance(61_000);
     expect(await t.deps.rotation.settleDue()).toBe(1);
-    expect(currentCredential(t.deps.db, 'integration:gitlab')?.id).toBe(theirs?.id);
+    expect((await t.deps.store.credentials.current('integration:gitlab'))?.id).toBe(theirs?.id);
     expect(
       t.deps.db.$client
         .prepare(
@@ -241,9 +240,11 @@ describe('a rotation that fails never breaks what works', () => {
     t.providers.updateToken(issued, { status: 'valid' });
     const checked = await t.deps.services.checkNow('gitlab', OWNER, { ignoreRecentRejection: true });
     expect(checked.kind).not.toBe('denied');
-    expect(currentCredential(t.deps.db, 'integration:gitlab')?.fingerprints).toEqual([fingerprintSecret(issued)]);
-    expect(listOpenAlerts(t.deps.db).find((a) => a.alertKey === 'integration:gitlab')).toBeUndefined();
-    expect(healthOf(t.deps.db, 'gitlab')?.status).not.toBe('failing');
+    expect((await t.deps.store.credentials.current('integration:gitlab'))?.fingerprints).toEqual([
+      fingerprintSecret(issued),
+    ]);
+    expect((await t.deps.store.alerts.listOpen()).find((a) => a.alertKey === 'integration:gitlab')).toBeUndefined();
+    expect((await t.deps.store.health.of('gitlab'))?.status).not.toBe('failing');
   });
 
   it('a rotation that throws after its attempt began never leaves it open: the next rotation is not "busy"', async () => {

@@ -5,7 +5,6 @@ import { startWebhookReceiver, type WebhookReceiver } from '../../src/sandbox/si
 import { sha256Hex } from '../../src/services/delivery/consumers.js';
 import { cli, cliEnvOf } from '../helpers/cli.js';
 import { openModal, textOf } from '../helpers/flows.js';
-import { currentCredential, listAudit, listOpenAlerts } from '../helpers/queries.js';
 import { ALERTS, manualClock, OWNER, STRANGER, startTestApp, type TestApp } from '../helpers/start-app.js';
 
 const HOOK_SECRET = `whsec_${Buffer.from('rotation-hook-signing-secret-32b').toString('base64')}`;
@@ -120,7 +119,7 @@ consumers:
     expect(calls).toHaveLength(1);
     expect(new URLSearchParams(calls[0]?.body).get('expires_at')).toBe('2027-01-01');
     expect(t.providers.token(GITLAB)?.status).toBe('revoked');
-    const stored = currentCredential(t.deps.db, 'integration:gitlab-main');
+    const stored = await t.deps.store.credentials.current('integration:gitlab-main');
     expect(stored?.version).toBe(before.version + 1);
     expect(stored?.createdBy).toBe('reauth');
     expect(stored?.expiresAt?.toISOString()).toBe('2027-01-01T00:00:00.000Z');
@@ -142,7 +141,7 @@ consumers:
       version: before.version + 1,
       credential: { token: pulled.credential.token },
     });
-    expect(listAudit(t.deps.db, 'gitlab-main').find((a) => a.action === 'credential.rotate')).toMatchObject({
+    expect((await t.deps.store.audit.list('gitlab-main')).find((a) => a.action === 'credential.rotate')).toMatchObject({
       actor: 'reauth',
       outcome: 'success',
     });
@@ -163,7 +162,7 @@ consumers:
     const result = await t.deps.rotation.rotateIfDue(await integration('gitlab-scopeless'));
     expect(result).toMatchObject({ status: 'failed', reason: expect.stringContaining('api or self_rotate scope') });
     expect(t.providers.token(SCOPELESS)?.status).not.toBe('revoked');
-    expect(currentCredential(t.deps.db, 'integration:gitlab-scopeless')?.createdBy).toBe(OWNER);
+    expect((await t.deps.store.credentials.current('integration:gitlab-scopeless'))?.createdBy).toBe(OWNER);
     const calls = rotateCalls('/gitlab', '/self/rotate').length;
     clock.advance(30 * 60_000);
     expect((await t.deps.rotation.rotateIfDue(await integration('gitlab-scopeless')))?.status).toBe('backing_off');
@@ -183,7 +182,7 @@ consumers:
   it('no expiry warning is posted while a rotation is on track', async () => {
     t.providers.updateToken(SONAR, { expiresAt: new Date(clock.now().getTime() + 2 * DAY) });
     // Stored as expiring within 3 days and not rotated yet: a warning would be due, but the rotation is on track.
-    const stored = currentCredential(t.deps.db, 'integration:sonar');
+    const stored = await t.deps.store.credentials.current('integration:sonar');
     await t.deps.store.credentials.updateExpiry(stored!.id, new Date(clock.now().getTime() + 2 * DAY));
     const warnings = () => t.slack.messages.filter((m) => m.text.includes('SonarQube: credential expires')).length;
     await t.deps.monitor.sendExpiryWarnings();
@@ -195,7 +194,7 @@ consumers:
   });
 
   it('SonarQube: a token a person entered is never revoked; one Reauth generated is revoked once every sink has its successor; leftovers are cleaned up', async () => {
-    const first = currentCredential(t.deps.db, 'integration:sonar');
+    const first = await t.deps.store.credentials.current('integration:sonar');
     expect(first?.tokenName).toMatch(/^reauth-sonar-/);
     expect(t.providers.token(SONAR)?.status).not.toBe('revoked');
     expect(t.slack.messages.filter((m) => m.text.includes('SonarQube rotated automatically')).at(-1)?.text).toMatch(
@@ -273,7 +272,7 @@ consumers:
   });
 
   it('an interrupted rotation is settled at start-up: the alert with Re-authenticate is posted at once when GitLab revoked the previous token', async () => {
-    const current = currentCredential(t.deps.db, 'integration:gitlab-main');
+    const current = await t.deps.store.credentials.current('integration:gitlab-main');
     if (!current) throw new Error('no credential');
     // The process died after GitLab revoked the previous token and before the answer was stored.
     t.deps.db.$client
@@ -284,7 +283,7 @@ consumers:
     const pulled = (await (await pull('gitlab-main')).json()) as { credential: { token: string } };
     t.providers.updateToken(pulled.credential.token, { status: 'revoked' });
     await t.restart();
-    expect(listOpenAlerts(t.deps.db).find((a) => a.alertKey === 'integration:gitlab-main')).toBeDefined();
+    expect((await t.deps.store.alerts.listOpen()).find((a) => a.alertKey === 'integration:gitlab-main')).toBeDefined();
     const alert = t.slack.messages.filter((m) => m.channel === ALERTS && m.text.includes('GitLab (main)')).at(-1);
     expect(textOf(alert?.blocks)).toMatch(/rotation was interrupted/);
     expect(JSON.stringify(alert?.blocks)).toContain('reauth_open');
@@ -296,7 +295,7 @@ consumers:
   it('only owners and admins may press Rotate now', async () => {
     const denied = await t.deps.services.rotateNow('gitlab-main', STRANGER);
     expect(denied.kind).toBe('denied');
-    expect(listAudit(t.deps.db, 'gitlab-main')[0]).toMatchObject({
+    expect((await t.deps.store.audit.list('gitlab-main'))[0]).toMatchObject({
       actor: STRANGER,
       action: 'credential.rotate_now',
       outcome: 'denied',

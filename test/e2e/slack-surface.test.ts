@@ -1,7 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { listAudit } from '../helpers/queries.js';
-import { currentCredential } from '../helpers/queries.js';
-import { findActiveIntegration } from '../helpers/queries.js';
 import { everyRowCatalogue } from '../helpers/catalogues.js';
 import { openModal, textOf, viewOf } from '../helpers/flows.js';
 import { signSlackBody } from '../helpers/slack-driver.js';
@@ -88,7 +85,10 @@ describe('the Slack surface', () => {
         const view = viewOf(call);
         expect(view.title).toBe('Not available');
         expect(textOf(view.blocks)).toContain('Re-authentication is not available');
-        expect(listAudit(t.deps.db, id)[0]).toMatchObject({ action: 'reauth.open', outcome: 'unsupported_app_type' });
+        expect((await t.deps.store.audit.list(id))[0]).toMatchObject({
+          action: 'reauth.open',
+          outcome: 'unsupported_app_type',
+        });
       },
     );
 
@@ -129,7 +129,9 @@ describe('the Slack surface', () => {
         { userId: STRANGER },
       );
       expect(response.json).toMatchObject({ response_action: 'errors' });
-      expect(listAudit(t.deps.db).find((a) => a.actor === STRANGER && a.outcome === 'tampered')).toBeDefined();
+      expect(
+        (await t.deps.store.audit.list()).find((a) => a.actor === STRANGER && a.outcome === 'tampered'),
+      ).toBeDefined();
       expect(t.providers.requestsWith('glpat-SurfaceValid0123456789')).toHaveLength(0);
     });
   });
@@ -147,8 +149,12 @@ describe('the Slack surface', () => {
       );
       expect(response.json).toMatchObject({ response_action: 'errors' });
       expect((response.json as { errors: { token: string } }).errors.token).toContain('altered');
-      expect(listAudit(t.deps.db)[0]).toMatchObject({ actor: OWNER, action: 'reauth.modal', outcome: 'tampered' });
-      expect(currentCredential(t.deps.db, 'integration:jira-dc')).toBeUndefined();
+      expect((await t.deps.store.audit.list())[0]).toMatchObject({
+        actor: OWNER,
+        action: 'reauth.modal',
+        outcome: 'tampered',
+      });
+      expect(await t.deps.store.credentials.current('integration:jira-dc')).toBeUndefined();
     });
 
     it('fields of another auth type are refused and audited', async () => {
@@ -159,7 +165,7 @@ describe('the Slack surface', () => {
         { userId: OWNER },
       );
       expect(response.json).toMatchObject({ response_action: 'errors' });
-      expect(listAudit(t.deps.db, 'gitlab')[0]).toMatchObject({
+      expect((await t.deps.store.audit.list('gitlab'))[0]).toMatchObject({
         outcome: 'tampered',
         detail: { reason: 'unexpected_fields', fields: ['username'] },
       });
@@ -361,6 +367,6 @@ describe('the Slack surface', () => {
     await expect.poll(() => t.slack.callsOf('views.open').length).toBe(before + 1);
     const view = viewOf(t.slack.callsOf('views.open')[before] ?? { at: 0, method: '', args: {}, ok: false });
     expect(view.blocks.filter((b) => b.type === 'input').map((b) => b.block_id)).toEqual(['token']);
-    expect(findActiveIntegration(t.deps.db, 'gitlab')).toBeDefined();
+    expect(await t.deps.store.integrations.findActive('gitlab')).toBeDefined();
   });
 });

@@ -1,6 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { listAudit } from '../helpers/queries.js';
-import { currentCredential } from '../helpers/queries.js';
 import { textOf } from '../helpers/flows.js';
 import { APP_TOKEN, OWNER, startTestApp, type TestApp } from '../helpers/start-app.js';
 
@@ -66,8 +64,8 @@ describe('Socket Mode (SLACK_APP_TOKEN set)', () => {
       },
     });
     expect(ack).toMatchObject({ response_action: 'update' });
-    expect(currentCredential(t.deps.db, 'integration:gitlab')?.createdBy).toBe(OWNER);
-    expect(listAudit(t.deps.db, 'gitlab')[0]).toMatchObject({ outcome: 'success' });
+    expect((await t.deps.store.credentials.current('integration:gitlab'))?.createdBy).toBe(OWNER);
+    expect((await t.deps.store.audit.list('gitlab'))[0]).toMatchObject({ outcome: 'success' });
     expect(t.logs.text()).not.toContain('glpat-SocketModeToken0123456');
     expect(t.logs.text()).not.toContain(APP_TOKEN);
   });

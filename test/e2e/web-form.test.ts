@@ -1,10 +1,10 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { fingerprintSecret } from '../../src/crypto/fingerprint.js';
+import { hashLink } from '../../src/services/web-form.js';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createBrowser } from '../helpers/browser.js';
 import { everyRowCatalogue } from '../helpers/catalogues.js';
 import { openModal, textOf, viewOf } from '../helpers/flows.js';
-import { currentCredential, listAudit } from '../helpers/queries.js';
 import { ADMIN, OWNER, manualClock, startTestApp, type TestApp } from '../helpers/start-app.js';
 
 const TOKENS = {
@@ -62,8 +62,9 @@ describe('the one-time web page', () => {
     pages.push(page.text);
     return { link, browser, page, csrf: csrfOf(page.text) };
   }
-  const fingerprint = (id: string) => currentCredential(t.deps.db, `integration:${id}`)?.fingerprints.join(',');
-  const lastWebFormAudit = () => listAudit(t.deps.db).find((a) => a.action === 'reauth.web_form');
+  const fingerprint = async (id: string) =>
+    (await t.deps.store.credentials.current(`integration:${id}`))?.fingerprints.join(',');
+  const lastWebFormAudit = async () => (await t.deps.store.audit.list()).find((a) => a.action === 'reauth.web_form');
 
   it('the modal carries the link, under PUBLIC_URL/reauth/form/, beside the inputs (SECRET_ENTRY=both)', async () => {
     const view = viewOf(await openModal(t, 'jira-cloud', { userId: OWNER }));
@@ -73,17 +74,16 @@ describe('the one-time web page', () => {
   });
 
   it('opening the modal writes nothing: the signed link is stored, and its issue audited, when it is first opened', async () => {
-    const storedLinks = () =>
-      (t.deps.db.$client.prepare('select count(*) as n from secret_forms').get() as { n: number }).n;
-    const linkAudits = () => listAudit(t.deps.db).filter((a) => a.action.startsWith('reauth.web_'));
-    const [links, audits] = [storedLinks(), linkAudits().length];
+    const linkAudits = async () => (await t.deps.store.audit.list()).filter((a) => a.action.startsWith('reauth.web_'));
+    const audits = (await linkAudits()).length;
     const issuedAt = clock.now();
     const link = await linkFor('jira-cloud');
-    expect([storedLinks(), linkAudits().length]).toEqual([links, audits]);
+    const stored = async () => t.deps.store.secretForms.find(hashLink(new URL(link).pathname.split('/').pop() ?? ''));
+    expect([await stored(), (await linkAudits()).length]).toEqual([undefined, audits]);
     clock.advance(60_000);
     expect((await createBrowser().get(link)).status).toBe(200);
-    expect(storedLinks()).toBe(links + 1);
-    const [opened, issued] = linkAudits();
+    expect(await stored()).toMatchObject({ integrationId: 'jira-cloud', slackUserId: OWNER });
+    const [opened, issued] = await linkAudits();
     expect([issued?.action, issued?.outcome, issued?.actor, issued?.at.getTime()]).toEqual([
       'reauth.web_link',
       'issued',
@@ -125,8 +125,10 @@ describe('the one-time web page', () => {
     pages.push(done.text);
     expect(done.status).toBe(200);
     expect(done.text).toContain('Jira Cloud is re-authenticated');
-    expect(currentCredential(t.deps.db, 'integration:jira-cloud')?.identity).toMatchObject({ id: SERVICE.id });
-    expect(listAudit(t.deps.db, 'jira-cloud')[0]).toMatchObject({
+    expect((await t.deps.store.credentials.current('integration:jira-cloud'))?.identity).toMatchObject({
+      id: SERVICE.id,
+    });
+    expect((await t.deps.store.audit.list('jira-cloud'))[0]).toMatchObject({
       actor: OWNER,
       action: 'reauth.web',
       outcome: 'success',
@@ -136,17 +138,17 @@ describe('the one-time web page', () => {
         t.slack.messages.slice(messages).some((m) => m.text.includes(`<@${OWNER}> re-authenticated Jira Cloud`)),
       ).toBe(true),
     );
-    const before = fingerprint('jira-cloud');
+    const before = await fingerprint('jira-cloud');
     const again = await browser.post(link, { csrf, email: 'svc@acme.com', token: TOKENS.jiraAgain });
     expect(again.status).toBe(410);
     expect(again.text).toContain('already used');
-    expect(fingerprint('jira-cloud')).toBe(before);
-    expect(lastWebFormAudit()).toMatchObject({ outcome: 'used' });
+    expect(await fingerprint('jira-cloud')).toBe(before);
+    expect(await lastWebFormAudit()).toMatchObject({ outcome: 'used' });
   });
 
   it('a refused credential shows the form again with the reason tied to its field, the secret not sent back', async () => {
     const { link, browser, csrf } = await opened('jira-cloud');
-    const before = fingerprint('jira-cloud');
+    const before = await fingerprint('jira-cloud');
     const page = await browser.post(link, { csrf, email: 'svc@acme.com', token: TOKENS.jiraRevoked });
     pages.push(page.text);
     expect(page.status).toBe(200);
@@ -156,7 +158,7 @@ describe('the one-time web page', () => {
     expect(page.text).toMatch(/<p class="error" id="token-error">[^<]+<\/p>/);
     expect(page.text).toContain('value="svc@acme.com"');
     expect(page.text).not.toContain(TOKENS.jiraRevoked);
-    expect(fingerprint('jira-cloud')).toBe(before);
+    expect(await fingerprint('jira-cloud')).toBe(before);
     // The link still works for a corrected attempt.
     const fixed = await browser.post(link, { csrf: csrfOf(page.text), email: 'svc@acme.com', token: TOKENS.jiraAgain });
     expect(fixed.text).toContain('is re-authenticated');
@@ -164,7 +166,7 @@ describe('the one-time web page', () => {
 
   it('a token of another account is a second step, with a confirm_account checkbox; unchecked keeps the current one', async () => {
     const { link, browser, csrf } = await opened('jira-cloud');
-    const before = fingerprint('jira-cloud');
+    const before = await fingerprint('jira-cloud');
     const ask = await browser.post(link, { csrf, email: 'pat@acme.com', token: TOKENS.jiraPersonal });
     pages.push(ask.text);
     expect(ask.status).toBe(200);
@@ -173,11 +175,11 @@ describe('the one-time web page', () => {
     expect(ask.text).toContain('Jira Service &lt;svc@acme.com&gt;, id svc-acc');
     expect(ask.text).toMatch(/<input type="checkbox" id="confirm_account" name="confirm_account" value="replace"/);
     expect(ask.text).not.toContain(TOKENS.jiraPersonal);
-    expect(fingerprint('jira-cloud')).toBe(before);
+    expect(await fingerprint('jira-cloud')).toBe(before);
     const declined = await browser.post(link, { csrf: csrfOf(ask.text), step: 'confirm' });
     expect(declined.status).toBe(200);
     expect(declined.text).toContain('Nothing was changed: the credential of Pat Person');
-    expect(fingerprint('jira-cloud')).toBe(before);
+    expect(await fingerprint('jira-cloud')).toBe(before);
     // Asked again and confirmed: swapped, audited with both accounts.
     const askAgain = await browser.post(link, { csrf, email: 'pat@acme.com', token: TOKENS.jiraPersonal });
     const confirmed = await browser.post(link, {
@@ -187,8 +189,10 @@ describe('the one-time web page', () => {
     });
     expect(confirmed.status).toBe(200);
     expect(confirmed.text).toContain('is re-authenticated');
-    expect(currentCredential(t.deps.db, 'integration:jira-cloud')?.identity).toMatchObject({ id: PERSON.id });
-    expect(listAudit(t.deps.db, 'jira-cloud')[0]).toMatchObject({
+    expect((await t.deps.store.credentials.current('integration:jira-cloud'))?.identity).toMatchObject({
+      id: PERSON.id,
+    });
+    expect((await t.deps.store.audit.list('jira-cloud'))[0]).toMatchObject({
       action: 'reauth.web',
       outcome: 'success',
       detail: {
@@ -206,7 +210,7 @@ describe('the one-time web page', () => {
       const page = await other.get(link);
       expect(page.status).toBe(403);
       expect(page.text).toContain('open in another browser');
-      expect(lastWebFormAudit()).toMatchObject({ outcome: 'other_browser' });
+      expect(await lastWebFormAudit()).toMatchObject({ outcome: 'other_browser' });
       const post = await other.post(link, { csrf: 'x', email: 'svc@acme.com', token: TOKENS.jiraAgain });
       expect(post.status).toBe(403);
       expect(t.providers.requestsWith(TOKENS.jiraAgain)).toHaveLength(asked);
@@ -216,7 +220,7 @@ describe('the one-time web page', () => {
       const link = await linkFor('jira-cloud');
       const page = await createBrowser().post(link, { email: 'svc@acme.com', token: TOKENS.jiraAgain });
       expect(page.status).toBe(403);
-      expect(lastWebFormAudit()).toMatchObject({ outcome: 'other_browser' });
+      expect(await lastWebFormAudit()).toMatchObject({ outcome: 'other_browser' });
     });
 
     it.each([
@@ -224,7 +228,7 @@ describe('the one-time web page', () => {
       ['wrong', 'AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA'],
     ])('a %s anti-forgery field', async (_what, csrf) => {
       const { link, browser } = await opened('jira-cloud');
-      const before = fingerprint('jira-cloud');
+      const before = await fingerprint('jira-cloud');
       const page = await browser.post(link, {
         ...(csrf ? { csrf } : {}),
         email: 'svc@acme.com',
@@ -232,16 +236,16 @@ describe('the one-time web page', () => {
       });
       expect(page.status).toBe(403);
       expect(page.text).toContain('anti-forgery');
-      expect(lastWebFormAudit()).toMatchObject({ outcome: 'bad_form' });
-      expect(fingerprint('jira-cloud')).toBe(before);
+      expect(await lastWebFormAudit()).toMatchObject({ outcome: 'bad_form' });
+      expect(await fingerprint('jira-cloud')).toBe(before);
     });
 
     it('an unknown link: the page says so, and no audit row is written (it is only counted)', async () => {
-      const audited = listAudit(t.deps.db).length;
+      const audited = (await t.deps.store.audit.list()).length;
       const page = await createBrowser().get(`${t.url}/reauth/form/${'A'.repeat(43)}`);
       expect(page.status).toBe(404);
       expect(page.text).toContain('does not know this link');
-      expect(listAudit(t.deps.db)).toHaveLength(audited);
+      expect(await t.deps.store.audit.list()).toHaveLength(audited);
     });
 
     it('a link whose signed part was altered is one Reauth never issued: not stored, not audited', async () => {
@@ -249,27 +253,28 @@ describe('the one-time web page', () => {
       const [body = '', signature = ''] = (link.split('/').at(-1) ?? '').split('.');
       const fields = JSON.parse(Buffer.from(body, 'base64url').toString('utf8')) as Record<string, unknown>;
       const altered = Buffer.from(JSON.stringify({ ...fields, i: 'github-pat' })).toString('base64url');
-      const audited = listAudit(t.deps.db).length;
+      const audited = (await t.deps.store.audit.list()).length;
       for (const state of [`${altered}.${signature}`, `${body}.${'A'.repeat(43)}`, body]) {
         const page = await createBrowser().get(`${t.url}/reauth/form/${state}`);
         expect(page.status).toBe(404);
         expect(page.text).toContain('does not know this link');
       }
-      expect(listAudit(t.deps.db)).toHaveLength(audited);
+      expect(await t.deps.store.audit.list()).toHaveLength(audited);
     });
 
     it('a refusal repeated on one link is audited once per outcome', async () => {
       const { link } = await opened('jira-cloud');
       const other = createBrowser();
-      const audited = () =>
-        listAudit(t.deps.db).filter((a) => a.action === 'reauth.web_form' && a.outcome === 'other_browser').length;
-      const before = audited();
+      const audited = async () =>
+        (await t.deps.store.audit.list()).filter((a) => a.action === 'reauth.web_form' && a.outcome === 'other_browser')
+          .length;
+      const before = await audited();
       for (let i = 0; i < 5; i += 1) expect((await other.get(link)).status).toBe(403);
       for (let i = 0; i < 5; i += 1)
         expect((await other.post(link, { csrf: 'x', email: 'svc@acme.com', token: TOKENS.jiraAgain })).status).toBe(
           403,
         );
-      expect(audited()).toBe(before + 1);
+      expect(await audited()).toBe(before + 1);
     });
 
     it('an expired link', async () => {
@@ -278,7 +283,7 @@ describe('the one-time web page', () => {
       const page = await browser.post(link, { csrf, email: 'svc@acme.com', token: TOKENS.jiraAgain });
       expect(page.status).toBe(410);
       expect(page.text).toContain('work for 10 minutes');
-      expect(lastWebFormAudit()).toMatchObject({ outcome: 'expired' });
+      expect(await lastWebFormAudit()).toMatchObject({ outcome: 'expired' });
     });
 
     it('a user who may no longer manage the integration', async () => {
@@ -287,7 +292,7 @@ describe('the one-time web page', () => {
       const page = await browser.post(link, { csrf, email: 'svc@acme.com', token: TOKENS.jiraAgain });
       expect(page.status).toBe(403);
       expect(page.text).toContain('no longer one of its owners');
-      expect(lastWebFormAudit()).toMatchObject({ actor: ADMIN, outcome: 'permission_denied' });
+      expect(await lastWebFormAudit()).toMatchObject({ actor: ADMIN, outcome: 'permission_denied' });
       await t.restart({ REAUTH_ADMINS: ADMIN });
     });
 
@@ -296,7 +301,10 @@ describe('the one-time web page', () => {
       const page = await browser.post(link, { csrf, username: 'admin', token: TOKENS.jiraAgain });
       expect(page.status).toBe(400);
       expect(page.text).toContain('does not use (username)');
-      expect(listAudit(t.deps.db, 'jira-cloud')[0]).toMatchObject({ action: 'reauth.web', outcome: 'tampered' });
+      expect((await t.deps.store.audit.list('jira-cloud'))[0]).toMatchObject({
+        action: 'reauth.web',
+        outcome: 'tampered',
+      });
     });
   });
 
@@ -324,7 +332,7 @@ describe('the one-time web page', () => {
     // A fresh process: the throttle's minute starts with this flood, whatever the tests before it sent.
     await t.restart();
     const logged = t.logs.lines().length;
-    const audited = listAudit(t.deps.db).length;
+    const audited = (await t.deps.store.audit.list()).length;
     const statuses: number[] = [];
     for (let i = 0; i < 120; i += 1) {
       const random = Buffer.from(`flood-${i}-${Math.random()}`).toString('base64url').padEnd(43, 'x');
@@ -334,7 +342,7 @@ describe('the one-time web page', () => {
       statuses.push(response.status);
       if (response.status === 429) expect(Number(response.headers.get('retry-after'))).toBeGreaterThan(0);
     }
-    expect(listAudit(t.deps.db)).toHaveLength(audited);
+    expect(await t.deps.store.audit.list()).toHaveLength(audited);
     // 20 answered as unknown, then 429 for the rest of the minute.
     expect(statuses.filter((s) => s !== 429)).toHaveLength(20);
     expect(statuses.slice(20).every((s) => s === 429)).toBe(true);
@@ -353,15 +361,17 @@ describe('the one-time web page', () => {
 
   it('two POSTs of one link at the same moment swap at most once; the second changes nothing and says so', async () => {
     // Two tokens of the account in place now (no hand-over step), the first answered slowly by Jira.
-    const who = currentCredential(t.deps.db, 'integration:jira-cloud')?.identity?.id === PERSON.id ? PERSON : SERVICE;
+    const who =
+      (await t.deps.store.credentials.current('integration:jira-cloud'))?.identity?.id === PERSON.id ? PERSON : SERVICE;
     const slow = 'ATATT3xWEBFORMjiraSameAccountSlowToken01=ZZ';
     const quick = 'ATATT3xWEBFORMjiraSameAccountQuickToken0=ZZ';
     t.providers.setToken(slow, { provider: 'jira', basicUser: who.email, identity: who, delayMs: 400 });
     t.providers.setToken(quick, { provider: 'jira', basicUser: who.email, identity: who });
     const { link, browser, csrf } = await opened('jira-cloud');
-    const successes = () =>
-      listAudit(t.deps.db, 'jira-cloud').filter((a) => a.action === 'reauth.web' && a.outcome === 'success').length;
-    const before = successes();
+    const successes = async () =>
+      (await t.deps.store.audit.list('jira-cloud')).filter((a) => a.action === 'reauth.web' && a.outcome === 'success')
+        .length;
+    const before = await successes();
     const [first, second] = await Promise.all([
       browser.post(link, { csrf, email: who.email, token: slow }),
       browser.post(link, { csrf, email: who.email, token: quick }),
@@ -370,11 +380,13 @@ describe('the one-time web page', () => {
     expect(statuses).toEqual([200, 409]);
     const refused = first.status === 409 ? first : second;
     expect(refused.text).toContain('being used right now');
-    expect(successes()).toBe(before + 1);
+    expect(await successes()).toBe(before + 1);
     // The page that said "re-authenticated" is the one whose token is in use.
     expect(first.text.includes('is re-authenticated') || second.text.includes('is re-authenticated')).toBe(true);
     const used = first.status === 200 ? slow : quick;
-    expect(currentCredential(t.deps.db, 'integration:jira-cloud')?.fingerprints).toEqual([fingerprintSecret(used)]);
+    expect((await t.deps.store.credentials.current('integration:jira-cloud'))?.fingerprints).toEqual([
+      fingerprintSecret(used),
+    ]);
     // After the swap the link is used up.
     expect((await browser.post(link, { csrf, email: who.email, token: quick })).status).toBe(410);
   });

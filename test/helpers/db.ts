@@ -6,6 +6,7 @@ import { runMigrations } from '../../src/db/sqlite/migrate.js';
 import { createSqliteStore } from '../../src/db/sqlite/store.js';
 import type { Store } from '../../src/db/store.js';
 import type { Clock } from '../../src/domain/clock.js';
+import type { Credential } from '../../src/domain/types.js';
 
 /** A fresh in-memory database with the real migrations applied. */
 export function memoryDb(): Db {
@@ -39,4 +40,50 @@ export function fileDb(): { db: Db; path: string; cleanup: () => void } {
       dir.cleanup();
     },
   };
+}
+
+const stores = new WeakMap<Db, Store>();
+/** The store over a database a test opened itself (one per database, so its calls take turns in one queue). */
+export function storeOver(db: Db): Store {
+  let store = stores.get(db);
+  if (!store) {
+    store = createSqliteStore(db);
+    stores.set(db, store);
+  }
+  return store;
+}
+
+/**
+ * Seeds a credential version through the store's own commit (the previous one for its key retired), as
+ * a re-authentication would leave it: health "not checked yet" for what it serves, and an audit row
+ * about no integration, so tests counting an integration's audit rows see only their own.
+ */
+export async function seedCredential(
+  store: Store,
+  next: Omit<
+    Credential,
+    | 'id'
+    | 'replacedAt'
+    | 'identity'
+    | 'scopes'
+    | 'expiresAt'
+    | 'binding'
+    | 'version'
+    | 'updatedAt'
+    | 'refreshRetryAt'
+    | 'refreshError'
+    | 'tokenName'
+  > &
+    Partial<Pick<Credential, 'identity' | 'scopes' | 'expiresAt' | 'binding'>>,
+  now: Date,
+): Promise<Credential> {
+  const { credential } = await store.credentials.commit(
+    {
+      credential: { identity: null, scopes: null, expiresAt: null, binding: null, ...next },
+      health: { status: 'unknown', reason: 'Not checked yet.', consecutiveFailures: 0 },
+      audit: { actor: 'test', action: 'test.seed', outcome: 'success' },
+    },
+    now,
+  );
+  return credential;
 }

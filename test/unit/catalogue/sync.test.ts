@@ -3,14 +3,10 @@ import { parseCatalogue } from '../../../src/catalogue/parse.js';
 import { syncCatalogue } from '../../../src/catalogue/sync.js';
 import type { CatalogueEntry } from '../../../src/catalogue/types.js';
 import type { Db } from '../../../src/db/sqlite/client.js';
-import { listAudit } from '../../helpers/queries.js';
-import { currentCredential, swapCredential } from '../../helpers/queries.js';
-import { healthOf, saveHealth } from '../../helpers/queries.js';
-import { findActiveIntegration, listActiveIntegrations } from '../../helpers/queries.js';
 import { credentials, integrations } from '../../../src/db/sqlite/schema.js';
 import { createSqliteStore } from '../../../src/db/sqlite/store.js';
 import { bindingOf } from '../../../src/domain/integration.js';
-import { memoryDb } from '../../helpers/db.js';
+import { memoryDb, seedCredential, storeOver } from '../../helpers/db.js';
 
 function entries(yaml: string): CatalogueEntry[] {
   const result = parseCatalogue(yaml);
@@ -34,9 +30,9 @@ describe('syncCatalogue', () => {
       t0,
     );
     expect(summary.added).toEqual(['a', 'b']);
-    expect(listActiveIntegrations(db).map((i) => i.id)).toEqual(['a', 'b']);
-    expect(healthOf(db, 'a')?.status).toBe('unknown');
-    expect(listAudit(db, 'a').map((r) => r.action)).toEqual(['catalogue.add']);
+    expect((await storeOver(db).integrations.listActive()).map((i) => i.id)).toEqual(['a', 'b']);
+    expect((await storeOver(db).health.of('a'))?.status).toBe('unknown');
+    expect((await storeOver(db).audit.list('a')).map((r) => r.action)).toEqual(['catalogue.add']);
   });
 
   it('is a no-op when nothing changed', async () => {
@@ -51,7 +47,7 @@ describe('syncCatalogue', () => {
       bindingChanged: [],
       cancelledDeliveries: 0,
     });
-    expect(findActiveIntegration(db, 'a')?.updatedAt).toEqual(t0);
+    expect((await storeOver(db).integrations.findActive('a'))?.updatedAt).toEqual(t0);
   });
 
   it('updates changed fields and records which ones', async () => {
@@ -66,11 +62,11 @@ describe('syncCatalogue', () => {
       t1,
     );
     expect(summary.updated).toEqual(['a']);
-    const row = findActiveIntegration(db, 'a');
+    const row = await storeOver(db).integrations.findActive('a');
     expect(row?.name).toBe('New');
     expect(row?.channel).toBe('C0NEW');
     expect(row?.owners).toEqual(['U1AB']);
-    expect(listAudit(db, 'a')[0]?.detail).toEqual({ fields: ['name', 'channel', 'owners'] });
+    expect((await storeOver(db).audit.list('a'))[0]?.detail).toEqual({ fields: ['name', 'channel', 'owners'] });
   });
 
   it('archives removed entries and keeps their history; restores them when they come back', async () => {
@@ -79,8 +75,8 @@ describe('syncCatalogue', () => {
       entries('integrations:\n  - { id: a, provider: gitlab, auth: pat }\n  - { id: b, provider: gitlab, auth: pat }'),
       t0,
     );
-    swapCredential(
-      db,
+    await seedCredential(
+      storeOver(db),
       {
         credentialKey: 'integration:b',
         provider: 'gitlab',
@@ -99,15 +95,15 @@ describe('syncCatalogue', () => {
       t1,
     );
     expect(summary.archived).toEqual(['b']);
-    expect(listActiveIntegrations(db).map((i) => i.id)).toEqual(['a']);
+    expect((await storeOver(db).integrations.listActive()).map((i) => i.id)).toEqual(['a']);
     const archived = db
       .select()
       .from(integrations)
       .all()
       .find((r) => r.id === 'b');
     expect(archived?.archivedAt).toEqual(t1);
-    expect(currentCredential(db, 'integration:b')?.fingerprints).toEqual(['fp']);
-    expect(listAudit(db, 'b').map((r) => r.action)).toEqual(['catalogue.archive', 'catalogue.add']);
+    expect((await storeOver(db).credentials.current('integration:b'))?.fingerprints).toEqual(['fp']);
+    expect((await storeOver(db).audit.list('b')).map((r) => r.action)).toEqual(['catalogue.archive', 'catalogue.add']);
 
     const back = await syncCatalogue(
       createSqliteStore(db),
@@ -115,7 +111,7 @@ describe('syncCatalogue', () => {
       t1,
     );
     expect(back.restored).toEqual(['b']);
-    expect(findActiveIntegration(db, 'b')).toBeDefined();
+    expect(await storeOver(db).integrations.findActive('b')).toBeDefined();
   });
 
   it('discards the stored credential when the auth type changes, and audits it', async () => {
@@ -124,8 +120,8 @@ describe('syncCatalogue', () => {
       entries('integrations:\n  - { id: j, provider: jira, auth: api_key, url: "https://acme.atlassian.net" }'),
       t0,
     );
-    swapCredential(
-      db,
+    await seedCredential(
+      storeOver(db),
       {
         credentialKey: 'integration:j',
         provider: 'jira',
@@ -138,7 +134,12 @@ describe('syncCatalogue', () => {
       },
       t0,
     );
-    saveHealth(db, { integrationId: 'j', status: 'healthy', consecutiveFailures: 0, lastSuccessAt: t0 });
+    await storeOver(db).health.save({
+      integrationId: 'j',
+      status: 'healthy',
+      consecutiveFailures: 0,
+      lastSuccessAt: t0,
+    });
 
     const summary = await syncCatalogue(
       createSqliteStore(db),
@@ -146,13 +147,13 @@ describe('syncCatalogue', () => {
       t1,
     );
     expect(summary.authChanged).toEqual(['j']);
-    expect(currentCredential(db, 'integration:j')).toBeUndefined();
+    expect(await storeOver(db).credentials.current('integration:j')).toBeUndefined();
     const old = db.select().from(credentials).all()[0];
     expect(old?.replacedAt).toEqual(t1);
     expect(old?.sealedSecret).toBeNull();
-    expect(healthOf(db, 'j')?.status).toBe('unknown');
-    expect(healthOf(db, 'j')?.reason).toContain('Auth type changed from api_key to pat');
-    const audit = listAudit(db, 'j').find((r) => r.action === 'catalogue.auth_type_changed');
+    expect((await storeOver(db).health.of('j'))?.status).toBe('unknown');
+    expect((await storeOver(db).health.of('j'))?.reason).toContain('Auth type changed from api_key to pat');
+    const audit = (await storeOver(db).audit.list('j')).find((r) => r.action === 'catalogue.auth_type_changed');
     expect(audit).toMatchObject({
       outcome: 'credential_discarded',
       fingerprint: 'abcd1234',
@@ -160,14 +161,14 @@ describe('syncCatalogue', () => {
     });
   });
 
-  const seed = (
+  const seed = async (
     key: string,
     binding: string | null,
     provider: 'jira' | 'azure_devops' = 'jira',
     authType: 'api_key' | 'pat' = 'api_key',
   ) =>
-    swapCredential(
-      db,
+    seedCredential(
+      storeOver(db),
       {
         credentialKey: key,
         provider,
@@ -185,7 +186,7 @@ describe('syncCatalogue', () => {
 
   it('retires a credential whose integration now points at another host, audited and shown as needing re-authentication', async () => {
     await syncCatalogue(createSqliteStore(db), jira('https://acme.atlassian.net'), t0);
-    seed(
+    await seed(
       'integration:j',
       bindingOf({
         provider: 'jira',
@@ -197,14 +198,14 @@ describe('syncCatalogue', () => {
     );
     const summary = await syncCatalogue(createSqliteStore(db), jira('https://evil.example'), t1);
     expect(summary.bindingChanged).toEqual(['j']);
-    expect(currentCredential(db, 'integration:j')).toBeUndefined();
+    expect(await storeOver(db).credentials.current('integration:j')).toBeUndefined();
     expect(db.select().from(credentials).all()[0]?.sealedSecret).toBeNull();
-    expect(healthOf(db, 'j')).toMatchObject({
+    expect(await storeOver(db).health.of('j')).toMatchObject({
       status: 'unknown',
       reason:
         'Needs re-authentication: its URL changed from https://acme.atlassian.net to https://evil.example in integrations.yml.',
     });
-    expect(listAudit(db, 'j')[0]).toMatchObject({
+    expect((await storeOver(db).audit.list('j'))[0]).toMatchObject({
       action: 'catalogue.credential_retired',
       outcome: 'credential_discarded',
       fingerprint: 'abcd1234',
@@ -213,7 +214,7 @@ describe('syncCatalogue', () => {
 
   it('keeps the credential when only the path on the same origin changes', async () => {
     await syncCatalogue(createSqliteStore(db), jira('https://acme.atlassian.net'), t0);
-    seed(
+    await seed(
       'integration:j',
       bindingOf({
         provider: 'jira',
@@ -225,12 +226,12 @@ describe('syncCatalogue', () => {
     );
     const summary = await syncCatalogue(createSqliteStore(db), jira('https://acme.atlassian.net/jira'), t1);
     expect(summary.bindingChanged).toEqual([]);
-    expect(currentCredential(db, 'integration:j')?.sealedSecret).toBe('v1.k.n.c');
+    expect((await storeOver(db).credentials.current('integration:j'))?.sealedSecret).toBe('v1.k.n.c');
   });
 
   it('retires a credential stored before bindings existed when its URL changes, and keeps it otherwise', async () => {
     await syncCatalogue(createSqliteStore(db), jira('https://acme.atlassian.net'), t0);
-    seed('integration:j', null);
+    await seed('integration:j', null);
     await syncCatalogue(
       createSqliteStore(db),
       entries(
@@ -238,9 +239,9 @@ describe('syncCatalogue', () => {
       ),
       t1,
     );
-    expect(currentCredential(db, 'integration:j')?.sealedSecret).toBe('v1.k.n.c');
+    expect((await storeOver(db).credentials.current('integration:j'))?.sealedSecret).toBe('v1.k.n.c');
     await syncCatalogue(createSqliteStore(db), jira('https://other.atlassian.net'), t1);
-    expect(currentCredential(db, 'integration:j')).toBeUndefined();
+    expect(await storeOver(db).credentials.current('integration:j')).toBeUndefined();
   });
 
   it("changing one Azure DevOps integration's auth type leaves its siblings' shared credential alone", async () => {
@@ -249,7 +250,7 @@ describe('syncCatalogue', () => {
         `integrations:\n  - { id: ado-boards, provider: azure_devops, auth: ${boardsAuth}, organization: acme, service: boards }\n  - { id: ado-repos, provider: azure_devops, auth: pat, organization: acme, service: repos }`,
       );
     await syncCatalogue(createSqliteStore(db), ado('pat'), t0);
-    seed(
+    await seed(
       'azure_devops:acme:pat',
       bindingOf({
         provider: 'azure_devops',
@@ -263,12 +264,14 @@ describe('syncCatalogue', () => {
     );
     const summary = await syncCatalogue(createSqliteStore(db), ado('oauth'), t1);
     expect(summary.authChanged).toEqual(['ado-boards']);
-    expect(currentCredential(db, 'azure_devops:acme:pat')?.sealedSecret).toBe('v1.k.n.c');
-    expect(listAudit(db, 'ado-boards').find((r) => r.action === 'catalogue.auth_type_changed')).toMatchObject({
+    expect((await storeOver(db).credentials.current('azure_devops:acme:pat'))?.sealedSecret).toBe('v1.k.n.c');
+    expect(
+      (await storeOver(db).audit.list('ado-boards')).find((r) => r.action === 'catalogue.auth_type_changed'),
+    ).toMatchObject({
       outcome: 'credential_kept_for_others',
     });
-    expect(healthOf(db, 'ado-boards')?.reason).toContain('Auth type changed from pat to oauth');
-    expect(listAudit(db).some((r) => r.action === 'catalogue.credential_retired')).toBe(false);
+    expect((await storeOver(db).health.of('ado-boards'))?.reason).toContain('Auth type changed from pat to oauth');
+    expect((await storeOver(db).audit.list()).some((r) => r.action === 'catalogue.credential_retired')).toBe(false);
   });
 
   it('runs in one transaction: a failure part-way leaves the table untouched', async () => {
@@ -290,7 +293,7 @@ describe('syncCatalogue', () => {
         .all()
         .map((i) => i.id),
     ).toEqual(['a']);
-    expect(listActiveIntegrations(db).map((i) => i.id)).toEqual(['a']);
-    expect(listAudit(db).map((r) => r.action)).toEqual(['catalogue.add']);
+    expect((await storeOver(db).integrations.listActive()).map((i) => i.id)).toEqual(['a']);
+    expect((await storeOver(db).audit.list()).map((r) => r.action)).toEqual(['catalogue.add']);
   });
 });

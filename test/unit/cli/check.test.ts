@@ -5,7 +5,6 @@ import type { ProviderKey } from '../../../src/providers/types.js';
 import { createKeyring } from '../../../src/crypto/keyring.js';
 import { fingerprintSecret } from '../../../src/crypto/fingerprint.js';
 import { closeDatabase, openDatabase } from '../../../src/db/sqlite/client.js';
-import { swapCredential } from '../../helpers/queries.js';
 import { runMigrations } from '../../../src/db/sqlite/migrate.js';
 import { sealPayload } from '../../../src/services/secret-payload.js';
 import { bindingOf } from '../../../src/domain/integration.js';
@@ -13,7 +12,7 @@ import { openState } from '../../../src/compose.js';
 import { parseConfig } from '../../../src/config.js';
 import { startProviderEmulator, type ProviderEmulator } from '../../../src/sandbox/providers/emulator.js';
 import { cli } from '../../helpers/cli.js';
-import { tempDir } from '../../helpers/db.js';
+import { tempDir, storeOver, seedCredential } from '../../helpers/db.js';
 import { newKey } from '../../helpers/keys.js';
 
 const GOOD = 'glpat-CheckGood0123456789';
@@ -57,10 +56,10 @@ describe('reauth-bot check', () => {
     const db = openDatabase(dbPath);
     runMigrations(db);
     const ring = createKeyring(key);
-    const store = (credentialKey: string, provider: ProviderKey, tokens: string[]) => {
+    const store = async (credentialKey: string, provider: ProviderKey, tokens: string[]) => {
       const sealed = sealPayload(ring, { credentialKey, binding: null }, { kind: 'tokens', identifier: null, tokens });
-      swapCredential(
-        db,
+      await seedCredential(
+        storeOver(db),
         {
           credentialKey,
           provider,
@@ -74,9 +73,9 @@ describe('reauth-bot check', () => {
         new Date(),
       );
     };
-    store('integration:gitlab-ok', 'gitlab', [GOOD]);
-    store('integration:github-revoked', 'github', [BAD]);
-    store('azure_devops:acme:pat', 'azure_devops', [ADO]);
+    await store('integration:gitlab-ok', 'gitlab', [GOOD]);
+    await store('integration:github-revoked', 'github', [BAD]);
+    await store('azure_devops:acme:pat', 'azure_devops', [ADO]);
     closeDatabase(db);
   });
   afterAll(async () => {
@@ -172,8 +171,8 @@ describe('reauth-bot check after a catalogue edit', () => {
       { credentialKey: integration.credentialKey, binding },
       { kind: 'tokens', identifier: 'ops@acme.com', tokens: [JIRA] },
     );
-    swapCredential(
-      state.store.db!,
+    await seedCredential(
+      state.store,
       {
         credentialKey: integration.credentialKey,
         provider: 'jira',

@@ -3,11 +3,9 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createKeyring } from '../../../src/crypto/keyring.js';
 import { closeDatabase, openDatabase } from '../../../src/db/sqlite/client.js';
-import { currentCredential, swapCredential } from '../../helpers/queries.js';
-import { listAudit } from '../../helpers/queries.js';
 import { alerts } from '../../../src/db/sqlite/schema.js';
 import { cli } from '../../helpers/cli.js';
-import { tempDir } from '../../helpers/db.js';
+import { tempDir, storeOver, seedCredential } from '../../helpers/db.js';
 import { newKey } from '../../helpers/keys.js';
 
 describe('reauth-bot CLI', () => {
@@ -46,8 +44,8 @@ describe('reauth-bot CLI', () => {
   it('list shows a stored credential by fingerprint and expiry', async () => {
     await cli(['migrate'], env);
     const db = openDatabase(env.DATABASE_PATH ?? '');
-    swapCredential(
-      db,
+    await seedCredential(
+      storeOver(db),
       {
         credentialKey: 'integration:gitlab-acme',
         provider: 'gitlab',
@@ -106,8 +104,8 @@ describe('reauth-bot CLI', () => {
     const oldKey = newKey();
     const sealed = createKeyring(oldKey).seal('glpat-RotateMe0123456789', 'integration:gitlab-acme');
     const db = openDatabase(env.DATABASE_PATH ?? '');
-    swapCredential(
-      db,
+    await seedCredential(
+      storeOver(db),
       {
         credentialKey: 'integration:gitlab-acme',
         provider: 'gitlab',
@@ -135,11 +133,11 @@ describe('reauth-bot CLI', () => {
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('Re-sealed 1 credential(s)');
     const after = openDatabase(env.DATABASE_PATH ?? '');
-    const row = currentCredential(after, 'integration:gitlab-acme');
+    const row = await storeOver(after).credentials.current('integration:gitlab-acme');
     expect(createKeyring(current).unseal(row?.sealedSecret ?? '', 'integration:gitlab-acme')).toBe(
       'glpat-RotateMe0123456789',
     );
-    expect(listAudit(after).some((a) => a.action === 'key.rotate')).toBe(true);
+    expect((await storeOver(after).audit.list()).some((a) => a.action === 'key.rotate')).toBe(true);
     closeDatabase(after);
   });
 });

@@ -3,10 +3,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { createKeyring, keyIdOf, SealingError } from '../../../src/crypto/keyring.js';
 import { fingerprintSecret } from '../../../src/crypto/fingerprint.js';
-import { swapCredential, currentCredential } from '../../helpers/queries.js';
 import { rotateKeys } from '../../../src/services/rotate-key.js';
 import { createSqliteStore } from '../../../src/db/sqlite/store.js';
-import { fileDb, memoryDb } from '../../helpers/db.js';
+import { fileDb, memoryDb, seedCredential, storeOver } from '../../helpers/db.js';
 import { newKey } from '../../helpers/keys.js';
 
 const SECRET = 'ghp_SealMeNeverShowMe0123456789abcdefXYZ';
@@ -86,8 +85,8 @@ describe('rotateKeys', () => {
     const oldRing = createKeyring(oldKey);
     for (const key of ['integration:a', 'integration:b']) {
       const sealed = oldRing.seal(`${SECRET}-${key}`, key);
-      swapCredential(
-        db,
+      await seedCredential(
+        storeOver(db),
         {
           credentialKey: key,
           provider: 'github',
@@ -129,7 +128,7 @@ describe('rotateKeys', () => {
       'glpat-heldAnswerOfARotation000',
     );
     const onlyNew = createKeyring(newKey());
-    const row = currentCredential(db, 'integration:a');
+    const row = await storeOver(db).credentials.current('integration:a');
     expect(row?.keyId).toBe(newRing.currentKeyId);
     expect(newRing.unseal(row?.sealedSecret ?? '', 'integration:a')).toBe(`${SECRET}-integration:a`);
     expect(() => onlyNew.unseal(row?.sealedSecret ?? '', 'integration:a')).toThrow();
@@ -149,8 +148,8 @@ describe('rotateKeys', () => {
     const keyB = newKey();
     const a = createKeyring(keyA).seal('secret-a', 'integration:a');
     const b = createKeyring(keyB).seal('secret-b', 'integration:b');
-    swapCredential(
-      db,
+    await seedCredential(
+      storeOver(db),
       {
         credentialKey: 'integration:a',
         provider: 'github',
@@ -163,8 +162,8 @@ describe('rotateKeys', () => {
       },
       t,
     );
-    swapCredential(
-      db,
+    await seedCredential(
+      storeOver(db),
       {
         credentialKey: 'integration:b',
         provider: 'github',
@@ -179,18 +178,18 @@ describe('rotateKeys', () => {
     );
     const ring = createKeyring(newKey(), [keyA]); // keyB is missing
     await expect(rotateKeys(createSqliteStore(db), ring, t)).rejects.toThrow(SealingError);
-    expect(currentCredential(db, 'integration:a')?.sealedSecret).toBe(a.value);
+    expect((await storeOver(db).credentials.current('integration:a'))?.sealedSecret).toBe(a.value);
   });
 });
 
 describe('sealed secrets on disk', () => {
-  it('leave no plaintext in the database file or its WAL', () => {
+  it('leave no plaintext in the database file or its WAL', async () => {
     const store = fileDb();
     try {
       const ring = createKeyring(newKey());
       const sealed = ring.seal(SECRET, 'integration:a');
-      swapCredential(
-        store.db,
+      await seedCredential(
+        storeOver(store.db),
         {
           credentialKey: 'integration:a',
           provider: 'github',

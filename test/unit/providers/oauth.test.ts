@@ -2,7 +2,6 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { parseConfig, type Config } from '../../../src/config.js';
 import { createKeyring } from '../../../src/crypto/keyring.js';
 import type { Db } from '../../../src/db/sqlite/client.js';
-import { findOAuthState } from '../../helpers/queries.js';
 import { integrations } from '../../../src/db/sqlite/schema.js';
 import type { HttpClient } from '../../../src/providers/http.js';
 import {
@@ -17,7 +16,7 @@ import { validateToken } from '../../../src/providers/validate.js';
 import { startProviderEmulator, type ProviderEmulator } from '../../../src/sandbox/providers/emulator.js';
 import { createSqliteStore } from '../../../src/db/sqlite/store.js';
 import { createOAuthStates, hashState, type OAuthStates } from '../../../src/services/oauth-states.js';
-import { memoryDb } from '../../helpers/db.js';
+import { memoryDb, storeOver } from '../../helpers/db.js';
 import { newKey } from '../../helpers/keys.js';
 import { contextFor, testHttpClient } from '../../helpers/providers.js';
 
@@ -211,7 +210,7 @@ describe('OAuth states', () => {
     const issued = await states.issue({ integrationId: 'bb', slackUserId: 'U1', codeVerifier: 'verifier-xyz' }, t0);
     expect(issued.state).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(issued.expiresAt).toEqual(new Date(t0.getTime() + 10 * 60_000));
-    const row = findOAuthState(db, hashState(issued.state));
+    const row = await storeOver(db).oauthStates.find(hashState(issued.state));
     expect(row?.slackUserId).toBe('U1');
     expect(JSON.stringify(row)).not.toContain(issued.state);
     expect(JSON.stringify(row)).not.toContain('verifier-xyz');
