@@ -1,7 +1,7 @@
 import { defineConfig } from 'vitest/config';
 
 /**
- * unit, e2e and adversarial run together; the heavy files (the benchmark smoke test, the audit export
+ * unit, e2e (on SQLite, and its interactive and delivery files again on PostgreSQL) and adversarial run together; the heavy files (the benchmark smoke test, the audit export
  * over a million rows) run afterwards (a higher groupOrder), so they do not compete for the cores with
  * the other files, and they build into node_modules/.cache, never the working tree.
  * Test files share their worker's module cache (isolate: false): the code under test keeps no module
@@ -25,6 +25,33 @@ export default defineConfig({
         test: {
           name: 'e2e',
           include: ['test/e2e/**/*.test.ts'],
+          testTimeout: 30_000,
+          hookTimeout: 30_000,
+          isolate: false,
+          sequence: { groupOrder: 0 },
+        },
+      },
+      {
+        test: {
+          // The interactive and delivery suites again, each test app on a real PostgreSQL of its own
+          // (test/helpers/engine.ts): one variable moves an end-to-end file to the other engine.
+          name: 'e2e-postgres',
+          include: [
+            'handover',
+            'slack-surface',
+            'slack-routing',
+            'socket-mode',
+            'reauth-rows',
+            'overview-paging',
+            'web-form',
+            'web-form-browser',
+            'smoke',
+            'delivery',
+            'consumer-grants',
+            'metrics',
+            'key-rotation',
+          ].map((name) => `test/e2e/${name}.test.ts`),
+          env: { REAUTH_TEST_DATABASE: 'postgres' },
           testTimeout: 30_000,
           hookTimeout: 30_000,
           isolate: false,

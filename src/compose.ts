@@ -75,11 +75,17 @@ export type OpenedStore = Store & { db?: Db; pg?: PgDb };
  * The engine DATABASE_URL chooses: PostgreSQL (several replicas may share it), or by default one
  * SQLite file. Either is migrated before it is returned.
  */
-export async function openStore(config: Config, logger?: Logger, clock: Clock = systemClock): Promise<OpenedStore> {
+export async function openStore(
+  config: Config,
+  logger?: Logger,
+  clock: Clock = systemClock,
+  time: StoreTimeSource = 'database',
+): Promise<OpenedStore> {
   if (config.databaseUrl) {
     const plain = plainDatabaseConnection(config.databaseUrl);
     if (plain) logger?.warn({ event: 'database_tls_unverified', host: plain.host }, plain.message);
     return openPostgresStore(config.databaseUrl, clock, {
+      time,
       onPoolError: (error) =>
         logger?.warn(
           { event: 'database_connection_lost', error: error.message },
@@ -115,13 +121,22 @@ export interface ComposeOptions {
   /** How often the delivery worker looks for due retries. */
   deliveryTickMs?: number;
   app?: Omit<AppOptions, 'extraRoutes'> & { extraRoutes?: (parts: CompositionParts) => Route[] };
+  /**
+   * Where PostgreSQL's "now" comes from: the database server (always, in production), or `clock` — for
+   * tests that move time (see StoreTime). SQLite always uses the clock.
+   */
+  storeTime?: StoreTimeSource;
 }
+
+/** See ComposeOptions.storeTime. */
+export type StoreTimeSource = 'database' | 'clock';
 
 /** Opens the store and syncs the catalogue: what the server and every CLI command that reads state share. */
 export async function openState(
   config: Config,
   clock: Clock = systemClock,
   logger?: Logger,
+  time: StoreTimeSource = 'database',
 ): Promise<{ store: OpenedStore; sync: SyncSummary; catalogue: LoadedCatalogue }> {
   const catalogue = loadCatalogueFile(config.integrationsFile);
   if (!catalogue.ok) {
@@ -132,7 +147,7 @@ export async function openState(
       'catalogue_invalid',
     );
   }
-  const store = await openStore(config, logger, clock);
+  const store = await openStore(config, logger, clock, time);
   try {
     return { store, sync: await syncCatalogue(store, catalogue.entries, clock.now()), catalogue };
   } catch (error) {
@@ -148,7 +163,7 @@ export function createProviderHttpClient(): HttpClient {
 export async function compose(config: Config, logger: Logger, options: ComposeOptions = {}) {
   if (!config.secretKey) throw new StartupError('REAUTH_SECRET_KEY is required.', 'config_invalid');
   const clock = options.clock ?? systemClock;
-  const { store, sync, catalogue } = await openState(config, clock, logger);
+  const { store, sync, catalogue } = await openState(config, clock, logger, options.storeTime);
   const deliveryProblems = deliveryConfigProblems(catalogue.entries, config);
   if (deliveryProblems.length > 0) {
     await store.close();

@@ -1,17 +1,16 @@
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { eq } from 'drizzle-orm';
+import { and, eq, like } from 'drizzle-orm';
 import parsePrometheusTextFormat from 'parse-prometheus-text-format';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deliveries } from '../../src/db/sqlite/schema.js';
 import { startVaultEmulator, type VaultEmulator } from '../../src/sandbox/sinks/vault-emulator.js';
 import { startWebhookReceiver, type WebhookReceiver } from '../../src/sandbox/sinks/webhook-receiver.js';
-import { credentials } from '../../src/db/sqlite/schema.js';
 import { sha256Hex } from '../../src/services/delivery/consumers.js';
 import { sealPayload, unsealPayload } from '../../src/services/secret-payload.js';
 import { createBrowser } from '../helpers/browser.js';
 import { cli, cliEnvOf } from '../helpers/cli.js';
+import { databaseOf } from '../helpers/engine.js';
 import { openModal, textOf, viewOf } from '../helpers/flows.js';
 import { ALERTS, manualClock, OWNER, startTestApp, type TestApp } from '../helpers/start-app.js';
 
@@ -320,15 +319,10 @@ consumers:
       .filter((r) => r.status === 200)
       .map((r) => r.payload?.data?.version);
     expect(delivered).toEqual([1, 2, 3]);
-    expect(t.deps.db.select().from(deliveries).where(eq(deliveries.status, 'pending')).all()).toHaveLength(0);
+    expect(await t.deps.store.deliveries.pendingCount()).toBe(0);
     // Delivered rows keep no secret.
-    expect(
-      t.deps.db
-        .select()
-        .from(deliveries)
-        .all()
-        .every((d) => d.sealedCredential === null),
-    ).toBe(true);
+    const { db, tables } = databaseOf(t.deps.store);
+    expect((await db.select().from(tables.deliveries)).every((d) => d.sealedCredential === null)).toBe(true);
   });
 
   it('a sink failing for 15 minutes raises one alert in the channel (and delivery.failed to the other webhook), resolved when it succeeds', async () => {
@@ -380,11 +374,20 @@ consumers:
     expect(listed.stdout).toMatch(/jira-acme\s+webhook http:\/\/127\.0\.0\.1:\d+\/hooks\/reauth\s+failing\s+5/);
 
     // Given up on (as the worker does after 25 attempts): listed, left alone by a plain retry, sent by --retry-dead.
-    t.deps.db.$client
-      .prepare(
-        "update deliveries set status = 'dead', last_error = 'given up after 25 attempts over 72 h; last error: the receiver answered HTTP 502' where status = 'pending' and version = 5 and sink_key like 'webhook:%/hooks/reauth'",
-      )
-      .run();
+    const { db, tables } = databaseOf(t.deps.store);
+    await db
+      .update(tables.deliveries)
+      .set({
+        status: 'dead',
+        lastError: 'given up after 25 attempts over 72 h; last error: the receiver answered HTTP 502',
+      })
+      .where(
+        and(
+          eq(tables.deliveries.status, 'pending'),
+          eq(tables.deliveries.version, 5),
+          like(tables.deliveries.sinkKey, 'webhook:%/hooks/reauth'),
+        ),
+      );
     hook.setStatus(200);
     const dead = await cli(['list'], env, clock.now());
     expect(dead.stdout).toMatch(
@@ -467,16 +470,16 @@ consumers:
     });
 
     // Four minutes left: the next pull refreshes first.
-    t.deps.db
-      .update(credentials)
+    const { db, tables } = databaseOf(t.deps.store);
+    await db
+      .update(tables.credentials)
       .set({
         sealedSecret: sealPayload(t.deps.keyring, owner, {
           ...payload,
           accessExpiresAt: clock.now().getTime() + 4 * 60_000,
         }).value,
       })
-      .where(eq(credentials.id, stored.id))
-      .run();
+      .where(eq(tables.credentials.id, stored.id));
     const refreshesBefore = t.providers.requests.filter(
       (r) =>
         r.mount === '/bitbucket-oauth' && r.path.includes('access_token') && String(r.body).includes('refresh_token'),
@@ -504,8 +507,9 @@ consumers:
     const payload = unsealPayload(t.deps.keyring, owner, stored.sealedSecret);
     if (payload.kind !== 'oauth') throw new Error('expected OAuth');
     // Expired, and its refresh token revoked at the provider (invalid_grant).
-    t.deps.db
-      .update(credentials)
+    const { db, tables } = databaseOf(t.deps.store);
+    await db
+      .update(tables.credentials)
       .set({
         sealedSecret: sealPayload(t.deps.keyring, owner, {
           ...payload,
@@ -513,8 +517,7 @@ consumers:
           refreshToken: 'revoked-refresh-token',
         }).value,
       })
-      .where(eq(credentials.id, stored.id))
-      .run();
+      .where(eq(tables.credentials.id, stored.id));
     const grants = () =>
       t.providers.requests.filter((r) => r.mount === '/bitbucket-oauth' && String(r.body).includes('refresh_token'))
         .length;
@@ -523,10 +526,10 @@ consumers:
     expect(grants() - before).toBe(1);
     expect(answers.map((a) => a.status)).toEqual(Array.from({ length: 50 }, () => 503));
     expect(Number(answers[49]?.headers.get('retry-after'))).toBeGreaterThan(60);
-    const health = t.deps.db.$client
-      .prepare("select status, outcome from health_states where integration_id = 'bb-oauth'")
-      .get();
-    expect(health).toEqual({ status: 'failing', outcome: 'invalid_credentials' });
+    expect(await t.deps.store.health.of('bb-oauth')).toMatchObject({
+      status: 'failing',
+      outcome: 'invalid_credentials',
+    });
     expect((await t.deps.store.alerts.listOpen()).filter((a) => a.alertKey === 'integration:bb-oauth')).toHaveLength(1);
     // Once the back-off is over, one more grant is tried.
     clock.advance(31 * 60_000);
@@ -557,7 +560,7 @@ consumers:
     const everything = [
       t.logs.text(),
       JSON.stringify(await t.deps.store.audit.list()),
-      readFileSync(t.config.databasePath).toString('latin1'),
+      (await t.bytesAtRest()).toString('latin1'),
     ].join('\n');
     for (const secret of [...TOKENS, ADO, INGEST, LIMITED, VAULT_TOKEN, INSIGHTS_SECRET, AUDIT_SECRET])
       expect(everything).not.toContain(secret);

@@ -1,4 +1,5 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { isNotNull } from 'drizzle-orm';
+import { databaseOf } from '../helpers/engine.js';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { everyRowCatalogue } from '../helpers/catalogues.js';
 import { openModal, textOf } from '../helpers/flows.js';
@@ -217,16 +218,13 @@ describe('same-account confirmation in the modal', () => {
 
   it('a held credential nobody answers is erased when its 10 minutes end, without waiting for another hand-over', async () => {
     await submit('gitlab', { token: TOKENS.service });
-    const sealed = () =>
-      (
-        t.deps.db.$client.prepare('select count(*) n from pending_credentials where sealed is not null').get() as {
-          n: number;
-        }
-      ).n;
-    expect(sealed()).toBeGreaterThan(0);
+    const { db, tables } = databaseOf(t.deps.store);
+    const sealed = async () =>
+      (await db.select().from(tables.pendingCredentials).where(isNotNull(tables.pendingCredentials.sealed))).length;
+    expect(await sealed()).toBeGreaterThan(0);
     clock.advance(10 * 60 * 1000 + 1);
     // No other hand-over happens: the server's own sweep erases it.
-    await vi.waitFor(() => expect(sealed()).toBe(0), { timeout: 10_000, interval: 50 });
+    await vi.waitFor(async () => expect(await sealed()).toBe(0), { timeout: 10_000, interval: 50 });
   });
 
   it('admins confirm like anyone else', async () => {
@@ -267,13 +265,12 @@ describe('same-account confirmation in the modal', () => {
     expect(t.slack.refusedAcks).toEqual([]);
   });
 
-  it('none of the tokens reached a log line, a Slack call or the database', () => {
+  it('none of the tokens reached a log line, a Slack call or the database', async () => {
     for (const token of [TOKENS.personal, TOKENS.service, TOKENS.ghNewcomer])
       expect(t.providers.requestsWith(token).length).toBeGreaterThan(0);
     const logs = t.logs.text();
     const slack = JSON.stringify(t.slack.calls) + JSON.stringify(t.slack.responses) + JSON.stringify(t.slack.messages);
-    const path = t.config.databasePath;
-    const db = Buffer.concat([path, `${path}-wal`].filter(existsSync).map((f) => readFileSync(f)));
+    const db = await t.bytesAtRest();
     expect(db.includes(Buffer.from('pending'))).toBe(true);
     for (const token of Object.values(TOKENS)) {
       expect(logs.includes(token), `log holds ${token.slice(0, 12)}`).toBe(false);

@@ -1,3 +1,5 @@
+import { eq } from 'drizzle-orm';
+import { databaseOf } from '../helpers/engine.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { everyRowCatalogue } from '../helpers/catalogues.js';
 import { openModal, textOf, viewOf } from '../helpers/flows.js';
@@ -334,8 +336,14 @@ describe('the Slack surface', () => {
   });
 
   it('an unexpected failure tells the person, with a reference that is in the log', async () => {
-    // A damaged row makes the listener throw after its ack: the global error handler takes over.
-    t.deps.db.$client.prepare("update integrations set owners = '{broken' where id = 'jira-dc'").run();
+    // A damaged row (owners not a list) makes the listener throw after its ack: the global error handler takes over.
+    const { db, tables } = databaseOf(t.deps.store);
+    const setOwners = (owners: unknown) =>
+      db
+        .update(tables.integrations)
+        .set({ owners: owners as string[] })
+        .where(eq(tables.integrations.id, 'jira-dc'));
+    await setOwners({ broken: true });
     try {
       const before = t.slack.messages.length;
       const response = await t.driver.command('jira-dc', { userId: OWNER });
@@ -352,7 +360,7 @@ describe('the Slack surface', () => {
       expect(reference).toBeDefined();
       expect(t.logs.lines().some((l) => l.reference === reference && l.level === 50)).toBe(true);
     } finally {
-      t.deps.db.$client.prepare(`update integrations set owners = '["${OWNER}"]' where id = 'jira-dc'`).run();
+      await setOwners([OWNER]);
     }
   });
 

@@ -1,4 +1,3 @@
-import { existsSync, readFileSync } from 'node:fs';
 import { fingerprintSecret } from '../../src/crypto/fingerprint.js';
 import { hashLink } from '../../src/services/web-form.js';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -391,14 +390,13 @@ describe('the one-time web page', () => {
     expect((await browser.post(link, { csrf, email: who.email, token: quick })).status).toBe(410);
   });
 
-  it('no token reached the pages, a log line at debug, a Slack call or the database', () => {
+  it('no token reached the pages, a log line at debug, a Slack call or the database', async () => {
     for (const token of [TOKENS.jira, TOKENS.jiraPersonal, TOKENS.jiraRevoked, TOKENS.sonar])
       expect(t.providers.requestsWith(token).length).toBeGreaterThan(0);
     const html = pages.join('\n');
     const logs = t.logs.text();
     const slack = JSON.stringify(t.slack.calls) + JSON.stringify(t.slack.responses) + JSON.stringify(t.slack.messages);
-    const path = t.config.databasePath;
-    const db = Buffer.concat([path, `${path}-wal`].filter(existsSync).map((f) => readFileSync(f)));
+    const db = await t.bytesAtRest();
     expect(db.includes(Buffer.from('reauth.web'))).toBe(true);
     for (const token of Object.values(TOKENS)) {
       expect(html.includes(token), `a page holds ${token.slice(0, 14)}`).toBe(false);

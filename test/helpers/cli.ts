@@ -31,6 +31,7 @@ export function cliEnvOf(
 ): Record<string, string | undefined> {
   return {
     DATABASE_PATH: t.config.databasePath,
+    ...(t.config.databaseUrl ? { DATABASE_URL: t.config.databaseUrl } : {}),
     INTEGRATIONS_FILE: t.config.integrationsFile,
     REAUTH_SECRET_KEY: t.config.secretKey?.toString('base64') ?? '',
     ...extra,

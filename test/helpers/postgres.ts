@@ -12,6 +12,8 @@ import { freePort } from './start-app.js';
  */
 export interface TestPostgres {
   port: number;
+  /** The server's data directory (its tables and write-ahead log as they rest on disk). */
+  dataDir: string;
   /** With `tls`: the self-signed certificate the server presents (for `sslrootcert`). */
   certificate?: string;
   /** A URL for a new, empty database. */
@@ -156,6 +158,7 @@ export async function startTestPostgres(
   await start();
   return {
     port,
+    dataDir: data,
     ...(certificate ? { certificate } : {}),
     async newDatabase(name) {
       counter += 1;

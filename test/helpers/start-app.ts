@@ -12,6 +12,8 @@ import { startSlackEmulator, type SlackEmulator } from '../../src/sandbox/slack/
 import { startSocketModeServer, type SocketModeServer } from '../../src/sandbox/slack/socket-mode-server.js';
 import { captureLogger } from './capture-log.js';
 import { tempDir } from './db.js';
+import { bytesAtRest, testEngine } from './engine.js';
+import { startTestPostgres, type TestPostgres } from './postgres.js';
 import { newKeyText } from './keys.js';
 import { testHttpClient } from './providers.js';
 import { createSlackDriver, type SlackDriver } from './slack-driver.js';
@@ -65,7 +67,10 @@ export function manualClock(start = new Date()): Clock & { advance(ms: number): 
   return { now: () => new Date(now), advance: (ms) => void (now += ms), set: (d) => void (now = d.getTime()) };
 }
 
-/** What tests reach into: the composition, and the SQLite handle for direct checks. */
+/**
+ * What tests reach into: the composition, and the SQLite handle for the direct checks of tests that are
+ * about SQLite itself (on PostgreSQL, reading it fails and says so).
+ */
 export type TestDeps = Composition & { db: Db };
 
 export interface TestApp {
@@ -80,6 +85,10 @@ export interface TestApp {
   dir: string;
   /** Slack's Socket Mode side, when the app runs in Socket Mode. */
   socket: SocketModeServer | undefined;
+  /** The PostgreSQL server the app runs on, when REAUTH_TEST_DATABASE=postgres. */
+  postgres: TestPostgres | undefined;
+  /** What the database keeps at rest (see bytesAtRest), for searching it for secrets. */
+  bytesAtRest(): Promise<Buffer>;
   /** Stops the app and starts a new one on the same database and port, as a process restart would; `env` changes variables. */
   restart(env?: Record<string, string>): Promise<void>;
   close(): Promise<void>;
@@ -118,6 +127,7 @@ export async function startTestApp(options: StartOptions): Promise<TestApp> {
     catalogueText = catalogueText.replaceAll(placeholder, value);
   writeFileSync(catalogue, catalogueText);
   const port = await freePort();
+  const postgres = testEngine() === 'postgres' ? await startTestPostgres() : undefined;
   const environment: Record<string, string> = {
     SLACK_BOT_TOKEN: BOT_TOKEN,
     SLACK_SIGNING_SECRET: SIGNING_SECRET,
@@ -137,6 +147,7 @@ export async function startTestApp(options: StartOptions): Promise<TestApp> {
     AZURE_OAUTH_CLIENT_SECRET: 'entra-secret',
     AZURE_OAUTH_AUTHORITY: providers.azureAuthority,
     LOG_LEVEL: 'debug',
+    ...(postgres ? { DATABASE_URL: await postgres.newDatabase() } : {}),
     ...(socket ? { SLACK_APP_TOKEN: APP_TOKEN, SLACK_SIGNING_SECRET: '' } : {}),
     ...options.env,
   };
@@ -157,11 +168,16 @@ export async function startTestApp(options: StartOptions): Promise<TestApp> {
       http: options.http ?? testHttpClient(),
       random: () => 0,
       app: appOptions,
+      // On PostgreSQL, delivery times follow the test's clock as they do on SQLite.
+      storeTime: 'clock',
     });
     await composition.start();
-    const db = composition.store.db;
-    if (!db) throw new Error('the test app runs on SQLite (DATABASE_URL is for the replica tests)');
-    return Object.assign(composition, { db });
+    return Object.defineProperty(composition, 'db', {
+      get() {
+        if (composition.store.db) return composition.store.db;
+        throw new Error('this test reads the SQLite file directly, so it runs on SQLite only');
+      },
+    }) as TestDeps;
   };
   const url = `http://127.0.0.1:${port}`;
   const first = await boot();
@@ -175,6 +191,12 @@ export async function startTestApp(options: StartOptions): Promise<TestApp> {
     logs,
     dir: dir.path,
     socket,
+    postgres,
+    bytesAtRest: () =>
+      bytesAtRest(app.deps.store, {
+        databasePath: config.databasePath,
+        ...(postgres ? { pgDataDir: postgres.dataDir } : {}),
+      }),
     async restart(env = {}) {
       await app.deps.stop();
       config = configOf({ ...environment, ...env });
@@ -186,6 +208,7 @@ export async function startTestApp(options: StartOptions): Promise<TestApp> {
       await socket?.close();
       await slack.close();
       await providers.close();
+      await postgres?.close();
       dir.cleanup();
     },
   };

@@ -1,4 +1,5 @@
 import { sql } from 'drizzle-orm';
+import type { Clock } from '../../domain/clock.js';
 import type { Dialect, Engine, SharedDb } from '../repositories/dialect.js';
 import { createWriters } from '../repositories/writers.js';
 import type { PgDb } from './client.js';
@@ -11,11 +12,19 @@ import * as schema from './schema.js';
 const credentialKeyLock = (key: string) => sql`select pg_advisory_xact_lock(hashtext(${`credential:${key}`}))`;
 
 /**
+ * Where "now" comes from for the decisions several replicas must agree on (what is due, leased, lapsed;
+ * a consumer's minute): the database server's clock — or, for tests that move time, the store's clock
+ * (graphile-worker's `useNodeTime`).
+ */
+export type StoreTime = 'database' | Clock;
+
+/**
  * The PostgreSQL side of the shared repositories (db/repositories/): the pool and its tables. Every time
  * that decides who may work a delivery is the database server's (`now()`), never a replica's: replicas
  * whose clocks disagree by minutes still agree on what is due, leased and lapsed.
  */
-export function postgresDialect(db: PgDb): Dialect {
+export function postgresDialect(db: PgDb, time: StoreTime = 'database'): Dialect {
+  const at = (ms: number) => sql`${sql.param(new Date(ms), schema.deliveries.nextAttemptAt)}::timestamptz`;
   const engine: Engine = {
     db: db as unknown as SharedDb,
     tables: schema,
@@ -27,8 +36,9 @@ export function postgresDialect(db: PgDb): Dialect {
         if (options?.lock !== undefined) await tx.execute(sql`select pg_advisory_xact_lock(${options.lock})`);
         return work(tx as unknown as SharedDb);
       }),
-    now: () => sql`now()`,
-    after: (ms) => sql`now() + ${ms} * interval '1 millisecond'`,
+    now: () => (time === 'database' ? sql`now()` : at(time.now().getTime())),
+    after: (ms) =>
+      time === 'database' ? sql`now() + ${ms} * interval '1 millisecond'` : at(time.now().getTime() + ms),
     greatest: (column, value) => sql`greatest(${column}, ${value})`,
     // https://www.postgresql.org/docs/15/sql-select.html#SQL-FOR-UPDATE-SHARE
     forUpdate: (query, options) =>

@@ -1,6 +1,6 @@
 import type { Store } from '../store.js';
 import { closePostgres, openPostgres, type PgDb, type PostgresOptions } from './client.js';
-import { postgresDialect } from './dialect.js';
+import { postgresDialect, type StoreTime } from './dialect.js';
 import { createCredentialRepository } from '../repositories/credentials.js';
 import { createDeliveryRepository } from '../repositories/deliveries.js';
 import { createIntegrationRepository } from '../repositories/integrations.js';
@@ -19,9 +19,14 @@ import { createPgConsumerRateRepository } from './consumer-rates.js';
 import { createWebhookReplayRepository } from '../repositories/webhook-replays.js';
 
 /** The PostgreSQL store: several replicas may share it (every rule that must hold once uses the database to hold it). */
-export function createPostgresStore(db: PgDb, clock: Clock, lock: PgCredentialLock): Store & { pg: PgDb } {
+export function createPostgresStore(
+  db: PgDb,
+  clock: Clock,
+  lock: PgCredentialLock,
+  time: StoreTime = 'database',
+): Store & { pg: PgDb } {
   let open = true;
-  const dialect = postgresDialect(db);
+  const dialect = postgresDialect(db, time);
   return {
     pg: db,
     integrations: createIntegrationRepository(dialect),
@@ -35,7 +40,7 @@ export function createPostgresStore(db: PgDb, clock: Clock, lock: PgCredentialLo
     webhookReplays: createWebhookReplayRepository(dialect),
     expiryWarnings: createExpiryWarningRepository(dialect),
     deliveries: createDeliveryRepository(dialect),
-    consumerRates: createPgConsumerRateRepository(db),
+    consumerRates: createPgConsumerRateRepository(db, dialect),
     consumerGrants: createConsumerGrantRepository(dialect),
     rotations: createRotationRepository(dialect),
     withCredentialLock: lock.withLock,
@@ -65,7 +70,7 @@ export function createPostgresStore(db: PgDb, clock: Clock, lock: PgCredentialLo
 export async function openPostgresStore(
   url: string,
   clock: Clock,
-  options: PostgresOptions = {},
+  options: PostgresOptions & { time?: 'database' | 'clock' } = {},
 ): Promise<Store & { pg: PgDb }> {
   const db = openPostgres(url, options);
   try {
@@ -74,6 +79,7 @@ export async function openPostgresStore(
       db,
       clock,
       createPgCredentialLock(url, options.onPoolError ? { onPoolError: options.onPoolError } : {}),
+      options.time === 'clock' ? clock : 'database',
     );
   } catch (error) {
     await closePostgres(db);

@@ -1,3 +1,4 @@
+import { printable } from '../../domain/text.js';
 import { fingerprintOf } from '../../domain/credential.js';
 import type { Keyring } from '../../crypto/keyring.js';
 import type { Store } from '../../db/store.js';
@@ -91,11 +92,14 @@ export function createCredentialPull(deps: CredentialPullDeps) {
     }
 
     const actor = `consumer:${consumer.name}`;
+    // The id as asked, fit to keep: a control character can be in no integration's id (nor in a
+    // PostgreSQL text column), so such a request is simply not found.
+    const requested = printable(request.integrationId);
     const audit = (outcome: string, fingerprint: string | null = null, detail: Record<string, unknown> | null = null) =>
       deps.store.audit.record(
         {
           actor,
-          integrationId: request.integrationId.slice(0, 64),
+          integrationId: requested.slice(0, 64),
           action: 'credential.read',
           outcome,
           fingerprint,
@@ -118,9 +122,9 @@ export function createCredentialPull(deps: CredentialPullDeps) {
       await audit('not_found', null, { reason: error });
       return { status: 404, error };
     };
-    const integration = await deps.store.integrations.findActive(request.integrationId);
-    if (!integration)
-      return notFound(`No integration "${request.integrationId}" (it is not in integrations.yml, or was removed).`);
+    const integration =
+      requested === request.integrationId ? await deps.store.integrations.findActive(requested) : undefined;
+    if (!integration) return notFound(`No integration "${requested}" (it is not in integrations.yml, or was removed).`);
     if (isAppIntegration(integration))
       return notFound(`${integration.id} is an app integration: Reauth holds no credential for it.`);
     let credential = await deps.store.credentials.current(integration.credentialKey);
