@@ -18,6 +18,7 @@ import { oauthEndpoints, oauthSetupHint } from './providers/oauth.js';
 import { providerConcurrencyCaps } from './providers/registry.js';
 import { channelResolver, createAlerts } from './services/alerts.js';
 import { createAnnouncer, createRotationAnnouncer } from './services/announce-reauth.js';
+import { createCredentialCommit } from './services/credential-commit.js';
 import { createRotationService } from './services/rotation.js';
 import { createRotateNow } from './services/rotate-now.js';
 import { createAuthoriser } from './services/authorisation.js';
@@ -253,6 +254,25 @@ export async function compose(config: Config, logger: Logger, options: ComposeOp
     await housekeeping.sweep();
     await rotation.revokePrevious();
   }
+  const inflight = createInFlight();
+  const announceReauth = createAnnouncer({ alerts, slack, logger, channelOf, notices });
+  const announceRotation = createRotationAnnouncer({ alerts, slack, logger, channelOf, notices });
+  // Every credential change, whichever way it came in, and then its consequences in Slack.
+  const credentialCommit = createCredentialCommit({
+    store,
+    keyring,
+    clock,
+    logger,
+    credentialLock: store.withCredentialLock,
+    metrics,
+    outbox,
+    kickDeliveries: () => delivery.kick(),
+    inflight,
+    onCommitted: (change) =>
+      change.how === 'rotation'
+        ? announceRotation({ ...change, previousNote: change.previousNote ?? '' })
+        : announceReauth({ ...change, how: change.how, credentialId: change.credential.id }),
+  });
   let consumers = createConsumerDirectory(catalogue.consumers);
   const applyGrants = createConsumerGrants({ store, slack, channelOf, clock, logger });
   const pullCredential = createCredentialPull({
@@ -297,28 +317,16 @@ export async function compose(config: Config, logger: Logger, options: ComposeOp
   let watcher: { close(): void } | undefined;
   /** stop() without start() (a CLI command that composes to use the services) closes what is open. */
   let appStarted = false;
-  const inflight = createInFlight();
-  const announceRotation = createRotationAnnouncer({ alerts, slack, logger, channelOf, notices });
   const rotation = createRotationService({
     store,
     keyring,
     http,
     clock,
     logger,
-    reauth: { commit: (params) => reauth.commit(params) },
+    commit: credentialCommit,
     rotateOf: (id) => rotationPolicies.get(id),
     health,
     metrics,
-    announce: async (result, integration) => {
-      delivery.kick();
-      await announceRotation({
-        integration,
-        affected: result.affected,
-        credential: result.credential,
-        expiresAt: result.expiresAt,
-        previousNote: result.previousNote,
-      });
-    },
   });
   const runner = createProbeRunner({
     store,
@@ -377,10 +385,8 @@ export async function compose(config: Config, logger: Logger, options: ComposeOp
     authoriser,
     credentialLock: store.withCredentialLock,
     metrics,
-    outbox,
-    delivered: () => delivery.kick(),
+    commit: credentialCommit.commit,
   });
-  const announce = createAnnouncer({ alerts, slack, logger, channelOf, notices });
   // Links and sign-in states Reauth never issued: counted and throttled per source, never audited.
   const unknownLinks = createUnknownLinks({ clock, logger, metrics });
   const webForm = createWebForm({
@@ -397,7 +403,7 @@ export async function compose(config: Config, logger: Logger, options: ComposeOp
     states: createOAuthStates({ store, keyring }),
     http,
     clock,
-    reauth,
+    commit: credentialCommit.commit,
     authoriser,
     oauthEndpointsOf,
     oauthSetupHintOf: oauthSetupHint,
@@ -411,7 +417,7 @@ export async function compose(config: Config, logger: Logger, options: ComposeOp
     health,
     probe,
     reauth,
-    announce,
+    credentialCommit,
     oauth,
     checkNow: createCheckNow({ store, runner, authoriser, clock }),
     rotateNow: createRotateNow({ store, rotation, authoriser, clock }),
@@ -453,7 +459,6 @@ export async function compose(config: Config, logger: Logger, options: ComposeOp
         publicUrl: config.publicUrl,
         oauth,
         webForm,
-        announce,
         healthWebhook: services.healthWebhook,
         isReady: () => ready && !stopping && store.isOpen(),
         databaseReachable: () => store.ping(),

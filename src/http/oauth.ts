@@ -57,8 +57,8 @@ export function oauthCallbackRoute(services: RouteServices): Route {
         ...(result.retryAfterSeconds ? { 'Retry-After': String(result.retryAfterSeconds) } : {}),
       });
       if (result.success) {
-        const { integration, affected, validation, userId, credentialId } = result.success;
-        await services.announce({ integration, affected, validation, actor: userId, how: 'oauth', credentialId });
+        // The alert, the channel's confirmation and the deliveries follow the commit itself (credential-commit.ts).
+        const { userId } = result.success;
         await tellUser(
           services.slack,
           services.logger,

@@ -2,7 +2,6 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { WebClient } from '@slack/web-api';
 import type { Registry } from 'prom-client';
 import type { Logger } from '../logger.js';
-import type { AnnounceReauth } from '../services/announce-reauth.js';
 import type { CredentialPull } from '../services/delivery/credential-pull.js';
 import type { InFlight } from '../services/in-flight.js';
 import type { HealthWebhook } from '../services/health-webhook.js';
@@ -18,7 +17,6 @@ export interface RouteServices {
   oauth: Pick<OAuthFlow, 'start' | 'complete'>;
   /** The one-time page for typing a credential outside Slack. */
   webForm: Pick<WebForm, 'show' | 'submit'>;
-  announce: AnnounceReauth;
   healthWebhook: HealthWebhook;
   /** Ready for traffic: the store is open, the catalogue loaded and the app started. */
   isReady(): boolean;

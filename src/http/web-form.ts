@@ -32,9 +32,7 @@ function send(res: ServerResponse, answer: WebFormAnswer, publicUrl: string): vo
 }
 
 /** GET and POST /reauth/form/:state — the one-time page for typing a credential outside Slack. */
-export function webFormRoute(
-  services: Pick<RouteServices, 'webForm' | 'publicUrl' | 'announce' | 'slack' | 'logger'>,
-): Route {
+export function webFormRoute(services: Pick<RouteServices, 'webForm' | 'publicUrl' | 'slack' | 'logger'>): Route {
   return {
     path: '/reauth/form/:state',
     method: ['GET', 'POST'],
@@ -61,15 +59,8 @@ export function webFormRoute(
       const answer = await services.webForm.submit(state, browserSecret, new URLSearchParams(body), source);
       send(res, answer, services.publicUrl);
       if (answer.success) {
-        const { integration, affected, validation, credential, userId } = answer.success;
-        await services.announce({
-          integration,
-          affected,
-          validation,
-          actor: userId,
-          how: 'web',
-          credentialId: credential.id,
-        });
+        // The alert, the channel's confirmation and the deliveries follow the commit itself (credential-commit.ts).
+        const { integration, validation, userId } = answer.success;
         await tellUser(
           services.slack,
           services.logger,

@@ -1,6 +1,5 @@
 import type { WebClient } from '@slack/web-api';
 import type { Logger } from '../logger.js';
-import type { AnnounceReauth } from '../services/announce-reauth.js';
 import type { DeliveryNotices } from '../services/delivery/notices.js';
 import type { Directory } from '../services/directory.js';
 import type { InFlight } from '../services/in-flight.js';
@@ -18,7 +17,6 @@ export interface ListenerServices {
   signer: MetadataSigner;
   entry: ReauthEntry;
   reauth: Pick<ReauthService, 'reauthenticate' | 'confirm' | 'find' | 'recordTampered'>;
-  announce: AnnounceReauth;
   checkNow: CheckNow;
   rotateNow: RotateNow;
   snooze: Snooze;

@@ -98,7 +98,8 @@ export async function startSandbox(options: {
     );
     if (validation.outcome.kind !== 'valid')
       throw new Error(`demo credential for ${row.id} did not validate: ${validation.outcome.reason}`);
-    await app.services.reauth.commit({
+    await app.services.credentialCommit.commit({
+      silent: true,
       integration,
       actor: 'sandbox',
       payload: { kind: 'tokens', identifier: input.identifier ?? null, tokens: input.tokens },

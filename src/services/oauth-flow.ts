@@ -14,7 +14,7 @@ import type { Metrics } from '../observability/metrics.js';
 import type { Authoriser } from './authorisation.js';
 import { hashState, type OAuthStates } from './oauth-states.js';
 import { targetOf } from './probe.js';
-import type { ReauthService } from './reauthenticate.js';
+import type { CredentialCommitService } from './credential-commit.js';
 
 export interface OAuthFlowDeps {
   store: Pick<Store, 'integrations' | 'audit' | 'oauthStates'>;
@@ -23,7 +23,8 @@ export interface OAuthFlowDeps {
   unknownLinks?: Pick<UnknownLinks, 'seen'>;
   http: HttpClient;
   clock: Clock;
-  reauth: Pick<ReauthService, 'commit'>;
+  /** The one way a credential changes (services/credential-commit.ts). */
+  commit: CredentialCommitService['commit'];
   authoriser: Pick<Authoriser, 'canManage'>;
   oauthEndpointsOf: (provider: ProviderKey) => OAuthEndpoints | undefined;
   oauthSetupHintOf: (provider: ProviderKey) => string;
@@ -304,7 +305,7 @@ export function createOAuthFlow(deps: OAuthFlowDeps) {
       return fail(502, 'The new access does not work', `${outcome.reason}`, outcome.kind, { reason: outcome.reason });
 
     const validation = { outcome, tokens: [{ position: 1, fingerprint, outcome }] };
-    const committed = await deps.reauth.commit({
+    const committed = await deps.commit({
       integration,
       actor: consumed.slackUserId,
       payload: {

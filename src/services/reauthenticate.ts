@@ -1,36 +1,23 @@
-import type { CredentialCommit, Store } from '../db/store.js';
+import type { Store } from '../db/store.js';
+import { handoverDetail, type CredentialCommitService } from './credential-commit.js';
 import type { Clock } from '../domain/clock.js';
-import { bindingOf } from '../domain/integration.js';
 import type { ReauthResult } from '../domain/reauth-result.js';
-import type { Credential, Integration } from '../domain/types.js';
+import type { Integration } from '../domain/types.js';
 import type { Keyring } from '../crypto/keyring.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { HttpClient } from '../providers/http.js';
 import { parseCredentialInput, type RawCredentialInput } from '../providers/input.js';
-import {
-  earliestExpiry,
-  type CredentialValidation,
-  type TokenReport,
-  type ValidOutcome,
-} from '../providers/outcome.js';
+import type { CredentialValidation, TokenReport, ValidOutcome } from '../providers/outcome.js';
+import type { SecretPayload } from './secret-payload.js';
 import { authSpec, providerSpec } from '../providers/registry.js';
-import {
-  accountsOfStored,
-  accountsOfValidation,
-  describeAccount,
-  foreignAccounts,
-  storedIdentity,
-  type PendingAccounts,
-} from '../domain/accounts.js';
+import { accountsOfStored, accountsOfValidation, describeAccount, foreignAccounts } from '../domain/accounts.js';
 import { createPendingCredentials } from './pending-credentials.js';
 import type { AuthKey, FormField, ProviderKey } from '../providers/types.js';
 import { createValidationContext, validateCredential } from '../providers/validate.js';
 import type { Authoriser } from './authorisation.js';
-import type { OutboxPlanner } from './delivery/outbox.js';
 import type { KeyedLock } from '../domain/keyed-lock.js';
 import { targetOf } from './probe.js';
-import { sealPayload, type SecretPayload } from './secret-payload.js';
 
 export interface ReauthRequest {
   integrationId: string;
@@ -86,26 +73,6 @@ export function expectedFields(provider: ProviderKey, auth: AuthKey): FormField[
   return form.identifier === 'none' ? ['token'] : [form.identifier, 'token'];
 }
 
-export interface CommitParams {
-  integration: Integration;
-  actor: string;
-  payload: SecretPayload;
-  validation: CredentialValidation & { outcome: ValidOutcome };
-  /** `rotation`: Reauth renewed it itself (actor `reauth`, audited as `credential.rotate`). */
-  how: EntryWay | 'oauth' | 'rotation';
-  /** A confirmed hand-over to another account: both sides, for the audit entry. */
-  handover?: PendingAccounts;
-  expiresAt?: Date | null;
-  /** A rotation's attempt to close and the previous token to revoke, in the same transaction. */
-  rotation?: NonNullable<CredentialCommit['rotation']>;
-  /** The credential this change was decided against (null: none): the commit is refused if another one is in place by then. */
-  expectedCurrentId?: number | null;
-  /** The provider-side name of a token Reauth generated (a SonarQube rotation). */
-  tokenName?: string | null;
-  /** The caller holds the credential's lock already (a rotation runs under it from start to commit). */
-  locked?: boolean;
-}
-
 export interface ReauthDeps {
   store: Pick<Store, 'integrations' | 'credentials' | 'audit' | 'pendingCredentials'>;
   keyring: Keyring;
@@ -113,13 +80,11 @@ export interface ReauthDeps {
   clock: Clock;
   logger: Logger;
   authoriser: Pick<Authoriser, 'canManage'>;
-  /** The per-credential lock shared with probes. */
+  /** The store's per-credential lock, held from the decision to the commit. */
   credentialLock: KeyedLock;
   metrics?: Pick<Metrics, 'reauthentications' | 'validationSeconds'>;
-  /** Queues the new version for the integrations' sinks, in the same transaction as the swap. */
-  outbox?: Pick<OutboxPlanner, 'forCredential'>;
-  /** Told after a commit that queued deliveries, so they go out now rather than at the next tick. */
-  delivered?: () => void;
+  /** The one way a credential changes (services/credential-commit.ts). */
+  commit: CredentialCommitService['commit'];
 }
 
 /** How to start over, in the words of where the person is. */
@@ -129,108 +94,9 @@ const startAgain = (how: EntryWay, integrationId: string): string =>
 const fingerprintsOf = (validation: CredentialValidation): string =>
   validation.tokens.map((t) => t.fingerprint).join(',');
 
-/** Both accounts of a hand-over, as the audit log names them. */
-const handoverDetail = (accounts: PendingAccounts) => ({
-  previous_accounts: accounts.current.map(describeAccount),
-  new_accounts: accounts.next.map(describeAccount),
-});
-
 export function createReauthService(deps: ReauthDeps) {
   /** Credentials of another account waiting for their confirmation. */
   const pending = createPendingCredentials({ store: deps.store, keyring: deps.keyring });
-  /**
-   * Seals and swaps in a validated credential in one transaction with the health state of every
-   * integration it serves and the audit entry: all of it commits, or none.
-   */
-  async function commit(
-    params: CommitParams,
-  ): Promise<{ credential: Credential; affected: Integration[]; previousFingerprints: string[] }> {
-    const now = deps.clock.now();
-    const { integration, validation } = params;
-    const fingerprints = validation.tokens.map((t) => t.fingerprint);
-    const binding = bindingOf(integration);
-    const sealed = sealPayload(deps.keyring, { credentialKey: integration.credentialKey, binding }, params.payload);
-    const expiresAt = params.expiresAt === undefined ? earliestExpiry(validation.tokens) : params.expiresAt;
-    const identity =
-      validation.outcome.identity.name ?? validation.outcome.identity.username ?? validation.outcome.identity.id;
-    const served = deps.outbox ? await deps.store.integrations.listByCredentialKey(integration.credentialKey) : [];
-    const outbox = deps.outbox?.forCredential(integration.credentialKey, served, params.payload, {
-      fingerprint: fingerprints.join(','),
-      actor: params.actor,
-      // The event's `how` names the kind of change (reauthentication, oauth_refresh, rotation); `via` how it was entered.
-      how: params.how === 'rotation' ? 'rotation' : 'reauthentication',
-      ...(params.how === 'rotation' ? {} : { via: params.how }),
-      identity: identity ?? null,
-      expires_at: expiresAt?.toISOString() ?? null,
-    });
-    const rotated = params.how === 'rotation';
-    const swap = () =>
-      deps.store.credentials.commit(
-        {
-          ...(outbox ? { outbox } : {}),
-          ...(params.rotation ? { rotation: params.rotation } : {}),
-          ...(params.expectedCurrentId === undefined ? {} : { expectedCurrentId: params.expectedCurrentId }),
-          credential: {
-            credentialKey: integration.credentialKey,
-            provider: integration.provider,
-            authType: integration.authType,
-            sealedSecret: sealed.value,
-            keyId: sealed.keyId,
-            binding,
-            fingerprints,
-            identity: storedIdentity(validation),
-            scopes: validation.outcome.scopes,
-            expiresAt,
-            tokenName: params.tokenName ?? null,
-            createdBy: params.actor,
-            createdAt: now,
-          },
-          health: {
-            status: 'healthy',
-            outcome: 'valid',
-            reason: rotated ? 'Rotated automatically.' : `Re-authenticated by <@${params.actor}>.`,
-            since: now,
-            lastCheckedAt: now,
-            lastSuccessAt: now,
-            consecutiveFailures: 0,
-            firstFailureAt: null,
-            nextProbeAt: null,
-          },
-          audit: {
-            actor: params.actor,
-            integrationId: integration.id,
-            action: rotated ? 'credential.rotate' : `reauth.${params.how}`,
-            outcome: 'success',
-            fingerprint: fingerprints.join(','),
-            detail: {
-              identity,
-              ...(rotated && expiresAt ? { expires_at: expiresAt.toISOString() } : {}),
-              ...(params.handover ? handoverDetail(params.handover) : {}),
-            },
-          },
-        },
-        now,
-      );
-    const committed = params.locked ? await swap() : await deps.credentialLock(integration.credentialKey, swap);
-    if (outbox) deps.delivered?.();
-    if (!rotated) deps.metrics?.reauthentications.inc({ provider: integration.provider, outcome: 'success' });
-    deps.logger.info(
-      {
-        event: rotated ? 'credential_rotated' : 'reauth_succeeded',
-        integration: integration.id,
-        actor: params.actor,
-        how: params.how,
-        fingerprints,
-      },
-      rotated ? 'credential rotated automatically' : 're-authentication succeeded',
-    );
-    return {
-      credential: committed.credential,
-      affected: committed.affected,
-      previousFingerprints: committed.previous?.fingerprints ?? [],
-    };
-  }
-
   /**
    * Re-authenticates one integration from a submitted form: re-reads the integration and the
    * caller's permission, refuses anything tampered or of another auth type, validates against
@@ -343,7 +209,7 @@ export function createReauthService(deps: ReauthDeps) {
       const accounts = { current: accountsOfStored(current?.identity ?? null), next: accountsOfValidation(valid) };
       const foreign = foreignAccounts(accounts.current, accounts.next);
       if (current && foreign.length > 0) return { confirm: { current, accounts, foreign } } as const;
-      const committed = await commit({
+      const committed = await deps.commit({
         integration,
         actor: request.actor,
         payload,
@@ -515,7 +381,7 @@ export function createReauthService(deps: ReauthDeps) {
       const current = await deps.store.credentials.current(integration.credentialKey);
       if (current?.id !== taken.pending.replacesCredentialId || current.authType !== integration.authType)
         return undefined;
-      return commit({
+      return deps.commit({
         integration,
         actor: request.actor,
         payload: taken.payload,
@@ -532,7 +398,6 @@ export function createReauthService(deps: ReauthDeps) {
   return {
     reauthenticate,
     confirm,
-    commit,
     /** The integration a form names, to show which one is being validated. */
     find: (integrationId: string): Promise<Integration | undefined> =>
       deps.store.integrations.findActive(integrationId),

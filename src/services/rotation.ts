@@ -21,7 +21,7 @@ import type { RotationSpec } from '../providers/types.js';
 import { createValidationContext, validateCredential } from '../providers/validate.js';
 import type { HealthStateMachine } from './health.js';
 import { isBoundTo, targetOf } from './probe.js';
-import type { ReauthService } from './reauthenticate.js';
+import type { Committed, CredentialCommitService } from './credential-commit.js';
 import { unsealPayload } from './secret-payload.js';
 import { rotationAnswerContext } from './sealing-contexts.js';
 import { keepAnswer } from './keep-answer.js';
@@ -58,14 +58,13 @@ export interface RotationDeps {
   http: HttpClient;
   clock: Clock;
   logger: Logger;
-  reauth: Pick<ReauthService, 'commit'>;
+  /** The one way a credential changes (services/credential-commit.ts); its consequences include the rotation notice. */
+  commit: Pick<CredentialCommitService, 'commit' | 'committedElsewhere'>;
   /** The integration's `rotate:` policy (from integrations.yml), undefined when it does not rotate. */
   rotateOf: (integrationId: string) => RotationPolicy | undefined;
   /** An interrupted rotation whose previous credential was revoked reaches health and the one alert. */
   health: Pick<HealthStateMachine, 'apply'>;
   metrics?: Pick<Metrics, 'rotations'>;
-  /** After a rotation: the announcement in the channel ("rotated automatically") with its sinks. */
-  announce?: (result: Extract<RotationResult, { status: 'rotated' }>, integration: Integration) => Promise<void>;
 }
 
 /** Tokens Reauth generates are named after their integration: `reauth-{id}-{YYYYMMDD}T{HHMMSS}z`. */
@@ -261,10 +260,11 @@ export function createRotationService(deps: RotationDeps) {
       !revokesInCall && current.tokenName
         ? { tokenName: current.tokenName, notAfter: new Date(now.getTime() + REVOKE_AFTER_MS) }
         : undefined;
-    let committed: Awaited<ReturnType<RotationDeps['reauth']['commit']>>;
+    const previousNote = previousNoteOf(integration, current, revokesInCall);
+    let committed: Committed;
     try {
       committed = await keepAnswer(() =>
-        deps.reauth.commit({
+        deps.commit.commit({
           integration,
           actor: 'reauth',
           payload: { kind: 'tokens', identifier: identifier ?? null, tokens: [answer.token] },
@@ -280,6 +280,7 @@ export function createRotationService(deps: RotationDeps) {
           expiresAt,
           tokenName: generated,
           rotation: { attemptId: attempt.id, ...(revoke ? { revoke } : {}) },
+          previousNote,
           expectedCurrentId: attempt.credentialId,
           locked: true,
         }),
@@ -299,6 +300,15 @@ export function createRotationService(deps: RotationDeps) {
         affected: await deps.store.integrations.listByCredentialKey(integration.credentialKey),
         previousFingerprints: current.fingerprints,
       };
+      deps.commit.committedElsewhere({
+        ...committed,
+        integration,
+        actor: 'reauth',
+        how: 'rotation',
+        validation: { ...validation, outcome },
+        expiresAt,
+        previousNote,
+      });
     }
     count(integration, 'rotated');
     if (rotation.list && generated)
@@ -312,7 +322,7 @@ export function createRotationService(deps: RotationDeps) {
       previous: current,
       affected: committed.affected,
       expiresAt,
-      previousNote: previousNoteOf(integration, current, revokesInCall),
+      previousNote,
     };
   }
 
@@ -414,27 +424,13 @@ export function createRotationService(deps: RotationDeps) {
     }
   }
 
-  async function announced(result: RotationResult, integration: Integration): Promise<RotationResult> {
-    if (result.status === 'rotated')
-      await deps
-        .announce?.(result, integration)
-        .catch((error: unknown) =>
-          deps.logger.warn(
-            { event: 'rotation_announce_failed', integration: integration.id, error: (error as Error).message },
-            'could not announce the rotation in Slack',
-          ),
-        );
-    return result;
-  }
-
   async function rotate(
     integration: Integration,
     options: { requestedBy: string; force?: boolean },
   ): Promise<RotationResult> {
-    const result = await deps.store.withCredentialLock(integration.credentialKey, (signal) =>
+    return deps.store.withCredentialLock(integration.credentialKey, (signal) =>
       rotateLocked(integration, { requestedBy: options.requestedBy, force: options.force ?? false }, signal),
     );
-    return announced(result, integration);
   }
 
   /**
@@ -513,14 +509,11 @@ export function createRotationService(deps: RotationDeps) {
     const how = { anyAge: options.atStartup, answerNow: options.atStartup };
     let settled = 0;
     for (const open of await deps.store.rotations.open()) {
-      const integration = await deps.store.integrations.findActive(open.integrationId);
       const result = await deps.store.withCredentialLock(open.credentialKey, async () => {
         const still = (await deps.store.rotations.open()).find((a) => a.id === open.id);
         return still ? settleOne(still, how) : undefined;
       });
-      if (!result) continue;
-      settled += 1;
-      if (integration) await announced(result, integration);
+      if (result) settled += 1;
     }
     return settled;
   }
@@ -591,11 +584,10 @@ export function createRotationService(deps: RotationDeps) {
         (a) => a.credentialKey === integration.credentialKey && a.sealedAnswer,
       );
       if (!held) return undefined;
-      const result = await deps.store.withCredentialLock(held.credentialKey, async () => {
+      return deps.store.withCredentialLock(held.credentialKey, async () => {
         const still = (await deps.store.rotations.open()).find((a) => a.id === held.id);
         return still ? settleOne(still, { anyAge: false, answerNow: true }) : undefined;
       });
-      return result && announced(result, integration);
     },
     /** Revokes tokens Reauth generated earlier once every sink has their successor, or after an hour at most. */
     async revokePrevious(): Promise<number> {

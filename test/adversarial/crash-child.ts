@@ -6,13 +6,12 @@ import { createKeyring } from '../../src/crypto/keyring.js';
 import { fingerprintSecret } from '../../src/crypto/fingerprint.js';
 import { openSqliteStore } from '../../src/db/sqlite/store.js';
 import { createLogger } from '../../src/logger.js';
-import { createHttpClient } from '../../src/providers/http.js';
 import { createAlerts } from '../../src/services/alerts.js';
 import { createAuthoriser } from '../../src/services/authorisation.js';
 import { createHealthStateMachine } from '../../src/services/health.js';
 import { createKeyedLock } from '../../src/domain/keyed-lock.js';
 import { createAlertUpkeep } from '../../src/services/monitor/alert-upkeep.js';
-import { createReauthService } from '../../src/services/reauthenticate.js';
+import { createCredentialCommit } from '../../src/services/credential-commit.js';
 import { rotateKeys } from '../../src/services/rotate-key.js';
 
 /**
@@ -37,7 +36,6 @@ const slack = new WebClient(env.SLACK_BOT_TOKEN, { slackApiUrl: env.SLACK_API_UR
 const authoriser = createAuthoriser({ admins: ['U0CRASH'], slack, clock, logger });
 const alerts = createAlerts({ store, slack, authoriser, logger, clock, defaultChannel: env.ALERT_CHANNEL });
 const health = createHealthStateMachine({ store, alerts, clock });
-const http = createHttpClient();
 
 /** The catalogue in one of its variants: URLs, names and one auth type move between runs. */
 function catalogueVariant(variant: number): string {
@@ -86,15 +84,7 @@ async function reauthenticate(keyring: ReturnType<typeof createKeyring>): Promis
     rateLimitRemaining: null,
     reason: 'ok',
   };
-  const service = createReauthService({
-    store,
-    keyring,
-    http,
-    clock,
-    logger,
-    authoriser,
-    credentialLock: createKeyedLock(),
-  });
+  const service = createCredentialCommit({ store, keyring, clock, logger, credentialLock: createKeyedLock() });
   await service.commit({
     integration,
     actor: 'U0CRASH',

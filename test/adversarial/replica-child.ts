@@ -11,7 +11,7 @@ import type { OAuthEndpoints } from '../../src/providers/oauth.js';
 import { createOutboxPlanner } from '../../src/services/delivery/outbox.js';
 import { createDeliveryWorker } from '../../src/services/delivery/worker.js';
 import { createOAuthRefresher } from '../../src/services/oauth-refresh.js';
-import { createReauthService } from '../../src/services/reauthenticate.js';
+import { createCredentialCommit } from '../../src/services/credential-commit.js';
 import { unsealPayload } from '../../src/services/secret-payload.js';
 import { createSinkSenders } from '../../src/sinks/senders.js';
 
@@ -52,13 +52,11 @@ const worker = createDeliveryWorker({
   leaseMs: 1_500,
   renewMs: 500,
 });
-const reauth = createReauthService({
+const reauth = createCredentialCommit({
   store,
   keyring,
-  http,
   clock,
   logger,
-  authoriser: { canManage: async () => true },
   credentialLock: store.withCredentialLock,
   outbox,
 });

@@ -83,7 +83,7 @@ describe('rotation under SIGKILL', () => {
       rateLimitRemaining: null,
       reason: 'ok',
     };
-    await app.services.reauth.commit({
+    await app.services.credentialCommit.commit({
       integration,
       actor: 'U0SEED',
       payload: { kind: 'tokens', identifier: null, tokens: [token] },

@@ -78,7 +78,7 @@ export async function measureConsumerApi(options: {
       rateLimitRemaining: null,
       reason: '',
     };
-    await seeding.services.reauth.commit({
+    await seeding.services.credentialCommit.commit({
       integration,
       actor: 'bench',
       payload: { kind: 'tokens', identifier: null, tokens: [TOKEN] },

@@ -34,7 +34,7 @@ for (const integration of mode === 'sweep' ? [] : await reauth.store.integration
     rateLimitRemaining: null,
     reason: '',
   };
-  await reauth.services.reauth.commit({
+  await reauth.services.credentialCommit.commit({
     integration,
     actor: 'bench',
     payload: {

@@ -8,7 +8,7 @@ import { createHttpClient } from '../../src/providers/http.js';
 import { createOutboxPlanner } from '../../src/services/delivery/outbox.js';
 import { createDeliveryWorker } from '../../src/services/delivery/worker.js';
 import { createKeyedLock } from '../../src/domain/keyed-lock.js';
-import { createReauthService } from '../../src/services/reauthenticate.js';
+import { createCredentialCommit } from '../../src/services/credential-commit.js';
 import { writeFileAtomically } from '../../src/sinks/file.js';
 import { createSinkSenders } from '../../src/sinks/senders.js';
 import { readFileSync } from 'node:fs';
@@ -59,16 +59,14 @@ const integration = await store.integrations.findActive('jira-acme');
 if (!integration) throw new Error('no integration');
 
 let hang = false;
-const reauth = createReauthService({
+const reauth = createCredentialCommit({
   store,
   keyring,
-  http,
   clock,
   logger,
-  authoriser: { canManage: async () => true },
   credentialLock: createKeyedLock(),
   outbox,
-  delivered: () => {
+  kickDeliveries: () => {
     if (hang) print('committed');
   },
 });

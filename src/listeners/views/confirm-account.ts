@@ -2,7 +2,7 @@ import type { AllMiddlewareArgs, SlackViewMiddlewareArgs, ViewClosedAction, View
 import { buildResultModal } from '../../slack/blocks/modals.js';
 import { CONFIRM_ACCOUNT } from '../../slack/ids.js';
 import type { ListenerServices } from '../services.js';
-import { ackSuccess, afterResult } from './result-view.js';
+import { ackSuccess } from './result-view.js';
 
 type Values = ViewSubmitAction['view']['state']['values'];
 
@@ -47,7 +47,6 @@ export function handleConfirmAccount(services: ListenerServices) {
     });
     if (result.ok) await ackSuccess(services, ack, result, view.id);
     else await ack({ response_action: 'update', view: buildResultModal(result) });
-    await afterResult(services, result, userId);
   };
 }
 

@@ -5,7 +5,7 @@ import { slackErrorCode } from '../../slack/errors.js';
 import { truncate } from '../../slack/blocks/text.js';
 import { INPUT_ACTION, INPUT_BLOCK } from '../../slack/ids.js';
 import type { ListenerServices } from '../services.js';
-import { ackSuccess, afterResult, answerView, withDelivery } from './result-view.js';
+import { ackSuccess, answerView, withDelivery } from './result-view.js';
 
 /** How long a submission may take and still answer in the modal itself (Slack allows 3 s). */
 export const DEFAULT_FAST_PATH_MS = 2000;
@@ -74,7 +74,6 @@ export function handleReauthSubmission(services: ListenerServices, fastPathMs = 
         const field = presentBlocks.includes(first.field) ? first.field : INPUT_BLOCK.token;
         await ack({ response_action: 'errors', errors: { [field]: truncate(first.reason, 1500) } });
       }
-      await afterResult(services, first, userId);
       return;
     }
 
@@ -98,7 +97,6 @@ export function handleReauthSubmission(services: ListenerServices, fastPathMs = 
       // The person closed the modal (or Slack refused): the outcome goes to them directly.
       await tellClosed(services, result, userId, view.id);
     }
-    await afterResult(services, result, userId);
   };
 }
 

@@ -49,21 +49,3 @@ export async function ackSuccess(
   if (shown.tracked)
     await services.notices.remember(result.credential.id, result.integration.id, { viewId, view: resultView });
 }
-
-/** After a swap: the alert resolved in place and the confirmation posted, naming the user. */
-export async function afterResult(
-  services: ListenerServices,
-  result: ReauthResult,
-  actor: string,
-  how: 'modal' | 'web' = 'modal',
-): Promise<void> {
-  if (!result.ok) return;
-  await services.announce({
-    integration: result.integration,
-    affected: result.affected,
-    validation: result.validation,
-    actor,
-    how,
-    credentialId: result.credential.id,
-  });
-}

@@ -8,7 +8,7 @@ import { createOutboxPlanner } from '../../../src/services/delivery/outbox.js';
 import { createDeliveryWorker, MAX_AGE_MS, MAX_ATTEMPTS } from '../../../src/services/delivery/worker.js';
 import { MAX_PENDING_EVENTS_PER_SINK } from '../../../src/services/delivery/events.js';
 import { createKeyedLock } from '../../../src/domain/keyed-lock.js';
-import { createReauthService } from '../../../src/services/reauthenticate.js';
+import { createCredentialCommit } from '../../../src/services/credential-commit.js';
 import type { SinkMessage, SinkResult, SinkSenders } from '../../../src/sinks/types.js';
 import { memoryStore } from '../../helpers/db.js';
 import { newKey } from '../../helpers/keys.js';
@@ -94,16 +94,11 @@ describe('the delivery worker', () => {
       random: () => 0.5,
       ...options.worker,
     });
-    const reauth = createReauthService({
+    const reauth = createCredentialCommit({
       store,
       keyring,
-      http: {
-        send: async () => ({ kind: 'network_error', reason: 'unused', label: '' }),
-        close: async () => undefined,
-      },
       clock,
       logger: createLogger({ level: 'silent' }),
-      authoriser: { canManage: async () => true },
       credentialLock: createKeyedLock(),
       outbox: createOutboxPlanner({ sinksOf, keyring }),
     });
