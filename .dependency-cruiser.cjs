@@ -72,6 +72,26 @@ module.exports = {
       to: { path: '(^|/)src/compose\\.[cm]?[jt]s$' },
     },
     {
+      name: 'config-only-at-the-edges',
+      severity: 'error',
+      comment:
+        'The parsed configuration is read by the entry points, the composition root, the app, the logger and the Slack client; everything else is handed what it needs.',
+      from: {
+        path: '(^|/)src/',
+        pathNot: '(^|/)src/(main\\.|compose\\.|cli\\.|cli/|sandbox/|app\\.|logger\\.|config\\.|slack/client\\.)',
+      },
+      to: { path: '(^|/)src/config\\.[cm]?[jt]s$' },
+    },
+    {
+      name: 'domain-holds-no-infrastructure',
+      severity: 'error',
+      comment: 'Domain types and rules are plain TypeScript: no package (a schema library, a driver) behind them.',
+      from: { path: '(^|/)src/domain/' },
+      to: {
+        dependencyTypes: ['npm', 'npm-dev', 'npm-optional', 'npm-peer', 'npm-bundled', 'npm-no-pkg', 'npm-unknown'],
+      },
+    },
+    {
       name: 'production-code-never-uses-the-sandbox',
       severity: 'error',
       comment: 'The emulators and the sandbox page are for the sandbox and the tests only.',
@@ -88,7 +108,6 @@ module.exports = {
   ],
   options: {
     doNotFollow: { path: 'node_modules' },
-    exclude: { path: '(^|/)node_modules/' },
     // TypeScript 7 has no JavaScript API for dependency-cruiser to parse with; swc parses the same sources,
     // type-only imports included.
     parser: 'swc',

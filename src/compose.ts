@@ -26,7 +26,7 @@ import { createDirectory } from './services/directory.js';
 import { createHealthStateMachine, type HealthPolicy } from './services/health.js';
 import { createHealthWebhook } from './services/health-webhook.js';
 import { createInFlight } from './services/in-flight.js';
-import { createKeyedLock } from './domain/keyed-lock.js';
+import { createKeyedLock } from './keyed-lock.js';
 import { createAlertUpkeep } from './services/monitor/alert-upkeep.js';
 import { createCheckNow } from './services/monitor/check-now.js';
 import { createExpiryWarnings } from './services/monitor/expiry-warnings.js';

@@ -2,16 +2,16 @@ import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseEnv } from 'node:util';
 import type * as z from 'zod';
-import { applyRule } from './domain/rules.js';
-import { envRule, KEY_COMMAND, type LOG_LEVELS, type SECRET_ENTRIES } from './env-rules.js';
+import { applyRule } from './rules.js';
+import type { SecretEntry } from './domain/secret-entry.js';
+import { envRule, KEY_COMMAND, type LOG_LEVELS } from './env-rules.js';
 
 /** The single reader of process.env (and of `.env`). Everything else receives a Config. */
 
 export { KEY_COMMAND };
 
 export type LogLevel = (typeof LOG_LEVELS)[number];
-/** Where people type new secrets (docs/configuration.md). */
-export type SecretEntry = (typeof SECRET_ENTRIES)[number];
+export type { SecretEntry };
 
 export interface OAuthClientConfig {
   clientId: string;

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { SECRET_ENTRIES } from './domain/secret-entry.js';
 import { parseSecureUrl, SLACK_CHANNEL_ID, SLACK_USER_OR_GROUP_ID, type UrlMessages } from './domain/addresses.js';
 
 /**
@@ -9,8 +10,6 @@ import { parseSecureUrl, SLACK_CHANNEL_ID, SLACK_USER_OR_GROUP_ID, type UrlMessa
 
 export const KEY_COMMAND = `node -e "console.log(require('crypto').randomBytes(32).toString('base64'))"`;
 export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
-/** Where people type new secrets (docs/configuration.md). */
-export const SECRET_ENTRIES = ['slack', 'web', 'both'] as const;
 
 const quoted = (input: unknown) => `"${String(input)}"`;
 const HTTPS_ONLY = 'must use https:// (http:// is allowed only for localhost, 127.0.0.1 or ::1).';

@@ -7,7 +7,7 @@ import {
   type SinkSpec,
 } from '../domain/delivery.js';
 import { consumerField, sinkField } from './schema.js';
-import { ruleProblem } from '../domain/rules.js';
+import { ruleProblem } from '../rules.js';
 import { parseSecureUrl } from '../domain/addresses.js';
 import type { CatalogueError } from './types.js';
 

@@ -2,7 +2,7 @@ import { authSpec, rotatableRows } from '../providers/registry.js';
 import type { AuthKey, ProviderKey } from '../providers/types.js';
 import { DEFAULT_ROTATION, type RotationPolicy } from '../domain/rotation.js';
 import { rotationDays } from './schema.js';
-import { ruleProblem } from '../domain/rules.js';
+import { ruleProblem } from '../rules.js';
 
 type Fail = (field: string, message: string) => void;
 

@@ -5,7 +5,7 @@ import { parseConsumers, parseSinks } from './parse-delivery.js';
 import { parseRotation } from './parse-rotate.js';
 import { parseSecureUrl } from '../domain/addresses.js';
 import { entryField } from './schema.js';
-import { ruleProblem } from '../domain/rules.js';
+import { ruleProblem } from '../rules.js';
 import type { CatalogueEntry, CatalogueError, CatalogueResult } from './types.js';
 
 const COMMON_KEYS = new Set(['id', 'name', 'provider', 'auth', 'channel', 'owners', 'deliver', 'rotate']);

@@ -1,5 +1,4 @@
 import { createHash, randomBytes } from 'node:crypto';
-import type { Config } from '../config.js';
 import type { HttpClient } from './http.js';
 import type { Outcome } from './outcome.js';
 import { authSpec } from './registry.js';
@@ -24,6 +23,12 @@ export interface OAuthEndpoints {
   refreshLifetimeMs: number | null;
 }
 
+/** The OAuth clients an admin set up (from the environment): what the provider table's flows sign in with. */
+export interface OAuthClientSettings {
+  bitbucketOAuth?: { url: string; clientId: string; clientSecret: string } | undefined;
+  azureOAuth?: { authority: string; tenant: string; clientId: string; clientSecret: string } | undefined;
+}
+
 interface ConfiguredClient {
   base: string;
   clientId: string;
@@ -33,7 +38,7 @@ interface ConfiguredClient {
 /** Each OAuth client's configuration: its base URL and credentials, or undefined when not set. */
 const CLIENTS: Record<
   OAuthFlowSpec['client'],
-  { configured(config: Config): ConfiguredClient | undefined; setupHint: string }
+  { configured(config: OAuthClientSettings): ConfiguredClient | undefined; setupHint: string }
 > = {
   bitbucket: {
     configured: (config) =>
@@ -58,7 +63,7 @@ const CLIENTS: Record<
 const flowOf = (provider: ProviderKey): OAuthFlowSpec | undefined => authSpec(provider, 'oauth')?.flow;
 
 /** The OAuth endpoints for a provider, or undefined when it has no flow or its client is not configured. */
-export function oauthEndpoints(config: Config, provider: ProviderKey): OAuthEndpoints | undefined {
+export function oauthEndpoints(config: OAuthClientSettings, provider: ProviderKey): OAuthEndpoints | undefined {
   const flow = flowOf(provider);
   const client = flow && CLIENTS[flow.client].configured(config);
   if (!flow || !client) return undefined;

@@ -10,7 +10,7 @@ import type { MessageContent } from '../slack/blocks/messages.js';
 import type { SlackChat } from '../slack/client.js';
 import { slackErrorCode } from '../slack/errors.js';
 import type { Authoriser } from './authorisation.js';
-import { createKeyedLock } from '../domain/keyed-lock.js';
+import { createKeyedLock } from '../keyed-lock.js';
 
 /**
  * The alert lifecycle: at most one open alert per alert key (an integration, or the credential

@@ -1,7 +1,7 @@
 import type { CredentialCommit, Store } from '../db/store.js';
 import type { Clock } from '../domain/clock.js';
 import { bindingOf } from '../domain/integration.js';
-import type { KeyedLock } from '../domain/keyed-lock.js';
+import type { KeyedLock } from '../keyed-lock.js';
 import type { Credential, Integration } from '../domain/types.js';
 import type { Keyring } from '../crypto/keyring.js';
 import type { Logger } from '../logger.js';

@@ -6,7 +6,8 @@ import { authSpec } from '../providers/registry.js';
 import type { MetadataSigner } from '../slack/metadata.js';
 import type { Authoriser } from './authorisation.js';
 import type { OAuthFlow } from './oauth-flow.js';
-import type { SecretEntry, WebForm } from './web-form.js';
+import type { SecretEntry } from '../domain/secret-entry.js';
+import type { WebForm } from './web-form.js';
 
 /**
  * What a person sees when they ask to re-authenticate an integration (`/reauth <id>`, a

@@ -16,7 +16,7 @@ import { createPendingCredentials } from './pending-credentials.js';
 import type { AuthKey, FormField, ProviderKey } from '../providers/types.js';
 import { createValidationContext, validateCredential } from '../providers/validate.js';
 import type { Authoriser } from './authorisation.js';
-import type { KeyedLock } from '../domain/keyed-lock.js';
+import type { KeyedLock } from '../keyed-lock.js';
 import { targetOf } from './probe.js';
 
 export interface ReauthRequest {

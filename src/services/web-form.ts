@@ -16,8 +16,6 @@ import type { WebFormLinks } from './web-form-link.js';
 /** How long a link to the secret-entry page works. */
 export const WEB_FORM_LIFETIME_MS = 10 * 60 * 1000;
 
-export type { SecretEntry } from '../config.js';
-
 export const hashLink = (state: string): string => sha256Hex(`web-form:${state}`);
 const hashBrowser = (secret: string): string => sha256Hex(`web-form-browser:${secret}`);
 

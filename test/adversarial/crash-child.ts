@@ -9,7 +9,7 @@ import { createLogger } from '../../src/logger.js';
 import { createAlerts } from '../../src/services/alerts.js';
 import { createAuthoriser } from '../../src/services/authorisation.js';
 import { createHealthStateMachine } from '../../src/services/health.js';
-import { createKeyedLock } from '../../src/domain/keyed-lock.js';
+import { createKeyedLock } from '../../src/keyed-lock.js';
 import { createAlertUpkeep } from '../../src/services/monitor/alert-upkeep.js';
 import { createCredentialCommit } from '../../src/services/credential-commit.js';
 import { rotateKeys } from '../../src/services/rotate-key.js';

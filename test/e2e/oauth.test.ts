@@ -4,7 +4,7 @@ import type { HttpClient } from '../../src/providers/http.js';
 import { oauthEndpoints, oauthSetupHint } from '../../src/providers/oauth.js';
 import { createAlerts } from '../../src/services/alerts.js';
 import { createHealthStateMachine } from '../../src/services/health.js';
-import { createKeyedLock } from '../../src/domain/keyed-lock.js';
+import { createKeyedLock } from '../../src/keyed-lock.js';
 import { createProbeRunner } from '../../src/services/monitor/probe-runner.js';
 import { createOAuthRefresher } from '../../src/services/oauth-refresh.js';
 import { createProber } from '../../src/services/probe.js';

@@ -7,7 +7,7 @@ import { createLogger } from '../../src/logger.js';
 import { createHttpClient } from '../../src/providers/http.js';
 import { createOutboxPlanner } from '../../src/services/delivery/outbox.js';
 import { createDeliveryWorker } from '../../src/services/delivery/worker.js';
-import { createKeyedLock } from '../../src/domain/keyed-lock.js';
+import { createKeyedLock } from '../../src/keyed-lock.js';
 import { createCredentialCommit } from '../../src/services/credential-commit.js';
 import { writeFileAtomically } from '../../src/sinks/file.js';
 import { createSinkSenders } from '../../src/sinks/senders.js';

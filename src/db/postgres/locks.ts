@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { createKeyedLock } from '../../domain/keyed-lock.js';
+import { createKeyedLock } from '../../keyed-lock.js';
 import { pollForLock } from '../engine-rules.js';
 import { createPool } from './client.js';
 

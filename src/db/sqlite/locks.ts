@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import { createKeyedLock } from '../../domain/keyed-lock.js';
+import { createKeyedLock } from '../../keyed-lock.js';
 import { pollForLock } from '../engine-rules.js';
 import type { Db } from './client.js';
 import type { SerialRun } from './serial.js';

@@ -8,7 +8,7 @@ import { createLimiter, type Limiter } from '../../providers/limiter.js';
 import { earliestExpiry, isRejection } from '../../providers/outcome.js';
 import type { HealthStateMachine, SignalSource } from '../health.js';
 import { REJECTED_REPROBE_MS } from '../health.js';
-import type { KeyedLock } from '../../domain/keyed-lock.js';
+import type { KeyedLock } from '../../keyed-lock.js';
 import type { Prober, ProbeResult } from '../probe.js';
 
 export interface ProbeRunnerDeps {

@@ -7,7 +7,7 @@ import { FIRST_RETRY_MS, MAX_RETRY_MS, retryDelayMs } from '../../../src/service
 import { createOutboxPlanner } from '../../../src/services/delivery/outbox.js';
 import { createDeliveryWorker, MAX_AGE_MS, MAX_ATTEMPTS } from '../../../src/services/delivery/worker.js';
 import { MAX_PENDING_EVENTS_PER_SINK } from '../../../src/services/delivery/events.js';
-import { createKeyedLock } from '../../../src/domain/keyed-lock.js';
+import { createKeyedLock } from '../../../src/keyed-lock.js';
 import { createCredentialCommit } from '../../../src/services/credential-commit.js';
 import type { SinkMessage, SinkResult, SinkSenders } from '../../../src/sinks/types.js';
 import { memoryStore } from '../../helpers/db.js';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { CatalogueFields } from '../../../src/db/store.js';
 import { createLogger } from '../../../src/logger.js';
-import { createKeyedLock } from '../../../src/domain/keyed-lock.js';
+import { createKeyedLock } from '../../../src/keyed-lock.js';
 import { createProbeRunner } from '../../../src/services/monitor/probe-runner.js';
 import type { Prober, ProbeResult } from '../../../src/services/probe.js';
 import { memoryStore } from '../../helpers/db.js';
