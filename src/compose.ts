@@ -197,7 +197,7 @@ export async function compose(config: Config, logger: Logger, options: ComposeOp
   );
   const signer = createMetadataSigner(config.secretKey, config.previousKeys);
   // Probes of one credential never overlap in this process; what changes a credential (re-authentication,
-  // an OAuth refresh) takes the store's lock, which holds across replicas on PostgreSQL.
+  // an OAuth refresh, a rotation) takes the store's lock, which holds across replicas on PostgreSQL.
   const probeLock = createKeyedLock();
   const oauthEndpointsOf = (provider: Parameters<typeof oauthEndpoints>[1]) => oauthEndpoints(config, provider);
   const channelOf = channelResolver(config.defaultAlertChannel);
@@ -334,7 +334,7 @@ export async function compose(config: Config, logger: Logger, options: ComposeOp
     health,
     clock,
     logger,
-    credentialLock: probeLock,
+    probeLock,
     rotateIfDue: rotation.rotateIfDue,
     settleHeldRotation: rotation.settleHeldFor,
     intervalMs,

@@ -40,12 +40,7 @@ export async function withStore<T>(config: Config, work: (store: Store) => Promi
   }
 }
 
-/** As withStore, after syncing the catalogue the way the server does at start-up. */
-export function withSyncedStore<T>(config: Config, now: Date, work: (store: Store) => Promise<T> | T): Promise<T> {
-  return withSyncedCatalogue(config, now, (store) => work(store));
-}
-
-/** As withSyncedStore, with the loaded catalogue (its sinks and consumers) too. */
+/** As withStore, after syncing the catalogue the way the server does at start-up, with the loaded catalogue (its sinks and consumers). */
 export async function withSyncedCatalogue<T>(
   config: Config,
   now: Date,

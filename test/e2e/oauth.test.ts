@@ -417,7 +417,7 @@ describe('OAuth refresh racing a re-authentication', () => {
           health: createHealthStateMachine({ store: other, alerts, clock }),
           clock,
           logger: t.logs.logger,
-          credentialLock: createKeyedLock(),
+          probeLock: createKeyedLock(),
           intervalMs: 60_000,
           concurrency: 4,
           random: () => 0,

@@ -17,8 +17,12 @@ export interface ProbeRunnerDeps {
   health: Pick<HealthStateMachine, 'apply'>;
   clock: Clock;
   logger: Logger;
-  /** The per-credential lock shared with re-authentication: one probe or swap of a credential at a time. */
-  credentialLock: KeyedLock;
+  /**
+   * One probe of a credential at a time in this process (a sweep and Check now never probe it twice at
+   * once). Not the store's credential lock: changes take that one (withCredentialLock), and a probe
+   * changes nothing.
+   */
+  probeLock: KeyedLock;
   /** Renews a credential that is due for rotation (`rotate:` in integrations.yml). */
   rotateIfDue?: (integration: Integration) => Promise<unknown>;
   /** A refused credential whose rotation holds an unconfirmed answer: that answer is checked (and committed) first. */
@@ -136,9 +140,9 @@ export function createProbeRunner(deps: ProbeRunnerDeps) {
     return result;
   }
 
-  /** Check now and the sweep share this: the group is probed under its credential's lock. */
+  /** Check now and the sweep share this: one probe of the group's credential at a time. */
   function probeGroupLocked(group: readonly Integration[], source: SignalSource, actor?: string): Promise<ProbeResult> {
-    return deps.credentialLock(group[0]?.credentialKey ?? '', () => probeGroup(group, source, actor));
+    return deps.probeLock(group[0]?.credentialKey ?? '', () => probeGroup(group, source, actor));
   }
 
   return {

@@ -79,7 +79,7 @@ describe('the probe runner', () => {
       health: { apply: async () => 'healthy' },
       clock,
       logger: createLogger({ level: 'silent' }),
-      credentialLock: createKeyedLock(),
+      probeLock: createKeyedLock(),
       intervalMs: 60_000,
       concurrency: 2,
       providerConcurrency: { gitlab: 1, github: 1 },
