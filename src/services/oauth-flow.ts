@@ -1,3 +1,5 @@
+import { durationText, OAUTH_STATE_LIFETIME_MS } from '../domain/lifetimes.js';
+import { START_AGAIN_IN_SLACK } from './copy.js';
 import type { Store } from '../db/store.js';
 import type { UnknownLinks } from './unknown-links.js';
 import type { Clock } from '../domain/clock.js';
@@ -76,15 +78,15 @@ export type CallbackResult = {
 const PROBLEM_PAGES = {
   unknown: {
     title: 'This sign-in link is not valid',
-    message: 'Reauth does not know this sign-in request. Start again with Re-authenticate in Slack.',
+    message: `Reauth does not know this sign-in request. ${START_AGAIN_IN_SLACK}`,
   },
   reused: {
     title: 'This sign-in link was already used',
-    message: 'Each sign-in link works once. Start again with Re-authenticate in Slack.',
+    message: `Each sign-in link works once. ${START_AGAIN_IN_SLACK}`,
   },
   expired: {
     title: 'This sign-in link has expired',
-    message: 'Sign-in links are valid for 10 minutes. Start again with Re-authenticate in Slack.',
+    message: `Sign-in links are valid for ${durationText(OAUTH_STATE_LIFETIME_MS)}. ${START_AGAIN_IN_SLACK}`,
   },
 } as const;
 
@@ -96,11 +98,10 @@ const THROTTLED_PAGE: OAuthPage = {
 };
 
 const START_PROBLEMS = {
-  unknown: 'Reauth does not know this sign-in link. Start again with Re-authenticate in Slack.',
-  reused: 'This sign-in link was already used. Start again with Re-authenticate in Slack.',
-  expired: 'This sign-in link has expired (they last 10 minutes). Start again with Re-authenticate in Slack.',
-  already_opened:
-    'This sign-in link was already opened, in another browser or tab; it works once. Start again with Re-authenticate in Slack.',
+  unknown: `Reauth does not know this sign-in link. ${START_AGAIN_IN_SLACK}`,
+  reused: `This sign-in link was already used. ${START_AGAIN_IN_SLACK}`,
+  expired: `This sign-in link has expired (they last ${durationText(OAUTH_STATE_LIFETIME_MS)}). ${START_AGAIN_IN_SLACK}`,
+  already_opened: `This sign-in link was already opened, in another browser or tab; it works once. ${START_AGAIN_IN_SLACK}`,
 } as const;
 
 /**

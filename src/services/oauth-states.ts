@@ -1,11 +1,10 @@
+import { OAUTH_STATE_LIFETIME_MS } from '../domain/lifetimes.js';
 import { createHash, randomBytes } from 'node:crypto';
 import type { Keyring } from '../crypto/keyring.js';
 import type { Store } from '../db/store.js';
 import { oauthStateContext } from './sealing-contexts.js';
 
-/** OAuth link-out states: random, stored by hash, single use, bound to integration and user, 10 minutes. */
-
-export const OAUTH_STATE_LIFETIME_MS = 10 * 60 * 1000;
+/** OAuth link-out states: random, stored by hash, single use, bound to integration and user, OAUTH_STATE_LIFETIME_MS. */
 
 export const hashState = (state: string): string => createHash('sha256').update(state).digest('hex');
 

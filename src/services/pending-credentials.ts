@@ -1,3 +1,4 @@
+import { PENDING_LIFETIME_MS } from '../domain/lifetimes.js';
 import { randomBytes } from 'node:crypto';
 import type { Keyring } from '../crypto/keyring.js';
 import type { Store } from '../db/store.js';
@@ -7,9 +8,6 @@ import type { CredentialValidation, Outcome, ValidOutcome } from '../providers/o
 import { sha256Hex } from './delivery/consumers.js';
 import { pendingCredentialContext } from './sealing-contexts.js';
 import type { SecretPayload } from './secret-payload.js';
-
-/** How long a credential of another account waits for its confirmation. */
-export const PENDING_LIFETIME_MS = 10 * 60 * 1000;
 
 export type ValidValidation = CredentialValidation & { outcome: ValidOutcome };
 

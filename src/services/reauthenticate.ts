@@ -1,3 +1,5 @@
+import { durationText, PENDING_LIFETIME_MS } from '../domain/lifetimes.js';
+import { START_AGAIN_IN_SLACK } from './copy.js';
 import type { Store } from '../db/store.js';
 import { handoverDetail, type CredentialCommitService } from './credential-commit.js';
 import type { Clock } from '../domain/clock.js';
@@ -89,7 +91,7 @@ export interface ReauthDeps {
 
 /** How to start over, in the words of where the person is. */
 const startAgain = (how: EntryWay, integrationId: string): string =>
-  how === 'web' ? 'Start again with Re-authenticate in Slack.' : `Open the form again with /reauth ${integrationId}.`;
+  how === 'web' ? START_AGAIN_IN_SLACK : `Open the form again with /reauth ${integrationId}.`;
 
 const fingerprintsOf = (validation: CredentialValidation): string =>
   validation.tokens.map((t) => t.fingerprint).join(',');
@@ -284,7 +286,7 @@ export function createReauthService(deps: ReauthDeps) {
   /**
    * The answer to "this credential belongs to another account — replace?": swaps in the credential
    * validated a moment before only when `replace` is checked, by the user it was held for, from the
-   * view or page it was held for, within 10 minutes, once, while that person may still manage the
+   * view or page it was held for, within PENDING_LIFETIME_MS, once, while that person may still manage the
    * integration and the credential it replaces is still the current one.
    */
   async function confirm(request: ConfirmRequest): Promise<ReauthResult> {
@@ -309,7 +311,7 @@ export function createReauthService(deps: ReauthDeps) {
         );
       const why =
         taken.problem === 'expired'
-          ? 'waited more than 10 minutes'
+          ? `waited more than ${durationText(PENDING_LIFETIME_MS)}`
           : taken.problem === 'used'
             ? 'was already answered'
             : 'is not known';

@@ -1,3 +1,5 @@
+import { durationText, WEB_FORM_LIFETIME_MS } from '../domain/lifetimes.js';
+import { START_AGAIN_IN_SLACK } from './copy.js';
 import { createHmac, randomBytes } from 'node:crypto';
 import { sameBytes } from '../crypto/signing.js';
 import type { Store } from '../db/store.js';
@@ -12,9 +14,6 @@ import { sha256Hex } from './delivery/consumers.js';
 import type { ReauthService } from './reauthenticate.js';
 import type { UnknownLinks } from './unknown-links.js';
 import type { WebFormLinks } from './web-form-link.js';
-
-/** How long a link to the secret-entry page works. */
-export const WEB_FORM_LIFETIME_MS = 10 * 60 * 1000;
 
 export const hashLink = (state: string): string => sha256Hex(`web-form:${state}`);
 const hashBrowser = (secret: string): string => sha256Hex(`web-form-browser:${secret}`);
@@ -73,25 +72,31 @@ const CLAIM_MS = 2 * 60 * 1000;
 /** One cookie per link, so two links opened in one browser do not overwrite each other. */
 export const webFormCookieName = (linkHash: string): string => `reauth_form_${linkHash.slice(0, 16)}`;
 
-const START_AGAIN = 'Start again with Re-authenticate in Slack.';
-
 const REFUSALS = {
   unknown: [
     404,
     'This link is not valid',
-    `Reauth does not know this link (it may be mistyped or cut short, or Reauth's key was changed since). ${START_AGAIN}`,
+    `Reauth does not know this link (it may be mistyped or cut short, or Reauth's key was changed since). ${START_AGAIN_IN_SLACK}`,
   ],
-  used: [410, 'This link was already used', `Each link works for one change, and this one has made it. ${START_AGAIN}`],
-  expired: [410, 'This link has expired', `Links to this page work for 10 minutes. ${START_AGAIN}`],
+  used: [
+    410,
+    'This link was already used',
+    `Each link works for one change, and this one has made it. ${START_AGAIN_IN_SLACK}`,
+  ],
+  expired: [
+    410,
+    'This link has expired',
+    `Links to this page work for ${durationText(WEB_FORM_LIFETIME_MS)}. ${START_AGAIN_IN_SLACK}`,
+  ],
   other_browser: [
     403,
     'This link is open in another browser',
-    `The link works only in the browser that opened it first, so nothing was changed here. ${START_AGAIN}`,
+    `The link works only in the browser that opened it first, so nothing was changed here. ${START_AGAIN_IN_SLACK}`,
   ],
   bad_form: [
     403,
     'This form could not be verified',
-    `The page was not sent by this browser's copy of the form (its anti-forgery field is missing or wrong), so nothing was changed. Reload the page, or ${START_AGAIN.toLowerCase()}`,
+    `The page was not sent by this browser's copy of the form (its anti-forgery field is missing or wrong), so nothing was changed. Reload the page, or ${START_AGAIN_IN_SLACK.toLowerCase()}`,
   ],
   not_found: [
     404,
@@ -116,7 +121,7 @@ const REFUSALS = {
   incomplete: [
     400,
     'Nothing to save',
-    `The form arrived without a credential and without a confirmation, so nothing was changed. ${START_AGAIN}`,
+    `The form arrived without a credential and without a confirmation, so nothing was changed. ${START_AGAIN_IN_SLACK}`,
   ],
 } as const satisfies Record<string, readonly [number, string, string]>;
 

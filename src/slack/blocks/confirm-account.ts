@@ -1,3 +1,4 @@
+import { durationText, PENDING_LIFETIME_MS } from '../../domain/lifetimes.js';
 import type { ModalView } from '@slack/types';
 import { describeAccount, type Account } from '../../domain/accounts.js';
 import type { AccountConfirmation } from '../../domain/reauth-result.js';
@@ -55,7 +56,7 @@ export function buildConfirmAccountModal(
         },
       },
       context(
-        `Leave it unchecked, or cancel, to keep the current credential. Reauth holds the new one sealed until ${slackDate(confirmation.expiresAt)} (10 minutes), for you and this window only.`,
+        `Leave it unchecked, or cancel, to keep the current credential. Reauth holds the new one sealed until ${slackDate(confirmation.expiresAt)} (${durationText(PENDING_LIFETIME_MS)}), for you and this window only.`,
       ),
     ],
   };

@@ -1,3 +1,4 @@
+import { durationText, OAUTH_STATE_LIFETIME_MS, WEB_FORM_LIFETIME_MS } from '../../domain/lifetimes.js';
 import type { ModalView } from '@slack/types';
 import type { Integration } from '../../domain/types.js';
 import { authSpec } from '../../providers/registry.js';
@@ -65,7 +66,7 @@ function webFormBlocks(integration: Integration, web: WebFormLink): Block[] {
       }),
     ),
     context(
-      `The link is for you only, opens in one browser, and expires ${slackDate(web.expiresAt)} (10 minutes). The result is posted here in Slack.`,
+      `The link is for you only, opens in one browser, and expires ${slackDate(web.expiresAt)} (${durationText(WEB_FORM_LIFETIME_MS)}). The result is posted here in Slack.`,
     ),
   ];
 }
@@ -186,7 +187,7 @@ export function buildOAuthModal(integration: Integration, link: string, expiresA
     section(`Sign in with ${provider} to re-authenticate *${escapeMrkdwn(integration.name)}*. Nothing is typed here.`),
     actions('oauth_actions', button(`Continue to ${provider}`, ACTION.oauthLink, { url: link, style: 'primary' })),
     context(
-      `The link is for you only, works once, and expires ${slackDate(expiresAt)} (10 minutes). The result is posted here in Slack.`,
+      `The link is for you only, works once, and expires ${slackDate(expiresAt)} (${durationText(OAUTH_STATE_LIFETIME_MS)}). The result is posted here in Slack.`,
     ),
   ]);
 }
