@@ -49,7 +49,7 @@ import { createConsumerDirectory } from './services/delivery/consumers.js';
 import { createCredentialPull } from './services/delivery/credential-pull.js';
 import { createDeliveryAlerts } from './services/delivery/delivery-alerts.js';
 import { createEventQueue } from './services/delivery/events.js';
-import { createDeliveryLoop } from './services/delivery/loop.js';
+import { createDeliveryBell, createDeliveryLoop } from './services/delivery/loop.js';
 import { createDeliveryNotices } from './services/delivery/notices.js';
 import { createOutboxPlanner, type SinksOf } from './services/delivery/outbox.js';
 import { createSinkStates } from './services/delivery/sink-states.js';
@@ -205,7 +205,9 @@ export async function compose(config: Config, logger: Logger, options: ComposeOp
 
   const authoriser = createAuthoriser({ admins: config.admins, slack, clock, logger });
   const alerts = createAlerts({ store, slack, authoriser, logger, clock, defaultChannel: config.defaultAlertChannel });
-  const events = createEventQueue({ store, outbox, clock, metrics, kick: () => delivery.kick() });
+  // Whatever queues messages rings; the delivery loop, built once the rotation it sweeps exists, answers.
+  const newDeliveries = createDeliveryBell();
+  const events = createEventQueue({ store, outbox, clock, metrics, kick: newDeliveries.ring });
   const health = createHealthStateMachine({
     store,
     alerts,
@@ -240,20 +242,6 @@ export async function compose(config: Config, logger: Logger, options: ComposeOp
     },
   });
   const housekeeping = createHousekeeping({ store, clock, logger, auditRetentionDays: config.auditRetentionDays });
-  const delivery = {
-    worker,
-    alerts: deliveryAlerts,
-    ...createDeliveryLoop(worker, { sweep: () => sweepDeliveries() }, logger, clock, options.deliveryTickMs),
-  };
-  /** Between attempts: delivery alerts, held rotation answers, and the tokens rotations replaced once their successor is delivered everywhere. */
-  async function sweepDeliveries(): Promise<void> {
-    await deliveryAlerts.sweep();
-    // A rotated token whose check was inconclusive is checked again, and an attempt nobody works on is settled.
-    await rotation.settleDue();
-    // Credentials awaiting a confirmation that never came are erased; the audit log is pruned once a day.
-    await housekeeping.sweep();
-    await rotation.revokePrevious();
-  }
   const inflight = createInFlight();
   const announceReauth = createAnnouncer({ alerts, slack, logger, channelOf, notices });
   const announceRotation = createRotationAnnouncer({ alerts, slack, logger, channelOf, notices });
@@ -266,7 +254,7 @@ export async function compose(config: Config, logger: Logger, options: ComposeOp
     credentialLock: store.withCredentialLock,
     metrics,
     outbox,
-    kickDeliveries: () => delivery.kick(),
+    kickDeliveries: newDeliveries.ring,
     inflight,
     onCommitted: (change) =>
       change.how === 'rotation'
@@ -328,6 +316,21 @@ export async function compose(config: Config, logger: Logger, options: ComposeOp
     health,
     metrics,
   });
+  /** Between attempts: delivery alerts, held rotation answers, and the tokens rotations replaced once their successor is delivered everywhere. */
+  async function sweepDeliveries(): Promise<void> {
+    await deliveryAlerts.sweep();
+    // A rotated token whose check was inconclusive is checked again, and an attempt nobody works on is settled.
+    await rotation.settleDue();
+    // Credentials awaiting a confirmation that never came are erased; the audit log is pruned once a day.
+    await housekeeping.sweep();
+    await rotation.revokePrevious();
+  }
+  const delivery = {
+    worker,
+    alerts: deliveryAlerts,
+    ...createDeliveryLoop(worker, { sweep: sweepDeliveries }, logger, clock, options.deliveryTickMs),
+  };
+  newDeliveries.answerWith(delivery.kick);
   const runner = createProbeRunner({
     store,
     probe,

@@ -8,6 +8,22 @@ export const DELIVERY_TICK_MS = 2_000;
 /** How often sinks failing past 15 minutes are looked for between attempts. */
 const ALERT_SWEEP_MS = 60_000;
 
+/**
+ * The news that messages were queued (a commit, an event), rung by whatever queues them and answered by
+ * the delivery loop once it exists — so what queues messages is built without the loop it wakes.
+ */
+export function createDeliveryBell() {
+  let answer: (() => void) | undefined;
+  return {
+    ring: (): void => answer?.(),
+    answerWith(listener: () => void): void {
+      answer = listener;
+    },
+  };
+}
+
+export type DeliveryBell = ReturnType<typeof createDeliveryBell>;
+
 /** Runs the delivery worker: at once after a change (kick), and on a timer for retries and alerts. */
 export function createDeliveryLoop(
   worker: Pick<DeliveryWorker, 'runDue' | 'idle'>,
