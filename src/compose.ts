@@ -44,8 +44,7 @@ import { createUnknownLinks } from './services/unknown-links.js';
 import { createHousekeeping } from './services/housekeeping.js';
 import { createSnooze } from './services/snooze.js';
 import { deliveryConfigProblems } from './services/delivery/config-check.js';
-import { createConsumerGrants } from './services/delivery/consumer-grants.js';
-import { createConsumerDirectory } from './services/delivery/consumers.js';
+import { createConsumerRegistry } from './services/delivery/consumer-registry.js';
 import { createCredentialPull } from './services/delivery/credential-pull.js';
 import { createDeliveryAlerts } from './services/delivery/delivery-alerts.js';
 import { createEventQueue } from './services/delivery/events.js';
@@ -261,45 +260,30 @@ export async function compose(config: Config, logger: Logger, options: ComposeOp
         ? announceRotation({ ...change, previousNote: change.previousNote ?? '' })
         : announceReauth({ ...change, how: change.how, credentialId: change.credential.id }),
   });
-  let consumers = createConsumerDirectory(catalogue.consumers);
-  const applyGrants = createConsumerGrants({ store, slack, channelOf, clock, logger });
+  const consumers = createConsumerRegistry({
+    store,
+    slack,
+    channelOf,
+    clock,
+    logger,
+    initial: catalogue.consumers,
+    file: config.integrationsFile,
+    load: () => {
+      const reloaded = loadCatalogueFile(config.integrationsFile);
+      return reloaded.ok
+        ? { ok: true, consumers: reloaded.consumers }
+        : { ok: false, errors: reloaded.errors.map(formatCatalogueError) };
+    },
+  });
   const pullCredential = createCredentialPull({
     store,
-    consumers: () => consumers,
+    consumers: consumers.current,
     keyring,
     clock,
     logger,
     refresh,
     health,
   });
-  /**
-   * Reads integrations.yml again for its consumers (SIGHUP, or the file changed): a consumer removed
-   * stops reading at once, and every new grant is audited and announced. A file that does not parse
-   * keeps the consumers as they were, and says why. Other changes of the file need a restart. Never
-   * throws: the watcher and SIGHUP call it and only log.
-   */
-  async function reloadConsumers(): Promise<{ ok: boolean; consumers: number }> {
-    const reloaded = loadCatalogueFile(config.integrationsFile);
-    if (!reloaded.ok) {
-      logger.warn(
-        { event: 'catalogue_reload_invalid', errors: reloaded.errors.map(formatCatalogueError) },
-        `${config.integrationsFile} did not load, so the consumers stay as they were; fix it and save again (or send SIGHUP)`,
-      );
-      return { ok: false, consumers: consumers.size };
-    }
-    consumers = createConsumerDirectory(reloaded.consumers);
-    try {
-      await applyGrants(reloaded.consumers);
-    } catch (error) {
-      // The new consumers are in force; their grants are recorded and announced at the next reload or start.
-      logger.error(
-        { event: 'catalogue_reload_failed', error: (error as Error).message },
-        'the consumers were reloaded, but their grants could not be recorded; they are recorded at the next reload',
-      );
-    }
-    logger.info({ event: 'consumers_reloaded', consumers: consumers.size }, 'consumers reloaded from integrations.yml');
-    return { ok: true, consumers: consumers.size };
-  }
   let ready = false;
   let stopping = false;
   let watcher: { close(): void } | undefined;
@@ -478,7 +462,7 @@ export async function compose(config: Config, logger: Logger, options: ComposeOp
   return {
     ...parts,
     app,
-    reloadConsumers,
+    reloadConsumers: consumers.reload,
     /** Starts the app (and, when asked, the monitor); /healthz turns ready once requests are accepted. */
     async start(
       startOptions: { monitor?: boolean; delivery?: boolean; watchCatalogue?: boolean } = {},
@@ -494,14 +478,16 @@ export async function compose(config: Config, logger: Logger, options: ComposeOp
             'could not settle interrupted rotations; they are settled at the next start',
           ),
         );
-      await applyGrants(catalogue.consumers).catch((error: unknown) =>
-        logger.error(
-          { event: 'consumer_grants_failed', error: (error as Error).message },
-          'could not record the consumer grants of integrations.yml; they are recorded at the next reload',
-        ),
-      );
+      await consumers
+        .applyGrants()
+        .catch((error: unknown) =>
+          logger.error(
+            { event: 'consumer_grants_failed', error: (error as Error).message },
+            'could not record the consumer grants of integrations.yml; they are recorded at the next reload',
+          ),
+        );
       if (startOptions.watchCatalogue ?? true)
-        watcher = watchCatalogue(config.integrationsFile, () => void reloadConsumers());
+        watcher = watchCatalogue(config.integrationsFile, () => void consumers.reload());
       ready = true;
       if (startOptions.monitor) monitor.start();
       if (startOptions.delivery ?? true) delivery.start();
