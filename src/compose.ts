@@ -110,7 +110,7 @@ export class StartupError extends Error {
 /** How long a graceful stop waits for work in flight. */
 export const SHUTDOWN_LIMIT_MS = 10_000;
 
-export interface ComposeOptions {
+export interface CoreOptions {
   clock?: Clock;
   http?: HttpClient;
   /** The monitor's jitter source (tests pass a fixed one). */
@@ -120,7 +120,6 @@ export interface ComposeOptions {
   policy?: HealthPolicy;
   /** How often the delivery worker looks for due retries. */
   deliveryTickMs?: number;
-  app?: Omit<AppOptions, 'extraRoutes'> & { extraRoutes?: (parts: CompositionParts) => Route[] };
   /**
    * Where PostgreSQL's "now" comes from: the database server (always, in production), or `clock` — for
    * tests that move time (see StoreTime). SQLite always uses the clock.
@@ -128,7 +127,11 @@ export interface ComposeOptions {
   storeTime?: StoreTimeSource;
 }
 
-/** See ComposeOptions.storeTime. */
+export interface ComposeOptions extends CoreOptions {
+  app?: Omit<AppOptions, 'extraRoutes'> & { extraRoutes?: (parts: CompositionParts) => Route[] };
+}
+
+/** See CoreOptions.storeTime. */
 export type StoreTimeSource = 'database' | 'clock';
 
 /** Opens the store and syncs the catalogue: what the server and every CLI command that reads state share. */
@@ -160,7 +163,11 @@ export function createProviderHttpClient(): HttpClient {
   return createHttpClient({ providerConcurrency: providerConcurrencyCaps() });
 }
 
-export async function compose(config: Config, logger: Logger, options: ComposeOptions = {}) {
+/**
+ * The core: the store, the providers, every service, the monitor, the delivery loop and their lifecycle —
+ * no Bolt app, listeners or routes. The CLI's commands that need services (rotate) and composeApp build on it.
+ */
+export async function composeCore(config: Config, logger: Logger, options: CoreOptions = {}) {
   if (!config.secretKey) throw new StartupError('REAUTH_SECRET_KEY is required.', 'config_invalid');
   const clock = options.clock ?? systemClock;
   const { store, sync, catalogue } = await openState(config, clock, logger, options.storeTime);
@@ -287,8 +294,6 @@ export async function compose(config: Config, logger: Logger, options: ComposeOp
   let ready = false;
   let stopping = false;
   let watcher: { close(): void } | undefined;
-  /** stop() without start() (a CLI command that composes to use the services) closes what is open. */
-  let appStarted = false;
   const rotation = createRotationService({
     store,
     keyring,
@@ -433,42 +438,16 @@ export async function compose(config: Config, logger: Logger, options: ComposeOp
     delivery,
     rotation,
   };
-  const { extraRoutes, ...appOptions } = options.app ?? {};
-  const app = createApp(
-    {
-      config,
-      logger,
-      slackTransport,
-      listeners: { slack, logger, signer, inflight, ...services },
-      routes: {
-        slack,
-        logger,
-        publicUrl: config.publicUrl,
-        oauth,
-        webForm,
-        healthWebhook: services.healthWebhook,
-        isReady: () => ready && !stopping && store.isOpen(),
-        databaseReachable: () => store.ping(),
-        isStopping: () => stopping,
-        inflight,
-        rememberSignature: (signature) => store.webhookReplays.remember(signature, clock.now()),
-        metrics: { registry: metrics.registry, token: config.metricsToken },
-        pullCredential,
-        countCredentialRead: (status) => metrics.credentialReads.inc({ status: String(status) }),
-      },
-    },
-    { ...appOptions, ...(extraRoutes ? { extraRoutes: extraRoutes(parts) } : {}) },
-  );
   return {
-    ...parts,
-    app,
+    parts,
+    /** What only the app needs besides the parts. */
+    forApp: { slackTransport, signer, inflight, oauth, webForm, pullCredential },
     reloadConsumers: consumers.reload,
-    /** Starts the app (and, when asked, the monitor); /healthz turns ready once requests are accepted. */
-    async start(
-      startOptions: { monitor?: boolean; delivery?: boolean; watchCatalogue?: boolean } = {},
-    ): Promise<{ port: number }> {
-      const started = await app.start();
-      appStarted = true;
+    /** Ready for traffic: started, not stopping, the store open (/healthz). */
+    isReady: () => ready && !stopping && store.isOpen(),
+    isStopping: () => stopping,
+    /** Starts the background work (and, when asked, the monitor); the app, if any, is started first. */
+    async start(startOptions: CoreStartOptions = {}): Promise<void> {
       // A rotation this process (or a replica) was killed in the middle of is settled before anything else runs.
       await rotation
         .settleInterrupted()
@@ -491,6 +470,77 @@ export async function compose(config: Config, logger: Logger, options: ComposeOp
       ready = true;
       if (startOptions.monitor) monitor.start();
       if (startOptions.delivery ?? true) delivery.start();
+    },
+    /**
+     * A graceful stop: not ready at once; the monitor starts no new probe; work in flight finishes, for at
+     * most `limitMs`; then `closeApp` (the app's server), the HTTP client, the Slack transport and the
+     * store close. Resolves whether everything in flight finished.
+     */
+    async stop(limitMs = SHUTDOWN_LIMIT_MS, closeApp: () => Promise<void> = async () => undefined): Promise<boolean> {
+      ready = false;
+      stopping = true;
+      watcher?.close();
+      const drained = await inflight.drain(limitMs);
+      await monitor.stop();
+      await delivery.stop();
+      await closeApp();
+      await http.close();
+      await slackTransport.close();
+      await store.close();
+      return drained;
+    },
+  };
+}
+
+export type Core = Awaited<ReturnType<typeof composeCore>>;
+
+export interface CoreStartOptions {
+  monitor?: boolean;
+  delivery?: boolean;
+  watchCatalogue?: boolean;
+}
+
+/** The app on a core: Bolt, its listeners and the HTTP routes, started before the core's background work. */
+export function composeApp(core: Core, options: ComposeOptions['app'] = {}) {
+  const { parts, forApp } = core;
+  const { config, logger, clock, store, slack, metrics, services } = parts;
+  const { extraRoutes, ...appOptions } = options;
+  const app = createApp(
+    {
+      config,
+      logger,
+      slackTransport: forApp.slackTransport,
+      listeners: { slack, logger, signer: forApp.signer, inflight: forApp.inflight, ...services },
+      routes: {
+        slack,
+        logger,
+        publicUrl: config.publicUrl,
+        oauth: forApp.oauth,
+        webForm: forApp.webForm,
+        healthWebhook: services.healthWebhook,
+        isReady: core.isReady,
+        databaseReachable: () => store.ping(),
+        isStopping: core.isStopping,
+        inflight: forApp.inflight,
+        rememberSignature: (signature) => store.webhookReplays.remember(signature, clock.now()),
+        metrics: { registry: metrics.registry, token: config.metricsToken },
+        pullCredential: forApp.pullCredential,
+        countCredentialRead: (status) => metrics.credentialReads.inc({ status: String(status) }),
+      },
+    },
+    { ...appOptions, ...(extraRoutes ? { extraRoutes: extraRoutes(parts) } : {}) },
+  );
+  /** stop() without start() (a CLI command that composes to use the services) closes what is open. */
+  let appStarted = false;
+  return {
+    ...parts,
+    app,
+    reloadConsumers: core.reloadConsumers,
+    /** Starts the app (and, when asked, the monitor); /healthz turns ready once requests are accepted. */
+    async start(startOptions: CoreStartOptions = {}): Promise<{ port: number }> {
+      const started = await app.start();
+      appStarted = true;
+      await core.start(startOptions);
       return started;
     },
     /**
@@ -499,20 +549,16 @@ export async function compose(config: Config, logger: Logger, options: ComposeOp
      * finishes, for at most `limitMs`; then the app, the HTTP client and the store close. Resolves
      * whether everything in flight finished.
      */
-    async stop(limitMs = SHUTDOWN_LIMIT_MS): Promise<boolean> {
-      ready = false;
-      stopping = true;
-      watcher?.close();
-      const drained = await inflight.drain(limitMs);
-      await monitor.stop();
-      await delivery.stop();
-      if (appStarted) await app.stop();
-      await http.close();
-      await slackTransport.close();
-      await store.close();
-      return drained;
-    },
+    stop: (limitMs = SHUTDOWN_LIMIT_MS): Promise<boolean> =>
+      core.stop(limitMs, async () => {
+        if (appStarted) await app.stop();
+      }),
   };
+}
+
+/** The whole of Reauth: the core and its app. */
+export async function compose(config: Config, logger: Logger, options: ComposeOptions = {}) {
+  return composeApp(await composeCore(config, logger, options), options.app);
 }
 
 export type Composition = Awaited<ReturnType<typeof compose>>;
