@@ -1,5 +1,6 @@
 import type { Store } from '../db/store.js';
 import type { Clock } from '../domain/clock.js';
+import type { HealthStatus } from '../domain/types.js';
 import type { HealthStateMachine } from './health.js';
 import { verifyWebhookSignature } from './webhook-signature.js';
 
@@ -9,10 +10,18 @@ export interface WebhookDelivery {
   body: string;
 }
 
-export interface WebhookAnswer {
-  status: number;
-  body: Record<string, unknown>;
-}
+/**
+ * What became of one webhook delivery, in the service's words; http/health-webhook.ts says it in HTTP
+ * (a status and a JSON body each).
+ */
+export type WebhookOutcome =
+  | { kind: 'disabled' }
+  | { kind: 'bad_signature'; message: string }
+  | { kind: 'not_json' }
+  | { kind: 'bad_shape' }
+  | { kind: 'unknown_integration'; integration: string }
+  | { kind: 'replayed' }
+  | { kind: 'accepted'; health: HealthStatus };
 
 /**
  * POST /webhooks/health (docs/http.md): signed, fresh, never replayed; feeds the same state machine
@@ -24,12 +33,8 @@ export function createHealthWebhook(deps: {
   clock: Clock;
   secret: string | undefined;
 }) {
-  return async function receive(delivery: WebhookDelivery): Promise<WebhookAnswer> {
-    if (!deps.secret)
-      return {
-        status: 404,
-        body: { error: 'disabled', message: 'The health webhook is off: set HEALTH_WEBHOOK_SECRET to enable it.' },
-      };
+  return async function receive(delivery: WebhookDelivery): Promise<WebhookOutcome> {
+    if (!deps.secret) return { kind: 'disabled' };
     const now = deps.clock.now();
     const check = verifyWebhookSignature(
       deps.secret,
@@ -37,19 +42,13 @@ export function createHealthWebhook(deps: {
       delivery.body,
       now,
     );
-    if (!check.ok) return { status: check.status, body: { error: 'bad_signature', message: check.message } };
+    if (!check.ok) return { kind: 'bad_signature', message: check.message };
 
     let parsed: { integration?: unknown; status?: unknown; reason?: unknown };
     try {
       parsed = JSON.parse(delivery.body) as typeof parsed;
     } catch {
-      return {
-        status: 400,
-        body: {
-          error: 'bad_body',
-          message: 'The body must be JSON: {"integration":"<id>","status":"failing"|"healthy","reason":"<text>"}.',
-        },
-      };
+      return { kind: 'not_json' };
     }
     if (
       typeof parsed !== 'object' ||
@@ -57,29 +56,11 @@ export function createHealthWebhook(deps: {
       typeof parsed.integration !== 'string' ||
       (parsed.status !== 'failing' && parsed.status !== 'healthy') ||
       (parsed.reason !== undefined && typeof parsed.reason !== 'string')
-    ) {
-      return {
-        status: 400,
-        body: {
-          error: 'bad_body',
-          message: 'Expected {"integration":"<id>","status":"failing"|"healthy","reason":"<text>"}.',
-        },
-      };
-    }
+    )
+      return { kind: 'bad_shape' };
     const integration = await deps.store.integrations.findActive(parsed.integration);
-    if (!integration)
-      return {
-        status: 404,
-        body: {
-          error: 'unknown_integration',
-          message: `No integration "${parsed.integration.slice(0, 64)}" in the catalogue.`,
-        },
-      };
-    if (!(await deps.store.webhookReplays.remember(delivery.signature ?? '', now)))
-      return {
-        status: 409,
-        body: { error: 'replayed', message: 'This signature was already used; sign every request anew.' },
-      };
+    if (!integration) return { kind: 'unknown_integration', integration: parsed.integration.slice(0, 64) };
+    if (!(await deps.store.webhookReplays.remember(delivery.signature ?? '', now))) return { kind: 'replayed' };
 
     const reason = (
       typeof parsed.reason === 'string' && parsed.reason.trim()
@@ -96,7 +77,7 @@ export function createHealthWebhook(deps: {
       },
       now,
     );
-    const status = await deps.health.apply(
+    const health = await deps.health.apply(
       await deps.store.integrations.listByCredentialKey(integration.credentialKey),
       {
         outcome:
@@ -104,7 +85,7 @@ export function createHealthWebhook(deps: {
         source: 'webhook',
       },
     );
-    return { status: 202, body: { status: 'accepted', health: status } };
+    return { kind: 'accepted', health };
   };
 }
 

@@ -8,7 +8,7 @@ export function signWebhook(secret: string, timestamp: number, body: string): st
   return `v1=${createHmac('sha256', secret).update(`v1:${timestamp}:${body}`).digest('hex')}`;
 }
 
-export type SignatureCheck = { ok: true } | { ok: false; status: 401; message: string };
+export type SignatureCheck = { ok: true } | { ok: false; message: string };
 
 export function verifyWebhookSignature(
   secret: string,
@@ -19,7 +19,6 @@ export function verifyWebhookSignature(
   if (!headers.timestamp || !/^\d{1,12}$/.test(headers.timestamp) || !headers.signature) {
     return {
       ok: false,
-      status: 401,
       message: 'X-Reauth-Timestamp (unix seconds) and X-Reauth-Signature (v1=<hex>) are required.',
     };
   }
@@ -27,7 +26,6 @@ export function verifyWebhookSignature(
   if (Math.abs(now.getTime() / 1000 - timestamp) > WEBHOOK_WINDOW_SECONDS) {
     return {
       ok: false,
-      status: 401,
       message:
         "The timestamp is more than 5 minutes from now: check the sender's clock, and sign each request when it is sent.",
     };
@@ -37,7 +35,6 @@ export function verifyWebhookSignature(
   if (expected.length !== given.length || !timingSafeEqual(expected, given)) {
     return {
       ok: false,
-      status: 401,
       message:
         'The signature does not match: sign "v1:{timestamp}:{raw body}" with HMAC-SHA256 and HEALTH_WEBHOOK_SECRET.',
     };
