@@ -19,6 +19,15 @@ describe('smoke', () => {
     expect(help.text).toContain('How to use /reauth');
   });
 
+  it('the health webhook is off until HEALTH_WEBHOOK_SECRET is set, and says so', async () => {
+    const response = await fetch(`${t.url}/webhooks/health`, { method: 'POST', body: '{}' });
+    expect(response.status).toBe(404);
+    expect(await response.json()).toEqual({
+      error: 'disabled',
+      message: 'The health webhook is off: set HEALTH_WEBHOOK_SECRET to enable it.',
+    });
+  });
+
   it('opens the modal and stores a valid token', async () => {
     const opened = await t.driver.command('gitlab-acme', { userId: ADMIN });
     expect(opened.status).toBe(200);
