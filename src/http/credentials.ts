@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Route, RouteServices } from './services.js';
+import type { PullAnswer } from '../services/delivery/credential-pull.js';
 
 /** The Bearer token of a request, if it has one. */
 function bearerOf(req: IncomingMessage): string | undefined {
@@ -11,6 +12,17 @@ function json(res: ServerResponse, status: number, body: unknown, headers: Recor
   res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store', ...headers });
   res.end(JSON.stringify(body));
 }
+
+/** The HTTP status of each answer to a consumer (also what /metrics counts). */
+const STATUS: Record<PullAnswer['kind'], number> = {
+  credential: 200,
+  not_modified: 304,
+  no_token: 401,
+  not_granted: 403,
+  not_found: 404,
+  rate_limited: 429,
+  refresh_failed: 503,
+};
 
 /**
  * GET /v1/credentials/{id}: the current credential for a consumer (pull API). Works as an External
@@ -51,14 +63,14 @@ export function credentialsRoute(
           { 'Retry-After': '5' },
         );
       }
-      services.countCredentialRead(answer.status);
-      switch (answer.status) {
-        case 200:
+      services.countCredentialRead(STATUS[answer.kind]);
+      switch (answer.kind) {
+        case 'credential':
           return json(res, 200, answer.document, { ETag: answer.etag });
-        case 304:
+        case 'not_modified':
           res.writeHead(304, { ETag: answer.etag, 'Cache-Control': 'no-store' });
           return res.end();
-        case 401:
+        case 'no_token':
           return json(
             res,
             401,
@@ -68,26 +80,26 @@ export function credentialsRoute(
             },
             { 'WWW-Authenticate': 'Bearer realm="reauth"' },
           );
-        case 403:
+        case 'not_granted':
           return json(res, 403, {
             error: 'This consumer may not read that integration (see its integrations: list in integrations.yml).',
           });
-        case 429:
+        case 'rate_limited':
           return json(
             res,
             429,
             { error: `Too many reads: try again in ${answer.retryAfterSeconds} s.` },
             { 'Retry-After': String(answer.retryAfterSeconds) },
           );
-        case 503:
+        case 'refresh_failed':
           return json(
             res,
             503,
             { error: answer.error },
             answer.retryAfterSeconds === undefined ? {} : { 'Retry-After': String(answer.retryAfterSeconds) },
           );
-        default:
-          return json(res, answer.status, { error: answer.error });
+        case 'not_found':
+          return json(res, 404, { error: answer.error });
       }
     },
   };

@@ -18,14 +18,15 @@ import {
 import type { ConsumerDirectory } from './consumers.js';
 import { createFailureThrottle } from '../failure-throttle.js';
 
+/** What a consumer's read came to, in the service's words; http/credentials.ts says each in HTTP. */
 export type PullAnswer =
-  | { status: 200; etag: string; document: CredentialDocument }
-  | { status: 304; etag: string }
-  | { status: 401 }
-  | { status: 403 }
-  | { status: 404; error: string }
-  | { status: 503; error: string; retryAfterSeconds?: number }
-  | { status: 429; retryAfterSeconds: number };
+  | { kind: 'credential'; etag: string; document: CredentialDocument }
+  | { kind: 'not_modified'; etag: string }
+  | { kind: 'no_token' }
+  | { kind: 'not_granted' }
+  | { kind: 'not_found'; error: string }
+  | { kind: 'refresh_failed'; error: string; retryAfterSeconds?: number }
+  | { kind: 'rate_limited'; retryAfterSeconds: number };
 
 export interface PullRequest {
   /** The bearer token, if the request carried one. */
@@ -86,9 +87,9 @@ export function createCredentialPull(deps: CredentialPullDeps) {
       // never held back by others' failures from the same address (a load balancer, a NAT).
       const source = request.source ?? 'unknown';
       const throttled = failures.blocked(source);
-      if (throttled > 0) return { status: 429, retryAfterSeconds: throttled };
+      if (throttled > 0) return { kind: 'rate_limited', retryAfterSeconds: throttled };
       failures.record(source);
-      return { status: 401 };
+      return { kind: 'no_token' };
     }
 
     const actor = `consumer:${consumer.name}`;
@@ -111,16 +112,16 @@ export function createCredentialPull(deps: CredentialPullDeps) {
     const wait = await deps.store.consumerRates.take(consumer.name, consumer.requestsPerMinute);
     if (wait > 0) {
       await audit('rate_limited', null, { retry_after_seconds: wait });
-      return { status: 429, retryAfterSeconds: wait };
+      return { kind: 'rate_limited', retryAfterSeconds: wait };
     }
 
     if (!consumer.mayRead(request.integrationId)) {
       await audit('forbidden');
-      return { status: 403 };
+      return { kind: 'not_granted' };
     }
     const notFound = async (error: string): Promise<PullAnswer> => {
       await audit('not_found', null, { reason: error });
-      return { status: 404, error };
+      return { kind: 'not_found', error };
     };
     const integration =
       requested === request.integrationId ? await deps.store.integrations.findActive(requested) : undefined;
@@ -156,7 +157,7 @@ export function createCredentialPull(deps: CredentialPullDeps) {
             ? Math.max(1, Math.ceil((outcome.retryAt.getTime() - deps.clock.now().getTime()) / 1000))
             : undefined;
           return {
-            status: 503,
+            kind: 'refresh_failed',
             error: `The access token expired and could not be refreshed: ${outcome.outcome.reason}`,
             ...(retryAfterSeconds === undefined ? {} : { retryAfterSeconds }),
           };
@@ -169,12 +170,12 @@ export function createCredentialPull(deps: CredentialPullDeps) {
     const fingerprint = fingerprintOf(credential);
     if (matchesEtag(request.ifNoneMatch, etag)) {
       await audit('not_modified', fingerprint, { version: credential.version });
-      return { status: 304, etag };
+      return { kind: 'not_modified', etag };
     }
     const health = (await deps.store.health.of(integration.id))?.status ?? 'unknown';
     await audit('success', fingerprint, { version: credential.version });
     return {
-      status: 200,
+      kind: 'credential',
       etag,
       document: credentialDocument(
         integration,
