@@ -152,7 +152,10 @@ function confirmPage(page: Extract<WebFormPage, { kind: 'confirm' }>): string {
 }
 
 /** The whole page for an answer of the web form. */
-export function renderWebFormPage(page: WebFormPage): string {
+/** A page as shown: a refusal with its title and words (http/web-form-copy.ts), anything else as the service gave it. */
+export type ShownPage = Exclude<WebFormPage, { kind: 'refused' }> | { kind: 'refused'; title: string; message: string };
+
+export function renderWebFormPage(page: ShownPage): string {
   switch (page.kind) {
     case 'form':
       return formPage(page);

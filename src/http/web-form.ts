@@ -2,16 +2,25 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { buildHeaderMessage } from '../slack/blocks/messages.js';
 import { escapeMrkdwn } from '../slack/blocks/text.js';
 import { tellUser } from '../slack/notify.js';
-import { hashLink, webFormCookieName, type WebFormAnswer } from '../services/web-form.js';
+import { WEB_FORM_LIFETIME_MS } from '../domain/lifetimes.js';
+import { hashLink, webFormCookieName, type WebFormAnswer, type WebFormPage } from '../services/web-form.js';
+import { WEB_FORM_REFUSALS } from './web-form-copy.js';
 import { readCookies, scopedCookie } from './cookies.js';
 import { readBodyLimited } from './read-body.js';
 import type { Route, RouteServices } from './services.js';
-import { renderWebFormPage, WEB_FORM_HEADERS } from './web-form-page.js';
+import { renderWebFormPage, type ShownPage, WEB_FORM_HEADERS } from './web-form-page.js';
 
 type Params = IncomingMessage & { params?: Record<string, string> };
 
 /** The most a form POST may carry: a pool of tokens, one per line, is far below it. */
 const MAX_FORM_BYTES = 64 * 1024;
+
+/** The status and the page a service's page is shown as. */
+function shown(page: WebFormPage): [status: number, page: ShownPage] {
+  if (page.kind !== 'refused') return [200, page];
+  const [status, title, message] = WEB_FORM_REFUSALS[page.why];
+  return [status, { kind: 'refused', title, message: page.message ?? message }];
+}
 
 function send(res: ServerResponse, answer: WebFormAnswer, publicUrl: string): void {
   const cookie = answer.bindBrowser
@@ -21,14 +30,15 @@ function send(res: ServerResponse, answer: WebFormAnswer, publicUrl: string): vo
           ...answer.bindBrowser,
           publicUrl,
           below: '/reauth/form',
-          maxAgeSeconds: 600,
+          maxAgeSeconds: WEB_FORM_LIFETIME_MS / 1000,
           sameSite: 'Strict',
         }),
       }
     : {};
   const retry = answer.retryAfterSeconds ? { 'Retry-After': String(answer.retryAfterSeconds) } : {};
-  res.writeHead(answer.status, { ...WEB_FORM_HEADERS, ...cookie, ...retry });
-  res.end(renderWebFormPage(answer.page));
+  const [status, page] = shown(answer.page);
+  res.writeHead(status, { ...WEB_FORM_HEADERS, ...cookie, ...retry });
+  res.end(renderWebFormPage(page));
 }
 
 /** GET and POST /reauth/form/:state — the one-time page for typing a credential outside Slack. */

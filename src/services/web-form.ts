@@ -1,5 +1,4 @@
-import { durationText, WEB_FORM_LIFETIME_MS } from '../domain/lifetimes.js';
-import { START_AGAIN_IN_SLACK } from './copy.js';
+import { WEB_FORM_LIFETIME_MS } from '../domain/lifetimes.js';
 import { createHmac, randomBytes } from 'node:crypto';
 import { sameBytes } from '../crypto/signing.js';
 import type { Store } from '../db/store.js';
@@ -40,11 +39,11 @@ export type WebFormPage =
     })
   | (FormContext & { kind: 'confirm'; confirmation: Pick<AccountConfirmation, 'accounts' | 'expiresAt'> })
   | { kind: 'done'; integration: Integration; title: string; message: string }
-  | { kind: 'refused'; title: string; message: string };
+  /** `message`: the specific reason, where the service has one; otherwise the refusal's own words. */
+  | { kind: 'refused'; why: WebFormRefusal; message?: string };
 
 export interface WebFormAnswer {
-  status: number;
-  /** 429: seconds before this source may try again. */
+  /** A throttled source: seconds before it may try again. */
   retryAfterSeconds?: number;
   page: WebFormPage;
   /** A new browser binding to set as the cookie. */
@@ -72,60 +71,21 @@ const CLAIM_MS = 2 * 60 * 1000;
 /** One cookie per link, so two links opened in one browser do not overwrite each other. */
 export const webFormCookieName = (linkHash: string): string => `reauth_form_${linkHash.slice(0, 16)}`;
 
-const REFUSALS = {
-  unknown: [
-    404,
-    'This link is not valid',
-    `Reauth does not know this link (it may be mistyped or cut short, or Reauth's key was changed since). ${START_AGAIN_IN_SLACK}`,
-  ],
-  used: [
-    410,
-    'This link was already used',
-    `Each link works for one change, and this one has made it. ${START_AGAIN_IN_SLACK}`,
-  ],
-  expired: [
-    410,
-    'This link has expired',
-    `Links to this page work for ${durationText(WEB_FORM_LIFETIME_MS)}. ${START_AGAIN_IN_SLACK}`,
-  ],
-  other_browser: [
-    403,
-    'This link is open in another browser',
-    `The link works only in the browser that opened it first, so nothing was changed here. ${START_AGAIN_IN_SLACK}`,
-  ],
-  bad_form: [
-    403,
-    'This form could not be verified',
-    `The page was not sent by this browser's copy of the form (its anti-forgery field is missing or wrong), so nothing was changed. Reload the page, or ${START_AGAIN_IN_SLACK.toLowerCase()}`,
-  ],
-  not_found: [
-    404,
-    'Integration not found',
-    'The integration was removed from integrations.yml, or no longer takes a typed credential. Nothing was changed.',
-  ],
-  in_use: [
-    409,
-    'This link is being used right now',
-    'Another request with this link is being checked at this moment (the form was sent twice?), so this one changed nothing. Wait a few seconds and reload the page to see the outcome.',
-  ],
-  throttled: [
-    429,
-    'Too many unknown links',
-    'This address asked for too many links Reauth never issued. Wait a minute, then open the link from Slack again.',
-  ],
-  permission_denied: [
-    403,
-    'You may not re-authenticate this integration',
-    'You are no longer one of its owners or a Reauth admin, so nothing was changed. Ask one of its owners or a Reauth admin.',
-  ],
-  incomplete: [
-    400,
-    'Nothing to save',
-    `The form arrived without a credential and without a confirmation, so nothing was changed. ${START_AGAIN_IN_SLACK}`,
-  ],
-} as const satisfies Record<string, readonly [number, string, string]>;
-
-type Refusal = keyof typeof REFUSALS;
+/** Why the page refuses (its status, title and words are http/web-form-copy.ts's). */
+export type WebFormRefusal =
+  | 'unknown'
+  | 'used'
+  | 'expired'
+  | 'other_browser'
+  | 'bad_form'
+  | 'not_found'
+  | 'in_use'
+  | 'throttled'
+  | 'permission_denied'
+  | 'incomplete'
+  | 'tampered'
+  | 'changed';
+type Refusal = WebFormRefusal;
 
 /**
  * Reauth's own page for typing a new credential outside Slack: a one-time link (stored hashed, for
@@ -151,10 +111,10 @@ export function createWebForm(deps: WebFormDeps) {
     if (await deps.store.secretForms.noteRefusal(form.linkHash, why)) await audit(form, why);
     return refusal(why);
   };
-  const refusal = (why: Refusal, retryAfterSeconds?: number): WebFormAnswer => {
-    const [status, title, message] = REFUSALS[why];
-    return { status, page: { kind: 'refused', title, message }, ...(retryAfterSeconds ? { retryAfterSeconds } : {}) };
-  };
+  const refusal = (why: Refusal, retryAfterSeconds?: number): WebFormAnswer => ({
+    page: { kind: 'refused', why },
+    ...(retryAfterSeconds ? { retryAfterSeconds } : {}),
+  });
 
   /** The link, its browser and its integration, checked in that order; a refusal or what the page may show. */
   async function admit(
@@ -278,7 +238,7 @@ export function createWebForm(deps: WebFormDeps) {
       const admitted = await admit(state, browserSecret, true, source);
       if ('refused' in admitted) return admitted.refused;
       const page: WebFormPage = { ...contextOf(admitted), kind: 'form', values: {} };
-      return { status: 200, page, ...(admitted.bindBrowser ? { bindBrowser: admitted.bindBrowser } : {}) };
+      return { page, ...(admitted.bindBrowser ? { bindBrowser: admitted.bindBrowser } : {}) };
     },
 
     /** POST: a credential to validate, or the answer to "replace the current account?". */
@@ -354,7 +314,6 @@ export function createWebForm(deps: WebFormDeps) {
       if (!(await deps.store.secretForms.markUsed(form.linkHash, deps.clock.now()))) return refuse(form, 'used');
       const also = alsoServes(result.affected, integration);
       return {
-        status: 200,
         page: {
           kind: 'done',
           integration,
@@ -366,31 +325,22 @@ export function createWebForm(deps: WebFormDeps) {
     }
     switch (result.kind) {
       case 'confirm_account':
-        return {
-          status: 200,
-          page: { ...context, kind: 'confirm', confirmation: result.confirmation as AccountConfirmation },
-        };
+        return { page: { ...context, kind: 'confirm', confirmation: result.confirmation as AccountConfirmation } };
       case 'declined':
-        return { status: 200, page: { ...context, kind: 'form', values, notice: result.reason } };
+        return { page: { ...context, kind: 'form', values, notice: result.reason } };
       case 'not_found':
       case 'unsupported':
-        return { status: 404, page: { kind: 'refused', title: REFUSALS.not_found[1], message: result.reason } };
+        return { page: { kind: 'refused', why: 'not_found', message: result.reason } };
       case 'permission_denied':
-        return {
-          status: 403,
-          page: { kind: 'refused', title: REFUSALS.permission_denied[1], message: result.reason },
-        };
+        return { page: { kind: 'refused', why: 'permission_denied', message: result.reason } };
       case 'tampered':
-        return { status: 400, page: { kind: 'refused', title: 'This form was altered', message: result.reason } };
+        return { page: { kind: 'refused', why: 'tampered', message: result.reason } };
       case 'confirmation_expired':
       case 'changed':
-        return { status: 409, page: { kind: 'refused', title: 'Nothing was changed', message: result.reason } };
+        return { page: { kind: 'refused', why: 'changed', message: result.reason } };
       default:
         // The provider's answer (refused, expired, wrong scope, down…): the form again, the reason under its field.
-        return {
-          status: 200,
-          page: { ...context, kind: 'form', values, error: { field: result.field, message: result.reason } },
-        };
+        return { page: { ...context, kind: 'form', values, error: { field: result.field, message: result.reason } } };
     }
   }
 }
