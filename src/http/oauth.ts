@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { buildHeaderMessage } from '../slack/blocks/messages.js';
 import { escapeMrkdwn } from '../slack/blocks/text.js';
 import { tellUser } from '../slack/notify.js';
+import { OAUTH_STATE_LIFETIME_MS } from '../domain/lifetimes.js';
 import { hashState } from '../services/oauth-states.js';
 import { oauthCookie, oauthStateHashes } from './cookies.js';
 import { sendPage } from './html-page.js';
@@ -27,7 +28,8 @@ export function oauthStartRoute(services: Pick<RouteServices, 'oauth' | 'publicU
         );
       res.writeHead(302, {
         Location: started.location,
-        'Set-Cookie': oauthCookie(started.stateHash, services.publicUrl, 600),
+        // The browser binding lasts as long as the sign-in link.
+        'Set-Cookie': oauthCookie(started.stateHash, services.publicUrl, OAUTH_STATE_LIFETIME_MS / 1000),
         'Cache-Control': 'no-store',
         'Referrer-Policy': 'no-referrer',
       });
