@@ -6,7 +6,21 @@ import { OAUTH_STATE_LIFETIME_MS } from '../domain/lifetimes.js';
 import { hashState } from '../services/oauth-states.js';
 import { oauthCookie, oauthStateHashes } from './cookies.js';
 import { sendPage } from './html-page.js';
+import type { OAuthProblem } from '../services/oauth-flow.js';
 import type { Route, RouteServices } from './services.js';
+
+/** The HTTP status of each way a sign-in stops (docs/http.md). */
+const STATUS: Record<OAuthProblem, number> = {
+  throttled: 429,
+  bad_link: 400,
+  foreign: 403,
+  not_found: 404,
+  permission_denied: 403,
+  declined: 400,
+  not_configured: 503,
+  exchange_failed: 502,
+  access_unusable: 502,
+};
 
 /**
  * GET /oauth/start?state=…: the link-out button's target. Opens once, binds this browser to the
@@ -22,7 +36,7 @@ export function oauthStartRoute(services: Pick<RouteServices, 'oauth' | 'publicU
       if (!started.ok)
         return sendPage(
           res,
-          started.status,
+          STATUS[started.problem],
           started.page,
           started.retryAfterSeconds ? { 'Retry-After': String(started.retryAfterSeconds) } : {},
         );
@@ -54,7 +68,7 @@ export function oauthCallbackRoute(services: RouteServices): Route {
         ...(req.socket.remoteAddress ? { source: req.socket.remoteAddress } : {}),
       });
       const state = params.get('state');
-      sendPage(res, result.status, result.page, {
+      sendPage(res, result.problem ? STATUS[result.problem] : 200, result.page, {
         ...(state ? { 'Set-Cookie': oauthCookie(hashState(state), services.publicUrl, 0) } : {}),
         ...(result.retryAfterSeconds ? { 'Retry-After': String(result.retryAfterSeconds) } : {}),
       });

@@ -44,9 +44,26 @@ export interface OAuthPage {
 
 export type LinkOut = { ok: true; link: string; expiresAt: Date } | { ok: false; setupHint: string };
 
+/**
+ * Why a sign-in stopped, in the service's words (http/oauth.ts gives each its status): a source that
+ * flooded unknown links, a link that cannot be used, another browser's or person's sign-in, an
+ * integration gone, a person no longer allowed, the provider declining or sending no code, an OAuth
+ * client not set up, an exchange that failed, or access that does not work.
+ */
+export type OAuthProblem =
+  | 'throttled'
+  | 'bad_link'
+  | 'foreign'
+  | 'not_found'
+  | 'permission_denied'
+  | 'declined'
+  | 'not_configured'
+  | 'exchange_failed'
+  | 'access_unusable';
+
 export type StartResult =
   | { ok: true; location: string; stateHash: string }
-  | { ok: false; status: number; page: OAuthPage; retryAfterSeconds?: number };
+  | { ok: false; problem: OAuthProblem; page: OAuthPage; retryAfterSeconds?: number };
 
 export interface CallbackInput {
   state: string | undefined;
@@ -60,7 +77,8 @@ export interface CallbackInput {
 }
 
 export type CallbackResult = {
-  status: number;
+  /** Undefined: signed in and stored. */
+  problem?: OAuthProblem;
   page: OAuthPage;
   /** 429: seconds before this source may try again. */
   retryAfterSeconds?: number;
@@ -145,7 +163,7 @@ export function createOAuthFlow(deps: OAuthFlowDeps) {
         if (started.problem === 'unknown') {
           // Never issued: not audited (a flood would grow the log), counted, and throttled per source.
           const wait = deps.unknownLinks?.seen(source, 'oauth_start') ?? 0;
-          if (wait > 0) return { ok: false, status: 429, page: THROTTLED_PAGE, retryAfterSeconds: wait };
+          if (wait > 0) return { ok: false, problem: 'throttled', page: THROTTLED_PAGE, retryAfterSeconds: wait };
         } else if (await deps.store.oauthStates.noteRefusal(hashState(state), `start_${started.problem}`)) {
           await deps.store.audit.record(
             { actor: 'browser', action: 'reauth.oauth_start', outcome: started.problem },
@@ -154,7 +172,7 @@ export function createOAuthFlow(deps: OAuthFlowDeps) {
         }
         return {
           ok: false,
-          status: 400,
+          problem: 'bad_link',
           page: { title: 'This sign-in link cannot be used', message: START_PROBLEMS[started.problem], ok: false },
         };
       }
@@ -163,7 +181,7 @@ export function createOAuthFlow(deps: OAuthFlowDeps) {
       if (!integration || !endpoints) {
         return {
           ok: false,
-          status: 404,
+          problem: 'not_found',
           page: {
             title: 'Sign-in is not available',
             message: 'The integration no longer exists, or its OAuth client is not configured. Nothing was changed.',
@@ -204,8 +222,8 @@ export function createOAuthFlow(deps: OAuthFlowDeps) {
       // Never issued: not audited (a flood would grow the log), counted, and throttled per source.
       const wait = deps.unknownLinks?.seen(input.source, 'oauth_callback') ?? 0;
       return wait > 0
-        ? { status: 429, page: THROTTLED_PAGE, retryAfterSeconds: wait, outcome: 'throttled' }
-        : { status: 400, page: { ...PROBLEM_PAGES.unknown, ok: false }, outcome };
+        ? { problem: 'throttled', page: THROTTLED_PAGE, retryAfterSeconds: wait, outcome: 'throttled' }
+        : { problem: 'bad_link', page: { ...PROBLEM_PAGES.unknown, ok: false }, outcome };
     };
     if (!input.state) return unknown('missing_state');
     const consumed = await deps.states.consume(input.state, now);
@@ -215,14 +233,14 @@ export function createOAuthFlow(deps: OAuthFlowDeps) {
       if (await deps.store.oauthStates.noteRefusal(hashState(input.state), `${consumed.problem}_state`))
         await audit(consumed.integrationId ?? null, consumed.slackUserId ?? 'unknown', `${consumed.problem}_state`);
       return {
-        status: 400,
+        problem: 'bad_link',
         page: { ...PROBLEM_PAGES[consumed.problem], ok: false },
         outcome: `${consumed.problem}_state`,
       };
     }
     const integration = await deps.store.integrations.findActive(consumed.integrationId);
     const fail = async (
-      status: number,
+      problem: OAuthProblem,
       title: string,
       message: string,
       outcome: string,
@@ -230,7 +248,7 @@ export function createOAuthFlow(deps: OAuthFlowDeps) {
     ) => {
       await audit(consumed.integrationId, consumed.slackUserId, outcome, detail);
       return {
-        status,
+        problem,
         page: { title, message, ok: false },
         outcome,
         ...(integration
@@ -240,7 +258,7 @@ export function createOAuthFlow(deps: OAuthFlowDeps) {
     };
     if (!input.cookieStateHashes.includes(hashState(input.state))) {
       return fail(
-        403,
+        'foreign',
         'This sign-in belongs to someone else',
         'This sign-in was started from another browser or by another person, so it was refused and nothing was changed. Start again with Re-authenticate in Slack, in this browser.',
         'foreign_state',
@@ -248,7 +266,7 @@ export function createOAuthFlow(deps: OAuthFlowDeps) {
     }
     if (integration?.authType !== 'oauth') {
       return fail(
-        404,
+        'not_found',
         'Integration not found',
         'The integration no longer exists or no longer uses OAuth. Nothing was changed.',
         'not_found',
@@ -257,7 +275,7 @@ export function createOAuthFlow(deps: OAuthFlowDeps) {
     // Permission is decided now, not when the link was issued: an owner removed meanwhile cannot finish.
     if (!(await deps.authoriser.canManage(consumed.slackUserId, integration.owners))) {
       return fail(
-        403,
+        'permission_denied',
         'You may no longer re-authenticate this integration',
         `You are no longer an owner of ${integration.name} or a Reauth admin, so this sign-in was refused and nothing was changed. Ask one of its owners or a Reauth admin.`,
         'permission_denied',
@@ -267,7 +285,7 @@ export function createOAuthFlow(deps: OAuthFlowDeps) {
     if (input.error) {
       const description = input.errorDescription ? ` (${input.errorDescription.slice(0, 200)})` : '';
       return fail(
-        400,
+        'declined',
         `${provider} did not grant access`,
         `${provider} answered "${input.error.slice(0, 60)}"${description}. Nothing was changed; start again with Re-authenticate in Slack if you want to retry.`,
         'provider_error_param',
@@ -276,7 +294,7 @@ export function createOAuthFlow(deps: OAuthFlowDeps) {
     }
     if (!input.code)
       return fail(
-        400,
+        'declined',
         'No authorization code',
         `${provider} sent no authorization code. Nothing was changed; start again from Slack.`,
         'missing_code',
@@ -284,7 +302,7 @@ export function createOAuthFlow(deps: OAuthFlowDeps) {
     const endpoints = deps.oauthEndpointsOf(integration.provider);
     if (!endpoints)
       return fail(
-        503,
+        'not_configured',
         'Sign-in is not set up',
         `An admin must set ${deps.oauthSetupHintOf(integration.provider)}. Nothing was changed.`,
         'not_configured',
@@ -297,13 +315,20 @@ export function createOAuthFlow(deps: OAuthFlowDeps) {
       now,
     );
     if (!exchange.ok)
-      return fail(502, 'Sign-in failed', `${exchange.outcome.reason} Nothing was changed.`, exchange.outcome.kind);
+      return fail(
+        'exchange_failed',
+        'Sign-in failed',
+        `${exchange.outcome.reason} Nothing was changed.`,
+        exchange.outcome.kind,
+      );
 
     const ctx = createValidationContext(targetOf(integration), deps.http, () => deps.clock.now());
     const outcome = await validateToken(ctx, { token: exchange.tokens.accessToken });
     const fingerprint = fingerprintSecret(exchange.tokens.refreshToken ?? exchange.tokens.accessToken);
     if (outcome.kind !== 'valid')
-      return fail(502, 'The new access does not work', `${outcome.reason}`, outcome.kind, { reason: outcome.reason });
+      return fail('access_unusable', 'The new access does not work', `${outcome.reason}`, outcome.kind, {
+        reason: outcome.reason,
+      });
 
     const validation = { outcome, tokens: [{ position: 1, fingerprint, outcome }] };
     const committed = await deps.commit({
@@ -322,7 +347,6 @@ export function createOAuthFlow(deps: OAuthFlowDeps) {
     });
     const also = alsoServes(committed.affected, integration);
     return {
-      status: 200,
       page: {
         title: `${integration.name} is re-authenticated`,
         message: `${outcome.reason}${also} The result is posted in Slack.`,
