@@ -4,7 +4,9 @@ import type { Integration } from '../../../src/domain/types.js';
 import { checkMessage, checkView } from '../../../src/sandbox/slack/block-kit-limits.js';
 import { buildAlertMessage } from '../../../src/slack/blocks/alert.js';
 import { buildOverview, buildStatus, OVERVIEW_PAGE_SIZE } from '../../../src/slack/blocks/messages.js';
-import { buildReauthModal, buildResultModal } from '../../../src/slack/blocks/modals.js';
+import { buildOAuthModal, buildReauthModal, buildResultModal } from '../../../src/slack/blocks/modals.js';
+import { durationText, OAUTH_STATE_LIFETIME_MS } from '../../../src/domain/lifetimes.js';
+import { textOf } from '../../helpers/flows.js';
 import { providerAuthRows } from '../../../src/providers/registry.js';
 import { authSpec } from '../../../src/providers/registry.js';
 
@@ -39,6 +41,13 @@ const failing = (id: string): HealthState => ({
   consecutiveFailures: 1,
   firstFailureAt: now,
   nextProbeAt: null,
+});
+
+describe('durations the modals name', () => {
+  it('follow the lifetime they describe (the sign-in link)', () => {
+    const modal = buildOAuthModal(make(1), 'https://reauth.example/oauth/start?state=x', now);
+    expect(textOf(modal.blocks)).toContain(`(${durationText(OAUTH_STATE_LIFETIME_MS)})`);
+  });
 });
 
 describe("Block Kit builders stay within Slack's limits", () => {
