@@ -96,6 +96,22 @@ const startAgain = (how: EntryWay, integrationId: string): string =>
 const fingerprintsOf = (validation: CredentialValidation): string =>
   validation.tokens.map((t) => t.fingerprint).join(',');
 
+/** The integration was removed from the catalogue meanwhile (a form's and a confirmation's words alike). */
+const gone = (integrationId: string): Failure =>
+  fail(
+    undefined,
+    'not_found',
+    `Integration ${integrationId} no longer exists (it was removed from integrations.yml). Nothing was changed.`,
+  );
+
+/** The person may not (or no longer) manage the integration. */
+const notAllowed = (integration: Integration): Failure =>
+  fail(
+    integration,
+    'permission_denied',
+    `You are not allowed to re-authenticate ${integration.name}; ask one of its owners or a Reauth admin.`,
+  );
+
 export function createReauthService(deps: ReauthDeps) {
   /** Credentials of another account waiting for their confirmation. */
   const pending = createPendingCredentials({ store: deps.store, keyring: deps.keyring });
@@ -110,16 +126,7 @@ export function createReauthService(deps: ReauthDeps) {
     const refuse = refuser(request.actor, request.integrationId, how);
 
     const integration = await deps.store.integrations.findActive(request.integrationId);
-    if (!integration) {
-      return refuse(
-        undefined,
-        fail(
-          undefined,
-          'not_found',
-          `Integration ${request.integrationId} no longer exists (it was removed from integrations.yml). Nothing was changed.`,
-        ),
-      );
-    }
+    if (!integration) return refuse(undefined, gone(request.integrationId));
     const spec = authSpec(integration.provider, integration.authType);
     if (spec?.form.kind !== 'token') {
       return refuse(
@@ -155,16 +162,8 @@ export function createReauthService(deps: ReauthDeps) {
         { reason: 'unexpected_fields', fields: smuggled },
       );
     }
-    if (!(await deps.authoriser.canManage(request.actor, integration.owners))) {
-      return refuse(
-        integration,
-        fail(
-          integration,
-          'permission_denied',
-          `You are not allowed to re-authenticate ${integration.name}; ask one of its owners or a Reauth admin.`,
-        ),
-      );
-    }
+    if (!(await deps.authoriser.canManage(request.actor, integration.owners)))
+      return refuse(integration, notAllowed(integration));
 
     const parsed = parseCredentialInput(spec, request.raw);
     if (!parsed.ok) {
@@ -349,25 +348,9 @@ export function createReauthService(deps: ReauthDeps) {
         fingerprint,
       );
     }
-    if (!integration)
-      return refuse(
-        undefined,
-        fail(
-          undefined,
-          'not_found',
-          `Integration ${request.integrationId} no longer exists (it was removed from integrations.yml). Nothing was changed.`,
-        ),
-      );
-    if (!(await deps.authoriser.canManage(request.actor, integration.owners))) {
-      return refuse(
-        integration,
-        fail(
-          integration,
-          'permission_denied',
-          `You are not allowed to re-authenticate ${integration.name}; ask one of its owners or a Reauth admin.`,
-        ),
-      );
-    }
+    if (!integration) return refuse(undefined, gone(request.integrationId));
+    if (!(await deps.authoriser.canManage(request.actor, integration.owners)))
+      return refuse(integration, notAllowed(integration));
     const changed = () =>
       refuse(
         integration,
