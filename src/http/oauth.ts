@@ -6,21 +6,8 @@ import { OAUTH_STATE_LIFETIME_MS } from '../domain/lifetimes.js';
 import { hashState } from '../services/oauth-states.js';
 import { oauthCookie, oauthStateHashes } from './cookies.js';
 import { sendPage } from './html-page.js';
-import type { OAuthProblem } from '../services/oauth-flow.js';
+import { oauthStopPage, signedInPage } from './oauth-copy.js';
 import type { Route, RouteServices } from './services.js';
-
-/** The HTTP status of each way a sign-in stops (docs/http.md). */
-const STATUS: Record<OAuthProblem, number> = {
-  throttled: 429,
-  bad_link: 400,
-  foreign: 403,
-  not_found: 404,
-  permission_denied: 403,
-  declined: 400,
-  not_configured: 503,
-  exchange_failed: 502,
-  access_unusable: 502,
-};
 
 /**
  * GET /oauth/start?state=…: the link-out button's target. Opens once, binds this browser to the
@@ -36,8 +23,7 @@ export function oauthStartRoute(services: Pick<RouteServices, 'oauth' | 'publicU
       if (!started.ok)
         return sendPage(
           res,
-          STATUS[started.problem],
-          started.page,
+          ...oauthStopPage(started.stop),
           started.retryAfterSeconds ? { 'Retry-After': String(started.retryAfterSeconds) } : {},
         );
       res.writeHead(302, {
@@ -68,18 +54,19 @@ export function oauthCallbackRoute(services: RouteServices): Route {
         ...(req.socket.remoteAddress ? { source: req.socket.remoteAddress } : {}),
       });
       const state = params.get('state');
-      sendPage(res, result.problem ? STATUS[result.problem] : 200, result.page, {
+      const [status, page] = 'stop' in result ? oauthStopPage(result.stop) : [200, signedInPage(result.signedIn)];
+      sendPage(res, status, page, {
         ...(state ? { 'Set-Cookie': oauthCookie(hashState(state), services.publicUrl, 0) } : {}),
-        ...(result.retryAfterSeconds ? { 'Retry-After': String(result.retryAfterSeconds) } : {}),
+        ...('stop' in result && result.retryAfterSeconds ? { 'Retry-After': String(result.retryAfterSeconds) } : {}),
       });
-      if (result.success) {
+      if ('success' in result) {
         // The alert, the channel's confirmation and the deliveries follow the commit itself (credential-commit.ts).
         const { userId } = result.success;
         await tellUser(
           services.slack,
           services.logger,
           userId,
-          buildHeaderMessage(result.page.title, escapeMrkdwn(result.page.message)),
+          buildHeaderMessage(page.title, escapeMrkdwn(page.message)),
         );
       } else if (result.notify) {
         // The page's words may quote the provider (error_description): plain text, never mrkdwn.
@@ -87,10 +74,7 @@ export function oauthCallbackRoute(services: RouteServices): Route {
           services.slack,
           services.logger,
           result.notify.userId,
-          buildHeaderMessage(
-            `${result.notify.integration.name}: ${result.page.title}`,
-            escapeMrkdwn(result.page.message),
-          ),
+          buildHeaderMessage(`${result.notify.integration.name}: ${page.title}`, escapeMrkdwn(page.message)),
         );
       }
     },

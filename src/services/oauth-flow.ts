@@ -1,5 +1,3 @@
-import { durationText, OAUTH_STATE_LIFETIME_MS } from '../domain/lifetimes.js';
-import { START_AGAIN_IN_SLACK } from './copy.js';
 import type { Store } from '../db/store.js';
 import type { UnknownLinks } from './unknown-links.js';
 import type { Clock } from '../domain/clock.js';
@@ -35,35 +33,41 @@ export interface OAuthFlowDeps {
   metrics?: Pick<Metrics, 'oauthFlows'>;
 }
 
-/** A page the browser is shown: the outcome in plain words. */
-export interface OAuthPage {
-  title: string;
-  message: string;
-  ok: boolean;
-}
-
 export type LinkOut = { ok: true; link: string; expiresAt: Date } | { ok: false; setupHint: string };
 
+/** Why a link could not be used: never issued, used, late, or opened already (by another browser). */
+export type LinkProblem = 'unknown' | 'reused' | 'expired' | 'already_opened';
+
 /**
- * Why a sign-in stopped, in the service's words (http/oauth.ts gives each its status): a source that
- * flooded unknown links, a link that cannot be used, another browser's or person's sign-in, an
- * integration gone, a person no longer allowed, the provider declining or sending no code, an OAuth
+ * Why a sign-in stopped, with what its words need (http/oauth-copy.ts says each, with its status): a
+ * source that flooded unknown links, a link that cannot be used, another browser's or person's sign-in,
+ * an integration gone, a person no longer allowed, the provider declining or sending no code, an OAuth
  * client not set up, an exchange that failed, or access that does not work.
  */
-export type OAuthProblem =
-  | 'throttled'
-  | 'bad_link'
-  | 'foreign'
-  | 'not_found'
-  | 'permission_denied'
-  | 'declined'
-  | 'not_configured'
-  | 'exchange_failed'
-  | 'access_unusable';
+export type OAuthStop =
+  | { problem: 'throttled' }
+  | { problem: 'bad_link'; link: LinkProblem; at: 'start' | 'callback' }
+  | { problem: 'foreign' }
+  | { problem: 'not_found'; at: 'start' | 'callback' }
+  | { problem: 'permission_denied'; integrationName: string }
+  | { problem: 'declined'; provider: string; error: string; description: string | undefined }
+  | { problem: 'no_code'; provider: string }
+  | { problem: 'not_configured'; setupHint: string }
+  | { problem: 'exchange_failed'; reason: string }
+  | { problem: 'access_unusable'; reason: string };
+
+/** A sign-in that stored its credential: what the page says. */
+export interface SignedIn {
+  integrationName: string;
+  /** The provider's confirmation, in its words. */
+  reason: string;
+  /** The other integrations the credential serves, as a sentence (empty when none). */
+  also: string;
+}
 
 export type StartResult =
   | { ok: true; location: string; stateHash: string }
-  | { ok: false; problem: OAuthProblem; page: OAuthPage; retryAfterSeconds?: number };
+  | { ok: false; stop: OAuthStop; retryAfterSeconds?: number };
 
 export interface CallbackInput {
   state: string | undefined;
@@ -76,51 +80,25 @@ export interface CallbackInput {
   source?: string;
 }
 
-export type CallbackResult = {
-  /** Undefined: signed in and stored. */
-  problem?: OAuthProblem;
-  page: OAuthPage;
-  /** 429: seconds before this source may try again. */
-  retryAfterSeconds?: number;
-  /** Whom and what to tell in Slack. */
-  notify?: { userId: string; integration: Integration };
-  success?: {
-    integration: Integration;
-    affected: Integration[];
-    validation: CredentialValidation & { outcome: ValidOutcome };
-    userId: string;
-    credentialId: number;
-  };
-};
-
-const PROBLEM_PAGES = {
-  unknown: {
-    title: 'This sign-in link is not valid',
-    message: `Reauth does not know this sign-in request. ${START_AGAIN_IN_SLACK}`,
-  },
-  reused: {
-    title: 'This sign-in link was already used',
-    message: `Each sign-in link works once. ${START_AGAIN_IN_SLACK}`,
-  },
-  expired: {
-    title: 'This sign-in link has expired',
-    message: `Sign-in links are valid for ${durationText(OAUTH_STATE_LIFETIME_MS)}. ${START_AGAIN_IN_SLACK}`,
-  },
-} as const;
-
-const THROTTLED_PAGE: OAuthPage = {
-  title: 'Too many unknown sign-in links',
-  message:
-    'This address asked for too many sign-in links Reauth never issued. Wait a minute, then start again from Slack.',
-  ok: false,
-};
-
-const START_PROBLEMS = {
-  unknown: `Reauth does not know this sign-in link. ${START_AGAIN_IN_SLACK}`,
-  reused: `This sign-in link was already used. ${START_AGAIN_IN_SLACK}`,
-  expired: `This sign-in link has expired (they last ${durationText(OAUTH_STATE_LIFETIME_MS)}). ${START_AGAIN_IN_SLACK}`,
-  already_opened: `This sign-in link was already opened, in another browser or tab; it works once. ${START_AGAIN_IN_SLACK}`,
-} as const;
+/** How a callback ended: stopped (and why), or signed in with its credential stored. */
+export type CallbackResult =
+  | {
+      stop: OAuthStop;
+      /** A throttled source: seconds before it may try again. */
+      retryAfterSeconds?: number;
+      /** Whom to tell in Slack, when the sign-in was someone's. */
+      notify?: { userId: string; integration: Integration };
+    }
+  | {
+      signedIn: SignedIn;
+      success: {
+        integration: Integration;
+        affected: Integration[];
+        validation: CredentialValidation & { outcome: ValidOutcome };
+        userId: string;
+        credentialId: number;
+      };
+    };
 
 /**
  * The OAuth link-out from Slack to the provider and back: a single-use state bound to the person,
@@ -163,31 +141,19 @@ export function createOAuthFlow(deps: OAuthFlowDeps) {
         if (started.problem === 'unknown') {
           // Never issued: not audited (a flood would grow the log), counted, and throttled per source.
           const wait = deps.unknownLinks?.seen(source, 'oauth_start') ?? 0;
-          if (wait > 0) return { ok: false, problem: 'throttled', page: THROTTLED_PAGE, retryAfterSeconds: wait };
+          if (wait > 0) return { ok: false, stop: { problem: 'throttled' }, retryAfterSeconds: wait };
         } else if (await deps.store.oauthStates.noteRefusal(hashState(state), `start_${started.problem}`)) {
           await deps.store.audit.record(
             { actor: 'browser', action: 'reauth.oauth_start', outcome: started.problem },
             now,
           );
         }
-        return {
-          ok: false,
-          problem: 'bad_link',
-          page: { title: 'This sign-in link cannot be used', message: START_PROBLEMS[started.problem], ok: false },
-        };
+        return { ok: false, stop: { problem: 'bad_link', link: started.problem, at: 'start' } };
       }
       const integration = await deps.store.integrations.findActive(started.integrationId);
       const endpoints = integration && deps.oauthEndpointsOf(integration.provider);
       if (!integration || !endpoints) {
-        return {
-          ok: false,
-          problem: 'not_found',
-          page: {
-            title: 'Sign-in is not available',
-            message: 'The integration no longer exists, or its OAuth client is not configured. Nothing was changed.',
-            ok: false,
-          },
-        };
+        return { ok: false, stop: { problem: 'not_found', at: 'start' } };
       }
       return {
         ok: true,
@@ -222,8 +188,8 @@ export function createOAuthFlow(deps: OAuthFlowDeps) {
       // Never issued: not audited (a flood would grow the log), counted, and throttled per source.
       const wait = deps.unknownLinks?.seen(input.source, 'oauth_callback') ?? 0;
       return wait > 0
-        ? { problem: 'throttled', page: THROTTLED_PAGE, retryAfterSeconds: wait, outcome: 'throttled' }
-        : { problem: 'bad_link', page: { ...PROBLEM_PAGES.unknown, ok: false }, outcome };
+        ? { stop: { problem: 'throttled' }, retryAfterSeconds: wait, outcome: 'throttled' }
+        : { stop: { problem: 'bad_link', link: 'unknown', at: 'callback' }, outcome };
     };
     if (!input.state) return unknown('missing_state');
     const consumed = await deps.states.consume(input.state, now);
@@ -233,23 +199,15 @@ export function createOAuthFlow(deps: OAuthFlowDeps) {
       if (await deps.store.oauthStates.noteRefusal(hashState(input.state), `${consumed.problem}_state`))
         await audit(consumed.integrationId ?? null, consumed.slackUserId ?? 'unknown', `${consumed.problem}_state`);
       return {
-        problem: 'bad_link',
-        page: { ...PROBLEM_PAGES[consumed.problem], ok: false },
+        stop: { problem: 'bad_link', link: consumed.problem, at: 'callback' },
         outcome: `${consumed.problem}_state`,
       };
     }
     const integration = await deps.store.integrations.findActive(consumed.integrationId);
-    const fail = async (
-      problem: OAuthProblem,
-      title: string,
-      message: string,
-      outcome: string,
-      detail: Record<string, unknown> = {},
-    ) => {
+    const fail = async (stop: OAuthStop, outcome: string, detail: Record<string, unknown> = {}) => {
       await audit(consumed.integrationId, consumed.slackUserId, outcome, detail);
       return {
-        problem,
-        page: { title, message, ok: false },
+        stop,
         outcome,
         ...(integration
           ? { provider: integration.provider, notify: { userId: consumed.slackUserId, integration } }
@@ -257,54 +215,33 @@ export function createOAuthFlow(deps: OAuthFlowDeps) {
       };
     };
     if (!input.cookieStateHashes.includes(hashState(input.state))) {
-      return fail(
-        'foreign',
-        'This sign-in belongs to someone else',
-        'This sign-in was started from another browser or by another person, so it was refused and nothing was changed. Start again with Re-authenticate in Slack, in this browser.',
-        'foreign_state',
-      );
+      return fail({ problem: 'foreign' }, 'foreign_state');
     }
     if (integration?.authType !== 'oauth') {
-      return fail(
-        'not_found',
-        'Integration not found',
-        'The integration no longer exists or no longer uses OAuth. Nothing was changed.',
-        'not_found',
-      );
+      return fail({ problem: 'not_found', at: 'callback' }, 'not_found');
     }
     // Permission is decided now, not when the link was issued: an owner removed meanwhile cannot finish.
     if (!(await deps.authoriser.canManage(consumed.slackUserId, integration.owners))) {
-      return fail(
-        'permission_denied',
-        'You may no longer re-authenticate this integration',
-        `You are no longer an owner of ${integration.name} or a Reauth admin, so this sign-in was refused and nothing was changed. Ask one of its owners or a Reauth admin.`,
-        'permission_denied',
-      );
+      return fail({ problem: 'permission_denied', integrationName: integration.name }, 'permission_denied');
     }
     const provider = providerSpec(integration.provider).label;
     if (input.error) {
-      const description = input.errorDescription ? ` (${input.errorDescription.slice(0, 200)})` : '';
       return fail(
-        'declined',
-        `${provider} did not grant access`,
-        `${provider} answered "${input.error.slice(0, 60)}"${description}. Nothing was changed; start again with Re-authenticate in Slack if you want to retry.`,
+        {
+          problem: 'declined',
+          provider,
+          error: input.error.slice(0, 60),
+          description: input.errorDescription?.slice(0, 200) || undefined,
+        },
         'provider_error_param',
         { error: input.error.slice(0, 60) },
       );
     }
-    if (!input.code)
-      return fail(
-        'declined',
-        'No authorization code',
-        `${provider} sent no authorization code. Nothing was changed; start again from Slack.`,
-        'missing_code',
-      );
+    if (!input.code) return fail({ problem: 'no_code', provider }, 'missing_code');
     const endpoints = deps.oauthEndpointsOf(integration.provider);
     if (!endpoints)
       return fail(
-        'not_configured',
-        'Sign-in is not set up',
-        `An admin must set ${deps.oauthSetupHintOf(integration.provider)}. Nothing was changed.`,
+        { problem: 'not_configured', setupHint: deps.oauthSetupHintOf(integration.provider) },
         'not_configured',
       );
 
@@ -315,20 +252,13 @@ export function createOAuthFlow(deps: OAuthFlowDeps) {
       now,
     );
     if (!exchange.ok)
-      return fail(
-        'exchange_failed',
-        'Sign-in failed',
-        `${exchange.outcome.reason} Nothing was changed.`,
-        exchange.outcome.kind,
-      );
+      return fail({ problem: 'exchange_failed', reason: exchange.outcome.reason }, exchange.outcome.kind);
 
     const ctx = createValidationContext(targetOf(integration), deps.http, () => deps.clock.now());
     const outcome = await validateToken(ctx, { token: exchange.tokens.accessToken });
     const fingerprint = fingerprintSecret(exchange.tokens.refreshToken ?? exchange.tokens.accessToken);
     if (outcome.kind !== 'valid')
-      return fail('access_unusable', 'The new access does not work', `${outcome.reason}`, outcome.kind, {
-        reason: outcome.reason,
-      });
+      return fail({ problem: 'access_unusable', reason: outcome.reason }, outcome.kind, { reason: outcome.reason });
 
     const validation = { outcome, tokens: [{ position: 1, fingerprint, outcome }] };
     const committed = await deps.commit({
@@ -347,11 +277,7 @@ export function createOAuthFlow(deps: OAuthFlowDeps) {
     });
     const also = alsoServes(committed.affected, integration);
     return {
-      page: {
-        title: `${integration.name} is re-authenticated`,
-        message: `${outcome.reason}${also} The result is posted in Slack.`,
-        ok: true,
-      },
+      signedIn: { integrationName: integration.name, reason: outcome.reason, also },
       success: {
         integration,
         affected: committed.affected,
