@@ -81,6 +81,15 @@ export const CHECK_AGAIN_MS = 60 * 1000;
 /** A previous token Reauth generated is revoked once every sink has its successor, or after this long at most. */
 export const REVOKE_AFTER_MS = 60 * 60 * 1000;
 
+/**
+ * A revocation the provider refused or could not take is tried again after 1, 2, 4 … minutes, then
+ * hourly — not at every sweep (once a minute) for ever. `attempts` is counted in the store; when this
+ * process last tried, in memory (after a restart a failing revocation is tried once, then waits again).
+ */
+export function revokeRetryDelayMs(attempts: number): number {
+  return Math.min(60 * 60 * 1000, 60 * 1000 * 2 ** Math.max(0, attempts - 1));
+}
+
 const rotationOf = (integration: Pick<Integration, 'provider' | 'authType'>): RotationSpec | undefined =>
   authSpec(integration.provider, integration.authType)?.rotation;
 const notDue = (integration: Pick<Integration, 'id'>): string => `${integration.id} is not due for rotation yet.`;
@@ -97,6 +106,8 @@ const labelOf = (integration: Pick<Integration, 'provider'>): string => provider
 export function createRotationService(deps: RotationDeps) {
   const count = (integration: Pick<Integration, 'provider'>, outcome: string) =>
     deps.metrics?.rotations.inc({ provider: integration.provider, outcome });
+  /** When this process last tried each revocation that failed (see revokeRetryDelayMs). */
+  const lastRevokeTry = new Map<number, number>();
 
   function secretOf(credential: Credential): { identifier: string | undefined; token: string } | undefined {
     if (!credential.sealedSecret) return undefined;
@@ -606,9 +617,13 @@ export function createRotationService(deps: RotationDeps) {
         const current = await deps.store.credentials.current(pending.credentialKey);
         const secret = current && isBoundTo(current, integration) ? secretOf(current) : undefined;
         if (!secret) continue;
+        const triedAt = lastRevokeTry.get(pending.id);
+        if (triedAt !== undefined && now.getTime() - triedAt < revokeRetryDelayMs(pending.attempts)) continue;
+        lastRevokeTry.set(pending.id, now.getTime());
         const ctx = createValidationContext(targetOf(integration), deps.http, () => deps.clock.now());
         const result = await revokeByName(ctx, rotation, secret, pending.tokenName);
         if (result.ok) {
+          lastRevokeTry.delete(pending.id);
           await deps.store.rotations.revocationDone(pending.id, now);
           deps.logger.info(
             { event: 'rotation_previous_revoked', integration: integration.id, token: pending.tokenName },
@@ -617,6 +632,17 @@ export function createRotationService(deps: RotationDeps) {
           revoked += 1;
         } else {
           await deps.store.rotations.revocationFailed(pending.id, result.reason);
+          deps.logger.warn(
+            {
+              event: 'rotation_revoke_failed',
+              integration: integration.id,
+              token: pending.tokenName,
+              attempts: pending.attempts + 1,
+              retryInMs: revokeRetryDelayMs(pending.attempts + 1),
+              reason: result.reason,
+            },
+            'the token a rotation replaced could not be revoked; it is tried again later',
+          );
         }
       }
       return revoked;
