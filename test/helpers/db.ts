@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { closeDatabase, openDatabase, type Db } from '../../src/db/sqlite/client.js';
 import { runMigrations } from '../../src/db/sqlite/migrate.js';
 import { createSqliteStore } from '../../src/db/sqlite/store.js';
-import type { Store } from '../../src/db/store.js';
+import type { CatalogueFields, Store } from '../../src/db/store.js';
 import type { Clock } from '../../src/domain/clock.js';
 import type { Credential } from '../../src/domain/types.js';
 
@@ -87,3 +87,19 @@ export async function seedCredential(
   );
   return credential;
 }
+
+/** The catalogue fields of a plain test integration `id` (a GitLab PAT unless `over` says otherwise). */
+export const catalogueFields = (id: string, over: Partial<CatalogueFields> = {}): CatalogueFields => ({
+  name: id,
+  provider: 'gitlab',
+  authType: 'pat',
+  url: 'https://gitlab.example',
+  organization: null,
+  service: null,
+  accountId: null,
+  repository: null,
+  channel: null,
+  owners: [],
+  credentialKey: `integration:${id}`,
+  ...over,
+});

@@ -18,6 +18,7 @@ import type { Db } from '../../../src/db/sqlite/client.js';
 import { runMigrations } from '../../../src/db/sqlite/migrate.js';
 import * as schema from '../../../src/db/sqlite/schema.js';
 import { createSqliteStore } from '../../../src/db/sqlite/store.js';
+import { catalogueFields } from '../../helpers/db.js';
 import { startTestPostgres, type TestPostgres } from '../../helpers/postgres.js';
 
 /**
@@ -27,20 +28,8 @@ import { startTestPostgres, type TestPostgres } from '../../helpers/postgres.js'
 
 const T0 = new Date('2026-11-29T12:00:00.000Z');
 const at = (ms: number) => new Date(T0.getTime() + ms);
-const fields = (id: string, over: Partial<CatalogueFields> = {}): CatalogueFields => ({
-  name: id,
-  provider: 'gitlab',
-  authType: 'pat',
-  url: 'https://gitlab.example',
-  organization: null,
-  service: null,
-  accountId: null,
-  repository: null,
-  channel: 'C0ALERTS',
-  owners: ['U0OWNER'],
-  credentialKey: `integration:${id}`,
-  ...over,
-});
+const fields = (id: string, over: Partial<CatalogueFields> = {}): CatalogueFields =>
+  catalogueFields(id, { channel: 'C0ALERTS', owners: ['U0OWNER'], ...over });
 
 let pgServer: TestPostgres | undefined;
 /** Every statement the SQLite store ran: each transaction must begin IMMEDIATE (see the last test). */

@@ -10,7 +10,7 @@ import { MAX_PENDING_EVENTS_PER_SINK } from '../../../src/services/delivery/even
 import { createKeyedLock } from '../../../src/keyed-lock.js';
 import { createCredentialCommit } from '../../../src/services/credential-commit.js';
 import type { SinkMessage, SinkResult, SinkSenders } from '../../../src/sinks/types.js';
-import { memoryStore } from '../../helpers/db.js';
+import { memoryStore, catalogueFields } from '../../helpers/db.js';
 import { newKey } from '../../helpers/keys.js';
 import { manualClock } from '../../helpers/start-app.js';
 
@@ -49,19 +49,12 @@ describe('the delivery worker', () => {
         add: [
           {
             id: 'jira-acme',
-            values: {
+            values: catalogueFields('jira-acme', {
               name: 'Jira',
               provider: 'jira',
               authType: 'api_key',
               url: 'https://acme.atlassian.net',
-              organization: null,
-              service: null,
-              accountId: null,
-              repository: null,
-              channel: null,
-              owners: [],
-              credentialKey: 'integration:jira-acme',
-            },
+            }),
             audit: { actor: 'test', action: 'add', outcome: 'ok' },
           },
         ],

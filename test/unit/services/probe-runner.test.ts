@@ -4,22 +4,11 @@ import { createLogger } from '../../../src/logger.js';
 import { createKeyedLock } from '../../../src/keyed-lock.js';
 import { createProbeRunner } from '../../../src/services/monitor/probe-runner.js';
 import type { Prober, ProbeResult } from '../../../src/services/probe.js';
-import { memoryStore } from '../../helpers/db.js';
+import { memoryStore, catalogueFields } from '../../helpers/db.js';
 import { manualClock } from '../../helpers/start-app.js';
 
-const fields = (id: string, provider: 'gitlab' | 'github'): CatalogueFields => ({
-  name: id,
-  provider,
-  authType: 'pat',
-  url: `https://${provider}.example`,
-  organization: null,
-  service: null,
-  accountId: null,
-  repository: null,
-  channel: null,
-  owners: [],
-  credentialKey: `integration:${id}`,
-});
+const fields = (id: string, provider: 'gitlab' | 'github'): CatalogueFields =>
+  catalogueFields(id, { provider, url: `https://${provider}.example` });
 
 describe('the probe runner', () => {
   it('never lets probes queued for a busy provider hold the slots another provider could use', async () => {

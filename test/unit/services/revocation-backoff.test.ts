@@ -7,7 +7,7 @@ import { createCredentialCommit } from '../../../src/services/credential-commit.
 import { createRotationService, revokeRetryDelayMs } from '../../../src/services/rotation.js';
 import { sealPayload } from '../../../src/services/secret-payload.js';
 import { createKeyedLock } from '../../../src/keyed-lock.js';
-import { memoryStore, seedCredential } from '../../helpers/db.js';
+import { catalogueFields, memoryStore, seedCredential } from '../../helpers/db.js';
 import { newKey } from '../../helpers/keys.js';
 import { testHttpClient } from '../../helpers/providers.js';
 import { manualClock } from '../../helpers/start-app.js';
@@ -34,19 +34,12 @@ describe('revoking the token a rotation replaced', () => {
         add: [
           {
             id: 'sonar',
-            values: {
+            values: catalogueFields('sonar', {
               name: 'SonarQube',
               provider: 'sonarqube',
               authType: 'api_key',
               url: providers.baseUrl('sonarqube'),
-              organization: null,
-              service: null,
-              accountId: null,
-              repository: null,
-              channel: null,
-              owners: [],
-              credentialKey: 'integration:sonar',
-            },
+            }),
             audit: { actor: 'test', integrationId: 'sonar', action: 'catalogue.add', outcome: 'ok' },
           },
         ],
@@ -64,21 +57,18 @@ describe('revoking the token a rotation replaced', () => {
       { credentialKey: 'integration:sonar', binding },
       { kind: 'tokens', identifier: null, tokens: [TOKEN] },
     );
-    const current = await seedCredential(
-      store,
-      {
-        credentialKey: 'integration:sonar',
-        provider: 'sonarqube',
-        authType: 'api_key',
-        binding,
-        sealedSecret: sealed.value,
-        keyId: sealed.keyId,
-        fingerprints: ['f'],
-        createdBy: 'reauth',
-        createdAt: clock.now(),
-      },
-      clock.now(),
-    );
+    const stored = {
+      credentialKey: 'integration:sonar',
+      provider: 'sonarqube' as const,
+      authType: 'api_key' as const,
+      binding,
+      sealedSecret: sealed.value,
+      keyId: sealed.keyId,
+      fingerprints: ['f'],
+      createdBy: 'reauth',
+      createdAt: clock.now(),
+    };
+    const current = await seedCredential(store, stored, clock.now());
     // A rotation replaced a token Reauth generated: its revocation is due (no sinks, past its hour).
     const attempt = (await store.rotations.begin({
       integrationId: 'sonar',
@@ -92,21 +82,7 @@ describe('revoking the token a rotation replaced', () => {
     }))!;
     await store.credentials.commit(
       {
-        credential: {
-          credentialKey: 'integration:sonar',
-          provider: 'sonarqube',
-          authType: 'api_key',
-          binding,
-          sealedSecret: sealed.value,
-          keyId: sealed.keyId,
-          fingerprints: ['f'],
-          identity: null,
-          scopes: null,
-          expiresAt: null,
-          tokenName: 'reauth-sonar-new',
-          createdBy: 'reauth',
-          createdAt: clock.now(),
-        },
+        credential: { ...stored, identity: null, scopes: null, expiresAt: null, tokenName: 'reauth-sonar-new' },
         health: { status: 'healthy', consecutiveFailures: 0 },
         audit: { actor: 'reauth', action: 'credential.rotate', outcome: 'success' },
         rotation: { attemptId: attempt.id, revoke: { tokenName: 'reauth-sonar-old', notAfter: clock.now() } },
