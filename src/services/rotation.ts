@@ -605,6 +605,9 @@ export function createRotationService(deps: RotationDeps) {
       let revoked = 0;
       const now = deps.clock.now();
       for (const pending of await deps.store.rotations.pendingRevocations()) {
+        // Waiting after a failure: nothing to read or unseal for it this sweep.
+        const triedAt = lastRevokeTry.get(pending.id);
+        if (triedAt !== undefined && now.getTime() - triedAt < revokeRetryDelayMs(pending.attempts)) continue;
         const integration = await deps.store.integrations.findActive(pending.integrationId);
         const rotation = integration && rotationOf(integration);
         if (!integration || !rotation) {
@@ -617,8 +620,6 @@ export function createRotationService(deps: RotationDeps) {
         const current = await deps.store.credentials.current(pending.credentialKey);
         const secret = current && isBoundTo(current, integration) ? secretOf(current) : undefined;
         if (!secret) continue;
-        const triedAt = lastRevokeTry.get(pending.id);
-        if (triedAt !== undefined && now.getTime() - triedAt < revokeRetryDelayMs(pending.attempts)) continue;
         lastRevokeTry.set(pending.id, now.getTime());
         const ctx = createValidationContext(targetOf(integration), deps.http, () => deps.clock.now());
         const result = await revokeByName(ctx, rotation, secret, pending.tokenName);
