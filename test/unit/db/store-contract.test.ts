@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -910,7 +910,9 @@ describe.each(engines)('the store on %s', (_engine, open) => {
       other.withCredentialLock('integration:locked', task),
     ]);
     expect(most).toBe(1);
-    const backup = await other.backup(join(mkdtempSync(join(tmpdir(), 'reauth-contract-')), 'copy.db'));
+    const folder = mkdtempSync(join(tmpdir(), 'reauth-contract-'));
+    const backup = await other.backup(join(folder, 'copy.db'));
+    rmSync(folder, { recursive: true, force: true });
     expect(backup).toEqual(
       _engine === 'SQLite' ? { pages: expect.any(Number) } : { unsupported: expect.stringContaining('pg_dump') },
     );
