@@ -120,6 +120,8 @@ export interface CoreOptions {
   policy?: HealthPolicy;
   /** How often the delivery worker looks for due retries. */
   deliveryTickMs?: number;
+  /** How long a delivery is leased and how often the lease is renewed (test processes killed mid-delivery shorten it). */
+  deliveryLease?: { leaseMs: number; renewMs: number };
   /**
    * Where PostgreSQL's "now" comes from: the database server (always, in production), or `clock` — for
    * tests that move time (see StoreTime). SQLite always uses the clock.
@@ -242,6 +244,7 @@ export async function composeCore(config: Config, logger: Logger, options: CoreO
     logger,
     random: options.random ?? Math.random,
     metrics,
+    ...options.deliveryLease,
     async onAttempt(report) {
       await deliveryAlerts.afterAttempt(report);
       if (report.delivery.credentialId !== null) await notices.refresh(report.delivery.credentialId);
@@ -410,6 +413,7 @@ export async function composeCore(config: Config, logger: Logger, options: CoreO
     probe,
     reauth,
     credentialCommit,
+    refresh,
     oauth,
     checkNow: createCheckNow({ store, runner, authoriser, clock }),
     rotateNow: createRotateNow({ store, rotation, authoriser, clock }),

@@ -1,18 +1,9 @@
 import { renameSync, writeFileSync } from 'node:fs';
-import { WebClient } from '@slack/web-api';
 import { parseCatalogue } from '../../src/catalogue/parse.js';
 import { syncCatalogue } from '../../src/catalogue/sync.js';
-import { createKeyring } from '../../src/crypto/keyring.js';
 import { fingerprintSecret } from '../../src/crypto/fingerprint.js';
-import { openSqliteStore } from '../../src/db/sqlite/store.js';
-import { createLogger } from '../../src/logger.js';
-import { createAlerts } from '../../src/services/alerts.js';
-import { createAuthoriser } from '../../src/services/authorisation.js';
-import { createHealthStateMachine } from '../../src/services/health.js';
-import { createKeyedLock } from '../../src/keyed-lock.js';
-import { createAlertUpkeep } from '../../src/services/monitor/alert-upkeep.js';
-import { createCredentialCommit } from '../../src/services/credential-commit.js';
 import { rotateKeys } from '../../src/services/rotate-key.js';
+import { composeChildCore } from '../helpers/core-child.js';
 
 /**
  * The crash-consistency worker: performs re-authentications, catalogue syncs, key rotations and alert
@@ -28,14 +19,15 @@ const random = () => {
 };
 const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
 
-const [keyA, keyB] = [Buffer.from(env.KEY_A ?? '', 'base64'), Buffer.from(env.KEY_B ?? '', 'base64')];
-const logger = createLogger({ level: 'silent' });
-const store = openSqliteStore(env.DATABASE_PATH ?? '');
-const clock = { now: () => new Date() };
-const slack = new WebClient(env.SLACK_BOT_TOKEN, { slackApiUrl: env.SLACK_API_URL ?? '', retryConfig: { retries: 0 } });
-const authoriser = createAuthoriser({ admins: ['U0CRASH'], slack, clock, logger });
-const alerts = createAlerts({ store, slack, authoriser, logger, clock, defaultChannel: env.ALERT_CHANNEL });
-const health = createHealthStateMachine({ store, alerts, clock });
+// Each run seals with one of the two keys; its key rotations move everything to it.
+const [current, previous] = random() < 0.5 ? [env.KEY_A, env.KEY_B] : [env.KEY_B, env.KEY_A];
+const runEnvironment = {
+  ...process.env,
+  REAUTH_SECRET_KEY: current,
+  REAUTH_PREVIOUS_KEYS: previous,
+  DEFAULT_ALERT_CHANNEL: env.ALERT_CHANNEL,
+  REAUTH_ADMINS: 'U0CRASH',
+};
 
 /** The catalogue in one of its variants: URLs, names and one auth type move between runs. */
 function catalogueVariant(variant: number): string {
@@ -62,17 +54,23 @@ function catalogueVariant(variant: number): string {
   return `${lines.join('\n')}\n`;
 }
 
-async function sync(variant: number): Promise<void> {
+/** Writes a catalogue variant over integrations.yml (atomically, as an editor would) and returns its text. */
+function writeCatalogue(variant: number): string {
   const text = catalogueVariant(variant);
   const temporary = `${env.INTEGRATIONS_FILE}.tmp`;
   writeFileSync(temporary, text);
   renameSync(temporary, env.INTEGRATIONS_FILE ?? '');
-  const parsed = parseCatalogue(text);
-  if (!parsed.ok) throw new Error('bad catalogue variant');
-  await syncCatalogue(store, parsed.entries, clock.now());
+  return text;
 }
 
-async function reauthenticate(keyring: ReturnType<typeof createKeyring>): Promise<void> {
+async function sync(variant: number): Promise<void> {
+  const parsed = parseCatalogue(writeCatalogue(variant));
+  if (!parsed.ok) throw new Error('bad catalogue variant');
+  await syncCatalogue(core.parts.store, parsed.entries, new Date());
+}
+
+async function reauthenticate(): Promise<void> {
+  const { store, services } = core.parts;
   const integrations = (await store.integrations.listActive()).filter((i) => i.authType === 'pat');
   const integration = pick(integrations);
   const token = `glpat-crash-${Math.floor(random() * 1e12).toString(36)}`;
@@ -84,8 +82,7 @@ async function reauthenticate(keyring: ReturnType<typeof createKeyring>): Promis
     rateLimitRemaining: null,
     reason: 'ok',
   };
-  const service = createCredentialCommit({ store, keyring, clock, logger, credentialLock: createKeyedLock() });
-  await service.commit({
+  await services.credentialCommit.commit({
     integration,
     actor: 'U0CRASH',
     payload: { kind: 'tokens', identifier: null, tokens: [token] },
@@ -95,10 +92,11 @@ async function reauthenticate(keyring: ReturnType<typeof createKeyring>): Promis
 }
 
 async function transition(): Promise<void> {
+  const { store, services } = core.parts;
   const integration = pick(await store.integrations.listActive());
   const group = await store.integrations.listByCredentialKey(integration.credentialKey);
   const failing = random() < 0.6;
-  await health.apply(group, {
+  await services.health.apply(group, {
     outcome: failing
       ? { kind: 'invalid_credentials', reason: 'Revoked in the crash test.' }
       : { kind: 'valid', reason: 'ok' },
@@ -108,38 +106,32 @@ async function transition(): Promise<void> {
 
 /** After the last kill: what a restarted server's monitor does once unrecorded post claims have lapsed. */
 async function recover(): Promise<void> {
-  const later = { now: () => new Date(Date.now() + 60_000) };
-  const upkeepAlerts = createAlerts({
-    store,
-    slack,
-    authoriser,
-    logger,
-    clock: later,
-    defaultChannel: env.ALERT_CHANNEL,
-  });
-  const upkeep = createAlertUpkeep({ store, alerts: upkeepAlerts, clock: later });
-  await upkeep.closeOrphanAlerts();
-  await upkeep.retryAlertPosts();
+  await core.parts.monitor.closeOrphanAlerts();
+  await core.parts.monitor.retryAlertPosts();
   process.stdout.write('recovered\n');
   process.exit(0);
 }
 
 async function main(): Promise<void> {
   if (env.RECOVER === '1') return recover();
-  await sync(Number(env.VARIANT ?? '0'));
   process.stdout.write('ready\n');
   for (let n = 0; ; n += 1) {
-    // Each run seals with one of the two keys, and rotations move everything to it.
-    const [current, previous] = random() < 0.5 ? [keyA, keyB] : [keyB, keyA];
-    const keyring = createKeyring(current, [previous]);
     const operation = pick(['reauth', 'reauth', 'sync', 'rotate', 'alert', 'alert'] as const);
-    if (operation === 'reauth') await reauthenticate(keyring);
+    if (operation === 'reauth') await reauthenticate();
     else if (operation === 'sync') await sync(Math.floor(random() * 12));
-    else if (operation === 'rotate') await rotateKeys(store, keyring, clock.now());
+    else if (operation === 'rotate') await rotateKeys(core.parts.store, core.parts.keyring, new Date());
     else await transition();
     process.stdout.write(`${n} ${operation}\n`);
   }
 }
+
+// The run's catalogue variant is written before the core starts: composing syncs it, as a server start does.
+writeCatalogue(Number(env.VARIANT ?? '0'));
+// After the last kill, time has moved on: the claims of posts nobody recorded have lapsed.
+const core = await composeChildCore(
+  runEnvironment,
+  env.RECOVER === '1' ? { clock: { now: () => new Date(Date.now() + 60_000) } } : {},
+);
 
 main().catch((error: unknown) => {
   process.stderr.write(`crash child failed: ${(error as Error).stack ?? String(error)}\n`);

@@ -1,25 +1,15 @@
-import { readFileSync } from 'node:fs';
-import { parseCatalogue } from '../../src/catalogue/parse.js';
-import { syncCatalogue } from '../../src/catalogue/sync.js';
-import { createKeyring } from '../../src/crypto/keyring.js';
 import { fingerprintSecret } from '../../src/crypto/fingerprint.js';
-import { openPostgresStore } from '../../src/db/postgres/store.js';
-import { systemClock } from '../../src/domain/clock.js';
-import { createLogger } from '../../src/logger.js';
+import { syncCatalogue } from '../../src/catalogue/sync.js';
 import { createHttpClient } from '../../src/providers/http.js';
-import type { OAuthEndpoints } from '../../src/providers/oauth.js';
-import { createOutboxPlanner } from '../../src/services/delivery/outbox.js';
-import { createDeliveryWorker } from '../../src/services/delivery/worker.js';
-import { createOAuthRefresher } from '../../src/services/oauth-refresh.js';
-import { createCredentialCommit } from '../../src/services/credential-commit.js';
 import { unsealPayload } from '../../src/services/secret-payload.js';
-import { createSinkSenders } from '../../src/sinks/senders.js';
+import { composeChildCore } from '../helpers/core-child.js';
 
 /**
  * One replica of test/adversarial/replicas-crash.test.ts on a shared PostgreSQL: it re-authenticates,
  * refreshes an OAuth token, delivers and syncs the catalogue, in a seeded random order, for ever — until
- * the test kills it (replica A, again and again) or stops it (replica B). Leases are short (1.5 s) so a
- * killed replica's lapse within the test.
+ * the test kills it (replica A, again and again) or stops it (replica B). It is the product's core
+ * (composeChildCore), not started: this loop drives its services. Leases are short (1.5 s) so a killed
+ * replica's lapse within the test; the Bitbucket OAuth client is the test's emulator (BITBUCKET_OAUTH_URL).
  */
 const env = process.env as Record<string, string>;
 const print = (line: string) => process.stdout.write(`${line}\n`);
@@ -29,59 +19,15 @@ const random = () => {
   return seed / 2147483647;
 };
 
-const clock = systemClock;
-const store = await openPostgresStore(env.DATABASE_URL ?? '', clock, {
-  onPoolError: (error) => process.stderr.write(`pool error: ${error.message}\n`),
-});
-const logger = createLogger({ level: 'silent' });
-const keyring = createKeyring(Buffer.from(env.KEY ?? '', 'base64'), []);
-const http = createHttpClient({ retry: { attempts: 1, baseDelayMs: 1, maxDelayMs: 1, maxRetryAfterMs: 0 } });
-const catalogue = parseCatalogue(readFileSync(env.INTEGRATIONS_FILE ?? '', 'utf8'));
-if (!catalogue.ok) throw new Error('bad catalogue');
-await syncCatalogue(store, catalogue.entries, clock.now());
-const sinksOf = (id: string) => catalogue.entries.find((e) => e.id === id)?.deliver ?? [];
-const outbox = createOutboxPlanner({ sinksOf, keyring });
-const worker = createDeliveryWorker({
-  store,
-  keyring,
-  senders: createSinkSenders(http, { secretFromEnv: (name) => env[name], vault: undefined }),
-  sinksOf,
-  clock,
-  logger,
+const core = await composeChildCore(process.env, {
+  http: createHttpClient({ retry: { attempts: 1, baseDelayMs: 1, maxDelayMs: 1, maxRetryAfterMs: 0 } }),
   random,
-  leaseMs: 1_500,
-  renewMs: 500,
+  deliveryLease: { leaseMs: 1_500, renewMs: 500 },
 });
-const reauth = createCredentialCommit({
-  store,
-  keyring,
-  clock,
-  logger,
-  credentialLock: store.withCredentialLock,
-  outbox,
-});
-const endpoints: OAuthEndpoints = {
-  provider: 'bitbucket',
-  label: 'Bitbucket',
-  authorizeUrl: `${env.OAUTH_URL}/authorize`,
-  tokenUrl: `${env.OAUTH_URL}/token`,
-  clientId: 'crash-client',
-  clientSecret: 'crash-secret',
-  clientAuth: 'basic',
-  scope: undefined,
-  pkce: false,
-  authorizeParams: {},
-  refreshLifetimeMs: null,
-};
-const refresh = createOAuthRefresher({
-  store,
-  keyring,
-  http,
-  clock,
-  oauthEndpointsOf: () => endpoints,
-  oauthSetupHintOf: () => 'the OAuth client',
-  outbox,
-});
+const { store, keyring, clock, catalogue, services, delivery } = core.parts;
+const worker = delivery.worker;
+const reauth = services.credentialCommit;
+const refresh = services.refresh;
 const [pat, oauth] = await Promise.all([
   store.integrations.findActive('gitlab-crash'),
   store.integrations.findActive('bb-crash'),
@@ -162,5 +108,4 @@ if (env.ONCE === '1') {
     }
   }
 }
-await http.close();
-await store.close();
+await core.stop(1_000);

@@ -179,9 +179,12 @@ describe('two replicas on PostgreSQL under SIGKILL', () => {
       env: {
         ...process.env,
         DATABASE_URL: databaseUrl,
-        KEY: key,
+        REAUTH_SECRET_KEY: key,
         INTEGRATIONS_FILE: join(dir.path, 'integrations.yml'),
         OAUTH_URL: oauth.url,
+        BITBUCKET_OAUTH_URL: oauth.url,
+        BITBUCKET_OAUTH_CLIENT_ID: 'crash-client',
+        BITBUCKET_OAUTH_CLIENT_SECRET: 'crash-secret',
         WEBHOOK_SECRET,
         SEED: String(seed),
         ...extra,

@@ -1,22 +1,11 @@
-import { parseCatalogue } from '../../src/catalogue/parse.js';
-import { syncCatalogue } from '../../src/catalogue/sync.js';
-import { createKeyring } from '../../src/crypto/keyring.js';
 import { fingerprintSecret } from '../../src/crypto/fingerprint.js';
-import { openSqliteStore } from '../../src/db/sqlite/store.js';
-import { createLogger } from '../../src/logger.js';
-import { createHttpClient } from '../../src/providers/http.js';
-import { createOutboxPlanner } from '../../src/services/delivery/outbox.js';
-import { createDeliveryWorker } from '../../src/services/delivery/worker.js';
-import { createKeyedLock } from '../../src/keyed-lock.js';
-import { createCredentialCommit } from '../../src/services/credential-commit.js';
 import { writeFileAtomically } from '../../src/sinks/file.js';
-import { createSinkSenders } from '../../src/sinks/senders.js';
-import { readFileSync } from 'node:fs';
+import { composeChildCore } from '../helpers/core-child.js';
 
 /**
  * The delivery crash worker, killed with SIGKILL by test/heavy/delivery-crash.test.ts:
  * - MODE=commit: commits the next credential version and, the moment the swap has committed (before
- *   any delivery), prints "committed <version>" and hangs until killed;
+ *   any delivery), prints "committed" and hangs until killed;
  * - MODE=work: delivers what is pending, commits a version, delivers, … until killed;
  * - MODE=drain: delivers everything pending, prints "drained" and exits;
  * - MODE=file: rewrites a large file atomically, again and again, printing each version written.
@@ -33,43 +22,11 @@ if (env.MODE === 'file') {
   }
 }
 
-const store = openSqliteStore(env.DATABASE_PATH ?? '');
-const logger = createLogger({ level: 'silent' });
-const clock = { now: () => new Date() };
-const keyring = createKeyring(Buffer.from(env.KEY ?? '', 'base64'), []);
-const http = createHttpClient();
-const catalogue = parseCatalogue(readFileSync(env.INTEGRATIONS_FILE ?? '', 'utf8'));
-if (!catalogue.ok) throw new Error('bad catalogue');
-await syncCatalogue(store, catalogue.entries, clock.now());
-const sinksOf = (id: string) => catalogue.entries.find((e) => e.id === id)?.deliver ?? [];
-const outbox = createOutboxPlanner({ sinksOf, keyring });
-const worker = createDeliveryWorker({
-  store,
-  keyring,
-  senders: createSinkSenders(http, { secretFromEnv: (name) => env[name], vault: undefined }),
-  sinksOf,
-  clock,
-  logger,
-  random: Math.random,
-  // Short leases: a killed child's lapse within the test (nothing releases them at start, as in the server).
-  leaseMs: 1_500,
-  renewMs: 500,
-});
+// Short leases: a killed child's lapse within the test (nothing releases them at start, as in the server).
+const core = await composeChildCore(process.env, { deliveryLease: { leaseMs: 1_500, renewMs: 500 } });
+const { store, services, delivery } = core.parts;
 const integration = await store.integrations.findActive('jira-acme');
 if (!integration) throw new Error('no integration');
-
-let hang = false;
-const reauth = createCredentialCommit({
-  store,
-  keyring,
-  clock,
-  logger,
-  credentialLock: createKeyedLock(),
-  outbox,
-  kickDeliveries: () => {
-    if (hang) print('committed');
-  },
-});
 
 async function commitNext(): Promise<number> {
   const version = ((await store.credentials.current(integration!.credentialKey))?.version ?? 0) + 1;
@@ -82,7 +39,7 @@ async function commitNext(): Promise<number> {
     rateLimitRemaining: null,
     reason: 'ok',
   };
-  const committed = await reauth.commit({
+  const committed = await services.credentialCommit.commit({
     integration: integration!,
     actor: 'U0CRASH',
     payload: { kind: 'tokens', identifier: 'ops@acme.example', tokens: [token] },
@@ -93,22 +50,22 @@ async function commitNext(): Promise<number> {
 }
 
 if (env.MODE === 'commit') {
-  hang = true;
+  // The delivery loop is not started: the version is committed and nothing has delivered it yet.
   await commitNext();
+  print('committed');
   await new Promise(() => undefined);
 } else if (env.MODE === 'drain') {
   while ((await store.deliveries.pendingCount()) > 0) {
     await store.deliveries.retryNow();
-    await worker.runDue();
+    await delivery.worker.runDue();
   }
   print('drained');
-  await http.close();
-  await store.close();
+  await core.stop(1_000);
 } else {
   print('ready');
   for (;;) {
-    await worker.runDue();
+    await delivery.worker.runDue();
     print(`committed ${await commitNext()}`);
-    await worker.runDue();
+    await delivery.worker.runDue();
   }
 }

@@ -42,7 +42,7 @@ describe('delivery survives SIGKILL', () => {
         MODE: mode,
         DATABASE_PATH: join(dir.path, 'reauth.db'),
         INTEGRATIONS_FILE: join(dir.path, 'integrations.yml'),
-        KEY: key,
+        REAUTH_SECRET_KEY: key,
         HOOK_SECRET: SECRET,
         ...extra,
       },
