@@ -5,9 +5,8 @@ import { syncCatalogue, type SyncSummary } from './catalogue/sync.js';
 import { formatCatalogueError, type CatalogueResult } from './catalogue/types.js';
 import type { Config } from './config.js';
 import { createKeyring, type Keyring } from './crypto/keyring.js';
-import type { Db } from './db/sqlite/client.js';
 import { openSqliteStore } from './db/sqlite/store.js';
-import { plainDatabaseConnection, type PgDb } from './db/postgres/client.js';
+import { plainDatabaseConnection } from './db/postgres/client.js';
 import { openPostgresStore } from './db/postgres/store.js';
 import type { Store } from './db/store.js';
 import { systemClock, type Clock } from './domain/clock.js';
@@ -68,9 +67,6 @@ import { createMetadataSigner } from './slack/metadata.js';
 /** A catalogue that loaded: its entries, consumers and warnings. */
 type LoadedCatalogue = Extract<CatalogueResult, { ok: true }>;
 
-/** The store of either engine; the engine's own handle rides along for tests and tools. */
-export type OpenedStore = Store & { db?: Db; pg?: PgDb };
-
 /**
  * The engine DATABASE_URL chooses: PostgreSQL (several replicas may share it), or by default one
  * SQLite file. Either is migrated before it is returned.
@@ -80,7 +76,7 @@ export async function openStore(
   logger?: Logger,
   clock: Clock = systemClock,
   time: StoreTimeSource = 'database',
-): Promise<OpenedStore> {
+): Promise<Store> {
   if (config.databaseUrl) {
     const plain = plainDatabaseConnection(config.databaseUrl);
     if (plain) logger?.warn({ event: 'database_tls_unverified', host: plain.host }, plain.message);
@@ -142,7 +138,7 @@ export async function openState(
   clock: Clock = systemClock,
   logger?: Logger,
   time: StoreTimeSource = 'database',
-): Promise<{ store: OpenedStore; sync: SyncSummary; catalogue: LoadedCatalogue }> {
+): Promise<{ store: Store; sync: SyncSummary; catalogue: LoadedCatalogue }> {
   const catalogue = loadCatalogueFile(config.integrationsFile);
   if (!catalogue.ok) {
     throw new StartupError(

@@ -10,7 +10,6 @@ import { sha256Hex } from '../../src/services/delivery/consumers.js';
 import { sealPayload, unsealPayload } from '../../src/services/secret-payload.js';
 import { createBrowser } from '../helpers/browser.js';
 import { cli, cliEnvOf } from '../helpers/cli.js';
-import { databaseOf } from '../helpers/engine.js';
 import { openModal, textOf, viewOf } from '../helpers/flows.js';
 import { ALERTS, manualClock, OWNER, startTestApp, type TestApp } from '../helpers/start-app.js';
 
@@ -321,7 +320,7 @@ consumers:
     expect(delivered).toEqual([1, 2, 3]);
     expect(await t.deps.store.deliveries.pendingCount()).toBe(0);
     // Delivered rows keep no secret.
-    const { db, tables } = databaseOf(t.deps.store);
+    const { db, tables } = t.database();
     expect((await db.select().from(tables.deliveries)).every((d) => d.sealedCredential === null)).toBe(true);
   });
 
@@ -374,7 +373,7 @@ consumers:
     expect(listed.stdout).toMatch(/jira-acme\s+webhook http:\/\/127\.0\.0\.1:\d+\/hooks\/reauth\s+failing\s+5/);
 
     // Given up on (as the worker does after 25 attempts): listed, left alone by a plain retry, sent by --retry-dead.
-    const { db, tables } = databaseOf(t.deps.store);
+    const { db, tables } = t.database();
     await db
       .update(tables.deliveries)
       .set({
@@ -470,7 +469,7 @@ consumers:
     });
 
     // Four minutes left: the next pull refreshes first.
-    const { db, tables } = databaseOf(t.deps.store);
+    const { db, tables } = t.database();
     await db
       .update(tables.credentials)
       .set({
@@ -507,7 +506,7 @@ consumers:
     const payload = unsealPayload(t.deps.keyring, owner, stored.sealedSecret);
     if (payload.kind !== 'oauth') throw new Error('expected OAuth');
     // Expired, and its refresh token revoked at the provider (invalid_grant).
-    const { db, tables } = databaseOf(t.deps.store);
+    const { db, tables } = t.database();
     await db
       .update(tables.credentials)
       .set({

@@ -1,5 +1,4 @@
 import { isNotNull } from 'drizzle-orm';
-import { databaseOf } from '../helpers/engine.js';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { everyRowCatalogue } from '../helpers/catalogues.js';
 import { openModal, textOf } from '../helpers/flows.js';
@@ -218,7 +217,7 @@ describe('same-account confirmation in the modal', () => {
 
   it('a held credential nobody answers is erased when its 10 minutes end, without waiting for another hand-over', async () => {
     await submit('gitlab', { token: TOKENS.service });
-    const { db, tables } = databaseOf(t.deps.store);
+    const { db, tables } = t.database();
     const sealed = async () =>
       (await db.select().from(tables.pendingCredentials).where(isNotNull(tables.pendingCredentials.sealed))).length;
     expect(await sealed()).toBeGreaterThan(0);

@@ -1,7 +1,8 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { and, eq, isNull } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished, vi } from 'vitest';
+import { closePostgres, openPostgres } from '../../src/db/postgres/client.js';
 import { credentials as pgCredentials } from '../../src/db/postgres/schema.js';
 import { sealPayload, unsealPayload } from '../../src/services/secret-payload.js';
 import { compose, type Composition } from '../../src/compose.js';
@@ -196,7 +197,8 @@ consumers:
 
   it('two replicas asked for one expiring OAuth credential at the same instant send exactly one refresh grant', async () => {
     const { app } = replicas[0]!;
-    const db = app.store.pg!;
+    const db = openPostgres(app.config.databaseUrl ?? '');
+    onTestFinished(() => closePostgres(db));
     const [stored] = await db
       .select()
       .from(pgCredentials)

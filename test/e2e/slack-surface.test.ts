@@ -1,5 +1,4 @@
 import { eq } from 'drizzle-orm';
-import { databaseOf } from '../helpers/engine.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { everyRowCatalogue } from '../helpers/catalogues.js';
 import { openModal, textOf, viewOf } from '../helpers/flows.js';
@@ -337,7 +336,7 @@ describe('the Slack surface', () => {
 
   it('an unexpected failure tells the person, with a reference that is in the log', async () => {
     // A damaged row (owners not a list) makes the listener throw after its ack: the global error handler takes over.
-    const { db, tables } = databaseOf(t.deps.store);
+    const { db, tables } = t.database();
     const setOwners = (owners: unknown) =>
       db
         .update(tables.integrations)

@@ -15,9 +15,21 @@ export function memoryDb(): Db {
   return db;
 }
 
-/** The SQLite store over a fresh in-memory database, with the drizzle handle for direct checks. */
+/** The SQLite store over a database the test opened itself, with that handle for direct checks. */
+export function sqliteStoreOver(db: Db, clock?: Clock): Store & { db: Db } {
+  return Object.assign(createSqliteStore(db, clock), { db });
+}
+
+/** The SQLite store over a fresh in-memory database, with the test's drizzle handle for direct checks. */
 export function memoryStore(clock?: Clock): Store & { db: Db } {
-  return createSqliteStore(memoryDb(), clock);
+  return sqliteStoreOver(memoryDb(), clock);
+}
+
+/** The SQLite store over a migrated file (created if needed), with the test's handle for direct checks. */
+export function fileStore(path: string, clock?: Clock): Store & { db: Db } {
+  const db = openDatabase(path);
+  runMigrations(db);
+  return sqliteStoreOver(db, clock);
 }
 
 /** A temporary folder removed by the returned cleanup. */

@@ -1,7 +1,9 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import type { OpenedStore } from '../../src/compose.js';
+import type { Config } from '../../src/config.js';
+import { closePostgres, openPostgres, type PgDb } from '../../src/db/postgres/client.js';
 import type { SharedDb, Tables } from '../../src/db/repositories/dialect.js';
+import { closeDatabase, openDatabase, type Db } from '../../src/db/sqlite/client.js';
 import * as pgSchema from '../../src/db/postgres/schema.js';
 import * as sqliteSchema from '../../src/db/sqlite/schema.js';
 
@@ -14,14 +16,37 @@ export const testEngine = (): 'sqlite' | 'postgres' =>
   process.env.REAUTH_TEST_DATABASE === 'postgres' ? 'postgres' : 'sqlite';
 
 /**
- * The store's database as the shared repositories see it — drizzle over the engine's tables — for the
- * few states a test sets up that no service would write (an access token a minute from expiry, a
- * message given up on), written the same way on both engines.
+ * A test's own connection to the database a running app uses — never the store's (the product hands out
+ * no engine handle). Through `shared`, drizzle over the engine's tables, a test sets up the few states no
+ * service would write (an access token a minute from expiry, a message given up on), the same way on both
+ * engines; `sqlite` is the raw SQLite handle of the tests that are about SQLite itself.
  */
-export function databaseOf(store: OpenedStore): { db: SharedDb; tables: Tables } {
-  if (store.pg) return { db: store.pg as unknown as SharedDb, tables: pgSchema };
-  if (store.db) return { db: store.db as unknown as SharedDb, tables: sqliteSchema as unknown as Tables };
-  throw new Error('the store has neither engine handle');
+export interface OwnConnection {
+  shared: { db: SharedDb; tables: Tables };
+  /** The SQLite handle; undefined on PostgreSQL. */
+  sqlite: Db | undefined;
+  /** PostgreSQL writes every change to its data files (a no-op on SQLite). */
+  checkpoint(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export function openOwnConnection(config: Pick<Config, 'databasePath' | 'databaseUrl'>): OwnConnection {
+  if (config.databaseUrl) {
+    const pg: PgDb = openPostgres(config.databaseUrl);
+    return {
+      shared: { db: pg as unknown as SharedDb, tables: pgSchema },
+      sqlite: undefined,
+      checkpoint: async () => void (await pg.$client.query('checkpoint')),
+      close: () => closePostgres(pg),
+    };
+  }
+  const sqlite = openDatabase(config.databasePath);
+  return {
+    shared: { db: sqlite as unknown as SharedDb, tables: sqliteSchema as unknown as Tables },
+    sqlite,
+    checkpoint: async () => undefined,
+    close: async () => closeDatabase(sqlite),
+  };
 }
 
 /** Every file under a folder, read. */
@@ -39,12 +64,12 @@ function filesUnder(folder: string): Buffer[] {
  * or PostgreSQL's data directory (tables and write-ahead log) after a checkpoint wrote every change there.
  */
 export async function bytesAtRest(
-  store: OpenedStore,
+  connection: OwnConnection,
   place: { databasePath: string; pgDataDir?: string },
 ): Promise<Buffer> {
-  if (store.pg) {
+  if (!connection.sqlite) {
     if (!place.pgDataDir) throw new Error('the PostgreSQL data directory is not known');
-    await store.pg.$client.query('checkpoint');
+    await connection.checkpoint();
     return Buffer.concat(filesUnder(place.pgDataDir));
   }
   const path = place.databasePath;

@@ -12,7 +12,7 @@ import { startSlackEmulator, type SlackEmulator } from '../../src/sandbox/slack/
 import { startSocketModeServer, type SocketModeServer } from '../../src/sandbox/slack/socket-mode-server.js';
 import { captureLogger } from './capture-log.js';
 import { tempDir } from './db.js';
-import { bytesAtRest, testEngine } from './engine.js';
+import { bytesAtRest, openOwnConnection, testEngine, type OwnConnection } from './engine.js';
 import { startTestPostgres, type TestPostgres } from './postgres.js';
 import { newKeyText } from './keys.js';
 import { testHttpClient } from './providers.js';
@@ -68,8 +68,8 @@ export function manualClock(start = new Date()): Clock & { advance(ms: number): 
 }
 
 /**
- * What tests reach into: the composition, and the SQLite handle for the direct checks of tests that are
- * about SQLite itself (on PostgreSQL, reading it fails and says so).
+ * What tests reach into: the composition, and the test's own SQLite connection to its file for the direct
+ * checks of tests that are about SQLite itself (on PostgreSQL, reading it fails and says so).
  */
 export type TestDeps = Composition & { db: Db };
 
@@ -89,6 +89,8 @@ export interface TestApp {
   postgres: TestPostgres | undefined;
   /** What the database keeps at rest (see bytesAtRest), for searching it for secrets. */
   bytesAtRest(): Promise<Buffer>;
+  /** The test's own connection to the app's database (opened on first use, closed with the app). */
+  database(): OwnConnection['shared'];
   /** Stops the app and starts a new one on the same database and port, as a process restart would; `env` changes variables. */
   restart(env?: Record<string, string>): Promise<void>;
   close(): Promise<void>;
@@ -174,10 +176,17 @@ export async function startTestApp(options: StartOptions): Promise<TestApp> {
     await composition.start();
     return Object.defineProperty(composition, 'db', {
       get() {
-        if (composition.store.db) return composition.store.db;
+        const sqlite = ownConnection().sqlite;
+        if (sqlite) return sqlite;
         throw new Error('this test reads the SQLite file directly, so it runs on SQLite only');
       },
     }) as TestDeps;
+  };
+  let own: OwnConnection | undefined;
+  /** Opened on first use: the database exists once the first composition has migrated it. */
+  const ownConnection = (): OwnConnection => {
+    own ??= openOwnConnection(config);
+    return own;
   };
   const url = `http://127.0.0.1:${port}`;
   const first = await boot();
@@ -192,8 +201,9 @@ export async function startTestApp(options: StartOptions): Promise<TestApp> {
     dir: dir.path,
     socket,
     postgres,
+    database: () => ownConnection().shared,
     bytesAtRest: () =>
-      bytesAtRest(app.deps.store, {
+      bytesAtRest(ownConnection(), {
         databasePath: config.databasePath,
         ...(postgres ? { pgDataDir: postgres.dataDir } : {}),
       }),
@@ -205,6 +215,7 @@ export async function startTestApp(options: StartOptions): Promise<TestApp> {
     },
     async close() {
       await app.deps.stop();
+      await own?.close();
       await socket?.close();
       await slack.close();
       await providers.close();

@@ -24,11 +24,10 @@ export function createPostgresStore(
   clock: Clock,
   lock: PgCredentialLock,
   time: StoreTime = 'database',
-): Store & { pg: PgDb } {
+): Store {
   let open = true;
   const dialect = postgresDialect(db, time);
   return {
-    pg: db,
     integrations: createIntegrationRepository(dialect),
     credentials: createCredentialRepository(dialect, clock),
     health: createHealthRepository(dialect),
@@ -71,7 +70,7 @@ export async function openPostgresStore(
   url: string,
   clock: Clock,
   options: PostgresOptions & { time?: 'database' | 'clock' } = {},
-): Promise<Store & { pg: PgDb }> {
+): Promise<Store> {
   const db = openPostgres(url, options);
   try {
     await runPostgresMigrations(db);

@@ -20,7 +20,7 @@ import { createWebhookReplayRepository } from './webhook-replays.js';
 import { createSerialQueue, serialized } from './serial.js';
 
 /** The SQLite store over an open, migrated database. Statements are prepared once, here. */
-export function createSqliteStore(db: Db, clock: Clock = systemClock): Store & { db: Db } {
+export function createSqliteStore(db: Db, clock: Clock = systemClock): Store {
   // Every repository call runs in turn (serial.ts): a transaction never takes in another request's statement.
   const run = createSerialQueue();
   const turn = <R extends object>(repository: R, except: readonly (keyof R)[] = []) =>
@@ -28,7 +28,6 @@ export function createSqliteStore(db: Db, clock: Clock = systemClock): Store & {
   const webhookReplays = createWebhookReplayRepository(db, run);
   const dialect = sqliteDialect(db, clock);
   return {
-    db,
     integrations: turn(createIntegrationRepository(db, dialect)),
     credentials: turn(createCredentialRepository(dialect, clock)),
     health: turn(createHealthRepository(db, dialect)),
@@ -61,7 +60,7 @@ export function createSqliteStore(db: Db, clock: Clock = systemClock): Store & {
 }
 
 /** Opens (creating it if needed) and migrates the SQLite file, then builds the store. */
-export function openSqliteStore(path: string, clock: Clock = systemClock): Store & { db: Db } {
+export function openSqliteStore(path: string, clock: Clock = systemClock): Store {
   const db = openDatabase(path);
   try {
     runMigrations(db);

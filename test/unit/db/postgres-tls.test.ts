@@ -1,3 +1,4 @@
+import pg from 'pg';
 import { systemClock } from '../../../src/domain/clock.js';
 import { plainDatabaseConnection } from '../../../src/db/postgres/client.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -17,10 +18,18 @@ describe('PostgreSQL over TLS', () => {
     const store = await openPostgresStore(url, systemClock);
     try {
       expect(await store.ping()).toBe(true);
-      const result = await store.pg?.$client.query<{ ssl: boolean }>(
-        'select ssl from pg_stat_ssl where pid = pg_backend_pid()',
-      );
-      expect(result?.rows[0]?.ssl).toBe(true);
+      // The store's own sessions (application_name reauth), seen from a session of the test's.
+      const observer = new pg.Client({ connectionString: url, application_name: 'tls-observer' });
+      await observer.connect();
+      try {
+        const result = await observer.query<{ ssl: boolean }>(
+          "select s.ssl from pg_stat_ssl s join pg_stat_activity a using (pid) where a.application_name = 'reauth' and a.datname = current_database()",
+        );
+        expect(result.rows.length).toBeGreaterThan(0);
+        expect(result.rows.every((row) => row.ssl)).toBe(true);
+      } finally {
+        await observer.end();
+      }
     } finally {
       await store.close();
     }

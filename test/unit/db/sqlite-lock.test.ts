@@ -3,7 +3,7 @@ import { hostname } from 'node:os';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Db } from '../../../src/db/sqlite/client.js';
 import { createSqliteCredentialLock } from '../../../src/db/sqlite/locks.js';
-import { openSqliteStore } from '../../../src/db/sqlite/store.js';
+import { fileStore } from '../../helpers/db.js';
 import type { Store } from '../../../src/db/store.js';
 import { tempDir } from '../../helpers/db.js';
 
@@ -30,8 +30,8 @@ describe('the SQLite credential lock across processes', () => {
   const twoProcesses = () => {
     dir = tempDir();
     const path = `${dir.path}/reauth.db`;
-    const server = openSqliteStore(path);
-    const cli = openSqliteStore(path);
+    const server = fileStore(path);
+    const cli = fileStore(path);
     opened.push(server, cli);
     return { server, cli };
   };

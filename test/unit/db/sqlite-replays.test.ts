@@ -1,11 +1,11 @@
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { openSqliteStore } from '../../../src/db/sqlite/store.js';
+import { fileStore } from '../../helpers/db.js';
 import { REPLAY_FLUSH_MS } from '../../../src/db/sqlite/webhook-replays.js';
 import { tempDir } from '../../helpers/db.js';
 
 const at = (ms: number) => new Date(Date.UTC(2026, 11, 7) + ms);
-const onFile = (store: ReturnType<typeof openSqliteStore>) =>
+const onFile = (store: ReturnType<typeof fileStore>) =>
   (
     store.db.$client.prepare('select signature from webhook_replays order by signature').all() as {
       signature: string;
@@ -19,7 +19,7 @@ describe('Slack signatures on SQLite: answered from memory, written together, re
   it('a replay is refused at once, and after the server restarts on the same file', async () => {
     dir = tempDir();
     const path = join(dir.path, 'reauth.db');
-    const first = openSqliteStore(path);
+    const first = fileStore(path);
     expect(await first.webhookReplays.remember('slack:v0=a', at(0))).toBe(true);
     expect(await first.webhookReplays.remember('slack:v0=a', at(1))).toBe(false);
     expect(await first.webhookReplays.remember('slack:v0=b', at(2))).toBe(true);
@@ -29,7 +29,7 @@ describe('Slack signatures on SQLite: answered from memory, written together, re
     expect(await first.webhookReplays.remember('slack:v0=c', at(3))).toBe(true);
     await first.close();
 
-    const second = openSqliteStore(path);
+    const second = fileStore(path);
     expect(await second.webhookReplays.remember('slack:v0=a', at(60_000))).toBe(false);
     expect(await second.webhookReplays.remember('slack:v0=c', at(60_000))).toBe(false);
     expect(await second.webhookReplays.remember('slack:v0=d', at(60_000))).toBe(true);
@@ -38,10 +38,10 @@ describe('Slack signatures on SQLite: answered from memory, written together, re
 
   it('a signature is forgotten once it is older than the window, in memory and on file', async () => {
     dir = tempDir();
-    const store = openSqliteStore(join(dir.path, 'reauth.db'));
+    const store = fileStore(join(dir.path, 'reauth.db'));
     expect(await store.webhookReplays.remember('slack:v0=old', at(0))).toBe(true);
     await store.close();
-    const later = openSqliteStore(join(dir.path, 'reauth.db'));
+    const later = fileStore(join(dir.path, 'reauth.db'));
     expect(await later.webhookReplays.remember('slack:v0=old', at(16 * 60_000))).toBe(true);
     await later.close();
   });
