@@ -219,34 +219,7 @@ export async function composeCore(config: Config, logger: Logger, options: CoreO
     events,
     ...(options.policy ? { policy: options.policy } : {}),
   });
-  const refresh = createOAuthRefresher({
-    store,
-    keyring,
-    http,
-    clock,
-    oauthEndpointsOf,
-    oauthSetupHintOf: oauthSetupHint,
-    outbox,
-  });
-  const probe = createProber({ store, keyring, http, clock, refresh });
   const notices = createDeliveryNotices({ store, slack, clock, logger });
-  const deliveryAlerts = createDeliveryAlerts({ store, alerts, outbox, sinksOf, clock, logger, metrics });
-  const worker = createDeliveryWorker({
-    store,
-    keyring,
-    senders: createSinkSenders(http, config),
-    sinksOf,
-    clock,
-    logger,
-    random: options.random ?? Math.random,
-    metrics,
-    ...options.deliveryLease,
-    async onAttempt(report) {
-      await deliveryAlerts.afterAttempt(report);
-      if (report.delivery.credentialId !== null) await notices.refresh(report.delivery.credentialId);
-    },
-  });
-  const housekeeping = createHousekeeping({ store, clock, logger, auditRetentionDays: config.auditRetentionDays });
   const inflight = createInFlight();
   const announceReauth = createAnnouncer({ alerts, slack, logger, channelOf, notices });
   const announceRotation = createRotationAnnouncer({ alerts, slack, logger, channelOf, notices });
@@ -266,6 +239,33 @@ export async function composeCore(config: Config, logger: Logger, options: CoreO
         ? announceRotation({ ...change, previousNote: change.previousNote ?? '' })
         : announceReauth({ ...change, how: change.how, credentialId: change.credential.id }),
   });
+  const refresh = createOAuthRefresher({
+    store,
+    keyring,
+    http,
+    clock,
+    oauthEndpointsOf,
+    oauthSetupHintOf: oauthSetupHint,
+    renew: credentialCommit.renew,
+  });
+  const probe = createProber({ store, keyring, http, clock, refresh });
+  const deliveryAlerts = createDeliveryAlerts({ store, alerts, outbox, sinksOf, clock, logger, metrics });
+  const worker = createDeliveryWorker({
+    store,
+    keyring,
+    senders: createSinkSenders(http, config),
+    sinksOf,
+    clock,
+    logger,
+    random: options.random ?? Math.random,
+    metrics,
+    ...options.deliveryLease,
+    async onAttempt(report) {
+      await deliveryAlerts.afterAttempt(report);
+      if (report.delivery.credentialId !== null) await notices.refresh(report.delivery.credentialId);
+    },
+  });
+  const housekeeping = createHousekeeping({ store, clock, logger, auditRetentionDays: config.auditRetentionDays });
   const consumers = createConsumerRegistry({
     store,
     slack,

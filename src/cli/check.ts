@@ -1,3 +1,4 @@
+import { createLogger } from '../logger.js';
 import { loadCatalogueFile } from '../catalogue/load.js';
 import { credentialKeyOf, formatCatalogueError } from '../catalogue/types.js';
 import { createProviderHttpClient } from '../compose.js';
@@ -5,6 +6,7 @@ import { createKeyring } from '../crypto/keyring.js';
 import { bindingChange } from '../domain/integration.js';
 import { oauthEndpoints, oauthSetupHint } from '../providers/oauth.js';
 import { describeIdentity } from '../providers/outcome.js';
+import { createCredentialCommit } from '../services/credential-commit.js';
 import { createOAuthRefresher } from '../services/oauth-refresh.js';
 import { createProber, type ProbeResult } from '../services/probe.js';
 import { createOutboxPlanner } from '../services/delivery/outbox.js';
@@ -53,6 +55,14 @@ export async function checkCommand(io: CliIo, args: string[]): Promise<number> {
       // like any other refresh — under the credential lock, with its outbox rows for the sinks (the
       // server delivers them) — instead of being thrown away.
       const sinksOf = (id: string) => catalogue.entries.find((e) => e.id === id)?.deliver ?? [];
+      const { renew } = createCredentialCommit({
+        store,
+        keyring,
+        clock,
+        logger: createLogger({ level: 'silent' }),
+        credentialLock: store.withCredentialLock,
+        outbox: createOutboxPlanner({ sinksOf, keyring }),
+      });
       const refresh = createOAuthRefresher({
         store,
         keyring,
@@ -60,7 +70,7 @@ export async function checkCommand(io: CliIo, args: string[]): Promise<number> {
         clock,
         oauthEndpointsOf: (provider) => oauthEndpoints(config, provider),
         oauthSetupHintOf: oauthSetupHint,
-        outbox: createOutboxPlanner({ sinksOf, keyring }),
+        renew,
       });
       const prober = createProber({ store, keyring, http, clock, refresh });
       const synced = new Map((await store.integrations.listAll()).map((row) => [row.id, row]));

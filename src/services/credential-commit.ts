@@ -1,5 +1,6 @@
 import type { CredentialCommit, Store } from '../db/store.js';
 import type { Clock } from '../domain/clock.js';
+import { fingerprintOf } from '../domain/credential.js';
 import { bindingOf } from '../domain/integration.js';
 import type { KeyedLock } from '../keyed-lock.js';
 import type { Credential, Integration } from '../domain/types.js';
@@ -14,6 +15,23 @@ import { sealPayload, type SecretPayload } from './secret-payload.js';
 
 /** How a credential came in: typed in the modal or on the one-time page, signed in with OAuth, or renewed by Reauth. */
 export type CommitHow = 'modal' | 'web' | 'oauth' | 'rotation';
+
+/**
+ * How Reauth renewed the secret of a credential in place (the same credential, a new version): an OAuth
+ * access token refreshed with its refresh token.
+ */
+export type RenewHow = 'oauth_refresh';
+
+export interface RenewParams {
+  /** The current credential, read under its lock by the caller (who still holds it). */
+  credential: Credential;
+  payload: SecretPayload;
+  how: RenewHow;
+  /** When the new access token expires: told to the sinks. */
+  accessExpiresAt: Date;
+  /** The credential's own expiry, where it changed (an OAuth refresh token's); undefined leaves it. */
+  expiresAt?: Date | null;
+}
 
 export interface CommitParams {
   integration: Integration;
@@ -201,8 +219,34 @@ export function createCredentialCommit(deps: CredentialCommitDeps) {
     return result;
   }
 
+  /**
+   * A new secret for the credential in place — a new version, delivered to every sink, audited by the
+   * version's `how` — under the lock its caller holds; nobody is told in Slack (nothing a person did).
+   * Undefined when the credential was replaced meanwhile.
+   */
+  async function renew(params: RenewParams): Promise<Credential | undefined> {
+    const { credential, payload } = params;
+    const served = deps.outbox ? await deps.store.integrations.listByCredentialKey(credential.credentialKey) : [];
+    const outbox = deps.outbox?.forCredential(credential.credentialKey, served, payload, {
+      fingerprint: fingerprintOf(credential),
+      actor: 'reauth',
+      how: params.how,
+      identity: credential.identity,
+      expires_at: params.accessExpiresAt.toISOString(),
+    });
+    const updated = await deps.store.credentials.updateSealedSecret(
+      credential.id,
+      sealPayload(deps.keyring, credential, payload),
+      params.expiresAt,
+      outbox,
+    );
+    if (updated && outbox) deps.kickDeliveries?.();
+    return updated;
+  }
+
   return {
     commit,
+    renew,
     /**
      * A change this process committed whose answer it never saw (the connection broke after COMMIT, and
      * the caller found its credential in place): its consequences still follow.

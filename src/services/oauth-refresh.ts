@@ -1,4 +1,3 @@
-import { fingerprintOf } from '../domain/credential.js';
 import type { Keyring } from '../crypto/keyring.js';
 import { keepAnswer } from './keep-answer.js';
 import type { Store } from '../db/store.js';
@@ -8,9 +7,9 @@ import type { HttpClient } from '../providers/http.js';
 import { refreshAccessToken, type OAuthEndpoints } from '../providers/oauth.js';
 import type { Outcome } from '../providers/outcome.js';
 import type { ProviderKey } from '../providers/types.js';
-import type { OutboxPlanner } from './delivery/outbox.js';
+import type { CredentialCommitService } from './credential-commit.js';
 import { REJECTED_REPROBE_MS } from './health.js';
-import { sealPayload, unsealPayload, type SecretPayload } from './secret-payload.js';
+import { unsealPayload, type SecretPayload } from './secret-payload.js';
 
 export type OAuthPayload = Extract<SecretPayload, { kind: 'oauth' }>;
 
@@ -26,8 +25,8 @@ export interface OAuthRefreshDeps {
   oauthEndpointsOf: (provider: ProviderKey) => OAuthEndpoints | undefined;
   /** Names the variables that enable a provider's OAuth, for messages. */
   oauthSetupHintOf: (provider: ProviderKey) => string;
-  /** Queues the refreshed token for the integrations' sinks, in the same transaction. */
-  outbox?: Pick<OutboxPlanner, 'forCredential'>;
+  /** The one commit path's renewal: the refreshed tokens sealed back as a new version, delivered to the sinks. */
+  renew: CredentialCommitService['renew'];
 }
 
 /**
@@ -94,23 +93,6 @@ export function createOAuthRefresher(deps: OAuthRefreshDeps) {
     };
   }
 
-  async function persist(credential: Credential, next: OAuthPayload): Promise<Credential | undefined> {
-    const served = deps.outbox ? await deps.store.integrations.listByCredentialKey(credential.credentialKey) : [];
-    const outbox = deps.outbox?.forCredential(credential.credentialKey, served, next, {
-      fingerprint: fingerprintOf(credential),
-      actor: 'reauth',
-      how: 'oauth_refresh',
-      identity: credential.identity,
-      expires_at: new Date(next.accessExpiresAt).toISOString(),
-    });
-    return deps.store.credentials.updateSealedSecret(
-      credential.id,
-      sealPayload(deps.keyring, credential, next),
-      next.refreshExpiresAt === null ? null : new Date(next.refreshExpiresAt),
-      outbox,
-    );
-  }
-
   return async function refreshIfDue(
     subject: { id: string; provider: ProviderKey },
     credential: Credential,
@@ -169,7 +151,15 @@ export function createOAuthRefresher(deps: OAuthRefreshDeps) {
         return { ok: false, outcome: result.outcome, grantSent: result.sent, retryAt: result.sent ? retryAt : null };
       }
       // The provider has spent the previous refresh token: the new pair is kept through a database restart.
-      const updated = await keepAnswer(() => persist(current, result.next));
+      const updated = await keepAnswer(() =>
+        deps.renew({
+          credential: current,
+          payload: result.next,
+          how: 'oauth_refresh',
+          accessExpiresAt: new Date(result.next.accessExpiresAt),
+          expiresAt: result.next.refreshExpiresAt === null ? null : new Date(result.next.refreshExpiresAt),
+        }),
+      );
       return { ok: true, payload: result.next, refreshed: true, credential: updated ?? current };
     });
   };

@@ -6,6 +6,7 @@ import { createAlerts } from '../../src/services/alerts.js';
 import { createHealthStateMachine } from '../../src/services/health.js';
 import { createKeyedLock } from '../../src/keyed-lock.js';
 import { createProbeRunner } from '../../src/services/monitor/probe-runner.js';
+import { createCredentialCommit } from '../../src/services/credential-commit.js';
 import { createOAuthRefresher } from '../../src/services/oauth-refresh.js';
 import { createProber } from '../../src/services/probe.js';
 import { testHttpClient } from '../helpers/providers.js';
@@ -412,6 +413,13 @@ describe('OAuth refresh racing a re-authentication', () => {
               clock,
               oauthEndpointsOf: (p) => oauthEndpoints(t.config, p),
               oauthSetupHintOf: oauthSetupHint,
+              renew: createCredentialCommit({
+                store: other,
+                keyring: t.deps.keyring,
+                clock,
+                logger: t.logs.logger,
+                credentialLock: other.withCredentialLock,
+              }).renew,
             }),
           }),
           health: createHealthStateMachine({ store: other, alerts, clock }),
