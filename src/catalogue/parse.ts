@@ -2,6 +2,7 @@ import { CORE_SCHEMA, loadAll, YAMLException } from 'js-yaml';
 import { authSpec, isProviderKey, PROVIDERS, providerSpec } from '../providers/registry.js';
 import { isAuthKey, type AuthKey, type ProviderField } from '../providers/types.js';
 import { parseConsumers, parseSinks } from './parse-delivery.js';
+import { MACHINE_FIELD_KEYS, parseMachine } from './parse-machine.js';
 import { parseRotation } from './parse-rotate.js';
 import { parseSecureUrl } from '../domain/addresses.js';
 import { entryField } from './schema.js';
@@ -144,12 +145,16 @@ function parseEntry(
 
   // Keys: common, the provider's own, nothing else (and never a credential).
   const spec = provider ? providerSpec(provider) : undefined;
-  const allowedProviderFields = new Set<string>(
-    spec ? [...spec.requiredFields, ...spec.optionalFields] : PROVIDER_FIELD_KEYS,
-  );
+  const machineSpec = provider && auth ? authSpec(provider, auth)?.machine : undefined;
+  const allowedProviderFields = new Set<string>([
+    ...(spec ? [...spec.requiredFields, ...spec.optionalFields] : PROVIDER_FIELD_KEYS),
+    ...(machineSpec ? [...machineSpec.requiredFields, ...machineSpec.optionalFields] : []),
+  ]);
   for (const key of Object.keys(fields)) {
     if (COMMON_KEYS.has(key) || allowedProviderFields.has(key)) continue;
-    if (SECRET_KEYS.test(key)) {
+    if ((MACHINE_FIELD_KEYS as readonly string[]).includes(key)) {
+      fail(key, `not used by ${[provider, auth].filter(Boolean).join(' ') || 'this entry'}.`);
+    } else if (SECRET_KEYS.test(key)) {
       fail(
         key,
         'credentials never go in this file; enter them in Slack with /reauth <id>, where they are validated and sealed.',
@@ -208,6 +213,7 @@ function parseEntry(
   }
 
   const rotate = parseRotation(fields.rotate, provider, auth, fail);
+  const machine = parseMachine(fields, machineSpec, `${provider} ${auth}`, fail, checkUrl);
 
   if (errors.length > before || !id || !provider || !auth || !url) return undefined;
   return {
@@ -224,6 +230,7 @@ function parseEntry(
     repository,
     deliver,
     rotate,
+    machine,
   };
 }
 

@@ -26,6 +26,7 @@ function fieldsOf(entry: CatalogueEntry): CatalogueFields {
     service: entry.service ?? null,
     accountId: entry.accountId ?? null,
     repository: entry.repository ?? null,
+    machine: entry.machine ?? null,
     channel: entry.channel ?? null,
     owners: entry.owners,
     credentialKey: credentialKeyOf(entry),

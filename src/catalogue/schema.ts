@@ -1,7 +1,13 @@
 import * as z from 'zod';
 import { SLACK_CHANNEL_ID as CHANNEL, SLACK_USER_OR_GROUP_ID as OWNER } from '../domain/addresses.js';
 import { providerSpec } from '../providers/registry.js';
-import { AZURE_DEVOPS_SERVICES, PROVIDER_KEYS, type ProviderField, type ProviderKey } from '../providers/types.js';
+import {
+  AZURE_DEVOPS_SERVICES,
+  PROVIDER_KEYS,
+  type MachineField,
+  type ProviderField,
+  type ProviderKey,
+} from '../providers/types.js';
 
 /**
  * The shape of integrations.yml, in one place: the field rules the parser checks (with the words it
@@ -17,12 +23,22 @@ const ORGANIZATION = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/;
 const SECURE_URL = /^(?:https:\/\/|http:\/\/(?:localhost|127\.0\.0\.1|\[::1\])(?::\d+)?(?:\/|$))/;
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const SHA256_HEX = /^[0-9a-f]{64}$/i;
+/** A GitHub App's numeric id, or its client id (`Iv1.…`, `Iv23…`). */
+const APP_ID = /^(?:[1-9]\d{0,18}|Iv[A-Za-z0-9._-]{1,64})$/;
+const NUMERIC_ID = /^[1-9]\d{0,18}$/;
+/** An Entra tenant: its id (a GUID) or a verified domain (contoso.onmicrosoft.com). */
+const TENANT =
+  /^(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}\.)+[A-Za-z]{2,63})$/i;
 const CONSUMER_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 const INTEGRATION_PATTERN = /^[a-z0-9*?[\]{},-]{1,64}$/;
 /** No provider lets a token live longer than a year (GitLab: 365 days). */
 const MAX_ROTATION_DAYS = 365;
 
 const quoted = (input: unknown) => `"${String(input)}"`;
+const APP_ID_RULE = (issue: { input: unknown }) =>
+  `${quoted(issue.input)} is not a GitHub App id: the App's numeric id, or its client id (Iv…).`;
+const INSTALLATION_ID_RULE = (issue: { input: unknown }) =>
+  `${quoted(issue.input)} is not an installation id: the number at the end of the installation's settings URL (…/installations/12345678).`;
 const SECRET_ENV_REQUIRED = 'required: the name of the environment variable holding the whsec_… signing secret.';
 
 /** One field of an entry: its rule and the sentence that says what is wrong with a value. */
@@ -62,6 +78,26 @@ export const entryField = {
     .string()
     .regex(SECURE_URL)
     .describe('Base URL of the provider: https:// (http:// only to localhost, 127.0.0.1 or ::1).'),
+  app_id: z
+    .union([z.int().positive({ error: APP_ID_RULE }), z.string().regex(APP_ID, { error: APP_ID_RULE })])
+    .describe("GitHub app_installation: the App's id (About → App ID) or its client id (Iv…)."),
+  installation_id: z
+    .union([
+      z.int().positive({ error: INSTALLATION_ID_RULE }),
+      z.string().regex(NUMERIC_ID, { error: INSTALLATION_ID_RULE }),
+    ])
+    .describe("GitHub app_installation: the App's installation on the account (a number)."),
+  tenant_id: z
+    .string()
+    .regex(TENANT, {
+      error: (issue) =>
+        `${quoted(issue.input)} is not a Microsoft Entra tenant: its Directory (tenant) ID, a GUID, or a domain of it.`,
+    })
+    .describe('Azure DevOps service_principal: the Directory (tenant) ID of the app registration.'),
+  authority: z
+    .string()
+    .regex(SECURE_URL)
+    .describe('Azure DevOps service_principal: the Entra authority (default https://login.microsoftonline.com).'),
 } as const;
 
 const owners = z
@@ -118,11 +154,15 @@ const common = {
 /** One entry per provider: its auth types and the fields it requires or accepts, from the provider table. */
 function entryOf(provider: ProviderKey) {
   const spec = providerSpec(provider);
-  const extra: Partial<Record<ProviderField, z.ZodType>> = {};
+  const extra: Partial<Record<ProviderField | MachineField, z.ZodType>> = {};
   for (const field of [...spec.requiredFields, ...spec.optionalFields]) {
     const rule = entryField[field];
     extra[field] = spec.requiredFields.includes(field) ? rule : rule.optional();
   }
+  // A machine identity's fields are required with its auth type only: optional in the provider's schema.
+  for (const auth of Object.values(spec.auths))
+    for (const field of [...(auth.machine?.requiredFields ?? []), ...(auth.machine?.optionalFields ?? [])])
+      extra[field] = entryField[field].optional();
   return z
     .strictObject({
       ...common,

@@ -2,6 +2,7 @@ import { providerSpec } from '../providers/registry.js';
 import type { ConsumerSpec, SinkSpec } from '../domain/delivery.js';
 import type { AuthKey, ProviderKey } from '../providers/types.js';
 import type { RotationPolicy } from '../domain/rotation.js';
+import type { MachineSettings } from '../providers/machine/settings.js';
 
 /** One validated catalogue entry, with defaults applied. */
 export interface CatalogueEntry {
@@ -21,6 +22,8 @@ export interface CatalogueEntry {
   deliver: SinkSpec[];
   /** `rotate:`: Reauth renews the credential itself before it expires; undefined when off. */
   rotate: RotationPolicy | undefined;
+  /** A machine identity's place at its provider (SPEC §12); undefined for other auth types. */
+  machine: MachineSettings | undefined;
 }
 
 export interface CatalogueError {

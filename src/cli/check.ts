@@ -86,6 +86,7 @@ export async function checkCommand(io: CliIo, args: string[]): Promise<number> {
             organization: entry.organization ?? null,
             accountId: entry.accountId ?? null,
             repository: entry.repository ?? null,
+            machine: entry.machine ?? null,
           };
           // The same rule as the server's catalogue sync: a credential is never sent where the file now
           // points if that is not where it was validated. The prober checks the credential's own binding.

@@ -10,7 +10,8 @@ export function isAppIntegration(integration: Pick<Integration, 'provider' | 'au
 export const alertKeyOf = (integration: Pick<Integration, 'credentialKey'>): string => integration.credentialKey;
 
 /** The integration fields a credential is bound to. */
-export type BindingFields = Pick<Integration, 'provider' | 'authType' | 'url' | 'organization' | 'accountId'>;
+export type BindingFields = Pick<Integration, 'provider' | 'authType' | 'url' | 'organization' | 'accountId'> &
+  Partial<Pick<Integration, 'machine'>>;
 
 function originOf(url: string): string {
   try {
@@ -20,18 +21,30 @@ function originOf(url: string): string {
   }
 }
 
+/** Where a machine identity is (its App and installation, its tenant and authority), as bound; null for others. */
+function machineBinding(machine: Integration['machine'] | undefined): string[] | null {
+  if (!machine) return null;
+  return machine.kind === 'github_app'
+    ? [machine.kind, machine.appId, machine.installationId]
+    : [machine.kind, machine.tenantId.toLowerCase(), originOf(machine.authority)];
+}
+
 /**
  * What a credential is validated against: provider, auth type, the URL's origin, organization and
- * account. A catalogue edit that changes any of them retires the credential, and the binding is
- * part of the sealing context, so a credential cannot be unsealed for another place.
+ * account — and a machine identity's App and installation or tenant and authority. A catalogue edit that
+ * changes any of them retires the credential, and the binding is part of the sealing context, so a
+ * credential cannot be unsealed for another place. (The machine part is appended only where there is
+ * one: every other credential's binding stays what it was.)
  */
 export function bindingOf(integration: BindingFields): string {
+  const machine = machineBinding(integration.machine);
   return JSON.stringify([
     integration.provider,
     integration.authType,
     originOf(integration.url),
     integration.organization?.toLowerCase() ?? null,
     integration.accountId ?? null,
+    ...(machine ? [machine] : []),
   ]);
 }
 
@@ -44,6 +57,8 @@ export function bindingChange(before: BindingFields, after: BindingFields): stri
   if ((before.organization?.toLowerCase() ?? null) !== (after.organization?.toLowerCase() ?? null))
     return 'its organization changed';
   if ((before.accountId ?? null) !== (after.accountId ?? null)) return 'its account changed';
+  if (JSON.stringify(machineBinding(before.machine)) !== JSON.stringify(machineBinding(after.machine)))
+    return before.machine?.kind === 'entra' ? 'its tenant or authority changed' : 'its App or installation changed';
   return undefined;
 }
 

@@ -1,4 +1,5 @@
 import type { PendingAccounts } from './accounts.js';
+import type { MachineSettings } from '../providers/machine/settings.js';
 import type { AuthKey, ProviderKey } from '../providers/types.js';
 
 /**
@@ -17,6 +18,8 @@ export interface Integration {
   service: string | null;
   accountId: string | null;
   repository: string | null;
+  /** A machine identity's place at its provider (SPEC §12); null for other auth types. */
+  machine: MachineSettings | null;
   channel: string | null;
   owners: string[];
   /** Integrations with the same key share one credential (Azure DevOps organizations). */

@@ -58,6 +58,30 @@ const githubApp: AuthSpec = {
   },
 };
 
+/**
+ * A GitHub App of the team's own, installed on the account (SPEC §12): Reauth holds its private key and
+ * mints installation tokens. https://docs.github.com/apps/creating-github-apps/authenticating-with-a-github-app/authenticating-as-a-github-app-installation
+ */
+const githubAppInstallation = (actions: boolean): AuthSpec => ({
+  label: 'GitHub App private key',
+  form: {
+    kind: 'machine',
+    root: 'private_key',
+    hint: `Generate a private key in the App's settings (Developer settings → GitHub Apps → the App → Private keys) and paste the whole .pem file. The App needs ${actions ? 'Actions: read and Metadata: read' : 'the read permissions your tools use (at least Metadata: read)'}, and must be installed on the account (installation_id).`,
+  },
+  validation: {
+    method: 'GET',
+    path: '/app',
+    header: 'bearer',
+    extraHeaders: GITHUB_HEADERS,
+    identity: { id: 'id', name: 'name', username: 'slug' },
+    rateLimit: { remaining: 'x-ratelimit-remaining', reset: 'x-ratelimit-reset', resetFormat: 'epoch' },
+  },
+  machine: { minter: 'github_app', requiredFields: ['app_id', 'installation_id'], optionalFields: [] },
+  failureHint:
+    "A GitHub App's key stops working when it is deleted from the App; its tokens, when the App is uninstalled or suspended.",
+});
+
 export const PROVIDERS = {
   jira: {
     label: 'Jira',
@@ -124,7 +148,11 @@ export const PROVIDERS = {
     optionalFields: ['url'],
     credentialPage: 'https://github.com/settings/tokens',
     concurrency: 8,
-    auths: { pat: { ...githubPat(''), hook: 'github' }, github_app: githubApp },
+    auths: {
+      pat: { ...githubPat(''), hook: 'github' },
+      github_app: githubApp,
+      app_installation: githubAppInstallation(false),
+    },
   },
   github_actions: {
     label: 'GitHub Actions',
@@ -135,6 +163,7 @@ export const PROVIDERS = {
     concurrency: 8,
     auths: {
       pat: { ...githubPat(' (fine-grained tokens: Actions read on the repository)'), hook: 'github_actions' },
+      app_installation: githubAppInstallation(true),
     },
   },
   bitbucket: {
@@ -267,6 +296,27 @@ export const PROVIDERS = {
           },
         },
         hook: 'azure_devops',
+      },
+      // https://learn.microsoft.com/azure/devops/integrate/get-started/authentication/service-principal-managed-identity
+      service_principal: {
+        label: 'service principal client secret',
+        form: {
+          kind: 'machine',
+          root: 'client_secret',
+          hint: "The app registration's Application (client) ID and a client secret (Certificates & secrets → New client secret: paste its Value, not its ID). Its service principal must be added to the organization (Organization settings → Users) with Basic access.",
+        },
+        validation: {
+          method: 'GET',
+          path: '/_apis/connectionData',
+          header: 'bearer',
+          extraHeaders: { Accept: 'application/json', 'X-TFS-FedAuthRedirect': 'Suppress' },
+          identity: { id: 'authenticatedUser.id', name: 'authenticatedUser.providerDisplayName' },
+          rateLimit: { remaining: 'x-ratelimit-remaining', reset: 'x-ratelimit-reset', resetFormat: 'epoch' },
+        },
+        hook: 'azure_devops',
+        machine: { minter: 'entra', requiredFields: ['tenant_id'], optionalFields: ['authority'] },
+        failureHint:
+          'Entra client secrets end within 24 months; a deleted secret or a service principal removed from the organization stops every mint.',
       },
     },
   },

@@ -12,7 +12,15 @@ export const PROVIDER_KEYS = [
 ] as const;
 export type ProviderKey = (typeof PROVIDER_KEYS)[number];
 
-export const AUTH_KEYS = ['api_key', 'pat', 'oauth', 'connect_app', 'github_app'] as const;
+export const AUTH_KEYS = [
+  'api_key',
+  'pat',
+  'oauth',
+  'connect_app',
+  'github_app',
+  'app_installation',
+  'service_principal',
+] as const;
 export type AuthKey = (typeof AUTH_KEYS)[number];
 
 export const isAuthKey = (value: unknown): value is AuthKey =>
@@ -37,7 +45,30 @@ export type CredentialForm =
       hint: string;
     }
   | { kind: 'oauth'; hint: string /** Who the person signs in with ("Continue to …"). */; signInWith: string }
+  | {
+      kind: 'machine';
+      /** What is entered: an App's private key, or an app registration's client id and secret (with its end date). */
+      root: MachineRoot;
+      /** Where to create it and what it needs. */
+      hint: string;
+    }
   | { kind: 'unsupported'; instead: string };
+
+/** The root secret of a machine identity (SPEC §12). */
+export type MachineRoot = 'private_key' | 'client_secret';
+
+/** Catalogue fields of machine identities: where the identity lives at its provider. */
+export type MachineField = 'app_id' | 'installation_id' | 'tenant_id' | 'authority';
+
+/**
+ * A machine identity (SPEC §12): which minter turns its root secret into access tokens, and the catalogue
+ * fields that say where it lives.
+ */
+export interface MachineSpec {
+  minter: 'github_app' | 'entra';
+  requiredFields: readonly MachineField[];
+  optionalFields: readonly MachineField[];
+}
 
 /** The form of a typed credential. */
 export type TokenForm = Extract<CredentialForm, { kind: 'token' }>;
@@ -149,6 +180,8 @@ export interface AuthSpec {
   /** Each inner list is a set of alternatives; every group must be satisfied. */
   requiredScopes?: readonly (readonly string[])[];
   hook?: HookName;
+  /** Machine identities: the root secret mints short-lived access tokens. */
+  machine?: MachineSpec;
   /** Shown on a failure alert: a known reason this kind of credential stops working. */
   failureHint?: string;
 }

@@ -110,6 +110,7 @@ export const catalogueFields = (id: string, over: Partial<CatalogueFields> = {})
   service: null,
   accountId: null,
   repository: null,
+  machine: null,
   channel: null,
   owners: [],
   credentialKey: `integration:${id}`,

@@ -14,6 +14,7 @@ import {
 } from 'drizzle-orm/pg-core';
 import { DELIVERY_STATUSES, EVENT_TYPES } from '../../domain/delivery.js';
 import type { PendingAccounts } from '../../domain/accounts.js';
+import type { MachineSettings } from '../../providers/machine/settings.js';
 import { AUTH_KEYS, PROVIDER_KEYS } from '../../providers/types.js';
 
 /**
@@ -32,6 +33,7 @@ export const integrations = pgTable('integrations', {
   service: text(),
   accountId: text(),
   repository: text(),
+  machine: jsonb().$type<MachineSettings>(),
   channel: text(),
   owners: jsonb().$type<string[]>().notNull(),
   credentialKey: text().notNull(),

@@ -2,6 +2,7 @@ import { sql } from 'drizzle-orm';
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 import { DELIVERY_STATUSES, EVENT_TYPES } from '../../domain/delivery.js';
 import type { PendingAccounts } from '../../domain/accounts.js';
+import type { MachineSettings } from '../../providers/machine/settings.js';
 import { AUTH_KEYS, PROVIDER_KEYS } from '../../providers/types.js';
 
 /** Timestamps are stored as epoch milliseconds. */
@@ -18,6 +19,8 @@ export const integrations = sqliteTable('integrations', {
   service: text(),
   accountId: text(),
   repository: text(),
+  /** A machine identity's place at its provider (a GitHub App and installation, an Entra tenant). */
+  machine: text({ mode: 'json' }).$type<MachineSettings>(),
   channel: text(),
   owners: text({ mode: 'json' }).$type<string[]>().notNull(),
   /** Integrations with the same key share one credential (Azure DevOps organizations). */

@@ -2,6 +2,8 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import type { ProviderKey } from '../../providers/types.js';
 import { flatHeaders, readBody, sendJson } from './http-utils.js';
+import { createEntraPrincipals, type EntraPrincipals } from './entra-principals.js';
+import { createGitHubApps, type GitHubApps } from './github-apps.js';
 import { createOAuthServer, type OAuthServerState } from './oauth-server.js';
 import { credentialOf, MOUNTS, PROVIDER_HANDLERS } from './provider-api.js';
 import { handleRotation } from './rotation-api.js';
@@ -19,6 +21,10 @@ export interface ProviderEmulator {
   readonly bitbucketOAuthUrl: string;
   readonly azureAuthority: string;
   readonly oauth: OAuthServerState;
+  /** GitHub Apps: their keys, installations and token lifetimes. */
+  readonly githubApps: GitHubApps;
+  /** Microsoft Entra service principals: their secrets, organizations and token lifetimes. */
+  readonly entraPrincipals: EntraPrincipals;
   setToken(token: string, entry: EmulatedToken): void;
   updateToken(token: string, patch: Partial<EmulatedToken>): void;
   token(token: string): EmulatedToken | undefined;
@@ -44,6 +50,8 @@ export async function startProviderEmulator(
   const requests: RecordedRequest[] = [];
   const oauthState: OAuthServerState = { clients: {}, identity: {} };
   const oauth = createOAuthServer(oauthState, (token, entry) => tokens.set(token, entry), now);
+  const githubApps = createGitHubApps(tokens);
+  const entraPrincipals = createEntraPrincipals(tokens, now);
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://emulator');
@@ -83,8 +91,12 @@ export async function startProviderEmulator(
         return oauth.authorizePage(res, 'entra', url.searchParams, base);
       if (entra[2] === 'authorize/decision' && req.method === 'POST')
         return oauth.decide(res, 'entra', new URLSearchParams(body), undefined);
-      if (entra[2] === 'token' && req.method === 'POST')
-        return oauth.token(res, 'entra', headers, new URLSearchParams(body));
+      if (entra[2] === 'token' && req.method === 'POST') {
+        const form = new URLSearchParams(body);
+        if (form.get('grant_type') === 'client_credentials')
+          return void entraPrincipals.token(res, decodeURIComponent(entra[1] ?? ''), headers, form);
+        return oauth.token(res, 'entra', headers, form);
+      }
       return sendJson(res, 404, { error: 'not_found' });
     }
 
@@ -95,10 +107,18 @@ export async function startProviderEmulator(
     }
     const credential = credentialOf(provider, headers);
     record(credential.token);
-    const entry = credential.token === undefined ? undefined : tokens.get(credential.token);
+    const known = credential.token === undefined ? undefined : tokens.get(credential.token);
+    // A short-lived token (an installation's, a service principal's) is unknown once it has ended.
+    const shortLived = known?.installation !== undefined || known?.servicePrincipal === true;
+    const entry = shortLived && known?.expiresAt && known.expiresAt.getTime() <= now() ? undefined : known;
     if (down.has(provider)) return sendJson(res, 503, { message: 'Service Unavailable (emulated outage)' });
     if (entry?.delayMs) await new Promise((resolve) => setTimeout(resolve, entry.delayMs));
     const path = url.pathname.slice(mount.length) || '/';
+    if (
+      provider === 'github' &&
+      githubApps.handle({ method: req.method ?? 'GET', path, query: url.searchParams, headers, now: now() }, res)
+    )
+      return;
     if (
       handleRotation(
         {
@@ -172,6 +192,8 @@ export async function startProviderEmulator(
     bitbucketOAuthUrl: `${url}/bitbucket-oauth`,
     azureAuthority: `${url}/entra`,
     oauth: oauthState,
+    githubApps: githubApps.registry,
+    entraPrincipals: entraPrincipals.registry,
     setToken: (token, entry) => void tokens.set(token, entry),
     updateToken: (token, patch) => {
       const current = tokens.get(token);

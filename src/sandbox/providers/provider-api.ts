@@ -259,7 +259,8 @@ const azureDevops: Handler = (call, res) => {
   )
     return;
   const suppress = call.headers['x-tfs-fedauthredirect']?.toLowerCase() === 'suppress';
-  const orgMatches = !call.entry?.organization || call.entry.organization.toLowerCase() === org.toLowerCase();
+  const organizations = call.entry?.organizations ?? (call.entry?.organization ? [call.entry.organization] : undefined);
+  const orgMatches = !organizations || organizations.some((o) => o.toLowerCase() === org.toLowerCase());
   if (call.entry?.quirk === 'ado_sign_in_page' || ((!authenticated(call) || !orgMatches) && !suppress)) {
     // Without the suppress header, a bad PAT gets a 2xx HTML sign-in page (https://github.com/MicrosoftDocs/vsts-rest-api-specs/issues/97).
     return sendHtml(res, 203, SIGN_IN_PAGE);

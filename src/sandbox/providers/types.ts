@@ -54,6 +54,12 @@ export interface EmulatedToken {
   tokenName?: string;
   /** GitLab: the token this one was rotated into (presenting this one again revokes that chain). */
   rotatedTo?: string;
+  /** A GitHub App installation token: the App and installation that minted it. */
+  installation?: { appId: number; id: string };
+  /** Azure DevOps organizations a service principal's Entra token is valid for (a PAT has `organization`). */
+  organizations?: string[];
+  /** An Entra token of a service principal (minted by the client-credentials grant). */
+  servicePrincipal?: boolean;
   /** Faults of a renewal call made with this token: an answer without the new token, or a successor that behaves otherwise. */
   rotationFault?: { answer?: 'no_token'; successor?: Partial<EmulatedToken> };
 }

@@ -202,3 +202,79 @@ integrations:
     expect(result.ok && result.entries.map((e) => [e.id, e.name])).toEqual([['2026-01-01', 'yes']]);
   });
 });
+
+describe('machine identities in the catalogue (SPEC §12)', () => {
+  it('reads a GitHub App installation and an Entra service principal, with the default authority', () => {
+    const result = parseCatalogue(`
+integrations:
+  - { id: app, provider: github, auth: app_installation, app_id: 424242, installation_id: 1001 }
+  - { id: app-by-client-id, provider: github_actions, auth: app_installation, app_id: Iv23liAbc.def, installation_id: "77", repository: acme/api }
+  - { id: sp, provider: azure_devops, auth: service_principal, organization: acme, service: repos, tenant_id: 11111111-2222-3333-4444-555555555555 }
+  - { id: sp-gov, provider: azure_devops, auth: service_principal, organization: acme, service: boards, tenant_id: contoso.onmicrosoft.us, authority: "https://login.microsoftonline.us/" }
+`);
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    expect(result.entries.map((e) => e.machine)).toEqual([
+      { kind: 'github_app', appId: '424242', installationId: '1001' },
+      { kind: 'github_app', appId: 'Iv23liAbc.def', installationId: '77' },
+      {
+        kind: 'entra',
+        tenantId: '11111111-2222-3333-4444-555555555555',
+        authority: 'https://login.microsoftonline.com',
+      },
+      { kind: 'entra', tenantId: 'contoso.onmicrosoft.us', authority: 'https://login.microsoftonline.us' },
+    ]);
+    // One credential per organization, as for PATs.
+    expect(credentialKeyOf(result.entries[2]!)).toBe('azure_devops:acme:service_principal');
+  });
+
+  it.each([
+    [
+      'a missing installation_id',
+      'id: a\nprovider: github\nauth: app_installation\napp_id: 1',
+      'installation_id: required for github app_installation.',
+    ],
+    [
+      'an App id that is neither',
+      'id: a\nprovider: github\nauth: app_installation\napp_id: my-app\ninstallation_id: 1',
+      '"my-app" is not a GitHub App id',
+    ],
+    [
+      'an installation id that is not a number',
+      'id: a\nprovider: github\nauth: app_installation\napp_id: 1\ninstallation_id: acme',
+      '"acme" is not an installation id',
+    ],
+    [
+      'a tenant that is no tenant',
+      'id: a\nprovider: azure_devops\nauth: service_principal\norganization: acme\nservice: repos\ntenant_id: not a tenant',
+      '"not a tenant" is not a Microsoft Entra tenant',
+    ],
+    [
+      'a plain-http authority',
+      'id: a\nprovider: azure_devops\nauth: service_principal\norganization: acme\nservice: repos\ntenant_id: contoso.com\nauthority: http://login.example.com',
+      'authority: "http://login.example.com" uses http://',
+    ],
+    [
+      'an App field on a PAT integration',
+      'id: a\nprovider: github\nauth: pat\napp_id: 1',
+      'app_id: not used by github pat.',
+    ],
+    [
+      'a tenant on a GitHub App',
+      'id: a\nprovider: github\nauth: app_installation\napp_id: 1\ninstallation_id: 2\ntenant_id: contoso.com',
+      'tenant_id: not used by github app_installation.',
+    ],
+    [
+      'a private key in the file',
+      'id: a\nprovider: github\nauth: app_installation\napp_id: 1\ninstallation_id: 2\nprivate_key: x',
+      'private_key: unknown key',
+    ],
+    [
+      'a client secret in the file',
+      'id: a\nprovider: azure_devops\nauth: service_principal\norganization: acme\nservice: repos\ntenant_id: contoso.com\nclient_secret: x',
+      'client_secret: credentials never go in this file',
+    ],
+  ])('refuses %s', (_name, fields, expected) => {
+    expect(errorsOf(entry(fields)).join('\n')).toContain(expected);
+  });
+});

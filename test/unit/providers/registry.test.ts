@@ -16,6 +16,9 @@ describe('the provider table', () => {
         'github/pat',
         'github/github_app',
         'github_actions/pat',
+        'github/app_installation',
+        'github_actions/app_installation',
+        'azure_devops/service_principal',
         'bitbucket/oauth',
         'bitbucket/api_key',
         'azure_devops/oauth',
@@ -51,7 +54,9 @@ describe('the provider table', () => {
         const what =
           form?.kind === 'token'
             ? `${form.identifier === 'none' ? '' : `${form.identifier}+`}${form.pool ? 'pool' : 'token'}`
-            : form?.kind;
+            : form?.kind === 'machine'
+              ? (form as { root?: string }).root
+              : form?.kind;
         return [`${provider}/${auth}`, what];
       }),
     );
@@ -62,6 +67,9 @@ describe('the provider table', () => {
       'github/pat': 'email+pool',
       'github/github_app': 'unsupported',
       'github_actions/pat': 'email+pool',
+      'github/app_installation': 'private_key',
+      'github_actions/app_installation': 'private_key',
+      'azure_devops/service_principal': 'client_secret',
       'bitbucket/oauth': 'oauth',
       'bitbucket/api_key': 'email+token',
       'azure_devops/oauth': 'oauth',

@@ -32,6 +32,7 @@ const integration: Integration = {
   service: null,
   accountId: null,
   repository: null,
+  machine: null,
   channel: 'C1',
   owners: ['U1', 'S1'],
   credentialKey: 'integration:gitlab',

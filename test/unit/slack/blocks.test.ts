@@ -21,6 +21,7 @@ const make = (i: number, extra: Partial<Integration> = {}): Integration => ({
   service: null,
   accountId: null,
   repository: null,
+  machine: null,
   channel: 'C1',
   owners: ['U1'],
   credentialKey: `integration:${i}`,

@@ -1,0 +1,50 @@
+import { DEFAULT_ENTRA_AUTHORITY, type MachineSettings } from '../providers/machine/settings.js';
+import type { MachineField, MachineSpec } from '../providers/types.js';
+import { ruleProblem } from '../rules.js';
+import { entryField } from './schema.js';
+
+type Fail = (field: string, message: string) => void;
+
+/**
+ * Where a machine identity lives (SPEC §12), from its entry: `app_id` and `installation_id` of a GitHub
+ * App; `tenant_id` (and `authority`, default Microsoft's public cloud) of an Entra service principal.
+ * Each is checked by its rule; `checkUrl` reads an authority as it reads `url`.
+ */
+export function parseMachine(
+  fields: Record<string, unknown>,
+  spec: MachineSpec | undefined,
+  providerAuth: string,
+  fail: Fail,
+  checkUrl: (raw: string, fail: (message: string) => void) => string | undefined,
+): MachineSettings | undefined {
+  if (!spec) return undefined;
+  const read = (field: MachineField): string | undefined => {
+    const value = fields[field];
+    if (value === undefined || value === null) {
+      if (spec.requiredFields.includes(field)) fail(field, `required for ${providerAuth}.`);
+      return undefined;
+    }
+    // An authority is read as a URL (below), with the URL's own sentences.
+    const problem =
+      field === 'authority'
+        ? undefined
+        : ruleProblem(entryField[field], typeof value === 'string' ? value.trim() : value);
+    if (problem) {
+      fail(field, problem);
+      return undefined;
+    }
+    return String(value).trim();
+  };
+  if (spec.minter === 'github_app') {
+    const appId = read('app_id');
+    const installationId = read('installation_id');
+    return appId && installationId ? { kind: 'github_app', appId, installationId } : undefined;
+  }
+  const tenantId = read('tenant_id');
+  const rawAuthority = read('authority');
+  const authority = checkUrl(rawAuthority ?? DEFAULT_ENTRA_AUTHORITY, (message) => fail('authority', message));
+  return tenantId && authority ? { kind: 'entra', tenantId, authority } : undefined;
+}
+
+/** Every catalogue field some machine identity uses: a key that is not another provider's unknown. */
+export const MACHINE_FIELD_KEYS: readonly MachineField[] = ['app_id', 'installation_id', 'tenant_id', 'authority'];

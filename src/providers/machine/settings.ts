@@ -1,0 +1,19 @@
+/**
+ * Where a machine identity lives at its provider, from integrations.yml (SPEC §12): what a minted token
+ * is asked of, and part of what the stored root secret is bound to.
+ */
+export type MachineSettings =
+  | {
+      kind: 'github_app';
+      /** The App's numeric id or its client id (`Iv…`): the JWT's issuer. */
+      appId: string;
+      installationId: string;
+    }
+  | {
+      kind: 'entra';
+      tenantId: string;
+      /** The Entra authority, e.g. https://login.microsoftonline.com (other clouds, tests). */
+      authority: string;
+    };
+
+export const DEFAULT_ENTRA_AUTHORITY = 'https://login.microsoftonline.com';

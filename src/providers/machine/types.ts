@@ -1,0 +1,14 @@
+import type { Outcome } from '../outcome.js';
+
+/** A short-lived access token a machine identity's root secret obtained. */
+export interface MintedToken {
+  token: string;
+  expiresAt: Date;
+}
+
+/**
+ * A mint's result. A refusal of the root secret itself (a rejected JWT, `invalid_client`, a deleted key
+ * or secret) is an `invalid_credentials` outcome; anything else (rate limited, down, unusable answer)
+ * is worth trying again while the token held is valid.
+ */
+export type MintResult = { ok: true; minted: MintedToken } | { ok: false; outcome: Outcome };
