@@ -53,6 +53,8 @@ import { createOutboxPlanner, type SinksOf } from './services/delivery/outbox.js
 import { createSinkStates } from './services/delivery/sink-states.js';
 import { createDeliveryWorker } from './services/delivery/worker.js';
 import { createOAuthRefresher } from './services/oauth-refresh.js';
+import { createMinter } from './services/machine-mint.js';
+import { createAccessTokens } from './services/access-tokens.js';
 import { createSinkSenders } from './sinks/senders.js';
 import { createSlackClient } from './slack/client.js';
 import { createSlackTransport } from './slack/fetch.js';
@@ -248,7 +250,10 @@ export async function composeCore(config: Config, logger: Logger, options: CoreO
     oauthSetupHintOf: oauthSetupHint,
     renew: credentialCommit.renew,
   });
-  const probe = createProber({ store, keyring, http, clock, refresh });
+  const mint = createMinter({ store, keyring, http, clock, logger, renew: credentialCommit.renew, metrics });
+  // OAuth tokens refreshed, machine identities' tokens minted: one way to keep an access token valid.
+  const accessTokens = createAccessTokens({ refresh, mint });
+  const probe = createProber({ store, keyring, http, clock, accessTokens });
   const deliveryAlerts = createDeliveryAlerts({ store, alerts, outbox, sinksOf, clock, logger, metrics });
   const worker = createDeliveryWorker({
     store,
@@ -287,7 +292,7 @@ export async function composeCore(config: Config, logger: Logger, options: CoreO
     keyring,
     clock,
     logger,
-    refresh,
+    accessTokens,
     health,
   });
   let ready = false;

@@ -8,6 +8,8 @@ import { oauthEndpoints, oauthSetupHint } from '../providers/oauth.js';
 import { describeIdentity } from '../providers/outcome.js';
 import { createCredentialCommit } from '../services/credential-commit.js';
 import { createOAuthRefresher } from '../services/oauth-refresh.js';
+import { createMinter } from '../services/machine-mint.js';
+import { createAccessTokens } from '../services/access-tokens.js';
 import { createProber, type ProbeResult } from '../services/probe.js';
 import { createOutboxPlanner } from '../services/delivery/outbox.js';
 import { CliError, EXIT, requireConfig, withStore, type CliIo } from './context.js';
@@ -55,11 +57,12 @@ export async function checkCommand(io: CliIo, args: string[]): Promise<number> {
       // like any other refresh — under the credential lock, with its outbox rows for the sinks (the
       // server delivers them) — instead of being thrown away.
       const sinksOf = (id: string) => catalogue.entries.find((e) => e.id === id)?.deliver ?? [];
+      const logger = createLogger({ level: 'silent' });
       const { renew } = createCredentialCommit({
         store,
         keyring,
         clock,
-        logger: createLogger({ level: 'silent' }),
+        logger,
         credentialLock: store.withCredentialLock,
         outbox: createOutboxPlanner({ sinksOf, keyring }),
       });
@@ -72,7 +75,8 @@ export async function checkCommand(io: CliIo, args: string[]): Promise<number> {
         oauthSetupHintOf: oauthSetupHint,
         renew,
       });
-      const prober = createProber({ store, keyring, http, clock, refresh });
+      const mint = createMinter({ store, keyring, http, clock, logger, renew });
+      const prober = createProber({ store, keyring, http, clock, accessTokens: createAccessTokens({ refresh, mint }) });
       const synced = new Map((await store.integrations.listAll()).map((row) => [row.id, row]));
       // Integrations sharing a credential (Azure DevOps) are probed once.
       const byKey = new Map<string, Promise<ProbeResult>>();

@@ -68,6 +68,12 @@ export function createMetrics(
       labelNames: ['provider', 'outcome'] as const,
       registers,
     }),
+    tokensMinted: new Counter({
+      name: 'reauth_tokens_minted_total',
+      help: "Access tokens minted from machine identities' root secrets, by provider and outcome (minted, or why not: invalid_credentials, rate_limited, unreachable, provider_error, …).",
+      labelNames: ['provider', 'outcome'] as const,
+      registers,
+    }),
     droppedEvents: new Counter({
       name: 'reauth_delivery_events_dropped_total',
       help: 'Events (never credentials) dropped because more than 100 were waiting for a sink that stays down.',

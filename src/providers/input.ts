@@ -7,6 +7,12 @@ export interface RawCredentialInput {
   email?: string | undefined;
   username?: string | undefined;
   token?: string | undefined;
+  /** A machine identity's root secret (SPEC §12). */
+  private_key?: string | undefined;
+  client_id?: string | undefined;
+  client_secret?: string | undefined;
+  /** YYYY-MM-DD, from a datepicker or a date input. */
+  expires_on?: string | undefined;
 }
 
 export interface CredentialInput {

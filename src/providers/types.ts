@@ -29,8 +29,8 @@ export const isAuthKey = (value: unknown): value is AuthKey =>
 /** Catalogue fields a provider may require or accept besides the common ones. */
 export type ProviderField = 'url' | 'organization' | 'service' | 'account_id' | 'repository';
 
-/** The fields of the re-authentication form: one type for the form, the parser and the outcome. */
-export type FormField = 'email' | 'username' | 'token';
+/** The fields of the re-authentication form: one type for the form, the parser and the outcome (SPEC §5, §12). */
+export type FormField = 'email' | 'username' | 'token' | 'private_key' | 'client_id' | 'client_secret' | 'expires_on';
 
 /** What a person types in the modal, per provider/auth row. */
 export type CredentialForm =

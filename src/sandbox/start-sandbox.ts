@@ -5,7 +5,7 @@ import { compose, type Composition } from '../compose.js';
 import { parseConfig, type LogLevel } from '../config.js';
 import { createLogger } from '../logger.js';
 import { createValidationContext, validateCredential } from '../providers/validate.js';
-import { targetOf } from '../services/probe.js';
+import { targetOf } from '../services/probe-subject.js';
 import { DEMO_CHANNEL, DEMO_ROWS, DEMO_USER, demoCatalogue, seedDemoTokens } from './demo.js';
 import { startProviderEmulator, type ProviderEmulator } from './providers/emulator.js';
 import { sandboxRoutes } from './routes.js';

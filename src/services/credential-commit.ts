@@ -18,9 +18,10 @@ export type CommitHow = 'modal' | 'web' | 'oauth' | 'rotation';
 
 /**
  * How Reauth renewed the secret of a credential in place (the same credential, a new version): an OAuth
- * access token refreshed with its refresh token.
+ * access token refreshed with its refresh token, or an access token minted from a machine identity's
+ * root secret.
  */
-export type RenewHow = 'oauth_refresh';
+export type RenewHow = 'oauth_refresh' | 'mint';
 
 export interface RenewParams {
   /** The current credential, read under its lock by the caller (who still holds it). */
@@ -139,7 +140,11 @@ export function createCredentialCommit(deps: CredentialCommitDeps) {
       how: rotated ? 'rotation' : 'reauthentication',
       ...(rotated ? {} : { via: params.how }),
       identity: identity ?? null,
-      expires_at: expiresAt?.toISOString() ?? null,
+      // A machine identity's sinks hear when its access token ends; others when the credential does.
+      expires_at:
+        params.payload.kind === 'machine'
+          ? new Date(params.payload.accessExpiresAt).toISOString()
+          : (expiresAt?.toISOString() ?? null),
     });
     const swap = () =>
       deps.store.credentials.commit(

@@ -13,7 +13,7 @@ import { createValidationContext, validateToken } from '../providers/validate.js
 import type { Metrics } from '../observability/metrics.js';
 import type { Authoriser } from './authorisation.js';
 import { hashState, type OAuthStates } from './oauth-states.js';
-import { targetOf } from './probe.js';
+import { targetOf } from './probe-subject.js';
 import type { CredentialCommitService } from './credential-commit.js';
 
 export interface OAuthFlowDeps {

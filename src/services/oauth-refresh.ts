@@ -30,11 +30,11 @@ export interface OAuthRefreshDeps {
 }
 
 /**
- * `grantSent`: a refresh grant reached the provider and failed (callers report that to health).
- * `retryAt`: no replica sends another grant before then.
+ * A renewal's result — an OAuth refresh, or a machine identity's mint. `grantSent`: the request reached
+ * the provider and failed (callers report that to health). `retryAt`: no replica sends another before then.
  */
-export type RefreshResult =
-  | { ok: true; payload: OAuthPayload; refreshed: boolean; credential: Credential }
+export type RefreshResult<P extends SecretPayload = OAuthPayload> =
+  | { ok: true; payload: P; refreshed: boolean; credential: Credential }
   | { ok: false; outcome: Outcome; grantSent: boolean; retryAt: Date | null; replaced?: boolean };
 
 export const refreshIsDue = (payload: OAuthPayload, now: Date): boolean =>

@@ -1,21 +1,17 @@
 import type { Store } from '../db/store.js';
 import type { Clock } from '../domain/clock.js';
-import { bindingOf, isAppIntegration } from '../domain/integration.js';
-import type { Credential, Integration } from '../domain/types.js';
+import { isAppIntegration } from '../domain/integration.js';
+import type { Credential } from '../domain/types.js';
+import { isBoundTo, targetOf, type ProbeSubject } from './probe-subject.js';
 import type { Keyring } from '../crypto/keyring.js';
 import { fingerprintSecret } from '../crypto/fingerprint.js';
-import type { ValidationTarget } from '../providers/call.js';
 import type { HttpClient } from '../providers/http.js';
 import type { Outcome, TokenReport } from '../providers/outcome.js';
 import { createValidationContext, validateCredential, validateToken } from '../providers/validate.js';
-import type { OAuthRefresher } from './oauth-refresh.js';
+import type { AccessTokens } from './access-tokens.js';
+import { checkAccessToken } from '../providers/machine/validate.js';
+import { accountsOfStored } from '../domain/accounts.js';
 import { unsealPayload } from './secret-payload.js';
-
-/** The integration fields a probe needs. */
-export type ProbeSubject = Pick<
-  Integration,
-  'id' | 'provider' | 'authType' | 'url' | 'organization' | 'accountId' | 'repository' | 'credentialKey'
->;
 
 export interface ProbeResult {
   /** False for app types, which Reauth holds no credential for. */
@@ -25,38 +21,13 @@ export interface ProbeResult {
   credential: Credential | undefined;
 }
 
-/**
- * A credential may be used only for what it was validated against. One stored before bindings
- * existed is held to its provider and auth type (the catalogue sync retires it when the rest changes).
- */
-export function isBoundTo(
-  credential: Pick<Credential, 'binding' | 'provider' | 'authType'>,
-  subject: ProbeSubject,
-): boolean {
-  if (credential.binding === null)
-    return credential.provider === subject.provider && credential.authType === subject.authType;
-  return credential.binding === bindingOf(subject);
-}
-
-export function targetOf(subject: ProbeSubject): ValidationTarget {
-  return {
-    id: subject.id,
-    provider: subject.provider,
-    auth: subject.authType,
-    url: subject.url,
-    organization: subject.organization,
-    accountId: subject.accountId,
-    repository: subject.repository,
-  };
-}
-
 export interface ProberDeps {
   store: Pick<Store, 'credentials'>;
   keyring: Keyring;
   http: HttpClient;
   clock: Clock;
-  /** The one OAuth refresh path (shared with the pull API). */
-  refresh: OAuthRefresher;
+  /** The one renewal of access tokens (OAuth refresh, machine identity mint), shared with the pull API. */
+  accessTokens: AccessTokens;
 }
 
 /**
@@ -112,10 +83,18 @@ export function createProber(deps: ProberDeps) {
       return { probed: true, ...result, credential };
     }
 
-    const refreshed = await deps.refresh(subject, credential, payload);
-    if (!refreshed.ok) return { probed: true, outcome: refreshed.outcome, tokens: [], credential };
-    const access = refreshed.payload.accessToken;
-    const outcome = await validateToken(ctx, { token: access });
+    const renewed = await deps.accessTokens.renewIfDue(subject, credential, payload);
+    if (!renewed.ok) return { probed: true, outcome: renewed.outcome, tokens: [], credential };
+    const access = renewed.payload.accessToken;
+    const outcome =
+      renewed.payload.kind === 'machine'
+        ? await checkAccessToken(
+            ctx,
+            subject.machine,
+            access,
+            accountsOfStored(credential.identity)[0] ?? { id: credential.credentialKey },
+          )
+        : await validateToken(ctx, { token: access });
     return {
       probed: true,
       outcome,

@@ -10,6 +10,8 @@ import type { Logger } from '../logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { HttpClient } from '../providers/http.js';
 import { parseCredentialInput, type RawCredentialInput } from '../providers/input.js';
+import { parseMachineInput } from '../providers/machine/input.js';
+import { validateMachineIdentity } from '../providers/machine/validate.js';
 import type { CredentialValidation, TokenReport, ValidOutcome } from '../providers/outcome.js';
 import type { SecretPayload } from './secret-payload.js';
 import { authSpec, providerSpec } from '../providers/registry.js';
@@ -19,7 +21,7 @@ import type { AuthKey, FormField, ProviderKey } from '../providers/types.js';
 import { createValidationContext, validateCredential } from '../providers/validate.js';
 import type { Authoriser } from './authorisation.js';
 import type { KeyedLock } from '../keyed-lock.js';
-import { targetOf } from './probe.js';
+import { targetOf } from './probe-subject.js';
 
 export interface ReauthRequest {
   integrationId: string;
@@ -71,9 +73,16 @@ const fail = (
 /** Fields the form for this auth type shows. */
 export function expectedFields(provider: ProviderKey, auth: AuthKey): FormField[] {
   const form = authSpec(provider, auth)?.form;
+  if (form?.kind === 'machine')
+    return form.root === 'private_key' ? ['private_key'] : ['client_id', 'client_secret', 'expires_on'];
   if (form?.kind !== 'token') return [];
   return form.identifier === 'none' ? ['token'] : [form.identifier, 'token'];
 }
+
+/** What a person entered, checked and validated: the payload to seal, or why not (with what the audit keeps). */
+type Entered =
+  | { ok: true; payload: SecretPayload; validation: CredentialValidation & { outcome: ValidOutcome } }
+  | { ok: false; failure: Failure; detail: Record<string, unknown>; fingerprint?: string };
 
 export interface ReauthDeps {
   store: Pick<Store, 'integrations' | 'credentials' | 'audit' | 'pendingCredentials'>;
@@ -120,6 +129,69 @@ export function createReauthService(deps: ReauthDeps) {
    * caller's permission, refuses anything tampered or of another auth type, validates against
    * the provider, and swaps the credential in only if it works. Every attempt is audited.
    */
+  /** Parses and validates what was entered for a typed credential or a machine identity's root secret. */
+  async function enter(integration: Integration, raw: RawCredentialInput): Promise<Entered> {
+    const now = () => deps.clock.now();
+    const spec = authSpec(integration.provider, integration.authType);
+    const ctx = createValidationContext(targetOf(integration), deps.http, now);
+    const refusal = (kind: Failure['kind'], reason: string, field: FormField, tokens: TokenReport[] = []): Entered => ({
+      ok: false,
+      failure: fail(integration, kind, reason, field, tokens),
+      detail: {
+        reason,
+        ...(tokens.length
+          ? {
+              tokens: tokens.map((t) => ({
+                position: t.position,
+                fingerprint: t.fingerprint,
+                outcome: t.outcome.kind,
+              })),
+            }
+          : {}),
+      },
+      ...(tokens.length ? { fingerprint: tokens.map((t) => t.fingerprint).join(',') } : {}),
+    });
+    const fieldOf = (outcome: { kind: string; field?: FormField }, fallback: FormField): FormField =>
+      outcome.kind === 'invalid_input' && outcome.field ? outcome.field : fallback;
+
+    if (spec?.form.kind === 'machine') {
+      const rootField: FormField = spec.form.root === 'private_key' ? 'private_key' : 'client_secret';
+      const parsed = parseMachineInput(spec.form.root, raw, now());
+      if (!parsed.ok) return refusal(parsed.outcome.kind, parsed.outcome.reason, fieldOf(parsed.outcome, rootField));
+      const checked = await validateMachineIdentity(ctx, integration.machine, parsed.input);
+      const { outcome, tokens } = checked.validation;
+      if (outcome.kind !== 'valid' || !checked.minted) return refusal(outcome.kind, outcome.reason, rootField, tokens);
+      return {
+        ok: true,
+        payload: {
+          kind: 'machine',
+          root: parsed.input.root,
+          accessToken: checked.minted.token,
+          accessIssuedAt: now().getTime(),
+          accessExpiresAt: checked.minted.expiresAt.getTime(),
+        },
+        validation: checked.validation as CredentialValidation & { outcome: ValidOutcome },
+      };
+    }
+    if (spec?.form.kind !== 'token')
+      return refusal('unsupported', 'This integration does not take a typed credential.', 'token');
+    const parsed = parseCredentialInput(spec, raw);
+    if (!parsed.ok) return refusal(parsed.outcome.kind, parsed.outcome.reason, fieldOf(parsed.outcome, 'token'));
+    const validation = await validateCredential(ctx, parsed.input);
+    if (validation.outcome.kind !== 'valid')
+      return refusal(
+        validation.outcome.kind,
+        validation.outcome.reason,
+        fieldOf(validation.outcome, 'token'),
+        validation.tokens,
+      );
+    return {
+      ok: true,
+      payload: { kind: 'tokens', identifier: parsed.input.identifier ?? null, tokens: parsed.input.tokens },
+      validation: validation as CredentialValidation & { outcome: ValidOutcome },
+    };
+  }
+
   async function reauthenticate(request: ReauthRequest): Promise<ReauthResult> {
     const now = () => deps.clock.now();
     const how = request.how ?? 'modal';
@@ -128,7 +200,7 @@ export function createReauthService(deps: ReauthDeps) {
     const integration = await deps.store.integrations.findActive(request.integrationId);
     if (!integration) return refuse(undefined, gone(request.integrationId));
     const spec = authSpec(integration.provider, integration.authType);
-    if (spec?.form.kind !== 'token') {
+    if (spec?.form.kind !== 'token' && spec?.form.kind !== 'machine') {
       return refuse(
         integration,
         fail(
@@ -165,43 +237,11 @@ export function createReauthService(deps: ReauthDeps) {
     if (!(await deps.authoriser.canManage(request.actor, integration.owners)))
       return refuse(integration, notAllowed(integration));
 
-    const parsed = parseCredentialInput(spec, request.raw);
-    if (!parsed.ok) {
-      const field = parsed.outcome.kind === 'invalid_input' ? parsed.outcome.field : 'token';
-      return refuse(integration, fail(integration, parsed.outcome.kind, parsed.outcome.reason, field), {
-        reason: parsed.outcome.reason,
-      });
-    }
-
     const started = performance.now();
-    const validation = await validateCredential(
-      createValidationContext(targetOf(integration), deps.http, now),
-      parsed.input,
-    );
+    const entered = await enter(integration, request.raw);
     deps.metrics?.validationSeconds.observe({ provider: integration.provider }, (performance.now() - started) / 1000);
-    if (validation.outcome.kind !== 'valid') {
-      const field = validation.outcome.kind === 'invalid_input' ? validation.outcome.field : 'token';
-      const fingerprints = validation.tokens.map((t) => t.fingerprint);
-      return refuse(
-        integration,
-        fail(integration, validation.outcome.kind, validation.outcome.reason, field, validation.tokens),
-        {
-          reason: validation.outcome.reason,
-          tokens: validation.tokens.map((t) => ({
-            position: t.position,
-            fingerprint: t.fingerprint,
-            outcome: t.outcome.kind,
-          })),
-        },
-        fingerprints.join(','),
-      );
-    }
-    const valid = validation as CredentialValidation & { outcome: ValidOutcome };
-    const payload: SecretPayload = {
-      kind: 'tokens',
-      identifier: parsed.input.identifier ?? null,
-      tokens: parsed.input.tokens,
-    };
+    if (!entered.ok) return refuse(integration, entered.failure, entered.detail, entered.fingerprint ?? null);
+    const { payload, validation: valid } = entered;
     // Which account it replaces is decided under the credential's lock, with the commit fenced on the
     // credential compared against: a hand-over confirmed by someone else a moment before is never
     // replaced without its own confirmation.

@@ -20,7 +20,7 @@ import { callRotation, listTokenNames, revokeByName } from '../providers/rotate.
 import type { RotationSpec } from '../providers/types.js';
 import { createValidationContext, validateCredential } from '../providers/validate.js';
 import type { HealthStateMachine } from './health.js';
-import { isBoundTo, targetOf } from './probe.js';
+import { isBoundTo, targetOf } from './probe-subject.js';
 import type { Committed, CredentialCommitService } from './credential-commit.js';
 import { unsealPayload } from './secret-payload.js';
 import { rotationAnswerContext } from './sealing-contexts.js';

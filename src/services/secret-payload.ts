@@ -1,4 +1,5 @@
 import type { Keyring, Sealed } from '../crypto/keyring.js';
+import type { MachineRootSecret } from '../providers/machine/types.js';
 import { credentialContext } from './sealing-contexts.js';
 
 /** What a sealed credential holds. Only ever in memory in plain form. */
@@ -10,6 +11,15 @@ export type SecretPayload =
       refreshToken: string | null;
       accessExpiresAt: number;
       refreshExpiresAt: number | null;
+    }
+  | {
+      /** A machine identity (SPEC §12): its root secret, and the access token last minted from it. */
+      kind: 'machine';
+      root: MachineRootSecret;
+      accessToken: string;
+      /** When it was minted: its lifetime decides when the next one is minted. */
+      accessIssuedAt: number;
+      accessExpiresAt: number;
     };
 
 /** Where a sealed credential belongs: its key and its binding (null for credentials stored before bindings). */
@@ -26,6 +36,7 @@ export function unsealPayload(keyring: Keyring, owner: SealedFor, sealed: string
   const parsed = JSON.parse(
     keyring.unseal(sealed, credentialContext(owner.credentialKey, owner.binding)),
   ) as SecretPayload;
-  if (parsed.kind !== 'tokens' && parsed.kind !== 'oauth') throw new Error('A stored credential has an unknown shape.');
+  if (parsed.kind !== 'tokens' && parsed.kind !== 'oauth' && parsed.kind !== 'machine')
+    throw new Error('A stored credential has an unknown shape.');
   return parsed;
 }

@@ -3,9 +3,25 @@
 export const COMMAND = '/reauth';
 
 /** Input block ids of the re-authentication modal: public (docs/slack.md). */
-export const INPUT_BLOCK = { email: 'email', username: 'username', token: 'token' } as const;
+export const INPUT_BLOCK = {
+  email: 'email',
+  username: 'username',
+  token: 'token',
+  privateKey: 'private_key',
+  clientId: 'client_id',
+  clientSecret: 'client_secret',
+  expiresOn: 'expires_on',
+} as const;
 
-export const INPUT_ACTION = { email: 'email_value', username: 'username_value', token: 'token_value' } as const;
+export const INPUT_ACTION = {
+  email: 'email_value',
+  username: 'username_value',
+  token: 'token_value',
+  privateKey: 'private_key_value',
+  clientId: 'client_id_value',
+  clientSecret: 'client_secret_value',
+  expiresOn: 'expires_on_value',
+} as const;
 
 /** The same-account confirmation: its input block (public, docs/slack.md), action and the one option. */
 export const CONFIRM_ACCOUNT = {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { validateCredential, createValidationContext } from '../../src/providers/validate.js';
-import { targetOf } from '../../src/services/probe.js';
+import { targetOf } from '../../src/services/probe-subject.js';
 import { openModal, textOf } from '../helpers/flows.js';
 import { ALERTS, manualClock, OWNER, startTestApp, type TestApp } from '../helpers/start-app.js';
 

@@ -8,6 +8,8 @@ import { createKeyedLock } from '../../src/keyed-lock.js';
 import { createProbeRunner } from '../../src/services/monitor/probe-runner.js';
 import { createCredentialCommit } from '../../src/services/credential-commit.js';
 import { createOAuthRefresher } from '../../src/services/oauth-refresh.js';
+import { createMinter } from '../../src/services/machine-mint.js';
+import { createAccessTokens } from '../../src/services/access-tokens.js';
 import { createProber } from '../../src/services/probe.js';
 import { testHttpClient } from '../helpers/providers.js';
 import { oauthStates } from '../../src/db/sqlite/schema.js';
@@ -399,6 +401,14 @@ describe('OAuth refresh racing a re-authentication', () => {
           clock,
           defaultChannel: ALERTS,
         });
+        // The other process's own commit path, over its own connection.
+        const otherCommit = createCredentialCommit({
+          store: other,
+          keyring: t.deps.keyring,
+          clock,
+          logger: t.logs.logger,
+          credentialLock: other.withCredentialLock,
+        });
         const runner = createProbeRunner({
           store: other,
           probe: createProber({
@@ -406,20 +416,24 @@ describe('OAuth refresh racing a re-authentication', () => {
             keyring: t.deps.keyring,
             http: gated,
             clock,
-            refresh: createOAuthRefresher({
-              store: other,
-              keyring: t.deps.keyring,
-              http: gated,
-              clock,
-              oauthEndpointsOf: (p) => oauthEndpoints(t.config, p),
-              oauthSetupHintOf: oauthSetupHint,
-              renew: createCredentialCommit({
+            accessTokens: createAccessTokens({
+              refresh: createOAuthRefresher({
                 store: other,
                 keyring: t.deps.keyring,
+                http: gated,
+                clock,
+                oauthEndpointsOf: (p) => oauthEndpoints(t.config, p),
+                oauthSetupHintOf: oauthSetupHint,
+                renew: otherCommit.renew,
+              }),
+              mint: createMinter({
+                store: other,
+                keyring: t.deps.keyring,
+                http: gated,
                 clock,
                 logger: t.logs.logger,
-                credentialLock: other.withCredentialLock,
-              }).renew,
+                renew: otherCommit.renew,
+              }),
             }),
           }),
           health: createHealthStateMachine({ store: other, alerts, clock }),

@@ -103,6 +103,8 @@ export interface StartOptions extends Omit<AppOptions, 'extraRoutes'> {
   /** Run in Socket Mode (SLACK_APP_TOKEN set, no signing secret) against an emulated socket. */
   socketMode?: boolean;
   clock?: Clock;
+  /** The providers' clock is `clock` too (tokens they issue end on it): for tests that move time past a token's life. */
+  providersOnClock?: boolean;
   http?: HttpClient;
   /** Runs once the emulators are up, before the catalogue is written; its result replaces placeholders in the catalogue. */
   beforeStart?: (providers: ProviderEmulator) => Promise<Record<string, string>>;
@@ -110,7 +112,10 @@ export interface StartOptions extends Omit<AppOptions, 'extraRoutes'> {
 
 /** The real app in HTTP mode on loopback, against both emulators, with a real SQLite file. */
 export async function startTestApp(options: StartOptions): Promise<TestApp> {
-  const providers = await startProviderEmulator();
+  const clock = options.clock;
+  const providers = await startProviderEmulator(
+    options.providersOnClock && clock ? { now: () => clock.now().getTime() } : {},
+  );
   const socket = options.socketMode ? await startSocketModeServer() : undefined;
   const slack = await startSlackEmulator({
     botToken: BOT_TOKEN,

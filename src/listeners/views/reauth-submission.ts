@@ -17,6 +17,12 @@ function inputValue(values: Values, block: string, action: string): string | und
   return typeof value === 'string' ? value : undefined;
 }
 
+/** A datepicker's YYYY-MM-DD, when one was picked. */
+function dateValue(values: Values, block: string, action: string): string | undefined {
+  const value = values[block]?.[action]?.selected_date;
+  return typeof value === 'string' ? value : undefined;
+}
+
 /**
  * The modal's submission. Nothing from the form is trusted: the integration, the caller's
  * permission and the auth type are re-read. Validation that finishes within the fast-path budget
@@ -36,7 +42,8 @@ export function handleReauthSubmission(services: ListenerServices, fastPathMs = 
       await ack({
         response_action: 'errors',
         errors: {
-          [INPUT_BLOCK.token]:
+          // Under an input the form has (a machine identity's has no token input).
+          [Object.keys(view.state.values)[0] ?? INPUT_BLOCK.token]:
             'This form was altered or belongs to someone else, so it was refused and nothing was changed. Open it again with /reauth <id>.',
         },
       });
@@ -52,6 +59,10 @@ export function handleReauthSubmission(services: ListenerServices, fastPathMs = 
         email: inputValue(values, INPUT_BLOCK.email, INPUT_ACTION.email),
         username: inputValue(values, INPUT_BLOCK.username, INPUT_ACTION.username),
         token: inputValue(values, INPUT_BLOCK.token, INPUT_ACTION.token),
+        private_key: inputValue(values, INPUT_BLOCK.privateKey, INPUT_ACTION.privateKey),
+        client_id: inputValue(values, INPUT_BLOCK.clientId, INPUT_ACTION.clientId),
+        client_secret: inputValue(values, INPUT_BLOCK.clientSecret, INPUT_ACTION.clientSecret),
+        expires_on: dateValue(values, INPUT_BLOCK.expiresOn, INPUT_ACTION.expiresOn),
       },
       submittedFields: presentBlocks,
       how: 'modal',
@@ -71,7 +82,7 @@ export function handleReauthSubmission(services: ListenerServices, fastPathMs = 
       else if (first.kind === 'confirm_account')
         await ack({ response_action: 'update', view: answerView(services, first, userId) });
       else {
-        const field = presentBlocks.includes(first.field) ? first.field : INPUT_BLOCK.token;
+        const field = presentBlocks.includes(first.field) ? first.field : (presentBlocks[0] ?? INPUT_BLOCK.token);
         await ack({ response_action: 'errors', errors: { [field]: truncate(first.reason, 1500) } });
       }
       return;

@@ -12,3 +12,8 @@ export interface MintedToken {
  * is worth trying again while the token held is valid.
  */
 export type MintResult = { ok: true; minted: MintedToken } | { ok: false; outcome: Outcome };
+
+/** The root secret of a machine identity, as sealed: it leaves Reauth only to its provider. */
+export type MachineRootSecret =
+  | { kind: 'private_key'; pem: string }
+  | { kind: 'client_secret'; clientId: string; clientSecret: string };

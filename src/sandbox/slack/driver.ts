@@ -148,15 +148,20 @@ export function createSlackDriver(options: { appUrl: string; signingSecret: stri
         [];
       const state: Record<
         string,
-        Record<string, { type: string; value?: string; selected_options?: { value: string }[] }>
+        Record<string, { type: string; value?: string; selected_date?: string; selected_options?: { value: string }[] }>
       > = {};
       for (const [blockId, value] of Object.entries(values)) {
         const block = blocks.find((b) => b.block_id === blockId);
         const actionId = block?.element?.action_id ?? `${blockId}_value`;
         const type = block?.element?.type ?? 'plain_text_input';
-        // Checkboxes carry the checked options' values; an empty value is nothing checked.
+        // Checkboxes carry the checked options' values (an empty value is nothing checked); a datepicker its date.
         state[blockId] = {
-          [actionId]: type === 'checkboxes' ? { type, selected_options: value ? [{ value }] : [] } : { type, value },
+          [actionId]:
+            type === 'checkboxes'
+              ? { type, selected_options: value ? [{ value }] : [] }
+              : type === 'datepicker'
+                ? { type, selected_date: value }
+                : { type, value },
         };
       }
       const view: Record<string, unknown> = {

@@ -20,12 +20,15 @@ export interface CredentialDocument {
   credential: Record<string, unknown>;
 }
 
-/** The fields the auth type needs: token (with email or username), all tokens of a pool, or an OAuth access token. */
+/**
+ * The fields the auth type needs: token (with email or username), all tokens of a pool, or an access
+ * token — an OAuth one, or one minted from a machine identity (whose root secret never leaves Reauth).
+ */
 export function consumerCredential(
   integration: Pick<Integration, 'provider' | 'authType'>,
   payload: SecretPayload,
 ): Record<string, unknown> {
-  if (payload.kind === 'oauth') {
+  if (payload.kind === 'oauth' || payload.kind === 'machine') {
     return {
       access_token: payload.accessToken,
       token_type: 'Bearer',
@@ -49,11 +52,15 @@ export interface VersionFacts {
   expiresAt: string | null;
 }
 
-export const versionFactsOf = (credential: Credential): VersionFacts => ({
+/** A machine identity's document states its access token's end (SPEC §12); others the credential's. */
+export const versionFactsOf = (credential: Credential, payload?: SecretPayload): VersionFacts => ({
   version: credential.version,
   fingerprint: fingerprintOf(credential),
   updatedAt: credential.updatedAt ?? credential.createdAt,
-  expiresAt: credential.expiresAt?.toISOString() ?? null,
+  expiresAt:
+    payload?.kind === 'machine'
+      ? new Date(payload.accessExpiresAt).toISOString()
+      : (credential.expiresAt?.toISOString() ?? null),
 });
 
 export function credentialDocument(

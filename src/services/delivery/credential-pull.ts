@@ -6,8 +6,8 @@ import type { Clock } from '../../domain/clock.js';
 import { isAppIntegration } from '../../domain/integration.js';
 import type { Logger } from '../../logger.js';
 import type { HealthStateMachine } from '../health.js';
-import { refreshIsDue, type OAuthRefresher } from '../oauth-refresh.js';
-import { isBoundTo } from '../probe.js';
+import type { AccessTokens } from '../access-tokens.js';
+import { isBoundTo } from '../probe-subject.js';
 import { unsealPayload } from '../secret-payload.js';
 import {
   consumerCredential,
@@ -45,9 +45,9 @@ export interface CredentialPullDeps {
   keyring: Keyring;
   clock: Clock;
   logger: Logger;
-  /** The one refresh path: under the cross-replica credential lock, with its back-off. */
-  refresh: OAuthRefresher;
-  /** A refresh grant that failed reaches health and the one-alert lifecycle. */
+  /** The one renewal of access tokens (OAuth refresh, machine identity mint): under the cross-replica credential lock, with its back-off. */
+  accessTokens: AccessTokens;
+  /** A refresh or mint that the provider refused reaches health and the one-alert lifecycle. */
   health?: Pick<HealthStateMachine, 'apply'>;
 }
 
@@ -135,9 +135,9 @@ export function createCredentialPull(deps: CredentialPullDeps) {
       );
 
     let payload = unsealPayload(deps.keyring, credential, credential.sealedSecret);
-    if (payload.kind === 'oauth' && refreshIsDue(payload, deps.clock.now())) {
-      // The refresher takes the credential's lock (across replicas) and works on what is current then.
-      const outcome = await deps.refresh(integration, credential, payload);
+    if (payload.kind !== 'tokens' && deps.accessTokens.isDue(payload, deps.clock.now())) {
+      // The renewal takes the credential's lock (across replicas) and works on what is current then.
+      const outcome = await deps.accessTokens.renewIfDue(integration, credential, payload);
       if (outcome.ok) {
         credential = outcome.credential;
         payload = outcome.payload;
@@ -158,12 +158,12 @@ export function createCredentialPull(deps: CredentialPullDeps) {
             : undefined;
           return {
             kind: 'refresh_failed',
-            error: `The access token expired and could not be refreshed: ${outcome.outcome.reason}`,
+            error: `The access token expired and could not be ${payload.kind === 'machine' ? 'minted again' : 'refreshed'}: ${outcome.outcome.reason}`,
             ...(retryAfterSeconds === undefined ? {} : { retryAfterSeconds }),
           };
         }
       }
-      // A refresh that failed while the token still works for a few minutes: that token is served.
+      // A renewal that failed while the token still works for a few minutes: that token is served.
     }
 
     const etag = etagOf(credential);
@@ -179,7 +179,7 @@ export function createCredentialPull(deps: CredentialPullDeps) {
       etag,
       document: credentialDocument(
         integration,
-        versionFactsOf(credential),
+        versionFactsOf(credential, payload),
         consumerCredential(integration, payload),
         health,
       ),

@@ -2,6 +2,7 @@ import { durationText, OAUTH_STATE_LIFETIME_MS, WEB_FORM_LIFETIME_MS } from '../
 import type { ModalView } from '@slack/types';
 import type { Integration } from '../../domain/types.js';
 import { authSpec } from '../../providers/registry.js';
+import type { CredentialForm as MachineForm } from '../../providers/types.js';
 import type { ReauthResult } from '../../domain/reauth-result.js';
 import { ACTION, CALLBACK, INPUT_ACTION, INPUT_BLOCK } from '../ids.js';
 import { authLabel, providerLabel } from './describe.js';
@@ -81,6 +82,7 @@ export function buildReauthModal(integration: Integration, metadata: string, web
   }
   const spec = authSpec(integration.provider, integration.authType);
   const form = spec?.form;
+  if (form?.kind === 'machine') return formModal(integration, metadata, machineInputs(form), web);
   if (form?.kind !== 'token') throw new Error(`${integration.id} does not take a typed credential`);
   const inputs: Block[] = [];
   if (form.identifier === 'email') {
@@ -114,6 +116,11 @@ export function buildReauthModal(integration: Integration, metadata: string, web
       placeholder: plain(form.pool ? 'One token per line' : 'Paste the token'),
     },
   });
+  return formModal(integration, metadata, inputs, web);
+}
+
+/** The re-authentication form around its inputs. */
+function formModal(integration: Integration, metadata: string, inputs: Block[], web?: WebFormLink): ModalView {
   return {
     type: 'modal',
     callback_id: CALLBACK.reauthModal,
@@ -131,6 +138,62 @@ export function buildReauthModal(integration: Integration, metadata: string, web
       ...(web ? webFormBlocks(integration, web) : []),
     ],
   };
+}
+
+/** Slack's longest plain_text_input; a longer private key goes on the one-time page (SPEC §12). */
+export const SLACK_INPUT_MAX = 3000;
+
+/** A machine identity's root secret (SPEC §12): an App's private key, or a client id, secret and end date. */
+function machineInputs(form: Extract<MachineForm, { kind: 'machine' }>): Block[] {
+  if (form.root === 'private_key')
+    return [
+      {
+        type: 'input',
+        block_id: INPUT_BLOCK.privateKey,
+        label: plain('Private key (.pem)'),
+        hint: plain(
+          `${form.hint} A key longer than ${SLACK_INPUT_MAX.toLocaleString('en')} characters goes on the secure page.`,
+          2000,
+        ),
+        element: {
+          type: 'plain_text_input',
+          action_id: INPUT_ACTION.privateKey,
+          multiline: true,
+          max_length: SLACK_INPUT_MAX,
+          placeholder: plain('-----BEGIN RSA PRIVATE KEY-----'),
+        },
+      },
+    ];
+  return [
+    {
+      type: 'input',
+      block_id: INPUT_BLOCK.clientId,
+      label: plain('Application (client) ID'),
+      hint: plain(form.hint, 2000),
+      element: { type: 'plain_text_input', action_id: INPUT_ACTION.clientId, max_length: 64 },
+    },
+    {
+      type: 'input',
+      block_id: INPUT_BLOCK.clientSecret,
+      label: plain('Client secret (its Value)'),
+      element: {
+        type: 'plain_text_input',
+        action_id: INPUT_ACTION.clientSecret,
+        max_length: 256,
+        placeholder: plain('Paste the Value, not the Secret ID'),
+      },
+    },
+    {
+      type: 'input',
+      block_id: INPUT_BLOCK.expiresOn,
+      optional: true,
+      label: plain('Secret expires on'),
+      hint: plain(
+        'The "Expires" date of the secret in the Entra portal (at most 24 months away): Reauth warns 14, 3 and 1 days before.',
+      ),
+      element: { type: 'datepicker', action_id: INPUT_ACTION.expiresOn, placeholder: plain('Pick its end date') },
+    },
+  ];
 }
 
 export function buildValidatingModal(integration: Integration): ModalView {

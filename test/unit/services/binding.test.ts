@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createKeyring } from '../../../src/crypto/keyring.js';
 import { bindingOf } from '../../../src/domain/integration.js';
 import type { Integration } from '../../../src/domain/types.js';
-import { isBoundTo } from '../../../src/services/probe.js';
+import { isBoundTo } from '../../../src/services/probe-subject.js';
 import { sealPayload, unsealPayload } from '../../../src/services/secret-payload.js';
 import { newKey } from '../../helpers/keys.js';
 
@@ -14,6 +14,7 @@ const jira = {
   organization: null,
   accountId: null,
   repository: null,
+  machine: null,
   credentialKey: 'integration:j',
 } satisfies Partial<Integration>;
 
@@ -25,6 +26,19 @@ describe('credential bindings', () => {
     expect(isBoundTo(credential, { ...jira, url: 'https://evil.example' })).toBe(false);
     expect(isBoundTo(credential, { ...jira, provider: 'gitlab', authType: 'pat' })).toBe(false);
     expect(isBoundTo(credential, { ...jira, accountId: 'other' })).toBe(false);
+    // A machine identity's credential is bound to its App and installation (or tenant and authority) too.
+    const app = {
+      ...jira,
+      provider: 'github' as const,
+      authType: 'app_installation' as const,
+      machine: { kind: 'github_app' as const, appId: '1', installationId: '2' },
+    };
+    const appCredential = { binding: bindingOf(app), provider: app.provider, authType: app.authType };
+    expect(isBoundTo(appCredential, app)).toBe(true);
+    expect(isBoundTo(appCredential, { ...app, machine: { ...app.machine, installationId: '3' } })).toBe(false);
+    expect(isBoundTo(appCredential, { ...app, machine: { ...app.machine, appId: '9' } })).toBe(false);
+    // Every other credential's binding is what it was before machine identities existed.
+    expect(bindingOf(jira)).toBe(JSON.stringify(['jira', 'api_key', 'https://acme.atlassian.net', null, null]));
     // Stored before bindings existed: held to its provider and auth type.
     expect(
       isBoundTo(

@@ -1,0 +1,125 @@
+import { createPrivateKey } from 'node:crypto';
+import type { ValidationContext } from '../call.js';
+import { describeIdentity, formatUtc, type CredentialValidation, type Identity, type Outcome } from '../outcome.js';
+import { validateToken } from '../validate.js';
+import { mintEntraToken } from './entra.js';
+import { checkApp, checkInstallationToken, mintInstallationToken } from './github-app.js';
+import type { MachineInput } from './input.js';
+import type { MachineSettings } from './settings.js';
+import type { MachineRootSecret, MintedToken, MintResult } from './types.js';
+
+const notConfigured = (ctx: ValidationContext): Outcome => ({
+  kind: 'provider_error',
+  status: null,
+  reason: `${ctx.target.id} has no machine identity settings in integrations.yml (app_id and installation_id, or tenant_id); add them and try again.`,
+});
+
+const wrongRoot = (ctx: ValidationContext): Outcome => ({
+  kind: 'wrong_auth_type',
+  reason: `The stored root secret does not fit ${ctx.target.id}'s auth type; re-authenticate it.`,
+});
+
+/** One short-lived access token from a machine identity's root secret: the one mint, for every caller. */
+export async function mintAccessToken(
+  ctx: ValidationContext,
+  settings: MachineSettings | null | undefined,
+  root: MachineRootSecret,
+): Promise<MintResult> {
+  if (!settings) return { ok: false, outcome: notConfigured(ctx) };
+  if (settings.kind === 'github_app') {
+    if (root.kind !== 'private_key') return { ok: false, outcome: wrongRoot(ctx) };
+    return mintInstallationToken(ctx, createPrivateKey(root.pem), settings);
+  }
+  if (root.kind !== 'client_secret') return { ok: false, outcome: wrongRoot(ctx) };
+  return mintEntraToken(ctx, settings, root);
+}
+
+/** A machine identity's validation: what a re-authentication stores, and the first access token it minted. */
+export interface MachineValidation {
+  validation: CredentialValidation;
+  /** The access token minted to prove the root secret: kept, so nothing mints again at once. */
+  minted?: MintedToken;
+}
+
+/**
+ * Proves a root secret works (SPEC §12): a GitHub App's key names its App (`GET /app`), mints an
+ * installation token and that token lists the installation's repositories (or the repository's Actions
+ * runs); a service principal's client secret mints an Entra token that Azure DevOps accepts
+ * (`connectionData`, Bearer). The account is the App's id or the service principal's id.
+ */
+export async function validateMachineIdentity(
+  ctx: ValidationContext,
+  settings: MachineSettings | null | undefined,
+  input: MachineInput,
+): Promise<MachineValidation> {
+  const report = (outcome: Outcome, minted?: MintedToken): MachineValidation => ({
+    validation: { outcome, tokens: [{ position: 1, fingerprint: input.fingerprint, outcome }] },
+    ...(minted ? { minted } : {}),
+  });
+  if (!settings) return report(notConfigured(ctx));
+  if (settings.kind === 'github_app' && input.root.kind === 'private_key') {
+    const key = createPrivateKey(input.root.pem);
+    const app = await checkApp(ctx, key, settings);
+    if (app.kind !== 'valid') return report(app);
+    const minted = await mintInstallationToken(ctx, key, settings);
+    if (!minted.ok) return report(minted.outcome);
+    const refused = await checkInstallationToken(ctx, minted.minted.token);
+    if (refused) return report(refused);
+    const repository = ctx.target.provider === 'github_actions' ? ctx.target.repository : null;
+    return report(
+      {
+        ...app,
+        reason: `GitHub accepted the private key of ${describeIdentity(app.identity)}: installation ${settings.installationId} gave a token that can ${repository ? `list the workflow runs of ${repository}` : 'list its repositories'}. Reauth mints a new one before each ends (${formatUtc(minted.minted.expiresAt)}).`,
+      },
+      minted.minted,
+    );
+  }
+  if (settings.kind === 'entra' && input.root.kind === 'client_secret') {
+    const minted = await mintEntraToken(ctx, settings, input.root);
+    if (!minted.ok) return report(minted.outcome);
+    const checked = await validateToken(ctx, { token: minted.minted.token });
+    if (checked.kind !== 'valid')
+      return report(
+        checked.kind === 'invalid_credentials'
+          ? {
+              ...checked,
+              reason: `Microsoft Entra ID issued a token, but Azure DevOps organization ${ctx.target.organization ?? ''} refused it: add the service principal to the organization (Organization settings → Users, Basic access) and try again.`,
+            }
+          : checked,
+      );
+    return report(
+      {
+        ...checked,
+        expiresAt: input.expiresAt,
+        reason: `Azure DevOps accepted the service principal ${describeIdentity(checked.identity)} with a token Microsoft Entra ID issued${input.expiresAt ? `; the client secret ends ${formatUtc(input.expiresAt)}` : ''}. Reauth mints a new token before each ends.`,
+      },
+      minted.minted,
+    );
+  }
+  return report(wrongRoot(ctx));
+}
+
+/**
+ * A probe of a machine identity: its current access token still does what it is for — the
+ * installation's repositories (or the repository's runs), or Azure DevOps' `connectionData` — named
+ * as the stored identity (an installation token cannot read `GET /app`).
+ */
+export async function checkAccessToken(
+  ctx: ValidationContext,
+  settings: MachineSettings | null | undefined,
+  token: string,
+  identity: Identity,
+): Promise<Outcome> {
+  if (settings?.kind === 'entra') return validateToken(ctx, { token });
+  const refused = await checkInstallationToken(ctx, token);
+  return (
+    refused ?? {
+      kind: 'valid',
+      identity,
+      scopes: null,
+      expiresAt: null,
+      rateLimitRemaining: null,
+      reason: `The installation token of ${describeIdentity(identity)} works.`,
+    }
+  );
+}

@@ -1,0 +1,28 @@
+import type { Credential } from '../domain/types.js';
+import type { ProbeSubject } from './probe-subject.js';
+import { mintIsDue, type MachinePayload, type Minter } from './machine-mint.js';
+import { refreshIsDue, type OAuthPayload, type OAuthRefresher, type RefreshResult } from './oauth-refresh.js';
+
+/** A credential whose access token Reauth renews itself: an OAuth one (refreshed), a machine identity's (minted). */
+export type RenewablePayload = OAuthPayload | MachinePayload;
+
+export type RenewResult = RefreshResult<OAuthPayload> | RefreshResult<MachinePayload>;
+
+/**
+ * The short-lived access tokens Reauth keeps valid, whichever way each is renewed: the pull API, the
+ * probe and the delivery ahead of expiry ask here, and an OAuth token is refreshed while a machine
+ * identity's is minted — each under the credential's lock, each a new version through the one commit path.
+ */
+export function createAccessTokens(deps: { refresh: OAuthRefresher; mint: Minter }) {
+  return {
+    isDue: (payload: RenewablePayload, now: Date): boolean =>
+      payload.kind === 'oauth' ? refreshIsDue(payload, now) : mintIsDue(payload, now),
+    renewIfDue(subject: ProbeSubject, credential: Credential, payload: RenewablePayload): Promise<RenewResult> {
+      return payload.kind === 'oauth'
+        ? deps.refresh(subject, credential, payload)
+        : deps.mint(subject, credential, payload);
+    },
+  };
+}
+
+export type AccessTokens = ReturnType<typeof createAccessTokens>;

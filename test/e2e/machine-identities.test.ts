@@ -1,0 +1,213 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startWebhookReceiver, type WebhookReceiver } from '../../src/sandbox/sinks/webhook-receiver.js';
+import { sha256Hex } from '../../src/services/delivery/consumers.js';
+import { openModal, textOf, viewOf } from '../helpers/flows.js';
+import { ALERTS, manualClock, OWNER, startTestApp, type TestApp } from '../helpers/start-app.js';
+
+const HOOK_SECRET = `whsec_${Buffer.from('machine-identity-hook-secret-32b').toString('base64')}`;
+const CONSUMER = 'rct_MACHINECANARYconsumerToken0000000000001';
+const TENANT = '11111111-2222-3333-4444-555555555555';
+const CLIENT = 'aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee';
+const MIN = 60_000;
+
+/**
+ * Machine identities end to end (SPEC §12): a GitHub App's private key and an Entra service principal's
+ * client secret entered in the modal, validated against the emulated providers, sealed; then the pull API
+ * and a webhook sink get minted access tokens — never the root secret — and a new one is minted when the
+ * held one has less than 5 minutes left, once for many concurrent pulls.
+ */
+describe('machine identities: the root secret entered once, access tokens minted from it', () => {
+  let t: TestApp;
+  let hook: WebhookReceiver;
+  const clock = manualClock(new Date('2026-12-07T09:00:00Z'));
+  let pem = '';
+  let secret = '';
+  const pull = (id: string) =>
+    fetch(`${t.url}/v1/credentials/${id}`, { headers: { authorization: `Bearer ${CONSUMER}` } });
+  const mints = (mount: RegExp) => t.providers.requests.filter((r) => mount.test(r.path)).length;
+  const GITHUB_MINT = /\/app\/installations\/1001\/access_tokens$/;
+  const ENTRA_MINT = new RegExp(`/entra/${TENANT}/oauth2/v2.0/token$`);
+
+  beforeAll(async () => {
+    hook = await startWebhookReceiver(HOOK_SECRET);
+    t = await startTestApp({
+      clock,
+      providersOnClock: true,
+      fastPathMs: 5000,
+      env: { HOOK_SECRET },
+      beforeStart: async (p) => {
+        pem = p.githubApps.add({
+          id: 424242,
+          clientId: 'Iv23liInsights',
+          name: 'Acme Insights',
+          slug: 'acme-insights',
+          installations: { '1001': { account: 'acme', repositories: ['acme/api', 'acme/web'] } },
+        });
+        secret = p.entraPrincipals.add({
+          tenantId: TENANT,
+          clientId: CLIENT,
+          displayName: 'insights-automation',
+          organizations: ['acme'],
+        });
+        return {};
+      },
+      catalogue: (p) => `integrations:
+  - id: gh-app
+    name: GitHub (Insights App)
+    provider: github
+    auth: app_installation
+    url: "${p.baseUrl('github')}"
+    app_id: 424242
+    installation_id: 1001
+    channel: ${ALERTS}
+    owners: [${OWNER}]
+    deliver:
+      - webhook: ${hook.url}
+        secret_env: HOOK_SECRET
+        include_credential: true
+  - id: ado-sp
+    name: Azure DevOps (service principal)
+    provider: azure_devops
+    auth: service_principal
+    organization: acme
+    service: repos
+    url: "${p.baseUrl('azure_devops', 'acme')}"
+    tenant_id: ${TENANT}
+    authority: "${p.azureAuthority}"
+    channel: ${ALERTS}
+    owners: [${OWNER}]
+consumers:
+  - name: insights
+    token_sha256: ${sha256Hex(CONSUMER)}
+    integrations: [gh-app, ado-sp]
+`,
+    });
+  }, 60_000);
+  afterAll(async () => {
+    await t?.close();
+    await hook?.close();
+  });
+
+  it('the modal asks a GitHub App for its private key only (multiline), and refuses a token pasted there before any call', async () => {
+    const call = await openModal(t, 'gh-app', { userId: OWNER });
+    const inputs = viewOf(call).blocks.filter((b) => b.type === 'input');
+    expect(inputs.map((b) => [b.block_id, b.element?.type, b.element?.multiline])).toEqual([
+      ['private_key', 'plain_text_input', true],
+    ]);
+    const before = t.providers.requests.length;
+    const response = await t.driver.submit(call.ref ?? '', { private_key: `ghs_${'x'.repeat(36)}` }, { userId: OWNER });
+    expect(response.json).toMatchObject({ response_action: 'errors' });
+    expect((response.json as { errors: Record<string, string> }).errors.private_key).toMatch(
+      /GitHub token, not a private key/,
+    );
+    expect(t.providers.requests.length).toBe(before);
+  });
+
+  it("a GitHub App's key is validated (its App, a minted token that lists the repositories) and stored; consumers get the token, never the key", async () => {
+    const call = await openModal(t, 'gh-app', { userId: OWNER });
+    const response = await t.driver.submit(call.ref ?? '', { private_key: pem }, { userId: OWNER });
+    expect(response.json).toMatchObject({ response_action: 'update' });
+    expect(textOf((response.json as { view: unknown }).view)).toMatch(/re-authenticated[\s\S]*Acme Insights/);
+    const answer = await pull('gh-app');
+    expect(answer.status).toBe(200);
+    const document = (await answer.json()) as {
+      version: number;
+      expires_at: string;
+      credential: { access_token: string; token_type: string; expires_at: string };
+    };
+    expect(document.credential.token_type).toBe('Bearer');
+    expect(document.credential.access_token).toMatch(/^ghs_424242_/);
+    expect(document.credential.access_token.length).toBeGreaterThan(500);
+    expect(document.expires_at).toBe(document.credential.expires_at);
+    expect(Date.parse(document.expires_at) - clock.now().getTime()).toBe(60 * MIN);
+    expect(JSON.stringify(document)).not.toContain('PRIVATE KEY');
+    expect(mints(GITHUB_MINT)).toBe(1);
+  });
+
+  it('a service principal: client id, secret and its end date; a wrong secret is refused under its field', async () => {
+    const call = await openModal(t, 'ado-sp', { userId: OWNER });
+    expect(
+      viewOf(call)
+        .blocks.filter((b) => b.type === 'input')
+        .map((b) => [b.block_id, b.element?.type]),
+    ).toEqual([
+      ['client_id', 'plain_text_input'],
+      ['client_secret', 'plain_text_input'],
+      ['expires_on', 'datepicker'],
+    ]);
+    const wrong = await t.driver.submit(
+      call.ref ?? '',
+      { client_id: CLIENT, client_secret: 'Wr0ng~SecretValue0000000000000000000000', expires_on: '2027-06-30' },
+      { userId: OWNER },
+    );
+    expect((wrong.json as { errors: Record<string, string> }).errors.client_secret).toMatch(
+      /refused the client credentials \(invalid_client: AADSTS7000215/,
+    );
+    const again = await openModal(t, 'ado-sp', { userId: OWNER });
+    const saved = await t.driver.submit(
+      again.ref ?? '',
+      { client_id: CLIENT, client_secret: secret, expires_on: '2027-06-30' },
+      { userId: OWNER },
+    );
+    expect(textOf((saved.json as { view: unknown }).view)).toMatch(/re-authenticated[\s\S]*insights-automation/);
+    const stored = await t.deps.store.credentials.current('azure_devops:acme:service_principal');
+    expect(stored?.expiresAt?.toISOString()).toBe('2027-06-30T00:00:00.000Z');
+    const document = (await (await pull('ado-sp')).json()) as { credential: { access_token: string } };
+    expect(document.credential.access_token).toMatch(/^eyJ/);
+    expect(JSON.stringify(document)).not.toContain(secret);
+  });
+
+  it('a token with less than 5 minutes left is minted again, once for 50 pulls at the same moment, as a new version', async () => {
+    const first = (await (await pull('gh-app')).json()) as { version: number; credential: { access_token: string } };
+    clock.advance(56 * MIN);
+    const before = mints(GITHUB_MINT);
+    const answers = await Promise.all(Array.from({ length: 50 }, () => pull('gh-app')));
+    expect(answers.map((a) => a.status)).toEqual(Array.from({ length: 50 }, () => 200));
+    const documents = (await Promise.all(answers.map((a) => a.json()))) as {
+      version: number;
+      credential: { access_token: string };
+    }[];
+    expect(mints(GITHUB_MINT) - before).toBe(1);
+    expect(new Set(documents.map((d) => d.credential.access_token)).size).toBe(1);
+    expect(documents[0]?.credential.access_token).not.toBe(first.credential.access_token);
+    expect(documents[0]?.version).toBe(first.version + 1);
+    // Four minutes later the new token is not due: nothing is minted.
+    clock.advance(4 * MIN);
+    await pull('gh-app');
+    expect(mints(GITHUB_MINT) - before).toBe(1);
+  });
+
+  it('the webhook sink receives each minted token (how: mint, actor: reauth), and no secret of the root', async () => {
+    await t.deps.delivery.worker.runDue();
+    const updates = hook.received.filter((r) => r.verified && r.payload?.type === 'credential.updated');
+    expect(updates.length).toBeGreaterThanOrEqual(2);
+    const last = updates.at(-1)?.payload?.data as {
+      how?: string;
+      actor?: string;
+      credential?: { access_token?: string };
+    };
+    expect(last).toMatchObject({ how: 'mint', actor: 'reauth' });
+    expect(last.credential?.access_token).toMatch(/^ghs_424242_/);
+    expect(JSON.stringify(hook.received)).not.toContain('PRIVATE KEY');
+  });
+
+  it('the service principal mints again too, and a second replica-like burst of pulls reuses it', async () => {
+    const before = mints(ENTRA_MINT);
+    clock.advance(56 * MIN);
+    const answers = await Promise.all(Array.from({ length: 10 }, () => pull('ado-sp')));
+    expect(answers.every((a) => a.status === 200)).toBe(true);
+    expect(mints(ENTRA_MINT) - before).toBe(1);
+  });
+
+  it('neither root secret reaches a log line, a Slack message or view, the audit log or the database file', async () => {
+    const body = pem.split('\n').slice(1, -2).join('');
+    const outputs = [
+      t.logs.text(),
+      JSON.stringify(t.slack.calls),
+      JSON.stringify(await t.deps.store.audit.list()),
+    ].join('\n');
+    for (const needle of [body.slice(0, 64), body.slice(-64), secret]) expect(outputs).not.toContain(needle);
+    const atRest = (await t.bytesAtRest()).toString('latin1');
+    for (const needle of [body.slice(0, 64), secret]) expect(atRest).not.toContain(needle);
+  });
+});
