@@ -50,6 +50,7 @@ export default defineConfig({
             'consumer-grants',
             'metrics',
             'key-rotation',
+            'machine-identities',
           ].map((name) => `test/e2e/${name}.test.ts`),
           env: { REAUTH_TEST_DATABASE: 'postgres' },
           testTimeout: 30_000,

@@ -6,6 +6,11 @@ export function isAppIntegration(integration: Pick<Integration, 'provider' | 'au
   return authSpec(integration.provider, integration.authType)?.form.kind === 'unsupported';
 }
 
+/** Machine identities (SPEC §12): a root secret Reauth mints short-lived access tokens from. */
+export function isMachineIdentity(integration: Pick<Integration, 'provider' | 'authType'>): boolean {
+  return authSpec(integration.provider, integration.authType)?.machine !== undefined;
+}
+
 /** Integrations sharing a credential share one alert. */
 export const alertKeyOf = (integration: Pick<Integration, 'credentialKey'>): string => integration.credentialKey;
 

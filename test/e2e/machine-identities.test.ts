@@ -34,7 +34,7 @@ describe('machine identities: the root secret entered once, access tokens minted
       clock,
       providersOnClock: true,
       fastPathMs: 5000,
-      env: { HOOK_SECRET },
+      env: { HOOK_SECRET, HEALTH_CHECK_INTERVAL_SECONDS: '900' },
       beforeStart: async (p) => {
         pem = p.githubApps.add({
           id: 424242,
@@ -209,5 +209,47 @@ consumers:
     for (const needle of [body.slice(0, 64), body.slice(-64), secret]) expect(outputs).not.toContain(needle);
     const atRest = (await t.bytesAtRest()).toString('latin1');
     for (const needle of [body.slice(0, 64), secret]) expect(atRest).not.toContain(needle);
+  });
+
+  it('a deleted App key: the mint is refused, pulls get 503 with Retry-After, one alert asks for a new key; no mint per pull; a new key resolves it', async () => {
+    // The token minted at 09:56 ended at 10:56: nothing valid is held.
+    expect(clock.now().toISOString()).toBe('2026-12-07T10:56:00.000Z');
+    t.providers.githubApps.deleteKeys(424242);
+    const before = mints(GITHUB_MINT);
+    const alertsBefore = t.slack.callsOf('chat.postMessage').length;
+    const refused = await pull('gh-app');
+    expect(refused.status).toBe(503);
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(await refused.text()).toMatch(/could not be minted again.*deleted from the App/);
+    for (let i = 0; i < 3; i += 1) expect((await pull('gh-app')).status).toBe(503);
+    expect(mints(GITHUB_MINT) - before).toBe(1);
+    const posted = t.slack.callsOf('chat.postMessage').slice(alertsBefore);
+    const alerts = posted.filter((c) => c.args.channel === ALERTS && /GitHub \(Insights App\)/.test(textOf(c.args)));
+    expect(alerts).toHaveLength(1);
+    expect(textOf(alerts[0]?.args)).toMatch(/Generate a new private key/);
+    expect((await t.deps.store.health.of('gh-app'))?.status).toBe('failing');
+
+    const fresh = t.providers.githubApps.newKey(424242);
+    const call = await openModal(t, 'gh-app', { userId: OWNER });
+    await t.driver.submit(call.ref ?? '', { private_key: fresh }, { userId: OWNER });
+    expect((await t.deps.store.health.of('gh-app'))?.status).toBe('healthy');
+    expect((await pull('gh-app')).status).toBe(200);
+  });
+
+  it("the service principal's secret end date is kept through probes and warned of 14 days before", async () => {
+    const probes = () => t.providers.requests.filter((r) => r.path.endsWith('/_apis/connectionData')).length;
+    const probesBefore = probes();
+    await t.deps.monitor.runDue();
+    expect(probes() - probesBefore).toBe(1);
+    const key = 'azure_devops:acme:service_principal';
+    expect((await t.deps.store.credentials.current(key))?.expiresAt?.toISOString()).toBe('2027-06-30T00:00:00.000Z');
+    clock.set(new Date('2027-06-20T09:00:00Z'));
+    const before = t.slack.callsOf('chat.postMessage').length;
+    await t.deps.monitor.sendExpiryWarnings();
+    const warnings = t.slack
+      .callsOf('chat.postMessage')
+      .slice(before)
+      .filter((c) => /Azure DevOps \(service principal\)/.test(textOf(c.args)));
+    expect(warnings).toHaveLength(1);
   });
 });

@@ -1,6 +1,6 @@
 import type { Store } from '../../db/store.js';
 import type { Clock } from '../../domain/clock.js';
-import { isAppIntegration } from '../../domain/integration.js';
+import { isAppIntegration, isMachineIdentity } from '../../domain/integration.js';
 import type { Integration } from '../../domain/types.js';
 import type { Logger } from '../../logger.js';
 import type { Metrics } from '../../observability/metrics.js';
@@ -124,7 +124,13 @@ export function createProbeRunner(deps: ProbeRunnerDeps) {
       );
       return result;
     }
-    if (result.outcome.kind === 'valid' && result.credential.authType !== 'oauth') {
+    // A token's expiry as the provider reports it; an OAuth credential's and a machine identity's root
+    // secret's are not in the probe's answer (the latter is what the person entered).
+    if (
+      result.outcome.kind === 'valid' &&
+      result.credential.authType !== 'oauth' &&
+      !isMachineIdentity(result.credential)
+    ) {
       const reported = earliestExpiry(result.tokens);
       if ((reported?.getTime() ?? null) !== (result.credential.expiresAt?.getTime() ?? null))
         await deps.store.credentials.updateExpiry(result.credential.id, reported);
