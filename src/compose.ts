@@ -30,6 +30,7 @@ import { createAlertUpkeep } from './services/monitor/alert-upkeep.js';
 import { createCheckNow } from './services/monitor/check-now.js';
 import { createExpiryWarnings } from './services/monitor/expiry-warnings.js';
 import { createHealthMonitor } from './services/monitor/monitor.js';
+import { createMintAhead } from './services/monitor/mint-ahead.js';
 import { createProbeRunner } from './services/monitor/probe-runner.js';
 import { createReminders } from './services/monitor/reminders.js';
 import { createOAuthFlow } from './services/oauth-flow.js';
@@ -363,6 +364,7 @@ export async function composeCore(config: Config, logger: Logger, options: CoreO
     }),
     retryAlertPosts: upkeep.retryAlertPosts,
     closeOrphanAlerts: upkeep.closeOrphanAlerts,
+    mintAhead: createMintAhead({ store, keyring, clock, logger, accessTokens, sinksOf, health }),
   };
   const monitor = {
     ...jobs,

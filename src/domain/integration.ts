@@ -11,6 +11,14 @@ export function isMachineIdentity(integration: Pick<Integration, 'provider' | 'a
   return authSpec(integration.provider, integration.authType)?.machine !== undefined;
 }
 
+/** Integrations grouped by the credential they share (an Azure DevOps organization's), in first-seen order. */
+export function credentialGroups(integrations: readonly Integration[]): Integration[][] {
+  const groups = new Map<string, Integration[]>();
+  for (const integration of integrations)
+    groups.set(integration.credentialKey, [...(groups.get(integration.credentialKey) ?? []), integration]);
+  return [...groups.values()];
+}
+
 /** Integrations sharing a credential share one alert. */
 export const alertKeyOf = (integration: Pick<Integration, 'credentialKey'>): string => integration.credentialKey;
 

@@ -252,4 +252,24 @@ consumers:
       .filter((c) => /Azure DevOps \(service principal\)/.test(textOf(c.args)));
     expect(warnings).toHaveLength(1);
   });
+
+  it('with nobody pulling, the monitor mints ahead for the sink: over four token lifetimes the sink always holds a valid token', async () => {
+    const latest = () => {
+      const updates = hook.received.filter((r) => r.verified && r.payload?.type === 'credential.updated');
+      const data = updates.at(-1)?.payload?.data as { credential?: { access_token?: string; expires_at?: string } };
+      return data.credential;
+    };
+    const entraBefore = mints(ENTRA_MINT);
+    for (let minute = 0; minute <= 4 * 60; minute += 5) {
+      await t.deps.monitor.mintAhead();
+      await t.deps.delivery.worker.runDue();
+      const held = latest();
+      expect(Date.parse(held?.expires_at ?? '')).toBeGreaterThan(clock.now().getTime());
+      // What the sink holds works at the provider right now.
+      expect(t.providers.token(held?.access_token ?? '')?.installation).toBeDefined();
+      clock.advance(5 * MIN);
+    }
+    // The service principal has no sink: it is minted on demand only.
+    expect(mints(ENTRA_MINT)).toBe(entraBefore);
+  });
 });

@@ -7,6 +7,8 @@ export interface MonitorJobs {
   retryAlertPosts(): Promise<unknown>;
   sendReminders(): Promise<unknown>;
   sendExpiryWarnings(): Promise<unknown>;
+  /** Machine identities with push sinks: a new access token before the held one ends. */
+  mintAhead(): Promise<unknown>;
 }
 
 export interface MonitorTimer {
@@ -26,6 +28,7 @@ export function createHealthMonitor(jobs: MonitorJobs, timing: MonitorTimer, log
     ticking = (async () => {
       try {
         await jobs.closeOrphanAlerts();
+        await jobs.mintAhead();
         await jobs.runDue();
         await jobs.retryAlertPosts();
         await jobs.sendReminders();

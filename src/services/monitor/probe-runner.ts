@@ -1,6 +1,6 @@
 import type { Store } from '../../db/store.js';
 import type { Clock } from '../../domain/clock.js';
-import { isAppIntegration, isMachineIdentity } from '../../domain/integration.js';
+import { credentialGroups, isAppIntegration, isMachineIdentity } from '../../domain/integration.js';
 import type { Integration } from '../../domain/types.js';
 import type { Logger } from '../../logger.js';
 import type { Metrics } from '../../observability/metrics.js';
@@ -41,14 +41,6 @@ export interface ProbeRunnerDeps {
   metrics?: Pick<Metrics, 'probes' | 'probeSeconds'>;
   /** True once a shutdown began: a sweep starts no new probe (the rest are due again at the next start). */
   stopping?: () => boolean;
-}
-
-/** Integrations grouped by the credential they share: each group is probed once. */
-function credentialGroups(integrations: readonly Integration[]): Integration[][] {
-  const groups = new Map<string, Integration[]>();
-  for (const integration of integrations)
-    groups.set(integration.credentialKey, [...(groups.get(integration.credentialKey) ?? []), integration]);
-  return [...groups.values()];
 }
 
 /**
