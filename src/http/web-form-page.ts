@@ -17,7 +17,7 @@ const STYLE = `*{box-sizing:border-box}body{margin:0;font:16px/1.5 system-ui,-ap
 header{background:#3f0e40;color:#fff;padding:12px 16px;font-weight:700}header span{font-weight:400;color:#d1c4d2;margin-left:8px}
 main{max-width:36rem;margin:24px auto;background:#fff;border:1px solid #e3e3e3;border-radius:8px;padding:20px 24px}
 h1{font-size:1.35rem;margin:0 0 12px}dl{display:grid;grid-template-columns:max-content 1fr;gap:4px 16px;margin:0 0 16px;padding:12px;background:#fafafa;border:1px solid #eee;border-radius:6px}dt{color:#616061}dd{margin:0;word-break:break-all}
-label{display:block;font-weight:700;margin:16px 0 4px}input[type=email],input[type=text],input[type=password],textarea{width:100%;padding:10px;border:1px solid #bbb;border-radius:6px;font:inherit}textarea{min-height:7rem;font-family:ui-monospace,monospace}
+label{display:block;font-weight:700;margin:16px 0 4px}input[type=email],input[type=text],input[type=password],input[type=date],textarea{width:100%;padding:10px;border:1px solid #bbb;border-radius:6px;font:inherit}textarea{min-height:7rem;font-family:ui-monospace,monospace}
 input:focus,textarea:focus,button:focus{outline:3px solid #1264a3;outline-offset:1px}.hint{font-size:.875rem;color:#616061;margin:4px 0 0}
 .error{color:#a0153e;font-weight:600;margin:6px 0 0}[aria-invalid=true]{border-color:#e01e5a;border-width:2px}
 .notice{background:#f4f8fb;border-left:4px solid #1264a3;padding:8px 12px;margin:0 0 16px}.warn{background:#fff8e6;border-left:4px solid #e8a400;padding:8px 12px;margin:0 0 16px}
@@ -61,24 +61,30 @@ function field(params: {
   name: FormField;
   label: string;
   hint: string;
-  type: 'email' | 'text' | 'password' | 'textarea';
+  type: 'email' | 'text' | 'password' | 'textarea' | 'date';
   value?: string;
   error?: string;
   autocomplete: string;
+  /** Required unless said otherwise. */
+  optional?: boolean;
+  placeholder?: string;
 }): string {
   const describedBy = [`${params.name}-hint`, ...(params.error ? [`${params.name}-error`] : [])].join(' ');
-  const common = `id="${params.name}" name="${params.name}" aria-describedby="${describedBy}" required${params.error ? ' aria-invalid="true" autofocus' : ''} autocomplete="${params.autocomplete}" spellcheck="false" autocapitalize="off"`;
+  const common = `id="${params.name}" name="${params.name}" aria-describedby="${describedBy}"${params.optional ? '' : ' required'}${params.error ? ' aria-invalid="true" autofocus' : ''} autocomplete="${params.autocomplete}" spellcheck="false" autocapitalize="off"`;
   const input =
     params.type === 'textarea'
-      ? `<textarea ${common} placeholder="One token per line"></textarea>`
+      ? `<textarea ${common} placeholder="${escapeHtml(params.placeholder ?? 'One token per line')}"></textarea>`
       : `<input type="${params.type}" ${common}${params.value ? ` value="${escapeHtml(params.value)}"` : ''}>`;
   return `<label for="${params.name}">${escapeHtml(params.label)}</label>${input}<p class="hint" id="${params.name}-hint">${escapeHtml(params.hint)}</p>${params.error ? `<p class="error" id="${params.name}-error">${escapeHtml(params.error)}</p>` : ''}`;
 }
 
-function formPage(page: Extract<WebFormPage, { kind: 'form' }>): string {
-  const { form, integration } = page;
-  const provider = providerLabel(integration.provider);
-  const errorOf = (name: FormField) => (page.error?.field === name ? page.error.message : undefined);
+/** A token's fields: the identifier it goes with, then the token (or a pool's tokens). */
+function tokenFields(
+  page: Extract<WebFormPage, { kind: 'form' }>,
+  form: Extract<FormContext['form'], { kind: 'token' }>,
+  errorOf: (name: FormField) => string | undefined,
+): string[] {
+  const provider = providerLabel(page.integration.provider);
   const inputs: string[] = [];
   if (form.identifier === 'email') {
     inputs.push(
@@ -117,6 +123,67 @@ function formPage(page: Extract<WebFormPage, { kind: 'form' }>): string {
       autocomplete: 'off',
     }),
   );
+  return inputs;
+}
+
+/**
+ * A machine identity's root secret (SPEC §12), under the modal's names: an App's private key (any length:
+ * this page is where a key too long for Slack goes), or a client id, secret and the secret's end date.
+ */
+function machineFields(
+  page: Extract<WebFormPage, { kind: 'form' }>,
+  form: Extract<FormContext['form'], { kind: 'machine' }>,
+  errorOf: (name: FormField) => string | undefined,
+): string[] {
+  const error = (name: FormField) => (errorOf(name) ? { error: errorOf(name) as string } : {});
+  if (form.root === 'private_key')
+    return [
+      field({
+        name: 'private_key',
+        label: 'Private key (.pem)',
+        hint: `${form.hint} Paste the whole file, from -----BEGIN to -----END.`,
+        type: 'textarea',
+        placeholder: '-----BEGIN RSA PRIVATE KEY-----',
+        ...error('private_key'),
+        autocomplete: 'off',
+      }),
+    ];
+  return [
+    field({
+      name: 'client_id',
+      label: 'Application (client) ID',
+      hint: form.hint,
+      type: 'text',
+      ...(page.values.client_id ? { value: page.values.client_id } : {}),
+      ...error('client_id'),
+      autocomplete: 'off',
+    }),
+    field({
+      name: 'client_secret',
+      label: 'Client secret (its Value)',
+      hint: 'The Value shown once when the secret was added, not its Secret ID.',
+      type: 'password',
+      ...error('client_secret'),
+      autocomplete: 'off',
+    }),
+    field({
+      name: 'expires_on',
+      label: 'Secret expires on (optional)',
+      hint: 'The "Expires" date of the secret in the Entra portal: Reauth warns 14, 3 and 1 days before.',
+      type: 'date',
+      optional: true,
+      ...(page.values.expires_on ? { value: page.values.expires_on } : {}),
+      ...error('expires_on'),
+      autocomplete: 'off',
+    }),
+  ];
+}
+
+function formPage(page: Extract<WebFormPage, { kind: 'form' }>): string {
+  const { form, integration } = page;
+  const provider = providerLabel(integration.provider);
+  const errorOf = (name: FormField) => (page.error?.field === name ? page.error.message : undefined);
+  const inputs = form.kind === 'machine' ? machineFields(page, form, errorOf) : tokenFields(page, form, errorOf);
   const problem = page.error
     ? `<p class="warn" role="alert">Not saved, and nothing was changed: the reason is under its field.</p>`
     : '';

@@ -7,7 +7,21 @@ import type { AccountConfirmation, ReauthResult } from '../domain/reauth-result.
 import type { Integration, SecretForm } from '../domain/types.js';
 import { alsoServes } from '../domain/integration.js';
 import { authSpec } from '../providers/registry.js';
-import type { FormField, TokenForm } from '../providers/types.js';
+import type { CredentialForm, FormField } from '../providers/types.js';
+
+/** A form a person types a credential into: a token's, or a machine identity's root secret. */
+export type TypedForm = Extract<CredentialForm, { kind: 'token' | 'machine' }>;
+
+/** Every field a typed form may post (SPEC §5, §12); only the auth type's own are accepted. */
+const FORM_FIELDS: readonly FormField[] = [
+  'email',
+  'username',
+  'token',
+  'private_key',
+  'client_id',
+  'client_secret',
+  'expires_on',
+];
 import type { Authoriser } from './authorisation.js';
 import { sha256Hex } from './delivery/consumers.js';
 import type { ReauthService } from './reauthenticate.js';
@@ -24,7 +38,7 @@ const antiForgery = (browserSecret: string, linkHash: string): string =>
 /** What the page shows: the integration read-only, who asked, and the fields of its auth type. */
 export interface FormContext {
   integration: Integration;
-  form: TokenForm;
+  form: TypedForm;
   requestedBy: string;
   expiresAt: Date;
   antiForgery: string;
@@ -33,7 +47,8 @@ export interface FormContext {
 export type WebFormPage =
   | (FormContext & {
       kind: 'form';
-      values: { email?: string; username?: string };
+      /** What is shown again after an error: never a secret. */
+      values: { email?: string; username?: string; client_id?: string; expires_on?: string };
       error?: { field: FormField; message: string };
       notice?: string;
     })
@@ -127,7 +142,7 @@ export function createWebForm(deps: WebFormDeps) {
     | {
         form: SecretForm;
         integration: Integration;
-        tokenForm: TokenForm;
+        typedForm: TypedForm;
         browserSecret: string;
         bindBrowser?: { name: string; value: string };
       }
@@ -156,21 +171,22 @@ export function createWebForm(deps: WebFormDeps) {
       return { refused: await refuse(form, 'other_browser') };
     }
     const integration = await deps.store.integrations.findActive(form.integrationId);
-    const tokenForm = integration && authSpec(integration.provider, integration.authType)?.form;
-    if (!integration || tokenForm?.kind !== 'token') return { refused: await refuse(form, 'not_found') };
+    const typedForm = integration && authSpec(integration.provider, integration.authType)?.form;
+    if (!integration || (typedForm?.kind !== 'token' && typedForm?.kind !== 'machine'))
+      return { refused: await refuse(form, 'not_found') };
     if (!(await deps.authoriser.canManage(form.slackUserId, integration.owners)))
       return { refused: await refuse(form, 'permission_denied') };
-    return { form, integration, tokenForm, browserSecret: secret as string, ...(bindBrowser ? { bindBrowser } : {}) };
+    return { form, integration, typedForm, browserSecret: secret as string, ...(bindBrowser ? { bindBrowser } : {}) };
   }
 
   const contextOf = (admitted: {
     form: SecretForm;
     integration: Integration;
-    tokenForm: TokenForm;
+    typedForm: TypedForm;
     browserSecret: string;
   }): FormContext => ({
     integration: admitted.integration,
-    form: admitted.tokenForm,
+    form: admitted.typedForm,
     requestedBy: admitted.form.requestedByName
       ? `${admitted.form.requestedByName} (${admitted.form.slackUserId})`
       : admitted.form.slackUserId,
@@ -277,18 +293,14 @@ export function createWebForm(deps: WebFormDeps) {
   ): Promise<WebFormAnswer> {
     const { form, integration } = admitted;
     const context = contextOf(admitted);
-    const fields = (['email', 'username', 'token'] as const).filter((f) => body.has(f));
+    const fields = FORM_FIELDS.filter((f) => body.has(f));
     let result: ReauthResult;
     if (fields.length > 0) {
       result = await deps.reauth.reauthenticate({
         integrationId: integration.id,
         actor: form.slackUserId,
         expectedAuth: integration.authType,
-        raw: {
-          email: body.get('email') ?? undefined,
-          username: body.get('username') ?? undefined,
-          token: body.get('token') ?? undefined,
-        },
+        raw: Object.fromEntries(fields.map((f) => [f, body.get(f) ?? undefined])),
         submittedFields: fields,
         how: 'web',
         boundTo: boundTo(form),
@@ -306,10 +318,13 @@ export function createWebForm(deps: WebFormDeps) {
     } else {
       return refuse(form, 'incomplete');
     }
-    const values = {
-      ...(body.get('email') ? { email: body.get('email') as string } : {}),
-      ...(body.get('username') ? { username: body.get('username') as string } : {}),
-    };
+    // Shown again after an error: who and which client, never a secret.
+    const values = Object.fromEntries(
+      (['email', 'username', 'client_id', 'expires_on'] as const).flatMap((f) => {
+        const value = body.get(f);
+        return value ? [[f, value]] : [];
+      }),
+    );
     if (result.ok) {
       if (!(await deps.store.secretForms.markUsed(form.linkHash, deps.clock.now()))) return refuse(form, 'used');
       const also = alsoServes(result.affected, integration);

@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startWebhookReceiver, type WebhookReceiver } from '../../src/sandbox/sinks/webhook-receiver.js';
 import { sha256Hex } from '../../src/services/delivery/consumers.js';
+import { SLACK_INPUT_MAX } from '../../src/slack/blocks/modals.js';
+import { createBrowser } from '../helpers/browser.js';
 import { openModal, textOf, viewOf } from '../helpers/flows.js';
 import { ALERTS, manualClock, OWNER, startTestApp, type TestApp } from '../helpers/start-app.js';
 
@@ -271,5 +273,27 @@ consumers:
     }
     // The service principal has no sink: it is minted on demand only.
     expect(mints(ENTRA_MINT)).toBe(entraBefore);
+  });
+
+  it('a key longer than a Slack input holds is entered on the one-time page, under the same field name', async () => {
+    const long = t.providers.githubApps.newKey(424242, 4096);
+    expect(long.length).toBeGreaterThan(SLACK_INPUT_MAX);
+    const view = viewOf(await openModal(t, 'gh-app', { userId: OWNER }));
+    const link = (
+      view.blocks.flatMap((b) => b.elements ?? []).find((e) => e.action_id === 'open_web_form') as { url: string }
+    ).url;
+    const browser = createBrowser();
+    const page = await browser.get(link);
+    expect(page.text).toMatch(/<textarea id="private_key" name="private_key"/);
+    const csrf = /name="csrf" value="([^"]+)"/.exec(page.text)?.[1] ?? '';
+    const refused = await browser.post(link, { csrf, private_key: 'not a key' });
+    expect(refused.text).toMatch(/id="private_key-error">This is not a PEM private key/);
+    const done = await browser.post(link, { csrf, private_key: long });
+    expect(done.status).toBe(200);
+    expect(done.text).toMatch(/is re-authenticated/);
+    expect(done.text + refused.text).not.toContain(long.split('\n')[1] ?? 'none');
+    const stored = await t.deps.store.credentials.current('integration:gh-app');
+    expect(stored?.createdBy).toBe(OWNER);
+    expect((await t.deps.store.audit.list('gh-app'))[0]).toMatchObject({ action: 'reauth.web', outcome: 'success' });
   });
 });

@@ -32,8 +32,8 @@ export interface EmulatedApp {
 export interface GitHubApps {
   /** Registers an App (its installations included) and returns a new private key of it, in PEM. */
   add(app: Omit<EmulatedApp, 'tokenLifetimeMs'> & { tokenLifetimeMs?: number }): string;
-  /** Generates one more private key of the App (GitHub allows up to 25). */
-  newKey(appId: number): string;
+  /** Generates one more private key of the App (GitHub allows up to 25); `bits` 4096 gives one too long for a Slack input. */
+  newKey(appId: number, bits?: number): string;
   /** Deletes every key of the App: JWTs signed with them are refused from now on. */
   deleteKeys(appId: number): void;
   app(appId: number): EmulatedApp | undefined;
@@ -65,8 +65,8 @@ export function createGitHubApps(tokens: Map<string, EmulatedToken>) {
   const apps = new Map<number, EmulatedApp & { keys: KeyObject[] }>();
   const acceptedClaims: Record<string, unknown>[] = [];
 
-  function generateKey(app: { keys: KeyObject[] }): string {
-    const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  function generateKey(app: { keys: KeyObject[] }, bits = 2048): string {
+    const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: bits });
     app.keys.push(publicKey);
     return privateKey.export({ type: 'pkcs1', format: 'pem' }).toString();
   }
@@ -119,10 +119,10 @@ export function createGitHubApps(tokens: Map<string, EmulatedToken>) {
       apps.set(app.id, entry);
       return generateKey(entry);
     },
-    newKey(appId) {
+    newKey(appId, bits) {
       const app = apps.get(appId);
       if (!app) throw new Error(`no emulated App ${appId}`);
-      return generateKey(app);
+      return generateKey(app, bits);
     },
     deleteKeys(appId) {
       const app = apps.get(appId);
