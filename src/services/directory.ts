@@ -23,9 +23,22 @@ export function createDirectory(deps: {
     async overview(userId: string): Promise<{ integrations: Integration[]; health: Map<string, HealthState> }> {
       return { integrations: await manageable(userId), health: await deps.store.health.listAll() };
     },
-    /** `/reauth status`. */
-    async status(): Promise<{ integrations: Integration[]; health: Map<string, HealthState> }> {
-      return { integrations: await deps.store.integrations.listActive(), health: await deps.store.health.listAll() };
+    /** `/reauth status`, with each credential's known end (a token's, or a machine identity's root secret's). */
+    async status(): Promise<{
+      integrations: Integration[];
+      health: Map<string, HealthState>;
+      expiries: Map<string, Date>;
+    }> {
+      const expiries = new Map(
+        (await deps.store.credentials.listCurrentWithExpiry()).flatMap((c) =>
+          c.expiresAt ? [[c.credentialKey, c.expiresAt] as const] : [],
+        ),
+      );
+      return {
+        integrations: await deps.store.integrations.listActive(),
+        health: await deps.store.health.listAll(),
+        expiries,
+      };
     },
     /** App Home. */
     async home(userId: string): Promise<{

@@ -3,6 +3,7 @@ import { startWebhookReceiver, type WebhookReceiver } from '../../src/sandbox/si
 import { sha256Hex } from '../../src/services/delivery/consumers.js';
 import { SLACK_INPUT_MAX } from '../../src/slack/blocks/modals.js';
 import { createBrowser } from '../helpers/browser.js';
+import { cli, cliEnvOf } from '../helpers/cli.js';
 import { openModal, textOf, viewOf } from '../helpers/flows.js';
 import { ALERTS, manualClock, OWNER, startTestApp, type TestApp } from '../helpers/start-app.js';
 
@@ -253,6 +254,15 @@ consumers:
       .slice(before)
       .filter((c) => /Azure DevOps \(service principal\)/.test(textOf(c.args)));
     expect(warnings).toHaveLength(1);
+    // reauth-bot list and /reauth status show the secret's end date too.
+    const list = await cli(['list'], cliEnvOf(t), clock.now());
+    expect(list.stdout).toMatch(/ado-sp .*2027-06-30/);
+    const responses = t.slack.responses.length;
+    await t.driver.command('status', { userId: OWNER });
+    await expect.poll(() => t.slack.responses.length).toBe(responses + 1);
+    expect(textOf(t.slack.responses.at(-1)?.body)).toMatch(
+      /\*Azure DevOps \(service principal\)\* `ado-sp` · expires <!date\^\d+\^\{date_short_pretty\} \{time\}\|2027-06-30 00:00 UTC>/,
+    );
   });
 
   it('with nobody pulling, the monitor mints ahead for the sink: over four token lifetimes the sink always holds a valid token', async () => {

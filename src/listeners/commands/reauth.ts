@@ -21,8 +21,14 @@ export function handleReauthCommand(services: ListenerServices) {
       return;
     }
     if (argument === 'status') {
-      const { integrations, health } = await services.directory.status();
-      await tellUser(services.slack, services.logger, command.user_id, buildStatus(integrations, health), respond);
+      const { integrations, health, expiries } = await services.directory.status();
+      await tellUser(
+        services.slack,
+        services.logger,
+        command.user_id,
+        buildStatus(integrations, health, expiries),
+        respond,
+      );
       return;
     }
     await openReauth(services, {

@@ -74,6 +74,8 @@ const STATUS_TEXT_BUDGET = 10_000;
 export function buildStatus(
   integrations: readonly Integration[],
   health: ReadonlyMap<string, HealthState>,
+  /** When each credential (by key) ends, where known. */
+  expiries: ReadonlyMap<string, Date> = new Map(),
 ): MessageContent {
   const order: Record<string, number> = { failing: 0, unknown: 1, healthy: 2 };
   const statusOf = (i: Integration) => health.get(i.id)?.status ?? 'unknown';
@@ -87,7 +89,8 @@ export function buildStatus(
   let used = 0;
   let shown = 0;
   for (const i of sorted) {
-    const line = `${healthLabel(statusOf(i)).split(' ')[0]} *${escapeMrkdwn(i.name)}* \`${i.id}\`${statusOf(i) === 'failing' ? ` — ${escapeMrkdwn(truncate(health.get(i.id)?.reason ?? '', 300))}` : ''}`;
+    const ends = expiries.get(i.credentialKey);
+    const line = `${healthLabel(statusOf(i)).split(' ')[0]} *${escapeMrkdwn(i.name)}* \`${i.id}\`${ends ? ` · expires ${slackDate(ends)}` : ''}${statusOf(i) === 'failing' ? ` — ${escapeMrkdwn(truncate(health.get(i.id)?.reason ?? '', 300))}` : ''}`;
     if (used + line.length > STATUS_TEXT_BUDGET) break;
     used += line.length + 1;
     shown += 1;
