@@ -306,4 +306,27 @@ consumers:
     expect(stored?.createdBy).toBe(OWNER);
     expect((await t.deps.store.audit.list('gh-app'))[0]).toMatchObject({ action: 'reauth.web', outcome: 'success' });
   });
+
+  it("another service principal's secret is held for a confirmation first (the same-account rule compares the principals' ids)", async () => {
+    const other = 'bbbbbbbb-bbbb-cccc-dddd-eeeeeeeeeeee';
+    const otherSecret = t.providers.entraPrincipals.add({
+      tenantId: TENANT,
+      clientId: other,
+      displayName: 'someone-elses-automation',
+      organizations: ['acme'],
+    });
+    const before = await t.deps.store.credentials.current('azure_devops:acme:service_principal');
+    const call = await openModal(t, 'ado-sp', { userId: OWNER });
+    const response = await t.driver.submit(
+      call.ref ?? '',
+      { client_id: other, client_secret: otherSecret },
+      { userId: OWNER },
+    );
+    expect(response.json).toMatchObject({ response_action: 'update' });
+    const view = textOf((response.json as { view: unknown }).view);
+    expect(view).toMatch(/someone-elses-automation/);
+    expect(view).toMatch(/insights-automation/);
+    expect((await t.deps.store.credentials.current('azure_devops:acme:service_principal'))?.id).toBe(before?.id);
+    expect(view).not.toContain(otherSecret);
+  });
 });
