@@ -22,6 +22,13 @@ export function createAccessTokens(deps: { refresh: OAuthRefresher; mint: Minter
         ? deps.refresh(subject, credential, payload)
         : deps.mint(subject, credential, payload);
     },
+    /**
+     * A machine identity's token the provider refused before its end (revoked, or the App's permissions
+     * changed): a new one is minted from the root secret — once, whoever asks — rather than alerting.
+     */
+    replaceRefused(subject: ProbeSubject, credential: Credential, payload: MachinePayload): Promise<RenewResult> {
+      return deps.mint(subject, credential, payload, { replacing: payload.accessToken });
+    },
   };
 }
 

@@ -33,6 +33,11 @@ export function mintMarginMs(payload: Pick<MachinePayload, 'accessIssuedAt' | 'a
 export const mintIsDue = (payload: MachinePayload, now: Date): boolean =>
   payload.accessExpiresAt - mintMarginMs(payload) <= now.getTime();
 
+export interface MintOptions {
+  /** The access token the provider just refused: a new one is minted even if this one is not due. */
+  replacing?: string;
+}
+
 export interface MinterDeps {
   store: Pick<Store, 'credentials' | 'withCredentialLock'>;
   keyring: Keyring;
@@ -61,8 +66,12 @@ export function createMinter(deps: MinterDeps) {
     subject: ProbeSubject,
     credential: Credential,
     payload: MachinePayload,
+    options: MintOptions = {},
   ): Promise<RefreshResult<MachinePayload>> {
-    if (!mintIsDue(payload, deps.clock.now())) return { ok: true, payload, refreshed: false, credential };
+    /** Due by the clock, or the provider refused the very token the caller holds (replaced unless another was minted since). */
+    const wanted = (held: MachinePayload) =>
+      mintIsDue(held, deps.clock.now()) || (options.replacing !== undefined && held.accessToken === options.replacing);
+    if (!wanted(payload)) return { ok: true, payload, refreshed: false, credential };
     return deps.store.withCredentialLock(
       credential.credentialKey,
       async (lost): Promise<RefreshResult<MachinePayload>> => {
@@ -85,7 +94,7 @@ export function createMinter(deps: MinterDeps) {
           };
         const now = deps.clock.now();
         // Another pull, probe or replica minted while this one waited for the lock.
-        if (!mintIsDue(currentPayload, now))
+        if (!wanted(currentPayload))
           return { ok: true, payload: currentPayload, refreshed: false, credential: current };
         if (current.refreshRetryAt && current.refreshRetryAt.getTime() > now.getTime()) {
           const reason = `The last mint failed (${(current.refreshError ?? 'no reason given').replace(/^\[\d+\] /, '')}); Reauth tries again after ${current.refreshRetryAt.toISOString()}.`;

@@ -85,16 +85,22 @@ export function createProber(deps: ProberDeps) {
 
     const renewed = await deps.accessTokens.renewIfDue(subject, credential, payload);
     if (!renewed.ok) return { probed: true, outcome: renewed.outcome, tokens: [], credential };
-    const access = renewed.payload.accessToken;
-    const outcome =
-      renewed.payload.kind === 'machine'
-        ? await checkAccessToken(
-            ctx,
-            subject.machine,
-            access,
-            accountsOfStored(credential.identity)[0] ?? { id: credential.credentialKey },
-          )
-        : await validateToken(ctx, { token: access });
+    let access = renewed.payload.accessToken;
+    let outcome: Outcome;
+    if (renewed.payload.kind === 'machine') {
+      const identity = accountsOfStored(credential.identity)[0] ?? { id: credential.credentialKey };
+      outcome = await checkAccessToken(ctx, subject.machine, access, identity);
+      // A minted token the provider refused before its end is replaced from the root secret; only a root
+      // secret that cannot mint a working token fails the integration.
+      if (outcome.kind === 'invalid_credentials') {
+        const replaced = await deps.accessTokens.replaceRefused(subject, renewed.credential, renewed.payload);
+        if (!replaced.ok) return { probed: true, outcome: replaced.outcome, tokens: [], credential };
+        access = replaced.payload.accessToken;
+        outcome = await checkAccessToken(ctx, subject.machine, access, identity);
+      }
+    } else {
+      outcome = await validateToken(ctx, { token: access });
+    }
     return {
       probed: true,
       outcome,

@@ -194,6 +194,21 @@ consumers:
     expect(JSON.stringify(hook.received)).not.toContain('PRIVATE KEY');
   });
 
+  it('a minted token the provider revokes before its end is replaced at the next probe, with no alert', async () => {
+    const held = ((await (await pull('gh-app')).json()) as { credential: { access_token: string } }).credential
+      .access_token;
+    t.providers.updateToken(held, { status: 'revoked' });
+    const before = mints(GITHUB_MINT);
+    const posts = t.slack.callsOf('chat.postMessage').length;
+    const checked = await t.deps.services.checkNow('gh-app', OWNER, { ignoreRecentRejection: true });
+    expect(checked).toMatchObject({ kind: 'checked' });
+    expect(mints(GITHUB_MINT) - before).toBe(1);
+    expect((await t.deps.store.health.of('gh-app'))?.status).toBe('healthy');
+    expect(t.slack.callsOf('chat.postMessage').length).toBe(posts);
+    const now = ((await (await pull('gh-app')).json()) as { credential: { access_token: string } }).credential;
+    expect(now.access_token).not.toBe(held);
+  });
+
   it('the service principal mints again too, and a second replica-like burst of pulls reuses it', async () => {
     const before = mints(ENTRA_MINT);
     clock.advance(56 * MIN);
@@ -215,8 +230,8 @@ consumers:
   });
 
   it('a deleted App key: the mint is refused, pulls get 503 with Retry-After, one alert asks for a new key; no mint per pull; a new key resolves it', async () => {
-    // The token minted at 09:56 ended at 10:56: nothing valid is held.
-    expect(clock.now().toISOString()).toBe('2026-12-07T10:56:00.000Z');
+    // The token minted at 10:00 (replacing the revoked one) ended at 11:00: nothing valid is held.
+    clock.set(new Date('2026-12-07T11:01:00Z'));
     t.providers.githubApps.deleteKeys(424242);
     const before = mints(GITHUB_MINT);
     const alertsBefore = t.slack.callsOf('chat.postMessage').length;

@@ -178,7 +178,8 @@ export function createGitHubApps(tokens: Map<string, EmulatedToken>) {
     }
     if (call.path === '/installation/repositories' && call.method === 'GET') {
       const entry = bearer === undefined ? undefined : tokens.get(bearer);
-      if (!entry?.installation || (entry.expiresAt && entry.expiresAt.getTime() <= call.now))
+      const revoked = entry?.status === 'revoked' || entry?.status === 'expired';
+      if (!entry?.installation || revoked || (entry.expiresAt && entry.expiresAt.getTime() <= call.now))
         return unauthorized(res, 'Bad credentials', call.now);
       const repositories = entry.actionsRepos ?? [];
       const perPage = Math.max(1, Math.min(100, Number(call.query.get('per_page') ?? 30)));
