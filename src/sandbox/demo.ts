@@ -20,7 +20,25 @@ export interface DemoRow {
   /** A valid token of a colleague's account: pasting it asks to confirm the hand-over first. */
   otherAccount?: { token: string; identifier?: string };
   note?: string;
+  /** A machine identity (SPEC §12): its root secret is made at the emulated provider when the sandbox starts. */
+  machine?: 'github_app' | 'entra';
 }
+
+/** The demo App and service principal, as the emulated providers know them. */
+export const DEMO_APP = {
+  id: 4242,
+  clientId: 'Iv23liSandboxInsights',
+  name: 'Acme Insights (sandbox)',
+  slug: 'acme-insights',
+};
+export const DEMO_TENANT = '7d0a5e0c-0000-4000-8000-000000000001';
+export const DEMO_PRINCIPAL = 'a1b2c3d4-0000-4000-8000-000000000002';
+
+/**
+ * The root secrets of the demo's machine identities, made when the sandbox starts: the one Reauth holds at
+ * start, and a fresh one to re-authenticate with — each as the form fields a person enters.
+ */
+export type MachineSecrets = Record<string, { stored: Record<string, string>; fresh: Record<string, string> }>;
 
 export const DEMO_USER = { id: 'U0YOU', name: 'you', realName: 'You (sandbox)' };
 export const DEMO_CHANNEL = { id: 'C0ALERTS', name: 'reauth-alerts' };
@@ -83,6 +101,15 @@ export const DEMO_ROWS: DemoRow[] = [
     entry: { scopes: ['repo', 'read:org'], actionsRepos: ['acme/api'] },
   },
   {
+    id: 'github-insights',
+    name: 'GitHub (Insights App)',
+    provider: 'github',
+    auth: 'app_installation',
+    extra: `app_id: ${DEMO_APP.id}, installation_id: 1001`,
+    machine: 'github_app',
+    note: 'A GitHub App of your own: Reauth holds its private key and mints hour-long installation tokens, delivered to the sinks before each ends. Try Short tokens, then Delete key.',
+  },
+  {
     id: 'bitbucket-oauth',
     name: 'Bitbucket (OAuth)',
     provider: 'bitbucket',
@@ -131,6 +158,15 @@ export const DEMO_ROWS: DemoRow[] = [
     extra: 'organization: acme-oauth, service: pipelines',
     fresh: [],
     note: 'OAuth through the emulated Microsoft Entra ID (with PKCE).',
+  },
+  {
+    id: 'ado-sp',
+    name: 'Azure DevOps (service principal)',
+    provider: 'azure_devops',
+    auth: 'service_principal',
+    extra: `organization: acme-sp, service: repos, tenant_id: ${DEMO_TENANT}`,
+    machine: 'entra',
+    note: 'A Microsoft Entra service principal: Reauth holds its client secret and mints Entra tokens for Azure DevOps.',
   },
   {
     id: 'harness',
@@ -189,8 +225,9 @@ export function demoCatalogue(
   const lines = DEMO_ROWS.map((row) => {
     const organization = /organization: ([\w-]+)/.exec(row.extra ?? '')?.[1];
     const url = providers.baseUrl(row.provider, organization);
+    const extra = row.machine === 'entra' ? `${row.extra}, authority: "${providers.azureAuthority}"` : row.extra;
     if (delivery?.ids.includes(row.id)) {
-      const extra = (row.extra ?? '')
+      const fields = (extra ?? '')
         .split(/,(?![^{]*})/)
         .map((f) => f.trim())
         .filter(Boolean)
@@ -201,19 +238,19 @@ export function demoCatalogue(
         `    provider: ${row.provider}`,
         `    auth: ${row.auth}`,
         `    url: "${url}"`,
-        ...extra,
+        ...fields,
         `    channel: ${DEMO_CHANNEL.id}`,
         `    owners: [${DEMO_USER.id}]`,
         delivery.deliverYamlFor(row.id, '    '),
       ].join('\n');
     }
-    return `  - { id: ${row.id}, name: "${row.name}", provider: ${row.provider}, auth: ${row.auth}, url: "${url}"${row.extra ? `, ${row.extra}` : ''}, channel: ${DEMO_CHANNEL.id}, owners: [${DEMO_USER.id}] }`;
+    return `  - { id: ${row.id}, name: "${row.name}", provider: ${row.provider}, auth: ${row.auth}, url: "${url}"${extra ? `, ${extra}` : ''}, channel: ${DEMO_CHANNEL.id}, owners: [${DEMO_USER.id}] }`;
   });
   return `# The sandbox's demo catalogue: one integration per provider/auth row.\nintegrations:\n${lines.join('\n')}\n${delivery ? delivery.consumersYaml() : ''}`;
 }
 
-/** Registers every demo token at the provider emulator as valid. */
-export function seedDemoTokens(providers: ProviderEmulator): void {
+/** Registers every demo token at the provider emulator as valid, and makes the machine identities' root secrets. */
+export function seedDemoTokens(providers: ProviderEmulator): MachineSecrets {
   for (const row of DEMO_ROWS) {
     for (const token of [...(row.stored ?? []), ...(row.fresh ?? [])]) {
       providers.setToken(token, { provider: row.provider, identity: DEMO_IDENTITY, ...row.entry });
@@ -232,4 +269,24 @@ export function seedDemoTokens(providers: ProviderEmulator): void {
   providers.oauth.identity.bitbucket = { id: '{demo-bb}', name: 'Demo User (Bitbucket)', username: 'demo' };
   providers.oauth.identity.entra = { id: 'demo-aad', name: 'Demo User (Entra)', email: DEMO_IDENTITY.email };
   providers.oauth.organization = 'acme-oauth';
+  const stored = providers.githubApps.add({
+    ...DEMO_APP,
+    installations: { '1001': { account: 'acme', repositories: ['acme/api', 'acme/web'] } },
+  });
+  const secret = providers.entraPrincipals.add({
+    tenantId: DEMO_TENANT,
+    clientId: DEMO_PRINCIPAL,
+    displayName: 'insights-automation',
+    organizations: ['acme-sp'],
+  });
+  return {
+    'github-insights': {
+      stored: { private_key: stored },
+      fresh: { private_key: providers.githubApps.newKey(DEMO_APP.id) },
+    },
+    'ado-sp': {
+      stored: { client_id: DEMO_PRINCIPAL, client_secret: secret },
+      fresh: { client_id: DEMO_PRINCIPAL, client_secret: providers.entraPrincipals.newSecret(DEMO_PRINCIPAL) },
+    },
+  };
 }

@@ -3,7 +3,7 @@ import type { Route } from '../app.js';
 import type { CompositionParts } from '../compose.js';
 import { unsealPayload } from '../services/secret-payload.js';
 import { signWebhook } from '../services/webhook-signature.js';
-import { DEMO_CHANNEL, DEMO_USER } from './demo.js';
+import { DEMO_APP, DEMO_CHANNEL, DEMO_PRINCIPAL, DEMO_ROWS, DEMO_USER, type MachineSecrets } from './demo.js';
 import { buildPanes, type Ephemeral } from './page/state.js';
 import { pageShell } from './page/shell.js';
 import type { ProviderEmulator } from './providers/emulator.js';
@@ -44,6 +44,8 @@ export function sandboxRoutes(params: {
   driver: SlackDriver;
   origin: string;
   delivery?: SandboxDelivery;
+  /** The demo machine identities' root secrets (fresh ones are shown to paste). */
+  machineSecrets?: MachineSecrets;
 }) {
   const { slack, providers, driver } = params;
   const ephemerals: Ephemeral[] = [];
@@ -86,7 +88,26 @@ export function sandboxRoutes(params: {
     const names = (await rt.store.integrations.listByCredentialKey(integration.credentialKey))
       .map((i) => i.name)
       .join(', ');
+    const row = DEMO_ROWS.find((r) => r.id === integrationId);
     switch (action) {
+      case 'delete_root':
+        if (row?.machine === 'github_app') providers.githubApps.deleteKeys(DEMO_APP.id);
+        else if (row?.machine === 'entra') providers.entraPrincipals.deleteSecrets(DEMO_PRINCIPAL);
+        else return `${names} is not a machine identity.`;
+        return `Deleted the ${row.machine === 'github_app' ? "App's private keys" : "service principal's client secrets"} at the emulated provider. The tokens already minted work until they end; the next mint is refused and the alert asks for a new ${row.machine === 'github_app' ? 'key' : 'secret'} (paste the fresh one shown here).`;
+      case 'short_tokens': {
+        if (row?.machine === 'github_app') {
+          const app = providers.githubApps.app(DEMO_APP.id);
+          if (app) app.tokenLifetimeMs = 3 * 60_000;
+        } else if (row?.machine === 'entra') {
+          const principal = providers.entraPrincipals.principal(DEMO_PRINCIPAL);
+          if (principal) principal.tokenLifetimeSeconds = 180;
+        } else return `${names} is not a machine identity.`;
+        // The token held now is revoked, so the next check replaces it with a short one at once.
+        patch({ status: 'revoked' });
+        await rt.services.checkNow(integrationId, DEMO_USER.id, { ignoreRecentRejection: true });
+        return `Tokens of ${names} now live 3 minutes: Reauth mints a new one a minute before each ends${row.machine === 'github_app' ? ' and delivers it to the sinks (watch the Vault line)' : ''}, with nobody doing anything.`;
+      }
       case 'revoke':
         if (!tokens.length) return `${names} holds no credential yet: re-authenticate it first.`;
         patch({ status: 'revoked' });
@@ -165,7 +186,7 @@ export function sandboxRoutes(params: {
         collectResponses();
         if (req.method === 'GET' && action === 'state')
           return json(res, 200, {
-            ...(await buildPanes(rt, slack, ephemerals)),
+            ...(await buildPanes(rt, slack, ephemerals, params.machineSecrets ?? {})),
             delivery: params.delivery ? await renderDelivery(rt, params.delivery, params.origin) : '',
           });
         const body = JSON.parse((await readBody(req)) || '{}') as Record<

@@ -6,7 +6,11 @@ import { parseConfig, type LogLevel } from '../config.js';
 import { createLogger } from '../logger.js';
 import { createValidationContext, validateCredential } from '../providers/validate.js';
 import { targetOf } from '../services/probe-subject.js';
-import { DEMO_CHANNEL, DEMO_ROWS, DEMO_USER, demoCatalogue, seedDemoTokens } from './demo.js';
+import type { Integration } from '../domain/types.js';
+import { parseMachineInput } from '../providers/machine/input.js';
+import { validateMachineIdentity } from '../providers/machine/validate.js';
+import { authSpec } from '../providers/registry.js';
+import { DEMO_CHANNEL, DEMO_ROWS, DEMO_USER, demoCatalogue, seedDemoTokens, type MachineSecrets } from './demo.js';
 import { startProviderEmulator, type ProviderEmulator } from './providers/emulator.js';
 import { sandboxRoutes } from './routes.js';
 import { startSandboxDelivery, type SandboxDelivery } from './sinks/sandbox-delivery.js';
@@ -20,6 +24,8 @@ export interface Sandbox {
   providers: ProviderEmulator;
   /** The webhook receiver, Vault emulator, file and consumer token the demo delivers to. */
   delivery: SandboxDelivery;
+  /** The machine identities' root secrets made at start: held by Reauth, and fresh ones to paste. */
+  machineSecrets: MachineSecrets;
   close(): Promise<void>;
 }
 
@@ -37,7 +43,7 @@ export async function startSandbox(options: {
   const dataDir = resolve(options.dataDir);
   mkdirSync(dataDir, { recursive: true });
   const providers = await startProviderEmulator();
-  seedDemoTokens(providers);
+  const machineSecrets = seedDemoTokens(providers);
   const botToken = `xoxb-sandbox-${randomBytes(8).toString('hex')}`;
   const signingSecret = randomBytes(16).toString('hex');
   const slack = await startSlackEmulator({ botToken });
@@ -84,12 +90,20 @@ export async function startSandbox(options: {
   const url = `http://127.0.0.1:${options.port}`;
   const driver = createSlackDriver({ appUrl: url, signingSecret, slack });
   const app = await compose(config, createLogger({ level: config.logLevel }), {
-    app: { host: '127.0.0.1', extraRoutes: sandboxRoutes({ slack, providers, driver, origin: url, delivery }) },
+    app: {
+      host: '127.0.0.1',
+      extraRoutes: sandboxRoutes({ slack, providers, driver, origin: url, delivery, machineSecrets }),
+    },
   });
 
   // Start as a team would be on a normal day: every token integration holds its working credential.
   for (const row of DEMO_ROWS) {
     const integration = await app.store.integrations.findActive(row.id);
+    const machine = machineSecrets[row.id];
+    if (integration && machine) {
+      await seedMachineIdentity(app, integration, machine.stored);
+      continue;
+    }
     if (!integration || !row.stored) continue;
     const input = { identifier: row.identifier?.value, tokens: row.stored };
     const validation = await validateCredential(
@@ -115,6 +129,7 @@ export async function startSandbox(options: {
     slack,
     providers,
     delivery,
+    machineSecrets,
     async close() {
       await app.stop();
       await slack.close();
@@ -122,4 +137,34 @@ export async function startSandbox(options: {
       await delivery.close();
     },
   };
+}
+
+/** A machine identity holding its root secret at start, validated and minted as a re-authentication would. */
+async function seedMachineIdentity(app: Composition, integration: Integration, entered: Record<string, string>) {
+  const form = authSpec(integration.provider, integration.authType)?.form;
+  if (form?.kind !== 'machine') throw new Error(`${integration.id} is not a machine identity`);
+  const parsed = parseMachineInput(form.root, entered, app.clock.now());
+  if (!parsed.ok) throw new Error(`demo root secret for ${integration.id}: ${parsed.outcome.reason}`);
+  const checked = await validateMachineIdentity(
+    createValidationContext(targetOf(integration), app.http, () => app.clock.now()),
+    integration.machine,
+    parsed.input,
+  );
+  const { outcome } = checked.validation;
+  if (outcome.kind !== 'valid' || !checked.minted)
+    throw new Error(`demo machine identity ${integration.id} did not validate: ${outcome.reason}`);
+  await app.services.credentialCommit.commit({
+    silent: true,
+    integration,
+    actor: 'sandbox',
+    payload: {
+      kind: 'machine',
+      root: parsed.input.root,
+      accessToken: checked.minted.token,
+      accessIssuedAt: app.clock.now().getTime(),
+      accessExpiresAt: checked.minted.expiresAt.getTime(),
+    },
+    validation: { ...checked.validation, outcome },
+    how: 'modal',
+  });
 }

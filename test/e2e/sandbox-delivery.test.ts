@@ -1,7 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { DEMO_ROWS } from '../../src/sandbox/demo.js';
-import { DELIVERY_DEMO_ID, ROTATION_DEMO_ID, VAULT_PATH } from '../../src/sandbox/sinks/sandbox-delivery.js';
+import {
+  DELIVERY_DEMO_ID,
+  MACHINE_DEMO_ID,
+  ROTATION_DEMO_ID,
+  VAULT_PATH,
+  vaultPathOf,
+} from '../../src/sandbox/sinks/sandbox-delivery.js';
 import { useSandbox } from '../helpers/sandbox.js';
 
 /**
@@ -82,5 +88,28 @@ describe('the sandbox delivers', () => {
       token: pulled.credential.token,
       reauth_version: '2',
     });
+  });
+
+  it('the GitHub App: its sinks hold a minted installation token from the start; Short tokens replaces it with a 3-minute one, delivered, with nobody typing anything', async () => {
+    const vaultPath = vaultPathOf(MACHINE_DEMO_ID);
+    const held = () =>
+      harness.sandbox().delivery.vault.read(vaultPath.mount, vaultPath.path) as
+        | { access_token?: string; expires_at?: string; reauth_version?: string }
+        | undefined;
+    await expect.poll(() => held()?.access_token ?? '', { timeout: 10_000 }).toMatch(/^ghs_4242_/);
+    const first = held();
+    expect(Date.parse(first?.expires_at ?? '') - Date.now()).toBeGreaterThan(55 * 60_000);
+
+    const answer = (await api('control', { integration: MACHINE_DEMO_ID, action: 'short_tokens' })) as {
+      message: string;
+    };
+    expect(answer.message).toMatch(/now live 3 minutes/);
+    await expect.poll(() => held()?.access_token, { timeout: 10_000 }).not.toBe(first?.access_token);
+    const short = held();
+    expect(Date.parse(short?.expires_at ?? '') - Date.now()).toBeLessThan(3 * 60_000 + 5_000);
+    expect(Number(short?.reauth_version)).toBeGreaterThan(Number(first?.reauth_version));
+    expect((await state()).delivery).toContain('id="machine-sinks"');
+    // The root secret never reaches a sink.
+    expect(JSON.stringify(harness.sandbox().delivery.hook.received)).not.toContain('PRIVATE KEY');
   });
 });

@@ -4,6 +4,9 @@ import { DEMO_ROWS } from '../../src/sandbox/demo.js';
 import { createBrowser } from '../helpers/browser.js';
 import { useSandbox } from '../helpers/sandbox.js';
 
+const escapeForHtml = (text: string) =>
+  text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+
 /** Every demo row can be re-authenticated through the sandbox page's own API, as the page script does it. */
 describe('the sandbox, row by row', () => {
   const page = useSandbox();
@@ -51,6 +54,32 @@ describe('the sandbox, row by row', () => {
       await api('submit', { viewId, values });
       const after = await state();
       expect(after.modal).toContain('is re-authenticated');
+      await api('close', { viewId });
+    },
+  );
+
+  it.each(DEMO_ROWS.filter((r) => r.machine).map((r) => [r.id] as const))(
+    '%s: a machine identity holds its root secret from the start, and the fresh one shown is accepted',
+    async (id) => {
+      const { sandbox } = page;
+      const pulled = await fetch(`${sandbox().url}/v1/credentials/${id}`, {
+        headers: { authorization: `Bearer ${sandbox().delivery.consumerToken}` },
+      });
+      expect(pulled.status).toBe(200);
+      const document = (await pulled.json()) as { credential: { access_token: string; token_type: string } };
+      expect(document.credential.token_type).toBe('Bearer');
+      const fresh = sandbox().machineSecrets[id]?.fresh ?? {};
+      // The fresh root secret is shown to paste: a key's first line of body, or the secret itself.
+      const secret = Object.values(fresh).at(-1) ?? '';
+      expect((await state()).controls).toContain(
+        escapeForHtml(secret.includes('\n') ? (secret.split('\n')[1] ?? '') : secret),
+      );
+      await api('command', { text: id });
+      const opened = await state();
+      const viewId = opened.modalId.split(':')[0] ?? '';
+      expect(opened.modal).toContain(`data-block-id="${Object.keys(fresh).at(-1)}"`);
+      await api('submit', { viewId, values: fresh });
+      expect((await state()).modal).toContain('is re-authenticated');
       await api('close', { viewId });
     },
   );

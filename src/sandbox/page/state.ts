@@ -2,7 +2,7 @@ import type { CompositionParts } from '../../compose.js';
 import type { Credential } from '../../domain/types.js';
 import { healthLabel, providerLabel } from '../../slack/blocks/describe.js';
 import type { SlackEmulator, StoredMessage } from '../slack/emulator.js';
-import { DEMO_ROWS, DEMO_USER, DEMO_CHANNEL } from '../demo.js';
+import { DEMO_ROWS, DEMO_USER, DEMO_CHANNEL, type MachineSecrets } from '../demo.js';
 import { escapeHtml, renderMrkdwn, renderPlain, type MrkdwnContext } from './mrkdwn.js';
 import { renderBlocks, renderModal } from './render-blocks.js';
 
@@ -68,7 +68,33 @@ function renderConversation(
   return items.map((i) => i.html).join('') || '<div class="empty">No messages yet.</div>';
 }
 
-async function renderControls(rt: CompositionParts): Promise<string> {
+const CONTROL_LABELS: Record<string, string> = {
+  revoke: 'Revoke',
+  expire_soon: 'Expire soon',
+  rate_limit: 'Rate-limit',
+  slow: 'Slow',
+  down: 'Provider down',
+  healthy: 'Back to healthy',
+  check: 'Check now',
+  webhook_failing: 'Webhook: failing',
+  webhook_healthy: 'Webhook: healthy',
+  short_tokens: 'Short tokens',
+  delete_root: 'Delete key',
+};
+
+/** A machine identity's fresh root secret, as the fields to paste (a key in a box of its own). */
+function freshRootSecret(row: (typeof DEMO_ROWS)[number], secrets: MachineSecrets): string {
+  const fresh = secrets[row.id]?.fresh ?? {};
+  return Object.entries(fresh)
+    .map(([field, value]) =>
+      field === 'private_key'
+        ? `<details><summary><span class="k">a new private key</span> (paste it in the form)</summary><pre class="copy" data-demo-token="${escapeHtml(row.id)}">${escapeHtml(value)}</pre></details>`
+        : `<div><span class="k">${escapeHtml(field)}</span> <code class="copy" data-demo-token="${escapeHtml(row.id)}">${escapeHtml(value)}</code></div>`,
+    )
+    .join('');
+}
+
+async function renderControls(rt: CompositionParts, secrets: MachineSecrets): Promise<string> {
   const health = await rt.store.health.listAll();
   const integrations = new Map((await rt.store.integrations.listActive()).map((i) => [i.id, i]));
   const credentials = new Map<string, Credential | undefined>();
@@ -81,6 +107,7 @@ async function renderControls(rt: CompositionParts): Promise<string> {
       row.identifier
         ? `<div><span class="k">${row.identifier.field}</span> <code class="copy">${escapeHtml(row.identifier.value)}</code></div>`
         : '',
+      row.machine ? freshRootSecret(row, secrets) : '',
       ...(row.fresh ?? []).map(
         (t, i) =>
           `<div><span class="k">valid token${row.fresh && row.fresh.length > 1 ? ` ${i + 1}` : ''}</span> <code class="copy" data-demo-token="${escapeHtml(row.id)}">${escapeHtml(t)}</code></div>`,
@@ -90,9 +117,10 @@ async function renderControls(rt: CompositionParts): Promise<string> {
         : '',
       row.note ? `<div class="note">${escapeHtml(row.note)}</div>` : '',
     ].join('');
-    const appType = !row.fresh;
-    const actions =
-      row.auth === 'oauth'
+    const appType = !row.fresh && !row.machine;
+    const actions = row.machine
+      ? ['short_tokens', 'revoke', 'delete_root', 'down', 'healthy', 'check']
+      : row.auth === 'oauth'
         ? ['revoke', 'down', 'healthy', 'check']
         : appType
           ? ['webhook_failing', 'webhook_healthy']
@@ -100,7 +128,7 @@ async function renderControls(rt: CompositionParts): Promise<string> {
     const buttons = actions
       .map(
         (action) =>
-          `<button type="button" class="ctl" data-control="${action}" data-integration="${escapeHtml(row.id)}">${({ revoke: 'Revoke', expire_soon: 'Expire soon', rate_limit: 'Rate-limit', slow: 'Slow', down: 'Provider down', healthy: 'Back to healthy', check: 'Check now', webhook_failing: 'Webhook: failing', webhook_healthy: 'Webhook: healthy' } as Record<string, string>)[action]}</button>`,
+          `<button type="button" class="ctl" data-control="${action}" data-integration="${escapeHtml(row.id)}">${CONTROL_LABELS[action] ?? action}</button>`,
       )
       .join('');
     return `<div class="integration" data-integration="${escapeHtml(row.id)}"><div class="i-head"><b>${escapeHtml(row.name)}</b> <code>${escapeHtml(row.id)}</code></div>
@@ -114,6 +142,7 @@ export async function buildPanes(
   rt: CompositionParts,
   slack: SlackEmulator,
   ephemerals: readonly Ephemeral[],
+  secrets: MachineSecrets = {},
 ): Promise<PanesState> {
   const dmChannel = `D${DEMO_USER.id.slice(1)}`;
   const home = slack.home(DEMO_USER.id);
@@ -131,6 +160,6 @@ export async function buildPanes(
       ? renderModal(stored.view, stored.id, { ...ctx, ...(stored.errors ? { errors: stored.errors } : {}) })
       : '',
     modalId: stored ? `${stored.id}:${stored.hash}:${JSON.stringify(stored.errors ?? {})}` : '',
-    controls: await renderControls(rt),
+    controls: await renderControls(rt, secrets),
   };
 }

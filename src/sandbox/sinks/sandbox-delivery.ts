@@ -13,6 +13,8 @@ import { startWebhookReceiver, type WebhookReceiver } from './webhook-receiver.j
 export const DELIVERY_DEMO_ID = 'jira-cloud';
 /** The demo integration that rotates itself: its sinks show a rotation delivered like a re-authentication. */
 export const ROTATION_DEMO_ID = 'gitlab';
+/** The demo machine identity: its sinks receive a freshly minted token before each one ends. */
+export const MACHINE_DEMO_ID = 'github-insights';
 export const WEBHOOK_SECRET_ENV = 'SANDBOX_WEBHOOK_SECRET';
 export const vaultPathOf = (id: string) => ({ mount: 'secret', path: `sandbox/${id}` });
 export const VAULT_PATH = vaultPathOf(DELIVERY_DEMO_ID);
@@ -48,7 +50,7 @@ export async function startSandboxDelivery(dataDir: string): Promise<SandboxDeli
     filePathOf,
     consumerToken,
     env: { [WEBHOOK_SECRET_ENV]: secret, VAULT_ADDR: vault.url, VAULT_TOKEN: vaultToken },
-    ids: [DELIVERY_DEMO_ID, ROTATION_DEMO_ID],
+    ids: [DELIVERY_DEMO_ID, ROTATION_DEMO_ID, MACHINE_DEMO_ID],
     deliverYamlFor: (id, indent) =>
       [
         'deliver:',
