@@ -417,6 +417,7 @@ export async function composeCore(config: Config, logger: Logger, options: CoreO
     reauth,
     credentialCommit,
     refresh,
+    accessTokens,
     oauth,
     checkNow: createCheckNow({ store, runner, authoriser, clock }),
     rotateNow: createRotateNow({ store, rotation, authoriser, clock }),

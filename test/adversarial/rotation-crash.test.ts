@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compose, type Composition } from '../../src/compose.js';
 import { parseConfig } from '../../src/config.js';
@@ -148,11 +149,11 @@ describe('rotation under SIGKILL', () => {
           counts.revokedAndAlerted += 1;
           await seed(app);
         } else {
+          const own = new Database(env.DATABASE_PATH ?? '', { readonly: true });
           const attempts = JSON.stringify(
-            (app.store as { db?: { $client: { prepare(q: string): { all(): unknown[] } } } }).db?.$client
-              .prepare('select * from rotation_attempts order by id desc limit 3')
-              .all(),
+            own.prepare('select * from rotation_attempts order by id desc limit 3').all(),
           );
+          own.close();
           violations.push(
             `after kill ${kill + 1}: the stored credential (version ${current?.version}) is revoked and no alert was posted (alert: ${JSON.stringify(alert)}, health: ${JSON.stringify(await app.store.health.of('gitlab'))}, attempts: ${attempts}, child: ${out.slice(-200)})`,
           );
