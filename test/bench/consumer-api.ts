@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -13,6 +13,8 @@ import { distFile, probeChild, startChild, waitForHealthy, type Child } from './
 import { distribution, round, runConcurrently } from './stats.js';
 
 export interface ConsumerResult {
+  /** What is read: a PAT, or a machine identity's minted token (held: no mint during the run). */
+  credential: 'pat' | 'machine';
   concurrency: number;
   requests: number;
   ours: { rps: number; p50: number; p99: number; cpuMs: number };
@@ -23,6 +25,10 @@ export interface ConsumerResult {
 
 const TOKEN = 'glpat-ConsumerBenchToken0123456789';
 
+/** A GitHub App private key for the machine identity's row (never used: its token is held all run). */
+const benchKey = (): string =>
+  generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs1', format: 'pem' }).toString();
+
 /**
  * GET /v1/credentials/{id} of the real entry point (consumer token check, rate limit, storage,
  * unsealing, an audit row per read) against a bare node:http server answering the same JSON from
@@ -32,7 +38,10 @@ export async function measureConsumerApi(options: {
   dir: string;
   requests: number;
   concurrency: number;
+  credential?: 'pat' | 'machine';
 }): Promise<ConsumerResult> {
+  const kind = options.credential ?? 'pat';
+  const id = kind === 'machine' ? 'github-app-bench' : 'gitlab-bench';
   const botToken = `xoxb-bench-${randomBytes(6).toString('hex')}`;
   const consumerToken = `rct_${randomBytes(24).toString('base64url')}`;
   const emulators = startChild(distFile('./emulators-child.js'), {
@@ -46,10 +55,10 @@ export async function measureConsumerApi(options: {
   try {
     await new Promise<void>((resolve) => emulators.process.stdout?.once('data', () => resolve()));
     const urls = JSON.parse(emulators.output().split('\n')[0] ?? '{}') as { slackApiUrl: string; gitlabUrl: string };
-    const catalogue = join(options.dir, 'consumer.yml');
+    const catalogue = join(options.dir, `consumer-${kind}.yml`);
     writeFileSync(
       catalogue,
-      `integrations:\n  - { id: gitlab-bench, name: GitLab, provider: gitlab, auth: pat, url: "${urls.gitlabUrl}", channel: C0BENCH }\nconsumers:\n  - { name: bench, token_sha256: ${sha256Hex(consumerToken)}, integrations: ["*"], requests_per_minute: 100000000 }\n`,
+      `integrations:\n  - { id: gitlab-bench, name: GitLab, provider: gitlab, auth: pat, url: "${urls.gitlabUrl}", channel: C0BENCH }\n  - { id: github-app-bench, name: GitHub App, provider: github, auth: app_installation, app_id: 1, installation_id: 1, channel: C0BENCH }\nconsumers:\n  - { name: bench, token_sha256: ${sha256Hex(consumerToken)}, integrations: ["*"], requests_per_minute: 100000000 }\n`,
     );
     const port = await freePort();
     const env = {
@@ -57,7 +66,7 @@ export async function measureConsumerApi(options: {
       SLACK_SIGNING_SECRET: randomBytes(16).toString('hex'),
       SLACK_API_URL: urls.slackApiUrl,
       PORT: String(port),
-      DATABASE_PATH: join(options.dir, 'consumer.db'),
+      DATABASE_PATH: join(options.dir, `consumer-${kind}.db`),
       REAUTH_SECRET_KEY: randomBytes(32).toString('base64'),
       INTEGRATIONS_FILE: catalogue,
       HEALTH_CHECK_INTERVAL_SECONDS: '0',
@@ -68,7 +77,7 @@ export async function measureConsumerApi(options: {
     const parsed = parseConfig(env, { secretKey: true });
     if (!parsed.ok) throw new Error(parsed.problems.join('\n'));
     const seeding = await compose(parsed.config, createLogger({ level: 'silent' }));
-    const integration = await seeding.store.integrations.findActive('gitlab-bench');
+    const integration = await seeding.store.integrations.findActive(id);
     if (!integration) throw new Error('no integration');
     const outcome = {
       kind: 'valid' as const,
@@ -78,10 +87,21 @@ export async function measureConsumerApi(options: {
       rateLimitRemaining: null,
       reason: '',
     };
+    // A machine identity holds its root secret and a minted token good for the whole run (a pull never mints).
+    const payload =
+      kind === 'machine'
+        ? {
+            kind: 'machine' as const,
+            root: { kind: 'private_key' as const, pem: benchKey() },
+            accessToken: `ghs_1_${randomBytes(380).toString('base64url')}`,
+            accessIssuedAt: Date.now(),
+            accessExpiresAt: Date.now() + 3600_000,
+          }
+        : { kind: 'tokens' as const, identifier: null, tokens: [TOKEN] };
     await seeding.services.credentialCommit.commit({
       integration,
       actor: 'bench',
-      payload: { kind: 'tokens', identifier: null, tokens: [TOKEN] },
+      payload,
       validation: { outcome, tokens: [{ position: 1, fingerprint: fingerprintSecret(TOKEN), outcome }] },
       how: 'modal',
     });
@@ -93,7 +113,7 @@ export async function measureConsumerApi(options: {
     });
     children.push(ours);
     await waitForHealthy(`http://127.0.0.1:${port}/healthz`, performance.now());
-    const oursUrl = `http://127.0.0.1:${port}/v1/credentials/gitlab-bench`;
+    const oursUrl = `http://127.0.0.1:${port}/v1/credentials/${id}`;
     const sample = await request(oursUrl, { dispatcher: agent, headers: { authorization: `Bearer ${consumerToken}` } });
     const document = await sample.body.text();
     if (sample.statusCode !== 200) throw new Error(`the consumer API answered ${sample.statusCode}: ${document}`);
@@ -103,7 +123,7 @@ export async function measureConsumerApi(options: {
     const bare = startChild(distFile('./bare-json.js'), { PORT: String(barePort), BARE_JSON_FILE: jsonFile });
     children.push(bare);
     await waitForHealthy(`http://127.0.0.1:${barePort}/healthz`, performance.now());
-    const bareUrl = `http://127.0.0.1:${barePort}/v1/credentials/gitlab-bench`;
+    const bareUrl = `http://127.0.0.1:${barePort}/v1/credentials/${id}`;
 
     const load = async (url: string, total: number) => {
       const latencies: number[] = [];
@@ -147,6 +167,7 @@ export async function measureConsumerApi(options: {
     const o = summary(results.ours);
     const b = summary(results.bare);
     return {
+      credential: kind,
       concurrency: options.concurrency,
       requests: half * 2,
       ours: { ...o, cpuMs: round(oursCpu / results.ours.latencies.length, 3) },

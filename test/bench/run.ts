@@ -88,6 +88,12 @@ try {
     }
   }
   const consumer = await measureConsumerApi({ dir, requests: plan.consumerRequests, concurrency: 50 });
+  const consumerMachine = await measureConsumerApi({
+    dir,
+    requests: plan.consumerRequests,
+    concurrency: 50,
+    credential: 'machine',
+  });
   const startup = await measureStartup({ integrations: plan.startup, dir, idleMs: plan.idleMs });
   const sealing = measureSealing(plan.sealing);
   const machine = {
@@ -103,6 +109,7 @@ try {
     latency,
     ...(postgresLatency ? { postgresLatency } : {}),
     consumer,
+    consumerMachine,
     sweeps,
     startup,
     sealing,
@@ -224,6 +231,7 @@ function formatReport(r: {
   latency: LatencyResult;
   postgresLatency?: LatencyResult;
   consumer: ConsumerResult;
+  consumerMachine?: ConsumerResult;
   sweeps: SweepResult[];
   startup: StartupResult;
   sealing: { sealPerSecond: number; unsealPerSecond: number };
@@ -267,6 +275,10 @@ function formatReport(r: {
   lines.push(
     `Consumer API, GET /v1/credentials/{id} at ${r.consumer.concurrency} concurrent consumers: ${r.consumer.ours.rps.toLocaleString('en-US')} req/s (p99 ${r.consumer.ours.p99} ms, CPU ${r.consumer.ours.cpuMs} ms/req) against a bare node:http server answering the same JSON from memory: ${r.consumer.bare.rps.toLocaleString('en-US')} req/s (p99 ${r.consumer.bare.p99} ms) — ${r.consumer.ratio}×`,
   );
+  if (r.consumerMachine)
+    lines.push(
+      `The same for a machine identity (a GitHub App's minted token, held: no mint during the run): ${r.consumerMachine.ours.rps.toLocaleString('en-US')} req/s (p99 ${r.consumerMachine.ours.p99} ms, CPU ${r.consumerMachine.ours.cpuMs} ms/req) against ${r.consumerMachine.bare.rps.toLocaleString('en-US')} req/s — ${r.consumerMachine.ratio}×`,
+    );
   lines.push('');
   lines.push(
     'Health sweep (providers answer in 50 ms; global concurrency 32 per replica, per-provider caps from the provider table)',
