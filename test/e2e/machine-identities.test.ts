@@ -217,6 +217,12 @@ consumers:
     expect(mints(ENTRA_MINT) - before).toBe(1);
   });
 
+  it('mints are counted by provider and outcome', async () => {
+    const text = await (await fetch(`${t.url}/metrics`)).text();
+    expect(text).toMatch(/reauth_tokens_minted_total\{provider="github",outcome="minted"\} [1-9]/);
+    expect(text).toMatch(/reauth_tokens_minted_total\{provider="azure_devops",outcome="minted"\} [1-9]/);
+  });
+
   it('neither root secret reaches a log line, a Slack message or view, the audit log or the database file', async () => {
     const body = pem.split('\n').slice(1, -2).join('');
     const outputs = [

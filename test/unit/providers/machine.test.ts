@@ -62,7 +62,11 @@ describe('a GitHub App private key, read before any network call', () => {
       ec.toString(),
       encrypted.toString(),
       'not a key at all',
-      pkcs1.replace(/[A-Za-z]{10}\n/, '!!!!!!!!!!\n'),
+      // A body line damaged (whatever the random key's letters).
+      pkcs1
+        .split('\n')
+        .map((line, i) => (i === 2 ? '!'.repeat(line.length) : line))
+        .join('\n'),
       '',
     ].map((text) => {
       const read = readPrivateKey(text);
