@@ -6,13 +6,10 @@ import { parseConfig, type LogLevel } from '../config.js';
 import { createLogger } from '../logger.js';
 import { createValidationContext, validateCredential } from '../providers/validate.js';
 import { targetOf } from '../services/probe-subject.js';
-import type { Integration } from '../domain/types.js';
-import { parseMachineInput } from '../providers/machine/input.js';
-import { validateMachineIdentity } from '../providers/machine/validate.js';
-import { authSpec } from '../providers/registry.js';
 import { DEMO_CHANNEL, DEMO_ROWS, DEMO_USER, demoCatalogue, seedDemoTokens, type MachineSecrets } from './demo.js';
 import { startProviderEmulator, type ProviderEmulator } from './providers/emulator.js';
 import { sandboxRoutes } from './routes.js';
+import { seedMachineIdentity } from './seed-machine.js';
 import { startSandboxDelivery, type SandboxDelivery } from './sinks/sandbox-delivery.js';
 import { createSlackDriver } from './slack/driver.js';
 import { startSlackEmulator, type SlackEmulator } from './slack/emulator.js';
@@ -137,34 +134,4 @@ export async function startSandbox(options: {
       await delivery.close();
     },
   };
-}
-
-/** A machine identity holding its root secret at start, validated and minted as a re-authentication would. */
-async function seedMachineIdentity(app: Composition, integration: Integration, entered: Record<string, string>) {
-  const form = authSpec(integration.provider, integration.authType)?.form;
-  if (form?.kind !== 'machine') throw new Error(`${integration.id} is not a machine identity`);
-  const parsed = parseMachineInput(form.root, entered, app.clock.now());
-  if (!parsed.ok) throw new Error(`demo root secret for ${integration.id}: ${parsed.outcome.reason}`);
-  const checked = await validateMachineIdentity(
-    createValidationContext(targetOf(integration), app.http, () => app.clock.now()),
-    integration.machine,
-    parsed.input,
-  );
-  const { outcome } = checked.validation;
-  if (outcome.kind !== 'valid' || !checked.minted)
-    throw new Error(`demo machine identity ${integration.id} did not validate: ${outcome.reason}`);
-  await app.services.credentialCommit.commit({
-    silent: true,
-    integration,
-    actor: 'sandbox',
-    payload: {
-      kind: 'machine',
-      root: parsed.input.root,
-      accessToken: checked.minted.token,
-      accessIssuedAt: app.clock.now().getTime(),
-      accessExpiresAt: checked.minted.expiresAt.getTime(),
-    },
-    validation: { ...checked.validation, outcome },
-    how: 'modal',
-  });
 }

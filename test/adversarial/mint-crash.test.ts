@@ -5,11 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compose, type Composition } from '../../src/compose.js';
 import { parseConfig } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
-import { parseMachineInput } from '../../src/providers/machine/input.js';
-import { validateMachineIdentity } from '../../src/providers/machine/validate.js';
-import { createValidationContext } from '../../src/providers/validate.js';
 import { startProviderEmulator, type ProviderEmulator } from '../../src/sandbox/providers/emulator.js';
-import { targetOf } from '../../src/services/probe-subject.js';
+import { seedMachineIdentity } from '../../src/sandbox/seed-machine.js';
 import { unsealPayload } from '../../src/services/secret-payload.js';
 import { BUILT } from '../helpers/build.js';
 import { tempDir } from '../helpers/db.js';
@@ -68,28 +65,7 @@ describe('minting under SIGKILL', () => {
     });
     const setup = await restart();
     const integration = (await setup.store.integrations.findActive('gh-app'))!;
-    const parsed = parseMachineInput('private_key', { private_key: pem }, new Date());
-    if (!parsed.ok) throw new Error(parsed.outcome.reason);
-    const checked = await validateMachineIdentity(
-      createValidationContext(targetOf(integration), setup.http, () => new Date()),
-      integration.machine,
-      parsed.input,
-    );
-    if (checked.validation.outcome.kind !== 'valid' || !checked.minted) throw new Error('the key did not validate');
-    await setup.services.credentialCommit.commit({
-      integration,
-      actor: 'U0SEED',
-      payload: {
-        kind: 'machine',
-        root: parsed.input.root,
-        accessToken: checked.minted.token,
-        accessIssuedAt: Date.now(),
-        accessExpiresAt: checked.minted.expiresAt.getTime(),
-      },
-      validation: { ...checked.validation, outcome: checked.validation.outcome },
-      how: 'modal',
-      silent: true,
-    });
+    await seedMachineIdentity(setup, integration, { private_key: pem }, 'U0SEED');
     await setup.stop(1_000);
 
     const violations: string[] = [];

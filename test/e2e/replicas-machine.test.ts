@@ -3,13 +3,10 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compose, type Composition } from '../../src/compose.js';
 import { parseConfig } from '../../src/config.js';
-import { parseMachineInput } from '../../src/providers/machine/input.js';
-import { validateMachineIdentity } from '../../src/providers/machine/validate.js';
-import { createValidationContext } from '../../src/providers/validate.js';
 import { startProviderEmulator, type ProviderEmulator } from '../../src/sandbox/providers/emulator.js';
+import { seedMachineIdentity } from '../../src/sandbox/seed-machine.js';
 import { startSlackEmulator, type SlackEmulator } from '../../src/sandbox/slack/emulator.js';
 import { sha256Hex } from '../../src/services/delivery/consumers.js';
-import { targetOf } from '../../src/services/probe-subject.js';
 import { captureLogger } from '../helpers/capture-log.js';
 import { tempDir } from '../helpers/db.js';
 import { newKeyText } from '../helpers/keys.js';
@@ -88,28 +85,7 @@ consumers:
     // The key, entered once through replica A.
     const first = replicas[0]!.app;
     const integration = (await first.store.integrations.findActive('gh-app'))!;
-    const parsedKey = parseMachineInput('private_key', { private_key: pem }, clock.now());
-    if (!parsedKey.ok) throw new Error(parsedKey.outcome.reason);
-    const checked = await validateMachineIdentity(
-      createValidationContext(targetOf(integration), first.http, () => clock.now()),
-      integration.machine,
-      parsedKey.input,
-    );
-    if (checked.validation.outcome.kind !== 'valid' || !checked.minted) throw new Error('the key did not validate');
-    await first.services.credentialCommit.commit({
-      integration,
-      actor: 'U0OWNER',
-      payload: {
-        kind: 'machine',
-        root: parsedKey.input.root,
-        accessToken: checked.minted.token,
-        accessIssuedAt: clock.now().getTime(),
-        accessExpiresAt: checked.minted.expiresAt.getTime(),
-      },
-      validation: { ...checked.validation, outcome: checked.validation.outcome },
-      how: 'modal',
-      silent: true,
-    });
+    await seedMachineIdentity(first, integration, { private_key: pem }, 'U0OWNER');
   }, 120_000);
   afterAll(async () => {
     for (const replica of replicas) await replica.app.stop();

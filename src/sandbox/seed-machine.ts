@@ -1,0 +1,46 @@
+import type { Composition } from '../compose.js';
+import type { Integration } from '../domain/types.js';
+import { parseMachineInput } from '../providers/machine/input.js';
+import { validateMachineIdentity } from '../providers/machine/validate.js';
+import { authSpec } from '../providers/registry.js';
+import { createValidationContext } from '../providers/validate.js';
+import { targetOf } from '../services/probe-subject.js';
+
+/**
+ * A machine identity holding its root secret from the start (the sandbox's demo, tests' set-up): checked,
+ * validated and minted as a re-authentication would, and committed through the one commit path without a
+ * word in Slack. `entered` holds the form's fields (private_key, or client_id and client_secret).
+ */
+export async function seedMachineIdentity(
+  app: Pick<Composition, 'clock' | 'http' | 'services'>,
+  integration: Integration,
+  entered: Record<string, string>,
+  actor = 'sandbox',
+): Promise<void> {
+  const form = authSpec(integration.provider, integration.authType)?.form;
+  if (form?.kind !== 'machine') throw new Error(`${integration.id} is not a machine identity`);
+  const parsed = parseMachineInput(form.root, entered, app.clock.now());
+  if (!parsed.ok) throw new Error(`the root secret for ${integration.id}: ${parsed.outcome.reason}`);
+  const checked = await validateMachineIdentity(
+    createValidationContext(targetOf(integration), app.http, () => app.clock.now()),
+    integration.machine,
+    parsed.input,
+  );
+  const { outcome } = checked.validation;
+  if (outcome.kind !== 'valid' || !checked.minted)
+    throw new Error(`the machine identity ${integration.id} did not validate: ${outcome.reason}`);
+  await app.services.credentialCommit.commit({
+    silent: true,
+    integration,
+    actor,
+    payload: {
+      kind: 'machine',
+      root: parsed.input.root,
+      accessToken: checked.minted.token,
+      accessIssuedAt: app.clock.now().getTime(),
+      accessExpiresAt: checked.minted.expiresAt.getTime(),
+    },
+    validation: { ...checked.validation, outcome },
+    how: 'modal',
+  });
+}
