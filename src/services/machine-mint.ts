@@ -10,10 +10,10 @@ import { isRejection } from '../providers/outcome.js';
 import { createValidationContext } from '../providers/validate.js';
 import type { CredentialCommitService } from './credential-commit.js';
 import { REJECTED_REPROBE_MS } from './health.js';
-import { keepAnswer } from './keep-answer.js';
 import type { RefreshResult } from './oauth-refresh.js';
 import { targetOf, type ProbeSubject } from './probe-subject.js';
-import { unsealPayload, type SecretPayload } from './secret-payload.js';
+import type { SecretPayload } from './secret-payload.js';
+import { renewUnderLock } from './renew-under-lock.js';
 
 export type MachinePayload = Extract<SecretPayload, { kind: 'machine' }>;
 
@@ -62,91 +62,52 @@ export function createMinter(deps: MinterDeps) {
   const count = (subject: Pick<ProbeSubject, 'provider'>, outcome: string) =>
     deps.metrics?.tokensMinted.inc({ provider: subject.provider, outcome });
 
-  return async function mintIfDue(
+  return function mintIfDue(
     subject: ProbeSubject,
     credential: Credential,
     payload: MachinePayload,
     options: MintOptions = {},
   ): Promise<RefreshResult<MachinePayload>> {
-    /** Due by the clock, or the provider refused the very token the caller holds (replaced unless another was minted since). */
-    const wanted = (held: MachinePayload) =>
-      mintIsDue(held, deps.clock.now()) || (options.replacing !== undefined && held.accessToken === options.replacing);
-    if (!wanted(payload)) return { ok: true, payload, refreshed: false, credential };
-    return deps.store.withCredentialLock(
-      credential.credentialKey,
-      async (lost): Promise<RefreshResult<MachinePayload>> => {
-        const current = await deps.store.credentials.current(credential.credentialKey);
-        const currentPayload =
-          current?.sealedSecret && current.id === credential.id
-            ? unsealPayload(deps.keyring, current, current.sealedSecret)
-            : undefined;
-        if (!current || currentPayload?.kind !== 'machine')
-          return {
-            ok: false,
-            grantSent: false,
-            retryAt: null,
-            replaced: true,
-            outcome: {
-              kind: 'provider_error',
-              status: null,
-              reason: 'The credential was replaced while its mint waited; the new one is used from now on.',
-            },
-          };
-        const now = deps.clock.now();
-        // Another pull, probe or replica minted while this one waited for the lock.
-        if (!wanted(currentPayload))
-          return { ok: true, payload: currentPayload, refreshed: false, credential: current };
-        if (current.refreshRetryAt && current.refreshRetryAt.getTime() > now.getTime()) {
-          const reason = `The last mint failed (${(current.refreshError ?? 'no reason given').replace(/^\[\d+\] /, '')}); Reauth tries again after ${current.refreshRetryAt.toISOString()}.`;
-          return {
-            ok: false,
-            grantSent: false,
-            retryAt: current.refreshRetryAt,
-            outcome: { kind: 'provider_error', status: null, reason },
-          };
-        }
-        // A lock lost with its database connection: another replica may mint now; one mint at a time.
-        lost.throwIfAborted();
+    return renewUnderLock(deps, credential, payload, {
+      kind: 'machine',
+      how: 'mint',
+      noun: 'mint',
+      // Due by the clock, or the provider refused the very token the caller holds (unless another was minted since).
+      wanted: (held) =>
+        mintIsDue(held, deps.clock.now()) ||
+        (options.replacing !== undefined && held.accessToken === options.replacing),
+      async attempt(_current, held) {
+        const issuedAt = deps.clock.now().getTime();
         const ctx = createValidationContext(targetOf(subject), deps.http, () => deps.clock.now());
-        const result = await mintAccessToken(ctx, subject.machine, currentPayload.root);
-        if (!result.ok) {
-          count(subject, result.outcome.kind);
-          const refused = isRejection(result.outcome.kind);
-          const streak = refused ? 0 : Number(current.refreshError?.match(/^\[(\d+)\]/)?.[1] ?? '0') + 1;
-          const waitMs = refused
-            ? REFUSED_MINT_BACKOFF_MS
-            : Math.min(FAILED_MINT_BACKOFF_MAX_MS, FAILED_MINT_BACKOFF_MS * 2 ** (streak - 1));
-          const retryAt = new Date(deps.clock.now().getTime() + waitMs);
-          await deps.store.credentials.refreshFailed(current.id, {
-            retryAt,
-            reason: refused ? result.outcome.reason : `[${streak}] ${result.outcome.reason}`,
-          });
-          deps.logger.warn(
-            {
-              event: 'mint_failed',
-              integration: subject.id,
-              outcome: result.outcome.kind,
-              retry_at: retryAt.toISOString(),
-            },
-            'minting an access token failed',
-          );
-          return { ok: false, outcome: result.outcome, grantSent: true, retryAt };
-        }
-        count(subject, 'minted');
-        const next: MachinePayload = {
-          kind: 'machine',
-          root: currentPayload.root,
-          accessToken: result.minted.token,
-          accessIssuedAt: now.getTime(),
-          accessExpiresAt: result.minted.expiresAt.getTime(),
+        const result = await mintAccessToken(ctx, subject.machine, held.root);
+        count(subject, result.ok ? 'minted' : result.outcome.kind);
+        if (!result.ok) return { ok: false, outcome: result.outcome, sent: true };
+        return {
+          ok: true,
+          next: {
+            kind: 'machine',
+            root: held.root,
+            accessToken: result.minted.token,
+            accessIssuedAt: issuedAt,
+            accessExpiresAt: result.minted.expiresAt.getTime(),
+          },
+          accessExpiresAt: result.minted.expiresAt,
         };
-        // The provider issued a token: it is kept through a database restart rather than minted twice.
-        const updated = await keepAnswer(() =>
-          deps.renew({ credential: current, payload: next, how: 'mint', accessExpiresAt: result.minted.expiresAt }),
-        );
-        return { ok: true, payload: next, refreshed: true, credential: updated ?? current };
       },
-    );
+      backoff(outcome, current) {
+        const refused = isRejection(outcome.kind);
+        // A transient failure's count rides in front of its kept reason: each one waits twice as long.
+        const streak = refused ? 0 : Number(current.refreshError?.match(/^\[(\d+)\]/)?.[1] ?? '0') + 1;
+        const waitMs = refused
+          ? REFUSED_MINT_BACKOFF_MS
+          : Math.min(FAILED_MINT_BACKOFF_MAX_MS, FAILED_MINT_BACKOFF_MS * 2 ** (streak - 1));
+        deps.logger.warn(
+          { event: 'mint_failed', integration: subject.id, outcome: outcome.kind, retry_in_ms: waitMs },
+          'minting an access token failed',
+        );
+        return { waitMs, reason: refused ? outcome.reason : `[${streak}] ${outcome.reason}` };
+      },
+    });
   };
 }
 

@@ -1,5 +1,4 @@
 import type { Keyring } from '../crypto/keyring.js';
-import { keepAnswer } from './keep-answer.js';
 import type { Store } from '../db/store.js';
 import type { Clock } from '../domain/clock.js';
 import type { Credential } from '../domain/types.js';
@@ -9,7 +8,8 @@ import type { Outcome } from '../providers/outcome.js';
 import type { ProviderKey } from '../providers/types.js';
 import type { CredentialCommitService } from './credential-commit.js';
 import { REJECTED_REPROBE_MS } from './health.js';
-import { unsealPayload, type SecretPayload } from './secret-payload.js';
+import type { SecretPayload } from './secret-payload.js';
+import { renewUnderLock, type RenewalResult } from './renew-under-lock.js';
 
 export type OAuthPayload = Extract<SecretPayload, { kind: 'oauth' }>;
 
@@ -29,13 +29,8 @@ export interface OAuthRefreshDeps {
   renew: CredentialCommitService['renew'];
 }
 
-/**
- * A renewal's result — an OAuth refresh, or a machine identity's mint. `grantSent`: the request reached
- * the provider and failed (callers report that to health). `retryAt`: no replica sends another before then.
- */
-export type RefreshResult<P extends SecretPayload = OAuthPayload> =
-  | { ok: true; payload: P; refreshed: boolean; credential: Credential }
-  | { ok: false; outcome: Outcome; grantSent: boolean; retryAt: Date | null; replaced?: boolean };
+/** An OAuth refresh's result (see RenewalResult). */
+export type RefreshResult<P extends SecretPayload = OAuthPayload> = RenewalResult<P>;
 
 export const refreshIsDue = (payload: OAuthPayload, now: Date): boolean =>
   payload.accessExpiresAt - REFRESH_MARGIN_MS <= now.getTime();
@@ -93,74 +88,31 @@ export function createOAuthRefresher(deps: OAuthRefreshDeps) {
     };
   }
 
-  return async function refreshIfDue(
+  return function refreshIfDue(
     subject: { id: string; provider: ProviderKey },
     credential: Credential,
     payload: OAuthPayload,
   ): Promise<RefreshResult> {
-    if (!refreshIsDue(payload, deps.clock.now())) return { ok: true, payload, refreshed: false, credential };
     // Always under the lock and always kept: a provider spends the refresh token in the grant.
-    return deps.store.withCredentialLock(credential.credentialKey, async (lost): Promise<RefreshResult> => {
-      const current = await deps.store.credentials.current(credential.credentialKey);
-      if (!current?.sealedSecret || current.id !== credential.id) {
+    return renewUnderLock(deps, credential, payload, {
+      kind: 'oauth',
+      how: 'oauth_refresh',
+      noun: 'OAuth refresh',
+      wanted: (held) => refreshIsDue(held, deps.clock.now()),
+      async attempt(_current, held) {
+        const result = await grant(subject, held);
+        if (!result.ok) return result;
         return {
-          ok: false,
-          grantSent: false,
-          retryAt: null,
-          replaced: true,
-          outcome: {
-            kind: 'provider_error',
-            status: null,
-            reason: 'The credential was replaced while its refresh waited; the new one is used from now on.',
-          },
-        };
-      }
-      const currentPayload = unsealPayload(deps.keyring, current, current.sealedSecret);
-      if (currentPayload.kind !== 'oauth')
-        return {
-          ok: false,
-          grantSent: false,
-          retryAt: null,
-          replaced: true,
-          outcome: { kind: 'provider_error', status: null, reason: 'The credential is no longer an OAuth credential.' },
-        };
-      const now = deps.clock.now();
-      // Another pull, probe or replica refreshed it while this one waited for the lock.
-      if (!refreshIsDue(currentPayload, now))
-        return { ok: true, payload: currentPayload, refreshed: false, credential: current };
-      if (current.refreshRetryAt && current.refreshRetryAt.getTime() > now.getTime()) {
-        const reason = `The last OAuth refresh failed (${current.refreshError ?? 'no reason given'}); Reauth tries again after ${current.refreshRetryAt.toISOString()}.`;
-        return {
-          ok: false,
-          grantSent: false,
-          retryAt: current.refreshRetryAt,
-          outcome: { kind: 'provider_error', status: null, reason },
-        };
-      }
-      // A lock lost with its database connection: another replica may refresh now; a single-use refresh
-      // token must not be sent twice.
-      lost.throwIfAborted();
-      const result = await grant(subject, currentPayload);
-      if (!result.ok) {
-        const retryAt = new Date(
-          deps.clock.now().getTime() +
-            (result.outcome.kind === 'invalid_credentials' ? REFUSED_REFRESH_BACKOFF_MS : FAILED_REFRESH_BACKOFF_MS),
-        );
-        if (result.sent)
-          await deps.store.credentials.refreshFailed(current.id, { retryAt, reason: result.outcome.reason });
-        return { ok: false, outcome: result.outcome, grantSent: result.sent, retryAt: result.sent ? retryAt : null };
-      }
-      // The provider has spent the previous refresh token: the new pair is kept through a database restart.
-      const updated = await keepAnswer(() =>
-        deps.renew({
-          credential: current,
-          payload: result.next,
-          how: 'oauth_refresh',
+          ok: true,
+          next: result.next,
           accessExpiresAt: new Date(result.next.accessExpiresAt),
           expiresAt: result.next.refreshExpiresAt === null ? null : new Date(result.next.refreshExpiresAt),
-        }),
-      );
-      return { ok: true, payload: result.next, refreshed: true, credential: updated ?? current };
+        };
+      },
+      backoff: (outcome) => ({
+        waitMs: outcome.kind === 'invalid_credentials' ? REFUSED_REFRESH_BACKOFF_MS : FAILED_REFRESH_BACKOFF_MS,
+        reason: outcome.reason,
+      }),
     });
   };
 }
