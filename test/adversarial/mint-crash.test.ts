@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,10 +7,9 @@ import { createLogger } from '../../src/logger.js';
 import { startProviderEmulator, type ProviderEmulator } from '../../src/sandbox/providers/emulator.js';
 import { seedMachineIdentity } from '../../src/sandbox/seed-machine.js';
 import { unsealPayload } from '../../src/services/secret-payload.js';
-import { BUILT } from '../helpers/build.js';
 import { tempDir } from '../helpers/db.js';
 import { newKeyText } from '../helpers/keys.js';
-import { report, SIZE } from './support.js';
+import { report, SIZE, startKillableWorker } from './support.js';
 
 /**
  * SIGKILL at random moments of a machine identity's mints — before the request, while GitHub answers,
@@ -73,27 +71,12 @@ describe('minting under SIGKILL', () => {
     let lastVersion = 0;
     let random = 11;
     for (let kill = 0; kill < SIZE.rotationKills; kill += 1) {
-      const child = spawn(process.execPath, [join(BUILT, 'dist/test/adversarial/mint-child.js')], {
-        env: { ...process.env, ...env },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      let out = '';
-      let err = '';
-      child.stdout?.on('data', (c: Buffer) => (out += c.toString()));
-      child.stderr?.on('data', (c: Buffer) => (err += c.toString()));
-      const exited = new Promise<void>((ok) => child.once('exit', () => ok()));
-      await new Promise<void>((ok, fail) => {
-        child.stdout?.on('data', () => (out.includes('ready\n') ? ok() : undefined));
-        child.once('exit', (code, signal) =>
-          signal === 'SIGKILL' ? ok() : fail(new Error(`the mint worker stopped (${code}): ${err.slice(-2000)}`)),
-        );
-      });
+      const worker = await startKillableWorker('dist/test/adversarial/mint-child.js', env);
       random = (random * 48271) % 2147483647;
       await new Promise((ok) => setTimeout(ok, 100 + (random % 400))); // the kill's moment, not a synchronisation
-      child.kill('SIGKILL');
-      await exited;
+      await worker.kill();
       await providers.idle();
-      minted += (out.match(/^minted /gm) ?? []).length;
+      minted += (worker.output().match(/^minted /gm) ?? []).length;
 
       // The held token (150 ms) has ended by the restarted server's clock: the next mint is due.
       const app = await restart(1_000);

@@ -1,4 +1,3 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -12,8 +11,7 @@ import { unsealPayload } from '../../src/services/secret-payload.js';
 import { tempDir } from '../helpers/db.js';
 import { newKeyText } from '../helpers/keys.js';
 import { ALERTS, BOT_TOKEN, SIGNING_SECRET } from '../helpers/start-app.js';
-import { report, SIZE } from './support.js';
-import { BUILT } from '../helpers/build.js';
+import { report, SIZE, startKillableWorker } from './support.js';
 
 /**
  * SIGKILL at random moments of a GitLab rotation, whose previous token GitLab revokes in the call:
@@ -22,7 +20,6 @@ import { BUILT } from '../helpers/build.js';
  * credential without an alert.
  */
 describe('rotation under SIGKILL', () => {
-  const build = BUILT;
   let dir: ReturnType<typeof tempDir>;
   let providers: ProviderEmulator;
   let slack: SlackEmulator;
@@ -102,30 +99,13 @@ describe('rotation under SIGKILL', () => {
     const counts = { rotated: 0, stillWorking: 0, revokedAndAlerted: 0, alertedAtNextProbe: 0 };
     let random = 5;
     for (let kill = 0; kill < SIZE.rotationKills; kill += 1) {
-      const child: ChildProcess = spawn(process.execPath, [join(build, 'dist/test/adversarial/rotation-child.js')], {
-        env: { ...process.env, ...env },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      let out = '';
-      let err = '';
-      child.stdout?.on('data', (c: Buffer) => (out += c.toString()));
-      child.stderr?.on('data', (c: Buffer) => (err += c.toString()));
-      const exited = new Promise<void>((ok) => child.once('exit', () => ok()));
-      await new Promise<void>((ok, fail) => {
-        child.stdout?.on('data', () => (out.includes('ready\n') ? ok() : undefined));
-        child.once('exit', (code, signal) =>
-          signal === 'SIGKILL'
-            ? ok()
-            : fail(new Error(`the rotation worker stopped (${code}): ${out.slice(-500)} ${err.slice(-2000)}`)),
-        );
-      });
+      const worker = await startKillableWorker('dist/test/adversarial/rotation-child.js', env);
       random = (random * 48271) % 2147483647;
       await new Promise((ok) => setTimeout(ok, random % 300)); // the kill's moment, not a synchronisation
-      child.kill('SIGKILL');
-      await exited;
+      await worker.kill();
       // A request the worker sent before it died may still be answered (GitLab acts on it anyway).
       await providers.idle();
-      counts.rotated += (out.match(/^done rotated$/gm) ?? []).length;
+      counts.rotated += (worker.output().match(/^done rotated$/gm) ?? []).length;
 
       const app = await restart();
       try {
@@ -155,7 +135,7 @@ describe('rotation under SIGKILL', () => {
           );
           own.close();
           violations.push(
-            `after kill ${kill + 1}: the stored credential (version ${current?.version}) is revoked and no alert was posted (alert: ${JSON.stringify(alert)}, health: ${JSON.stringify(await app.store.health.of('gitlab'))}, attempts: ${attempts}, child: ${out.slice(-200)})`,
+            `after kill ${kill + 1}: the stored credential (version ${current?.version}) is revoked and no alert was posted (alert: ${JSON.stringify(alert)}, health: ${JSON.stringify(await app.store.health.of('gitlab'))}, attempts: ${attempts}, child: ${worker.output().slice(-200)})`,
           );
         }
       } finally {

@@ -1,9 +1,12 @@
+import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import { join } from 'node:path';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { expect } from 'vitest';
 import type { Db } from '../../src/db/sqlite/client.js';
 import type { ProviderEmulator } from '../../src/sandbox/providers/emulator.js';
 import type { TestApp } from '../helpers/start-app.js';
+import { BUILT } from '../helpers/build.js';
 
 /** CI runs the adversarial suite small; `npm run soak` (REAUTH_SOAK=1) runs it at full size. */
 export const SOAK = process.env.REAUTH_SOAK === '1';
@@ -56,3 +59,38 @@ export const adversarialCatalogue = (p: ProviderEmulator): string => `integratio
   - { id: bb-oauth, name: Bitbucket OAuth, provider: bitbucket, auth: oauth, url: "${p.baseUrl('bitbucket')}", owners: [U0OWNER] }
   - { id: jira-connect, name: Jira Connect, provider: jira, auth: connect_app, url: "${p.baseUrl('jira')}", owners: [U0OWNER] }
 `;
+
+/**
+ * A worker of the built tests in a child process, started and waited for until it prints `ready`: its
+ * output so far, and a kill (SIGKILL) that resolves once it has exited. A worker that stops any other way
+ * before it is killed fails the wait with its last stderr.
+ */
+export async function startKillableWorker(
+  file: string,
+  env: Record<string, string>,
+): Promise<{ output: () => string; kill: () => Promise<void> }> {
+  const child = spawn(process.execPath, [join(BUILT, file)], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  child.stdout?.on('data', (c: Buffer) => (out += c.toString()));
+  child.stderr?.on('data', (c: Buffer) => (err += c.toString()));
+  const exited = new Promise<void>((ok) => child.once('exit', () => ok()));
+  await new Promise<void>((ok, fail) => {
+    child.stdout?.on('data', () => (out.includes('ready\n') ? ok() : undefined));
+    child.once('exit', (code, signal) =>
+      signal === 'SIGKILL'
+        ? ok()
+        : fail(new Error(`the worker ${file} stopped (${code}): ${out.slice(-500)} ${err.slice(-2000)}`)),
+    );
+  });
+  return {
+    output: () => out,
+    kill: async () => {
+      child.kill('SIGKILL');
+      await exited;
+    },
+  };
+}
