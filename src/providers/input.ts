@@ -95,7 +95,7 @@ export function parseCredentialInput(spec: AuthSpec, raw: RawCredentialInput): P
           ok: false,
           outcome: {
             kind: 'wrong_auth_type',
-            reason: `${which}${form.pool ? ` (${fingerprintSecret(token)})` : ''} looks like ${shape.looksLike}; this integration uses ${spec.label}, and the auth type cannot change during re-authentication. Paste ${spec.label}, or change auth in integrations.yml.`,
+            reason: `${which}${form.pool ? ` (${fingerprintSecret(token)})` : ''} looks like ${shape.looksLike}; ${shape.instead ?? `this integration uses ${spec.label}, and the auth type cannot change during re-authentication. Paste ${spec.label}, or change auth in integrations.yml.`}`,
           },
         };
       }

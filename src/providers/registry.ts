@@ -10,6 +10,24 @@ const JWT: ForeignShape = {
   looksLike: 'an OAuth access token or JWT',
 };
 
+/**
+ * Atlassian's token prefixes (an Atlassian team member on the Bitbucket community forum, August 2025:
+ * https://community.atlassian.com/forums/Bitbucket-questions/Can-we-confirm-BitBucket-s-token-prefixes/qaq-p/3093481):
+ * API tokens ATAT…, app passwords ATBB…, workspace, project and repository access tokens ATCT….
+ */
+const APP_PASSWORD: ForeignShape = {
+  pattern: /^ATBB/,
+  looksLike: 'a Bitbucket app password (ATBB…)',
+  instead:
+    'Bitbucket removed app passwords on 28 July 2026. Create an Atlassian API token with Bitbucket scopes (auth api_key, with its email) or a workspace, project or repository access token (auth access_token) instead.',
+};
+const BITBUCKET_ACCESS_TOKEN: ForeignShape = {
+  pattern: /^ATCT/,
+  looksLike: 'a Bitbucket access token (ATCT…)',
+  instead:
+    'An access token belongs to a workspace, project or repository and needs no email: use it with auth access_token (change auth in integrations.yml), or paste an Atlassian API token (ATAT…) here.',
+};
+
 const GITHUB_FOREIGN: readonly ForeignShape[] = [
   { pattern: /^gho_/, looksLike: 'a GitHub OAuth app token (gho_)' },
   { pattern: /^ghu_/, looksLike: 'a GitHub App user-to-server token (ghu_)' },
@@ -107,7 +125,7 @@ export const PROVIDERS = {
           identity: { id: 'accountId', name: 'displayName', email: 'emailAddress' },
           rateLimit: { remaining: 'x-ratelimit-remaining', reset: 'x-ratelimit-reset', resetFormat: 'iso' },
         },
-        foreignShapes: [JWT],
+        foreignShapes: [APP_PASSWORD, BITBUCKET_ACCESS_TOKEN, JWT],
         hook: 'jira',
         failureHint:
           'Atlassian API tokens created before 2024-12-15 expired between 2026-03-14 and 2026-05-12; newer tokens last at most one year.',
@@ -128,7 +146,7 @@ export const PROVIDERS = {
           extraHeaders: { Accept: 'application/json' },
           identity: { id: 'key', name: 'displayName', email: 'emailAddress', username: 'name' },
         },
-        foreignShapes: [{ pattern: /^ATATT/, looksLike: 'an Atlassian Cloud API token' }, JWT],
+        foreignShapes: [{ pattern: /^ATATT/, looksLike: 'an Atlassian Cloud API token' }, APP_PASSWORD, JWT],
         hook: 'jira',
       },
       connect_app: {
@@ -191,15 +209,9 @@ export const PROVIDERS = {
           // The account is the user's `uuid` (https://developer.atlassian.com/cloud/bitbucket/rest/api-group-users/#api-user-get).
           identity: { id: 'uuid', name: 'display_name', username: 'nickname' },
         },
-        foreignShapes: [
-          {
-            pattern: /^ATBB/,
-            looksLike: 'a Bitbucket app password (app passwords stop working on 2026-06-09)',
-          },
-          JWT,
-        ],
+        foreignShapes: [APP_PASSWORD, BITBUCKET_ACCESS_TOKEN, JWT],
         failureHint:
-          'Bitbucket app passwords stopped working on 2026-06-09: use an Atlassian API token with Bitbucket scopes.',
+          'Bitbucket removed app passwords on 28 July 2026: an integration still set up with one answers 401. Use an Atlassian API token with Bitbucket scopes.',
       },
       oauth: {
         label: 'OAuth (Bitbucket consumer)',

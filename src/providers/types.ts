@@ -118,6 +118,8 @@ export interface ForeignShape {
   pattern: RegExp;
   /** Completes "This looks like …". */
   looksLike: string;
+  /** What to do instead, where the usual "paste the right kind, or change auth" is not the advice (a retired kind). */
+  instead?: string;
 }
 
 /**

@@ -108,7 +108,6 @@ describe('parseCredentialInput (before any network call)', () => {
     ['sonarqube', 'api_key', 'sqp_0123456789abcdef0123456789abcdef01234567', 'a SonarQube project analysis token'],
     ['jira', 'pat', 'ATATT3xFfGF0abcdefghijklmnop', 'an Atlassian Cloud API token'],
     ['jira', 'api_key', 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiIxMjMifQ.c2lnbmF0dXJl', 'an OAuth access token or JWT'],
-    ['bitbucket', 'api_key', 'ATBB3xFfGF0abcdefghijklmnop', 'a Bitbucket app password'],
     ['gitlab', 'pat', 'glptt-0123456789abcdef', 'a GitLab pipeline trigger token'],
     ['gitlab', 'pat', 'gldt-0123456789abcdef', 'a GitLab deploy token'],
     ['harness', 'api_key', 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiIxMjMifQ.c2lnbmF0dXJl', 'an OAuth access token or JWT'],
@@ -125,6 +124,39 @@ describe('parseCredentialInput (before any network call)', () => {
     expect(result.outcome.reason).toContain('the auth type cannot change during re-authentication');
     expect(result.outcome.reason).not.toContain(token);
   });
+
+  it.each([
+    [
+      'bitbucket',
+      'api_key',
+      'ATBB3xFfGF0abcdefghijklmnop',
+      /app password \(ATBB…\); Bitbucket removed app passwords on 28 July 2026\. Create an Atlassian API token/,
+    ],
+    [
+      'jira',
+      'api_key',
+      'ATBB3xFfGF0abcdefghijklmnop',
+      /app password \(ATBB…\); Bitbucket removed app passwords on 28 July 2026/,
+    ],
+    ['jira', 'pat', 'ATBB3xFfGF0abcdefghijklmnop', /app password \(ATBB…\); Bitbucket removed app passwords/],
+    [
+      'bitbucket',
+      'api_key',
+      'ATCTT3xFfGN0abcdefghijklmnop',
+      /access token \(ATCT…\); An access token belongs to a workspace.*auth access_token/,
+    ],
+    ['jira', 'api_key', 'ATCTT3xFfGN0abcdefghijklmnop', /access token \(ATCT…\)/],
+  ] as const)(
+    '%s/%s refuses %s before any call, saying what replaced it or where it belongs',
+    (provider, auth, token, says) => {
+      const result = parseCredentialInput(spec(provider, auth), { email: 'jane@acme.com', token });
+      expect(result.ok).toBe(false);
+      if (result.ok) return;
+      expect(result.outcome.kind).toBe('wrong_auth_type');
+      expect(result.outcome.reason).toMatch(says);
+      expect(result.outcome.reason).not.toContain(token);
+    },
+  );
 
   it('a GitHub App token smuggled into the middle of a pool refuses the whole pool', () => {
     const result = parseCredentialInput(spec('github', 'pat'), {
