@@ -251,7 +251,17 @@ export async function composeCore(config: Config, logger: Logger, options: CoreO
     oauthSetupHintOf: oauthSetupHint,
     renew: credentialCommit.renew,
   });
-  const mint = createMinter({ store, keyring, http, clock, logger, renew: credentialCommit.renew, metrics });
+  const machineEndpoints = { bitbucketOAuthUrl: config.bitbucketOAuthUrl };
+  const mint = createMinter({
+    store,
+    keyring,
+    http,
+    clock,
+    logger,
+    renew: credentialCommit.renew,
+    metrics,
+    machineEndpoints,
+  });
   // OAuth tokens refreshed, machine identities' tokens minted: one way to keep an access token valid.
   const accessTokens = createAccessTokens({ refresh, mint });
   const probe = createProber({ store, keyring, http, clock, accessTokens });
@@ -384,6 +394,7 @@ export async function composeCore(config: Config, logger: Logger, options: CoreO
     credentialLock: store.withCredentialLock,
     metrics,
     commit: credentialCommit.commit,
+    machineEndpoints,
   });
   // Links and sign-in states Reauth never issued: counted and throttled per source, never audited.
   const unknownLinks = createUnknownLinks({ clock, logger, metrics });

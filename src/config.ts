@@ -42,6 +42,8 @@ export interface Config {
   auditRetentionDays: number;
   /** Set when both client id and secret are; the URLs carry their defaults. */
   bitbucketOAuth: (OAuthClientConfig & { url: string }) | undefined;
+  /** BITBUCKET_OAUTH_URL, with or without Reauth's own OAuth client (a consumer's client credentials use it too). */
+  bitbucketOAuthUrl: string;
   azureOAuth: (OAuthClientConfig & { tenant: string; authority: string }) | undefined;
   logLevel: LogLevel;
   /** Where people type new secrets: the modal (`slack`), Reauth's one-time page (`web`), or `both`. */
@@ -210,6 +212,7 @@ export function parseConfig(env: Environment, needs: ConfigNeeds = {}): ConfigRe
     reminderIntervalHours,
     auditRetentionDays,
     bitbucketOAuth: bitbucketClient && { ...bitbucketClient, url: bitbucketOAuthUrl },
+    bitbucketOAuthUrl,
     azureOAuth: azureClient && { ...azureClient, tenant: azureOAuthTenant, authority: azureOAuthAuthority },
     logLevel,
     secretEntry,

@@ -40,6 +40,10 @@ export function parseMachine(
     const installationId = read('installation_id');
     return appId && installationId ? { kind: 'github_app', appId, installationId } : undefined;
   }
+  if (spec.minter === 'bitbucket') {
+    const workspace = read('workspace');
+    return workspace ? { kind: 'bitbucket', workspace } : undefined;
+  }
   const tenantId = read('tenant_id');
   const rawAuthority = read('authority');
   const authority = checkUrl(rawAuthority ?? DEFAULT_ENTRA_AUTHORITY, (message) => fail('authority', message));
@@ -47,4 +51,10 @@ export function parseMachine(
 }
 
 /** Every catalogue field some machine identity uses: a key that is not another provider's unknown. */
-export const MACHINE_FIELD_KEYS: readonly MachineField[] = ['app_id', 'installation_id', 'tenant_id', 'authority'];
+export const MACHINE_FIELD_KEYS: readonly MachineField[] = [
+  'app_id',
+  'installation_id',
+  'tenant_id',
+  'authority',
+  'workspace',
+];

@@ -26,6 +26,7 @@ const SHA256_HEX = /^[0-9a-f]{64}$/i;
 /** A GitHub App's numeric id, or its client id (`Iv1.…`, `Iv23…`). */
 const APP_ID = /^(?:[1-9]\d{0,18}|Iv[A-Za-z0-9._-]{1,64})$/;
 const NUMERIC_ID = /^[1-9]\d{0,18}$/;
+const WORKSPACE = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,61}$/;
 /** An Entra tenant: its id (a GUID) or a verified domain (contoso.onmicrosoft.com). */
 const TENANT =
   /^(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}\.)+[A-Za-z]{2,63})$/i;
@@ -94,6 +95,13 @@ export const entryField = {
         `${quoted(issue.input)} is not a Microsoft Entra tenant: its Directory (tenant) ID, a GUID, or a domain of it.`,
     })
     .describe('Azure DevOps service_principal: the Directory (tenant) ID of the app registration.'),
+  workspace: z
+    .string()
+    .regex(WORKSPACE, {
+      error: (issue) =>
+        `${quoted(issue.input)} is not a Bitbucket workspace: its slug, as in https://bitbucket.org/{workspace}/ (letters, digits, "-", "_").`,
+    })
+    .describe('Bitbucket client_credentials and access_token: the workspace (its slug).'),
   authority: z
     .string()
     .regex(SECURE_URL)

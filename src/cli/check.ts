@@ -75,7 +75,15 @@ export async function checkCommand(io: CliIo, args: string[]): Promise<number> {
         oauthSetupHintOf: oauthSetupHint,
         renew,
       });
-      const mint = createMinter({ store, keyring, http, clock, logger, renew });
+      const mint = createMinter({
+        store,
+        keyring,
+        http,
+        clock,
+        logger,
+        renew,
+        machineEndpoints: { bitbucketOAuthUrl: config.bitbucketOAuthUrl },
+      });
       const prober = createProber({ store, keyring, http, clock, accessTokens: createAccessTokens({ refresh, mint }) });
       const synced = new Map((await store.integrations.listAll()).map((row) => [row.id, row]));
       // Integrations sharing a credential (Azure DevOps) are probed once.

@@ -37,9 +37,9 @@ function originOf(url: string): string {
 /** Where a machine identity is (its App and installation, its tenant and authority), as bound; null for others. */
 function machineBinding(machine: Integration['machine'] | undefined): string[] | null {
   if (!machine) return null;
-  return machine.kind === 'github_app'
-    ? [machine.kind, machine.appId, machine.installationId]
-    : [machine.kind, machine.tenantId.toLowerCase(), originOf(machine.authority)];
+  if (machine.kind === 'github_app') return [machine.kind, machine.appId, machine.installationId];
+  if (machine.kind === 'bitbucket') return [machine.kind, machine.workspace.toLowerCase()];
+  return [machine.kind, machine.tenantId.toLowerCase(), originOf(machine.authority)];
 }
 
 /**
@@ -71,7 +71,11 @@ export function bindingChange(before: BindingFields, after: BindingFields): stri
     return 'its organization changed';
   if ((before.accountId ?? null) !== (after.accountId ?? null)) return 'its account changed';
   if (JSON.stringify(machineBinding(before.machine)) !== JSON.stringify(machineBinding(after.machine)))
-    return before.machine?.kind === 'entra' ? 'its tenant or authority changed' : 'its App or installation changed';
+    return {
+      entra: 'its tenant or authority changed',
+      bitbucket: 'its workspace changed',
+      github_app: 'its App or installation changed',
+    }[(before.machine ?? after.machine)?.kind ?? 'github_app'];
   return undefined;
 }
 

@@ -148,10 +148,11 @@ function machineFields(
         autocomplete: 'off',
       }),
     ];
+  const guid = form.clientId !== 'key';
   return [
     field({
       name: 'client_id',
-      label: 'Application (client) ID',
+      label: guid ? 'Application (client) ID' : 'Consumer key',
       hint: form.hint,
       type: 'text',
       ...(page.values.client_id ? { value: page.values.client_id } : {}),
@@ -160,22 +161,26 @@ function machineFields(
     }),
     field({
       name: 'client_secret',
-      label: 'Client secret (its Value)',
-      hint: 'The Value shown once when the secret was added, not its Secret ID.',
+      label: guid ? 'Client secret (its Value)' : 'Consumer secret',
+      hint: guid ? 'The Value shown once when the secret was added, not its Secret ID.' : "The consumer's Secret.",
       type: 'password',
       ...error('client_secret'),
       autocomplete: 'off',
     }),
-    field({
-      name: 'expires_on',
-      label: 'Secret expires on (optional)',
-      hint: 'The "Expires" date of the secret in the Entra portal: Reauth warns 14, 3 and 1 days before.',
-      type: 'date',
-      optional: true,
-      ...(page.values.expires_on ? { value: page.values.expires_on } : {}),
-      ...error('expires_on'),
-      autocomplete: 'off',
-    }),
+    ...(form.endDate
+      ? [
+          field({
+            name: 'expires_on',
+            label: 'Secret expires on (optional)',
+            hint: 'The "Expires" date of the secret in the Entra portal: Reauth warns 14, 3 and 1 days before.',
+            type: 'date',
+            optional: true,
+            ...(page.values.expires_on ? { value: page.values.expires_on } : {}),
+            ...error('expires_on'),
+            autocomplete: 'off',
+          }),
+        ]
+      : []),
   ];
 }
 

@@ -192,6 +192,27 @@ export const PROVIDERS = {
     credentialPage: 'https://id.atlassian.com/manage-profile/security/api-tokens',
     concurrency: 4,
     auths: {
+      // An OAuth consumer's client credentials (https://developer.atlassian.com/cloud/bitbucket/oauth-2/#client-credentials-grant--4-4-):
+      // the consumer key and secret as HTTP Basic; the token acts as the consumer, on its workspace.
+      client_credentials: {
+        label: 'OAuth consumer key and secret',
+        form: {
+          kind: 'machine',
+          root: 'client_secret',
+          clientId: 'key',
+          hint: 'A workspace OAuth consumer (Workspace settings → OAuth consumers → Add consumer), marked "This is a private consumer", with the Repositories: Read permission (and what your tools read). Paste its Key and Secret.',
+        },
+        // The workspace's repositories, with the minted token (providers/machine/bitbucket.ts fills the workspace in).
+        validation: {
+          method: 'GET',
+          path: '/2.0/repositories/{workspace}',
+          header: 'bearer',
+          extraHeaders: { Accept: 'application/json' },
+          identity: { id: 'uuid' },
+        },
+        machine: { minter: 'bitbucket', requiredFields: ['workspace'], optionalFields: [] },
+        failureHint: "A consumer's secret stops working when the consumer is deleted or its secret regenerated.",
+      },
       api_key: {
         label: 'email + Atlassian API token',
         form: {
@@ -315,6 +336,8 @@ export const PROVIDERS = {
         form: {
           kind: 'machine',
           root: 'client_secret',
+          clientId: 'guid',
+          endDate: true,
           hint: "The app registration's Application (client) ID and a client secret (Certificates & secrets → New client secret: paste its Value, not its ID). Its service principal must be added to the organization (Organization settings → Users) with Basic access.",
         },
         validation: {

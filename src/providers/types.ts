@@ -20,6 +20,7 @@ export const AUTH_KEYS = [
   'github_app',
   'app_installation',
   'service_principal',
+  'client_credentials',
 ] as const;
 export type AuthKey = (typeof AUTH_KEYS)[number];
 
@@ -47,10 +48,14 @@ export type CredentialForm =
   | { kind: 'oauth'; hint: string /** Who the person signs in with ("Continue to …"). */; signInWith: string }
   | {
       kind: 'machine';
-      /** What is entered: an App's private key, or an app registration's client id and secret (with its end date). */
+      /** What is entered: an App's private key, or a client id and secret. */
       root: MachineRoot;
       /** Where to create it and what it needs. */
       hint: string;
+      /** A client id's shape, checked before any call: an Entra GUID, or a Bitbucket consumer key. */
+      clientId?: 'guid' | 'key';
+      /** The form asks for the client secret's end date (its provider does not tell it). */
+      endDate?: boolean;
     }
   | { kind: 'unsupported'; instead: string };
 
@@ -58,14 +63,14 @@ export type CredentialForm =
 export type MachineRoot = 'private_key' | 'client_secret';
 
 /** Catalogue fields of machine identities: where the identity lives at its provider. */
-export type MachineField = 'app_id' | 'installation_id' | 'tenant_id' | 'authority';
+export type MachineField = 'app_id' | 'installation_id' | 'tenant_id' | 'authority' | 'workspace';
 
 /**
  * A machine identity (SPEC §12): which minter turns its root secret into access tokens, and the catalogue
  * fields that say where it lives.
  */
 export interface MachineSpec {
-  minter: 'github_app' | 'entra';
+  minter: 'github_app' | 'entra' | 'bitbucket';
   requiredFields: readonly MachineField[];
   optionalFields: readonly MachineField[];
 }

@@ -12,19 +12,20 @@ import { targetOf } from '../services/probe-subject.js';
  * word in Slack. `entered` holds the form's fields (private_key, or client_id and client_secret).
  */
 export async function seedMachineIdentity(
-  app: Pick<Composition, 'clock' | 'http' | 'services'>,
+  app: Pick<Composition, 'clock' | 'http' | 'services' | 'config'>,
   integration: Integration,
   entered: Record<string, string>,
   actor = 'sandbox',
 ): Promise<void> {
   const form = authSpec(integration.provider, integration.authType)?.form;
   if (form?.kind !== 'machine') throw new Error(`${integration.id} is not a machine identity`);
-  const parsed = parseMachineInput(form.root, entered, app.clock.now());
+  const parsed = parseMachineInput(form, entered, app.clock.now());
   if (!parsed.ok) throw new Error(`the root secret for ${integration.id}: ${parsed.outcome.reason}`);
   const checked = await validateMachineIdentity(
     createValidationContext(targetOf(integration), app.http, () => app.clock.now()),
     integration.machine,
     parsed.input,
+    { bitbucketOAuthUrl: app.config.bitbucketOAuthUrl },
   );
   const { outcome } = checked.validation;
   if (outcome.kind !== 'valid' || !checked.minted)

@@ -6,6 +6,7 @@ import type { Logger } from '../logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { HttpClient } from '../providers/http.js';
 import { mintAccessToken } from '../providers/machine/validate.js';
+import type { MachineEndpoints } from '../providers/machine/settings.js';
 import { isRejection } from '../providers/outcome.js';
 import { createValidationContext } from '../providers/validate.js';
 import type { CredentialCommitService } from './credential-commit.js';
@@ -47,6 +48,8 @@ export interface MinterDeps {
   /** The one commit path's renewal: the minted token sealed as a new version, delivered to the sinks. */
   renew: CredentialCommitService['renew'];
   metrics?: Pick<Metrics, 'tokensMinted'>;
+  /** Token endpoints of machine identities that the configuration places (BITBUCKET_OAUTH_URL). */
+  machineEndpoints?: MachineEndpoints;
 }
 
 /**
@@ -79,7 +82,7 @@ export function createMinter(deps: MinterDeps) {
       async attempt(_current, held) {
         const issuedAt = deps.clock.now().getTime();
         const ctx = createValidationContext(targetOf(subject), deps.http, () => deps.clock.now());
-        const result = await mintAccessToken(ctx, subject.machine, held.root);
+        const result = await mintAccessToken(ctx, subject.machine, held.root, deps.machineEndpoints);
         count(subject, result.ok ? 'minted' : result.outcome.kind);
         if (!result.ok) return { ok: false, outcome: result.outcome, sent: true };
         return {

@@ -12,6 +12,7 @@ import type { HttpClient } from '../providers/http.js';
 import { parseCredentialInput, type RawCredentialInput } from '../providers/input.js';
 import { parseMachineInput } from '../providers/machine/input.js';
 import { validateMachineIdentity } from '../providers/machine/validate.js';
+import type { MachineEndpoints } from '../providers/machine/settings.js';
 import type { CredentialValidation, TokenReport, ValidOutcome } from '../providers/outcome.js';
 import type { SecretPayload } from './secret-payload.js';
 import { authSpec, providerSpec } from '../providers/registry.js';
@@ -74,7 +75,9 @@ const fail = (
 export function expectedFields(provider: ProviderKey, auth: AuthKey): FormField[] {
   const form = authSpec(provider, auth)?.form;
   if (form?.kind === 'machine')
-    return form.root === 'private_key' ? ['private_key'] : ['client_id', 'client_secret', 'expires_on'];
+    return form.root === 'private_key'
+      ? ['private_key']
+      : ['client_id', 'client_secret', ...(form.endDate ? (['expires_on'] as const) : [])];
   if (form?.kind !== 'token') return [];
   return form.identifier === 'none' ? ['token'] : [form.identifier, 'token'];
 }
@@ -96,6 +99,8 @@ export interface ReauthDeps {
   metrics?: Pick<Metrics, 'reauthentications' | 'validationSeconds'>;
   /** The one way a credential changes (services/credential-commit.ts). */
   commit: CredentialCommitService['commit'];
+  /** Token endpoints of machine identities that the configuration places (BITBUCKET_OAUTH_URL). */
+  machineEndpoints?: MachineEndpoints;
 }
 
 /** How to start over, in the words of where the person is. */
@@ -156,9 +161,9 @@ export function createReauthService(deps: ReauthDeps) {
 
     if (spec?.form.kind === 'machine') {
       const rootField: FormField = spec.form.root === 'private_key' ? 'private_key' : 'client_secret';
-      const parsed = parseMachineInput(spec.form.root, raw, now());
+      const parsed = parseMachineInput(spec.form, raw, now());
       if (!parsed.ok) return refusal(parsed.outcome.kind, parsed.outcome.reason, fieldOf(parsed.outcome, rootField));
-      const checked = await validateMachineIdentity(ctx, integration.machine, parsed.input);
+      const checked = await validateMachineIdentity(ctx, integration.machine, parsed.input, deps.machineEndpoints);
       const { outcome, tokens } = checked.validation;
       if (outcome.kind !== 'valid' || !checked.minted) return refusal(outcome.kind, outcome.reason, rootField, tokens);
       return {

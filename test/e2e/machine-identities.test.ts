@@ -12,6 +12,7 @@ const CONSUMER = 'rct_MACHINECANARYconsumerToken0000000000001';
 const TENANT = '11111111-2222-3333-4444-555555555555';
 const CLIENT = 'aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee';
 const MIN = 60_000;
+const CONSUMER_KEY = 'InsightsConsumer01';
 
 /**
  * Machine identities end to end (SPEC §12): a GitHub App's private key and an Entra service principal's
@@ -25,6 +26,7 @@ describe('machine identities: the root secret entered once, access tokens minted
   const clock = manualClock(new Date('2026-12-07T09:00:00Z'));
   let pem = '';
   let secret = '';
+  let consumerSecret = '';
   const pull = (id: string) =>
     fetch(`${t.url}/v1/credentials/${id}`, { headers: { authorization: `Bearer ${CONSUMER}` } });
   const mints = (mount: RegExp) => t.providers.requests.filter((r) => mount.test(r.path)).length;
@@ -46,6 +48,7 @@ describe('machine identities: the root secret entered once, access tokens minted
           slug: 'acme-insights',
           installations: { '1001': { account: 'acme', repositories: ['acme/api', 'acme/web'] } },
         });
+        consumerSecret = p.bitbucketConsumers.add({ key: CONSUMER_KEY, workspaces: ['acme'] });
         secret = p.entraPrincipals.add({
           tenantId: TENANT,
           clientId: CLIENT,
@@ -79,10 +82,18 @@ describe('machine identities: the root secret entered once, access tokens minted
     authority: "${p.azureAuthority}"
     channel: ${ALERTS}
     owners: [${OWNER}]
+  - id: bb-consumer
+    name: Bitbucket (workspace consumer)
+    provider: bitbucket
+    auth: client_credentials
+    url: "${p.baseUrl('bitbucket')}"
+    workspace: acme
+    channel: ${ALERTS}
+    owners: [${OWNER}]
 consumers:
   - name: insights
     token_sha256: ${sha256Hex(CONSUMER)}
-    integrations: [gh-app, ado-sp]
+    integrations: [gh-app, ado-sp, bb-consumer]
 `,
     });
   }, 60_000);
@@ -223,6 +234,34 @@ consumers:
     expect(text).toMatch(/reauth_tokens_minted_total\{provider="azure_devops",outcome="minted"\} [1-9]/);
   });
 
+  it('a Bitbucket consumer: key and secret (no end date asked), a two-hour token for the workspace, one mint for 20 pulls when due', async () => {
+    const call = await openModal(t, 'bb-consumer', { userId: OWNER });
+    expect(
+      viewOf(call)
+        .blocks.filter((b) => b.type === 'input')
+        .map((b) => b.block_id),
+    ).toEqual(['client_id', 'client_secret']);
+    const saved = await t.driver.submit(
+      call.ref ?? '',
+      { client_id: CONSUMER_KEY, client_secret: consumerSecret },
+      { userId: OWNER },
+    );
+    expect(textOf((saved.json as { view: unknown }).view)).toMatch(/re-authenticated[\s\S]*workspace acme/);
+    const first = (await (await pull('bb-consumer')).json()) as {
+      version: number;
+      credential: { access_token: string; expires_at: string };
+    };
+    expect(Date.parse(first.credential.expires_at) - clock.now().getTime()).toBe(120 * MIN);
+    expect(JSON.stringify(first)).not.toContain(consumerSecret);
+    const mintsOf = () =>
+      t.providers.requests.filter((r) => r.path === '/bitbucket-oauth/site/oauth2/access_token').length;
+    const before = mintsOf();
+    clock.advance(116 * MIN);
+    const answers = await Promise.all(Array.from({ length: 20 }, () => pull('bb-consumer')));
+    expect(answers.every((a) => a.status === 200)).toBe(true);
+    expect(mintsOf() - before).toBe(1);
+  });
+
   it('neither root secret reaches a log line, a Slack message or view, the audit log or the database file', async () => {
     const body = pem.split('\n').slice(1, -2).join('');
     const outputs = [
@@ -230,9 +269,10 @@ consumers:
       JSON.stringify(t.slack.calls),
       JSON.stringify(await t.deps.store.audit.list()),
     ].join('\n');
-    for (const needle of [body.slice(0, 64), body.slice(-64), secret]) expect(outputs).not.toContain(needle);
+    for (const needle of [body.slice(0, 64), body.slice(-64), secret, consumerSecret])
+      expect(outputs).not.toContain(needle);
     const atRest = (await t.bytesAtRest()).toString('latin1');
-    for (const needle of [body.slice(0, 64), secret]) expect(atRest).not.toContain(needle);
+    for (const needle of [body.slice(0, 64), secret, consumerSecret]) expect(atRest).not.toContain(needle);
   });
 
   it('a deleted App key: the mint is refused, pulls get 503 with Retry-After, one alert asks for a new key; no mint per pull; a new key resolves it', async () => {

@@ -14,6 +14,19 @@ export type MachineSettings =
       tenantId: string;
       /** The Entra authority, e.g. https://login.microsoftonline.com (other clouds, tests). */
       authority: string;
+    }
+  | {
+      kind: 'bitbucket';
+      /** The workspace whose repositories the consumer reads (its slug). */
+      workspace: string;
     };
+
+/** Where machine identities' token endpoints are that come from the configuration, not the catalogue. */
+export interface MachineEndpoints {
+  /** BITBUCKET_OAUTH_URL: a Bitbucket consumer's token endpoint is below it. */
+  bitbucketOAuthUrl: string;
+}
+
+export const DEFAULT_MACHINE_ENDPOINTS: MachineEndpoints = { bitbucketOAuthUrl: 'https://bitbucket.org' };
 
 export const DEFAULT_ENTRA_AUTHORITY = 'https://login.microsoftonline.com';

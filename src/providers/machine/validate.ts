@@ -5,7 +5,8 @@ import { validateToken } from '../validate.js';
 import { mintEntraToken } from './entra.js';
 import { checkApp, checkInstallationToken, mintInstallationToken } from './github-app.js';
 import type { MachineInput } from './input.js';
-import type { MachineSettings } from './settings.js';
+import { DEFAULT_MACHINE_ENDPOINTS, type MachineEndpoints, type MachineSettings } from './settings.js';
+import { checkWorkspaceToken, mintBitbucketToken } from './bitbucket.js';
 import type { MachineRootSecret, MintedToken, MintResult } from './types.js';
 
 const notConfigured = (ctx: ValidationContext): Outcome => ({
@@ -24,6 +25,7 @@ export async function mintAccessToken(
   ctx: ValidationContext,
   settings: MachineSettings | null | undefined,
   root: MachineRootSecret,
+  endpoints: MachineEndpoints = DEFAULT_MACHINE_ENDPOINTS,
 ): Promise<MintResult> {
   if (!settings) return { ok: false, outcome: notConfigured(ctx) };
   if (settings.kind === 'github_app') {
@@ -31,6 +33,7 @@ export async function mintAccessToken(
     return mintInstallationToken(ctx, createPrivateKey(root.pem), settings);
   }
   if (root.kind !== 'client_secret') return { ok: false, outcome: wrongRoot(ctx) };
+  if (settings.kind === 'bitbucket') return mintBitbucketToken(ctx, endpoints, root);
   return mintEntraToken(ctx, settings, root);
 }
 
@@ -51,6 +54,7 @@ export async function validateMachineIdentity(
   ctx: ValidationContext,
   settings: MachineSettings | null | undefined,
   input: MachineInput,
+  endpoints: MachineEndpoints = DEFAULT_MACHINE_ENDPOINTS,
 ): Promise<MachineValidation> {
   const report = (outcome: Outcome, minted?: MintedToken): MachineValidation => ({
     validation: { outcome, tokens: [{ position: 1, fingerprint: input.fingerprint, outcome }] },
@@ -70,6 +74,19 @@ export async function validateMachineIdentity(
       {
         ...app,
         reason: `GitHub accepted the private key of ${describeIdentity(app.identity)}: installation ${settings.installationId} gave a token that can ${repository ? `list the workflow runs of ${repository}` : 'list its repositories'}. Reauth mints a new one before each ends (${formatUtc(minted.minted.expiresAt)}).`,
+      },
+      minted.minted,
+    );
+  }
+  if (settings.kind === 'bitbucket' && input.root.kind === 'client_secret') {
+    const minted = await mintBitbucketToken(ctx, endpoints, input.root);
+    if (!minted.ok) return report(minted.outcome);
+    const checked = await checkWorkspaceToken(ctx, settings, minted.minted.token, input.root.clientId);
+    if (checked.kind !== 'valid') return report(checked);
+    return report(
+      {
+        ...checked,
+        reason: `Bitbucket issued a token for the consumer ${input.root.clientId} that lists the repositories of workspace ${settings.workspace}. Reauth mints a new one before each ends.`,
       },
       minted.minted,
     );
@@ -111,6 +128,7 @@ export async function checkAccessToken(
   identity: Identity,
 ): Promise<Outcome> {
   if (settings?.kind === 'entra') return validateToken(ctx, { token });
+  if (settings?.kind === 'bitbucket') return checkWorkspaceToken(ctx, settings, token, identity.id);
   const refused = await checkInstallationToken(ctx, token);
   return (
     refused ?? {

@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import type { ProviderKey } from '../../providers/types.js';
 import { flatHeaders, readBody, sendJson } from './http-utils.js';
+import { createBitbucketConsumers, type BitbucketConsumers } from './bitbucket-consumers.js';
 import { createEntraPrincipals, type EntraPrincipals } from './entra-principals.js';
 import { createGitHubApps, type GitHubApps } from './github-apps.js';
 import { createOAuthServer, type OAuthServerState } from './oauth-server.js';
@@ -25,6 +26,8 @@ export interface ProviderEmulator {
   readonly githubApps: GitHubApps;
   /** Microsoft Entra service principals: their secrets, organizations and token lifetimes. */
   readonly entraPrincipals: EntraPrincipals;
+  /** Bitbucket OAuth consumers: their keys, secrets and workspaces. */
+  readonly bitbucketConsumers: BitbucketConsumers;
   setToken(token: string, entry: EmulatedToken): void;
   updateToken(token: string, patch: Partial<EmulatedToken>): void;
   token(token: string): EmulatedToken | undefined;
@@ -52,6 +55,7 @@ export async function startProviderEmulator(
   const oauth = createOAuthServer(oauthState, (token, entry) => tokens.set(token, entry), now);
   const githubApps = createGitHubApps(tokens);
   const entraPrincipals = createEntraPrincipals(tokens, now);
+  const bitbucketConsumers = createBitbucketConsumers(tokens, now);
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://emulator');
@@ -79,8 +83,11 @@ export async function startProviderEmulator(
         return oauth.authorizePage(res, 'bitbucket', url.searchParams, base);
       if (url.pathname === `${base}/decision` && req.method === 'POST')
         return oauth.decide(res, 'bitbucket', new URLSearchParams(body), undefined);
-      if (url.pathname === '/bitbucket-oauth/site/oauth2/access_token' && req.method === 'POST')
-        return oauth.token(res, 'bitbucket', headers, new URLSearchParams(body));
+      if (url.pathname === '/bitbucket-oauth/site/oauth2/access_token' && req.method === 'POST') {
+        const form = new URLSearchParams(body);
+        if (form.get('grant_type') === 'client_credentials') return bitbucketConsumers.token(res, headers, form);
+        return oauth.token(res, 'bitbucket', headers, form);
+      }
       return sendJson(res, 404, { error: 'not_found' });
     }
     const entra = /^\/entra\/([^/]+)\/oauth2\/v2\.0\/(authorize|authorize\/decision|token)$/.exec(url.pathname);
@@ -109,7 +116,7 @@ export async function startProviderEmulator(
     record(credential.token);
     const known = credential.token === undefined ? undefined : tokens.get(credential.token);
     // A short-lived token (an installation's, a service principal's) is unknown once it has ended.
-    const shortLived = known?.installation !== undefined || known?.servicePrincipal === true;
+    const shortLived = known?.installation !== undefined || known?.minted === true;
     const entry = shortLived && known?.expiresAt && known.expiresAt.getTime() <= now() ? undefined : known;
     if (down.has(provider)) return sendJson(res, 503, { message: 'Service Unavailable (emulated outage)' });
     if (entry?.delayMs) await new Promise((resolve) => setTimeout(resolve, entry.delayMs));
@@ -194,6 +201,7 @@ export async function startProviderEmulator(
     oauth: oauthState,
     githubApps: githubApps.registry,
     entraPrincipals: entraPrincipals.registry,
+    bitbucketConsumers: bitbucketConsumers.registry,
     setToken: (token, entry) => void tokens.set(token, entry),
     updateToken: (token, patch) => {
       const current = tokens.get(token);

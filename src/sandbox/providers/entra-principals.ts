@@ -121,7 +121,7 @@ export function createEntraPrincipals(tokens: Map<string, EmulatedToken>, now: (
       identity: { id: principal.objectId, name: principal.displayName },
       expiresAt: new Date(now() + principal.tokenLifetimeSeconds * 1000),
       organizations: principal.organizations,
-      servicePrincipal: true,
+      minted: true,
     });
     sendJson(res, 200, {
       token_type: 'Bearer',

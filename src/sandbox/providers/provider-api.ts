@@ -201,6 +201,8 @@ const github: Handler = (call, res) => {
 
 // --- Bitbucket -------------------------------------------------------------------------------
 const bitbucket: Handler = (call, res) => {
+  const workspace = /^\/2\.0\/repositories\/([^/]+)$/.exec(call.path)?.[1];
+  if (workspace !== undefined) return bitbucketRepositories(call, res, decodeURIComponent(workspace));
   if (call.path !== '/2.0/user') return notFound(res);
   if (
     commonFailure(call, res, (r) =>
@@ -234,6 +236,23 @@ const bitbucket: Handler = (call, res) => {
     type: 'user',
   });
 };
+
+/** A workspace's repositories (the consumer's and the access token's check): a token of that workspace only. */
+function bitbucketRepositories(call: ProviderCall, res: ServerResponse, workspace: string): void {
+  if (!authenticated(call)) return sendJson(res, 401, { type: 'error', error: { message: 'Unauthorized' } });
+  if (!call.entry?.workspaces?.some((w) => w.toLowerCase() === workspace.toLowerCase()))
+    return sendJson(res, 403, {
+      type: 'error',
+      error: { message: 'Your credentials lack one or more required privilege scopes.' },
+    });
+  const pagelen = Math.max(1, Math.min(100, Number(call.query.get('pagelen') ?? 10)));
+  sendJson(res, 200, {
+    pagelen,
+    size: 1,
+    page: 1,
+    values: [{ type: 'repository', full_name: `${workspace}/api`, slug: 'api' }].slice(0, pagelen),
+  });
+}
 
 // --- Azure DevOps ----------------------------------------------------------------------------
 const SIGN_IN_PAGE =

@@ -58,8 +58,10 @@ export interface EmulatedToken {
   installation?: { appId: number; id: string };
   /** Azure DevOps organizations a service principal's Entra token is valid for (a PAT has `organization`). */
   organizations?: string[];
-  /** An Entra token of a service principal (minted by the client-credentials grant). */
-  servicePrincipal?: boolean;
+  /** A token minted by a client-credentials grant (an Entra service principal's, a Bitbucket consumer's): unknown once it ends. */
+  minted?: boolean;
+  /** Bitbucket workspaces a consumer's token may read. */
+  workspaces?: string[];
   /** Faults of a renewal call made with this token: an answer without the new token, or a successor that behaves otherwise. */
   rotationFault?: { answer?: 'no_token'; successor?: Partial<EmulatedToken> };
 }

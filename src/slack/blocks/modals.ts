@@ -164,35 +164,44 @@ function machineInputs(form: Extract<MachineForm, { kind: 'machine' }>): Block[]
         },
       },
     ];
+  const guid = form.clientId !== 'key';
   return [
     {
       type: 'input',
       block_id: INPUT_BLOCK.clientId,
-      label: plain('Application (client) ID'),
+      label: plain(guid ? 'Application (client) ID' : 'Consumer key'),
       hint: plain(form.hint, 2000),
       element: { type: 'plain_text_input', action_id: INPUT_ACTION.clientId, max_length: 64 },
     },
     {
       type: 'input',
       block_id: INPUT_BLOCK.clientSecret,
-      label: plain('Client secret (its Value)'),
+      label: plain(guid ? 'Client secret (its Value)' : 'Consumer secret'),
       element: {
         type: 'plain_text_input',
         action_id: INPUT_ACTION.clientSecret,
         max_length: 256,
-        placeholder: plain('Paste the Value, not the Secret ID'),
+        ...(guid ? { placeholder: plain('Paste the Value, not the Secret ID') } : {}),
       },
     },
-    {
-      type: 'input',
-      block_id: INPUT_BLOCK.expiresOn,
-      optional: true,
-      label: plain('Secret expires on'),
-      hint: plain(
-        'The "Expires" date of the secret in the Entra portal (at most 24 months away): Reauth warns 14, 3 and 1 days before.',
-      ),
-      element: { type: 'datepicker', action_id: INPUT_ACTION.expiresOn, placeholder: plain('Pick its end date') },
-    },
+    ...(form.endDate
+      ? [
+          {
+            type: 'input' as const,
+            block_id: INPUT_BLOCK.expiresOn,
+            optional: true,
+            label: plain('Secret expires on'),
+            hint: plain(
+              'The "Expires" date of the secret in the Entra portal (at most 24 months away): Reauth warns 14, 3 and 1 days before.',
+            ),
+            element: {
+              type: 'datepicker' as const,
+              action_id: INPUT_ACTION.expiresOn,
+              placeholder: plain('Pick its end date'),
+            },
+          },
+        ]
+      : []),
   ];
 }
 

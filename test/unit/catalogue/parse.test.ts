@@ -211,6 +211,7 @@ integrations:
   - { id: app-by-client-id, provider: github_actions, auth: app_installation, app_id: Iv23liAbc.def, installation_id: "77", repository: acme/api }
   - { id: sp, provider: azure_devops, auth: service_principal, organization: acme, service: repos, tenant_id: 11111111-2222-3333-4444-555555555555 }
   - { id: sp-gov, provider: azure_devops, auth: service_principal, organization: acme, service: boards, tenant_id: contoso.onmicrosoft.us, authority: "https://login.microsoftonline.us/" }
+  - { id: bb-consumer, provider: bitbucket, auth: client_credentials, workspace: acme-eng }
 `);
     expect(result.ok).toBe(true);
     if (!result.ok) return;
@@ -223,6 +224,7 @@ integrations:
         authority: 'https://login.microsoftonline.com',
       },
       { kind: 'entra', tenantId: 'contoso.onmicrosoft.us', authority: 'https://login.microsoftonline.us' },
+      { kind: 'bitbucket', workspace: 'acme-eng' },
     ]);
     // One credential per organization, as for PATs.
     expect(credentialKeyOf(result.entries[2]!)).toBe('azure_devops:acme:service_principal');

@@ -101,7 +101,11 @@ describe("GitHub App requests against GitHub's OpenAPI description", () => {
         installations: { '5': { account: 'acme', repositories: ['acme/api'] } },
       });
       emulator.clearRequests();
-      const parsed = parseMachineInput('private_key', { private_key: pem }, new Date());
+      const parsed = parseMachineInput(
+        { kind: 'machine', root: 'private_key', hint: '' },
+        { private_key: pem },
+        new Date(),
+      );
       if (!parsed.ok) throw new Error(parsed.outcome.reason);
       const ctx = contextFor(emulator, http, provider, 'app_installation', repository ? { repository } : {});
       const { validation } = await validateMachineIdentity(

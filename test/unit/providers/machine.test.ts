@@ -1,6 +1,7 @@
 import { createPublicKey, generateKeyPairSync, verify } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HttpClient } from '../../../src/providers/http.js';
+import { checkWorkspaceToken, mintBitbucketToken } from '../../../src/providers/machine/bitbucket.js';
 import { mintEntraToken } from '../../../src/providers/machine/entra.js';
 import {
   appJwt,
@@ -310,5 +311,55 @@ describe('an Entra service principal against the emulated Microsoft Entra ID', (
       { clientId: CLIENT, clientSecret: secret },
     );
     expect(!down.ok && down.outcome.kind).toBe('unreachable');
+  });
+});
+
+describe('a Bitbucket OAuth consumer against the emulated Bitbucket', () => {
+  let emulator: ProviderEmulator;
+  let http: HttpClient;
+  let secret = '';
+  const KEY = 'ConsumerKey0123456';
+  beforeAll(async () => {
+    emulator = await startProviderEmulator();
+    http = testHttpClient();
+    secret = emulator.bitbucketConsumers.add({ key: KEY, workspaces: ['acme'] });
+  });
+  afterAll(async () => {
+    await http?.close();
+    await emulator?.close();
+  });
+  const ctx = () => contextFor(emulator, http, 'bitbucket', 'client_credentials');
+  const endpoints = () => ({ bitbucketOAuthUrl: emulator.bitbucketOAuthUrl });
+
+  it('sends the key and secret as HTTP Basic with grant_type=client_credentials, and proves the token on the workspace', async () => {
+    const minted = await mintBitbucketToken(ctx(), endpoints(), { clientId: KEY, clientSecret: secret });
+    if (!minted.ok) throw new Error(minted.outcome.reason);
+    expect(minted.minted.expiresAt.getTime() - Date.now()).toBeGreaterThan(119 * 60_000);
+    const [request] = emulator.requests.filter((r) => r.path === '/bitbucket-oauth/site/oauth2/access_token');
+    expect(request?.headers.authorization).toBe(`Basic ${Buffer.from(`${KEY}:${secret}`).toString('base64')}`);
+    expect(request?.headers['content-type']).toBe('application/x-www-form-urlencoded');
+    expect(request?.body).toBe('grant_type=client_credentials');
+    const workspace = { kind: 'bitbucket' as const, workspace: 'acme' };
+    expect(await checkWorkspaceToken(ctx(), workspace, minted.minted.token, KEY)).toMatchObject({
+      kind: 'valid',
+      identity: { id: KEY },
+    });
+    const [check] = emulator.requests.filter((r) => r.path.endsWith('/2.0/repositories/acme'));
+    expect(check?.query).toEqual({ pagelen: '1' });
+    expect(check?.headers.authorization).toBe(`Bearer ${minted.minted.token}`);
+    expect(
+      await checkWorkspaceToken(ctx(), { kind: 'bitbucket', workspace: 'elsewhere' }, minted.minted.token, KEY),
+    ).toMatchObject({ kind: 'insufficient_scope', reason: expect.stringMatching(/workspace elsewhere/) });
+  });
+
+  it('a wrong or regenerated secret is a refusal that says what to do, and names no secret', async () => {
+    const wrong = await mintBitbucketToken(ctx(), endpoints(), { clientId: KEY, clientSecret: 'not-the-secret' });
+    expect(!wrong.ok && wrong.outcome).toMatchObject({
+      kind: 'invalid_credentials',
+      reason: expect.stringMatching(
+        /refused the client credentials \(invalid_client: Invalid OAuth client credentials\).*current Key and Secret/,
+      ),
+    });
+    expect(JSON.stringify(wrong)).not.toContain('not-the-secret');
   });
 });
