@@ -21,7 +21,7 @@ export interface DemoRow {
   otherAccount?: { token: string; identifier?: string };
   note?: string;
   /** A machine identity (SPEC §12): its root secret is made at the emulated provider when the sandbox starts. */
-  machine?: 'github_app' | 'entra';
+  machine?: 'github_app' | 'entra' | 'bitbucket';
 }
 
 /** The demo App and service principal, as the emulated providers know them. */
@@ -33,6 +33,7 @@ export const DEMO_APP = {
 };
 export const DEMO_TENANT = '7d0a5e0c-0000-4000-8000-000000000001';
 export const DEMO_PRINCIPAL = 'a1b2c3d4-0000-4000-8000-000000000002';
+export const DEMO_CONSUMER = 'SandboxConsumer001';
 
 /**
  * The root secrets of the demo's machine identities, made when the sandbox starts: the one Reauth holds at
@@ -116,6 +117,15 @@ export const DEMO_ROWS: DemoRow[] = [
     auth: 'oauth',
     fresh: [],
     note: 'OAuth: Re-authenticate gives a link-out to the emulated Bitbucket, with Approve / Deny.',
+  },
+  {
+    id: 'bitbucket-consumer',
+    name: 'Bitbucket (workspace consumer)',
+    provider: 'bitbucket',
+    auth: 'client_credentials',
+    extra: 'workspace: acme',
+    machine: 'bitbucket',
+    note: "A workspace OAuth consumer: Reauth holds its key and secret and mints the workspace's two-hour tokens.",
   },
   {
     id: 'bitbucket-token',
@@ -279,7 +289,13 @@ export function seedDemoTokens(providers: ProviderEmulator): MachineSecrets {
     displayName: 'insights-automation',
     organizations: ['acme-sp'],
   });
+  const consumer = providers.bitbucketConsumers.add({ key: DEMO_CONSUMER, workspaces: ['acme'] });
   return {
+    'bitbucket-consumer': {
+      stored: { client_id: DEMO_CONSUMER, client_secret: consumer },
+      // Regenerated at the emulated Bitbucket when pasted: the panel's Delete key does that.
+      fresh: { client_id: DEMO_CONSUMER, client_secret: consumer },
+    },
     'github-insights': {
       stored: { private_key: stored },
       fresh: { private_key: providers.githubApps.newKey(DEMO_APP.id) },

@@ -3,7 +3,15 @@ import type { Route } from '../app.js';
 import type { CompositionParts } from '../compose.js';
 import { unsealPayload } from '../services/secret-payload.js';
 import { signWebhook } from '../services/webhook-signature.js';
-import { DEMO_APP, DEMO_CHANNEL, DEMO_PRINCIPAL, DEMO_ROWS, DEMO_USER, type MachineSecrets } from './demo.js';
+import {
+  DEMO_APP,
+  DEMO_CHANNEL,
+  DEMO_CONSUMER,
+  DEMO_PRINCIPAL,
+  DEMO_ROWS,
+  DEMO_USER,
+  type MachineSecrets,
+} from './demo.js';
 import { buildPanes, type Ephemeral } from './page/state.js';
 import { pageShell } from './page/shell.js';
 import type { ProviderEmulator } from './providers/emulator.js';
@@ -90,11 +98,23 @@ export function sandboxRoutes(params: {
       .join(', ');
     const row = DEMO_ROWS.find((r) => r.id === integrationId);
     switch (action) {
-      case 'delete_root':
+      case 'delete_root': {
         if (row?.machine === 'github_app') providers.githubApps.deleteKeys(DEMO_APP.id);
         else if (row?.machine === 'entra') providers.entraPrincipals.deleteSecrets(DEMO_PRINCIPAL);
-        else return `${names} is not a machine identity.`;
-        return `Deleted the ${row.machine === 'github_app' ? "App's private keys" : "service principal's client secrets"} at the emulated provider. The tokens already minted work until they end; the next mint is refused and the alert asks for a new ${row.machine === 'github_app' ? 'key' : 'secret'} (paste the fresh one shown here).`;
+        else if (row?.machine === 'bitbucket') {
+          // Regenerating the secret retires the one Reauth holds; the panel shows the new one to paste.
+          const fresh = providers.bitbucketConsumers.regenerate(DEMO_CONSUMER);
+          const shown = params.machineSecrets?.[row.id];
+          if (shown) shown.fresh = { client_id: DEMO_CONSUMER, client_secret: fresh };
+        } else return `${names} is not a machine identity.`;
+        const what = {
+          github_app: "the App's private keys",
+          entra: "the service principal's client secrets",
+          bitbucket: "the consumer's secret (regenerated)",
+        }[row.machine];
+        const asks = row.machine === 'github_app' ? 'key' : 'secret';
+        return `Deleted ${what} at the emulated provider. The tokens already minted work until they end; the next mint is refused and the alert asks for a new ${asks} (paste the fresh one shown here).`;
+      }
       case 'short_tokens': {
         if (row?.machine === 'github_app') {
           const app = providers.githubApps.app(DEMO_APP.id);
@@ -102,6 +122,9 @@ export function sandboxRoutes(params: {
         } else if (row?.machine === 'entra') {
           const principal = providers.entraPrincipals.principal(DEMO_PRINCIPAL);
           if (principal) principal.tokenLifetimeSeconds = 180;
+        } else if (row?.machine === 'bitbucket') {
+          const consumer = providers.bitbucketConsumers.consumer(DEMO_CONSUMER);
+          if (consumer) consumer.tokenLifetimeSeconds = 180;
         } else return `${names} is not a machine identity.`;
         // The token held now is revoked, so the next check replaces it with a short one at once.
         patch({ status: 'revoked' });

@@ -128,7 +128,7 @@ async function renderControls(rt: CompositionParts, secrets: MachineSecrets): Pr
     const buttons = actions
       .map(
         (action) =>
-          `<button type="button" class="ctl" data-control="${action}" data-integration="${escapeHtml(row.id)}">${CONTROL_LABELS[action] ?? action}</button>`,
+          `<button type="button" class="ctl" data-control="${action}" data-integration="${escapeHtml(row.id)}">${action === 'delete_root' && row.machine !== 'github_app' ? 'Delete secret' : (CONTROL_LABELS[action] ?? action)}</button>`,
       )
       .join('');
     return `<div class="integration" data-integration="${escapeHtml(row.id)}"><div class="i-head"><b>${escapeHtml(row.name)}</b> <code>${escapeHtml(row.id)}</code></div>
