@@ -8,7 +8,17 @@ export function isAppIntegration(integration: Pick<Integration, 'provider' | 'au
 
 /** Machine identities (SPEC §12): a root secret Reauth mints short-lived access tokens from. */
 export function isMachineIdentity(integration: Pick<Integration, 'provider' | 'authType'>): boolean {
-  return authSpec(integration.provider, integration.authType)?.machine !== undefined;
+  const machine = authSpec(integration.provider, integration.authType)?.machine;
+  return machine !== undefined && machine.mints !== false;
+}
+
+/**
+ * A credential whose end date only the person knows (they enter it: a service principal's secret, a
+ * Bitbucket access token): a probe never overwrites it with the provider's silence.
+ */
+export function expiryIsEntered(integration: Pick<Integration, 'provider' | 'authType'>): boolean {
+  const form = authSpec(integration.provider, integration.authType)?.form;
+  return (form?.kind === 'token' && form.asksExpiry === true) || (form?.kind === 'machine' && form.endDate === true);
 }
 
 /** Integrations grouped by the credential they share (an Azure DevOps organization's), in first-seen order. */

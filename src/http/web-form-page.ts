@@ -123,6 +123,19 @@ function tokenFields(
       autocomplete: 'off',
     }),
   );
+  if (form.asksExpiry)
+    inputs.push(
+      field({
+        name: 'expires_on',
+        label: 'Expires on (optional)',
+        hint: "The token's expiry date, as shown when it was made: Reauth warns 14, 3 and 1 days before.",
+        type: 'date',
+        optional: true,
+        ...(page.values.expires_on ? { value: page.values.expires_on } : {}),
+        ...(errorOf('expires_on') ? { error: errorOf('expires_on') as string } : {}),
+        autocomplete: 'off',
+      }),
+    );
   return inputs;
 }
 

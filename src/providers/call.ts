@@ -17,6 +17,8 @@ export interface ValidationTarget {
   accountId?: string | null;
   repository?: string | null;
   organization?: string | null;
+  /** A Bitbucket workspace (an access token's or a consumer's), from integrations.yml. */
+  workspace?: string | null;
 }
 
 /** One secret as it travels to the provider: a token and, for Basic auth, its user. */

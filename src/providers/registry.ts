@@ -188,10 +188,44 @@ export const PROVIDERS = {
     label: 'Bitbucket',
     defaultUrl: 'https://api.bitbucket.org',
     requiredFields: [],
-    optionalFields: ['url'],
+    optionalFields: ['url', 'repository'],
     credentialPage: 'https://id.atlassian.com/manage-profile/security/api-tokens',
     concurrency: 4,
     auths: {
+      // A workspace, project or repository access token (https://support.atlassian.com/bitbucket-cloud/docs/access-tokens/):
+      // Bearer, bound to what it was made for, with an end date the API does not tell.
+      access_token: {
+        label: 'access token',
+        form: {
+          kind: 'token',
+          identifier: 'none',
+          pool: false,
+          tokenLabel: 'Access token (ATCT…)',
+          hint: 'Create it in the workspace, project or repository settings → Access tokens, with the Repositories: Read scope (and what your tools read); copy it at once (Bitbucket shows it once). Enter its expiry date too: Bitbucket does not tell it through the API.',
+          asksExpiry: true,
+        },
+        validation: {
+          method: 'GET',
+          path: '/2.0/repositories/{workspace}',
+          header: 'bearer',
+          extraHeaders: { Accept: 'application/json' },
+          identity: { id: 'uuid' },
+        },
+        hook: 'bitbucket_access_token',
+        foreignShapes: [
+          {
+            pattern: /^ATAT/,
+            looksLike: 'an Atlassian API token (ATAT…)',
+            instead:
+              'An API token is used with the email of its account: that is auth api_key (change auth in integrations.yml), or paste an access token (ATCT…) here.',
+          },
+          APP_PASSWORD,
+          JWT,
+        ],
+        machine: { minter: 'bitbucket', mints: false, requiredFields: ['workspace'], optionalFields: [] },
+        failureHint:
+          'Bitbucket access tokens end on the date chosen when they were made (90, 180 or 365 days by the workspace policy).',
+      },
       // An OAuth consumer's client credentials (https://developer.atlassian.com/cloud/bitbucket/oauth-2/#client-credentials-grant--4-4-):
       // the consumer key and secret as HTTP Basic; the token acts as the consumer, on its workspace.
       client_credentials: {

@@ -21,6 +21,7 @@ export const AUTH_KEYS = [
   'app_installation',
   'service_principal',
   'client_credentials',
+  'access_token',
 ] as const;
 export type AuthKey = (typeof AUTH_KEYS)[number];
 
@@ -44,6 +45,8 @@ export type CredentialForm =
       tokenLabel: string;
       /** Where to create the credential and what it needs. */
       hint: string;
+      /** The form asks for the token's end date (`expires_on`): the provider's API does not tell it. */
+      asksExpiry?: boolean;
     }
   | { kind: 'oauth'; hint: string /** Who the person signs in with ("Continue to …"). */; signInWith: string }
   | {
@@ -70,7 +73,10 @@ export type MachineField = 'app_id' | 'installation_id' | 'tenant_id' | 'authori
  * fields that say where it lives.
  */
 export interface MachineSpec {
+  /** Which settings the catalogue fields make, and (when it mints) which minter uses them. */
   minter: 'github_app' | 'entra' | 'bitbucket';
+  /** False for a credential that is used as entered but has a place at its provider (a Bitbucket access token's workspace). */
+  mints?: boolean;
   requiredFields: readonly MachineField[];
   optionalFields: readonly MachineField[];
 }
@@ -193,7 +199,15 @@ export interface AuthSpec {
   failureHint?: string;
 }
 
-export type HookName = 'jira' | 'github' | 'github_actions' | 'azure_devops' | 'sonarqube' | 'gitlab' | 'harness';
+export type HookName =
+  | 'jira'
+  | 'github'
+  | 'github_actions'
+  | 'azure_devops'
+  | 'sonarqube'
+  | 'gitlab'
+  | 'harness'
+  | 'bitbucket_access_token';
 
 export interface ProviderSpec {
   label: string;

@@ -30,5 +30,6 @@ export function targetOf(subject: ProbeSubject): ValidationTarget {
     organization: subject.organization,
     accountId: subject.accountId,
     repository: subject.repository,
+    workspace: subject.machine?.kind === 'bitbucket' ? subject.machine.workspace : null,
   };
 }

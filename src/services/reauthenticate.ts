@@ -12,6 +12,7 @@ import type { HttpClient } from '../providers/http.js';
 import { parseCredentialInput, type RawCredentialInput } from '../providers/input.js';
 import { parseMachineInput } from '../providers/machine/input.js';
 import { validateMachineIdentity } from '../providers/machine/validate.js';
+import { parseEndDate } from '../providers/end-date.js';
 import type { MachineEndpoints } from '../providers/machine/settings.js';
 import type { CredentialValidation, TokenReport, ValidOutcome } from '../providers/outcome.js';
 import type { SecretPayload } from './secret-payload.js';
@@ -79,7 +80,18 @@ export function expectedFields(provider: ProviderKey, auth: AuthKey): FormField[
       ? ['private_key']
       : ['client_id', 'client_secret', ...(form.endDate ? (['expires_on'] as const) : [])];
   if (form?.kind !== 'token') return [];
-  return form.identifier === 'none' ? ['token'] : [form.identifier, 'token'];
+  const end: FormField[] = form.asksExpiry ? ['expires_on'] : [];
+  return form.identifier === 'none' ? ['token', ...end] : [form.identifier, 'token', ...end];
+}
+
+/** A validation with the expiry the person entered on every valid token. */
+function withExpiry(validation: CredentialValidation, at: Date): CredentialValidation {
+  const dated = (outcome: CredentialValidation['outcome']): CredentialValidation['outcome'] =>
+    outcome.kind === 'valid' ? { ...outcome, expiresAt: at } : outcome;
+  return {
+    outcome: dated(validation.outcome),
+    tokens: validation.tokens.map((token) => ({ ...token, outcome: dated(token.outcome) })),
+  };
 }
 
 /** What a person entered, checked and validated: the payload to seal, or why not (with what the audit keeps). */
@@ -182,7 +194,11 @@ export function createReauthService(deps: ReauthDeps) {
       return refusal('unsupported', 'This integration does not take a typed credential.', 'token');
     const parsed = parseCredentialInput(spec, raw);
     if (!parsed.ok) return refusal(parsed.outcome.kind, parsed.outcome.reason, fieldOf(parsed.outcome, 'token'));
-    const validation = await validateCredential(ctx, parsed.input);
+    const end = spec.form.asksExpiry ? parseEndDate(raw.expires_on, now()) : ({ ok: true, at: null } as const);
+    if (!end.ok) return refusal('invalid_input', end.reason, 'expires_on');
+    const checked = await validateCredential(ctx, parsed.input);
+    // A token whose end only the person knows: the date they entered is its expiry.
+    const validation = end.at ? withExpiry(checked, end.at) : checked;
     if (validation.outcome.kind !== 'valid')
       return refusal(
         validation.outcome.kind,

@@ -13,6 +13,7 @@ const TENANT = '11111111-2222-3333-4444-555555555555';
 const CLIENT = 'aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee';
 const MIN = 60_000;
 const CONSUMER_KEY = 'InsightsConsumer01';
+const ACCESS_TOKEN = 'ATCTT3xFfGN0WorkspaceAccessTokenCanary000001=AB12CD34';
 
 /**
  * Machine identities end to end (SPEC §12): a GitHub App's private key and an Entra service principal's
@@ -49,6 +50,7 @@ describe('machine identities: the root secret entered once, access tokens minted
           installations: { '1001': { account: 'acme', repositories: ['acme/api', 'acme/web'] } },
         });
         consumerSecret = p.bitbucketConsumers.add({ key: CONSUMER_KEY, workspaces: ['acme'] });
+        p.setToken(ACCESS_TOKEN, { provider: 'bitbucket', workspaces: ['acme'] });
         secret = p.entraPrincipals.add({
           tenantId: TENANT,
           clientId: CLIENT,
@@ -90,10 +92,18 @@ describe('machine identities: the root secret entered once, access tokens minted
     workspace: acme
     channel: ${ALERTS}
     owners: [${OWNER}]
+  - id: bb-access
+    name: Bitbucket (workspace access token)
+    provider: bitbucket
+    auth: access_token
+    url: "${p.baseUrl('bitbucket')}"
+    workspace: acme
+    channel: ${ALERTS}
+    owners: [${OWNER}]
 consumers:
   - name: insights
     token_sha256: ${sha256Hex(CONSUMER)}
-    integrations: [gh-app, ado-sp, bb-consumer]
+    integrations: [gh-app, ado-sp, bb-consumer, bb-access]
 `,
     });
   }, 60_000);
@@ -260,6 +270,38 @@ consumers:
     const answers = await Promise.all(Array.from({ length: 20 }, () => pull('bb-consumer')));
     expect(answers.every((a) => a.status === 200)).toBe(true);
     expect(mintsOf() - before).toBe(1);
+  });
+
+  it('a Bitbucket access token: pasted with its expiry (the API does not tell it), Bearer on the workspace, the date kept through probes', async () => {
+    const call = await openModal(t, 'bb-access', { userId: OWNER });
+    expect(
+      viewOf(call)
+        .blocks.filter((b) => b.type === 'input')
+        .map((b) => [b.block_id, b.element?.type]),
+    ).toEqual([
+      ['token', 'plain_text_input'],
+      ['expires_on', 'datepicker'],
+    ]);
+    const apiToken = await t.driver.submit(
+      call.ref ?? '',
+      { token: 'ATATT3xFfGF0SomeonesApiToken000001' },
+      { userId: OWNER },
+    );
+    expect((apiToken.json as { errors: Record<string, string> }).errors.token).toMatch(/auth api_key/);
+    const expiry = new Date(clock.now().getTime() + 90 * 24 * 3600 * 1000).toISOString().slice(0, 10);
+    const saved = await t.driver.submit(call.ref ?? '', { token: ACCESS_TOKEN, expires_on: expiry }, { userId: OWNER });
+    expect(textOf((saved.json as { view: unknown }).view)).toMatch(/re-authenticated/);
+    const [check] = t.providers.requestsWith(ACCESS_TOKEN);
+    expect(check?.path).toMatch(/\/2\.0\/repositories\/acme$/);
+    expect(check?.headers.authorization).toBe(`Bearer ${ACCESS_TOKEN}`);
+    const stored = await t.deps.store.credentials.current('integration:bb-access');
+    expect(stored?.expiresAt?.toISOString().slice(0, 10)).toBe(expiry);
+    const document = (await (await pull('bb-access')).json()) as { credential: { token: string } };
+    expect(document.credential.token).toBe(ACCESS_TOKEN);
+    await t.deps.services.checkNow('bb-access', OWNER, { ignoreRecentRejection: true });
+    expect(
+      (await t.deps.store.credentials.current('integration:bb-access'))?.expiresAt?.toISOString().slice(0, 10),
+    ).toBe(expiry);
   });
 
   it('neither root secret reaches a log line, a Slack message or view, the audit log or the database file', async () => {

@@ -1,5 +1,6 @@
 import type { HookName } from '../types.js';
 import { azureDevopsHook } from './azure-devops.js';
+import { bitbucketAccessTokenHook } from './bitbucket.js';
 import { githubActionsHook, githubHook } from './github.js';
 import { gitlabHook } from './gitlab.js';
 import { harnessHook } from './harness.js';
@@ -16,4 +17,5 @@ export const HOOKS: Record<HookName, ProviderHook> = {
   sonarqube: sonarqubeHook,
   gitlab: gitlabHook,
   harness: harnessHook,
+  bitbucket_access_token: bitbucketAccessTokenHook,
 };

@@ -1,4 +1,5 @@
 import { fingerprintSecret } from '../../crypto/fingerprint.js';
+import { parseEndDate } from '../end-date.js';
 import type { RawCredentialInput } from '../input.js';
 import type { Outcome } from '../outcome.js';
 import type { CredentialForm, FormField } from '../types.js';
@@ -76,27 +77,14 @@ export function parseMachineInput(form: MachineForm, raw: RawCredentialInput, no
     );
   if (/\s/.test(clientSecret) || clientSecret.length > 256 || /[\u0000-\u001f\u007f]/.test(clientSecret))
     return refuse('client_secret', "Paste only the client secret's Value, on one line, nothing around it.");
-  const expires = form.endDate ? oneLine(raw.expires_on) : '';
-  let expiresAt: Date | null = null;
-  if (expires) {
-    const day = /^(\d{4})-(\d{2})-(\d{2})$/.exec(expires);
-    const at = day ? Date.UTC(Number(day[1]), Number(day[2]) - 1, Number(day[3])) : Number.NaN;
-    if (Number.isNaN(at) || new Date(at).toISOString().slice(0, 10) !== expires)
-      return refuse('expires_on', `"${expires.slice(0, 40)}" is not a date (YYYY-MM-DD).`);
-    if (at <= now.getTime())
-      return refuse(
-        'expires_on',
-        'This date has passed: a secret that has ended cannot be used. Add a new client secret and enter its end date.',
-      );
-    const longest = new Date(now);
-    longest.setUTCMonth(longest.getUTCMonth() + LONGEST_SECRET_MONTHS);
-    if (at > longest.getTime() + 24 * 3600 * 1000)
-      return refuse(
-        'expires_on',
-        `Entra client secrets last at most ${LONGEST_SECRET_MONTHS} months; check the "Expires" column of the secret.`,
-      );
-    expiresAt = new Date(at);
-  }
+  const end = form.endDate
+    ? parseEndDate(raw.expires_on, now, {
+        maxMonths: LONGEST_SECRET_MONTHS,
+        capNote: `Entra client secrets last at most ${LONGEST_SECRET_MONTHS} months; check the "Expires" column of the secret.`,
+      })
+    : ({ ok: true, at: null } as const);
+  if (!end.ok) return refuse('expires_on', end.reason);
+  const expiresAt = end.at;
   return {
     ok: true,
     input: {

@@ -201,8 +201,14 @@ const github: Handler = (call, res) => {
 
 // --- Bitbucket -------------------------------------------------------------------------------
 const bitbucket: Handler = (call, res) => {
-  const workspace = /^\/2\.0\/repositories\/([^/]+)$/.exec(call.path)?.[1];
-  if (workspace !== undefined) return bitbucketRepositories(call, res, decodeURIComponent(workspace));
+  const repositories = /^\/2\.0\/repositories\/([^/]+)(?:\/([^/]+))?$/.exec(call.path);
+  if (repositories)
+    return bitbucketRepositories(
+      call,
+      res,
+      decodeURIComponent(repositories[1] ?? ''),
+      repositories[2] === undefined ? undefined : decodeURIComponent(repositories[2]),
+    );
   if (call.path !== '/2.0/user') return notFound(res);
   if (
     commonFailure(call, res, (r) =>
@@ -238,13 +244,18 @@ const bitbucket: Handler = (call, res) => {
 };
 
 /** A workspace's repositories (the consumer's and the access token's check): a token of that workspace only. */
-function bitbucketRepositories(call: ProviderCall, res: ServerResponse, workspace: string): void {
+function bitbucketRepositories(call: ProviderCall, res: ServerResponse, workspace: string, slug?: string): void {
   if (!authenticated(call)) return sendJson(res, 401, { type: 'error', error: { message: 'Unauthorized' } });
   if (!call.entry?.workspaces?.some((w) => w.toLowerCase() === workspace.toLowerCase()))
     return sendJson(res, 403, {
       type: 'error',
       error: { message: 'Your credentials lack one or more required privilege scopes.' },
     });
+  if (slug !== undefined) {
+    if (call.entry.repositories && !call.entry.repositories.includes(`${workspace}/${slug}`))
+      return sendJson(res, 404, { type: 'error', error: { message: 'Repository not found' } });
+    return sendJson(res, 200, { type: 'repository', full_name: `${workspace}/${slug}`, slug });
+  }
   const pagelen = Math.max(1, Math.min(100, Number(call.query.get('pagelen') ?? 10)));
   sendJson(res, 200, {
     pagelen,

@@ -60,8 +60,10 @@ export interface EmulatedToken {
   organizations?: string[];
   /** A token minted by a client-credentials grant (an Entra service principal's, a Bitbucket consumer's): unknown once it ends. */
   minted?: boolean;
-  /** Bitbucket workspaces a consumer's token may read. */
+  /** Bitbucket workspaces a consumer's or an access token may read. */
   workspaces?: string[];
+  /** A Bitbucket repository access token: the repositories (`workspace/slug`) it may read. */
+  repositories?: string[];
   /** Faults of a renewal call made with this token: an answer without the new token, or a successor that behaves otherwise. */
   rotationFault?: { answer?: 'no_token'; successor?: Partial<EmulatedToken> };
 }

@@ -1,6 +1,6 @@
 import type { Store } from '../../db/store.js';
 import type { Clock } from '../../domain/clock.js';
-import { credentialGroups, isAppIntegration, isMachineIdentity } from '../../domain/integration.js';
+import { credentialGroups, expiryIsEntered, isAppIntegration, isMachineIdentity } from '../../domain/integration.js';
 import type { Integration } from '../../domain/types.js';
 import type { Logger } from '../../logger.js';
 import type { Metrics } from '../../observability/metrics.js';
@@ -121,7 +121,8 @@ export function createProbeRunner(deps: ProbeRunnerDeps) {
     if (
       result.outcome.kind === 'valid' &&
       result.credential.authType !== 'oauth' &&
-      !isMachineIdentity(result.credential)
+      !isMachineIdentity(result.credential) &&
+      !expiryIsEntered(result.credential)
     ) {
       const reported = earliestExpiry(result.tokens);
       if ((reported?.getTime() ?? null) !== (result.credential.expiresAt?.getTime() ?? null))

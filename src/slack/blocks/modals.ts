@@ -116,6 +116,10 @@ export function buildReauthModal(integration: Integration, metadata: string, web
       placeholder: plain(form.pool ? 'One token per line' : 'Paste the token'),
     },
   });
+  if (form.asksExpiry)
+    inputs.push(
+      expiryInput("The token's expiry date, as shown when it was made: Reauth warns 14, 3 and 1 days before."),
+    );
   return formModal(integration, metadata, inputs, web);
 }
 
@@ -186,23 +190,24 @@ function machineInputs(form: Extract<MachineForm, { kind: 'machine' }>): Block[]
     },
     ...(form.endDate
       ? [
-          {
-            type: 'input' as const,
-            block_id: INPUT_BLOCK.expiresOn,
-            optional: true,
-            label: plain('Secret expires on'),
-            hint: plain(
-              'The "Expires" date of the secret in the Entra portal (at most 24 months away): Reauth warns 14, 3 and 1 days before.',
-            ),
-            element: {
-              type: 'datepicker' as const,
-              action_id: INPUT_ACTION.expiresOn,
-              placeholder: plain('Pick its end date'),
-            },
-          },
+          expiryInput(
+            'The "Expires" date of the secret in the Entra portal (at most 24 months away): Reauth warns 14, 3 and 1 days before.',
+          ),
         ]
       : []),
   ];
+}
+
+/** The optional end date of a credential whose provider does not tell it (a datepicker, block expires_on). */
+function expiryInput(hint: string): Block {
+  return {
+    type: 'input',
+    block_id: INPUT_BLOCK.expiresOn,
+    optional: true,
+    label: plain('Expires on'),
+    hint: plain(hint),
+    element: { type: 'datepicker', action_id: INPUT_ACTION.expiresOn, placeholder: plain('Pick its end date') },
+  };
 }
 
 export function buildValidatingModal(integration: Integration): ModalView {

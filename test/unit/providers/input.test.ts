@@ -146,6 +146,18 @@ describe('parseCredentialInput (before any network call)', () => {
       /access token \(ATCT…\); An access token belongs to a workspace.*auth access_token/,
     ],
     ['jira', 'api_key', 'ATCTT3xFfGN0abcdefghijklmnop', /access token \(ATCT…\)/],
+    [
+      'bitbucket',
+      'access_token',
+      'ATATT3xFfGF0abcdefghijklmnop',
+      /API token \(ATAT…\); An API token is used with the email of its account: that is auth api_key/,
+    ],
+    [
+      'bitbucket',
+      'access_token',
+      'ATBB3xFfGF0abcdefghijklmnop',
+      /app password \(ATBB…\); Bitbucket removed app passwords/,
+    ],
   ] as const)(
     '%s/%s refuses %s before any call, saying what replaced it or where it belongs',
     (provider, auth, token, says) => {

@@ -83,7 +83,17 @@ describe("Block Kit builders stay within Slack's limits", () => {
       );
       expect(checkView(view), `${provider}/${auth}`).toEqual([]);
       const ids = view.blocks.filter((b) => b.type === 'input').map((b) => b.block_id);
-      for (const id of ids) expect(['email', 'username', 'token']).toContain(id);
+      for (const id of ids) expect(['email', 'username', 'token', 'expires_on']).toContain(id);
+    }
+  });
+
+  it('the re-authentication modal for every machine identity is a valid view with the public block ids', () => {
+    for (const { provider, auth } of providerAuthRows()) {
+      if (authSpec(provider, auth)?.form.kind !== 'machine') continue;
+      const view = buildReauthModal(make(1, { provider, authType: auth }), 'm'.repeat(300));
+      expect(checkView(view), `${provider}/${auth}`).toEqual([]);
+      const ids = view.blocks.filter((b) => b.type === 'input').map((b) => b.block_id);
+      for (const id of ids) expect(['private_key', 'client_id', 'client_secret', 'expires_on']).toContain(id);
     }
   });
 
