@@ -55,6 +55,7 @@ import { createSinkStates } from './services/delivery/sink-states.js';
 import { createDeliveryWorker } from './services/delivery/worker.js';
 import { createOAuthRefresher } from './services/oauth-refresh.js';
 import { createMinter } from './services/machine-mint.js';
+import { machineEndpointsOf } from './providers/machine/settings.js';
 import { createAccessTokens } from './services/access-tokens.js';
 import { createSinkSenders } from './sinks/senders.js';
 import { createSlackClient } from './slack/client.js';
@@ -251,7 +252,7 @@ export async function composeCore(config: Config, logger: Logger, options: CoreO
     oauthSetupHintOf: oauthSetupHint,
     renew: credentialCommit.renew,
   });
-  const machineEndpoints = { bitbucketOAuthUrl: config.bitbucketOAuthUrl };
+  const machineEndpoints = machineEndpointsOf(config);
   const mint = createMinter({
     store,
     keyring,

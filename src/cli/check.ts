@@ -9,6 +9,7 @@ import { describeIdentity } from '../providers/outcome.js';
 import { createCredentialCommit } from '../services/credential-commit.js';
 import { createOAuthRefresher } from '../services/oauth-refresh.js';
 import { createMinter } from '../services/machine-mint.js';
+import { machineEndpointsOf } from '../providers/machine/settings.js';
 import { createAccessTokens } from '../services/access-tokens.js';
 import { createProber, type ProbeResult } from '../services/probe.js';
 import { createOutboxPlanner } from '../services/delivery/outbox.js';
@@ -82,7 +83,7 @@ export async function checkCommand(io: CliIo, args: string[]): Promise<number> {
         clock,
         logger,
         renew,
-        machineEndpoints: { bitbucketOAuthUrl: config.bitbucketOAuthUrl },
+        machineEndpoints: machineEndpointsOf(config),
       });
       const prober = createProber({ store, keyring, http, clock, accessTokens: createAccessTokens({ refresh, mint }) });
       const synced = new Map((await store.integrations.listAll()).map((row) => [row.id, row]));

@@ -1,4 +1,4 @@
-import type { AuthKey, AuthSpec, ForeignShape, ProviderKey, ProviderSpec } from './types.js';
+import type { AuthKey, AuthSpec, ForeignShape, ProviderKey, ProviderSpec, ValidationSpec } from './types.js';
 
 /**
  * The provider table: everything about a provider that data can say.
@@ -26,6 +26,19 @@ const BITBUCKET_ACCESS_TOKEN: ForeignShape = {
   looksLike: 'a Bitbucket access token (ATCT…)',
   instead:
     'An access token belongs to a workspace, project or repository and needs no email: use it with auth access_token (change auth in integrations.yml), or paste an Atlassian API token (ATAT…) here.',
+};
+
+/**
+ * A Bitbucket workspace's repositories, with a Bearer token that belongs to it (an access token, a
+ * consumer's minted token): providers/hooks/bitbucket.ts and providers/machine/bitbucket.ts fill the
+ * workspace (or repository) in.
+ */
+const WORKSPACE_REPOSITORIES: ValidationSpec = {
+  method: 'GET',
+  path: '/2.0/repositories/{workspace}',
+  header: 'bearer',
+  extraHeaders: { Accept: 'application/json' },
+  identity: { id: 'uuid' },
 };
 
 const GITHUB_FOREIGN: readonly ForeignShape[] = [
@@ -204,13 +217,7 @@ export const PROVIDERS = {
           hint: 'Create it in the workspace, project or repository settings → Access tokens, with the Repositories: Read scope (and what your tools read); copy it at once (Bitbucket shows it once). Enter its expiry date too: Bitbucket does not tell it through the API.',
           asksExpiry: true,
         },
-        validation: {
-          method: 'GET',
-          path: '/2.0/repositories/{workspace}',
-          header: 'bearer',
-          extraHeaders: { Accept: 'application/json' },
-          identity: { id: 'uuid' },
-        },
+        validation: WORKSPACE_REPOSITORIES,
         hook: 'bitbucket_access_token',
         foreignShapes: [
           {
@@ -236,14 +243,7 @@ export const PROVIDERS = {
           clientId: 'key',
           hint: 'A workspace OAuth consumer (Workspace settings → OAuth consumers → Add consumer), marked "This is a private consumer", with the Repositories: Read permission (and what your tools read). Paste its Key and Secret.',
         },
-        // The workspace's repositories, with the minted token (providers/machine/bitbucket.ts fills the workspace in).
-        validation: {
-          method: 'GET',
-          path: '/2.0/repositories/{workspace}',
-          header: 'bearer',
-          extraHeaders: { Accept: 'application/json' },
-          identity: { id: 'uuid' },
-        },
+        validation: WORKSPACE_REPOSITORIES,
         machine: { minter: 'bitbucket', requiredFields: ['workspace'], optionalFields: [] },
         failureHint: "A consumer's secret stops working when the consumer is deleted or its secret regenerated.",
       },

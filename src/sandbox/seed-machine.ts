@@ -2,6 +2,7 @@ import type { Composition } from '../compose.js';
 import type { Integration } from '../domain/types.js';
 import { parseMachineInput } from '../providers/machine/input.js';
 import { validateMachineIdentity } from '../providers/machine/validate.js';
+import { machineEndpointsOf } from '../providers/machine/settings.js';
 import { authSpec } from '../providers/registry.js';
 import { createValidationContext } from '../providers/validate.js';
 import { targetOf } from '../services/probe-subject.js';
@@ -25,7 +26,7 @@ export async function seedMachineIdentity(
     createValidationContext(targetOf(integration), app.http, () => app.clock.now()),
     integration.machine,
     parsed.input,
-    { bitbucketOAuthUrl: app.config.bitbucketOAuthUrl },
+    machineEndpointsOf(app.config),
   );
   const { outcome } = checked.validation;
   if (outcome.kind !== 'valid' || !checked.minted)

@@ -29,4 +29,9 @@ export interface MachineEndpoints {
 
 export const DEFAULT_MACHINE_ENDPOINTS: MachineEndpoints = { bitbucketOAuthUrl: 'https://bitbucket.org' };
 
+/** The endpoints from the configuration's values (BITBUCKET_OAUTH_URL). */
+export const machineEndpointsOf = (config: { bitbucketOAuthUrl: string }): MachineEndpoints => ({
+  bitbucketOAuthUrl: config.bitbucketOAuthUrl,
+});
+
 export const DEFAULT_ENTRA_AUTHORITY = 'https://login.microsoftonline.com';
