@@ -61,59 +61,35 @@ export async function validateMachineIdentity(
     ...(minted ? { minted } : {}),
   });
   if (!settings) return report(notConfigured(ctx));
-  if (settings.kind === 'github_app' && input.root.kind === 'private_key') {
-    const key = createPrivateKey(input.root.pem);
-    const app = await checkApp(ctx, key, settings);
-    if (app.kind !== 'valid') return report(app);
-    const minted = await mintInstallationToken(ctx, key, settings);
-    if (!minted.ok) return report(minted.outcome);
-    const refused = await checkInstallationToken(ctx, minted.minted.token);
-    if (refused) return report(refused);
-    const repository = ctx.target.provider === 'github_actions' ? ctx.target.repository : null;
+  // A GitHub App is named first (GET /app with its JWT): a key of another App stops before any token.
+  const app =
+    settings.kind === 'github_app' && input.root.kind === 'private_key'
+      ? await checkApp(ctx, createPrivateKey(input.root.pem), settings)
+      : undefined;
+  if (app && app.kind !== 'valid') return report(app);
+  const minted = await mintAccessToken(ctx, settings, input.root, endpoints);
+  if (!minted.ok) return report(minted.outcome);
+  // The token is proved as every probe proves it; the account is the App, the consumer key or (Entra) Azure DevOps' answer.
+  const account =
+    app?.kind === 'valid' ? app.identity : { id: input.root.kind === 'client_secret' ? input.root.clientId : '' };
+  const checked = await checkAccessToken(ctx, settings, minted.minted.token, account);
+  if (checked.kind !== 'valid')
     return report(
-      {
-        ...app,
-        reason: `GitHub accepted the private key of ${describeIdentity(app.identity)}: installation ${settings.installationId} gave a token that can ${repository ? `list the workflow runs of ${repository}` : 'list its repositories'}. Reauth mints a new one before each ends (${formatUtc(minted.minted.expiresAt)}).`,
-      },
-      minted.minted,
+      settings.kind === 'entra' && checked.kind === 'invalid_credentials'
+        ? {
+            ...checked,
+            reason: `Microsoft Entra ID issued a token, but Azure DevOps organization ${ctx.target.organization ?? ''} refused it: add the service principal to the organization (Organization settings → Users, Basic access) and try again.`,
+          }
+        : checked,
     );
-  }
-  if (settings.kind === 'bitbucket' && input.root.kind === 'client_secret') {
-    const minted = await mintBitbucketToken(ctx, endpoints, input.root);
-    if (!minted.ok) return report(minted.outcome);
-    const checked = await checkWorkspaceToken(ctx, settings, minted.minted.token, input.root.clientId);
-    if (checked.kind !== 'valid') return report(checked);
-    return report(
-      {
-        ...checked,
-        reason: `Bitbucket issued a token for the consumer ${input.root.clientId} that lists the repositories of workspace ${settings.workspace}. Reauth mints a new one before each ends.`,
-      },
-      minted.minted,
-    );
-  }
-  if (settings.kind === 'entra' && input.root.kind === 'client_secret') {
-    const minted = await mintEntraToken(ctx, settings, input.root);
-    if (!minted.ok) return report(minted.outcome);
-    const checked = await validateToken(ctx, { token: minted.minted.token });
-    if (checked.kind !== 'valid')
-      return report(
-        checked.kind === 'invalid_credentials'
-          ? {
-              ...checked,
-              reason: `Microsoft Entra ID issued a token, but Azure DevOps organization ${ctx.target.organization ?? ''} refused it: add the service principal to the organization (Organization settings → Users, Basic access) and try again.`,
-            }
-          : checked,
-      );
-    return report(
-      {
-        ...checked,
-        expiresAt: input.expiresAt,
-        reason: `Azure DevOps accepted the service principal ${describeIdentity(checked.identity)} with a token Microsoft Entra ID issued${input.expiresAt ? `; the client secret ends ${formatUtc(input.expiresAt)}` : ''}. Reauth mints a new token before each ends.`,
-      },
-      minted.minted,
-    );
-  }
-  return report(wrongRoot(ctx));
+  const ends = formatUtc(minted.minted.expiresAt);
+  const reason =
+    settings.kind === 'github_app'
+      ? `GitHub accepted the private key of ${describeIdentity(checked.identity)}: installation ${settings.installationId} gave a token that can ${ctx.target.provider === 'github_actions' && ctx.target.repository ? `list the workflow runs of ${ctx.target.repository}` : 'list its repositories'}. Reauth mints a new one before each ends (${ends}).`
+      : settings.kind === 'bitbucket'
+        ? `Bitbucket issued a token for the consumer ${checked.identity.id} that lists the repositories of workspace ${settings.workspace}. Reauth mints a new one before each ends.`
+        : `Azure DevOps accepted the service principal ${describeIdentity(checked.identity)} with a token Microsoft Entra ID issued${input.expiresAt ? `; the client secret ends ${formatUtc(input.expiresAt)}` : ''}. Reauth mints a new token before each ends.`;
+  return report({ ...checked, expiresAt: input.expiresAt, reason }, minted.minted);
 }
 
 /**
