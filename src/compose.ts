@@ -31,6 +31,7 @@ import { createCheckNow } from './services/monitor/check-now.js';
 import { createExpiryWarnings } from './services/monitor/expiry-warnings.js';
 import { createHealthMonitor } from './services/monitor/monitor.js';
 import { createMintAhead } from './services/monitor/mint-ahead.js';
+import { isMachineIdentity } from './domain/integration.js';
 import { createProbeRunner } from './services/monitor/probe-runner.js';
 import { createReminders } from './services/monitor/reminders.js';
 import { createOAuthFlow } from './services/oauth-flow.js';
@@ -53,8 +54,6 @@ import { createDeliveryNotices } from './services/delivery/notices.js';
 import { createOutboxPlanner, type SinksOf } from './services/delivery/outbox.js';
 import { createSinkStates } from './services/delivery/sink-states.js';
 import { createDeliveryWorker } from './services/delivery/worker.js';
-import { createOAuthRefresher } from './services/oauth-refresh.js';
-import { createMinter } from './services/machine-mint.js';
 import { machineEndpointsOf } from './providers/machine/settings.js';
 import { createAccessTokens } from './services/access-tokens.js';
 import { createSinkSenders } from './sinks/senders.js';
@@ -243,28 +242,20 @@ export async function composeCore(config: Config, logger: Logger, options: CoreO
         ? announceRotation({ ...change, previousNote: change.previousNote ?? '' })
         : announceReauth({ ...change, how: change.how, credentialId: change.credential.id }),
   });
-  const refresh = createOAuthRefresher({
-    store,
-    keyring,
-    http,
-    clock,
-    oauthEndpointsOf,
-    oauthSetupHintOf: oauthSetupHint,
-    renew: credentialCommit.renew,
-  });
   const machineEndpoints = machineEndpointsOf(config);
-  const mint = createMinter({
+  // OAuth tokens refreshed, machine identities' tokens minted: one way to keep an access token valid.
+  const accessTokens = createAccessTokens({
     store,
     keyring,
     http,
     clock,
     logger,
     renew: credentialCommit.renew,
-    metrics,
+    oauthEndpointsOf,
+    oauthSetupHintOf: oauthSetupHint,
     machineEndpoints,
+    metrics,
   });
-  // OAuth tokens refreshed, machine identities' tokens minted: one way to keep an access token valid.
-  const accessTokens = createAccessTokens({ refresh, mint });
   const probe = createProber({ store, keyring, http, clock, accessTokens });
   const deliveryAlerts = createDeliveryAlerts({ store, alerts, outbox, sinksOf, clock, logger, metrics });
   const worker = createDeliveryWorker({
@@ -375,7 +366,17 @@ export async function composeCore(config: Config, logger: Logger, options: CoreO
     }),
     retryAlertPosts: upkeep.retryAlertPosts,
     closeOrphanAlerts: upkeep.closeOrphanAlerts,
-    mintAhead: createMintAhead({ store, keyring, clock, logger, accessTokens, sinksOf, health }),
+    mintAhead: createMintAhead({
+      store,
+      keyring,
+      clock,
+      logger,
+      accessTokens,
+      withSinks: catalogue.entries
+        .filter((e) => e.deliver.length > 0 && isMachineIdentity({ provider: e.provider, authType: e.auth }))
+        .map((e) => e.id),
+      health,
+    }),
   };
   const monitor = {
     ...jobs,
@@ -428,7 +429,7 @@ export async function composeCore(config: Config, logger: Logger, options: CoreO
     probe,
     reauth,
     credentialCommit,
-    refresh,
+    refresh: accessTokens.refresh,
     accessTokens,
     oauth,
     checkNow: createCheckNow({ store, runner, authoriser, clock }),

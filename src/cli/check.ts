@@ -7,8 +7,6 @@ import { bindingChange } from '../domain/integration.js';
 import { oauthEndpoints, oauthSetupHint } from '../providers/oauth.js';
 import { describeIdentity } from '../providers/outcome.js';
 import { createCredentialCommit } from '../services/credential-commit.js';
-import { createOAuthRefresher } from '../services/oauth-refresh.js';
-import { createMinter } from '../services/machine-mint.js';
 import { machineEndpointsOf } from '../providers/machine/settings.js';
 import { createAccessTokens } from '../services/access-tokens.js';
 import { createProber, type ProbeResult } from '../services/probe.js';
@@ -67,25 +65,18 @@ export async function checkCommand(io: CliIo, args: string[]): Promise<number> {
         credentialLock: store.withCredentialLock,
         outbox: createOutboxPlanner({ sinksOf, keyring }),
       });
-      const refresh = createOAuthRefresher({
-        store,
-        keyring,
-        http,
-        clock,
-        oauthEndpointsOf: (provider) => oauthEndpoints(config, provider),
-        oauthSetupHintOf: oauthSetupHint,
-        renew,
-      });
-      const mint = createMinter({
+      const accessTokens = createAccessTokens({
         store,
         keyring,
         http,
         clock,
         logger,
         renew,
+        oauthEndpointsOf: (provider) => oauthEndpoints(config, provider),
+        oauthSetupHintOf: oauthSetupHint,
         machineEndpoints: machineEndpointsOf(config),
       });
-      const prober = createProber({ store, keyring, http, clock, accessTokens: createAccessTokens({ refresh, mint }) });
+      const prober = createProber({ store, keyring, http, clock, accessTokens });
       const synced = new Map((await store.integrations.listAll()).map((row) => [row.id, row]));
       // Integrations sharing a credential (Azure DevOps) are probed once.
       const byKey = new Map<string, Promise<ProbeResult>>();

@@ -1,7 +1,13 @@
 import type { Credential } from '../domain/types.js';
 import type { ProbeSubject } from './probe-subject.js';
-import { mintIsDue, type MachinePayload, type Minter } from './machine-mint.js';
-import { refreshIsDue, type OAuthPayload, type OAuthRefresher, type RefreshResult } from './oauth-refresh.js';
+import { createMinter, mintIsDue, type MachinePayload, type MinterDeps } from './machine-mint.js';
+import {
+  createOAuthRefresher,
+  refreshIsDue,
+  type OAuthPayload,
+  type OAuthRefreshDeps,
+  type RefreshResult,
+} from './oauth-refresh.js';
 
 /** A credential whose access token Reauth renews itself: an OAuth one (refreshed), a machine identity's (minted). */
 export type RenewablePayload = OAuthPayload | MachinePayload;
@@ -13,21 +19,23 @@ export type RenewResult = RefreshResult<OAuthPayload> | RefreshResult<MachinePay
  * probe and the delivery ahead of expiry ask here, and an OAuth token is refreshed while a machine
  * identity's is minted — each under the credential's lock, each a new version through the one commit path.
  */
-export function createAccessTokens(deps: { refresh: OAuthRefresher; mint: Minter }) {
+export function createAccessTokens(deps: OAuthRefreshDeps & MinterDeps) {
+  const refresh = createOAuthRefresher(deps);
+  const mint = createMinter(deps);
   return {
+    /** The OAuth refresh alone (the replica crash test drives it). */
+    refresh,
     isDue: (payload: RenewablePayload, now: Date): boolean =>
       payload.kind === 'oauth' ? refreshIsDue(payload, now) : mintIsDue(payload, now),
     renewIfDue(subject: ProbeSubject, credential: Credential, payload: RenewablePayload): Promise<RenewResult> {
-      return payload.kind === 'oauth'
-        ? deps.refresh(subject, credential, payload)
-        : deps.mint(subject, credential, payload);
+      return payload.kind === 'oauth' ? refresh(subject, credential, payload) : mint(subject, credential, payload);
     },
     /**
      * A machine identity's token the provider refused before its end (revoked, or the App's permissions
      * changed): a new one is minted from the root secret — once, whoever asks — rather than alerting.
      */
     replaceRefused(subject: ProbeSubject, credential: Credential, payload: MachinePayload): Promise<RenewResult> {
-      return deps.mint(subject, credential, payload, { replacing: payload.accessToken });
+      return mint(subject, credential, payload, { replacing: payload.accessToken });
     },
   };
 }

@@ -7,8 +7,6 @@ import { createHealthStateMachine } from '../../src/services/health.js';
 import { createKeyedLock } from '../../src/keyed-lock.js';
 import { createProbeRunner } from '../../src/services/monitor/probe-runner.js';
 import { createCredentialCommit } from '../../src/services/credential-commit.js';
-import { createOAuthRefresher } from '../../src/services/oauth-refresh.js';
-import { createMinter } from '../../src/services/machine-mint.js';
 import { createAccessTokens } from '../../src/services/access-tokens.js';
 import { createProber } from '../../src/services/probe.js';
 import { testHttpClient } from '../helpers/providers.js';
@@ -417,23 +415,14 @@ describe('OAuth refresh racing a re-authentication', () => {
             http: gated,
             clock,
             accessTokens: createAccessTokens({
-              refresh: createOAuthRefresher({
-                store: other,
-                keyring: t.deps.keyring,
-                http: gated,
-                clock,
-                oauthEndpointsOf: (p) => oauthEndpoints(t.config, p),
-                oauthSetupHintOf: oauthSetupHint,
-                renew: otherCommit.renew,
-              }),
-              mint: createMinter({
-                store: other,
-                keyring: t.deps.keyring,
-                http: gated,
-                clock,
-                logger: t.logs.logger,
-                renew: otherCommit.renew,
-              }),
+              store: other,
+              keyring: t.deps.keyring,
+              http: gated,
+              clock,
+              logger: t.logs.logger,
+              oauthEndpointsOf: (p) => oauthEndpoints(t.config, p),
+              oauthSetupHintOf: oauthSetupHint,
+              renew: otherCommit.renew,
             }),
           }),
           health: createHealthStateMachine({ store: other, alerts, clock }),

@@ -2,9 +2,9 @@ import type { Keyring } from '../../crypto/keyring.js';
 import type { Store } from '../../db/store.js';
 import type { Clock } from '../../domain/clock.js';
 import { credentialGroups, isMachineIdentity } from '../../domain/integration.js';
+import type { Integration } from '../../domain/types.js';
 import type { Logger } from '../../logger.js';
 import type { AccessTokens } from '../access-tokens.js';
-import type { SinksOf } from '../delivery/outbox.js';
 import type { HealthStateMachine } from '../health.js';
 import { isBoundTo } from '../probe-subject.js';
 import { unsealPayload } from '../secret-payload.js';
@@ -15,7 +15,11 @@ export interface MintAheadDeps {
   clock: Clock;
   logger: Logger;
   accessTokens: AccessTokens;
-  sinksOf: SinksOf;
+  /**
+   * The machine identities whose integrations deliver to sinks, from integrations.yml at start (sinks are
+   * read once): a tick without any reads nothing.
+   */
+  withSinks: readonly string[];
   health: Pick<HealthStateMachine, 'apply'>;
 }
 
@@ -28,10 +32,12 @@ export interface MintAheadDeps {
 export function createMintAhead(deps: MintAheadDeps) {
   return async function mintAhead(): Promise<number> {
     let minted = 0;
-    const machines = (await deps.store.integrations.listActive()).filter(isMachineIdentity);
+    if (deps.withSinks.length === 0) return minted;
+    const found = await Promise.all(deps.withSinks.map((id) => deps.store.integrations.findActive(id)));
+    const machines = found.filter((i): i is Integration => i !== undefined && isMachineIdentity(i));
     for (const group of credentialGroups(machines)) {
       const first = group[0];
-      if (!first || !group.some((integration) => deps.sinksOf(integration.id).length > 0)) continue;
+      if (!first) continue;
       const credential = await deps.store.credentials.current(first.credentialKey);
       if (!credential?.sealedSecret || !isBoundTo(credential, first)) continue;
       const payload = unsealPayload(deps.keyring, credential, credential.sealedSecret);
@@ -39,7 +45,12 @@ export function createMintAhead(deps: MintAheadDeps) {
       try {
         const result = await deps.accessTokens.renewIfDue(first, credential, payload);
         if (result.ok) minted += result.refreshed ? 1 : 0;
-        else if (result.grantSent) await deps.health.apply(group, { outcome: result.outcome, source: 'probe' });
+        else if (result.grantSent)
+          // Every integration the credential serves fails with it, those without sinks too.
+          await deps.health.apply(await deps.store.integrations.listByCredentialKey(first.credentialKey), {
+            outcome: result.outcome,
+            source: 'probe',
+          });
       } catch (error) {
         deps.logger.warn(
           { event: 'mint_ahead_failed', integration: first.id, error: (error as Error).message },
