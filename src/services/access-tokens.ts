@@ -1,6 +1,12 @@
 import type { Credential } from '../domain/types.js';
 import type { ProbeSubject } from './probe-subject.js';
-import { createMinter, mintIsDue, type MachinePayload, type MinterDeps } from './machine-mint.js';
+import {
+  createMinter,
+  mintIsDue,
+  REFUSED_MINT_BACKOFF_MS,
+  type MachinePayload,
+  type MinterDeps,
+} from './machine-mint.js';
 import {
   createOAuthRefresher,
   refreshIsDue,
@@ -36,6 +42,17 @@ export function createAccessTokens(deps: OAuthRefreshDeps & MinterDeps) {
      */
     replaceRefused(subject: ProbeSubject, credential: Credential, payload: MachinePayload): Promise<RenewResult> {
       return mint(subject, credential, payload, { replacing: payload.accessToken });
+    },
+    /**
+     * A replacement the provider refused too: the root secret mints tokens that do not work (a service
+     * principal removed from the organization, an App uninstalled from the repository). No replica mints
+     * again for as long as a refused mint waits — not one new version per probe while it fails.
+     */
+    holdReplacements(credential: Credential, reason: string): Promise<void> {
+      return deps.store.credentials.refreshFailed(credential.id, {
+        retryAt: new Date(deps.clock.now().getTime() + REFUSED_MINT_BACKOFF_MS),
+        reason,
+      });
     },
   };
 }

@@ -94,9 +94,13 @@ export function createProber(deps: ProberDeps) {
       // secret that cannot mint a working token fails the integration.
       if (outcome.kind === 'invalid_credentials') {
         const replaced = await deps.accessTokens.replaceRefused(subject, renewed.credential, renewed.payload);
-        if (!replaced.ok) return { probed: true, outcome: replaced.outcome, tokens: [], credential };
+        // Held back (a replacement was refused too, a moment ago): the token's own refusal is the outcome.
+        if (!replaced.ok)
+          return { probed: true, outcome: replaced.grantSent ? replaced.outcome : outcome, tokens: [], credential };
         access = replaced.payload.accessToken;
         outcome = await checkAccessToken(ctx, subject.machine, access, identity);
+        if (replaced.refreshed && outcome.kind === 'invalid_credentials')
+          await deps.accessTokens.holdReplacements(replaced.credential, outcome.reason);
       }
     } else {
       outcome = await validateToken(ctx, { token: access });

@@ -432,4 +432,25 @@ consumers:
     expect((await t.deps.store.credentials.current('azure_devops:acme:service_principal'))?.id).toBe(before?.id);
     expect(view).not.toContain(otherSecret);
   });
+
+  it('a service principal removed from the organization: one replacement is tried, then no new token (no new version) per probe while it fails', async () => {
+    const mintsOf = () => t.providers.requests.filter((r) => ENTRA_MINT.test(r.path)).length;
+    // A token held that is not due (a pull mints one if the clock moved past the last).
+    expect((await pull('ado-sp')).status).toBe(200);
+    const principal = t.providers.entraPrincipals.principal(CLIENT);
+    principal?.organizations.splice(0);
+    const versionBefore = (await t.deps.store.credentials.current('azure_devops:acme:service_principal'))?.version ?? 0;
+    const before = mintsOf();
+    const first = await t.deps.services.checkNow('ado-sp', OWNER, { ignoreRecentRejection: true });
+    expect(first.kind === 'checked' && first.result.outcome.kind).toBe('invalid_credentials');
+    expect(mintsOf() - before).toBe(1);
+    for (let i = 0; i < 3; i += 1) {
+      const again = await t.deps.services.checkNow('ado-sp', OWNER, { ignoreRecentRejection: true });
+      expect(again.kind === 'checked' && again.result.outcome.kind).toBe('invalid_credentials');
+    }
+    expect(mintsOf() - before).toBe(1);
+    const versionAfter = (await t.deps.store.credentials.current('azure_devops:acme:service_principal'))?.version ?? 0;
+    expect(versionAfter - versionBefore).toBe(1);
+    expect((await t.deps.store.health.of('ado-sp'))?.status).toBe('failing');
+  });
 });
