@@ -2,15 +2,9 @@ import { callProvider, parseJson, reasons, retryAtOf, type ValidationContext } f
 import type { Outcome } from '../outcome.js';
 import { clientCredentialsAnswer } from './client-credentials.js';
 import type { MachineEndpoints, MachineSettings } from './settings.js';
-import type { MintResult } from './types.js';
+import type { ClientCredentials, MintResult } from './types.js';
 
 type Bitbucket = Extract<MachineSettings, { kind: 'bitbucket' }>;
-
-/** A Bitbucket OAuth consumer's key and secret. */
-export interface ConsumerSecret {
-  clientId: string;
-  clientSecret: string;
-}
 
 /**
  * An access token for a Bitbucket OAuth consumer by the client-credentials grant: the key and secret as
@@ -21,7 +15,7 @@ export interface ConsumerSecret {
 export async function mintBitbucketToken(
   ctx: ValidationContext,
   endpoints: MachineEndpoints,
-  secret: ConsumerSecret,
+  secret: ClientCredentials,
 ): Promise<MintResult> {
   const result = await ctx.http.send({
     provider: ctx.target.provider,

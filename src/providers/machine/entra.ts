@@ -1,7 +1,7 @@
 import type { ValidationContext } from '../call.js';
 import { clientCredentialsAnswer } from './client-credentials.js';
 import type { MachineSettings } from './settings.js';
-import type { MintResult } from './types.js';
+import type { ClientCredentials, MintResult } from './types.js';
 
 type Entra = Extract<MachineSettings, { kind: 'entra' }>;
 
@@ -9,13 +9,7 @@ type Entra = Extract<MachineSettings, { kind: 'entra' }>;
  * The Azure DevOps resource's `.default` scope, by application id as Azure DevOps asks
  * (https://learn.microsoft.com/azure/devops/integrate/get-started/authentication/service-principal-managed-identity).
  */
-export const AZURE_DEVOPS_SCOPE = '499b84ac-1321-427f-aa17-267ca6975798/.default';
-
-/** The client id and secret of an Entra app registration (its service principal's root secret). */
-export interface ClientSecret {
-  clientId: string;
-  clientSecret: string;
-}
+const AZURE_DEVOPS_SCOPE = '499b84ac-1321-427f-aa17-267ca6975798/.default';
 
 /**
  * An Entra access token for Azure DevOps by the client-credentials grant, the secret in the form body
@@ -25,7 +19,7 @@ export interface ClientSecret {
 export async function mintEntraToken(
   ctx: ValidationContext,
   settings: Entra,
-  secret: ClientSecret,
+  secret: ClientCredentials,
 ): Promise<MintResult> {
   const url = new URL(
     `${settings.authority.replace(/\/+$/, '')}/${encodeURIComponent(settings.tenantId)}/oauth2/v2.0/token`,

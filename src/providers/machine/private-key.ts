@@ -12,7 +12,7 @@ const PEM = /-----BEGIN ((?:RSA )?PRIVATE KEY)-----([\s\S]*?)-----END \1-----/;
  * out of JSON or an environment file, and a body whose line breaks a single-line field turned into
  * spaces are all put back to the 64-character lines of RFC 7468.
  */
-export function normalisePem(text: string): string | undefined {
+function normalisePem(text: string): string | undefined {
   const unescaped = text.replace(/\r\n?/g, '\n').replace(/\\n/g, '\n').trim();
   const match = PEM.exec(unescaped);
   if (!match) return undefined;
@@ -28,7 +28,7 @@ export function normalisePem(text: string): string | undefined {
  * the public key (DER, SubjectPublicKeyInfo), base64 — so a person can tell which of the App's keys
  * Reauth holds. https://docs.github.com/apps/creating-github-apps/authenticating-with-a-github-app/managing-private-keys-for-github-apps#verifying-private-keys
  */
-export function githubKeyFingerprint(key: KeyObject): string {
+function githubKeyFingerprint(key: KeyObject): string {
   const der = createPublicKey(key).export({ type: 'spki', format: 'der' });
   return `SHA256:${createHash('sha256').update(der).digest('base64')}`;
 }

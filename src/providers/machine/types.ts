@@ -13,7 +13,11 @@ export interface MintedToken {
  */
 export type MintResult = { ok: true; minted: MintedToken } | { ok: false; outcome: Outcome };
 
+/** A client's id and secret (an Entra app registration's, a Bitbucket consumer's key and secret). */
+export interface ClientCredentials {
+  clientId: string;
+  clientSecret: string;
+}
+
 /** The root secret of a machine identity, as sealed: it leaves Reauth only to its provider. */
-export type MachineRootSecret =
-  | { kind: 'private_key'; pem: string }
-  | { kind: 'client_secret'; clientId: string; clientSecret: string };
+export type MachineRootSecret = { kind: 'private_key'; pem: string } | ({ kind: 'client_secret' } & ClientCredentials);
