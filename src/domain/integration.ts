@@ -1,3 +1,4 @@
+import { CLIENTS } from '../providers/machine/clients.js';
 import { authSpec } from '../providers/registry.js';
 import type { Integration } from './types.js';
 
@@ -18,7 +19,10 @@ export function isMachineIdentity(integration: Pick<Integration, 'provider' | 'a
  */
 export function expiryIsEntered(integration: Pick<Integration, 'provider' | 'authType'>): boolean {
   const form = authSpec(integration.provider, integration.authType)?.form;
-  return (form?.kind === 'token' && form.asksExpiry === true) || (form?.kind === 'machine' && form.endDate === true);
+  return (
+    (form?.kind === 'token' && form.asksExpiry === true) ||
+    (form?.kind === 'machine' && form.root === 'client_secret' && CLIENTS[form.client].endDate !== undefined)
+  );
 }
 
 /** Integrations grouped by the credential they share (an Azure DevOps organization's), in first-seen order. */

@@ -4,6 +4,7 @@ import type { FormContext, WebFormPage } from '../services/web-form.js';
 
 type FormField = NonNullable<Extract<WebFormPage, { kind: 'form' }>['error']>['field'];
 import { providerLabel, authLabel } from '../slack/blocks/describe.js';
+import { CLIENTS } from '../providers/machine/clients.js';
 import { escapeHtml } from './html-page.js';
 
 /**
@@ -161,11 +162,11 @@ function machineFields(
         autocomplete: 'off',
       }),
     ];
-  const guid = form.clientId !== 'key';
+  const words = CLIENTS[form.client];
   return [
     field({
       name: 'client_id',
-      label: guid ? 'Application (client) ID' : 'Consumer key',
+      label: words.idLabel,
       hint: form.hint,
       type: 'text',
       ...(page.values.client_id ? { value: page.values.client_id } : {}),
@@ -174,18 +175,18 @@ function machineFields(
     }),
     field({
       name: 'client_secret',
-      label: guid ? 'Client secret (its Value)' : 'Consumer secret',
-      hint: guid ? 'The Value shown once when the secret was added, not its Secret ID.' : "The consumer's Secret.",
+      label: words.secretLabel,
+      hint: words.secretHint,
       type: 'password',
       ...error('client_secret'),
       autocomplete: 'off',
     }),
-    ...(form.endDate
+    ...(words.endDate
       ? [
           field({
             name: 'expires_on',
             label: 'Secret expires on (optional)',
-            hint: 'The "Expires" date of the secret in the Entra portal: Reauth warns 14, 3 and 1 days before.',
+            hint: words.endDate.hint,
             type: 'date',
             optional: true,
             ...(page.values.expires_on ? { value: page.values.expires_on } : {}),

@@ -28,6 +28,20 @@ const BITBUCKET_ACCESS_TOKEN: ForeignShape = {
     'An access token belongs to a workspace, project or repository and needs no email: use it with auth access_token (change auth in integrations.yml), or paste an Atlassian API token (ATAT…) here.',
 };
 
+/** Atlassian tokens pasted where an OAuth 2.0 client's id and secret are asked for. */
+const API_TOKEN_NOT_CLIENT: ForeignShape = {
+  pattern: /^ATAT/,
+  looksLike: 'an Atlassian API token (ATAT…)',
+  instead:
+    'an API token is used with the email of its account (auth api_key, a change of auth in integrations.yml). Here paste the OAuth 2.0 client id and secret.',
+};
+const ACCESS_TOKEN_NOT_CLIENT: ForeignShape = {
+  pattern: /^ATCT/,
+  looksLike: 'a Bitbucket access token (ATCT…)',
+  instead:
+    'an access token is used as it is (auth access_token, a change of auth in integrations.yml). Here paste the OAuth 2.0 client id and secret.',
+};
+
 /**
  * A Bitbucket workspace's repositories, with a Bearer token that belongs to it (an access token, a
  * consumer's minted token): providers/hooks/bitbucket.ts and providers/machine/bitbucket.ts fill the
@@ -240,10 +254,11 @@ export const PROVIDERS = {
         form: {
           kind: 'machine',
           root: 'client_secret',
-          clientId: 'key',
+          client: 'bitbucket_consumer',
           hint: 'A workspace OAuth consumer (Workspace settings → OAuth consumers → Add consumer), marked "This is a private consumer", with the Repositories: Read permission (and what your tools read). Paste its Key and Secret.',
         },
         validation: WORKSPACE_REPOSITORIES,
+        foreignShapes: [APP_PASSWORD, API_TOKEN_NOT_CLIENT, ACCESS_TOKEN_NOT_CLIENT],
         machine: { minter: 'bitbucket', requiredFields: ['workspace'], optionalFields: [] },
         failureHint: "A consumer's secret stops working when the consumer is deleted or its secret regenerated.",
       },
@@ -370,8 +385,7 @@ export const PROVIDERS = {
         form: {
           kind: 'machine',
           root: 'client_secret',
-          clientId: 'guid',
-          endDate: true,
+          client: 'entra',
           hint: "The app registration's Application (client) ID and a client secret (Certificates & secrets → New client secret: paste its Value, not its ID). Its service principal must be added to the organization (Organization settings → Users) with Basic access.",
         },
         validation: {

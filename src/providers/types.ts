@@ -1,3 +1,5 @@
+import type { ClientKind } from './machine/clients.js';
+
 /** Provider and auth-type keys of docs/catalogue.md, and the shapes every provider entry shares. */
 
 export const PROVIDER_KEYS = [
@@ -51,19 +53,21 @@ export type CredentialForm =
   | { kind: 'oauth'; hint: string /** Who the person signs in with ("Continue to …"). */; signInWith: string }
   | {
       kind: 'machine';
-      /** What is entered: an App's private key, or a client id and secret. */
-      root: MachineRoot;
+      /** An App's private key. */
+      root: 'private_key';
       /** Where to create it and what it needs. */
       hint: string;
-      /** A client id's shape, checked before any call: an Entra GUID, or a Bitbucket consumer key. */
-      clientId?: 'guid' | 'key';
-      /** The form asks for the client secret's end date (its provider does not tell it). */
-      endDate?: boolean;
+    }
+  | {
+      kind: 'machine';
+      /** An OAuth 2.0 client's id and secret. */
+      root: 'client_secret';
+      /** Which client: its id's shape and the words for it (machine/clients.ts). */
+      client: ClientKind;
+      /** Where to create it and what it needs. */
+      hint: string;
     }
   | { kind: 'unsupported'; instead: string };
-
-/** The root secret of a machine identity (SPEC §12). */
-export type MachineRoot = 'private_key' | 'client_secret';
 
 /** Catalogue fields of machine identities: where the identity lives at its provider. */
 export type MachineField = 'app_id' | 'installation_id' | 'tenant_id' | 'authority' | 'workspace';

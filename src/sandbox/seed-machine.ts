@@ -18,9 +18,9 @@ export async function seedMachineIdentity(
   entered: Record<string, string>,
   actor = 'sandbox',
 ): Promise<void> {
-  const form = authSpec(integration.provider, integration.authType)?.form;
-  if (form?.kind !== 'machine') throw new Error(`${integration.id} is not a machine identity`);
-  const parsed = parseMachineInput(form, entered, app.clock.now());
+  const spec = authSpec(integration.provider, integration.authType);
+  if (spec?.form.kind !== 'machine') throw new Error(`${integration.id} is not a machine identity`);
+  const parsed = parseMachineInput(spec.form, entered, app.clock.now(), spec.foreignShapes);
   if (!parsed.ok) throw new Error(`the root secret for ${integration.id}: ${parsed.outcome.reason}`);
   const checked = await validateMachineIdentity(
     createValidationContext(targetOf(integration), app.http, () => app.clock.now()),

@@ -10,6 +10,7 @@ import type { Logger } from '../logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { HttpClient } from '../providers/http.js';
 import { parseCredentialInput, type RawCredentialInput } from '../providers/input.js';
+import { CLIENTS } from '../providers/machine/clients.js';
 import { parseMachineInput } from '../providers/machine/input.js';
 import { validateMachineIdentity } from '../providers/machine/validate.js';
 import { parseEndDate } from '../providers/end-date.js';
@@ -78,7 +79,7 @@ export function expectedFields(provider: ProviderKey, auth: AuthKey): FormField[
   if (form?.kind === 'machine')
     return form.root === 'private_key'
       ? ['private_key']
-      : ['client_id', 'client_secret', ...(form.endDate ? (['expires_on'] as const) : [])];
+      : ['client_id', 'client_secret', ...(CLIENTS[form.client].endDate ? (['expires_on'] as const) : [])];
   if (form?.kind !== 'token') return [];
   const end: FormField[] = form.asksExpiry ? ['expires_on'] : [];
   return form.identifier === 'none' ? ['token', ...end] : [form.identifier, 'token', ...end];
@@ -173,7 +174,7 @@ export function createReauthService(deps: ReauthDeps) {
 
     if (spec?.form.kind === 'machine') {
       const rootField: FormField = spec.form.root === 'private_key' ? 'private_key' : 'client_secret';
-      const parsed = parseMachineInput(spec.form, raw, now());
+      const parsed = parseMachineInput(spec.form, raw, now(), spec.foreignShapes);
       if (!parsed.ok) return refusal(parsed.outcome.kind, parsed.outcome.reason, fieldOf(parsed.outcome, rootField));
       const checked = await validateMachineIdentity(ctx, integration.machine, parsed.input, deps.machineEndpoints);
       const { outcome, tokens } = checked.validation;

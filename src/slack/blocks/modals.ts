@@ -1,6 +1,7 @@
 import { durationText, OAUTH_STATE_LIFETIME_MS, WEB_FORM_LIFETIME_MS } from '../../domain/lifetimes.js';
 import type { ModalView } from '@slack/types';
 import type { Integration } from '../../domain/types.js';
+import { CLIENTS } from '../../providers/machine/clients.js';
 import { authSpec } from '../../providers/registry.js';
 import type { CredentialForm as MachineForm } from '../../providers/types.js';
 import type { ReauthResult } from '../../domain/reauth-result.js';
@@ -168,33 +169,27 @@ function machineInputs(form: Extract<MachineForm, { kind: 'machine' }>): Block[]
         },
       },
     ];
-  const guid = form.clientId !== 'key';
+  const words = CLIENTS[form.client];
   return [
     {
       type: 'input',
       block_id: INPUT_BLOCK.clientId,
-      label: plain(guid ? 'Application (client) ID' : 'Consumer key'),
+      label: plain(words.idLabel),
       hint: plain(form.hint, 2000),
-      element: { type: 'plain_text_input', action_id: INPUT_ACTION.clientId, max_length: 64 },
+      element: { type: 'plain_text_input', action_id: INPUT_ACTION.clientId, max_length: 128 },
     },
     {
       type: 'input',
       block_id: INPUT_BLOCK.clientSecret,
-      label: plain(guid ? 'Client secret (its Value)' : 'Consumer secret'),
+      label: plain(words.secretLabel),
       element: {
         type: 'plain_text_input',
         action_id: INPUT_ACTION.clientSecret,
         max_length: 256,
-        ...(guid ? { placeholder: plain('Paste the Value, not the Secret ID') } : {}),
+        ...(words.secretPlaceholder ? { placeholder: plain(words.secretPlaceholder) } : {}),
       },
     },
-    ...(form.endDate
-      ? [
-          expiryInput(
-            'The "Expires" date of the secret in the Entra portal (at most 24 months away): Reauth warns 14, 3 and 1 days before.',
-          ),
-        ]
-      : []),
+    ...(words.endDate ? [expiryInput(words.endDate.hint)] : []),
   ];
 }
 

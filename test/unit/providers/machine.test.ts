@@ -11,7 +11,10 @@ import {
   JWT_LIFETIME_SECONDS,
   mintInstallationToken,
 } from '../../../src/providers/machine/github-app.js';
+import { parseMachineInput } from '../../../src/providers/machine/input.js';
 import { readPrivateKey } from '../../../src/providers/machine/private-key.js';
+import { authSpec } from '../../../src/providers/registry.js';
+import type { AuthKey } from '../../../src/providers/types.js';
 import { startProviderEmulator, type ProviderEmulator } from '../../../src/sandbox/providers/emulator.js';
 import { contextFor, testHttpClient } from '../../helpers/providers.js';
 
@@ -361,5 +364,53 @@ describe('a Bitbucket OAuth consumer against the emulated Bitbucket', () => {
       ),
     });
     expect(JSON.stringify(wrong)).not.toContain('not-the-secret');
+  });
+});
+
+describe("a client's id and secret, read before any network call", () => {
+  const now = new Date('2026-12-07T12:00:00Z');
+  const parse = (provider: 'bitbucket' | 'azure_devops', auth: AuthKey, raw: Record<string, string>) => {
+    const spec = authSpec(provider, auth);
+    if (spec?.form.kind !== 'machine') throw new Error('not a machine identity');
+    return parseMachineInput(spec.form, raw, now, spec.foreignShapes);
+  };
+
+  it('an app password, an API token or an access token pasted as a consumer secret is refused, saying what replaced it', () => {
+    expect(
+      parse('bitbucket', 'client_credentials', { client_id: 'ConsumerKey0123456', client_secret: 'ATBB3xFfGN0abcdef' }),
+    ).toMatchObject({
+      ok: false,
+      outcome: {
+        kind: 'invalid_input',
+        field: 'client_secret',
+        reason: expect.stringMatching(/app password.*removed app passwords on 28 July 2026.*API token.*access token/),
+      },
+    });
+    expect(
+      parse('bitbucket', 'client_credentials', { client_id: 'ATBB3xFfGN0abcdef', client_secret: 'x' }),
+    ).toMatchObject({ ok: false, outcome: { field: 'client_id', reason: expect.stringMatching(/28 July 2026/) } });
+    expect(
+      parse('bitbucket', 'client_credentials', { client_id: 'ConsumerKey0123456', client_secret: 'ATATT3xFfGF0abc' }),
+    ).toMatchObject({ ok: false, outcome: { reason: expect.stringMatching(/API token.*auth api_key/) } });
+    expect(
+      parse('bitbucket', 'client_credentials', { client_id: 'ConsumerKey0123456', client_secret: 'ATCTT3xFfGN0abc' }),
+    ).toMatchObject({ ok: false, outcome: { reason: expect.stringMatching(/access token.*auth access_token/) } });
+    expect(
+      parse('bitbucket', 'client_credentials', { client_id: 'ConsumerKey0123456', client_secret: 'aGoodSecret123' }),
+    ).toMatchObject({ ok: true });
+  });
+
+  it("an Entra secret's ID (a GUID) and an end date beyond 24 months are refused by name", () => {
+    const client = '11111111-2222-3333-4444-555555555555';
+    expect(parse('azure_devops', 'service_principal', { client_id: client, client_secret: client })).toMatchObject({
+      ok: false,
+      outcome: { field: 'client_secret', reason: expect.stringMatching(/secret's ID/) },
+    });
+    expect(
+      parse('azure_devops', 'service_principal', { client_id: client, client_secret: 'a~b', expires_on: '2029-06-01' }),
+    ).toMatchObject({
+      ok: false,
+      outcome: { field: 'expires_on', reason: expect.stringMatching(/at most 24 months/) },
+    });
   });
 });
