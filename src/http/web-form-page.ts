@@ -4,7 +4,6 @@ import type { FormContext, WebFormPage } from '../services/web-form.js';
 
 type FormField = NonNullable<Extract<WebFormPage, { kind: 'form' }>['error']>['field'];
 import { providerLabel, authLabel } from '../slack/blocks/describe.js';
-import { CLIENTS } from '../providers/machine/clients.js';
 import { escapeHtml } from './html-page.js';
 
 /**
@@ -162,7 +161,8 @@ function machineFields(
         autocomplete: 'off',
       }),
     ];
-  const words = CLIENTS[form.client];
+  const words = page.client;
+  if (!words) return [];
   return [
     field({
       name: 'client_id',

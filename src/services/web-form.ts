@@ -1,3 +1,4 @@
+import { CLIENTS, type ClientWords } from '../providers/machine/clients.js';
 import { WEB_FORM_LIFETIME_MS } from '../domain/lifetimes.js';
 import { createHmac, randomBytes } from 'node:crypto';
 import { sameBytes } from '../crypto/signing.js';
@@ -39,6 +40,8 @@ const antiForgery = (browserSecret: string, linkHash: string): string =>
 export interface FormContext {
   integration: Integration;
   form: TypedForm;
+  /** The words for the OAuth 2.0 client the form asks for, when it asks for one (machine/clients.ts). */
+  client?: ClientWords;
   requestedBy: string;
   expiresAt: Date;
   antiForgery: string;
@@ -187,6 +190,9 @@ export function createWebForm(deps: WebFormDeps) {
   }): FormContext => ({
     integration: admitted.integration,
     form: admitted.typedForm,
+    ...(admitted.typedForm.kind === 'machine' && admitted.typedForm.root === 'client_secret'
+      ? { client: CLIENTS[admitted.typedForm.client] }
+      : {}),
     requestedBy: admitted.form.requestedByName
       ? `${admitted.form.requestedByName} (${admitted.form.slackUserId})`
       : admitted.form.slackUserId,
