@@ -51,6 +51,7 @@ export default defineConfig({
             'metrics',
             'key-rotation',
             'machine-identities',
+            'jira-service-account',
           ].map((name) => `test/e2e/${name}.test.ts`),
           env: { REAUTH_TEST_DATABASE: 'postgres' },
           testTimeout: 30_000,

@@ -1,4 +1,9 @@
-import { DEFAULT_ENTRA_AUTHORITY, type MachineSettings } from '../providers/machine/settings.js';
+import {
+  DEFAULT_ATLASSIAN_API_URL,
+  DEFAULT_ATLASSIAN_AUTH_URL,
+  DEFAULT_ENTRA_AUTHORITY,
+  type MachineSettings,
+} from '../providers/machine/settings.js';
 import type { MachineField, MachineSpec } from '../providers/types.js';
 import { ruleProblem } from '../rules.js';
 import { entryField } from './schema.js';
@@ -7,7 +12,9 @@ type Fail = (field: string, message: string) => void;
 
 /**
  * Where a machine identity lives (SPEC §12), from its entry: `app_id` and `installation_id` of a GitHub
- * App; `tenant_id` (and `authority`, default Microsoft's public cloud) of an Entra service principal.
+ * App; `tenant_id` (and `authority`, default Microsoft's public cloud) of an Entra service principal;
+ * `workspace` of a Bitbucket consumer or access token; `cloud_id` (optional), `auth_url` and `api_url`
+ * (Atlassian's by default) of an Atlassian service account.
  * Each is checked by its rule; `checkUrl` reads an authority as it reads `url`.
  */
 export function parseMachine(
@@ -24,11 +31,10 @@ export function parseMachine(
       if (spec.requiredFields.includes(field)) fail(field, `required for ${providerAuth}.`);
       return undefined;
     }
-    // An authority is read as a URL (below), with the URL's own sentences.
-    const problem =
-      field === 'authority'
-        ? undefined
-        : ruleProblem(entryField[field], typeof value === 'string' ? value.trim() : value);
+    // An authority or endpoint is read as a URL (below), with the URL's own sentences.
+    const problem = URL_FIELDS.includes(field)
+      ? undefined
+      : ruleProblem(entryField[field], typeof value === 'string' ? value.trim() : value);
     if (problem) {
       fail(field, problem);
       return undefined;
@@ -40,13 +46,22 @@ export function parseMachine(
     const installationId = read('installation_id');
     return appId && installationId ? { kind: 'github_app', appId, installationId } : undefined;
   }
+  const urlOf = (field: MachineField, fallback: string) =>
+    checkUrl(read(field) ?? fallback, (message) => fail(field, message));
+  if (spec.minter === 'atlassian') {
+    const authUrl = urlOf('auth_url', DEFAULT_ATLASSIAN_AUTH_URL);
+    const apiUrl = urlOf('api_url', DEFAULT_ATLASSIAN_API_URL);
+    const cloudId = fields.cloud_id === undefined || fields.cloud_id === null ? null : read('cloud_id');
+    return authUrl && apiUrl && cloudId !== undefined
+      ? { kind: 'atlassian', authUrl, apiUrl, cloudId: cloudId?.toLowerCase() ?? null }
+      : undefined;
+  }
   if (spec.minter === 'bitbucket') {
     const workspace = read('workspace');
     return workspace ? { kind: 'bitbucket', workspace } : undefined;
   }
   const tenantId = read('tenant_id');
-  const rawAuthority = read('authority');
-  const authority = checkUrl(rawAuthority ?? DEFAULT_ENTRA_AUTHORITY, (message) => fail('authority', message));
+  const authority = urlOf('authority', DEFAULT_ENTRA_AUTHORITY);
   return tenantId && authority ? { kind: 'entra', tenantId, authority } : undefined;
 }
 
@@ -57,4 +72,10 @@ export const MACHINE_FIELD_KEYS: readonly MachineField[] = [
   'tenant_id',
   'authority',
   'workspace',
+  'cloud_id',
+  'auth_url',
+  'api_url',
 ];
+
+/** Fields read as URLs, with the URL's own sentences. */
+const URL_FIELDS: readonly MachineField[] = ['authority', 'auth_url', 'api_url'];

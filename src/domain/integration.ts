@@ -53,6 +53,8 @@ function machineBinding(machine: Integration['machine'] | undefined): string[] |
   if (!machine) return null;
   if (machine.kind === 'github_app') return [machine.kind, machine.appId, machine.installationId];
   if (machine.kind === 'bitbucket') return [machine.kind, machine.workspace.toLowerCase()];
+  // The cloud id is the site's (url, already bound): whether integrations.yml names it or Reauth found it is no change.
+  if (machine.kind === 'atlassian') return [machine.kind, originOf(machine.authUrl), originOf(machine.apiUrl)];
   return [machine.kind, machine.tenantId.toLowerCase(), originOf(machine.authority)];
 }
 
@@ -88,6 +90,7 @@ export function bindingChange(before: BindingFields, after: BindingFields): stri
     return {
       entra: 'its tenant or authority changed',
       bitbucket: 'its workspace changed',
+      atlassian: "Atlassian's token endpoint or API gateway changed",
       github_app: 'its App or installation changed',
     }[(before.machine ?? after.machine)?.kind ?? 'github_app'];
   return undefined;

@@ -176,6 +176,30 @@ export const PROVIDERS = {
         foreignShapes: [{ pattern: /^ATATT/, looksLike: 'an Atlassian Cloud API token' }, APP_PASSWORD, JWT],
         hook: 'jira',
       },
+      // An Atlassian service account's OAuth 2.0 credential (SPEC §12): minted by client credentials, used
+      // through the API gateway (https://support.atlassian.com/user-management/docs/create-oauth-2-0-credential-for-service-accounts).
+      service_account: {
+        label: 'service account OAuth 2.0 credential',
+        form: {
+          kind: 'machine',
+          root: 'client_secret',
+          client: 'atlassian_service_account',
+          hint: 'An OAuth 2.0 credential of an Atlassian service account (Atlassian Administration → Directory → Service accounts → the account → Credentials → Create credentials → OAuth 2.0), with the scopes read:jira-user and read:jira-work (and what your tools read): they cannot be changed later. The service account needs access to Jira on this site.',
+        },
+        validation: {
+          method: 'GET',
+          path: '/rest/api/3/myself',
+          header: 'bearer',
+          extraHeaders: { Accept: 'application/json' },
+          identity: { id: 'accountId', name: 'displayName', email: 'emailAddress' },
+          rateLimit: { remaining: 'x-ratelimit-remaining', reset: 'x-ratelimit-reset', resetFormat: 'iso' },
+        },
+        foreignShapes: [APP_PASSWORD, API_TOKEN_NOT_CLIENT, ACCESS_TOKEN_NOT_CLIENT, JWT],
+        hook: 'jira',
+        machine: { minter: 'atlassian', requiredFields: [], optionalFields: ['cloud_id', 'auth_url', 'api_url'] },
+        failureHint:
+          "A service account's OAuth 2.0 credential stops working when it is deleted or expires, or when the account loses access to the site.",
+      },
       connect_app: {
         label: 'Jira Connect app',
         form: {

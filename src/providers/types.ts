@@ -24,6 +24,7 @@ export const AUTH_KEYS = [
   'service_principal',
   'client_credentials',
   'access_token',
+  'service_account',
 ] as const;
 export type AuthKey = (typeof AUTH_KEYS)[number];
 
@@ -70,7 +71,15 @@ export type CredentialForm =
   | { kind: 'unsupported'; instead: string };
 
 /** Catalogue fields of machine identities: where the identity lives at its provider. */
-export type MachineField = 'app_id' | 'installation_id' | 'tenant_id' | 'authority' | 'workspace';
+export type MachineField =
+  | 'app_id'
+  | 'installation_id'
+  | 'tenant_id'
+  | 'authority'
+  | 'workspace'
+  | 'cloud_id'
+  | 'auth_url'
+  | 'api_url';
 
 /**
  * A machine identity (SPEC §12): which minter turns its root secret into access tokens, and the catalogue
@@ -78,7 +87,7 @@ export type MachineField = 'app_id' | 'installation_id' | 'tenant_id' | 'authori
  */
 export interface MachineSpec {
   /** Which settings the catalogue fields make, and (when it mints) which minter uses them. */
-  minter: 'github_app' | 'entra' | 'bitbucket';
+  minter: 'github_app' | 'entra' | 'bitbucket' | 'atlassian';
   /** False for a credential that is used as entered but has a place at its provider (a Bitbucket access token's workspace). */
   mints?: boolean;
   requiredFields: readonly MachineField[];

@@ -5,6 +5,7 @@ import { validateMachineIdentity } from '../providers/machine/validate.js';
 import { machineEndpointsOf } from '../providers/machine/settings.js';
 import { authSpec } from '../providers/registry.js';
 import { createValidationContext } from '../providers/validate.js';
+import { enteredMachinePayload } from '../services/machine-mint.js';
 import { targetOf } from '../services/probe-subject.js';
 
 /**
@@ -35,13 +36,7 @@ export async function seedMachineIdentity(
     silent: true,
     integration,
     actor,
-    payload: {
-      kind: 'machine',
-      root: parsed.input.root,
-      accessToken: checked.minted.token,
-      accessIssuedAt: app.clock.now().getTime(),
-      accessExpiresAt: checked.minted.expiresAt.getTime(),
-    },
+    payload: enteredMachinePayload(parsed.input.root, { ...checked, minted: checked.minted }, app.clock.now()),
     validation: { ...checked.validation, outcome },
     how: 'modal',
   });

@@ -7,6 +7,7 @@ import type { Metrics } from '../observability/metrics.js';
 import type { HttpClient } from '../providers/http.js';
 import { mintAccessToken } from '../providers/machine/validate.js';
 import type { MachineEndpoints } from '../providers/machine/settings.js';
+import type { MintedToken } from '../providers/machine/types.js';
 import { isRejection } from '../providers/outcome.js';
 import { createValidationContext } from '../providers/validate.js';
 import type { CredentialCommitService } from './credential-commit.js';
@@ -29,6 +30,22 @@ const FAILED_MINT_BACKOFF_MAX_MS = 5 * 60 * 1000;
 /** How long before its end the held token is replaced: a third of its life, or 5 minutes, whichever is less. */
 export function mintMarginMs(payload: Pick<MachinePayload, 'accessIssuedAt' | 'accessExpiresAt'>): number {
   return Math.min(MINT_MARGIN_MS, Math.max(0, payload.accessExpiresAt - payload.accessIssuedAt) / 3);
+}
+
+/** What a validated root secret is sealed as: the secret, the token minted to prove it, and what was found with it. */
+export function enteredMachinePayload(
+  root: MachinePayload['root'],
+  checked: { minted: MintedToken; cloudId?: string },
+  issuedAt: Date,
+): MachinePayload {
+  return {
+    kind: 'machine',
+    root,
+    accessToken: checked.minted.token,
+    accessIssuedAt: issuedAt.getTime(),
+    accessExpiresAt: checked.minted.expiresAt.getTime(),
+    ...(checked.cloudId ? { cloudId: checked.cloudId } : {}),
+  };
 }
 
 export const mintIsDue = (payload: MachinePayload, now: Date): boolean =>
@@ -88,8 +105,7 @@ export function createMinter(deps: MinterDeps) {
         return {
           ok: true,
           next: {
-            kind: 'machine',
-            root: held.root,
+            ...held,
             accessToken: result.minted.token,
             accessIssuedAt: issuedAt,
             accessExpiresAt: result.minted.expiresAt.getTime(),

@@ -89,7 +89,7 @@ export function createProber(deps: ProberDeps) {
     let outcome: Outcome;
     if (renewed.payload.kind === 'machine') {
       const identity = accountsOfStored(credential.identity)[0] ?? { id: credential.credentialKey };
-      outcome = await checkAccessToken(ctx, subject.machine, access, identity);
+      outcome = await checkAccessToken(ctx, subject.machine, access, identity, renewed.payload.cloudId);
       // A minted token the provider refused before its end is replaced from the root secret; only a root
       // secret that cannot mint a working token fails the integration.
       if (outcome.kind === 'invalid_credentials') {
@@ -98,7 +98,13 @@ export function createProber(deps: ProberDeps) {
         if (!replaced.ok)
           return { probed: true, outcome: replaced.grantSent ? replaced.outcome : outcome, tokens: [], credential };
         access = replaced.payload.accessToken;
-        outcome = await checkAccessToken(ctx, subject.machine, access, identity);
+        outcome = await checkAccessToken(
+          ctx,
+          subject.machine,
+          access,
+          identity,
+          replaced.payload.kind === 'machine' ? replaced.payload.cloudId : undefined,
+        );
         if (replaced.refreshed && outcome.kind === 'invalid_credentials')
           await deps.accessTokens.holdReplacements(replaced.credential, outcome.reason);
       }

@@ -25,6 +25,7 @@ import { createValidationContext, validateCredential } from '../providers/valida
 import type { Authoriser } from './authorisation.js';
 import type { KeyedLock } from '../keyed-lock.js';
 import { targetOf } from './probe-subject.js';
+import { enteredMachinePayload } from './machine-mint.js';
 
 export interface ReauthRequest {
   integrationId: string;
@@ -181,13 +182,7 @@ export function createReauthService(deps: ReauthDeps) {
       if (outcome.kind !== 'valid' || !checked.minted) return refusal(outcome.kind, outcome.reason, rootField, tokens);
       return {
         ok: true,
-        payload: {
-          kind: 'machine',
-          root: parsed.input.root,
-          accessToken: checked.minted.token,
-          accessIssuedAt: now().getTime(),
-          accessExpiresAt: checked.minted.expiresAt.getTime(),
-        },
+        payload: enteredMachinePayload(parsed.input.root, { ...checked, minted: checked.minted }, now()),
         validation: checked.validation as CredentialValidation & { outcome: ValidOutcome },
       };
     }

@@ -20,6 +20,8 @@ export type SecretPayload =
       /** When it was minted: its lifetime decides when the next one is minted. */
       accessIssuedAt: number;
       accessExpiresAt: number;
+      /** An Atlassian site's cloud id, found when the root secret was validated (not a secret: kept with it). */
+      cloudId?: string;
     };
 
 /** Where a sealed credential belongs: its key and its binding (null for credentials stored before bindings). */

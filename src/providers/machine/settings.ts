@@ -19,6 +19,15 @@ export type MachineSettings =
       kind: 'bitbucket';
       /** The workspace whose repositories the consumer reads (its slug). */
       workspace: string;
+    }
+  | {
+      kind: 'atlassian';
+      /** Atlassian's token endpoint is below it (default https://auth.atlassian.com). */
+      authUrl: string;
+      /** Atlassian's API gateway: accessible-resources and /ex/jira/{cloud_id}/… (default https://api.atlassian.com). */
+      apiUrl: string;
+      /** The site's cloud id as integrations.yml gives it; null: discovered at validation and kept with the credential. */
+      cloudId: string | null;
     };
 
 /** Where machine identities' token endpoints are that come from the configuration, not the catalogue. */
@@ -35,3 +44,6 @@ export const machineEndpointsOf = (config: { bitbucketOAuthUrl: string }): Machi
 });
 
 export const DEFAULT_ENTRA_AUTHORITY = 'https://login.microsoftonline.com';
+
+export const DEFAULT_ATLASSIAN_AUTH_URL = 'https://auth.atlassian.com';
+export const DEFAULT_ATLASSIAN_API_URL = 'https://api.atlassian.com';

@@ -7,12 +7,13 @@ import { checkApp, checkInstallationToken, mintInstallationToken } from './githu
 import type { MachineInput } from './input.js';
 import { DEFAULT_MACHINE_ENDPOINTS, type MachineEndpoints, type MachineSettings } from './settings.js';
 import { checkWorkspaceToken, mintBitbucketToken } from './bitbucket.js';
+import { checkSiteToken, findCloudId, mintAtlassianToken } from './atlassian.js';
 import type { MachineRootSecret, MintedToken, MintResult } from './types.js';
 
 const notConfigured = (ctx: ValidationContext): Outcome => ({
   kind: 'provider_error',
   status: null,
-  reason: `${ctx.target.id} has no machine identity settings in integrations.yml (app_id and installation_id, or tenant_id); add them and try again.`,
+  reason: `${ctx.target.id} has no machine identity settings in integrations.yml (app_id and installation_id, tenant_id, or workspace); add them and try again.`,
 });
 
 const wrongRoot = (ctx: ValidationContext): Outcome => ({
@@ -34,6 +35,7 @@ export async function mintAccessToken(
   }
   if (root.kind !== 'client_secret') return { ok: false, outcome: wrongRoot(ctx) };
   if (settings.kind === 'bitbucket') return mintBitbucketToken(ctx, endpoints, root);
+  if (settings.kind === 'atlassian') return mintAtlassianToken(ctx, settings, root);
   return mintEntraToken(ctx, settings, root);
 }
 
@@ -42,6 +44,8 @@ export interface MachineValidation {
   validation: CredentialValidation;
   /** The access token minted to prove the root secret: kept, so nothing mints again at once. */
   minted?: MintedToken;
+  /** An Atlassian site's cloud id, found through the token: kept with the credential, not asked again. */
+  cloudId?: string;
 }
 
 /**
@@ -69,10 +73,17 @@ export async function validateMachineIdentity(
   if (app && app.kind !== 'valid') return report(app);
   const minted = await mintAccessToken(ctx, settings, input.root, endpoints);
   if (!minted.ok) return report(minted.outcome);
-  // The token is proved as every probe proves it; the account is the App, the consumer key or (Entra) Azure DevOps' answer.
+  // An Atlassian site is reached through its cloud id: integrations.yml's, or found through the token.
+  const site =
+    settings.kind === 'atlassian' && settings.cloudId === null
+      ? await findCloudId(ctx, settings, minted.minted.token)
+      : undefined;
+  if (site && !site.ok) return report(site.outcome);
+  const cloudId = site?.cloudId;
+  // The token is proved as every probe proves it; the account is the App, the consumer key or the provider's answer.
   const account =
     app?.kind === 'valid' ? app.identity : { id: input.root.kind === 'client_secret' ? input.root.clientId : '' };
-  const checked = await checkAccessToken(ctx, settings, minted.minted.token, account);
+  const checked = await checkAccessToken(ctx, settings, minted.minted.token, account, cloudId);
   if (checked.kind !== 'valid')
     return report(
       settings.kind === 'entra' && checked.kind === 'invalid_credentials'
@@ -88,8 +99,13 @@ export async function validateMachineIdentity(
       ? `GitHub accepted the private key of ${describeIdentity(checked.identity)}: installation ${settings.installationId} gave a token that can ${ctx.target.provider === 'github_actions' && ctx.target.repository ? `list the workflow runs of ${ctx.target.repository}` : 'list its repositories'}. Reauth mints a new one before each ends (${ends}).`
       : settings.kind === 'bitbucket'
         ? `Bitbucket issued a token for the consumer ${checked.identity.id} that lists the repositories of workspace ${settings.workspace}. Reauth mints a new one before each ends.`
-        : `Azure DevOps accepted the service principal ${describeIdentity(checked.identity)} with a token Microsoft Entra ID issued${input.expiresAt ? `; the client secret ends ${formatUtc(input.expiresAt)}` : ''}. Reauth mints a new token before each ends.`;
-  return report({ ...checked, expiresAt: input.expiresAt, reason }, minted.minted);
+        : settings.kind === 'atlassian'
+          ? `Jira on ${ctx.target.url} (cloud id ${cloudId ?? settings.cloudId}) accepted the service account ${describeIdentity(checked.identity)} with a token Atlassian issued${input.expiresAt ? `; the credential ends ${formatUtc(input.expiresAt)}` : ''}. Reauth mints a new token before each ends.`
+          : `Azure DevOps accepted the service principal ${describeIdentity(checked.identity)} with a token Microsoft Entra ID issued${input.expiresAt ? `; the client secret ends ${formatUtc(input.expiresAt)}` : ''}. Reauth mints a new token before each ends.`;
+  return {
+    ...report({ ...checked, expiresAt: input.expiresAt, reason }, minted.minted),
+    ...(cloudId ? { cloudId } : {}),
+  };
 }
 
 /**
@@ -102,8 +118,15 @@ export async function checkAccessToken(
   settings: MachineSettings | null | undefined,
   token: string,
   identity: Identity,
+  /** The cloud id kept with an Atlassian service account's credential (integrations.yml's comes first). */
+  keptCloudId?: string,
 ): Promise<Outcome> {
   if (settings?.kind === 'entra') return validateToken(ctx, { token });
+  if (settings?.kind === 'atlassian') {
+    const known = settings.cloudId ?? keptCloudId;
+    const site = known ? { ok: true as const, cloudId: known } : await findCloudId(ctx, settings, token);
+    return site.ok ? checkSiteToken(ctx, settings, token, site.cloudId) : site.outcome;
+  }
   if (settings?.kind === 'bitbucket') return checkWorkspaceToken(ctx, settings, token, identity.id);
   const refused = await checkInstallationToken(ctx, token);
   return (

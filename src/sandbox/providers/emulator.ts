@@ -1,7 +1,8 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { ProviderKey } from '../../providers/types.js';
-import { flatHeaders, readBody, sendJson } from './http-utils.js';
+import { bearerOf, flatHeaders, readBody, sendJson } from './http-utils.js';
+import { createAtlassianServiceAccounts, type AtlassianServiceAccounts } from './atlassian-service-accounts.js';
 import { createBitbucketConsumers, type BitbucketConsumers } from './bitbucket-consumers.js';
 import { createEntraPrincipals, type EntraPrincipals } from './entra-principals.js';
 import { createGitHubApps, type GitHubApps } from './github-apps.js';
@@ -28,6 +29,11 @@ export interface ProviderEmulator {
   readonly entraPrincipals: EntraPrincipals;
   /** Bitbucket OAuth consumers: their keys, secrets and workspaces. */
   readonly bitbucketConsumers: BitbucketConsumers;
+  /** Atlassian service accounts: their OAuth 2.0 credentials and the sites they reach. */
+  readonly atlassianServiceAccounts: AtlassianServiceAccounts;
+  /** A Jira service account's `auth_url` and `api_url`. */
+  readonly atlassianAuthUrl: string;
+  readonly atlassianApiUrl: string;
   setToken(token: string, entry: EmulatedToken): void;
   updateToken(token: string, patch: Partial<EmulatedToken>): void;
   token(token: string): EmulatedToken | undefined;
@@ -56,6 +62,7 @@ export async function startProviderEmulator(
   const githubApps = createGitHubApps(tokens);
   const entraPrincipals = createEntraPrincipals(tokens, now);
   const bitbucketConsumers = createBitbucketConsumers(tokens, now);
+  const atlassian = createAtlassianServiceAccounts(tokens, now);
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://emulator');
@@ -107,6 +114,38 @@ export async function startProviderEmulator(
       return sendJson(res, 404, { error: 'not_found' });
     }
 
+    // Atlassian's token endpoint and API gateway (service accounts).
+    if (mount === '/atlassian-auth') {
+      record(undefined);
+      if (url.pathname === '/atlassian-auth/oauth/token' && req.method === 'POST')
+        return atlassian.token(res, headers, body);
+      return sendJson(res, 404, { error: 'not_found' });
+    }
+    if (mount === '/atlassian-api') {
+      record(bearerOf(headers.authorization));
+      if (down.has('jira')) return sendJson(res, 503, { message: 'Service Unavailable (emulated outage)' });
+      if (url.pathname === '/atlassian-api/oauth/token/accessible-resources' && req.method === 'GET')
+        return atlassian.accessibleResources(res, headers);
+      const gateway = /^\/atlassian-api\/ex\/jira\/([^/]+)(\/.*)$/.exec(url.pathname);
+      if (!gateway) return sendJson(res, 404, { message: 'Not Found' });
+      const reached = atlassian.gateway(headers, decodeURIComponent(gateway[1] ?? ''));
+      if (!reached.ok) return sendJson(res, reached.status, reached.body);
+      return PROVIDER_HANDLERS.jira(
+        {
+          method: req.method ?? 'GET',
+          path: gateway[2] ?? '/',
+          query: url.searchParams,
+          headers,
+          body,
+          token: bearerOf(headers.authorization),
+          basicUser: undefined,
+          entry: reached.entry,
+          now: now(),
+        },
+        res,
+      );
+    }
+
     const provider = MOUNT_PROVIDER.get(mount);
     if (!provider) {
       record(undefined);
@@ -117,7 +156,11 @@ export async function startProviderEmulator(
     const known = credential.token === undefined ? undefined : tokens.get(credential.token);
     // A short-lived token (an installation's, a service principal's) is unknown once it has ended.
     const shortLived = known?.installation !== undefined || known?.minted === true;
-    const entry = shortLived && known?.expiresAt && known.expiresAt.getTime() <= now() ? undefined : known;
+    // A service account's token works only through Atlassian's gateway, not at the site (as Atlassian answers it).
+    const entry =
+      (shortLived && known?.expiresAt && known.expiresAt.getTime() <= now()) || known?.atlassianClient !== undefined
+        ? undefined
+        : known;
     if (down.has(provider)) return sendJson(res, 503, { message: 'Service Unavailable (emulated outage)' });
     if (entry?.delayMs) await new Promise((resolve) => setTimeout(resolve, entry.delayMs));
     const path = url.pathname.slice(mount.length) || '/';
@@ -202,6 +245,9 @@ export async function startProviderEmulator(
     githubApps: githubApps.registry,
     entraPrincipals: entraPrincipals.registry,
     bitbucketConsumers: bitbucketConsumers.registry,
+    atlassianServiceAccounts: atlassian.registry,
+    atlassianAuthUrl: `${url}/atlassian-auth`,
+    atlassianApiUrl: `${url}/atlassian-api`,
     setToken: (token, entry) => void tokens.set(token, entry),
     updateToken: (token, patch) => {
       const current = tokens.get(token);

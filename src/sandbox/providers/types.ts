@@ -60,6 +60,8 @@ export interface EmulatedToken {
   organizations?: string[];
   /** A token minted by a client-credentials grant (an Entra service principal's, a Bitbucket consumer's): unknown once it ends. */
   minted?: boolean;
+  /** An Atlassian service account's token: the OAuth 2.0 credential (client id) that minted it; it works only through the gateway. */
+  atlassianClient?: string;
   /** Bitbucket workspaces a consumer's or an access token may read. */
   workspaces?: string[];
   /** A Bitbucket repository access token: the repositories (`workspace/slug`) it may read. */

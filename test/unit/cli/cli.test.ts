@@ -38,7 +38,7 @@ describe('reauth-bot CLI', () => {
     expect(lines[0]).toMatch(/^ID\s+PROVIDER\s+AUTH\s+HEALTH\s+CREDENTIAL\s+EXPIRES\s+CHANNEL\s+ALERT$/);
     expect(result.stdout).toMatch(/jira-acme\s+jira\s+api_key\s+unknown\s+none\s+-\s+C0123ALERTS/);
     expect(result.stdout).toMatch(/github-app\s+github\s+github_app\s+unknown\s+\(app; none held\)/);
-    expect(result.stdout).toContain('19 integration(s) in integrations.example.yml.');
+    expect(result.stdout).toContain('20 integration(s) in integrations.example.yml.');
   });
 
   it('list shows a stored credential by fingerprint and expiry', async () => {
