@@ -52,6 +52,7 @@ export default defineConfig({
             'key-rotation',
             'machine-identities',
             'jira-service-account',
+            'retired-credentials',
           ].map((name) => `test/e2e/${name}.test.ts`),
           env: { REAUTH_TEST_DATABASE: 'postgres' },
           testTimeout: 30_000,

@@ -2,6 +2,7 @@ import { loadCatalogueFile } from '../catalogue/load.js';
 import { credentialKeyOf, formatCatalogueError } from '../catalogue/types.js';
 import { isAppIntegration } from '../domain/integration.js';
 import { rotationStandingOf, type RotationPolicy } from '../domain/rotation.js';
+import { retirementOf, wayOffLine } from '../providers/retired.js';
 import { createSinkStates } from '../services/delivery/sink-states.js';
 import { CliError, EXIT, requireConfig, withStore, type CliIo } from './context.js';
 import { formatDate, formatSinkStates, formatTable } from './table.js';
@@ -19,12 +20,15 @@ export async function listCommand(io: CliIo): Promise<number> {
   }
   return withStore(config, async (store) => {
     const rows: string[][] = [];
+    const wayOff: string[] = [];
     for (const entry of catalogue.entries) {
       const health = await store.health.of(entry.id);
       const credential = await store.credentials.current(credentialKeyOf(entry));
       const unsupported = isAppIntegration({ provider: entry.provider, authType: entry.auth });
       const alert = await store.alerts.open(credentialKeyOf(entry));
       const alertText = !alert ? '-' : alert.postError ? `open, not posted: ${alert.postError}` : 'open';
+      const retirement = retirementOf({ provider: entry.provider, authType: entry.auth }, credential);
+      if (retirement) wayOff.push(`${entry.id}: ${wayOffLine(retirement)}`);
       rows.push([
         entry.id,
         entry.provider,
@@ -38,6 +42,11 @@ export async function listCommand(io: CliIo): Promise<number> {
     }
     io.stdout(formatTable(['ID', 'PROVIDER', 'AUTH', 'HEALTH', 'CREDENTIAL', 'EXPIRES', 'CHANNEL', 'ALERT'], rows));
     io.stdout(`${rows.length} integration(s) in ${config.integrationsFile}.`);
+    if (wayOff.length > 0) {
+      io.stdout('');
+      io.stdout('Retired by the vendor, and the way off:');
+      for (const line of wayOff) io.stdout(`  ${line}`);
+    }
     const rotating = catalogue.entries.filter((e) => e.rotate);
     if (rotating.length > 0) {
       const latest = await store.rotations.latest(rotating.map((e) => e.id));

@@ -1,3 +1,4 @@
+import type { Retirement } from '../providers/retired.js';
 import type { Delivery, NewDelivery } from '../domain/delivery.js';
 import type {
   Alert,
@@ -112,7 +113,7 @@ export interface OutboxWrite {
 export interface CredentialCommit {
   credential: Omit<
     Credential,
-    'id' | 'replacedAt' | 'version' | 'updatedAt' | 'refreshRetryAt' | 'refreshError' | 'tokenName'
+    'id' | 'replacedAt' | 'version' | 'updatedAt' | 'refreshRetryAt' | 'refreshError' | 'tokenName' | 'retiredByVendor'
   > & { tokenName?: string | null };
   /** Delivery rows for the new version (transactional outbox); rows are written only for integrations it serves. */
   outbox?: OutboxWrite;
@@ -198,6 +199,8 @@ export interface CredentialRepository {
   refreshFailed(id: number, failure: { retryAt: Date; reason: string }): Promise<void>;
   /** The provider reported a new expiry (a token edited or renewed in place). */
   updateExpiry(id: number, expiresAt: Date | null): Promise<void>;
+  /** Records that the vendor retired this credential's kind; true only the first time (the notice is given once). */
+  markRetired(id: number, retirement: Retirement): Promise<boolean>;
   /** Current credentials whose expiry is known. */
   listCurrentWithExpiry(): Promise<Credential[]>;
   /**

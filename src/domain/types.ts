@@ -1,5 +1,6 @@
 import type { PendingAccounts } from './accounts.js';
 import type { MachineSettings } from '../providers/machine/settings.js';
+import type { Retirement } from '../providers/retired.js';
 import type { AuthKey, ProviderKey } from '../providers/types.js';
 
 /**
@@ -57,6 +58,8 @@ export interface Credential {
   refreshError: string | null;
   /** The provider-side name of a token Reauth generated itself (a rotation); null for one a person entered. */
   tokenName: string | null;
+  /** The vendor retired this kind of credential (a Bitbucket app password), as a probe found; null otherwise. */
+  retiredByVendor: Retirement | null;
   replacedAt: Date | null;
 }
 

@@ -15,14 +15,16 @@ const JWT: ForeignShape = {
  * https://community.atlassian.com/forums/Bitbucket-questions/Can-we-confirm-BitBucket-s-token-prefixes/qaq-p/3093481):
  * API tokens ATAT…, app passwords ATBB…, workspace, project and repository access tokens ATCT….
  */
+export const ATLASSIAN_PREFIX = { apiToken: /^ATAT/, appPassword: /^ATBB/, accessToken: /^ATCT/ } as const;
+
 const APP_PASSWORD: ForeignShape = {
-  pattern: /^ATBB/,
+  pattern: ATLASSIAN_PREFIX.appPassword,
   looksLike: 'a Bitbucket app password (ATBB…)',
   instead:
     'Bitbucket removed app passwords on 28 July 2026. Create an Atlassian API token with Bitbucket scopes (auth api_key, with its email) or a workspace, project or repository access token (auth access_token) instead.',
 };
 const BITBUCKET_ACCESS_TOKEN: ForeignShape = {
-  pattern: /^ATCT/,
+  pattern: ATLASSIAN_PREFIX.accessToken,
   looksLike: 'a Bitbucket access token (ATCT…)',
   instead:
     'An access token belongs to a workspace, project or repository and needs no email: use it with auth access_token (change auth in integrations.yml), or paste an Atlassian API token (ATAT…) here.',
@@ -30,13 +32,13 @@ const BITBUCKET_ACCESS_TOKEN: ForeignShape = {
 
 /** Atlassian tokens pasted where an OAuth 2.0 client's id and secret are asked for. */
 const API_TOKEN_NOT_CLIENT: ForeignShape = {
-  pattern: /^ATAT/,
+  pattern: ATLASSIAN_PREFIX.apiToken,
   looksLike: 'an Atlassian API token (ATAT…)',
   instead:
     'an API token is used with the email of its account (auth api_key, a change of auth in integrations.yml). Here paste the OAuth 2.0 client id and secret.',
 };
 const ACCESS_TOKEN_NOT_CLIENT: ForeignShape = {
-  pattern: /^ATCT/,
+  pattern: ATLASSIAN_PREFIX.accessToken,
   looksLike: 'a Bitbucket access token (ATCT…)',
   instead:
     'an access token is used as it is (auth access_token, a change of auth in integrations.yml). Here paste the OAuth 2.0 client id and secret.',
@@ -173,7 +175,11 @@ export const PROVIDERS = {
           extraHeaders: { Accept: 'application/json' },
           identity: { id: 'key', name: 'displayName', email: 'emailAddress', username: 'name' },
         },
-        foreignShapes: [{ pattern: /^ATATT/, looksLike: 'an Atlassian Cloud API token' }, APP_PASSWORD, JWT],
+        foreignShapes: [
+          { pattern: ATLASSIAN_PREFIX.apiToken, looksLike: 'an Atlassian Cloud API token' },
+          APP_PASSWORD,
+          JWT,
+        ],
         hook: 'jira',
       },
       // An Atlassian service account's OAuth 2.0 credential (SPEC §12): minted by client credentials, used
@@ -259,7 +265,7 @@ export const PROVIDERS = {
         hook: 'bitbucket_access_token',
         foreignShapes: [
           {
-            pattern: /^ATAT/,
+            pattern: ATLASSIAN_PREFIX.apiToken,
             looksLike: 'an Atlassian API token (ATAT…)',
             instead:
               'An API token is used with the email of its account: that is auth api_key (change auth in integrations.yml), or paste an access token (ATCT…) here.',

@@ -1,3 +1,4 @@
+import { retirementOf } from '../providers/retired.js';
 import type { WebClient } from '@slack/web-api';
 import type { Store } from '../db/store.js';
 import type { Clock } from '../domain/clock.js';
@@ -29,7 +30,7 @@ const HISTORY_PAGES = 5;
 export const ALERT_EVENT_TYPE = 'reauth_alert';
 
 export interface AlertDeps {
-  store: Pick<Store, 'alerts' | 'integrations'>;
+  store: Pick<Store, 'alerts' | 'integrations' | 'credentials'>;
   slack: AlertSlack;
   authoriser: Pick<Authoriser, 'approvers'>;
   logger: Logger;
@@ -164,7 +165,13 @@ export function createAlerts(deps: AlertDeps) {
       const key = custom?.key ?? alertKeyOf(first);
       return withLock(key, async () => {
         const approvers = deps.authoriser.approvers([...new Set(integrations.flatMap((i) => i.owners))]);
-        const content = custom?.content ?? buildAlertMessage({ ...facts, integrations, approvers });
+        // A credential its vendor retired: the alert names the way off (the same words every time it is edited).
+        const retirement = custom
+          ? undefined
+          : retirementOf(first, await deps.store.credentials.current(first.credentialKey));
+        const content =
+          custom?.content ??
+          buildAlertMessage({ ...facts, integrations, approvers, ...(retirement ? { retirement } : {}) });
         let alert = await deps.store.alerts.open(key);
         if (!alert) {
           const channel = channelOf(first);

@@ -12,6 +12,7 @@ import type { AccessTokens } from './access-tokens.js';
 import { checkAccessToken } from '../providers/machine/validate.js';
 import { accountsOfStored } from '../domain/accounts.js';
 import { unsealPayload } from './secret-payload.js';
+import { retiredCredential, type Retirement } from '../providers/retired.js';
 
 export interface ProbeResult {
   /** False for app types, which Reauth holds no credential for. */
@@ -19,6 +20,8 @@ export interface ProbeResult {
   outcome: Outcome;
   tokens: TokenReport[];
   credential: Credential | undefined;
+  /** The stored credential is of a kind its vendor retired (a Bitbucket app password), by its shape or the answer. */
+  retired?: Retirement;
 }
 
 export interface ProberDeps {
@@ -80,7 +83,8 @@ export function createProber(deps: ProberDeps) {
         identifier: payload.identifier ?? undefined,
         tokens: payload.tokens,
       });
-      return { probed: true, ...result, credential };
+      const retired = retiredCredential(subject.provider, subject.authType, payload.tokens, result.outcome.kind);
+      return { probed: true, ...result, credential, ...(retired ? { retired } : {}) };
     }
 
     const renewed = await deps.accessTokens.renewIfDue(subject, credential, payload);

@@ -85,6 +85,7 @@ export async function seedCredential(
     | 'refreshRetryAt'
     | 'refreshError'
     | 'tokenName'
+    | 'retiredByVendor'
   > &
     Partial<Pick<Credential, 'identity' | 'scopes' | 'expiresAt' | 'binding'>>,
   now: Date,

@@ -1,4 +1,5 @@
 import { sql } from 'drizzle-orm';
+import { RETIREMENT_KEYS } from '../../providers/retired.js';
 import {
   bigint,
   boolean,
@@ -64,6 +65,8 @@ export const credentials = pgTable(
     refreshRetryAt: at(),
     refreshError: text(),
     tokenName: text(),
+    /** The vendor retired this kind of credential (a Bitbucket app password), as a probe found: its way off is shown until it is replaced. */
+    retiredByVendor: text({ enum: RETIREMENT_KEYS }),
     replacedAt: at(),
   },
   (t) => [uniqueIndex('credentials_one_current_per_key').on(t.credentialKey).where(sql`${t.replacedAt} is null`)],

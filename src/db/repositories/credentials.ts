@@ -120,6 +120,14 @@ export function createCredentialRepository(dialect: Dialect, clock: Clock): Cred
     async updateExpiry(id, expiresAt) {
       await db.update(credentials).set({ expiresAt }).where(eq(credentials.id, id));
     },
+    async markRetired(id, retirement) {
+      const marked = await db
+        .update(credentials)
+        .set({ retiredByVendor: retirement })
+        .where(and(eq(credentials.id, id), isNull(credentials.retiredByVendor)))
+        .returning({ id: credentials.id });
+      return marked.length > 0;
+    },
     listCurrentWithExpiry: async () =>
       db
         .select()

@@ -1,4 +1,5 @@
 import { sql } from 'drizzle-orm';
+import { RETIREMENT_KEYS } from '../../providers/retired.js';
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 import { DELIVERY_STATUSES, EVENT_TYPES } from '../../domain/delivery.js';
 import type { PendingAccounts } from '../../domain/accounts.js';
@@ -70,6 +71,8 @@ export const credentials = sqliteTable(
     refreshError: text(),
     /** The provider-side name of a token Reauth generated itself (a SonarQube rotation); null for one a person entered. */
     tokenName: text(),
+    /** The vendor retired this kind of credential (a Bitbucket app password), as a probe found: its way off is shown until it is replaced. */
+    retiredByVendor: text({ enum: RETIREMENT_KEYS }),
     replacedAt: at(),
   },
   (t) => [uniqueIndex('credentials_one_current_per_key').on(t.credentialKey).where(sql`${t.replacedAt} is null`)],

@@ -1,7 +1,8 @@
 import type { Store } from '../../db/store.js';
 import type { Clock } from '../../domain/clock.js';
 import { credentialGroups, expiryIsEntered, isAppIntegration, isMachineIdentity } from '../../domain/integration.js';
-import type { Integration } from '../../domain/types.js';
+import type { Credential, Integration } from '../../domain/types.js';
+import { RETIREMENTS, type Retirement } from '../../providers/retired.js';
 import type { Logger } from '../../logger.js';
 import type { Metrics } from '../../observability/metrics.js';
 import { createLimiter, type Limiter } from '../../providers/limiter.js';
@@ -12,7 +13,7 @@ import type { KeyedLock } from '../../keyed-lock.js';
 import type { Prober, ProbeResult } from '../probe.js';
 
 export interface ProbeRunnerDeps {
-  store: Pick<Store, 'integrations' | 'health' | 'credentials'>;
+  store: Pick<Store, 'integrations' | 'health' | 'credentials' | 'audit'>;
   probe: Prober;
   health: Pick<HealthStateMachine, 'apply'>;
   clock: Clock;
@@ -66,6 +67,25 @@ export function createProbeRunner(deps: ProbeRunnerDeps) {
     return new Date(next);
   }
 
+  async function noteRetired(integration: Integration, credential: Credential, retirement: Retirement): Promise<void> {
+    if (!(await deps.store.credentials.markRetired(credential.id, retirement))) return;
+    deps.logger.warn(
+      { event: 'credential_retired_by_vendor', integration: integration.id, retirement },
+      'the stored credential is of a kind its vendor retired: the alert, App Home and reauth-bot list show the way off',
+    );
+    await deps.store.audit.record(
+      {
+        actor: 'reauth',
+        integrationId: integration.id,
+        action: 'credential.retired_by_vendor',
+        outcome: retirement,
+        fingerprint: credential.fingerprints.join(',') || null,
+        detail: { way_off: RETIREMENTS[retirement].replacements },
+      },
+      deps.clock.now(),
+    );
+  }
+
   /** Probes one credential group and applies the outcome. */
   async function probeGroup(group: readonly Integration[], source: SignalSource, actor?: string): Promise<ProbeResult> {
     const first = group[0] as Integration;
@@ -116,6 +136,9 @@ export function createProbeRunner(deps: ProbeRunnerDeps) {
       );
       return result;
     }
+    // A credential its vendor retired: recorded once (its way off is shown until it is replaced), audited once.
+    if (result.retired && !result.credential.retiredByVendor)
+      await noteRetired(first, result.credential, result.retired);
     // A token's expiry as the provider reports it; an OAuth credential's and a machine identity's root
     // secret's are not in the probe's answer (the latter is what the person entered).
     if (

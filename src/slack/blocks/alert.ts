@@ -1,5 +1,6 @@
 import type { Integration } from '../../domain/types.js';
 import { authSpec, providerSpec } from '../../providers/registry.js';
+import { RETIREMENTS, type Retirement } from '../../providers/retired.js';
 import { ACTION } from '../ids.js';
 import { authLabel, providerLabel } from './describe.js';
 import type { MessageContent } from './messages.js';
@@ -29,6 +30,8 @@ export interface AlertFacts {
   /** How the failure was learned. */
   source: 'probe' | 'webhook';
   checkedAt: Date;
+  /** The vendor retired this auth type or credential: the alert names the way off. */
+  retirement?: Retirement;
 }
 
 function title(integrations: readonly Integration[]): string {
@@ -49,6 +52,14 @@ function served(integrations: readonly Integration[]): Block[] {
   ];
 }
 
+/** The way off a credential its vendor retired: what happened, the auth types to move to, what to do, where it is written. */
+export function wayOffBlock(retirement: Retirement): Block {
+  const { what, replacements, todo, doc } = RETIREMENTS[retirement];
+  return section(
+    `:construction: *Retired by the vendor.* ${escapeMrkdwn(what)}\n*Way off:* auth ${replacements.map((a) => `\`${a}\``).join(' or ')}. ${escapeMrkdwn(todo)} See \`${doc}\`.`,
+  );
+}
+
 export function buildAlertMessage(facts: AlertFacts): MessageContent {
   const first = facts.integrations[0];
   if (!first) throw new Error('an alert needs an integration');
@@ -67,7 +78,7 @@ export function buildAlertMessage(facts: AlertFacts): MessageContent {
       ['Auth type', escapeMrkdwn(authLabel(first.provider, first.authType))],
     ]),
     ...served(facts.integrations),
-    ...(hint ? [context(`:bulb: ${escapeMrkdwn(hint)}`)] : []),
+    ...(facts.retirement ? [wayOffBlock(facts.retirement)] : hint ? [context(`:bulb: ${escapeMrkdwn(hint)}`)] : []),
     actions(
       `alert_actions_${first.id}`,
       button('Re-authenticate', ACTION.reauthenticate, { value: first.id, style: 'primary' }),

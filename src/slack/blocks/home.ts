@@ -1,7 +1,9 @@
 import type { HomeView } from '@slack/types';
 import type { Credential, HealthState, Integration } from '../../domain/types.js';
 import type { RotationStanding } from '../../domain/rotation.js';
+import { retirementOf } from '../../providers/retired.js';
 import { ACTION } from '../ids.js';
+import { wayOffBlock } from './alert.js';
 import { authLabel, healthLabel, providerLabel } from './describe.js';
 import { button, context, divider, escapeMrkdwn, header, section, slackDate, type Block } from './text.js';
 
@@ -39,6 +41,7 @@ export function buildHomeView(params: {
     const credential = params.credentials.get(integration.id);
     const expiry = credential?.expiresAt ? ` · expires ${slackDate(credential.expiresAt)}` : '';
     const why = health?.status === 'failing' && health.reason ? `\n> ${escapeMrkdwn(health.reason)}` : '';
+    const retirement = retirementOf(integration, credential);
     blocks.push({
       type: 'section',
       block_id: `home_${integration.id}`,
@@ -51,6 +54,7 @@ export function buildHomeView(params: {
         ...(health?.status === 'failing' ? { style: 'primary' as const } : {}),
       }),
     });
+    if (retirement) blocks.push(wayOffBlock(retirement));
   }
   if (params.integrations.length > MAX_LISTED)
     blocks.push(

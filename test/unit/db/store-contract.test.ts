@@ -346,6 +346,14 @@ describe.each(engines)('the store on %s', (_engine, open) => {
     expect((await store.credentials.byId(retired.id))?.refreshError).toBeNull();
   });
 
+  it('marks a credential retired by its vendor once: the second mark reports it was already marked', async () => {
+    const current = (await store.credentials.current('azure_devops:acme:pat'))!;
+    expect(current.retiredByVendor).toBeNull();
+    expect(await store.credentials.markRetired(current.id, 'bitbucket_app_password')).toBe(true);
+    expect(await store.credentials.markRetired(current.id, 'bitbucket_app_password')).toBe(false);
+    expect((await store.credentials.byId(current.id))?.retiredByVendor).toBe('bitbucket_app_password');
+  });
+
   it('rotates: one open attempt per key, its answer held until the commit closes it and queues the old token for revocation', async () => {
     const before = await commit('integration:c', 'rot-0', at(200_000));
     const attempt = {

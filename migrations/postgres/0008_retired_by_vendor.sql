@@ -1,0 +1,1 @@
+ALTER TABLE "credentials" ADD COLUMN "retired_by_vendor" text;

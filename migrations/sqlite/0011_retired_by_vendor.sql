@@ -1,0 +1,1 @@
+ALTER TABLE `credentials` ADD `retired_by_vendor` text;
