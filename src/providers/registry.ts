@@ -211,7 +211,7 @@ export const PROVIDERS = {
         form: {
           kind: 'unsupported',
           instead:
-            "A Connect app authenticates through its installation: re-install or update it from Jira's Manage apps page. Its health comes from the health webhook.",
+            "A Connect app authenticates through its installation: re-install or update it from Jira's Manage apps page. Atlassian ends support for Connect apps in December 2026: move this integration to an Atlassian service account (auth service_account in integrations.yml; docs/migrating.md). Its health comes from the health webhook.",
         },
       },
     },

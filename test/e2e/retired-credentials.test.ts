@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Integration } from '../../src/domain/types.js';
+import { signWebhook } from '../../src/services/webhook-signature.js';
 import { cli, cliEnvOf } from '../helpers/cli.js';
 import { openModal, textOf } from '../helpers/flows.js';
 import { ALERTS, manualClock, OWNER, startTestApp, type TestApp } from '../helpers/start-app.js';
@@ -56,7 +57,7 @@ describe('a way off retired credentials', () => {
   beforeAll(async () => {
     t = await startTestApp({
       clock,
-      env: { HEALTH_CHECK_INTERVAL_SECONDS: '900' },
+      env: { HEALTH_CHECK_INTERVAL_SECONDS: '900', HEALTH_WEBHOOK_SECRET: 'webhook-secret' },
       beforeStart: async (p) => {
         // Bitbucket answers 401 to app passwords since 28 July 2026, and to a revoked API token.
         for (const token of [APP_PASSWORD, OLD_APP_PASSWORD, API_TOKEN_REVOKED])
@@ -128,6 +129,27 @@ describe('a way off retired credentials', () => {
     expect(section).toMatch(/bb-old-app-password: /);
     expect(section).not.toMatch(/bb-revoked-token/);
     expect(list.stdout).not.toContain(APP_PASSWORD);
+  });
+
+  it("a Connect app's alert names its way off, and Re-authenticate's refusal says where to move", async () => {
+    const body = JSON.stringify({ integration: 'jira-connect', status: 'failing', reason: 'Connect app uninstalled' });
+    const timestamp = Math.floor(clock.now().getTime() / 1000);
+    const answer = await fetch(`${t.url}/webhooks/health`, {
+      method: 'POST',
+      headers: {
+        'Content-Type': 'application/json',
+        'X-Reauth-Timestamp': String(timestamp),
+        'X-Reauth-Signature': signWebhook('webhook-secret', timestamp, body),
+      },
+      body,
+    });
+    expect(answer.status).toBe(202);
+    const [alert] = alertsOf(/Jira Connect app/);
+    expect(textOf(alert?.args)).toMatch(
+      /Retired by the vendor[\s\S]*Connect apps in December 2026[\s\S]*`service_account`/,
+    );
+    const refused = await openModal(t, 'jira-connect', { userId: OWNER });
+    expect(textOf(refused.args)).toMatch(/auth service_account in integrations\.yml; docs\/migrating\.md/);
   });
 
   it('re-authenticated with an API token, the app password notice is gone (it belonged to the credential)', async () => {
