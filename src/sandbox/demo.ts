@@ -21,7 +21,12 @@ export interface DemoRow {
   otherAccount?: { token: string; identifier?: string };
   note?: string;
   /** A machine identity (SPEC §12): its root secret is made at the emulated provider when the sandbox starts. */
-  machine?: 'github_app' | 'entra' | 'bitbucket';
+  machine?: 'github_app' | 'entra' | 'bitbucket' | 'atlassian';
+  /**
+   * A credential of a kind its vendor has since removed (a Bitbucket app password): it validated when it
+   * was stored; the emulated provider now answers 401, and Reauth shows the way off.
+   */
+  retired?: boolean;
 }
 
 /** The demo App and service principal, as the emulated providers know them. */
@@ -34,6 +39,7 @@ export const DEMO_APP = {
 export const DEMO_TENANT = '7d0a5e0c-0000-4000-8000-000000000001';
 export const DEMO_PRINCIPAL = 'a1b2c3d4-0000-4000-8000-000000000002';
 export const DEMO_CONSUMER = 'SandboxConsumer001';
+export const DEMO_SERVICE_ACCOUNT = '712020:5ad1b0c4-0000-4000-8000-000000000003';
 
 /**
  * The root secrets of the demo's machine identities, made when the sandbox starts: the one Reauth holds at
@@ -66,11 +72,19 @@ export const DEMO_ROWS: DemoRow[] = [
     fresh: ['DEMOjiraDataCenterFresh0000000001'],
   },
   {
+    id: 'jira-service-account',
+    name: 'Jira (service account)',
+    provider: 'jira',
+    auth: 'service_account',
+    machine: 'atlassian',
+    note: "An Atlassian service account: Reauth holds its OAuth 2.0 client id and secret, finds the site's cloud id and mints 60-minute tokens used through Atlassian's API gateway.",
+  },
+  {
     id: 'jira-connect',
     name: 'Jira Connect app',
     provider: 'jira',
     auth: 'connect_app',
-    note: 'App type: health only through the webhook (try the buttons); re-auth is refused.',
+    note: 'App type: health only through the webhook (try the buttons); re-auth is refused. Atlassian ends Connect support in December 2026: App Home and reauth-bot list show the way off.',
   },
   {
     id: 'github',
@@ -136,6 +150,18 @@ export const DEMO_ROWS: DemoRow[] = [
     stored: ['ATATT3xDEMObitbucketStored00001=CCCC3333'],
     fresh: ['ATATT3xDEMObitbucketFresh000001=DDDD4444'],
     entry: { basicUser: EMAIL.value },
+  },
+  {
+    id: 'bitbucket-app-password',
+    name: 'Bitbucket (app password)',
+    provider: 'bitbucket',
+    auth: 'api_key',
+    identifier: EMAIL,
+    stored: ['ATBB3xDEMObitbucketAppPassword01=EEEE6666'],
+    fresh: ['ATATT3xDEMObitbucketReplacement1=FFFF7777'],
+    entry: { basicUser: EMAIL.value },
+    retired: true,
+    note: 'Set up with an app password before Bitbucket removed them (28 July 2026): it fails, and the alert, App Home and reauth-bot list show the way off. Re-authenticate with the API token shown.',
   },
   {
     id: 'ado-boards',
@@ -235,7 +261,12 @@ export function demoCatalogue(
   const lines = DEMO_ROWS.map((row) => {
     const organization = /organization: ([\w-]+)/.exec(row.extra ?? '')?.[1];
     const url = providers.baseUrl(row.provider, organization);
-    const extra = row.machine === 'entra' ? `${row.extra}, authority: "${providers.azureAuthority}"` : row.extra;
+    const extra =
+      row.machine === 'entra'
+        ? `${row.extra}, authority: "${providers.azureAuthority}"`
+        : row.machine === 'atlassian'
+          ? `auth_url: "${providers.atlassianAuthUrl}", api_url: "${providers.atlassianApiUrl}"`
+          : row.extra;
     if (delivery?.ids.includes(row.id)) {
       const fields = (extra ?? '')
         .split(/,(?![^{]*})/)
@@ -290,7 +321,17 @@ export function seedDemoTokens(providers: ProviderEmulator): MachineSecrets {
     organizations: ['acme-sp'],
   });
   const consumer = providers.bitbucketConsumers.add({ key: DEMO_CONSUMER, workspaces: ['acme'] });
+  const serviceAccount = providers.atlassianServiceAccounts.add({
+    accountId: DEMO_SERVICE_ACCOUNT,
+    name: 'insights-bot',
+    sites: [providers.baseUrl('jira')],
+  });
+  const nextCredential = providers.atlassianServiceAccounts.newCredential(DEMO_SERVICE_ACCOUNT);
   return {
+    'jira-service-account': {
+      stored: { client_id: serviceAccount.clientId, client_secret: serviceAccount.clientSecret },
+      fresh: { client_id: nextCredential.clientId, client_secret: nextCredential.clientSecret },
+    },
     'bitbucket-consumer': {
       stored: { client_id: DEMO_CONSUMER, client_secret: consumer },
       // Regenerated at the emulated Bitbucket when pasted: the panel's Delete key does that.

@@ -9,6 +9,7 @@ import {
   DEMO_CONSUMER,
   DEMO_PRINCIPAL,
   DEMO_ROWS,
+  DEMO_SERVICE_ACCOUNT,
   DEMO_USER,
   type MachineSecrets,
 } from './demo.js';
@@ -106,11 +107,18 @@ export function sandboxRoutes(params: {
           const fresh = providers.bitbucketConsumers.regenerate(DEMO_CONSUMER);
           const shown = params.machineSecrets?.[row.id];
           if (shown) shown.fresh = { client_id: DEMO_CONSUMER, client_secret: fresh };
+        } else if (row?.machine === 'atlassian') {
+          // Atlassian shows a secret once: a lost one means a new credential, shown here to paste.
+          providers.atlassianServiceAccounts.deleteCredentials(DEMO_SERVICE_ACCOUNT);
+          const fresh = providers.atlassianServiceAccounts.newCredential(DEMO_SERVICE_ACCOUNT);
+          const shown = params.machineSecrets?.[row.id];
+          if (shown) shown.fresh = { client_id: fresh.clientId, client_secret: fresh.clientSecret };
         } else return `${names} is not a machine identity.`;
         const what = {
           github_app: "the App's private keys",
           entra: "the service principal's client secrets",
           bitbucket: "the consumer's secret (regenerated)",
+          atlassian: "the service account's OAuth 2.0 credentials (a new one is made)",
         }[row.machine];
         const asks = row.machine === 'github_app' ? 'key' : 'secret';
         return `Deleted ${what} at the emulated provider. The tokens already minted work until they end; the next mint is refused and the alert asks for a new ${asks} (paste the fresh one shown here).`;
@@ -125,6 +133,9 @@ export function sandboxRoutes(params: {
         } else if (row?.machine === 'bitbucket') {
           const consumer = providers.bitbucketConsumers.consumer(DEMO_CONSUMER);
           if (consumer) consumer.tokenLifetimeSeconds = 180;
+        } else if (row?.machine === 'atlassian') {
+          const account = providers.atlassianServiceAccounts.account(DEMO_SERVICE_ACCOUNT);
+          if (account) account.tokenLifetimeSeconds = 180;
         } else return `${names} is not a machine identity.`;
         // The token held now is revoked, so the next check replaces it with a short one at once.
         patch({ status: 'revoked' });

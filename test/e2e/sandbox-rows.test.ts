@@ -2,7 +2,8 @@ import { request } from 'node:http';
 import { describe, expect, it } from 'vitest';
 import { DEMO_ROWS } from '../../src/sandbox/demo.js';
 import { createBrowser } from '../helpers/browser.js';
-import { useSandbox } from '../helpers/sandbox.js';
+import { cli, cliEnvOf } from '../helpers/cli.js';
+import { useSandbox, type SandboxState } from '../helpers/sandbox.js';
 
 const escapeForHtml = (text: string) =>
   text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
@@ -40,6 +41,24 @@ describe('the sandbox, row by row', () => {
     expect((await state()).channel).toBe(before.channel);
     // The page itself (same origin, JSON) still works.
     expect((await post({ 'Content-Type': 'application/json', Origin: page.sandbox().url })).status).toBe(200);
+  });
+
+  it('(before any row is re-authenticated) each retired credential of the demo shows its way off in Slack (the alert, App Home) and in reauth-bot list', async () => {
+    const retired = ['jira-connect', 'bitbucket-app-password'];
+    // The app password fails from the start, with one alert that names the way off.
+    expect((await state()).channel).toMatch(/Bitbucket \(app password\) is failing[\s\S]*Retired by the vendor/);
+    await api('home', {});
+    const home = (await state()) as SandboxState & { home: string };
+    for (const id of retired) {
+      const from = home.home.indexOf(`<code>${id}</code>`);
+      expect(from, id).toBeGreaterThan(-1);
+      expect(home.home.slice(from, from + 2000), id).toContain('Retired by the vendor');
+    }
+    const list = await cli(['list'], cliEnvOf({ config: page.sandbox().app.config }));
+    expect(list.code).toBe(0);
+    const section = list.stdout.slice(list.stdout.indexOf('Retired by the vendor, and the way off:'));
+    for (const id of retired) expect(section).toMatch(new RegExp(`${id}: .*→ auth .*docs/migrating\\.md#`));
+    expect(section).not.toMatch(/bitbucket-token:/);
   });
 
   it.each(DEMO_ROWS.filter((r) => r.fresh?.length).map((r) => [r.id, r] as const))(

@@ -35,6 +35,8 @@ export interface AtlassianServiceAccounts {
   newCredential(accountId: string): AtlassianCredential;
   /** Deletes a credential: its secret mints nothing from now on, and the tokens it minted are refused. */
   deleteCredential(clientId: string): void;
+  /** Deletes every credential of the account. */
+  deleteCredentials(accountId: string): void;
   /** The cloud id of a site, by its URL (made up the first time it is asked). */
   cloudIdOf(siteUrl: string): string;
   account(accountId: string): EmulatedServiceAccount | undefined;
@@ -85,6 +87,10 @@ export function createAtlassianServiceAccounts(tokens: Map<string, EmulatedToken
     deleteCredential(clientId) {
       credentials.delete(clientId);
       for (const [token, entry] of tokens) if (entry.atlassianClient === clientId) tokens.delete(token);
+    },
+    deleteCredentials(accountId) {
+      for (const credential of [...credentials.values()])
+        if (credential.accountId === accountId) registry.deleteCredential(credential.clientId);
     },
     cloudIdOf,
     account: (accountId) => accounts.get(accountId),
