@@ -453,4 +453,25 @@ consumers:
     expect(versionAfter - versionBefore).toBe(1);
     expect((await t.deps.store.health.of('ado-sp'))?.status).toBe('failing');
   });
+
+  it("a Bitbucket consumer whose secret was regenerated: the mint is refused, pulls get 503, one alert over several probes asks for the consumer's current secret", async () => {
+    clock.advance(3 * 60 * MIN);
+    const current = t.providers.bitbucketConsumers.regenerate(CONSUMER_KEY);
+    const before = t.slack.callsOf('chat.postMessage').length;
+    expect((await pull('bb-consumer')).status).toBe(503);
+    for (let i = 0; i < 3; i += 1)
+      await t.deps.services.checkNow('bb-consumer', OWNER, { ignoreRecentRejection: true });
+    const alerts = t.slack
+      .callsOf('chat.postMessage')
+      .slice(before)
+      .filter((c) => c.args.channel === ALERTS && /Bitbucket \(workspace consumer\)/.test(textOf(c.args)));
+    expect(alerts).toHaveLength(1);
+    expect(textOf(alerts[0]?.args)).toMatch(/invalid_client[\s\S]*current Key and Secret/);
+    expect((await t.deps.store.health.of('bb-consumer'))?.status).toBe('failing');
+    const call = await openModal(t, 'bb-consumer', { userId: OWNER });
+    await t.driver.submit(call.ref ?? '', { client_id: CONSUMER_KEY, client_secret: current }, { userId: OWNER });
+    expect((await t.deps.store.health.of('bb-consumer'))?.status).toBe('healthy');
+    expect((await pull('bb-consumer')).status).toBe(200);
+    expect(JSON.stringify(t.slack.calls) + t.logs.text()).not.toContain(current);
+  });
 });
