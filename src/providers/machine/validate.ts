@@ -52,7 +52,10 @@ export interface MachineValidation {
  * Proves a root secret works (SPEC §12): a GitHub App's key names its App (`GET /app`), mints an
  * installation token and that token lists the installation's repositories (or the repository's Actions
  * runs); a service principal's client secret mints an Entra token that Azure DevOps accepts
- * (`connectionData`, Bearer). The account is the App's id or the service principal's id.
+ * (`connectionData`, Bearer); a Bitbucket consumer's token lists its workspace's repositories; an
+ * Atlassian service account's token reaches the site (its cloud id found unless integrations.yml gives
+ * it) and reads `myself` through the API gateway. The account is the App's id, the service principal's
+ * id, the consumer key or the service account's `accountId`.
  */
 export async function validateMachineIdentity(
   ctx: ValidationContext,
@@ -110,8 +113,9 @@ export async function validateMachineIdentity(
 
 /**
  * A probe of a machine identity: its current access token still does what it is for — the
- * installation's repositories (or the repository's runs), or Azure DevOps' `connectionData` — named
- * as the stored identity (an installation token cannot read `GET /app`).
+ * installation's repositories (or the repository's runs), Azure DevOps' `connectionData`, the
+ * workspace's repositories, or Jira's `myself` through the gateway — named as the stored identity where
+ * the call does not say (an installation token cannot read `GET /app`).
  */
 export async function checkAccessToken(
   ctx: ValidationContext,
