@@ -53,7 +53,7 @@ export function parseMachine(
     const apiUrl = urlOf('api_url', DEFAULT_ATLASSIAN_API_URL);
     const cloudId = fields.cloud_id === undefined || fields.cloud_id === null ? null : read('cloud_id');
     return authUrl && apiUrl && cloudId !== undefined
-      ? { kind: 'atlassian', authUrl, apiUrl, cloudId: cloudId?.toLowerCase() ?? null }
+      ? { kind: 'atlassian', authUrl, apiUrl, cloudId: cloudId ?? null }
       : undefined;
   }
   if (spec.minter === 'bitbucket') {

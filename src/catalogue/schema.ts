@@ -30,8 +30,8 @@ const WORKSPACE = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,61}$/;
 /** An Entra tenant: its id (a GUID) or a verified domain (contoso.onmicrosoft.com). */
 const TENANT =
   /^(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}\.)+[A-Za-z]{2,63})$/i;
-/** An Atlassian site's cloud id: a UUID. */
-const CLOUD_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** An Atlassian site's cloud id: a UUID in practice; any id that is one safe path segment is let through. */
+const CLOUD_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$/;
 const CONSUMER_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 const INTEGRATION_PATTERN = /^[a-z0-9*?[\]{},-]{1,64}$/;
 /** No provider lets a token live longer than a year (GitLab: 365 days). */
@@ -112,7 +112,7 @@ export const entryField = {
     .string()
     .regex(CLOUD_ID, {
       error: (issue) =>
-        `${quoted(issue.input)} is not an Atlassian cloud id: a UUID, as https://{site}.atlassian.net/_edge/tenant_info shows it (or leave cloud_id out: Reauth finds it).`,
+        `${quoted(issue.input)} is not an Atlassian cloud id: letters, digits and "-" (a UUID, as https://{site}.atlassian.net/_edge/tenant_info shows it), or leave cloud_id out: Reauth finds it.`,
     })
     .describe("Jira service_account: the site's cloud id (optional: else Reauth finds it from the site's url)."),
   auth_url: z

@@ -96,7 +96,7 @@ export async function findCloudId(ctx: ValidationContext, settings: Atlassian, t
     (entry): entry is Record<string, unknown> => typeof entry === 'object' && entry !== null,
   );
   const match = entries.find((entry) => siteOf(entry.url) === site && typeof entry.id === 'string');
-  if (match) return { ok: true, cloudId: String(match.id).toLowerCase() };
+  if (match) return { ok: true, cloudId: String(match.id) };
   const reached = entries.map((entry) => siteOf(entry.url)).filter((url): url is string => url !== undefined);
   return fail({
     kind: 'insufficient_scope',

@@ -212,6 +212,8 @@ integrations:
   - { id: sp, provider: azure_devops, auth: service_principal, organization: acme, service: repos, tenant_id: 11111111-2222-3333-4444-555555555555 }
   - { id: sp-gov, provider: azure_devops, auth: service_principal, organization: acme, service: boards, tenant_id: contoso.onmicrosoft.us, authority: "https://login.microsoftonline.us/" }
   - { id: bb-consumer, provider: bitbucket, auth: client_credentials, workspace: acme-eng }
+  - { id: jira-sa, provider: jira, auth: service_account, url: "https://acme.atlassian.net" }
+  - { id: jira-sa-pinned, provider: jira, auth: service_account, url: "https://acme.atlassian.net", cloud_id: 1324a887-45db-1bf4-1e99-ef0ff456d421, auth_url: "https://auth.example.com/", api_url: "https://api.example.com" }
 `);
     expect(result.ok).toBe(true);
     if (!result.ok) return;
@@ -225,6 +227,13 @@ integrations:
       },
       { kind: 'entra', tenantId: 'contoso.onmicrosoft.us', authority: 'https://login.microsoftonline.us' },
       { kind: 'bitbucket', workspace: 'acme-eng' },
+      { kind: 'atlassian', authUrl: 'https://auth.atlassian.com', apiUrl: 'https://api.atlassian.com', cloudId: null },
+      {
+        kind: 'atlassian',
+        authUrl: 'https://auth.example.com',
+        apiUrl: 'https://api.example.com',
+        cloudId: '1324a887-45db-1bf4-1e99-ef0ff456d421',
+      },
     ]);
     // One credential per organization, as for PATs.
     expect(credentialKeyOf(result.entries[2]!)).toBe('azure_devops:acme:service_principal');
@@ -266,6 +275,17 @@ integrations:
       'id: a\nprovider: github\nauth: app_installation\napp_id: 1\ninstallation_id: 2\ntenant_id: contoso.com',
       'tenant_id: not used by github app_installation.',
     ],
+    [
+      'a cloud id that is a URL',
+      'id: a\nprovider: jira\nauth: service_account\nurl: https://acme.atlassian.net\ncloud_id: https://acme.atlassian.net',
+      'is not an Atlassian cloud id',
+    ],
+    [
+      'a plain-http Atlassian endpoint',
+      'id: a\nprovider: jira\nauth: service_account\nurl: https://acme.atlassian.net\napi_url: http://api.example.com',
+      'api_url: "http://api.example.com" uses http://',
+    ],
+    ['a service account without its site', 'id: a\nprovider: jira\nauth: service_account', 'url'],
     [
       'a private key in the file',
       'id: a\nprovider: github\nauth: app_installation\napp_id: 1\ninstallation_id: 2\nprivate_key: x',
