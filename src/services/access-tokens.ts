@@ -40,7 +40,11 @@ export function createAccessTokens(deps: OAuthRefreshDeps & MinterDeps) {
      * A machine identity's token the provider refused before its end (revoked, or the App's permissions
      * changed): a new one is minted from the root secret — once, whoever asks — rather than alerting.
      */
-    replaceRefused(subject: ProbeSubject, credential: Credential, payload: MachinePayload): Promise<RenewResult> {
+    replaceRefused(
+      subject: ProbeSubject,
+      credential: Credential,
+      payload: MachinePayload,
+    ): Promise<RefreshResult<MachinePayload>> {
       return mint(subject, credential, payload, { replacing: payload.accessToken });
     },
     /**

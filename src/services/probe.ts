@@ -93,7 +93,7 @@ export function createProber(deps: ProberDeps) {
     let outcome: Outcome;
     if (renewed.payload.kind === 'machine') {
       const identity = accountsOfStored(credential.identity)[0] ?? { id: credential.credentialKey };
-      outcome = await checkAccessToken(ctx, subject.machine, access, identity, renewed.payload.cloudId);
+      outcome = await checkAccessToken(ctx, subject.machine, renewed.payload, identity);
       // A minted token the provider refused before its end is replaced from the root secret; only a root
       // secret that cannot mint a working token fails the integration.
       if (outcome.kind === 'invalid_credentials') {
@@ -102,13 +102,7 @@ export function createProber(deps: ProberDeps) {
         if (!replaced.ok)
           return { probed: true, outcome: replaced.grantSent ? replaced.outcome : outcome, tokens: [], credential };
         access = replaced.payload.accessToken;
-        outcome = await checkAccessToken(
-          ctx,
-          subject.machine,
-          access,
-          identity,
-          replaced.payload.kind === 'machine' ? replaced.payload.cloudId : undefined,
-        );
+        outcome = await checkAccessToken(ctx, subject.machine, replaced.payload, identity);
         if (replaced.refreshed && outcome.kind === 'invalid_credentials')
           await deps.accessTokens.holdReplacements(replaced.credential, outcome.reason);
       }

@@ -443,6 +443,10 @@ consumers:
     const before = mintsOf();
     const first = await t.deps.services.checkNow('ado-sp', OWNER, { ignoreRecentRejection: true });
     expect(first.kind === 'checked' && first.result.outcome.kind).toBe('invalid_credentials');
+    // The probe says what a person does about it, as the validation would.
+    expect(first.kind === 'checked' && first.result.outcome.reason).toMatch(
+      /Entra ID issued a token, but Azure DevOps organization acme refused it: add the service principal/,
+    );
     expect(mintsOf() - before).toBe(1);
     for (let i = 0; i < 3; i += 1) {
       const again = await t.deps.services.checkNow('ado-sp', OWNER, { ignoreRecentRejection: true });

@@ -1,9 +1,9 @@
 import { parseJson, reasons, retryAtOf, type ValidationContext } from '../call.js';
-import type { Outcome } from '../outcome.js';
+import { describeIdentity, formatUtc, type Outcome } from '../outcome.js';
 import { validateToken } from '../validate.js';
 import { clientCredentialsAnswer } from './client-credentials.js';
 import type { MachineSettings } from './settings.js';
-import type { ClientCredentials, MintResult } from './types.js';
+import type { ClientCredentials, ClientSecretRoot, Minter, MintResult } from './types.js';
 
 type Atlassian = Extract<MachineSettings, { kind: 'atlassian' }>;
 
@@ -43,7 +43,7 @@ export async function mintAtlassianToken(
   );
 }
 
-export type CloudIdResult = { ok: true; cloudId: string } | { ok: false; outcome: Outcome };
+type CloudIdResult = { ok: true; cloudId: string } | { ok: false; outcome: Outcome };
 
 /**
  * A site as compared: its origin case-blind, and its path without a trailing slash —
@@ -64,7 +64,7 @@ function siteOf(url: unknown): string | undefined {
  * Bearer: the entry whose `url` is the integration's). A site the token does not reach is refused by
  * name, with the sites it does reach: the service account has no access to it, or `url` is wrong.
  */
-export async function findCloudId(ctx: ValidationContext, settings: Atlassian, token: string): Promise<CloudIdResult> {
+async function findCloudId(ctx: ValidationContext, settings: Atlassian, token: string): Promise<CloudIdResult> {
   const fail = (outcome: Outcome): CloudIdResult => ({ ok: false, outcome });
   const result = await ctx.http.send({
     provider: ctx.target.provider,
@@ -110,7 +110,7 @@ export async function findCloudId(ctx: ValidationContext, settings: Atlassian, t
  * URL, which refuses it (https://support.atlassian.com/atlassian-cloud/kb/401-unauthorized-error-when-service-account-accesses-jira-or-confluence-api):
  * `GET {api_url}/ex/jira/{cloud_id}/rest/api/3/myself`, Bearer. The account is the service account's `accountId`.
  */
-export async function checkSiteToken(
+async function checkSiteToken(
   ctx: ValidationContext,
   settings: Atlassian,
   token: string,
@@ -125,3 +125,22 @@ export async function checkSiteToken(
     };
   return outcome;
 }
+
+/**
+ * An Atlassian service account (SPEC §12): client credentials as JSON; a token proved on Jira's `myself`
+ * through the gateway, at the cloud id integrations.yml gives, the one kept with the credential, or — the
+ * first time — the one found among the sites the token reaches (then kept).
+ */
+export const atlassianMinter: Minter<Atlassian, ClientSecretRoot> = {
+  root: 'client_secret',
+  mint: (ctx, settings, root) => mintAtlassianToken(ctx, settings, root),
+  async check(ctx, settings, held) {
+    const known = settings.cloudId ?? held.cloudId;
+    if (known) return { outcome: await checkSiteToken(ctx, settings, held.accessToken, known) };
+    const site = await findCloudId(ctx, settings, held.accessToken);
+    if (!site.ok) return { outcome: site.outcome };
+    return { outcome: await checkSiteToken(ctx, settings, held.accessToken, site.cloudId), cloudId: site.cloudId };
+  },
+  validated: (ctx, settings, identity, { rootExpiresAt, cloudId }) =>
+    `Jira on ${ctx.target.url} (cloud id ${cloudId ?? settings.cloudId ?? '?'}) accepted the service account ${describeIdentity(identity)} with a token Atlassian issued${rootExpiresAt ? `; the credential ends ${formatUtc(rootExpiresAt)}` : ''}. Reauth mints a new token before each ends.`,
+};

@@ -2,7 +2,7 @@ import { callProvider, parseJson, reasons, retryAtOf, type ValidationContext } f
 import type { Outcome } from '../outcome.js';
 import { clientCredentialsAnswer } from './client-credentials.js';
 import type { MachineEndpoints, MachineSettings } from './settings.js';
-import type { ClientCredentials, MintResult } from './types.js';
+import type { ClientCredentials, ClientSecretRoot, Minter, MintResult } from './types.js';
 
 type Bitbucket = Extract<MachineSettings, { kind: 'bitbucket' }>;
 
@@ -83,3 +83,14 @@ export async function checkWorkspaceToken(
     reason: reasons.providerError(ctx, status, message || 'unexpected status', label),
   };
 }
+
+/** A Bitbucket OAuth consumer (SPEC §12): client credentials as HTTP Basic; a token proved on its workspace. */
+export const bitbucketMinter: Minter<Bitbucket, ClientSecretRoot> = {
+  root: 'client_secret',
+  mint: (ctx, _settings, root, endpoints) => mintBitbucketToken(ctx, endpoints, root),
+  check: async (ctx, settings, held, identity) => ({
+    outcome: await checkWorkspaceToken(ctx, settings, held.accessToken, identity.id),
+  }),
+  validated: (_ctx, settings, identity) =>
+    `Bitbucket issued a token for the consumer ${identity.id} that lists the repositories of workspace ${settings.workspace}. Reauth mints a new one before each ends.`,
+};

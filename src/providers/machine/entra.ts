@@ -1,7 +1,9 @@
 import type { ValidationContext } from '../call.js';
+import { describeIdentity, formatUtc } from '../outcome.js';
+import { validateToken } from '../validate.js';
 import { clientCredentialsAnswer } from './client-credentials.js';
 import type { MachineSettings } from './settings.js';
-import type { ClientCredentials, MintResult } from './types.js';
+import type { ClientCredentials, ClientSecretRoot, Minter, MintResult } from './types.js';
 
 type Entra = Extract<MachineSettings, { kind: 'entra' }>;
 
@@ -47,3 +49,27 @@ export async function mintEntraToken(
     `Check the client id and tenant ${settings.tenantId}; if the secret was deleted or has ended, add a new client secret to the app registration (Certificates & secrets) and re-authenticate with it.`,
   );
 }
+
+/**
+ * An Entra service principal for Azure DevOps (SPEC §12): a token minted by client credentials, proved on
+ * the organization's `connectionData` (Bearer), which names the service principal.
+ */
+export const entraMinter: Minter<Entra, ClientSecretRoot> = {
+  root: 'client_secret',
+  mint: (ctx, settings, root) => mintEntraToken(ctx, settings, root),
+  async check(ctx, _settings, held) {
+    const outcome = await validateToken(ctx, { token: held.accessToken });
+    // A token Entra issued that Azure DevOps refuses: the principal is not (or no longer) in the organization.
+    return {
+      outcome:
+        outcome.kind === 'invalid_credentials'
+          ? {
+              ...outcome,
+              reason: `Microsoft Entra ID issued a token, but Azure DevOps organization ${ctx.target.organization ?? ''} refused it: add the service principal to the organization (Organization settings → Users, Basic access) and try again.`,
+            }
+          : outcome,
+    };
+  },
+  validated: (_ctx, _settings, identity, { rootExpiresAt }) =>
+    `Azure DevOps accepted the service principal ${describeIdentity(identity)} with a token Microsoft Entra ID issued${rootExpiresAt ? `; the client secret ends ${formatUtc(rootExpiresAt)}` : ''}. Reauth mints a new token before each ends.`,
+};

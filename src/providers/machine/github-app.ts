@@ -1,10 +1,10 @@
-import type { KeyObject } from 'node:crypto';
+import { createPrivateKey, type KeyObject } from 'node:crypto';
 import { callProvider, parseJson, reasons, retryAtOf, type ValidationContext } from '../call.js';
 import type { HttpResult } from '../http.js';
-import type { Identity, Outcome } from '../outcome.js';
+import { describeIdentity, formatUtc, type Identity, type Outcome } from '../outcome.js';
 import { signRs256 } from './jwt.js';
 import type { MachineSettings } from './settings.js';
-import type { MintResult } from './types.js';
+import type { Minter, MintResult, PrivateKeyRoot } from './types.js';
 
 type GitHubApp = Extract<MachineSettings, { kind: 'github_app' }>;
 
@@ -195,3 +195,29 @@ export async function checkInstallationToken(ctx: ValidationContext, token: stri
     };
   return unusable(ctx, status, label, messageOf(body));
 }
+
+/**
+ * A GitHub App installation (SPEC §12): the App is named by its JWT first, installation tokens are minted
+ * with it, and a token is proved on the installation's repositories (or the repository's runs).
+ */
+export const githubAppMinter: Minter<GitHubApp, PrivateKeyRoot> = {
+  root: 'private_key',
+  identify: (ctx, settings, root) => checkApp(ctx, createPrivateKey(root.pem), settings),
+  mint: (ctx, settings, root) => mintInstallationToken(ctx, createPrivateKey(root.pem), settings),
+  // An installation token cannot read GET /app: it is named as the stored App.
+  async check(ctx, _settings, held, identity) {
+    const refused = await checkInstallationToken(ctx, held.accessToken);
+    return {
+      outcome: refused ?? {
+        kind: 'valid',
+        identity,
+        scopes: null,
+        expiresAt: null,
+        rateLimitRemaining: null,
+        reason: `The installation token of ${describeIdentity(identity)} works.`,
+      },
+    };
+  },
+  validated: (ctx, settings, identity, { minted }) =>
+    `GitHub accepted the private key of ${describeIdentity(identity)}: installation ${settings.installationId} gave a token that can ${ctx.target.provider === 'github_actions' && ctx.target.repository ? `list the workflow runs of ${ctx.target.repository}` : 'list its repositories'}. Reauth mints a new one before each ends (${formatUtc(minted.expiresAt)}).`,
+};
