@@ -1,4 +1,4 @@
-import { retirementOf } from '../providers/retired.js';
+import { retiredAuthType } from '../providers/retired.js';
 import type { WebClient } from '@slack/web-api';
 import type { Store } from '../db/store.js';
 import type { Clock } from '../domain/clock.js';
@@ -30,7 +30,7 @@ const HISTORY_PAGES = 5;
 export const ALERT_EVENT_TYPE = 'reauth_alert';
 
 export interface AlertDeps {
-  store: Pick<Store, 'alerts' | 'integrations' | 'credentials'>;
+  store: Pick<Store, 'alerts' | 'integrations'>;
   slack: AlertSlack;
   authoriser: Pick<Authoriser, 'approvers'>;
   logger: Logger;
@@ -165,10 +165,9 @@ export function createAlerts(deps: AlertDeps) {
       const key = custom?.key ?? alertKeyOf(first);
       return withLock(key, async () => {
         const approvers = deps.authoriser.approvers([...new Set(integrations.flatMap((i) => i.owners))]);
-        // A credential its vendor retired: the alert names the way off (the same words every time it is edited).
-        const retirement = custom
-          ? undefined
-          : retirementOf(first, await deps.store.credentials.current(first.credentialKey));
+        // An auth type its vendor retired (a Connect app) carries the way off whatever reported the failure;
+        // a retired credential comes with the probe's facts.
+        const retirement = facts.retirement ?? retiredAuthType(first.provider, first.authType);
         const content =
           custom?.content ??
           buildAlertMessage({ ...facts, integrations, approvers, ...(retirement ? { retirement } : {}) });

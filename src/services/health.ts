@@ -1,3 +1,4 @@
+import type { Retirement } from '../providers/retired.js';
 import type { Store } from '../db/store.js';
 import type { Clock } from '../domain/clock.js';
 import { alertKeyOf } from '../domain/integration.js';
@@ -26,6 +27,8 @@ export interface HealthSignal {
   actor?: string | undefined;
   /** When the next automatic probe should happen (set by the monitor). */
   nextProbeAt?: Date | null;
+  /** The probed credential is of a kind its vendor retired (a Bitbucket app password): the alert names the way off. */
+  retired?: Retirement | undefined;
 }
 
 export interface HealthPolicy {
@@ -126,6 +129,7 @@ export function createHealthStateMachine(deps: HealthStateDeps) {
           lastSuccess: previous?.lastSuccessAt ?? null,
           source: signal.source === 'webhook' ? 'webhook' : 'probe',
           checkedAt: now,
+          ...(signal.retired ? { retirement: signal.retired } : {}),
         });
       }
       return status;

@@ -156,6 +156,7 @@ export function createProbeRunner(deps: ProbeRunnerDeps) {
       source,
       actor,
       nextProbeAt: nextProbeAfter(result, now),
+      retired: result.retired ?? result.credential.retiredByVendor ?? undefined,
     });
     // Checked at each probe of a working credential: due for rotation (expiring within before_days, or held every_days)?
     if (result.outcome.kind === 'valid') await deps.rotateIfDue?.(first);
