@@ -429,7 +429,6 @@ export async function composeCore(config: Config, logger: Logger, options: CoreO
     probe,
     reauth,
     credentialCommit,
-    refresh: accessTokens.refresh,
     accessTokens,
     oauth,
     checkNow: createCheckNow({ store, runner, authoriser, clock }),

@@ -27,7 +27,7 @@ const core = await composeChildCore(process.env, {
 const { store, keyring, clock, catalogue, services, delivery } = core.parts;
 const worker = delivery.worker;
 const reauth = services.credentialCommit;
-const refresh = services.refresh;
+const refresh = services.accessTokens.refresh;
 const [pat, oauth] = await Promise.all([
   store.integrations.findActive('gitlab-crash'),
   store.integrations.findActive('bb-crash'),
