@@ -1,18 +1,23 @@
 import { fingerprintSecret } from '../crypto/fingerprint.js';
 import type { Outcome } from './outcome.js';
-import type { AuthSpec, FormField } from './types.js';
+import { CLIENTS } from './machine/clients.js';
+import type { AuthSpec, CredentialForm, FormField } from './types.js';
 
-/** What a person typed in the modal, before any checking. */
-export interface RawCredentialInput {
-  email?: string | undefined;
-  username?: string | undefined;
-  token?: string | undefined;
-  /** A machine identity's root secret (SPEC §12). */
-  private_key?: string | undefined;
-  client_id?: string | undefined;
-  client_secret?: string | undefined;
-  /** YYYY-MM-DD, from a datepicker or a date input. */
-  expires_on?: string | undefined;
+/**
+ * What a person typed in the modal or on the one-time page, before any checking, by field (a machine
+ * identity's root secret included; `expires_on` is YYYY-MM-DD from a date picker or a date input).
+ */
+export type RawCredentialInput = { [F in FormField]?: string | undefined };
+
+/** The fields a form asks for, in the order it shows them: only these may be submitted. */
+export function formFieldsOf(form: CredentialForm | undefined): FormField[] {
+  if (form?.kind === 'machine')
+    return form.root === 'private_key'
+      ? ['private_key']
+      : ['client_id', 'client_secret', ...(CLIENTS[form.client].endDate ? (['expires_on'] as const) : [])];
+  if (form?.kind !== 'token') return [];
+  const end: FormField[] = form.asksExpiry ? ['expires_on'] : [];
+  return form.identifier === 'none' ? ['token', ...end] : [form.identifier, 'token', ...end];
 }
 
 export interface CredentialInput {

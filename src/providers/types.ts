@@ -35,7 +35,16 @@ export const isAuthKey = (value: unknown): value is AuthKey =>
 export type ProviderField = 'url' | 'organization' | 'service' | 'account_id' | 'repository';
 
 /** The fields of the re-authentication form: one type for the form, the parser and the outcome (SPEC §5, §12). */
-export type FormField = 'email' | 'username' | 'token' | 'private_key' | 'client_id' | 'client_secret' | 'expires_on';
+export const FORM_FIELDS = [
+  'email',
+  'username',
+  'token',
+  'private_key',
+  'client_id',
+  'client_secret',
+  'expires_on',
+] as const;
+export type FormField = (typeof FORM_FIELDS)[number];
 
 /** What a person types in the modal, per provider/auth row. */
 export type CredentialForm =

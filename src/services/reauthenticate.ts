@@ -9,8 +9,7 @@ import type { Keyring } from '../crypto/keyring.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { HttpClient } from '../providers/http.js';
-import { parseCredentialInput, type RawCredentialInput } from '../providers/input.js';
-import { CLIENTS } from '../providers/machine/clients.js';
+import { formFieldsOf, parseCredentialInput, type RawCredentialInput } from '../providers/input.js';
 import { parseMachineInput } from '../providers/machine/input.js';
 import { validateMachineIdentity } from '../providers/machine/validate.js';
 import { parseEndDate } from '../providers/end-date.js';
@@ -20,7 +19,7 @@ import type { SecretPayload } from './secret-payload.js';
 import { authSpec, providerSpec } from '../providers/registry.js';
 import { accountsOfStored, accountsOfValidation, describeAccount, foreignAccounts } from '../domain/accounts.js';
 import { createPendingCredentials } from './pending-credentials.js';
-import type { AuthKey, FormField, ProviderKey } from '../providers/types.js';
+import type { FormField } from '../providers/types.js';
 import { createValidationContext, validateCredential } from '../providers/validate.js';
 import type { Authoriser } from './authorisation.js';
 import type { KeyedLock } from '../keyed-lock.js';
@@ -73,18 +72,6 @@ const fail = (
   field,
   tokens,
 });
-
-/** Fields the form for this auth type shows. */
-export function expectedFields(provider: ProviderKey, auth: AuthKey): FormField[] {
-  const form = authSpec(provider, auth)?.form;
-  if (form?.kind === 'machine')
-    return form.root === 'private_key'
-      ? ['private_key']
-      : ['client_id', 'client_secret', ...(CLIENTS[form.client].endDate ? (['expires_on'] as const) : [])];
-  if (form?.kind !== 'token') return [];
-  const end: FormField[] = form.asksExpiry ? ['expires_on'] : [];
-  return form.identifier === 'none' ? ['token', ...end] : [form.identifier, 'token', ...end];
-}
 
 /** A validation with the expiry the person entered on every valid token. */
 function withExpiry(validation: CredentialValidation, at: Date): CredentialValidation {
@@ -238,7 +225,7 @@ export function createReauthService(deps: ReauthDeps) {
         { reason: 'auth_type_mismatch', submitted: request.expectedAuth, actual: integration.authType },
       );
     }
-    const allowed: readonly string[] = expectedFields(integration.provider, integration.authType);
+    const allowed: readonly string[] = formFieldsOf(spec.form);
     const smuggled = request.submittedFields.filter((f) => !allowed.includes(f));
     if (smuggled.length > 0) {
       return refuse(

@@ -8,26 +8,15 @@ import type { AccountConfirmation, ReauthResult } from '../domain/reauth-result.
 import type { Integration, SecretForm } from '../domain/types.js';
 import { alsoServes } from '../domain/integration.js';
 import { authSpec } from '../providers/registry.js';
-import type { CredentialForm, FormField } from '../providers/types.js';
-
-/** A form a person types a credential into: a token's, or a machine identity's root secret. */
-export type TypedForm = Extract<CredentialForm, { kind: 'token' | 'machine' }>;
-
-/** Every field a typed form may post (SPEC §5, §12); only the auth type's own are accepted. */
-const FORM_FIELDS: readonly FormField[] = [
-  'email',
-  'username',
-  'token',
-  'private_key',
-  'client_id',
-  'client_secret',
-  'expires_on',
-];
+import { FORM_FIELDS, type CredentialForm, type FormField } from '../providers/types.js';
 import type { Authoriser } from './authorisation.js';
 import { sha256Hex } from './delivery/consumers.js';
 import type { ReauthService } from './reauthenticate.js';
 import type { UnknownLinks } from './unknown-links.js';
 import type { WebFormLinks } from './web-form-link.js';
+
+/** A form a person types a credential into: a token's, or a machine identity's root secret. */
+export type TypedForm = Extract<CredentialForm, { kind: 'token' | 'machine' }>;
 
 export const hashLink = (state: string): string => sha256Hex(`web-form:${state}`);
 const hashBrowser = (secret: string): string => sha256Hex(`web-form-browser:${secret}`);
