@@ -130,11 +130,6 @@ const notAllowed = (integration: Integration): Failure =>
 export function createReauthService(deps: ReauthDeps) {
   /** Credentials of another account waiting for their confirmation. */
   const pending = createPendingCredentials({ store: deps.store, keyring: deps.keyring });
-  /**
-   * Re-authenticates one integration from a submitted form: re-reads the integration and the
-   * caller's permission, refuses anything tampered or of another auth type, validates against
-   * the provider, and swaps the credential in only if it works. Every attempt is audited.
-   */
   /** Parses and validates what was entered for a typed credential or a machine identity's root secret. */
   async function enter(integration: Integration, raw: RawCredentialInput): Promise<Entered> {
     const now = () => deps.clock.now();
@@ -196,6 +191,11 @@ export function createReauthService(deps: ReauthDeps) {
     };
   }
 
+  /**
+   * Re-authenticates one integration from a submitted form: re-reads the integration and the
+   * caller's permission, refuses anything tampered or of another auth type, validates against
+   * the provider, and swaps the credential in only if it works. Every attempt is audited.
+   */
   async function reauthenticate(request: ReauthRequest): Promise<ReauthResult> {
     const now = () => deps.clock.now();
     const how = request.how ?? 'modal';
