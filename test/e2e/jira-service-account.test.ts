@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sha256Hex } from '../../src/services/delivery/consumers.js';
-import { openModal, textOf, viewOf } from '../helpers/flows.js';
+import { inputsOf, openModal, textOf } from '../helpers/flows.js';
 import { cli, cliEnvOf } from '../helpers/cli.js';
 import { ALERTS, manualClock, OWNER, startTestApp, type TestApp } from '../helpers/start-app.js';
 
@@ -83,11 +83,7 @@ consumers:
 
   it('the modal asks for the client id, secret and an optional end date; an app password or an API token is refused before any request', async () => {
     const call = await openModal(t, 'jira-sa', { userId: OWNER });
-    expect(
-      viewOf(call)
-        .blocks.filter((b) => b.type === 'input')
-        .map((b) => [b.block_id, b.element?.type]),
-    ).toEqual([
+    expect(inputsOf(call)).toEqual([
       ['client_id', 'plain_text_input'],
       ['client_secret', 'plain_text_input'],
       ['expires_on', 'datepicker'],

@@ -4,7 +4,7 @@ import { sha256Hex } from '../../src/services/delivery/consumers.js';
 import { SLACK_INPUT_MAX } from '../../src/slack/blocks/modals.js';
 import { createBrowser } from '../helpers/browser.js';
 import { cli, cliEnvOf } from '../helpers/cli.js';
-import { openModal, textOf, viewOf } from '../helpers/flows.js';
+import { inputsOf, openModal, textOf, viewOf } from '../helpers/flows.js';
 import { ALERTS, manualClock, OWNER, startTestApp, type TestApp } from '../helpers/start-app.js';
 
 const HOOK_SECRET = `whsec_${Buffer.from('machine-identity-hook-secret-32b').toString('base64')}`;
@@ -150,11 +150,7 @@ consumers:
 
   it('a service principal: client id, secret and its end date; a wrong secret is refused under its field', async () => {
     const call = await openModal(t, 'ado-sp', { userId: OWNER });
-    expect(
-      viewOf(call)
-        .blocks.filter((b) => b.type === 'input')
-        .map((b) => [b.block_id, b.element?.type]),
-    ).toEqual([
+    expect(inputsOf(call)).toEqual([
       ['client_id', 'plain_text_input'],
       ['client_secret', 'plain_text_input'],
       ['expires_on', 'datepicker'],
@@ -246,11 +242,7 @@ consumers:
 
   it('a Bitbucket consumer: key and secret (no end date asked), a two-hour token for the workspace, one mint for 20 pulls when due', async () => {
     const call = await openModal(t, 'bb-consumer', { userId: OWNER });
-    expect(
-      viewOf(call)
-        .blocks.filter((b) => b.type === 'input')
-        .map((b) => b.block_id),
-    ).toEqual(['client_id', 'client_secret']);
+    expect(inputsOf(call).map(([id]) => id)).toEqual(['client_id', 'client_secret']);
     const saved = await t.driver.submit(
       call.ref ?? '',
       { client_id: CONSUMER_KEY, client_secret: consumerSecret },
@@ -274,11 +266,7 @@ consumers:
 
   it('a Bitbucket access token: pasted with its expiry (the API does not tell it), Bearer on the workspace, the date kept through probes', async () => {
     const call = await openModal(t, 'bb-access', { userId: OWNER });
-    expect(
-      viewOf(call)
-        .blocks.filter((b) => b.type === 'input')
-        .map((b) => [b.block_id, b.element?.type]),
-    ).toEqual([
+    expect(inputsOf(call)).toEqual([
       ['token', 'plain_text_input'],
       ['expires_on', 'datepicker'],
     ]);

@@ -31,6 +31,13 @@ export function viewOf(call: RecordedCall): {
   return { title: view.title.text, blocks: view.blocks };
 }
 
+/** A modal's inputs, in order, as [block id, element type]: what the form asks for. */
+export function inputsOf(call: RecordedCall): [string | undefined, unknown][] {
+  return viewOf(call)
+    .blocks.filter((b) => b.type === 'input')
+    .map((b) => [b.block_id, b.element?.type]);
+}
+
 /** Every text in a view or message, flattened, for assertions on what a person reads. */
 export function textOf(value: unknown): string {
   if (typeof value === 'string') return value;
