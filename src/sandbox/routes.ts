@@ -3,16 +3,8 @@ import type { Route } from '../app.js';
 import type { CompositionParts } from '../compose.js';
 import { unsealPayload } from '../services/secret-payload.js';
 import { signWebhook } from '../services/webhook-signature.js';
-import {
-  DEMO_APP,
-  DEMO_CHANNEL,
-  DEMO_CONSUMER,
-  DEMO_PRINCIPAL,
-  DEMO_ROWS,
-  DEMO_SERVICE_ACCOUNT,
-  DEMO_USER,
-  type MachineSecrets,
-} from './demo.js';
+import { DEMO_MACHINES } from './demo-machines.js';
+import { DEMO_CHANNEL, DEMO_ROWS, DEMO_USER, type MachineSecrets } from './demo.js';
 import { buildPanes, type Ephemeral } from './page/state.js';
 import { pageShell } from './page/shell.js';
 import type { ProviderEmulator } from './providers/emulator.js';
@@ -98,49 +90,22 @@ export function sandboxRoutes(params: {
       .map((i) => i.name)
       .join(', ');
     const row = DEMO_ROWS.find((r) => r.id === integrationId);
+    const machine = row?.machine ? DEMO_MACHINES[row.machine] : undefined;
     switch (action) {
       case 'delete_root': {
-        if (row?.machine === 'github_app') providers.githubApps.deleteKeys(DEMO_APP.id);
-        else if (row?.machine === 'entra') providers.entraPrincipals.deleteSecrets(DEMO_PRINCIPAL);
-        else if (row?.machine === 'bitbucket') {
-          // Regenerating the secret retires the one Reauth holds; the panel shows the new one to paste.
-          const fresh = providers.bitbucketConsumers.regenerate(DEMO_CONSUMER);
-          const shown = params.machineSecrets?.[row.id];
-          if (shown) shown.fresh = { client_id: DEMO_CONSUMER, client_secret: fresh };
-        } else if (row?.machine === 'atlassian') {
-          // Atlassian shows a secret once: a lost one means a new credential, shown here to paste.
-          providers.atlassianServiceAccounts.deleteCredentials(DEMO_SERVICE_ACCOUNT);
-          const fresh = providers.atlassianServiceAccounts.newCredential(DEMO_SERVICE_ACCOUNT);
-          const shown = params.machineSecrets?.[row.id];
-          if (shown) shown.fresh = { client_id: fresh.clientId, client_secret: fresh.clientSecret };
-        } else return `${names} is not a machine identity.`;
-        const what = {
-          github_app: "the App's private keys",
-          entra: "the service principal's client secrets",
-          bitbucket: "the consumer's secret (regenerated)",
-          atlassian: "the service account's OAuth 2.0 credentials (a new one is made)",
-        }[row.machine];
-        const asks = row.machine === 'github_app' ? 'key' : 'secret';
-        return `Deleted ${what} at the emulated provider. The tokens already minted work until they end; the next mint is refused and the alert asks for a new ${asks} (paste the fresh one shown here).`;
+        if (!machine || !row) return `${names} is not a machine identity.`;
+        const fresh = machine.deleteRoot(providers);
+        const shown = params.machineSecrets?.[row.id];
+        if (shown) shown.fresh = fresh;
+        return `Deleted ${machine.deleted} at the emulated provider. The tokens already minted work until they end; the next mint is refused and the alert asks for a new ${machine.asks} (paste the fresh one shown here).`;
       }
       case 'short_tokens': {
-        if (row?.machine === 'github_app') {
-          const app = providers.githubApps.app(DEMO_APP.id);
-          if (app) app.tokenLifetimeMs = 3 * 60_000;
-        } else if (row?.machine === 'entra') {
-          const principal = providers.entraPrincipals.principal(DEMO_PRINCIPAL);
-          if (principal) principal.tokenLifetimeSeconds = 180;
-        } else if (row?.machine === 'bitbucket') {
-          const consumer = providers.bitbucketConsumers.consumer(DEMO_CONSUMER);
-          if (consumer) consumer.tokenLifetimeSeconds = 180;
-        } else if (row?.machine === 'atlassian') {
-          const account = providers.atlassianServiceAccounts.account(DEMO_SERVICE_ACCOUNT);
-          if (account) account.tokenLifetimeSeconds = 180;
-        } else return `${names} is not a machine identity.`;
+        if (!machine) return `${names} is not a machine identity.`;
+        machine.shortenTokens(providers, 180);
         // The token held now is revoked, so the next check replaces it with a short one at once.
         patch({ status: 'revoked' });
         await rt.services.checkNow(integrationId, DEMO_USER.id, { ignoreRecentRejection: true });
-        return `Tokens of ${names} now live 3 minutes: Reauth mints a new one a minute before each ends${row.machine === 'github_app' ? ' and delivers it to the sinks (watch the Vault line)' : ''}, with nobody doing anything.`;
+        return `Tokens of ${names} now live 3 minutes: Reauth mints a new one a minute before each ends${row?.machine === 'github_app' ? ' and delivers it to the sinks (watch the Vault line)' : ''}, with nobody doing anything.`;
       }
       case 'revoke':
         if (!tokens.length) return `${names} holds no credential yet: re-authenticate it first.`;

@@ -103,6 +103,24 @@ describe('the sandbox, row by row', () => {
     },
   );
 
+  it.each(DEMO_ROWS.filter((r) => r.machine).map((r) => [r.id] as const))(
+    '%s: Delete key/secret removes the root secret Reauth holds, and the fresh one the panel then shows is accepted',
+    async (id) => {
+      const answer = await api('control', { integration: id, action: 'delete_root' });
+      expect(answer.message).toMatch(/^Deleted .* at the emulated provider/);
+      const fresh = page.sandbox().machineSecrets[id]?.fresh ?? {};
+      const secret = Object.values(fresh).at(-1) ?? '';
+      expect((await state()).controls).toContain(
+        escapeForHtml(secret.includes('\n') ? (secret.split('\n')[1] ?? '') : secret),
+      );
+      await api('command', { text: id });
+      const viewId = (await state()).modalId.split(':')[0] ?? '';
+      await api('submit', { viewId, values: fresh });
+      expect((await state()).modal).toContain('is re-authenticated');
+      await api('close', { viewId });
+    },
+  );
+
   it.each(DEMO_ROWS.filter((r) => r.auth === 'oauth').map((r) => [r.id] as const))(
     '%s: the link-out completes through the emulated authorize page',
     async (id) => {
