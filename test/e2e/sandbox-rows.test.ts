@@ -106,8 +106,12 @@ describe('the sandbox, row by row', () => {
   it.each(DEMO_ROWS.filter((r) => r.machine).map((r) => [r.id] as const))(
     '%s: Delete key/secret removes the root secret Reauth holds, and the fresh one the panel then shows is accepted',
     async (id) => {
+      const asks = id === 'github-insights' ? 'key' : 'secret';
+      expect((await state()).controls).toContain(
+        `data-control="delete_root" data-integration="${id}">Delete ${asks}</button>`,
+      );
       const answer = await api('control', { integration: id, action: 'delete_root' });
-      expect(answer.message).toMatch(/^Deleted .* at the emulated provider/);
+      expect(answer.message).toMatch(new RegExp(`^Deleted .* at the emulated provider.*asks for a new ${asks}`));
       const fresh = page.sandbox().machineSecrets[id]?.fresh ?? {};
       const secret = Object.values(fresh).at(-1) ?? '';
       expect((await state()).controls).toContain(

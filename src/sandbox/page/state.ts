@@ -1,3 +1,4 @@
+import { DEMO_MACHINES } from '../demo-machines.js';
 import type { CompositionParts } from '../../compose.js';
 import type { Credential } from '../../domain/types.js';
 import { healthLabel, providerLabel } from '../../slack/blocks/describe.js';
@@ -79,7 +80,6 @@ const CONTROL_LABELS: Record<string, string> = {
   webhook_failing: 'Webhook: failing',
   webhook_healthy: 'Webhook: healthy',
   short_tokens: 'Short tokens',
-  delete_root: 'Delete key',
 };
 
 /** A machine identity's fresh root secret, as the fields to paste (a key in a box of its own). */
@@ -128,7 +128,7 @@ async function renderControls(rt: CompositionParts, secrets: MachineSecrets): Pr
     const buttons = actions
       .map(
         (action) =>
-          `<button type="button" class="ctl" data-control="${action}" data-integration="${escapeHtml(row.id)}">${action === 'delete_root' && row.machine !== 'github_app' ? 'Delete secret' : (CONTROL_LABELS[action] ?? action)}</button>`,
+          `<button type="button" class="ctl" data-control="${action}" data-integration="${escapeHtml(row.id)}">${action === 'delete_root' && row.machine ? `Delete ${DEMO_MACHINES[row.machine].asks}` : (CONTROL_LABELS[action] ?? action)}</button>`,
       )
       .join('');
     return `<div class="integration" data-integration="${escapeHtml(row.id)}"><div class="i-head"><b>${escapeHtml(row.name)}</b> <code>${escapeHtml(row.id)}</code></div>
