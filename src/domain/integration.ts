@@ -20,7 +20,7 @@ export function isMachineIdentity(integration: Pick<Integration, 'provider' | 'a
 export function expiryIsEntered(integration: Pick<Integration, 'provider' | 'authType'>): boolean {
   const form = authSpec(integration.provider, integration.authType)?.form;
   return (
-    (form?.kind === 'token' && form.asksExpiry === true) ||
+    (form?.kind === 'token' && form.expiryHint !== undefined) ||
     (form?.kind === 'machine' && form.root === 'client_secret' && CLIENTS[form.client].endDate !== undefined)
   );
 }

@@ -123,19 +123,7 @@ function tokenFields(
       autocomplete: 'off',
     }),
   );
-  if (form.asksExpiry)
-    inputs.push(
-      field({
-        name: 'expires_on',
-        label: 'Expires on (optional)',
-        hint: "The token's expiry date, as shown when it was made: Reauth warns 14, 3 and 1 days before.",
-        type: 'date',
-        optional: true,
-        ...(page.values.expires_on ? { value: page.values.expires_on } : {}),
-        ...(errorOf('expires_on') ? { error: errorOf('expires_on') as string } : {}),
-        autocomplete: 'off',
-      }),
-    );
+  if (form.expiryHint) inputs.push(expiryField(page, errorOf, 'Expires on (optional)', form.expiryHint));
   return inputs;
 }
 
@@ -181,21 +169,27 @@ function machineFields(
       ...error('client_secret'),
       autocomplete: 'off',
     }),
-    ...(words.endDate
-      ? [
-          field({
-            name: 'expires_on',
-            label: 'Secret expires on (optional)',
-            hint: words.endDate.hint,
-            type: 'date',
-            optional: true,
-            ...(page.values.expires_on ? { value: page.values.expires_on } : {}),
-            ...error('expires_on'),
-            autocomplete: 'off',
-          }),
-        ]
-      : []),
+    ...(words.endDate ? [expiryField(page, errorOf, 'Secret expires on (optional)', words.endDate.hint)] : []),
   ];
+}
+
+/** The optional end date of a credential whose provider does not tell it (a date input named expires_on). */
+function expiryField(
+  page: Extract<WebFormPage, { kind: 'form' }>,
+  errorOf: (name: FormField) => string | undefined,
+  label: string,
+  hint: string,
+): string {
+  return field({
+    name: 'expires_on',
+    label,
+    hint,
+    type: 'date',
+    optional: true,
+    ...(page.values.expires_on ? { value: page.values.expires_on } : {}),
+    ...(errorOf('expires_on') ? { error: errorOf('expires_on') as string } : {}),
+    autocomplete: 'off',
+  });
 }
 
 function formPage(page: Extract<WebFormPage, { kind: 'form' }>): string {

@@ -16,7 +16,7 @@ export function formFieldsOf(form: CredentialForm | undefined): FormField[] {
       ? ['private_key']
       : ['client_id', 'client_secret', ...(CLIENTS[form.client].endDate ? (['expires_on'] as const) : [])];
   if (form?.kind !== 'token') return [];
-  const end: FormField[] = form.asksExpiry ? ['expires_on'] : [];
+  const end: FormField[] = form.expiryHint ? ['expires_on'] : [];
   return form.identifier === 'none' ? ['token', ...end] : [form.identifier, 'token', ...end];
 }
 

@@ -259,7 +259,7 @@ export const PROVIDERS = {
           pool: false,
           tokenLabel: 'Access token (ATCT…)',
           hint: 'Create it in the workspace, project or repository settings → Access tokens, with the Repositories: Read scope (and what your tools read); copy it at once (Bitbucket shows it once). Enter its expiry date too: Bitbucket does not tell it through the API.',
-          asksExpiry: true,
+          expiryHint: "The token's expiry date, as shown when it was made: Reauth warns 14, 3 and 1 days before.",
         },
         validation: WORKSPACE_REPOSITORIES,
         hook: 'bitbucket_access_token',

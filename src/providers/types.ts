@@ -57,8 +57,8 @@ export type CredentialForm =
       tokenLabel: string;
       /** Where to create the credential and what it needs. */
       hint: string;
-      /** The form asks for the token's end date (`expires_on`): the provider's API does not tell it. */
-      asksExpiry?: boolean;
+      /** The form asks for the token's end date (`expires_on`), with this hint: the provider's API does not tell it. */
+      expiryHint?: string;
     }
   | { kind: 'oauth'; hint: string /** Who the person signs in with ("Continue to …"). */; signInWith: string }
   | {

@@ -172,7 +172,7 @@ export function createReauthService(deps: ReauthDeps) {
       return refusal('unsupported', 'This integration does not take a typed credential.', 'token');
     const parsed = parseCredentialInput(spec, raw);
     if (!parsed.ok) return refusal(parsed.outcome.kind, parsed.outcome.reason, fieldOf(parsed.outcome, 'token'));
-    const end = spec.form.asksExpiry ? parseEndDate(raw.expires_on, now()) : ({ ok: true, at: null } as const);
+    const end = spec.form.expiryHint ? parseEndDate(raw.expires_on, now()) : ({ ok: true, at: null } as const);
     if (!end.ok) return refusal('invalid_input', end.reason, 'expires_on');
     const checked = await validateCredential(ctx, parsed.input);
     // A token whose end only the person knows: the date they entered is its expiry.

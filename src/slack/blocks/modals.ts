@@ -3,7 +3,7 @@ import type { ModalView } from '@slack/types';
 import type { Integration } from '../../domain/types.js';
 import { CLIENTS } from '../../providers/machine/clients.js';
 import { authSpec } from '../../providers/registry.js';
-import type { CredentialForm as MachineForm } from '../../providers/types.js';
+import type { CredentialForm } from '../../providers/types.js';
 import type { ReauthResult } from '../../domain/reauth-result.js';
 import { ACTION, CALLBACK, INPUT_ACTION, INPUT_BLOCK } from '../ids.js';
 import { authLabel, providerLabel } from './describe.js';
@@ -117,10 +117,7 @@ export function buildReauthModal(integration: Integration, metadata: string, web
       placeholder: plain(form.pool ? 'One token per line' : 'Paste the token'),
     },
   });
-  if (form.asksExpiry)
-    inputs.push(
-      expiryInput("The token's expiry date, as shown when it was made: Reauth warns 14, 3 and 1 days before."),
-    );
+  if (form.expiryHint) inputs.push(expiryInput(form.expiryHint));
   return formModal(integration, metadata, inputs, web);
 }
 
@@ -149,7 +146,7 @@ function formModal(integration: Integration, metadata: string, inputs: Block[], 
 export const SLACK_INPUT_MAX = 3000;
 
 /** A machine identity's root secret (SPEC §12): an App's private key, or a client id, secret and end date. */
-function machineInputs(form: Extract<MachineForm, { kind: 'machine' }>): Block[] {
+function machineInputs(form: Extract<CredentialForm, { kind: 'machine' }>): Block[] {
   if (form.root === 'private_key')
     return [
       {
