@@ -9,6 +9,7 @@ import type { Logger } from '../logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import { earliestExpiry, type CredentialValidation, type ValidOutcome } from '../providers/outcome.js';
 import { describeAccount, storedIdentity, type PendingAccounts } from '../domain/accounts.js';
+import { documentExpiresAt } from './delivery/credential-document.js';
 import type { OutboxPlanner } from './delivery/outbox.js';
 import type { InFlight } from './in-flight.js';
 import { sealPayload, type SecretPayload } from './secret-payload.js';
@@ -140,11 +141,7 @@ export function createCredentialCommit(deps: CredentialCommitDeps) {
       how: rotated ? 'rotation' : 'reauthentication',
       ...(rotated ? {} : { via: params.how }),
       identity: identity ?? null,
-      // A machine identity's sinks hear when its access token ends; others when the credential does.
-      expires_at:
-        params.payload.kind === 'machine'
-          ? new Date(params.payload.accessExpiresAt).toISOString()
-          : (expiresAt?.toISOString() ?? null),
+      expires_at: documentExpiresAt(expiresAt, params.payload),
     });
     const swap = () =>
       deps.store.credentials.commit(

@@ -52,15 +52,15 @@ export interface VersionFacts {
   expiresAt: string | null;
 }
 
-/** A machine identity's document states its access token's end (SPEC §12); others the credential's. */
+/** When a document says its credential ends: a machine identity's, when its access token does (SPEC §12); others, the credential. */
+export const documentExpiresAt = (expiresAt: Date | null, payload?: SecretPayload): string | null =>
+  payload?.kind === 'machine' ? new Date(payload.accessExpiresAt).toISOString() : (expiresAt?.toISOString() ?? null);
+
 export const versionFactsOf = (credential: Credential, payload?: SecretPayload): VersionFacts => ({
   version: credential.version,
   fingerprint: fingerprintOf(credential),
   updatedAt: credential.updatedAt ?? credential.createdAt,
-  expiresAt:
-    payload?.kind === 'machine'
-      ? new Date(payload.accessExpiresAt).toISOString()
-      : (credential.expiresAt?.toISOString() ?? null),
+  expiresAt: documentExpiresAt(credential.expiresAt, payload),
 });
 
 export function credentialDocument(
