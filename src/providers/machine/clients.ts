@@ -19,8 +19,8 @@ export interface ClientWords {
   missingSecret: string;
   /** A secret that is really the id's shape (Entra's Secret ID pasted for its Value): why it is refused. */
   secretLooksLikeId?: string;
-  /** The secret's end date is asked for (its provider does not tell it): the field's hint, and a cap if there is one. */
-  endDate?: { hint: string; maxMonths?: number; capNote?: string };
+  /** The secret's end date is asked for (its provider does not tell it): the field's hint, and the provider's cap if it has one. */
+  endDate?: { hint: string; cap?: { maxMonths: number; capNote: string } };
 }
 
 /** Entra application (client) ids are GUIDs. */
@@ -43,8 +43,10 @@ export const CLIENTS: Record<ClientKind, ClientWords> = {
       "This is a GUID: the secret's ID (or the client id), not its Value. Paste the Value, shown once when the secret was added.",
     endDate: {
       hint: `The "Expires" date of the secret in the Entra portal (at most ${ENTRA_LONGEST_SECRET_MONTHS} months away): Reauth warns 14, 3 and 1 days before.`,
-      maxMonths: ENTRA_LONGEST_SECRET_MONTHS,
-      capNote: `Entra client secrets last at most ${ENTRA_LONGEST_SECRET_MONTHS} months; check the "Expires" column of the secret.`,
+      cap: {
+        maxMonths: ENTRA_LONGEST_SECRET_MONTHS,
+        capNote: `Entra client secrets last at most ${ENTRA_LONGEST_SECRET_MONTHS} months; check the "Expires" column of the secret.`,
+      },
     },
   },
   bitbucket_consumer: {

@@ -29,11 +29,6 @@ const refuse = (field: FormField, reason: string): ParsedMachineInput => ({
   outcome: { kind: 'invalid_input', field, reason },
 });
 
-/** A plain one-line value as typed, or why it cannot be one. */
-function oneLine(value: string | undefined): string {
-  return (value ?? '').trim();
-}
-
 /**
  * The root secret of `root`'s kind from what was entered: a GitHub App's PEM private key, or an app
  * registration's client id, client secret and (optional) end date — each refused by name when it
@@ -54,36 +49,28 @@ export function parseMachineInput(
     };
   }
   const words = CLIENTS[form.client];
-  const clientId = oneLine(raw.client_id);
+  const clientId = (raw.client_id ?? '').trim();
   if (!clientId) return refuse('client_id', words.missingId);
   const foreignIn = (value: string) => foreignShapes.find((shape) => shape.pattern.test(value));
   const foreignId = foreignIn(clientId);
   if (foreignId) return refuse('client_id', foreignReason(foreignId));
   if (!words.idPattern.test(clientId)) return refuse('client_id', words.wrongId(clientId.slice(0, 60)));
-  const clientSecret = oneLine(raw.client_secret);
+  const clientSecret = (raw.client_secret ?? '').trim();
   if (!clientSecret) return refuse('client_secret', words.missingSecret);
   const foreignSecret = foreignIn(clientSecret);
   if (foreignSecret) return refuse('client_secret', foreignReason(foreignSecret));
   if (words.secretLooksLikeId && words.idPattern.test(clientSecret))
     return refuse('client_secret', words.secretLooksLikeId);
   if (/\s/.test(clientSecret) || clientSecret.length > 256 || /[\u0000-\u001f\u007f]/.test(clientSecret))
-    return refuse('client_secret', "Paste only the client secret's Value, on one line, nothing around it.");
-  const endDate = words.endDate;
-  const end = endDate
-    ? parseEndDate(
-        raw.expires_on,
-        now,
-        endDate.maxMonths && endDate.capNote ? { maxMonths: endDate.maxMonths, capNote: endDate.capNote } : undefined,
-      )
-    : ({ ok: true, at: null } as const);
+    return refuse('client_secret', 'Paste only the secret, on one line, with nothing around it.');
+  const end = words.endDate ? parseEndDate(raw.expires_on, now, words.endDate.cap) : ({ ok: true, at: null } as const);
   if (!end.ok) return refuse('expires_on', end.reason);
-  const expiresAt = end.at;
   return {
     ok: true,
     input: {
       root: { kind: 'client_secret', clientId, clientSecret },
       fingerprint: fingerprintSecret(clientSecret),
-      expiresAt,
+      expiresAt: end.at,
     },
   };
 }

@@ -398,6 +398,12 @@ describe("a client's id and secret, read before any network call", () => {
     expect(
       parse('bitbucket', 'client_credentials', { client_id: 'ConsumerKey0123456', client_secret: 'aGoodSecret123' }),
     ).toMatchObject({ ok: true });
+    expect(
+      parse('bitbucket', 'client_credentials', { client_id: 'ConsumerKey0123456', client_secret: 'Bearer aSecret123' }),
+    ).toMatchObject({
+      ok: false,
+      outcome: { field: 'client_secret', reason: 'Paste only the secret, on one line, with nothing around it.' },
+    });
   });
 
   it("an Entra secret's ID (a GUID) and an end date beyond 24 months are refused by name", () => {
