@@ -41,6 +41,19 @@ const wrongRoot = (ctx: ValidationContext): Outcome => ({
   reason: `The stored root secret does not fit ${ctx.target.id}'s auth type; re-authenticate it.`,
 });
 
+/** The minter for these settings and this root secret, or why there is none (no settings, a root of another kind). */
+function minterFor(
+  ctx: ValidationContext,
+  settings: MachineSettings | null | undefined,
+  root: MachineRootSecret,
+):
+  | { ok: true; minter: Minter<MachineSettings, MachineRootSecret>; settings: MachineSettings }
+  | { ok: false; outcome: Outcome } {
+  if (!settings) return { ok: false, outcome: notConfigured(ctx) };
+  const minter = minterOf(settings);
+  return root.kind === minter.root ? { ok: true, minter, settings } : { ok: false, outcome: wrongRoot(ctx) };
+}
+
 /** One short-lived access token from a machine identity's root secret: the one mint, for every caller. */
 export async function mintAccessToken(
   ctx: ValidationContext,
@@ -48,10 +61,8 @@ export async function mintAccessToken(
   root: MachineRootSecret,
   endpoints: MachineEndpoints = DEFAULT_MACHINE_ENDPOINTS,
 ): Promise<MintResult> {
-  if (!settings) return { ok: false, outcome: notConfigured(ctx) };
-  const minter = minterOf(settings);
-  if (root.kind !== minter.root) return { ok: false, outcome: wrongRoot(ctx) };
-  return minter.mint(ctx, settings, root, endpoints);
+  const found = minterFor(ctx, settings, root);
+  return found.ok ? found.minter.mint(ctx, found.settings, root, endpoints) : found;
 }
 
 /** A machine identity's validation: what a re-authentication stores, and the first access token it minted. */
@@ -78,18 +89,18 @@ export async function validateMachineIdentity(
     validation: { outcome, tokens: [{ position: 1, fingerprint: input.fingerprint, outcome }] },
     ...(minted ? { minted } : {}),
   });
-  if (!settings) return report(notConfigured(ctx));
-  const minter = minterOf(settings);
-  if (input.root.kind !== minter.root) return report(wrongRoot(ctx));
+  const found = minterFor(ctx, settings, input.root);
+  if (!found.ok) return report(found.outcome);
+  const { minter, settings: place } = found;
   // A root secret of another identity stops before any token.
-  const named = await minter.identify?.(ctx, settings, input.root);
+  const named = await minter.identify?.(ctx, place, input.root);
   if (named && named.kind !== 'valid') return report(named);
-  const minted = await minter.mint(ctx, settings, input.root, endpoints);
+  const minted = await minter.mint(ctx, place, input.root, endpoints);
   if (!minted.ok) return report(minted.outcome);
   const account = named?.identity ?? { id: input.root.kind === 'client_secret' ? input.root.clientId : '' };
-  const { outcome, cloudId } = await minter.check(ctx, settings, { accessToken: minted.minted.token }, account);
+  const { outcome, cloudId } = await minter.check(ctx, place, { accessToken: minted.minted.token }, account);
   if (outcome.kind !== 'valid') return report(outcome);
-  const reason = minter.validated(ctx, settings, outcome.identity, {
+  const reason = minter.validated(ctx, place, outcome.identity, {
     minted: minted.minted,
     rootExpiresAt: input.expiresAt,
     ...(cloudId ? { cloudId } : {}),
